@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Runs the whole test suite against SQLite and a throwaway PostgreSQL cluster.
+# Needs PostgreSQL 15 server binaries and Python's aiosmtpd (.ci/run installs both).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+[ -n "$pg_bin" ] || { echo "PostgreSQL server binaries not found (apt-get install postgresql)"; exit 1; }
+work=$(mktemp -d /tmp/candor-pg.XXXXXX)
+chmod 755 "$work"
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+if [ "$(id -u)" = 0 ]; then chown postgres "$work"; fi
+cleanup() { as_pg "$pg_bin/pg_ctl" -D "$work/data" -m immediate stop >/dev/null 2>&1 || true; rm -rf "$work"; }
+trap cleanup EXIT
+as_pg "$pg_bin/initdb" -D "$work/data" -U postgres --auth=trust -E UTF8 >/dev/null
+as_pg "$pg_bin/pg_ctl" -D "$work/data" -l "$work/log" -w \
+  -o "-p $port -k $work -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=off" start >/dev/null
+export CANDOR_TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:$port/postgres"
+echo "PostgreSQL for tests on 127.0.0.1:$port"
+cargo test --all-targets "$@"

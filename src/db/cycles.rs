@@ -1,0 +1,157 @@
+//! Review cycles.
+use super::Tx;
+use sqlx::any::AnyRow;
+use sqlx::{AnyPool, Row};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Weights {
+    pub manager: f64,
+    pub peer: f64,
+    pub direct_report: f64,
+}
+
+impl Default for Weights {
+    fn default() -> Self {
+        Weights { manager: 1.0, peer: 1.0, direct_report: 1.0 }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cycle {
+    pub id: String,
+    pub title: String,
+    pub opens_at: i64,
+    pub closes_at: i64,
+    pub min_raters: i64,
+    pub weights: Weights,
+    pub remind_every_days: Option<i64>,
+    pub max_reminders: Option<i64>,
+    pub closed: bool,
+}
+
+impl Cycle {
+    /// Open until closed by a call or by reaching `closes_at`, whichever comes first.
+    pub fn is_open(&self, now: i64) -> bool {
+        !self.closed && now < self.closes_at
+    }
+
+    pub fn status(&self, now: i64) -> &'static str {
+        if self.is_open(now) { "open" } else { "closed" }
+    }
+}
+
+const COLUMNS: &str = "id, title, opens_at, closes_at, min_raters, weight_manager, weight_peer, \
+                       weight_direct_report, remind_every_days, max_reminders, status";
+
+fn from_row(r: &AnyRow) -> Result<Cycle, sqlx::Error> {
+    let status: String = r.try_get("status")?;
+    Ok(Cycle {
+        id: r.try_get("id")?,
+        title: r.try_get("title")?,
+        opens_at: r.try_get("opens_at")?,
+        closes_at: r.try_get("closes_at")?,
+        min_raters: r.try_get("min_raters")?,
+        weights: Weights {
+            manager: r.try_get("weight_manager")?,
+            peer: r.try_get("weight_peer")?,
+            direct_report: r.try_get("weight_direct_report")?,
+        },
+        remind_every_days: r.try_get("remind_every_days")?,
+        max_reminders: r.try_get("max_reminders")?,
+        closed: status == "closed",
+    })
+}
+
+pub async fn load<'e, E>(ex: E, id: &str) -> Result<Option<Cycle>, sqlx::Error>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    let sql = format!("SELECT {COLUMNS} FROM cycles WHERE id = $1");
+    sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(ex).await?.as_ref().map(from_row).transpose()
+}
+
+pub async fn save(tx: &mut Tx, c: &Cycle, now: i64) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO cycles (id, title, opens_at, closes_at, min_raters, weight_manager, weight_peer, \
+         weight_direct_report, remind_every_days, max_reminders, status, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'open', $11, $11) \
+         ON CONFLICT (id) DO UPDATE SET title = excluded.title, opens_at = excluded.opens_at, \
+         closes_at = excluded.closes_at, min_raters = excluded.min_raters, \
+         weight_manager = excluded.weight_manager, weight_peer = excluded.weight_peer, \
+         weight_direct_report = excluded.weight_direct_report, \
+         remind_every_days = excluded.remind_every_days, max_reminders = excluded.max_reminders, \
+         updated_at = excluded.updated_at",
+    )
+    .bind(&c.id)
+    .bind(&c.title)
+    .bind(c.opens_at)
+    .bind(c.closes_at)
+    .bind(c.min_raters)
+    .bind(c.weights.manager)
+    .bind(c.weights.peer)
+    .bind(c.weights.direct_report)
+    .bind(c.remind_every_days)
+    .bind(c.max_reminders)
+    .bind(now)
+    .execute(&mut **tx)
+    .await
+    .map(|_| ())
+}
+
+/// Closes one cycle; returns true if this call closed it (false if it already was).
+pub async fn close(pool: &AnyPool, id: &str, now: i64) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE cycles SET status = 'closed', closed_at = $2, updated_at = $2 WHERE id = $1 AND status = 'open'",
+    )
+    .bind(id)
+    .bind(now)
+    .execute(pool)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Marks every cycle whose `closes_at` has passed as closed; returns their ids. One statement,
+/// so two instances running this at once close each cycle once.
+pub async fn close_due(pool: &AnyPool, now: i64) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query_scalar(
+        "UPDATE cycles SET status = 'closed', closed_at = closes_at, updated_at = $1 \
+         WHERE status = 'open' AND closes_at <= $1 RETURNING id",
+    )
+    .bind(now)
+    .fetch_all(pool)
+    .await
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct SurveyProgress {
+    pub survey: String,
+    pub invited: i64,
+    pub emailed: i64,
+    pub failed: i64,
+    pub completed: i64,
+}
+
+pub async fn progress(pool: &AnyPool, cycle: &str) -> Result<Vec<SurveyProgress>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT i.survey_id AS survey, COUNT(*) AS invited, \
+         COALESCE(SUM(CASE WHEN o.status = 'sent' THEN 1 ELSE 0 END), 0) AS emailed, \
+         COALESCE(SUM(CASE WHEN o.status = 'failed' THEN 1 ELSE 0 END), 0) AS failed, \
+         COALESCE(SUM(CASE WHEN i.completed_on IS NOT NULL THEN 1 ELSE 0 END), 0) AS completed \
+         FROM invitations i LEFT JOIN outbox o ON o.invitation_id = i.id AND o.kind = 'invitation' \
+         WHERE i.cycle_id = $1 GROUP BY i.survey_id ORDER BY i.survey_id",
+    )
+    .bind(cycle)
+    .fetch_all(pool)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(SurveyProgress {
+                survey: r.try_get("survey")?,
+                invited: r.try_get("invited")?,
+                emailed: r.try_get("emailed")?,
+                failed: r.try_get("failed")?,
+                completed: r.try_get("completed")?,
+            })
+        })
+        .collect()
+}

@@ -1,0 +1,168 @@
+//! People (from HR) and customers (from the CRM).
+use super::{Tx, placeholders};
+use sqlx::Row;
+use std::collections::HashMap;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct PersonRow {
+    pub id: String,
+    pub name: String,
+    pub email: String,
+    pub manager_id: Option<String>,
+    pub team: Option<String>,
+    pub locale: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct CustomerRow {
+    pub id: String,
+    pub name: String,
+    pub email: String,
+    pub owner_id: Option<String>,
+    pub locale: Option<String>,
+}
+
+const CHUNK: usize = 500;
+
+/// Everyone's manager, to check the reporting line stays a tree.
+pub async fn manager_map(tx: &mut Tx) -> Result<HashMap<String, Option<String>>, sqlx::Error> {
+    let rows = sqlx::query("SELECT id, manager_id FROM people").fetch_all(&mut **tx).await?;
+    rows.iter().map(|r| Ok((r.try_get("id")?, r.try_get("manager_id")?))).collect()
+}
+
+pub async fn people_by_id(tx: &mut Tx, ids: &[String]) -> Result<HashMap<String, PersonRow>, sqlx::Error> {
+    let mut out = HashMap::new();
+    for chunk in ids.chunks(CHUNK) {
+        let sql = format!(
+            "SELECT id, name, email, manager_id, team, locale FROM people WHERE id IN {}",
+            placeholders(1, chunk.len())
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for id in chunk {
+            q = q.bind(id);
+        }
+        for r in q.fetch_all(&mut **tx).await? {
+            let p = PersonRow {
+                id: r.try_get("id")?,
+                name: r.try_get("name")?,
+                email: r.try_get("email")?,
+                manager_id: r.try_get("manager_id")?,
+                team: r.try_get("team")?,
+                locale: r.try_get("locale")?,
+            };
+            out.insert(p.id.clone(), p);
+        }
+    }
+    Ok(out)
+}
+
+/// Owner id of each of these addresses that already belongs to someone.
+pub async fn email_owners(tx: &mut Tx, emails: &[String]) -> Result<HashMap<String, String>, sqlx::Error> {
+    let mut out = HashMap::new();
+    for chunk in emails.chunks(CHUNK) {
+        let sql = format!("SELECT id, email FROM people WHERE email IN {}", placeholders(1, chunk.len()));
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for e in chunk {
+            q = q.bind(e);
+        }
+        for r in q.fetch_all(&mut **tx).await? {
+            out.insert(r.try_get("email")?, r.try_get("id")?);
+        }
+    }
+    Ok(out)
+}
+
+pub async fn insert_person(tx: &mut Tx, p: &PersonRow, now: i64) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO people (id, name, email, manager_id, team, locale, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
+    )
+    .bind(&p.id)
+    .bind(&p.name)
+    .bind(&p.email)
+    .bind(&p.manager_id)
+    .bind(&p.team)
+    .bind(&p.locale)
+    .bind(now)
+    .execute(&mut **tx)
+    .await
+    .map(|_| ())
+}
+
+pub async fn update_person(tx: &mut Tx, p: &PersonRow, now: i64) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE people SET name = $2, email = $3, manager_id = $4, team = $5, locale = $6, updated_at = $7 \
+         WHERE id = $1",
+    )
+    .bind(&p.id)
+    .bind(&p.name)
+    .bind(&p.email)
+    .bind(&p.manager_id)
+    .bind(&p.team)
+    .bind(&p.locale)
+    .bind(now)
+    .execute(&mut **tx)
+    .await
+    .map(|_| ())
+}
+
+/// Which of these ids name a person.
+pub async fn existing_person_ids(tx: &mut Tx, ids: &[String]) -> Result<Vec<String>, sqlx::Error> {
+    existing_ids(tx, "people", ids).await
+}
+
+async fn existing_ids(tx: &mut Tx, table: &str, ids: &[String]) -> Result<Vec<String>, sqlx::Error> {
+    let mut out = Vec::new();
+    for chunk in ids.chunks(CHUNK) {
+        let sql = format!("SELECT id FROM {table} WHERE id IN {}", placeholders(1, chunk.len()));
+        let mut q = sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(sql));
+        for id in chunk {
+            q = q.bind(id);
+        }
+        out.extend(q.fetch_all(&mut **tx).await?);
+    }
+    Ok(out)
+}
+
+pub async fn customers_by_id(tx: &mut Tx, ids: &[String]) -> Result<HashMap<String, CustomerRow>, sqlx::Error> {
+    let mut out = HashMap::new();
+    for chunk in ids.chunks(CHUNK) {
+        let sql = format!(
+            "SELECT id, name, email, owner_id, locale FROM customers WHERE id IN {}",
+            placeholders(1, chunk.len())
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for id in chunk {
+            q = q.bind(id);
+        }
+        for r in q.fetch_all(&mut **tx).await? {
+            let c = CustomerRow {
+                id: r.try_get("id")?,
+                name: r.try_get("name")?,
+                email: r.try_get("email")?,
+                owner_id: r.try_get("owner_id")?,
+                locale: r.try_get("locale")?,
+            };
+            out.insert(c.id.clone(), c);
+        }
+    }
+    Ok(out)
+}
+
+pub async fn upsert_customer(tx: &mut Tx, c: &CustomerRow, now: i64) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO customers (id, name, email, owner_id, locale, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $6) \
+         ON CONFLICT (id) DO UPDATE SET name = excluded.name, email = excluded.email, \
+         owner_id = excluded.owner_id, locale = excluded.locale, updated_at = excluded.updated_at",
+    )
+    .bind(&c.id)
+    .bind(&c.name)
+    .bind(&c.email)
+    .bind(&c.owner_id)
+    .bind(&c.locale)
+    .bind(now)
+    .execute(&mut **tx)
+    .await
+    .map(|_| ())
+}

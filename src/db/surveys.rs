@@ -1,0 +1,101 @@
+//! Surveys and their questions.
+use super::Tx;
+use crate::domain::survey::{Question, QuestionType, Survey, SurveyKind};
+use sqlx::any::AnyRow;
+use sqlx::{AnyPool, Row};
+
+fn corrupt(what: &str) -> sqlx::Error {
+    sqlx::Error::Decode(format!("unexpected stored {what}").into())
+}
+
+fn question_from_row(r: &AnyRow) -> Result<Question, sqlx::Error> {
+    let kind: String = r.try_get("type")?;
+    let i18n: String = r.try_get("text_i18n")?;
+    Ok(Question {
+        id: r.try_get("id")?,
+        kind: QuestionType::parse(&kind).ok_or_else(|| corrupt("question type"))?,
+        min: r.try_get("min")?,
+        max: r.try_get("max")?,
+        indicator: r.try_get("indicator")?,
+        required: super::get_bool(r, "required")?,
+        text: r.try_get("text")?,
+        text_i18n: serde_json::from_str(&i18n).map_err(|_| corrupt("text_i18n"))?,
+    })
+}
+
+pub async fn load(pool: &AnyPool, id: &str) -> Result<Option<Survey>, sqlx::Error> {
+    let Some(head) = sqlx::query("SELECT id, kind, title, anonymous FROM surveys WHERE id = $1")
+        .bind(id)
+        .fetch_optional(pool)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let rows = sqlx::query(
+        "SELECT id, type, min, max, indicator, required, text, text_i18n FROM questions \
+         WHERE survey_id = $1 ORDER BY position",
+    )
+    .bind(id)
+    .fetch_all(pool)
+    .await?;
+    let kind: String = head.try_get("kind")?;
+    Ok(Some(Survey {
+        id: head.try_get("id")?,
+        kind: SurveyKind::parse(&kind).ok_or_else(|| corrupt("survey kind"))?,
+        title: head.try_get("title")?,
+        anonymous: super::get_bool(&head, "anonymous")?,
+        questions: rows.iter().map(question_from_row).collect::<Result<_, _>>()?,
+    }))
+}
+
+/// A survey with invitations is frozen: its questions are what those invitations answer.
+pub async fn has_invitations(tx: &mut Tx, id: &str) -> Result<bool, sqlx::Error> {
+    let n: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM (SELECT 1 FROM invitations WHERE survey_id = $1 LIMIT 1) AS x")
+            .bind(id)
+            .fetch_one(&mut **tx)
+            .await?;
+    Ok(n > 0)
+}
+
+pub async fn exists(tx: &mut Tx, id: &str) -> Result<bool, sqlx::Error> {
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM surveys WHERE id = $1").bind(id).fetch_one(&mut **tx).await?;
+    Ok(n > 0)
+}
+
+/// Creates or replaces the survey and all its questions.
+pub async fn save(tx: &mut Tx, s: &Survey, now: i64) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO surveys (id, kind, title, anonymous, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5) \
+         ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, title = excluded.title, \
+         anonymous = excluded.anonymous, updated_at = excluded.updated_at",
+    )
+    .bind(&s.id)
+    .bind(s.kind.as_str())
+    .bind(&s.title)
+    .bind(s.anonymous)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query("DELETE FROM questions WHERE survey_id = $1").bind(&s.id).execute(&mut **tx).await?;
+    for (pos, q) in s.questions.iter().enumerate() {
+        let i18n = serde_json::to_string(&q.text_i18n).map_err(|e| sqlx::Error::Encode(e.into()))?;
+        sqlx::query(
+            "INSERT INTO questions (survey_id, id, position, type, min, max, indicator, required, text, text_i18n) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        )
+        .bind(&s.id)
+        .bind(&q.id)
+        .bind(pos as i64)
+        .bind(q.kind.as_str())
+        .bind(q.min)
+        .bind(q.max)
+        .bind(&q.indicator)
+        .bind(q.required)
+        .bind(&q.text)
+        .bind(i18n)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,151 @@
+//! A respondent's submitted form, checked against the survey's questions.
+use super::survey::{MAX_TEXT_ANSWER, Question, QuestionType};
+use std::collections::HashMap;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Answer {
+    pub question_id: String,
+    pub value: Option<i64>,
+    pub text: Option<String>,
+}
+
+/// Why one question's answer was not accepted; the page words it in the respondent's language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AnswerProblem {
+    Required,
+    NotAChoice,
+    TooLong,
+    InvalidCharacters,
+    Duplicated,
+}
+
+#[derive(Debug, Default)]
+pub struct Rejected {
+    pub problems: HashMap<String, AnswerProblem>,
+    /// What the respondent typed for each question, to put back in the form.
+    pub kept: HashMap<String, String>,
+}
+
+/// Checks every question; unknown fields are ignored, a field sent twice is refused.
+/// Returns the answers given (unanswered optional questions are left out).
+pub fn check_answers(questions: &[Question], fields: &[(String, String)]) -> Result<Vec<Answer>, Rejected> {
+    let mut given: HashMap<&str, Vec<&str>> = HashMap::new();
+    for (name, value) in fields {
+        given.entry(name.as_str()).or_default().push(value.as_str());
+    }
+    let mut rejected = Rejected::default();
+    let mut answers = Vec::with_capacity(questions.len());
+    for q in questions {
+        let values = given.get(q.id.as_str()).map(Vec::as_slice).unwrap_or_default();
+        if let Some(first) = values.first() {
+            rejected.kept.insert(q.id.clone(), (*first).to_string());
+        }
+        match check_one(q, values) {
+            Ok(Some(answer)) => answers.push(answer),
+            Ok(None) => {}
+            Err(problem) => {
+                rejected.problems.insert(q.id.clone(), problem);
+            }
+        }
+    }
+    if rejected.problems.is_empty() { Ok(answers) } else { Err(rejected) }
+}
+
+fn check_one(q: &Question, values: &[&str]) -> Result<Option<Answer>, AnswerProblem> {
+    let raw = match values {
+        [] => "",
+        [one] => one,
+        _ => return Err(AnswerProblem::Duplicated),
+    };
+    if raw.contains('\0') {
+        return Err(AnswerProblem::InvalidCharacters);
+    }
+    let trimmed = raw.trim();
+    if trimmed.is_empty() {
+        return if q.required { Err(AnswerProblem::Required) } else { Ok(None) };
+    }
+    let answer = match q.kind {
+        QuestionType::Scale | QuestionType::Nps => {
+            let v: i64 = trimmed.parse().map_err(|_| AnswerProblem::NotAChoice)?;
+            let in_range = q.min.is_some_and(|lo| v >= lo) && q.max.is_some_and(|hi| v <= hi);
+            if !in_range {
+                return Err(AnswerProblem::NotAChoice);
+            }
+            Answer { question_id: q.id.clone(), value: Some(v), text: None }
+        }
+        QuestionType::Text => {
+            if trimmed.chars().count() > MAX_TEXT_ANSWER {
+                return Err(AnswerProblem::TooLong);
+            }
+            Answer { question_id: q.id.clone(), value: None, text: Some(trimmed.to_string()) }
+        }
+    };
+    Ok(Some(answer))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    fn q(id: &str, kind: QuestionType, min: Option<i64>, max: Option<i64>, required: bool) -> Question {
+        Question {
+            id: id.into(),
+            kind,
+            min,
+            max,
+            indicator: None,
+            required,
+            text: id.into(),
+            text_i18n: BTreeMap::new(),
+        }
+    }
+
+    fn survey() -> Vec<Question> {
+        vec![
+            q("q1", QuestionType::Scale, Some(1), Some(5), true),
+            q("q2", QuestionType::Nps, Some(0), Some(10), false),
+            q("q3", QuestionType::Text, None, None, false),
+        ]
+    }
+
+    fn form(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
+    }
+
+    #[test]
+    fn valid_answers_pass_and_unknown_fields_are_ignored() {
+        let a = check_answers(&survey(), &form(&[("q1", "4"), ("q3", " Thanks "), ("x", "y")])).unwrap();
+        assert_eq!(a.len(), 2);
+        assert_eq!(a[0].value, Some(4));
+        assert_eq!(a[1].text.as_deref(), Some("Thanks"));
+    }
+
+    #[test]
+    fn each_problem_is_reported_beside_its_question_and_input_kept() {
+        type Case<'a> = (&'a [(&'a str, &'a str)], &'a str, AnswerProblem);
+        let cases: [Case; 7] = [
+            (&[], "q1", AnswerProblem::Required),
+            (&[("q1", "6")], "q1", AnswerProblem::NotAChoice),
+            (&[("q1", "2.5")], "q1", AnswerProblem::NotAChoice),
+            (&[("q1", "3"), ("q2", "11")], "q2", AnswerProblem::NotAChoice),
+            (&[("q1", "3"), ("q1", "4")], "q1", AnswerProblem::Duplicated),
+            (&[("q1", "3"), ("q3", "a\0b")], "q3", AnswerProblem::InvalidCharacters),
+            (&[("q1", "3"), ("q3", &"é".repeat(5_001))], "q3", AnswerProblem::TooLong),
+        ];
+        for (fields, id, problem) in cases {
+            let r = check_answers(&survey(), &form(fields)).unwrap_err();
+            assert_eq!(r.problems.get(id), Some(&problem), "{fields:?}");
+            assert_eq!(r.problems.len(), 1, "{fields:?}");
+        }
+        let r = check_answers(&survey(), &form(&[("q1", "9"), ("q3", "keep me")])).unwrap_err();
+        assert_eq!(r.kept.get("q3").map(String::as_str), Some("keep me"));
+    }
+
+    #[test]
+    fn a_text_of_exactly_the_limit_is_accepted() {
+        let long = "字".repeat(MAX_TEXT_ANSWER);
+        let a = check_answers(&survey(), &form(&[("q1", "1"), ("q3", &long)])).unwrap();
+        assert_eq!(a[1].text.as_ref().map(|t| t.chars().count()), Some(MAX_TEXT_ANSWER));
+    }
+}

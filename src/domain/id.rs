@@ -1,0 +1,78 @@
+//! The caller's own identifiers (HR ids, CRM ids, cycle names).
+
+/// An id chosen by the caller: 1 to 64 characters of `A-Z a-z 0-9 - _ . :`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ExternalId(String);
+
+impl ExternalId {
+    pub fn parse(raw: &str) -> Result<ExternalId, String> {
+        let ok_char = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ':');
+        if raw.is_empty() || raw.len() > 64 {
+            return Err(format!("id {raw:?} must be 1 to 64 characters"));
+        }
+        if !raw.chars().all(ok_char) {
+            return Err(format!("id {raw:?} may only use letters, digits and - _ . :"));
+        }
+        Ok(ExternalId(raw.to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
+impl std::fmt::Display for ExternalId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A person's or customer's display name: trimmed, 1 to 200 characters, no control characters.
+pub fn parse_name(raw: &str, what: &str) -> Result<String, String> {
+    parse_label(raw, what, 200)
+}
+
+/// A single-line label: trimmed, 1 to `max` characters, no control characters.
+pub fn parse_label(raw: &str, what: &str, max: usize) -> Result<String, String> {
+    let s = raw.trim();
+    if s.is_empty() {
+        return Err(format!("{what} must not be empty"));
+    }
+    if s.chars().count() > max {
+        return Err(format!("{what} must be at most {max} characters"));
+    }
+    if s.chars().any(char::is_control) {
+        return Err(format!("{what} must not contain control characters"));
+    }
+    Ok(s.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_hr_and_cycle_ids() {
+        for ok in ["E1001", "2026-Q4", "crm:42", "a.b_c"] {
+            assert_eq!(ExternalId::parse(ok).unwrap().as_str(), ok);
+        }
+    }
+
+    #[test]
+    fn rejects_empty_long_and_odd_ids() {
+        for bad in ["", " E1", "E/1", "<b>", &"x".repeat(65)] {
+            assert!(ExternalId::parse(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn names_are_trimmed_and_single_line() {
+        assert_eq!(parse_name("  Li Na ", "name").unwrap(), "Li Na");
+        assert!(parse_name("   ", "name").is_err());
+        assert!(parse_name("a\nb", "name").is_err());
+    }
+}

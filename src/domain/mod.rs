@@ -1,0 +1,16 @@
+//! Pure domain types: parsing and validation, no I/O.
+pub mod answers;
+pub mod email;
+pub mod id;
+pub mod locale;
+pub mod orgchart;
+pub mod relation;
+pub mod survey;
+pub mod time;
+pub mod token;
+
+pub use email::EmailAddress;
+pub use id::ExternalId;
+pub use locale::Locale;
+pub use relation::Relation;
+pub use token::Token;

@@ -1,0 +1,274 @@
+//! Surveys and their questions: what the API accepts and what a form is built from.
+use super::id::{ExternalId, parse_label};
+use super::locale::Locale;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashSet};
+
+pub const MAX_TEXT_ANSWER: usize = 5_000;
+pub const MAX_QUESTIONS: usize = 100;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SurveyKind {
+    Customer,
+    Peer,
+}
+
+impl SurveyKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SurveyKind::Customer => "customer",
+            SurveyKind::Peer => "peer",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<SurveyKind> {
+        match raw {
+            "customer" => Some(SurveyKind::Customer),
+            "peer" => Some(SurveyKind::Peer),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum QuestionType {
+    Scale,
+    Nps,
+    Text,
+}
+
+impl QuestionType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            QuestionType::Scale => "scale",
+            QuestionType::Nps => "nps",
+            QuestionType::Text => "text",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<QuestionType> {
+        match raw {
+            "scale" => Some(QuestionType::Scale),
+            "nps" => Some(QuestionType::Nps),
+            "text" => Some(QuestionType::Text),
+            _ => None,
+        }
+    }
+}
+
+/// The request body of `POST /api/v1/surveys`.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct SurveyInput {
+    pub id: String,
+    pub kind: SurveyKind,
+    pub title: String,
+    #[serde(default)]
+    pub anonymous: bool,
+    pub questions: Vec<QuestionInput>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct QuestionInput {
+    pub id: String,
+    pub text: String,
+    #[serde(rename = "type")]
+    pub kind: QuestionType,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub indicator: Option<String>,
+    #[serde(default)]
+    pub required: bool,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub text_i18n: BTreeMap<String, String>,
+}
+
+/// A validated survey, as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Survey {
+    pub id: String,
+    pub kind: SurveyKind,
+    pub title: String,
+    pub anonymous: bool,
+    pub questions: Vec<Question>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Question {
+    pub id: String,
+    pub kind: QuestionType,
+    /// Inclusive bounds of a scale or NPS answer (NPS is 0..10); none for text.
+    pub min: Option<i64>,
+    pub max: Option<i64>,
+    pub indicator: Option<String>,
+    pub required: bool,
+    pub text: String,
+    /// Translations by locale tag (`zh-CN`).
+    pub text_i18n: BTreeMap<String, String>,
+}
+
+impl Question {
+    pub fn text_in(&self, locale: Locale) -> &str {
+        self.text_i18n.get(locale.as_str()).map(String::as_str).unwrap_or(&self.text)
+    }
+
+    /// The integer choices a scale or NPS question offers.
+    pub fn choices(&self) -> Vec<i64> {
+        match (self.min, self.max) {
+            (Some(lo), Some(hi)) => (lo..=hi).collect(),
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// A question id doubles as a form field name: 1 to 64 of `A-Z a-z 0-9 _ -`.
+fn parse_question_id(raw: &str) -> Result<String, String> {
+    let ok =
+        !raw.is_empty() && raw.len() <= 64 && raw.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    if ok { Ok(raw.to_string()) } else { Err(format!("question id {raw:?} must be 1 to 64 letters, digits, _ or -")) }
+}
+
+/// Indicator names are snake_case: `customer_satisfaction`, `teamwork`, `product_knowledge`.
+pub fn parse_indicator(raw: &str) -> Result<String, String> {
+    let mut chars = raw.chars();
+    let ok = raw.len() <= 64
+        && chars.next().is_some_and(|c| c.is_ascii_lowercase())
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    if ok { Ok(raw.to_string()) } else { Err(format!("indicator {raw:?} must be snake_case, such as \"teamwork\"")) }
+}
+
+fn parse_question(q: &QuestionInput) -> Result<Question, String> {
+    let id = parse_question_id(&q.id)?;
+    let text = parse_label(&q.text, &format!("question {id}: text"), 1_000)?;
+    let mut text_i18n = BTreeMap::new();
+    for (tag, value) in &q.text_i18n {
+        let locale = Locale::parse(tag).map_err(|e| format!("question {id}: text_i18n: {e}"))?;
+        let value = parse_label(value, &format!("question {id}: text_i18n[{tag}]"), 1_000)?;
+        text_i18n.insert(locale.as_str().to_string(), value);
+    }
+    let indicator = q.indicator.as_deref().map(parse_indicator).transpose()?;
+    let (min, max) = match q.kind {
+        QuestionType::Scale => {
+            let (Some(lo), Some(hi)) = (q.min, q.max) else {
+                return Err(format!("question {id}: a scale needs min and max"));
+            };
+            if lo >= hi || hi - lo > 20 || lo < -100 || hi > 100 {
+                return Err(format!(
+                    "question {id}: scale range {lo}..{hi} must have min < max, at most 21 points, within -100..100"
+                ));
+            }
+            (Some(lo), Some(hi))
+        }
+        QuestionType::Nps => {
+            if q.min.is_some_and(|v| v != 0) || q.max.is_some_and(|v| v != 10) {
+                return Err(format!("question {id}: an nps question is always 0..10"));
+            }
+            (Some(0), Some(10))
+        }
+        QuestionType::Text => {
+            if q.min.is_some() || q.max.is_some() {
+                return Err(format!("question {id}: a text question takes no min or max"));
+            }
+            if indicator.is_some() {
+                return Err(format!("question {id}: a text question cannot feed an indicator"));
+            }
+            (None, None)
+        }
+    };
+    Ok(Question { id, kind: q.kind, min, max, indicator, required: q.required, text, text_i18n })
+}
+
+impl SurveyInput {
+    pub fn parse(&self) -> Result<Survey, String> {
+        let id = ExternalId::parse(&self.id)?.into_string();
+        let title = parse_label(&self.title, "title", 200)?;
+        if self.anonymous && self.kind == SurveyKind::Peer {
+            return Err("anonymous applies to customer surveys only: peer and direct-report \
+                        answers are always anonymous, self and manager answers never are"
+                .into());
+        }
+        if self.questions.is_empty() || self.questions.len() > MAX_QUESTIONS {
+            return Err(format!("a survey has 1 to {MAX_QUESTIONS} questions"));
+        }
+        let mut seen = HashSet::new();
+        let mut questions = Vec::with_capacity(self.questions.len());
+        for q in &self.questions {
+            let q = parse_question(q)?;
+            if !seen.insert(q.id.clone()) {
+                return Err(format!("question id {:?} is used twice", q.id));
+            }
+            questions.push(q);
+        }
+        Ok(Survey { id, kind: self.kind, title, anonymous: self.anonymous, questions })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input(questions: serde_json::Value) -> Result<Survey, String> {
+        let v = serde_json::json!({"id":"csat","kind":"customer","title":"How did we do?","questions":questions});
+        serde_json::from_value::<SurveyInput>(v).map_err(|e| e.to_string())?.parse()
+    }
+
+    #[test]
+    fn the_contract_example_parses() {
+        let s = input(serde_json::json!([
+            {"id":"q1","text":"Overall satisfaction","type":"scale","min":1,"max":5,"indicator":"customer_satisfaction","required":true},
+            {"id":"q2","text":"Recommend?","type":"nps","indicator":"customer_satisfaction","text_i18n":{"zh-CN":"推荐吗？"}},
+            {"id":"q3","text":"Anything else?","type":"text"}
+        ]))
+        .unwrap();
+        assert_eq!(s.questions.len(), 3);
+        assert_eq!(s.questions[1].choices(), (0..=10).collect::<Vec<_>>());
+        assert_eq!(s.questions[1].text_in(Locale::ZhCn), "推荐吗？");
+        assert_eq!(s.questions[0].text_in(Locale::ZhCn), "Overall satisfaction");
+        assert!(!s.questions[2].required);
+    }
+
+    #[test]
+    fn bad_questions_are_refused_with_a_reason() {
+        let cases = [
+            (serde_json::json!([{"id":"q1","text":"x","type":"scale","min":5,"max":1}]), "min < max"),
+            (serde_json::json!([{"id":"q1","text":"x","type":"scale"}]), "needs min and max"),
+            (serde_json::json!([{"id":"q1","text":"x","type":"nps","max":5}]), "0..10"),
+            (serde_json::json!([{"id":"q1","text":"x","type":"text","indicator":"teamwork"}]), "cannot feed"),
+            (
+                serde_json::json!([{"id":"q1","text":"x","type":"scale","min":1,"max":5,"indicator":"Team Work"}]),
+                "snake_case",
+            ),
+            (
+                serde_json::json!([{"id":"q1","text":"x","type":"text"},{"id":"q1","text":"y","type":"text"}]),
+                "used twice",
+            ),
+            (serde_json::json!([{"id":"q 1","text":"x","type":"text"}]), "question id"),
+            (serde_json::json!([{"id":"q1","text":"x","type":"text","text_i18n":{"fr":"y"}}]), "not supported"),
+            (serde_json::json!([]), "1 to 100"),
+        ];
+        for (questions, expected) in cases {
+            let err = input(questions.clone()).unwrap_err();
+            assert!(err.contains(expected), "{questions}: {err}");
+        }
+    }
+
+    #[test]
+    fn peer_surveys_cannot_be_flagged_anonymous() {
+        let v = serde_json::json!({"id":"p","kind":"peer","title":"t","anonymous":true,
+            "questions":[{"id":"q1","text":"x","type":"text"}]});
+        let err = serde_json::from_value::<SurveyInput>(v).unwrap().parse().unwrap_err();
+        assert!(err.contains("customer surveys only"));
+    }
+
+    #[test]
+    fn unknown_fields_are_refused() {
+        let v = serde_json::json!({"id":"p","kind":"peer","title":"t","colour":"red","questions":[]});
+        assert!(serde_json::from_value::<SurveyInput>(v).unwrap_err().to_string().contains("colour"));
+    }
+}

@@ -1,0 +1,10 @@
+//! Candor: surveys and anonymous 360-degree feedback for sales teams.
+pub mod api;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod email;
+pub mod error;
+pub mod startup;
+pub mod state;
+pub mod web;

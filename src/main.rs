@@ -1,0 +1,73 @@
+use candor::config::{ApiKeyCommand, Cli, Command};
+use candor::db::{Backend, Db};
+use candor::startup::{Application, shutdown_signal};
+use clap::Parser;
+use std::process::ExitCode;
+
+fn init_tracing() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_env("CANDOR_LOG").unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+}
+
+/// Bad configuration: exit 2 with one line.
+fn usage_error(msg: impl std::fmt::Display) -> ExitCode {
+    eprintln!("candor: {msg}");
+    ExitCode::from(2)
+}
+
+fn check_config(cli: &Cli) -> Result<(), String> {
+    let c = &cli.config;
+    Backend::from_url(&c.database_url)?;
+    url::Url::parse(&c.public_url)
+        .ok()
+        .filter(|u| matches!(u.scheme(), "http" | "https"))
+        .ok_or_else(|| format!("CANDOR_PUBLIC_URL {:?} is not an http(s) URL", c.public_url))?;
+    if let Some(smtp) = &c.smtp_url {
+        candor::email::mailer::check_smtp_url(smtp)?;
+    }
+    c.mail_from
+        .parse::<lettre::message::Mailbox>()
+        .map_err(|_| format!("CANDOR_MAIL_FROM {:?} is not a valid sender", c.mail_from))?;
+    Ok(())
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_tracing();
+    if let Err(msg) = check_config(&cli) {
+        return usage_error(msg);
+    }
+    match run(cli).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("candor: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => {
+            let app = Application::build(cli.config).await?;
+            app.run_until_stopped(shutdown_signal()).await
+        }
+        Command::Migrate => {
+            let db = Db::connect(&cli.config.database_url).await?;
+            db.migrate().await?;
+            println!("migrations applied");
+            Ok(())
+        }
+        Command::ApiKey(ApiKeyCommand::Create { name, scope }) => {
+            let db = Db::connect(&cli.config.database_url).await?;
+            db.migrate().await?;
+            let name = candor::domain::id::parse_label(&name, "name", 100).map_err(anyhow::Error::msg)?;
+            let key = candor::db::api_keys::create(&db.pool, &name, scope).await?;
+            println!("created API key {} ({}) with scope {}; it is shown once:", key.id, name, scope.as_str());
+            println!("{}", key.key);
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,107 @@
+//! The `candor` binary itself: subcommands, exit codes, serving and stopping on SIGTERM.
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn candor(dir: &std::path::Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_candor"));
+    cmd.current_dir(dir).env_remove("CANDOR_DATABASE_URL").env_remove("CANDOR_SMTP_URL").env("CANDOR_LOG", "info");
+    cmd
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+#[test]
+fn bad_configuration_exits_2_with_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    for args in [
+        vec!["--database-url", "mysql://root:hunter2@db/candor", "migrate"],
+        vec!["--public-url", "not a url", "migrate"],
+        vec!["--smtp-url", "ftp://mail", "migrate"],
+    ] {
+        let out = candor(dir.path()).args(&args).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(err.trim().lines().count(), 1, "{err}");
+        assert!(!err.contains("hunter2"), "a password leaked: {err}");
+    }
+    let out = candor(dir.path()).args(["api-key", "create", "--name", "x", "--scope", "root"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn a_runtime_failure_exits_1() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = candor(dir.path())
+        .args(["--database-url", "sqlite:///nonexistent-dir/x/candor.db", "migrate"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[test]
+fn defaults_create_the_database_and_serve_until_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = candor(dir.path()).args(["api-key", "create", "--name", "ci", "--scope", "admin"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let key = stdout.trim().lines().last().unwrap().to_string();
+    assert!(key.starts_with("cnd_") && key.len() > 50, "{key}");
+    assert!(dir.path().join("candor.db").exists(), "sqlite://candor.db is created in the working directory");
+
+    let port = free_port();
+    let mut child =
+        candor(dir.path()).env("CANDOR_LISTEN", format!("127.0.0.1:{port}")).stderr(Stdio::piped()).spawn().unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let mut logs = Vec::new();
+    loop {
+        if let Ok(line) = rx.recv_timeout(Duration::from_millis(100)) {
+            let up = line.contains("listening");
+            logs.push(line);
+            if up {
+                break;
+            }
+        }
+        assert!(Instant::now() < deadline, "server did not start: {logs:?}");
+    }
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let c = reqwest::Client::new();
+        let base = format!("http://127.0.0.1:{port}");
+        let res = c.get(format!("{base}/healthz")).send().await.unwrap();
+        assert_eq!(res.status().as_u16(), 200);
+        let res = c
+            .post(format!("{base}/api/v1/people"))
+            .bearer_auth(&key)
+            .json(&serde_json::json!({"people":[{"id":"E1","name":"A","email":"a@example.com"}]}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status().as_u16(), 200);
+    });
+    let kill = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    assert!(kill.success());
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(Instant::now() < deadline, "did not stop on SIGTERM");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert_eq!(status.code(), Some(0));
+    while let Ok(line) = rx.recv_timeout(Duration::from_millis(200)) {
+        logs.push(line);
+    }
+    let all = logs.join("\n");
+    assert!(!all.contains(&key) && !all.contains("a@example.com"), "a secret or an address reached the log");
+}

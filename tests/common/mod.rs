@@ -1,0 +1,256 @@
+//! Shared test harness: the real application on a random port, on a fresh SQLite file or a
+//! fresh PostgreSQL database, with an admin API key.
+#![allow(dead_code)]
+
+pub mod smtp;
+
+use candor::config::{Config, Scope};
+use candor::startup::Application;
+use candor::state::AppState;
+use serde_json::{Value, json};
+use std::path::PathBuf;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Runs each named `async fn name(backend: Backend)` once on SQLite and once on PostgreSQL.
+#[macro_export]
+macro_rules! on_both_databases {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+               async fn $name() { super::$name($crate::common::Backend::Sqlite).await } )*
+        }
+        mod postgres {
+            $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+               async fn $name() { super::$name($crate::common::Backend::Postgres).await } )*
+        }
+    };
+}
+
+pub struct TestDb {
+    pub url: String,
+    pub dir: tempfile::TempDir,
+}
+
+/// A fresh, empty database of that kind.
+pub async fn fresh_db(backend: Backend) -> TestDb {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let url = match backend {
+        Backend::Sqlite => format!("sqlite://{}/candor.db", dir.path().display()),
+        Backend::Postgres => {
+            let admin = std::env::var("CANDOR_TEST_POSTGRES_URL").expect(
+                "CANDOR_TEST_POSTGRES_URL is not set: run the suite with scripts/test.sh, which starts PostgreSQL",
+            );
+            use sqlx::Connection;
+            let mut conn = sqlx::PgConnection::connect(&admin).await.expect("connect to test PostgreSQL");
+            let name = format!("candor_test_{}", candor::domain::token::random_id());
+            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+                .execute(&mut conn)
+                .await
+                .expect("create test database");
+            let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin);
+            format!("{base}/{name}")
+        }
+    };
+    TestDb { url, dir }
+}
+
+pub fn test_config(db_url: &str, mail_dir: PathBuf) -> Config {
+    Config {
+        database_url: db_url.to_string(),
+        listen: "127.0.0.1:0".into(),
+        public_url: "http://127.0.0.1:0".into(),
+        smtp_url: None,
+        mail_dir,
+        mail_from: "Candor <no-reply@candor.test>".into(),
+        mail_retry_base_ms: 200,
+        worker_poll_ms: 100,
+    }
+}
+
+pub struct TestApp {
+    pub addr: String,
+    pub client: reqwest::Client,
+    pub admin_key: String,
+    pub state: AppState,
+    pub db: TestDb,
+    pub mail_dir: PathBuf,
+    stop: Option<oneshot::Sender<()>>,
+    handle: Option<JoinHandle<anyhow::Result<()>>>,
+}
+
+pub async fn spawn_app(backend: Backend) -> TestApp {
+    spawn_app_with(backend, |_| {}).await
+}
+
+/// Logs to the test output when CANDOR_TEST_LOG is set (e.g. `CANDOR_TEST_LOG=debug`).
+pub fn init_tracing() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        if let Ok(filter) = std::env::var("CANDOR_TEST_LOG") {
+            let _ = tracing_subscriber::fmt().with_env_filter(filter).with_test_writer().try_init();
+        }
+    });
+}
+
+pub async fn spawn_app_with(backend: Backend, tweak: impl FnOnce(&mut Config)) -> TestApp {
+    init_tracing();
+    let db = fresh_db(backend).await;
+    let mail_dir = db.dir.path().join("mail");
+    let mut config = test_config(&db.url, mail_dir.clone());
+    tweak(&mut config);
+    start(db, config, None).await
+}
+
+/// Starts the application on `db`; the public URL is set to the bound port.
+pub async fn start(db: TestDb, mut config: Config, admin_key: Option<String>) -> TestApp {
+    // Bind first to learn the port, so links in emails point at this instance.
+    let probe = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = probe.local_addr().expect("addr").port();
+    drop(probe);
+    config.listen = format!("127.0.0.1:{port}");
+    config.public_url = format!("http://127.0.0.1:{port}");
+    let mail_dir = config.mail_dir.clone();
+    let app = Application::build(config).await.expect("build app");
+    let state = app.state().clone();
+    let admin_key = match admin_key {
+        Some(k) => k,
+        None => candor::db::api_keys::create(&state.db.pool, "tests", Scope::Admin).await.expect("key").key,
+    };
+    let (stop_tx, stop_rx) = oneshot::channel::<()>();
+    let handle = tokio::spawn(app.run_until_stopped(async {
+        let _ = stop_rx.await;
+    }));
+    TestApp {
+        addr: format!("http://127.0.0.1:{port}"),
+        client: reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client"),
+        admin_key,
+        state,
+        db,
+        mail_dir,
+        stop: Some(stop_tx),
+        handle: Some(handle),
+    }
+}
+
+impl TestApp {
+    /// Stops the server gracefully and hands back its database, for a restart.
+    pub async fn stop(mut self) -> (TestDb, String) {
+        if let Some(s) = self.stop.take() {
+            let _ = s.send(());
+        }
+        if let Some(h) = self.handle.take() {
+            h.await.expect("join").expect("server ran cleanly");
+        }
+        self.state.db.pool.close().await;
+        (self.db, self.admin_key.clone())
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.addr, path)
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> (u16, Value) {
+        self.post_with_key(path, body, &self.admin_key.clone()).await
+    }
+
+    pub async fn post_with_key(&self, path: &str, body: Value, key: &str) -> (u16, Value) {
+        let res = self.client.post(self.url(path)).bearer_auth(key).json(&body).send().await.expect("request");
+        let status = res.status().as_u16();
+        (status, res.json().await.unwrap_or(Value::Null))
+    }
+
+    pub async fn post_raw(&self, path: &str, body: &str) -> (u16, Value) {
+        let res = self
+            .client
+            .post(self.url(path))
+            .bearer_auth(&self.admin_key)
+            .header("content-type", "application/json")
+            .body(body.to_string())
+            .send()
+            .await
+            .expect("request");
+        let status = res.status().as_u16();
+        (status, res.json().await.unwrap_or(Value::Null))
+    }
+
+    pub async fn get(&self, path: &str) -> (u16, Value) {
+        self.get_with_key(path, &self.admin_key.clone()).await
+    }
+
+    pub async fn get_with_key(&self, path: &str, key: &str) -> (u16, Value) {
+        let res = self.client.get(self.url(path)).bearer_auth(key).send().await.expect("request");
+        let status = res.status().as_u16();
+        (status, res.json().await.unwrap_or(Value::Null))
+    }
+
+    /// The standard small organisation: a manager and two salespeople, one customer each.
+    pub async fn seed_org(&self) {
+        let (s, b) = self
+            .post(
+                "/api/v1/people",
+                json!({"people":[
+                    {"id":"E1000","name":"Wang Fang","email":"wang.fang@example.com","team":"East","locale":"zh-CN"},
+                    {"id":"E1001","name":"Li Na","email":"li.na@example.com","manager":"E1000","team":"East","locale":"zh-CN"},
+                    {"id":"E1002","name":"Sam Carter","email":"sam.carter@example.com","manager":"E1000","team":"East"}]}),
+            )
+            .await;
+        assert_eq!(s, 200, "{b}");
+        let (s, b) = self
+            .post(
+                "/api/v1/customers",
+                json!({"customers":[
+                    {"id":"C1","name":"Acme","email":"buyer@acme.example","owner":"E1001"},
+                    {"id":"C2","name":"Dragon Trading","email":"cai@dragon.example","owner":"E1001","locale":"zh-CN"}]}),
+            )
+            .await;
+        assert_eq!(s, 200, "{b}");
+    }
+
+    pub async fn seed_survey(&self) {
+        let (s, b) = self.post("/api/v1/surveys", csat_survey()).await;
+        assert_eq!(s, 200, "{b}");
+    }
+
+    pub async fn seed_cycle(&self, id: &str) {
+        let (s, b) = self
+            .post(
+                "/api/v1/cycles",
+                json!({"id":id,"title":"Q4 2026","opens_at":"2026-10-01T00:00:00Z","closes_at":"2099-12-31T23:59:59Z","min_raters":3}),
+            )
+            .await;
+        assert_eq!(s, 200, "{b}");
+    }
+}
+
+pub fn csat_survey() -> Value {
+    json!({"id":"csat","kind":"customer","title":"How did we do?","anonymous":false,
+       "questions":[
+         {"id":"q1","text":"Overall satisfaction","type":"scale","min":1,"max":5,"indicator":"customer_satisfaction","required":true,
+          "text_i18n":{"zh-CN":"总体满意度"}},
+         {"id":"q2","text":"How likely are you to recommend us?","type":"nps","indicator":"customer_satisfaction",
+          "text_i18n":{"zh-CN":"您向他人推荐我们的可能性有多大？"}},
+         {"id":"q3","text":"Anything else?","type":"text"}]})
+}
+
+/// Polls `check` until it returns Some, for at most `secs` seconds.
+pub async fn eventually<T, F, Fut>(secs: u64, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(secs);
+    loop {
+        if let Some(v) = check().await {
+            return v;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "condition not met within {secs}s");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
