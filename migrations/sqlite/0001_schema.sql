@@ -114,12 +114,12 @@ CREATE TABLE outbox (
     payload         TEXT,
     status          TEXT NOT NULL CHECK (status IN ('pending', 'sent', 'failed', 'skipped')),
     attempts        INTEGER NOT NULL DEFAULT 0,
-    next_attempt_at BIGINT NOT NULL,
+    next_attempt_ms BIGINT NOT NULL,  -- unix milliseconds: retries start sub-second in tests
     last_error      TEXT,
     created_at      BIGINT NOT NULL,
     sent_at         BIGINT
 );
-CREATE INDEX outbox_due ON outbox (status, next_attempt_at);
+CREATE INDEX outbox_due ON outbox (status, next_attempt_ms);
 CREATE INDEX outbox_invitation ON outbox (invitation_id);
 
 -- Anonymous responses carry no invitation and only a day; WITHOUT ROWID so that not even

@@ -11,6 +11,7 @@ use serde::de::DeserializeOwned;
 mod auth;
 mod cycles;
 mod directory;
+mod invitations;
 mod surveys;
 
 pub use auth::{AdminKey, ReadKey};
@@ -25,6 +26,7 @@ pub fn router() -> Router<AppState> {
         .route("/cycles/{cycle}", get(cycles::show))
         .route("/cycles/{cycle}/progress", get(cycles::progress))
         .route("/cycles/{cycle}/close", post(cycles::close))
+        .route("/cycles/{cycle}/invitations", post(invitations::create))
         .fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such API route") })
         // Imports of tens of thousands of rows arrive in one body.
         .layer(DefaultBodyLimit::max(32 * 1024 * 1024))

@@ -1,1 +1,167 @@
-//! TODO
+//! Invitations: who is asked to rate whom, in which cycle, with which survey.
+use super::{Tx, placeholders};
+use crate::domain::Relation;
+use sqlx::Row;
+use std::collections::HashMap;
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Respondent {
+    Person(String),
+    Customer(String),
+}
+
+impl Respondent {
+    /// One column that makes (cycle, survey, subject, respondent) unique.
+    pub fn key(&self) -> String {
+        match self {
+            Respondent::Person(id) => format!("p:{id}"),
+            Respondent::Customer(id) => format!("c:{id}"),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct NewInvitation {
+    pub survey_id: String,
+    pub subject_id: String,
+    pub relation: Relation,
+    pub respondent: Respondent,
+}
+
+impl NewInvitation {
+    fn dedupe_key(&self) -> (String, String, String) {
+        (self.survey_id.clone(), self.subject_id.clone(), self.respondent.key())
+    }
+}
+
+/// Rows per INSERT: 8 values each keeps far below both databases' parameter limits.
+const CHUNK: usize = 1_000;
+
+/// Inserts the invitations that do not exist yet, in a few multi-row statements.
+/// Returns, for each newly created one, its id and its index in `rows`.
+pub async fn insert_new(
+    tx: &mut Tx,
+    cycle: &str,
+    rows: &[NewInvitation],
+    now: i64,
+) -> Result<Vec<(i64, usize)>, sqlx::Error> {
+    let mut first_of: HashMap<(String, String, String), usize> = HashMap::new();
+    let mut unique: Vec<usize> = Vec::new();
+    for (i, r) in rows.iter().enumerate() {
+        first_of.entry(r.dedupe_key()).or_insert_with(|| {
+            unique.push(i);
+            i
+        });
+    }
+    let mut created = Vec::new();
+    for chunk in unique.chunks(CHUNK) {
+        let values: Vec<String> = (0..chunk.len()).map(|k| placeholders(k * 8 + 1, 8)).collect();
+        let sql = format!(
+            "INSERT INTO invitations (cycle_id, survey_id, subject_id, relation, respondent_person_id, \
+             respondent_customer_id, respondent_key, created_at) VALUES {} \
+             ON CONFLICT (cycle_id, survey_id, subject_id, respondent_key) DO NOTHING \
+             RETURNING id, survey_id, subject_id, respondent_key",
+            values.join(", ")
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for &i in chunk {
+            let r = &rows[i];
+            let (person, customer) = match &r.respondent {
+                Respondent::Person(p) => (Some(p.as_str()), None),
+                Respondent::Customer(c) => (None, Some(c.as_str())),
+            };
+            q = q
+                .bind(cycle)
+                .bind(&r.survey_id)
+                .bind(&r.subject_id)
+                .bind(r.relation.as_str())
+                .bind(person)
+                .bind(customer)
+                .bind(r.respondent.key())
+                .bind(now);
+        }
+        for row in q.fetch_all(&mut **tx).await? {
+            let key = (row.try_get("survey_id")?, row.try_get("subject_id")?, row.try_get("respondent_key")?);
+            if let Some(&i) = first_of.get(&key) {
+                created.push((row.try_get("id")?, i));
+            }
+        }
+    }
+    created.sort_by_key(|&(_, i)| i);
+    Ok(created)
+}
+
+/// What an email or a survey page needs to know about one invitation.
+#[derive(Debug, Clone)]
+pub struct InvitationInfo {
+    pub id: i64,
+    pub cycle_id: String,
+    pub cycle_title: String,
+    pub cycle_open: bool,
+    pub survey_id: String,
+    pub subject_id: String,
+    pub subject_name: String,
+    pub relation: Relation,
+    pub completed: bool,
+    pub revoked: bool,
+    pub respondent_name: String,
+    pub respondent_email: String,
+    pub respondent_locale: Option<String>,
+    pub respondent_customer_id: Option<String>,
+}
+
+const INFO_SELECT: &str = "SELECT i.id, i.cycle_id, c.title AS cycle_title, c.status AS cycle_status, \
+     c.closes_at, i.survey_id, i.subject_id, p.name AS subject_name, i.relation, i.completed_on, i.revoked, \
+     COALESCE(rp.name, rc.name) AS respondent_name, COALESCE(rp.email, rc.email) AS respondent_email, \
+     COALESCE(rp.locale, rc.locale) AS respondent_locale, i.respondent_customer_id \
+     FROM invitations i JOIN cycles c ON c.id = i.cycle_id JOIN people p ON p.id = i.subject_id \
+     LEFT JOIN people rp ON rp.id = i.respondent_person_id \
+     LEFT JOIN customers rc ON rc.id = i.respondent_customer_id";
+
+fn info_from_row(r: &sqlx::any::AnyRow, now: i64) -> Result<InvitationInfo, sqlx::Error> {
+    let status: String = r.try_get("cycle_status")?;
+    let closes_at: i64 = r.try_get("closes_at")?;
+    let relation: String = r.try_get("relation")?;
+    Ok(InvitationInfo {
+        id: r.try_get("id")?,
+        cycle_id: r.try_get("cycle_id")?,
+        cycle_title: r.try_get("cycle_title")?,
+        cycle_open: status == "open" && now < closes_at,
+        survey_id: r.try_get("survey_id")?,
+        subject_id: r.try_get("subject_id")?,
+        subject_name: r.try_get("subject_name")?,
+        relation: Relation::parse(&relation).ok_or_else(|| sqlx::Error::Decode("relation".into()))?,
+        completed: r.try_get::<Option<String>, _>("completed_on")?.is_some(),
+        revoked: super::get_bool(r, "revoked")?,
+        respondent_name: r.try_get("respondent_name")?,
+        respondent_email: r.try_get("respondent_email")?,
+        respondent_locale: r.try_get("respondent_locale")?,
+        respondent_customer_id: r.try_get("respondent_customer_id")?,
+    })
+}
+
+pub async fn info<'e, E>(ex: E, id: i64, now: i64) -> Result<Option<InvitationInfo>, sqlx::Error>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    let sql = format!("{INFO_SELECT} WHERE i.id = $1");
+    sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(ex).await?.map(|r| info_from_row(&r, now)).transpose()
+}
+
+/// The invitation behind a respondent link, found by the token's hash.
+pub async fn info_by_link<'e, E>(ex: E, token_hash: &str, now: i64) -> Result<Option<InvitationInfo>, sqlx::Error>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    let sql = format!(
+        "{INFO_SELECT} JOIN links l ON l.invitation_id = i.id \
+         WHERE l.token_hash = $1 AND l.kind = 'respond' AND (l.expires_at IS NULL OR l.expires_at > $2)"
+    );
+    sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(token_hash)
+        .bind(now)
+        .fetch_optional(ex)
+        .await?
+        .map(|r| info_from_row(&r, now))
+        .transpose()
+}

@@ -1,1 +1,132 @@
-//! TODO
+//! Links: only the SHA-256 of each token is stored.
+use super::{Tx, placeholders};
+
+#[derive(Debug, Clone, Copy)]
+pub enum LinkKind {
+    Respond,
+    Login,
+    Unsubscribe,
+}
+
+impl LinkKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            LinkKind::Respond => "respond",
+            LinkKind::Login => "login",
+            LinkKind::Unsubscribe => "unsubscribe",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct NewLink {
+    pub token_hash: String,
+    pub kind: LinkKind,
+    pub invitation_id: Option<i64>,
+    pub person_id: Option<String>,
+    pub customer_id: Option<String>,
+    pub expires_at: Option<i64>,
+}
+
+impl NewLink {
+    pub fn respond(token_hash: String, invitation_id: i64) -> NewLink {
+        NewLink {
+            token_hash,
+            kind: LinkKind::Respond,
+            invitation_id: Some(invitation_id),
+            person_id: None,
+            customer_id: None,
+            expires_at: None,
+        }
+    }
+
+    pub fn unsubscribe(token_hash: String, customer_id: String) -> NewLink {
+        NewLink {
+            token_hash,
+            kind: LinkKind::Unsubscribe,
+            invitation_id: None,
+            person_id: None,
+            customer_id: Some(customer_id),
+            expires_at: None,
+        }
+    }
+}
+
+pub async fn insert<'e, E>(ex: E, links: &[NewLink], now: i64) -> Result<(), sqlx::Error>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    if links.is_empty() {
+        return Ok(());
+    }
+    let values: Vec<String> = (0..links.len()).map(|k| placeholders(k * 7 + 1, 7)).collect();
+    let sql = format!(
+        "INSERT INTO links (token_hash, kind, invitation_id, person_id, customer_id, expires_at, created_at) VALUES {}",
+        values.join(", ")
+    );
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for l in links {
+        q = q
+            .bind(&l.token_hash)
+            .bind(l.kind.as_str())
+            .bind(l.invitation_id)
+            .bind(&l.person_id)
+            .bind(&l.customer_id)
+            .bind(l.expires_at)
+            .bind(now);
+    }
+    q.execute(ex).await.map(|_| ())
+}
+
+/// Inserts many links in chunks inside one transaction.
+pub async fn insert_many(tx: &mut Tx, links: &[NewLink], now: i64) -> Result<(), sqlx::Error> {
+    for chunk in links.chunks(1_000) {
+        insert(&mut **tx, chunk, now).await?;
+    }
+    Ok(())
+}
+
+pub async fn delete<'e, E>(ex: E, hashes: &[String]) -> Result<(), sqlx::Error>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    if hashes.is_empty() {
+        return Ok(());
+    }
+    let sql = format!("DELETE FROM links WHERE token_hash IN {}", placeholders(1, hashes.len()));
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for h in hashes {
+        q = q.bind(h);
+    }
+    q.execute(ex).await.map(|_| ())
+}
+
+/// The customer behind an unsubscribe link.
+pub async fn unsubscribe_target(
+    pool: &sqlx::AnyPool,
+    token_hash: &str,
+) -> Result<Option<(String, String)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT c.id, c.email FROM links l JOIN customers c ON c.id = l.customer_id \
+         WHERE l.token_hash = $1 AND l.kind = 'unsubscribe'",
+    )
+    .bind(token_hash)
+    .fetch_optional(pool)
+    .await
+}
+
+/// No further email goes to this address.
+pub async fn suppress(pool: &sqlx::AnyPool, email: &str, now: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("INSERT INTO suppressions (email, created_at) VALUES ($1, $2) ON CONFLICT (email) DO NOTHING")
+        .bind(email)
+        .bind(now)
+        .execute(pool)
+        .await
+        .map(|_| ())
+}
+
+pub async fn is_suppressed(pool: &sqlx::AnyPool, email: &str) -> Result<bool, sqlx::Error> {
+    let n: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM suppressions WHERE email = $1").bind(email).fetch_one(pool).await?;
+    Ok(n > 0)
+}

@@ -1,1 +1,90 @@
-//! TODO
+//! The outbox: emails to send, written in the same transaction as what caused them.
+//! Rows hold ids only; the worker mints each link when it builds the email.
+use super::{Backend, Db, Tx, placeholders};
+use sqlx::Row;
+
+#[derive(Debug, Clone)]
+pub struct Claimed {
+    pub id: i64,
+    pub kind: String,
+    pub invitation_id: Option<i64>,
+    pub person_id: Option<String>,
+    pub attempts: i64,
+}
+
+/// Queues one invitation email per id, not before `not_before_ms`.
+pub async fn queue_invitations(
+    tx: &mut Tx,
+    kind: &str,
+    ids: &[i64],
+    not_before_ms: i64,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    for chunk in ids.chunks(1_000) {
+        let values: Vec<String> = (0..chunk.len()).map(|k| placeholders(k * 5 + 1, 5)).collect();
+        let sql = format!(
+            "INSERT INTO outbox (kind, invitation_id, next_attempt_ms, created_at, status) VALUES {}",
+            values.join(", ")
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for id in chunk {
+            q = q.bind(kind).bind(*id).bind(not_before_ms).bind(now).bind("pending");
+        }
+        q.execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+/// Claims up to `limit` due rows for `lease_ms`: a worker that dies leaves them to be claimed
+/// again once the lease runs out. PostgreSQL skips rows another instance is claiming.
+pub async fn claim_due(db: &Db, now_ms: i64, lease_ms: i64, limit: i64) -> Result<Vec<Claimed>, sqlx::Error> {
+    let lock = match db.backend {
+        Backend::Postgres => " FOR UPDATE SKIP LOCKED",
+        Backend::Sqlite => "",
+    };
+    let sql = format!(
+        "UPDATE outbox SET next_attempt_ms = $2, attempts = attempts + 1 WHERE id IN \
+         (SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_ms <= $1 \
+          ORDER BY next_attempt_ms, id LIMIT $3{lock}) \
+         RETURNING id, kind, invitation_id, person_id, attempts"
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(now_ms)
+        .bind(now_ms + lease_ms)
+        .bind(limit)
+        .fetch_all(&db.pool)
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Claimed {
+                id: r.try_get("id")?,
+                kind: r.try_get("kind")?,
+                invitation_id: r.try_get("invitation_id")?,
+                person_id: r.try_get("person_id")?,
+                attempts: r.try_get("attempts")?,
+            })
+        })
+        .collect()
+}
+
+/// Final states: `sent`, `failed` (permanent refusal) or `skipped` (no longer wanted).
+pub async fn finish(db: &Db, id: i64, status: &str, error: Option<&str>, now: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE outbox SET status = $2, last_error = $3, sent_at = CASE WHEN $2 = 'sent' THEN $4 ELSE NULL END WHERE id = $1")
+        .bind(id)
+        .bind(status)
+        .bind(error)
+        .bind(now)
+        .execute(&db.pool)
+        .await
+        .map(|_| ())
+}
+
+pub async fn retry_at(db: &Db, id: i64, next_ms: i64, error: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE outbox SET next_attempt_ms = $2, last_error = $3 WHERE id = $1")
+        .bind(id)
+        .bind(next_ms)
+        .bind(error)
+        .execute(&db.pool)
+        .await
+        .map(|_| ())
+}

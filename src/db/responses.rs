@@ -1,1 +1,63 @@
-//! TODO
+//! Storing a respondent's answers: one transaction that completes the invitation and stores
+//! the response, or does nothing.
+use super::{Db, placeholders};
+use crate::domain::answers::Answer;
+
+pub struct NewResponse<'a> {
+    pub invitation_id: i64,
+    pub cycle_id: &'a str,
+    pub survey_id: &'a str,
+    pub subject_id: &'a str,
+    pub relation: &'a str,
+    /// Anonymous responses keep no reference to the invitation.
+    pub anonymous: bool,
+    pub answers: &'a [Answer],
+}
+
+pub enum Submitted {
+    Stored,
+    /// The invitation was completed, revoked or its cycle closed before this transaction.
+    NotOpen,
+}
+
+pub async fn submit(db: &Db, r: &NewResponse<'_>, now: i64, today: &str) -> Result<Submitted, sqlx::Error> {
+    let mut tx = db.begin().await?;
+    let claimed = sqlx::query(
+        "UPDATE invitations SET completed_on = $1 WHERE id = $2 AND completed_on IS NULL AND revoked = FALSE \
+         AND EXISTS (SELECT 1 FROM cycles c WHERE c.id = invitations.cycle_id AND c.status = 'open' AND c.closes_at > $3)",
+    )
+    .bind(today)
+    .bind(r.invitation_id)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    if claimed.rows_affected() != 1 {
+        tx.rollback().await?;
+        return Ok(Submitted::NotOpen);
+    }
+    let response_id = crate::domain::token::random_id();
+    sqlx::query(
+        "INSERT INTO responses (id, cycle_id, survey_id, subject_id, relation, submitted_on, invitation_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(&response_id)
+    .bind(r.cycle_id)
+    .bind(r.survey_id)
+    .bind(r.subject_id)
+    .bind(r.relation)
+    .bind(today)
+    .bind((!r.anonymous).then_some(r.invitation_id))
+    .execute(&mut *tx)
+    .await?;
+    if !r.answers.is_empty() {
+        let values: Vec<String> = (0..r.answers.len()).map(|k| placeholders(k * 4 + 1, 4)).collect();
+        let sql = format!("INSERT INTO answers (response_id, question_id, value, text) VALUES {}", values.join(", "));
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for a in r.answers {
+            q = q.bind(&response_id).bind(&a.question_id).bind(a.value).bind(&a.text);
+        }
+        q.execute(&mut *tx).await?;
+    }
+    tx.commit().await?;
+    Ok(Submitted::Stored)
+}

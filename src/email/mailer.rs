@@ -1,8 +1,69 @@
-//! Where emails go: an SMTP server, or `.eml` files when none is configured.
+//! Where emails go: an SMTP server through lettre's pooled async transport, or `.eml` files
+//! in the mail directory when no SMTP server is configured.
+use crate::config::Config;
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use std::path::PathBuf;
+use std::time::Duration;
+
+pub enum Mailer {
+    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    Files(PathBuf),
+}
+
+#[derive(Debug)]
+pub enum SendError {
+    /// Worth retrying: connection refused, timeout, 4xx.
+    Transient(String),
+    /// The server refused for good (5xx): retrying would not help.
+    Permanent(String),
+}
 
 /// Checks an SMTP URL the way the transport will read it.
 pub fn check_smtp_url(url: &str) -> Result<(), String> {
-    lettre::AsyncSmtpTransport::<lettre::Tokio1Executor>::from_url(url).map(|_| ()).map_err(|_| {
+    AsyncSmtpTransport::<Tokio1Executor>::from_url(url).map(|_| ()).map_err(|_| {
         format!("CANDOR_SMTP_URL {:?} is not a valid smtp:// or smtps:// URL", crate::config::redact_url(url))
     })
+}
+
+/// Server replies can be long; keep enough to diagnose.
+fn clip(s: String) -> String {
+    s.chars().take(500).collect()
+}
+
+impl Mailer {
+    pub fn from_config(config: &Config) -> Result<Mailer, String> {
+        match &config.smtp_url {
+            Some(url) => {
+                let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+                    .map_err(|e| format!("bad SMTP URL: {e}"))?
+                    .timeout(Some(Duration::from_secs(30)))
+                    .build();
+                Ok(Mailer::Smtp(transport))
+            }
+            None => Ok(Mailer::Files(config.mail_dir.clone())),
+        }
+    }
+
+    pub async fn send(&self, message: Message) -> Result<(), SendError> {
+        match self {
+            Mailer::Smtp(transport) => match transport.send(message).await {
+                Ok(_) => Ok(()),
+                Err(e) if e.is_permanent() => Err(SendError::Permanent(clip(e.to_string()))),
+                Err(e) => Err(SendError::Transient(clip(e.to_string()))),
+            },
+            Mailer::Files(dir) => {
+                write_eml(dir, &message.formatted()).await.map_err(|e| SendError::Transient(e.to_string()))
+            }
+        }
+    }
+}
+
+/// Written under a temporary name and renamed, so a reader never sees half a message.
+async fn write_eml(dir: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    tokio::fs::create_dir_all(dir).await?;
+    let name =
+        format!("{}-{}", chrono::Utc::now().format("%Y%m%dT%H%M%S%.6f"), &crate::domain::token::random_id()[..8]);
+    let tmp = dir.join(format!(".{name}.tmp"));
+    tokio::fs::write(&tmp, bytes).await?;
+    tokio::fs::rename(&tmp, dir.join(format!("{name}.eml"))).await
 }

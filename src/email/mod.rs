@@ -1,3 +1,4 @@
-//! Emails: the mailer backends and the outbox worker.
+//! Emails: the mailer backends, composing from templates, and the outbox worker.
+pub mod compose;
 pub mod mailer;
 pub mod worker;

@@ -1,18 +1,209 @@
 //! The background worker: closes cycles that reached `closes_at` and drains the outbox.
+//! Each email's link is minted here, when the email is built, so no table holds a token.
+use super::compose::{self, InvitationEmail};
+use super::mailer::{Mailer, SendError};
+use crate::db::invitations;
+use crate::db::links::{self, NewLink};
+use crate::db::outbox::{self, Claimed};
+use crate::domain::{Locale, Token, time};
 use crate::state::AppState;
+use crate::web::i18n::text;
+use lettre::message::Mailbox;
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::watch;
+use tokio::task::JoinSet;
+
+/// Rows claimed per round, and sent concurrently.
+const BATCH: i64 = 32;
+/// A claimed row is left alone this long; a worker that dies mid-send frees it by timing out.
+const LEASE_MS: i64 = 120_000;
+const MAX_BACKOFF_MS: u64 = 300_000;
+
+enum Outcome {
+    Sent,
+    Skipped(&'static str),
+    Transient(String),
+    Permanent(String),
+}
+
+struct Worker {
+    state: AppState,
+    mailer: Mailer,
+    from: Mailbox,
+}
 
 pub async fn run(state: AppState, mut stop: watch::Receiver<bool>) {
+    let mailer = match Mailer::from_config(&state.config) {
+        Ok(m) => m,
+        Err(e) => {
+            tracing::error!(error = %e, "email worker cannot start");
+            return;
+        }
+    };
+    let from: Mailbox = match state.config.mail_from.parse() {
+        Ok(m) => m,
+        Err(e) => {
+            tracing::error!(error = %e, "bad sender address");
+            return;
+        }
+    };
     let poll = Duration::from_millis(state.config.worker_poll_ms);
+    let worker = Arc::new(Worker { state, mailer, from });
     loop {
-        if let Err(e) = crate::db::cycles::close_due(&state.db.pool, crate::domain::time::now()).await {
+        if let Err(e) = crate::db::cycles::close_due(&worker.state.db.pool, time::now()).await {
             tracing::warn!(error = %e, "closing due cycles failed");
+        }
+        let drained = match drain_once(&worker).await {
+            Ok(n) => n,
+            Err(e) => {
+                tracing::warn!(error = %e, "claiming emails failed");
+                0
+            }
+        };
+        if *stop.borrow() {
+            break;
+        }
+        if drained as i64 == BATCH {
+            continue;
         }
         tokio::select! {
             _ = stop.changed() => break,
-            _ = state.outbox_wake.notified() => {},
+            _ = worker.state.outbox_wake.notified() => {},
             _ = tokio::time::sleep(poll) => {},
         }
+    }
+}
+
+async fn drain_once(worker: &Arc<Worker>) -> Result<usize, sqlx::Error> {
+    let now_ms = chrono::Utc::now().timestamp_millis();
+    let rows = outbox::claim_due(&worker.state.db, now_ms, LEASE_MS, BATCH).await?;
+    let n = rows.len();
+    let mut tasks = JoinSet::new();
+    for row in rows {
+        let worker = worker.clone();
+        tasks.spawn(async move { worker.process(row).await });
+    }
+    while tasks.join_next().await.is_some() {}
+    Ok(n)
+}
+
+/// Logs name the recipient's domain, never the address.
+fn email_domain(addr: &str) -> &str {
+    addr.rsplit_once('@').map_or("", |(_, d)| d)
+}
+
+/// 1×, 2×, 4×… the base delay after each failed attempt, capped at five minutes.
+fn backoff_ms(base_ms: u64, attempts: i64) -> u64 {
+    let exp = attempts.clamp(1, 20) as u32 - 1;
+    base_ms.saturating_mul(1u64 << exp).min(MAX_BACKOFF_MS)
+}
+
+impl Worker {
+    async fn process(&self, row: Claimed) {
+        let outcome = match row.kind.as_str() {
+            "invitation" | "reminder" => match row.invitation_id {
+                Some(id) => self.send_invitation(id).await,
+                None => Outcome::Skipped("no invitation"),
+            },
+            _ => Outcome::Skipped("unknown kind"),
+        };
+        let db = &self.state.db;
+        let now = time::now();
+        let stored = match &outcome {
+            Outcome::Sent => outbox::finish(db, row.id, "sent", None, now).await,
+            Outcome::Skipped(why) => outbox::finish(db, row.id, "skipped", Some(why), now).await,
+            Outcome::Permanent(e) => {
+                tracing::warn!(outbox = row.id, error = %e, "email refused for good");
+                outbox::finish(db, row.id, "failed", Some(e), now).await
+            }
+            Outcome::Transient(e) => {
+                let wait = backoff_ms(self.state.config.mail_retry_base_ms, row.attempts);
+                tracing::info!(outbox = row.id, attempts = row.attempts, retry_in_ms = wait, error = %e, "email will be retried");
+                let next = chrono::Utc::now().timestamp_millis() + wait as i64;
+                outbox::retry_at(db, row.id, next, e).await
+            }
+        };
+        if let Err(e) = stored {
+            // The lease runs out and the row is tried again; at worst one email goes twice.
+            tracing::error!(outbox = row.id, error = %e, "could not record an email's outcome");
+        }
+    }
+
+    async fn send_invitation(&self, invitation_id: i64) -> Outcome {
+        match self.try_send_invitation(invitation_id).await {
+            Ok(outcome) => outcome,
+            Err(e) => Outcome::Transient(format!("database: {e}")),
+        }
+    }
+
+    async fn try_send_invitation(&self, invitation_id: i64) -> Result<Outcome, sqlx::Error> {
+        let pool = &self.state.db.pool;
+        let now = time::now();
+        let Some(info) = invitations::info(pool, invitation_id, now).await? else {
+            return Ok(Outcome::Skipped("invitation gone"));
+        };
+        if info.completed {
+            return Ok(Outcome::Skipped("already answered"));
+        }
+        if !info.cycle_open || info.revoked {
+            return Ok(Outcome::Skipped("cycle closed"));
+        }
+        if info.respondent_customer_id.is_some() && links::is_suppressed(pool, &info.respondent_email).await? {
+            return Ok(Outcome::Skipped("unsubscribed"));
+        }
+        let Some(survey) = self.state.surveys.get(pool, &info.survey_id).await? else {
+            return Ok(Outcome::Skipped("survey gone"));
+        };
+        let min_raters = crate::db::cycles::load(pool, &info.cycle_id).await?.map_or(3, |c| c.min_raters);
+
+        let base = self.state.config.public_base();
+        let token = Token::mint();
+        let mut new_links = vec![NewLink::respond(token.hash(), info.id)];
+        let unsubscribe = info.respondent_customer_id.as_ref().map(|customer| {
+            let t = Token::mint();
+            new_links.push(NewLink::unsubscribe(t.hash(), customer.clone()));
+            format!("{base}/unsubscribe/{}", t.as_str())
+        });
+        links::insert(pool, &new_links, now).await?;
+
+        let url = format!("{base}/s/{}", token.as_str());
+        let locale = info.respondent_locale.as_deref().and_then(|l| Locale::parse(l).ok()).unwrap_or_default();
+        let email = InvitationEmail {
+            info: &info,
+            t: text(locale),
+            anonymous: info.relation.is_anonymous(survey.anonymous),
+            min_raters,
+            url: &url,
+            unsubscribe_url: unsubscribe.as_deref(),
+        };
+        let outcome = match compose::invitation(&email, &self.from) {
+            Err(e) => Outcome::Permanent(format!("cannot build the email: {e}")),
+            Ok(message) => match self.mailer.send(message).await {
+                Ok(()) => {
+                    tracing::info!(invitation = info.id, to_domain = %email_domain(&info.respondent_email), "invitation sent");
+                    return Ok(Outcome::Sent);
+                }
+                Err(SendError::Transient(e)) => Outcome::Transient(e),
+                Err(SendError::Permanent(e)) => Outcome::Permanent(e),
+            },
+        };
+        // Not sent: the links were never seen by anyone, so drop them.
+        let hashes: Vec<String> = new_links.into_iter().map(|l| l.token_hash).collect();
+        links::delete(pool, &hashes).await?;
+        Ok(outcome)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::backoff_ms;
+
+    #[test]
+    fn backoff_doubles_and_is_capped() {
+        assert_eq!(backoff_ms(2_000, 1), 2_000);
+        assert_eq!(backoff_ms(2_000, 2), 4_000);
+        assert_eq!(backoff_ms(2_000, 5), 32_000);
+        assert_eq!(backoff_ms(2_000, 50), 300_000);
     }
 }

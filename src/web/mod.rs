@@ -2,14 +2,30 @@
 use crate::state::AppState;
 use axum::Router;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::IntoResponse;
 use axum::routing::get;
+use tower_http::set_header::SetResponseHeaderLayer;
 
+pub mod i18n;
+pub mod pages;
 pub mod ratelimit;
 pub mod respondent;
+pub mod unsubscribe;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/healthz", get(healthz)).merge(respondent::router())
+    // Respondent pages hold a personal link: never cache them, never leak them as a referrer.
+    let private = respondent::router()
+        .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
+        .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")));
+    Router::new().route("/healthz", get(healthz)).route("/assets/candor.css", get(stylesheet)).merge(private)
+}
+
+async fn stylesheet() -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")],
+        include_str!("../../assets/candor.css"),
+    )
 }
 
 async fn healthz(State(state): State<AppState>) -> (StatusCode, &'static str) {

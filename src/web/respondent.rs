@@ -1,8 +1,22 @@
 //! The respondent's survey page: `GET /s/{token}` shows, `POST /s/{token}` answers.
-use crate::domain::survey::Survey;
+//! GET and HEAD never change anything: mail scanners open links before people do.
+use super::i18n::{Text, fill, text};
+use super::pages::{Html, message};
+use crate::db::invitations::{self, InvitationInfo};
+use crate::db::responses::{self, NewResponse, Submitted};
+use crate::domain::answers::{AnswerProblem, Rejected, check_answers};
+use crate::domain::survey::{QuestionType, Survey};
+use crate::domain::{Locale, Token, time};
 use crate::state::AppState;
+use askama::Template;
 use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
 use std::collections::HashMap;
+use std::net::SocketAddr;
 use std::sync::{Arc, RwLock};
 
 /// Surveys by id. Safe to cache: a survey that has invitations is frozen, and only those are
@@ -26,4 +40,244 @@ impl SurveyCache {
 
 pub fn router() -> Router<AppState> {
     Router::new()
+        .route("/s/{token}", get(show).post(submit))
+        .route("/s/{token}/thanks", get(thanks))
+        .route("/unsubscribe/{token}", get(super::unsubscribe::show).post(super::unsubscribe::confirm))
+}
+
+#[derive(serde::Deserialize, Default)]
+pub struct LangQuery {
+    lang: Option<String>,
+}
+
+/// `?lang=` first (the page's switch), then the respondent's locale, then the browser's.
+pub fn pick_locale(query: &LangQuery, stored: Option<&str>, headers: &HeaderMap) -> Locale {
+    let accept = headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok());
+    query.lang.as_deref().and_then(|l| Locale::parse(l).ok()).unwrap_or_else(|| Locale::choose(stored, accept))
+}
+
+pub struct ChoiceView {
+    pub value: i64,
+    pub checked: bool,
+}
+
+pub struct QuestionView {
+    pub id: String,
+    pub text: String,
+    pub is_text: bool,
+    pub required: bool,
+    pub choices: Vec<ChoiceView>,
+    pub low: String,
+    pub high: String,
+    pub kept: String,
+    pub error: Option<&'static str>,
+}
+
+#[derive(Template)]
+#[template(path = "respondent/form.html")]
+struct FormPage<'a> {
+    t: &'a Text,
+    page_title: &'a str,
+    intro: String,
+    note: String,
+    has_errors: bool,
+    action: String,
+    questions: Vec<QuestionView>,
+}
+
+fn problem_text(t: &Text, p: AnswerProblem) -> &'static str {
+    match p {
+        AnswerProblem::Required => t.err_required,
+        AnswerProblem::NotAChoice => t.err_not_a_choice,
+        AnswerProblem::TooLong => t.err_too_long,
+        AnswerProblem::InvalidCharacters => t.err_invalid_characters,
+        AnswerProblem::Duplicated => t.err_duplicated,
+    }
+}
+
+fn render_form(
+    status: StatusCode,
+    token: &Token,
+    info: &InvitationInfo,
+    survey: &Survey,
+    locale: Locale,
+    min_raters: i64,
+    rejected: Option<&Rejected>,
+) -> Response {
+    let t = text(locale);
+    let questions = survey
+        .questions
+        .iter()
+        .map(|q| {
+            let kept = rejected.and_then(|r| r.kept.get(&q.id)).cloned().unwrap_or_default();
+            let (low, high) = match q.kind {
+                QuestionType::Nps => (t.nps_low.to_string(), t.nps_high.to_string()),
+                _ => (
+                    format!("{} = {}", q.min.unwrap_or_default(), t.scale_low),
+                    format!("{} = {}", q.max.unwrap_or_default(), t.scale_high),
+                ),
+            };
+            QuestionView {
+                id: q.id.clone(),
+                text: q.text_in(locale).to_string(),
+                is_text: q.kind == QuestionType::Text,
+                required: q.required,
+                choices: q
+                    .choices()
+                    .into_iter()
+                    .map(|v| ChoiceView { value: v, checked: kept.trim() == v.to_string() })
+                    .collect(),
+                low,
+                high,
+                error: rejected.and_then(|r| r.problems.get(&q.id)).map(|p| problem_text(t, *p)),
+                kept,
+            }
+        })
+        .collect();
+    let vars = [("subject", info.subject_name.as_str()), ("cycle", info.cycle_title.as_str())];
+    let n = min_raters.to_string();
+    let page = FormPage {
+        t,
+        page_title: &survey.title,
+        intro: fill(t.intro(info.relation), &vars),
+        note: fill(t.note(info.relation, info.relation.is_anonymous(survey.anonymous)), &[("n", &n)]),
+        has_errors: rejected.is_some(),
+        action: format!("/s/{}?lang={}", token.as_str(), locale.as_str()),
+        questions,
+    };
+    (status, Html(page.render())).into_response()
+}
+
+/// What a link leads to, or the page that says why it leads nowhere.
+enum Target {
+    Open(Token, InvitationInfo),
+    Page(Response),
+}
+
+async fn resolve(state: &AppState, ip: std::net::IpAddr, raw: &str, locale_hint: &HeaderMap, q: &LangQuery) -> Target {
+    let fallback = pick_locale(q, None, locale_hint);
+    if state.limiter.is_blocked(ip) {
+        let t = text(fallback);
+        return Target::Page(message(StatusCode::TOO_MANY_REQUESTS, t, t.too_many_title, t.too_many_body));
+    }
+    let found = match Token::parse(raw) {
+        Some(token) => match invitations::info_by_link(&state.db.pool, &token.hash(), time::now()).await {
+            Ok(found) => found.map(|info| (token, info)),
+            Err(e) => return Target::Page(super::pages::db_error(e, text(fallback))),
+        },
+        None => None,
+    };
+    let Some((token, info)) = found else {
+        state.limiter.record_miss(ip);
+        let t = text(fallback);
+        return Target::Page(message(StatusCode::NOT_FOUND, t, t.not_found_title, t.not_found_body));
+    };
+    let t = text(pick_locale(q, info.respondent_locale.as_deref(), locale_hint));
+    if info.completed {
+        return Target::Page(message(StatusCode::CONFLICT, t, t.done_title, t.done_body));
+    }
+    if !info.cycle_open || info.revoked {
+        return Target::Page(message(StatusCode::GONE, t, t.closed_title, t.closed_body));
+    }
+    Target::Open(token, info)
+}
+
+async fn survey_and_threshold(state: &AppState, info: &InvitationInfo) -> Result<(Arc<Survey>, i64), sqlx::Error> {
+    let survey = state.surveys.get(&state.db.pool, &info.survey_id).await?.ok_or_else(|| sqlx::Error::RowNotFound)?;
+    let min_raters = crate::db::cycles::load(&state.db.pool, &info.cycle_id).await?.map_or(3, |c| c.min_raters);
+    Ok((survey, min_raters))
+}
+
+#[tracing::instrument(skip_all)]
+async fn show(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    Path(raw): Path<String>,
+    Query(q): Query<LangQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let (token, info) = match resolve(&state, addr.ip(), &raw, &headers, &q).await {
+        Target::Open(token, info) => (token, info),
+        Target::Page(page) => return page,
+    };
+    let locale = pick_locale(&q, info.respondent_locale.as_deref(), &headers);
+    match survey_and_threshold(&state, &info).await {
+        Ok((survey, min_raters)) => render_form(StatusCode::OK, &token, &info, &survey, locale, min_raters, None),
+        Err(e) => super::pages::db_error(e, text(locale)),
+    }
+}
+
+#[tracing::instrument(skip_all)]
+async fn submit(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    Path(raw): Path<String>,
+    Query(q): Query<LangQuery>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let (token, info) = match resolve(&state, addr.ip(), &raw, &headers, &q).await {
+        Target::Open(token, info) => (token, info),
+        Target::Page(page) => return page,
+    };
+    let locale = pick_locale(&q, info.respondent_locale.as_deref(), &headers);
+    let t = text(locale);
+    let (survey, min_raters) = match survey_and_threshold(&state, &info).await {
+        Ok(found) => found,
+        Err(e) => return super::pages::db_error(e, t),
+    };
+    let fields: Vec<(String, String)> =
+        url::form_urlencoded::parse(&body).map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
+    let answers = match check_answers(&survey.questions, &fields) {
+        Ok(a) => a,
+        Err(rejected) => {
+            return render_form(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &token,
+                &info,
+                &survey,
+                locale,
+                min_raters,
+                Some(&rejected),
+            );
+        }
+    };
+    let response = NewResponse {
+        invitation_id: info.id,
+        cycle_id: &info.cycle_id,
+        survey_id: &info.survey_id,
+        subject_id: &info.subject_id,
+        relation: info.relation.as_str(),
+        anonymous: info.relation.is_anonymous(survey.anonymous),
+        answers: &answers,
+    };
+    match responses::submit(&state.db, &response, time::now(), &time::today()).await {
+        Ok(Submitted::Stored) => {
+            Redirect::to(&format!("/s/{}/thanks?lang={}", token.as_str(), locale.as_str())).into_response()
+        }
+        // Lost a race with another submission, or the cycle closed meanwhile: say which.
+        Ok(Submitted::NotOpen) => match resolve(&state, addr.ip(), &raw, &headers, &q).await {
+            Target::Page(page) => page,
+            Target::Open(..) => message(StatusCode::GONE, t, t.closed_title, t.closed_body),
+        },
+        Err(e) => super::pages::db_error(e, t),
+    }
+}
+
+async fn thanks(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    Path(raw): Path<String>,
+    Query(q): Query<LangQuery>,
+    headers: HeaderMap,
+) -> Response {
+    match resolve(&state, addr.ip(), &raw, &headers, &q).await {
+        // Answered: this is the page the form redirects to.
+        Target::Page(page) if page.status() == StatusCode::CONFLICT => {
+            let t = text(pick_locale(&q, None, &headers));
+            message(StatusCode::OK, t, t.thanks_title, t.thanks_body)
+        }
+        Target::Page(page) => page,
+        Target::Open(token, _) => Redirect::to(&format!("/s/{}", token.as_str())).into_response(),
+    }
 }

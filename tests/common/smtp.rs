@@ -1,1 +1,126 @@
-// filled in with the email tests
+//! A real SMTP server on loopback (aiosmtpd, tests/support/smtp_sink.py) and readers for what
+//! it received.
+use serde::Deserialize;
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Mail {
+    #[serde(default)]
+    pub rcpt_tos: Vec<String>,
+    pub subject: String,
+    pub headers: HashMap<String, String>,
+    pub text: Option<String>,
+    pub html: Option<String>,
+    pub raw: String,
+}
+
+impl Mail {
+    pub fn text(&self) -> &str {
+        self.text.as_deref().unwrap_or("")
+    }
+
+    /// The first link in the plain-text body that starts with `{base}{prefix}`.
+    pub fn link(&self, base: &str, prefix: &str) -> String {
+        let start = format!("{base}{prefix}");
+        self.text()
+            .split_whitespace()
+            .find(|w| w.starts_with(&start))
+            .unwrap_or_else(|| panic!("no {start} link in: {}", self.text()))
+            .to_string()
+    }
+}
+
+fn python() -> String {
+    std::env::var("CANDOR_TEST_PYTHON").unwrap_or_else(|_| {
+        if Path::new("/usr/bin/python3").exists() { "/usr/bin/python3".into() } else { "python3".into() }
+    })
+}
+
+fn script() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/smtp_sink.py")
+}
+
+pub struct SmtpSink {
+    child: Option<Child>,
+    pub port: u16,
+    pub dir: PathBuf,
+    _tmp: tempfile::TempDir,
+}
+
+impl SmtpSink {
+    pub fn start() -> SmtpSink {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("inbox");
+        let mut sink = SmtpSink { child: None, port, dir, _tmp: tmp };
+        sink.resume();
+        sink
+    }
+
+    /// A port where nothing listens yet; `resume` starts the server there later.
+    pub fn reserved() -> SmtpSink {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("inbox");
+        SmtpSink { child: None, port, dir, _tmp: tmp }
+    }
+
+    pub fn url(&self) -> String {
+        format!("smtp://127.0.0.1:{}", self.port)
+    }
+
+    pub fn resume(&mut self) {
+        let mut child = Command::new(python())
+            .arg(script())
+            .args(["--port", &self.port.to_string(), "--dir"])
+            .arg(&self.dir)
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("start the SMTP sink (needs Python with aiosmtpd)");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+        assert_eq!(line.trim(), "ready", "SMTP sink did not start");
+        self.child = Some(child);
+    }
+
+    pub fn stop(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+
+    pub fn messages(&self) -> Vec<Mail> {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(&self.dir)
+            .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
+            .unwrap_or_default();
+        files.retain(|p| p.extension().is_some_and(|e| e == "json"));
+        files.sort();
+        files.iter().map(|p| serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap()).collect()
+    }
+
+    /// Waits until at least `n` messages arrived.
+    pub async fn wait_for(&self, n: usize, secs: u64) -> Vec<Mail> {
+        super::eventually(secs, || async {
+            let m = self.messages();
+            (m.len() >= n).then_some(m)
+        })
+        .await
+    }
+}
+
+impl Drop for SmtpSink {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// Decodes an `.eml` file with the same Python email parser.
+pub fn decode_eml(path: &Path) -> Mail {
+    let out = Command::new(python()).arg(script()).arg("--decode").arg(path).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap()
+}

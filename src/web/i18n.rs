@@ -1,0 +1,214 @@
+//! Every word a respondent or manager reads, in English and Simplified Chinese.
+//! `{subject}`, `{cycle}`, `{name}` and `{n}` are filled in by the caller before escaping.
+use crate::domain::{Locale, Relation};
+
+pub struct Text {
+    pub lang: &'static str,
+    pub other_lang: &'static str,
+    pub other_lang_name: &'static str,
+    pub submit: &'static str,
+    pub required: &'static str,
+    pub optional: &'static str,
+    pub errors_summary: &'static str,
+    pub err_required: &'static str,
+    pub err_not_a_choice: &'static str,
+    pub err_too_long: &'static str,
+    pub err_invalid_characters: &'static str,
+    pub err_duplicated: &'static str,
+    pub nps_low: &'static str,
+    pub nps_high: &'static str,
+    pub scale_low: &'static str,
+    pub scale_high: &'static str,
+    pub text_hint: &'static str,
+    pub intro_customer: &'static str,
+    pub intro_self: &'static str,
+    pub intro_manager: &'static str,
+    pub intro_peer: &'static str,
+    pub intro_direct_report: &'static str,
+    pub note_anonymous: &'static str,
+    pub note_attributed: &'static str,
+    pub note_customer: &'static str,
+    pub thanks_title: &'static str,
+    pub thanks_body: &'static str,
+    pub done_title: &'static str,
+    pub done_body: &'static str,
+    pub closed_title: &'static str,
+    pub closed_body: &'static str,
+    pub not_found_title: &'static str,
+    pub not_found_body: &'static str,
+    pub too_many_title: &'static str,
+    pub too_many_body: &'static str,
+    pub busy_title: &'static str,
+    pub busy_body: &'static str,
+    pub unsub_title: &'static str,
+    pub unsub_body: &'static str,
+    pub unsub_button: &'static str,
+    pub unsub_done_title: &'static str,
+    pub unsub_done_body: &'static str,
+    pub email_subject_customer: &'static str,
+    pub email_subject_review: &'static str,
+    pub email_subject_self: &'static str,
+    pub email_greeting: &'static str,
+    pub email_button: &'static str,
+    pub email_personal: &'static str,
+    pub email_unsubscribe: &'static str,
+}
+
+pub static EN: Text = Text {
+    lang: "en",
+    other_lang: "zh-CN",
+    other_lang_name: "中文",
+    submit: "Send my answers",
+    required: "required",
+    optional: "optional",
+    errors_summary: "Some answers need another look: see the notes below.",
+    err_required: "Please answer this question.",
+    err_not_a_choice: "Please pick one of the choices.",
+    err_too_long: "Please keep this under 5,000 characters.",
+    err_invalid_characters: "This answer contains characters we cannot store.",
+    err_duplicated: "This answer was sent twice; please choose once.",
+    nps_low: "0 = not at all likely",
+    nps_high: "10 = extremely likely",
+    scale_low: "lowest",
+    scale_high: "highest",
+    text_hint: "Up to 5,000 characters.",
+    intro_customer: "{subject} would value your feedback on working together. It takes about a minute.",
+    intro_self: "This is your self-assessment for {cycle}.",
+    intro_manager: "Please evaluate {subject}, who reports to you, for {cycle}.",
+    intro_peer: "Please review your colleague {subject} for {cycle}.",
+    intro_direct_report: "Please review {subject}, your manager, for {cycle}.",
+    note_anonymous: "Your answers are anonymous: they are stored without your name, and shown only combined with \
+                     other colleagues' answers, once at least {n} have answered and the review has closed.",
+    note_attributed: "Your answers are shared with your name as part of the review.",
+    note_customer: "Thank you for taking the time: every answer is read.",
+    thanks_title: "Thank you",
+    thanks_body: "Your answers have been received. You can close this page.",
+    done_title: "Already answered",
+    done_body: "We have already received the answers for this survey. Thank you!",
+    closed_title: "This survey is closed",
+    closed_body: "This survey no longer accepts answers. Thank you for your interest.",
+    not_found_title: "Link not found",
+    not_found_body: "This link is not valid. Please check that you opened the whole link from your email.",
+    too_many_title: "Too many attempts",
+    too_many_body: "Too many invalid links were tried from your network. Please wait a minute and try again.",
+    busy_title: "Please try again",
+    busy_body: "We could not save your answers just now. Nothing was lost: please send the form again in a moment.",
+    unsub_title: "Unsubscribe",
+    unsub_body: "Stop all emails from us to {name}?",
+    unsub_button: "Unsubscribe",
+    unsub_done_title: "You are unsubscribed",
+    unsub_done_body: "We will not email this address again.",
+    email_subject_customer: "{subject} would value your feedback",
+    email_subject_review: "Your review of {subject} — {cycle}",
+    email_subject_self: "Your self-assessment — {cycle}",
+    email_greeting: "Hello {name},",
+    email_button: "Answer the survey",
+    email_personal: "This link is personal: please do not forward it. It works until the review closes.",
+    email_unsubscribe: "Do not want these emails? Unsubscribe:",
+};
+
+pub static ZH_CN: Text = Text {
+    lang: "zh-CN",
+    other_lang: "en",
+    other_lang_name: "English",
+    submit: "提交我的回答",
+    required: "必答",
+    optional: "选答",
+    errors_summary: "部分回答需要修改，请查看下方提示。",
+    err_required: "请回答此问题。",
+    err_not_a_choice: "请从选项中选择一项。",
+    err_too_long: "请控制在 5,000 字以内。",
+    err_invalid_characters: "此回答包含无法保存的字符。",
+    err_duplicated: "此问题提交了两次，请只选择一次。",
+    nps_low: "0 = 完全不可能",
+    nps_high: "10 = 非常可能",
+    scale_low: "最低",
+    scale_high: "最高",
+    text_hint: "最多 5,000 字。",
+    intro_customer: "{subject} 希望了解您对双方合作的评价，大约只需一分钟。",
+    intro_self: "这是您在{cycle}的自我评估。",
+    intro_manager: "请对您的下属 {subject} 进行{cycle}的上级评价。",
+    intro_peer: "请对您的同事 {subject} 进行{cycle}的同事评价。",
+    intro_direct_report: "请对您的上级 {subject} 进行{cycle}的评价。",
+    note_anonymous: "您的回答是匿名的：保存时不含您的姓名，且只在考核结束、至少 {n} 位同事作答后，与其他同事的回答合并显示。",
+    note_attributed: "您的回答将以您的名义纳入考核。",
+    note_customer: "感谢您抽出宝贵时间，每一份回答我们都会认真阅读。",
+    thanks_title: "谢谢您",
+    thanks_body: "我们已收到您的回答，您可以关闭此页面。",
+    done_title: "已经回答过了",
+    done_body: "我们已收到此问卷的回答，谢谢！",
+    closed_title: "此问卷已关闭",
+    closed_body: "此问卷已不再接受回答，感谢您的关注。",
+    not_found_title: "链接无效",
+    not_found_body: "此链接无效，请确认您打开的是邮件中的完整链接。",
+    too_many_title: "尝试次数过多",
+    too_many_body: "您的网络尝试了过多无效链接，请稍等一分钟后再试。",
+    busy_title: "请稍后再试",
+    busy_body: "刚才未能保存您的回答，但没有丢失任何内容，请稍后再次提交。",
+    unsub_title: "退订",
+    unsub_body: "停止向 {name} 发送我们的所有邮件？",
+    unsub_button: "退订",
+    unsub_done_title: "您已退订",
+    unsub_done_body: "我们将不再向此地址发送邮件。",
+    email_subject_customer: "{subject} 希望听到您的反馈",
+    email_subject_review: "请评价 {subject} — {cycle}",
+    email_subject_self: "您的自我评估 — {cycle}",
+    email_greeting: "{name}，您好：",
+    email_button: "填写问卷",
+    email_personal: "此链接仅供您本人使用，请勿转发。考核结束前一直有效。",
+    email_unsubscribe: "不想再收到这类邮件？点此退订：",
+};
+
+pub fn text(locale: Locale) -> &'static Text {
+    match locale {
+        Locale::En => &EN,
+        Locale::ZhCn => &ZH_CN,
+    }
+}
+
+impl Text {
+    pub fn intro(&self, relation: Relation) -> &'static str {
+        match relation {
+            Relation::Customer => self.intro_customer,
+            Relation::SelfReview => self.intro_self,
+            Relation::Manager => self.intro_manager,
+            Relation::Peer => self.intro_peer,
+            Relation::DirectReport => self.intro_direct_report,
+        }
+    }
+
+    pub fn email_subject(&self, relation: Relation) -> &'static str {
+        match relation {
+            Relation::Customer => self.email_subject_customer,
+            Relation::SelfReview => self.email_subject_self,
+            _ => self.email_subject_review,
+        }
+    }
+
+    pub fn note(&self, relation: Relation, anonymous: bool) -> &'static str {
+        match relation {
+            Relation::Customer => self.note_customer,
+            _ if anonymous => self.note_anonymous,
+            _ => self.note_attributed,
+        }
+    }
+}
+
+/// Fills `{subject}`, `{cycle}`, `{name}`, `{n}`; the result is escaped by the template.
+pub fn fill(template: &str, vars: &[(&str, &str)]) -> String {
+    vars.iter().fold(template.to_string(), |acc, (k, v)| acc.replace(&format!("{{{k}}}"), v))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_are_filled() {
+        assert_eq!(
+            fill(EN.email_subject_review, &[("subject", "Li Na"), ("cycle", "Q4")]),
+            "Your review of Li Na — Q4"
+        );
+        assert_eq!(fill(ZH_CN.email_subject_review, &[("subject", "李娜"), ("cycle", "Q4")]), "请评价 李娜 — Q4");
+    }
+}
