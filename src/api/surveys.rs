@@ -51,6 +51,7 @@ fn to_input(s: Survey) -> SurveyInput {
         id: s.id,
         kind: s.kind,
         title: s.title,
+        title_i18n: s.title_i18n,
         anonymous: s.anonymous,
         questions: s
             .questions

@@ -113,6 +113,14 @@ pub async fn close(pool: &AnyPool, id: &str, now: i64) -> Result<bool, sqlx::Err
 /// Marks every cycle whose `closes_at` has passed as closed; returns their ids. One statement,
 /// so two instances running this at once close each cycle once.
 pub async fn close_due(pool: &AnyPool, now: i64) -> Result<Vec<String>, sqlx::Error> {
+    // Look before writing: on SQLite the UPDATE would take the write lock every poll.
+    let due: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM cycles WHERE status = 'open' AND closes_at <= $1")
+        .bind(now)
+        .fetch_one(pool)
+        .await?;
+    if due == 0 {
+        return Ok(Vec::new());
+    }
     sqlx::query_scalar(
         "UPDATE cycles SET status = 'closed', closed_at = closes_at, updated_at = $1 \
          WHERE status = 'open' AND closes_at <= $1 RETURNING id",

@@ -24,7 +24,7 @@ fn question_from_row(r: &AnyRow) -> Result<Question, sqlx::Error> {
 }
 
 pub async fn load(pool: &AnyPool, id: &str) -> Result<Option<Survey>, sqlx::Error> {
-    let Some(head) = sqlx::query("SELECT id, kind, title, anonymous FROM surveys WHERE id = $1")
+    let Some(head) = sqlx::query("SELECT id, kind, title, title_i18n, anonymous FROM surveys WHERE id = $1")
         .bind(id)
         .fetch_optional(pool)
         .await?
@@ -39,10 +39,12 @@ pub async fn load(pool: &AnyPool, id: &str) -> Result<Option<Survey>, sqlx::Erro
     .fetch_all(pool)
     .await?;
     let kind: String = head.try_get("kind")?;
+    let title_i18n: String = head.try_get("title_i18n")?;
     Ok(Some(Survey {
         id: head.try_get("id")?,
         kind: SurveyKind::parse(&kind).ok_or_else(|| corrupt("survey kind"))?,
         title: head.try_get("title")?,
+        title_i18n: serde_json::from_str(&title_i18n).map_err(|_| corrupt("title_i18n"))?,
         anonymous: super::get_bool(&head, "anonymous")?,
         questions: rows.iter().map(question_from_row).collect::<Result<_, _>>()?,
     }))
@@ -66,13 +68,15 @@ pub async fn exists(tx: &mut Tx, id: &str) -> Result<bool, sqlx::Error> {
 /// Creates or replaces the survey and all its questions.
 pub async fn save(tx: &mut Tx, s: &Survey, now: i64) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT INTO surveys (id, kind, title, anonymous, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5) \
+        "INSERT INTO surveys (id, kind, title, title_i18n, anonymous, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $6) \
          ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, title = excluded.title, \
-         anonymous = excluded.anonymous, updated_at = excluded.updated_at",
+         title_i18n = excluded.title_i18n, anonymous = excluded.anonymous, updated_at = excluded.updated_at",
     )
     .bind(&s.id)
     .bind(s.kind.as_str())
     .bind(&s.title)
+    .bind(serde_json::to_string(&s.title_i18n).map_err(|e| sqlx::Error::Encode(e.into()))?)
     .bind(s.anonymous)
     .bind(now)
     .execute(&mut **tx)

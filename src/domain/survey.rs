@@ -65,6 +65,9 @@ pub struct SurveyInput {
     pub id: String,
     pub kind: SurveyKind,
     pub title: String,
+    /// Translations of the title by locale tag (an addition to the contract).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub title_i18n: BTreeMap<String, String>,
     #[serde(default)]
     pub anonymous: bool,
     pub questions: Vec<QuestionInput>,
@@ -95,6 +98,7 @@ pub struct Survey {
     pub id: String,
     pub kind: SurveyKind,
     pub title: String,
+    pub title_i18n: BTreeMap<String, String>,
     pub anonymous: bool,
     pub questions: Vec<Question>,
 }
@@ -111,6 +115,23 @@ pub struct Question {
     pub text: String,
     /// Translations by locale tag (`zh-CN`).
     pub text_i18n: BTreeMap<String, String>,
+}
+
+impl Survey {
+    pub fn title_in(&self, locale: Locale) -> &str {
+        self.title_i18n.get(locale.as_str()).map(String::as_str).unwrap_or(&self.title)
+    }
+}
+
+/// Validates a `{"zh-CN": "…"}` map of translations.
+fn parse_i18n(map: &BTreeMap<String, String>, what: &str) -> Result<BTreeMap<String, String>, String> {
+    let mut out = BTreeMap::new();
+    for (tag, value) in map {
+        let locale = Locale::parse(tag).map_err(|e| format!("{what}: {e}"))?;
+        let value = parse_label(value, &format!("{what}[{tag}]"), 1_000)?;
+        out.insert(locale.as_str().to_string(), value);
+    }
+    Ok(out)
 }
 
 impl Question {
@@ -146,12 +167,7 @@ pub fn parse_indicator(raw: &str) -> Result<String, String> {
 fn parse_question(q: &QuestionInput) -> Result<Question, String> {
     let id = parse_question_id(&q.id)?;
     let text = parse_label(&q.text, &format!("question {id}: text"), 1_000)?;
-    let mut text_i18n = BTreeMap::new();
-    for (tag, value) in &q.text_i18n {
-        let locale = Locale::parse(tag).map_err(|e| format!("question {id}: text_i18n: {e}"))?;
-        let value = parse_label(value, &format!("question {id}: text_i18n[{tag}]"), 1_000)?;
-        text_i18n.insert(locale.as_str().to_string(), value);
-    }
+    let text_i18n = parse_i18n(&q.text_i18n, &format!("question {id}: text_i18n"))?;
     let indicator = q.indicator.as_deref().map(parse_indicator).transpose()?;
     let (min, max) = match q.kind {
         QuestionType::Scale => {
@@ -188,6 +204,7 @@ impl SurveyInput {
     pub fn parse(&self) -> Result<Survey, String> {
         let id = ExternalId::parse(&self.id)?.into_string();
         let title = parse_label(&self.title, "title", 200)?;
+        let title_i18n = parse_i18n(&self.title_i18n, "title_i18n")?;
         if self.anonymous && self.kind == SurveyKind::Peer {
             return Err("anonymous applies to customer surveys only: peer and direct-report \
                         answers are always anonymous, self and manager answers never are"
@@ -205,7 +222,7 @@ impl SurveyInput {
             }
             questions.push(q);
         }
-        Ok(Survey { id, kind: self.kind, title, anonymous: self.anonymous, questions })
+        Ok(Survey { id, kind: self.kind, title, title_i18n, anonymous: self.anonymous, questions })
     }
 }
 

@@ -138,7 +138,7 @@ fn render_form(
     let n = min_raters.to_string();
     let page = FormPage {
         t,
-        page_title: &survey.title,
+        page_title: survey.title_in(locale),
         intro: fill(t.intro(info.relation), &vars),
         note: fill(t.note(info.relation, info.relation.is_anonymous(survey.anonymous)), &[("n", &n)]),
         has_errors: rejected.is_some(),
@@ -182,10 +182,27 @@ async fn resolve(state: &AppState, ip: std::net::IpAddr, raw: &str, locale_hint:
     Target::Open(token, info)
 }
 
-async fn survey_and_threshold(state: &AppState, info: &InvitationInfo) -> Result<(Arc<Survey>, i64), sqlx::Error> {
-    let survey = state.surveys.get(&state.db.pool, &info.survey_id).await?.ok_or_else(|| sqlx::Error::RowNotFound)?;
-    let min_raters = crate::db::cycles::load(&state.db.pool, &info.cycle_id).await?.map_or(3, |c| c.min_raters);
-    Ok((survey, min_raters))
+async fn load_survey(state: &AppState, info: &InvitationInfo) -> Result<Arc<Survey>, sqlx::Error> {
+    state.surveys.get(&state.db.pool, &info.survey_id).await?.ok_or(sqlx::Error::RowNotFound)
+}
+
+/// Renders the form; the anonymity threshold it mentions comes from the cycle.
+async fn form_page(
+    state: &AppState,
+    status: StatusCode,
+    token: &Token,
+    info: &InvitationInfo,
+    survey: &Survey,
+    locale: Locale,
+    rejected: Option<&Rejected>,
+) -> Response {
+    match crate::db::cycles::load(&state.db.pool, &info.cycle_id).await {
+        Ok(cycle) => {
+            let min_raters = cycle.map_or(3, |c| c.min_raters);
+            render_form(status, token, info, survey, locale, min_raters, rejected)
+        }
+        Err(e) => super::pages::db_error(e, text(locale)),
+    }
 }
 
 #[tracing::instrument(skip_all)]
@@ -201,8 +218,8 @@ async fn show(
         Target::Page(page) => return page,
     };
     let locale = pick_locale(&q, info.respondent_locale.as_deref(), &headers);
-    match survey_and_threshold(&state, &info).await {
-        Ok((survey, min_raters)) => render_form(StatusCode::OK, &token, &info, &survey, locale, min_raters, None),
+    match load_survey(&state, &info).await {
+        Ok(survey) => form_page(&state, StatusCode::OK, &token, &info, &survey, locale, None).await,
         Err(e) => super::pages::db_error(e, text(locale)),
     }
 }
@@ -222,7 +239,7 @@ async fn submit(
     };
     let locale = pick_locale(&q, info.respondent_locale.as_deref(), &headers);
     let t = text(locale);
-    let (survey, min_raters) = match survey_and_threshold(&state, &info).await {
+    let survey = match load_survey(&state, &info).await {
         Ok(found) => found,
         Err(e) => return super::pages::db_error(e, t),
     };
@@ -231,15 +248,16 @@ async fn submit(
     let answers = match check_answers(&survey.questions, &fields) {
         Ok(a) => a,
         Err(rejected) => {
-            return render_form(
+            return form_page(
+                &state,
                 StatusCode::UNPROCESSABLE_ENTITY,
                 &token,
                 &info,
                 &survey,
                 locale,
-                min_raters,
                 Some(&rejected),
-            );
+            )
+            .await;
         }
     };
     let response = NewResponse {

@@ -230,7 +230,7 @@ impl TestApp {
 }
 
 pub fn csat_survey() -> Value {
-    json!({"id":"csat","kind":"customer","title":"How did we do?","anonymous":false,
+    json!({"id":"csat","kind":"customer","title":"How did we do?","title_i18n":{"zh-CN":"我们做得怎么样？"},"anonymous":false,
        "questions":[
          {"id":"q1","text":"Overall satisfaction","type":"scale","min":1,"max":5,"indicator":"customer_satisfaction","required":true,
           "text_i18n":{"zh-CN":"总体满意度"}},

@@ -1,0 +1,323 @@
+//! Respondent throughput: the real `candor` binary against a floor, side by side, with wrk.
+//!
+//! The floor is the least a correct submission can do: a bare axum handler that hashes the
+//! token and, in one `BEGIN IMMEDIATE` transaction on SQLite, claims the invitation and
+//! inserts the response and its answers. Candor does the same plus everything a product
+//! needs (token shape check, rate limit, link lookup with cycle state and locale, answer
+//! validation against the survey). Rounds alternate Candor / floor to share any drift.
+//!
+//! Run: `cargo bench --bench respondent` (needs `wrk`). Knobs: BENCH_SECONDS (default 4),
+//! BENCH_ROUNDS (3), BENCH_CONNECTIONS (16), BENCH_TOKENS per round and target (40000).
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::post;
+use serde_json::{Value, json};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{SqlitePool, Transaction};
+use std::path::{Path as FsPath, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::str::FromStr;
+use std::time::Duration;
+
+fn env_or(name: &str, default: usize) -> usize {
+    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+struct Candor {
+    child: Child,
+    base: String,
+    key: String,
+}
+
+impl Candor {
+    fn start(db: &FsPath, key: Option<String>) -> Candor {
+        let url = format!("sqlite://{}", db.display());
+        let key = key.unwrap_or_else(|| {
+            let out = Command::new(env!("CARGO_BIN_EXE_candor"))
+                .args(["api-key", "create", "--name", "bench", "--scope", "admin"])
+                .env("CANDOR_DATABASE_URL", &url)
+                .output()
+                .unwrap();
+            assert!(out.status.success());
+            String::from_utf8(out.stdout).unwrap().trim().lines().last().unwrap().to_string()
+        });
+        let port = free_port();
+        let child = Command::new(env!("CARGO_BIN_EXE_candor"))
+            .env("CANDOR_DATABASE_URL", &url)
+            .env("CANDOR_LISTEN", format!("127.0.0.1:{port}"))
+            .env("CANDOR_PUBLIC_URL", format!("http://127.0.0.1:{port}"))
+            .env("CANDOR_MAIL_DIR", db.with_extension("mail"))
+            .env("CANDOR_LOG", "warn")
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap();
+        let base = format!("http://127.0.0.1:{port}");
+        wait_up(&format!("{base}/healthz"));
+        Candor { child, base, key }
+    }
+
+    fn stop(mut self) {
+        let _ = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
+        let _ = self.child.wait();
+    }
+
+    /// Peak resident memory so far (VmHWM), in MiB.
+    fn peak_rss_mib(&self) -> f64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap_or_default();
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmHWM:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+            .map_or(0.0, |kb| kb / 1024.0)
+    }
+}
+
+fn wait_up(url: &str) {
+    for _ in 0..200 {
+        if let Ok(out) = Command::new("curl").args(["-s", "-o", "/dev/null", "-w", "%{http_code}", url]).output()
+            && out.stdout == b"200"
+        {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    panic!("{url} did not come up");
+}
+
+async fn api(c: &reqwest::Client, candor: &Candor, path: &str, body: Value) -> Value {
+    let res = c.post(format!("{}{path}", candor.base)).bearer_auth(&candor.key).json(&body).send().await.unwrap();
+    let status = res.status();
+    let body: Value = res.json().await.unwrap();
+    assert!(status.is_success(), "{path}: {body}");
+    body
+}
+
+/// A cycle with `n` customer invitations; returns their tokens.
+async fn seed(candor: &Candor, n: usize) -> (Vec<String>, f64) {
+    let c = reqwest::Client::new();
+    let subjects = 100;
+    let per_subject = n.div_ceil(subjects);
+    let people: Vec<Value> = (0..subjects)
+        .map(|i| json!({"id":format!("E{i}"),"name":format!("Seller {i}"),"email":format!("s{i}@corp.example")}))
+        .collect();
+    api(&c, candor, "/api/v1/people", json!({ "people": people })).await;
+    let customers: Vec<Value> = (0..per_subject)
+        .map(|i| json!({"id":format!("C{i}"),"name":format!("Buyer {i}"),"email":format!("b{i}@shop.example")}))
+        .collect();
+    api(&c, candor, "/api/v1/customers", json!({ "customers": customers })).await;
+    api(&c, candor, "/api/v1/surveys", json!({"id":"csat","kind":"customer","title":"How did we do?","questions":[
+        {"id":"q1","text":"Overall satisfaction","type":"scale","min":1,"max":5,"indicator":"customer_satisfaction","required":true},
+        {"id":"q2","text":"Recommend us?","type":"nps","indicator":"customer_satisfaction"},
+        {"id":"q3","text":"Anything else?","type":"text"}]})).await;
+    api(
+        &c,
+        candor,
+        "/api/v1/cycles",
+        json!({"id":"bench","title":"Bench","opens_at":"2026-01-01T00:00:00Z","closes_at":"2099-01-01T00:00:00Z"}),
+    )
+    .await;
+    let rows: Vec<Value> = (0..n)
+        .map(|k| json!({"survey":"csat","subject":format!("E{}", k % subjects),"respondent":{"customer":format!("C{}", k / subjects)},"relation":"customer"}))
+        .collect();
+    let mut tokens = Vec::with_capacity(n);
+    let mut seconds = 0.0;
+    for chunk in rows.chunks(10_000) {
+        let started = std::time::Instant::now();
+        let b =
+            api(&c, candor, "/api/v1/cycles/bench/invitations", json!({"invitations": chunk, "deliver":"none"})).await;
+        seconds += started.elapsed().as_secs_f64();
+        for l in b["links"].as_array().unwrap() {
+            tokens.push(l["url"].as_str().unwrap().rsplit('/').next().unwrap().to_string());
+        }
+    }
+    assert_eq!(tokens.len(), n);
+    (tokens, n as f64 / seconds)
+}
+
+// ---- the floor ------------------------------------------------------------------------
+
+async fn floor_submit(State(pool): State<SqlitePool>, Path(token): Path<String>, body: Bytes) -> StatusCode {
+    let hash = candor::domain::token::sha256_hex(&token);
+    let mut answers: Vec<(String, Option<i64>, Option<String>)> = Vec::new();
+    for (k, v) in url::form_urlencoded::parse(&body) {
+        match k.as_ref() {
+            "q1" | "q2" => answers.push((k.into_owned(), v.parse().ok(), None)),
+            "q3" => answers.push((k.into_owned(), None, Some(v.into_owned()))),
+            _ => {}
+        }
+    }
+    let Ok(mut tx): Result<Transaction<'_, sqlx::Sqlite>, _> = pool.begin_with("BEGIN IMMEDIATE").await else {
+        return StatusCode::SERVICE_UNAVAILABLE;
+    };
+    let claimed: Option<(i64, String, String, String, String)> = sqlx::query_as(
+        "UPDATE invitations SET completed_on = ?1 WHERE completed_on IS NULL \
+         AND id = (SELECT invitation_id FROM links WHERE token_hash = ?2) \
+         RETURNING id, cycle_id, survey_id, subject_id, relation",
+    )
+    .bind("2026-11-26")
+    .bind(&hash)
+    .fetch_optional(&mut *tx)
+    .await
+    .ok()
+    .flatten();
+    let Some((id, cycle, survey, subject, relation)) = claimed else {
+        return StatusCode::CONFLICT;
+    };
+    let rid = candor::domain::token::random_id();
+    let ok = sqlx::query(
+        "INSERT INTO responses (id, cycle_id, survey_id, subject_id, relation, submitted_on, invitation_id) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )
+    .bind(&rid)
+    .bind(cycle)
+    .bind(survey)
+    .bind(subject)
+    .bind(relation)
+    .bind("2026-11-26")
+    .bind(id)
+    .execute(&mut *tx)
+    .await
+    .is_ok();
+    let mut qb =
+        sqlx::QueryBuilder::<sqlx::Sqlite>::new("INSERT INTO answers (response_id, question_id, value, text) ");
+    qb.push_values(&answers, |mut b, (q, v, t)| {
+        b.push_bind(&rid).push_bind(q).push_bind(v).push_bind(t);
+    });
+    let ok = ok && qb.build().execute(&mut *tx).await.is_ok();
+    if ok && tx.commit().await.is_ok() { StatusCode::SEE_OTHER } else { StatusCode::INTERNAL_SERVER_ERROR }
+}
+
+async fn start_floor(db: &FsPath) -> String {
+    let opts = SqliteConnectOptions::from_str(&format!("sqlite://{}", db.display()))
+        .unwrap()
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Normal)
+        .busy_timeout(Duration::from_secs(5))
+        .foreign_keys(true);
+    let pool = SqlitePoolOptions::new().max_connections(8).connect_with(opts).await.unwrap();
+    let app = Router::new().route("/s/{token}", post(floor_submit)).with_state(pool);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    base
+}
+
+// ---- load ---------------------------------------------------------------------------------
+
+const POST_SCRIPT: &str = r#"
+local tokens = {}
+for line in io.lines(os.getenv("BENCH_TOKEN_FILE")) do tokens[#tokens + 1] = line end
+local threads = 0
+function setup(thread) thread:set("id", threads); threads = threads + 1 end
+function init(args) step = tonumber(os.getenv("BENCH_THREADS")); i = id end
+function request()
+  i = i + step
+  local t = tokens[(i % #tokens) + 1]
+  return wrk.format("POST", "/s/" .. t, {["Content-Type"] = "application/x-www-form-urlencoded"},
+                    "q1=4&q2=9&q3=Quick+and+friendly")
+end
+"#;
+
+struct Run {
+    ok_per_sec: f64,
+    failed: u64,
+}
+
+fn wrk(url: &str, script: Option<&FsPath>, token_file: Option<&FsPath>, seconds: usize, conns: usize) -> Run {
+    let threads = 2;
+    let mut cmd = Command::new("wrk");
+    cmd.args(["-t", &threads.to_string(), "-c", &conns.to_string(), "-d", &format!("{seconds}s")]);
+    if let Some(s) = script {
+        cmd.arg("-s").arg(s);
+    }
+    if let Some(t) = token_file {
+        cmd.env("BENCH_TOKEN_FILE", t);
+    }
+    let out = cmd.env("BENCH_THREADS", threads.to_string()).arg(url).output().expect("wrk (apt-get install wrk)");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let total: u64 = text
+        .lines()
+        .find(|l| l.contains(" requests in "))
+        .and_then(|l| l.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("unexpected wrk output: {text}"));
+    let failed: u64 = text
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("Non-2xx or 3xx responses:"))
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or(0);
+    Run { ok_per_sec: (total - failed) as f64 / seconds as f64, failed }
+}
+
+fn write_lines(path: &FsPath, lines: &[String]) {
+    std::fs::write(path, lines.join("\n") + "\n").unwrap();
+}
+
+fn main() {
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
+    rt.block_on(run());
+}
+
+async fn run() {
+    let seconds = env_or("BENCH_SECONDS", 4);
+    let rounds = env_or("BENCH_ROUNDS", 3);
+    let conns = env_or("BENCH_CONNECTIONS", 16);
+    let per_round = env_or("BENCH_TOKENS", 40_000);
+    let dir = tempfile::tempdir().unwrap();
+    let script: PathBuf = dir.path().join("post.lua");
+    std::fs::write(&script, POST_SCRIPT).unwrap();
+    println!("respondent bench: {rounds} rounds × {seconds}s, {conns} connections, wrk -t2, SQLite");
+
+    // Two identical databases, one for Candor and one for the floor, seeded by Candor itself.
+    let candor_db = dir.path().join("candor.db");
+    let floor_db = dir.path().join("floor.db");
+    let seeder = Candor::start(&floor_db, None);
+    let (floor_tokens, _) = seed(&seeder, per_round * rounds).await;
+    seeder.stop();
+    let candor = Candor::start(&candor_db, None);
+    let (candor_tokens, invitations_per_sec) = seed(&candor, per_round * rounds).await;
+    let floor = start_floor(&floor_db).await;
+
+    // Survey page GETs: one live link, fetched over and over (GET never consumes it).
+    let page = format!("{}/s/{}", candor.base, candor_tokens.last().unwrap());
+    let gets = wrk(&page, None, None, seconds, conns);
+
+    let mut c_runs = Vec::new();
+    let mut f_runs = Vec::new();
+    for r in 0..rounds {
+        let slice = r * per_round..(r + 1) * per_round;
+        let cf = dir.path().join(format!("candor-{r}.txt"));
+        let ff = dir.path().join(format!("floor-{r}.txt"));
+        write_lines(&cf, &candor_tokens[slice.clone()]);
+        write_lines(&ff, &floor_tokens[slice]);
+        let c = wrk(&candor.base, Some(&script), Some(&cf), seconds, conns);
+        let f = wrk(&floor, Some(&script), Some(&ff), seconds, conns);
+        println!(
+            "round {}: candor {:>8.0} submissions/s ({} refused) | floor {:>8.0} submissions/s ({} refused) | ratio {:.2}",
+            r + 1,
+            c.ok_per_sec,
+            c.failed,
+            f.ok_per_sec,
+            f.failed,
+            c.ok_per_sec / f.ok_per_sec
+        );
+        c_runs.push(c.ok_per_sec);
+        f_runs.push(f.ok_per_sec);
+    }
+    let median = |v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    let (c, f) = (median(&mut c_runs), median(&mut f_runs));
+    println!("submissions/s (median): candor {c:.0}, floor {f:.0}, ratio {:.2} (target ≥ 0.70)", c / f);
+    println!("survey page GETs/s: candor {:.0} ({} non-2xx)", gets.ok_per_sec, gets.failed);
+    println!("invitations created/s (batches of 10,000, deliver=none): {invitations_per_sec:.0}");
+    println!("candor peak RSS: {:.1} MiB", candor.peak_rss_mib());
+    candor.stop();
+}
