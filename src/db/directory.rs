@@ -22,7 +22,7 @@ pub struct CustomerRow {
     pub locale: Option<String>,
 }
 
-const CHUNK: usize = 500;
+const CHUNK: usize = super::MAX_BINDS;
 
 /// Everyone's manager, to check the reporting line stays a tree.
 pub async fn manager_map(tx: &mut Tx) -> Result<HashMap<String, Option<String>>, sqlx::Error> {

@@ -34,9 +34,6 @@ impl NewInvitation {
     }
 }
 
-/// Rows per INSERT: 8 values each keeps far below both databases' parameter limits.
-const CHUNK: usize = 1_000;
-
 /// Inserts the invitations that do not exist yet, in a few multi-row statements.
 /// Returns, for each newly created one, its id and its index in `rows`.
 pub async fn insert_new(
@@ -54,7 +51,7 @@ pub async fn insert_new(
         });
     }
     let mut created = Vec::new();
-    for chunk in unique.chunks(CHUNK) {
+    for chunk in unique.chunks(super::rows_per_statement(8)) {
         let values: Vec<String> = (0..chunk.len()).map(|k| placeholders(k * 8 + 1, 8)).collect();
         let sql = format!(
             "INSERT INTO invitations (cycle_id, survey_id, subject_id, relation, respondent_person_id, \

@@ -80,7 +80,7 @@ where
 
 /// Inserts many links in chunks inside one transaction.
 pub async fn insert_many(tx: &mut Tx, links: &[NewLink], now: i64) -> Result<(), sqlx::Error> {
-    for chunk in links.chunks(1_000) {
+    for chunk in links.chunks(super::rows_per_statement(7)) {
         insert(&mut **tx, chunk, now).await?;
     }
     Ok(())

@@ -126,6 +126,16 @@ pub fn is_busy(e: &sqlx::Error) -> bool {
     }
 }
 
+/// Bound values per statement. Binding cost grows faster than linearly with the number of
+/// placeholders in sqlx's SQLite path (measured: 1,000-row chunks were 5× slower per row than
+/// 40-row ones), so batches stay at a few hundred values.
+pub const MAX_BINDS: usize = 320;
+
+/// Rows of `columns` values that fit in one statement.
+pub const fn rows_per_statement(columns: usize) -> usize {
+    MAX_BINDS / columns
+}
+
 /// Placeholders `$from, $from+1, …` for `n` values: `($1, $2, $3)`.
 pub fn placeholders(from: usize, n: usize) -> String {
     let list: Vec<String> = (from..from + n).map(|i| format!("${i}")).collect();

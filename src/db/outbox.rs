@@ -20,7 +20,7 @@ pub async fn queue_invitations(
     not_before_ms: i64,
     now: i64,
 ) -> Result<(), sqlx::Error> {
-    for chunk in ids.chunks(1_000) {
+    for chunk in ids.chunks(super::rows_per_statement(5)) {
         let values: Vec<String> = (0..chunk.len()).map(|k| placeholders(k * 5 + 1, 5)).collect();
         let sql = format!(
             "INSERT INTO outbox (kind, invitation_id, next_attempt_ms, created_at, status) VALUES {}",
