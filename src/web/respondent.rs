@@ -2,7 +2,7 @@
 //! GET and HEAD never change anything: mail scanners open links before people do.
 use super::i18n::{Text, fill, text};
 use super::pages::{Html, message};
-use crate::db::invitations::{self, InvitationInfo};
+use crate::db::invitations::{self, InvitationInfo, LinkTarget};
 use crate::db::responses::{self, NewResponse, Submitted};
 use crate::domain::answers::{AnswerProblem, Rejected, check_answers};
 use crate::domain::survey::{QuestionType, Survey};
@@ -148,42 +148,87 @@ fn render_form(
     (status, Html(page.render())).into_response()
 }
 
-/// What a link leads to, or the page that says why it leads nowhere.
-enum Target {
-    Open(Token, InvitationInfo),
-    Page(Response),
+/// What the status checks need from either view of an invitation.
+trait LinkState {
+    fn completed(&self) -> bool;
+    fn usable(&self) -> bool;
+    fn locale(&self) -> Option<&str>;
 }
 
-async fn resolve(state: &AppState, ip: std::net::IpAddr, raw: &str, locale_hint: &HeaderMap, q: &LangQuery) -> Target {
-    let fallback = pick_locale(q, None, locale_hint);
+impl LinkState for InvitationInfo {
+    fn completed(&self) -> bool {
+        self.completed
+    }
+    fn usable(&self) -> bool {
+        self.cycle_open && !self.revoked
+    }
+    fn locale(&self) -> Option<&str> {
+        self.respondent_locale.as_deref()
+    }
+}
+
+impl LinkState for LinkTarget {
+    fn completed(&self) -> bool {
+        self.completed
+    }
+    fn usable(&self) -> bool {
+        self.cycle_open && !self.revoked
+    }
+    fn locale(&self) -> Option<&str> {
+        None
+    }
+}
+
+/// Finds what a live link leads to, or answers with the page that says why it leads nowhere:
+/// 429 for an address that guessed too often, 404, 409 answered, 410 closed.
+async fn resolve<T: LinkState>(
+    state: &AppState,
+    ip: std::net::IpAddr,
+    raw: &str,
+    headers: &HeaderMap,
+    q: &LangQuery,
+    fetch: impl AsyncFnOnce(String) -> Result<Option<T>, sqlx::Error>,
+) -> Result<(Token, T), Response> {
+    let fallback = text(pick_locale(q, None, headers));
     if state.limiter.is_blocked(ip) {
-        let t = text(fallback);
-        return Target::Page(message(StatusCode::TOO_MANY_REQUESTS, t, t.too_many_title, t.too_many_body));
+        return Err(message(StatusCode::TOO_MANY_REQUESTS, fallback, fallback.too_many_title, fallback.too_many_body));
     }
     let found = match Token::parse(raw) {
-        Some(token) => match invitations::info_by_link(&state.db.pool, &token.hash(), time::now()).await {
-            Ok(found) => found.map(|info| (token, info)),
-            Err(e) => return Target::Page(super::pages::db_error(e, text(fallback))),
+        Some(token) => match fetch(token.hash()).await {
+            Ok(found) => found.map(|target| (token, target)),
+            Err(e) => return Err(super::pages::db_error(e, fallback)),
         },
         None => None,
     };
-    let Some((token, info)) = found else {
+    let Some((token, target)) = found else {
         state.limiter.record_miss(ip);
-        let t = text(fallback);
-        return Target::Page(message(StatusCode::NOT_FOUND, t, t.not_found_title, t.not_found_body));
+        return Err(message(StatusCode::NOT_FOUND, fallback, fallback.not_found_title, fallback.not_found_body));
     };
-    let t = text(pick_locale(q, info.respondent_locale.as_deref(), locale_hint));
-    if info.completed {
-        return Target::Page(message(StatusCode::CONFLICT, t, t.done_title, t.done_body));
+    let t = text(pick_locale(q, target.locale(), headers));
+    if target.completed() {
+        return Err(message(StatusCode::CONFLICT, t, t.done_title, t.done_body));
     }
-    if !info.cycle_open || info.revoked {
-        return Target::Page(message(StatusCode::GONE, t, t.closed_title, t.closed_body));
+    if !target.usable() {
+        return Err(message(StatusCode::GONE, t, t.closed_title, t.closed_body));
     }
-    Target::Open(token, info)
+    Ok((token, target))
 }
 
-async fn load_survey(state: &AppState, info: &InvitationInfo) -> Result<Arc<Survey>, sqlx::Error> {
-    state.surveys.get(&state.db.pool, &info.survey_id).await?.ok_or(sqlx::Error::RowNotFound)
+async fn resolve_info(
+    state: &AppState,
+    ip: std::net::IpAddr,
+    raw: &str,
+    headers: &HeaderMap,
+    q: &LangQuery,
+) -> Result<(Token, InvitationInfo), Response> {
+    resolve(state, ip, raw, headers, q, async |hash| {
+        invitations::info_by_link(&state.db.pool, &hash, time::now()).await
+    })
+    .await
+}
+
+async fn load_survey(state: &AppState, survey_id: &str) -> Result<Arc<Survey>, sqlx::Error> {
+    state.surveys.get(&state.db.pool, survey_id).await?.ok_or(sqlx::Error::RowNotFound)
 }
 
 /// Renders the form; the anonymity threshold it mentions comes from the cycle.
@@ -213,12 +258,12 @@ async fn show(
     Query(q): Query<LangQuery>,
     headers: HeaderMap,
 ) -> Response {
-    let (token, info) = match resolve(&state, addr.ip(), &raw, &headers, &q).await {
-        Target::Open(token, info) => (token, info),
-        Target::Page(page) => return page,
+    let (token, info) = match resolve_info(&state, addr.ip(), &raw, &headers, &q).await {
+        Ok(found) => found,
+        Err(page) => return page,
     };
     let locale = pick_locale(&q, info.respondent_locale.as_deref(), &headers);
-    match load_survey(&state, &info).await {
+    match load_survey(&state, &info.survey_id).await {
         Ok(survey) => form_page(&state, StatusCode::OK, &token, &info, &survey, locale, None).await,
         Err(e) => super::pages::db_error(e, text(locale)),
     }
@@ -233,13 +278,15 @@ async fn submit(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let (token, info) = match resolve(&state, addr.ip(), &raw, &headers, &q).await {
-        Target::Open(token, info) => (token, info),
-        Target::Page(page) => return page,
+    let fetch = async |hash: String| invitations::target_by_link(&state.db.pool, &hash, time::now()).await;
+    let (token, target) = match resolve(&state, addr.ip(), &raw, &headers, &q, fetch).await {
+        Ok(found) => found,
+        Err(page) => return page,
     };
-    let locale = pick_locale(&q, info.respondent_locale.as_deref(), &headers);
+    // Our own form always says which language it was shown in.
+    let locale = pick_locale(&q, None, &headers);
     let t = text(locale);
-    let survey = match load_survey(&state, &info).await {
+    let survey = match load_survey(&state, &target.survey_id).await {
         Ok(found) => found,
         Err(e) => return super::pages::db_error(e, t),
     };
@@ -248,25 +295,24 @@ async fn submit(
     let answers = match check_answers(&survey.questions, &fields) {
         Ok(a) => a,
         Err(rejected) => {
-            return form_page(
-                &state,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &token,
-                &info,
-                &survey,
-                locale,
-                Some(&rejected),
-            )
-            .await;
+            // The rarer path: load names and locale for the page.
+            return match resolve_info(&state, addr.ip(), &raw, &headers, &q).await {
+                Ok((token, info)) => {
+                    let locale = pick_locale(&q, info.respondent_locale.as_deref(), &headers);
+                    form_page(&state, StatusCode::UNPROCESSABLE_ENTITY, &token, &info, &survey, locale, Some(&rejected))
+                        .await
+                }
+                Err(page) => page,
+            };
         }
     };
     let response = NewResponse {
-        invitation_id: info.id,
-        cycle_id: &info.cycle_id,
-        survey_id: &info.survey_id,
-        subject_id: &info.subject_id,
-        relation: info.relation.as_str(),
-        anonymous: info.relation.is_anonymous(survey.anonymous),
+        invitation_id: target.id,
+        cycle_id: &target.cycle_id,
+        survey_id: &target.survey_id,
+        subject_id: &target.subject_id,
+        relation: target.relation.as_str(),
+        anonymous: target.relation.is_anonymous(survey.anonymous),
         answers: &answers,
     };
     match responses::submit(&state.db, &response, time::now(), &time::today()).await {
@@ -274,9 +320,9 @@ async fn submit(
             Redirect::to(&format!("/s/{}/thanks?lang={}", token.as_str(), locale.as_str())).into_response()
         }
         // Lost a race with another submission, or the cycle closed meanwhile: say which.
-        Ok(Submitted::NotOpen) => match resolve(&state, addr.ip(), &raw, &headers, &q).await {
-            Target::Page(page) => page,
-            Target::Open(..) => message(StatusCode::GONE, t, t.closed_title, t.closed_body),
+        Ok(Submitted::NotOpen) => match resolve_info(&state, addr.ip(), &raw, &headers, &q).await {
+            Err(page) => page,
+            Ok(_) => message(StatusCode::GONE, t, t.closed_title, t.closed_body),
         },
         Err(e) => super::pages::db_error(e, t),
     }
@@ -289,13 +335,13 @@ async fn thanks(
     Query(q): Query<LangQuery>,
     headers: HeaderMap,
 ) -> Response {
-    match resolve(&state, addr.ip(), &raw, &headers, &q).await {
+    match resolve_info(&state, addr.ip(), &raw, &headers, &q).await {
         // Answered: this is the page the form redirects to.
-        Target::Page(page) if page.status() == StatusCode::CONFLICT => {
+        Err(page) if page.status() == StatusCode::CONFLICT => {
             let t = text(pick_locale(&q, None, &headers));
             message(StatusCode::OK, t, t.thanks_title, t.thanks_body)
         }
-        Target::Page(page) => page,
-        Target::Open(token, _) => Redirect::to(&format!("/s/{}", token.as_str())).into_response(),
+        Err(page) => page,
+        Ok((token, _)) => Redirect::to(&format!("/s/{}", token.as_str())).into_response(),
     }
 }
