@@ -47,7 +47,7 @@ async fn customer_answers_from_the_emailed_link(backend: Backend) {
     let mails = sink.wait_for(1, 15).await;
     let mail = &mails[0];
     assert_eq!(mail.rcpt_tos, vec!["buyer@acme.example"]);
-    assert!(mail.subject.contains("Li Na"), "{}", mail.subject);
+    assert!(mail.subject.contains("Li Na") && mail.subject.contains("Q4 2026"), "{}", mail.subject);
     assert!(mail.html.as_deref().is_some_and(|h| h.contains("Li Na")), "an HTML part too");
     let link = mail.link(&app.addr, "/s/");
     let unsubscribe = mail.link(&app.addr, "/unsubscribe/");
@@ -77,6 +77,19 @@ async fn customer_answers_from_the_emailed_link(backend: Backend) {
     assert!(html.contains(r#"id="q1-error""#) && !html.contains(r#"id="q2-error""#), "{html}");
     assert!(html.contains("keep &#60;this&#62; text"), "kept and escaped: {html}");
     assert!(html.contains(r#"value="7" checked"#), "the valid choice stays checked");
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM responses").await, 0);
+    // A NUL byte and a field sent twice are refused beside their questions too.
+    let res = app
+        .client
+        .post(&link)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("q1=3&q1=4&q3=a%00b")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 422);
+    let html = res.text().await.unwrap();
+    assert!(html.contains(r#"id="q1-error""#) && html.contains(r#"id="q3-error""#), "{html}");
     assert_eq!(count(&app, "SELECT COUNT(*) FROM responses").await, 0);
 
     // Valid answers: 303 to thanks; stored once with the invitation (not anonymous).

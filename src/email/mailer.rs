@@ -67,3 +67,22 @@ async fn write_eml(dir: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
     tokio::fs::write(&tmp, bytes).await?;
     tokio::fs::rename(&tmp, dir.join(format!("{name}.eml"))).await
 }
+
+#[cfg(test)]
+mod tests {
+    use super::check_smtp_url;
+
+    #[test]
+    fn plain_starttls_and_tls_urls_are_understood() {
+        for ok in [
+            "smtp://127.0.0.1:2525",
+            "smtp://user:pass@mail.example.com:587?tls=required",
+            "smtp://mail.example.com:587?tls=opportunistic",
+            "smtps://user:pass@mail.example.com:465",
+        ] {
+            assert!(check_smtp_url(ok).is_ok(), "{ok}");
+        }
+        let err = check_smtp_url("http://user:secret@mail.example.com").unwrap_err();
+        assert!(!err.contains("secret"), "{err}");
+    }
+}
