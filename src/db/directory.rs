@@ -1,6 +1,7 @@
 //! People (from HR) and customers (from the CRM).
 use super::{Tx, placeholders};
 use sqlx::Row;
+use sqlx::any::AnyRow;
 use std::collections::HashMap;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -30,46 +31,50 @@ pub async fn manager_map(tx: &mut Tx) -> Result<HashMap<String, Option<String>>,
     rows.iter().map(|r| Ok((r.try_get("id")?, r.try_get("manager_id")?))).collect()
 }
 
-pub async fn people_by_id(tx: &mut Tx, ids: &[String]) -> Result<HashMap<String, PersonRow>, sqlx::Error> {
-    let mut out = HashMap::new();
-    for chunk in ids.chunks(CHUNK) {
-        let sql = format!(
-            "SELECT id, name, email, manager_id, team, locale FROM people WHERE id IN {}",
-            placeholders(1, chunk.len())
-        );
+/// Runs `SELECT … WHERE {column} IN (…)` over `values` in chunks and maps each row.
+async fn select_in<T>(
+    tx: &mut Tx,
+    select: &str,
+    column: &str,
+    values: &[String],
+    map: impl Fn(&AnyRow) -> Result<T, sqlx::Error>,
+) -> Result<Vec<T>, sqlx::Error> {
+    let mut out = Vec::new();
+    for chunk in values.chunks(CHUNK) {
+        let sql = format!("{select} WHERE {column} IN {}", placeholders(1, chunk.len()));
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for id in chunk {
-            q = q.bind(id);
+        for v in chunk {
+            q = q.bind(v);
         }
         for r in q.fetch_all(&mut **tx).await? {
-            let p = PersonRow {
-                id: r.try_get("id")?,
-                name: r.try_get("name")?,
-                email: r.try_get("email")?,
-                manager_id: r.try_get("manager_id")?,
-                team: r.try_get("team")?,
-                locale: r.try_get("locale")?,
-            };
-            out.insert(p.id.clone(), p);
+            out.push(map(&r)?);
         }
     }
     Ok(out)
 }
 
+pub async fn people_by_id(tx: &mut Tx, ids: &[String]) -> Result<HashMap<String, PersonRow>, sqlx::Error> {
+    let select = "SELECT id, name, email, manager_id, team, locale FROM people";
+    let rows = select_in(tx, select, "id", ids, |r| {
+        Ok(PersonRow {
+            id: r.try_get("id")?,
+            name: r.try_get("name")?,
+            email: r.try_get("email")?,
+            manager_id: r.try_get("manager_id")?,
+            team: r.try_get("team")?,
+            locale: r.try_get("locale")?,
+        })
+    })
+    .await?;
+    Ok(rows.into_iter().map(|p| (p.id.clone(), p)).collect())
+}
+
 /// Owner id of each of these addresses that already belongs to someone.
 pub async fn email_owners(tx: &mut Tx, emails: &[String]) -> Result<HashMap<String, String>, sqlx::Error> {
-    let mut out = HashMap::new();
-    for chunk in emails.chunks(CHUNK) {
-        let sql = format!("SELECT id, email FROM people WHERE email IN {}", placeholders(1, chunk.len()));
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for e in chunk {
-            q = q.bind(e);
-        }
-        for r in q.fetch_all(&mut **tx).await? {
-            out.insert(r.try_get("email")?, r.try_get("id")?);
-        }
-    }
-    Ok(out)
+    let rows =
+        select_in(tx, "SELECT id, email FROM people", "email", emails, |r| Ok((r.try_get("email")?, r.try_get("id")?)))
+            .await?;
+    Ok(rows.into_iter().collect())
 }
 
 pub async fn insert_person(tx: &mut Tx, p: &PersonRow, now: i64) -> Result<(), sqlx::Error> {
@@ -108,45 +113,22 @@ pub async fn update_person(tx: &mut Tx, p: &PersonRow, now: i64) -> Result<(), s
 
 /// Which of these ids name a person.
 pub async fn existing_person_ids(tx: &mut Tx, ids: &[String]) -> Result<Vec<String>, sqlx::Error> {
-    existing_ids(tx, "people", ids).await
-}
-
-async fn existing_ids(tx: &mut Tx, table: &str, ids: &[String]) -> Result<Vec<String>, sqlx::Error> {
-    let mut out = Vec::new();
-    for chunk in ids.chunks(CHUNK) {
-        let sql = format!("SELECT id FROM {table} WHERE id IN {}", placeholders(1, chunk.len()));
-        let mut q = sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(sql));
-        for id in chunk {
-            q = q.bind(id);
-        }
-        out.extend(q.fetch_all(&mut **tx).await?);
-    }
-    Ok(out)
+    select_in(tx, "SELECT id FROM people", "id", ids, |r| r.try_get("id")).await
 }
 
 pub async fn customers_by_id(tx: &mut Tx, ids: &[String]) -> Result<HashMap<String, CustomerRow>, sqlx::Error> {
-    let mut out = HashMap::new();
-    for chunk in ids.chunks(CHUNK) {
-        let sql = format!(
-            "SELECT id, name, email, owner_id, locale FROM customers WHERE id IN {}",
-            placeholders(1, chunk.len())
-        );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for id in chunk {
-            q = q.bind(id);
-        }
-        for r in q.fetch_all(&mut **tx).await? {
-            let c = CustomerRow {
-                id: r.try_get("id")?,
-                name: r.try_get("name")?,
-                email: r.try_get("email")?,
-                owner_id: r.try_get("owner_id")?,
-                locale: r.try_get("locale")?,
-            };
-            out.insert(c.id.clone(), c);
-        }
-    }
-    Ok(out)
+    let select = "SELECT id, name, email, owner_id, locale FROM customers";
+    let rows = select_in(tx, select, "id", ids, |r| {
+        Ok(CustomerRow {
+            id: r.try_get("id")?,
+            name: r.try_get("name")?,
+            email: r.try_get("email")?,
+            owner_id: r.try_get("owner_id")?,
+            locale: r.try_get("locale")?,
+        })
+    })
+    .await?;
+    Ok(rows.into_iter().map(|c| (c.id.clone(), c)).collect())
 }
 
 pub async fn upsert_customer(tx: &mut Tx, c: &CustomerRow, now: i64) -> Result<(), sqlx::Error> {
