@@ -152,6 +152,23 @@ fn check_row(i: usize, r: &NewInvitation, dir: &Directory) -> ApiResult<()> {
     Ok(())
 }
 
+/// Groups new invitations by respondent: a rater gets their reviews in one email.
+fn by_respondent(rows: &[NewInvitation], created: &[(i64, usize)]) -> Vec<Vec<i64>> {
+    let mut order: Vec<String> = Vec::new();
+    let mut groups: HashMap<String, Vec<i64>> = HashMap::new();
+    for &(id, i) in created {
+        let key = rows[i].respondent.key();
+        groups
+            .entry(key.clone())
+            .or_insert_with(|| {
+                order.push(key);
+                Vec::new()
+            })
+            .push(id);
+    }
+    order.into_iter().filter_map(|k| groups.remove(&k)).collect()
+}
+
 /// Creates the invitations that do not exist yet and queues their emails (or mints their
 /// links), in one transaction. Shared by the invitations and launch endpoints.
 pub async fn create_invitations(
@@ -176,7 +193,7 @@ pub async fn create_invitations(
         Deliver::Email => {
             // Emails wait for the cycle to open.
             let not_before_ms = cycle.opens_at.max(now) * 1000;
-            outbox::queue_invitations(&mut tx, "invitation", &ids, not_before_ms, now).await?;
+            outbox::queue(&mut tx, "invitation", &by_respondent(&rows, &created), not_before_ms, now).await?;
             None
         }
         Deliver::None => {

@@ -134,19 +134,25 @@ pub async fn close_due(pool: &AnyPool, now: i64) -> Result<Vec<String>, sqlx::Er
 pub struct SurveyProgress {
     pub survey: String,
     pub invited: i64,
+    /// Invitations whose first email went out.
     pub emailed: i64,
+    /// Invitations whose first email was refused for good.
     pub failed: i64,
     pub completed: i64,
+    /// Invitations that were sent at least one reminder.
+    pub reminded: i64,
 }
 
 pub async fn progress(pool: &AnyPool, cycle: &str) -> Result<Vec<SurveyProgress>, sqlx::Error> {
     let rows = sqlx::query(
         "SELECT i.survey_id AS survey, COUNT(*) AS invited, \
-         COALESCE(SUM(CASE WHEN o.status = 'sent' THEN 1 ELSE 0 END), 0) AS emailed, \
-         COALESCE(SUM(CASE WHEN o.status = 'failed' THEN 1 ELSE 0 END), 0) AS failed, \
-         COALESCE(SUM(CASE WHEN i.completed_on IS NOT NULL THEN 1 ELSE 0 END), 0) AS completed \
-         FROM invitations i LEFT JOIN outbox o ON o.invitation_id = i.id AND o.kind = 'invitation' \
-         WHERE i.cycle_id = $1 GROUP BY i.survey_id ORDER BY i.survey_id",
+         COALESCE(SUM(CASE WHEN EXISTS (SELECT 1 FROM outbox_items oi JOIN outbox o ON o.id = oi.outbox_id \
+             WHERE oi.invitation_id = i.id AND o.kind = 'invitation' AND o.status = 'sent') THEN 1 ELSE 0 END), 0) AS emailed, \
+         COALESCE(SUM(CASE WHEN EXISTS (SELECT 1 FROM outbox_items oi JOIN outbox o ON o.id = oi.outbox_id \
+             WHERE oi.invitation_id = i.id AND o.kind = 'invitation' AND o.status = 'failed') THEN 1 ELSE 0 END), 0) AS failed, \
+         COALESCE(SUM(CASE WHEN i.completed THEN 1 ELSE 0 END), 0) AS completed, \
+         COALESCE(SUM(CASE WHEN i.reminders_sent > 0 THEN 1 ELSE 0 END), 0) AS reminded \
+         FROM invitations i WHERE i.cycle_id = $1 GROUP BY i.survey_id ORDER BY i.survey_id",
     )
     .bind(cycle)
     .fetch_all(pool)
@@ -159,6 +165,7 @@ pub async fn progress(pool: &AnyPool, cycle: &str) -> Result<Vec<SurveyProgress>
                 emailed: r.try_get("emailed")?,
                 failed: r.try_get("failed")?,
                 completed: r.try_get("completed")?,
+                reminded: r.try_get("reminded")?,
             })
         })
         .collect()

@@ -108,7 +108,7 @@ pub struct InvitationInfo {
 }
 
 const INFO_SELECT: &str = "SELECT i.id, i.cycle_id, c.title AS cycle_title, c.status AS cycle_status, \
-     c.closes_at, i.survey_id, i.subject_id, p.name AS subject_name, i.relation, i.completed_on, i.revoked, \
+     c.closes_at, i.survey_id, i.subject_id, p.name AS subject_name, i.relation, i.completed, i.revoked, \
      COALESCE(rp.name, rc.name) AS respondent_name, COALESCE(rp.email, rc.email) AS respondent_email, \
      COALESCE(rp.locale, rc.locale) AS respondent_locale, i.respondent_customer_id \
      FROM invitations i JOIN cycles c ON c.id = i.cycle_id JOIN people p ON p.id = i.subject_id \
@@ -128,7 +128,7 @@ fn info_from_row(r: &sqlx::any::AnyRow, now: i64) -> Result<InvitationInfo, sqlx
         subject_id: r.try_get("subject_id")?,
         subject_name: r.try_get("subject_name")?,
         relation: Relation::parse(&relation).ok_or_else(|| sqlx::Error::Decode("relation".into()))?,
-        completed: r.try_get::<Option<String>, _>("completed_on")?.is_some(),
+        completed: super::get_bool(r, "completed")?,
         revoked: super::get_bool(r, "revoked")?,
         respondent_name: r.try_get("respondent_name")?,
         respondent_email: r.try_get("respondent_email")?,
@@ -165,7 +165,7 @@ pub async fn target_by_link(
     now: i64,
 ) -> Result<Option<LinkTarget>, sqlx::Error> {
     let Some(r) = sqlx::query(
-        "SELECT i.id, i.cycle_id, i.survey_id, i.subject_id, i.relation, i.completed_on, i.revoked, \
+        "SELECT i.id, i.cycle_id, i.survey_id, i.subject_id, i.relation, i.completed, i.revoked, \
          c.status AS cycle_status, c.closes_at FROM links l JOIN invitations i ON i.id = l.invitation_id \
          JOIN cycles c ON c.id = i.cycle_id \
          WHERE l.token_hash = $1 AND l.kind = 'respond' AND (l.expires_at IS NULL OR l.expires_at > $2)",
@@ -186,7 +186,7 @@ pub async fn target_by_link(
         survey_id: r.try_get("survey_id")?,
         subject_id: r.try_get("subject_id")?,
         relation: Relation::parse(&relation).ok_or_else(|| sqlx::Error::Decode("relation".into()))?,
-        completed: r.try_get::<Option<String>, _>("completed_on")?.is_some(),
+        completed: super::get_bool(&r, "completed")?,
         revoked: super::get_bool(&r, "revoked")?,
         cycle_open: status == "open" && now < closes_at,
     }))
@@ -208,4 +208,20 @@ where
         .await?
         .map(|r| info_from_row(&r, now))
         .transpose()
+}
+
+/// Counts one more reminder sent for each of these invitations.
+pub async fn count_reminder(db: &super::Db, ids: &[i64]) -> Result<(), sqlx::Error> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let sql = format!(
+        "UPDATE invitations SET reminders_sent = reminders_sent + 1 WHERE id IN {}",
+        placeholders(1, ids.len())
+    );
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for id in ids {
+        q = q.bind(*id);
+    }
+    q.execute(&db.pool).await.map(|_| ())
 }

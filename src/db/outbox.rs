@@ -1,6 +1,6 @@
 //! The outbox: emails to send, written in the same transaction as what caused them.
 //! Rows hold ids only; the worker mints each link when it builds the email.
-use super::{Backend, Db, Tx, placeholders};
+use super::{Backend, Db, Tx, placeholders, rows_per_statement};
 use sqlx::Row;
 
 #[derive(Debug, Clone)]
@@ -12,27 +12,58 @@ pub struct Claimed {
     pub attempts: i64,
 }
 
-/// Queues one invitation email per id, not before `not_before_ms`.
-pub async fn queue_invitations(
+/// Queues one email of `kind` per group of invitations (one respondent's), not before
+/// `not_before_ms`. Each row names its group's first invitation; `outbox_items` lists them all.
+pub async fn queue(
     tx: &mut Tx,
     kind: &str,
-    ids: &[i64],
+    groups: &[Vec<i64>],
     not_before_ms: i64,
     now: i64,
 ) -> Result<(), sqlx::Error> {
-    for chunk in ids.chunks(super::rows_per_statement(5)) {
+    let groups: Vec<&Vec<i64>> = groups.iter().filter(|g| !g.is_empty()).collect();
+    let mut items: Vec<(i64, i64)> = Vec::new();
+    for chunk in groups.chunks(rows_per_statement(5)) {
         let values: Vec<String> = (0..chunk.len()).map(|k| placeholders(k * 5 + 1, 5)).collect();
         let sql = format!(
-            "INSERT INTO outbox (kind, invitation_id, next_attempt_ms, created_at, status) VALUES {}",
+            "INSERT INTO outbox (kind, invitation_id, next_attempt_ms, created_at, status) VALUES {} \
+             RETURNING id, invitation_id",
             values.join(", ")
         );
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for id in chunk {
-            q = q.bind(kind).bind(*id).bind(not_before_ms).bind(now).bind("pending");
+        for g in chunk {
+            q = q.bind(kind).bind(g[0]).bind(not_before_ms).bind(now).bind("pending");
+        }
+        let lead_to_outbox: std::collections::HashMap<i64, i64> = q
+            .fetch_all(&mut **tx)
+            .await?
+            .iter()
+            .map(|r| Ok((r.try_get("invitation_id")?, r.try_get("id")?)))
+            .collect::<Result<_, sqlx::Error>>()?;
+        for g in chunk {
+            if let Some(&outbox_id) = lead_to_outbox.get(&g[0]) {
+                items.extend(g.iter().map(|&inv| (outbox_id, inv)));
+            }
+        }
+    }
+    for chunk in items.chunks(rows_per_statement(2)) {
+        let values: Vec<String> = (0..chunk.len()).map(|k| placeholders(k * 2 + 1, 2)).collect();
+        let sql = format!("INSERT INTO outbox_items (outbox_id, invitation_id) VALUES {}", values.join(", "));
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for (o, i) in chunk {
+            q = q.bind(*o).bind(*i);
         }
         q.execute(&mut **tx).await?;
     }
     Ok(())
+}
+
+/// The invitations one email carries.
+pub async fn items(db: &Db, outbox_id: i64) -> Result<Vec<i64>, sqlx::Error> {
+    sqlx::query_scalar("SELECT invitation_id FROM outbox_items WHERE outbox_id = $1 ORDER BY invitation_id")
+        .bind(outbox_id)
+        .fetch_all(&db.pool)
+        .await
 }
 
 /// Claims up to `limit` due rows for `lease_ms`: a worker that dies leaves them to be claimed

@@ -1,6 +1,6 @@
 //! Storing a respondent's answers: one transaction that completes the invitation and stores
 //! the response, or does nothing.
-use super::{Db, placeholders};
+use super::{Backend, Db, placeholders};
 use crate::domain::answers::Answer;
 
 pub struct NewResponse<'a> {
@@ -22,11 +22,14 @@ pub enum Submitted {
 
 pub async fn submit(db: &Db, r: &NewResponse<'_>, now: i64, today: &str) -> Result<Submitted, sqlx::Error> {
     let mut tx = db.begin().await?;
+    // An anonymous invitation records that it is done, not when: a day could be matched
+    // against the response's day.
     let claimed = sqlx::query(
-        "UPDATE invitations SET completed_on = $1 WHERE id = $2 AND completed_on IS NULL AND revoked = FALSE \
+        "UPDATE invitations SET completed = TRUE, completed_on = $1 \
+         WHERE id = $2 AND completed = FALSE AND revoked = FALSE \
          AND EXISTS (SELECT 1 FROM cycles c WHERE c.id = invitations.cycle_id AND c.status = 'open' AND c.closes_at > $3)",
     )
-    .bind(today)
+    .bind((!r.anonymous).then_some(today))
     .bind(r.invitation_id)
     .bind(now)
     .execute(&mut *tx)
@@ -59,5 +62,13 @@ pub async fn submit(db: &Db, r: &NewResponse<'_>, now: i64, today: &str) -> Resu
         q.execute(&mut *tx).await?;
     }
     tx.commit().await?;
+    if r.anonymous && db.backend == Backend::Postgres {
+        // PostgreSQL stamps every row a transaction writes with its id (xmin); rewrite the
+        // invitation in a transaction of its own so it shares no stamp with the response.
+        sqlx::query("UPDATE invitations SET completed = TRUE WHERE id = $1")
+            .bind(r.invitation_id)
+            .execute(&db.pool)
+            .await?;
+    }
     Ok(Submitted::Stored)
 }

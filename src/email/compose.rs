@@ -1,19 +1,23 @@
 //! Building emails from templates: a subject, a plain-text body and an HTML body.
-use crate::db::invitations::InvitationInfo;
-use crate::web::i18n::{Text, fill};
+use crate::web::i18n::Text;
 use askama::Template;
 use lettre::Message;
 use lettre::message::header::{HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart};
+
+/// One review the email asks for, with its own link.
+pub struct EmailItem {
+    pub intro: String,
+    pub url: String,
+}
 
 #[derive(Template)]
 #[template(path = "email/invitation.txt")]
 struct InvitationText<'a> {
     t: &'a Text,
     greeting: &'a str,
-    intro: &'a str,
-    note: &'a str,
-    url: &'a str,
+    items: &'a [EmailItem],
+    notes: &'a [String],
     unsubscribe_url: Option<&'a str>,
 }
 
@@ -23,18 +27,20 @@ struct InvitationHtml<'a> {
     t: &'a Text,
     subject: &'a str,
     greeting: &'a str,
-    intro: &'a str,
-    note: &'a str,
-    url: &'a str,
+    items: &'a [EmailItem],
+    notes: &'a [String],
     unsubscribe_url: Option<&'a str>,
 }
 
+/// An invitation or reminder: one respondent, one or more reviews.
 pub struct InvitationEmail<'a> {
-    pub info: &'a InvitationInfo,
     pub t: &'a Text,
-    pub anonymous: bool,
-    pub min_raters: i64,
-    pub url: &'a str,
+    pub to_name: &'a str,
+    pub to_email: &'a str,
+    pub subject: String,
+    pub greeting: String,
+    pub items: Vec<EmailItem>,
+    pub notes: Vec<String>,
     pub unsubscribe_url: Option<&'a str>,
 }
 
@@ -49,38 +55,25 @@ pub enum ComposeError {
 }
 
 pub fn invitation(e: &InvitationEmail<'_>, from: &Mailbox) -> Result<Message, ComposeError> {
-    let info = e.info;
-    let vars = [
-        ("subject", info.subject_name.as_str()),
-        ("cycle", info.cycle_title.as_str()),
-        ("name", info.respondent_name.as_str()),
-        ("n", &e.min_raters.to_string()),
-    ];
-    let subject = fill(e.t.email_subject(info.relation), &vars);
-    let greeting = fill(e.t.email_greeting, &vars);
-    let intro = fill(e.t.intro(info.relation), &vars);
-    let note = fill(e.t.note(info.relation, e.anonymous), &vars);
     let text = InvitationText {
         t: e.t,
-        greeting: &greeting,
-        intro: &intro,
-        note: &note,
-        url: e.url,
+        greeting: &e.greeting,
+        items: &e.items,
+        notes: &e.notes,
         unsubscribe_url: e.unsubscribe_url,
     }
     .render()?;
     let html = InvitationHtml {
         t: e.t,
-        subject: &subject,
-        greeting: &greeting,
-        intro: &intro,
-        note: &note,
-        url: e.url,
+        subject: &e.subject,
+        greeting: &e.greeting,
+        items: &e.items,
+        notes: &e.notes,
         unsubscribe_url: e.unsubscribe_url,
     }
     .render()?;
-    let to = Mailbox::new(Some(info.respondent_name.clone()), info.respondent_email.parse()?);
-    let mut builder = Message::builder().from(from.clone()).to(to).subject(subject).message_id(None);
+    let to = Mailbox::new(Some(e.to_name.to_string()), e.to_email.parse()?);
+    let mut builder = Message::builder().from(from.clone()).to(to).subject(e.subject.clone()).message_id(None);
     if let Some(u) = e.unsubscribe_url {
         builder = builder
             .raw_header(HeaderValue::new(HeaderName::new_from_ascii_str("List-Unsubscribe"), format!("<{u}>")))

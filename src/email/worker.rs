@@ -1,13 +1,13 @@
 //! The background worker: closes cycles that reached `closes_at` and drains the outbox.
 //! Each email's link is minted here, when the email is built, so no table holds a token.
-use super::compose::{self, InvitationEmail};
+use super::compose::{self, EmailItem, InvitationEmail};
 use super::mailer::{Mailer, SendError};
 use crate::db::invitations;
 use crate::db::links::{self, NewLink};
 use crate::db::outbox::{self, Claimed};
 use crate::domain::{Locale, Token, time};
 use crate::state::AppState;
-use crate::web::i18n::text;
+use crate::web::i18n::{fill, text};
 use lettre::message::Mailbox;
 use std::sync::Arc;
 use std::time::Duration;
@@ -102,9 +102,9 @@ fn backoff_ms(base_ms: u64, attempts: i64) -> u64 {
 impl Worker {
     async fn process(&self, row: Claimed) {
         let outcome = match row.kind.as_str() {
-            "invitation" | "reminder" => match row.invitation_id {
-                Some(id) => self.send_invitation(id).await,
-                None => Outcome::Skipped("no invitation"),
+            "invitation" | "reminder" => match self.send_reviews(&row).await {
+                Ok(outcome) => outcome,
+                Err(e) => Outcome::Transient(format!("database: {e}")),
             },
             _ => Outcome::Skipped("unknown kind"),
         };
@@ -130,58 +130,98 @@ impl Worker {
         }
     }
 
-    async fn send_invitation(&self, invitation_id: i64) -> Outcome {
-        match self.try_send_invitation(invitation_id).await {
-            Ok(outcome) => outcome,
-            Err(e) => Outcome::Transient(format!("database: {e}")),
-        }
-    }
-
-    async fn try_send_invitation(&self, invitation_id: i64) -> Result<Outcome, sqlx::Error> {
-        let pool = &self.state.db.pool;
+    /// One email to one respondent with a fresh link for each review still open.
+    async fn send_reviews(&self, row: &Claimed) -> Result<Outcome, sqlx::Error> {
+        let db = &self.state.db;
+        let pool = &db.pool;
         let now = time::now();
-        let Some(info) = invitations::info(pool, invitation_id, now).await? else {
-            return Ok(Outcome::Skipped("invitation gone"));
+        let mut ids = outbox::items(db, row.id).await?;
+        if ids.is_empty() {
+            ids.extend(row.invitation_id);
+        }
+        let mut open = Vec::with_capacity(ids.len());
+        for id in ids {
+            if let Some(info) = invitations::info(pool, id, now).await?
+                && !info.completed
+                && info.cycle_open
+                && !info.revoked
+            {
+                open.push(info);
+            }
+        }
+        let Some(first) = open.first() else {
+            return Ok(Outcome::Skipped("nothing left to answer"));
         };
-        if info.completed {
-            return Ok(Outcome::Skipped("already answered"));
-        }
-        if !info.cycle_open || info.revoked {
-            return Ok(Outcome::Skipped("cycle closed"));
-        }
-        if info.respondent_customer_id.is_some() && links::is_suppressed(pool, &info.respondent_email).await? {
+        if first.respondent_customer_id.is_some() && links::is_suppressed(pool, &first.respondent_email).await? {
             return Ok(Outcome::Skipped("unsubscribed"));
         }
-        let Some(survey) = self.state.surveys.get(pool, &info.survey_id).await? else {
-            return Ok(Outcome::Skipped("survey gone"));
-        };
-        let min_raters = crate::db::cycles::load(pool, &info.cycle_id).await?.map_or(3, |c| c.min_raters);
-
+        let min_raters = crate::db::cycles::load(pool, &first.cycle_id).await?.map_or(3, |c| c.min_raters).to_string();
+        let locale = first.respondent_locale.as_deref().and_then(|l| Locale::parse(l).ok()).unwrap_or_default();
+        let t = text(locale);
         let base = self.state.config.public_base();
-        let token = Token::mint();
-        let mut new_links = vec![NewLink::respond(token.hash(), info.id)];
-        let unsubscribe = info.respondent_customer_id.as_ref().map(|customer| {
-            let t = Token::mint();
-            new_links.push(NewLink::unsubscribe(t.hash(), customer.clone()));
-            format!("{base}/unsubscribe/{}", t.as_str())
+
+        let mut new_links = Vec::with_capacity(open.len() + 1);
+        let mut items = Vec::with_capacity(open.len());
+        let mut notes: Vec<String> = Vec::new();
+        for info in &open {
+            let anonymous = match self.state.surveys.get(pool, &info.survey_id).await? {
+                Some(survey) => info.relation.is_anonymous(survey.anonymous),
+                None => continue,
+            };
+            let vars =
+                [("subject", info.subject_name.as_str()), ("cycle", info.cycle_title.as_str()), ("n", &min_raters)];
+            let token = Token::mint();
+            new_links.push(NewLink::respond(token.hash(), info.id));
+            items.push(EmailItem {
+                intro: fill(t.intro(info.relation), &vars),
+                url: format!("{base}/s/{}", token.as_str()),
+            });
+            let note = fill(t.note(info.relation, anonymous), &vars);
+            if !notes.contains(&note) {
+                notes.push(note);
+            }
+        }
+        let unsubscribe = first.respondent_customer_id.as_ref().map(|customer| {
+            let tok = Token::mint();
+            new_links.push(NewLink::unsubscribe(tok.hash(), customer.clone()));
+            format!("{base}/unsubscribe/{}", tok.as_str())
         });
         links::insert(pool, &new_links, now).await?;
 
-        let url = format!("{base}/s/{}", token.as_str());
-        let locale = info.respondent_locale.as_deref().and_then(|l| Locale::parse(l).ok()).unwrap_or_default();
+        let count = items.len().to_string();
+        let vars = [
+            ("subject", first.subject_name.as_str()),
+            ("cycle", first.cycle_title.as_str()),
+            ("name", first.respondent_name.as_str()),
+            ("count", &count),
+        ];
+        let mut subject = if items.len() == 1 {
+            fill(t.email_subject(first.relation), &vars)
+        } else {
+            fill(t.email_subject_many, &vars)
+        };
+        if row.kind == "reminder" {
+            subject = format!("{}{subject}", t.email_reminder);
+        }
         let email = InvitationEmail {
-            info: &info,
-            t: text(locale),
-            anonymous: info.relation.is_anonymous(survey.anonymous),
-            min_raters,
-            url: &url,
+            t,
+            to_name: &first.respondent_name,
+            to_email: &first.respondent_email,
+            subject,
+            greeting: fill(t.email_greeting, &vars),
+            items,
+            notes,
             unsubscribe_url: unsubscribe.as_deref(),
         };
         let outcome = match compose::invitation(&email, &self.from) {
             Err(e) => Outcome::Permanent(format!("cannot build the email: {e}")),
             Ok(message) => match self.mailer.send(message).await {
                 Ok(()) => {
-                    tracing::info!(invitation = info.id, to_domain = %email_domain(&info.respondent_email), "invitation sent");
+                    let sent: Vec<i64> = open.iter().map(|i| i.id).collect();
+                    if row.kind == "reminder" {
+                        invitations::count_reminder(db, &sent).await?;
+                    }
+                    tracing::info!(outbox = row.id, reviews = sent.len(), to_domain = %email_domain(&first.respondent_email), "email sent");
                     return Ok(Outcome::Sent);
                 }
                 Err(SendError::Transient(e)) => Outcome::Transient(e),
