@@ -79,6 +79,9 @@ pub struct Config {
     /// First retry delay of a failed email, in milliseconds; doubles each attempt.
     #[arg(long, env = "CANDOR_MAIL_RETRY_BASE_MS", default_value_t = 2000, global = true, hide = true)]
     pub mail_retry_base_ms: u64,
+    /// Length of a "day" for reminder schedules, in seconds (tests shorten it).
+    #[arg(long, env = "CANDOR_DAY_SECONDS", default_value_t = 86_400, global = true, hide = true)]
+    pub day_seconds: i64,
     /// How often the background worker looks for due work, in milliseconds.
     #[arg(long, env = "CANDOR_WORKER_POLL_MS", default_value_t = 1000, global = true, hide = true)]
     pub worker_poll_ms: u64,

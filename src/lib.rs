@@ -5,6 +5,8 @@ pub mod db;
 pub mod domain;
 pub mod email;
 pub mod error;
+pub mod reports;
+pub mod scoring;
 pub mod startup;
 pub mod state;
 pub mod web;

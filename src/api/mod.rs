@@ -12,6 +12,8 @@ mod auth;
 mod cycles;
 mod directory;
 mod invitations;
+mod launch;
+mod scores;
 mod surveys;
 
 pub use auth::{AdminKey, ReadKey};
@@ -27,6 +29,10 @@ pub fn router() -> Router<AppState> {
         .route("/cycles/{cycle}/progress", get(cycles::progress))
         .route("/cycles/{cycle}/close", post(cycles::close))
         .route("/cycles/{cycle}/invitations", post(invitations::create))
+        .route("/cycles/{cycle}/launch", post(launch::launch))
+        .route("/cycles/{cycle}/reminders", post(launch::remind))
+        .route("/cycles/{cycle}/scores", get(scores::scores))
+        .route("/cycles/{cycle}/comments", get(scores::comments))
         .fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such API route") })
         // Imports of tens of thousands of rows arrive in one body.
         .layer(DefaultBodyLimit::max(32 * 1024 * 1024))

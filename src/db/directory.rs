@@ -148,3 +148,18 @@ pub async fn upsert_customer(tx: &mut Tx, c: &CustomerRow, now: i64) -> Result<(
     .await
     .map(|_| ())
 }
+
+/// Everyone's place in the org chart.
+#[derive(Debug, Clone)]
+pub struct OrgPerson {
+    pub id: String,
+    pub manager_id: Option<String>,
+    pub team: Option<String>,
+}
+
+pub async fn org_chart(pool: &sqlx::AnyPool) -> Result<Vec<OrgPerson>, sqlx::Error> {
+    let rows = sqlx::query("SELECT id, manager_id, team FROM people ORDER BY id").fetch_all(pool).await?;
+    rows.iter()
+        .map(|r| Ok(OrgPerson { id: r.try_get("id")?, manager_id: r.try_get("manager_id")?, team: r.try_get("team")? }))
+        .collect()
+}

@@ -11,7 +11,9 @@ pub mod directory;
 pub mod invitations;
 pub mod links;
 pub mod outbox;
+pub mod reminders;
 pub mod responses;
+pub mod scores;
 pub mod surveys;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -2,9 +2,9 @@
 //! Each email's link is minted here, when the email is built, so no table holds a token.
 use super::compose::{self, EmailItem, InvitationEmail};
 use super::mailer::{Mailer, SendError};
-use crate::db::invitations;
 use crate::db::links::{self, NewLink};
 use crate::db::outbox::{self, Claimed};
+use crate::db::{invitations, reminders};
 use crate::domain::{Locale, Token, time};
 use crate::state::AppState;
 use crate::web::i18n::{fill, text};
@@ -54,6 +54,9 @@ pub async fn run(state: AppState, mut stop: watch::Receiver<bool>) {
         if let Err(e) = crate::db::cycles::close_due(&worker.state.db.pool, time::now()).await {
             tracing::warn!(error = %e, "closing due cycles failed");
         }
+        if let Err(e) = schedule_reminders(&worker.state).await {
+            tracing::warn!(error = %e, "scheduling reminders failed");
+        }
         let drained = match drain_once(&worker).await {
             Ok(n) => n,
             Err(e) => {
@@ -73,6 +76,25 @@ pub async fn run(state: AppState, mut stop: watch::Receiver<bool>) {
             _ = tokio::time::sleep(poll) => {},
         }
     }
+}
+
+/// Queues the reminders that cycles' `remind_every_days` schedules call for. Looks first
+/// without the write lock; most polls find nothing.
+async fn schedule_reminders(state: &AppState) -> Result<(), sqlx::Error> {
+    let db = &state.db;
+    let now = time::now();
+    let day = state.config.day_seconds;
+    if reminders::due(&db.pool, now, day).await?.is_empty() {
+        return Ok(());
+    }
+    let mut tx = db.begin().await?;
+    reminders::lock_scheduler(db, &mut tx).await?;
+    let due = reminders::due(&mut *tx, now, day).await?;
+    let groups = reminders::group(&due);
+    outbox::queue(&mut tx, "reminder", &groups, now * 1000, now).await?;
+    tx.commit().await?;
+    tracing::info!(invitations = due.len(), emails = groups.len(), "reminders queued");
+    Ok(())
 }
 
 async fn drain_once(worker: &Arc<Worker>) -> Result<usize, sqlx::Error> {

@@ -70,6 +70,7 @@ pub fn test_config(db_url: &str, mail_dir: PathBuf) -> Config {
         mail_dir,
         mail_from: "Candor <no-reply@candor.test>".into(),
         mail_retry_base_ms: 200,
+        day_seconds: 86_400,
         worker_poll_ms: 100,
     }
 }

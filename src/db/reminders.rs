@@ -1,0 +1,79 @@
+//! Which invitations are due a reminder.
+use super::{Backend, Db, Tx};
+use sqlx::Row;
+
+/// An open invitation and whom it goes to, for grouping reminders per respondent.
+pub struct Pending {
+    pub invitation_id: i64,
+    pub cycle_id: String,
+    pub respondent_key: String,
+}
+
+const NO_PENDING_EMAIL: &str = "NOT EXISTS (SELECT 1 FROM outbox_items oi JOIN outbox o ON o.id = oi.outbox_id \
+     WHERE oi.invitation_id = i.id AND o.status = 'pending')";
+
+fn to_pending(rows: Vec<sqlx::any::AnyRow>) -> Result<Vec<Pending>, sqlx::Error> {
+    rows.iter()
+        .map(|r| {
+            Ok(Pending {
+                invitation_id: r.try_get("id")?,
+                cycle_id: r.try_get("cycle_id")?,
+                respondent_key: r.try_get("respondent_key")?,
+            })
+        })
+        .collect()
+}
+
+/// Every invitation of an open cycle that is still unanswered and has no email waiting.
+pub async fn open_in_cycle(tx: &mut Tx, cycle: &str) -> Result<Vec<Pending>, sqlx::Error> {
+    let sql = format!(
+        "SELECT i.id, i.cycle_id, i.respondent_key FROM invitations i \
+         WHERE i.cycle_id = $1 AND i.completed = FALSE AND i.revoked = FALSE AND {NO_PENDING_EMAIL} ORDER BY i.id"
+    );
+    to_pending(sqlx::query(sqlx::AssertSqlSafe(sql)).bind(cycle).fetch_all(&mut **tx).await?)
+}
+
+/// Invitations whose cycle reminds every N days, last emailed at least N days ago, with
+/// reminders left, in open cycles.
+pub async fn due<'e, E>(ex: E, now: i64, day_secs: i64) -> Result<Vec<Pending>, sqlx::Error>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    let sql = format!(
+        "SELECT i.id, i.cycle_id, i.respondent_key FROM invitations i JOIN cycles c ON c.id = i.cycle_id \
+         WHERE c.status = 'open' AND c.closes_at > $1 AND c.remind_every_days IS NOT NULL \
+         AND i.completed = FALSE AND i.revoked = FALSE AND i.reminders_sent < COALESCE(c.max_reminders, 2) \
+         AND {NO_PENDING_EMAIL} \
+         AND EXISTS (SELECT 1 FROM outbox_items oi JOIN outbox o ON o.id = oi.outbox_id \
+             WHERE oi.invitation_id = i.id AND o.status = 'sent') \
+         AND NOT EXISTS (SELECT 1 FROM outbox_items oi JOIN outbox o ON o.id = oi.outbox_id \
+             WHERE oi.invitation_id = i.id AND o.status = 'sent' AND o.sent_at > $1 - c.remind_every_days * $2) \
+         ORDER BY i.id"
+    );
+    to_pending(sqlx::query(sqlx::AssertSqlSafe(sql)).bind(now).bind(day_secs).fetch_all(ex).await?)
+}
+
+/// Serialises reminder scheduling across instances (SQLite's write lock already does).
+pub async fn lock_scheduler(db: &Db, tx: &mut Tx) -> Result<(), sqlx::Error> {
+    if db.backend == Backend::Postgres {
+        sqlx::query("SELECT pg_advisory_xact_lock(7271)").execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+/// Groups invitations per (cycle, respondent): one reminder email each.
+pub fn group(pending: &[Pending]) -> Vec<Vec<i64>> {
+    let mut order: Vec<(&str, &str)> = Vec::new();
+    let mut groups: std::collections::HashMap<(&str, &str), Vec<i64>> = std::collections::HashMap::new();
+    for p in pending {
+        let key = (p.cycle_id.as_str(), p.respondent_key.as_str());
+        groups
+            .entry(key)
+            .or_insert_with(|| {
+                order.push(key);
+                Vec::new()
+            })
+            .push(p.invitation_id);
+    }
+    order.into_iter().filter_map(|k| groups.remove(&k)).collect()
+}

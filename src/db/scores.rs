@@ -1,0 +1,152 @@
+//! Aggregation for the scores: per-response indicator values are averaged and summed in SQL
+//! (so a million answers never leave the database), the formula is finished in `scoring`.
+use super::get_bool;
+use crate::domain::Relation;
+use crate::scoring::stats::Sums;
+use crate::scoring::{GroupInput, SatisfactionCounts};
+use sqlx::{AnyPool, Row};
+
+#[derive(Debug, Clone)]
+pub struct Subject {
+    pub id: String,
+    pub name: String,
+    pub team: Option<String>,
+}
+
+pub async fn subjects(pool: &AnyPool, cycle: &str) -> Result<Vec<Subject>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT p.id, p.name, p.team FROM people p \
+         WHERE p.id IN (SELECT DISTINCT subject_id FROM invitations WHERE cycle_id = $1) ORDER BY p.id",
+    )
+    .bind(cycle)
+    .fetch_all(pool)
+    .await?;
+    rows.iter()
+        .map(|r| Ok(Subject { id: r.try_get("id")?, name: r.try_get("name")?, team: r.try_get("team")? }))
+        .collect()
+}
+
+/// Every indicator the cycle's surveys feed.
+pub async fn indicators(pool: &AnyPool, cycle: &str) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT DISTINCT indicator FROM questions WHERE indicator IS NOT NULL \
+         AND survey_id IN (SELECT DISTINCT survey_id FROM invitations WHERE cycle_id = $1) ORDER BY indicator",
+    )
+    .bind(cycle)
+    .fetch_all(pool)
+    .await
+}
+
+fn relation(r: &sqlx::any::AnyRow) -> Result<Relation, sqlx::Error> {
+    let raw: String = r.try_get("relation")?;
+    Relation::parse(&raw).ok_or_else(|| sqlx::Error::Decode(format!("relation {raw:?}").into()))
+}
+
+/// Sums per (subject, indicator, relation, survey anonymity) of each response's mean value.
+pub async fn groups(pool: &AnyPool, cycle: &str) -> Result<Vec<GroupInput>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT subject_id, indicator, relation, anonymous, COUNT(*) AS n, SUM(v) AS s1, SUM(v * v) AS s2 FROM ( \
+           SELECT r.subject_id, q.indicator, r.relation, s.anonymous, r.id, \
+             AVG(CASE WHEN q.type = 'nps' THEN CAST(a.value AS DOUBLE PRECISION) * 10 \
+                 ELSE CAST(a.value - q.min AS DOUBLE PRECISION) * 100 / (q.max - q.min) END) AS v \
+           FROM responses r JOIN surveys s ON s.id = r.survey_id \
+           JOIN answers a ON a.response_id = r.id \
+           JOIN questions q ON q.survey_id = r.survey_id AND q.id = a.question_id \
+           WHERE r.cycle_id = $1 AND q.indicator IS NOT NULL AND a.value IS NOT NULL \
+           GROUP BY r.subject_id, q.indicator, r.relation, s.anonymous, r.id \
+         ) AS per_response GROUP BY subject_id, indicator, relation, anonymous",
+    )
+    .bind(cycle)
+    .fetch_all(pool)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let relation = relation(r)?;
+            let survey_anonymous = get_bool(r, "anonymous")?;
+            Ok(GroupInput {
+                subject: r.try_get("subject_id")?,
+                indicator: r.try_get("indicator")?,
+                relation,
+                anonymous: relation.is_anonymous(survey_anonymous),
+                sums: Sums { n: r.try_get::<i64, _>("n")? as u64, sum: r.try_get("s1")?, sum_sq: r.try_get("s2")? },
+            })
+        })
+        .collect()
+}
+
+/// The answers behind CSAT and NPS, per subject and relation.
+pub async fn satisfaction(pool: &AnyPool, cycle: &str) -> Result<Vec<SatisfactionCounts>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT r.subject_id, r.relation, \
+           COALESCE(SUM(CASE WHEN q.type = 'scale' THEN 1 ELSE 0 END), 0) AS scale_answers, \
+           COALESCE(SUM(CASE WHEN q.type = 'scale' AND a.value >= q.max - 1 THEN 1 ELSE 0 END), 0) AS top_two, \
+           COALESCE(SUM(CASE WHEN q.type = 'nps' THEN 1 ELSE 0 END), 0) AS nps_answers, \
+           COALESCE(SUM(CASE WHEN q.type = 'nps' AND a.value >= 9 THEN 1 ELSE 0 END), 0) AS promoters, \
+           COALESCE(SUM(CASE WHEN q.type = 'nps' AND a.value <= 6 THEN 1 ELSE 0 END), 0) AS detractors \
+         FROM responses r JOIN answers a ON a.response_id = r.id \
+         JOIN questions q ON q.survey_id = r.survey_id AND q.id = a.question_id \
+         WHERE r.cycle_id = $1 AND q.indicator = 'customer_satisfaction' AND a.value IS NOT NULL \
+         GROUP BY r.subject_id, r.relation",
+    )
+    .bind(cycle)
+    .fetch_all(pool)
+    .await?;
+    let count = |r: &sqlx::any::AnyRow, c: &str| r.try_get::<i64, _>(c).map(|v| v as u64);
+    rows.iter()
+        .map(|r| {
+            Ok(SatisfactionCounts {
+                subject: r.try_get("subject_id")?,
+                relation: Some(relation(r)?),
+                scale_answers: count(r, "scale_answers")?,
+                top_two: count(r, "top_two")?,
+                nps_answers: count(r, "nps_answers")?,
+                promoters: count(r, "promoters")?,
+                detractors: count(r, "detractors")?,
+            })
+        })
+        .collect()
+}
+
+/// A text answer with what decides whether it may be shown.
+#[derive(Debug, Clone)]
+pub struct Comment {
+    pub subject: String,
+    pub relation: Relation,
+    pub anonymous: bool,
+    pub question: String,
+    pub text: String,
+}
+
+pub async fn comments(pool: &AnyPool, cycle: &str) -> Result<Vec<Comment>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT r.subject_id, r.relation, s.anonymous, a.question_id, a.text FROM responses r \
+         JOIN surveys s ON s.id = r.survey_id JOIN answers a ON a.response_id = r.id \
+         WHERE r.cycle_id = $1 AND a.text IS NOT NULL",
+    )
+    .bind(cycle)
+    .fetch_all(pool)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let relation = relation(r)?;
+            Ok(Comment {
+                subject: r.try_get("subject_id")?,
+                relation,
+                anonymous: relation.is_anonymous(get_bool(r, "anonymous")?),
+                question: r.try_get("question_id")?,
+                text: r.try_get("text")?,
+            })
+        })
+        .collect()
+}
+
+/// Responses per (subject, relation): the n that decides whether comments are released.
+pub async fn response_counts(pool: &AnyPool, cycle: &str) -> Result<Vec<(String, Relation, u64)>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT subject_id, relation, COUNT(*) AS n FROM responses WHERE cycle_id = $1 GROUP BY subject_id, relation",
+    )
+    .bind(cycle)
+    .fetch_all(pool)
+    .await?;
+    rows.iter().map(|r| Ok((r.try_get("subject_id")?, relation(r)?, r.try_get::<i64, _>("n")? as u64))).collect()
+}

@@ -1,0 +1,110 @@
+//! A cycle's scores and released comments, assembled from the database and the formula.
+//! Every output (JSON, CSV, dashboard) goes through here, so withholding is applied once.
+use crate::db::cycles::Cycle;
+use crate::db::scores;
+use crate::domain::Relation;
+use crate::scoring::{IndicatorScore, Rules, subject_scores};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+#[derive(Debug, Serialize)]
+pub struct CycleScores {
+    pub cycle: String,
+    pub status: &'static str,
+    #[serde(rename = "final")]
+    pub is_final: bool,
+    pub min_raters: i64,
+    pub subjects: Vec<SubjectScores>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SubjectScores {
+    pub subject: String,
+    pub name: String,
+    pub team: Option<String>,
+    pub indicators: BTreeMap<String, IndicatorScore>,
+}
+
+pub fn rules(cycle: &Cycle, now: i64) -> Rules {
+    Rules { cycle_open: cycle.is_open(now), min_raters: cycle.min_raters.max(2) as u64, weights: cycle.weights.clone() }
+}
+
+/// Scores for every subject of the cycle, rounded for output.
+pub async fn cycle_scores(pool: &sqlx::AnyPool, cycle: &Cycle, now: i64) -> Result<CycleScores, sqlx::Error> {
+    let rules = rules(cycle, now);
+    let subjects = scores::subjects(pool, &cycle.id).await?;
+    let indicators = scores::indicators(pool, &cycle.id).await?;
+    let groups = scores::groups(pool, &cycle.id).await?;
+    let counts = scores::satisfaction(pool, &cycle.id).await?;
+    let ids: Vec<String> = subjects.iter().map(|s| s.id.clone()).collect();
+    let mut computed = subject_scores(&ids, &indicators, &groups, &counts, &rules);
+    Ok(CycleScores {
+        cycle: cycle.id.clone(),
+        status: cycle.status(now),
+        is_final: !rules.cycle_open,
+        min_raters: cycle.min_raters,
+        subjects: subjects
+            .into_iter()
+            .map(|s| SubjectScores {
+                indicators: computed
+                    .remove(&s.id)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|(k, v)| (k, v.rounded()))
+                    .collect(),
+                subject: s.id,
+                name: s.name,
+                team: s.team,
+            })
+            .collect(),
+    })
+}
+
+#[derive(Debug, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ReleasedComment {
+    pub relation: &'static str,
+    pub question: String,
+    pub text: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct WithheldGroup {
+    pub relation: &'static str,
+    pub n: u64,
+}
+
+#[derive(Debug, Serialize, Default)]
+pub struct SubjectComments {
+    pub comments: Vec<ReleasedComment>,
+    pub withheld: Vec<WithheldGroup>,
+}
+
+/// Comments per subject. Anonymous ones follow their group's rule (withheld while the cycle
+/// is open or below `min_raters`), and come sorted by relation, question and text: an order
+/// that says nothing about who wrote what or when.
+pub async fn cycle_comments(
+    pool: &sqlx::AnyPool,
+    cycle: &Cycle,
+    now: i64,
+) -> Result<BTreeMap<String, SubjectComments>, sqlx::Error> {
+    let rules = rules(cycle, now);
+    let counts: BTreeMap<(String, Relation), u64> =
+        scores::response_counts(pool, &cycle.id).await?.into_iter().map(|(s, r, n)| ((s, r), n)).collect();
+    let mut out: BTreeMap<String, SubjectComments> = BTreeMap::new();
+    let mut withheld_seen = std::collections::BTreeSet::new();
+    for c in scores::comments(pool, &cycle.id).await? {
+        let n = counts.get(&(c.subject.clone(), c.relation)).copied().unwrap_or(0);
+        let entry = out.entry(c.subject.clone()).or_default();
+        if rules.withholds(c.anonymous, n) {
+            if withheld_seen.insert((c.subject.clone(), c.relation.as_str())) {
+                entry.withheld.push(WithheldGroup { relation: c.relation.as_str(), n });
+            }
+        } else {
+            entry.comments.push(ReleasedComment { relation: c.relation.as_str(), question: c.question, text: c.text });
+        }
+    }
+    for v in out.values_mut() {
+        v.comments.sort();
+    }
+    Ok(out)
+}

@@ -1,0 +1,149 @@
+use super::stats::Sums;
+use super::*;
+use proptest::prelude::*;
+
+fn rules(open: bool) -> Rules {
+    Rules { cycle_open: open, min_raters: 3, weights: Weights { manager: 2.0, peer: 1.0, direct_report: 1.0 } }
+}
+
+fn group(relation: Relation, anonymous: bool, values: &[f64]) -> (Relation, bool, Sums) {
+    (relation, anonymous, Sums::of(values))
+}
+
+#[test]
+fn normalisation_follows_the_contract() {
+    assert_eq!(normalise_scale(4, 1, 5), 75.0);
+    assert_eq!(normalise_scale(1, 1, 5), 0.0);
+    assert_eq!(normalise_scale(7, 1, 7), 100.0);
+    assert_eq!(normalise_nps(9), 90.0);
+}
+
+#[test]
+fn hand_computed_teamwork_after_close() {
+    // manager 75 (w 2), peers 50/75/100 → 75 (w 1), direct reports only 2 (withheld), self 100.
+    let groups = [
+        group(Relation::Manager, false, &[75.0]),
+        group(Relation::Peer, true, &[50.0, 75.0, 100.0]),
+        group(Relation::DirectReport, true, &[0.0, 25.0]),
+        group(Relation::SelfReview, false, &[100.0]),
+    ];
+    let s = indicator_score(&groups, &rules(false));
+    // (2 × 75 + 1 × 75) / 3 = 75; n counts manager 1 + peers 3.
+    assert_eq!(s.score, Some(75.0));
+    assert_eq!(s.n, 4);
+    assert!(!s.withheld);
+    assert_eq!(s.sd, None, "no single spread for a weighted mix");
+    let dr = &s.by_relation["direct_report"];
+    assert!(dr.withheld && dr.score.is_none() && dr.n == 2);
+    let me = &s.by_relation["self"];
+    assert_eq!(me.score, Some(100.0), "self is reported");
+    let peer = &s.by_relation["peer"];
+    assert_eq!(peer.score, Some(75.0));
+    assert!((peer.sd.unwrap() - 25.0).abs() < 1e-9);
+}
+
+#[test]
+fn everything_anonymous_is_withheld_while_open() {
+    let groups = [group(Relation::Peer, true, &[50.0, 75.0, 100.0]), group(Relation::SelfReview, false, &[80.0])];
+    let s = indicator_score(&groups, &rules(true));
+    assert_eq!((s.score, s.withheld, s.n), (None, true, 0));
+    assert!(s.by_relation["peer"].withheld);
+}
+
+#[test]
+fn customers_alone_have_no_breakdown_and_keep_their_spread() {
+    let s = indicator_score(&[group(Relation::Customer, false, &[100.0, 75.0, 50.0, 75.0])], &rules(true));
+    assert_eq!(s.score, Some(75.0));
+    assert!(s.by_relation.is_empty());
+    assert!((s.sd.unwrap() - 20.412_414_523_193_15).abs() < 1e-9);
+    let [lo, hi] = s.ci95.unwrap();
+    // 75 ± 3.182446 × 20.4124 / 2
+    assert!((lo - 42.519).abs() < 1e-3 && (hi - 107.481f64.min(100.0)).abs() < 1e-3, "{lo} {hi}");
+}
+
+#[test]
+fn csat_and_nps_from_counts() {
+    let c = SatisfactionCounts {
+        subject: "E1".into(),
+        relation: Some(Relation::Customer),
+        scale_answers: 6,
+        top_two: 5,
+        nps_answers: 12,
+        promoters: 7,
+        detractors: 2,
+    };
+    let (csat, nps) = satisfaction([&c]);
+    assert!((csat.unwrap() - 5.0 / 6.0).abs() < 1e-12);
+    assert!((nps.unwrap() - 41.666_666_666_666_664).abs() < 1e-9);
+    assert_eq!(satisfaction([]), (None, None));
+}
+
+#[test]
+fn an_indicator_without_answers_is_null_and_withheld() {
+    let out = subject_scores(&["E1".into()], &["communication".into()], &[], &[], &rules(false));
+    let s = &out["E1"]["communication"];
+    assert_eq!((s.score, s.n, s.withheld), (None, 0, true));
+}
+
+#[test]
+fn rounding_is_for_output_only() {
+    assert_eq!(round1(70.833_333), 70.8);
+    assert_eq!(round1(86.66), 86.7);
+}
+
+fn relation() -> impl Strategy<Value = Relation> {
+    prop_oneof![
+        Just(Relation::Customer),
+        Just(Relation::SelfReview),
+        Just(Relation::Manager),
+        Just(Relation::Peer),
+        Just(Relation::DirectReport)
+    ]
+}
+
+fn groups() -> impl Strategy<Value = Vec<(Relation, bool, Vec<f64>)>> {
+    prop::collection::vec((relation(), any::<bool>(), prop::collection::vec(0.0f64..=100.0, 1..8)), 0..6)
+}
+
+proptest! {
+    #[test]
+    fn scores_stay_within_0_and_100(gs in groups(), open in any::<bool>()) {
+        let list: Vec<_> = gs.iter().map(|(r, a, v)| (*r, *a, Sums::of(v))).collect();
+        let s = indicator_score(&list, &rules(open));
+        if let Some(score) = s.score { prop_assert!((0.0..=100.0 + 1e-9).contains(&score)); }
+        for g in s.by_relation.values() {
+            if let Some([lo, hi]) = g.ci95 { prop_assert!(0.0 <= lo && lo <= hi && hi <= 100.0); }
+        }
+    }
+
+    #[test]
+    fn the_order_of_responses_changes_nothing(mut values in prop::collection::vec(0.0f64..=100.0, 2..20), seed in any::<u64>()) {
+        let a = group_score(Sums::of(&values), false, &rules(false));
+        let k = (seed as usize) % values.len();
+        values.rotate_left(k);
+        values.reverse();
+        let b = group_score(Sums::of(&values), false, &rules(false));
+        prop_assert!((a.score.unwrap() - b.score.unwrap()).abs() < 1e-9);
+        prop_assert!((a.sd.unwrap() - b.sd.unwrap()).abs() < 1e-6);
+    }
+
+    #[test]
+    fn a_withheld_group_never_moves_the_total(gs in groups(), hidden in prop::collection::vec(0.0f64..=100.0, 1..3)) {
+        // Two anonymous peers after close with min_raters 3: always withheld.
+        let base: Vec<_> = gs.iter().filter(|(r, _, _)| *r != Relation::Peer).map(|(r, a, v)| (*r, *a, Sums::of(v))).collect();
+        let mut with_hidden = base.clone();
+        with_hidden.push((Relation::Peer, true, Sums::of(&hidden)));
+        let a = indicator_score(&base, &rules(false));
+        let b = indicator_score(&with_hidden, &rules(false));
+        prop_assert_eq!(a.score, b.score);
+        prop_assert_eq!(a.n, b.n);
+    }
+
+    #[test]
+    fn self_never_counts(gs in groups(), me in 0.0f64..=100.0) {
+        let base: Vec<_> = gs.iter().filter(|(r, _, _)| *r != Relation::SelfReview).map(|(r, a, v)| (*r, *a, Sums::of(v))).collect();
+        let mut with_self = base.clone();
+        with_self.push((Relation::SelfReview, false, Sums::of(&[me])));
+        prop_assert_eq!(indicator_score(&base, &rules(false)).score, indicator_score(&with_self, &rules(false)).score);
+    }
+}

@@ -1,0 +1,396 @@
+//! Anonymous 360-degree reviews: launch, unlinkable storage, thresholds, comments, reminders.
+mod common;
+
+use common::smtp::SmtpSink;
+use common::{Backend, TestApp, spawn_app_with};
+use serde_json::{Value, json};
+use std::collections::BTreeSet;
+
+/// Wang Fang (E1000) manages Li Na, Sam, Chen and Eve; Dan reports to Li Na; Xu is alone in West.
+async fn org(app: &TestApp) {
+    let (s, b) = app
+        .post(
+            "/api/v1/people",
+            json!({"people":[
+                {"id":"E1000","name":"Wang Fang","email":"wang@corp.example","team":"East","locale":"zh-CN"},
+                {"id":"E1001","name":"Li Na","email":"li@corp.example","manager":"E1000","team":"East"},
+                {"id":"E1002","name":"Sam","email":"sam@corp.example","manager":"E1000","team":"East"},
+                {"id":"E1003","name":"Chen","email":"chen@corp.example","manager":"E1000","team":"East"},
+                {"id":"E1005","name":"Eve","email":"eve@corp.example","manager":"E1000","team":"East"},
+                {"id":"E1004","name":"Dan","email":"dan@corp.example","manager":"E1001","team":"East"},
+                {"id":"E2000","name":"Xu","email":"xu@corp.example","team":"West"}]}),
+        )
+        .await;
+    assert_eq!(s, 200, "{b}");
+    let (s, b) = app
+        .post(
+            "/api/v1/surveys",
+            json!({"id":"peer360","kind":"peer","title":"360 review","questions":[
+                {"id":"t1","text":"Works well with the team","type":"scale","min":1,"max":5,"indicator":"teamwork","required":true},
+                {"id":"c1","text":"Explains clearly","type":"scale","min":1,"max":5,"indicator":"communication"},
+                {"id":"note","text":"What should they keep doing?","type":"text"}]}),
+        )
+        .await;
+    assert_eq!(s, 200, "{b}");
+}
+
+async fn app_with(backend: Backend, smtp: Option<&SmtpSink>, day_seconds: i64, cycle: Value) -> TestApp {
+    let url = smtp.map(SmtpSink::url);
+    let app = spawn_app_with(backend, |c| {
+        c.smtp_url = url;
+        c.day_seconds = day_seconds;
+    })
+    .await;
+    org(&app).await;
+    let (s, b) = app.post("/api/v1/cycles", cycle).await;
+    assert_eq!(s, 200, "{b}");
+    app
+}
+
+fn cycle() -> Value {
+    json!({"id":"2026-Q4","title":"Q4 2026","opens_at":"2026-10-01T00:00:00Z","closes_at":"2099-12-31T23:59:59Z",
+           "min_raters":3,"weights":{"manager":2,"peer":1,"direct_report":1}})
+}
+
+async fn launch(app: &TestApp, body: Value) -> Value {
+    let (s, b) = app.post("/api/v1/cycles/2026-Q4/launch", body).await;
+    assert_eq!(s, 201, "{b}");
+    b
+}
+
+async fn invitation_set(app: &TestApp) -> BTreeSet<(String, String, String)> {
+    let rows: Vec<(String, String, String)> =
+        sqlx::query_as("SELECT subject_id, respondent_person_id, relation FROM invitations")
+            .fetch_all(&app.state.db.pool)
+            .await
+            .unwrap();
+    rows.into_iter().collect()
+}
+
+fn set(items: &[(&str, &str, &str)]) -> BTreeSet<(String, String, String)> {
+    items.iter().map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string())).collect()
+}
+
+async fn launch_builds_each_review_set_from_the_org_chart(backend: Backend) {
+    let sink = SmtpSink::start();
+    let app = app_with(backend, Some(&sink), 86_400, cycle()).await;
+    let b = launch(&app, json!({"survey":"peer360","subjects":["E1001"],"peers":"team"})).await;
+    assert_eq!((b["created"].as_u64(), b["existing"].as_u64()), (Some(6), Some(0)), "{b}");
+    let li_na = set(&[
+        ("E1001", "E1001", "self"),
+        ("E1001", "E1000", "manager"),
+        ("E1001", "E1004", "direct_report"),
+        ("E1001", "E1002", "peer"),
+        ("E1001", "E1003", "peer"),
+        ("E1001", "E1005", "peer"),
+    ]);
+    assert_eq!(invitation_set(&app).await, li_na);
+    let b = launch(&app, json!({"survey":"peer360","subjects":["E1001"],"peers":"team"})).await;
+    assert_eq!((b["created"].as_u64(), b["existing"].as_u64()), (Some(0), Some(6)), "idempotent");
+
+    let b = launch(&app, json!({"survey":"peer360","subjects":"all","peers":"none"})).await;
+    let mut everyone = li_na.clone();
+    everyone.extend(set(&[
+        ("E1000", "E1000", "self"),
+        ("E1000", "E1001", "direct_report"),
+        ("E1000", "E1002", "direct_report"),
+        ("E1000", "E1003", "direct_report"),
+        ("E1000", "E1005", "direct_report"),
+        ("E1002", "E1002", "self"),
+        ("E1002", "E1000", "manager"),
+        ("E1003", "E1003", "self"),
+        ("E1003", "E1000", "manager"),
+        ("E1005", "E1005", "self"),
+        ("E1005", "E1000", "manager"),
+        ("E1004", "E1004", "self"),
+        ("E1004", "E1001", "manager"),
+        ("E2000", "E2000", "self"),
+    ]));
+    assert_eq!(invitation_set(&app).await, everyone);
+    assert_eq!((b["created"].as_u64(), b["existing"].as_u64()), (Some(14), Some(3)), "{b}");
+
+    // A rater's reviews from one launch come in one email, one link each.
+    // 6 raters for the first launch; 7 for the second (Wang, Li Na, Sam, Chen, Eve, Dan, Xu).
+    let mails = sink.wait_for(6 + 7, 20).await;
+    let to_manager: Vec<_> = mails.iter().filter(|m| m.rcpt_tos == ["wang@corp.example"]).collect();
+    assert_eq!(to_manager.len(), 2, "one email per launch call");
+    // Wang's second email: self plus Sam, Chen and Eve as their manager.
+    let second = to_manager.iter().find(|m| m.subject.contains(" 4 ")).expect("4 reviews in one email");
+    assert!(second.subject.contains("份评价"), "in Wang's language: {}", second.subject);
+    let mut links: Vec<String> = second
+        .text()
+        .split_whitespace()
+        .filter(|w| w.starts_with(&format!("{}/s/", app.addr)))
+        .map(str::to_string)
+        .collect();
+    links.dedup();
+    assert_eq!(links.len(), 4);
+    for l in &links {
+        let res = app.client.get(l).send().await.unwrap();
+        assert_eq!(res.status().as_u16(), 200);
+    }
+
+    let (s, b) = app
+        .post(
+            "/api/v1/surveys",
+            json!({"id":"csat","kind":"customer","title":"t","questions":[{"id":"q","text":"x","type":"text"}]}),
+        )
+        .await;
+    assert_eq!(s, 200, "{b}");
+    let (s, b) = app.post("/api/v1/cycles/2026-Q4/launch", json!({"survey":"csat","subjects":"all"})).await;
+    assert_eq!((s, &b["error"]["code"]), (422, &json!("relation_mismatch")));
+    let (s, b) = app.post("/api/v1/cycles/2026-Q4/launch", json!({"survey":"peer360","subjects":["E404"]})).await;
+    assert_eq!((s, &b["error"]["code"]), (422, &json!("unknown_subject")));
+}
+
+/// Launches Li Na's review with links, and has each rater answer (teamwork, communication, note).
+async fn answer_li_na(app: &TestApp, answers: &[(&str, &str, Option<&str>, &str)]) {
+    let b = launch(app, json!({"survey":"peer360","subjects":["E1001"],"peers":"team","deliver":"none"})).await;
+    for (rater, t1, c1, note) in answers {
+        let link = b["links"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["respondent"]["person"] == *rater)
+            .unwrap_or_else(|| panic!("no link for {rater}"))["url"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let mut form = vec![("t1", *t1), ("note", *note)];
+        if let Some(c) = c1 {
+            form.push(("c1", c));
+        }
+        let res = app.client.post(&link).form(&form).send().await.unwrap();
+        assert_eq!(res.status().as_u16(), 303, "{rater}");
+    }
+}
+
+const ANSWERS: &[(&str, &str, Option<&str>, &str)] = &[
+    ("E1002", "5", None, "b: always helps"),      // peer 100
+    ("E1003", "4", None, "a: <b>bold</b> ideas"), // peer 75
+    ("E1005", "4", None, "c: calm"),              // peer 75
+    ("E1004", "2", Some("1"), "d: too busy"),     // direct report 25
+    ("E1000", "3", Some("4"), "m: solid"),        // manager 50
+    ("E1001", "5", Some("5"), "s: proud"),        // self 100
+];
+
+async fn anonymous_answers_cannot_be_linked_to_raters(backend: Backend) {
+    let app = app_with(backend, None, 86_400, cycle()).await;
+    answer_li_na(&app, ANSWERS).await;
+    let pool = &app.state.db.pool;
+
+    // The schema: a response has no column that could name or time its rater.
+    let columns: Vec<String> = match backend {
+        Backend::Sqlite => sqlx::query_scalar("SELECT name FROM pragma_table_info('responses') ORDER BY name"),
+        Backend::Postgres => sqlx::query_scalar(
+            "SELECT column_name::text FROM information_schema.columns WHERE table_name = 'responses' ORDER BY column_name",
+        ),
+    }
+    .fetch_all(pool)
+    .await
+    .unwrap();
+    assert_eq!(columns, ["cycle_id", "id", "invitation_id", "relation", "subject_id", "submitted_on", "survey_id"]);
+
+    // The rows: anonymous responses carry no invitation, a random id and a bare day.
+    let rows: Vec<(String, String, String, Option<i64>)> =
+        sqlx::query_as("SELECT id, relation, submitted_on, invitation_id FROM responses ORDER BY relation")
+            .fetch_all(pool)
+            .await
+            .unwrap();
+    assert_eq!(rows.len(), 6);
+    for (id, relation, day, invitation) in &rows {
+        assert!(id.len() == 32 && id.chars().all(|c| c.is_ascii_hexdigit()), "{id}");
+        assert!(day.len() == 10 && day.as_bytes()[4] == b'-', "{day}");
+        let anonymous = relation == "peer" || relation == "direct_report";
+        assert_eq!(invitation.is_none(), anonymous, "{relation}");
+    }
+    // Completed anonymous invitations say that, not when.
+    let dated: Vec<(String, Option<String>)> =
+        sqlx::query_as("SELECT relation, completed_on FROM invitations WHERE completed = TRUE ORDER BY relation")
+            .fetch_all(pool)
+            .await
+            .unwrap();
+    assert_eq!(dated.len(), 6);
+    for (relation, day) in &dated {
+        let anonymous = relation == "peer" || relation == "direct_report";
+        assert_eq!(day.is_none(), anonymous, "{relation}");
+    }
+    // No table but answers points at a response.
+    if backend == Backend::Postgres {
+        let refs: Vec<String> = sqlx::query_scalar(
+            "SELECT DISTINCT tc.table_name::text FROM information_schema.table_constraints tc \
+             JOIN information_schema.constraint_column_usage cu ON cu.constraint_name = tc.constraint_name \
+             WHERE tc.constraint_type = 'FOREIGN KEY' AND cu.table_name = 'responses'",
+        )
+        .fetch_all(pool)
+        .await
+        .unwrap();
+        assert_eq!(refs, ["answers"]);
+        // No shared transaction stamp between an anonymous response and any invitation.
+        let shared: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM responses r JOIN invitations i ON i.xmin::text = r.xmin::text WHERE r.invitation_id IS NULL",
+        )
+        .fetch_one(pool)
+        .await
+        .unwrap();
+        assert_eq!(shared, 0);
+    } else {
+        let without_rowid: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM sqlite_master WHERE name = 'responses' AND sql LIKE '%WITHOUT ROWID%'",
+        )
+        .fetch_one(pool)
+        .await
+        .unwrap();
+        assert_eq!(without_rowid, 1, "no insertion order kept");
+    }
+}
+
+async fn thresholds_hold_before_and_after_close(backend: Backend) {
+    let app = app_with(backend, None, 86_400, cycle()).await;
+    answer_li_na(&app, ANSWERS).await;
+
+    let (s, open) = app.get("/api/v1/cycles/2026-Q4/scores").await;
+    assert_eq!(s, 200, "{open}");
+    assert_eq!((open["status"].as_str(), open["final"].as_bool()), (Some("open"), Some(false)));
+    let li = open["subjects"].as_array().unwrap().iter().find(|s| s["subject"] == "E1001").unwrap().clone();
+    let tw = &li["indicators"]["teamwork"];
+    // Open: only the manager counts (self never does).
+    assert_eq!(
+        (tw["score"].as_f64(), tw["n"].as_u64(), tw["withheld"].as_bool()),
+        (Some(50.0), Some(1), Some(false)),
+        "{tw}"
+    );
+    assert_eq!(tw["by_relation"]["peer"], json!({"withheld":true,"n":3}));
+    assert_eq!(tw["by_relation"]["direct_report"], json!({"withheld":true,"n":1}));
+    assert_eq!(tw["by_relation"]["self"]["score"], 100.0);
+    // Only the direct report and manager and self answered communication.
+    let comm = &li["indicators"]["communication"];
+    assert_eq!((comm["score"].as_f64(), comm["n"].as_u64()), (Some(75.0), Some(1)), "{comm}");
+
+    let (_, c) = app.get("/api/v1/cycles/2026-Q4/comments?subject=E1001").await;
+    let li_c = &c["subjects"]["E1001"];
+    let shown: Vec<&str> = li_c["comments"].as_array().unwrap().iter().map(|c| c["text"].as_str().unwrap()).collect();
+    assert_eq!(shown, ["m: solid", "s: proud"], "only attributed comments while open");
+    let mut withheld: Vec<(String, u64)> = li_c["withheld"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| (w["relation"].as_str().unwrap().to_string(), w["n"].as_u64().unwrap()))
+        .collect();
+    withheld.sort();
+    assert_eq!(withheld, [("direct_report".to_string(), 1), ("peer".to_string(), 3)]);
+
+    let (s, _) = app.post("/api/v1/cycles/2026-Q4/close", json!({})).await;
+    assert_eq!(s, 200);
+    let (_, closed) = app.get("/api/v1/cycles/2026-Q4/scores").await;
+    assert_eq!((closed["status"].as_str(), closed["final"].as_bool()), (Some("closed"), Some(true)));
+    let li = closed["subjects"].as_array().unwrap().iter().find(|s| s["subject"] == "E1001").unwrap().clone();
+    let tw = &li["indicators"]["teamwork"];
+    // Peers 100, 75, 75 → 83.33 (released, n 3); manager 50 with weight 2: (2×50 + 83.33) / 3 = 61.1.
+    assert_eq!((tw["score"].as_f64(), tw["n"].as_u64()), (Some(61.1), Some(4)), "{tw}");
+    let peer = &tw["by_relation"]["peer"];
+    assert_eq!(
+        (peer["score"].as_f64(), peer["n"].as_u64(), peer["sd"].as_f64()),
+        (Some(83.3), Some(3), Some(14.4)),
+        "{peer}"
+    );
+    // 83.33 ± 4.302653 × 14.434 / √3 → [47.5, 100] (clipped).
+    assert_eq!(peer["ci95"], json!([47.5, 100.0]));
+    assert_eq!(tw["by_relation"]["direct_report"], json!({"withheld":true,"n":1}), "still below min_raters");
+    let comm = &li["indicators"]["communication"];
+    assert_eq!(comm["score"].as_f64(), Some(75.0), "the lone direct report never leaks into the total");
+    // Someone nobody rated: every indicator null and withheld.
+    let xu = closed["subjects"].as_array().unwrap().iter().find(|s| s["subject"] == "E1000");
+    assert!(xu.is_none(), "only subjects of the cycle are listed");
+
+    let (_, c) = app.get("/api/v1/cycles/2026-Q4/comments?subject=E1001").await;
+    let shown: Vec<(&str, &str)> = c["subjects"]["E1001"]["comments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["relation"].as_str().unwrap(), c["text"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        shown,
+        [
+            ("manager", "m: solid"),
+            ("peer", "a: <b>bold</b> ideas"),
+            ("peer", "b: always helps"),
+            ("peer", "c: calm"),
+            ("self", "s: proud")
+        ],
+        "released peer comments come sorted, the lone direct report's stays withheld"
+    );
+    assert_eq!(c["subjects"]["E1001"]["withheld"], json!([{"relation":"direct_report","n":1}]));
+    // The scores scope reads scores but not comments.
+    let key =
+        candor::db::api_keys::create(&app.state.db.pool, "scoring", candor::config::Scope::Scores).await.unwrap().key;
+    assert_eq!(app.get_with_key("/api/v1/cycles/2026-Q4/scores", &key).await.0, 200);
+    assert_eq!(app.get_with_key("/api/v1/cycles/2026-Q4/comments", &key).await.0, 403);
+}
+
+async fn reminders_go_only_to_those_who_have_not_answered(backend: Backend) {
+    let sink = SmtpSink::start();
+    let app = app_with(backend, Some(&sink), 86_400, cycle()).await;
+    launch(&app, json!({"survey":"peer360","subjects":["E1001"],"peers":"team"})).await;
+    let first = sink.wait_for(6, 20).await;
+    let link_of = |mails: &[common::smtp::Mail], to: &str| {
+        mails.iter().find(|m| m.rcpt_tos == [to]).map(|m| m.link(&app.addr, "/s/")).unwrap()
+    };
+    let sam_first = link_of(&first, "sam@corp.example");
+    let res = app.client.post(&sam_first).form(&[("t1", "4")]).send().await.unwrap();
+    assert_eq!(res.status().as_u16(), 303);
+
+    let (s, b) = app.post("/api/v1/cycles/2026-Q4/reminders", json!({})).await;
+    assert_eq!((s, b["queued"].as_u64(), b["emails"].as_u64()), (200, Some(5), Some(5)), "{b}");
+    let all = sink.wait_for(11, 20).await;
+    let reminders: Vec<_> = all[6..].iter().collect();
+    assert!(reminders.iter().all(|m| m.subject.starts_with("Reminder: ") || m.subject.starts_with("提醒：")));
+    assert!(reminders.iter().all(|m| m.rcpt_tos != ["sam@corp.example"]), "no reminder after answering");
+    let chen_old = link_of(&first, "chen@corp.example");
+    let chen_new = link_of(&all[6..], "chen@corp.example");
+    assert_ne!(chen_old, chen_new, "a fresh link");
+    for l in [&chen_old, &chen_new] {
+        assert_eq!(app.client.get(l).send().await.unwrap().status().as_u16(), 200, "old and new links both work");
+    }
+    let res = app.client.post(&chen_new).form(&[("t1", "3")]).send().await.unwrap();
+    assert_eq!(res.status().as_u16(), 303);
+    assert_eq!(app.client.get(&chen_old).send().await.unwrap().status().as_u16(), 409, "one invitation, answered once");
+    let (_, p) = app.get("/api/v1/cycles/2026-Q4/progress").await;
+    assert_eq!(p["surveys"][0]["reminded"], 5);
+    assert_eq!(p["surveys"][0]["completed"], 2);
+
+    app.post("/api/v1/cycles/2026-Q4/close", json!({})).await;
+    let (s, b) = app.post("/api/v1/cycles/2026-Q4/reminders", json!({})).await;
+    assert_eq!((s, &b["error"]["code"]), (409, &json!("cycle_closed")));
+}
+
+async fn scheduled_reminders_stop_at_the_maximum(backend: Backend) {
+    let sink = SmtpSink::start();
+    // A "day" of one second: remind every day, at most twice.
+    let mut c = cycle();
+    c["remind_every_days"] = json!(1);
+    c["max_reminders"] = json!(2);
+    let app = app_with(backend, Some(&sink), 1, c).await;
+    launch(&app, json!({"survey":"peer360","subjects":["E1004"],"peers":"none"})).await; // Dan: self + Li Na
+    let first = sink.wait_for(2, 20).await;
+    let dan = first.iter().find(|m| m.rcpt_tos == ["dan@corp.example"]).unwrap().link(&app.addr, "/s/");
+    let res = app.client.post(&dan).form(&[("t1", "4")]).send().await.unwrap();
+    assert_eq!(res.status().as_u16(), 303);
+    // Li Na gets two reminders, a second or more apart; Dan, who answered, none.
+    let all = sink.wait_for(4, 20).await;
+    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+    let all_now = sink.messages();
+    assert_eq!(all_now.len(), 4, "{:?}", all_now.iter().map(|m| (&m.rcpt_tos, &m.subject)).collect::<Vec<_>>());
+    assert!(all[2..].iter().all(|m| m.rcpt_tos == ["li@corp.example"] && m.subject.starts_with("Reminder: ")));
+    let (_, p) = app.get("/api/v1/cycles/2026-Q4/progress").await;
+    assert_eq!(p["surveys"][0]["reminded"], 1);
+}
+
+on_both_databases!(
+    launch_builds_each_review_set_from_the_org_chart,
+    anonymous_answers_cannot_be_linked_to_raters,
+    thresholds_hold_before_and_after_close,
+    reminders_go_only_to_those_who_have_not_answered,
+    scheduled_reminders_stop_at_the_maximum,
+);
