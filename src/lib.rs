@@ -10,3 +10,4 @@ pub mod scoring;
 pub mod startup;
 pub mod state;
 pub mod web;
+pub mod webhook;

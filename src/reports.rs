@@ -108,3 +108,67 @@ pub async fn cycle_comments(
     }
     Ok(out)
 }
+
+/// A spreadsheet would run a cell that starts like a formula: prefix it with a quote.
+pub fn neutralise(cell: &str) -> String {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{cell}") } else { cell.to_string() }
+}
+
+/// One row per subject × indicator, the same figures as the JSON.
+pub fn scores_csv(scores: &CycleScores) -> Result<String, csv::Error> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record([
+        "cycle",
+        "status",
+        "final",
+        "subject",
+        "name",
+        "team",
+        "indicator",
+        "score",
+        "n",
+        "sd",
+        "ci95_low",
+        "ci95_high",
+        "csat",
+        "nps",
+        "withheld",
+    ])?;
+    let num = |v: Option<f64>| v.map(|x| x.to_string()).unwrap_or_default();
+    for s in &scores.subjects {
+        for (indicator, i) in &s.indicators {
+            w.write_record([
+                neutralise(&scores.cycle),
+                scores.status.to_string(),
+                scores.is_final.to_string(),
+                neutralise(&s.subject),
+                neutralise(&s.name),
+                neutralise(s.team.as_deref().unwrap_or("")),
+                neutralise(indicator),
+                num(i.score),
+                i.n.to_string(),
+                num(i.sd),
+                num(i.ci95.map(|c| c[0])),
+                num(i.ci95.map(|c| c[1])),
+                num(i.csat),
+                num(i.nps),
+                i.withheld.to_string(),
+            ])?;
+        }
+    }
+    let bytes = w.into_inner().map_err(|e| e.into_error())?;
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::neutralise;
+
+    #[test]
+    fn formula_cells_are_neutralised() {
+        for bad in ["=SUM(A1)", "+1", "-2+3", "@cmd", "\tx", "\rx"] {
+            assert!(neutralise(bad).starts_with('\''), "{bad:?}");
+        }
+        assert_eq!(neutralise("Li Na"), "Li Na");
+    }
+}

@@ -176,7 +176,8 @@ pub struct Closed {
 #[tracing::instrument(skip_all, fields(cycle = %id))]
 pub async fn close(_: AdminKey, State(state): State<AppState>, Path(id): Path<String>) -> ApiResult<Json<Closed>> {
     let c = load_cycle(&state, &id).await?;
-    if cycles::close(&state.db.pool, &c.id, time::now()).await? {
+    if cycles::close(&state.db, &c.id, time::now()).await? {
+        state.outbox_wake.notify_one();
         tracing::info!("cycle closed");
     }
     Ok(Json(Closed { cycle: c.id, status: "closed" }))

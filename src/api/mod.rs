@@ -15,6 +15,7 @@ mod invitations;
 mod launch;
 mod scores;
 mod surveys;
+mod webhooks;
 
 pub use auth::{AdminKey, ReadKey};
 
@@ -24,6 +25,8 @@ pub fn router() -> Router<AppState> {
         .route("/customers", post(directory::upsert_customers))
         .route("/surveys", post(surveys::save))
         .route("/surveys/{survey}", get(surveys::show))
+        .route("/webhooks", post(webhooks::create).get(webhooks::list))
+        .route("/webhooks/{webhook}", axum::routing::delete(webhooks::delete))
         .route("/cycles", post(cycles::save))
         .route("/cycles/{cycle}", get(cycles::show))
         .route("/cycles/{cycle}/progress", get(cycles::progress))
@@ -32,6 +35,7 @@ pub fn router() -> Router<AppState> {
         .route("/cycles/{cycle}/launch", post(launch::launch))
         .route("/cycles/{cycle}/reminders", post(launch::remind))
         .route("/cycles/{cycle}/scores", get(scores::scores))
+        .route("/cycles/{cycle}/scores.csv", get(scores::scores_csv))
         .route("/cycles/{cycle}/comments", get(scores::comments))
         .fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such API route") })
         // Imports of tens of thousands of rows arrive in one body.

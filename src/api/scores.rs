@@ -1,11 +1,13 @@
 //! `GET /api/v1/cycles/{cycle}/scores` and the released comments.
 use super::{AdminKey, ReadKey};
 use crate::domain::time;
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 use crate::reports::{self, CycleScores, SubjectComments};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -13,6 +15,22 @@ use std::collections::BTreeMap;
 pub async fn scores(_: ReadKey, State(state): State<AppState>, Path(id): Path<String>) -> ApiResult<Json<CycleScores>> {
     let cycle = super::cycles::load_cycle(&state, &id).await?;
     Ok(Json(reports::cycle_scores(&state.db.pool, &cycle, time::now()).await?))
+}
+
+/// The same scores as CSV, one row per subject × indicator.
+pub async fn scores_csv(_: ReadKey, State(state): State<AppState>, Path(id): Path<String>) -> ApiResult<Response> {
+    let cycle = super::cycles::load_cycle(&state, &id).await?;
+    let scores = reports::cycle_scores(&state.db.pool, &cycle, time::now()).await?;
+    let body = reports::scores_csv(&scores).map_err(|e| {
+        tracing::error!(error = %e, "csv");
+        ApiError::internal()
+    })?;
+    let disposition = format!("attachment; filename=\"candor-{}-scores.csv\"", cycle.id);
+    Ok((
+        [(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()), (header::CONTENT_DISPOSITION, disposition)],
+        body,
+    )
+        .into_response())
 }
 
 #[derive(Deserialize)]

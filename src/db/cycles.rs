@@ -1,5 +1,5 @@
 //! Review cycles.
-use super::Tx;
+use super::{Db, Tx};
 use sqlx::any::AnyRow;
 use sqlx::{AnyPool, Row};
 
@@ -98,36 +98,49 @@ pub async fn save(tx: &mut Tx, c: &Cycle, now: i64) -> Result<(), sqlx::Error> {
     .map(|_| ())
 }
 
-/// Closes one cycle; returns true if this call closed it (false if it already was).
-pub async fn close(pool: &AnyPool, id: &str, now: i64) -> Result<bool, sqlx::Error> {
+/// Closes one cycle and queues its `cycle.closed` webhooks, atomically; returns true if this
+/// call closed it (false if it already was).
+pub async fn close(db: &Db, id: &str, now: i64) -> Result<bool, sqlx::Error> {
+    let mut tx = db.begin().await?;
     let done = sqlx::query(
         "UPDATE cycles SET status = 'closed', closed_at = $2, updated_at = $2 WHERE id = $1 AND status = 'open'",
     )
     .bind(id)
     .bind(now)
-    .execute(pool)
+    .execute(&mut *tx)
     .await?;
-    Ok(done.rows_affected() == 1)
+    let closed = done.rows_affected() == 1;
+    if closed {
+        super::webhooks::queue_cycle_closed(&mut tx, id, now).await?;
+    }
+    tx.commit().await?;
+    Ok(closed)
 }
 
-/// Marks every cycle whose `closes_at` has passed as closed; returns their ids. One statement,
-/// so two instances running this at once close each cycle once.
-pub async fn close_due(pool: &AnyPool, now: i64) -> Result<Vec<String>, sqlx::Error> {
+/// Marks every cycle whose `closes_at` has passed as closed and queues its webhooks; returns
+/// their ids. The UPDATE decides who closes what, so two instances close each cycle once.
+pub async fn close_due(db: &Db, now: i64) -> Result<Vec<String>, sqlx::Error> {
     // Look before writing: on SQLite the UPDATE would take the write lock every poll.
     let due: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM cycles WHERE status = 'open' AND closes_at <= $1")
         .bind(now)
-        .fetch_one(pool)
+        .fetch_one(&db.pool)
         .await?;
     if due == 0 {
         return Ok(Vec::new());
     }
-    sqlx::query_scalar(
+    let mut tx = db.begin().await?;
+    let closed: Vec<String> = sqlx::query_scalar(
         "UPDATE cycles SET status = 'closed', closed_at = closes_at, updated_at = $1 \
          WHERE status = 'open' AND closes_at <= $1 RETURNING id",
     )
     .bind(now)
-    .fetch_all(pool)
-    .await
+    .fetch_all(&mut *tx)
+    .await?;
+    for id in &closed {
+        super::webhooks::queue_cycle_closed(&mut tx, id, now).await?;
+    }
+    tx.commit().await?;
+    Ok(closed)
 }
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]

@@ -15,6 +15,7 @@ pub mod reminders;
 pub mod responses;
 pub mod scores;
 pub mod surveys;
+pub mod webhooks;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {

@@ -9,6 +9,8 @@ pub struct Claimed {
     pub kind: String,
     pub invitation_id: Option<i64>,
     pub person_id: Option<String>,
+    pub webhook_id: Option<String>,
+    pub payload: Option<String>,
     pub attempts: i64,
 }
 
@@ -77,7 +79,7 @@ pub async fn claim_due(db: &Db, now_ms: i64, lease_ms: i64, limit: i64) -> Resul
         "UPDATE outbox SET next_attempt_ms = $2, attempts = attempts + 1 WHERE id IN \
          (SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_ms <= $1 \
           ORDER BY next_attempt_ms, id LIMIT $3{lock}) \
-         RETURNING id, kind, invitation_id, person_id, attempts"
+         RETURNING id, kind, invitation_id, person_id, webhook_id, payload, attempts"
     );
     let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(now_ms)
@@ -92,6 +94,8 @@ pub async fn claim_due(db: &Db, now_ms: i64, lease_ms: i64, limit: i64) -> Resul
                 kind: r.try_get("kind")?,
                 invitation_id: r.try_get("invitation_id")?,
                 person_id: r.try_get("person_id")?,
+                webhook_id: r.try_get("webhook_id")?,
+                payload: r.try_get("payload")?,
                 attempts: r.try_get("attempts")?,
             })
         })

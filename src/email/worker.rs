@@ -31,6 +31,7 @@ struct Worker {
     state: AppState,
     mailer: Mailer,
     from: Mailbox,
+    http: reqwest::Client,
 }
 
 pub async fn run(state: AppState, mut stop: watch::Receiver<bool>) {
@@ -49,9 +50,9 @@ pub async fn run(state: AppState, mut stop: watch::Receiver<bool>) {
         }
     };
     let poll = Duration::from_millis(state.config.worker_poll_ms);
-    let worker = Arc::new(Worker { state, mailer, from });
+    let worker = Arc::new(Worker { state, mailer, from, http: crate::webhook::client() });
     loop {
-        if let Err(e) = crate::db::cycles::close_due(&worker.state.db.pool, time::now()).await {
+        if let Err(e) = crate::db::cycles::close_due(&worker.state.db, time::now()).await {
             tracing::warn!(error = %e, "closing due cycles failed");
         }
         if let Err(e) = schedule_reminders(&worker.state).await {
@@ -128,6 +129,7 @@ impl Worker {
                 Ok(outcome) => outcome,
                 Err(e) => Outcome::Transient(format!("database: {e}")),
             },
+            "webhook" => self.send_webhook(&row).await,
             _ => Outcome::Skipped("unknown kind"),
         };
         let db = &self.state.db;
@@ -149,6 +151,32 @@ impl Worker {
         if let Err(e) = stored {
             // The lease runs out and the row is tried again; at worst one email goes twice.
             tracing::error!(outbox = row.id, error = %e, "could not record an email's outcome");
+        }
+    }
+
+    async fn send_webhook(&self, row: &Claimed) -> Outcome {
+        let (Some(id), Some(body)) = (&row.webhook_id, &row.payload) else {
+            return Outcome::Skipped("webhook deleted");
+        };
+        let hook = match crate::db::webhooks::get(&self.state.db, id).await {
+            Ok(Some(h)) => h,
+            Ok(None) => return Outcome::Skipped("webhook deleted"),
+            Err(e) => return Outcome::Transient(format!("database: {e}")),
+        };
+        let event = serde_json::from_str::<serde_json::Value>(body)
+            .ok()
+            .and_then(|v| v["event"].as_str().map(str::to_string))
+            .unwrap_or_default();
+        match crate::webhook::deliver(&self.http, &hook.url, &hook.secret, &event, row.id, body).await {
+            Ok(()) => {
+                tracing::info!(outbox = row.id, webhook = %hook.id, "webhook delivered");
+                Outcome::Sent
+            }
+            Err(SendError::Permanent(e)) => Outcome::Permanent(e),
+            Err(SendError::Transient(e)) if row.attempts >= crate::webhook::MAX_ATTEMPTS => {
+                Outcome::Permanent(format!("gave up after {} attempts: {e}", row.attempts))
+            }
+            Err(SendError::Transient(e)) => Outcome::Transient(e),
         }
     }
 

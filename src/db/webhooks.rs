@@ -1,0 +1,67 @@
+//! Webhook receivers, and queuing their events in the outbox.
+use super::{Db, Tx};
+use sqlx::Row;
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Webhook {
+    pub id: String,
+    pub url: String,
+    #[serde(skip)]
+    pub secret: String,
+}
+
+pub async fn create(db: &Db, url: &str, secret: &str, now: i64) -> Result<Webhook, sqlx::Error> {
+    let id = crate::domain::token::random_id()[..12].to_string();
+    sqlx::query("INSERT INTO webhooks (id, url, secret, created_at) VALUES ($1, $2, $3, $4)")
+        .bind(&id)
+        .bind(url)
+        .bind(secret)
+        .bind(now)
+        .execute(&db.pool)
+        .await?;
+    Ok(Webhook { id, url: url.to_string(), secret: secret.to_string() })
+}
+
+pub async fn list(db: &Db) -> Result<Vec<Webhook>, sqlx::Error> {
+    let rows = sqlx::query("SELECT id, url, secret FROM webhooks ORDER BY created_at, id").fetch_all(&db.pool).await?;
+    rows.iter()
+        .map(|r| Ok(Webhook { id: r.try_get("id")?, url: r.try_get("url")?, secret: r.try_get("secret")? }))
+        .collect()
+}
+
+pub async fn get(db: &Db, id: &str) -> Result<Option<Webhook>, sqlx::Error> {
+    Ok(list(db).await?.into_iter().find(|w| w.id == id))
+}
+
+/// Deletes a receiver and its undelivered events; returns false when there was none.
+pub async fn delete(db: &Db, id: &str) -> Result<bool, sqlx::Error> {
+    let mut tx = db.begin().await?;
+    sqlx::query("UPDATE outbox SET status = 'skipped', last_error = 'webhook deleted' WHERE webhook_id = $1 AND status = 'pending'")
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    // Past events keep their row for the record, without the receiver.
+    sqlx::query("UPDATE outbox SET webhook_id = NULL WHERE webhook_id = $1").bind(id).execute(&mut *tx).await?;
+    let done = sqlx::query("DELETE FROM webhooks WHERE id = $1").bind(id).execute(&mut *tx).await?;
+    if done.rows_affected() == 0 {
+        tx.rollback().await?;
+        return Ok(false);
+    }
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// Queues `cycle.closed` for every receiver, in the transaction that closed the cycle.
+pub async fn queue_cycle_closed(tx: &mut Tx, cycle: &str, now: i64) -> Result<u64, sqlx::Error> {
+    let payload = serde_json::json!({"event": "cycle.closed", "cycle": cycle}).to_string();
+    let done = sqlx::query(
+        "INSERT INTO outbox (kind, webhook_id, payload, status, attempts, next_attempt_ms, created_at) \
+         SELECT 'webhook', id, $1, 'pending', 0, $2, $3 FROM webhooks",
+    )
+    .bind(payload)
+    .bind(now * 1000)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected())
+}
