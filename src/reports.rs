@@ -7,7 +7,7 @@ use crate::scoring::{IndicatorScore, Rules, subject_scores};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct CycleScores {
     pub cycle: String,
     pub status: &'static str,
@@ -17,7 +17,7 @@ pub struct CycleScores {
     pub subjects: Vec<SubjectScores>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct SubjectScores {
     pub subject: String,
     pub name: String,
@@ -60,20 +60,20 @@ pub async fn cycle_scores(pool: &sqlx::AnyPool, cycle: &Cycle, now: i64) -> Resu
     })
 }
 
-#[derive(Debug, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Serialize, PartialEq, Eq, PartialOrd, Ord, utoipa::ToSchema)]
 pub struct ReleasedComment {
     pub relation: &'static str,
     pub question: String,
     pub text: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct WithheldGroup {
     pub relation: &'static str,
     pub n: u64,
 }
 
-#[derive(Debug, Serialize, Default)]
+#[derive(Debug, Serialize, Default, utoipa::ToSchema)]
 pub struct SubjectComments {
     pub comments: Vec<ReleasedComment>,
     pub withheld: Vec<WithheldGroup>,

@@ -37,7 +37,7 @@ const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; f
 
 pub fn router(state: AppState) -> Router {
     Router::new()
-        .nest("/api/v1", crate::api::router())
+        .merge(crate::api::router())
         .merge(crate::web::router())
         .layer(SetResponseHeaderLayer::if_not_present(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP)))
         .layer(SetResponseHeaderLayer::if_not_present(

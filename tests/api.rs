@@ -301,3 +301,43 @@ on_both_databases!(
     api_keys_are_stored_only_as_hashes,
     data_survives_a_restart,
 );
+
+/// The OpenAPI document comes from the same route list as the router: every contract route is
+/// in it, and every path in it answers (401 without a key, never "no such route").
+#[tokio::test]
+async fn openapi_document_lists_every_route() {
+    let app = common::spawn_app(Backend::Sqlite).await;
+    let res = app.client.get(app.url("/api/v1/openapi.json")).send().await.unwrap();
+    assert_eq!(res.status().as_u16(), 200);
+    let doc: Value = res.json().await.unwrap();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+    let contract = [
+        ("post", "/api/v1/people"),
+        ("post", "/api/v1/customers"),
+        ("post", "/api/v1/surveys"),
+        ("post", "/api/v1/cycles"),
+        ("post", "/api/v1/cycles/{cycle}/invitations"),
+        ("post", "/api/v1/cycles/{cycle}/launch"),
+        ("post", "/api/v1/cycles/{cycle}/reminders"),
+        ("post", "/api/v1/cycles/{cycle}/close"),
+        ("get", "/api/v1/cycles/{cycle}/progress"),
+        ("get", "/api/v1/cycles/{cycle}/scores"),
+        ("get", "/api/v1/cycles/{cycle}/scores.csv"),
+        ("post", "/api/v1/webhooks"),
+    ];
+    for (method, path) in contract {
+        assert!(doc["paths"][path][method].is_object(), "{method} {path} missing from the OpenAPI document");
+    }
+    assert!(doc["components"]["schemas"]["CycleScores"].is_object());
+    assert!(doc["components"]["securitySchemes"]["api_key"].is_object());
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for method in item.as_object().unwrap().keys() {
+            let url = app.url(&path.replace("{cycle}", "c").replace("{survey}", "s").replace("{webhook}", "w"));
+            let req = app.client.request(method.to_uppercase().parse().unwrap(), &url);
+            let res = req.header("content-type", "application/json").body("{}").send().await.unwrap();
+            let status = res.status().as_u16();
+            let body: Value = res.json().await.unwrap_or(Value::Null);
+            assert_eq!((status, &body["error"]["code"]), (401, &json!("unauthorized")), "{method} {path}");
+        }
+    }
+}

@@ -3,13 +3,15 @@ use super::{AdminKey, ApiJson, ReadKey, UpsertCounts};
 use crate::db::cycles::{self, Cycle, SurveyProgress, Weights};
 use crate::domain::id::parse_label;
 use crate::domain::{ExternalId, time};
+use crate::error::ErrorBody;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CycleInput {
     id: String,
@@ -26,9 +28,9 @@ pub struct CycleInput {
     max_reminders: Option<i64>,
 }
 
-#[derive(Deserialize, Serialize)]
+#[derive(Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-struct WeightsInput {
+pub struct WeightsInput {
     #[serde(default = "one")]
     manager: f64,
     #[serde(default = "one")]
@@ -90,6 +92,8 @@ impl CycleInput {
     }
 }
 
+#[utoipa::path(post, path = "/api/v1/cycles", tag = "cycles", request_body = CycleInput, security(("api_key" = [])),
+    responses((status = 200, description = "Created, updated or unchanged", body = UpsertCounts), (status = 409, description = "The cycle is closed", body = ErrorBody), (status = 400, description = "Malformed body or unknown field", body = ErrorBody), (status = 401, description = "Missing or wrong API key", body = ErrorBody), (status = 403, description = "Key scope too narrow", body = ErrorBody), (status = 422, description = "Invalid input", body = ErrorBody)))]
 #[tracing::instrument(skip_all, fields(cycle = %input.id))]
 pub async fn save(
     _: AdminKey,
@@ -118,7 +122,7 @@ pub async fn save(
     Ok(Json(counts))
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct CycleView {
     id: String,
     title: String,
@@ -131,6 +135,8 @@ pub struct CycleView {
     status: &'static str,
 }
 
+#[utoipa::path(get, path = "/api/v1/cycles/{cycle}", tag = "cycles", params(("cycle" = String, Path, description = "Cycle id")), security(("api_key" = [])),
+    responses((status = 200, body = CycleView), (status = 401, description = "Missing or wrong API key", body = ErrorBody), (status = 404, description = "Unknown cycle", body = ErrorBody)))]
 pub async fn show(_: ReadKey, State(state): State<AppState>, Path(id): Path<String>) -> ApiResult<Json<CycleView>> {
     let c = load_cycle(&state, &id).await?;
     Ok(Json(CycleView {
@@ -154,25 +160,29 @@ pub async fn load_cycle(state: &AppState, id: &str) -> ApiResult<Cycle> {
     cycles::load(&state.db.pool, id).await?.ok_or_else(|| ApiError::not_found("cycle", id))
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct Progress {
     cycle: String,
     status: &'static str,
     surveys: Vec<SurveyProgress>,
 }
 
+#[utoipa::path(get, path = "/api/v1/cycles/{cycle}/progress", tag = "cycles", params(("cycle" = String, Path, description = "Cycle id")), security(("api_key" = [])),
+    responses((status = 200, body = Progress), (status = 401, description = "Missing or wrong API key", body = ErrorBody), (status = 404, description = "Unknown cycle", body = ErrorBody)))]
 pub async fn progress(_: ReadKey, State(state): State<AppState>, Path(id): Path<String>) -> ApiResult<Json<Progress>> {
     let c = load_cycle(&state, &id).await?;
     let surveys = cycles::progress(&state.db.pool, &c.id).await?;
     Ok(Json(Progress { status: c.status(time::now()), cycle: c.id, surveys }))
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct Closed {
     cycle: String,
     status: &'static str,
 }
 
+#[utoipa::path(post, path = "/api/v1/cycles/{cycle}/close", tag = "cycles", params(("cycle" = String, Path, description = "Cycle id")), security(("api_key" = [])),
+    responses((status = 200, body = Closed), (status = 403, body = ErrorBody), (status = 401, description = "Missing or wrong API key", body = ErrorBody), (status = 404, description = "Unknown cycle", body = ErrorBody)))]
 #[tracing::instrument(skip_all, fields(cycle = %id))]
 pub async fn close(_: AdminKey, State(state): State<AppState>, Path(id): Path<String>) -> ApiResult<Json<Closed>> {
     let c = load_cycle(&state, &id).await?;

@@ -3,22 +3,24 @@ use super::{AdminKey, ApiJson, UpsertCounts, no_duplicates};
 use crate::db::directory::{self, CustomerRow, PersonRow};
 use crate::domain::id::parse_name;
 use crate::domain::{EmailAddress, ExternalId, Locale, orgchart, time};
+use crate::error::ErrorBody;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use serde::Deserialize;
 use std::collections::HashMap;
+use utoipa::ToSchema;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PeopleBody {
     people: Vec<PersonInput>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-struct PersonInput {
+pub struct PersonInput {
     id: String,
     name: String,
     email: String,
@@ -30,15 +32,15 @@ struct PersonInput {
     locale: Option<String>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CustomersBody {
     customers: Vec<CustomerInput>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-struct CustomerInput {
+pub struct CustomerInput {
     id: String,
     name: String,
     email: String,
@@ -83,6 +85,8 @@ fn parse_person(i: usize, p: &PersonInput) -> ApiResult<PersonRow> {
     })
 }
 
+#[utoipa::path(post, path = "/api/v1/people", tag = "directory", request_body = PeopleBody, security(("api_key" = [])),
+    responses((status = 200, description = "Upserted by id", body = UpsertCounts), (status = 400, description = "Malformed body or unknown field", body = ErrorBody), (status = 401, description = "Missing or wrong API key", body = ErrorBody), (status = 403, description = "Key scope too narrow", body = ErrorBody), (status = 422, description = "Invalid input", body = ErrorBody)))]
 #[tracing::instrument(skip_all, fields(rows = body.people.len()))]
 pub async fn upsert_people(
     _: AdminKey,
@@ -179,6 +183,8 @@ fn parse_customer(i: usize, c: &CustomerInput) -> ApiResult<CustomerRow> {
     })
 }
 
+#[utoipa::path(post, path = "/api/v1/customers", tag = "directory", request_body = CustomersBody, security(("api_key" = [])),
+    responses((status = 200, description = "Upserted by id", body = UpsertCounts), (status = 400, description = "Malformed body or unknown field", body = ErrorBody), (status = 401, description = "Missing or wrong API key", body = ErrorBody), (status = 403, description = "Key scope too narrow", body = ErrorBody), (status = 422, description = "Invalid input", body = ErrorBody)))]
 #[tracing::instrument(skip_all, fields(rows = body.customers.len()))]
 pub async fn upsert_customers(
     _: AdminKey,

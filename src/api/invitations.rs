@@ -6,6 +6,7 @@ use crate::db::links::{self, NewLink};
 use crate::db::{Tx, outbox};
 use crate::domain::survey::SurveyKind;
 use crate::domain::{Relation, Token, time};
+use crate::error::ErrorBody;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use axum::Json;
@@ -13,8 +14,9 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeSet, HashMap};
+use utoipa::ToSchema;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct InvitationsBody {
     invitations: Vec<InvitationInput>,
@@ -22,7 +24,7 @@ pub struct InvitationsBody {
     deliver: Deliver,
 }
 
-#[derive(Deserialize, Default, Clone, Copy, PartialEq, Eq)]
+#[derive(Deserialize, Default, Clone, Copy, PartialEq, Eq, ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Deliver {
     #[default]
@@ -30,16 +32,16 @@ pub enum Deliver {
     None,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-struct InvitationInput {
+pub struct InvitationInput {
     survey: String,
     subject: String,
     respondent: RespondentInput,
     relation: Relation,
 }
 
-#[derive(Deserialize, Serialize, Clone, Debug)]
+#[derive(Deserialize, Serialize, Clone, Debug, ToSchema)]
 #[serde(rename_all = "lowercase", deny_unknown_fields)]
 pub enum RespondentInput {
     Person(String),
@@ -55,14 +57,14 @@ impl From<&Respondent> for RespondentInput {
     }
 }
 
-#[derive(Serialize, Debug)]
+#[derive(Serialize, Debug, ToSchema)]
 pub struct CreatedLink {
     pub subject: String,
     pub respondent: RespondentInput,
     pub url: String,
 }
 
-#[derive(Serialize, Debug, Default)]
+#[derive(Serialize, Debug, Default, ToSchema)]
 pub struct Created {
     pub created: usize,
     pub existing: usize,
@@ -220,6 +222,8 @@ pub async fn create_invitations(
     Ok(Created { created: created.len(), existing: rows.len() - created.len(), links })
 }
 
+#[utoipa::path(post, path = "/api/v1/cycles/{cycle}/invitations", tag = "invitations", params(("cycle" = String, Path, description = "Cycle id")), request_body = InvitationsBody, security(("api_key" = [])),
+    responses((status = 201, description = "Created (links only with deliver=none)", body = Created), (status = 409, description = "The cycle is closed", body = ErrorBody), (status = 400, description = "Malformed body or unknown field", body = ErrorBody), (status = 401, description = "Missing or wrong API key", body = ErrorBody), (status = 403, description = "Key scope too narrow", body = ErrorBody), (status = 422, description = "Invalid input", body = ErrorBody)))]
 #[tracing::instrument(skip_all, fields(cycle = %cycle, rows = body.invitations.len()))]
 pub async fn create(
     _: AdminKey,

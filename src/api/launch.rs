@@ -7,6 +7,7 @@ use crate::db::invitations::{NewInvitation, Respondent};
 use crate::db::{outbox, reminders};
 use crate::domain::survey::SurveyKind;
 use crate::domain::{Relation, time};
+use crate::error::ErrorBody;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use axum::Json;
@@ -14,21 +15,23 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
+use utoipa::ToSchema;
 
-#[derive(Deserialize)]
+/// `"all"` or a list of person ids.
+#[derive(Deserialize, ToSchema)]
 #[serde(untagged)]
 pub enum Subjects {
     All(AllKeyword),
     Listed(Vec<String>),
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum AllKeyword {
     All,
 }
 
-#[derive(Deserialize, Default, PartialEq, Eq, Clone, Copy)]
+#[derive(Deserialize, Default, PartialEq, Eq, Clone, Copy, ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Peers {
     Team,
@@ -36,7 +39,7 @@ pub enum Peers {
     None,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LaunchBody {
     survey: String,
@@ -76,6 +79,8 @@ pub fn review_set(survey: &str, subject: &OrgPerson, everyone: &[OrgPerson], pee
     out
 }
 
+#[utoipa::path(post, path = "/api/v1/cycles/{cycle}/launch", tag = "invitations", params(("cycle" = String, Path, description = "Cycle id")), request_body = LaunchBody, security(("api_key" = [])),
+    responses((status = 201, body = Created), (status = 409, description = "The cycle is closed", body = ErrorBody), (status = 400, description = "Malformed body or unknown field", body = ErrorBody), (status = 401, description = "Missing or wrong API key", body = ErrorBody), (status = 403, description = "Key scope too narrow", body = ErrorBody), (status = 422, description = "Invalid input", body = ErrorBody)))]
 #[tracing::instrument(skip_all, fields(cycle = %cycle))]
 pub async fn launch(
     _: AdminKey,
@@ -110,7 +115,7 @@ pub async fn launch(
     Ok((StatusCode::CREATED, Json(created)))
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct Queued {
     /// Invitations reminded.
     queued: usize,
@@ -118,6 +123,8 @@ pub struct Queued {
     emails: usize,
 }
 
+#[utoipa::path(post, path = "/api/v1/cycles/{cycle}/reminders", tag = "invitations", params(("cycle" = String, Path, description = "Cycle id")), security(("api_key" = [])),
+    responses((status = 200, body = Queued), (status = 409, description = "The cycle is closed", body = ErrorBody), (status = 401, description = "Missing or wrong API key", body = ErrorBody), (status = 404, description = "Unknown cycle", body = ErrorBody)))]
 #[tracing::instrument(skip_all, fields(cycle = %cycle))]
 pub async fn remind(_: AdminKey, State(state): State<AppState>, Path(cycle): Path<String>) -> ApiResult<Json<Queued>> {
     let now = time::now();

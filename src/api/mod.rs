@@ -1,12 +1,16 @@
-//! The JSON API under `/api/v1` (CONTRACT §3).
+//! The JSON API under `/api/v1` (CONTRACT §3). Every route is registered through
+//! `OpenApiRouter`, so the OpenAPI document is generated from the same list and cannot drift.
 use crate::error::ApiError;
 use crate::state::AppState;
 use axum::Router;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{DefaultBodyLimit, FromRequest, Request};
 use axum::http::StatusCode;
-use axum::routing::{get, post};
 use serde::de::DeserializeOwned;
+use utoipa::OpenApi;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 mod auth;
 mod cycles;
@@ -19,27 +23,67 @@ mod webhooks;
 
 pub use auth::{AdminKey, ReadKey};
 
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Candor API", description = "Surveys and anonymous 360-degree feedback: directory, surveys, \
+        cycles, invitations and the indicator scores read by the scoring step. Every call carries \
+        `Authorization: Bearer <key>`; scope `admin` may call everything, scope `scores` may only read \
+        scores and progress. Errors are `{\"error\":{\"code\",\"message\"}}`."),
+    modifiers(&BearerAuth)
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "api_key",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("cnd_…").build()),
+        );
+    }
+}
+
+/// The API routes and the OpenAPI document describing exactly them.
+pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(directory::upsert_people))
+        .routes(routes!(directory::upsert_customers))
+        .routes(routes!(surveys::save))
+        .routes(routes!(surveys::show))
+        .routes(routes!(cycles::save))
+        .routes(routes!(cycles::show))
+        .routes(routes!(cycles::progress))
+        .routes(routes!(cycles::close))
+        .routes(routes!(invitations::create))
+        .routes(routes!(launch::launch))
+        .routes(routes!(launch::remind))
+        .routes(routes!(scores::scores))
+        .routes(routes!(scores::scores_csv))
+        .routes(routes!(scores::comments))
+        .routes(routes!(webhooks::create, webhooks::list))
+        .routes(routes!(webhooks::delete))
+        .split_for_parts()
+}
+
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/people", post(directory::upsert_people))
-        .route("/customers", post(directory::upsert_customers))
-        .route("/surveys", post(surveys::save))
-        .route("/surveys/{survey}", get(surveys::show))
-        .route("/webhooks", post(webhooks::create).get(webhooks::list))
-        .route("/webhooks/{webhook}", axum::routing::delete(webhooks::delete))
-        .route("/cycles", post(cycles::save))
-        .route("/cycles/{cycle}", get(cycles::show))
-        .route("/cycles/{cycle}/progress", get(cycles::progress))
-        .route("/cycles/{cycle}/close", post(cycles::close))
-        .route("/cycles/{cycle}/invitations", post(invitations::create))
-        .route("/cycles/{cycle}/launch", post(launch::launch))
-        .route("/cycles/{cycle}/reminders", post(launch::remind))
-        .route("/cycles/{cycle}/scores", get(scores::scores))
-        .route("/cycles/{cycle}/scores.csv", get(scores::scores_csv))
-        .route("/cycles/{cycle}/comments", get(scores::comments))
-        .fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such API route") })
-        // Imports of tens of thousands of rows arrive in one body.
-        .layer(DefaultBodyLimit::max(32 * 1024 * 1024))
+    let (api, doc) = routes();
+    let doc = std::sync::Arc::new(doc);
+    api.route(
+        "/api/v1/openapi.json",
+        axum::routing::get(move || {
+            let doc = doc.clone();
+            async move { axum::Json(doc.as_ref().clone()) }
+        }),
+    )
+    .route("/api/v1/{*rest}", axum::routing::any(no_route))
+    // Imports of tens of thousands of rows arrive in one body.
+    .layer(DefaultBodyLimit::max(32 * 1024 * 1024))
+}
+
+async fn no_route() -> ApiError {
+    ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such API route")
 }
 
 /// `Json` whose rejections speak the API's error shape, so a malformed body or an unknown
@@ -67,7 +111,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
 }
 
 /// `{"created":N,"updated":M,"unchanged":K}`: what an idempotent upsert did.
-#[derive(Debug, Default, serde::Serialize)]
+#[derive(Debug, Default, serde::Serialize, utoipa::ToSchema)]
 pub struct UpsertCounts {
     pub created: usize,
     pub updated: usize,

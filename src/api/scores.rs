@@ -1,7 +1,7 @@
 //! `GET /api/v1/cycles/{cycle}/scores` and the released comments.
 use super::{AdminKey, ReadKey};
 use crate::domain::time;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::reports::{self, CycleScores, SubjectComments};
 use crate::state::AppState;
 use axum::Json;
@@ -11,6 +11,8 @@ use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+#[utoipa::path(get, path = "/api/v1/cycles/{cycle}/scores", tag = "scores", params(("cycle" = String, Path, description = "Cycle id")), security(("api_key" = [])),
+    responses((status = 200, body = CycleScores), (status = 401, description = "Missing or wrong API key", body = ErrorBody), (status = 404, description = "Unknown cycle", body = ErrorBody)))]
 #[tracing::instrument(skip_all, fields(cycle = %id))]
 pub async fn scores(_: ReadKey, State(state): State<AppState>, Path(id): Path<String>) -> ApiResult<Json<CycleScores>> {
     let cycle = super::cycles::load_cycle(&state, &id).await?;
@@ -18,6 +20,8 @@ pub async fn scores(_: ReadKey, State(state): State<AppState>, Path(id): Path<St
 }
 
 /// The same scores as CSV, one row per subject × indicator.
+#[utoipa::path(get, path = "/api/v1/cycles/{cycle}/scores.csv", tag = "scores", params(("cycle" = String, Path, description = "Cycle id")), security(("api_key" = [])),
+    responses((status = 200, description = "CSV: cycle, status, final, subject, name, team, indicator, score, n, sd, ci95_low, ci95_high, csat, nps, withheld", content_type = "text/csv", body = String), (status = 401, description = "Missing or wrong API key", body = ErrorBody), (status = 404, description = "Unknown cycle", body = ErrorBody)))]
 pub async fn scores_csv(_: ReadKey, State(state): State<AppState>, Path(id): Path<String>) -> ApiResult<Response> {
     let cycle = super::cycles::load_cycle(&state, &id).await?;
     let scores = reports::cycle_scores(&state.db.pool, &cycle, time::now()).await?;
@@ -39,7 +43,7 @@ pub struct CommentsQuery {
     subject: Option<String>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct Comments {
     cycle: String,
     status: &'static str,
@@ -47,6 +51,8 @@ pub struct Comments {
 }
 
 /// Comments are for admins: the scores scope reads numbers only.
+#[utoipa::path(get, path = "/api/v1/cycles/{cycle}/comments", tag = "scores", params(("cycle" = String, Path, description = "Cycle id")), params(("subject" = Option<String>, Query, description = "Only this subject")), security(("api_key" = [])),
+    responses((status = 200, body = Comments), (status = 403, body = ErrorBody), (status = 401, description = "Missing or wrong API key", body = ErrorBody), (status = 404, description = "Unknown cycle", body = ErrorBody)))]
 pub async fn comments(
     _: AdminKey,
     State(state): State<AppState>,

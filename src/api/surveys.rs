@@ -3,11 +3,13 @@ use super::{AdminKey, ApiJson, UpsertCounts};
 use crate::db::surveys;
 use crate::domain::survey::{QuestionInput, Survey, SurveyInput};
 use crate::domain::time;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
 
+#[utoipa::path(post, path = "/api/v1/surveys", tag = "surveys", request_body = SurveyInput, security(("api_key" = [])),
+    responses((status = 200, description = "Created, replaced or unchanged", body = UpsertCounts), (status = 409, description = "The survey has invitations and is frozen", body = ErrorBody), (status = 400, description = "Malformed body or unknown field", body = ErrorBody), (status = 401, description = "Missing or wrong API key", body = ErrorBody), (status = 403, description = "Key scope too narrow", body = ErrorBody), (status = 422, description = "Invalid input", body = ErrorBody)))]
 #[tracing::instrument(skip_all, fields(survey = %input.id))]
 pub async fn save(
     _: AdminKey,
@@ -39,7 +41,7 @@ pub async fn save(
     Ok(Json(counts))
 }
 
-#[derive(serde::Serialize)]
+#[derive(serde::Serialize, utoipa::ToSchema)]
 pub struct SurveyView {
     #[serde(flatten)]
     input: SurveyInput,
@@ -70,6 +72,8 @@ fn to_input(s: Survey) -> SurveyInput {
     }
 }
 
+#[utoipa::path(get, path = "/api/v1/surveys/{survey}", tag = "surveys", params(("survey" = String, Path, description = "Survey id")), security(("api_key" = [])),
+    responses((status = 200, body = SurveyView), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn show(_: AdminKey, State(state): State<AppState>, Path(id): Path<String>) -> ApiResult<Json<SurveyView>> {
     let survey = surveys::load(&state.db.pool, &id).await?.ok_or_else(|| ApiError::not_found("survey", &id))?;
     let mut tx = state.db.pool.begin().await?;

@@ -2,20 +2,22 @@
 use super::{AdminKey, ApiJson};
 use crate::db::webhooks::{self, Webhook};
 use crate::domain::time;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::Deserialize;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WebhookInput {
     url: String,
     secret: String,
 }
 
+#[utoipa::path(post, path = "/api/v1/webhooks", tag = "webhooks", request_body = WebhookInput, security(("api_key" = [])),
+    responses((status = 201, body = Webhook), (status = 400, description = "Malformed body or unknown field", body = ErrorBody), (status = 401, description = "Missing or wrong API key", body = ErrorBody), (status = 403, description = "Key scope too narrow", body = ErrorBody), (status = 422, description = "Invalid input", body = ErrorBody)))]
 pub async fn create(
     _: AdminKey,
     State(state): State<AppState>,
@@ -32,10 +34,19 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(hook)))
 }
 
-pub async fn list(_: AdminKey, State(state): State<AppState>) -> ApiResult<Json<serde_json::Value>> {
-    Ok(Json(serde_json::json!({ "webhooks": webhooks::list(&state.db).await? })))
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct WebhookList {
+    webhooks: Vec<Webhook>,
 }
 
+#[utoipa::path(get, path = "/api/v1/webhooks", tag = "webhooks", security(("api_key" = [])),
+    responses((status = 200, body = WebhookList), (status = 401, body = ErrorBody)))]
+pub async fn list(_: AdminKey, State(state): State<AppState>) -> ApiResult<Json<WebhookList>> {
+    Ok(Json(WebhookList { webhooks: webhooks::list(&state.db).await? }))
+}
+
+#[utoipa::path(delete, path = "/api/v1/webhooks/{webhook}", tag = "webhooks", params(("webhook" = String, Path)), security(("api_key" = [])),
+    responses((status = 204, description = "Deleted"), (status = 404, body = ErrorBody), (status = 401, body = ErrorBody)))]
 pub async fn delete(_: AdminKey, State(state): State<AppState>, Path(id): Path<String>) -> ApiResult<StatusCode> {
     if webhooks::delete(&state.db, &id).await? {
         Ok(StatusCode::NO_CONTENT)

@@ -143,7 +143,7 @@ pub async fn close_due(db: &Db, now: i64) -> Result<Vec<String>, sqlx::Error> {
     Ok(closed)
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
 pub struct SurveyProgress {
     pub survey: String,
     pub invited: i64,

@@ -2,7 +2,7 @@
 use super::{Db, Tx};
 use sqlx::Row;
 
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct Webhook {
     pub id: String,
     pub url: String,

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashSet};
 pub const MAX_TEXT_ANSWER: usize = 5_000;
 pub const MAX_QUESTIONS: usize = 100;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum SurveyKind {
     Customer,
@@ -31,7 +31,7 @@ impl SurveyKind {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum QuestionType {
     Scale,
@@ -59,7 +59,7 @@ impl QuestionType {
 }
 
 /// The request body of `POST /api/v1/surveys`.
-#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SurveyInput {
     pub id: String,
@@ -73,7 +73,7 @@ pub struct SurveyInput {
     pub questions: Vec<QuestionInput>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct QuestionInput {
     pub id: String,

@@ -68,7 +68,7 @@ pub struct SatisfactionCounts {
     pub detractors: u64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct GroupScore {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub score: Option<f64>,
@@ -81,7 +81,7 @@ pub struct GroupScore {
     pub withheld: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct IndicatorScore {
     pub score: Option<f64>,
     pub n: u64,
