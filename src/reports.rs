@@ -34,8 +34,7 @@ pub async fn cycle_scores(pool: &sqlx::AnyPool, cycle: &Cycle, now: i64) -> Resu
     let rules = rules(cycle, now);
     let subjects = scores::subjects(pool, &cycle.id).await?;
     let indicators = scores::indicators(pool, &cycle.id).await?;
-    let groups = scores::groups(pool, &cycle.id).await?;
-    let counts = scores::satisfaction(pool, &cycle.id).await?;
+    let (groups, counts) = scores::groups(pool, &cycle.id).await?;
     let ids: Vec<String> = subjects.iter().map(|s| s.id.clone()).collect();
     let mut computed = subject_scores(&ids, &indicators, &groups, &counts, &rules);
     Ok(CycleScores {

@@ -215,7 +215,34 @@ async fn anonymous_answers_cannot_be_linked_to_raters(backend: Backend) {
         let anonymous = relation == "peer" || relation == "direct_report";
         assert_eq!(day.is_none(), anonymous, "{relation}");
     }
-    // No table but answers points at a response.
+    // Per-response indicator values carry nothing more about the rater than the response does.
+    let value_columns: Vec<String> = match backend {
+        Backend::Sqlite => sqlx::query_scalar("SELECT name FROM pragma_table_info('response_scores') ORDER BY name"),
+        Backend::Postgres => sqlx::query_scalar(
+            "SELECT column_name::text FROM information_schema.columns WHERE table_name = 'response_scores' ORDER BY column_name",
+        ),
+    }
+    .fetch_all(pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        value_columns,
+        [
+            "anonymous",
+            "cycle_id",
+            "detractors",
+            "indicator",
+            "nps_n",
+            "promoters",
+            "relation",
+            "response_id",
+            "scale_n",
+            "subject_id",
+            "top_two",
+            "value"
+        ]
+    );
+    // No table but answers and the per-response values points at a response.
     if backend == Backend::Postgres {
         let refs: Vec<String> = sqlx::query_scalar(
             "SELECT DISTINCT tc.table_name::text FROM information_schema.table_constraints tc \
@@ -225,7 +252,7 @@ async fn anonymous_answers_cannot_be_linked_to_raters(backend: Backend) {
         .fetch_all(pool)
         .await
         .unwrap();
-        assert_eq!(refs, ["answers"]);
+        assert_eq!(refs, ["answers", "response_scores"]);
         // No shared transaction stamp between an anonymous response and any invitation.
         let shared: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM responses r JOIN invitations i ON i.xmin::text = r.xmin::text WHERE r.invitation_id IS NULL",

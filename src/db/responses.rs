@@ -4,6 +4,8 @@ use super::{Backend, Db, placeholders};
 use crate::domain::answers::Answer;
 
 pub struct NewResponse<'a> {
+    /// Per-indicator values of this response, from [`crate::scoring::response_values`].
+    pub values: &'a [crate::scoring::ResponseValue],
     pub invitation_id: i64,
     pub cycle_id: &'a str,
     pub survey_id: &'a str,
@@ -58,6 +60,31 @@ pub async fn submit(db: &Db, r: &NewResponse<'_>, now: i64, today: &str) -> Resu
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
         for a in r.answers {
             q = q.bind(&response_id).bind(&a.question_id).bind(a.value).bind(&a.text);
+        }
+        q.execute(&mut *tx).await?;
+    }
+    if !r.values.is_empty() {
+        let values: Vec<String> = (0..r.values.len()).map(|k| placeholders(k * 12 + 1, 12)).collect();
+        let sql = format!(
+            "INSERT INTO response_scores (cycle_id, subject_id, indicator, relation, anonymous, response_id, value, \
+             scale_n, top_two, nps_n, promoters, detractors) VALUES {}",
+            values.join(", ")
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for v in r.values {
+            q = q
+                .bind(r.cycle_id)
+                .bind(r.subject_id)
+                .bind(&v.indicator)
+                .bind(r.relation)
+                .bind(r.anonymous)
+                .bind(&response_id)
+                .bind(v.value)
+                .bind(v.scale_n)
+                .bind(v.top_two)
+                .bind(v.nps_n)
+                .bind(v.promoters)
+                .bind(v.detractors);
         }
         q.execute(&mut *tx).await?;
     }

@@ -42,69 +42,46 @@ fn relation(r: &sqlx::any::AnyRow) -> Result<Relation, sqlx::Error> {
     Relation::parse(&raw).ok_or_else(|| sqlx::Error::Decode(format!("relation {raw:?}").into()))
 }
 
-/// Sums per (subject, indicator, relation, survey anonymity) of each response's mean value.
-pub async fn groups(pool: &AnyPool, cycle: &str) -> Result<Vec<GroupInput>, sqlx::Error> {
+/// Sums per (subject, indicator, relation, anonymity) of each response's value, and the
+/// counts behind CSAT and NPS, in one pass over `response_scores` in key order.
+pub async fn groups(pool: &AnyPool, cycle: &str) -> Result<(Vec<GroupInput>, Vec<SatisfactionCounts>), sqlx::Error> {
     let rows = sqlx::query(
-        "SELECT subject_id, indicator, relation, anonymous, COUNT(*) AS n, SUM(v) AS s1, SUM(v * v) AS s2 FROM ( \
-           SELECT r.subject_id, q.indicator, r.relation, s.anonymous, r.id, \
-             AVG(CASE WHEN q.type = 'nps' THEN CAST(a.value AS DOUBLE PRECISION) * 10 \
-                 ELSE CAST(a.value - q.min AS DOUBLE PRECISION) * 100 / (q.max - q.min) END) AS v \
-           FROM responses r JOIN surveys s ON s.id = r.survey_id \
-           JOIN answers a ON a.response_id = r.id \
-           JOIN questions q ON q.survey_id = r.survey_id AND q.id = a.question_id \
-           WHERE r.cycle_id = $1 AND q.indicator IS NOT NULL AND a.value IS NOT NULL \
-           GROUP BY r.subject_id, q.indicator, r.relation, s.anonymous, r.id \
-         ) AS per_response GROUP BY subject_id, indicator, relation, anonymous",
-    )
-    .bind(cycle)
-    .fetch_all(pool)
-    .await?;
-    rows.iter()
-        .map(|r| {
-            let relation = relation(r)?;
-            let survey_anonymous = get_bool(r, "anonymous")?;
-            Ok(GroupInput {
-                subject: r.try_get("subject_id")?,
-                indicator: r.try_get("indicator")?,
-                relation,
-                anonymous: relation.is_anonymous(survey_anonymous),
-                sums: Sums { n: r.try_get::<i64, _>("n")? as u64, sum: r.try_get("s1")?, sum_sq: r.try_get("s2")? },
-            })
-        })
-        .collect()
-}
-
-/// The answers behind CSAT and NPS, per subject and relation.
-pub async fn satisfaction(pool: &AnyPool, cycle: &str) -> Result<Vec<SatisfactionCounts>, sqlx::Error> {
-    let rows = sqlx::query(
-        "SELECT r.subject_id, r.relation, \
-           COALESCE(SUM(CASE WHEN q.type = 'scale' THEN 1 ELSE 0 END), 0) AS scale_answers, \
-           COALESCE(SUM(CASE WHEN q.type = 'scale' AND a.value >= q.max - 1 THEN 1 ELSE 0 END), 0) AS top_two, \
-           COALESCE(SUM(CASE WHEN q.type = 'nps' THEN 1 ELSE 0 END), 0) AS nps_answers, \
-           COALESCE(SUM(CASE WHEN q.type = 'nps' AND a.value >= 9 THEN 1 ELSE 0 END), 0) AS promoters, \
-           COALESCE(SUM(CASE WHEN q.type = 'nps' AND a.value <= 6 THEN 1 ELSE 0 END), 0) AS detractors \
-         FROM responses r JOIN answers a ON a.response_id = r.id \
-         JOIN questions q ON q.survey_id = r.survey_id AND q.id = a.question_id \
-         WHERE r.cycle_id = $1 AND q.indicator = 'customer_satisfaction' AND a.value IS NOT NULL \
-         GROUP BY r.subject_id, r.relation",
+        "SELECT subject_id, indicator, relation, anonymous, COUNT(*) AS n, SUM(value) AS s1, SUM(value * value) AS s2, \
+         CAST(SUM(scale_n) AS BIGINT) AS scale_n, CAST(SUM(top_two) AS BIGINT) AS top_two, \
+         CAST(SUM(nps_n) AS BIGINT) AS nps_n, CAST(SUM(promoters) AS BIGINT) AS promoters, \
+         CAST(SUM(detractors) AS BIGINT) AS detractors \
+         FROM response_scores WHERE cycle_id = $1 GROUP BY subject_id, indicator, relation, anonymous",
     )
     .bind(cycle)
     .fetch_all(pool)
     .await?;
     let count = |r: &sqlx::any::AnyRow, c: &str| r.try_get::<i64, _>(c).map(|v| v as u64);
-    rows.iter()
-        .map(|r| {
-            Ok(SatisfactionCounts {
-                subject: r.try_get("subject_id")?,
-                relation: Some(relation(r)?),
-                scale_answers: count(r, "scale_answers")?,
+    let mut groups = Vec::with_capacity(rows.len());
+    let mut satisfaction = Vec::new();
+    for r in &rows {
+        let relation = relation(r)?;
+        let subject: String = r.try_get("subject_id")?;
+        let indicator: String = r.try_get("indicator")?;
+        if indicator == crate::scoring::CUSTOMER_SATISFACTION {
+            satisfaction.push(SatisfactionCounts {
+                subject: subject.clone(),
+                relation: Some(relation),
+                scale_answers: count(r, "scale_n")?,
                 top_two: count(r, "top_two")?,
-                nps_answers: count(r, "nps_answers")?,
+                nps_answers: count(r, "nps_n")?,
                 promoters: count(r, "promoters")?,
                 detractors: count(r, "detractors")?,
-            })
-        })
-        .collect()
+            });
+        }
+        groups.push(GroupInput {
+            subject,
+            indicator,
+            relation,
+            anonymous: get_bool(r, "anonymous")?,
+            sums: Sums { n: count(r, "n")?, sum: r.try_get("s1")?, sum_sq: r.try_get("s2")? },
+        });
+    }
+    Ok((groups, satisfaction))
 }
 
 /// A text answer with what decides whether it may be shown.

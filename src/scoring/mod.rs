@@ -20,6 +20,75 @@ pub fn normalise_nps(v: i64) -> f64 {
     v as f64 * 10.0
 }
 
+/// One response's value for one indicator (step 2), with the counts behind CSAT and NPS.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResponseValue {
+    pub indicator: String,
+    pub value: f64,
+    pub scale_n: i64,
+    pub top_two: i64,
+    pub nps_n: i64,
+    pub promoters: i64,
+    pub detractors: i64,
+}
+
+/// Steps 1 and 2 for one response: the mean of its normalised answers per indicator; an
+/// indicator it did not answer is left out.
+pub fn response_values(
+    questions: &[crate::domain::survey::Question],
+    answers: &[crate::domain::answers::Answer],
+) -> Vec<ResponseValue> {
+    use crate::domain::survey::QuestionType;
+    let mut out: Vec<(ResponseValue, u32)> = Vec::new();
+    for a in answers {
+        let (Some(q), Some(v)) = (questions.iter().find(|q| q.id == a.question_id), a.value) else { continue };
+        let Some(indicator) = &q.indicator else { continue };
+        let (norm, csat) = match (q.kind, q.min, q.max) {
+            (QuestionType::Scale, Some(lo), Some(hi)) => (normalise_scale(v, lo, hi), Some(v >= hi - 1)),
+            (QuestionType::Nps, _, _) => (normalise_nps(v), None),
+            _ => continue,
+        };
+        let slot = match out.iter().position(|(r, _)| &r.indicator == indicator) {
+            Some(i) => i,
+            None => {
+                let empty = ResponseValue {
+                    indicator: indicator.clone(),
+                    value: 0.0,
+                    scale_n: 0,
+                    top_two: 0,
+                    nps_n: 0,
+                    promoters: 0,
+                    detractors: 0,
+                };
+                out.push((empty, 0));
+                out.len() - 1
+            }
+        };
+        let (r, count) = &mut out[slot];
+        r.value += norm;
+        *count += 1;
+        if indicator == CUSTOMER_SATISFACTION {
+            match csat {
+                Some(top) => {
+                    r.scale_n += 1;
+                    r.top_two += i64::from(top);
+                }
+                None => {
+                    r.nps_n += 1;
+                    r.promoters += i64::from(v >= 9);
+                    r.detractors += i64::from(v <= 6);
+                }
+            }
+        }
+    }
+    out.into_iter()
+        .map(|(mut r, n)| {
+            r.value /= f64::from(n);
+            r
+        })
+        .collect()
+}
+
 /// What the scores depend on besides the answers.
 #[derive(Debug, Clone)]
 pub struct Rules {

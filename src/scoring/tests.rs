@@ -19,6 +19,44 @@ fn normalisation_follows_the_contract() {
 }
 
 #[test]
+fn a_response_averages_its_answers_per_indicator() {
+    use crate::domain::answers::Answer;
+    use crate::domain::survey::{Question, QuestionType};
+    let q = |id: &str, kind, min, max, indicator: Option<&str>| Question {
+        id: id.into(),
+        kind,
+        min,
+        max,
+        indicator: indicator.map(str::to_string),
+        required: false,
+        text: id.into(),
+        text_i18n: Default::default(),
+    };
+    let questions = [
+        q("q1", QuestionType::Scale, Some(1), Some(5), Some(CUSTOMER_SATISFACTION)),
+        q("q2", QuestionType::Nps, Some(0), Some(10), Some(CUSTOMER_SATISFACTION)),
+        q("t1", QuestionType::Scale, Some(1), Some(7), Some("teamwork")),
+        q("x", QuestionType::Text, None, None, None),
+    ];
+    let a = |id: &str, v: Option<i64>, t: Option<&str>| Answer {
+        question_id: id.into(),
+        value: v,
+        text: t.map(str::to_string),
+    };
+    let values = response_values(
+        &questions,
+        &[a("q1", Some(4), None), a("q2", Some(6), None), a("t1", Some(7), None), a("x", None, Some("hi"))],
+    );
+    assert_eq!(values.len(), 2);
+    let cs = values.iter().find(|v| v.indicator == CUSTOMER_SATISFACTION).unwrap();
+    // (75 + 60) / 2; q1 = 4 is in the top two of 1..5; NPS 6 is a detractor.
+    assert_eq!((cs.value, cs.scale_n, cs.top_two, cs.nps_n, cs.promoters, cs.detractors), (67.5, 1, 1, 1, 0, 1));
+    let tw = values.iter().find(|v| v.indicator == "teamwork").unwrap();
+    assert_eq!((tw.value, tw.scale_n), (100.0, 0));
+    assert!(response_values(&questions, &[a("x", None, Some("only text"))]).is_empty());
+}
+
+#[test]
 fn hand_computed_teamwork_after_close() {
     // manager 75 (w 2), peers 50/75/100 → 75 (w 1), direct reports only 2 (withheld), self 100.
     let groups = [

@@ -306,7 +306,9 @@ async fn submit(
             };
         }
     };
+    let values = crate::scoring::response_values(&survey.questions, &answers);
     let response = NewResponse {
+        values: &values,
         invitation_id: target.id,
         cycle_id: &target.cycle_id,
         survey_id: &target.survey_id,
