@@ -20,6 +20,15 @@ pub enum Command {
     /// Manage API keys.
     #[command(subcommand)]
     ApiKey(ApiKeyCommand),
+    /// Print a one-time dashboard sign-in link for a person (valid 15 minutes).
+    LoginLink {
+        email: String,
+        /// Make the account an admin, creating one for this address if it belongs to nobody.
+        #[arg(long)]
+        admin: bool,
+    },
+    /// Seed a demo organisation into the configured database, print a sign-in link, then serve.
+    Demo,
 }
 
 #[derive(Subcommand, Debug, Clone)]

@@ -60,6 +60,29 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("migrations applied");
             Ok(())
         }
+        Command::LoginLink { email, admin } => {
+            let email = candor::domain::EmailAddress::parse(&email).map_err(anyhow::Error::msg)?;
+            let db = Db::connect(&cli.config.database_url).await?;
+            db.migrate().await?;
+            let person = if admin {
+                candor::db::sessions::ensure_admin(&db, email.as_str()).await?
+            } else {
+                candor::db::sessions::person_by_email(&db, email.as_str()).await?.map(|(id, _)| id).ok_or_else(
+                    || anyhow::anyhow!("no person has this email address (use --admin to create an admin)"),
+                )?
+            };
+            let token = candor::db::sessions::mint_login_link(&db, &person).await?;
+            println!("sign-in link for {person}, valid 15 minutes, once:");
+            println!("{}/login/{}", cli.config.public_base(), token.as_str());
+            Ok(())
+        }
+        Command::Demo => {
+            let app = Application::build(cli.config.clone()).await?;
+            let link = candor::demo::seed(&app.state().db, cli.config.public_base()).await?;
+            println!("demo organisation ready; sign in as the admin (valid 15 minutes):");
+            println!("{link}");
+            app.run_until_stopped(shutdown_signal()).await
+        }
         Command::ApiKey(ApiKeyCommand::Create { name, scope }) => {
             let db = Db::connect(&cli.config.database_url).await?;
             db.migrate().await?;

@@ -70,6 +70,7 @@ impl Application {
             outbox_wake: Arc::new(Notify::new()),
             surveys: Default::default(),
             limiter: Default::default(),
+            login_limiter: Arc::new(crate::web::ratelimit::RateLimiter::new(10, Duration::from_secs(60))),
         };
         Ok(Application { listener, state })
     }

@@ -12,4 +12,6 @@ pub struct AppState {
     pub outbox_wake: Arc<Notify>,
     pub surveys: crate::web::respondent::SurveyCache,
     pub limiter: Arc<crate::web::ratelimit::RateLimiter>,
+    /// Sign-in link requests per client address.
+    pub login_limiter: Arc<crate::web::ratelimit::RateLimiter>,
 }

@@ -100,6 +100,11 @@ pub async fn save(
     State(state): State<AppState>,
     ApiJson(input): ApiJson<CycleInput>,
 ) -> ApiResult<Json<UpsertCounts>> {
+    save_cycle(&state, &input).await.map(Json)
+}
+
+/// Creates or updates a cycle (the API and the admin page).
+pub async fn save_cycle(state: &AppState, input: &CycleInput) -> ApiResult<UpsertCounts> {
     let cycle = input.parse()?;
     let now = time::now();
     let mut tx = state.db.begin().await?;
@@ -119,7 +124,7 @@ pub async fn save(
         }
     }
     tx.commit().await?;
-    Ok(Json(counts))
+    Ok(counts)
 }
 
 #[derive(Serialize, ToSchema)]

@@ -18,18 +18,18 @@ pub struct PeopleBody {
     people: Vec<PersonInput>,
 }
 
-#[derive(Deserialize, ToSchema)]
+#[derive(Deserialize, ToSchema, Debug, Clone)]
 #[serde(deny_unknown_fields)]
 pub struct PersonInput {
-    id: String,
-    name: String,
-    email: String,
+    pub id: String,
+    pub name: String,
+    pub email: String,
     #[serde(default)]
-    manager: Option<String>,
+    pub manager: Option<String>,
     #[serde(default)]
-    team: Option<String>,
+    pub team: Option<String>,
     #[serde(default)]
-    locale: Option<String>,
+    pub locale: Option<String>,
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -38,16 +38,16 @@ pub struct CustomersBody {
     customers: Vec<CustomerInput>,
 }
 
-#[derive(Deserialize, ToSchema)]
+#[derive(Deserialize, ToSchema, Debug, Clone)]
 #[serde(deny_unknown_fields)]
 pub struct CustomerInput {
-    id: String,
-    name: String,
-    email: String,
+    pub id: String,
+    pub name: String,
+    pub email: String,
     #[serde(default)]
-    owner: Option<String>,
+    pub owner: Option<String>,
     #[serde(default)]
-    locale: Option<String>,
+    pub locale: Option<String>,
 }
 
 /// Prefixes a row's problem with its position and id, so an importer can find it.
@@ -95,6 +95,36 @@ pub async fn upsert_people(
 ) -> ApiResult<Json<UpsertCounts>> {
     let rows: Vec<PersonRow> =
         body.people.iter().enumerate().map(|(i, p)| parse_person(i, p)).collect::<ApiResult<_>>()?;
+    import_people(&state, rows, true).await.map(Json)
+}
+
+/// Every row's own problems (shape, email, locale…), for a preview that lists them all.
+pub fn people_row_errors(rows: &[PersonInput]) -> Vec<ApiError> {
+    rows.iter().enumerate().filter_map(|(i, p)| parse_person(i, p).err()).collect()
+}
+
+pub fn customer_row_errors(rows: &[CustomerInput]) -> Vec<ApiError> {
+    rows.iter().enumerate().filter_map(|(i, c)| parse_customer(i, c).err()).collect()
+}
+
+/// Parses and imports people; with `commit` false it checks everything against the database
+/// and rolls back (the admin page's preview).
+pub async fn import_people_input(state: &AppState, input: &[PersonInput], commit: bool) -> ApiResult<UpsertCounts> {
+    let rows: Vec<PersonRow> = input.iter().enumerate().map(|(i, p)| parse_person(i, p)).collect::<ApiResult<_>>()?;
+    import_people(state, rows, commit).await
+}
+
+pub async fn import_customers_input(
+    state: &AppState,
+    input: &[CustomerInput],
+    commit: bool,
+) -> ApiResult<UpsertCounts> {
+    let rows: Vec<CustomerRow> =
+        input.iter().enumerate().map(|(i, c)| parse_customer(i, c)).collect::<ApiResult<_>>()?;
+    import_customers(state, rows, commit).await
+}
+
+async fn import_people(state: &AppState, rows: Vec<PersonRow>, commit: bool) -> ApiResult<UpsertCounts> {
     no_duplicates("person id", rows.iter().map(|p| p.id.as_str()))?;
     no_duplicates("email", rows.iter().map(|p| p.email.as_str()))?;
 
@@ -151,9 +181,13 @@ pub async fn upsert_people(
             }
         }
     }
-    tx.commit().await?;
-    tracing::info!(created = counts.created, updated = counts.updated, "people imported");
-    Ok(Json(counts))
+    if commit {
+        tx.commit().await?;
+        tracing::info!(created = counts.created, updated = counts.updated, "people imported");
+    } else {
+        tx.rollback().await?;
+    }
+    Ok(counts)
 }
 
 /// Two people swapping addresses in one batch can still collide on the unique index.
@@ -193,6 +227,10 @@ pub async fn upsert_customers(
 ) -> ApiResult<Json<UpsertCounts>> {
     let rows: Vec<CustomerRow> =
         body.customers.iter().enumerate().map(|(i, c)| parse_customer(i, c)).collect::<ApiResult<_>>()?;
+    import_customers(&state, rows, true).await.map(Json)
+}
+
+async fn import_customers(state: &AppState, rows: Vec<CustomerRow>, commit: bool) -> ApiResult<UpsertCounts> {
     no_duplicates("customer id", rows.iter().map(|c| c.id.as_str()))?;
 
     let mut tx = state.db.begin().await?;
@@ -218,7 +256,11 @@ pub async fn upsert_customers(
             }
         }
     }
-    tx.commit().await?;
-    tracing::info!(created = counts.created, updated = counts.updated, "customers imported");
-    Ok(Json(counts))
+    if commit {
+        tx.commit().await?;
+        tracing::info!(created = counts.created, updated = counts.updated, "customers imported");
+    } else {
+        tx.rollback().await?;
+    }
+    Ok(counts)
 }

@@ -88,14 +88,27 @@ pub async fn launch(
     Path(cycle): Path<String>,
     ApiJson(body): ApiJson<LaunchBody>,
 ) -> ApiResult<(StatusCode, Json<Created>)> {
-    let survey = crate::db::surveys::load(&state.db.pool, &body.survey)
+    let created = launch_reviews(&state, &cycle, &body.survey, &body.subjects, body.peers, body.deliver).await?;
+    Ok((StatusCode::CREATED, Json(created)))
+}
+
+/// 360 invitations for the chosen subjects from the org chart (the API and the admin page).
+pub async fn launch_reviews(
+    state: &AppState,
+    cycle: &str,
+    survey_id: &str,
+    subjects: &Subjects,
+    peers: Peers,
+    deliver: Deliver,
+) -> ApiResult<Created> {
+    let survey = crate::db::surveys::load(&state.db.pool, survey_id)
         .await?
-        .ok_or_else(|| ApiError::invalid("unknown_survey", format!("no survey {:?}", body.survey)))?;
+        .ok_or_else(|| ApiError::invalid("unknown_survey", format!("no survey {survey_id:?}")))?;
     if survey.kind != SurveyKind::Peer {
         return Err(ApiError::invalid("relation_mismatch", "launch takes a peer survey; invite customers directly"));
     }
     let everyone = directory::org_chart(&state.db.pool).await?;
-    let subjects: Vec<&OrgPerson> = match &body.subjects {
+    let subjects: Vec<&OrgPerson> = match subjects {
         Subjects::All(AllKeyword::All) => everyone.iter().collect(),
         Subjects::Listed(ids) => {
             let mut picked = Vec::with_capacity(ids.len());
@@ -110,25 +123,29 @@ pub async fn launch(
         }
     };
     let rows: Vec<NewInvitation> =
-        subjects.into_iter().flat_map(|s| review_set(&survey.id, s, &everyone, body.peers)).collect();
-    let created = create_invitations(&state, &cycle, rows, body.deliver).await?;
-    Ok((StatusCode::CREATED, Json(created)))
+        subjects.into_iter().flat_map(|s| review_set(&survey.id, s, &everyone, peers)).collect();
+    create_invitations(state, cycle, rows, deliver).await
 }
 
 #[derive(Serialize, ToSchema)]
 pub struct Queued {
     /// Invitations reminded.
-    queued: usize,
+    pub queued: usize,
     /// Emails that carry them (one per respondent).
-    emails: usize,
+    pub emails: usize,
 }
 
 #[utoipa::path(post, path = "/api/v1/cycles/{cycle}/reminders", tag = "invitations", params(("cycle" = String, Path, description = "Cycle id")), security(("api_key" = [])),
     responses((status = 200, body = Queued), (status = 409, description = "The cycle is closed", body = ErrorBody), (status = 401, description = "Missing or wrong API key", body = ErrorBody), (status = 404, description = "Unknown cycle", body = ErrorBody)))]
 #[tracing::instrument(skip_all, fields(cycle = %cycle))]
 pub async fn remind(_: AdminKey, State(state): State<AppState>, Path(cycle): Path<String>) -> ApiResult<Json<Queued>> {
+    queue_reminders(&state, &cycle).await.map(Json)
+}
+
+/// One reminder, with a fresh link, to every unanswered invitation of an open cycle.
+pub async fn queue_reminders(state: &AppState, cycle: &str) -> ApiResult<Queued> {
     let now = time::now();
-    let c = super::cycles::load_cycle(&state, &cycle).await?;
+    let c = super::cycles::load_cycle(state, cycle).await?;
     if !c.is_open(now) {
         return Err(ApiError::conflict("cycle_closed", format!("cycle {cycle:?} is closed")));
     }
@@ -139,5 +156,5 @@ pub async fn remind(_: AdminKey, State(state): State<AppState>, Path(cycle): Pat
     tx.commit().await?;
     state.outbox_wake.notify_one();
     let distinct: HashSet<i64> = pending.iter().map(|p| p.invitation_id).collect();
-    Ok(Json(Queued { queued: distinct.len(), emails: groups.len() }))
+    Ok(Queued { queued: distinct.len(), emails: groups.len() })
 }

@@ -13,10 +13,10 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 mod auth;
-mod cycles;
-mod directory;
-mod invitations;
-mod launch;
+pub mod cycles;
+pub mod directory;
+pub mod invitations;
+pub mod launch;
 mod scores;
 mod surveys;
 mod webhooks;

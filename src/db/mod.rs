@@ -5,8 +5,10 @@ use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{Any, AnyPool, Transaction};
 use std::time::Duration;
 
+pub mod admin;
 pub mod api_keys;
 pub mod cycles;
+pub mod dashboard;
 pub mod directory;
 pub mod invitations;
 pub mod links;
@@ -14,6 +16,7 @@ pub mod outbox;
 pub mod reminders;
 pub mod responses;
 pub mod scores;
+pub mod sessions;
 pub mod surveys;
 pub mod webhooks;
 

@@ -84,3 +84,22 @@ pub fn invitation(e: &InvitationEmail<'_>, from: &Mailbox) -> Result<Message, Co
     }
     Ok(builder.multipart(MultiPart::alternative_plain_html(text, html))?)
 }
+
+/// A sign-in link email: plain text only, one link.
+pub fn login(
+    name: &str,
+    email: &str,
+    t: &crate::web::dash_i18n::DashText,
+    url: &str,
+    from: &Mailbox,
+) -> Result<Message, ComposeError> {
+    let body = format!("{name},\n\n{}\n\n{url}\n\n{}\n", t.sign_in_title, t.link_dead_body);
+    let to = Mailbox::new(Some(name.to_string()), email.parse()?);
+    Ok(Message::builder()
+        .from(from.clone())
+        .to(to)
+        .subject(t.sign_in_title)
+        .message_id(None)
+        .header(lettre::message::header::ContentType::TEXT_PLAIN)
+        .body(body)?)
+}

@@ -130,6 +130,10 @@ impl Worker {
                 Err(e) => Outcome::Transient(format!("database: {e}")),
             },
             "webhook" => self.send_webhook(&row).await,
+            "login" => match self.send_login(&row).await {
+                Ok(outcome) => outcome,
+                Err(e) => Outcome::Transient(format!("database: {e}")),
+            },
             _ => Outcome::Skipped("unknown kind"),
         };
         let db = &self.state.db;
@@ -152,6 +156,36 @@ impl Worker {
             // The lease runs out and the row is tried again; at worst one email goes twice.
             tracing::error!(outbox = row.id, error = %e, "could not record an email's outcome");
         }
+    }
+
+    /// A sign-in link, minted now; it lives 15 minutes from this moment.
+    async fn send_login(&self, row: &Claimed) -> Result<Outcome, sqlx::Error> {
+        let db = &self.state.db;
+        let Some(person) = &row.person_id else { return Ok(Outcome::Skipped("no person")) };
+        let found: Option<(String, String, Option<String>)> =
+            sqlx::query_as("SELECT name, email, locale FROM people WHERE id = $1")
+                .bind(person)
+                .fetch_optional(&db.pool)
+                .await?;
+        let Some((name, email, locale)) = found else { return Ok(Outcome::Skipped("person gone")) };
+        if row.attempts > 3 {
+            return Ok(Outcome::Permanent("a sign-in link is only useful for minutes".into()));
+        }
+        let token = crate::db::sessions::mint_login_link(db, person).await?;
+        let url = format!("{}/login/{}", self.state.config.public_base(), token.as_str());
+        let locale = locale.as_deref().and_then(|l| Locale::parse(l).ok()).unwrap_or_default();
+        let t = crate::web::dash_i18n::dash_text(locale);
+        let message = compose::login(&name, &email, t, &url, &self.from);
+        let outcome = match message {
+            Err(e) => Outcome::Permanent(format!("cannot build the email: {e}")),
+            Ok(m) => match self.mailer.send(m).await {
+                Ok(()) => return Ok(Outcome::Sent),
+                Err(SendError::Transient(e)) => Outcome::Transient(e),
+                Err(SendError::Permanent(e)) => Outcome::Permanent(e),
+            },
+        };
+        links::delete(&db.pool, &[token.hash()]).await?;
+        Ok(outcome)
     }
 
     async fn send_webhook(&self, row: &Claimed) -> Outcome {

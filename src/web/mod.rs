@@ -7,10 +7,16 @@ use axum::response::IntoResponse;
 use axum::routing::get;
 use tower_http::set_header::SetResponseHeaderLayer;
 
+pub mod admin;
+pub mod auth;
+pub mod charts;
+pub mod dash_i18n;
+pub mod dashboard;
 pub mod i18n;
 pub mod pages;
 pub mod ratelimit;
 pub mod respondent;
+pub mod scope;
 pub mod unsubscribe;
 
 pub fn router() -> Router<AppState> {
@@ -18,7 +24,16 @@ pub fn router() -> Router<AppState> {
     let private = respondent::router()
         .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
         .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")));
-    Router::new().route("/healthz", get(healthz)).route("/assets/candor.css", get(stylesheet)).merge(private)
+    let signed_in = auth::router()
+        .merge(dashboard::router())
+        .merge(admin::router())
+        .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")));
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/assets/candor.css", get(stylesheet))
+        .route("/", get(|| async { axum::response::Redirect::to("/dashboard") }))
+        .merge(private)
+        .merge(signed_in)
 }
 
 async fn stylesheet() -> impl IntoResponse {

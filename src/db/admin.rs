@@ -1,0 +1,52 @@
+//! Reads for the admin page.
+use sqlx::{AnyPool, Row};
+
+pub struct CycleProgress {
+    pub id: String,
+    pub title: String,
+    pub status: &'static str,
+    pub invited: i64,
+    pub emailed: i64,
+    pub failed: i64,
+    pub completed: i64,
+    pub reminded: i64,
+}
+
+pub async fn cycles(pool: &AnyPool, now: i64) -> Result<Vec<CycleProgress>, sqlx::Error> {
+    let mut out = Vec::new();
+    for c in super::dashboard::cycles(pool).await? {
+        let Some(cycle) = super::cycles::load(pool, &c.id).await? else { continue };
+        let p = super::cycles::progress(pool, &c.id).await?;
+        out.push(CycleProgress {
+            status: cycle.status(now),
+            invited: p.iter().map(|s| s.invited).sum(),
+            emailed: p.iter().map(|s| s.emailed).sum(),
+            failed: p.iter().map(|s| s.failed).sum(),
+            completed: p.iter().map(|s| s.completed).sum(),
+            reminded: p.iter().map(|s| s.reminded).sum(),
+            id: c.id,
+            title: c.title,
+        });
+    }
+    Ok(out)
+}
+
+/// (id, kind, title) of every survey.
+pub async fn surveys(pool: &AnyPool) -> Result<Vec<(String, String, String)>, sqlx::Error> {
+    sqlx::query_as("SELECT id, kind, title FROM surveys ORDER BY id").fetch_all(pool).await
+}
+
+/// (name, scope) of every live API key.
+pub async fn api_keys(pool: &AnyPool) -> Result<Vec<(String, String)>, sqlx::Error> {
+    sqlx::query_as("SELECT name, scope FROM api_keys WHERE revoked_at IS NULL ORDER BY created_at")
+        .fetch_all(pool)
+        .await
+}
+
+/// (customer id, owner id) of every customer with an owner.
+pub async fn owned_customers(pool: &AnyPool) -> Result<Vec<(String, String)>, sqlx::Error> {
+    let rows = sqlx::query("SELECT id, owner_id FROM customers WHERE owner_id IS NOT NULL ORDER BY id")
+        .fetch_all(pool)
+        .await?;
+    rows.iter().map(|r| Ok((r.try_get("id")?, r.try_get("owner_id")?))).collect()
+}

@@ -1,0 +1,57 @@
+//! Reads for the dashboard: cycles, per-subject progress, per-response values, history.
+use super::get_bool;
+use sqlx::{AnyPool, Row};
+use std::collections::HashMap;
+
+#[derive(Debug, Clone)]
+pub struct CycleRow {
+    pub id: String,
+    pub title: String,
+}
+
+/// Newest first.
+pub async fn cycles(pool: &AnyPool) -> Result<Vec<CycleRow>, sqlx::Error> {
+    let rows = sqlx::query("SELECT id, title FROM cycles ORDER BY opens_at DESC, id").fetch_all(pool).await?;
+    rows.iter().map(|r| Ok(CycleRow { id: r.try_get("id")?, title: r.try_get("title")? })).collect()
+}
+
+/// (invited, completed) per subject of a cycle.
+pub async fn subject_progress(pool: &AnyPool, cycle: &str) -> Result<HashMap<String, (i64, i64)>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT subject_id, COUNT(*) AS invited, COALESCE(SUM(CASE WHEN completed THEN 1 ELSE 0 END), 0) AS completed \
+         FROM invitations WHERE cycle_id = $1 GROUP BY subject_id",
+    )
+    .bind(cycle)
+    .fetch_all(pool)
+    .await?;
+    rows.iter().map(|r| Ok((r.try_get("subject_id")?, (r.try_get("invited")?, r.try_get("completed")?)))).collect()
+}
+
+/// Each response's value per indicator for one subject: (indicator, relation, anonymous, value).
+pub async fn response_values(
+    pool: &AnyPool,
+    cycle: &str,
+    subject: &str,
+) -> Result<Vec<(String, String, bool, f64)>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT indicator, relation, anonymous, value FROM response_scores WHERE cycle_id = $1 AND subject_id = $2",
+    )
+    .bind(cycle)
+    .bind(subject)
+    .fetch_all(pool)
+    .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get("indicator")?, r.try_get("relation")?, get_bool(r, "anonymous")?, r.try_get("value")?)))
+        .collect()
+}
+
+/// The cycles in which this person was reviewed, oldest first.
+pub async fn cycles_of(pool: &AnyPool, subject: &str) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT c.id FROM cycles c WHERE c.id IN (SELECT DISTINCT cycle_id FROM invitations WHERE subject_id = $1) \
+         ORDER BY c.opens_at, c.id",
+    )
+    .bind(subject)
+    .fetch_all(pool)
+    .await
+}

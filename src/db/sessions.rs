@@ -1,0 +1,144 @@
+//! Sign-in: login links (15 minutes, single use) and sessions (only hashes stored).
+use super::Db;
+use crate::domain::{Token, time};
+use sqlx::Row;
+
+pub const LOGIN_LINK_SECONDS: i64 = 15 * 60;
+pub const SESSION_SECONDS: i64 = 12 * 60 * 60;
+
+#[derive(Debug, Clone)]
+pub struct Viewer {
+    pub person_id: String,
+    pub name: String,
+    pub email: String,
+    pub locale: Option<String>,
+    pub is_admin: bool,
+    pub csrf: String,
+}
+
+/// The person an address belongs to, if any: (id, is_admin).
+pub async fn person_by_email(db: &Db, email: &str) -> Result<Option<(String, bool)>, sqlx::Error> {
+    let row =
+        sqlx::query("SELECT id, is_admin FROM people WHERE email = $1").bind(email).fetch_optional(&db.pool).await?;
+    row.map(|r| Ok((r.try_get("id")?, super::get_bool(&r, "is_admin")?))).transpose()
+}
+
+/// Makes an admin of this address, creating a person for it when it belongs to nobody.
+pub async fn ensure_admin(db: &Db, email: &str) -> Result<String, sqlx::Error> {
+    if let Some((id, _)) = person_by_email(db, email).await? {
+        sqlx::query("UPDATE people SET is_admin = TRUE WHERE id = $1").bind(&id).execute(&db.pool).await?;
+        return Ok(id);
+    }
+    let id = format!("admin-{}", &crate::domain::token::random_id()[..8]);
+    let name = email.split('@').next().unwrap_or("admin").to_string();
+    let now = time::now();
+    sqlx::query(
+        "INSERT INTO people (id, name, email, is_admin, created_at, updated_at) VALUES ($1, $2, $3, TRUE, $4, $4)",
+    )
+    .bind(&id)
+    .bind(name)
+    .bind(email)
+    .bind(now)
+    .execute(&db.pool)
+    .await?;
+    Ok(id)
+}
+
+/// A fresh login link token for this person, valid for 15 minutes.
+pub async fn mint_login_link(db: &Db, person_id: &str) -> Result<Token, sqlx::Error> {
+    let token = Token::mint();
+    let now = time::now();
+    sqlx::query(
+        "INSERT INTO links (token_hash, kind, person_id, expires_at, created_at) VALUES ($1, 'login', $2, $3, $4)",
+    )
+    .bind(token.hash())
+    .bind(person_id)
+    .bind(now + LOGIN_LINK_SECONDS)
+    .bind(now)
+    .execute(&db.pool)
+    .await?;
+    Ok(token)
+}
+
+/// Whether a login link is live (unused, unexpired); GET shows the button only then.
+pub async fn login_link_is_live(db: &Db, token: &Token) -> Result<bool, sqlx::Error> {
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM links WHERE token_hash = $1 AND kind = 'login' AND used_at IS NULL AND expires_at > $2",
+    )
+    .bind(token.hash())
+    .bind(time::now())
+    .fetch_one(&db.pool)
+    .await?;
+    Ok(n > 0)
+}
+
+/// Consumes a login link and opens a session; returns the session token, once.
+pub async fn sign_in(db: &Db, link: &Token) -> Result<Option<Token>, sqlx::Error> {
+    let now = time::now();
+    let mut tx = db.begin().await?;
+    let person: Option<String> = sqlx::query_scalar(
+        "UPDATE links SET used_at = $2 WHERE token_hash = $1 AND kind = 'login' AND used_at IS NULL AND expires_at > $2 \
+         RETURNING person_id",
+    )
+    .bind(link.hash())
+    .bind(now)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some(person) = person else {
+        tx.rollback().await?;
+        return Ok(None);
+    };
+    let session = Token::mint();
+    sqlx::query(
+        "INSERT INTO sessions (token_hash, person_id, csrf_token, expires_at, created_at) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(session.hash())
+    .bind(person)
+    .bind(Token::mint().as_str())
+    .bind(now + SESSION_SECONDS)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(Some(session))
+}
+
+pub async fn viewer(db: &Db, session: &Token) -> Result<Option<Viewer>, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT p.id, p.name, p.email, p.locale, p.is_admin, s.csrf_token FROM sessions s JOIN people p ON p.id = s.person_id \
+         WHERE s.token_hash = $1 AND s.expires_at > $2",
+    )
+    .bind(session.hash())
+    .bind(time::now())
+    .fetch_optional(&db.pool)
+    .await?;
+    row.map(|r| {
+        Ok(Viewer {
+            person_id: r.try_get("id")?,
+            name: r.try_get("name")?,
+            email: r.try_get("email")?,
+            locale: r.try_get("locale")?,
+            is_admin: super::get_bool(&r, "is_admin")?,
+            csrf: r.try_get("csrf_token")?,
+        })
+    })
+    .transpose()
+}
+
+pub async fn sign_out(db: &Db, session: &Token) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(session.hash()).execute(&db.pool).await.map(|_| ())
+}
+
+/// Queues a login email; the worker mints the link when it builds it.
+pub async fn queue_login_email(db: &Db, person_id: &str) -> Result<(), sqlx::Error> {
+    let now = time::now();
+    sqlx::query(
+        "INSERT INTO outbox (kind, person_id, status, attempts, next_attempt_ms, created_at) VALUES ('login', $1, 'pending', 0, $2, $3)",
+    )
+    .bind(person_id)
+    .bind(now * 1000)
+    .bind(now)
+    .execute(&db.pool)
+    .await
+    .map(|_| ())
+}

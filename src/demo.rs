@@ -1,0 +1,210 @@
+//! `candor demo`: a realistic small sales organisation with a closed and an open cycle, so a
+//! newcomer sees a full dashboard at once. Seeding is skipped when the demo is already there.
+use crate::api::launch::{Peers, review_set};
+use crate::db::cycles::{self, Cycle, Weights};
+use crate::db::directory::{self, CustomerRow, OrgPerson, PersonRow};
+use crate::db::invitations::{self, NewInvitation, Respondent};
+use crate::db::responses::{self, NewResponse};
+use crate::db::{Db, sessions, surveys};
+use crate::domain::answers::Answer;
+use crate::domain::survey::SurveyInput;
+use crate::domain::{Relation, time};
+
+/// id, name, email, manager, team, locale.
+type DemoPerson = (&'static str, &'static str, &'static str, Option<&'static str>, &'static str, Option<&'static str>);
+
+const PEOPLE: &[DemoPerson] = &[
+    ("E100", "Wang Fang", "wang.fang@demo.example", None, "Leadership", Some("zh-CN")),
+    ("E110", "Li Na", "li.na@demo.example", Some("E100"), "East", Some("zh-CN")),
+    ("E111", "Zhang Wei", "zhang.wei@demo.example", Some("E110"), "East", Some("zh-CN")),
+    ("E112", "Sam Carter", "sam.carter@demo.example", Some("E110"), "East", None),
+    ("E113", "Priya Nair", "priya.nair@demo.example", Some("E110"), "East", None),
+    ("E120", "Tom Baker", "tom.baker@demo.example", Some("E100"), "West", None),
+    ("E121", "Chen Jie", "chen.jie@demo.example", Some("E120"), "West", Some("zh-CN")),
+    ("E122", "Maria Lopez", "maria.lopez@demo.example", Some("E120"), "West", None),
+    ("E123", "Ken Sato", "ken.sato@demo.example", Some("E120"), "West", None),
+];
+
+const COMMENTS: &[&str] = &[
+    "Always answers within the hour.",
+    "Shares leads with the team without being asked.",
+    "Could write up meeting notes more often.",
+    "Very clear proposals.",
+    "沟通及时，方案清楚。",
+    "Helped me close the Hangzhou deal.",
+];
+
+/// A small deterministic generator: the demo looks the same every time.
+struct Dice(u64);
+
+impl Dice {
+    fn roll(&mut self, n: u64) -> u64 {
+        self.0 = self.0.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        (self.0 >> 33) % n
+    }
+}
+
+fn surveys_json() -> [serde_json::Value; 2] {
+    [
+        serde_json::json!({"id":"demo-csat","kind":"customer","title":"How did we do?","title_i18n":{"zh-CN":"我们做得怎么样？"},
+            "questions":[
+              {"id":"q1","text":"Overall, how satisfied are you with your salesperson?","type":"scale","min":1,"max":5,
+               "indicator":"customer_satisfaction","required":true,"text_i18n":{"zh-CN":"总体而言，您对销售代表的满意度如何？"}},
+              {"id":"q2","text":"How likely are you to recommend us to a colleague?","type":"nps","indicator":"customer_satisfaction",
+               "text_i18n":{"zh-CN":"您向同事推荐我们的可能性有多大？"}},
+              {"id":"q3","text":"Anything else we should know?","type":"text","text_i18n":{"zh-CN":"还有其他意见吗？"}}]}),
+        serde_json::json!({"id":"demo-360","kind":"peer","title":"360 review","title_i18n":{"zh-CN":"360 度评价"},
+            "questions":[
+              {"id":"t1","text":"Works well with the team","type":"scale","min":1,"max":5,"indicator":"teamwork","required":true,
+               "text_i18n":{"zh-CN":"与团队合作良好"}},
+              {"id":"c1","text":"Communicates clearly and on time","type":"scale","min":1,"max":5,"indicator":"communication","required":true,
+               "text_i18n":{"zh-CN":"沟通清晰及时"}},
+              {"id":"n1","text":"What should they keep doing?","type":"text","text_i18n":{"zh-CN":"他们应该继续保持什么？"}}]}),
+    ]
+}
+
+/// Seeds the demo (once) and returns a sign-in link for its admin.
+pub async fn seed(db: &Db, public_base: &str) -> anyhow::Result<String> {
+    let admin = sessions::ensure_admin(db, "admin@demo.example").await?;
+    if cycles::load(&db.pool, "demo-2026-Q3").await?.is_none() {
+        seed_data(db).await?;
+    }
+    let token = sessions::mint_login_link(db, &admin).await?;
+    Ok(format!("{public_base}/login/{}", token.as_str()))
+}
+
+async fn seed_data(db: &Db) -> anyhow::Result<()> {
+    let now = time::now();
+    let mut tx = db.begin().await?;
+    for (id, name, email, manager, team, locale) in PEOPLE {
+        let p = PersonRow {
+            id: id.to_string(),
+            name: name.to_string(),
+            email: email.to_string(),
+            manager_id: manager.map(str::to_string),
+            team: Some(team.to_string()),
+            locale: locale.map(str::to_string),
+        };
+        directory::insert_person(&mut tx, &p, now).await?;
+    }
+    let buyers = ["Acme Trading", "Blue River Foods", "Golden Gate Tools", "华东电子", "Northwind", "晨光贸易"];
+    for (i, (id, ..)) in PEOPLE.iter().enumerate().filter(|(_, p)| p.3.is_some_and(|m| m != "E100")) {
+        for k in 0..4 {
+            let c = CustomerRow {
+                id: format!("C{i}{k}"),
+                name: format!("{} {}", buyers[(i + k) % buyers.len()], k + 1),
+                email: format!("buyer{i}{k}@customer.example"),
+                owner_id: Some(id.to_string()),
+                locale: (k % 3 == 0).then(|| "zh-CN".to_string()),
+            };
+            directory::upsert_customer(&mut tx, &c, now).await?;
+        }
+    }
+    for s in surveys_json() {
+        let survey = serde_json::from_value::<SurveyInput>(s)?.parse().map_err(anyhow::Error::msg)?;
+        surveys::save(&mut tx, &survey, now).await?;
+    }
+    tx.commit().await?;
+
+    let day = 86_400;
+    let q3 = cycle("demo-2026-Q3", "Q3 2026", now - 120 * day, now + 30 * day);
+    let q4 = cycle("demo-2026-Q4", "Q4 2026", now - 20 * day, now + 40 * day);
+    let mut dice = Dice(7);
+    for (c, answer_rate, shift) in [(&q3, 90, 0), (&q4, 60, 1)] {
+        let mut tx = db.begin().await?;
+        cycles::save(&mut tx, c, now).await?;
+        tx.commit().await?;
+        answer_cycle(db, c, &mut dice, answer_rate, shift).await?;
+    }
+    // The past cycle ends (its results are released); the current one stays open.
+    let mut past = q3.clone();
+    past.closes_at = now - 30 * day;
+    let mut tx = db.begin().await?;
+    cycles::save(&mut tx, &past, now).await?;
+    tx.commit().await?;
+    cycles::close(db, &past.id, now).await?;
+    Ok(())
+}
+
+fn cycle(id: &str, title: &str, opens_at: i64, closes_at: i64) -> Cycle {
+    Cycle {
+        id: id.into(),
+        title: title.into(),
+        opens_at,
+        closes_at,
+        // Teams of three: two peers per person, so the demo releases groups of two.
+        min_raters: 2,
+        weights: Weights { manager: 1.0, peer: 1.0, direct_report: 1.0 },
+        remind_every_days: None,
+        max_reminders: None,
+        closed: false,
+    }
+}
+
+async fn answer_cycle(db: &Db, c: &Cycle, dice: &mut Dice, rate: u64, shift: i64) -> anyhow::Result<()> {
+    let org: Vec<OrgPerson> = directory::org_chart(&db.pool).await?;
+    let mut rows: Vec<NewInvitation> = org
+        .iter()
+        .filter(|p| PEOPLE.iter().any(|d| d.0 == p.id))
+        .flat_map(|p| review_set("demo-360", p, &org, Peers::Team))
+        .filter(|i| PEOPLE.iter().any(|d| matches!(&i.respondent, Respondent::Person(r) if r == d.0)))
+        .collect();
+    for (i, (id, ..)) in PEOPLE.iter().enumerate().filter(|(_, p)| p.3.is_some_and(|m| m != "E100")) {
+        for k in 0..4 {
+            rows.push(NewInvitation {
+                survey_id: "demo-csat".into(),
+                subject_id: id.to_string(),
+                relation: Relation::Customer,
+                respondent: Respondent::Customer(format!("C{i}{k}")),
+            });
+        }
+    }
+    let mut tx = db.begin().await?;
+    let created = invitations::insert_new(&mut tx, &c.id, &rows, time::now()).await?;
+    tx.commit().await?;
+    let (csat, peer) = (surveys::load(&db.pool, "demo-csat").await?, surveys::load(&db.pool, "demo-360").await?);
+    let (Some(csat), Some(peer)) = (csat, peer) else { return Ok(()) };
+    for (id, i) in created {
+        if dice.roll(100) >= rate {
+            continue;
+        }
+        let row = &rows[i];
+        // Each person has a steady level, nudged between cycles.
+        let level = 3 + (row.subject_id.bytes().map(u64::from).sum::<u64>() % 2) as i64 + shift;
+        let pick = |dice: &mut Dice| (level + dice.roll(3) as i64 - 1).clamp(1, 5);
+        let (survey, answers) = if row.relation == Relation::Customer {
+            let mut a = vec![num("q1", pick(dice)), num("q2", (pick(dice) * 2).min(10))];
+            if dice.roll(3) == 0 {
+                a.push(text("q3", COMMENTS[dice.roll(COMMENTS.len() as u64) as usize]));
+            }
+            (&csat, a)
+        } else {
+            let mut a = vec![num("t1", pick(dice)), num("c1", pick(dice))];
+            if dice.roll(2) == 0 {
+                a.push(text("n1", COMMENTS[dice.roll(COMMENTS.len() as u64) as usize]));
+            }
+            (&peer, a)
+        };
+        let values = crate::scoring::response_values(&survey.questions, &answers);
+        let response = NewResponse {
+            values: &values,
+            invitation_id: id,
+            cycle_id: &c.id,
+            survey_id: &survey.id,
+            subject_id: &row.subject_id,
+            relation: row.relation.as_str(),
+            anonymous: row.relation.is_anonymous(survey.anonymous),
+            answers: &answers,
+        };
+        responses::submit(db, &response, time::now(), &time::today()).await?;
+    }
+    Ok(())
+}
+
+fn num(q: &str, v: i64) -> Answer {
+    Answer { question_id: q.into(), value: Some(v), text: None }
+}
+
+fn text(q: &str, t: &str) -> Answer {
+    Answer { question_id: q.into(), value: None, text: Some(t.into()) }
+}

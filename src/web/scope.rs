@@ -1,0 +1,58 @@
+//! Who may see whose report: admins everyone; a manager everyone below them in the org chart;
+//! everyone their own report once the cycle has closed. Checked on the data, not in templates.
+use crate::db::directory::OrgPerson;
+use crate::db::sessions::Viewer;
+use std::collections::{HashMap, HashSet};
+
+/// Everyone who reports to `root`, directly or not.
+pub fn below(root: &str, org: &[OrgPerson]) -> HashSet<String> {
+    let mut reports: HashMap<&str, Vec<&str>> = HashMap::new();
+    for p in org {
+        if let Some(m) = &p.manager_id {
+            reports.entry(m.as_str()).or_default().push(p.id.as_str());
+        }
+    }
+    let mut seen = HashSet::new();
+    let mut stack = vec![root];
+    while let Some(id) = stack.pop() {
+        for r in reports.get(id).into_iter().flatten() {
+            if seen.insert(r.to_string()) {
+                stack.push(r);
+            }
+        }
+    }
+    seen
+}
+
+pub fn can_see(viewer: &Viewer, subject: &str, org: &[OrgPerson], cycle_closed: bool) -> bool {
+    viewer.is_admin || (cycle_closed && subject == viewer.person_id) || below(&viewer.person_id, org).contains(subject)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(id: &str, m: Option<&str>) -> OrgPerson {
+        OrgPerson { id: id.into(), manager_id: m.map(str::to_string), team: None }
+    }
+
+    #[test]
+    fn managers_see_their_whole_subtree_only() {
+        let org = [p("ceo", None), p("a", Some("ceo")), p("b", Some("a")), p("c", Some("ceo"))];
+        assert_eq!(below("a", &org), HashSet::from(["b".to_string()]));
+        assert_eq!(below("ceo", &org).len(), 3);
+        let v = |id: &str, admin| Viewer {
+            person_id: id.into(),
+            name: id.into(),
+            email: String::new(),
+            locale: None,
+            is_admin: admin,
+            csrf: String::new(),
+        };
+        assert!(can_see(&v("a", false), "b", &org, false));
+        assert!(!can_see(&v("a", false), "c", &org, true));
+        assert!(!can_see(&v("a", false), "a", &org, false), "own report only once closed");
+        assert!(can_see(&v("a", false), "a", &org, true));
+        assert!(can_see(&v("zz", true), "c", &org, false));
+    }
+}
