@@ -1,0 +1,175 @@
+//! The pages in a real browser: headless Chromium driven over WebDriver (chromedriver).
+//! Sign in from an emailed link, the dashboard, a person's charts, an admin running a cycle
+//! (CSV upload, launch, remind, close), and a phone-sized viewport. With CANDOR_SCREENSHOTS
+//! set, screenshots of the main pages are written to docs/screenshots/.
+mod common;
+
+use common::smtp::SmtpSink;
+use common::{Backend, spawn_app_with};
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::json;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+async fn browser() -> (Driver, Client) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let driver = std::env::var("CANDOR_CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into());
+    let child = Command::new(&driver)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("start {driver} (apt-get install chromium chromium-driver): {e}"));
+    let driver = Driver(child);
+    let caps = json!({"goog:chromeOptions": {
+        "binary": std::env::var("CANDOR_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
+        "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--disable-dev-shm-usage", "--window-size=1280,1000", "--lang=en-US"]}});
+    let caps: fantoccini::wd::Capabilities = caps.as_object().unwrap().clone().into_iter().collect();
+    let url = format!("http://127.0.0.1:{port}");
+    for _ in 0..100 {
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        if let Ok(c) = ClientBuilder::new(connector).capabilities(caps.clone()).connect(&url).await {
+            return (driver, c);
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("chromedriver did not answer");
+}
+
+async fn shot(c: &Client, name: &str) {
+    let png = c.screenshot().await.unwrap();
+    assert!(png.len() > 1000, "a real screenshot");
+    let dir = match std::env::var("CANDOR_SCREENSHOTS") {
+        Ok(_) => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("docs/screenshots"),
+        Err(_) => std::env::temp_dir().join("candor-screenshots"),
+    };
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
+}
+
+async fn text_of(c: &Client) -> String {
+    c.find(Locator::Css("main")).await.unwrap().text().await.unwrap()
+}
+
+/// Waits until the page's main text contains `needle` (a click returns before its page loads).
+async fn wait_text(c: &Client, needle: &str) -> String {
+    for _ in 0..100 {
+        if let Ok(main) = c.find(Locator::Css("main")).await
+            && let Ok(text) = main.text().await
+            && text.contains(needle)
+        {
+            return text;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("page never showed {needle:?}: {}", c.source().await.unwrap_or_default());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_manager_and_an_admin_in_the_browser() {
+    let sink = SmtpSink::start();
+    let smtp = sink.url();
+    let app = spawn_app_with(Backend::Sqlite, |c| c.smtp_url = Some(smtp)).await;
+    candor::demo::seed(&app.state.db, &app.addr).await.unwrap();
+    let (_driver, c) = browser().await;
+
+    // Sign in from the emailed link.
+    c.goto(&app.url("/login")).await.unwrap();
+    c.find(Locator::Id("email")).await.unwrap().send_keys("admin@demo.example").await.unwrap();
+    c.find(Locator::Css("form button")).await.unwrap().click().await.unwrap();
+    wait_text(&c, "sign-in link is on its way").await;
+    let mail = sink.wait_for(1, 15).await.remove(0);
+    let link = mail.link(&app.addr, "/login/");
+    c.goto(&link).await.unwrap();
+    c.find(Locator::Css("form button")).await.unwrap().click().await.unwrap();
+    wait_text(&c, "Team indicators").await;
+    assert_eq!(c.current_url().await.unwrap().path(), "/dashboard");
+
+    // The team, in the closed cycle.
+    c.find(Locator::Id("cycle")).await.unwrap().select_by_value("demo-2026-Q3").await.unwrap();
+    c.find(Locator::Css("form.picker button")).await.unwrap().click().await.unwrap();
+    wait_text(&c, "Team indicators — closed").await;
+    let rows = c.find_all(Locator::Css("tbody tr")).await.unwrap();
+    assert!(rows.len() >= 9, "the whole demo organisation: {}", rows.len());
+    let charts = c.find_all(Locator::Css("svg[role=img]")).await.unwrap();
+    assert!(charts.len() >= 3, "a chart per indicator");
+    shot(&c, "dashboard").await;
+
+    // One person's report with its charts.
+    c.find(Locator::LinkText("Sam Carter")).await.unwrap().click().await.unwrap();
+    wait_text(&c, "Trend across cycles").await;
+    assert!(c.current_url().await.unwrap().path().starts_with("/dashboard/people/E112"));
+    let page = text_of(&c).await;
+    assert!(page.contains("Teamwork") && page.contains("Customer satisfaction"), "{page}");
+    assert!(c.find_all(Locator::Css("svg[role=img] title")).await.unwrap().len() >= 4);
+    shot(&c, "person").await;
+
+    // An admin runs a cycle end to end: upload people (a bad file first), create, launch,
+    // remind, close.
+    c.goto(&app.url("/admin")).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(
+        &bad,
+        "id,name,email,manager,team,locale\nE900,Nia Obi,nia@demo.example,E110,East,\nE901,Bad,not-an-email,,East,\n",
+    )
+    .unwrap();
+    c.find(Locator::Id("file")).await.unwrap().send_keys(bad.to_str().unwrap()).await.unwrap();
+    c.find(Locator::Css("form[action='/admin/import'] button")).await.unwrap().click().await.unwrap();
+    let page = wait_text(&c, "Nothing was stored").await;
+    assert!(page.contains("not a valid email"), "{page}");
+    assert!(c.find_all(Locator::Css("form[action='/admin/import/confirm']")).await.unwrap().is_empty());
+    let good = dir.path().join("good.csv");
+    std::fs::write(&good, "id,name,email,manager,team,locale\nE900,Nia Obi,nia@demo.example,E110,East,zh-CN\n")
+        .unwrap();
+    c.find(Locator::Id("file")).await.unwrap().send_keys(good.to_str().unwrap()).await.unwrap();
+    c.find(Locator::Css("form[action='/admin/import'] button")).await.unwrap().click().await.unwrap();
+    wait_text(&c, "Import these rows").await;
+    c.find(Locator::Css("form[action='/admin/import/confirm'] button")).await.unwrap().click().await.unwrap();
+    wait_text(&c, "Done. Import from CSV: +1").await;
+    let nia: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM people WHERE id = 'E900'")
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(nia, 1);
+
+    c.find(Locator::Id("c-id")).await.unwrap().send_keys("2027-Q1").await.unwrap();
+    c.find(Locator::Id("c-title")).await.unwrap().send_keys("Q1 2027").await.unwrap();
+    c.execute("document.getElementById('c-opens').value='2026-11-01'; document.getElementById('c-closes').value='2099-03-31';", vec![])
+        .await
+        .unwrap();
+    c.find(Locator::Css("form[action='/admin/cycles'] button")).await.unwrap().click().await.unwrap();
+    wait_text(&c, "Done. Create a cycle 2027-Q1").await;
+    c.find(Locator::Css("form[action='/admin/cycles/2027-Q1/launch'] button")).await.unwrap().click().await.unwrap();
+    wait_text(&c, "Done. Launch 360 reviews:").await;
+    c.find(Locator::Css("form[action='/admin/cycles/2027-Q1/remind'] button")).await.unwrap().click().await.unwrap();
+    wait_text(&c, "Done. Send reminders:").await;
+    shot(&c, "admin").await;
+    c.find(Locator::Css("form[action='/admin/cycles/2027-Q1/close'] button")).await.unwrap().click().await.unwrap();
+    wait_text(&c, "Done. Close cycle: 2027-Q1").await;
+    let (_, p) = app.get("/api/v1/cycles/2027-Q1/progress").await;
+    assert_eq!(p["status"], "closed");
+    assert!(p["surveys"][0]["invited"].as_i64().unwrap() >= 20, "{p}");
+
+    // A phone: the page fits the width, the table scrolls inside its own box.
+    c.set_window_size(390, 844).await.unwrap();
+    c.goto(&app.url("/dashboard?cycle=demo-2026-Q3&lang=zh-CN")).await.unwrap();
+    wait_text(&c, "团队指标").await;
+    let overflow = c.execute("return document.documentElement.scrollWidth - window.innerWidth;", vec![]).await.unwrap();
+    assert!(overflow.as_i64().unwrap_or(99) <= 1, "horizontal overflow: {overflow}");
+    assert!(text_of(&c).await.contains("团队指标"));
+    shot(&c, "dashboard-phone-zh").await;
+    c.close().await.unwrap();
+}
