@@ -1,8 +1,8 @@
 //! Respondent throughput: the real `candor` binary against a floor, side by side, with wrk.
 //!
 //! The floor is the least a correct submission can do: a bare axum handler that hashes the
-//! token and, in one `BEGIN IMMEDIATE` transaction on SQLite, claims the invitation and
-//! inserts the response and its answers. Candor does the same plus everything a product
+//! token and, in one `BEGIN IMMEDIATE` transaction on SQLite, claims the invitation (sets the
+//! schema's `completed` flag) and inserts the response and its answers. Candor does the same plus everything a product
 //! needs (token shape check, rate limit, link lookup with cycle state and locale, answer
 //! validation against the survey). Rounds alternate Candor / floor to share any drift.
 //!
@@ -156,7 +156,7 @@ async fn floor_submit(State(pool): State<SqlitePool>, Path(token): Path<String>,
         return StatusCode::SERVICE_UNAVAILABLE;
     };
     let claimed: Option<(i64, String, String, String, String)> = sqlx::query_as(
-        "UPDATE invitations SET completed_on = ?1 WHERE completed_on IS NULL \
+        "UPDATE invitations SET completed = 1, completed_on = ?1 WHERE completed = 0 \
          AND id = (SELECT invitation_id FROM links WHERE token_hash = ?2) \
          RETURNING id, cycle_id, survey_id, subject_id, relation",
     )
@@ -314,8 +314,9 @@ async fn run() {
         v.sort_by(f64::total_cmp);
         v[v.len() / 2]
     };
-    let (c, f) = (median(&mut c_runs), median(&mut f_runs));
-    println!("submissions/s (median): candor {c:.0}, floor {f:.0}, ratio {:.2} (target ≥ 0.70)", c / f);
+    let mut ratios: Vec<f64> = c_runs.iter().zip(&f_runs).map(|(c, f)| c / f).collect();
+    let (c, f, r) = (median(&mut c_runs), median(&mut f_runs), median(&mut ratios));
+    println!("submissions/s (median): candor {c:.0}, floor {f:.0}; median of round ratios {r:.2} (target ≥ 0.70)");
     println!("survey page GETs/s: candor {:.0} ({} non-2xx)", gets.ok_per_sec, gets.failed);
     println!("invitations created/s (batches of 10,000, deliver=none): {invitations_per_sec:.0}");
     println!("candor peak RSS: {:.1} MiB", candor.peak_rss_mib());

@@ -83,10 +83,11 @@ struct Directory {
     customers: BTreeSet<String>,
 }
 
-async fn load_directory(state: &AppState, tx: &mut Tx, rows: &[NewInvitation]) -> ApiResult<Directory> {
+async fn load_directory(tx: &mut Tx, rows: &[NewInvitation]) -> ApiResult<Directory> {
     let mut survey_kinds = HashMap::new();
     for id in rows.iter().map(|r| r.survey_id.as_str()).collect::<BTreeSet<_>>() {
-        if let Some(s) = crate::db::surveys::load(&state.db.pool, id).await? {
+        // Through the transaction's own connection: never wait on the pool while holding one.
+        if let Some(s) = crate::db::surveys::load_on(tx, id).await? {
             survey_kinds.insert(id.to_string(), s.kind);
         }
     }
@@ -185,7 +186,7 @@ pub async fn create_invitations(
         return Err(ApiError::conflict("cycle_closed", format!("cycle {cycle_id:?} is closed")));
     }
     let mut tx = state.db.begin().await?;
-    let dir = load_directory(state, &mut tx, &rows).await?;
+    let dir = load_directory(&mut tx, &rows).await?;
     for (i, r) in rows.iter().enumerate() {
         check_row(i, r, &dir)?;
     }

@@ -21,7 +21,7 @@ pub async fn save(
     let existed = surveys::exists(&mut tx, &survey.id).await?;
     let mut counts = UpsertCounts::default();
     if existed {
-        let current = surveys::load(&state.db.pool, &survey.id).await?;
+        let current = surveys::load_on(&mut tx, &survey.id).await?;
         if current.as_ref() == Some(&survey) {
             counts.unchanged = 1;
             return Ok(Json(counts));

@@ -33,6 +33,17 @@ pub async fn open_in_cycle(tx: &mut Tx, cycle: &str) -> Result<Vec<Pending>, sql
     to_pending(sqlx::query(sqlx::AssertSqlSafe(sql)).bind(cycle).fetch_all(&mut **tx).await?)
 }
 
+/// Whether any open cycle has a reminder schedule: a cheap look before the real query.
+pub async fn any_scheduled(pool: &sqlx::AnyPool, now: i64) -> Result<bool, sqlx::Error> {
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM cycles WHERE status = 'open' AND closes_at > $1 AND remind_every_days IS NOT NULL",
+    )
+    .bind(now)
+    .fetch_one(pool)
+    .await?;
+    Ok(n > 0)
+}
+
 /// Invitations whose cycle reminds every N days, last emailed at least N days ago, with
 /// reminders left, in open cycles.
 pub async fn due<'e, E>(ex: E, now: i64, day_secs: i64) -> Result<Vec<Pending>, sqlx::Error>

@@ -24,9 +24,16 @@ fn question_from_row(r: &AnyRow) -> Result<Question, sqlx::Error> {
 }
 
 pub async fn load(pool: &AnyPool, id: &str) -> Result<Option<Survey>, sqlx::Error> {
+    let mut conn = pool.acquire().await?;
+    load_on(&mut conn, id).await
+}
+
+/// The same on a connection already held (inside a transaction: a second connection from the
+/// pool could wait forever for one that this transaction is blocking).
+pub async fn load_on(conn: &mut sqlx::AnyConnection, id: &str) -> Result<Option<Survey>, sqlx::Error> {
     let Some(head) = sqlx::query("SELECT id, kind, title, title_i18n, anonymous FROM surveys WHERE id = $1")
         .bind(id)
-        .fetch_optional(pool)
+        .fetch_optional(&mut *conn)
         .await?
     else {
         return Ok(None);
@@ -36,7 +43,7 @@ pub async fn load(pool: &AnyPool, id: &str) -> Result<Option<Survey>, sqlx::Erro
          WHERE survey_id = $1 ORDER BY position",
     )
     .bind(id)
-    .fetch_all(pool)
+    .fetch_all(&mut *conn)
     .await?;
     let kind: String = head.try_get("kind")?;
     let title_i18n: String = head.try_get("title_i18n")?;

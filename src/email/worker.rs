@@ -85,7 +85,7 @@ async fn schedule_reminders(state: &AppState) -> Result<(), sqlx::Error> {
     let db = &state.db;
     let now = time::now();
     let day = state.config.day_seconds;
-    if reminders::due(&db.pool, now, day).await?.is_empty() {
+    if !reminders::any_scheduled(&db.pool, now).await? || reminders::due(&db.pool, now, day).await?.is_empty() {
         return Ok(());
     }
     let mut tx = db.begin().await?;

@@ -3,7 +3,7 @@
 use super::i18n::{Text, fill, text};
 use super::pages::{Html, message};
 use crate::db::invitations::{self, InvitationInfo, LinkTarget};
-use crate::db::responses::{self, NewResponse, Submitted};
+use crate::db::responses::{self, NewResponse};
 use crate::domain::answers::{AnswerProblem, Rejected, check_answers};
 use crate::domain::survey::{QuestionType, Survey};
 use crate::domain::{Locale, Token, time};
@@ -25,16 +25,32 @@ use std::sync::{Arc, RwLock};
 pub struct SurveyCache(Arc<RwLock<HashMap<String, Arc<Survey>>>>);
 
 impl SurveyCache {
+    fn cached(&self, id: &str) -> Option<Arc<Survey>> {
+        self.0.read().unwrap_or_else(|p| p.into_inner()).get(id).cloned()
+    }
+
+    fn keep(&self, survey: Survey) -> Arc<Survey> {
+        let survey = Arc::new(survey);
+        self.0.write().unwrap_or_else(|p| p.into_inner()).insert(survey.id.clone(), survey.clone());
+        survey
+    }
+
     pub async fn get(&self, pool: &sqlx::AnyPool, id: &str) -> Result<Option<Arc<Survey>>, sqlx::Error> {
-        if let Some(s) = self.0.read().unwrap_or_else(|p| p.into_inner()).get(id) {
-            return Ok(Some(s.clone()));
+        if let Some(s) = self.cached(id) {
+            return Ok(Some(s));
         }
         let Some(survey) = crate::db::surveys::load(pool, id).await? else {
             return Ok(None);
         };
-        let survey = Arc::new(survey);
-        self.0.write().unwrap_or_else(|p| p.into_inner()).insert(id.to_string(), survey.clone());
-        Ok(Some(survey))
+        Ok(Some(self.keep(survey)))
+    }
+
+    /// The same, reading through a connection the caller already holds.
+    pub async fn get_on(&self, conn: &mut sqlx::AnyConnection, id: &str) -> Result<Option<Arc<Survey>>, sqlx::Error> {
+        if let Some(s) = self.cached(id) {
+            return Ok(Some(s));
+        }
+        Ok(crate::db::surveys::load_on(conn, id).await?.map(|s| self.keep(s)))
     }
 }
 
@@ -269,6 +285,9 @@ async fn show(
     }
 }
 
+/// The hot path: the write transaction opens at once and its first statement claims the
+/// invitation through the link's hash; answers are checked against the cached survey inside it
+/// (no other read), then stored in one more round trip. Anything else rolls back.
 #[tracing::instrument(skip_all)]
 async fn submit(
     State(state): State<AppState>,
@@ -278,53 +297,67 @@ async fn submit(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let fetch = async |hash: String| invitations::target_by_link(&state.db.pool, &hash, time::now()).await;
-    let (token, target) = match resolve(&state, addr.ip(), &raw, &headers, &q, fetch).await {
-        Ok(found) => found,
-        Err(page) => return page,
-    };
     // Our own form always says which language it was shown in.
     let locale = pick_locale(&q, None, &headers);
     let t = text(locale);
-    let survey = match load_survey(&state, &target.survey_id).await {
-        Ok(found) => found,
-        Err(e) => return super::pages::db_error(e, t),
+    if state.limiter.is_blocked(addr.ip()) {
+        return message(StatusCode::TOO_MANY_REQUESTS, t, t.too_many_title, t.too_many_body);
+    }
+    let Some(token) = Token::parse(&raw) else {
+        state.limiter.record_miss(addr.ip());
+        return message(StatusCode::NOT_FOUND, t, t.not_found_title, t.not_found_body);
     };
-    let fields: Vec<(String, String)> =
-        url::form_urlencoded::parse(&body).map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
-    let answers = match check_answers(&survey.questions, &fields) {
-        Ok(a) => a,
-        Err(rejected) => {
-            // The rarer path: load names and locale for the page.
-            return match resolve_info(&state, addr.ip(), &raw, &headers, &q).await {
-                Ok((token, info)) => {
-                    let locale = pick_locale(&q, info.respondent_locale.as_deref(), &headers);
-                    form_page(&state, StatusCode::UNPROCESSABLE_ENTITY, &token, &info, &survey, locale, Some(&rejected))
-                        .await
-                }
-                Err(page) => page,
-            };
+    let (now, today) = (time::now(), time::today());
+    let stored = async {
+        let mut tx = state.db.begin().await?;
+        let Some(target) = responses::claim(&mut tx, &token.hash(), now, &today).await? else {
+            tx.rollback().await?;
+            return Ok(Err(None));
+        };
+        let survey = state.surveys.get_on(&mut tx, &target.survey_id).await?.ok_or(sqlx::Error::RowNotFound)?;
+        let fields: Vec<(String, String)> =
+            url::form_urlencoded::parse(&body).map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
+        let answers = match check_answers(&survey.questions, &fields) {
+            Ok(a) => a,
+            Err(rejected) => {
+                tx.rollback().await?;
+                return Ok(Err(Some((survey, rejected))));
+            }
+        };
+        let values = crate::scoring::response_values(&survey.questions, &answers);
+        let anonymous = target.relation.is_anonymous(survey.anonymous);
+        let response = NewResponse {
+            values: &values,
+            invitation_id: target.id,
+            cycle_id: &target.cycle_id,
+            survey_id: &target.survey_id,
+            subject_id: &target.subject_id,
+            relation: target.relation.as_str(),
+            anonymous,
+            answers: &answers,
+        };
+        responses::store(&mut tx, state.db.backend, &response, &today).await?;
+        tx.commit().await?;
+        if anonymous {
+            responses::restamp(&state.db, target.id).await?;
         }
+        Ok::<_, sqlx::Error>(Ok(()))
     };
-    let values = crate::scoring::response_values(&survey.questions, &answers);
-    let response = NewResponse {
-        values: &values,
-        invitation_id: target.id,
-        cycle_id: &target.cycle_id,
-        survey_id: &target.survey_id,
-        subject_id: &target.subject_id,
-        relation: target.relation.as_str(),
-        anonymous: target.relation.is_anonymous(survey.anonymous),
-        answers: &answers,
-    };
-    match responses::submit(&state.db, &response, time::now(), &time::today()).await {
-        Ok(Submitted::Stored) => {
-            Redirect::to(&format!("/s/{}/thanks?lang={}", token.as_str(), locale.as_str())).into_response()
-        }
-        // Lost a race with another submission, or the cycle closed meanwhile: say which.
-        Ok(Submitted::NotOpen) => match resolve_info(&state, addr.ip(), &raw, &headers, &q).await {
+    match stored.await {
+        Ok(Ok(())) => Redirect::to(&format!("/s/{}/thanks?lang={}", token.as_str(), locale.as_str())).into_response(),
+        // Nothing claimed: unknown (404, counted against the address), answered (409) or closed (410).
+        Ok(Err(None)) => match resolve_info(&state, addr.ip(), &raw, &headers, &q).await {
             Err(page) => page,
             Ok(_) => message(StatusCode::GONE, t, t.closed_title, t.closed_body),
+        },
+        // Invalid answers: the claim was rolled back; the form comes back with its problems.
+        Ok(Err(Some((survey, rejected)))) => match resolve_info(&state, addr.ip(), &raw, &headers, &q).await {
+            Ok((token, info)) => {
+                let locale = pick_locale(&q, info.respondent_locale.as_deref(), &headers);
+                form_page(&state, StatusCode::UNPROCESSABLE_ENTITY, &token, &info, &survey, locale, Some(&rejected))
+                    .await
+            }
+            Err(page) => page,
         },
         Err(e) => super::pages::db_error(e, t),
     }
