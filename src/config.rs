@@ -91,6 +91,9 @@ pub struct Config {
     /// Length of a "day" for reminder schedules, in seconds (tests shorten it).
     #[arg(long, env = "CANDOR_DAY_SECONDS", default_value_t = 86_400, global = true, hide = true)]
     pub day_seconds: i64,
+    /// How long SQLite waits for a lock before answering 503, in milliseconds.
+    #[arg(long, env = "CANDOR_SQLITE_BUSY_TIMEOUT_MS", default_value_t = 5_000, global = true, hide = true)]
+    pub sqlite_busy_timeout_ms: u64,
     /// How often the background worker looks for due work, in milliseconds.
     #[arg(long, env = "CANDOR_WORKER_POLL_MS", default_value_t = 1000, global = true, hide = true)]
     pub worker_poll_ms: u64,

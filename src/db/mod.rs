@@ -37,7 +37,7 @@ pub type Tx = Transaction<'static, Any>;
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
-/// How long SQLite waits for a lock before it reports "database is locked".
+/// How long SQLite waits for a lock before it reports "database is locked", by default.
 pub const SQLITE_BUSY_TIMEOUT_MS: u64 = 5_000;
 
 impl Backend {
@@ -68,6 +68,10 @@ fn sqlite_url_with_create(url: &str) -> String {
 
 impl Db {
     pub async fn connect(url: &str) -> Result<Db, sqlx::Error> {
+        Db::connect_with(url, SQLITE_BUSY_TIMEOUT_MS).await
+    }
+
+    pub async fn connect_with(url: &str, busy_timeout_ms: u64) -> Result<Db, sqlx::Error> {
         install_default_drivers();
         let backend = Backend::from_url(url).map_err(|e| sqlx::Error::Configuration(e.into()))?;
         let pool = match backend {
@@ -75,14 +79,14 @@ impl Db {
                 AnyPoolOptions::new()
                     .max_connections(8)
                     .acquire_timeout(Duration::from_secs(10))
-                    .after_connect(|conn, _| {
+                    .after_connect(move |conn, _| {
                         Box::pin(async move {
                             use sqlx::Executor;
                             // WAL lets readers run beside the one writer; NORMAL sync in WAL
                             // survives a crashed process (not a power cut) and is much faster.
                             conn.execute(sqlx::AssertSqlSafe(format!(
                                 "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-                                 PRAGMA foreign_keys = ON; PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS};"
+                                 PRAGMA foreign_keys = ON; PRAGMA busy_timeout = {busy_timeout_ms};"
                             )))
                             .await?;
                             Ok(())

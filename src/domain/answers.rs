@@ -142,6 +142,28 @@ mod tests {
         assert_eq!(r.kept.get("q3").map(String::as_str), Some("keep me"));
     }
 
+    proptest::proptest! {
+        /// Whatever a form carries, checking never panics, and what it accepts fits the survey.
+        #[test]
+        fn any_form_is_checked_safely(fields in proptest::collection::vec(
+            (proptest::prop_oneof![proptest::strategy::Just("q1".to_string()), proptest::strategy::Just("q2".to_string()),
+                                   proptest::strategy::Just("q3".to_string()), "[a-z0-9]{0,4}"],
+             proptest::prop_oneof!["-?[0-9]{1,3}", ".{0,40}", "[ \\t]*[0-9][ \\t]*"]),
+            0..8)) {
+            let survey = survey();
+            if let Ok(answers) = check_answers(&survey, &fields) {
+                for a in &answers {
+                    let q = survey.iter().find(|q| q.id == a.question_id).unwrap();
+                    match q.kind {
+                        QuestionType::Text => proptest::prop_assert!(a.text.as_ref().is_some_and(|t| !t.contains('\0') && t.chars().count() <= MAX_TEXT_ANSWER)),
+                        _ => proptest::prop_assert!(a.value.is_some_and(|v| q.min.unwrap() <= v && v <= q.max.unwrap())),
+                    }
+                }
+                proptest::prop_assert!(answers.iter().any(|a| a.question_id == "q1"), "q1 is required");
+            }
+        }
+    }
+
     #[test]
     fn a_text_of_exactly_the_limit_is_accepted() {
         let long = "字".repeat(MAX_TEXT_ANSWER);

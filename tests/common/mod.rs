@@ -71,6 +71,7 @@ pub fn test_config(db_url: &str, mail_dir: PathBuf) -> Config {
         mail_from: "Candor <no-reply@candor.test>".into(),
         mail_retry_base_ms: 200,
         day_seconds: 86_400,
+        sqlite_busy_timeout_ms: 5_000,
         worker_poll_ms: 100,
     }
 }

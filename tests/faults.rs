@@ -1,0 +1,244 @@
+//! Faults: a killed process, a graceful stop under load, a database that stays locked.
+//! Bounded in count and time; everything on loopback.
+mod common;
+
+use common::{Backend, spawn_app_with};
+use serde_json::{Value, json};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+struct Server {
+    child: Child,
+    base: String,
+}
+
+fn start_binary(dir: &std::path::Path, port: u16) -> Server {
+    let child = Command::new(env!("CARGO_BIN_EXE_candor"))
+        .current_dir(dir)
+        .env("CANDOR_LISTEN", format!("127.0.0.1:{port}"))
+        .env("CANDOR_PUBLIC_URL", format!("http://127.0.0.1:{port}"))
+        .env("CANDOR_LOG", "warn")
+        .env_remove("CANDOR_DATABASE_URL")
+        .env_remove("CANDOR_SMTP_URL")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let base = format!("http://127.0.0.1:{port}");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "server did not start");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    Server { child, base }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+fn admin_key(dir: &std::path::Path) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_candor"))
+        .current_dir(dir)
+        .env_remove("CANDOR_DATABASE_URL")
+        .args(["api-key", "create", "--name", "faults", "--scope", "admin"])
+        .output()
+        .unwrap();
+    String::from_utf8(out.stdout).unwrap().trim().lines().last().unwrap().to_string()
+}
+
+/// `n` customer invitations on a non-anonymous survey (responses keep their invitation);
+/// returns their links.
+async fn seed(c: &reqwest::Client, base: &str, key: &str, n: usize) -> Vec<String> {
+    let post = |path: &str, body: Value| {
+        let req = c.post(format!("{base}{path}")).bearer_auth(key).json(&body);
+        async move {
+            let res = req.send().await.unwrap();
+            assert!(res.status().is_success(), "{}", res.text().await.unwrap());
+            res.json::<Value>().await.unwrap()
+        }
+    };
+    post("/api/v1/people", json!({"people":[{"id":"E1","name":"Li Na","email":"li@corp.example"}]})).await;
+    let customers: Vec<Value> =
+        (0..n).map(|i| json!({"id":format!("C{i}"),"name":"B","email":format!("b{i}@shop.example")})).collect();
+    post("/api/v1/customers", json!({ "customers": customers })).await;
+    post("/api/v1/surveys", common::csat_survey()).await;
+    post(
+        "/api/v1/cycles",
+        json!({"id":"Q","title":"Q","opens_at":"2026-01-01T00:00:00Z","closes_at":"2099-01-01T00:00:00Z"}),
+    )
+    .await;
+    let rows: Vec<Value> = (0..n)
+        .map(
+            |i| json!({"survey":"csat","subject":"E1","respondent":{"customer":format!("C{i}")},"relation":"customer"}),
+        )
+        .collect();
+    let b = post("/api/v1/cycles/Q/invitations", json!({"invitations": rows, "deliver":"none"})).await;
+    b["links"].as_array().unwrap().iter().map(|l| l["url"].as_str().unwrap().to_string()).collect()
+}
+
+type Fired = Vec<tokio::task::JoinHandle<(String, Option<u16>)>>;
+
+/// Fires one POST per link at once; returns each link's status (None: no answer), and waits
+/// until `ack` of them were acknowledged, so a fault lands mid-load.
+async fn fire(c: &reqwest::Client, links: &[String], ack: usize) -> Fired {
+    let done = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let tasks = links
+        .iter()
+        .map(|l| {
+            let (c, l, done) = (c.clone(), l.clone(), done.clone());
+            tokio::spawn(async move {
+                let res = c.post(&l).form(&[("q1", "4"), ("q2", "9")]).send().await;
+                let status = res.ok().map(|r| r.status().as_u16());
+                if status == Some(303) {
+                    done.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                }
+                (l, status)
+            })
+        })
+        .collect();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while done.load(std::sync::atomic::Ordering::SeqCst) < ack {
+        assert!(Instant::now() < deadline, "no answers came back");
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+    tasks
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_killed_server_loses_no_acknowledged_answer() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = admin_key(dir.path());
+    let port = free_port();
+    let mut server = start_binary(dir.path(), port);
+    let c = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let links = seed(&c, &server.base, &key, 400).await;
+    let tasks = fire(&c, &links, 20).await;
+    server.child.kill().unwrap(); // SIGKILL, mid-load
+    server.child.wait().unwrap();
+    let mut acknowledged = Vec::new();
+    for t in tasks {
+        let (link, status) = t.await.unwrap();
+        if status == Some(303) {
+            acknowledged.push(link);
+        }
+    }
+    assert!(
+        !acknowledged.is_empty() && acknowledged.len() < links.len(),
+        "the kill landed mid-load: {}",
+        acknowledged.len()
+    );
+
+    let server = start_binary(dir.path(), port);
+    let db = candor::db::Db::connect(&format!("sqlite://{}/candor.db", dir.path().display())).await.unwrap();
+    for link in &acknowledged {
+        let token = link.rsplit('/').next().unwrap();
+        let stored: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM responses r JOIN links l ON l.invitation_id = r.invitation_id WHERE l.token_hash = $1",
+        )
+        .bind(candor::domain::token::sha256_hex(token))
+        .fetch_one(&db.pool)
+        .await
+        .unwrap();
+        assert_eq!(stored, 1, "an acknowledged answer is present after the restart");
+    }
+    let orphans: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM invitations i WHERE i.completed <> (CASE WHEN EXISTS (SELECT 1 FROM responses r WHERE r.invitation_id = i.id) THEN 1 ELSE 0 END)",
+    )
+    .fetch_one(&db.pool)
+    .await
+    .unwrap();
+    assert_eq!(orphans, 0, "no invitation completed without its response, nor the reverse");
+    let integrity: String = sqlx::query_scalar("PRAGMA integrity_check").fetch_one(&db.pool).await.unwrap();
+    assert_eq!(integrity, "ok");
+    // Links whose answer never committed still work once.
+    let (answered,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM responses").fetch_one(&db.pool).await.unwrap();
+    let rest: Vec<String> = links.iter().filter(|l| !acknowledged.contains(l)).take(20).cloned().collect();
+    for l in &rest {
+        let s = c.post(l).form(&[("q1", "3")]).send().await.unwrap().status().as_u16();
+        assert!(s == 303 || s == 409, "{s}");
+    }
+    let (after,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM responses").fetch_one(&db.pool).await.unwrap();
+    assert!(after > answered);
+    drop(server);
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_finishes_requests_in_flight() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = admin_key(dir.path());
+    let mut server = start_binary(dir.path(), free_port());
+    let c = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let links = seed(&c, &server.base, &key, 300).await;
+    let tasks = fire(&c, &links, 10).await;
+    let term = Command::new("kill").args(["-TERM", &server.child.id().to_string()]).status().unwrap();
+    assert!(term.success());
+    let mut ok = 0;
+    let mut answered = Vec::new();
+    for t in tasks {
+        let (link, status) = t.await.unwrap();
+        match status {
+            Some(303) => {
+                ok += 1;
+                answered.push(link);
+            }
+            Some(other) => panic!("a request in flight got {other}"),
+            None => {} // arrived after the listener closed: refused, never half-answered
+        }
+    }
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let status = loop {
+        if let Some(s) = server.child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(Instant::now() < deadline, "did not stop after SIGTERM");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert_eq!(status.code(), Some(0), "a clean exit");
+    assert!(ok > 0);
+    let db = candor::db::Db::connect(&format!("sqlite://{}/candor.db", dir.path().display())).await.unwrap();
+    let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM responses").fetch_one(&db.pool).await.unwrap();
+    assert!(stored >= ok, "every answered request was stored: {stored} < {ok}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_locked_database_answers_503_and_consumes_nothing() {
+    let app = spawn_app_with(Backend::Sqlite, |c| c.sqlite_busy_timeout_ms = 300).await;
+    app.seed_org().await;
+    app.seed_survey().await;
+    app.seed_cycle("2026-Q4").await;
+    let (s, b) = app
+        .post(
+            "/api/v1/cycles/2026-Q4/invitations",
+            json!({"invitations":[{"survey":"csat","subject":"E1001","respondent":{"customer":"C1"},"relation":"customer"}],"deliver":"none"}),
+        )
+        .await;
+    assert_eq!(s, 201);
+    let link = b["links"][0]["url"].as_str().unwrap().to_string();
+
+    // Another process holds SQLite's write lock longer than the busy timeout.
+    use sqlx::Connection;
+    let mut blocker =
+        sqlx::SqliteConnection::connect(&format!("sqlite://{}/candor.db", app.db.dir.path().display())).await.unwrap();
+    sqlx::query("BEGIN EXCLUSIVE").execute(&mut blocker).await.unwrap();
+    let res = app.client.post(&link).form(&[("q1", "4")]).send().await.unwrap();
+    assert_eq!(res.status().as_u16(), 503);
+    assert_eq!(res.headers()["retry-after"], "2");
+    assert!(res.text().await.unwrap().contains("Nothing was lost"));
+    sqlx::query("COMMIT").execute(&mut blocker).await.unwrap();
+
+    let completed: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM invitations WHERE completed = 1")
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(completed, 0, "nothing consumed");
+    let res = app.client.post(&link).form(&[("q1", "4")]).send().await.unwrap();
+    assert_eq!(res.status().as_u16(), 303, "the same link works once the lock is gone");
+}
