@@ -94,6 +94,9 @@ pub struct Config {
     /// How long SQLite waits for a lock before answering 503, in milliseconds.
     #[arg(long, env = "CANDOR_SQLITE_BUSY_TIMEOUT_MS", default_value_t = 5_000, global = true, hide = true)]
     pub sqlite_busy_timeout_ms: u64,
+    /// Caps the SQLite database at this many pages (simulates a full disk in tests).
+    #[arg(long, env = "CANDOR_SQLITE_MAX_PAGES", global = true, hide = true)]
+    pub sqlite_max_pages: Option<u64>,
     /// How often the background worker looks for due work, in milliseconds.
     #[arg(long, env = "CANDOR_WORKER_POLL_MS", default_value_t = 1000, global = true, hide = true)]
     pub worker_poll_ms: u64,

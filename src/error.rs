@@ -56,6 +56,14 @@ impl ApiError {
 
 impl From<sqlx::Error> for ApiError {
     fn from(e: sqlx::Error) -> ApiError {
+        if crate::db::is_full(&e) {
+            tracing::error!(error = %e, "database full");
+            return ApiError::new(
+                StatusCode::INSUFFICIENT_STORAGE,
+                "storage_full",
+                "the server is out of storage; nothing was stored",
+            );
+        }
         if crate::db::is_busy(&e) {
             tracing::warn!(error = %e, "database busy");
             return ApiError::unavailable();

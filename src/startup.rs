@@ -61,7 +61,7 @@ pub fn router(state: AppState) -> Router {
 impl Application {
     /// Connects to and migrates the database, and binds the listening socket.
     pub async fn build(config: Config) -> anyhow::Result<Application> {
-        let db = Db::connect_with(&config.database_url, config.sqlite_busy_timeout_ms).await?;
+        let db = Db::connect_with(&config.database_url, config.sqlite_busy_timeout_ms, config.sqlite_max_pages).await?;
         db.migrate().await?;
         let listener = TcpListener::bind(&config.listen).await?;
         let state = AppState {

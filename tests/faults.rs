@@ -242,3 +242,45 @@ async fn a_locked_database_answers_503_and_consumes_nothing() {
     let res = app.client.post(&link).form(&[("q1", "4")]).send().await.unwrap();
     assert_eq!(res.status().as_u16(), 303, "the same link works once the lock is gone");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_disk_is_reported_and_the_link_survives() {
+    let app = spawn_app_with(Backend::Sqlite, |_| {}).await;
+    app.seed_org().await;
+    app.seed_survey().await;
+    app.seed_cycle("2026-Q4").await;
+    let (_, b) = app
+        .post(
+            "/api/v1/cycles/2026-Q4/invitations",
+            json!({"invitations":[{"survey":"csat","subject":"E1001","respondent":{"customer":"C1"},"relation":"customer"}],"deliver":"none"}),
+        )
+        .await;
+    let path = b["links"][0]["url"].as_str().unwrap().trim_start_matches(&app.addr).to_string();
+    let mail_dir = app.mail_dir.clone();
+    let (db, key) = app.stop().await;
+    let pages: i64 = {
+        let probe = candor::db::Db::connect(&db.url).await.unwrap();
+        let n = sqlx::query_scalar("PRAGMA page_count").fetch_one(&probe.pool).await.unwrap();
+        probe.pool.close().await;
+        n
+    };
+    // The disk is full: not one page more.
+    let mut config = common::test_config(&db.url, mail_dir.clone());
+    config.sqlite_max_pages = Some(pages as u64);
+    let full = common::start(db, config, Some(key)).await;
+    let long = "满".repeat(5_000);
+    let res = full.client.post(full.url(&path)).form(&[("q1", "4"), ("q3", long.as_str())]).send().await.unwrap();
+    assert_eq!(res.status().as_u16(), 507);
+    assert!(res.text().await.unwrap().contains("run out of storage"));
+    let done: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM invitations WHERE completed = 1")
+        .fetch_one(&full.state.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(done, 0, "nothing consumed");
+    let (db, key) = full.stop().await;
+    // Space is back: the same link works.
+    let url = db.url.clone();
+    let app = common::start(db, common::test_config(&url, mail_dir), Some(key)).await;
+    let res = app.client.post(app.url(&path)).form(&[("q1", "4"), ("q3", long.as_str())]).send().await.unwrap();
+    assert_eq!(res.status().as_u16(), 303);
+}

@@ -364,6 +364,24 @@ async fn emails_wait_for_an_smtp_server_that_is_down(backend: Backend) {
     }
 }
 
+async fn connections_dropped_mid_send_are_retried(backend: Backend) {
+    let sink = SmtpSink::dropping(2);
+    let app = seeded(backend, Some(&sink)).await;
+    invite(&app, vec![customer_invite("C1"), customer_invite("C2")], "email").await;
+    let mails = sink.wait_for(2, 20).await;
+    tokio::time::sleep(std::time::Duration::from_millis(1000)).await;
+    assert_eq!(sink.messages().len(), 2, "each accepted once");
+    let mut to: Vec<String> = mails.iter().flat_map(|m| m.rcpt_tos.clone()).collect();
+    to.sort();
+    assert_eq!(to, ["buyer@acme.example", "cai@dragon.example"]);
+    let retried: i64 =
+        sqlx::query_scalar("SELECT MAX(attempts) FROM outbox").fetch_one(&app.state.db.pool).await.unwrap();
+    assert!(retried >= 2, "the dropped sends were tried again");
+    for m in &mails {
+        assert_eq!(page(&app, &m.link(&app.addr, "/s/")).await.0, 200, "the delivered link is live");
+    }
+}
+
 async fn a_permanent_refusal_is_marked_failed(backend: Backend) {
     let sink = SmtpSink::start();
     let app = seeded(backend, Some(&sink)).await;
@@ -479,6 +497,7 @@ on_both_databases!(
     without_smtp_emails_are_written_as_eml_files,
     emails_wait_for_an_smtp_server_that_is_down,
     a_permanent_refusal_is_marked_failed,
+    connections_dropped_mid_send_are_retried,
     an_unsubscribed_customer_gets_no_more_email,
     the_database_holds_no_emailed_token,
 );

@@ -68,10 +68,10 @@ fn sqlite_url_with_create(url: &str) -> String {
 
 impl Db {
     pub async fn connect(url: &str) -> Result<Db, sqlx::Error> {
-        Db::connect_with(url, SQLITE_BUSY_TIMEOUT_MS).await
+        Db::connect_with(url, SQLITE_BUSY_TIMEOUT_MS, None).await
     }
 
-    pub async fn connect_with(url: &str, busy_timeout_ms: u64) -> Result<Db, sqlx::Error> {
+    pub async fn connect_with(url: &str, busy_timeout_ms: u64, max_pages: Option<u64>) -> Result<Db, sqlx::Error> {
         install_default_drivers();
         let backend = Backend::from_url(url).map_err(|e| sqlx::Error::Configuration(e.into()))?;
         let pool = match backend {
@@ -89,6 +89,9 @@ impl Db {
                                  PRAGMA foreign_keys = ON; PRAGMA busy_timeout = {busy_timeout_ms};"
                             )))
                             .await?;
+                            if let Some(pages) = max_pages {
+                                conn.execute(sqlx::AssertSqlSafe(format!("PRAGMA max_page_count = {pages}"))).await?;
+                            }
                             Ok(())
                         })
                     })
@@ -144,6 +147,11 @@ pub const MAX_BINDS: usize = 320;
 /// Rows of `columns` values that fit in one statement.
 pub const fn rows_per_statement(columns: usize) -> usize {
     MAX_BINDS / columns
+}
+
+/// SQLite's "database or disk is full": the caller should say so plainly (507), not retry.
+pub fn is_full(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(db) if db.message().contains("is full"))
 }
 
 /// Placeholders `$from, $from+1, …` for `n` values: `($1, $2, $3)`.

@@ -32,8 +32,13 @@ pub fn message(status: StatusCode, t: &Text, title: &str, body: &str) -> Respons
     (status, Html(MessagePage { t, page_title: title, body }.render())).into_response()
 }
 
-/// A database failure on a page: busy means 503 with Retry-After (nothing was consumed).
+/// A database failure on a page: busy means 503 with Retry-After (nothing was consumed); a
+/// full disk says so (507); anything else is logged and answered like busy.
 pub fn db_error(e: sqlx::Error, t: &Text) -> Response {
+    if crate::db::is_full(&e) {
+        tracing::error!(error = %e, "database full");
+        return message(StatusCode::INSUFFICIENT_STORAGE, t, t.full_title, t.full_body);
+    }
     if crate::db::is_busy(&e) {
         tracing::warn!(error = %e, "database busy");
     } else {

@@ -47,15 +47,19 @@ pub struct SmtpSink {
     child: Option<Child>,
     pub port: u16,
     pub dir: PathBuf,
+    drop_first: usize,
     _tmp: tempfile::TempDir,
 }
 
 impl SmtpSink {
     pub fn start() -> SmtpSink {
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let tmp = tempfile::tempdir().unwrap();
-        let dir = tmp.path().join("inbox");
-        let mut sink = SmtpSink { child: None, port, dir, _tmp: tmp };
+        SmtpSink::dropping(0)
+    }
+
+    /// A server that aborts the connection during the first `n` messages.
+    pub fn dropping(n: usize) -> SmtpSink {
+        let mut sink = SmtpSink::reserved();
+        sink.drop_first = n;
         sink.resume();
         sink
     }
@@ -65,7 +69,7 @@ impl SmtpSink {
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let tmp = tempfile::tempdir().unwrap();
         let dir = tmp.path().join("inbox");
-        SmtpSink { child: None, port, dir, _tmp: tmp }
+        SmtpSink { child: None, port, dir, drop_first: 0, _tmp: tmp }
     }
 
     pub fn url(&self) -> String {
@@ -75,7 +79,7 @@ impl SmtpSink {
     pub fn resume(&mut self) {
         let mut child = Command::new(python())
             .arg(script())
-            .args(["--port", &self.port.to_string(), "--dir"])
+            .args(["--port", &self.port.to_string(), "--drop-first", &self.drop_first.to_string(), "--dir"])
             .arg(&self.dir)
             .stdout(Stdio::piped())
             .spawn()

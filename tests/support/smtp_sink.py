@@ -3,7 +3,8 @@
 
 Each accepted message is saved in --dir as NNNNNN.json, decoded with Python's email package:
 {"mail_from", "rcpt_tos", "subject", "headers", "text", "html", "raw"}. A recipient whose local
-part starts with "bounce" is refused with a permanent 550. With --decode FILE it prints the same
+part starts with "bounce" is refused with a permanent 550. With --drop-first N the first N
+messages are cut off mid-send (the connection is aborted at DATA). With --decode FILE it prints the same
 JSON for an .eml file and exits.
 """
 import argparse
@@ -31,9 +32,10 @@ def decode(raw: bytes, mail_from="", rcpt_tos=()):
     }
 
 class Handler:
-    def __init__(self, outdir):
+    def __init__(self, outdir, drop_first=0):
         self.outdir = outdir
         self.seq = itertools.count(1)
+        self.drop_left = drop_first
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address.split("@")[0].lower().startswith("bounce"):
@@ -42,6 +44,11 @@ class Handler:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        if self.drop_left > 0:
+            # Drop the connection mid-send: the message is never acknowledged nor kept.
+            self.drop_left -= 1
+            server.transport.abort()
+            return "421 dropped"
         doc = decode(envelope.original_content or envelope.content, envelope.mail_from, envelope.rcpt_tos)
         n = next(self.seq)
         tmp = os.path.join(self.outdir, f".{n:06d}.tmp")
@@ -55,6 +62,7 @@ def main():
     ap.add_argument("--port", type=int)
     ap.add_argument("--dir")
     ap.add_argument("--decode")
+    ap.add_argument("--drop-first", type=int, default=0)
     args = ap.parse_args()
     if args.decode:
         with open(args.decode, "rb") as f:
@@ -62,7 +70,7 @@ def main():
         return
     from aiosmtpd.controller import Controller
     os.makedirs(args.dir, exist_ok=True)
-    controller = Controller(Handler(args.dir), hostname="127.0.0.1", port=args.port)
+    controller = Controller(Handler(args.dir, args.drop_first), hostname="127.0.0.1", port=args.port)
     controller.start()
     print("ready", flush=True)
     try:
