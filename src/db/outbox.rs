@@ -71,6 +71,17 @@ pub async fn items(db: &Db, outbox_id: i64) -> Result<Vec<i64>, sqlx::Error> {
 /// Claims up to `limit` due rows for `lease_ms`: a worker that dies leaves them to be claimed
 /// again once the lease runs out. PostgreSQL skips rows another instance is claiming.
 pub async fn claim_due(db: &Db, now_ms: i64, lease_ms: i64, limit: i64) -> Result<Vec<Claimed>, sqlx::Error> {
+    // Look before writing: on SQLite the UPDATE takes the write lock even when nothing is due,
+    // and the worker polls every second while respondents submit.
+    let due: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM (SELECT 1 FROM outbox WHERE status = 'pending' AND next_attempt_ms <= $1 LIMIT 1) AS d",
+    )
+    .bind(now_ms)
+    .fetch_one(&db.pool)
+    .await?;
+    if due == 0 {
+        return Ok(Vec::new());
+    }
     let lock = match db.backend {
         Backend::Postgres => " FOR UPDATE SKIP LOCKED",
         Backend::Sqlite => "",

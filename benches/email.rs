@@ -1,0 +1,141 @@
+//! Emails delivered per second to a local SMTP server: Candor's outbox worker (claim, mint a
+//! link, render both templates, send, record) against a floor that only sends prebuilt
+//! messages through the same pooled lettre transport, with the same concurrency (32).
+//!
+//! Run: `cargo bench --bench email` (needs Python with aiosmtpd; BENCH_EMAILS, default 1000).
+use lettre::message::{Mailbox, MultiPart};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use serde_json::{Value, json};
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+fn main() {
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
+    rt.block_on(run());
+}
+
+async fn run() {
+    let n: usize = std::env::var("BENCH_EMAILS").ok().and_then(|v| v.parse().ok()).unwrap_or(1000);
+    let dir = tempfile::tempdir().unwrap();
+    let smtp_port = free_port();
+    let python = if std::path::Path::new("/usr/bin/python3").exists() { "/usr/bin/python3" } else { "python3" };
+    let mut sink = Command::new(python)
+        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/support/smtp_sink.py"))
+        .args(["--port", &smtp_port.to_string(), "--dir"])
+        .arg(dir.path().join("inbox"))
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("python3 with aiosmtpd");
+    let mut line = String::new();
+    BufReader::new(sink.stdout.take().unwrap()).read_line(&mut line).unwrap();
+
+    // Candor: n invitations to n customers, emailed by the worker.
+    let db = format!("sqlite://{}/candor.db", dir.path().display());
+    let out = Command::new(env!("CARGO_BIN_EXE_candor"))
+        .args(["api-key", "create", "--name", "bench", "--scope", "admin"])
+        .env("CANDOR_DATABASE_URL", &db)
+        .output()
+        .unwrap();
+    let key = String::from_utf8(out.stdout).unwrap().trim().lines().last().unwrap().to_string();
+    let port = free_port();
+    let mut candor = Command::new(env!("CARGO_BIN_EXE_candor"))
+        .env("CANDOR_DATABASE_URL", &db)
+        .env("CANDOR_LISTEN", format!("127.0.0.1:{port}"))
+        .env("CANDOR_PUBLIC_URL", format!("http://127.0.0.1:{port}"))
+        .env("CANDOR_SMTP_URL", format!("smtp://127.0.0.1:{smtp_port}"))
+        .env("CANDOR_LOG", "warn")
+        .spawn()
+        .unwrap();
+    let base = format!("http://127.0.0.1:{port}");
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let c = reqwest::Client::new();
+    let api = |path: &str, body: Value| {
+        let req = c.post(format!("{base}{path}")).bearer_auth(&key).json(&body);
+        async move { assert!(req.send().await.unwrap().status().is_success()) }
+    };
+    api("/api/v1/people", json!({"people":[{"id":"E1","name":"Li Na","email":"li@corp.example"}]})).await;
+    let customers: Vec<Value> = (0..n)
+        .map(|i| json!({"id":format!("C{i}"),"name":format!("Buyer {i}"),"email":format!("b{i}@shop.example")}))
+        .collect();
+    api("/api/v1/customers", json!({ "customers": customers })).await;
+    api("/api/v1/surveys", json!({"id":"csat","kind":"customer","title":"How did we do?","questions":[{"id":"q1","text":"Overall","type":"scale","min":1,"max":5}]})).await;
+    api(
+        "/api/v1/cycles",
+        json!({"id":"Q","title":"Q4 2026","opens_at":"2026-01-01T00:00:00Z","closes_at":"2099-01-01T00:00:00Z"}),
+    )
+    .await;
+    let rows: Vec<Value> = (0..n)
+        .map(
+            |i| json!({"survey":"csat","subject":"E1","respondent":{"customer":format!("C{i}")},"relation":"customer"}),
+        )
+        .collect();
+    let started = Instant::now();
+    api("/api/v1/cycles/Q/invitations", json!({ "invitations": rows })).await;
+    loop {
+        let p: Value = c
+            .get(format!("{base}/api/v1/cycles/Q/progress"))
+            .bearer_auth(&key)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if p["surveys"][0]["emailed"].as_u64() == Some(n as u64) {
+            break;
+        }
+        assert!(started.elapsed() < Duration::from_secs(600), "emails did not go out");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let candor_secs = started.elapsed().as_secs_f64();
+    let _ = Command::new("kill").args(["-TERM", &candor.id().to_string()]).status();
+    let _ = candor.wait();
+
+    // Floor: the same number of similar messages, prebuilt, through the same transport kind.
+    let transport = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous("127.0.0.1").port(smtp_port).build();
+    let from: Mailbox = "Candor <no-reply@localhost>".parse().unwrap();
+    let text = "Hello,\n\nLi Na would value your feedback.\n\nAnswer the survey: http://127.0.0.1/s/xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n".repeat(3);
+    let html = format!("<p>{}</p>", text.replace('\n', "<br>")).repeat(4);
+    let messages: Vec<Message> = (0..n)
+        .map(|i| {
+            Message::builder()
+                .from(from.clone())
+                .to(format!("Buyer {i} <f{i}@shop.example>").parse().unwrap())
+                .subject("Li Na would value your feedback — Q4 2026")
+                .multipart(MultiPart::alternative_plain_html(text.clone(), html.clone()))
+                .unwrap()
+        })
+        .collect();
+    let started = Instant::now();
+    let mut set = tokio::task::JoinSet::new();
+    let mut pending = messages.into_iter();
+    for m in pending.by_ref().take(32) {
+        let t = transport.clone();
+        set.spawn(async move { t.send(m).await.is_ok() });
+    }
+    let mut sent = 0;
+    while let Some(ok) = set.join_next().await {
+        sent += usize::from(ok.unwrap());
+        if let Some(m) = pending.next() {
+            let t = transport.clone();
+            set.spawn(async move { t.send(m).await.is_ok() });
+        }
+    }
+    let floor_secs = started.elapsed().as_secs_f64();
+    assert_eq!(sent, n);
+    let _ = sink.kill();
+    println!("emails delivered: {n} each");
+    println!(
+        "candor (outbox worker, from the API call to the last one recorded sent): {:.0} emails/s",
+        n as f64 / candor_secs
+    );
+    println!("floor (prebuilt messages, same pooled transport, 32 at once): {:.0} emails/s", n as f64 / floor_secs);
+    println!("ratio candor / floor: {:.2}", floor_secs / candor_secs);
+}
