@@ -131,6 +131,7 @@ async fn run() {
     let floor_secs = started.elapsed().as_secs_f64();
     assert_eq!(sent, n);
     let _ = sink.kill();
+    let _ = sink.wait();
     println!("emails delivered: {n} each");
     println!(
         "candor (outbox worker, from the API call to the last one recorded sent): {:.0} emails/s",

@@ -18,4 +18,5 @@ as_pg "$pg_bin/pg_ctl" -D "$work/data" -l "$work/log" -w \
   -o "-p $port -k $work -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=off" start >/dev/null
 export CANDOR_TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:$port/postgres"
 echo "PostgreSQL for tests on 127.0.0.1:$port"
-cargo test --all-targets "$@"
+# Benchmarks are measured with `cargo bench` (docs/PERFORMANCE.md), never run as tests.
+cargo test --lib --bins --tests "$@"
