@@ -164,6 +164,16 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        /// Raw request bodies, decoded the way the form handler decodes them, never panic.
+        #[test]
+        fn any_raw_body_is_checked_safely(body in proptest::collection::vec(proptest::num::u8::ANY, 0..200)) {
+            let fields: Vec<(String, String)> =
+                url::form_urlencoded::parse(&body).map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
+            let _ = check_answers(&survey(), &fields);
+        }
+    }
+
     #[test]
     fn a_text_of_exactly_the_limit_is_accepted() {
         let long = "字".repeat(MAX_TEXT_ANSWER);
