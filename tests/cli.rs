@@ -105,3 +105,19 @@ fn defaults_create_the_database_and_serve_until_sigterm() {
     let all = logs.join("\n");
     assert!(!all.contains(&key) && !all.contains("a@example.com"), "a secret or an address reached the log");
 }
+
+#[test]
+fn login_link_bootstraps_an_admin() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = candor(dir.path()).args(["login-link", "nobody@corp.example"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "an unknown address without --admin");
+    let out = candor(dir.path()).args(["login-link", "Boss@Corp.example", "--admin"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let link = String::from_utf8(out.stdout).unwrap().trim().lines().last().unwrap().to_string();
+    assert!(
+        link.starts_with("http://127.0.0.1:8080/login/") && link.len() == "http://127.0.0.1:8080/login/".len() + 43,
+        "{link}"
+    );
+    let out = candor(dir.path()).args(["login-link", "not an email"]).output().unwrap();
+    assert_ne!(out.status.code(), Some(0));
+}

@@ -201,6 +201,59 @@ async fn every_route_checks_who_may_see_what(backend: Backend) {
         .unwrap();
     assert_eq!(res.status().as_u16(), 404);
 
+    // Every admin action: signed out → sign in; a non-admin with a valid token → 404; nothing changes.
+    let actions = [
+        "/admin/cycles",
+        "/admin/cycles/2026-Q4/launch",
+        "/admin/cycles/2026-Q4/invite-customers",
+        "/admin/cycles/2026-Q4/remind",
+        "/admin/cycles/2026-Q4/close",
+        "/admin/import/confirm",
+        "/admin/keys",
+        "/admin/webhooks",
+    ];
+    let mia_csrf = csrf_of(&html);
+    let keys_before: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM api_keys").fetch_one(&app.state.db.pool).await.unwrap();
+    for path in actions {
+        let form = [
+            ("csrf", mia_csrf.as_str()),
+            ("id", "X"),
+            ("title", "X"),
+            ("opens", "2026-01-01"),
+            ("closes", "2099-01-01"),
+            ("survey", "p"),
+            ("kind", "people"),
+            ("csv", "id,name,email\nZ1,Zed,zed@corp.example\n"),
+            ("name", "k"),
+            ("scope", "admin"),
+            ("url", "http://127.0.0.1:9/x"),
+            ("secret", "0123456789abcdef0123"),
+        ];
+        let res = app.client.post(app.url(path)).form(&form).send().await.unwrap();
+        assert_eq!(
+            (res.status().as_u16(), res.headers().get("location").map(|l| l.to_str().unwrap().to_string())),
+            (303, Some("/login".into())),
+            "signed out {path}"
+        );
+        let res = app.client.post(app.url(path)).header("cookie", &mia).form(&form).send().await.unwrap();
+        assert_eq!(res.status().as_u16(), 404, "manager {path}");
+    }
+    let res = app
+        .client
+        .post(app.url("/admin/import"))
+        .header("cookie", &mia)
+        .form(&[("csrf", mia_csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_client_error(), "manager upload");
+    let keys_after: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM api_keys").fetch_one(&app.state.db.pool).await.unwrap();
+    let zed: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM people WHERE id = 'Z1'").fetch_one(&app.state.db.pool).await.unwrap();
+    assert_eq!((keys_after, zed), (keys_before, 0), "no admin action took effect");
+
     // Once closed, everyone also sees their own report.
     let (_, html) = get(&app, Some(&ada), "/admin").await;
     let res = app
