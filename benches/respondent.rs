@@ -37,7 +37,11 @@ struct Candor {
 
 impl Candor {
     fn start(db: &FsPath, key: Option<String>) -> Candor {
-        let url = format!("sqlite://{}", db.display());
+        Candor::start_url(&format!("sqlite://{}", db.display()), db, key)
+    }
+
+    fn start_url(url: &str, db: &FsPath, key: Option<String>) -> Candor {
+        let url = url.to_string();
         let key = key.unwrap_or_else(|| {
             let out = Command::new(env!("CARGO_BIN_EXE_candor"))
                 .args(["api-key", "create", "--name", "bench", "--scope", "admin"])
@@ -208,6 +212,98 @@ async fn start_floor(db: &FsPath) -> String {
     base
 }
 
+/// The same floor on PostgreSQL: one transaction that claims and inserts.
+async fn floor_submit_pg(State(pool): State<sqlx::PgPool>, Path(token): Path<String>, body: Bytes) -> StatusCode {
+    let hash = candor::domain::token::sha256_hex(&token);
+    let mut answers: Vec<(String, Option<i64>, Option<String>)> = Vec::new();
+    for (k, v) in url::form_urlencoded::parse(&body) {
+        match k.as_ref() {
+            "q1" | "q2" => answers.push((k.into_owned(), v.parse().ok(), None)),
+            "q3" => answers.push((k.into_owned(), None, Some(v.into_owned()))),
+            _ => {}
+        }
+    }
+    let Ok(mut tx) = pool.begin().await else { return StatusCode::SERVICE_UNAVAILABLE };
+    let claimed: Option<(i64, String, String, String, String)> = sqlx::query_as(
+        "UPDATE invitations SET completed = TRUE, completed_on = $1 WHERE completed = FALSE \
+         AND id = (SELECT invitation_id FROM links WHERE token_hash = $2) \
+         RETURNING id, cycle_id, survey_id, subject_id, relation",
+    )
+    .bind("2026-11-26")
+    .bind(&hash)
+    .fetch_optional(&mut *tx)
+    .await
+    .ok()
+    .flatten();
+    let Some((id, cycle, survey, subject, relation)) = claimed else { return StatusCode::CONFLICT };
+    let rid = candor::domain::token::random_id();
+    let ok = sqlx::query(
+        "INSERT INTO responses (id, cycle_id, survey_id, subject_id, relation, submitted_on, invitation_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(&rid)
+    .bind(cycle)
+    .bind(survey)
+    .bind(subject)
+    .bind(relation)
+    .bind("2026-11-26")
+    .bind(id)
+    .execute(&mut *tx)
+    .await
+    .is_ok();
+    let mut qb =
+        sqlx::QueryBuilder::<sqlx::Postgres>::new("INSERT INTO answers (response_id, question_id, value, text) ");
+    qb.push_values(&answers, |mut b, (q, v, t)| {
+        b.push_bind(&rid).push_bind(q).push_bind(v).push_bind(t);
+    });
+    let ok = ok && qb.build().execute(&mut *tx).await.is_ok();
+    if ok && tx.commit().await.is_ok() { StatusCode::SEE_OTHER } else { StatusCode::INTERNAL_SERVER_ERROR }
+}
+
+async fn start_floor_pg(url: &str) -> String {
+    let pool = sqlx::postgres::PgPoolOptions::new().max_connections(16).connect(url).await.unwrap();
+    let app = Router::new().route("/s/{token}", post(floor_submit_pg)).with_state(pool);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    base
+}
+
+/// A fresh database on the PostgreSQL server of `admin_url`.
+async fn pg_database(admin_url: &str) -> String {
+    use sqlx::Connection;
+    let mut conn = sqlx::PgConnection::connect(admin_url).await.unwrap();
+    let name = format!("candor_bench_{}", candor::domain::token::random_id());
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut conn).await.unwrap();
+    let base = admin_url.rsplit_once('/').map(|(b, _)| b).unwrap_or(admin_url);
+    format!("{base}/{name}")
+}
+
+/// Candor and the floor on PostgreSQL (BENCH_POSTGRES_URL, an admin URL of a server).
+async fn postgres_round(dir: &FsPath, script: &FsPath, admin_url: &str, tokens: usize, seconds: usize, conns: usize) {
+    let (candor_url, floor_url) = (pg_database(admin_url).await, pg_database(admin_url).await);
+    let seeder = Candor::start_url(&floor_url, &dir.join("pg-floor"), None);
+    let (floor_tokens, _) = seed(&seeder, tokens).await;
+    seeder.stop();
+    let candor = Candor::start_url(&candor_url, &dir.join("pg-candor"), None);
+    let (candor_tokens, _) = seed(&candor, tokens).await;
+    let floor = start_floor_pg(&floor_url).await;
+    let (cf, ff) = (dir.join("pg-candor.txt"), dir.join("pg-floor.txt"));
+    write_lines(&cf, &candor_tokens);
+    write_lines(&ff, &floor_tokens);
+    let c = wrk(&candor.base, Some(script), Some(&cf), seconds, conns);
+    let f = wrk(&floor, Some(script), Some(&ff), seconds, conns);
+    println!(
+        "PostgreSQL: candor {:.0} submissions/s ({} refused) | floor {:.0} ({} refused) | ratio {:.2}",
+        c.ok_per_sec,
+        c.failed,
+        f.ok_per_sec,
+        f.failed,
+        c.ok_per_sec / f.ok_per_sec
+    );
+    candor.stop();
+}
+
 // ---- load ---------------------------------------------------------------------------------
 
 const POST_SCRIPT: &str = r#"
@@ -319,6 +415,10 @@ async fn run() {
     println!("submissions/s (median): candor {c:.0}, floor {f:.0}; median of round ratios {r:.2} (target ≥ 0.70)");
     println!("survey page GETs/s: candor {:.0} ({} non-2xx)", gets.ok_per_sec, gets.failed);
     println!("invitations created/s (batches of 10,000, deliver=none): {invitations_per_sec:.0}");
+    if let Ok(admin_url) = std::env::var("BENCH_POSTGRES_URL") {
+        postgres_round(dir.path(), &script, &admin_url, per_round, seconds, conns).await;
+    }
+
     // 64 concurrent clients on the survey page, then the peak memory of the whole run.
     let wide = wrk(&page, None, None, seconds, 64);
     println!("survey page GETs/s with 64 connections: {:.0} ({} non-2xx)", wide.ok_per_sec, wide.failed);
