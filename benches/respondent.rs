@@ -197,6 +197,28 @@ async fn floor_submit(State(pool): State<SqlitePool>, Path(token): Path<String>,
     if ok && tx.commit().await.is_ok() { StatusCode::SEE_OTHER } else { StatusCode::INTERNAL_SERVER_ERROR }
 }
 
+/// The floor of a survey page: find the invitation by the token's hash and write a form.
+async fn floor_page(State(pool): State<SqlitePool>, Path(token): Path<String>) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let hash = candor::domain::token::sha256_hex(&token);
+    let row: Option<(String, String)> = sqlx::query_as(
+        "SELECT i.subject_id, i.survey_id FROM links l JOIN invitations i ON i.id = l.invitation_id WHERE l.token_hash = ?1",
+    )
+    .bind(&hash)
+    .fetch_optional(&pool)
+    .await
+    .ok()
+    .flatten();
+    match row {
+        Some((subject, survey)) => axum::response::Html(format!(
+            "<!doctype html><html><body><h1>{survey}</h1><p>{subject}</p><form method=post>{}<button>Send</button></form></body></html>",
+            (1..=5).map(|v| format!("<label><input type=radio name=q1 value={v}>{v}</label>")).collect::<String>()
+        ))
+        .into_response(),
+        None => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
 async fn start_floor(db: &FsPath) -> String {
     let opts = SqliteConnectOptions::from_str(&format!("sqlite://{}", db.display()))
         .unwrap()
@@ -205,7 +227,7 @@ async fn start_floor(db: &FsPath) -> String {
         .busy_timeout(Duration::from_secs(5))
         .foreign_keys(true);
     let pool = SqlitePoolOptions::new().max_connections(8).connect_with(opts).await.unwrap();
-    let app = Router::new().route("/s/{token}", post(floor_submit)).with_state(pool);
+    let app = Router::new().route("/s/{token}", post(floor_submit).get(floor_page)).with_state(pool);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, app).await });
@@ -383,6 +405,7 @@ async fn run() {
     // Survey page GETs: one live link, fetched over and over (GET never consumes it).
     let page = format!("{}/s/{}", candor.base, candor_tokens.last().unwrap());
     let gets = wrk(&page, None, None, seconds, conns);
+    let floor_gets = wrk(&format!("{floor}/s/{}", floor_tokens.last().unwrap()), None, None, seconds, conns);
 
     let mut c_runs = Vec::new();
     let mut f_runs = Vec::new();
@@ -413,7 +436,13 @@ async fn run() {
     let mut ratios: Vec<f64> = c_runs.iter().zip(&f_runs).map(|(c, f)| c / f).collect();
     let (c, f, r) = (median(&mut c_runs), median(&mut f_runs), median(&mut ratios));
     println!("submissions/s (median): candor {c:.0}, floor {f:.0}; median of round ratios {r:.2} (target ≥ 0.70)");
-    println!("survey page GETs/s: candor {:.0} ({} non-2xx)", gets.ok_per_sec, gets.failed);
+    println!(
+        "survey page GETs/s: candor {:.0} ({} non-2xx) | floor {:.0} | ratio {:.2}",
+        gets.ok_per_sec,
+        gets.failed,
+        floor_gets.ok_per_sec,
+        gets.ok_per_sec / floor_gets.ok_per_sec
+    );
     println!("invitations created/s (batches of 10,000, deliver=none): {invitations_per_sec:.0}");
     if let Ok(admin_url) = std::env::var("BENCH_POSTGRES_URL") {
         postgres_round(dir.path(), &script, &admin_url, per_round, seconds, conns).await;
@@ -456,4 +485,41 @@ async fn run() {
     assert_eq!(b["created"], 100_000);
     println!("100,000 invitations in one call, emails queued: {took:.2?} (target < 5 s)");
     big.stop();
+
+    // Floor: the same 100,000 invitation rows and their outbox rows inserted by a native
+    // SQLite pool in one transaction, prepared single-row statements, no validation.
+    let opts = SqliteConnectOptions::from_str(&format!("sqlite://{}", big_db.display()))
+        .unwrap()
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Normal);
+    let pool = SqlitePoolOptions::new().max_connections(1).connect_with(opts).await.unwrap();
+    sqlx::query("INSERT INTO cycles (id, title, opens_at, closes_at, min_raters, weight_manager, weight_peer, weight_direct_report, status, created_at, updated_at) VALUES ('floor', 'F', 0, 4070908800, 3, 1, 1, 1, 'open', 0, 0)")
+        .execute(&pool)
+        .await
+        .unwrap();
+    let started = std::time::Instant::now();
+    let mut tx = pool.begin().await.unwrap();
+    for k in 0..100_000 {
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO invitations (cycle_id, survey_id, subject_id, relation, respondent_customer_id, respondent_key, created_at) \
+             VALUES ('floor', 'csat', ?1, 'customer', ?2, ?3, 0) RETURNING id",
+        )
+        .bind(format!("E{}", k % 100))
+        .bind(format!("C{}", k / 100))
+        .bind(format!("c:C{}", k / 100))
+        .fetch_one(&mut *tx)
+        .await
+        .unwrap();
+        sqlx::query("INSERT INTO outbox (kind, invitation_id, status, next_attempt_ms, created_at) VALUES ('invitation', ?1, 'pending', 0, 0)")
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+    }
+    tx.commit().await.unwrap();
+    let floor_took = started.elapsed();
+    println!(
+        "floor: the same 100,000 rows by a native pool in one transaction: {floor_took:.2?}; ratio candor / floor time {:.2}",
+        took.as_secs_f64() / floor_took.as_secs_f64()
+    );
 }
