@@ -95,6 +95,8 @@ pub struct InvitationInfo {
     pub cycle_id: String,
     pub cycle_title: String,
     pub cycle_open: bool,
+    /// The cycle's anonymity threshold, which the form and emails mention.
+    pub min_raters: i64,
     pub survey_id: String,
     pub subject_id: String,
     pub subject_name: String,
@@ -108,7 +110,7 @@ pub struct InvitationInfo {
 }
 
 const INFO_SELECT: &str = "SELECT i.id, i.cycle_id, c.title AS cycle_title, c.status AS cycle_status, \
-     c.closes_at, i.survey_id, i.subject_id, p.name AS subject_name, i.relation, i.completed, i.revoked, \
+     c.closes_at, c.min_raters, i.survey_id, i.subject_id, p.name AS subject_name, i.relation, i.completed, i.revoked, \
      COALESCE(rp.name, rc.name) AS respondent_name, COALESCE(rp.email, rc.email) AS respondent_email, \
      COALESCE(rp.locale, rc.locale) AS respondent_locale, i.respondent_customer_id \
      FROM invitations i JOIN cycles c ON c.id = i.cycle_id JOIN people p ON p.id = i.subject_id \
@@ -124,6 +126,7 @@ fn info_from_row(r: &sqlx::any::AnyRow, now: i64) -> Result<InvitationInfo, sqlx
         cycle_id: r.try_get("cycle_id")?,
         cycle_title: r.try_get("cycle_title")?,
         cycle_open: status == "open" && now < closes_at,
+        min_raters: r.try_get("min_raters")?,
         survey_id: r.try_get("survey_id")?,
         subject_id: r.try_get("subject_id")?,
         subject_name: r.try_get("subject_name")?,

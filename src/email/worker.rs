@@ -239,7 +239,7 @@ impl Worker {
         if first.respondent_customer_id.is_some() && links::is_suppressed(pool, &first.respondent_email).await? {
             return Ok(Outcome::Skipped("unsubscribed"));
         }
-        let min_raters = crate::db::cycles::load(pool, &first.cycle_id).await?.map_or(3, |c| c.min_raters).to_string();
+        let min_raters = first.min_raters.to_string();
         let locale = first.respondent_locale.as_deref().and_then(|l| Locale::parse(l).ok()).unwrap_or_default();
         let t = text(locale);
         let base = self.state.config.public_base();

@@ -117,7 +117,6 @@ fn render_form(
     info: &InvitationInfo,
     survey: &Survey,
     locale: Locale,
-    min_raters: i64,
     rejected: Option<&Rejected>,
 ) -> Response {
     let t = text(locale);
@@ -151,7 +150,7 @@ fn render_form(
         })
         .collect();
     let vars = [("subject", info.subject_name.as_str()), ("cycle", info.cycle_title.as_str())];
-    let n = min_raters.to_string();
+    let n = info.min_raters.to_string();
     let page = FormPage {
         t,
         page_title: survey.title_in(locale),
@@ -247,25 +246,6 @@ async fn load_survey(state: &AppState, survey_id: &str) -> Result<Arc<Survey>, s
     state.surveys.get(&state.db.pool, survey_id).await?.ok_or(sqlx::Error::RowNotFound)
 }
 
-/// Renders the form; the anonymity threshold it mentions comes from the cycle.
-async fn form_page(
-    state: &AppState,
-    status: StatusCode,
-    token: &Token,
-    info: &InvitationInfo,
-    survey: &Survey,
-    locale: Locale,
-    rejected: Option<&Rejected>,
-) -> Response {
-    match crate::db::cycles::load(&state.db.pool, &info.cycle_id).await {
-        Ok(cycle) => {
-            let min_raters = cycle.map_or(3, |c| c.min_raters);
-            render_form(status, token, info, survey, locale, min_raters, rejected)
-        }
-        Err(e) => super::pages::db_error(e, text(locale)),
-    }
-}
-
 #[tracing::instrument(skip_all)]
 async fn show(
     State(state): State<AppState>,
@@ -280,7 +260,7 @@ async fn show(
     };
     let locale = pick_locale(&q, info.respondent_locale.as_deref(), &headers);
     match load_survey(&state, &info.survey_id).await {
-        Ok(survey) => form_page(&state, StatusCode::OK, &token, &info, &survey, locale, None).await,
+        Ok(survey) => render_form(StatusCode::OK, &token, &info, &survey, locale, None),
         Err(e) => super::pages::db_error(e, text(locale)),
     }
 }
@@ -354,8 +334,7 @@ async fn submit(
         Ok(Err(Some((survey, rejected)))) => match resolve_info(&state, addr.ip(), &raw, &headers, &q).await {
             Ok((token, info)) => {
                 let locale = pick_locale(&q, info.respondent_locale.as_deref(), &headers);
-                form_page(&state, StatusCode::UNPROCESSABLE_ENTITY, &token, &info, &survey, locale, Some(&rejected))
-                    .await
+                render_form(StatusCode::UNPROCESSABLE_ENTITY, &token, &info, &survey, locale, Some(&rejected))
             }
             Err(page) => page,
         },
