@@ -29,7 +29,13 @@ fn check_config(cli: &Cli) -> Result<(), String> {
     c.mail_from
         .parse::<lettre::message::Mailbox>()
         .map_err(|_| format!("CANDOR_MAIL_FROM {:?} is not a valid sender", c.mail_from))?;
-    Ok(())
+    match &cli.command {
+        Some(Command::LoginLink { email, .. }) => candor::domain::EmailAddress::parse(email).map(|_| ()),
+        Some(Command::ApiKey(ApiKeyCommand::Create { name, .. })) => {
+            candor::domain::id::parse_label(name, "--name", 100).map(|_| ())
+        }
+        _ => Ok(()),
+    }
 }
 
 #[tokio::main]

@@ -29,6 +29,8 @@ fn bad_configuration_exits_2_with_one_line() {
     }
     let out = candor(dir.path()).args(["api-key", "create", "--name", "x", "--scope", "root"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
+    let out = candor(dir.path()).args(["api-key", "create", "--name", " ", "--scope", "admin"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "an empty name is bad usage");
 }
 
 #[test]
@@ -119,5 +121,5 @@ fn login_link_bootstraps_an_admin() {
         "{link}"
     );
     let out = candor(dir.path()).args(["login-link", "not an email"]).output().unwrap();
-    assert_ne!(out.status.code(), Some(0));
+    assert_eq!(out.status.code(), Some(2), "bad usage");
 }
