@@ -111,6 +111,11 @@ async fn drain_once(worker: &Arc<Worker>) -> Result<usize, sqlx::Error> {
     Ok(n)
 }
 
+/// Server replies often quote the recipient: keep addresses out of the logs.
+fn without_addresses(text: &str) -> String {
+    text.split(' ').map(|w| if w.contains('@') { "<address>" } else { w }).collect::<Vec<_>>().join(" ")
+}
+
 /// Logs name the recipient's domain, never the address.
 fn email_domain(addr: &str) -> &str {
     addr.rsplit_once('@').map_or("", |(_, d)| d)
@@ -142,12 +147,12 @@ impl Worker {
             Outcome::Sent => outbox::finish(db, row.id, "sent", None, now).await,
             Outcome::Skipped(why) => outbox::finish(db, row.id, "skipped", Some(why), now).await,
             Outcome::Permanent(e) => {
-                tracing::warn!(outbox = row.id, error = %e, "email refused for good");
+                tracing::warn!(outbox = row.id, error = %without_addresses(e), "email refused for good");
                 outbox::finish(db, row.id, "failed", Some(e), now).await
             }
             Outcome::Transient(e) => {
                 let wait = backoff_ms(self.state.config.mail_retry_base_ms, row.attempts);
-                tracing::info!(outbox = row.id, attempts = row.attempts, retry_in_ms = wait, error = %e, "email will be retried");
+                tracing::info!(outbox = row.id, attempts = row.attempts, retry_in_ms = wait, error = %without_addresses(e), "email will be retried");
                 let next = chrono::Utc::now().timestamp_millis() + wait as i64;
                 outbox::retry_at(db, row.id, next, e).await
             }
@@ -322,6 +327,14 @@ impl Worker {
 #[cfg(test)]
 mod tests {
     use super::backoff_ms;
+
+    #[test]
+    fn addresses_never_reach_the_log() {
+        assert_eq!(
+            super::without_addresses("permanent error (550): 5.1.1 <li.na@example.com>: no such user"),
+            "permanent error (550): 5.1.1 <address> no such user"
+        );
+    }
 
     #[test]
     fn backoff_doubles_and_is_capped() {
