@@ -148,8 +148,7 @@ where
     sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(ex).await?.map(|r| info_from_row(&r, now)).transpose()
 }
 
-/// Just what a submission needs about the invitation behind a link: a lighter read than
-/// [`info_by_link`] on the hottest path.
+/// What a submission learns about the invitation it just claimed (see `responses::claim`).
 #[derive(Debug, Clone)]
 pub struct LinkTarget {
     pub id: i64,
@@ -157,42 +156,6 @@ pub struct LinkTarget {
     pub survey_id: String,
     pub subject_id: String,
     pub relation: Relation,
-    pub completed: bool,
-    pub revoked: bool,
-    pub cycle_open: bool,
-}
-
-pub async fn target_by_link(
-    pool: &sqlx::AnyPool,
-    token_hash: &str,
-    now: i64,
-) -> Result<Option<LinkTarget>, sqlx::Error> {
-    let Some(r) = sqlx::query(
-        "SELECT i.id, i.cycle_id, i.survey_id, i.subject_id, i.relation, i.completed, i.revoked, \
-         c.status AS cycle_status, c.closes_at FROM links l JOIN invitations i ON i.id = l.invitation_id \
-         JOIN cycles c ON c.id = i.cycle_id \
-         WHERE l.token_hash = $1 AND l.kind = 'respond' AND (l.expires_at IS NULL OR l.expires_at > $2)",
-    )
-    .bind(token_hash)
-    .bind(now)
-    .fetch_optional(pool)
-    .await?
-    else {
-        return Ok(None);
-    };
-    let status: String = r.try_get("cycle_status")?;
-    let closes_at: i64 = r.try_get("closes_at")?;
-    let relation: String = r.try_get("relation")?;
-    Ok(Some(LinkTarget {
-        id: r.try_get("id")?,
-        cycle_id: r.try_get("cycle_id")?,
-        survey_id: r.try_get("survey_id")?,
-        subject_id: r.try_get("subject_id")?,
-        relation: Relation::parse(&relation).ok_or_else(|| sqlx::Error::Decode("relation".into()))?,
-        completed: super::get_bool(&r, "completed")?,
-        revoked: super::get_bool(&r, "revoked")?,
-        cycle_open: status == "open" && now < closes_at,
-    }))
 }
 
 /// The invitation behind a respondent link, found by the token's hash.

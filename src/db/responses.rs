@@ -54,9 +54,6 @@ pub async fn claim(tx: &mut Tx, token_hash: &str, now: i64, today: &str) -> Resu
             survey_id: r.try_get("survey_id")?,
             subject_id: r.try_get("subject_id")?,
             relation: Relation::parse(&relation).ok_or_else(|| sqlx::Error::Decode("relation".into()))?,
-            completed: false,
-            revoked: false,
-            cycle_open: true,
         })
     })
     .transpose()

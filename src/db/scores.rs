@@ -65,7 +65,7 @@ pub async fn groups(pool: &AnyPool, cycle: &str) -> Result<(Vec<GroupInput>, Vec
         if indicator == crate::scoring::CUSTOMER_SATISFACTION {
             satisfaction.push(SatisfactionCounts {
                 subject: subject.clone(),
-                relation: Some(relation),
+                relation,
                 scale_answers: count(r, "scale_n")?,
                 top_two: count(r, "top_two")?,
                 nps_answers: count(r, "nps_n")?,

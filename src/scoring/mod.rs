@@ -126,10 +126,10 @@ pub struct GroupInput {
 }
 
 /// The answers behind CSAT and NPS for one subject and one source group.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct SatisfactionCounts {
     pub subject: String,
-    pub relation: Option<Relation>,
+    pub relation: Relation,
     pub scale_answers: u64,
     pub top_two: u64,
     pub nps_answers: u64,
@@ -218,17 +218,16 @@ pub fn indicator_score(groups: &[(Relation, bool, Sums)], rules: &Rules) -> Indi
 
 /// Rule 6: CSAT (top-two-box share) and NPS over the counts whose group is not withheld.
 pub fn satisfaction<'a>(counts: impl IntoIterator<Item = &'a SatisfactionCounts>) -> (Option<f64>, Option<f64>) {
-    let mut total = SatisfactionCounts::default();
+    let (mut scale, mut top_two, mut nps_n, mut promoters, mut detractors) = (0u64, 0u64, 0u64, 0u64, 0u64);
     for c in counts {
-        total.scale_answers += c.scale_answers;
-        total.top_two += c.top_two;
-        total.nps_answers += c.nps_answers;
-        total.promoters += c.promoters;
-        total.detractors += c.detractors;
+        scale += c.scale_answers;
+        top_two += c.top_two;
+        nps_n += c.nps_answers;
+        promoters += c.promoters;
+        detractors += c.detractors;
     }
-    let csat = (total.scale_answers > 0).then(|| total.top_two as f64 / total.scale_answers as f64);
-    let nps = (total.nps_answers > 0)
-        .then(|| (total.promoters as f64 - total.detractors as f64) / total.nps_answers as f64 * 100.0);
+    let csat = (scale > 0).then(|| top_two as f64 / scale as f64);
+    let nps = (nps_n > 0).then(|| (promoters as f64 - detractors as f64) / nps_n as f64 * 100.0);
     (csat, nps)
 }
 
@@ -269,7 +268,7 @@ pub fn subject_scores(
                     &c.subject == subject
                         && list
                             .iter()
-                            .any(|(r, anonymous, sums)| Some(*r) == c.relation && !rules.withholds(*anonymous, sums.n))
+                            .any(|(r, anonymous, sums)| *r == c.relation && !rules.withholds(*anonymous, sums.n))
                 });
                 (score.csat, score.nps) = satisfaction(released);
             }

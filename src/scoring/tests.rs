@@ -103,7 +103,7 @@ fn customers_alone_have_no_breakdown_and_keep_their_spread() {
 fn csat_and_nps_from_counts() {
     let c = SatisfactionCounts {
         subject: "E1".into(),
-        relation: Some(Relation::Customer),
+        relation: Relation::Customer,
         scale_answers: 6,
         top_two: 5,
         nps_answers: 12,

@@ -2,7 +2,7 @@
 //! GET and HEAD never change anything: mail scanners open links before people do.
 use super::i18n::{Text, fill, text};
 use super::pages::{Html, message};
-use crate::db::invitations::{self, InvitationInfo, LinkTarget};
+use crate::db::invitations::{self, InvitationInfo};
 use crate::db::responses::{self, NewResponse};
 use crate::domain::answers::{AnswerProblem, Rejected, check_answers};
 use crate::domain::survey::{QuestionType, Survey};
@@ -163,72 +163,8 @@ fn render_form(
     (status, Html(page.render())).into_response()
 }
 
-/// What the status checks need from either view of an invitation.
-trait LinkState {
-    fn completed(&self) -> bool;
-    fn usable(&self) -> bool;
-    fn locale(&self) -> Option<&str>;
-}
-
-impl LinkState for InvitationInfo {
-    fn completed(&self) -> bool {
-        self.completed
-    }
-    fn usable(&self) -> bool {
-        self.cycle_open && !self.revoked
-    }
-    fn locale(&self) -> Option<&str> {
-        self.respondent_locale.as_deref()
-    }
-}
-
-impl LinkState for LinkTarget {
-    fn completed(&self) -> bool {
-        self.completed
-    }
-    fn usable(&self) -> bool {
-        self.cycle_open && !self.revoked
-    }
-    fn locale(&self) -> Option<&str> {
-        None
-    }
-}
-
 /// Finds what a live link leads to, or answers with the page that says why it leads nowhere:
 /// 429 for an address that guessed too often, 404, 409 answered, 410 closed.
-async fn resolve<T: LinkState>(
-    state: &AppState,
-    ip: std::net::IpAddr,
-    raw: &str,
-    headers: &HeaderMap,
-    q: &LangQuery,
-    fetch: impl AsyncFnOnce(String) -> Result<Option<T>, sqlx::Error>,
-) -> Result<(Token, T), Response> {
-    let fallback = text(pick_locale(q, None, headers));
-    if state.limiter.is_blocked(ip) {
-        return Err(message(StatusCode::TOO_MANY_REQUESTS, fallback, fallback.too_many_title, fallback.too_many_body));
-    }
-    let found = match Token::parse(raw) {
-        Some(token) => match fetch(token.hash()).await {
-            Ok(found) => found.map(|target| (token, target)),
-            Err(e) => return Err(super::pages::db_error(e, fallback)),
-        },
-        None => None,
-    };
-    let Some((token, target)) = found else {
-        state.limiter.record_miss(ip);
-        return Err(message(StatusCode::NOT_FOUND, fallback, fallback.not_found_title, fallback.not_found_body));
-    };
-    let t = text(pick_locale(q, target.locale(), headers));
-    if target.completed() {
-        return Err(message(StatusCode::CONFLICT, t, t.done_title, t.done_body));
-    }
-    if !target.usable() {
-        return Err(message(StatusCode::GONE, t, t.closed_title, t.closed_body));
-    }
-    Ok((token, target))
-}
-
 async fn resolve_info(
     state: &AppState,
     ip: std::net::IpAddr,
@@ -236,10 +172,29 @@ async fn resolve_info(
     headers: &HeaderMap,
     q: &LangQuery,
 ) -> Result<(Token, InvitationInfo), Response> {
-    resolve(state, ip, raw, headers, q, async |hash| {
-        invitations::info_by_link(&state.db.pool, &hash, time::now()).await
-    })
-    .await
+    let fallback = text(pick_locale(q, None, headers));
+    if state.limiter.is_blocked(ip) {
+        return Err(message(StatusCode::TOO_MANY_REQUESTS, fallback, fallback.too_many_title, fallback.too_many_body));
+    }
+    let found = match Token::parse(raw) {
+        Some(token) => match invitations::info_by_link(&state.db.pool, &token.hash(), time::now()).await {
+            Ok(found) => found.map(|info| (token, info)),
+            Err(e) => return Err(super::pages::db_error(e, fallback)),
+        },
+        None => None,
+    };
+    let Some((token, info)) = found else {
+        state.limiter.record_miss(ip);
+        return Err(message(StatusCode::NOT_FOUND, fallback, fallback.not_found_title, fallback.not_found_body));
+    };
+    let t = text(pick_locale(q, info.respondent_locale.as_deref(), headers));
+    if info.completed {
+        return Err(message(StatusCode::CONFLICT, t, t.done_title, t.done_body));
+    }
+    if !info.cycle_open || info.revoked {
+        return Err(message(StatusCode::GONE, t, t.closed_title, t.closed_body));
+    }
+    Ok((token, info))
 }
 
 async fn load_survey(state: &AppState, survey_id: &str) -> Result<Arc<Survey>, sqlx::Error> {
