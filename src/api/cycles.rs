@@ -141,8 +141,8 @@ pub struct CycleView {
 }
 
 #[utoipa::path(get, path = "/api/v1/cycles/{cycle}", tag = "cycles", params(("cycle" = String, Path, description = "Cycle id")), security(("api_key" = [])),
-    responses((status = 200, body = CycleView), (status = 401, description = "Missing or wrong API key", body = ErrorBody), (status = 404, description = "Unknown cycle", body = ErrorBody)))]
-pub async fn show(_: ReadKey, State(state): State<AppState>, Path(id): Path<String>) -> ApiResult<Json<CycleView>> {
+    responses((status = 200, body = CycleView), (status = 401, description = "Missing or wrong API key", body = ErrorBody), (status = 403, description = "Key scope too narrow", body = ErrorBody), (status = 404, description = "Unknown cycle", body = ErrorBody)))]
+pub async fn show(_: AdminKey, State(state): State<AppState>, Path(id): Path<String>) -> ApiResult<Json<CycleView>> {
     let c = load_cycle(&state, &id).await?;
     Ok(Json(CycleView {
         status: c.status(time::now()),
