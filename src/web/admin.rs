@@ -4,9 +4,6 @@ use super::auth::{LangQuery, Refused, SignedIn, check_csrf, locale_for};
 use super::dash_i18n::{DashText, dash_text};
 use super::dashboard::{Nav, nav, urlencode};
 use super::pages::Html;
-use crate::api::directory::{
-    CustomerInput, PersonInput, customer_row_errors, import_customers_input, import_people_input, people_row_errors,
-};
 use crate::api::invitations::{Deliver, create_invitations};
 use crate::api::launch::{AllKeyword, Peers, Subjects, launch_reviews, queue_reminders};
 use crate::config::Scope;
@@ -16,7 +13,7 @@ use crate::domain::{Relation, time};
 use crate::error::ApiError;
 use crate::state::AppState;
 use askama::Template;
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -28,29 +25,14 @@ pub fn router() -> Router<AppState> {
         .route("/admin", get(page))
         .route("/admin/cycles", post(create_cycle))
         .route("/admin/cycles/{cycle}/{action}", post(cycle_action))
-        .route("/admin/import", post(import_preview))
-        .route("/admin/import/confirm", post(import_confirm))
+        .route("/admin/import", post(super::admin_import::preview))
+        .route("/admin/import/confirm", post(super::admin_import::confirm))
         .route("/admin/keys", post(create_key))
         .route("/admin/webhooks", post(create_webhook))
 }
 
-fn admin_only(viewer: &Viewer) -> Result<(), Refused> {
+pub(super) fn admin_only(viewer: &Viewer) -> Result<(), Refused> {
     if viewer.is_admin { Ok(()) } else { Err(Refused::NotFound) }
-}
-
-pub struct PreviewRow {
-    pub number: usize,
-    pub cells: Vec<String>,
-    pub problem: Option<String>,
-}
-
-pub struct Preview {
-    pub kind: String,
-    pub csv: String,
-    pub header: Vec<String>,
-    pub rows: Vec<PreviewRow>,
-    pub ok: bool,
-    pub summary: String,
 }
 
 #[derive(Template)]
@@ -67,7 +49,7 @@ struct AdminPage<'a> {
     customer_surveys: Vec<(String, String)>,
     keys: Vec<(String, String)>,
     webhooks: Vec<String>,
-    preview: Option<Preview>,
+    preview: Option<super::admin_import::Preview>,
 }
 
 #[derive(Deserialize, Default)]
@@ -77,13 +59,13 @@ struct AdminQuery {
     error: Option<String>,
 }
 
-async fn render(
+pub(super) async fn render(
     state: &AppState,
     viewer: &Viewer,
     t: &DashText,
     flash: Option<String>,
     new_key: Option<String>,
-    preview: Option<Preview>,
+    preview: Option<super::admin_import::Preview>,
 ) -> Response {
     let pool = &state.db.pool;
     let loaded = async {
@@ -131,7 +113,7 @@ async fn page(
     render(&state, &viewer, t, flash, None, None).await
 }
 
-fn back(t: &DashText, result: Result<String, ApiError>) -> Response {
+pub(super) fn back(t: &DashText, result: Result<String, ApiError>) -> Response {
     let to = match result {
         Ok(done) => format!("/admin?lang={}&done={}", t.lang, urlencode(&done)),
         Err(e) => format!("/admin?lang={}&error={}", t.lang, urlencode(&e.message)),
@@ -226,126 +208,6 @@ async fn invite_customers(state: &AppState, cycle: &str, survey: &str) -> Result
         })
         .collect();
     create_invitations(state, cycle, rows, Deliver::Email).await.map(|c| c.created)
-}
-
-type Previewed = (Vec<String>, Vec<PreviewRow>, Vec<ApiError>);
-
-/// Reads an uploaded CSV into rows of either kind, with each row's problems.
-fn preview_csv(kind: &str, csv_text: &str) -> Result<Previewed, String> {
-    let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(csv_text.as_bytes());
-    let header: Vec<String> = reader.headers().map_err(|e| e.to_string())?.iter().map(String::from).collect();
-    let mut rows = Vec::new();
-    let mut problems = Vec::new();
-    let records: Vec<csv::StringRecord> = reader.records().collect::<Result<_, _>>().map_err(|e| e.to_string())?;
-    let hdr = csv::StringRecord::from(header.clone());
-    for (i, rec) in records.iter().enumerate() {
-        let parsed: Result<Vec<ApiError>, csv::Error> = match kind {
-            "people" => rec.deserialize::<PersonInput>(Some(&hdr)).map(|p| people_row_errors(std::slice::from_ref(&p))),
-            _ => rec.deserialize::<CustomerInput>(Some(&hdr)).map(|c| customer_row_errors(std::slice::from_ref(&c))),
-        };
-        let problem = match parsed {
-            Ok(errs) => errs.into_iter().next().map(|e| e.message.replacen("row 0 ", "", 1)),
-            Err(e) => Some(e.to_string()),
-        };
-        if let Some(p) = &problem {
-            problems.push(ApiError::invalid("invalid_row", p.clone()));
-        }
-        rows.push(PreviewRow { number: i + 1, cells: rec.iter().map(String::from).collect(), problem });
-    }
-    Ok((header, rows, problems))
-}
-
-fn deserialize_all<T: serde::de::DeserializeOwned>(csv_text: &str) -> Result<Vec<T>, String> {
-    let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(csv_text.as_bytes());
-    reader.deserialize().collect::<Result<Vec<T>, _>>().map_err(|e| e.to_string())
-}
-
-async fn dry_run_or_commit(
-    state: &AppState,
-    kind: &str,
-    csv_text: &str,
-    commit: bool,
-) -> Result<crate::api::UpsertCounts, String> {
-    match kind {
-        "people" => {
-            let rows: Vec<PersonInput> = deserialize_all(csv_text)?;
-            import_people_input(state, &rows, commit).await.map_err(|e| e.message)
-        }
-        "customers" => {
-            let rows: Vec<CustomerInput> = deserialize_all(csv_text)?;
-            import_customers_input(state, &rows, commit).await.map_err(|e| e.message)
-        }
-        _ => Err("unknown import kind".into()),
-    }
-}
-
-async fn import_preview(
-    State(state): State<AppState>,
-    SignedIn(viewer): SignedIn,
-    headers: HeaderMap,
-    mut form: Multipart,
-) -> Response {
-    if let Err(r) = admin_only(&viewer) {
-        return r.into_response();
-    }
-    let (mut csrf, mut kind, mut csv_text, mut lang) = (String::new(), String::new(), String::new(), None);
-    while let Ok(Some(field)) = form.next_field().await {
-        let name = field.name().unwrap_or_default().to_string();
-        let value = field.text().await.unwrap_or_default();
-        match name.as_str() {
-            "csrf" => csrf = value,
-            "kind" => kind = value,
-            "file" => csv_text = value,
-            "lang" => lang = Some(value),
-            _ => {}
-        }
-    }
-    if let Err(r) = check_csrf(&viewer, &csrf) {
-        return r.into_response();
-    }
-    let t = dash_text(locale_for(&LangQuery { lang }, viewer.locale.as_deref(), &headers));
-    let preview = match preview_csv(&kind, &csv_text) {
-        Err(e) => Preview { kind, csv: String::new(), header: Vec::new(), rows: Vec::new(), ok: false, summary: e },
-        Ok((header, rows, problems)) => {
-            let checked = if problems.is_empty() {
-                dry_run_or_commit(&state, &kind, &csv_text, false).await
-            } else {
-                Err(String::new())
-            };
-            let (ok, summary) = match checked {
-                Ok(c) => (true, format!("+{} ~{} ={}", c.created, c.updated, c.unchanged)),
-                Err(e) if e.is_empty() => (false, t.nothing_stored.to_string()),
-                Err(e) => (false, format!("{} {e}", t.nothing_stored)),
-            };
-            Preview { kind, csv: csv_text, header, rows, ok, summary }
-        }
-    };
-    render(&state, &viewer, t, None, None, Some(preview)).await
-}
-
-#[derive(Deserialize)]
-struct ConfirmForm {
-    csrf: String,
-    kind: String,
-    csv: String,
-    lang: Option<String>,
-}
-
-async fn import_confirm(
-    State(state): State<AppState>,
-    SignedIn(viewer): SignedIn,
-    headers: HeaderMap,
-    Form(f): Form<ConfirmForm>,
-) -> Response {
-    if let Err(r) = admin_only(&viewer).and_then(|_| check_csrf(&viewer, &f.csrf)) {
-        return r.into_response();
-    }
-    let t = dash_text(locale_for(&LangQuery { lang: f.lang.clone() }, viewer.locale.as_deref(), &headers));
-    let result = dry_run_or_commit(&state, &f.kind, &f.csv, true)
-        .await
-        .map(|c| format!("{}: +{} ~{} ={}", t.import_title, c.created, c.updated, c.unchanged))
-        .map_err(|e| ApiError::invalid("invalid_import", e));
-    back(t, result)
 }
 
 #[derive(Deserialize)]

@@ -8,6 +8,7 @@ use axum::routing::get;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 pub mod admin;
+mod admin_import;
 pub mod auth;
 pub mod charts;
 pub mod dash_i18n;
