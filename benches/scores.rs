@@ -170,7 +170,7 @@ async fn run() {
     let mut subjects = 0;
     for _ in 0..runs {
         let t = Instant::now();
-        let scores = candor::reports::cycle_scores(&db.pool, &cycle, now).await.unwrap();
+        let scores = candor::app::results::cycle_scores(&db, &cycle, now).await.unwrap();
         candor_runs.push(t.elapsed());
         subjects = scores.subjects.len();
         let t = Instant::now();

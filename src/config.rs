@@ -1,4 +1,5 @@
 //! Command line and environment configuration (CONTRACT §1).
+use crate::redact::redact_url;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
@@ -38,29 +39,21 @@ pub enum ApiKeyCommand {
         #[arg(long)]
         name: String,
         #[arg(long, value_enum)]
-        scope: Scope,
+        scope: ScopeArg,
     },
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Scope {
+pub enum ScopeArg {
     Admin,
     Scores,
 }
 
-impl Scope {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Scope::Admin => "admin",
-            Scope::Scores => "scores",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Scope> {
+impl From<ScopeArg> for crate::domain::api_key::Scope {
+    fn from(s: ScopeArg) -> Self {
         match s {
-            "admin" => Some(Scope::Admin),
-            "scores" => Some(Scope::Scores),
-            _ => None,
+            ScopeArg::Admin => crate::domain::api_key::Scope::Admin,
+            ScopeArg::Scores => crate::domain::api_key::Scope::Scores,
         }
     }
 }
@@ -113,18 +106,6 @@ impl std::fmt::Debug for Config {
             .field("mail_dir", &self.mail_dir)
             .field("mail_from", &self.mail_from)
             .finish_non_exhaustive()
-    }
-}
-
-/// `scheme://host:port/path` without user, password or query.
-pub fn redact_url(raw: &str) -> String {
-    match url::Url::parse(raw) {
-        Ok(u) => {
-            let host = u.host_str().unwrap_or("");
-            let port = u.port().map(|p| format!(":{p}")).unwrap_or_default();
-            format!("{}://{}{}{}", u.scheme(), host, port, u.path())
-        }
-        Err(_) => "<unparsable url>".to_string(),
     }
 }
 

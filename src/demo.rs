@@ -1,12 +1,14 @@
 //! `candor demo`: a realistic small sales organisation with a closed and an open cycle, so a
 //! newcomer sees a full dashboard at once. Seeding is skipped when the demo is already there.
-use crate::api::launch::{Peers, review_set};
-use crate::db::cycles::{self, Cycle, Weights};
-use crate::db::directory::{self, CustomerRow, OrgPerson, PersonRow};
-use crate::db::invitations::{self, NewInvitation, Respondent};
+use crate::db::cycles;
+use crate::db::directory::{self, CustomerRow, PersonRow};
+use crate::db::invitations;
 use crate::db::responses::{self, NewResponse};
 use crate::db::{Db, sessions, surveys};
 use crate::domain::answers::Answer;
+use crate::domain::cycle::{Cycle, Weights};
+use crate::domain::orgchart::OrgPerson;
+use crate::domain::reviews::{NewInvitation, OrgIndex, Peers, Respondent};
 use crate::domain::survey::SurveyInput;
 use crate::domain::{Relation, time};
 
@@ -143,10 +145,11 @@ fn cycle(id: &str, title: &str, opens_at: i64, closes_at: i64) -> Cycle {
 
 async fn answer_cycle(db: &Db, c: &Cycle, dice: &mut Dice, rate: u64, shift: i64) -> anyhow::Result<()> {
     let org: Vec<OrgPerson> = directory::org_chart(&db.pool).await?;
+    let index = OrgIndex::new(&org);
     let mut rows: Vec<NewInvitation> = org
         .iter()
         .filter(|p| PEOPLE.iter().any(|d| d.0 == p.id))
-        .flat_map(|p| review_set("demo-360", p, &org, Peers::Team))
+        .flat_map(|p| index.review_set("demo-360", p, Peers::Team))
         .filter(|i| PEOPLE.iter().any(|d| matches!(&i.respondent, Respondent::Person(r) if r == d.0)))
         .collect();
     for (i, (id, ..)) in PEOPLE.iter().enumerate().filter(|(_, p)| p.3.is_some_and(|m| m != "E100")) {

@@ -1,14 +1,20 @@
 //! Candor: surveys and anonymous 360-degree feedback for sales teams.
+//!
+//! Layers, each importing only from those below it (checked by `tests/layers.rs`):
+//! `domain`, `redact` ← `scoring`, `i18n` ← `db` ← `app` ← `api` | `web` | `outbox` ←
+//! `startup`, `demo`, `main`. `domain`, `scoring` and `i18n` are pure (no sqlx, axum,
+//! askama, tokio). Only `app` imports `db`, besides the outbox's own queue bookkeeping; the
+//! transports (`api`, `web`, `outbox`) never import each other; no SQL string lives outside
+//! `db/`. `config` is read by `app` and the composition root.
 pub mod api;
+pub mod app;
 pub mod config;
 pub mod db;
 pub mod demo;
 pub mod domain;
-pub mod email;
-pub mod error;
-pub mod reports;
+pub mod i18n;
+pub mod outbox;
+pub mod redact;
 pub mod scoring;
 pub mod startup;
-pub mod state;
 pub mod web;
-pub mod webhook;

@@ -1,5 +1,7 @@
-use candor::config::{ApiKeyCommand, Cli, Command};
+use candor::app::App;
+use candor::config::{ApiKeyCommand, Cli, Command, Config};
 use candor::db::{Backend, Db};
+use candor::domain::api_key::Scope;
 use candor::startup::{Application, shutdown_signal};
 use clap::Parser;
 use std::process::ExitCode;
@@ -24,7 +26,7 @@ fn check_config(cli: &Cli) -> Result<(), String> {
         .filter(|u| matches!(u.scheme(), "http" | "https"))
         .ok_or_else(|| format!("CANDOR_PUBLIC_URL {:?} is not an http(s) URL", c.public_url))?;
     if let Some(smtp) = &c.smtp_url {
-        candor::email::mailer::check_smtp_url(smtp)?;
+        candor::outbox::mailer::check_smtp_url(smtp)?;
     }
     c.mail_from
         .parse::<lettre::message::Mailbox>()
@@ -68,35 +70,37 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::LoginLink { email, admin } => {
             let email = candor::domain::EmailAddress::parse(&email).map_err(anyhow::Error::msg)?;
-            let db = Db::connect(&cli.config.database_url).await?;
-            db.migrate().await?;
-            let person = if admin {
-                candor::db::sessions::ensure_admin(&db, email.as_str()).await?
-            } else {
-                candor::db::sessions::person_by_email(&db, email.as_str()).await?.map(|(id, _)| id).ok_or_else(
-                    || anyhow::anyhow!("no person has this email address (use --admin to create an admin)"),
-                )?
-            };
-            let token = candor::db::sessions::mint_login_link(&db, &person).await?;
+            let app = offline_app(cli.config).await?;
+            let (person, link) = candor::app::accounts::login_link(&app, &email, admin).await.map_err(app_error)?;
             println!("sign-in link for {person}, valid 15 minutes, once:");
-            println!("{}/login/{}", cli.config.public_base(), token.as_str());
+            println!("{link}");
             Ok(())
         }
         Command::Demo => {
             let app = Application::build(cli.config.clone()).await?;
-            let link = candor::demo::seed(&app.state().db, cli.config.public_base()).await?;
+            let link = candor::demo::seed(&app.app().db, cli.config.public_base()).await?;
             println!("demo organisation ready; sign in as the admin (valid 15 minutes):");
             println!("{link}");
             app.run_until_stopped(shutdown_signal()).await
         }
         Command::ApiKey(ApiKeyCommand::Create { name, scope }) => {
-            let db = Db::connect(&cli.config.database_url).await?;
-            db.migrate().await?;
-            let name = candor::domain::id::parse_label(&name, "name", 100).map_err(anyhow::Error::msg)?;
-            let key = candor::db::api_keys::create(&db.pool, &name, scope).await?;
-            println!("created API key {} ({}) with scope {}; it is shown once:", key.id, name, scope.as_str());
+            let app = offline_app(cli.config).await?;
+            let scope = Scope::from(scope);
+            let key = candor::app::integrations::create_key(&app, &name, scope).await.map_err(app_error)?;
+            println!("created API key {} ({}) with scope {}; it is shown once:", key.id, name.trim(), scope.as_str());
             println!("{}", key.key);
             Ok(())
         }
     }
+}
+
+/// The use cases on a migrated database, without a server: for one-shot commands.
+async fn offline_app(config: Config) -> anyhow::Result<App> {
+    let db = Db::connect(&config.database_url).await?;
+    db.migrate().await?;
+    Ok(App::new(db, config))
+}
+
+fn app_error(e: candor::app::Error) -> anyhow::Error {
+    anyhow::anyhow!(e.chain())
 }

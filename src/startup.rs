@@ -1,44 +1,34 @@
 //! Building and running the application: bind first (so tests can use port 0), then serve.
+use crate::app::App;
 use crate::config::Config;
 use crate::db::Db;
-use crate::state::AppState;
+use crate::redact::redact_path;
+use crate::web::WebState;
 use axum::Router;
-use axum::extract::{ConnectInfo, MatchedPath};
+use axum::extract::MatchedPath;
 use axum::http::{HeaderValue, Request, header};
 use std::future::Future;
 use std::net::SocketAddr;
-use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
-use tokio::sync::{Notify, watch};
+use tokio::sync::watch;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 pub struct Application {
     listener: TcpListener,
-    state: AppState,
-}
-
-/// Replaces the secret part of a link path, so no token ever reaches a log line.
-pub fn redact_path(path: &str) -> String {
-    for prefix in ["/s/", "/login/", "/unsubscribe/"] {
-        if let Some(rest) = path.strip_prefix(prefix) {
-            let tail = rest.find('/').map(|i| &rest[i..]).unwrap_or("");
-            return format!("{prefix}{{token}}{tail}");
-        }
-    }
-    path.to_string()
+    app: App,
 }
 
 /// Pages load nothing but our own stylesheet, run no script, and post only to us.
 const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; \
                    frame-ancestors 'none'; base-uri 'none'";
 
-pub fn router(state: AppState) -> Router {
+pub fn router(app: App) -> Router {
     Router::new()
-        .merge(crate::api::router())
-        .merge(crate::web::router())
+        .merge(crate::api::router().with_state(app.clone()))
+        .merge(crate::web::router().with_state(WebState::new(app)))
         .layer(SetResponseHeaderLayer::if_not_present(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP)))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
@@ -55,39 +45,38 @@ pub fn router(state: AppState) -> Router {
                 .unwrap_or_else(|| redact_path(req.uri().path()));
             tracing::info_span!("http", method = %req.method(), path = %path)
         }))
-        .with_state(state)
 }
 
 impl Application {
-    /// Connects to and migrates the database, and binds the listening socket.
-    pub async fn build(config: Config) -> anyhow::Result<Application> {
+    /// Connects to and migrates the database, and binds the listening socket. A public URL
+    /// whose port is 0 takes the bound port (tests listen on port 0 and read it back).
+    pub async fn build(mut config: Config) -> anyhow::Result<Application> {
         let db = Db::connect_with(&config.database_url, config.sqlite_busy_timeout_ms, config.sqlite_max_pages).await?;
         db.migrate().await?;
         let listener = TcpListener::bind(&config.listen).await?;
-        let state = AppState {
-            db,
-            config: Arc::new(config),
-            outbox_wake: Arc::new(Notify::new()),
-            surveys: Default::default(),
-            limiter: Default::default(),
-            login_limiter: Arc::new(crate::web::ratelimit::RateLimiter::new(10, Duration::from_secs(60))),
-        };
-        Ok(Application { listener, state })
+        let port = listener.local_addr()?.port();
+        if let Ok(mut url) = url::Url::parse(&config.public_url)
+            && url.port() == Some(0)
+            && url.set_port(Some(port)).is_ok()
+        {
+            config.public_url = url.as_str().trim_end_matches('/').to_string();
+        }
+        Ok(Application { listener, app: App::new(db, config) })
     }
 
     pub fn port(&self) -> u16 {
         self.listener.local_addr().map(|a| a.port()).unwrap_or(0)
     }
 
-    pub fn state(&self) -> &AppState {
-        &self.state
+    pub fn app(&self) -> &App {
+        &self.app
     }
 
     /// Serves until `shutdown` resolves; requests in flight finish, then the worker stops.
     pub async fn run_until_stopped(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
         let (stop_tx, stop_rx) = watch::channel(false);
-        let worker = tokio::spawn(crate::email::worker::run(self.state.clone(), stop_rx));
-        let app = router(self.state.clone()).into_make_service_with_connect_info::<SocketAddr>();
+        let worker = tokio::spawn(crate::outbox::worker::run(self.app.clone(), stop_rx));
+        let app = router(self.app.clone()).into_make_service_with_connect_info::<SocketAddr>();
         tracing::info!(addr = %self.listener.local_addr()?, "listening");
         axum::serve(self.listener, app).with_graceful_shutdown(shutdown).await?;
         let _ = stop_tx.send(true);
@@ -115,23 +104,4 @@ pub async fn shutdown_signal() {
     let term = std::future::pending::<()>();
     tokio::select! { _ = ctrl_c => {}, _ = term => {} }
     tracing::info!("shutting down");
-}
-
-/// The client's address, for rate limits.
-pub fn client_ip(info: &ConnectInfo<SocketAddr>) -> std::net::IpAddr {
-    info.0.ip()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::redact_path;
-
-    #[test]
-    fn tokens_never_reach_the_log() {
-        let t = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQ";
-        assert_eq!(redact_path(&format!("/s/{t}")), "/s/{token}");
-        assert_eq!(redact_path(&format!("/s/{t}/thanks")), "/s/{token}/thanks");
-        assert_eq!(redact_path(&format!("/login/{t}")), "/login/{token}");
-        assert_eq!(redact_path("/api/v1/people"), "/api/v1/people");
-    }
 }

@@ -1,5 +1,5 @@
 //! The admin API of the foundation: directory, surveys, cycles, progress, keys, restarts.
-mod common;
+use crate::common;
 
 use common::{Backend, csat_survey, spawn_app, start, test_config};
 use serde_json::{Value, json};
@@ -230,8 +230,9 @@ async fn keys_and_scopes_are_enforced(backend: Backend) {
     let (s, b) = app.get_with_key("/api/v1/cycles/2026-Q4/progress", &forged).await;
     assert_error(s, &b, 401, "unauthorized");
 
-    let scores =
-        candor::db::api_keys::create(&app.state.db.pool, "scoring", candor::config::Scope::Scores).await.unwrap();
+    let scores = candor::app::integrations::create_key(&app.state, "scoring", candor::domain::api_key::Scope::Scores)
+        .await
+        .unwrap();
     let (s, _) = app.get_with_key("/api/v1/cycles/2026-Q4/progress", &scores.key).await;
     assert_eq!(s, 200);
     let (s, b) = app

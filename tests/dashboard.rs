@@ -1,5 +1,5 @@
 //! Sign-in, the scope of every dashboard and admin route, CSRF, and escaping.
-mod common;
+use crate::common;
 
 use common::smtp::SmtpSink;
 use common::{Backend, TestApp, spawn_app_with};
@@ -51,7 +51,7 @@ async fn org(app: &TestApp) {
 }
 
 /// Signs in through a minted link, as `candor login-link` does; returns the session cookie.
-async fn session(app: &TestApp, email: &str) -> String {
+pub(crate) async fn session(app: &TestApp, email: &str) -> String {
     let (id, _) = candor::db::sessions::person_by_email(&app.state.db, email).await.unwrap().unwrap();
     let token = candor::db::sessions::mint_login_link(&app.state.db, &id).await.unwrap();
     let res = app.client.post(app.url(&format!("/login/{}", token.as_str()))).send().await.unwrap();
@@ -60,7 +60,7 @@ async fn session(app: &TestApp, email: &str) -> String {
     cookie.split(';').next().unwrap().to_string()
 }
 
-async fn get(app: &TestApp, cookie: Option<&str>, path: &str) -> (u16, String) {
+pub(crate) async fn get(app: &TestApp, cookie: Option<&str>, path: &str) -> (u16, String) {
     let mut req = app.client.get(app.url(path));
     if let Some(c) = cookie {
         req = req.header("cookie", c);
@@ -71,7 +71,7 @@ async fn get(app: &TestApp, cookie: Option<&str>, path: &str) -> (u16, String) {
     (status, location.unwrap_or(res.text().await.unwrap()))
 }
 
-fn csrf_of(html: &str) -> String {
+pub(crate) fn csrf_of(html: &str) -> String {
     let at = html.find(r#"name="csrf" value=""#).expect("a csrf field") + r#"name="csrf" value=""#.len();
     html[at..].split('"').next().unwrap().to_string()
 }

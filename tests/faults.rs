@@ -1,6 +1,6 @@
 //! Faults: a killed process, a graceful stop under load, a database that stays locked.
 //! Bounded in count and time; everything on loopback.
-mod common;
+use crate::common;
 
 use common::{Backend, spawn_app_with};
 use serde_json::{Value, json};

@@ -1,6 +1,6 @@
 //! Two `candor serve` instances on one PostgreSQL: the same data, every email once, every
 //! cycle closed (and announced) once, and a submission load spread across both.
-mod common;
+use crate::common;
 
 use common::smtp::SmtpSink;
 use common::{Backend, TestDb, fresh_db, start, test_config};
@@ -65,7 +65,7 @@ async fn two_instances_share_one_postgresql() {
         (0..30).map(|i| json!({"survey":"csat","subject":"E1001","respondent":{"customer":format!("K{i}")},"relation":"customer"})).collect();
     let (s, _) = a.post("/api/v1/cycles/soon/invitations", json!({ "invitations": rows })).await;
     assert_eq!(s, 201);
-    b.state.outbox_wake.notify_one();
+    b.state.wake_outbox();
     sink.wait_for(30, 20).await;
     // The cycle closes by itself; both workers look; one closes it and one webhook goes out.
     common::eventually(20, || async { (!got.lock().unwrap().is_empty()).then_some(()) }).await;
@@ -126,7 +126,7 @@ async fn a_dead_workers_lease_runs_out(backend: Backend) {
     // Far in the future, so the running worker leaves it alone until the test claims it.
     let mut tx = app.state.db.begin().await.unwrap();
     let later = chrono::Utc::now().timestamp_millis() + 3_600_000;
-    candor::db::outbox::queue(&mut tx, "invitation", &[vec![id]], later, 0).await.unwrap();
+    candor::db::outbox::queue(&mut tx, candor::db::outbox::Kind::Invitation, &[vec![id]], later, 0).await.unwrap();
     tx.commit().await.unwrap();
     let db = &app.state.db;
     let claimed = candor::db::outbox::claim_due(db, later, 300, 10).await.unwrap();

@@ -1,5 +1,5 @@
 //! Links by email and the respondent's page: the whole flow over HTTP with a real SMTP server.
-mod common;
+use crate::common;
 
 use common::smtp::{SmtpSink, decode_eml};
 use common::{Backend, TestApp, spawn_app_with};

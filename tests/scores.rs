@@ -1,5 +1,5 @@
 //! Scores for the scoring step: the formula on a hand-built cycle, CSV = JSON, webhooks.
-mod common;
+use crate::common;
 
 use common::{Backend, TestApp, spawn_app};
 use serde_json::{Value, json};
@@ -156,8 +156,10 @@ async fn csv_matches_json(backend: Backend) {
     let app = spawn_app(backend).await;
     hand_built_cycle(&app).await;
     let (_, scores) = app.get("/api/v1/cycles/2026-Q4/scores").await;
-    let key =
-        candor::db::api_keys::create(&app.state.db.pool, "scoring", candor::config::Scope::Scores).await.unwrap().key;
+    let key = candor::app::integrations::create_key(&app.state, "scoring", candor::domain::api_key::Scope::Scores)
+        .await
+        .unwrap()
+        .key;
     let res = app.client.get(app.url("/api/v1/cycles/2026-Q4/scores.csv")).bearer_auth(&key).send().await.unwrap();
     assert_eq!(res.status().as_u16(), 200);
     assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
@@ -243,7 +245,11 @@ async fn closing_a_cycle_fires_a_signed_webhook_once(backend: Backend) {
     assert_eq!(headers["candor-event"], "cycle.closed");
     let sig = headers["candor-signature"].to_str().unwrap();
     let (t, v1) = sig.strip_prefix("t=").unwrap().split_once(",v1=").unwrap();
-    assert_eq!(v1, candor::webhook::sign(secret, t.parse().unwrap(), body), "valid HMAC over timestamp and body");
+    assert_eq!(
+        v1,
+        candor::outbox::webhook::sign(secret, t.parse().unwrap(), body),
+        "valid HMAC over timestamp and body"
+    );
     let attempts: i64 = sqlx::query_scalar("SELECT attempts FROM outbox WHERE kind = 'webhook' AND status = 'sent'")
         .fetch_one(&app.state.db.pool)
         .await

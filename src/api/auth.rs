@@ -1,18 +1,18 @@
 //! Bearer API keys. `admin` may call everything; `scores` may only read.
-use crate::config::Scope;
-use crate::error::ApiError;
-use crate::state::AppState;
+use super::error::ApiError;
+use crate::app::{App, integrations};
+use crate::domain::api_key::Scope;
 use axum::extract::FromRequestParts;
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 
-async fn scope_of(parts: &Parts, state: &AppState) -> Result<Scope, ApiError> {
+async fn scope_of(parts: &Parts, app: &App) -> Result<Scope, ApiError> {
     let unauthorized = || {
         ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", "send a valid API key as Authorization: Bearer <key>")
     };
     let header = parts.headers.get(axum::http::header::AUTHORIZATION).ok_or_else(unauthorized)?;
     let key = header.to_str().ok().and_then(|h| h.strip_prefix("Bearer ")).map(str::trim).ok_or_else(unauthorized)?;
-    crate::db::api_keys::verify(&state.db.pool, key).await?.ok_or_else(unauthorized)
+    integrations::verify_key(app, key).await?.ok_or_else(unauthorized)
 }
 
 /// A caller whose key has the `admin` scope.
@@ -21,11 +21,11 @@ pub struct AdminKey;
 /// A caller with any valid key: `scores` or `admin`.
 pub struct ReadKey;
 
-impl FromRequestParts<AppState> for AdminKey {
+impl FromRequestParts<App> for AdminKey {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        match scope_of(parts, state).await? {
+    async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Self::Rejection> {
+        match scope_of(parts, app).await? {
             Scope::Admin => Ok(AdminKey),
             Scope::Scores => Err(ApiError::new(
                 StatusCode::FORBIDDEN,
@@ -36,10 +36,10 @@ impl FromRequestParts<AppState> for AdminKey {
     }
 }
 
-impl FromRequestParts<AppState> for ReadKey {
+impl FromRequestParts<App> for ReadKey {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        scope_of(parts, state).await.map(|_| ReadKey)
+    async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Self::Rejection> {
+        scope_of(parts, app).await.map(|_| ReadKey)
     }
 }

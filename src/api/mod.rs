@@ -1,7 +1,6 @@
 //! The JSON API under `/api/v1` (CONTRACT §3). Every route is registered through
 //! `OpenApiRouter`, so the OpenAPI document is generated from the same list and cannot drift.
-use crate::error::ApiError;
-use crate::state::AppState;
+use crate::app::App;
 use axum::Router;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{DefaultBodyLimit, FromRequest, Request};
@@ -13,15 +12,16 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 mod auth;
-pub mod cycles;
-pub mod directory;
-pub mod invitations;
-pub mod launch;
+mod cycles;
+mod directory;
+pub mod error;
+mod invitations;
 mod scores;
 mod surveys;
 mod webhooks;
 
 pub use auth::{AdminKey, ReadKey};
+use error::ApiError;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -46,7 +46,7 @@ impl utoipa::Modify for BearerAuth {
 }
 
 /// The API routes and the OpenAPI document describing exactly them.
-pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+pub fn routes() -> (Router<App>, utoipa::openapi::OpenApi) {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(directory::upsert_people))
         .routes(routes!(directory::upsert_customers))
@@ -57,8 +57,8 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(cycles::progress))
         .routes(routes!(cycles::close))
         .routes(routes!(invitations::create))
-        .routes(routes!(launch::launch))
-        .routes(routes!(launch::remind))
+        .routes(routes!(invitations::launch))
+        .routes(routes!(invitations::remind))
         .routes(routes!(scores::scores))
         .routes(routes!(scores::scores_csv))
         .routes(routes!(scores::comments))
@@ -67,7 +67,7 @@ pub fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .split_for_parts()
 }
 
-pub fn router() -> Router<AppState> {
+pub fn router() -> Router<App> {
     let (api, doc) = routes();
     let doc = std::sync::Arc::new(doc);
     api.route(
@@ -108,23 +108,4 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
             }),
         }
     }
-}
-
-/// `{"created":N,"updated":M,"unchanged":K}`: what an idempotent upsert did.
-#[derive(Debug, Default, serde::Serialize, utoipa::ToSchema)]
-pub struct UpsertCounts {
-    pub created: usize,
-    pub updated: usize,
-    pub unchanged: usize,
-}
-
-/// Checks that no id is listed twice in one request.
-pub fn no_duplicates<'a>(what: &str, ids: impl IntoIterator<Item = &'a str>) -> Result<(), ApiError> {
-    let mut seen = std::collections::HashSet::new();
-    for id in ids {
-        if !seen.insert(id) {
-            return Err(ApiError::invalid("duplicate_id", format!("{what} {id:?} is listed twice")));
-        }
-    }
-    Ok(())
 }

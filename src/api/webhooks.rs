@@ -1,9 +1,8 @@
 //! `POST/GET /api/v1/webhooks`, `DELETE /api/v1/webhooks/{id}`.
+use super::error::{ApiResult, ErrorBody};
 use super::{AdminKey, ApiJson};
-use crate::db::webhooks::{self, Webhook};
-use crate::domain::time;
-use crate::error::{ApiError, ApiResult, ErrorBody};
-use crate::state::AppState;
+use crate::app::App;
+use crate::app::integrations::{self, Webhook};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -20,18 +19,10 @@ pub struct WebhookInput {
     responses((status = 201, body = Webhook), (status = 400, description = "Malformed body or unknown field", body = ErrorBody), (status = 401, description = "Missing or wrong API key", body = ErrorBody), (status = 403, description = "Key scope too narrow", body = ErrorBody), (status = 422, description = "Invalid input", body = ErrorBody)))]
 pub async fn create(
     _: AdminKey,
-    State(state): State<AppState>,
+    State(app): State<App>,
     ApiJson(input): ApiJson<WebhookInput>,
 ) -> ApiResult<(StatusCode, Json<Webhook>)> {
-    let url = url::Url::parse(&input.url)
-        .ok()
-        .filter(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
-        .ok_or_else(|| ApiError::invalid("invalid_webhook", "url must be an http:// or https:// URL"))?;
-    if !(16..=256).contains(&input.secret.len()) {
-        return Err(ApiError::invalid("invalid_webhook", "secret must be 16 to 256 characters"));
-    }
-    let hook = webhooks::create(&state.db, url.as_str(), &input.secret, time::now()).await?;
-    Ok((StatusCode::CREATED, Json(hook)))
+    Ok((StatusCode::CREATED, Json(integrations::create_webhook(&app, &input.url, &input.secret).await?)))
 }
 
 #[derive(serde::Serialize, utoipa::ToSchema)]
@@ -41,16 +32,13 @@ pub struct WebhookList {
 
 #[utoipa::path(get, path = "/api/v1/webhooks", tag = "webhooks", security(("api_key" = [])),
     responses((status = 200, body = WebhookList), (status = 401, body = ErrorBody)))]
-pub async fn list(_: AdminKey, State(state): State<AppState>) -> ApiResult<Json<WebhookList>> {
-    Ok(Json(WebhookList { webhooks: webhooks::list(&state.db).await? }))
+pub async fn list(_: AdminKey, State(app): State<App>) -> ApiResult<Json<WebhookList>> {
+    Ok(Json(WebhookList { webhooks: integrations::webhooks(&app).await? }))
 }
 
 #[utoipa::path(delete, path = "/api/v1/webhooks/{webhook}", tag = "webhooks", params(("webhook" = String, Path)), security(("api_key" = [])),
     responses((status = 204, description = "Deleted"), (status = 404, body = ErrorBody), (status = 401, body = ErrorBody)))]
-pub async fn delete(_: AdminKey, State(state): State<AppState>, Path(id): Path<String>) -> ApiResult<StatusCode> {
-    if webhooks::delete(&state.db, &id).await? {
-        Ok(StatusCode::NO_CONTENT)
-    } else {
-        Err(ApiError::not_found("webhook", &id))
-    }
+pub async fn delete(_: AdminKey, State(app): State<App>, Path(id): Path<String>) -> ApiResult<StatusCode> {
+    integrations::delete_webhook(&app, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -1,6 +1,6 @@
 //! API keys: `cnd_{id}_{secret}`; the id finds the row, the secret's hash is compared in
 //! constant time. The key itself is never stored.
-use crate::config::Scope;
+use crate::domain::api_key::Scope;
 use crate::domain::token::{Token, random_id, sha256_hex};
 use sqlx::AnyPool;
 use subtle::ConstantTimeEq;

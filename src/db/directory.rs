@@ -1,5 +1,6 @@
 //! People (from HR) and customers (from the CRM).
 use super::{Tx, placeholders};
+use crate::domain::orgchart::OrgPerson;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 use std::collections::HashMap;
@@ -147,14 +148,6 @@ pub async fn upsert_customer(tx: &mut Tx, c: &CustomerRow, now: i64) -> Result<(
     .execute(&mut **tx)
     .await
     .map(|_| ())
-}
-
-/// Everyone's place in the org chart.
-#[derive(Debug, Clone)]
-pub struct OrgPerson {
-    pub id: String,
-    pub manager_id: Option<String>,
-    pub team: Option<String>,
 }
 
 pub async fn org_chart(pool: &sqlx::AnyPool) -> Result<Vec<OrgPerson>, sqlx::Error> {

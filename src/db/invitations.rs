@@ -1,38 +1,9 @@
 //! Invitations: who is asked to rate whom, in which cycle, with which survey.
 use super::{Tx, placeholders};
 use crate::domain::Relation;
+use crate::domain::reviews::{NewInvitation, Respondent};
 use sqlx::Row;
 use std::collections::HashMap;
-
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum Respondent {
-    Person(String),
-    Customer(String),
-}
-
-impl Respondent {
-    /// One column that makes (cycle, survey, subject, respondent) unique.
-    pub fn key(&self) -> String {
-        match self {
-            Respondent::Person(id) => format!("p:{id}"),
-            Respondent::Customer(id) => format!("c:{id}"),
-        }
-    }
-}
-
-#[derive(Debug, Clone)]
-pub struct NewInvitation {
-    pub survey_id: String,
-    pub subject_id: String,
-    pub relation: Relation,
-    pub respondent: Respondent,
-}
-
-impl NewInvitation {
-    fn dedupe_key(&self) -> (String, String, String) {
-        (self.survey_id.clone(), self.subject_id.clone(), self.respondent.key())
-    }
-}
 
 /// Inserts the invitations that do not exist yet, in a few multi-row statements.
 /// Returns, for each newly created one, its id and its index in `rows`.

@@ -49,7 +49,7 @@ impl Backend {
         } else {
             Err(format!(
                 "unsupported database URL {:?}: use sqlite://… or postgres://…",
-                crate::config::redact_url(url)
+                crate::redact::redact_url(url)
             ))
         }
     }

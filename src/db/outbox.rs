@@ -3,10 +3,53 @@
 use super::{Backend, Db, Tx, placeholders, rows_per_statement};
 use sqlx::Row;
 
+/// What an outbox row carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Invitation,
+    Reminder,
+    Login,
+    Webhook,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Invitation => "invitation",
+            Kind::Reminder => "reminder",
+            Kind::Login => "login",
+            Kind::Webhook => "webhook",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Kind> {
+        [Kind::Invitation, Kind::Reminder, Kind::Login, Kind::Webhook].into_iter().find(|k| k.as_str() == raw)
+    }
+}
+
+/// Where a row ends: `sent`, `failed` (refused for good) or `skipped` (no longer wanted).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Final {
+    Sent,
+    Failed,
+    Skipped,
+}
+
+impl Final {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Final::Sent => "sent",
+            Final::Failed => "failed",
+            Final::Skipped => "skipped",
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Claimed {
     pub id: i64,
-    pub kind: String,
+    /// `None` for a kind this version does not know (written by a newer one).
+    pub kind: Option<Kind>,
     pub invitation_id: Option<i64>,
     pub person_id: Option<String>,
     pub webhook_id: Option<String>,
@@ -18,7 +61,7 @@ pub struct Claimed {
 /// `not_before_ms`. Each row names its group's first invitation; `outbox_items` lists them all.
 pub async fn queue(
     tx: &mut Tx,
-    kind: &str,
+    kind: Kind,
     groups: &[Vec<i64>],
     not_before_ms: i64,
     now: i64,
@@ -34,7 +77,7 @@ pub async fn queue(
         );
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
         for g in chunk {
-            q = q.bind(kind).bind(g[0]).bind(not_before_ms).bind(now).bind("pending");
+            q = q.bind(kind.as_str()).bind(g[0]).bind(not_before_ms).bind(now).bind("pending");
         }
         let lead_to_outbox: std::collections::HashMap<i64, i64> = q
             .fetch_all(&mut **tx)
@@ -102,7 +145,7 @@ pub async fn claim_due(db: &Db, now_ms: i64, lease_ms: i64, limit: i64) -> Resul
         .map(|r| {
             Ok(Claimed {
                 id: r.try_get("id")?,
-                kind: r.try_get("kind")?,
+                kind: Kind::parse(&r.try_get::<String, _>("kind")?),
                 invitation_id: r.try_get("invitation_id")?,
                 person_id: r.try_get("person_id")?,
                 webhook_id: r.try_get("webhook_id")?,
@@ -113,11 +156,10 @@ pub async fn claim_due(db: &Db, now_ms: i64, lease_ms: i64, limit: i64) -> Resul
         .collect()
 }
 
-/// Final states: `sent`, `failed` (permanent refusal) or `skipped` (no longer wanted).
-pub async fn finish(db: &Db, id: i64, status: &str, error: Option<&str>, now: i64) -> Result<(), sqlx::Error> {
+pub async fn finish(db: &Db, id: i64, status: Final, error: Option<&str>, now: i64) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE outbox SET status = $2, last_error = $3, sent_at = CASE WHEN $2 = 'sent' THEN $4 ELSE NULL END WHERE id = $1")
         .bind(id)
-        .bind(status)
+        .bind(status.as_str())
         .bind(error)
         .bind(now)
         .execute(&db.pool)

@@ -129,6 +129,14 @@ pub async fn sign_out(db: &Db, session: &Token) -> Result<(), sqlx::Error> {
     sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(session.hash()).execute(&db.pool).await.map(|_| ())
 }
 
+/// Name, email and locale of a person, for an email to them.
+pub async fn contact(db: &Db, person_id: &str) -> Result<Option<(String, String, Option<String>)>, sqlx::Error> {
+    sqlx::query_as("SELECT name, email, locale FROM people WHERE id = $1")
+        .bind(person_id)
+        .fetch_optional(&db.pool)
+        .await
+}
+
 /// Queues a login email; the worker mints the link when it builds it.
 pub async fn queue_login_email(db: &Db, person_id: &str) -> Result<(), sqlx::Error> {
     let now = time::now();

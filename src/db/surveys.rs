@@ -59,10 +59,17 @@ pub async fn load_on(conn: &mut sqlx::AnyConnection, id: &str) -> Result<Option<
 
 /// A survey with invitations is frozen: its questions are what those invitations answer.
 pub async fn has_invitations(tx: &mut Tx, id: &str) -> Result<bool, sqlx::Error> {
+    is_frozen(&mut **tx, id).await
+}
+
+pub async fn is_frozen<'e, E>(ex: E, id: &str) -> Result<bool, sqlx::Error>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
     let n: i64 =
         sqlx::query_scalar("SELECT COUNT(*) FROM (SELECT 1 FROM invitations WHERE survey_id = $1 LIMIT 1) AS x")
             .bind(id)
-            .fetch_one(&mut **tx)
+            .fetch_one(ex)
             .await?;
     Ok(n > 0)
 }

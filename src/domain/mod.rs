@@ -1,10 +1,13 @@
 //! Pure domain types: parsing and validation, no I/O.
 pub mod answers;
+pub mod api_key;
+pub mod cycle;
 pub mod email;
 pub mod id;
 pub mod locale;
 pub mod orgchart;
 pub mod relation;
+pub mod reviews;
 pub mod survey;
 pub mod time;
 pub mod token;

@@ -1,6 +1,34 @@
 //! The reporting line: no one may end up managing themselves, directly or not.
 use std::collections::{HashMap, HashSet};
 
+/// Everyone's place in the org chart.
+#[derive(Debug, Clone)]
+pub struct OrgPerson {
+    pub id: String,
+    pub manager_id: Option<String>,
+    pub team: Option<String>,
+}
+
+/// Everyone who reports to `root`, directly or not.
+pub fn below(root: &str, org: &[OrgPerson]) -> HashSet<String> {
+    let mut reports: HashMap<&str, Vec<&str>> = HashMap::new();
+    for p in org {
+        if let Some(m) = &p.manager_id {
+            reports.entry(m.as_str()).or_default().push(p.id.as_str());
+        }
+    }
+    let mut seen = HashSet::new();
+    let mut stack = vec![root];
+    while let Some(id) = stack.pop() {
+        for r in reports.get(id).into_iter().flatten() {
+            if seen.insert(r.to_string()) {
+                stack.push(r);
+            }
+        }
+    }
+    seen
+}
+
 /// `managers` maps each person to their manager. Returns a chain that loops, if any starts
 /// from one of `from`: `["A", "B", "A"]`.
 pub fn find_cycle<'a>(managers: &'a HashMap<String, Option<String>>, from: &'a [String]) -> Option<Vec<&'a str>> {

@@ -5,8 +5,8 @@
 //! subject the counts behind CSAT and NPS. Everything else happens here.
 pub mod stats;
 
-use crate::db::cycles::Weights;
 use crate::domain::Relation;
+use crate::domain::cycle::Weights;
 use serde::Serialize;
 use stats::Sums;
 use std::collections::BTreeMap;

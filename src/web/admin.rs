@@ -1,26 +1,27 @@
 //! `/admin`: run a whole cycle from the browser. Admins only (others get 404); every form
-//! carries the session's CSRF token; the actions call the same code as the API.
-use super::auth::{LangQuery, Refused, SignedIn, check_csrf, locale_for};
-use super::dash_i18n::{DashText, dash_text};
-use super::dashboard::{Nav, nav, urlencode};
-use super::pages::Html;
-use crate::api::invitations::{Deliver, create_invitations};
-use crate::api::launch::{AllKeyword, Peers, Subjects, launch_reviews, queue_reminders};
-use crate::config::Scope;
-use crate::db::invitations::{NewInvitation, Respondent};
-use crate::db::sessions::Viewer;
-use crate::domain::{Relation, time};
-use crate::error::ApiError;
-use crate::state::AppState;
+//! carries the session's CSRF token; the actions call the same use cases as the API. A
+//! success redirects with a fixed key (`?done=launched&n=5`), never with text; an error is
+//! shown on the page itself, as an error.
+use super::WebState;
+use super::admin_import::Preview;
+use super::dashboard::{Nav, nav};
+use super::extract::{AdminForm, AdminViewer, CsrfFields, SignedIn};
+use super::pages::{Html, app_error};
+use crate::app::cycles::{CycleInput, CycleProgress};
+use crate::app::invitations::{AllKeyword, Deliver, Subjects};
+use crate::app::{self, App, cycles, integrations, invitations, surveys};
+use crate::domain::api_key::Scope;
+use crate::domain::reviews::Peers;
+use crate::i18n::DashText;
 use askama::Template;
+use axum::Router;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::{Form, Router};
 use serde::Deserialize;
 
-pub fn router() -> Router<AppState> {
+pub fn router() -> Router<WebState> {
     Router::new()
         .route("/admin", get(page))
         .route("/admin/cycles", post(create_cycle))
@@ -31,10 +32,6 @@ pub fn router() -> Router<AppState> {
         .route("/admin/webhooks", post(create_webhook))
 }
 
-pub(super) fn admin_only(viewer: &Viewer) -> Result<(), Refused> {
-    if viewer.is_admin { Ok(()) } else { Err(Refused::NotFound) }
-}
-
 #[derive(Template)]
 #[template(path = "admin/admin.html")]
 struct AdminPage<'a> {
@@ -43,83 +40,125 @@ struct AdminPage<'a> {
     nav: Nav,
     csrf: String,
     flash: Option<String>,
+    error: Option<String>,
     new_key: Option<String>,
-    cycles: Vec<crate::db::admin::CycleProgress>,
+    cycles: Vec<CycleProgress>,
     peer_surveys: Vec<(String, String)>,
     customer_surveys: Vec<(String, String)>,
     keys: Vec<(String, String)>,
     webhooks: Vec<String>,
-    preview: Option<super::admin_import::Preview>,
+    preview: Option<Preview>,
 }
 
-#[derive(Deserialize, Default)]
-struct AdminQuery {
-    lang: Option<String>,
-    done: Option<String>,
-    error: Option<String>,
+/// What the page shows besides its lists.
+#[derive(Default)]
+pub(super) struct Notice {
+    pub flash: Option<String>,
+    pub error: Option<String>,
+    pub new_key: Option<String>,
+    pub preview: Option<Preview>,
 }
 
-pub(super) async fn render(
-    state: &AppState,
-    viewer: &Viewer,
-    t: &DashText,
-    flash: Option<String>,
-    new_key: Option<String>,
-    preview: Option<super::admin_import::Preview>,
-) -> Response {
-    let pool = &state.db.pool;
+pub(super) async fn render(app: &App, who: &SignedIn, status: StatusCode, notice: Notice) -> Response {
     let loaded = async {
-        let cycles = crate::db::admin::cycles(pool, time::now()).await?;
-        let surveys = crate::db::admin::surveys(pool).await?;
-        let keys = crate::db::admin::api_keys(pool).await?;
-        let hooks = crate::db::webhooks::list(&state.db).await?;
-        Ok::<_, sqlx::Error>((cycles, surveys, keys, hooks))
+        let cycles = cycles::overview(app).await?;
+        let surveys = surveys::list(app).await?;
+        let keys = integrations::keys(app).await?;
+        let hooks = integrations::webhooks(app).await?;
+        Ok::<_, app::Error>((cycles, surveys, keys, hooks))
     };
     let (cycles, surveys, keys, hooks) = match loaded.await {
         Ok(x) => x,
-        Err(e) => return super::pages::db_error(e, super::i18n::text(crate::domain::Locale::En)),
+        Err(e) => return app_error(e, who.locale),
     };
+    let t = who.t;
     let pick = |kind: &str| surveys.iter().filter(|s| s.1 == kind).map(|s| (s.0.clone(), s.2.clone())).collect();
-    let status =
-        if preview.as_ref().is_some_and(|p| !p.ok) { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     let page = AdminPage {
         t,
         page_title: t.admin_title,
-        nav: nav(viewer, t, "/admin"),
-        csrf: viewer.csrf.clone(),
-        flash,
-        new_key,
+        nav: nav(&who.viewer, t, "/admin"),
+        csrf: who.viewer.csrf.clone(),
+        flash: notice.flash,
+        error: notice.error,
+        new_key: notice.new_key,
         cycles,
         peer_surveys: pick("peer"),
         customer_surveys: pick("customer"),
         keys,
         webhooks: hooks.into_iter().map(|h| h.url).collect(),
-        preview,
+        preview: notice.preview,
     };
     (status, Html(page.render())).into_response()
 }
 
-async fn page(
-    State(state): State<AppState>,
-    SignedIn(viewer): SignedIn,
-    Query(q): Query<AdminQuery>,
-    headers: HeaderMap,
-) -> Response {
-    if let Err(r) = admin_only(&viewer) {
-        return r.into_response();
-    }
-    let t = dash_text(locale_for(&LangQuery { lang: q.lang }, viewer.locale.as_deref(), &headers));
-    let flash = q.error.or(q.done.map(|d| format!("{} {d}", t.done)));
-    render(&state, &viewer, t, flash, None, None).await
+#[derive(Deserialize, Default)]
+struct AdminQuery {
+    done: Option<String>,
+    n: Option<usize>,
 }
 
-pub(super) fn back(t: &DashText, result: Result<String, ApiError>) -> Response {
-    let to = match result {
-        Ok(done) => format!("/admin?lang={}&done={}", t.lang, urlencode(&done)),
-        Err(e) => format!("/admin?lang={}&error={}", t.lang, urlencode(&e.message)),
+/// The words for a `?done=` key; unknown keys say nothing.
+fn done_text(t: &DashText, key: &str, n: Option<usize>) -> Option<String> {
+    let label = match key {
+        "cycle_created" => t.create_cycle,
+        "launched" => t.launch,
+        "invited" => t.invite_customers,
+        "reminded" => t.remind,
+        "closed" => t.close,
+        "imported" => t.import_title,
+        "webhook_added" => t.add_webhook,
+        _ => return None,
     };
-    Redirect::to(&to).into_response()
+    Some(match n {
+        Some(n) => format!("{} {label}: {n}", t.done),
+        None => format!("{} {label}", t.done),
+    })
 }
+
+async fn page(State(app): State<App>, AdminViewer(who): AdminViewer, Query(q): Query<AdminQuery>) -> Response {
+    let flash = q.done.as_deref().and_then(|d| done_text(who.t, d, q.n));
+    render(&app, &who, StatusCode::OK, Notice { flash, ..Notice::default() }).await
+}
+
+/// After an action: a redirect that names what was done, or the page with the error on it.
+pub(super) async fn back(app: &App, who: &SignedIn, result: app::Result<(&'static str, Option<usize>)>) -> Response {
+    match result {
+        Ok((key, n)) => {
+            let count = n.map(|n| format!("&n={n}")).unwrap_or_default();
+            Redirect::to(&format!("/admin?lang={}&done={key}{count}", who.t.lang)).into_response()
+        }
+        Err(e) => show_error(app, who, e).await,
+    }
+}
+
+/// Input and state problems are shown on the admin page; anything else gets its error page.
+pub(super) async fn show_error(app: &App, who: &SignedIn, e: app::Error) -> Response {
+    let status = match &e {
+        app::Error::Invalid { .. } | app::Error::InvalidRows(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        app::Error::Conflict { .. } => StatusCode::CONFLICT,
+        app::Error::NotFound { .. } => StatusCode::NOT_FOUND,
+        _ => return app_error(e, who.locale),
+    };
+    let message = match &e {
+        app::Error::InvalidRows(rows) => rows.first().map(|p| p.message.clone()).unwrap_or_else(|| e.to_string()),
+        _ => e.to_string(),
+    };
+    render(app, who, status, Notice { error: Some(message), ..Notice::default() }).await
+}
+
+macro_rules! csrf_fields {
+    ($t:ty) => {
+        impl CsrfFields for $t {
+            fn csrf(&self) -> &str {
+                &self.csrf
+            }
+            fn lang(&self) -> Option<&str> {
+                self.lang.as_deref()
+            }
+        }
+    };
+}
+pub(super) use csrf_fields;
 
 #[derive(Deserialize)]
 struct CycleForm {
@@ -131,26 +170,22 @@ struct CycleForm {
     min_raters: Option<i64>,
     lang: Option<String>,
 }
+csrf_fields!(CycleForm);
 
-async fn create_cycle(
-    State(state): State<AppState>,
-    SignedIn(viewer): SignedIn,
-    headers: HeaderMap,
-    Form(f): Form<CycleForm>,
-) -> Response {
-    if let Err(r) = admin_only(&viewer).and_then(|_| check_csrf(&viewer, &f.csrf)) {
-        return r.into_response();
-    }
-    let t = dash_text(locale_for(&LangQuery { lang: f.lang.clone() }, viewer.locale.as_deref(), &headers));
-    let input = serde_json::json!({"id": f.id.trim(), "title": f.title, "opens_at": format!("{}T00:00:00Z", f.opens),
-        "closes_at": format!("{}T23:59:59Z", f.closes), "min_raters": f.min_raters.unwrap_or(3)});
-    let result = match serde_json::from_value(input) {
-        Ok(input) => {
-            crate::api::cycles::save_cycle(&state, &input).await.map(|_| format!("{} {}", t.create_cycle, f.id))
-        }
-        Err(e) => Err(ApiError::invalid("invalid_cycle", e.to_string())),
+async fn create_cycle(State(app): State<App>, AdminForm(f): AdminForm<CycleForm>) -> Response {
+    let form = f.form;
+    let input = CycleInput {
+        id: form.id.trim().to_string(),
+        title: form.title,
+        opens_at: format!("{}T00:00:00Z", form.opens),
+        closes_at: format!("{}T23:59:59Z", form.closes),
+        min_raters: Some(form.min_raters.unwrap_or(3)),
+        weights: None,
+        remind_every_days: None,
+        max_reminders: None,
     };
-    back(t, result)
+    let result = cycles::save(&app, &input).await.map(|_| ("cycle_created", None));
+    back(&app, &f.who, result).await
 }
 
 #[derive(Deserialize)]
@@ -160,54 +195,29 @@ struct ActionForm {
     peers: Option<String>,
     lang: Option<String>,
 }
+csrf_fields!(ActionForm);
 
 async fn cycle_action(
-    State(state): State<AppState>,
-    SignedIn(viewer): SignedIn,
+    State(app): State<App>,
     Path((cycle, action)): Path<(String, String)>,
-    headers: HeaderMap,
-    Form(f): Form<ActionForm>,
+    AdminForm(f): AdminForm<ActionForm>,
 ) -> Response {
-    if let Err(r) = admin_only(&viewer).and_then(|_| check_csrf(&viewer, &f.csrf)) {
-        return r.into_response();
-    }
-    let t = dash_text(locale_for(&LangQuery { lang: f.lang.clone() }, viewer.locale.as_deref(), &headers));
-    let survey = f.survey.clone().unwrap_or_default();
+    let survey = f.form.survey.clone().unwrap_or_default();
     let result = match action.as_str() {
         "launch" => {
-            let peers = if f.peers.is_some() { Peers::Team } else { Peers::None };
-            launch_reviews(&state, &cycle, &survey, &Subjects::All(AllKeyword::All), peers, Deliver::Email)
+            let peers = if f.form.peers.is_some() { Peers::Team } else { Peers::None };
+            invitations::launch(&app, &cycle, &survey, &Subjects::All(AllKeyword::All), peers, Deliver::Email)
                 .await
-                .map(|c| format!("{}: {} + {}", t.launch, c.created, c.existing))
+                .map(|c| ("launched", Some(c.created)))
         }
         "invite-customers" => {
-            invite_customers(&state, &cycle, &survey).await.map(|n| format!("{}: {n}", t.invite_customers))
+            invitations::invite_customers(&app, &cycle, &survey).await.map(|c| ("invited", Some(c.created)))
         }
-        "remind" => queue_reminders(&state, &cycle).await.map(|q| format!("{}: {}", t.remind, q.queued)),
-        "close" => match crate::db::cycles::close(&state.db, &cycle, time::now()).await {
-            Ok(_) => {
-                state.outbox_wake.notify_one();
-                Ok(format!("{}: {cycle}", t.close))
-            }
-            Err(e) => Err(e.into()),
-        },
-        _ => return StatusCode::NOT_FOUND.into_response(),
+        "remind" => invitations::remind(&app, &cycle).await.map(|q| ("reminded", Some(q.queued))),
+        "close" => cycles::close(&app, &cycle).await.map(|_| ("closed", None)),
+        _ => return super::pages::not_found(f.who.locale),
     };
-    back(t, result)
-}
-
-async fn invite_customers(state: &AppState, cycle: &str, survey: &str) -> Result<usize, ApiError> {
-    let rows: Vec<NewInvitation> = crate::db::admin::owned_customers(&state.db.pool)
-        .await?
-        .into_iter()
-        .map(|(customer, owner)| NewInvitation {
-            survey_id: survey.to_string(),
-            subject_id: owner,
-            relation: Relation::Customer,
-            respondent: Respondent::Customer(customer),
-        })
-        .collect();
-    create_invitations(state, cycle, rows, Deliver::Email).await.map(|c| c.created)
+    back(&app, &f.who, result).await
 }
 
 #[derive(Deserialize)]
@@ -217,24 +227,16 @@ struct KeyForm {
     scope: String,
     lang: Option<String>,
 }
+csrf_fields!(KeyForm);
 
-async fn create_key(
-    State(state): State<AppState>,
-    SignedIn(viewer): SignedIn,
-    headers: HeaderMap,
-    Form(f): Form<KeyForm>,
-) -> Response {
-    if let Err(r) = admin_only(&viewer).and_then(|_| check_csrf(&viewer, &f.csrf)) {
-        return r.into_response();
-    }
-    let t = dash_text(locale_for(&LangQuery { lang: f.lang.clone() }, viewer.locale.as_deref(), &headers));
-    let (Some(scope), Ok(name)) = (Scope::parse(&f.scope), crate::domain::id::parse_label(&f.name, "name", 100)) else {
-        return back(t, Err(ApiError::invalid("invalid_key", "a key needs a name and the scope admin or scores")));
+async fn create_key(State(app): State<App>, AdminForm(f): AdminForm<KeyForm>) -> Response {
+    let Some(scope) = Scope::parse(&f.form.scope) else {
+        return show_error(&app, &f.who, app::Error::invalid("invalid_key", "the scope is admin or scores")).await;
     };
-    match crate::db::api_keys::create(&state.db.pool, &name, scope).await {
+    match integrations::create_key(&app, &f.form.name, scope).await {
         // Shown once, in this answer only; never in a URL.
-        Ok(key) => render(&state, &viewer, t, None, Some(key.key), None).await,
-        Err(e) => back(t, Err(e.into())),
+        Ok(key) => render(&app, &f.who, StatusCode::OK, Notice { new_key: Some(key.key), ..Notice::default() }).await,
+        Err(e) => show_error(&app, &f.who, e).await,
     }
 }
 
@@ -245,23 +247,9 @@ struct WebhookForm {
     secret: String,
     lang: Option<String>,
 }
+csrf_fields!(WebhookForm);
 
-async fn create_webhook(
-    State(state): State<AppState>,
-    SignedIn(viewer): SignedIn,
-    headers: HeaderMap,
-    Form(f): Form<WebhookForm>,
-) -> Response {
-    if let Err(r) = admin_only(&viewer).and_then(|_| check_csrf(&viewer, &f.csrf)) {
-        return r.into_response();
-    }
-    let t = dash_text(locale_for(&LangQuery { lang: f.lang.clone() }, viewer.locale.as_deref(), &headers));
-    let ok = url::Url::parse(&f.url).is_ok_and(|u| matches!(u.scheme(), "http" | "https"))
-        && (16..=256).contains(&f.secret.len());
-    if !ok {
-        return back(t, Err(ApiError::invalid("invalid_webhook", "url must be http(s); secret 16 to 256 characters")));
-    }
-    let result =
-        crate::db::webhooks::create(&state.db, &f.url, &f.secret, time::now()).await.map(|_| t.add_webhook.to_string());
-    back(t, result.map_err(Into::into))
+async fn create_webhook(State(app): State<App>, AdminForm(f): AdminForm<WebhookForm>) -> Response {
+    let result = integrations::create_webhook(&app, &f.form.url, &f.form.secret).await.map(|_| ("webhook_added", None));
+    back(&app, &f.who, result).await
 }

@@ -1,17 +1,14 @@
 //! CSV import on the admin page: upload, a preview with every row's problems (checked as a dry
 //! run in a transaction that is rolled back), then confirm. Nothing is stored if any row is wrong.
-use super::admin::{admin_only, back, render};
-use super::auth::{LangQuery, SignedIn, check_csrf, locale_for};
-use super::dash_i18n::dash_text;
-use crate::api::directory::{
-    CustomerInput, PersonInput, customer_row_errors, import_customers_input, import_people_input, people_row_errors,
-};
-use crate::error::ApiError;
-use crate::state::AppState;
-use axum::Form;
+use super::admin::{Notice, back, csrf_fields, render, show_error};
+use super::extract::{AdminForm, AdminViewer, CsrfFields, csrf_ok};
+use super::pages::stale_form;
+use crate::app::directory::{self, CustomerInput, PersonInput};
+use crate::app::{self, App, RowProblem, UpsertCounts};
+use crate::i18n::{self, DashText};
 use axum::extract::{Multipart, State};
-use axum::http::HeaderMap;
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use serde::Deserialize;
 
 pub struct PreviewRow {
@@ -29,66 +26,68 @@ pub struct Preview {
     pub summary: String,
 }
 
-type Previewed = (Vec<String>, Vec<PreviewRow>, Vec<ApiError>);
-
-/// Reads an uploaded CSV into rows of either kind, with each row's problems.
-fn preview_csv(kind: &str, csv_text: &str) -> Result<Previewed, String> {
+/// Reads an uploaded CSV into rows of either kind, with each row's own problems.
+fn preview_csv(kind: &str, csv_text: &str) -> Result<(Vec<String>, Vec<PreviewRow>), String> {
     let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(csv_text.as_bytes());
     let header: Vec<String> = reader.headers().map_err(|e| e.to_string())?.iter().map(String::from).collect();
-    let mut rows = Vec::new();
-    let mut problems = Vec::new();
     let records: Vec<csv::StringRecord> = reader.records().collect::<Result<_, _>>().map_err(|e| e.to_string())?;
     let hdr = csv::StringRecord::from(header.clone());
-    for (i, rec) in records.iter().enumerate() {
-        let parsed: Result<Vec<ApiError>, csv::Error> = match kind {
-            "people" => rec.deserialize::<PersonInput>(Some(&hdr)).map(|p| people_row_errors(std::slice::from_ref(&p))),
-            _ => rec.deserialize::<CustomerInput>(Some(&hdr)).map(|c| customer_row_errors(std::slice::from_ref(&c))),
-        };
-        let problem = match parsed {
-            Ok(errs) => errs.into_iter().next().map(|e| e.message.replacen("row 0 ", "", 1)),
-            Err(e) => Some(e.to_string()),
-        };
-        if let Some(p) = &problem {
-            problems.push(ApiError::invalid("invalid_row", p.clone()));
-        }
-        rows.push(PreviewRow { number: i + 1, cells: rec.iter().map(String::from).collect(), problem });
-    }
-    Ok((header, rows, problems))
+    let rows = records
+        .iter()
+        .enumerate()
+        .map(|(i, rec)| {
+            let problems: Result<Vec<RowProblem>, csv::Error> = match kind {
+                "people" => rec
+                    .deserialize::<PersonInput>(Some(&hdr))
+                    .map(|p| directory::people_problems(std::slice::from_ref(&p))),
+                _ => rec
+                    .deserialize::<CustomerInput>(Some(&hdr))
+                    .map(|c| directory::customer_problems(std::slice::from_ref(&c))),
+            };
+            let problem = match problems {
+                Ok(list) => list.into_iter().next().map(|p| p.message),
+                Err(e) => Some(e.to_string()),
+            };
+            PreviewRow { number: i + 1, cells: rec.iter().map(String::from).collect(), problem }
+        })
+        .collect();
+    Ok((header, rows))
 }
 
-fn deserialize_all<T: serde::de::DeserializeOwned>(csv_text: &str) -> Result<Vec<T>, String> {
+fn deserialize_all<T: serde::de::DeserializeOwned>(csv_text: &str) -> app::Result<Vec<T>> {
     let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(csv_text.as_bytes());
-    reader.deserialize().collect::<Result<Vec<T>, _>>().map_err(|e| e.to_string())
+    reader.deserialize().collect::<Result<Vec<T>, _>>().map_err(|e| app::Error::invalid("invalid_csv", e.to_string()))
 }
 
-async fn dry_run_or_commit(
-    state: &AppState,
-    kind: &str,
-    csv_text: &str,
-    commit: bool,
-) -> Result<crate::api::UpsertCounts, String> {
+async fn dry_run_or_commit(app: &App, kind: &str, csv_text: &str, commit: bool) -> app::Result<UpsertCounts> {
     match kind {
-        "people" => {
-            let rows: Vec<PersonInput> = deserialize_all(csv_text)?;
-            import_people_input(state, &rows, commit).await.map_err(|e| e.message)
-        }
-        "customers" => {
-            let rows: Vec<CustomerInput> = deserialize_all(csv_text)?;
-            import_customers_input(state, &rows, commit).await.map_err(|e| e.message)
-        }
-        _ => Err("unknown import kind".into()),
+        "people" => directory::import_people(app, &deserialize_all::<PersonInput>(csv_text)?, commit).await,
+        "customers" => directory::import_customers(app, &deserialize_all::<CustomerInput>(csv_text)?, commit).await,
+        _ => Err(app::Error::invalid("invalid_import", "unknown import kind")),
     }
 }
 
-pub async fn preview(
-    State(state): State<AppState>,
-    SignedIn(viewer): SignedIn,
-    headers: HeaderMap,
-    mut form: Multipart,
-) -> Response {
-    if let Err(r) = admin_only(&viewer) {
-        return r.into_response();
+/// What the dry run says, in the page's words.
+async fn check(app: &App, t: &DashText, kind: &str, csv_text: &str, rows: &[PreviewRow]) -> (bool, String) {
+    if rows.iter().any(|r| r.problem.is_some()) {
+        return (false, t.nothing_stored.to_string());
     }
+    match dry_run_or_commit(app, kind, csv_text, false).await {
+        Ok(c) => (true, format!("+{} ~{} ={}", c.created, c.updated, c.unchanged)),
+        Err(app::Error::InvalidRows(p)) => {
+            (false, format!("{} {}", t.nothing_stored, p.first().map(|p| p.message.as_str()).unwrap_or("")))
+        }
+        Err(e @ (app::Error::Invalid { .. } | app::Error::Conflict { .. })) => {
+            (false, format!("{} {e}", t.nothing_stored))
+        }
+        Err(e) => {
+            tracing::error!(error = %e.chain(), "import preview failed");
+            (false, t.nothing_stored.to_string())
+        }
+    }
+}
+
+pub async fn preview(State(app): State<App>, AdminViewer(mut who): AdminViewer, mut form: Multipart) -> Response {
     let (mut csrf, mut kind, mut csv_text, mut lang) = (String::new(), String::new(), String::new(), None);
     while let Ok(Some(field)) = form.next_field().await {
         let name = field.name().unwrap_or_default().to_string();
@@ -101,27 +100,21 @@ pub async fn preview(
             _ => {}
         }
     }
-    if let Err(r) = check_csrf(&viewer, &csrf) {
-        return r.into_response();
+    if !csrf_ok(&who.viewer, &csrf) {
+        return stale_form(who.locale);
     }
-    let t = dash_text(locale_for(&LangQuery { lang }, viewer.locale.as_deref(), &headers));
+    who.page = who.page.with_form(lang.as_deref());
+    who.locale = who.page.with_stored(who.viewer.locale.as_deref());
+    who.t = i18n::dash_text(who.locale);
     let preview = match preview_csv(&kind, &csv_text) {
         Err(e) => Preview { kind, csv: String::new(), header: Vec::new(), rows: Vec::new(), ok: false, summary: e },
-        Ok((header, rows, problems)) => {
-            let checked = if problems.is_empty() {
-                dry_run_or_commit(&state, &kind, &csv_text, false).await
-            } else {
-                Err(String::new())
-            };
-            let (ok, summary) = match checked {
-                Ok(c) => (true, format!("+{} ~{} ={}", c.created, c.updated, c.unchanged)),
-                Err(e) if e.is_empty() => (false, t.nothing_stored.to_string()),
-                Err(e) => (false, format!("{} {e}", t.nothing_stored)),
-            };
+        Ok((header, rows)) => {
+            let (ok, summary) = check(&app, who.t, &kind, &csv_text, &rows).await;
             Preview { kind, csv: csv_text, header, rows, ok, summary }
         }
     };
-    render(&state, &viewer, t, None, None, Some(preview)).await
+    let status = if preview.ok { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    render(&app, &who, status, Notice { preview: Some(preview), ..Notice::default() }).await
 }
 
 #[derive(Deserialize)]
@@ -131,20 +124,11 @@ pub struct ConfirmForm {
     csv: String,
     lang: Option<String>,
 }
+csrf_fields!(ConfirmForm);
 
-pub async fn confirm(
-    State(state): State<AppState>,
-    SignedIn(viewer): SignedIn,
-    headers: HeaderMap,
-    Form(f): Form<ConfirmForm>,
-) -> Response {
-    if let Err(r) = admin_only(&viewer).and_then(|_| check_csrf(&viewer, &f.csrf)) {
-        return r.into_response();
+pub async fn confirm(State(app): State<App>, AdminForm(f): AdminForm<ConfirmForm>) -> Response {
+    match dry_run_or_commit(&app, &f.form.kind, &f.form.csv, true).await {
+        Ok(c) => back(&app, &f.who, Ok(("imported", Some(c.created + c.updated)))).await,
+        Err(e) => show_error(&app, &f.who, e).await,
     }
-    let t = dash_text(locale_for(&LangQuery { lang: f.lang.clone() }, viewer.locale.as_deref(), &headers));
-    let result = dry_run_or_commit(&state, &f.kind, &f.csv, true)
-        .await
-        .map(|c| format!("{}: +{} ~{} ={}", t.import_title, c.created, c.updated, c.unchanged))
-        .map_err(|e| ApiError::invalid("invalid_import", e));
-    back(t, result)
 }

@@ -1,95 +1,23 @@
-//! Sign-in by emailed link, sessions in an HttpOnly cookie, CSRF tokens on every form.
-use super::dash_i18n::{DashText, dash_text};
-use super::pages::Html;
-use crate::db::sessions::{self, SESSION_SECONDS, Viewer};
-use crate::domain::{EmailAddress, Locale, Token};
-use crate::state::AppState;
+//! Sign-in by emailed link and sessions in an HttpOnly cookie.
+use super::WebState;
+use super::extract::{CsrfFields, CsrfForm, PageLocale, SESSION_COOKIE, session_token};
+use super::pages::{Html, app_error};
+use crate::app::accounts::{self, SESSION_SECONDS};
+use crate::i18n::{DashText, dash_text, text};
 use askama::Template;
-use axum::extract::{ConnectInfo, FromRequestParts, Path, Query, State};
-use axum::http::request::Parts;
+use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
 use std::net::SocketAddr;
-use subtle::ConstantTimeEq;
 
-const COOKIE: &str = "candor_session";
-
-pub fn router() -> Router<AppState> {
+pub fn router() -> Router<WebState> {
     Router::new()
         .route("/login", get(login_page).post(request_link))
         .route("/login/{token}", get(link_page).post(use_link))
         .route("/logout", post(logout))
-}
-
-fn session_token(headers: &HeaderMap) -> Option<Token> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .find_map(|c| c.trim().strip_prefix(&format!("{COOKIE}=")).and_then(Token::parse))
-}
-
-/// The signed-in person; pages that need one redirect to `/login` without it.
-pub struct SignedIn(pub Viewer);
-
-impl FromRequestParts<AppState> for SignedIn {
-    type Rejection = Response;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let Some(token) = session_token(&parts.headers) else {
-            return Err(Redirect::to("/login").into_response());
-        };
-        match sessions::viewer(&state.db, &token).await {
-            Ok(Some(v)) => Ok(SignedIn(v)),
-            Ok(None) => Err(Redirect::to("/login").into_response()),
-            Err(e) => Err(super::pages::db_error(e, super::i18n::text(Locale::En))),
-        }
-    }
-}
-
-#[derive(Deserialize, Default)]
-pub struct LangQuery {
-    pub lang: Option<String>,
-}
-
-/// `?lang=` first, then the person's locale, then the browser's.
-pub fn locale_for(q: &LangQuery, stored: Option<&str>, headers: &HeaderMap) -> Locale {
-    let accept = headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok());
-    q.lang.as_deref().and_then(|l| Locale::parse(l).ok()).unwrap_or_else(|| Locale::choose(stored, accept))
-}
-
-/// Why a signed-in request is turned away.
-#[derive(Debug, Clone, Copy)]
-pub enum Refused {
-    /// Out of the viewer's reach: answered exactly like an unknown page.
-    NotFound,
-    /// The form's CSRF token is not the session's.
-    StaleForm,
-}
-
-impl IntoResponse for Refused {
-    fn into_response(self) -> Response {
-        match self {
-            Refused::NotFound => StatusCode::NOT_FOUND.into_response(),
-            Refused::StaleForm => {
-                (StatusCode::FORBIDDEN, "This form has expired: go back, reload the page and try again.")
-                    .into_response()
-            }
-        }
-    }
-}
-
-/// Refuses a state-changing form whose CSRF token is not the session's.
-pub fn check_csrf(viewer: &Viewer, presented: &str) -> Result<(), Refused> {
-    if bool::from(presented.as_bytes().ct_eq(viewer.csrf.as_bytes())) && !presented.is_empty() {
-        Ok(())
-    } else {
-        Err(Refused::StaleForm)
-    }
 }
 
 #[derive(Template)]
@@ -122,8 +50,8 @@ fn message(status: StatusCode, t: &DashText, title: &str, body: &str) -> Respons
     res
 }
 
-async fn login_page(Query(q): Query<LangQuery>, headers: HeaderMap) -> Response {
-    let t = dash_text(locale_for(&q, None, &headers));
+async fn login_page(page: PageLocale) -> Response {
+    let t = dash_text(page.locale());
     Html(LoginPage { t, page_title: t.login_title, sent: false }.render()).into_response()
 }
 
@@ -134,44 +62,26 @@ struct LoginForm {
 
 /// The same answer whether or not the address belongs to someone: no account enumeration.
 async fn request_link(
-    State(state): State<AppState>,
+    State(state): State<WebState>,
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    Query(q): Query<LangQuery>,
-    headers: HeaderMap,
+    page: PageLocale,
     Form(form): Form<LoginForm>,
 ) -> Response {
-    let t = dash_text(locale_for(&q, None, &headers));
+    let locale = page.locale();
+    let t = dash_text(locale);
     if state.login_limiter.is_blocked(addr.ip()) {
-        return message(StatusCode::TOO_MANY_REQUESTS, t, t.login_title, super::i18n::text(Locale::En).too_many_body);
+        return message(StatusCode::TOO_MANY_REQUESTS, t, t.login_title, text(locale).too_many_body);
     }
     state.login_limiter.record_miss(addr.ip());
-    if let Ok(email) = EmailAddress::parse(&form.email) {
-        match sessions::person_by_email(&state.db, email.as_str()).await {
-            Ok(Some((id, _))) => {
-                if let Err(e) = sessions::queue_login_email(&state.db, &id).await {
-                    tracing::error!(error = %e, "could not queue a login email");
-                }
-                state.outbox_wake.notify_one();
-            }
-            Ok(None) => {}
-            Err(e) => tracing::error!(error = %e, "login lookup failed"),
-        }
+    if let Err(e) = accounts::request_login_link(&state.app, &form.email).await {
+        tracing::error!(error = %e.chain(), "could not queue a login email");
     }
     Html(LoginPage { t, page_title: t.login_title, sent: true }.render()).into_response()
 }
 
-async fn link_page(
-    State(state): State<AppState>,
-    Path(raw): Path<String>,
-    Query(q): Query<LangQuery>,
-    headers: HeaderMap,
-) -> Response {
-    let t = dash_text(locale_for(&q, None, &headers));
-    let live = match Token::parse(&raw) {
-        Some(token) => sessions::login_link_is_live(&state.db, &token).await.unwrap_or(false),
-        None => false,
-    };
-    if !live {
+async fn link_page(State(state): State<WebState>, Path(raw): Path<String>, page: PageLocale) -> Response {
+    let t = dash_text(page.locale());
+    if !accounts::login_link_is_live(&state.app, &raw).await.unwrap_or(false) {
         return message(StatusCode::GONE, t, t.link_dead_title, t.link_dead_body);
     }
     let mut res =
@@ -181,26 +91,20 @@ async fn link_page(
     res
 }
 
-async fn use_link(
-    State(state): State<AppState>,
-    Path(raw): Path<String>,
-    Query(q): Query<LangQuery>,
-    headers: HeaderMap,
-) -> Response {
-    let t = dash_text(locale_for(&q, None, &headers));
-    let session = match Token::parse(&raw) {
-        Some(token) => match sessions::sign_in(&state.db, &token).await {
-            Ok(s) => s,
-            Err(e) => return super::pages::db_error(e, super::i18n::text(Locale::En)),
-        },
-        None => None,
+async fn use_link(State(state): State<WebState>, Path(raw): Path<String>, page: PageLocale) -> Response {
+    let t = dash_text(page.locale());
+    let session = match accounts::sign_in(&state.app, &raw).await {
+        Ok(s) => s,
+        Err(e) => return app_error(e, page.locale()),
     };
     let Some(session) = session else {
         return message(StatusCode::GONE, t, t.link_dead_title, t.link_dead_body);
     };
-    let secure = if state.config.public_url.starts_with("https://") { "; Secure" } else { "" };
-    let cookie =
-        format!("{COOKIE}={}; Path=/; HttpOnly; SameSite=Lax; Max-Age={SESSION_SECONDS}{secure}", session.as_str());
+    let secure = if state.app.config.public_url.starts_with("https://") { "; Secure" } else { "" };
+    let cookie = format!(
+        "{SESSION_COOKIE}={}; Path=/; HttpOnly; SameSite=Lax; Max-Age={SESSION_SECONDS}{secure}",
+        session.as_str()
+    );
     let mut res = Redirect::to("/dashboard").into_response();
     if let Ok(v) = HeaderValue::from_str(&cookie) {
         res.headers_mut().insert(header::SET_COOKIE, v);
@@ -209,23 +113,25 @@ async fn use_link(
 }
 
 #[derive(Deserialize)]
-struct CsrfForm {
+struct LogoutForm {
     csrf: String,
 }
 
-async fn logout(
-    State(state): State<AppState>,
-    SignedIn(viewer): SignedIn,
-    headers: HeaderMap,
-    Form(form): Form<CsrfForm>,
-) -> Response {
-    if let Err(refused) = check_csrf(&viewer, &form.csrf) {
-        return refused.into_response();
+impl CsrfFields for LogoutForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
     }
+
+    fn lang(&self) -> Option<&str> {
+        None
+    }
+}
+
+async fn logout(State(state): State<WebState>, headers: HeaderMap, _: CsrfForm<LogoutForm>) -> Response {
     if let Some(token) = session_token(&headers)
-        && let Err(e) = sessions::sign_out(&state.db, &token).await
+        && let Err(e) = accounts::sign_out(&state.app, &token).await
     {
-        tracing::error!(error = %e, "sign-out failed");
+        tracing::error!(error = %e.chain(), "sign-out failed");
     }
     let mut res = Redirect::to("/login").into_response();
     res.headers_mut().insert(

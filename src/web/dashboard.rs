@@ -1,24 +1,24 @@
 //! `/dashboard` (the team) and `/dashboard/people/{id}` (one person's report).
-use super::auth::{LangQuery, SignedIn, locale_for};
+use super::WebState;
 use super::charts;
-use super::dash_i18n::{DashText, dash_text, indicator_label, relation_label};
-use super::pages::Html;
-use super::scope;
-use crate::db::cycles::{self, Cycle};
-use crate::db::{dashboard as q, directory};
+use super::extract::SignedIn;
+use super::pages::{Html, app_error, not_found};
+use crate::app::accounts::Viewer;
+use crate::app::cycles::CycleRow;
+use crate::app::results::{self, SubjectScores};
+use crate::app::{self, App, access, cycles};
+use crate::domain::cycle::Cycle;
 use crate::domain::{Locale, time};
-use crate::reports::{self, SubjectScores};
+use crate::i18n::{DashText, indicator_label, relation_label};
 use crate::scoring::IndicatorScore;
-use crate::state::AppState;
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde::Deserialize;
 
-pub fn router() -> Router<AppState> {
+pub fn router() -> Router<WebState> {
     Router::new().route("/dashboard", get(team)).route("/dashboard/people/{person}", get(person))
 }
 
@@ -26,7 +26,6 @@ pub fn router() -> Router<AppState> {
 pub struct DashQuery {
     cycle: Option<String>,
     sort: Option<String>,
-    lang: Option<String>,
 }
 
 /// The header every signed-in page shares.
@@ -37,7 +36,7 @@ pub struct Nav {
     pub lang_link: String,
 }
 
-pub fn nav(viewer: &crate::db::sessions::Viewer, t: &DashText, here: &str) -> Nav {
+pub fn nav(viewer: &Viewer, t: &DashText, here: &str) -> Nav {
     let sep = if here.contains('?') { '&' } else { '?' };
     Nav {
         name: viewer.name.clone(),
@@ -88,15 +87,16 @@ struct TeamPage<'a> {
     charts: Vec<String>,
 }
 
-fn page_error(e: sqlx::Error) -> Response {
-    super::pages::db_error(e, super::i18n::text(Locale::En))
-}
-
-async fn pick_cycle(state: &AppState, wanted: Option<&str>) -> Result<(Vec<q::CycleRow>, Option<Cycle>), sqlx::Error> {
-    let all = q::cycles(&state.db.pool).await?;
+/// Every cycle (newest first) and the one asked for, or the newest.
+async fn pick_cycle(app: &App, wanted: Option<&str>) -> app::Result<(Vec<CycleRow>, Option<Cycle>)> {
+    let all = cycles::list(app).await?;
     let id = wanted.map(str::to_string).or_else(|| all.first().map(|c| c.id.clone()));
     let cycle = match id {
-        Some(id) => cycles::load(&state.db.pool, &id).await?,
+        Some(id) => match cycles::load(app, &id).await {
+            Ok(c) => Some(c),
+            Err(app::Error::NotFound { .. }) => None,
+            Err(e) => return Err(e),
+        },
         None => None,
     };
     Ok((all, cycle))
@@ -109,57 +109,72 @@ fn fmt_score(s: &IndicatorScore, t: &DashText) -> Cell {
     }
 }
 
-async fn team(
-    State(state): State<AppState>,
-    SignedIn(viewer): SignedIn,
-    Query(dq): Query<DashQuery>,
-    headers: HeaderMap,
-) -> Response {
-    let locale = locale_for(&LangQuery { lang: dq.lang.clone() }, viewer.locale.as_deref(), &headers);
-    let t = dash_text(locale);
-    let now = time::now();
-    let (all, cycle) = match pick_cycle(&state, dq.cycle.as_deref()).await {
+async fn team(State(app): State<App>, who: SignedIn, Query(dq): Query<DashQuery>) -> Response {
+    let (all, cycle) = match pick_cycle(&app, dq.cycle.as_deref()).await {
         Ok(found) => found,
-        Err(e) => return page_error(e),
+        Err(e) => return app_error(e, who.locale),
     };
     let Some(cycle) = cycle else {
         if dq.cycle.is_some() {
-            return StatusCode::NOT_FOUND.into_response();
+            return not_found(who.locale);
         }
-        let page = TeamPage {
-            t,
-            page_title: t.dashboard_title,
-            nav: nav(&viewer, t, "/dashboard"),
-            cycles: Vec::new(),
-            cycle_id: String::new(),
-            status: "",
-            columns: Vec::new(),
-            rows: Vec::new(),
-            charts: Vec::new(),
-        };
-        return Html(page.render()).into_response();
+        return Html(empty_team(&who).render()).into_response();
     };
-    let loaded = async {
-        let scores = reports::cycle_scores(&state.db.pool, &cycle, now).await?;
-        let org = directory::org_chart(&state.db.pool).await?;
-        let progress = q::subject_progress(&state.db.pool, &cycle.id).await?;
-        Ok::<_, sqlx::Error>((scores, org, progress))
-    };
-    let (scores, org, progress) = match loaded.await {
-        Ok(found) => found,
-        Err(e) => return page_error(e),
-    };
+    match team_page(&app, &who, &dq, all, &cycle).await {
+        Ok(page) => Html(page.render()).into_response(),
+        Err(e) => app_error(e, who.locale),
+    }
+}
+
+fn empty_team(who: &SignedIn) -> TeamPage<'static> {
+    let t = who.t;
+    TeamPage {
+        t,
+        page_title: t.dashboard_title,
+        nav: nav(&who.viewer, t, "/dashboard"),
+        cycles: Vec::new(),
+        cycle_id: String::new(),
+        status: "",
+        columns: Vec::new(),
+        rows: Vec::new(),
+        charts: Vec::new(),
+    }
+}
+
+/// The viewer's part of the cycle's scores, sorted as asked.
+async fn visible_scores(
+    app: &App,
+    who: &SignedIn,
+    cycle: &Cycle,
+    sort: Option<&str>,
+) -> app::Result<Vec<SubjectScores>> {
+    let now = time::now();
+    let scores = results::cycle_scores(&app.db, cycle, now).await?;
+    let org = access::org_chart(app).await?;
     let closed = !cycle.is_open(now);
     let mut visible: Vec<SubjectScores> =
-        scores.subjects.into_iter().filter(|s| scope::can_see(&viewer, &s.subject, &org, closed)).collect();
-    let indicators: Vec<String> = visible.first().map(|s| s.indicators.keys().cloned().collect()).unwrap_or_default();
-    match dq.sort.as_deref() {
-        Some(key) if indicators.iter().any(|i| i == key) => visible.sort_by(|a, b| {
+        scores.subjects.into_iter().filter(|s| access::can_see(&who.viewer, &s.subject, &org, closed)).collect();
+    match sort {
+        Some(key) if visible.first().is_some_and(|s| s.indicators.contains_key(key)) => visible.sort_by(|a, b| {
             let score = |s: &SubjectScores| s.indicators.get(key).and_then(|i| i.score).unwrap_or(-1.0);
             score(b).total_cmp(&score(a))
         }),
         _ => visible.sort_by(|a, b| a.name.cmp(&b.name)),
     }
+    Ok(visible)
+}
+
+async fn team_page<'a>(
+    app: &App,
+    who: &'a SignedIn,
+    dq: &DashQuery,
+    all: Vec<CycleRow>,
+    cycle: &Cycle,
+) -> app::Result<TeamPage<'a>> {
+    let (t, locale) = (who.t, who.locale);
+    let visible = visible_scores(app, who, cycle, dq.sort.as_deref()).await?;
+    let progress = results::subject_progress(&app.db, &cycle.id).await?;
+    let indicators: Vec<String> = visible.first().map(|s| s.indicators.keys().cloned().collect()).unwrap_or_default();
     let base = format!("/dashboard?cycle={}&lang={}", urlencode(&cycle.id), t.lang);
     let columns = indicators
         .iter()
@@ -190,18 +205,18 @@ async fn team(
             charts::bars(&label, &bars, t.withheld)
         })
         .collect();
-    let page = TeamPage {
+    let closed = !cycle.is_open(time::now());
+    Ok(TeamPage {
         t,
         page_title: t.dashboard_title,
-        nav: nav(&viewer, t, &format!("/dashboard?cycle={}", urlencode(&cycle.id))),
+        nav: nav(&who.viewer, t, &format!("/dashboard?cycle={}", urlencode(&cycle.id))),
         cycles: all.into_iter().map(|c| CycleOption { selected: c.id == cycle.id, id: c.id, title: c.title }).collect(),
         cycle_id: cycle.id.clone(),
         status: if closed { t.status_closed } else { t.status_open },
         columns,
         rows,
         charts,
-    };
-    Html(page.render()).into_response()
+    })
 }
 
 pub fn urlencode(s: &str) -> String {
@@ -245,36 +260,35 @@ struct PersonPage<'a> {
 }
 
 async fn person(
-    State(state): State<AppState>,
-    SignedIn(viewer): SignedIn,
+    State(app): State<App>,
+    who: SignedIn,
     Path(person_id): Path<String>,
     Query(dq): Query<DashQuery>,
-    headers: HeaderMap,
 ) -> Response {
-    let locale = locale_for(&LangQuery { lang: dq.lang.clone() }, viewer.locale.as_deref(), &headers);
-    let t = dash_text(locale);
+    let (t, locale) = (who.t, who.locale);
     let now = time::now();
-    let (_, cycle) = match pick_cycle(&state, dq.cycle.as_deref()).await {
-        Ok(found) => found,
-        Err(e) => return page_error(e),
+    let found = async {
+        let (_, cycle) = pick_cycle(&app, dq.cycle.as_deref()).await?;
+        let org = access::org_chart(&app).await?;
+        Ok::<_, app::Error>((cycle, org))
     };
-    let org = match directory::org_chart(&state.db.pool).await {
-        Ok(o) => o,
-        Err(e) => return page_error(e),
+    let (cycle, org) = match found.await {
+        Ok(x) => x,
+        Err(e) => return app_error(e, locale),
     };
-    let Some(cycle) = cycle else { return StatusCode::NOT_FOUND.into_response() };
+    let Some(cycle) = cycle else { return not_found(locale) };
     let closed = !cycle.is_open(now);
     // Out of reach and unknown look the same.
-    if !scope::can_see(&viewer, &person_id, &org, closed) {
-        return StatusCode::NOT_FOUND.into_response();
+    if !access::can_see(&who.viewer, &person_id, &org, closed) {
+        return not_found(locale);
     }
-    match person_report(&state, &cycle, &person_id, locale, t, now).await {
+    match person_report(&app, &cycle, &person_id, locale, t, now).await {
         Ok(Some((name, blocks, trend, comments))) => {
             let page = PersonPage {
                 t,
                 page_title: &name,
                 nav: nav(
-                    &viewer,
+                    &who.viewer,
                     t,
                     &format!("/dashboard/people/{}?cycle={}", urlencode(&person_id), urlencode(&cycle.id)),
                 ),
@@ -287,96 +301,103 @@ async fn person(
             };
             Html(page.render()).into_response()
         }
-        Ok(None) => StatusCode::NOT_FOUND.into_response(),
-        Err(e) => page_error(e),
+        Ok(None) => not_found(locale),
+        Err(e) => app_error(e, locale),
     }
 }
 
 type Report = (String, Vec<IndicatorBlock>, Option<String>, Vec<CommentView>);
 
+/// The groups an indicator is shown by: its relations, or the customers alone.
+fn shown_groups(score: &IndicatorScore) -> Vec<(&'static str, crate::scoring::GroupScore)> {
+    if score.by_relation.is_empty() {
+        let g = crate::scoring::GroupScore {
+            score: score.score,
+            n: score.n,
+            sd: score.sd,
+            ci95: score.ci95,
+            withheld: score.withheld,
+        };
+        vec![("customer", g)]
+    } else {
+        score.by_relation.iter().map(|(k, g)| (*k, g.clone())).collect()
+    }
+}
+
+type Values = [(String, String, bool, f64)];
+
+fn indicator_block(
+    indicator: &str,
+    score: &IndicatorScore,
+    values: &Values,
+    locale: Locale,
+    t: &DashText,
+) -> IndicatorBlock {
+    let label = indicator_label(locale, indicator);
+    let groups = shown_groups(score);
+    let mut relations = Vec::new();
+    let mut chart_rows = Vec::new();
+    for (rel, g) in &groups {
+        let name = relation_label(locale, rel);
+        relations.push(RelationRow {
+            label: name,
+            score: g.score.map_or_else(|| t.withheld.to_string(), |v| format!("{v:.1}")),
+            n: g.n,
+            interval: g.ci95.map(|[a, b]| format!("{a:.1}–{b:.1}")).unwrap_or_default(),
+        });
+        chart_rows.push((name.to_string(), g.score, g.ci95));
+    }
+    let self_score = score.by_relation.get("self").and_then(|g| g.score);
+    let gap = match (self_score, score.score) {
+        (Some(s), Some(o)) => Some(format!("{:+.1}", s - o)),
+        _ => None,
+    };
+    // Distribution of the answers that are released: groups not withheld, never self.
+    let mut released = Vec::new();
+    for (rel, g) in &groups {
+        if g.withheld || *rel == "self" {
+            continue;
+        }
+        released.extend(values.iter().filter(|(i, r, _, _)| i == indicator && r == rel).map(|(_, _, _, v)| *v));
+    }
+    let histogram =
+        (!released.is_empty()).then(|| charts::histogram(&format!("{} — {label}", t.distribution), &released));
+    IndicatorBlock {
+        chart: charts::intervals(&format!("{label} — {}", t.by_relation), &chart_rows, t.withheld),
+        total: score.score.map_or_else(|| t.withheld.to_string(), |v| format!("{v:.1}")),
+        n: score.n,
+        gap,
+        relations,
+        histogram,
+        label,
+    }
+}
+
 async fn person_report(
-    state: &AppState,
+    app: &App,
     cycle: &Cycle,
     person_id: &str,
     locale: Locale,
     t: &DashText,
     now: i64,
-) -> Result<Option<Report>, sqlx::Error> {
-    let pool = &state.db.pool;
-    let scores = reports::cycle_scores(pool, cycle, now).await?;
+) -> app::Result<Option<Report>> {
+    let scores = results::cycle_scores(&app.db, cycle, now).await?;
     let Some(me) = scores.subjects.into_iter().find(|s| s.subject == person_id) else {
         return Ok(None);
     };
-    let values = q::response_values(pool, &cycle.id, person_id).await?;
-    let mut blocks = Vec::new();
-    for (indicator, score) in &me.indicators {
-        let label = indicator_label(locale, indicator);
-        let mut relations = Vec::new();
-        let mut chart_rows = Vec::new();
-        let groups: Vec<(&str, crate::scoring::GroupScore)> = if score.by_relation.is_empty() {
-            // Customers only: the indicator is the customer group.
-            let g = crate::scoring::GroupScore {
-                score: score.score,
-                n: score.n,
-                sd: score.sd,
-                ci95: score.ci95,
-                withheld: score.withheld,
-            };
-            vec![("customer", g)]
-        } else {
-            score.by_relation.iter().map(|(k, g)| (*k, g.clone())).collect()
-        };
-        for (rel, g) in &groups {
-            let name = relation_label(locale, rel);
-            relations.push(RelationRow {
-                label: name,
-                score: g.score.map_or_else(|| t.withheld.to_string(), |v| format!("{v:.1}")),
-                n: g.n,
-                interval: g.ci95.map(|[a, b]| format!("{a:.1}–{b:.1}")).unwrap_or_default(),
-            });
-            chart_rows.push((name.to_string(), g.score, g.ci95));
-        }
-        let self_score = score.by_relation.get("self").and_then(|g| g.score);
-        let gap = match (self_score, score.score) {
-            (Some(s), Some(o)) => Some(format!("{:+.1}", s - o)),
-            _ => None,
-        };
-        // Distribution of the answers that are released: groups not withheld, never self.
-        let mut released = Vec::new();
-        for (rel, g) in &groups {
-            if g.withheld || *rel == "self" {
-                continue;
-            }
-            released.extend(values.iter().filter(|(i, r, _, _)| i == indicator && r == rel).map(|(_, _, _, v)| *v));
-        }
-        let histogram =
-            (!released.is_empty()).then(|| charts::histogram(&format!("{} — {label}", t.distribution), &released));
-        blocks.push(IndicatorBlock {
-            chart: charts::intervals(&format!("{label} — {}", t.by_relation), &chart_rows, t.withheld),
-            total: score.score.map_or_else(|| t.withheld.to_string(), |v| format!("{v:.1}")),
-            n: score.n,
-            gap,
-            relations,
-            histogram,
-            label,
-        });
-    }
+    let values = results::response_values(&app.db, &cycle.id, person_id).await?;
+    let blocks =
+        me.indicators.iter().map(|(indicator, score)| indicator_block(indicator, score, &values, locale, t)).collect();
     // Trend: this person's indicator scores in every cycle they were reviewed in.
-    let history = q::cycles_of(pool, person_id).await?;
-    let mut titles = Vec::new();
-    let mut series: Vec<(String, Vec<Option<f64>>)> =
-        me.indicators.keys().map(|i| (indicator_label(locale, i), Vec::new())).collect();
-    for id in &history {
-        let Some(c) = cycles::load(pool, id).await? else { continue };
-        let s = reports::cycle_scores(pool, &c, now).await?;
-        let mine = s.subjects.into_iter().find(|s| s.subject == person_id);
-        for ((_, points), indicator) in series.iter_mut().zip(me.indicators.keys()) {
-            points.push(mine.as_ref().and_then(|m| m.indicators.get(indicator)).and_then(|i| i.score));
-        }
-        titles.push(c.title);
-    }
+    let history = results::trend(&app.db, person_id, now).await?;
+    let titles: Vec<String> = history.iter().map(|p| p.title.clone()).collect();
+    let series: Vec<(String, Vec<Option<f64>>)> = me
+        .indicators
+        .keys()
+        .map(|i| (indicator_label(locale, i), history.iter().map(|p| p.scores.get(i).copied().flatten()).collect()))
+        .collect();
     let trend = (titles.len() > 1).then(|| charts::trend(t.trend, &titles, &series));
-    let comments = reports::cycle_comments(pool, cycle, now)
+    let comments = results::cycle_comments(&app.db, cycle, now)
         .await?
         .remove(person_id)
         .map(|c| {

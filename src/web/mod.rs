@@ -1,26 +1,52 @@
-//! HTML pages and the health check.
-use crate::state::AppState;
+//! HTML pages and the health check. Handlers call the use cases in `app` and map their
+//! errors to pages in `pages`; the preamble (language, viewer, admin, CSRF) is in `extract`.
+use crate::app::App;
 use axum::Router;
-use axum::extract::State;
+use axum::extract::{FromRef, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::get;
+use std::sync::Arc;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 pub mod admin;
 mod admin_import;
 pub mod auth;
 pub mod charts;
-pub mod dash_i18n;
 pub mod dashboard;
-pub mod i18n;
+pub mod extract;
 pub mod pages;
 pub mod ratelimit;
 pub mod respondent;
-pub mod scope;
 pub mod unsubscribe;
 
-pub fn router() -> Router<AppState> {
+/// What the pages share: the use cases and the per-address limits of guessing.
+#[derive(Clone)]
+pub struct WebState {
+    pub app: App,
+    /// Misses on respondent and unsubscribe links per client address.
+    pub limiter: Arc<ratelimit::RateLimiter>,
+    /// Sign-in link requests per client address.
+    pub login_limiter: Arc<ratelimit::RateLimiter>,
+}
+
+impl WebState {
+    pub fn new(app: App) -> WebState {
+        WebState {
+            app,
+            limiter: Default::default(),
+            login_limiter: Arc::new(ratelimit::RateLimiter::new(10, std::time::Duration::from_secs(60))),
+        }
+    }
+}
+
+impl FromRef<WebState> for App {
+    fn from_ref(s: &WebState) -> App {
+        s.app.clone()
+    }
+}
+
+pub fn router() -> Router<WebState> {
     // Respondent pages hold a personal link: never cache them, never leak them as a referrer.
     let private = respondent::router()
         .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
@@ -44,11 +70,11 @@ async fn stylesheet() -> impl IntoResponse {
     )
 }
 
-async fn healthz(State(state): State<AppState>) -> (StatusCode, &'static str) {
-    match state.db.ping().await {
+async fn healthz(State(app): State<App>) -> (StatusCode, &'static str) {
+    match app.healthy().await {
         Ok(()) => (StatusCode::OK, "ok\n"),
         Err(e) => {
-            tracing::warn!(error = %e, "health check failed");
+            tracing::warn!(error = %e.chain(), "health check failed");
             (StatusCode::SERVICE_UNAVAILABLE, "database unavailable\n")
         }
     }

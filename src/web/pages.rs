@@ -1,5 +1,9 @@
-//! Helpers shared by the HTML pages.
-use super::i18n::Text;
+//! Helpers shared by the HTML pages, and the one place where a use-case error becomes a page:
+//! 404 for what is not there, 503 only when the database is busy, 507 for a full disk, 500 for
+//! a bug — each a page in the reader's language with a way back, the cause logged once.
+use crate::app;
+use crate::domain::Locale;
+use crate::i18n::{Text, text};
 use askama::Template;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -25,26 +29,64 @@ struct MessagePage<'a> {
     t: &'a Text,
     page_title: &'a str,
     body: &'a str,
+    back: Option<&'a str>,
 }
 
 /// A page with a heading and one paragraph, in the respondent's language.
 pub fn message(status: StatusCode, t: &Text, title: &str, body: &str) -> Response {
-    (status, Html(MessagePage { t, page_title: title, body }.render())).into_response()
+    (status, Html(MessagePage { t, page_title: title, body, back: None }.render())).into_response()
 }
 
-/// A database failure on a page: busy means 503 with Retry-After (nothing was consumed); a
-/// full disk says so (507); anything else is logged and answered like busy.
-pub fn db_error(e: sqlx::Error, t: &Text) -> Response {
-    if crate::db::is_full(&e) {
-        tracing::error!(error = %e, "database full");
-        return message(StatusCode::INSUFFICIENT_STORAGE, t, t.full_title, t.full_body);
+/// The same with a link back to the start, for pages reached from a signed-in area.
+fn message_with_way_back(status: StatusCode, t: &Text, title: &str, body: &str) -> Response {
+    (status, Html(MessagePage { t, page_title: title, body, back: Some("/dashboard") }.render())).into_response()
+}
+
+/// Not there, or not for this reader: the two look the same.
+pub fn not_found(locale: Locale) -> Response {
+    let t = text(locale);
+    message_with_way_back(StatusCode::NOT_FOUND, t, t.not_found_title, t.not_found_body)
+}
+
+/// A form whose CSRF token is not the session's (it was opened before a sign-out, or forged).
+pub fn stale_form(locale: Locale) -> Response {
+    let t = crate::i18n::dash_text(locale);
+    message_with_way_back(StatusCode::FORBIDDEN, text(locale), t.stale_form_title, t.stale_form_body)
+}
+
+/// A form that does not have the fields its page sends.
+pub fn bad_form(locale: Locale) -> Response {
+    let t = crate::i18n::dash_text(locale);
+    message_with_way_back(StatusCode::BAD_REQUEST, text(locale), t.stale_form_title, t.stale_form_body)
+}
+
+/// A use-case error as a page. Invalid input and conflicts are normally shown on the page
+/// that sent them; this is the fallback.
+pub fn app_error(e: app::Error, locale: Locale) -> Response {
+    let t = text(locale);
+    match e {
+        app::Error::NotFound { .. } => not_found(locale),
+        app::Error::Invalid { .. } | app::Error::InvalidRows(_) | app::Error::Conflict { .. } => {
+            let status = if matches!(e, app::Error::Conflict { .. }) {
+                StatusCode::CONFLICT
+            } else {
+                StatusCode::UNPROCESSABLE_ENTITY
+            };
+            message_with_way_back(status, t, t.error_title, &e.to_string())
+        }
+        app::Error::Busy(_) => {
+            tracing::warn!(error = %e.chain(), "database busy");
+            let mut res = message(StatusCode::SERVICE_UNAVAILABLE, t, t.busy_title, t.busy_body);
+            res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("2"));
+            res
+        }
+        app::Error::StorageFull(_) => {
+            tracing::error!(error = %e.chain(), "database full");
+            message(StatusCode::INSUFFICIENT_STORAGE, t, t.full_title, t.full_body)
+        }
+        app::Error::Internal(_) => {
+            tracing::error!(error = %e.chain(), "request failed");
+            message_with_way_back(StatusCode::INTERNAL_SERVER_ERROR, t, t.error_title, t.error_body)
+        }
     }
-    if crate::db::is_busy(&e) {
-        tracing::warn!(error = %e, "database busy");
-    } else {
-        tracing::error!(error = %e, "database error");
-    }
-    let mut res = message(StatusCode::SERVICE_UNAVAILABLE, t, t.busy_title, t.busy_body);
-    res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("2"));
-    res
 }

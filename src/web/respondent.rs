@@ -1,75 +1,27 @@
 //! The respondent's survey page: `GET /s/{token}` shows, `POST /s/{token}` answers.
 //! GET and HEAD never change anything: mail scanners open links before people do.
-use super::i18n::{Text, fill, text};
-use super::pages::{Html, message};
-use crate::db::invitations::{self, InvitationInfo};
-use crate::db::responses::{self, NewResponse};
-use crate::domain::answers::{AnswerProblem, Rejected, check_answers};
+use super::WebState;
+use super::extract::PageLocale;
+use super::pages::{Html, app_error, message};
+use crate::app::responses::{self, InvitationInfo, LinkState, SubmitOutcome};
+use crate::domain::answers::{AnswerProblem, Rejected};
 use crate::domain::survey::{QuestionType, Survey};
-use crate::domain::{Locale, Token, time};
-use crate::state::AppState;
+use crate::domain::{Locale, Token};
+use crate::i18n::{Text, fill, text};
 use askama::Template;
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{ConnectInfo, Path, Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::extract::{ConnectInfo, Path, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
-use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::sync::{Arc, RwLock};
 
-/// Surveys by id. Safe to cache: a survey that has invitations is frozen, and only those are
-/// ever looked up from a link.
-#[derive(Clone, Default)]
-pub struct SurveyCache(Arc<RwLock<HashMap<String, Arc<Survey>>>>);
-
-impl SurveyCache {
-    fn cached(&self, id: &str) -> Option<Arc<Survey>> {
-        self.0.read().unwrap_or_else(|p| p.into_inner()).get(id).cloned()
-    }
-
-    fn keep(&self, survey: Survey) -> Arc<Survey> {
-        let survey = Arc::new(survey);
-        self.0.write().unwrap_or_else(|p| p.into_inner()).insert(survey.id.clone(), survey.clone());
-        survey
-    }
-
-    pub async fn get(&self, pool: &sqlx::AnyPool, id: &str) -> Result<Option<Arc<Survey>>, sqlx::Error> {
-        if let Some(s) = self.cached(id) {
-            return Ok(Some(s));
-        }
-        let Some(survey) = crate::db::surveys::load(pool, id).await? else {
-            return Ok(None);
-        };
-        Ok(Some(self.keep(survey)))
-    }
-
-    /// The same, reading through a connection the caller already holds.
-    pub async fn get_on(&self, conn: &mut sqlx::AnyConnection, id: &str) -> Result<Option<Arc<Survey>>, sqlx::Error> {
-        if let Some(s) = self.cached(id) {
-            return Ok(Some(s));
-        }
-        Ok(crate::db::surveys::load_on(conn, id).await?.map(|s| self.keep(s)))
-    }
-}
-
-pub fn router() -> Router<AppState> {
+pub fn router() -> Router<WebState> {
     Router::new()
         .route("/s/{token}", get(show).post(submit))
         .route("/s/{token}/thanks", get(thanks))
         .route("/unsubscribe/{token}", get(super::unsubscribe::show).post(super::unsubscribe::confirm))
-}
-
-#[derive(serde::Deserialize, Default)]
-pub struct LangQuery {
-    lang: Option<String>,
-}
-
-/// `?lang=` first (the page's switch), then the respondent's locale, then the browser's.
-pub fn pick_locale(query: &LangQuery, stored: Option<&str>, headers: &HeaderMap) -> Locale {
-    let accept = headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok());
-    query.lang.as_deref().and_then(|l| Locale::parse(l).ok()).unwrap_or_else(|| Locale::choose(stored, accept))
 }
 
 pub struct ChoiceView {
@@ -113,7 +65,7 @@ fn problem_text(t: &Text, p: AnswerProblem) -> &'static str {
 
 fn render_form(
     status: StatusCode,
-    token: &Token,
+    token: &str,
     info: &InvitationInfo,
     survey: &Survey,
     locale: Locale,
@@ -157,7 +109,7 @@ fn render_form(
         intro: fill(t.intro(info.relation), &vars),
         note: fill(t.note(info.relation, info.relation.is_anonymous(survey.anonymous)), &[("n", &n)]),
         has_errors: rejected.is_some(),
-        action: format!("/s/{}?lang={}", token.as_str(), locale.as_str()),
+        action: format!("/s/{token}?lang={}", locale.as_str()),
         questions,
     };
     (status, Html(page.render())).into_response()
@@ -166,74 +118,64 @@ fn render_form(
 /// Finds what a live link leads to, or answers with the page that says why it leads nowhere:
 /// 429 for an address that guessed too often, 404, 409 answered, 410 closed.
 async fn resolve_info(
-    state: &AppState,
+    state: &WebState,
     ip: std::net::IpAddr,
     raw: &str,
-    headers: &HeaderMap,
-    q: &LangQuery,
-) -> Result<(Token, InvitationInfo), Response> {
-    let fallback = text(pick_locale(q, None, headers));
+    page: &PageLocale,
+) -> Result<InvitationInfo, Response> {
+    let fallback = text(page.locale());
     if state.limiter.is_blocked(ip) {
         return Err(message(StatusCode::TOO_MANY_REQUESTS, fallback, fallback.too_many_title, fallback.too_many_body));
     }
-    let found = match Token::parse(raw) {
-        Some(token) => match invitations::info_by_link(&state.db.pool, &token.hash(), time::now()).await {
-            Ok(found) => found.map(|info| (token, info)),
-            Err(e) => return Err(super::pages::db_error(e, fallback)),
-        },
-        None => None,
-    };
-    let Some((token, info)) = found else {
-        state.limiter.record_miss(ip);
-        return Err(message(StatusCode::NOT_FOUND, fallback, fallback.not_found_title, fallback.not_found_body));
-    };
-    let t = text(pick_locale(q, info.respondent_locale.as_deref(), headers));
-    if info.completed {
-        return Err(message(StatusCode::CONFLICT, t, t.done_title, t.done_body));
+    let found = responses::resolve(&state.app, raw).await.map_err(|e| app_error(e, page.locale()))?;
+    let in_their_language = |info: &InvitationInfo| text(page.with_stored(info.respondent_locale.as_deref()));
+    match found {
+        LinkState::Unknown => {
+            state.limiter.record_miss(ip);
+            Err(message(StatusCode::NOT_FOUND, fallback, fallback.not_found_title, fallback.not_found_body))
+        }
+        LinkState::Answered(info) => {
+            let t = in_their_language(&info);
+            Err(message(StatusCode::CONFLICT, t, t.done_title, t.done_body))
+        }
+        LinkState::Closed(info) => {
+            let t = in_their_language(&info);
+            Err(message(StatusCode::GONE, t, t.closed_title, t.closed_body))
+        }
+        LinkState::Live(info) => Ok(info),
     }
-    if !info.cycle_open || info.revoked {
-        return Err(message(StatusCode::GONE, t, t.closed_title, t.closed_body));
-    }
-    Ok((token, info))
-}
-
-async fn load_survey(state: &AppState, survey_id: &str) -> Result<Arc<Survey>, sqlx::Error> {
-    state.surveys.get(&state.db.pool, survey_id).await?.ok_or(sqlx::Error::RowNotFound)
 }
 
 #[tracing::instrument(skip_all)]
 async fn show(
-    State(state): State<AppState>,
+    State(state): State<WebState>,
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
     Path(raw): Path<String>,
-    Query(q): Query<LangQuery>,
-    headers: HeaderMap,
+    page: PageLocale,
 ) -> Response {
-    let (token, info) = match resolve_info(&state, addr.ip(), &raw, &headers, &q).await {
+    let info = match resolve_info(&state, addr.ip(), &raw, &page).await {
         Ok(found) => found,
         Err(page) => return page,
     };
-    let locale = pick_locale(&q, info.respondent_locale.as_deref(), &headers);
-    match load_survey(&state, &info.survey_id).await {
-        Ok(survey) => render_form(StatusCode::OK, &token, &info, &survey, locale, None),
-        Err(e) => super::pages::db_error(e, text(locale)),
+    let locale = page.with_stored(info.respondent_locale.as_deref());
+    match responses::survey(&state.app, &info.survey_id).await {
+        Ok(survey) => render_form(StatusCode::OK, &raw, &info, &survey, locale, None),
+        Err(e) => app_error(e, locale),
     }
 }
 
-/// The hot path: the write transaction opens at once and its first statement claims the
-/// invitation through the link's hash; answers are checked against the cached survey inside it
-/// (no other read), then stored in one more round trip. Anything else rolls back.
+/// Claims and stores in one transaction (`app::responses::submit`); this handler only checks
+/// the address's budget and the token's shape first, and words the outcome.
 #[tracing::instrument(skip_all)]
 async fn submit(
-    State(state): State<AppState>,
+    State(state): State<WebState>,
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
     Path(raw): Path<String>,
-    Query(q): Query<LangQuery>,
-    headers: HeaderMap,
+    page: PageLocale,
     body: Bytes,
 ) -> Response {
     // Our own form always says which language it was shown in.
-    let locale = pick_locale(&q, None, &headers);
+    let locale = page.locale();
     let t = text(locale);
     if state.limiter.is_blocked(addr.ip()) {
         return message(StatusCode::TOO_MANY_REQUESTS, t, t.too_many_title, t.too_many_body);
@@ -242,75 +184,42 @@ async fn submit(
         state.limiter.record_miss(addr.ip());
         return message(StatusCode::NOT_FOUND, t, t.not_found_title, t.not_found_body);
     };
-    let (now, today) = (time::now(), time::today());
-    let stored = async {
-        let mut tx = state.db.begin().await?;
-        let Some(target) = responses::claim(&mut tx, &token.hash(), now, &today).await? else {
-            tx.rollback().await?;
-            return Ok(Err(None));
-        };
-        let survey = state.surveys.get_on(&mut tx, &target.survey_id).await?.ok_or(sqlx::Error::RowNotFound)?;
-        let fields: Vec<(String, String)> =
-            url::form_urlencoded::parse(&body).map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
-        let answers = match check_answers(&survey.questions, &fields) {
-            Ok(a) => a,
-            Err(rejected) => {
-                tx.rollback().await?;
-                return Ok(Err(Some((survey, rejected))));
-            }
-        };
-        let values = crate::scoring::response_values(&survey.questions, &answers);
-        let anonymous = target.relation.is_anonymous(survey.anonymous);
-        let response = NewResponse {
-            values: &values,
-            invitation_id: target.id,
-            cycle_id: &target.cycle_id,
-            survey_id: &target.survey_id,
-            subject_id: &target.subject_id,
-            relation: target.relation.as_str(),
-            anonymous,
-            answers: &answers,
-        };
-        responses::store(&mut tx, state.db.backend, &response, &today).await?;
-        tx.commit().await?;
-        if anonymous {
-            responses::restamp(&state.db, target.id).await?;
+    let fields: Vec<(String, String)> =
+        url::form_urlencoded::parse(&body).map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
+    match responses::submit(&state.app, &token, &fields).await {
+        Ok(SubmitOutcome::Stored) => {
+            Redirect::to(&format!("/s/{}/thanks?lang={}", token.as_str(), locale.as_str())).into_response()
         }
-        Ok::<_, sqlx::Error>(Ok(()))
-    };
-    match stored.await {
-        Ok(Ok(())) => Redirect::to(&format!("/s/{}/thanks?lang={}", token.as_str(), locale.as_str())).into_response(),
         // Nothing claimed: unknown (404, counted against the address), answered (409) or closed (410).
-        Ok(Err(None)) => match resolve_info(&state, addr.ip(), &raw, &headers, &q).await {
+        Ok(SubmitOutcome::NotClaimed) => match resolve_info(&state, addr.ip(), &raw, &page).await {
             Err(page) => page,
             Ok(_) => message(StatusCode::GONE, t, t.closed_title, t.closed_body),
         },
         // Invalid answers: the claim was rolled back; the form comes back with its problems.
-        Ok(Err(Some((survey, rejected)))) => match resolve_info(&state, addr.ip(), &raw, &headers, &q).await {
-            Ok((token, info)) => {
-                let locale = pick_locale(&q, info.respondent_locale.as_deref(), &headers);
-                render_form(StatusCode::UNPROCESSABLE_ENTITY, &token, &info, &survey, locale, Some(&rejected))
+        Ok(SubmitOutcome::Rejected { survey, rejected }) => match resolve_info(&state, addr.ip(), &raw, &page).await {
+            Ok(info) => {
+                let locale = page.with_stored(info.respondent_locale.as_deref());
+                render_form(StatusCode::UNPROCESSABLE_ENTITY, &raw, &info, &survey, locale, Some(&rejected))
             }
             Err(page) => page,
         },
-        Err(e) => super::pages::db_error(e, t),
+        Err(e) => app_error(e, locale),
     }
 }
 
 async fn thanks(
-    State(state): State<AppState>,
+    State(state): State<WebState>,
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
     Path(raw): Path<String>,
-    Query(q): Query<LangQuery>,
-    headers: HeaderMap,
+    page: PageLocale,
 ) -> Response {
-    match resolve_info(&state, addr.ip(), &raw, &headers, &q).await {
+    match resolve_info(&state, addr.ip(), &raw, &page).await {
         // Answered: this is the page the form redirects to.
-        Err(page) if page.status() == StatusCode::CONFLICT => {
-            let t = text(pick_locale(&q, None, &headers));
+        Err(res) if res.status() == StatusCode::CONFLICT => {
+            let t = text(page.locale());
             message(StatusCode::OK, t, t.thanks_title, t.thanks_body)
         }
-        Err(page) => page,
-        Ok((token, _)) => Redirect::to(&format!("/s/{}", token.as_str())).into_response(),
+        Err(res) => res,
+        Ok(_) => Redirect::to(&format!("/s/{raw}")).into_response(),
     }
 }

@@ -1,13 +1,14 @@
 //! `/unsubscribe/{token}`: GET asks, POST (the button, or a mail client's one-click
 //! `List-Unsubscribe-Post`) stops every further email to that address.
-use super::i18n::{Text, fill, text};
-use super::pages::{Html, db_error, message};
-use super::respondent::{LangQuery, pick_locale};
-use crate::domain::{Token, time};
-use crate::state::AppState;
+use super::WebState;
+use super::extract::PageLocale;
+use super::pages::{Html, app_error, message};
+use crate::app::accounts;
+use crate::domain::Token;
+use crate::i18n::{Text, fill, text};
 use askama::Template;
-use axum::extract::{ConnectInfo, Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::{ConnectInfo, Path, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use std::net::SocketAddr;
 
@@ -20,35 +21,38 @@ struct UnsubscribePage<'a> {
     action: String,
 }
 
-async fn target(state: &AppState, ip: std::net::IpAddr, raw: &str) -> Result<Option<(String, String)>, sqlx::Error> {
-    let Some(token) = Token::parse(raw) else {
-        state.limiter.record_miss(ip);
-        return Ok(None);
-    };
-    let found = crate::db::links::unsubscribe_target(&state.db.pool, &token.hash()).await?;
-    if found.is_none() {
-        state.limiter.record_miss(ip);
+/// The address behind a link, or the page that answers instead (429, 404, or an error).
+async fn target(
+    state: &WebState,
+    ip: std::net::IpAddr,
+    raw: &str,
+    t: &Text,
+    page: &PageLocale,
+) -> Result<String, Response> {
+    if state.limiter.is_blocked(ip) {
+        return Err(message(StatusCode::TOO_MANY_REQUESTS, t, t.too_many_title, t.too_many_body));
     }
-    Ok(found)
-}
-
-fn not_found(t: &Text) -> Response {
-    message(StatusCode::NOT_FOUND, t, t.not_found_title, t.not_found_body)
+    let found = match Token::parse(raw) {
+        Some(token) => {
+            accounts::unsubscribe_target(&state.app, &token).await.map_err(|e| app_error(e, page.locale()))?
+        }
+        None => None,
+    };
+    found.ok_or_else(|| {
+        state.limiter.record_miss(ip);
+        message(StatusCode::NOT_FOUND, t, t.not_found_title, t.not_found_body)
+    })
 }
 
 pub async fn show(
-    State(state): State<AppState>,
+    State(state): State<WebState>,
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
     Path(raw): Path<String>,
-    Query(q): Query<LangQuery>,
-    headers: HeaderMap,
+    page: PageLocale,
 ) -> Response {
-    let t = text(pick_locale(&q, None, &headers));
-    if state.limiter.is_blocked(addr.ip()) {
-        return message(StatusCode::TOO_MANY_REQUESTS, t, t.too_many_title, t.too_many_body);
-    }
-    match target(&state, addr.ip(), &raw).await {
-        Ok(Some((_, email))) => {
+    let t = text(page.locale());
+    match target(&state, addr.ip(), &raw, t, &page).await {
+        Ok(email) => {
             let page = UnsubscribePage {
                 t,
                 page_title: t.unsub_title,
@@ -57,31 +61,22 @@ pub async fn show(
             };
             Html(page.render()).into_response()
         }
-        Ok(None) => not_found(t),
-        Err(e) => db_error(e, t),
+        Err(res) => res,
     }
 }
 
 pub async fn confirm(
-    State(state): State<AppState>,
+    State(state): State<WebState>,
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
     Path(raw): Path<String>,
-    Query(q): Query<LangQuery>,
-    headers: HeaderMap,
+    page: PageLocale,
 ) -> Response {
-    let t = text(pick_locale(&q, None, &headers));
-    if state.limiter.is_blocked(addr.ip()) {
-        return message(StatusCode::TOO_MANY_REQUESTS, t, t.too_many_title, t.too_many_body);
-    }
-    match target(&state, addr.ip(), &raw).await {
-        Ok(Some((_, email))) => match crate::db::links::suppress(&state.db.pool, &email, time::now()).await {
-            Ok(()) => {
-                tracing::info!("address unsubscribed");
-                message(StatusCode::OK, t, t.unsub_done_title, t.unsub_done_body)
-            }
-            Err(e) => db_error(e, t),
+    let t = text(page.locale());
+    match target(&state, addr.ip(), &raw, t, &page).await {
+        Ok(email) => match accounts::unsubscribe(&state.app, &email).await {
+            Ok(()) => message(StatusCode::OK, t, t.unsub_done_title, t.unsub_done_body),
+            Err(e) => app_error(e, page.locale()),
         },
-        Ok(None) => not_found(t),
-        Err(e) => db_error(e, t),
+        Err(res) => res,
     }
 }

@@ -4,9 +4,10 @@
 
 pub mod smtp;
 
-use candor::config::{Config, Scope};
+use candor::app::App;
+use candor::config::Config;
+use candor::domain::api_key::Scope;
 use candor::startup::Application;
-use candor::state::AppState;
 use serde_json::{Value, json};
 use std::path::PathBuf;
 use tokio::sync::oneshot;
@@ -81,7 +82,8 @@ pub struct TestApp {
     pub addr: String,
     pub client: reqwest::Client,
     pub admin_key: String,
-    pub state: AppState,
+    /// The use cases and the database of this instance.
+    pub state: App,
     pub db: TestDb,
     pub mail_dir: PathBuf,
     stop: Option<oneshot::Sender<()>>,
@@ -111,20 +113,17 @@ pub async fn spawn_app_with(backend: Backend, tweak: impl FnOnce(&mut Config)) -
     start(db, config, None).await
 }
 
-/// Starts the application on `db`; the public URL is set to the bound port.
+/// Starts the application on `db`, listening on port 0; links in emails name the bound port.
 pub async fn start(db: TestDb, mut config: Config, admin_key: Option<String>) -> TestApp {
-    // Bind first to learn the port, so links in emails point at this instance.
-    let probe = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-    let port = probe.local_addr().expect("addr").port();
-    drop(probe);
-    config.listen = format!("127.0.0.1:{port}");
-    config.public_url = format!("http://127.0.0.1:{port}");
+    config.listen = "127.0.0.1:0".into();
+    config.public_url = "http://127.0.0.1:0".into();
     let mail_dir = config.mail_dir.clone();
     let app = Application::build(config).await.expect("build app");
-    let state = app.state().clone();
+    let port = app.port();
+    let state = app.app().clone();
     let admin_key = match admin_key {
         Some(k) => k,
-        None => candor::db::api_keys::create(&state.db.pool, "tests", Scope::Admin).await.expect("key").key,
+        None => candor::app::integrations::create_key(&state, "tests", Scope::Admin).await.expect("key").key,
     };
     let (stop_tx, stop_rx) = oneshot::channel::<()>();
     let handle = tokio::spawn(app.run_until_stopped(async {

@@ -47,7 +47,6 @@ pub struct SmtpSink {
     child: Option<Child>,
     pub port: u16,
     pub dir: PathBuf,
-    drop_first: usize,
     _tmp: tempfile::TempDir,
 }
 
@@ -58,36 +57,43 @@ impl SmtpSink {
 
     /// A server that aborts the connection during the first `n` messages.
     pub fn dropping(n: usize) -> SmtpSink {
-        let mut sink = SmtpSink::reserved();
-        sink.drop_first = n;
-        sink.resume();
-        sink
+        SmtpSink::spawn(n, false)
     }
 
-    /// A port where nothing listens yet; `resume` starts the server there later.
+    /// A server that is down (it hangs up on every connection) until `resume`.
     pub fn reserved() -> SmtpSink {
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let tmp = tempfile::tempdir().unwrap();
-        let dir = tmp.path().join("inbox");
-        SmtpSink { child: None, port, dir, drop_first: 0, _tmp: tmp }
+        SmtpSink::spawn(0, true)
     }
 
     pub fn url(&self) -> String {
         format!("smtp://127.0.0.1:{}", self.port)
     }
 
-    pub fn resume(&mut self) {
-        let mut child = Command::new(python())
-            .arg(script())
-            .args(["--port", &self.port.to_string(), "--drop-first", &self.drop_first.to_string(), "--dir"])
-            .arg(&self.dir)
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("start the SMTP sink (needs Python with aiosmtpd)");
+    /// The sink binds port 0 itself and reports the port: no probe-bind race.
+    fn spawn(drop_first: usize, down: bool) -> SmtpSink {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("inbox");
+        let mut cmd = Command::new(python());
+        cmd.arg(script()).args(["--drop-first", &drop_first.to_string(), "--dir"]).arg(&dir);
+        if down {
+            cmd.arg("--down");
+        }
+        let mut child = cmd.stdout(Stdio::piped()).spawn().expect("start the SMTP sink (needs Python with aiosmtpd)");
         let mut line = String::new();
         BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-        assert_eq!(line.trim(), "ready", "SMTP sink did not start");
-        self.child = Some(child);
+        let port = line
+            .trim()
+            .strip_prefix("ready ")
+            .and_then(|p| p.parse().ok())
+            .unwrap_or_else(|| panic!("SMTP sink did not start: {line:?}"));
+        SmtpSink { child: Some(child), port, dir, _tmp: tmp }
+    }
+
+    /// Brings a sink started with [`SmtpSink::reserved`] up.
+    pub fn resume(&mut self) {
+        let pid = self.child.as_ref().expect("running").id();
+        let ok = Command::new("kill").args(["-USR1", &pid.to_string()]).status().is_ok_and(|s| s.success());
+        assert!(ok, "could not signal the SMTP sink");
     }
 
     pub fn stop(&mut self) {

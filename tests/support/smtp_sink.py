@@ -6,15 +6,20 @@ Each accepted message is saved in --dir as NNNNNN.json, decoded with Python's em
 part starts with "bounce" is refused with a permanent 550. With --drop-first N the first N
 messages are cut off mid-send (the connection is aborted at DATA). With --decode FILE it prints the same
 JSON for an .eml file and exits.
+
+It binds port 0 (or --port) itself and prints "ready PORT": no other process can take the port
+between choosing and binding it. With --down it holds the port but hangs up on every connection
+(an SMTP server that is down) until it receives SIGUSR1.
 """
 import argparse
+import asyncio
 import email
 import email.policy
 import itertools
 import json
 import os
+import signal
 import sys
-import time
 
 def decode(raw: bytes, mail_from="", rcpt_tos=()):
     msg = email.message_from_bytes(raw, policy=email.policy.default)
@@ -59,7 +64,8 @@ class Handler:
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--port", type=int)
+    ap.add_argument("--port", type=int, default=0)
+    ap.add_argument("--down", action="store_true")
     ap.add_argument("--dir")
     ap.add_argument("--decode")
     ap.add_argument("--drop-first", type=int, default=0)
@@ -68,16 +74,30 @@ def main():
         with open(args.decode, "rb") as f:
             print(json.dumps(decode(f.read())))
         return
-    from aiosmtpd.controller import Controller
     os.makedirs(args.dir, exist_ok=True)
-    controller = Controller(Handler(args.dir, args.drop_first), hostname="127.0.0.1", port=args.port)
-    controller.start()
-    print("ready", flush=True)
-    try:
-        while True:
-            time.sleep(3600)
-    finally:
-        controller.stop()
+    asyncio.run(serve(args))
+
+async def serve(args):
+    from aiosmtpd.smtp import SMTP
+    handler = Handler(args.dir, args.drop_first)
+    up = asyncio.Event()
+    if not args.down:
+        up.set()
+    loop = asyncio.get_running_loop()
+    loop.add_signal_handler(signal.SIGUSR1, up.set)
+
+    class HangUp(asyncio.Protocol):
+        def connection_made(self, transport):
+            transport.abort()
+
+    def protocol():
+        # While down, hang up at once: to a client, a server that is not there.
+        return SMTP(handler, hostname="127.0.0.1") if up.is_set() else HangUp()
+
+    server = await loop.create_server(protocol, host="127.0.0.1", port=args.port)
+    port = server.sockets[0].getsockname()[1]
+    print(f"ready {port}", flush=True)
+    await server.serve_forever()
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -10,18 +10,12 @@ pub enum Mailer {
     Files(PathBuf),
 }
 
-#[derive(Debug)]
-pub enum SendError {
-    /// Worth retrying: connection refused, timeout, 4xx.
-    Transient(String),
-    /// The server refused for good (5xx): retrying would not help.
-    Permanent(String),
-}
+pub use super::SendError;
 
 /// Checks an SMTP URL the way the transport will read it.
 pub fn check_smtp_url(url: &str) -> Result<(), String> {
     AsyncSmtpTransport::<Tokio1Executor>::from_url(url).map(|_| ()).map_err(|_| {
-        format!("CANDOR_SMTP_URL {:?} is not a valid smtp:// or smtps:// URL", crate::config::redact_url(url))
+        format!("CANDOR_SMTP_URL {:?} is not a valid smtp:// or smtps:// URL", crate::redact::redact_url(url))
     })
 }
 

@@ -7,7 +7,7 @@
 //!
 //! A receiver recomputes the HMAC over the timestamp, a dot and the raw body, compares in
 //! constant time, and rejects timestamps too far from its clock.
-use crate::email::mailer::SendError;
+use super::SendError;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use std::time::Duration;

@@ -76,6 +76,8 @@ pub struct DashText {
     pub secret: &'static str,
     pub add_webhook: &'static str,
     pub done: &'static str,
+    pub stale_form_title: &'static str,
+    pub stale_form_body: &'static str,
     pub sort_by: &'static str,
 }
 
@@ -154,6 +156,8 @@ pub static EN: DashText = DashText {
     secret: "Secret",
     add_webhook: "Add webhook",
     done: "Done.",
+    stale_form_title: "This form has expired",
+    stale_form_body: "Nothing was changed. Go back, reload the page and try again.",
     sort_by: "Sort by",
 };
 
@@ -232,6 +236,8 @@ pub static ZH_CN: DashText = DashText {
     secret: "密钥",
     add_webhook: "添加 Webhook",
     done: "完成。",
+    stale_form_title: "此表单已过期",
+    stale_form_body: "未做任何更改。请返回，刷新页面后重试。",
     sort_by: "排序",
 };
 

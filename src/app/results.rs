@@ -1,8 +1,8 @@
 //! A cycle's scores and released comments, assembled from the database and the formula.
 //! Every output (JSON, CSV, dashboard) goes through here, so withholding is applied once.
-use crate::db::cycles::Cycle;
-use crate::db::scores;
+use crate::db::{Db, scores};
 use crate::domain::Relation;
+use crate::domain::cycle::Cycle;
 use crate::scoring::{IndicatorScore, Rules, subject_scores};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -30,7 +30,8 @@ pub fn rules(cycle: &Cycle, now: i64) -> Rules {
 }
 
 /// Scores for every subject of the cycle, rounded for output.
-pub async fn cycle_scores(pool: &sqlx::AnyPool, cycle: &Cycle, now: i64) -> Result<CycleScores, sqlx::Error> {
+pub async fn cycle_scores(db: &Db, cycle: &Cycle, now: i64) -> super::Result<CycleScores> {
+    let pool = &db.pool;
     let rules = rules(cycle, now);
     let subjects = scores::subjects(pool, &cycle.id).await?;
     let indicators = scores::indicators(pool, &cycle.id).await?;
@@ -81,11 +82,8 @@ pub struct SubjectComments {
 /// Comments per subject. Anonymous ones follow their group's rule (withheld while the cycle
 /// is open or below `min_raters`), and come sorted by relation, question and text: an order
 /// that says nothing about who wrote what or when.
-pub async fn cycle_comments(
-    pool: &sqlx::AnyPool,
-    cycle: &Cycle,
-    now: i64,
-) -> Result<BTreeMap<String, SubjectComments>, sqlx::Error> {
+pub async fn cycle_comments(db: &Db, cycle: &Cycle, now: i64) -> super::Result<BTreeMap<String, SubjectComments>> {
+    let pool = &db.pool;
     let rules = rules(cycle, now);
     let counts: BTreeMap<(String, Relation), u64> =
         scores::response_counts(pool, &cycle.id).await?.into_iter().map(|(s, r, n)| ((s, r), n)).collect();
@@ -106,6 +104,39 @@ pub async fn cycle_comments(
         v.comments.sort();
     }
     Ok(out)
+}
+
+/// Each response's value per indicator for one subject: (indicator, relation, anonymous, value).
+pub async fn response_values(db: &Db, cycle: &str, subject: &str) -> super::Result<Vec<(String, String, bool, f64)>> {
+    Ok(crate::db::dashboard::response_values(&db.pool, cycle, subject).await?)
+}
+
+/// (invited, completed) per subject of a cycle.
+pub async fn subject_progress(db: &Db, cycle: &str) -> super::Result<std::collections::HashMap<String, (i64, i64)>> {
+    Ok(crate::db::dashboard::subject_progress(&db.pool, cycle).await?)
+}
+
+/// One point of a person's trend: a cycle's title and the person's score per indicator.
+pub struct TrendPoint {
+    pub title: String,
+    pub scores: BTreeMap<String, Option<f64>>,
+}
+
+/// This person's indicator scores in every cycle they were reviewed in, oldest first.
+pub async fn trend(db: &Db, person: &str, now: i64) -> super::Result<Vec<TrendPoint>> {
+    let mut points = Vec::new();
+    for id in crate::db::dashboard::cycles_of(&db.pool, person).await? {
+        let Some(c) = crate::db::cycles::load(&db.pool, &id).await? else { continue };
+        let s = cycle_scores(db, &c, now).await?;
+        let scores = s
+            .subjects
+            .into_iter()
+            .find(|s| s.subject == person)
+            .map(|m| m.indicators.into_iter().map(|(k, v)| (k, v.score)).collect())
+            .unwrap_or_default();
+        points.push(TrendPoint { title: c.title, scores });
+    }
+    Ok(points)
 }
 
 /// A spreadsheet would run a cell that starts like a formula: prefix it with a quote.

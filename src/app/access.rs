@@ -1,27 +1,12 @@
 //! Who may see whose report: admins everyone; a manager everyone below them in the org chart;
 //! everyone their own report once the cycle has closed. Checked on the data, not in templates.
-use crate::db::directory::OrgPerson;
+use super::{App, Result};
 use crate::db::sessions::Viewer;
-use std::collections::{HashMap, HashSet};
+use crate::domain::orgchart::{OrgPerson, below};
 
-/// Everyone who reports to `root`, directly or not.
-pub fn below(root: &str, org: &[OrgPerson]) -> HashSet<String> {
-    let mut reports: HashMap<&str, Vec<&str>> = HashMap::new();
-    for p in org {
-        if let Some(m) = &p.manager_id {
-            reports.entry(m.as_str()).or_default().push(p.id.as_str());
-        }
-    }
-    let mut seen = HashSet::new();
-    let mut stack = vec![root];
-    while let Some(id) = stack.pop() {
-        for r in reports.get(id).into_iter().flatten() {
-            if seen.insert(r.to_string()) {
-                stack.push(r);
-            }
-        }
-    }
-    seen
+/// Everyone's place in the org chart.
+pub async fn org_chart(app: &App) -> Result<Vec<OrgPerson>> {
+    Ok(crate::db::directory::org_chart(&app.db.pool).await?)
 }
 
 pub fn can_see(viewer: &Viewer, subject: &str, org: &[OrgPerson], cycle_closed: bool) -> bool {
@@ -31,6 +16,7 @@ pub fn can_see(viewer: &Viewer, subject: &str, org: &[OrgPerson], cycle_closed: 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::HashSet;
 
     fn p(id: &str, m: Option<&str>) -> OrgPerson {
         OrgPerson { id: id.into(), manager_id: m.map(str::to_string), team: None }

@@ -1,13 +1,14 @@
 //! The background worker: closes cycles that reached `closes_at` and drains the outbox.
 //! Each email's link is minted here, when the email is built, so no table holds a token.
-use super::compose::{self, EmailItem, InvitationEmail};
-use super::mailer::{Mailer, SendError};
+use super::SendError;
+use super::email::{self as compose, EmailItem, InvitationEmail};
+use super::mailer::Mailer;
+use crate::app::App;
+use crate::db::invitations::{self, InvitationInfo};
 use crate::db::links::{self, NewLink};
-use crate::db::outbox::{self, Claimed};
-use crate::db::{invitations, reminders};
+use crate::db::outbox::{self, Claimed, Final, Kind};
 use crate::domain::{Locale, Token, time};
-use crate::state::AppState;
-use crate::web::i18n::{fill, text};
+use crate::i18n::{Text, fill, text};
 use lettre::message::Mailbox;
 use std::sync::Arc;
 use std::time::Duration;
@@ -28,35 +29,35 @@ enum Outcome {
 }
 
 struct Worker {
-    state: AppState,
+    app: App,
     mailer: Mailer,
     from: Mailbox,
     http: reqwest::Client,
 }
 
-pub async fn run(state: AppState, mut stop: watch::Receiver<bool>) {
-    let mailer = match Mailer::from_config(&state.config) {
+pub async fn run(app: App, mut stop: watch::Receiver<bool>) {
+    let mailer = match Mailer::from_config(&app.config) {
         Ok(m) => m,
         Err(e) => {
             tracing::error!(error = %e, "email worker cannot start");
             return;
         }
     };
-    let from: Mailbox = match state.config.mail_from.parse() {
+    let from: Mailbox = match app.config.mail_from.parse() {
         Ok(m) => m,
         Err(e) => {
             tracing::error!(error = %e, "bad sender address");
             return;
         }
     };
-    let poll = Duration::from_millis(state.config.worker_poll_ms);
-    let worker = Arc::new(Worker { state, mailer, from, http: crate::webhook::client() });
+    let poll = Duration::from_millis(app.config.worker_poll_ms);
+    let worker = Arc::new(Worker { app, mailer, from, http: super::webhook::client() });
     loop {
-        if let Err(e) = crate::db::cycles::close_due(&worker.state.db, time::now()).await {
-            tracing::warn!(error = %e, "closing due cycles failed");
+        if let Err(e) = crate::app::cycles::close_due(&worker.app).await {
+            tracing::warn!(error = %e.chain(), "closing due cycles failed");
         }
-        if let Err(e) = schedule_reminders(&worker.state).await {
-            tracing::warn!(error = %e, "scheduling reminders failed");
+        if let Err(e) = crate::app::invitations::schedule_reminders(&worker.app).await {
+            tracing::warn!(error = %e.chain(), "scheduling reminders failed");
         }
         let drained = match drain_once(&worker).await {
             Ok(n) => n,
@@ -73,34 +74,15 @@ pub async fn run(state: AppState, mut stop: watch::Receiver<bool>) {
         }
         tokio::select! {
             _ = stop.changed() => break,
-            _ = worker.state.outbox_wake.notified() => {},
+            _ = worker.app.outbox_woken() => {},
             _ = tokio::time::sleep(poll) => {},
         }
     }
 }
 
-/// Queues the reminders that cycles' `remind_every_days` schedules call for. Looks first
-/// without the write lock; most polls find nothing.
-async fn schedule_reminders(state: &AppState) -> Result<(), sqlx::Error> {
-    let db = &state.db;
-    let now = time::now();
-    let day = state.config.day_seconds;
-    if !reminders::any_scheduled(&db.pool, now).await? || reminders::due(&db.pool, now, day).await?.is_empty() {
-        return Ok(());
-    }
-    let mut tx = db.begin().await?;
-    reminders::lock_scheduler(db, &mut tx).await?;
-    let due = reminders::due(&mut *tx, now, day).await?;
-    let groups = reminders::group(&due);
-    outbox::queue(&mut tx, "reminder", &groups, now * 1000, now).await?;
-    tx.commit().await?;
-    tracing::info!(invitations = due.len(), emails = groups.len(), "reminders queued");
-    Ok(())
-}
-
 async fn drain_once(worker: &Arc<Worker>) -> Result<usize, sqlx::Error> {
     let now_ms = chrono::Utc::now().timestamp_millis();
-    let rows = outbox::claim_due(&worker.state.db, now_ms, LEASE_MS, BATCH).await?;
+    let rows = outbox::claim_due(&worker.app.db, now_ms, LEASE_MS, BATCH).await?;
     let n = rows.len();
     let mut tasks = JoinSet::new();
     for row in rows {
@@ -129,29 +111,29 @@ fn backoff_ms(base_ms: u64, attempts: i64) -> u64 {
 
 impl Worker {
     async fn process(&self, row: Claimed) {
-        let outcome = match row.kind.as_str() {
-            "invitation" | "reminder" => match self.send_reviews(&row).await {
+        let outcome = match row.kind {
+            Some(Kind::Invitation | Kind::Reminder) => match self.send_reviews(&row).await {
                 Ok(outcome) => outcome,
                 Err(e) => Outcome::Transient(format!("database: {e}")),
             },
-            "webhook" => self.send_webhook(&row).await,
-            "login" => match self.send_login(&row).await {
+            Some(Kind::Webhook) => self.send_webhook(&row).await,
+            Some(Kind::Login) => match self.send_login(&row).await {
                 Ok(outcome) => outcome,
                 Err(e) => Outcome::Transient(format!("database: {e}")),
             },
-            _ => Outcome::Skipped("unknown kind"),
+            None => Outcome::Skipped("unknown kind"),
         };
-        let db = &self.state.db;
+        let db = &self.app.db;
         let now = time::now();
         let stored = match &outcome {
-            Outcome::Sent => outbox::finish(db, row.id, "sent", None, now).await,
-            Outcome::Skipped(why) => outbox::finish(db, row.id, "skipped", Some(why), now).await,
+            Outcome::Sent => outbox::finish(db, row.id, Final::Sent, None, now).await,
+            Outcome::Skipped(why) => outbox::finish(db, row.id, Final::Skipped, Some(why), now).await,
             Outcome::Permanent(e) => {
                 tracing::warn!(outbox = row.id, error = %without_addresses(e), "email refused for good");
-                outbox::finish(db, row.id, "failed", Some(e), now).await
+                outbox::finish(db, row.id, Final::Failed, Some(e), now).await
             }
             Outcome::Transient(e) => {
-                let wait = backoff_ms(self.state.config.mail_retry_base_ms, row.attempts);
+                let wait = backoff_ms(self.app.config.mail_retry_base_ms, row.attempts);
                 tracing::info!(outbox = row.id, attempts = row.attempts, retry_in_ms = wait, error = %without_addresses(e), "email will be retried");
                 let next = chrono::Utc::now().timestamp_millis() + wait as i64;
                 outbox::retry_at(db, row.id, next, e).await
@@ -165,21 +147,18 @@ impl Worker {
 
     /// A sign-in link, minted now; it lives 15 minutes from this moment.
     async fn send_login(&self, row: &Claimed) -> Result<Outcome, sqlx::Error> {
-        let db = &self.state.db;
+        let db = &self.app.db;
         let Some(person) = &row.person_id else { return Ok(Outcome::Skipped("no person")) };
-        let found: Option<(String, String, Option<String>)> =
-            sqlx::query_as("SELECT name, email, locale FROM people WHERE id = $1")
-                .bind(person)
-                .fetch_optional(&db.pool)
-                .await?;
-        let Some((name, email, locale)) = found else { return Ok(Outcome::Skipped("person gone")) };
+        let Some((name, email, locale)) = crate::db::sessions::contact(db, person).await? else {
+            return Ok(Outcome::Skipped("person gone"));
+        };
         if row.attempts > 3 {
             return Ok(Outcome::Permanent("a sign-in link is only useful for minutes".into()));
         }
         let token = crate::db::sessions::mint_login_link(db, person).await?;
-        let url = format!("{}/login/{}", self.state.config.public_base(), token.as_str());
+        let url = format!("{}/login/{}", self.app.config.public_base(), token.as_str());
         let locale = locale.as_deref().and_then(|l| Locale::parse(l).ok()).unwrap_or_default();
-        let t = crate::web::dash_i18n::dash_text(locale);
+        let t = crate::i18n::dash_text(locale);
         let message = compose::login(&name, &email, t, &url, &self.from);
         let outcome = match message {
             Err(e) => Outcome::Permanent(format!("cannot build the email: {e}")),
@@ -197,7 +176,7 @@ impl Worker {
         let (Some(id), Some(body)) = (&row.webhook_id, &row.payload) else {
             return Outcome::Skipped("webhook deleted");
         };
-        let hook = match crate::db::webhooks::get(&self.state.db, id).await {
+        let hook = match crate::db::webhooks::get(&self.app.db, id).await {
             Ok(Some(h)) => h,
             Ok(None) => return Outcome::Skipped("webhook deleted"),
             Err(e) => return Outcome::Transient(format!("database: {e}")),
@@ -206,31 +185,29 @@ impl Worker {
             .ok()
             .and_then(|v| v["event"].as_str().map(str::to_string))
             .unwrap_or_default();
-        match crate::webhook::deliver(&self.http, &hook.url, &hook.secret, &event, row.id, body).await {
+        match super::webhook::deliver(&self.http, &hook.url, &hook.secret, &event, row.id, body).await {
             Ok(()) => {
                 tracing::info!(outbox = row.id, webhook = %hook.id, "webhook delivered");
                 Outcome::Sent
             }
             Err(SendError::Permanent(e)) => Outcome::Permanent(e),
-            Err(SendError::Transient(e)) if row.attempts >= crate::webhook::MAX_ATTEMPTS => {
+            Err(SendError::Transient(e)) if row.attempts >= super::webhook::MAX_ATTEMPTS => {
                 Outcome::Permanent(format!("gave up after {} attempts: {e}", row.attempts))
             }
             Err(SendError::Transient(e)) => Outcome::Transient(e),
         }
     }
 
-    /// One email to one respondent with a fresh link for each review still open.
-    async fn send_reviews(&self, row: &Claimed) -> Result<Outcome, sqlx::Error> {
-        let db = &self.state.db;
-        let pool = &db.pool;
-        let now = time::now();
+    /// The invitations an email carries that can still be answered.
+    async fn still_open(&self, row: &Claimed) -> Result<Vec<InvitationInfo>, sqlx::Error> {
+        let (db, now) = (&self.app.db, time::now());
         let mut ids = outbox::items(db, row.id).await?;
         if ids.is_empty() {
             ids.extend(row.invitation_id);
         }
         let mut open = Vec::with_capacity(ids.len());
         for id in ids {
-            if let Some(info) = invitations::info(pool, id, now).await?
+            if let Some(info) = invitations::info(&db.pool, id, now).await?
                 && !info.completed
                 && info.cycle_open
                 && !info.revoked
@@ -238,25 +215,68 @@ impl Worker {
                 open.push(info);
             }
         }
+        Ok(open)
+    }
+
+    /// One email to one respondent with a fresh link for each review still open.
+    async fn send_reviews(&self, row: &Claimed) -> Result<Outcome, sqlx::Error> {
+        let pool = &self.app.db.pool;
+        let open = self.still_open(row).await?;
         let Some(first) = open.first() else {
             return Ok(Outcome::Skipped("nothing left to answer"));
         };
         if first.respondent_customer_id.is_some() && links::is_suppressed(pool, &first.respondent_email).await? {
             return Ok(Outcome::Skipped("unsubscribed"));
         }
-        let min_raters = first.min_raters.to_string();
         let locale = first.respondent_locale.as_deref().and_then(|l| Locale::parse(l).ok()).unwrap_or_default();
         let t = text(locale);
-        let base = self.state.config.public_base();
-
         let mut new_links = Vec::with_capacity(open.len() + 1);
+        let (items, notes) = self.review_items(&open, t, &mut new_links).await?;
+        let base = self.app.config.public_base();
+        let unsubscribe = first.respondent_customer_id.as_ref().map(|customer| {
+            let tok = Token::mint();
+            new_links.push(NewLink::unsubscribe(tok.hash(), customer.clone()));
+            format!("{base}/unsubscribe/{}", tok.as_str())
+        });
+        links::insert(pool, &new_links, time::now()).await?;
+        let email = invitation_email(row, first, t, items, notes, unsubscribe.as_deref());
+        let outcome = match compose::invitation(&email, &self.from) {
+            Err(e) => Outcome::Permanent(format!("cannot build the email: {e}")),
+            Ok(message) => match self.mailer.send(message).await {
+                Ok(()) => {
+                    let sent: Vec<i64> = open.iter().map(|i| i.id).collect();
+                    if row.kind == Some(Kind::Reminder) {
+                        invitations::count_reminder(&self.app.db, &sent).await?;
+                    }
+                    tracing::info!(outbox = row.id, reviews = sent.len(), to_domain = %email_domain(&first.respondent_email), "email sent");
+                    return Ok(Outcome::Sent);
+                }
+                Err(SendError::Transient(e)) => Outcome::Transient(e),
+                Err(SendError::Permanent(e)) => Outcome::Permanent(e),
+            },
+        };
+        // Not sent: the links were never seen by anyone, so drop them.
+        let hashes: Vec<String> = new_links.into_iter().map(|l| l.token_hash).collect();
+        links::delete(pool, &hashes).await?;
+        Ok(outcome)
+    }
+
+    /// A line and a freshly minted link per review, and the privacy notes that apply.
+    async fn review_items(
+        &self,
+        open: &[InvitationInfo],
+        t: &'static Text,
+        new_links: &mut Vec<NewLink>,
+    ) -> Result<(Vec<EmailItem>, Vec<String>), sqlx::Error> {
+        let base = self.app.config.public_base();
         let mut items = Vec::with_capacity(open.len());
         let mut notes: Vec<String> = Vec::new();
-        for info in &open {
-            let anonymous = match self.state.surveys.get(pool, &info.survey_id).await? {
+        for info in open {
+            let anonymous = match self.app.surveys.get(&self.app.db.pool, &info.survey_id).await? {
                 Some(survey) => info.relation.is_anonymous(survey.anonymous),
                 None => continue,
             };
+            let min_raters = info.min_raters.to_string();
             let vars =
                 [("subject", info.subject_name.as_str()), ("cycle", info.cycle_title.as_str()), ("n", &min_raters)];
             let token = Token::mint();
@@ -270,57 +290,40 @@ impl Worker {
                 notes.push(note);
             }
         }
-        let unsubscribe = first.respondent_customer_id.as_ref().map(|customer| {
-            let tok = Token::mint();
-            new_links.push(NewLink::unsubscribe(tok.hash(), customer.clone()));
-            format!("{base}/unsubscribe/{}", tok.as_str())
-        });
-        links::insert(pool, &new_links, now).await?;
+        Ok((items, notes))
+    }
+}
 
-        let count = items.len().to_string();
-        let vars = [
-            ("subject", first.subject_name.as_str()),
-            ("cycle", first.cycle_title.as_str()),
-            ("name", first.respondent_name.as_str()),
-            ("count", &count),
-        ];
-        let mut subject = if items.len() == 1 {
-            fill(t.email_subject(first.relation), &vars)
-        } else {
-            fill(t.email_subject_many, &vars)
-        };
-        if row.kind == "reminder" {
-            subject = format!("{}{subject}", t.email_reminder);
-        }
-        let email = InvitationEmail {
-            t,
-            to_name: &first.respondent_name,
-            to_email: &first.respondent_email,
-            subject,
-            greeting: fill(t.email_greeting, &vars),
-            items,
-            notes,
-            unsubscribe_url: unsubscribe.as_deref(),
-        };
-        let outcome = match compose::invitation(&email, &self.from) {
-            Err(e) => Outcome::Permanent(format!("cannot build the email: {e}")),
-            Ok(message) => match self.mailer.send(message).await {
-                Ok(()) => {
-                    let sent: Vec<i64> = open.iter().map(|i| i.id).collect();
-                    if row.kind == "reminder" {
-                        invitations::count_reminder(db, &sent).await?;
-                    }
-                    tracing::info!(outbox = row.id, reviews = sent.len(), to_domain = %email_domain(&first.respondent_email), "email sent");
-                    return Ok(Outcome::Sent);
-                }
-                Err(SendError::Transient(e)) => Outcome::Transient(e),
-                Err(SendError::Permanent(e)) => Outcome::Permanent(e),
-            },
-        };
-        // Not sent: the links were never seen by anyone, so drop them.
-        let hashes: Vec<String> = new_links.into_iter().map(|l| l.token_hash).collect();
-        links::delete(pool, &hashes).await?;
-        Ok(outcome)
+/// The subject line and greeting of one respondent's email.
+fn invitation_email<'a>(
+    row: &Claimed,
+    first: &'a InvitationInfo,
+    t: &'a Text,
+    items: Vec<EmailItem>,
+    notes: Vec<String>,
+    unsubscribe_url: Option<&'a str>,
+) -> InvitationEmail<'a> {
+    let count = items.len().to_string();
+    let vars = [
+        ("subject", first.subject_name.as_str()),
+        ("cycle", first.cycle_title.as_str()),
+        ("name", first.respondent_name.as_str()),
+        ("count", &count),
+    ];
+    let mut subject =
+        if items.len() == 1 { fill(t.email_subject(first.relation), &vars) } else { fill(t.email_subject_many, &vars) };
+    if row.kind == Some(Kind::Reminder) {
+        subject = format!("{}{subject}", t.email_reminder);
+    }
+    InvitationEmail {
+        t,
+        to_name: &first.respondent_name,
+        to_email: &first.respondent_email,
+        subject,
+        greeting: fill(t.email_greeting, &vars),
+        items,
+        notes,
+        unsubscribe_url,
     }
 }
 

@@ -1,5 +1,5 @@
 //! Building emails from templates: a subject, a plain-text body and an HTML body.
-use crate::web::i18n::Text;
+use crate::i18n::{DashText, Text};
 use askama::Template;
 use lettre::Message;
 use lettre::message::header::{HeaderName, HeaderValue};
@@ -86,13 +86,7 @@ pub fn invitation(e: &InvitationEmail<'_>, from: &Mailbox) -> Result<Message, Co
 }
 
 /// A sign-in link email: plain text only, one link.
-pub fn login(
-    name: &str,
-    email: &str,
-    t: &crate::web::dash_i18n::DashText,
-    url: &str,
-    from: &Mailbox,
-) -> Result<Message, ComposeError> {
+pub fn login(name: &str, email: &str, t: &DashText, url: &str, from: &Mailbox) -> Result<Message, ComposeError> {
     let body = format!("{name},\n\n{}\n\n{url}\n\n{}\n", t.sign_in_title, t.link_dead_body);
     let to = Mailbox::new(Some(name.to_string()), email.parse()?);
     Ok(Message::builder()

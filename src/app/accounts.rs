@@ -1,0 +1,65 @@
+//! Accounts: sign-in links, sessions, admins, and customers' unsubscribe links.
+use super::{App, Error, Result};
+use crate::db::{links, sessions};
+use crate::domain::{EmailAddress, Token, time};
+
+pub use crate::db::sessions::{SESSION_SECONDS, Viewer};
+
+/// Queues a sign-in email when the address belongs to a person; says nothing either way.
+pub async fn request_login_link(app: &App, raw_email: &str) -> Result<()> {
+    let Ok(email) = EmailAddress::parse(raw_email) else { return Ok(()) };
+    if let Some((id, _)) = sessions::person_by_email(&app.db, email.as_str()).await? {
+        sessions::queue_login_email(&app.db, &id).await?;
+        app.wake_outbox();
+    }
+    Ok(())
+}
+
+/// A sign-in link for the CLI (`candor login-link`); `admin` makes (or creates) an admin.
+pub async fn login_link(app: &App, email: &EmailAddress, admin: bool) -> Result<(String, String)> {
+    let person = if admin {
+        sessions::ensure_admin(&app.db, email.as_str()).await?
+    } else {
+        sessions::person_by_email(&app.db, email.as_str()).await?.map(|(id, _)| id).ok_or_else(|| {
+            Error::invalid("unknown_person", "no person has this email address (use --admin to create an admin)")
+        })?
+    };
+    let token = sessions::mint_login_link(&app.db, &person).await?;
+    Ok((person, format!("{}/login/{}", app.config.public_base(), token.as_str())))
+}
+
+/// Whether a login link is live (unused, unexpired); GET shows the button only then.
+pub async fn login_link_is_live(app: &App, raw: &str) -> Result<bool> {
+    match Token::parse(raw) {
+        Some(token) => Ok(sessions::login_link_is_live(&app.db, &token).await?),
+        None => Ok(false),
+    }
+}
+
+/// Consumes a login link and opens a session; returns the session token, once.
+pub async fn sign_in(app: &App, raw: &str) -> Result<Option<Token>> {
+    match Token::parse(raw) {
+        Some(token) => Ok(sessions::sign_in(&app.db, &token).await?),
+        None => Ok(None),
+    }
+}
+
+pub async fn viewer(app: &App, session: &Token) -> Result<Option<Viewer>> {
+    Ok(sessions::viewer(&app.db, session).await?)
+}
+
+pub async fn sign_out(app: &App, session: &Token) -> Result<()> {
+    Ok(sessions::sign_out(&app.db, session).await?)
+}
+
+/// The customer address behind an unsubscribe link.
+pub async fn unsubscribe_target(app: &App, token: &Token) -> Result<Option<String>> {
+    Ok(links::unsubscribe_target(&app.db.pool, &token.hash()).await?.map(|(_, email)| email))
+}
+
+/// No further email goes to this address.
+pub async fn unsubscribe(app: &App, email: &str) -> Result<()> {
+    links::suppress(&app.db.pool, email, time::now()).await?;
+    tracing::info!("address unsubscribed");
+    Ok(())
+}

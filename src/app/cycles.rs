@@ -1,0 +1,173 @@
+//! Cycles: create or update, read, progress, close (by call or at `closes_at`).
+use super::{App, Error, Result, UpsertCounts};
+use crate::db::cycles;
+
+pub use crate::db::admin::CycleProgress;
+pub use crate::db::cycles::SurveyProgress;
+pub use crate::db::dashboard::CycleRow;
+use crate::domain::cycle::{Cycle, Weights};
+use crate::domain::id::parse_label;
+use crate::domain::{ExternalId, time};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+#[derive(Deserialize, ToSchema, Debug, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct CycleInput {
+    pub id: String,
+    pub title: String,
+    pub opens_at: String,
+    pub closes_at: String,
+    #[serde(default)]
+    pub min_raters: Option<i64>,
+    #[serde(default)]
+    pub weights: Option<WeightsInput>,
+    #[serde(default)]
+    pub remind_every_days: Option<i64>,
+    #[serde(default)]
+    pub max_reminders: Option<i64>,
+}
+
+#[derive(Deserialize, Serialize, ToSchema, Debug, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct WeightsInput {
+    #[serde(default = "one")]
+    pub manager: f64,
+    #[serde(default = "one")]
+    pub peer: f64,
+    #[serde(default = "one")]
+    pub direct_report: f64,
+}
+
+fn one() -> f64 {
+    1.0
+}
+
+impl From<&Weights> for WeightsInput {
+    fn from(w: &Weights) -> Self {
+        WeightsInput { manager: w.manager, peer: w.peer, direct_report: w.direct_report }
+    }
+}
+
+fn invalid(msg: impl Into<String>) -> Error {
+    Error::invalid("invalid_cycle", msg)
+}
+
+impl CycleInput {
+    pub fn parse(&self) -> Result<Cycle> {
+        let id = ExternalId::parse(&self.id).map_err(invalid)?.into_string();
+        let title = parse_label(&self.title, "title", 200).map_err(invalid)?;
+        let opens_at = time::parse_rfc3339(&self.opens_at, "opens_at").map_err(invalid)?;
+        let closes_at = time::parse_rfc3339(&self.closes_at, "closes_at").map_err(invalid)?;
+        if closes_at <= opens_at {
+            return Err(invalid("closes_at must be after opens_at"));
+        }
+        let min_raters = self.min_raters.unwrap_or(3);
+        if !(2..=1000).contains(&min_raters) {
+            return Err(invalid("min_raters must be between 2 and 1000: below 2, anonymity cannot hold"));
+        }
+        let weights = self.weights.as_ref().map_or_else(Weights::default, |w| Weights {
+            manager: w.manager,
+            peer: w.peer,
+            direct_report: w.direct_report,
+        });
+        for (name, w) in
+            [("manager", weights.manager), ("peer", weights.peer), ("direct_report", weights.direct_report)]
+        {
+            if !w.is_finite() || !(0.0..=100.0).contains(&w) {
+                return Err(invalid(format!("weights.{name} must be a number from 0 to 100")));
+            }
+        }
+        if self.remind_every_days.is_some_and(|d| !(1..=365).contains(&d)) {
+            return Err(invalid("remind_every_days must be from 1 to 365"));
+        }
+        if self.max_reminders.is_some_and(|n| !(0..=20).contains(&n)) {
+            return Err(invalid("max_reminders must be from 0 to 20"));
+        }
+        Ok(Cycle {
+            id,
+            title,
+            opens_at,
+            closes_at,
+            min_raters,
+            weights,
+            remind_every_days: self.remind_every_days,
+            max_reminders: self.max_reminders.or(self.remind_every_days.map(|_| 2)),
+            closed: false,
+        })
+    }
+}
+
+/// Creates or updates a cycle; a closed one cannot change (409 `cycle_closed`).
+pub async fn save(app: &App, input: &CycleInput) -> Result<UpsertCounts> {
+    let cycle = input.parse()?;
+    let now = time::now();
+    let mut tx = app.db.begin().await?;
+    let mut counts = UpsertCounts::default();
+    match cycles::load(&mut *tx, &cycle.id).await? {
+        Some(old) if old.closed => {
+            return Err(Error::conflict("cycle_closed", format!("cycle {:?} is closed", cycle.id)));
+        }
+        Some(old) if old == cycle => counts.unchanged = 1,
+        Some(_) => {
+            cycles::save(&mut tx, &cycle, now).await?;
+            counts.updated = 1;
+        }
+        None => {
+            cycles::save(&mut tx, &cycle, now).await?;
+            counts.created = 1;
+        }
+    }
+    tx.commit().await?;
+    Ok(counts)
+}
+
+pub async fn load(app: &App, id: &str) -> Result<Cycle> {
+    cycles::load(&app.db.pool, id).await?.ok_or_else(|| Error::not_found("cycle", id))
+}
+
+/// Like [`load`], but an open cycle is an error (`cycle_closed`, 409): for everything that
+/// invites or reminds.
+pub async fn load_open(app: &App, id: &str, now: i64) -> Result<Cycle> {
+    let cycle = load(app, id).await?;
+    if !cycle.is_open(now) {
+        return Err(Error::conflict("cycle_closed", format!("cycle {id:?} is closed")));
+    }
+    Ok(cycle)
+}
+
+pub async fn progress(app: &App, id: &str) -> Result<(Cycle, Vec<SurveyProgress>)> {
+    let cycle = load(app, id).await?;
+    let surveys = cycles::progress(&app.db.pool, &cycle.id).await?;
+    Ok((cycle, surveys))
+}
+
+/// Closes a cycle now (404 for an unknown one); closing a closed cycle changes nothing.
+pub async fn close(app: &App, id: &str) -> Result<Cycle> {
+    let cycle = load(app, id).await?;
+    if cycles::close(&app.db, &cycle.id, time::now()).await? {
+        app.wake_outbox();
+        tracing::info!(cycle = %cycle.id, "cycle closed");
+    }
+    Ok(cycle)
+}
+
+/// Closes every cycle whose `closes_at` has passed (the worker, on every instance: each
+/// cycle closes once).
+pub async fn close_due(app: &App) -> Result<Vec<String>> {
+    let closed = cycles::close_due(&app.db, time::now()).await?;
+    if !closed.is_empty() {
+        app.wake_outbox();
+    }
+    Ok(closed)
+}
+
+/// Every cycle, newest first: (id, title).
+pub async fn list(app: &App) -> Result<Vec<CycleRow>> {
+    Ok(crate::db::dashboard::cycles(&app.db.pool).await?)
+}
+
+/// Every cycle with its progress, for the admin page.
+pub async fn overview(app: &App) -> Result<Vec<CycleProgress>> {
+    Ok(crate::db::admin::cycles(&app.db.pool, time::now()).await?)
+}

@@ -1,0 +1,214 @@
+//! People (from HR) and customers (from the CRM): idempotent imports by the caller's ids.
+//! Every row is checked before anything is stored; a refused batch stores nothing.
+use super::{App, Error, Result, RowProblem, UpsertCounts, no_duplicates};
+use crate::db::directory::{self, CustomerRow, PersonRow};
+use crate::domain::id::{parse_label, parse_name};
+use crate::domain::{EmailAddress, ExternalId, Locale, orgchart, time};
+use serde::Deserialize;
+use std::collections::HashMap;
+use utoipa::ToSchema;
+
+#[derive(Deserialize, ToSchema, Debug, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct PersonInput {
+    pub id: String,
+    pub name: String,
+    pub email: String,
+    #[serde(default)]
+    pub manager: Option<String>,
+    #[serde(default)]
+    pub team: Option<String>,
+    #[serde(default)]
+    pub locale: Option<String>,
+}
+
+#[derive(Deserialize, ToSchema, Debug, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct CustomerInput {
+    pub id: String,
+    pub name: String,
+    pub email: String,
+    #[serde(default)]
+    pub owner: Option<String>,
+    #[serde(default)]
+    pub locale: Option<String>,
+}
+
+fn row_problem(i: usize, id: &str, code: &'static str, msg: impl std::fmt::Display) -> RowProblem {
+    RowProblem { index: i, id: id.to_string(), code, message: msg.to_string() }
+}
+
+fn parse_locale(i: usize, id: &str, raw: Option<&str>) -> Result<Option<String>, RowProblem> {
+    raw.map(|l| Locale::parse(l).map(|l| l.as_str().to_string()))
+        .transpose()
+        .map_err(|e| row_problem(i, id, "invalid_locale", e))
+}
+
+fn optional_id(raw: Option<&str>) -> Result<Option<String>, String> {
+    raw.map(|m| ExternalId::parse(m).map(ExternalId::into_string)).transpose()
+}
+
+fn parse_person(i: usize, p: &PersonInput) -> Result<PersonRow, RowProblem> {
+    let bad = |code, e| row_problem(i, &p.id, code, e);
+    let id = ExternalId::parse(&p.id).map_err(|e| bad("invalid_id", e))?;
+    let manager_id = optional_id(p.manager.as_deref()).map_err(|e| bad("invalid_id", e))?;
+    let team =
+        p.team.as_deref().map(|t| parse_label(t, "team", 100)).transpose().map_err(|e| bad("invalid_team", e))?;
+    Ok(PersonRow {
+        name: parse_name(&p.name, "name").map_err(|e| bad("invalid_name", e))?,
+        email: EmailAddress::parse(&p.email).map_err(|e| bad("invalid_email", e))?.as_str().to_string(),
+        manager_id,
+        team,
+        locale: parse_locale(i, &p.id, p.locale.as_deref())?,
+        id: id.into_string(),
+    })
+}
+
+fn parse_customer(i: usize, c: &CustomerInput) -> Result<CustomerRow, RowProblem> {
+    let bad = |code, e| row_problem(i, &c.id, code, e);
+    let id = ExternalId::parse(&c.id).map_err(|e| bad("invalid_id", e))?;
+    let owner_id = optional_id(c.owner.as_deref()).map_err(|e| bad("invalid_id", e))?;
+    Ok(CustomerRow {
+        name: parse_name(&c.name, "name").map_err(|e| bad("invalid_name", e))?,
+        email: EmailAddress::parse(&c.email).map_err(|e| bad("invalid_email", e))?.as_str().to_string(),
+        owner_id,
+        locale: parse_locale(i, &c.id, c.locale.as_deref())?,
+        id: id.into_string(),
+    })
+}
+
+/// Parses every row; all problems, or all rows.
+fn parse_all<I, R>(input: &[I], parse: impl Fn(usize, &I) -> Result<R, RowProblem>) -> Result<Vec<R>> {
+    let (mut rows, mut problems) = (Vec::with_capacity(input.len()), Vec::new());
+    for (i, item) in input.iter().enumerate() {
+        match parse(i, item) {
+            Ok(r) => rows.push(r),
+            Err(p) => problems.push(p),
+        }
+    }
+    if problems.is_empty() { Ok(rows) } else { Err(Error::InvalidRows(problems)) }
+}
+
+/// Every row's own problems (shape, email, locale…), for a preview that lists them all.
+pub fn people_problems(rows: &[PersonInput]) -> Vec<RowProblem> {
+    rows.iter().enumerate().filter_map(|(i, p)| parse_person(i, p).err()).collect()
+}
+
+pub fn customer_problems(rows: &[CustomerInput]) -> Vec<RowProblem> {
+    rows.iter().enumerate().filter_map(|(i, c)| parse_customer(i, c).err()).collect()
+}
+
+/// Imports people; with `commit` false it checks everything against the database and rolls
+/// back (the admin page's preview).
+pub async fn import_people(app: &App, input: &[PersonInput], commit: bool) -> Result<UpsertCounts> {
+    let rows = parse_all(input, parse_person)?;
+    no_duplicates("person id", rows.iter().map(|p| p.id.as_str()))?;
+    no_duplicates("email", rows.iter().map(|p| p.email.as_str()))?;
+    let mut tx = app.db.begin().await?;
+    check_people(&mut tx, &rows).await?;
+    let ids: Vec<String> = rows.iter().map(|p| p.id.clone()).collect();
+    let existing = directory::people_by_id(&mut tx, &ids).await?;
+    let now = time::now();
+    let mut counts = UpsertCounts::default();
+    let links: Vec<(String, Option<String>)> = rows.iter().map(|p| (p.id.clone(), p.manager_id.clone())).collect();
+    for i in orgchart::managers_first(&links) {
+        let p = &rows[i];
+        match existing.get(&p.id) {
+            None => {
+                directory::insert_person(&mut tx, p, now).await.map_err(|e| email_conflict(i, p, e))?;
+                counts.created += 1;
+            }
+            Some(old) if old == p => counts.unchanged += 1,
+            Some(_) => {
+                directory::update_person(&mut tx, p, now).await.map_err(|e| email_conflict(i, p, e))?;
+                counts.updated += 1;
+            }
+        }
+    }
+    if commit {
+        tx.commit().await?;
+        tracing::info!(created = counts.created, updated = counts.updated, "people imported");
+    } else {
+        tx.rollback().await?;
+    }
+    Ok(counts)
+}
+
+/// Every address stays one person's; the org chart names only known managers and stays a tree.
+async fn check_people(tx: &mut crate::db::Tx, rows: &[PersonRow]) -> Result<()> {
+    let emails: Vec<String> = rows.iter().map(|p| p.email.clone()).collect();
+    let owners = directory::email_owners(tx, &emails).await?;
+    let in_batch: HashMap<&str, usize> = rows.iter().enumerate().map(|(i, p)| (p.id.as_str(), i)).collect();
+    for (i, p) in rows.iter().enumerate() {
+        if let Some(owner) = owners.get(&p.email)
+            && owner != &p.id
+            && !in_batch.contains_key(owner.as_str())
+        {
+            return Err(Error::row(i, &p.id, "email_taken", "this email address belongs to another person"));
+        }
+    }
+    let mut chart = directory::manager_map(tx).await?;
+    for p in rows {
+        chart.insert(p.id.clone(), p.manager_id.clone());
+    }
+    for (i, p) in rows.iter().enumerate() {
+        if let Some(m) = &p.manager_id
+            && !chart.contains_key(m)
+        {
+            return Err(Error::row(i, &p.id, "unknown_manager", format!("manager {m:?} is not a known person")));
+        }
+    }
+    let ids: Vec<String> = rows.iter().map(|p| p.id.clone()).collect();
+    if let Some(cycle) = orgchart::find_cycle(&chart, &ids) {
+        return Err(Error::invalid(
+            "management_cycle",
+            format!("these people would manage each other: {}", cycle.join(" → ")),
+        ));
+    }
+    Ok(())
+}
+
+/// Two people swapping addresses in one batch can still collide on the unique index.
+fn email_conflict(i: usize, p: &PersonRow, e: sqlx::Error) -> Error {
+    match &e {
+        sqlx::Error::Database(db) if db.is_unique_violation() => {
+            Error::row(i, &p.id, "email_taken", "this email address belongs to another person")
+        }
+        _ => e.into(),
+    }
+}
+
+pub async fn import_customers(app: &App, input: &[CustomerInput], commit: bool) -> Result<UpsertCounts> {
+    let rows = parse_all(input, parse_customer)?;
+    no_duplicates("customer id", rows.iter().map(|c| c.id.as_str()))?;
+    let mut tx = app.db.begin().await?;
+    let owners: Vec<String> = rows.iter().filter_map(|c| c.owner_id.clone()).collect();
+    let known = directory::existing_person_ids(&mut tx, &owners).await?;
+    for (i, c) in rows.iter().enumerate() {
+        if let Some(o) = &c.owner_id
+            && !known.contains(o)
+        {
+            return Err(Error::row(i, &c.id, "unknown_owner", format!("owner {o:?} is not a known person")));
+        }
+    }
+    let ids: Vec<String> = rows.iter().map(|c| c.id.clone()).collect();
+    let existing = directory::customers_by_id(&mut tx, &ids).await?;
+    let now = time::now();
+    let mut counts = UpsertCounts::default();
+    for c in &rows {
+        match existing.get(&c.id) {
+            Some(old) if old == c => counts.unchanged += 1,
+            found => {
+                directory::upsert_customer(&mut tx, c, now).await?;
+                if found.is_some() { counts.updated += 1 } else { counts.created += 1 }
+            }
+        }
+    }
+    if commit {
+        tx.commit().await?;
+        tracing::info!(created = counts.created, updated = counts.updated, "customers imported");
+    } else {
+        tx.rollback().await?;
+    }
+    Ok(counts)
+}

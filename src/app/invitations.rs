@@ -1,0 +1,319 @@
+//! Invitations: checked against the org chart and the survey, created once, emailed through
+//! the outbox (or returned as links); 360 launches from the org chart; reminders.
+use super::{App, Error, Result};
+use crate::db::directory::{self, PersonRow};
+use crate::db::links::{self, NewLink};
+use crate::db::outbox::{self, Kind};
+use crate::db::{Tx, invitations, reminders};
+use crate::domain::orgchart::OrgPerson;
+use crate::domain::reviews::{NewInvitation, OrgIndex, Peers, Respondent};
+use crate::domain::survey::SurveyKind;
+use crate::domain::{Relation, Token, time};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeSet, HashMap, HashSet};
+use utoipa::ToSchema;
+
+#[derive(Deserialize, Default, Clone, Copy, PartialEq, Eq, Debug, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Deliver {
+    #[default]
+    Email,
+    None,
+}
+
+#[derive(Deserialize, Serialize, Clone, Debug, ToSchema)]
+#[serde(rename_all = "lowercase", deny_unknown_fields)]
+pub enum RespondentInput {
+    Person(String),
+    Customer(String),
+}
+
+impl From<&Respondent> for RespondentInput {
+    fn from(r: &Respondent) -> Self {
+        match r {
+            Respondent::Person(p) => RespondentInput::Person(p.clone()),
+            Respondent::Customer(c) => RespondentInput::Customer(c.clone()),
+        }
+    }
+}
+
+impl From<RespondentInput> for Respondent {
+    fn from(r: RespondentInput) -> Self {
+        match r {
+            RespondentInput::Person(p) => Respondent::Person(p),
+            RespondentInput::Customer(c) => Respondent::Customer(c),
+        }
+    }
+}
+
+#[derive(Serialize, Debug, ToSchema)]
+pub struct CreatedLink {
+    pub subject: String,
+    pub respondent: RespondentInput,
+    pub url: String,
+}
+
+#[derive(Serialize, Debug, Default, ToSchema)]
+pub struct Created {
+    pub created: usize,
+    pub existing: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub links: Option<Vec<CreatedLink>>,
+}
+
+/// `"all"` or a list of person ids.
+#[derive(Deserialize, ToSchema, Debug)]
+#[serde(untagged)]
+pub enum Subjects {
+    All(AllKeyword),
+    Listed(Vec<String>),
+}
+
+#[derive(Deserialize, ToSchema, Debug)]
+#[serde(rename_all = "lowercase")]
+pub enum AllKeyword {
+    All,
+}
+
+#[derive(Serialize, ToSchema, Debug)]
+pub struct Queued {
+    /// Invitations reminded.
+    pub queued: usize,
+    /// Emails that carry them (one per respondent).
+    pub emails: usize,
+}
+
+fn mismatch(i: usize, msg: impl std::fmt::Display) -> Error {
+    Error::invalid("relation_mismatch", format!("invitation {i}: {msg}"))
+}
+
+/// Everything a batch refers to, loaded once.
+struct Directory {
+    survey_kinds: HashMap<String, SurveyKind>,
+    people: HashMap<String, PersonRow>,
+    customers: BTreeSet<String>,
+}
+
+async fn load_directory(tx: &mut Tx, rows: &[NewInvitation]) -> Result<Directory> {
+    let mut survey_kinds = HashMap::new();
+    for id in rows.iter().map(|r| r.survey_id.as_str()).collect::<BTreeSet<_>>() {
+        // Through the transaction's own connection: never wait on the pool while holding one.
+        if let Some(s) = crate::db::surveys::load_on(tx, id).await? {
+            survey_kinds.insert(id.to_string(), s.kind);
+        }
+    }
+    let mut person_ids: BTreeSet<String> = rows.iter().map(|r| r.subject_id.clone()).collect();
+    let mut customer_ids = BTreeSet::new();
+    for r in rows {
+        match &r.respondent {
+            Respondent::Person(p) => person_ids.insert(p.clone()),
+            Respondent::Customer(c) => customer_ids.insert(c.clone()),
+        };
+    }
+    let person_ids: Vec<String> = person_ids.into_iter().collect();
+    let customer_ids: Vec<String> = customer_ids.into_iter().collect();
+    let people = directory::people_by_id(tx, &person_ids).await?;
+    let customers = directory::customers_by_id(tx, &customer_ids).await?.into_keys().collect();
+    Ok(Directory { survey_kinds, people, customers })
+}
+
+/// A relation must fit the survey's kind and the org chart.
+fn check_row(i: usize, r: &NewInvitation, dir: &Directory) -> Result<()> {
+    let kind = dir
+        .survey_kinds
+        .get(&r.survey_id)
+        .ok_or_else(|| Error::invalid("unknown_survey", format!("invitation {i}: no survey {:?}", r.survey_id)))?;
+    let subject = dir
+        .people
+        .get(&r.subject_id)
+        .ok_or_else(|| Error::invalid("unknown_subject", format!("invitation {i}: no person {:?}", r.subject_id)))?;
+    let unknown =
+        |what: &str, id: &str| Error::invalid("unknown_respondent", format!("invitation {i}: no {what} {id:?}"));
+    match (&r.respondent, kind) {
+        (Respondent::Customer(c), SurveyKind::Customer) => {
+            if !dir.customers.contains(c) {
+                return Err(unknown("customer", c));
+            }
+            if r.relation != Relation::Customer {
+                return Err(mismatch(i, "a customer survey takes relation \"customer\""));
+            }
+        }
+        (Respondent::Person(p), SurveyKind::Peer) => {
+            let rater = dir.people.get(p).ok_or_else(|| unknown("person", p))?;
+            let is_manager = subject.manager_id.as_deref() == Some(p.as_str());
+            let is_report = rater.manager_id.as_deref() == Some(subject.id.as_str());
+            let fits = match r.relation {
+                Relation::SelfReview => p == &subject.id,
+                Relation::Manager => is_manager,
+                Relation::DirectReport => is_report,
+                Relation::Peer => p != &subject.id && !is_manager && !is_report,
+                Relation::Customer => false,
+            };
+            if !fits {
+                return Err(mismatch(
+                    i,
+                    format!("{p:?} is not {:?} of {:?} in the org chart", r.relation.as_str(), subject.id),
+                ));
+            }
+        }
+        (Respondent::Customer(_), SurveyKind::Peer) => {
+            return Err(mismatch(i, "a peer survey is answered by people, not customers"));
+        }
+        (Respondent::Person(_), SurveyKind::Customer) => {
+            return Err(mismatch(i, "a customer survey is answered by customers"));
+        }
+    }
+    Ok(())
+}
+
+/// Groups new invitations by respondent: a rater gets their reviews in one email.
+fn by_respondent(rows: &[NewInvitation], created: &[(i64, usize)]) -> Vec<Vec<i64>> {
+    let mut order: Vec<String> = Vec::new();
+    let mut groups: HashMap<String, Vec<i64>> = HashMap::new();
+    for &(id, i) in created {
+        let key = rows[i].respondent.key();
+        groups
+            .entry(key.clone())
+            .or_insert_with(|| {
+                order.push(key);
+                Vec::new()
+            })
+            .push(id);
+    }
+    order.into_iter().filter_map(|k| groups.remove(&k)).collect()
+}
+
+/// Creates the invitations that do not exist yet and queues their emails (or mints their
+/// links), in one transaction.
+pub async fn create(app: &App, cycle_id: &str, rows: Vec<NewInvitation>, deliver: Deliver) -> Result<Created> {
+    let now = time::now();
+    let cycle = super::cycles::load_open(app, cycle_id, now).await?;
+    let mut tx = app.db.begin().await?;
+    let dir = load_directory(&mut tx, &rows).await?;
+    for (i, r) in rows.iter().enumerate() {
+        check_row(i, r, &dir)?;
+    }
+    let created = invitations::insert_new(&mut tx, cycle_id, &rows, now).await?;
+    let links = match deliver {
+        Deliver::Email => {
+            // Emails wait for the cycle to open.
+            let not_before_ms = cycle.opens_at.max(now) * 1000;
+            outbox::queue(&mut tx, Kind::Invitation, &by_respondent(&rows, &created), not_before_ms, now).await?;
+            None
+        }
+        Deliver::None => Some(mint_links(app, &mut tx, &rows, &created, now).await?),
+    };
+    tx.commit().await?;
+    if deliver == Deliver::Email && !created.is_empty() {
+        app.wake_outbox();
+    }
+    tracing::info!(created = created.len(), "invitations created");
+    Ok(Created { created: created.len(), existing: rows.len() - created.len(), links })
+}
+
+/// One link per new invitation, shown once to the caller and stored only as a hash.
+async fn mint_links(
+    app: &App,
+    tx: &mut Tx,
+    rows: &[NewInvitation],
+    created: &[(i64, usize)],
+    now: i64,
+) -> Result<Vec<CreatedLink>> {
+    let mut new_links = Vec::with_capacity(created.len());
+    let mut shown = Vec::with_capacity(created.len());
+    for &(id, i) in created {
+        let token = Token::mint();
+        new_links.push(NewLink::respond(token.hash(), id));
+        shown.push(CreatedLink {
+            subject: rows[i].subject_id.clone(),
+            respondent: (&rows[i].respondent).into(),
+            url: format!("{}/s/{}", app.config.public_base(), token.as_str()),
+        });
+    }
+    links::insert_many(tx, &new_links, now).await?;
+    Ok(shown)
+}
+
+/// 360 invitations for the chosen subjects from the org chart.
+pub async fn launch(
+    app: &App,
+    cycle: &str,
+    survey_id: &str,
+    subjects: &Subjects,
+    peers: Peers,
+    deliver: Deliver,
+) -> Result<Created> {
+    let survey = crate::db::surveys::load(&app.db.pool, survey_id)
+        .await?
+        .ok_or_else(|| Error::invalid("unknown_survey", format!("no survey {survey_id:?}")))?;
+    if survey.kind != SurveyKind::Peer {
+        return Err(Error::invalid("relation_mismatch", "launch takes a peer survey; invite customers directly"));
+    }
+    let everyone = directory::org_chart(&app.db.pool).await?;
+    let by_id: HashMap<&str, &OrgPerson> = everyone.iter().map(|p| (p.id.as_str(), p)).collect();
+    let subjects: Vec<&OrgPerson> = match subjects {
+        Subjects::All(AllKeyword::All) => everyone.iter().collect(),
+        Subjects::Listed(ids) => {
+            let mut seen = HashSet::new();
+            let mut picked = Vec::with_capacity(ids.len());
+            for id in ids.iter().filter(|id| seen.insert(id.as_str())) {
+                let p = by_id
+                    .get(id.as_str())
+                    .ok_or_else(|| Error::invalid("unknown_subject", format!("no person {id:?}")))?;
+                picked.push(*p);
+            }
+            picked
+        }
+    };
+    let index = OrgIndex::new(&everyone);
+    let rows: Vec<NewInvitation> = subjects.into_iter().flat_map(|s| index.review_set(&survey.id, s, peers)).collect();
+    create(app, cycle, rows, deliver).await
+}
+
+/// Every customer with an owner is asked about that owner.
+pub async fn invite_customers(app: &App, cycle: &str, survey: &str) -> Result<Created> {
+    let rows: Vec<NewInvitation> = crate::db::admin::owned_customers(&app.db.pool)
+        .await?
+        .into_iter()
+        .map(|(customer, owner)| NewInvitation {
+            survey_id: survey.to_string(),
+            subject_id: owner,
+            relation: Relation::Customer,
+            respondent: Respondent::Customer(customer),
+        })
+        .collect();
+    create(app, cycle, rows, Deliver::Email).await
+}
+
+/// One reminder, with a fresh link, to every unanswered invitation of an open cycle.
+pub async fn remind(app: &App, cycle: &str) -> Result<Queued> {
+    let now = time::now();
+    let c = super::cycles::load_open(app, cycle, now).await?;
+    let mut tx = app.db.begin().await?;
+    let pending = reminders::open_in_cycle(&mut tx, &c.id).await?;
+    let groups = reminders::group(&pending);
+    outbox::queue(&mut tx, Kind::Reminder, &groups, now * 1000, now).await?;
+    tx.commit().await?;
+    app.wake_outbox();
+    let distinct: HashSet<i64> = pending.iter().map(|p| p.invitation_id).collect();
+    Ok(Queued { queued: distinct.len(), emails: groups.len() })
+}
+
+/// Queues the reminders that cycles' `remind_every_days` schedules call for. Looks first
+/// without the write lock; most polls find nothing.
+pub async fn schedule_reminders(app: &App) -> Result<()> {
+    let db = &app.db;
+    let now = time::now();
+    let day = app.config.day_seconds;
+    if !reminders::any_scheduled(&db.pool, now).await? || reminders::due(&db.pool, now, day).await?.is_empty() {
+        return Ok(());
+    }
+    let mut tx = db.begin().await?;
+    reminders::lock_scheduler(db, &mut tx).await?;
+    let due = reminders::due(&mut *tx, now, day).await?;
+    let groups = reminders::group(&due);
+    outbox::queue(&mut tx, Kind::Reminder, &groups, now * 1000, now).await?;
+    tx.commit().await?;
+    tracing::info!(invitations = due.len(), emails = groups.len(), "reminders queued");
+    Ok(())
+}

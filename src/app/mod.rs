@@ -1,0 +1,69 @@
+//! The use cases, one module per area. Every entry point — the JSON API, the pages, the CLI
+//! and the outbox worker — calls these; none of them holds a rule of its own. This layer
+//! imports `domain`, `scoring`, `db` and `config`, never a transport.
+pub mod access;
+pub mod accounts;
+pub mod cycles;
+pub mod directory;
+mod error;
+pub mod integrations;
+pub mod invitations;
+pub mod responses;
+pub mod results;
+pub mod surveys;
+
+pub use error::{Error, Result, RowProblem};
+
+use crate::config::Config;
+use crate::db::Db;
+use std::sync::Arc;
+use tokio::sync::Notify;
+
+/// What every use case needs: the database, the configuration, and a way to wake the outbox.
+#[derive(Clone)]
+pub struct App {
+    pub db: Db,
+    pub config: Arc<Config>,
+    outbox_wake: Arc<Notify>,
+    pub surveys: surveys::SurveyCache,
+}
+
+impl App {
+    pub fn new(db: Db, config: Config) -> App {
+        App { db, config: Arc::new(config), outbox_wake: Arc::new(Notify::new()), surveys: Default::default() }
+    }
+
+    /// After a commit that queued something, so the worker need not wait for its next poll.
+    pub fn wake_outbox(&self) {
+        self.outbox_wake.notify_one();
+    }
+
+    /// Whether the database answers (`/healthz`).
+    pub async fn healthy(&self) -> Result<()> {
+        Ok(self.db.ping().await?)
+    }
+
+    /// Resolves when someone called [`App::wake_outbox`].
+    pub async fn outbox_woken(&self) {
+        self.outbox_wake.notified().await
+    }
+}
+
+/// `{"created":N,"updated":M,"unchanged":K}`: what an idempotent upsert did.
+#[derive(Debug, Default, serde::Serialize, utoipa::ToSchema)]
+pub struct UpsertCounts {
+    pub created: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+}
+
+/// Checks that no id is listed twice in one request.
+pub fn no_duplicates<'a>(what: &str, ids: impl IntoIterator<Item = &'a str>) -> Result<()> {
+    let mut seen = std::collections::HashSet::new();
+    for id in ids {
+        if !seen.insert(id) {
+            return Err(Error::invalid("duplicate_id", format!("{what} {id:?} is listed twice")));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,100 @@
+//! Surveys: create or replace (until invited), read back, and a cache for the respondent path.
+use super::{App, Error, Result, UpsertCounts};
+use crate::db::surveys;
+use crate::domain::survey::{QuestionInput, Survey, SurveyInput};
+use crate::domain::time;
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
+/// Surveys by id. Safe to cache: a survey that has invitations is frozen, and only those are
+/// ever looked up from a link.
+#[derive(Clone, Default)]
+pub struct SurveyCache(Arc<RwLock<HashMap<String, Arc<Survey>>>>);
+
+impl SurveyCache {
+    fn cached(&self, id: &str) -> Option<Arc<Survey>> {
+        self.0.read().unwrap_or_else(|p| p.into_inner()).get(id).cloned()
+    }
+
+    fn keep(&self, survey: Survey) -> Arc<Survey> {
+        let survey = Arc::new(survey);
+        self.0.write().unwrap_or_else(|p| p.into_inner()).insert(survey.id.clone(), survey.clone());
+        survey
+    }
+
+    pub async fn get(&self, pool: &sqlx::AnyPool, id: &str) -> Result<Option<Arc<Survey>>, sqlx::Error> {
+        if let Some(s) = self.cached(id) {
+            return Ok(Some(s));
+        }
+        Ok(surveys::load(pool, id).await?.map(|s| self.keep(s)))
+    }
+
+    /// The same, reading through a connection the caller already holds.
+    pub async fn get_on(&self, conn: &mut sqlx::AnyConnection, id: &str) -> Result<Option<Arc<Survey>>, sqlx::Error> {
+        if let Some(s) = self.cached(id) {
+            return Ok(Some(s));
+        }
+        Ok(surveys::load_on(conn, id).await?.map(|s| self.keep(s)))
+    }
+}
+
+/// Creates or replaces a survey; one with invitations is frozen (409 `survey_frozen`).
+pub async fn save(app: &App, input: &SurveyInput) -> Result<UpsertCounts> {
+    let survey = input.parse().map_err(|e| Error::invalid("invalid_survey", e))?;
+    let mut tx = app.db.begin().await?;
+    let mut counts = UpsertCounts::default();
+    if surveys::exists(&mut tx, &survey.id).await? {
+        if surveys::load_on(&mut tx, &survey.id).await?.as_ref() == Some(&survey) {
+            counts.unchanged = 1;
+            return Ok(counts);
+        }
+        if surveys::has_invitations(&mut tx, &survey.id).await? {
+            return Err(Error::conflict(
+                "survey_frozen",
+                format!("survey {:?} has invitations, so it can no longer change; create a new survey id", survey.id),
+            ));
+        }
+        counts.updated = 1;
+    } else {
+        counts.created = 1;
+    }
+    surveys::save(&mut tx, &survey, time::now()).await?;
+    tx.commit().await?;
+    Ok(counts)
+}
+
+/// A survey as it was posted, and whether invitations froze it.
+pub async fn show(app: &App, id: &str) -> Result<(SurveyInput, bool)> {
+    let survey = surveys::load(&app.db.pool, id).await?.ok_or_else(|| Error::not_found("survey", id))?;
+    let frozen = surveys::is_frozen(&app.db.pool, id).await?;
+    Ok((to_input(survey), frozen))
+}
+
+/// (id, kind, title) of every survey.
+pub async fn list(app: &App) -> Result<Vec<(String, String, String)>> {
+    Ok(crate::db::admin::surveys(&app.db.pool).await?)
+}
+
+fn to_input(s: Survey) -> SurveyInput {
+    SurveyInput {
+        id: s.id,
+        kind: s.kind,
+        title: s.title,
+        title_i18n: s.title_i18n,
+        anonymous: s.anonymous,
+        questions: s
+            .questions
+            .into_iter()
+            .map(|q| QuestionInput {
+                id: q.id,
+                text: q.text,
+                kind: q.kind,
+                min: q.min,
+                max: q.max,
+                indicator: q.indicator,
+                required: q.required,
+                text_i18n: q.text_i18n,
+            })
+            .collect(),
+    }
+}

@@ -1,0 +1,38 @@
+//! A review cycle and the rules that decide whether it is open.
+/// Relation weights of the combined indicator score (CONTRACT §4.5); customers weigh 1, self 0.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Weights {
+    pub manager: f64,
+    pub peer: f64,
+    pub direct_report: f64,
+}
+
+impl Default for Weights {
+    fn default() -> Self {
+        Weights { manager: 1.0, peer: 1.0, direct_report: 1.0 }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cycle {
+    pub id: String,
+    pub title: String,
+    pub opens_at: i64,
+    pub closes_at: i64,
+    pub min_raters: i64,
+    pub weights: Weights,
+    pub remind_every_days: Option<i64>,
+    pub max_reminders: Option<i64>,
+    pub closed: bool,
+}
+
+impl Cycle {
+    /// Open until closed by a call or by reaching `closes_at`, whichever comes first.
+    pub fn is_open(&self, now: i64) -> bool {
+        !self.closed && now < self.closes_at
+    }
+
+    pub fn status(&self, now: i64) -> &'static str {
+        if self.is_open(now) { "open" } else { "closed" }
+    }
+}

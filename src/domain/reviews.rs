@@ -1,0 +1,133 @@
+//! Who reviews whom: invitations and the 360 review set built from the org chart.
+use super::Relation;
+use super::orgchart::OrgPerson;
+use std::collections::HashMap;
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Respondent {
+    Person(String),
+    Customer(String),
+}
+
+impl Respondent {
+    /// One column that makes (cycle, survey, subject, respondent) unique.
+    pub fn key(&self) -> String {
+        match self {
+            Respondent::Person(id) => format!("p:{id}"),
+            Respondent::Customer(id) => format!("c:{id}"),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct NewInvitation {
+    pub survey_id: String,
+    pub subject_id: String,
+    pub relation: Relation,
+    pub respondent: Respondent,
+}
+
+impl NewInvitation {
+    pub fn dedupe_key(&self) -> (String, String, String) {
+        (self.survey_id.clone(), self.subject_id.clone(), self.respondent.key())
+    }
+}
+
+/// Which colleagues a launch asks for peer reviews.
+#[derive(serde::Deserialize, Default, PartialEq, Eq, Clone, Copy, Debug, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Peers {
+    Team,
+    #[default]
+    None,
+}
+
+/// The org chart indexed once, so building every subject's review set is linear in its size.
+pub struct OrgIndex<'a> {
+    reports: HashMap<&'a str, Vec<&'a OrgPerson>>,
+    teams: HashMap<&'a str, Vec<&'a OrgPerson>>,
+}
+
+impl<'a> OrgIndex<'a> {
+    pub fn new(everyone: &'a [OrgPerson]) -> OrgIndex<'a> {
+        let mut reports: HashMap<&str, Vec<&OrgPerson>> = HashMap::new();
+        let mut teams: HashMap<&str, Vec<&OrgPerson>> = HashMap::new();
+        for p in everyone {
+            if let Some(m) = &p.manager_id {
+                reports.entry(m.as_str()).or_default().push(p);
+            }
+            if let Some(t) = &p.team {
+                teams.entry(t.as_str()).or_default().push(p);
+            }
+        }
+        OrgIndex { reports, teams }
+    }
+
+    /// Self, manager, every direct report and (with `peers: team`) every same-team colleague
+    /// who is neither the subject's manager nor report: the review set of one subject.
+    pub fn review_set(&self, survey: &str, subject: &OrgPerson, peers: Peers) -> Vec<NewInvitation> {
+        let invite = |who: &str, relation| NewInvitation {
+            survey_id: survey.to_string(),
+            subject_id: subject.id.clone(),
+            relation,
+            respondent: Respondent::Person(who.to_string()),
+        };
+        let mut out = vec![invite(&subject.id, Relation::SelfReview)];
+        if let Some(m) = &subject.manager_id {
+            out.push(invite(m, Relation::Manager));
+        }
+        for p in self.reports.get(subject.id.as_str()).into_iter().flatten() {
+            out.push(invite(&p.id, Relation::DirectReport));
+        }
+        if peers == Peers::Team
+            && let Some(team) = &subject.team
+        {
+            for p in self.teams.get(team.as_str()).into_iter().flatten() {
+                let is_report = p.manager_id.as_deref() == Some(subject.id.as_str());
+                let is_manager = subject.manager_id.as_deref() == Some(p.id.as_str());
+                if p.id != subject.id && !is_report && !is_manager {
+                    out.push(invite(&p.id, Relation::Peer));
+                }
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(id: &str, m: Option<&str>, team: &str) -> OrgPerson {
+        OrgPerson { id: id.into(), manager_id: m.map(str::to_string), team: Some(team.into()) }
+    }
+
+    #[test]
+    fn review_set_covers_every_relation_once() {
+        let org = [
+            p("boss", None, "East"),
+            p("a", Some("boss"), "East"),
+            p("b", Some("boss"), "East"),
+            p("r", Some("a"), "East"),
+        ];
+        let index = OrgIndex::new(&org);
+        let set = index.review_set("s", &org[1], Peers::Team);
+        let got: Vec<(String, Relation)> = set
+            .iter()
+            .map(|i| match &i.respondent {
+                Respondent::Person(p) => (p.clone(), i.relation),
+                Respondent::Customer(_) => unreachable!(),
+            })
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("a".into(), Relation::SelfReview),
+                ("boss".into(), Relation::Manager),
+                ("r".into(), Relation::DirectReport),
+                ("b".into(), Relation::Peer),
+            ]
+        );
+        assert_eq!(index.review_set("s", &org[1], Peers::None).len(), 3);
+    }
+}

@@ -1,0 +1,28 @@
+//! Every word a person reads, in English and Simplified Chinese, and how a page's language is
+//! chosen. Used by the pages (`web`) and the emails (`outbox`) alike.
+pub mod manager;
+pub mod respondent;
+
+use crate::domain::Locale;
+
+pub use manager::{DashText, dash_text, indicator_label, relation_label};
+pub use respondent::{Text, fill, text};
+
+/// The page's own switch (`?lang=`) first, then the person's stored locale, then the browser's
+/// `Accept-Language`.
+pub fn negotiate(asked: Option<&str>, stored: Option<&str>, accept_language: Option<&str>) -> Locale {
+    asked.and_then(|l| Locale::parse(l).ok()).unwrap_or_else(|| Locale::choose(stored, accept_language))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_switch_wins_then_the_person_then_the_browser() {
+        assert_eq!(negotiate(Some("zh-CN"), Some("en"), Some("en")), Locale::ZhCn);
+        assert_eq!(negotiate(Some("xx"), Some("zh-CN"), Some("en")), Locale::ZhCn);
+        assert_eq!(negotiate(None, None, Some("zh-CN,zh;q=0.9")), Locale::ZhCn);
+        assert_eq!(negotiate(None, None, None), Locale::En);
+    }
+}

@@ -1,0 +1,170 @@
+//! The preamble every page repeats, as extractors: the page's language, the signed-in viewer,
+//! admin-only access, and forms whose CSRF token must be the session's.
+use super::WebState;
+use super::pages;
+use crate::app::accounts::{self, Viewer};
+use crate::domain::{Locale, Token};
+use crate::i18n::{self, DashText};
+use axum::extract::{Form, FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::de::DeserializeOwned;
+use subtle::ConstantTimeEq;
+
+pub const SESSION_COOKIE: &str = "candor_session";
+
+/// `?lang=` of the request, if any.
+fn asked_lang(parts: &Parts) -> Option<String> {
+    let query = parts.uri.query()?;
+    url::form_urlencoded::parse(query.as_bytes()).find(|(k, _)| k == "lang").map(|(_, v)| v.into_owned())
+}
+
+fn accept_language(parts: &Parts) -> Option<&str> {
+    parts.headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok())
+}
+
+/// The page's language from `?lang=` and the browser; pages that know the person add their
+/// stored locale through [`PageLocale::with_stored`].
+#[derive(Debug, Clone)]
+pub struct PageLocale {
+    asked: Option<String>,
+    accept: Option<String>,
+}
+
+impl PageLocale {
+    pub fn from_parts(parts: &Parts) -> PageLocale {
+        PageLocale { asked: asked_lang(parts), accept: accept_language(parts).map(str::to_string) }
+    }
+
+    pub fn locale(&self) -> Locale {
+        self.with_stored(None)
+    }
+
+    pub fn with_stored(&self, stored: Option<&str>) -> Locale {
+        i18n::negotiate(self.asked.as_deref(), stored, self.accept.as_deref())
+    }
+
+    /// A form's own `lang` field wins over the URL's.
+    pub fn with_form(mut self, lang: Option<&str>) -> PageLocale {
+        if let Some(l) = lang {
+            self.asked = Some(l.to_string());
+        }
+        self
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for PageLocale {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(PageLocale::from_parts(parts))
+    }
+}
+
+pub fn session_token(headers: &HeaderMap) -> Option<Token> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .find_map(|c| c.trim().strip_prefix(&format!("{SESSION_COOKIE}=")).and_then(Token::parse))
+}
+
+/// The signed-in person and the page's language; without a session, 303 to `/login`.
+pub struct SignedIn {
+    pub viewer: Viewer,
+    pub locale: Locale,
+    pub t: &'static DashText,
+    pub page: PageLocale,
+}
+
+impl FromRequestParts<WebState> for SignedIn {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &WebState) -> Result<Self, Self::Rejection> {
+        let page = PageLocale::from_parts(parts);
+        let Some(token) = session_token(&parts.headers) else {
+            return Err(Redirect::to("/login").into_response());
+        };
+        match accounts::viewer(&state.app, &token).await {
+            Ok(Some(viewer)) => {
+                let locale = page.with_stored(viewer.locale.as_deref());
+                Ok(SignedIn { t: i18n::dash_text(locale), viewer, locale, page })
+            }
+            Ok(None) => Err(Redirect::to("/login").into_response()),
+            Err(e) => Err(pages::app_error(e, page.locale())),
+        }
+    }
+}
+
+/// A signed-in admin; anyone else gets the page that unknown addresses get.
+pub struct AdminViewer(pub SignedIn);
+
+impl FromRequestParts<WebState> for AdminViewer {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &WebState) -> Result<Self, Self::Rejection> {
+        let s = SignedIn::from_request_parts(parts, state).await?;
+        if !s.viewer.is_admin {
+            return Err(pages::not_found(s.locale));
+        }
+        Ok(AdminViewer(s))
+    }
+}
+
+/// A form that changes something: it carries the session's CSRF token and may name its language.
+pub trait CsrfFields {
+    fn csrf(&self) -> &str;
+    fn lang(&self) -> Option<&str>;
+}
+
+/// Refuses a state-changing form whose CSRF token is not the session's.
+pub fn csrf_ok(viewer: &Viewer, presented: &str) -> bool {
+    !presented.is_empty() && bool::from(presented.as_bytes().ct_eq(viewer.csrf.as_bytes()))
+}
+
+/// A signed-in person's form with a valid CSRF token, in the form's language.
+pub struct CsrfForm<T> {
+    pub who: SignedIn,
+    pub form: T,
+}
+
+impl<T> FromRequest<WebState> for CsrfForm<T>
+where
+    T: DeserializeOwned + CsrfFields + Send,
+{
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &WebState) -> Result<Self, Self::Rejection> {
+        let (mut parts, body) = req.into_parts();
+        let mut who = SignedIn::from_request_parts(&mut parts, state).await?;
+        let req = Request::from_parts(parts, body);
+        let Form(form) = Form::<T>::from_request(req, state).await.map_err(|_| pages::bad_form(who.locale))?;
+        if !csrf_ok(&who.viewer, form.csrf()) {
+            return Err(pages::stale_form(who.locale));
+        }
+        who.page = who.page.with_form(form.lang());
+        who.locale = who.page.with_stored(who.viewer.locale.as_deref());
+        who.t = i18n::dash_text(who.locale);
+        Ok(CsrfForm { who, form })
+    }
+}
+
+/// An admin's form with a valid CSRF token.
+pub struct AdminForm<T>(pub CsrfForm<T>);
+
+impl<T> FromRequest<WebState> for AdminForm<T>
+where
+    T: DeserializeOwned + CsrfFields + Send,
+{
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &WebState) -> Result<Self, Self::Rejection> {
+        let f = CsrfForm::<T>::from_request(req, state).await?;
+        if !f.who.viewer.is_admin {
+            return Err(pages::not_found(f.who.locale));
+        }
+        Ok(AdminForm(f))
+    }
+}

@@ -1,0 +1,15 @@
+//! The one integration-test binary: each module is a story, run on SQLite and PostgreSQL
+//! (`on_both_databases!`) against the real application over HTTP.
+#[macro_use]
+mod common;
+mod api;
+mod browser;
+mod cli;
+mod dashboard;
+mod errors;
+mod faults;
+mod instances;
+mod layers;
+mod respondent;
+mod reviews;
+mod scores;
