@@ -78,6 +78,13 @@ pub struct Config {
     /// Sender of every email.
     #[arg(long, env = "CANDOR_MAIL_FROM", default_value = "Candor <no-reply@localhost>", global = true)]
     pub mail_from: String,
+    /// The server key (base64 of 32 bytes) that seals anonymous answers until their cycle
+    /// closes; keep it apart from database backups. Unset: read from the key file.
+    #[arg(long, env = "CANDOR_KEY", global = true, hide_env_values = true)]
+    pub key: Option<String>,
+    /// Where the server key lives when CANDOR_KEY is unset; created (mode 0600) when missing.
+    #[arg(long, env = "CANDOR_KEY_FILE", default_value = "candor.key", global = true)]
+    pub key_file: PathBuf,
     /// First retry delay of a failed email, in milliseconds; doubles each attempt.
     #[arg(long, env = "CANDOR_MAIL_RETRY_BASE_MS", default_value_t = 2000, global = true, hide = true)]
     pub mail_retry_base_ms: u64,
@@ -110,8 +117,47 @@ impl std::fmt::Debug for Config {
 }
 
 impl Config {
+    /// The 32-byte server key: `CANDOR_KEY`, or the key file, created with a fresh random key
+    /// (readable by the owner only) when it does not exist yet.
+    pub fn server_key(&self) -> Result<[u8; 32], String> {
+        use base64::Engine;
+        let decode = |raw: &str, from: &str| {
+            base64::engine::general_purpose::STANDARD
+                .decode(raw.trim())
+                .ok()
+                .and_then(|b| <[u8; 32]>::try_from(b).ok())
+                .ok_or_else(|| format!("{from} must hold the base64 of exactly 32 bytes"))
+        };
+        if let Some(k) = &self.key {
+            return decode(k, "CANDOR_KEY");
+        }
+        let path = &self.key_file;
+        match std::fs::read_to_string(path) {
+            Ok(raw) => decode(&raw, &format!("the key file {}", path.display())),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => create_key_file(path),
+            Err(e) => Err(format!("cannot read the key file {}: {e}", path.display())),
+        }
+    }
+
     /// The public URL without a trailing slash.
     pub fn public_base(&self) -> &str {
         self.public_url.trim_end_matches('/')
     }
+}
+
+/// Writes a fresh random key, base64, to a new file that only its owner may read.
+fn create_key_file(path: &std::path::Path) -> Result<[u8; 32], String> {
+    use base64::Engine;
+    use std::io::Write;
+    let key: [u8; 32] = rand::random();
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(path).map_err(|e| format!("cannot create the key file {}: {e}", path.display()))?;
+    writeln!(file, "{}", base64::engine::general_purpose::STANDARD.encode(key))
+        .and_then(|_| file.sync_all())
+        .map_err(|e| format!("cannot write the key file {}: {e}", path.display()))?;
+    tracing::info!(path = %path.display(), "created a new server key; keep it apart from database backups");
+    Ok(key)
 }

@@ -1,10 +1,10 @@
 //! `candor demo`: a realistic small sales organisation with a closed and an open cycle, so a
 //! newcomer sees a full dashboard at once. Seeding is skipped when the demo is already there.
+use crate::app::App;
 use crate::db::cycles;
 use crate::db::directory::{self, CustomerRow, PersonRow};
 use crate::db::invitations;
-use crate::db::responses::{self, NewResponse};
-use crate::db::{Db, sessions, surveys};
+use crate::db::{sessions, surveys};
 use crate::domain::answers::Answer;
 use crate::domain::cycle::{Cycle, Weights};
 use crate::domain::orgchart::OrgPerson;
@@ -66,16 +66,18 @@ fn surveys_json() -> [serde_json::Value; 2] {
 }
 
 /// Seeds the demo (once) and returns a sign-in link for its admin.
-pub async fn seed(db: &Db, public_base: &str) -> anyhow::Result<String> {
+pub async fn seed(app: &App, public_base: &str) -> anyhow::Result<String> {
+    let db = &app.db;
     let admin = sessions::ensure_admin(db, "admin@demo.example").await?;
     if cycles::load(&db.pool, "demo-2026-Q3").await?.is_none() {
-        seed_data(db).await?;
+        seed_data(app).await?;
     }
     let token = sessions::mint_login_link(db, &admin).await?;
     Ok(format!("{public_base}/login/{}", token.as_str()))
 }
 
-async fn seed_data(db: &Db) -> anyhow::Result<()> {
+async fn seed_data(app: &App) -> anyhow::Result<()> {
+    let db = &app.db;
     let now = time::now();
     let mut tx = db.begin().await?;
     for (id, name, email, manager, team, locale) in PEOPLE {
@@ -116,7 +118,7 @@ async fn seed_data(db: &Db) -> anyhow::Result<()> {
         let mut tx = db.begin().await?;
         cycles::save(&mut tx, c, now).await?;
         tx.commit().await?;
-        answer_cycle(db, c, &mut dice, answer_rate, shift).await?;
+        answer_cycle(app, c, &mut dice, answer_rate, shift).await?;
     }
     // The past cycle ends (its results are released); the current one stays open.
     let mut past = q3.clone();
@@ -124,7 +126,7 @@ async fn seed_data(db: &Db) -> anyhow::Result<()> {
     let mut tx = db.begin().await?;
     cycles::save(&mut tx, &past, now).await?;
     tx.commit().await?;
-    cycles::close(db, &past.id, now).await?;
+    crate::app::cycles::close(app, &past.id).await.map_err(|e| anyhow::anyhow!(e.chain()))?;
     Ok(())
 }
 
@@ -143,7 +145,8 @@ fn cycle(id: &str, title: &str, opens_at: i64, closes_at: i64) -> Cycle {
     }
 }
 
-async fn answer_cycle(db: &Db, c: &Cycle, dice: &mut Dice, rate: u64, shift: i64) -> anyhow::Result<()> {
+async fn answer_cycle(app: &App, c: &Cycle, dice: &mut Dice, rate: u64, shift: i64) -> anyhow::Result<()> {
+    let db = &app.db;
     let org: Vec<OrgPerson> = directory::org_chart(&db.pool).await?;
     let index = OrgIndex::new(&org);
     let mut rows: Vec<NewInvitation> = org
@@ -165,8 +168,6 @@ async fn answer_cycle(db: &Db, c: &Cycle, dice: &mut Dice, rate: u64, shift: i64
     let mut tx = db.begin().await?;
     let created = invitations::insert_new(&mut tx, &c.id, &rows, time::now()).await?;
     tx.commit().await?;
-    let (csat, peer) = (surveys::load(&db.pool, "demo-csat").await?, surveys::load(&db.pool, "demo-360").await?);
-    let (Some(csat), Some(peer)) = (csat, peer) else { return Ok(()) };
     for (id, i) in created {
         if dice.roll(100) >= rate {
             continue;
@@ -175,31 +176,20 @@ async fn answer_cycle(db: &Db, c: &Cycle, dice: &mut Dice, rate: u64, shift: i64
         // Each person has a steady level, nudged between cycles.
         let level = 3 + (row.subject_id.bytes().map(u64::from).sum::<u64>() % 2) as i64 + shift;
         let pick = |dice: &mut Dice| (level + dice.roll(3) as i64 - 1).clamp(1, 5);
-        let (survey, answers) = if row.relation == Relation::Customer {
+        let answers = if row.relation == Relation::Customer {
             let mut a = vec![num("q1", pick(dice)), num("q2", (pick(dice) * 2).min(10))];
             if dice.roll(3) == 0 {
                 a.push(text("q3", COMMENTS[dice.roll(COMMENTS.len() as u64) as usize]));
             }
-            (&csat, a)
+            a
         } else {
             let mut a = vec![num("t1", pick(dice)), num("c1", pick(dice))];
             if dice.roll(2) == 0 {
                 a.push(text("n1", COMMENTS[dice.roll(COMMENTS.len() as u64) as usize]));
             }
-            (&peer, a)
+            a
         };
-        let values = crate::scoring::response_values(&survey.questions, &answers);
-        let response = NewResponse {
-            values: &values,
-            invitation_id: id,
-            cycle_id: &c.id,
-            survey_id: &survey.id,
-            subject_id: &row.subject_id,
-            relation: row.relation.as_str(),
-            anonymous: row.relation.is_anonymous(survey.anonymous),
-            answers: &answers,
-        };
-        responses::submit(db, &response, time::now(), &time::today()).await?;
+        crate::app::responses::submit_for_invitation(app, id, answers).await.map_err(|e| anyhow::anyhow!(e.chain()))?;
     }
     Ok(())
 }

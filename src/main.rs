@@ -28,6 +28,7 @@ fn check_config(cli: &Cli) -> Result<(), String> {
     if let Some(smtp) = &c.smtp_url {
         candor::outbox::mailer::check_smtp_url(smtp)?;
     }
+    c.server_key()?;
     c.mail_from
         .parse::<lettre::message::Mailbox>()
         .map_err(|_| format!("CANDOR_MAIL_FROM {:?} is not a valid sender", c.mail_from))?;
@@ -49,6 +50,7 @@ async fn main() -> ExitCode {
     }
     match run(cli).await {
         Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.downcast_ref::<candor::startup::WrongKey>().is_some() => usage_error(e),
         Err(e) => {
             eprintln!("candor: {e:#}");
             ExitCode::from(1)
@@ -78,7 +80,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Demo => {
             let app = Application::build(cli.config.clone()).await?;
-            let link = candor::demo::seed(&app.app().db, cli.config.public_base()).await?;
+            let link = candor::demo::seed(app.app(), app.app().config.public_base()).await?;
             println!("demo organisation ready; sign in as the admin (valid 15 minutes):");
             println!("{link}");
             app.run_until_stopped(shutdown_signal()).await
@@ -96,9 +98,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 
 /// The use cases on a migrated database, without a server: for one-shot commands.
 async fn offline_app(config: Config) -> anyhow::Result<App> {
+    let key = config.server_key().map_err(anyhow::Error::msg)?;
     let db = Db::connect(&config.database_url).await?;
     db.migrate().await?;
-    Ok(App::new(db, config))
+    Ok(App::new(db, config, &key))
 }
 
 fn app_error(e: candor::app::Error) -> anyhow::Error {

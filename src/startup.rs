@@ -16,6 +16,12 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
+/// The server key does not open the sealed answers in the database: starting would lose them
+/// at close. A configuration error (exit 2).
+#[derive(Debug, thiserror::Error)]
+#[error("the server key (CANDOR_KEY or CANDOR_KEY_FILE) does not open the sealed answers in this database")]
+pub struct WrongKey;
+
 pub struct Application {
     listener: TcpListener,
     app: App,
@@ -51,6 +57,7 @@ impl Application {
     /// Connects to and migrates the database, and binds the listening socket. A public URL
     /// whose port is 0 takes the bound port (tests listen on port 0 and read it back).
     pub async fn build(mut config: Config) -> anyhow::Result<Application> {
+        let key = config.server_key().map_err(anyhow::Error::msg)?;
         let db = Db::connect_with(&config.database_url, config.sqlite_busy_timeout_ms, config.sqlite_max_pages).await?;
         db.migrate().await?;
         let listener = TcpListener::bind(&config.listen).await?;
@@ -61,7 +68,11 @@ impl Application {
         {
             config.public_url = url.as_str().trim_end_matches('/').to_string();
         }
-        Ok(Application { listener, app: App::new(db, config) })
+        let app = App::new(db, config, &key);
+        if !crate::app::sealing::key_opens_sealed(&app).await.map_err(|e| anyhow::anyhow!(e.chain()))? {
+            return Err(WrongKey.into());
+        }
+        Ok(Application { listener, app })
     }
 
     pub fn port(&self) -> u16 {

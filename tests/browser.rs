@@ -82,7 +82,7 @@ async fn a_manager_and_an_admin_in_the_browser() {
     let sink = SmtpSink::start();
     let smtp = sink.url();
     let app = spawn_app_with(Backend::Sqlite, |c| c.smtp_url = Some(smtp)).await;
-    candor::demo::seed(&app.state.db, &app.addr).await.unwrap();
+    candor::demo::seed(&app.state, &app.addr).await.unwrap();
     let (_driver, c) = browser().await;
 
     // Sign in from the emailed link.

@@ -191,6 +191,12 @@ async fn anonymous_answers_cannot_be_linked_to_raters(backend: Backend) {
     .unwrap();
     assert_eq!(columns, ["cycle_id", "id", "invitation_id", "relation", "subject_id", "submitted_on", "survey_id"]);
 
+    // While open, anonymous answers exist only sealed: the attributed self and manager rows.
+    let open: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM responses").fetch_one(pool).await.unwrap();
+    let sealed: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sealed_responses").fetch_one(pool).await.unwrap();
+    assert_eq!((open, sealed), (2, 4));
+    let (s, _) = app.post("/api/v1/cycles/2026-Q4/close", json!({})).await;
+    assert_eq!(s, 200);
     // The rows: anonymous responses carry no invitation, a random id and a bare day.
     let rows: Vec<(String, String, String, Option<i64>)> =
         sqlx::query_as("SELECT id, relation, submitted_on, invitation_id FROM responses ORDER BY relation")
@@ -287,8 +293,8 @@ async fn thresholds_hold_before_and_after_close(backend: Backend) {
         (Some(50.0), Some(1), Some(false)),
         "{tw}"
     );
-    assert_eq!(tw["by_relation"]["peer"], json!({"withheld":true,"n":3}));
-    assert_eq!(tw["by_relation"]["direct_report"], json!({"withheld":true,"n":1}));
+    assert_eq!(tw["by_relation"]["peer"], json!({"withheld":true,"n":3,"status":"open"}));
+    assert_eq!(tw["by_relation"]["direct_report"], json!({"withheld":true,"n":1,"status":"open"}));
     assert_eq!(tw["by_relation"]["self"]["score"], 100.0);
     // Only the direct report and manager and self answered communication.
     let comm = &li["indicators"]["communication"];
@@ -323,7 +329,11 @@ async fn thresholds_hold_before_and_after_close(backend: Backend) {
     );
     // 83.33 ± 4.302653 × 14.434 / √3 → [47.5, 100] (clipped).
     assert_eq!(peer["ci95"], json!([47.5, 100.0]));
-    assert_eq!(tw["by_relation"]["direct_report"], json!({"withheld":true,"n":1}), "still below min_raters");
+    assert_eq!(
+        tw["by_relation"]["direct_report"],
+        json!({"withheld":true,"n":1,"status":"below_threshold"}),
+        "still below min_raters"
+    );
     let comm = &li["indicators"]["communication"];
     assert_eq!(comm["score"].as_f64(), Some(75.0), "the lone direct report never leaks into the total");
     // Someone nobody rated: every indicator null and withheld.

@@ -123,7 +123,7 @@ async fn scores_match_hand_computed_values(backend: Backend) {
     let cs = &li["indicators"]["customer_satisfaction"];
     assert_eq!(
         cs,
-        &json!({"score":84.4,"n":4,"sd":21.3,"ci95":[50.6,100.0],"csat":0.75,"nps":33.3,"withheld":false}),
+        &json!({"score":84.4,"n":4,"sd":21.3,"ci95":[50.6,100.0],"csat":0.75,"nps":33.3,"withheld":false,"status":"ok"}),
         "{cs}"
     );
     // Teamwork: peers 100/75/75 = 83.33 (w 1), manager 50 (w 2), report withheld (n 1), self not counted.
@@ -185,6 +185,7 @@ async fn csv_matches_json(backend: Backend) {
         assert_eq!(row["csat"], num(&j["csat"]));
         assert_eq!(row["nps"], num(&j["nps"]));
         assert_eq!(row["withheld"], j["withheld"].to_string());
+        assert_eq!(row["score_status"], j["status"].as_str().unwrap());
     }
     // While open, every anonymous group is withheld in the CSV too.
     let tw = rows.iter().find(|r| r["indicator"] == "teamwork").unwrap();

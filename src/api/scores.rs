@@ -21,7 +21,7 @@ pub async fn scores(_: ReadKey, State(app): State<App>, Path(id): Path<String>) 
 
 /// The same scores as CSV, one row per subject × indicator.
 #[utoipa::path(get, path = "/api/v1/cycles/{cycle}/scores.csv", tag = "scores", params(("cycle" = String, Path, description = "Cycle id")), security(("api_key" = [])),
-    responses((status = 200, description = "CSV: cycle, status, final, subject, name, team, indicator, score, n, sd, ci95_low, ci95_high, csat, nps, withheld", content_type = "text/csv", body = String), (status = 401, description = "Missing or wrong API key", body = ErrorBody), (status = 404, description = "Unknown cycle", body = ErrorBody)))]
+    responses((status = 200, description = "CSV: cycle, status, final, subject, name, team, indicator, score, n, sd, ci95_low, ci95_high, csat, nps, withheld, score_status (ok, open, below_threshold, no_data)", content_type = "text/csv", body = String), (status = 401, description = "Missing or wrong API key", body = ErrorBody), (status = 404, description = "Unknown cycle", body = ErrorBody)))]
 pub async fn scores_csv(_: ReadKey, State(app): State<App>, Path(id): Path<String>) -> ApiResult<Response> {
     let cycle = cycles::load(&app, &id).await?;
     let scores = results::cycle_scores(&app.db, &cycle, time::now()).await?;

@@ -98,15 +98,48 @@ impl CycleInput {
     }
 }
 
-/// Creates or updates a cycle; a closed one cannot change (409 `cycle_closed`).
+/// Creates or updates a cycle (CONTRACT §5). A closed cycle — closed by call or past its
+/// `closes_at` — cannot change (409 `cycle_closed`); `min_raters` never drops once there are
+/// invitations (409 `min_raters_locked`); a `closes_at` moved into the past closes it now.
 pub async fn save(app: &App, input: &CycleInput) -> Result<UpsertCounts> {
+    let counts = write(app, input, false).await?;
+    let cycle = input.parse()?;
+    if !cycle.is_open(time::now()) {
+        close_now(app, &cycle.id).await?;
+    }
+    Ok(counts)
+}
+
+/// Creates a cycle; an existing id is an error (409 `cycle_exists`): the admin form only creates.
+pub async fn create(app: &App, input: &CycleInput) -> Result<UpsertCounts> {
+    let counts = write(app, input, true).await?;
+    let cycle = input.parse()?;
+    if !cycle.is_open(time::now()) {
+        close_now(app, &cycle.id).await?;
+    }
+    Ok(counts)
+}
+
+async fn write(app: &App, input: &CycleInput, create_only: bool) -> Result<UpsertCounts> {
     let cycle = input.parse()?;
     let now = time::now();
     let mut tx = app.db.begin().await?;
     let mut counts = UpsertCounts::default();
     match cycles::load(&mut *tx, &cycle.id).await? {
-        Some(old) if old.closed => {
+        Some(_) if create_only => {
+            return Err(Error::conflict("cycle_exists", format!("a cycle with id {:?} exists already", cycle.id)));
+        }
+        Some(old) if !old.is_open(now) => {
             return Err(Error::conflict("cycle_closed", format!("cycle {:?} is closed", cycle.id)));
+        }
+        Some(old) if cycle.min_raters < old.min_raters && cycles::has_invitations(&mut tx, &cycle.id).await? => {
+            return Err(Error::conflict(
+                "min_raters_locked",
+                format!(
+                    "cycle {:?} has invitations that promised at least {} raters; min_raters cannot drop",
+                    cycle.id, old.min_raters
+                ),
+            ));
         }
         Some(old) if old == cycle => counts.unchanged = 1,
         Some(_) => {
@@ -122,11 +155,18 @@ pub async fn save(app: &App, input: &CycleInput) -> Result<UpsertCounts> {
     Ok(counts)
 }
 
+/// A cycle by id. One past its `closes_at` is closed here if the worker has not done it yet:
+/// "closed" is decided in one place, and its results are released by that one transaction.
 pub async fn load(app: &App, id: &str) -> Result<Cycle> {
+    let cycle = cycles::load(&app.db.pool, id).await?.ok_or_else(|| Error::not_found("cycle", id))?;
+    if cycle.closed || cycle.is_open(time::now()) {
+        return Ok(cycle);
+    }
+    close_now(app, id).await?;
     cycles::load(&app.db.pool, id).await?.ok_or_else(|| Error::not_found("cycle", id))
 }
 
-/// Like [`load`], but an open cycle is an error (`cycle_closed`, 409): for everything that
+/// Like [`load`], but a closed cycle is an error (409 `cycle_closed`): for everything that
 /// invites or reminds.
 pub async fn load_open(app: &App, id: &str, now: i64) -> Result<Cycle> {
     let cycle = load(app, id).await?;
@@ -144,20 +184,36 @@ pub async fn progress(app: &App, id: &str) -> Result<(Cycle, Vec<SurveyProgress>
 
 /// Closes a cycle now (404 for an unknown one); closing a closed cycle changes nothing.
 pub async fn close(app: &App, id: &str) -> Result<Cycle> {
-    let cycle = load(app, id).await?;
-    if cycles::close(&app.db, &cycle.id, time::now()).await? {
-        app.wake_outbox();
-        tracing::info!(cycle = %cycle.id, "cycle closed");
+    cycles::load(&app.db.pool, id).await?.ok_or_else(|| Error::not_found("cycle", id))?;
+    close_now(app, id).await?;
+    load(app, id).await
+}
+
+/// The closing transaction: marks the cycle closed, releases its sealed answers and queues its
+/// `cycle.closed` webhooks, atomically. False when it was closed already.
+async fn close_now(app: &App, id: &str) -> Result<bool> {
+    let now = time::now();
+    let mut tx = app.db.begin().await?;
+    if !cycles::mark_closed(&mut tx, id, now).await? {
+        tx.rollback().await?;
+        return Ok(false);
     }
-    Ok(cycle)
+    let released = super::sealing::release(app, &mut tx, id, &time::today()).await?;
+    crate::db::webhooks::queue_cycle_closed(&mut tx, id, now).await?;
+    tx.commit().await?;
+    app.wake_outbox();
+    tracing::info!(cycle = %id, released, "cycle closed");
+    Ok(true)
 }
 
 /// Closes every cycle whose `closes_at` has passed (the worker, on every instance: each
 /// cycle closes once).
 pub async fn close_due(app: &App) -> Result<Vec<String>> {
-    let closed = cycles::close_due(&app.db, time::now()).await?;
-    if !closed.is_empty() {
-        app.wake_outbox();
+    let mut closed = Vec::new();
+    for id in cycles::due(&app.db.pool, time::now()).await? {
+        if close_now(app, &id).await? {
+            closed.push(id);
+        }
     }
     Ok(closed)
 }

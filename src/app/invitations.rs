@@ -59,6 +59,19 @@ pub struct Created {
     pub existing: usize,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub links: Option<Vec<CreatedLink>>,
+    /// Launch only: anonymous groups that can never reach `min_raters` with the invitations
+    /// there are, so their scores and comments will stay withheld.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub too_small: Vec<SmallGroup>,
+}
+
+#[derive(Serialize, Debug, Clone, PartialEq, Eq, ToSchema)]
+pub struct SmallGroup {
+    pub subject: String,
+    pub relation: Relation,
+    /// Distinct people invited to this group.
+    pub raters: i64,
+    pub min_raters: i64,
 }
 
 /// `"all"` or a list of person ids.
@@ -112,7 +125,8 @@ async fn load_directory(tx: &mut Tx, rows: &[NewInvitation]) -> Result<Directory
     }
     let person_ids: Vec<String> = person_ids.into_iter().collect();
     let customer_ids: Vec<String> = customer_ids.into_iter().collect();
-    let people = directory::people_by_id(tx, &person_ids).await?;
+    // Admin accounts that are not people are never a subject nor a rater.
+    let people = directory::org_people_by_id(tx, &person_ids).await?;
     let customers = directory::customers_by_id(tx, &customer_ids).await?.into_keys().collect();
     Ok(Directory { survey_kinds, people, customers })
 }
@@ -208,7 +222,7 @@ pub async fn create(app: &App, cycle_id: &str, rows: Vec<NewInvitation>, deliver
         app.wake_outbox();
     }
     tracing::info!(created = created.len(), "invitations created");
-    Ok(Created { created: created.len(), existing: rows.len() - created.len(), links })
+    Ok(Created { created: created.len(), existing: rows.len() - created.len(), links, too_small: Vec::new() })
 }
 
 /// One link per new invitation, shown once to the caller and stored only as a hash.
@@ -266,8 +280,28 @@ pub async fn launch(
         }
     };
     let index = OrgIndex::new(&everyone);
-    let rows: Vec<NewInvitation> = subjects.into_iter().flat_map(|s| index.review_set(&survey.id, s, peers)).collect();
-    create(app, cycle, rows, deliver).await
+    let rows: Vec<NewInvitation> = subjects.iter().flat_map(|s| index.review_set(&survey.id, s, peers)).collect();
+    let mut created = create(app, cycle, rows, deliver).await?;
+    created.too_small = too_small(app, cycle, &subjects, peers).await?;
+    Ok(created)
+}
+
+/// The launched subjects' anonymous groups that can never reach `min_raters`: peer groups
+/// (when peers were asked for) and direct-report groups of one or more.
+async fn too_small(app: &App, cycle: &str, subjects: &[&OrgPerson], peers: Peers) -> Result<Vec<SmallGroup>> {
+    let min_raters = super::cycles::load(app, cycle).await?.min_raters;
+    let counts = invitations::anonymous_rater_counts(&app.db.pool, cycle).await?;
+    let mut out = Vec::new();
+    for s in subjects {
+        for relation in [Relation::Peer, Relation::DirectReport] {
+            let raters = counts.get(&(s.id.clone(), relation.as_str().to_string())).copied().unwrap_or(0);
+            let expected = raters > 0 || (relation == Relation::Peer && peers == Peers::Team);
+            if expected && raters < min_raters {
+                out.push(SmallGroup { subject: s.id.clone(), relation, raters, min_raters });
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// Every customer with an owner is asked about that owner.

@@ -10,12 +10,14 @@ pub mod integrations;
 pub mod invitations;
 pub mod responses;
 pub mod results;
+pub mod sealing;
 pub mod surveys;
 
 pub use error::{Error, Result, RowProblem};
 
 use crate::config::Config;
 use crate::db::Db;
+use crate::domain::sealed::SealKey;
 use std::sync::Arc;
 use tokio::sync::Notify;
 
@@ -26,11 +28,19 @@ pub struct App {
     pub config: Arc<Config>,
     outbox_wake: Arc<Notify>,
     pub surveys: surveys::SurveyCache,
+    /// Seals anonymous answers until their cycle closes.
+    seal: Arc<SealKey>,
 }
 
 impl App {
-    pub fn new(db: Db, config: Config) -> App {
-        App { db, config: Arc::new(config), outbox_wake: Arc::new(Notify::new()), surveys: Default::default() }
+    pub fn new(db: Db, config: Config, server_key: &[u8; 32]) -> App {
+        App {
+            db,
+            config: Arc::new(config),
+            outbox_wake: Arc::new(Notify::new()),
+            surveys: Default::default(),
+            seal: Arc::new(SealKey::derive(server_key)),
+        }
     }
 
     /// After a commit that queued something, so the worker need not wait for its next poll.

@@ -3,9 +3,10 @@
 use crate::db::{Db, scores};
 use crate::domain::Relation;
 use crate::domain::cycle::Cycle;
-use crate::scoring::{IndicatorScore, Rules, subject_scores};
+use crate::scoring::{GroupInput, IndicatorScore, Rules, SatisfactionCounts, subject_scores};
 use serde::Serialize;
 use std::collections::BTreeMap;
+use std::collections::HashMap;
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct CycleScores {
@@ -25,6 +26,43 @@ pub struct SubjectScores {
     pub indicators: BTreeMap<String, IndicatorScore>,
 }
 
+/// Distinct raters of each released anonymous group: (subject, relation, indicator) → raters.
+type Raters = HashMap<(String, String, String), u64>;
+
+async fn raters(db: &Db, cycle: &str) -> super::Result<Raters> {
+    Ok(crate::db::sealed::raters(&db.pool, cycle)
+        .await?
+        .into_iter()
+        .map(|g| ((g.subject_id, g.relation, g.indicator), g.raters.max(0) as u64))
+        .collect())
+}
+
+/// Raters of an anonymous part; `fallback` (its response count) only for answers stored before
+/// raters were counted at close.
+fn raters_of(raters: &Raters, subject: &str, relation: Relation, indicator: &str, fallback: u64) -> u64 {
+    raters
+        .get(&(subject.to_string(), relation.as_str().to_string(), indicator.to_string()))
+        .copied()
+        .unwrap_or(fallback)
+}
+
+/// The groups of a cycle as the formula takes them: released answers with their distinct
+/// raters, and, while the cycle is open, the counts of sealed anonymous answers.
+async fn group_inputs(db: &Db, cycle: &Cycle, open: bool) -> super::Result<(Vec<GroupInput>, Vec<SatisfactionCounts>)> {
+    let (mut groups, counts) = scores::groups(&db.pool, &cycle.id).await?;
+    let known = raters(db, &cycle.id).await?;
+    for g in groups.iter_mut().filter(|g| g.anonymous) {
+        g.raters = raters_of(&known, &g.subject, g.relation, &g.indicator, g.sums.n);
+    }
+    if open {
+        for (subject, relation, indicator, n) in scores::open_anonymous_counts(&db.pool, &cycle.id).await? {
+            let sums = crate::scoring::stats::Sums { n, sum: 0.0, sum_sq: 0.0 };
+            groups.push(GroupInput { subject, indicator, relation, anonymous: true, sums, raters: 0 });
+        }
+    }
+    Ok((groups, counts))
+}
+
 pub fn rules(cycle: &Cycle, now: i64) -> Rules {
     Rules { cycle_open: cycle.is_open(now), min_raters: cycle.min_raters.max(2) as u64, weights: cycle.weights.clone() }
 }
@@ -35,7 +73,7 @@ pub async fn cycle_scores(db: &Db, cycle: &Cycle, now: i64) -> super::Result<Cyc
     let rules = rules(cycle, now);
     let subjects = scores::subjects(pool, &cycle.id).await?;
     let indicators = scores::indicators(pool, &cycle.id).await?;
-    let (groups, counts) = scores::groups(pool, &cycle.id).await?;
+    let (groups, counts) = group_inputs(db, cycle, rules.cycle_open).await?;
     let ids: Vec<String> = subjects.iter().map(|s| s.id.clone()).collect();
     let mut computed = subject_scores(&ids, &indicators, &groups, &counts, &rules);
     Ok(CycleScores {
@@ -87,17 +125,27 @@ pub async fn cycle_comments(db: &Db, cycle: &Cycle, now: i64) -> super::Result<B
     let rules = rules(cycle, now);
     let counts: BTreeMap<(String, Relation), u64> =
         scores::response_counts(pool, &cycle.id).await?.into_iter().map(|(s, r, n)| ((s, r), n)).collect();
+    let known = raters(db, &cycle.id).await?;
     let mut out: BTreeMap<String, SubjectComments> = BTreeMap::new();
     let mut withheld_seen = std::collections::BTreeSet::new();
     for c in scores::comments(pool, &cycle.id).await? {
         let n = counts.get(&(c.subject.clone(), c.relation)).copied().unwrap_or(0);
         let entry = out.entry(c.subject.clone()).or_default();
-        if rules.withholds(c.anonymous, n) {
+        // The same rule as the scores: an anonymous comment needs its relation's distinct raters.
+        if c.anonymous && !rules.releases(raters_of(&known, &c.subject, c.relation, "", n)) {
             if withheld_seen.insert((c.subject.clone(), c.relation.as_str())) {
                 entry.withheld.push(WithheldGroup { relation: c.relation.as_str(), n });
             }
         } else {
             entry.comments.push(ReleasedComment { relation: c.relation.as_str(), question: c.question, text: c.text });
+        }
+    }
+    if rules.cycle_open {
+        // Sealed until close: each anonymous group shows how many answered, nothing more.
+        for (subject, relation, n) in scores::open_anonymous_relation_counts(pool, &cycle.id).await? {
+            if withheld_seen.insert((subject.clone(), relation.as_str())) {
+                out.entry(subject).or_default().withheld.push(WithheldGroup { relation: relation.as_str(), n });
+            }
         }
     }
     for v in out.values_mut() {
@@ -106,9 +154,32 @@ pub async fn cycle_comments(db: &Db, cycle: &Cycle, now: i64) -> super::Result<B
     Ok(out)
 }
 
-/// Each response's value per indicator for one subject: (indicator, relation, anonymous, value).
-pub async fn response_values(db: &Db, cycle: &str, subject: &str) -> super::Result<Vec<(String, String, bool, f64)>> {
-    Ok(crate::db::dashboard::response_values(&db.pool, cycle, subject).await?)
+/// The released answers' values per indicator for one subject: (indicator, relation, value).
+/// An anonymous value is released with its part only (rule 4), whatever the rest of its group.
+pub async fn released_values(
+    db: &Db,
+    cycle: &Cycle,
+    subject: &str,
+    now: i64,
+) -> super::Result<Vec<(String, String, f64)>> {
+    let rules = rules(cycle, now);
+    let values = crate::db::dashboard::response_values(&db.pool, &cycle.id, subject).await?;
+    let known = raters(db, &cycle.id).await?;
+    let mut part_sizes: HashMap<(&str, &str), u64> = HashMap::new();
+    for (indicator, relation, anonymous, _) in &values {
+        if *anonymous {
+            *part_sizes.entry((indicator, relation)).or_default() += 1;
+        }
+    }
+    let released = |indicator: &str, relation: &str| {
+        let n = part_sizes.get(&(indicator, relation)).copied().unwrap_or(0);
+        Relation::parse(relation).is_some_and(|r| rules.releases(raters_of(&known, subject, r, indicator, n)))
+    };
+    Ok(values
+        .iter()
+        .filter(|(indicator, relation, anonymous, _)| !anonymous || released(indicator, relation))
+        .map(|(i, r, _, v)| (i.clone(), r.clone(), *v))
+        .collect())
 }
 
 /// (invited, completed) per subject of a cycle.
@@ -119,6 +190,8 @@ pub async fn subject_progress(db: &Db, cycle: &str) -> super::Result<std::collec
 /// One point of a person's trend: a cycle's title and the person's score per indicator.
 pub struct TrendPoint {
     pub title: String,
+    /// Whether the cycle has closed (its anonymous groups may be released).
+    pub closed: bool,
     pub scores: BTreeMap<String, Option<f64>>,
 }
 
@@ -134,7 +207,7 @@ pub async fn trend(db: &Db, person: &str, now: i64) -> super::Result<Vec<TrendPo
             .find(|s| s.subject == person)
             .map(|m| m.indicators.into_iter().map(|(k, v)| (k, v.score)).collect())
             .unwrap_or_default();
-        points.push(TrendPoint { title: c.title, scores });
+        points.push(TrendPoint { closed: !c.is_open(now), title: c.title, scores });
     }
     Ok(points)
 }
@@ -163,6 +236,7 @@ pub fn scores_csv(scores: &CycleScores) -> Result<String, csv::Error> {
         "csat",
         "nps",
         "withheld",
+        "score_status",
     ])?;
     let num = |v: Option<f64>| v.map(|x| x.to_string()).unwrap_or_default();
     for s in &scores.subjects {
@@ -183,6 +257,7 @@ pub fn scores_csv(scores: &CycleScores) -> Result<String, csv::Error> {
                 num(i.csat),
                 num(i.nps),
                 i.withheld.to_string(),
+                i.status.as_str().to_string(),
             ])?;
         }
     }

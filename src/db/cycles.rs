@@ -1,5 +1,5 @@
 //! Review cycles.
-use super::{Db, Tx};
+use super::Tx;
 use crate::domain::cycle::{Cycle, Weights};
 use sqlx::any::AnyRow;
 use sqlx::{AnyPool, Row};
@@ -62,49 +62,37 @@ pub async fn save(tx: &mut Tx, c: &Cycle, now: i64) -> Result<(), sqlx::Error> {
     .map(|_| ())
 }
 
-/// Closes one cycle and queues its `cycle.closed` webhooks, atomically; returns true if this
-/// call closed it (false if it already was).
-pub async fn close(db: &Db, id: &str, now: i64) -> Result<bool, sqlx::Error> {
-    let mut tx = db.begin().await?;
+/// Marks a cycle closed, in the transaction that releases its results; false when it already
+/// was (the UPDATE decides who closes, so two instances close each cycle once). A cycle closed
+/// after its `closes_at` passed is recorded as closed then.
+pub async fn mark_closed(tx: &mut Tx, id: &str, now: i64) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(
-        "UPDATE cycles SET status = 'closed', closed_at = $2, updated_at = $2 WHERE id = $1 AND status = 'open'",
+        "UPDATE cycles SET status = 'closed', closed_at = CASE WHEN closes_at < $2 THEN closes_at ELSE $2 END, \
+         updated_at = $2 WHERE id = $1 AND status = 'open'",
     )
     .bind(id)
     .bind(now)
-    .execute(&mut *tx)
+    .execute(&mut **tx)
     .await?;
-    let closed = done.rows_affected() == 1;
-    if closed {
-        super::webhooks::queue_cycle_closed(&mut tx, id, now).await?;
-    }
-    tx.commit().await?;
-    Ok(closed)
+    Ok(done.rows_affected() == 1)
 }
 
-/// Marks every cycle whose `closes_at` has passed as closed and queues its webhooks; returns
-/// their ids. The UPDATE decides who closes what, so two instances close each cycle once.
-pub async fn close_due(db: &Db, now: i64) -> Result<Vec<String>, sqlx::Error> {
-    // Look before writing: on SQLite the UPDATE would take the write lock every poll.
-    let due: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM cycles WHERE status = 'open' AND closes_at <= $1")
+/// Open cycles whose `closes_at` has passed, read without the write lock.
+pub async fn due(pool: &AnyPool, now: i64) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query_scalar("SELECT id FROM cycles WHERE status = 'open' AND closes_at <= $1 ORDER BY closes_at, id")
         .bind(now)
-        .fetch_one(&db.pool)
-        .await?;
-    if due == 0 {
-        return Ok(Vec::new());
-    }
-    let mut tx = db.begin().await?;
-    let closed: Vec<String> = sqlx::query_scalar(
-        "UPDATE cycles SET status = 'closed', closed_at = closes_at, updated_at = $1 \
-         WHERE status = 'open' AND closes_at <= $1 RETURNING id",
-    )
-    .bind(now)
-    .fetch_all(&mut *tx)
-    .await?;
-    for id in &closed {
-        super::webhooks::queue_cycle_closed(&mut tx, id, now).await?;
-    }
-    tx.commit().await?;
-    Ok(closed)
+        .fetch_all(pool)
+        .await
+}
+
+/// Whether any invitation exists in this cycle (then `min_raters` may no longer drop).
+pub async fn has_invitations(tx: &mut Tx, id: &str) -> Result<bool, sqlx::Error> {
+    let n: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM (SELECT 1 FROM invitations WHERE cycle_id = $1 LIMIT 1) AS x")
+            .bind(id)
+            .fetch_one(&mut **tx)
+            .await?;
+    Ok(n > 0)
 }
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]

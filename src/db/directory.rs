@@ -42,7 +42,8 @@ async fn select_in<T>(
 ) -> Result<Vec<T>, sqlx::Error> {
     let mut out = Vec::new();
     for chunk in values.chunks(CHUNK) {
-        let sql = format!("{select} WHERE {column} IN {}", placeholders(1, chunk.len()));
+        let glue = if select.ends_with(" AND") { "" } else { " WHERE" };
+        let sql = format!("{select}{glue} {column} IN {}", placeholders(1, chunk.len()));
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
         for v in chunk {
             q = q.bind(v);
@@ -55,7 +56,16 @@ async fn select_in<T>(
 }
 
 pub async fn people_by_id(tx: &mut Tx, ids: &[String]) -> Result<HashMap<String, PersonRow>, sqlx::Error> {
-    let select = "SELECT id, name, email, manager_id, team, locale FROM people";
+    people_where(tx, "SELECT id, name, email, manager_id, team, locale FROM people", ids).await
+}
+
+/// The same, of the org chart only: admin accounts that are not people are left out.
+pub async fn org_people_by_id(tx: &mut Tx, ids: &[String]) -> Result<HashMap<String, PersonRow>, sqlx::Error> {
+    let select = "SELECT id, name, email, manager_id, team, locale FROM people WHERE org_member = TRUE AND";
+    people_where(tx, select, ids).await
+}
+
+async fn people_where(tx: &mut Tx, select: &str, ids: &[String]) -> Result<HashMap<String, PersonRow>, sqlx::Error> {
     let rows = select_in(tx, select, "id", ids, |r| {
         Ok(PersonRow {
             id: r.try_get("id")?,
@@ -151,7 +161,9 @@ pub async fn upsert_customer(tx: &mut Tx, c: &CustomerRow, now: i64) -> Result<(
 }
 
 pub async fn org_chart(pool: &sqlx::AnyPool) -> Result<Vec<OrgPerson>, sqlx::Error> {
-    let rows = sqlx::query("SELECT id, manager_id, team FROM people ORDER BY id").fetch_all(pool).await?;
+    let rows = sqlx::query("SELECT id, manager_id, team FROM people WHERE org_member = TRUE ORDER BY id")
+        .fetch_all(pool)
+        .await?;
     rows.iter()
         .map(|r| Ok(OrgPerson { id: r.try_get("id")?, manager_id: r.try_get("manager_id")?, team: r.try_get("team")? }))
         .collect()

@@ -127,6 +127,8 @@ pub struct LinkTarget {
     pub survey_id: String,
     pub subject_id: String,
     pub relation: Relation,
+    /// `p:ID` or `c:ID`.
+    pub respondent_key: String,
 }
 
 /// The invitation behind a respondent link, found by the token's hash.
@@ -161,4 +163,21 @@ pub async fn count_reminder(db: &super::Db, ids: &[i64]) -> Result<(), sqlx::Err
         q = q.bind(*id);
     }
     q.execute(&db.pool).await.map(|_| ())
+}
+
+/// Distinct respondents per (subject, anonymous 360 relation) of a cycle: the most raters each
+/// anonymous group can ever have.
+pub async fn anonymous_rater_counts(
+    pool: &sqlx::AnyPool,
+    cycle: &str,
+) -> Result<HashMap<(String, String), i64>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT subject_id, relation, COUNT(DISTINCT respondent_key) AS raters FROM invitations \
+         WHERE cycle_id = $1 AND relation IN ('peer', 'direct_report') AND revoked = FALSE \
+         GROUP BY subject_id, relation",
+    )
+    .bind(cycle)
+    .fetch_all(pool)
+    .await?;
+    rows.iter().map(|r| Ok(((r.try_get("subject_id")?, r.try_get("relation")?), r.try_get("raters")?))).collect()
 }

@@ -16,6 +16,7 @@ pub mod outbox;
 pub mod reminders;
 pub mod responses;
 pub mod scores;
+pub mod sealed;
 pub mod sessions;
 pub mod surveys;
 pub mod webhooks;
@@ -84,9 +85,12 @@ impl Db {
                             use sqlx::Executor;
                             // WAL lets readers run beside the one writer; NORMAL sync in WAL
                             // survives a crashed process (not a power cut) and is much faster.
+                            // secure_delete zeroes what is deleted, so sealed answers unsealed at
+                            // close leave no ciphertext behind in free pages.
                             conn.execute(sqlx::AssertSqlSafe(format!(
                                 "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-                                 PRAGMA foreign_keys = ON; PRAGMA busy_timeout = {busy_timeout_ms};"
+                                 PRAGMA foreign_keys = ON; PRAGMA secure_delete = ON; \
+                                 PRAGMA busy_timeout = {busy_timeout_ms};"
                             )))
                             .await?;
                             if let Some(pages) = max_pages {

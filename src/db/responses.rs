@@ -1,7 +1,7 @@
 //! Storing a respondent's answers: one transaction that completes the invitation and stores
 //! the response, or does nothing.
 use super::invitations::LinkTarget;
-use super::{Backend, Db, Tx, placeholders};
+use super::{Backend, Tx, placeholders, rows_per_statement};
 use crate::domain::Relation;
 use crate::domain::answers::Answer;
 use sqlx::Row;
@@ -19,12 +19,6 @@ pub struct NewResponse<'a> {
     pub answers: &'a [Answer],
 }
 
-pub enum Submitted {
-    Stored,
-    /// The invitation was completed, revoked or its cycle closed before this transaction.
-    NotOpen,
-}
-
 /// Claims the invitation behind a live link, first thing in the write transaction: one
 /// statement finds it by the token's hash, checks it is unanswered, unrevoked and its cycle
 /// open, and marks it completed. `None`: nothing was claimed (unknown, answered or closed).
@@ -39,24 +33,50 @@ pub async fn claim(tx: &mut Tx, token_hash: &str, now: i64, today: &str) -> Resu
                      AND (expires_at IS NULL OR expires_at > $3)) \
          AND completed = FALSE AND revoked = FALSE \
          AND EXISTS (SELECT 1 FROM cycles c WHERE c.id = invitations.cycle_id AND c.status = 'open' AND c.closes_at > $3) \
-         RETURNING id, cycle_id, survey_id, subject_id, relation",
+         RETURNING id, cycle_id, survey_id, subject_id, relation, respondent_key",
     )
     .bind(today)
     .bind(token_hash)
     .bind(now)
     .fetch_optional(&mut **tx)
     .await?;
-    row.map(|r| {
-        let relation: String = r.try_get("relation")?;
-        Ok(LinkTarget {
-            id: r.try_get("id")?,
-            cycle_id: r.try_get("cycle_id")?,
-            survey_id: r.try_get("survey_id")?,
-            subject_id: r.try_get("subject_id")?,
-            relation: Relation::parse(&relation).ok_or_else(|| sqlx::Error::Decode("relation".into()))?,
-        })
+    row.as_ref().map(target).transpose()
+}
+
+fn target(r: &sqlx::any::AnyRow) -> Result<LinkTarget, sqlx::Error> {
+    let relation: String = r.try_get("relation")?;
+    Ok(LinkTarget {
+        id: r.try_get("id")?,
+        cycle_id: r.try_get("cycle_id")?,
+        survey_id: r.try_get("survey_id")?,
+        subject_id: r.try_get("subject_id")?,
+        relation: Relation::parse(&relation).ok_or_else(|| sqlx::Error::Decode("relation".into()))?,
+        respondent_key: r.try_get("respondent_key")?,
     })
-    .transpose()
+}
+
+/// The same claim by invitation id, for seeding (the demo), where there is no link.
+pub async fn claim_by_id(
+    tx: &mut Tx,
+    invitation_id: i64,
+    now: i64,
+    today: &str,
+) -> Result<Option<LinkTarget>, sqlx::Error> {
+    let row = sqlx::query(
+        "UPDATE invitations SET completed = TRUE, completed_on = CASE \
+           WHEN relation IN ('peer', 'direct_report') THEN NULL \
+           WHEN relation = 'customer' AND EXISTS (SELECT 1 FROM surveys s WHERE s.id = invitations.survey_id AND s.anonymous = TRUE) THEN NULL \
+           ELSE $1 END \
+         WHERE id = $2 AND completed = FALSE AND revoked = FALSE \
+         AND EXISTS (SELECT 1 FROM cycles c WHERE c.id = invitations.cycle_id AND c.status = 'open' AND c.closes_at > $3) \
+         RETURNING id, cycle_id, survey_id, subject_id, relation, respondent_key",
+    )
+    .bind(today)
+    .bind(invitation_id)
+    .bind(now)
+    .fetch_optional(&mut **tx)
+    .await?;
+    row.as_ref().map(target).transpose()
 }
 
 /// Stores a claimed invitation's response, answers and per-indicator values in `tx`.
@@ -77,19 +97,6 @@ pub async fn store(tx: &mut Tx, backend: Backend, r: &NewResponse<'_>, today: &s
                 bind_all(sqlx::query(sqlx::AssertSqlSafe(renumber(sql))), values.iter()).execute(&mut **tx).await?;
             }
         }
-    }
-    Ok(())
-}
-
-/// PostgreSQL stamps every row a transaction writes with its id (xmin): after an anonymous
-/// response commits, rewrite the invitation in a transaction of its own so the two rows share
-/// no stamp.
-pub async fn restamp(db: &Db, invitation_id: i64) -> Result<(), sqlx::Error> {
-    if db.backend == Backend::Postgres {
-        sqlx::query("UPDATE invitations SET completed = TRUE WHERE id = $1")
-            .bind(invitation_id)
-            .execute(&db.pool)
-            .await?;
     }
     Ok(())
 }
@@ -138,101 +145,84 @@ fn renumber(sql: &str) -> String {
     out
 }
 
+const RESPONSES: &str = "responses (id, cycle_id, survey_id, subject_id, relation, submitted_on, invitation_id)";
+const ANSWERS: &str = "answers (response_id, question_id, value, text)";
+const SCORES: &str = "response_scores (cycle_id, subject_id, indicator, relation, anonymous, response_id, value, \
+                      scale_n, top_two, nps_n, promoters, detractors)";
+
+/// The values of a response's rows: its response row (7), answers (4 each), indicator values
+/// (12 each).
+fn row_values<'a>(r: &'a NewResponse<'a>, id: &'a str, day: &'a str) -> [Vec<Val<'a>>; 3] {
+    let response = vec![
+        Val::Text(id),
+        Val::Text(r.cycle_id),
+        Val::Text(r.survey_id),
+        Val::Text(r.subject_id),
+        Val::Text(r.relation),
+        Val::Text(day),
+        Val::OptInt((!r.anonymous).then_some(r.invitation_id)),
+    ];
+    let answers = r
+        .answers
+        .iter()
+        .flat_map(|a| [Val::Text(id), Val::Text(&a.question_id), Val::OptInt(a.value), Val::OptText(a.text.as_deref())])
+        .collect();
+    let scores = r
+        .values
+        .iter()
+        .flat_map(|v| {
+            [
+                Val::Text(r.cycle_id),
+                Val::Text(r.subject_id),
+                Val::Text(&v.indicator),
+                Val::Text(r.relation),
+                Val::Bool(r.anonymous),
+                Val::Text(id),
+                Val::Real(v.value),
+                Val::Int(v.scale_n),
+                Val::Int(v.top_two),
+                Val::Int(v.nps_n),
+                Val::Int(v.promoters),
+                Val::Int(v.detractors),
+            ]
+        })
+        .collect();
+    [response, answers, scores]
+}
+
 /// The response row, its answers and its per-indicator values, numbered as one argument list.
 fn response_inserts<'a>(r: &'a NewResponse<'a>, id: &'a str, today: &'a str) -> Vec<(String, Vec<Val<'a>>)> {
     let mut next = 1;
-    let mut take = |n: usize| {
-        let p = placeholders(next, n);
-        next += n;
-        p
-    };
-    let mut out = vec![(
-        format!(
-            "INSERT INTO responses (id, cycle_id, survey_id, subject_id, relation, submitted_on, invitation_id) VALUES {}",
-            take(7)
-        ),
-        vec![
-            Val::Text(id),
-            Val::Text(r.cycle_id),
-            Val::Text(r.survey_id),
-            Val::Text(r.subject_id),
-            Val::Text(r.relation),
-            Val::Text(today),
-            Val::OptInt((!r.anonymous).then_some(r.invitation_id)),
-        ],
-    )];
-    if !r.answers.is_empty() {
-        let rows: Vec<String> = r.answers.iter().map(|_| take(4)).collect();
-        let vals = r
-            .answers
-            .iter()
-            .flat_map(|a| {
-                [Val::Text(id), Val::Text(&a.question_id), Val::OptInt(a.value), Val::OptText(a.text.as_deref())]
-            })
-            .collect();
-        out.push((
-            format!("INSERT INTO answers (response_id, question_id, value, text) VALUES {}", rows.join(", ")),
-            vals,
-        ));
-    }
-    if !r.values.is_empty() {
-        let rows: Vec<String> = r.values.iter().map(|_| take(12)).collect();
-        let vals = r
-            .values
-            .iter()
-            .flat_map(|v| {
-                [
-                    Val::Text(r.cycle_id),
-                    Val::Text(r.subject_id),
-                    Val::Text(&v.indicator),
-                    Val::Text(r.relation),
-                    Val::Bool(r.anonymous),
-                    Val::Text(id),
-                    Val::Real(v.value),
-                    Val::Int(v.scale_n),
-                    Val::Int(v.top_two),
-                    Val::Int(v.nps_n),
-                    Val::Int(v.promoters),
-                    Val::Int(v.detractors),
-                ]
-            })
-            .collect();
-        out.push((
-            format!(
-                "INSERT INTO response_scores (cycle_id, subject_id, indicator, relation, anonymous, response_id, value, \
-                 scale_n, top_two, nps_n, promoters, detractors) VALUES {}",
-                rows.join(", ")
-            ),
-            vals,
-        ));
+    let mut out = Vec::new();
+    for ((table, width), vals) in [(RESPONSES, 7), (ANSWERS, 4), (SCORES, 12)].into_iter().zip(row_values(r, id, today))
+    {
+        if vals.is_empty() {
+            continue;
+        }
+        let rows: Vec<String> = (0..vals.len() / width).map(|k| placeholders(next + k * width, width)).collect();
+        next += vals.len();
+        out.push((format!("INSERT INTO {table} VALUES {}", rows.join(", ")), vals));
     }
     out
 }
 
-/// Claims an invitation by id and stores its response: for seeding (the demo), where there
-/// is no link.
-pub async fn submit(db: &Db, r: &NewResponse<'_>, now: i64, today: &str) -> Result<Submitted, sqlx::Error> {
-    let mut tx = db.begin().await?;
-    let claimed = sqlx::query(
-        "UPDATE invitations SET completed = TRUE, completed_on = $1 \
-         WHERE id = $2 AND completed = FALSE AND revoked = FALSE \
-         AND EXISTS (SELECT 1 FROM cycles c WHERE c.id = invitations.cycle_id AND c.status = 'open' AND c.closes_at > $3)",
-    )
-    .bind((!r.anonymous).then_some(today))
-    .bind(r.invitation_id)
-    .bind(now)
-    .execute(&mut *tx)
-    .await?;
-    if claimed.rows_affected() != 1 {
-        tx.rollback().await?;
-        return Ok(Submitted::NotOpen);
+/// Writes many responses (the anonymous ones released at close) in a few multi-row
+/// statements per table, in the order given.
+pub async fn insert_released(tx: &mut Tx, rows: &[(NewResponse<'_>, String)], day: &str) -> Result<(), sqlx::Error> {
+    let mut tables: [Vec<Val>; 3] = Default::default();
+    for (r, id) in rows {
+        for (all, vals) in tables.iter_mut().zip(row_values(r, id, day)) {
+            all.extend(vals);
+        }
     }
-    store(&mut tx, db.backend, r, today).await?;
-    tx.commit().await?;
-    if r.anonymous {
-        restamp(db, r.invitation_id).await?;
+    for ((table, width), vals) in [(RESPONSES, 7), (ANSWERS, 4), (SCORES, 12)].into_iter().zip(&tables) {
+        for chunk in vals.chunks(rows_per_statement(width) * width) {
+            let rows: Vec<String> = (0..chunk.len() / width).map(|k| placeholders(k * width + 1, width)).collect();
+            let sql = format!("INSERT INTO {table} VALUES {}", rows.join(", "));
+            bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), chunk.iter()).execute(&mut **tx).await?;
+        }
     }
-    Ok(Submitted::Stored)
+    Ok(())
 }
 
 #[cfg(test)]

@@ -66,6 +66,7 @@ pub async fn groups(pool: &AnyPool, cycle: &str) -> Result<(Vec<GroupInput>, Vec
             satisfaction.push(SatisfactionCounts {
                 subject: subject.clone(),
                 relation,
+                anonymous: get_bool(r, "anonymous")?,
                 scale_answers: count(r, "scale_n")?,
                 top_two: count(r, "top_two")?,
                 nps_answers: count(r, "nps_n")?,
@@ -79,6 +80,7 @@ pub async fn groups(pool: &AnyPool, cycle: &str) -> Result<(Vec<GroupInput>, Vec
             relation,
             anonymous: get_bool(r, "anonymous")?,
             sums: Sums { n: count(r, "n")?, sum: r.try_get("s1")?, sum_sq: r.try_get("s2")? },
+            raters: 0,
         });
     }
     Ok((groups, satisfaction))
@@ -121,6 +123,48 @@ pub async fn comments(pool: &AnyPool, cycle: &str) -> Result<Vec<Comment>, sqlx:
 pub async fn response_counts(pool: &AnyPool, cycle: &str) -> Result<Vec<(String, Relation, u64)>, sqlx::Error> {
     let rows = sqlx::query(
         "SELECT subject_id, relation, COUNT(*) AS n FROM responses WHERE cycle_id = $1 GROUP BY subject_id, relation",
+    )
+    .bind(cycle)
+    .fetch_all(pool)
+    .await?;
+    rows.iter().map(|r| Ok((r.try_get("subject_id")?, relation(r)?, r.try_get::<i64, _>("n")? as u64))).collect()
+}
+
+/// While a cycle is open its anonymous answers are sealed: each anonymous group's `n` is its
+/// completed invitations, per (subject, relation, indicator its surveys feed).
+pub async fn open_anonymous_counts(
+    pool: &AnyPool,
+    cycle: &str,
+) -> Result<Vec<(String, Relation, String, u64)>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT i.subject_id, i.relation, q.indicator, COUNT(DISTINCT i.id) AS n \
+         FROM invitations i JOIN surveys s ON s.id = i.survey_id \
+         JOIN questions q ON q.survey_id = i.survey_id AND q.indicator IS NOT NULL \
+         WHERE i.cycle_id = $1 AND i.completed = TRUE \
+         AND (i.relation IN ('peer', 'direct_report') OR (i.relation = 'customer' AND s.anonymous = TRUE)) \
+         GROUP BY i.subject_id, i.relation, q.indicator",
+    )
+    .bind(cycle)
+    .fetch_all(pool)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok((r.try_get("subject_id")?, relation(r)?, r.try_get("indicator")?, r.try_get::<i64, _>("n")? as u64))
+        })
+        .collect()
+}
+
+/// Completed anonymous invitations per (subject, relation) of an open cycle: how many sealed
+/// answers each anonymous group holds, comments included.
+pub async fn open_anonymous_relation_counts(
+    pool: &AnyPool,
+    cycle: &str,
+) -> Result<Vec<(String, Relation, u64)>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT i.subject_id, i.relation, COUNT(*) AS n FROM invitations i JOIN surveys s ON s.id = i.survey_id \
+         WHERE i.cycle_id = $1 AND i.completed = TRUE \
+         AND (i.relation IN ('peer', 'direct_report') OR (i.relation = 'customer' AND s.anonymous = TRUE)) \
+         GROUP BY i.subject_id, i.relation",
     )
     .bind(cycle)
     .fetch_all(pool)

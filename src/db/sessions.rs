@@ -23,7 +23,8 @@ pub async fn person_by_email(db: &Db, email: &str) -> Result<Option<(String, boo
     row.map(|r| Ok((r.try_get("id")?, super::get_bool(&r, "is_admin")?))).transpose()
 }
 
-/// Makes an admin of this address, creating a person for it when it belongs to nobody.
+/// Makes an admin of this address, creating an account for it when it belongs to nobody: an
+/// account outside the org chart, never a subject nor a rater.
 pub async fn ensure_admin(db: &Db, email: &str) -> Result<String, sqlx::Error> {
     if let Some((id, _)) = person_by_email(db, email).await? {
         sqlx::query("UPDATE people SET is_admin = TRUE WHERE id = $1").bind(&id).execute(&db.pool).await?;
@@ -33,7 +34,8 @@ pub async fn ensure_admin(db: &Db, email: &str) -> Result<String, sqlx::Error> {
     let name = email.split('@').next().unwrap_or("admin").to_string();
     let now = time::now();
     sqlx::query(
-        "INSERT INTO people (id, name, email, is_admin, created_at, updated_at) VALUES ($1, $2, $3, TRUE, $4, $4)",
+        "INSERT INTO people (id, name, email, is_admin, org_member, created_at, updated_at) \
+         VALUES ($1, $2, $3, TRUE, FALSE, $4, $4)",
     )
     .bind(&id)
     .bind(name)

@@ -2,7 +2,7 @@
 use super::survey::{MAX_TEXT_ANSWER, Question, QuestionType};
 use std::collections::HashMap;
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Answer {
     pub question_id: String,
     pub value: Option<i64>,

@@ -8,6 +8,7 @@ pub mod locale;
 pub mod orgchart;
 pub mod relation;
 pub mod reviews;
+pub mod sealed;
 pub mod survey;
 pub mod time;
 pub mod token;

@@ -108,14 +108,50 @@ impl Rules {
         }
     }
 
-    /// Rule 4: an anonymous group is withheld while the cycle is open, and below
-    /// `min_raters` after it closes.
-    pub fn withholds(&self, anonymous: bool, n: u64) -> bool {
-        anonymous && (self.cycle_open || n < self.min_raters)
+    /// Rule 4: an anonymous part is released only once the cycle has closed and only with at
+    /// least `min_raters` distinct raters of its own.
+    pub fn releases(&self, raters: u64) -> bool {
+        !self.cycle_open && raters >= self.min_raters
+    }
+
+    /// Why an anonymous part is withheld, if it is.
+    fn anonymous_status(&self, raters: u64) -> Status {
+        if self.cycle_open {
+            Status::Open
+        } else if raters < self.min_raters {
+            Status::BelowThreshold
+        } else {
+            Status::Ok
+        }
     }
 }
 
-/// One (subject, indicator, relation) group's responses, as summed by the database.
+/// Why a group or an indicator has a score, or has none (CONTRACT §4.4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Ok,
+    /// Withheld because the cycle is still open.
+    Open,
+    /// Withheld: fewer than `min_raters` distinct raters.
+    BelowThreshold,
+    /// Nothing answered, or the indicator does not apply.
+    NoData,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Ok => "ok",
+            Status::Open => "open",
+            Status::BelowThreshold => "below_threshold",
+            Status::NoData => "no_data",
+        }
+    }
+}
+
+/// One part of a (subject, indicator, relation) group: its attributed or its anonymous
+/// responses, as summed by the database, with the distinct raters behind them.
 #[derive(Debug, Clone)]
 pub struct GroupInput {
     pub subject: String,
@@ -123,13 +159,25 @@ pub struct GroupInput {
     pub relation: Relation,
     pub anonymous: bool,
     pub sums: Sums,
+    /// Distinct raters of an anonymous part (counted at close); unused for attributed parts.
+    pub raters: u64,
 }
 
-/// The answers behind CSAT and NPS for one subject and one source group.
+/// The same without its subject and indicator: what rule 3–5 work on.
+#[derive(Debug, Clone, Copy)]
+pub struct Part {
+    pub relation: Relation,
+    pub anonymous: bool,
+    pub sums: Sums,
+    pub raters: u64,
+}
+
+/// The answers behind CSAT and NPS for one subject and one part of a relation group.
 #[derive(Debug, Clone)]
 pub struct SatisfactionCounts {
     pub subject: String,
     pub relation: Relation,
+    pub anonymous: bool,
     pub scale_answers: u64,
     pub top_two: u64,
     pub nps_answers: u64,
@@ -148,6 +196,7 @@ pub struct GroupScore {
     pub ci95: Option<[f64; 2]>,
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub withheld: bool,
+    pub status: Status,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
@@ -161,57 +210,91 @@ pub struct IndicatorScore {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub nps: Option<f64>,
     pub withheld: bool,
+    pub status: Status,
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub by_relation: BTreeMap<&'static str, GroupScore>,
 }
 
 pub const CUSTOMER_SATISFACTION: &str = "customer_satisfaction";
 
-/// Rule 3 and 4 for one group.
-pub fn group_score(sums: Sums, anonymous: bool, rules: &Rules) -> GroupScore {
-    if rules.withholds(anonymous, sums.n) {
-        return GroupScore { score: None, n: sums.n, sd: None, ci95: None, withheld: true };
-    }
-    GroupScore { score: sums.mean(), n: sums.n, sd: sums.sd(), ci95: sums.ci95(), withheld: false }
+/// Rule 3 for a group whose responses are all released.
+pub fn group_score(sums: Sums) -> GroupScore {
+    let status = if sums.n == 0 { Status::NoData } else { Status::Ok };
+    GroupScore { score: sums.mean(), n: sums.n, sd: sums.sd(), ci95: sums.ci95(), withheld: false, status }
 }
 
-/// Rule 5: the weighted mean of the groups that are not withheld, never counting `self`.
-pub fn indicator_score(groups: &[(Relation, bool, Sums)], rules: &Rules) -> IndicatorScore {
+fn withheld(n: u64, status: Status) -> GroupScore {
+    GroupScore { score: None, n, sd: None, ci95: None, withheld: true, status }
+}
+
+/// Rule 4 for one relation: the anonymous part joins the attributed one only when it is
+/// released on its own; otherwise it is left out of everything (or, alone, withheld).
+/// Returns the group and the sums that count.
+fn relation_group(parts: &[&Part], rules: &Rules) -> (GroupScore, Sums) {
+    let attributed = parts.iter().filter(|p| !p.anonymous).fold(Sums::default(), |s, p| s.merge(p.sums));
+    let anonymous: Vec<&&Part> = parts.iter().filter(|p| p.anonymous).collect();
+    let anon_sums = anonymous.iter().fold(Sums::default(), |s, p| s.merge(p.sums));
+    // Parts of one relation from several anonymous surveys may share raters: the most that any
+    // one of them counted is what is known to be distinct.
+    let raters = anonymous.iter().map(|p| p.raters).max().unwrap_or(0);
+    if anonymous.is_empty() || anon_sums.n == 0 {
+        return (group_score(attributed), attributed);
+    }
+    if rules.releases(raters) {
+        let all = attributed.merge(anon_sums);
+        return (group_score(all), all);
+    }
+    if attributed.n > 0 {
+        return (group_score(attributed), attributed);
+    }
+    (withheld(anon_sums.n, rules.anonymous_status(raters)), Sums::default())
+}
+
+/// Rule 5: the weighted mean of the groups that are not withheld, never counting `self`, with
+/// the interval of that mean (Welch–Satterthwaite).
+pub fn indicator_score(parts: &[Part], rules: &Rules) -> IndicatorScore {
+    let mut relations: BTreeMap<&'static str, (Relation, Vec<&Part>)> = BTreeMap::new();
+    for p in parts {
+        relations.entry(p.relation.as_str()).or_insert_with(|| (p.relation, Vec::new())).1.push(p);
+    }
     let mut by_relation = BTreeMap::new();
-    let (mut weighted, mut total_weight, mut n) = (0.0, 0.0, 0u64);
-    let mut counted: Vec<&GroupScore> = Vec::new();
-    let mut scored = Vec::new();
-    for (relation, anonymous, sums) in groups {
-        let g = group_score(*sums, *anonymous, rules);
-        let w = rules.weight(*relation);
-        if let Some(score) = g.score
-            && w > 0.0
-        {
-            weighted += w * score;
-            total_weight += w;
-            n += g.n;
-            scored.push(*relation);
+    let mut counted: Vec<(f64, Sums)> = Vec::new();
+    let mut statuses = Vec::new();
+    for (name, (relation, list)) in relations {
+        let (g, sums) = relation_group(&list, rules);
+        let w = rules.weight(relation);
+        if w > 0.0 {
+            statuses.push(g.status);
+            if sums.n > 0 {
+                counted.push((w, sums));
+            }
         }
-        by_relation.insert(relation.as_str(), g);
+        by_relation.insert(name, g);
     }
-    for r in &scored {
-        counted.push(&by_relation[r.as_str()]);
-    }
-    let score = (total_weight > 0.0).then(|| weighted / total_weight);
-    // A spread is only meaningful for a single counted group.
+    let total_weight: f64 = counted.iter().map(|(w, _)| w).sum();
+    let score = (total_weight > 0.0)
+        .then(|| counted.iter().map(|(w, s)| w * s.mean().unwrap_or(0.0)).sum::<f64>() / total_weight);
+    let n = counted.iter().map(|(_, s)| s.n).sum();
     let (sd, ci95) = match counted.as_slice() {
-        [only] => (only.sd, only.ci95),
-        _ => (None, None),
+        [(_, only)] => (only.sd(), only.ci95()),
+        _ => (None, stats::weighted_ci95(&counted)),
     };
-    let only_customers = groups.iter().all(|(r, _, _)| *r == Relation::Customer);
+    let status = if score.is_some() {
+        Status::Ok
+    } else {
+        // The most telling reason among the groups that would count.
+        [Status::Open, Status::BelowThreshold].into_iter().find(|s| statuses.contains(s)).unwrap_or(Status::NoData)
+    };
+    let only_customers = parts.iter().all(|p| p.relation == Relation::Customer);
     IndicatorScore {
         withheld: score.is_none(),
         score,
         n,
         sd,
-        ci95,
+        ci95: score.and(ci95),
         csat: None,
         nps: None,
+        status,
         by_relation: if only_customers { BTreeMap::new() } else { by_relation },
     }
 }
@@ -232,7 +315,7 @@ pub fn satisfaction<'a>(counts: impl IntoIterator<Item = &'a SatisfactionCounts>
 }
 
 /// Every subject's indicators. `indicators` lists every indicator the cycle's surveys use, so
-/// one without answers still appears (null, withheld).
+/// one without answers still appears (null, `no_data`).
 pub fn subject_scores(
     subjects: &[String],
     indicators: &[String],
@@ -240,35 +323,27 @@ pub fn subject_scores(
     satisfaction_counts: &[SatisfactionCounts],
     rules: &Rules,
 ) -> BTreeMap<String, BTreeMap<String, IndicatorScore>> {
-    // Groups of one relation from anonymous and attributed surveys merge; the merged group is
-    // anonymous if any part is, so withholding errs on the side of the raters.
-    type Groups = BTreeMap<&'static str, (Relation, bool, Sums)>;
-    let mut merged: BTreeMap<(&str, &str), Groups> = BTreeMap::new();
+    let mut parts: BTreeMap<(&str, &str), Vec<Part>> = BTreeMap::new();
     for g in groups {
-        let slot = merged
-            .entry((g.subject.as_str(), g.indicator.as_str()))
-            .or_default()
-            .entry(g.relation.as_str())
-            .or_insert((g.relation, false, Sums::default()));
-        slot.1 |= g.anonymous;
-        slot.2 = slot.2.merge(g.sums);
+        parts.entry((g.subject.as_str(), g.indicator.as_str())).or_default().push(Part {
+            relation: g.relation,
+            anonymous: g.anonymous,
+            sums: g.sums,
+            raters: g.raters,
+        });
     }
     let mut out = BTreeMap::new();
     for subject in subjects {
         let mut per_indicator = BTreeMap::new();
         for indicator in indicators {
-            let list: Vec<(Relation, bool, Sums)> = merged
-                .get(&(subject.as_str(), indicator.as_str()))
-                .map(|m| m.values().copied().collect())
-                .unwrap_or_default();
-            let mut score = indicator_score(&list, rules);
+            let list = parts.get(&(subject.as_str(), indicator.as_str())).map(Vec::as_slice).unwrap_or_default();
+            let mut score = indicator_score(list, rules);
             if indicator == CUSTOMER_SATISFACTION {
-                // Counts follow their relation group: withheld with it.
+                // Counts follow their part: an anonymous part that is not released adds nothing.
                 let released = satisfaction_counts.iter().filter(|c| {
                     &c.subject == subject
-                        && list
-                            .iter()
-                            .any(|(r, anonymous, sums)| *r == c.relation && !rules.withholds(*anonymous, sums.n))
+                        && (!c.anonymous
+                            || list.iter().any(|p| p.anonymous && p.relation == c.relation && rules.releases(p.raters)))
                 });
                 (score.csat, score.nps) = satisfaction(released);
             }
@@ -297,11 +372,13 @@ impl IndicatorScore {
             csat: self.csat.map(|c| (c * 100.0).round() / 100.0),
             nps: r(self.nps),
             withheld: self.withheld,
+            status: self.status,
             by_relation: self
                 .by_relation
                 .iter()
                 .map(|(k, g)| {
-                    (*k, GroupScore { score: r(g.score), n: g.n, sd: r(g.sd), ci95: ci(g.ci95), withheld: g.withheld })
+                    let rounded = GroupScore { score: r(g.score), sd: r(g.sd), ci95: ci(g.ci95), ..g.clone() };
+                    (*k, rounded)
                 })
                 .collect(),
         }

@@ -67,9 +67,47 @@ impl Sums {
     }
 }
 
+/// The 95 % interval of a weighted mean of group means (CONTRACT §4.5):
+/// `SE² = Σ (wᵢ/Σw)² · sdᵢ²/nᵢ`, Welch–Satterthwaite degrees of freedom (rounded down, so the
+/// interval errs wide), clipped to 0–100; none when a group has fewer than two values.
+pub fn weighted_ci95(groups: &[(f64, Sums)]) -> Option<[f64; 2]> {
+    let total: f64 = groups.iter().map(|(w, _)| w).sum();
+    if groups.is_empty() || total <= 0.0 {
+        return None;
+    }
+    let mut mean = 0.0;
+    let (mut se2, mut df_den) = (0.0, 0.0);
+    for (w, s) in groups {
+        let (m, sd) = (s.mean()?, s.sd()?);
+        let share = w / total;
+        mean += share * m;
+        let term = share * share * sd * sd / s.n as f64;
+        se2 += term;
+        df_den += term * term / (s.n - 1) as f64;
+    }
+    if se2 == 0.0 {
+        return Some([mean.clamp(0.0, 100.0); 2]);
+    }
+    let df = (se2 * se2 / df_den).floor().max(1.0) as u64;
+    let half = t975(df) * se2.sqrt();
+    Some([(mean - half).clamp(0.0, 100.0), (mean + half).clamp(0.0, 100.0)])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn weighted_interval_by_hand() {
+        // Manager-free mix: peers 50/75/100 (w 1), direct reports 60/80 (w 1).
+        // Means 75 and 70 → 72.5. SE² = ¼·625/3 + ¼·200/2 = 52.083 + 25 = 77.083; SE = 8.7797.
+        // df = 77.083² / ((52.083²)/2 + 25²/1) = 5941.8 / (1356.3 + 625) = 2.999 → 2; t = 4.302653.
+        let ci = weighted_ci95(&[(1.0, Sums::of(&[50.0, 75.0, 100.0])), (1.0, Sums::of(&[60.0, 80.0]))]).unwrap();
+        let half = 4.302653 * 77.083_333_f64.sqrt();
+        assert!((ci[0] - (72.5 - half)).abs() < 1e-3, "{ci:?}");
+        assert_eq!(ci[1], 100.0, "clipped");
+        assert_eq!(weighted_ci95(&[(1.0, Sums::of(&[50.0])), (1.0, Sums::of(&[60.0, 80.0]))]), None, "n < 2");
+    }
 
     #[test]
     fn hand_computed_sample() {

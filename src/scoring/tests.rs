@@ -6,8 +6,13 @@ fn rules(open: bool) -> Rules {
     Rules { cycle_open: open, min_raters: 3, weights: Weights { manager: 2.0, peer: 1.0, direct_report: 1.0 } }
 }
 
-fn group(relation: Relation, anonymous: bool, values: &[f64]) -> (Relation, bool, Sums) {
-    (relation, anonymous, Sums::of(values))
+/// A part whose every response comes from a different rater.
+fn part(relation: Relation, anonymous: bool, sums: Sums) -> Part {
+    Part { relation, anonymous, sums, raters: sums.n }
+}
+
+fn group(relation: Relation, anonymous: bool, values: &[f64]) -> Part {
+    part(relation, anonymous, Sums::of(values))
 }
 
 #[test]
@@ -71,6 +76,8 @@ fn hand_computed_teamwork_after_close() {
     assert_eq!(s.n, 4);
     assert!(!s.withheld);
     assert_eq!(s.sd, None, "no single spread for a weighted mix");
+    assert_eq!(s.status, Status::Ok);
+    assert_eq!(s.ci95, None, "the manager group has one response: no interval");
     let dr = &s.by_relation["direct_report"];
     assert!(dr.withheld && dr.score.is_none() && dr.n == 2);
     let me = &s.by_relation["self"];
@@ -84,8 +91,9 @@ fn hand_computed_teamwork_after_close() {
 fn everything_anonymous_is_withheld_while_open() {
     let groups = [group(Relation::Peer, true, &[50.0, 75.0, 100.0]), group(Relation::SelfReview, false, &[80.0])];
     let s = indicator_score(&groups, &rules(true));
-    assert_eq!((s.score, s.withheld, s.n), (None, true, 0));
+    assert_eq!((s.score, s.withheld, s.n, s.status), (None, true, 0, Status::Open));
     assert!(s.by_relation["peer"].withheld);
+    assert_eq!(s.by_relation["peer"].status, Status::Open);
 }
 
 #[test]
@@ -104,6 +112,7 @@ fn csat_and_nps_from_counts() {
     let c = SatisfactionCounts {
         subject: "E1".into(),
         relation: Relation::Customer,
+        anonymous: false,
         scale_answers: 6,
         top_two: 5,
         nps_answers: 12,
@@ -120,7 +129,7 @@ fn csat_and_nps_from_counts() {
 fn an_indicator_without_answers_is_null_and_withheld() {
     let out = subject_scores(&["E1".into()], &["communication".into()], &[], &[], &rules(false));
     let s = &out["E1"]["communication"];
-    assert_eq!((s.score, s.n, s.withheld), (None, 0, true));
+    assert_eq!((s.score, s.n, s.withheld, s.status), (None, 0, true, Status::NoData));
 }
 
 #[test]
@@ -146,7 +155,7 @@ fn groups() -> impl Strategy<Value = Vec<(Relation, bool, Vec<f64>)>> {
 proptest! {
     #[test]
     fn scores_stay_within_0_and_100(gs in groups(), open in any::<bool>()) {
-        let list: Vec<_> = gs.iter().map(|(r, a, v)| (*r, *a, Sums::of(v))).collect();
+        let list: Vec<_> = gs.iter().map(|(r, a, v)| part(*r, *a, Sums::of(v))).collect();
         let s = indicator_score(&list, &rules(open));
         if let Some(score) = s.score { prop_assert!((0.0..=100.0 + 1e-9).contains(&score)); }
         for g in s.by_relation.values() {
@@ -156,11 +165,11 @@ proptest! {
 
     #[test]
     fn the_order_of_responses_changes_nothing(mut values in prop::collection::vec(0.0f64..=100.0, 2..20), seed in any::<u64>()) {
-        let a = group_score(Sums::of(&values), false, &rules(false));
+        let a = group_score(Sums::of(&values));
         let k = (seed as usize) % values.len();
         values.rotate_left(k);
         values.reverse();
-        let b = group_score(Sums::of(&values), false, &rules(false));
+        let b = group_score(Sums::of(&values));
         prop_assert!((a.score.unwrap() - b.score.unwrap()).abs() < 1e-9);
         prop_assert!((a.sd.unwrap() - b.sd.unwrap()).abs() < 1e-6);
     }
@@ -168,9 +177,9 @@ proptest! {
     #[test]
     fn a_withheld_group_never_moves_the_total(gs in groups(), hidden in prop::collection::vec(0.0f64..=100.0, 1..3)) {
         // Two anonymous peers after close with min_raters 3: always withheld.
-        let base: Vec<_> = gs.iter().filter(|(r, _, _)| *r != Relation::Peer).map(|(r, a, v)| (*r, *a, Sums::of(v))).collect();
+        let base: Vec<_> = gs.iter().filter(|(r, _, _)| *r != Relation::Peer).map(|(r, a, v)| part(*r, *a, Sums::of(v))).collect();
         let mut with_hidden = base.clone();
-        with_hidden.push((Relation::Peer, true, Sums::of(&hidden)));
+        with_hidden.push(part(Relation::Peer, true, Sums::of(&hidden)));
         let a = indicator_score(&base, &rules(false));
         let b = indicator_score(&with_hidden, &rules(false));
         prop_assert_eq!(a.score, b.score);
@@ -179,9 +188,43 @@ proptest! {
 
     #[test]
     fn self_never_counts(gs in groups(), me in 0.0f64..=100.0) {
-        let base: Vec<_> = gs.iter().filter(|(r, _, _)| *r != Relation::SelfReview).map(|(r, a, v)| (*r, *a, Sums::of(v))).collect();
+        let base: Vec<_> = gs.iter().filter(|(r, _, _)| *r != Relation::SelfReview).map(|(r, a, v)| part(*r, *a, Sums::of(v))).collect();
         let mut with_self = base.clone();
-        with_self.push((Relation::SelfReview, false, Sums::of(&[me])));
+        with_self.push(part(Relation::SelfReview, false, Sums::of(&[me])));
         prop_assert_eq!(indicator_score(&base, &rules(false)).score, indicator_score(&with_self, &rules(false)).score);
     }
+}
+
+#[test]
+fn one_rater_answering_three_surveys_is_one_rater() {
+    // Three peer responses about one subject, all from the same person: below the threshold.
+    let peers = Part { relation: Relation::Peer, anonymous: true, sums: Sums::of(&[100.0, 100.0, 0.0]), raters: 1 };
+    let s = indicator_score(&[peers], &rules(false));
+    assert_eq!((s.score, s.status), (None, Status::BelowThreshold));
+    let g = &s.by_relation["peer"];
+    assert!(g.withheld && g.score.is_none() && g.n == 3);
+}
+
+#[test]
+fn an_anonymous_part_must_pass_on_its_own() {
+    // One anonymous customer answer beside two attributed ones: the anonymous one is left out.
+    let attributed = part(Relation::Customer, false, Sums::of(&[50.0, 100.0]));
+    let anonymous = part(Relation::Customer, true, Sums::of(&[0.0]));
+    let s = indicator_score(&[attributed, anonymous], &rules(false));
+    assert_eq!((s.score, s.n, s.status), (Some(75.0), 2, Status::Ok));
+    // Three anonymous raters of their own are released and pooled.
+    let anonymous = part(Relation::Customer, true, Sums::of(&[0.0, 0.0, 0.0]));
+    let s = indicator_score(&[attributed, anonymous], &rules(false));
+    assert_eq!((s.score, s.n), (Some(30.0), 5));
+}
+
+#[test]
+fn a_combined_score_has_its_interval() {
+    let s = indicator_score(
+        &[group(Relation::Peer, true, &[50.0, 75.0, 100.0]), group(Relation::DirectReport, true, &[60.0, 80.0, 70.0])],
+        &rules(false),
+    );
+    assert_eq!(s.score, Some(72.5));
+    let [lo, hi] = s.ci95.expect("two counted groups of n ≥ 2 have an interval");
+    assert!(lo < 72.5 && hi > 72.5);
 }

@@ -8,7 +8,7 @@ use super::dashboard::{Nav, nav};
 use super::extract::{AdminForm, AdminViewer, CsrfFields, SignedIn};
 use super::pages::{Html, app_error};
 use crate::app::cycles::{CycleInput, CycleProgress};
-use crate::app::invitations::{AllKeyword, Deliver, Subjects};
+use crate::app::invitations::{AllKeyword, Deliver, SmallGroup, Subjects};
 use crate::app::{self, App, cycles, integrations, invitations, surveys};
 use crate::domain::api_key::Scope;
 use crate::domain::reviews::Peers;
@@ -184,7 +184,7 @@ async fn create_cycle(State(app): State<App>, AdminForm(f): AdminForm<CycleForm>
         remind_every_days: None,
         max_reminders: None,
     };
-    let result = cycles::save(&app, &input).await.map(|_| ("cycle_created", None));
+    let result = cycles::create(&app, &input).await.map(|_| ("cycle_created", None));
     back(&app, &f.who, result).await
 }
 
@@ -206,9 +206,20 @@ async fn cycle_action(
     let result = match action.as_str() {
         "launch" => {
             let peers = if f.form.peers.is_some() { Peers::Team } else { Peers::None };
-            invitations::launch(&app, &cycle, &survey, &Subjects::All(AllKeyword::All), peers, Deliver::Email)
+            match invitations::launch(&app, &cycle, &survey, &Subjects::All(AllKeyword::All), peers, Deliver::Email)
                 .await
-                .map(|c| ("launched", Some(c.created)))
+            {
+                Ok(c) if !c.too_small.is_empty() => {
+                    let note = too_small_note(&f.who, &c.too_small);
+                    let notice = Notice {
+                        flash: Some(format!("{} {}: {}", f.who.t.done, f.who.t.launch, c.created)),
+                        error: Some(note),
+                        ..Notice::default()
+                    };
+                    return render(&app, &f.who, StatusCode::OK, notice).await;
+                }
+                other => other.map(|c| ("launched", Some(c.created))),
+            }
         }
         "invite-customers" => {
             invitations::invite_customers(&app, &cycle, &survey).await.map(|c| ("invited", Some(c.created)))
@@ -218,6 +229,19 @@ async fn cycle_action(
         _ => return super::pages::not_found(f.who.locale),
     };
     back(&app, &f.who, result).await
+}
+
+/// Which launched subjects' anonymous groups can never be shown, and why.
+fn too_small_note(who: &SignedIn, groups: &[SmallGroup]) -> String {
+    let t = who.t;
+    let list: Vec<String> = groups
+        .iter()
+        .map(|g| {
+            let relation = crate::i18n::relation_label(who.locale, g.relation.as_str());
+            format!("{} ({relation}: {}/{})", g.subject, g.raters, g.min_raters)
+        })
+        .collect();
+    format!("{} {}", t.too_small, list.join(", "))
 }
 
 #[derive(Deserialize)]

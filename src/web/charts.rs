@@ -24,8 +24,11 @@ fn open(width: u32, height: u32, label: &str) -> String {
     )
 }
 
-/// Horizontal bars on a 0–100 scale: one row per (label, value); `None` draws "withheld".
-pub fn bars(label: &str, rows: &[(String, Option<f64>)], withheld: &str) -> String {
+/// A score, or the words for why there is none ("too few raters", "results at close"…).
+pub type Shown = Result<f64, String>;
+
+/// Horizontal bars on a 0–100 scale: one row per (label, value); no value draws its reason.
+pub fn bars(label: &str, rows: &[(String, Shown)]) -> String {
     let (left, width, row_h) = (150.0, 300.0, 26.0);
     let height = (rows.len() as f64 * row_h + 24.0) as u32;
     let mut svg = open(left as u32 + width as u32 + 50, height, label);
@@ -38,17 +41,17 @@ pub fn bars(label: &str, rows: &[(String, Option<f64>)], withheld: &str) -> Stri
             n = esc(name)
         ));
         match value {
-            Some(v) => svg.push_str(&format!(
+            Ok(v) => svg.push_str(&format!(
                 r#"<rect x="{left}" y="{y}" width="{w:.1}" height="18" class="bar"/><text x="{tx:.1}" y="{ty}" class="val">{v:.1}</text>"#,
                 w = v.clamp(0.0, 100.0) / 100.0 * width,
                 tx = left + v.clamp(0.0, 100.0) / 100.0 * width + 4.0,
                 ty = y + 14.0
             )),
-            None => svg.push_str(&format!(
+            Err(why) => svg.push_str(&format!(
                 r#"<text x="{tx}" y="{ty}" class="muted">{w}</text>"#,
                 tx = left + 4.0,
                 ty = y + 14.0,
-                w = esc(withheld)
+                w = esc(why)
             )),
         }
     }
@@ -69,10 +72,10 @@ fn axis(svg: &mut String, left: f64, width: f64, y: f64) {
 }
 
 /// A labelled score with its 95 % interval, when there is one.
-pub type IntervalRow = (String, Option<f64>, Option<[f64; 2]>);
+pub type IntervalRow = (String, Shown, Option<[f64; 2]>);
 
 /// A dot per group with its 95 % interval as a line.
-pub fn intervals(label: &str, rows: &[IntervalRow], withheld: &str) -> String {
+pub fn intervals(label: &str, rows: &[IntervalRow]) -> String {
     let (left, width, row_h) = (150.0, 300.0, 26.0);
     let height = (rows.len() as f64 * row_h + 24.0) as u32;
     let mut svg = open(left as u32 + width as u32 + 50, height, label);
@@ -86,7 +89,7 @@ pub fn intervals(label: &str, rows: &[IntervalRow], withheld: &str) -> String {
         ));
         let at = |v: f64| left + v.clamp(0.0, 100.0) / 100.0 * width;
         match score {
-            Some(s) => {
+            Ok(s) => {
                 if let Some([lo, hi]) = ci {
                     svg.push_str(&format!(
                         r#"<line x1="{:.1}" y1="{y}" x2="{:.1}" y2="{y}" class="ci"/>"#,
@@ -97,12 +100,9 @@ pub fn intervals(label: &str, rows: &[IntervalRow], withheld: &str) -> String {
                 svg.push_str(&format!(r#"<circle cx="{:.1}" cy="{y}" r="5" class="dot"/>"#, at(*s)));
                 svg.push_str(&format!(r#"<text x="{:.1}" y="{}" class="val">{s:.1}</text>"#, at(*s) + 8.0, y - 6.0));
             }
-            None => svg.push_str(&format!(
-                r#"<text x="{}" y="{}" class="muted">{}</text>"#,
-                left + 4.0,
-                y + 5.0,
-                esc(withheld)
-            )),
+            Err(why) => {
+                svg.push_str(&format!(r#"<text x="{}" y="{}" class="muted">{}</text>"#, left + 4.0, y + 5.0, esc(why)))
+            }
         }
     }
     axis(&mut svg, left, width, rows.len() as f64 * row_h + 8.0);
@@ -196,7 +196,7 @@ mod tests {
 
     #[test]
     fn labels_are_escaped_and_charts_have_text_alternatives() {
-        let svg = bars("Team <b>", &[("<script>x</script>".into(), Some(75.0)), ("Sam".into(), None)], "withheld");
+        let svg = bars("Team <b>", &[("<script>x</script>".into(), Ok(75.0)), ("Sam".into(), Err("withheld".into()))]);
         assert!(svg.contains("&lt;script&gt;") && !svg.contains("<script>"));
         assert!(svg.contains(r#"role="img""#) && svg.contains("<title>Team &lt;b&gt;</title>"));
         assert!(svg.contains("withheld") && svg.contains("75.0"));

@@ -8,9 +8,10 @@ use crate::app::cycles::CycleRow;
 use crate::app::results::{self, SubjectScores};
 use crate::app::{self, App, access, cycles};
 use crate::domain::cycle::Cycle;
+use crate::domain::orgchart::OrgPerson;
 use crate::domain::{Locale, time};
 use crate::i18n::{DashText, indicator_label, relation_label};
-use crate::scoring::IndicatorScore;
+use crate::scoring::{IndicatorScore, Status};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, Query, State};
@@ -102,10 +103,23 @@ async fn pick_cycle(app: &App, wanted: Option<&str>) -> app::Result<(Vec<CycleRo
     Ok((all, cycle))
 }
 
+/// Why a score is not shown, in words a manager reads at a glance.
+fn why(t: &DashText, status: Status) -> &'static str {
+    match status {
+        Status::Open => t.why_open,
+        Status::BelowThreshold => t.why_below,
+        Status::NoData | Status::Ok => t.why_no_data,
+    }
+}
+
+fn shown(t: &DashText, score: Option<f64>, status: Status) -> charts::Shown {
+    score.ok_or_else(|| why(t, status).to_string())
+}
+
 fn fmt_score(s: &IndicatorScore, t: &DashText) -> Cell {
     match s.score {
         Some(v) => Cell { text: format!("{v:.1}"), withheld: false },
-        None => Cell { text: t.withheld.to_string(), withheld: true },
+        None => Cell { text: why(t, s.status).to_string(), withheld: true },
     }
 }
 
@@ -200,9 +214,11 @@ async fn team_page<'a>(
         .iter()
         .map(|i| {
             let label = format!("{} — {}", t.chart_team, indicator_label(locale, i));
-            let bars: Vec<(String, Option<f64>)> =
-                visible.iter().map(|s| (s.name.clone(), s.indicators[i].score)).collect();
-            charts::bars(&label, &bars, t.withheld)
+            let bars: Vec<(String, charts::Shown)> = visible
+                .iter()
+                .map(|s| (s.name.clone(), shown(t, s.indicators[i].score, s.indicators[i].status)))
+                .collect();
+            charts::bars(&label, &bars)
         })
         .collect();
     let closed = !cycle.is_open(time::now());
@@ -282,7 +298,7 @@ async fn person(
     if !access::can_see(&who.viewer, &person_id, &org, closed) {
         return not_found(locale);
     }
-    match person_report(&app, &cycle, &person_id, locale, t, now).await {
+    match person_report(&app, &who.viewer, &org, &cycle, &person_id, locale, now).await {
         Ok(Some((name, blocks, trend, comments))) => {
             let page = PersonPage {
                 t,
@@ -317,6 +333,7 @@ fn shown_groups(score: &IndicatorScore) -> Vec<(&'static str, crate::scoring::Gr
             sd: score.sd,
             ci95: score.ci95,
             withheld: score.withheld,
+            status: score.status,
         };
         vec![("customer", g)]
     } else {
@@ -324,7 +341,7 @@ fn shown_groups(score: &IndicatorScore) -> Vec<(&'static str, crate::scoring::Gr
     }
 }
 
-type Values = [(String, String, bool, f64)];
+type Values = [(String, String, f64)];
 
 fn indicator_block(
     indicator: &str,
@@ -341,30 +358,25 @@ fn indicator_block(
         let name = relation_label(locale, rel);
         relations.push(RelationRow {
             label: name,
-            score: g.score.map_or_else(|| t.withheld.to_string(), |v| format!("{v:.1}")),
+            score: g.score.map_or_else(|| why(t, g.status).to_string(), |v| format!("{v:.1}")),
             n: g.n,
             interval: g.ci95.map(|[a, b]| format!("{a:.1}–{b:.1}")).unwrap_or_default(),
         });
-        chart_rows.push((name.to_string(), g.score, g.ci95));
+        chart_rows.push((name.to_string(), shown(t, g.score, g.status), g.ci95));
     }
     let self_score = score.by_relation.get("self").and_then(|g| g.score);
     let gap = match (self_score, score.score) {
         (Some(s), Some(o)) => Some(format!("{:+.1}", s - o)),
         _ => None,
     };
-    // Distribution of the answers that are released: groups not withheld, never self.
-    let mut released = Vec::new();
-    for (rel, g) in &groups {
-        if g.withheld || *rel == "self" {
-            continue;
-        }
-        released.extend(values.iter().filter(|(i, r, _, _)| i == indicator && r == rel).map(|(_, _, _, v)| *v));
-    }
+    // Distribution of the released answers (`values` holds only those), never self.
+    let released: Vec<f64> =
+        values.iter().filter(|(i, r, _)| i == indicator && r != "self").map(|(_, _, v)| *v).collect();
     let histogram =
         (!released.is_empty()).then(|| charts::histogram(&format!("{} — {label}", t.distribution), &released));
     IndicatorBlock {
-        chart: charts::intervals(&format!("{label} — {}", t.by_relation), &chart_rows, t.withheld),
-        total: score.score.map_or_else(|| t.withheld.to_string(), |v| format!("{v:.1}")),
+        chart: charts::intervals(&format!("{label} — {}", t.by_relation), &chart_rows),
+        total: score.score.map_or_else(|| why(t, score.status).to_string(), |v| format!("{v:.1}")),
         n: score.n,
         gap,
         relations,
@@ -375,21 +387,25 @@ fn indicator_block(
 
 async fn person_report(
     app: &App,
+    viewer: &Viewer,
+    org: &[OrgPerson],
     cycle: &Cycle,
     person_id: &str,
     locale: Locale,
-    t: &DashText,
     now: i64,
 ) -> app::Result<Option<Report>> {
+    let t = crate::i18n::dash_text(locale);
     let scores = results::cycle_scores(&app.db, cycle, now).await?;
     let Some(me) = scores.subjects.into_iter().find(|s| s.subject == person_id) else {
         return Ok(None);
     };
-    let values = results::response_values(&app.db, &cycle.id, person_id).await?;
+    let values = results::released_values(&app.db, cycle, person_id, now).await?;
     let blocks =
         me.indicators.iter().map(|(indicator, score)| indicator_block(indicator, score, &values, locale, t)).collect();
     // Trend: this person's indicator scores in every cycle they were reviewed in.
-    let history = results::trend(&app.db, person_id, now).await?;
+    // Only cycles this viewer may see of this person: for the person themself, closed ones.
+    let mut history = results::trend(&app.db, person_id, now).await?;
+    history.retain(|p| access::can_see(viewer, person_id, org, p.closed));
     let titles: Vec<String> = history.iter().map(|p| p.title.clone()).collect();
     let series: Vec<(String, Vec<Option<f64>>)> = me
         .indicators

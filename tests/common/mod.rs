@@ -62,8 +62,17 @@ pub async fn fresh_db(backend: Backend) -> TestDb {
     TestDb { url, dir }
 }
 
+/// One server key per database (instances and restarts of one database share it).
+fn server_key_for(db_url: &str) -> String {
+    use base64::Engine;
+    use sha2::Digest;
+    base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(db_url.as_bytes()))
+}
+
 pub fn test_config(db_url: &str, mail_dir: PathBuf) -> Config {
     Config {
+        key: Some(server_key_for(db_url)),
+        key_file: mail_dir.with_file_name("candor.key"),
         database_url: db_url.to_string(),
         listen: "127.0.0.1:0".into(),
         public_url: "http://127.0.0.1:0".into(),

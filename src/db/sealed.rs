@@ -1,0 +1,80 @@
+//! Sealed anonymous answers (ciphertext only) and the distinct-rater counts written at close.
+use super::{Tx, placeholders, rows_per_statement};
+use sqlx::Row;
+
+/// One sealed record, under a random id (so not even its place in the table tells when it came).
+pub async fn insert(tx: &mut Tx, id: &str, cycle: &str, sealed: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("INSERT INTO sealed_responses (id, cycle_id, sealed) VALUES ($1, $2, $3)")
+        .bind(id)
+        .bind(cycle)
+        .bind(sealed)
+        .execute(&mut **tx)
+        .await
+        .map(|_| ())
+}
+
+/// Every sealed record of a cycle, in the order of their random ids.
+pub async fn for_cycle(tx: &mut Tx, cycle: &str) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query_scalar("SELECT sealed FROM sealed_responses WHERE cycle_id = $1 ORDER BY id")
+        .bind(cycle)
+        .fetch_all(&mut **tx)
+        .await
+}
+
+pub async fn delete_for_cycle(tx: &mut Tx, cycle: &str) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query("DELETE FROM sealed_responses WHERE cycle_id = $1").bind(cycle).execute(&mut **tx).await?;
+    Ok(done.rows_affected())
+}
+
+/// Any one sealed record (cycle, ciphertext): to check at start that the key opens them.
+pub async fn any(pool: &sqlx::AnyPool) -> Result<Option<(String, String)>, sqlx::Error> {
+    sqlx::query_as("SELECT cycle_id, sealed FROM sealed_responses ORDER BY id LIMIT 1").fetch_optional(pool).await
+}
+
+/// Sealed records per cycle, for progress while a cycle is open.
+pub async fn count(pool: &sqlx::AnyPool, cycle: &str) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM sealed_responses WHERE cycle_id = $1").bind(cycle).fetch_one(pool).await
+}
+
+/// Distinct raters of one released anonymous group.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GroupRaters {
+    pub subject_id: String,
+    pub relation: String,
+    /// `""`: every response of the relation (the threshold for comments).
+    pub indicator: String,
+    pub raters: i64,
+}
+
+pub async fn insert_raters(tx: &mut Tx, cycle: &str, groups: &[GroupRaters]) -> Result<(), sqlx::Error> {
+    for chunk in groups.chunks(rows_per_statement(5)) {
+        let values: Vec<String> = (0..chunk.len()).map(|k| placeholders(k * 5 + 1, 5)).collect();
+        let sql = format!(
+            "INSERT INTO group_raters (cycle_id, subject_id, relation, indicator, raters) VALUES {}",
+            values.join(", ")
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for g in chunk {
+            q = q.bind(cycle).bind(&g.subject_id).bind(&g.relation).bind(&g.indicator).bind(g.raters);
+        }
+        q.execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+pub async fn raters(pool: &sqlx::AnyPool, cycle: &str) -> Result<Vec<GroupRaters>, sqlx::Error> {
+    let rows = sqlx::query("SELECT subject_id, relation, indicator, raters FROM group_raters WHERE cycle_id = $1")
+        .bind(cycle)
+        .fetch_all(pool)
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(GroupRaters {
+                subject_id: r.try_get("subject_id")?,
+                relation: r.try_get("relation")?,
+                indicator: r.try_get("indicator")?,
+                raters: r.try_get("raters")?,
+            })
+        })
+        .collect()
+}

@@ -1,0 +1,406 @@
+//! Anonymity that holds against an admin and against whoever holds the database: answers
+//! sealed until close, a cycle that closes once, thresholds that count distinct raters, and
+//! an anonymous part that must pass on its own. Each attack of the field report is a test.
+use crate::common::{self, Backend, TestApp};
+use serde_json::{Value, json};
+use std::collections::{BTreeMap, BTreeSet};
+
+const RATERS: usize = 8;
+
+/// Manager M; subject S; eight peers R1..R8 of the same team; a second subject T.
+async fn org(app: &TestApp) {
+    let mut people = vec![
+        json!({"id":"M","name":"Mira","email":"m@corp.example","team":"East"}),
+        json!({"id":"S","name":"Sol","email":"s@corp.example","manager":"M","team":"East"}),
+        json!({"id":"T","name":"Tao","email":"t@corp.example","manager":"M","team":"East"}),
+    ];
+    for i in 1..=RATERS {
+        people.push(json!({"id":format!("R{i}"),"name":format!("Rater {i}"),"email":format!("r{i}@corp.example"),"manager":"M","team":"East"}));
+    }
+    let (s, b) = app.post("/api/v1/people", json!({ "people": people })).await;
+    assert_eq!(s, 200, "{b}");
+    for id in ["p1", "p2", "p3"] {
+        let (s, b) = app
+            .post(
+                "/api/v1/surveys",
+                json!({"id":id,"kind":"peer","title":"360","questions":[
+                    {"id":"t1","text":"Works well with the team","type":"scale","min":1,"max":5,"indicator":"teamwork","required":true},
+                    {"id":"note","text":"What should they keep doing?","type":"text"}]}),
+            )
+            .await;
+        assert_eq!(s, 200, "{b}");
+    }
+    app.seed_cycle("Q4").await;
+}
+
+/// Peer invitations (survey, subject, rater) with their links.
+async fn invite(app: &TestApp, rows: &[(&str, &str, &str)]) -> Vec<String> {
+    let invitations: Vec<Value> = rows
+        .iter()
+        .map(|(survey, subject, rater)| json!({"survey":survey,"subject":subject,"respondent":{"person":rater},"relation":"peer"}))
+        .collect();
+    let (s, b) = app.post("/api/v1/cycles/Q4/invitations", json!({"invitations": invitations, "deliver":"none"})).await;
+    assert_eq!(s, 201, "{b}");
+    b["links"].as_array().unwrap().iter().map(|l| l["url"].as_str().unwrap().to_string()).collect()
+}
+
+async fn answer(app: &TestApp, link: &str, value: u8, note: &str) -> u16 {
+    let res =
+        app.client.post(link).form(&[("t1", value.to_string()), ("note", note.to_string())]).send().await.unwrap();
+    res.status().as_u16()
+}
+
+async fn scores(app: &TestApp) -> Value {
+    let (s, b) = app.get("/api/v1/cycles/Q4/scores").await;
+    assert_eq!(s, 200, "{b}");
+    b
+}
+
+fn subject<'a>(scores: &'a Value, id: &str) -> &'a Value {
+    scores["subjects"].as_array().unwrap().iter().find(|s| s["subject"] == id).unwrap()
+}
+
+/// The field report's attack 1: close by moving `closes_at` into the past, read, move it back,
+/// let one more chosen rater answer, close, subtract. The cycle closes once: the move back is
+/// refused, the rater's link is closed, and nothing changes between the two reads.
+async fn a_closed_cycle_never_reopens(backend: Backend) {
+    let app = common::spawn_app(backend).await;
+    org(&app).await;
+    let links = invite(&app, &[("p1", "S", "R1"), ("p1", "S", "R2"), ("p1", "S", "R3"), ("p1", "S", "R4")]).await;
+    for (i, link) in links.iter().take(3).enumerate() {
+        assert_eq!(answer(&app, link, 3 + i as u8, &format!("keep going {i}")).await, 303);
+    }
+    let past = json!({"id":"Q4","title":"Q4 2026","opens_at":"2026-10-01T00:00:00Z","closes_at":"2026-10-02T00:00:00Z","min_raters":3});
+    let (s, b) = app.post("/api/v1/cycles", past).await;
+    assert_eq!(s, 200, "{b}");
+    let first = scores(&app).await;
+    assert_eq!((first["status"].as_str(), first["final"].as_bool()), (Some("closed"), Some(true)));
+    assert_eq!(subject(&first, "S")["indicators"]["teamwork"]["by_relation"]["peer"]["n"], 3);
+
+    let reopen = json!({"id":"Q4","title":"Q4 2026","opens_at":"2026-10-01T00:00:00Z","closes_at":"2099-12-31T23:59:59Z","min_raters":3});
+    let (s, b) = app.post("/api/v1/cycles", reopen).await;
+    assert_eq!((s, b["error"]["code"].as_str()), (409, Some("cycle_closed")), "{b}");
+    assert_eq!(answer(&app, &links[3], 1, "the fourth").await, 410, "the chosen rater cannot answer");
+    assert_eq!(app.client.get(&links[3]).send().await.unwrap().status().as_u16(), 410);
+    let (s, _) = app.post("/api/v1/cycles/Q4/close", json!({})).await;
+    assert_eq!(s, 200);
+    assert_eq!(scores(&app).await, first, "nothing to subtract");
+}
+
+/// Attack 2: one peer invited to three peer surveys about the same subject is one rater.
+async fn one_rater_three_surveys_is_one_rater(backend: Backend) {
+    let app = common::spawn_app(backend).await;
+    org(&app).await;
+    let links = invite(&app, &[("p1", "S", "R1"), ("p2", "S", "R1"), ("p3", "S", "R1"), ("p1", "T", "R2")]).await;
+    for (i, link) in links.iter().take(3).enumerate() {
+        assert_eq!(answer(&app, link, 5, &format!("only R1 wrote this {i}")).await, 303);
+    }
+    app.post("/api/v1/cycles/Q4/close", json!({})).await;
+    let b = scores(&app).await;
+    let peer = &subject(&b, "S")["indicators"]["teamwork"]["by_relation"]["peer"];
+    assert_eq!((peer["n"].as_u64(), peer["withheld"].as_bool()), (Some(3), Some(true)), "{peer}");
+    assert_eq!(peer["status"], "below_threshold");
+    assert!(peer.get("score").is_none_or(Value::is_null), "{peer}");
+    let teamwork = &subject(&b, "S")["indicators"]["teamwork"];
+    assert_eq!((teamwork["score"].clone(), teamwork["status"].as_str()), (Value::Null, Some("below_threshold")));
+    let (_, c) = app.get("/api/v1/cycles/Q4/comments?subject=S").await;
+    assert!(!c.to_string().contains("only R1 wrote this"), "{c}");
+    assert_eq!(c["subjects"]["S"]["withheld"][0]["relation"], "peer", "{c}");
+}
+
+/// Attack 3: one anonymous customer answer beside two attributed ones is left out of
+/// everything — score, n, CSAT, comments — instead of being lifted over the threshold.
+async fn an_anonymous_part_is_not_lifted_by_attributed_answers(backend: Backend) {
+    let app = common::spawn_app(backend).await;
+    app.seed_org().await;
+    app.seed_survey().await;
+    let mut anon = common::csat_survey();
+    anon["id"] = json!("csat-anon");
+    anon["anonymous"] = json!(true);
+    let (s, b) = app.post("/api/v1/surveys", anon).await;
+    assert_eq!(s, 200, "{b}");
+    let (s, b) = app
+        .post(
+            "/api/v1/customers",
+            json!({"customers":[{"id":"C3","name":"Third","email":"c3@x.example","owner":"E1001"}]}),
+        )
+        .await;
+    assert_eq!(s, 200, "{b}");
+    app.seed_cycle("Q4").await;
+    let rows = json!({"deliver":"none","invitations":[
+        {"survey":"csat","subject":"E1001","respondent":{"customer":"C1"},"relation":"customer"},
+        {"survey":"csat","subject":"E1001","respondent":{"customer":"C2"},"relation":"customer"},
+        {"survey":"csat-anon","subject":"E1001","respondent":{"customer":"C3"},"relation":"customer"}]});
+    let (s, b) = app.post("/api/v1/cycles/Q4/invitations", rows).await;
+    assert_eq!(s, 201, "{b}");
+    let links: Vec<String> = b["links"].as_array().unwrap().iter().map(|l| l["url"].as_str().unwrap().into()).collect();
+    for (link, (v, note)) in links.iter().zip([("5", "great"), ("5", "very good"), ("1", "secret complaint")]) {
+        let res = app.client.post(link).form(&[("q1", v), ("q2", "10"), ("q3", note)]).send().await.unwrap();
+        assert_eq!(res.status().as_u16(), 303);
+    }
+    app.post("/api/v1/cycles/Q4/close", json!({})).await;
+    let (_, b) = app.get("/api/v1/cycles/Q4/scores").await;
+    let cs = &b["subjects"].as_array().unwrap().iter().find(|s| s["subject"] == "E1001").unwrap()["indicators"]["customer_satisfaction"];
+    assert_eq!(
+        (cs["score"].as_f64(), cs["n"].as_u64(), cs["status"].as_str()),
+        (Some(100.0), Some(2), Some("ok")),
+        "{cs}"
+    );
+    assert_eq!(cs["csat"].as_f64(), Some(1.0), "the anonymous 1-of-5 is not in CSAT: {cs}");
+    let (_, c) = app.get("/api/v1/cycles/Q4/comments").await;
+    assert!(c.to_string().contains("great") && !c.to_string().contains("secret complaint"), "{c}");
+}
+
+/// Eight raters answer in a shuffled order, three of them at once; each comment is unique, so
+/// the test knows who wrote what, and an attacker must not.
+async fn realistic_run(app: &TestApp) -> BTreeMap<String, String> {
+    org(app).await;
+    let rows: Vec<(String, String)> =
+        (1..=RATERS).map(|i| (format!("R{i}"), format!("note-{i}-{}", rand::random::<u32>()))).collect();
+    let plan: Vec<(&str, &str, &str)> = rows.iter().map(|(r, _)| ("p1", "S", r.as_str())).collect();
+    let links = invite(app, &plan).await;
+    let mut order: Vec<usize> = (0..RATERS).collect();
+    for i in (1..order.len()).rev() {
+        order.swap(i, (rand::random::<u32>() as usize) % (i + 1));
+    }
+    let (together, alone) = order.split_at(3);
+    let go = |i: usize| answer(app, &links[i], 2 + (i % 4) as u8, &rows[i].1);
+    // Three in flight at once.
+    let (a, b, c) = tokio::join!(go(together[0]), go(together[1]), go(together[2]));
+    assert_eq!((a, b, c), (303, 303, 303));
+    for &i in alone {
+        assert_eq!(go(i).await, 303);
+    }
+    rows.into_iter().collect()
+}
+
+fn contains(haystack: &[u8], needle: &str) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle.as_bytes())
+}
+
+/// The commits of a copied SQLite WAL file: for each, the bytes of the pages it wrote.
+fn wal_commits(wal: &[u8]) -> Vec<Vec<u8>> {
+    let be = |b: &[u8]| u32::from_be_bytes(b.try_into().unwrap());
+    let page_size = be(&wal[8..12]) as usize;
+    let (salt1, salt2) = (&wal[16..20], &wal[20..24]);
+    let (mut commits, mut current) = (Vec::new(), Vec::new());
+    let mut at = 32;
+    while at + 24 + page_size <= wal.len() {
+        let header = &wal[at..at + 24];
+        if &header[8..12] != salt1 || &header[12..16] != salt2 {
+            break;
+        }
+        current.extend_from_slice(&wal[at + 24..at + 24 + page_size]);
+        if be(&header[4..8]) != 0 {
+            commits.push(std::mem::take(&mut current));
+        }
+        at += 24 + page_size;
+    }
+    commits
+}
+
+fn copy_sqlite(app: &TestApp) -> (Vec<u8>, Vec<u8>) {
+    let dir = app.db.dir.path();
+    let db = std::fs::read(dir.join("candor.db")).unwrap();
+    let wal = std::fs::read(dir.join("candor.db-wal")).unwrap_or_default();
+    (db, wal)
+}
+
+async fn sqlite_files_pair_no_rater_with_an_answer(backend: Backend) {
+    let app = common::spawn_app(backend).await;
+    let notes = realistic_run(&app).await;
+    // While open: not one answer anywhere in the database file or its WAL.
+    let (db, wal) = copy_sqlite(&app);
+    let commits = wal_commits(&wal);
+    assert!(commits.len() > RATERS, "the WAL still holds every submission ({} commits)", commits.len());
+    for note in notes.values() {
+        assert!(!contains(&db, note) && !contains(&wal, note), "{note} readable while open");
+    }
+    let (s, _) = app.post("/api/v1/cycles/Q4/close", json!({})).await;
+    assert_eq!(s, 200);
+    // After close: every commit of the WAL holds either all of the answers or none, so no
+    // replay of commits can tell one rater's answer from another's.
+    let (_, wal) = copy_sqlite(&app);
+    let commits = wal_commits(&wal);
+    let with_answers: Vec<usize> =
+        commits.iter().map(|pages| notes.values().filter(|n| contains(pages, n)).count()).filter(|&k| k > 0).collect();
+    assert_eq!(with_answers, vec![RATERS], "one commit, the close, holds all {RATERS} answers together");
+    assert_unlinked_rows(&app).await;
+}
+
+/// What any SQL reader sees: no invitation, one day for all, ids unrelated to the raters.
+async fn assert_unlinked_rows(app: &TestApp) {
+    let rows: Vec<(Option<i64>, String)> =
+        sqlx::query_as("SELECT invitation_id, submitted_on FROM responses WHERE relation = 'peer'")
+            .fetch_all(&app.state.db.pool)
+            .await
+            .unwrap();
+    assert_eq!(rows.len(), RATERS);
+    assert!(rows.iter().all(|(inv, _)| inv.is_none()), "no invitation on an anonymous response");
+    assert_eq!(rows.iter().map(|(_, d)| d).collect::<BTreeSet<_>>().len(), 1, "one day for all");
+    let sealed: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM sealed_responses").fetch_one(&app.state.db.pool).await.unwrap();
+    assert_eq!(sealed, 0, "sealed records are gone after close");
+}
+
+fn pg_dump(url: &str) -> String {
+    let bin = std::fs::read_dir("/usr/lib/postgresql")
+        .ok()
+        .and_then(|d| d.filter_map(|e| e.ok()).map(|e| e.path().join("bin/pg_dump")).find(|p| p.exists()))
+        .unwrap_or_else(|| "pg_dump".into());
+    let out = std::process::Command::new(bin).arg(url).output().expect("run pg_dump");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+async fn postgres_columns_pair_no_rater_with_an_answer(backend: Backend) {
+    let app = common::spawn_app(backend).await;
+    let notes = realistic_run(&app).await;
+    let dump = pg_dump(&app.db.url);
+    assert!(dump.contains("sealed_responses"), "the dump is complete");
+    for note in notes.values() {
+        assert!(!dump.contains(note.as_str()), "{note} readable in a dump while open");
+    }
+    let (s, _) = app.post("/api/v1/cycles/Q4/close", json!({})).await;
+    assert_eq!(s, 200);
+    let pool = &app.state.db.pool;
+    // Ground truth: which rater wrote which response, from the unique notes.
+    let responses: Vec<(String, String, String, String)> = sqlx::query_as(
+        "SELECT r.xmin::text, r.ctid::text, r.id, a.text FROM responses r JOIN answers a ON a.response_id = r.id \
+         WHERE r.relation = 'peer' AND a.question_id = 'note'",
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap();
+    assert_eq!(responses.len(), RATERS);
+    let writer = |text: &str| notes.iter().find(|(_, n)| n.as_str() == text).map(|(r, _)| r.clone()).unwrap();
+    let invitations: Vec<(String, String)> = sqlx::query_as(
+        "SELECT xmin::text, respondent_key FROM invitations WHERE relation = 'peer' ORDER BY xmin::text::bigint",
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap();
+    // xmin: one transaction wrote every response, and it wrote no invitation.
+    let stamps: BTreeSet<&str> = responses.iter().map(|r| r.0.as_str()).collect();
+    assert_eq!(stamps.len(), 1, "one stamp for all responses: xmin pairs nothing");
+    assert!(invitations.iter().all(|(x, _)| !stamps.contains(x.as_str())));
+    // Row order: the physical order of responses is the order of their random ids.
+    let ctid = |c: &str| -> (u64, u64) {
+        let (a, b) = c.trim_matches(|c| c == '(' || c == ')').split_once(',').unwrap();
+        (a.parse().unwrap(), b.parse().unwrap())
+    };
+    let mut by_ctid = responses.clone();
+    by_ctid.sort_by_key(|r| ctid(&r.1));
+    let mut by_id = responses.clone();
+    by_id.sort_by(|a, b| a.2.cmp(&b.2));
+    assert_eq!(by_ctid, by_id, "insertion order is the random ids' order");
+    // Pairing the i-th response by row order with the i-th completion: no better than chance.
+    let completion: Vec<String> = invitations.iter().map(|(_, k)| k.trim_start_matches("p:").to_string()).collect();
+    let hits = by_ctid.iter().zip(&completion).filter(|(r, who)| writer(&r.3) == **who).count();
+    eprintln!("row-order pairing: {hits} of {RATERS} (chance expects 1)");
+    assert!(hits < RATERS, "row order pairs every rater with their answer");
+    assert_unlinked_rows(&app).await;
+}
+
+/// A wrong server key is refused at start (it could not open what is sealed), and the right
+/// one releases everything at close.
+async fn a_wrong_key_is_refused_at_start(backend: Backend) {
+    let app = common::spawn_app(backend).await;
+    org(&app).await;
+    let links = invite(&app, &[("p1", "S", "R1")]).await;
+    assert_eq!(answer(&app, &links[0], 4, "sealed").await, 303);
+    let url = app.db.url.clone();
+    let mut config = common::test_config(&url, app.mail_dir.clone());
+    config.key = Some(base64::Engine::encode(&base64::engine::general_purpose::STANDARD, [9u8; 32]));
+    let err = candor::startup::Application::build(config).await.err().expect("a wrong key is refused");
+    assert!(err.downcast_ref::<candor::startup::WrongKey>().is_some(), "{err:#}");
+}
+
+/// The admin form only creates; `min_raters` never drops once invitations exist.
+async fn settings_that_were_promised_hold(backend: Backend) {
+    let app = common::spawn_app(backend).await;
+    org(&app).await;
+    invite(&app, &[("p1", "S", "R1")]).await;
+    let lower = json!({"id":"Q4","title":"Q4 2026","opens_at":"2026-10-01T00:00:00Z","closes_at":"2099-12-31T23:59:59Z","min_raters":2});
+    let (s, b) = app.post("/api/v1/cycles", lower).await;
+    assert_eq!((s, b["error"]["code"].as_str()), (409, Some("min_raters_locked")), "{b}");
+    let later = json!({"id":"Q4","title":"Q4 2026","opens_at":"2026-10-01T00:00:00Z","closes_at":"2099-12-31T23:59:58Z","min_raters":4});
+    let (s, b) = app.post("/api/v1/cycles", later).await;
+    assert_eq!(s, 200, "a deadline may move and the threshold rise: {b}");
+}
+
+/// Launch names the groups that can never be shown: a team of three gives each two peers.
+async fn launch_warns_of_groups_too_small(backend: Backend) {
+    let app = common::spawn_app(backend).await;
+    app.seed_org().await;
+    let (s, b) = app
+        .post(
+            "/api/v1/surveys",
+            json!({"id":"p","kind":"peer","title":"360","questions":[{"id":"t1","text":"T","type":"scale","min":1,"max":5,"indicator":"teamwork"}]}),
+        )
+        .await;
+    assert_eq!(s, 200, "{b}");
+    app.seed_cycle("Q4").await;
+    let (s, b) = app
+        .post("/api/v1/cycles/Q4/launch", json!({"survey":"p","subjects":"all","peers":"team","deliver":"none"}))
+        .await;
+    assert_eq!(s, 201, "{b}");
+    let small: BTreeSet<(String, String, i64)> = b["too_small"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| {
+            (
+                g["subject"].as_str().unwrap().into(),
+                g["relation"].as_str().unwrap().into(),
+                g["raters"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert!(small.contains(&("E1001".into(), "peer".into(), 1)), "{b}");
+    assert!(small.contains(&("E1000".into(), "direct_report".into(), 2)), "{b}");
+}
+
+/// `login-link --admin` for an address of no person makes an account, not a person.
+async fn an_admin_account_is_not_a_person(backend: Backend) {
+    let app = common::spawn_app(backend).await;
+    app.seed_org().await;
+    let hr = candor::domain::EmailAddress::parse("hr@corp.example").unwrap();
+    candor::app::accounts::login_link(&app.state, &hr, true).await.unwrap();
+    let (s, b) = app
+        .post("/api/v1/surveys", json!({"id":"p","kind":"peer","title":"360","questions":[{"id":"t1","text":"T","type":"scale","min":1,"max":5,"indicator":"teamwork"}]}))
+        .await;
+    assert_eq!(s, 200, "{b}");
+    app.seed_cycle("Q4").await;
+    let (s, b) = app
+        .post("/api/v1/cycles/Q4/launch", json!({"survey":"p","subjects":"all","peers":"team","deliver":"none"}))
+        .await;
+    assert_eq!(s, 201, "{b}");
+    let subjects: BTreeSet<&str> =
+        b["links"].as_array().unwrap().iter().map(|l| l["subject"].as_str().unwrap()).collect();
+    assert_eq!(subjects, BTreeSet::from(["E1000", "E1001", "E1002"]), "the HR admin is never reviewed");
+}
+
+on_both_databases!(
+    a_closed_cycle_never_reopens,
+    one_rater_three_surveys_is_one_rater,
+    an_anonymous_part_is_not_lifted_by_attributed_answers,
+    a_wrong_key_is_refused_at_start,
+    settings_that_were_promised_hold,
+    launch_warns_of_groups_too_small,
+    an_admin_account_is_not_a_person,
+);
+
+mod forensics {
+    use super::*;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite_files_pair_no_rater_with_an_answer() {
+        super::sqlite_files_pair_no_rater_with_an_answer(Backend::Sqlite).await
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres_columns_pair_no_rater_with_an_answer() {
+        super::postgres_columns_pair_no_rater_with_an_answer(Backend::Postgres).await
+    }
+}
