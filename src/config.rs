@@ -85,6 +85,22 @@ pub struct Config {
     /// Where the server key lives when CANDOR_KEY is unset; created (mode 0600) when missing.
     #[arg(long, env = "CANDOR_KEY_FILE", default_value = "candor.key", global = true)]
     pub key_file: PathBuf,
+    /// Proxies (addresses or networks, comma-separated) whose X-Forwarded-For names the client;
+    /// unset: the peer address is the client.
+    #[arg(long, env = "CANDOR_TRUSTED_PROXIES", value_delimiter = ',', global = true)]
+    pub trusted_proxies: Vec<String>,
+    /// Allow webhook receivers on private, loopback and link-local addresses (on-premise
+    /// receivers); off by default so a webhook cannot reach into the server's network.
+    #[arg(long, env = "CANDOR_WEBHOOK_ALLOW_PRIVATE", global = true)]
+    pub webhook_allow_private: bool,
+    /// Open connections at most; one more is closed at once (keep it under the process's
+    /// file-descriptor limit).
+    #[arg(long, env = "CANDOR_MAX_CONNECTIONS", default_value_t = 1024, global = true)]
+    pub max_connections: usize,
+    /// Seconds a connection may take to send a request's headers, or stay idle between
+    /// keep-alive requests, before it is closed.
+    #[arg(long, env = "CANDOR_HEADER_TIMEOUT_SECS", default_value_t = 10, global = true)]
+    pub header_timeout_secs: u64,
     /// First retry delay of a failed email, in milliseconds; doubles each attempt.
     #[arg(long, env = "CANDOR_MAIL_RETRY_BASE_MS", default_value_t = 2000, global = true, hide = true)]
     pub mail_retry_base_ms: u64,
@@ -137,6 +153,14 @@ impl Config {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => create_key_file(path),
             Err(e) => Err(format!("cannot read the key file {}: {e}", path.display())),
         }
+    }
+
+    pub fn trusted_proxy_nets(&self) -> Result<Vec<crate::domain::net::IpNet>, String> {
+        self.trusted_proxies
+            .iter()
+            .filter(|p| !p.trim().is_empty())
+            .map(|p| crate::domain::net::IpNet::parse(p).map_err(|e| format!("CANDOR_TRUSTED_PROXIES: {e}")))
+            .collect()
     }
 
     /// The public URL without a trailing slash.

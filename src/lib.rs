@@ -2,7 +2,7 @@
 //!
 //! Layers, each importing only from those below it (checked by `tests/layers.rs`):
 //! `domain`, `redact` ← `scoring`, `i18n` ← `db` ← `app` ← `api` | `web` | `outbox` ←
-//! `startup`, `demo`, `main`. `domain`, `scoring` and `i18n` are pure (no sqlx, axum,
+//! `startup`, `server`, `demo`, `main`. `domain`, `scoring` and `i18n` are pure (no sqlx, axum,
 //! askama, tokio). Only `app` imports `db`, besides the outbox's own queue bookkeeping; the
 //! transports (`api`, `web`, `outbox`) never import each other; no SQL string lives outside
 //! `db/`. `config` is read by `app` and the composition root.
@@ -16,5 +16,6 @@ pub mod i18n;
 pub mod outbox;
 pub mod redact;
 pub mod scoring;
+pub mod server;
 pub mod startup;
 pub mod web;

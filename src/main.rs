@@ -29,6 +29,7 @@ fn check_config(cli: &Cli) -> Result<(), String> {
         candor::outbox::mailer::check_smtp_url(smtp)?;
     }
     c.server_key()?;
+    c.trusted_proxy_nets()?;
     c.mail_from
         .parse::<lettre::message::Mailbox>()
         .map_err(|_| format!("CANDOR_MAIL_FROM {:?} is not a valid sender", c.mail_from))?;

@@ -8,7 +8,6 @@ use axum::Router;
 use axum::extract::MatchedPath;
 use axum::http::{HeaderValue, Request, header};
 use std::future::Future;
-use std::net::SocketAddr;
 use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
@@ -35,6 +34,7 @@ pub fn router(app: App) -> Router {
     Router::new()
         .merge(crate::api::router().with_state(app.clone()))
         .merge(crate::web::router().with_state(WebState::new(app)))
+        .fallback(crate::web::pages::fallback)
         .layer(SetResponseHeaderLayer::if_not_present(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP)))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
@@ -87,9 +87,12 @@ impl Application {
     pub async fn run_until_stopped(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
         let (stop_tx, stop_rx) = watch::channel(false);
         let worker = tokio::spawn(crate::outbox::worker::run(self.app.clone(), stop_rx));
-        let app = router(self.app.clone()).into_make_service_with_connect_info::<SocketAddr>();
+        let limits = crate::server::Limits {
+            max_connections: self.app.config.max_connections.max(1),
+            header_timeout: Duration::from_secs(self.app.config.header_timeout_secs.max(1)),
+        };
         tracing::info!(addr = %self.listener.local_addr()?, "listening");
-        axum::serve(self.listener, app).with_graceful_shutdown(shutdown).await?;
+        crate::server::serve(self.listener, router(self.app.clone()), limits, shutdown).await;
         let _ = stop_tx.send(true);
         let _ = worker.await;
         tracing::info!("stopped");

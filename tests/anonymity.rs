@@ -87,25 +87,48 @@ async fn a_closed_cycle_never_reopens(backend: Backend) {
     assert_eq!(scores(&app).await, first, "nothing to subtract");
 }
 
-/// Attack 2: one peer invited to three peer surveys about the same subject is one rater.
-async fn one_rater_three_surveys_is_one_rater(backend: Backend) {
+/// Attack 2: one peer invited to three peer surveys about the same subject filled a group of
+/// three alone; and splitting raters over two identical surveys showed one rater's answers as
+/// that survey's. A subject's anonymous group answers one survey, so each of its answers is
+/// one distinct rater's: both are refused, and nothing is stored.
+async fn an_anonymous_group_answers_one_survey(backend: Backend) {
     let app = common::spawn_app(backend).await;
     org(&app).await;
-    let links = invite(&app, &[("p1", "S", "R1"), ("p2", "S", "R1"), ("p3", "S", "R1"), ("p1", "T", "R2")]).await;
-    for (i, link) in links.iter().take(3).enumerate() {
-        assert_eq!(answer(&app, link, 5, &format!("only R1 wrote this {i}")).await, 303);
+    invite(&app, &[("p1", "S", "R1")]).await;
+    for attempt in [json!([["p2", "S", "R1"], ["p3", "S", "R1"]]), json!([["p2", "S", "R2"], ["p2", "S", "R3"]])] {
+        let invitations: Vec<Value> = attempt
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| json!({"survey":r[0],"subject":r[1],"respondent":{"person":r[2]},"relation":"peer"}))
+            .collect();
+        let (s, b) =
+            app.post("/api/v1/cycles/Q4/invitations", json!({"invitations": invitations, "deliver":"none"})).await;
+        assert_eq!((s, b["error"]["code"].as_str()), (409, Some("one_anonymous_survey")), "{b}");
+    }
+    let (_, p) = app.get("/api/v1/cycles/Q4/progress").await;
+    assert_eq!(p["surveys"].as_array().unwrap().len(), 1, "nothing else was stored: {p}");
+    // Another subject, or an attributed relation, may use another survey.
+    let links = invite(&app, &[("p2", "T", "R1")]).await;
+    assert_eq!(links.len(), 1);
+}
+
+/// Below the threshold after close, a lone rater's group says nothing but that it is too small.
+async fn a_lone_rater_stays_hidden_after_close(backend: Backend) {
+    let app = common::spawn_app(backend).await;
+    org(&app).await;
+    let links = invite(&app, &[("p1", "S", "R1"), ("p1", "S", "R2")]).await;
+    for (i, link) in links.iter().enumerate() {
+        assert_eq!(answer(&app, link, 5, &format!("only two of us {i}")).await, 303);
     }
     app.post("/api/v1/cycles/Q4/close", json!({})).await;
     let b = scores(&app).await;
     let peer = &subject(&b, "S")["indicators"]["teamwork"]["by_relation"]["peer"];
-    assert_eq!((peer["n"].as_u64(), peer["withheld"].as_bool()), (Some(3), Some(true)), "{peer}");
-    assert_eq!(peer["status"], "below_threshold");
+    assert_eq!((peer["n"].as_u64(), peer["status"].as_str()), (Some(2), Some("below_threshold")), "{peer}");
     assert!(peer.get("score").is_none_or(Value::is_null), "{peer}");
-    let teamwork = &subject(&b, "S")["indicators"]["teamwork"];
-    assert_eq!((teamwork["score"].clone(), teamwork["status"].as_str()), (Value::Null, Some("below_threshold")));
     let (_, c) = app.get("/api/v1/cycles/Q4/comments?subject=S").await;
-    assert!(!c.to_string().contains("only R1 wrote this"), "{c}");
-    assert_eq!(c["subjects"]["S"]["withheld"][0]["relation"], "peer", "{c}");
+    assert!(!c.to_string().contains("only two of us"), "{c}");
+    assert_eq!(c["subjects"]["S"]["withheld"][0], json!({"relation":"peer","n":2}), "{c}");
 }
 
 /// Attack 3: one anonymous customer answer beside two attributed ones is left out of
@@ -181,6 +204,9 @@ fn contains(haystack: &[u8], needle: &str) -> bool {
 /// The commits of a copied SQLite WAL file: for each, the bytes of the pages it wrote.
 fn wal_commits(wal: &[u8]) -> Vec<Vec<u8>> {
     let be = |b: &[u8]| u32::from_be_bytes(b.try_into().unwrap());
+    if wal.len() < 32 {
+        return Vec::new();
+    }
     let page_size = be(&wal[8..12]) as usize;
     let (salt1, salt2) = (&wal[16..20], &wal[20..24]);
     let (mut commits, mut current) = (Vec::new(), Vec::new());
@@ -218,13 +244,17 @@ async fn sqlite_files_pair_no_rater_with_an_answer(backend: Backend) {
     }
     let (s, _) = app.post("/api/v1/cycles/Q4/close", json!({})).await;
     assert_eq!(s, 200);
-    // After close: every commit of the WAL holds either all of the answers or none, so no
-    // replay of commits can tell one rater's answer from another's.
-    let (_, wal) = copy_sqlite(&app);
+    // After close: whatever commits the WAL still holds (the close truncates it), each holds
+    // all of the answers or none, so no replay of commits can tell one rater's answer from
+    // another's; the database file holds them all, with nothing sealed left behind.
+    let (db, wal) = copy_sqlite(&app);
     let commits = wal_commits(&wal);
     let with_answers: Vec<usize> =
         commits.iter().map(|pages| notes.values().filter(|n| contains(pages, n)).count()).filter(|&k| k > 0).collect();
-    assert_eq!(with_answers, vec![RATERS], "one commit, the close, holds all {RATERS} answers together");
+    assert!(with_answers.iter().all(|&k| k == RATERS), "a commit holds only some answers: {with_answers:?}");
+    for note in notes.values() {
+        assert!(contains(&db, note) || contains(&wal, note), "{note} was released");
+    }
     assert_unlinked_rows(&app).await;
 }
 
@@ -383,7 +413,8 @@ async fn an_admin_account_is_not_a_person(backend: Backend) {
 
 on_both_databases!(
     a_closed_cycle_never_reopens,
-    one_rater_three_surveys_is_one_rater,
+    an_anonymous_group_answers_one_survey,
+    a_lone_rater_stays_hidden_after_close,
     an_anonymous_part_is_not_lifted_by_attributed_answers,
     a_wrong_key_is_refused_at_start,
     settings_that_were_promised_hold,

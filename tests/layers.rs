@@ -14,7 +14,10 @@ fn allowed(layer: &str) -> &'static [&'static str] {
         "app" => &["domain", "scoring", "db", "config", "redact"],
         "api" | "web" => &["domain", "scoring", "i18n", "app", "config", "redact"],
         "outbox" => &["domain", "scoring", "i18n", "app", "db", "config", "redact"],
-        _ => &["domain", "scoring", "i18n", "db", "app", "api", "web", "outbox", "config", "redact", "startup", "demo"],
+        _ => &[
+            "domain", "scoring", "i18n", "db", "app", "api", "web", "outbox", "config", "redact", "startup", "demo",
+            "server",
+        ],
     }
 }
 

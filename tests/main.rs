@@ -9,6 +9,7 @@ mod cli;
 mod dashboard;
 mod errors;
 mod faults;
+mod hardening;
 mod instances;
 mod layers;
 mod respondent;

@@ -1,11 +1,11 @@
 //! Cycles: create or update, read, progress, close.
 use super::error::{ApiResult, ErrorBody};
-use super::{AdminKey, ApiJson, ReadKey};
+use super::{AdminKey, ApiJson, ApiPath, ReadKey};
 use crate::app::cycles::{CycleInput, SurveyProgress, WeightsInput};
 use crate::app::{App, UpsertCounts, cycles};
 use crate::domain::time;
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -35,7 +35,7 @@ pub struct CycleView {
 
 #[utoipa::path(get, path = "/api/v1/cycles/{cycle}", tag = "cycles", params(("cycle" = String, Path, description = "Cycle id")), security(("api_key" = [])),
     responses((status = 200, body = CycleView), (status = 401, description = "Missing or wrong API key", body = ErrorBody), (status = 403, description = "Key scope too narrow", body = ErrorBody), (status = 404, description = "Unknown cycle", body = ErrorBody)))]
-pub async fn show(_: AdminKey, State(app): State<App>, Path(id): Path<String>) -> ApiResult<Json<CycleView>> {
+pub async fn show(_: AdminKey, State(app): State<App>, ApiPath(id): ApiPath<String>) -> ApiResult<Json<CycleView>> {
     let c = cycles::load(&app, &id).await?;
     Ok(Json(CycleView {
         status: c.status(time::now()),
@@ -59,7 +59,7 @@ pub struct Progress {
 
 #[utoipa::path(get, path = "/api/v1/cycles/{cycle}/progress", tag = "cycles", params(("cycle" = String, Path, description = "Cycle id")), security(("api_key" = [])),
     responses((status = 200, body = Progress), (status = 401, description = "Missing or wrong API key", body = ErrorBody), (status = 404, description = "Unknown cycle", body = ErrorBody)))]
-pub async fn progress(_: ReadKey, State(app): State<App>, Path(id): Path<String>) -> ApiResult<Json<Progress>> {
+pub async fn progress(_: ReadKey, State(app): State<App>, ApiPath(id): ApiPath<String>) -> ApiResult<Json<Progress>> {
     let (c, surveys) = cycles::progress(&app, &id).await?;
     Ok(Json(Progress { status: c.status(time::now()), cycle: c.id, surveys }))
 }
@@ -73,7 +73,7 @@ pub struct Closed {
 #[utoipa::path(post, path = "/api/v1/cycles/{cycle}/close", tag = "cycles", params(("cycle" = String, Path, description = "Cycle id")), security(("api_key" = [])),
     responses((status = 200, body = Closed), (status = 403, body = ErrorBody), (status = 401, description = "Missing or wrong API key", body = ErrorBody), (status = 404, description = "Unknown cycle", body = ErrorBody)))]
 #[tracing::instrument(skip_all, fields(cycle = %id))]
-pub async fn close(_: AdminKey, State(app): State<App>, Path(id): Path<String>) -> ApiResult<Json<Closed>> {
+pub async fn close(_: AdminKey, State(app): State<App>, ApiPath(id): ApiPath<String>) -> ApiResult<Json<Closed>> {
     let c = cycles::close(&app, &id).await?;
     Ok(Json(Closed { cycle: c.id, status: "closed" }))
 }

@@ -1,12 +1,12 @@
 //! `POST /api/v1/cycles/{cycle}/invitations`, `…/launch` and `…/reminders`.
 use super::error::{ApiResult, ErrorBody};
-use super::{AdminKey, ApiJson};
+use super::{AdminKey, ApiJson, ApiPath};
 use crate::app::App;
 use crate::app::invitations::{self, Created, Deliver, Queued, RespondentInput, Subjects};
 use crate::domain::Relation;
 use crate::domain::reviews::{NewInvitation, Peers};
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -34,7 +34,7 @@ pub struct InvitationInput {
 pub async fn create(
     _: AdminKey,
     State(app): State<App>,
-    Path(cycle): Path<String>,
+    ApiPath(cycle): ApiPath<String>,
     ApiJson(body): ApiJson<InvitationsBody>,
 ) -> ApiResult<(StatusCode, Json<Created>)> {
     let rows: Vec<NewInvitation> = body
@@ -68,7 +68,7 @@ pub struct LaunchBody {
 pub async fn launch(
     _: AdminKey,
     State(app): State<App>,
-    Path(cycle): Path<String>,
+    ApiPath(cycle): ApiPath<String>,
     ApiJson(body): ApiJson<LaunchBody>,
 ) -> ApiResult<(StatusCode, Json<Created>)> {
     let created = invitations::launch(&app, &cycle, &body.survey, &body.subjects, body.peers, body.deliver).await?;
@@ -78,6 +78,6 @@ pub async fn launch(
 #[utoipa::path(post, path = "/api/v1/cycles/{cycle}/reminders", tag = "invitations", params(("cycle" = String, Path, description = "Cycle id")), security(("api_key" = [])),
     responses((status = 200, body = Queued), (status = 409, description = "The cycle is closed", body = ErrorBody), (status = 401, description = "Missing or wrong API key", body = ErrorBody), (status = 404, description = "Unknown cycle", body = ErrorBody)))]
 #[tracing::instrument(skip_all, fields(cycle = %cycle))]
-pub async fn remind(_: AdminKey, State(app): State<App>, Path(cycle): Path<String>) -> ApiResult<Json<Queued>> {
+pub async fn remind(_: AdminKey, State(app): State<App>, ApiPath(cycle): ApiPath<String>) -> ApiResult<Json<Queued>> {
     Ok(Json(invitations::remind(&app, &cycle).await?))
 }

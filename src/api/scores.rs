@@ -1,11 +1,11 @@
 //! `GET /api/v1/cycles/{cycle}/scores` and the released comments.
 use super::error::{ApiError, ApiResult, ErrorBody};
-use super::{AdminKey, ReadKey};
+use super::{AdminKey, ApiPath, ApiQuery, ReadKey};
 use crate::app::results::{self, CycleScores, SubjectComments};
 use crate::app::{App, cycles};
 use crate::domain::time;
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 #[utoipa::path(get, path = "/api/v1/cycles/{cycle}/scores", tag = "scores", params(("cycle" = String, Path, description = "Cycle id")), security(("api_key" = [])),
     responses((status = 200, body = CycleScores), (status = 401, description = "Missing or wrong API key", body = ErrorBody), (status = 404, description = "Unknown cycle", body = ErrorBody)))]
 #[tracing::instrument(skip_all, fields(cycle = %id))]
-pub async fn scores(_: ReadKey, State(app): State<App>, Path(id): Path<String>) -> ApiResult<Json<CycleScores>> {
+pub async fn scores(_: ReadKey, State(app): State<App>, ApiPath(id): ApiPath<String>) -> ApiResult<Json<CycleScores>> {
     let cycle = cycles::load(&app, &id).await?;
     Ok(Json(results::cycle_scores(&app.db, &cycle, time::now()).await?))
 }
@@ -22,7 +22,7 @@ pub async fn scores(_: ReadKey, State(app): State<App>, Path(id): Path<String>) 
 /// The same scores as CSV, one row per subject × indicator.
 #[utoipa::path(get, path = "/api/v1/cycles/{cycle}/scores.csv", tag = "scores", params(("cycle" = String, Path, description = "Cycle id")), security(("api_key" = [])),
     responses((status = 200, description = "CSV: cycle, status, final, subject, name, team, indicator, score, n, sd, ci95_low, ci95_high, csat, nps, withheld, score_status (ok, open, below_threshold, no_data)", content_type = "text/csv", body = String), (status = 401, description = "Missing or wrong API key", body = ErrorBody), (status = 404, description = "Unknown cycle", body = ErrorBody)))]
-pub async fn scores_csv(_: ReadKey, State(app): State<App>, Path(id): Path<String>) -> ApiResult<Response> {
+pub async fn scores_csv(_: ReadKey, State(app): State<App>, ApiPath(id): ApiPath<String>) -> ApiResult<Response> {
     let cycle = cycles::load(&app, &id).await?;
     let scores = results::cycle_scores(&app.db, &cycle, time::now()).await?;
     let body = results::scores_csv(&scores).map_err(|e| ApiError::from(crate::app::Error::internal(e)))?;
@@ -53,8 +53,8 @@ pub struct Comments {
 pub async fn comments(
     _: AdminKey,
     State(app): State<App>,
-    Path(id): Path<String>,
-    Query(q): Query<CommentsQuery>,
+    ApiPath(id): ApiPath<String>,
+    ApiQuery(q): ApiQuery<CommentsQuery>,
 ) -> ApiResult<Json<Comments>> {
     let now = time::now();
     let cycle = cycles::load(&app, &id).await?;

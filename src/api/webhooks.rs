@@ -1,10 +1,10 @@
 //! `POST/GET /api/v1/webhooks`, `DELETE /api/v1/webhooks/{id}`.
 use super::error::{ApiResult, ErrorBody};
-use super::{AdminKey, ApiJson};
+use super::{AdminKey, ApiJson, ApiPath};
 use crate::app::App;
 use crate::app::integrations::{self, Webhook};
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
 
@@ -38,7 +38,7 @@ pub async fn list(_: AdminKey, State(app): State<App>) -> ApiResult<Json<Webhook
 
 #[utoipa::path(delete, path = "/api/v1/webhooks/{webhook}", tag = "webhooks", params(("webhook" = String, Path)), security(("api_key" = [])),
     responses((status = 204, description = "Deleted"), (status = 404, body = ErrorBody), (status = 401, body = ErrorBody)))]
-pub async fn delete(_: AdminKey, State(app): State<App>, Path(id): Path<String>) -> ApiResult<StatusCode> {
+pub async fn delete(_: AdminKey, State(app): State<App>, ApiPath(id): ApiPath<String>) -> ApiResult<StatusCode> {
     integrations::delete_webhook(&app, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -5,11 +5,11 @@ use crate::domain::{EmailAddress, Token, time};
 
 pub use crate::db::sessions::{SESSION_SECONDS, Viewer};
 
-/// Queues a sign-in email when the address belongs to a person; says nothing either way.
+/// Queues a sign-in email when the address belongs to a person (at most a few per quarter
+/// hour); says nothing either way, and takes the same path either way.
 pub async fn request_login_link(app: &App, raw_email: &str) -> Result<()> {
-    let Ok(email) = EmailAddress::parse(raw_email) else { return Ok(()) };
-    if let Some((id, _)) = sessions::person_by_email(&app.db, email.as_str()).await? {
-        sessions::queue_login_email(&app.db, &id).await?;
+    let email = EmailAddress::parse(raw_email).map(|e| e.as_str().to_string()).unwrap_or_default();
+    if sessions::queue_login_if_known(&app.db, &email, time::now()).await? {
         app.wake_outbox();
     }
     Ok(())

@@ -78,6 +78,9 @@ impl CycleInput {
                 return Err(invalid(format!("weights.{name} must be a number from 0 to 100")));
             }
         }
+        if weights.manager + weights.peer + weights.direct_report <= 0.0 {
+            return Err(invalid("weights must not all be 0: every 360 score would stay empty"));
+        }
         if self.remind_every_days.is_some_and(|d| !(1..=365).contains(&d)) {
             return Err(invalid("remind_every_days must be from 1 to 365"));
         }
@@ -124,6 +127,8 @@ async fn write(app: &App, input: &CycleInput, create_only: bool) -> Result<Upser
     let cycle = input.parse()?;
     let now = time::now();
     let mut tx = app.db.begin().await?;
+    // Held until commit: no invitation can slip in between the check and the change.
+    crate::db::lock_rows(&mut tx, app.db.backend, "cycles", &[&cycle.id], crate::db::RowLock::Update).await?;
     let mut counts = UpsertCounts::default();
     match cycles::load(&mut *tx, &cycle.id).await? {
         Some(_) if create_only => {
@@ -203,6 +208,11 @@ async fn close_now(app: &App, id: &str) -> Result<bool> {
     tx.commit().await?;
     app.wake_outbox();
     tracing::info!(cycle = %id, released, "cycle closed");
+    if released > 0
+        && let Err(e) = crate::db::sealed::scrub(&app.db).await
+    {
+        tracing::warn!(error = %e, "could not scrub released sealed answers yet");
+    }
     Ok(true)
 }
 

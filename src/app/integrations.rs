@@ -25,10 +25,8 @@ pub async fn keys(app: &App) -> Result<Vec<(String, String)>> {
 
 /// Registers a receiver: an http(s) URL, stored normalised, and a shared secret.
 pub async fn create_webhook(app: &App, url: &str, secret: &str) -> Result<Webhook> {
-    let url = url::Url::parse(url.trim())
-        .ok()
-        .filter(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
-        .ok_or_else(|| Error::invalid("invalid_webhook", "url must be an http:// or https:// URL"))?;
+    let url = crate::domain::net::webhook_url(url, app.config.webhook_allow_private)
+        .map_err(|e| Error::invalid("invalid_webhook", e))?;
     if !(16..=256).contains(&secret.len()) {
         return Err(Error::invalid("invalid_webhook", "secret must be 16 to 256 characters"));
     }

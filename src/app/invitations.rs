@@ -103,16 +103,20 @@ fn mismatch(i: usize, msg: impl std::fmt::Display) -> Error {
 /// Everything a batch refers to, loaded once.
 struct Directory {
     survey_kinds: HashMap<String, SurveyKind>,
+    anonymous_surveys: HashSet<String>,
     people: HashMap<String, PersonRow>,
     customers: BTreeSet<String>,
 }
 
 async fn load_directory(tx: &mut Tx, rows: &[NewInvitation]) -> Result<Directory> {
-    let mut survey_kinds = HashMap::new();
+    let (mut survey_kinds, mut anonymous_surveys) = (HashMap::new(), HashSet::new());
     for id in rows.iter().map(|r| r.survey_id.as_str()).collect::<BTreeSet<_>>() {
         // Through the transaction's own connection: never wait on the pool while holding one.
         if let Some(s) = crate::db::surveys::load_on(tx, id).await? {
             survey_kinds.insert(id.to_string(), s.kind);
+            if s.anonymous {
+                anonymous_surveys.insert(id.to_string());
+            }
         }
     }
     let mut person_ids: BTreeSet<String> = rows.iter().map(|r| r.subject_id.clone()).collect();
@@ -128,7 +132,7 @@ async fn load_directory(tx: &mut Tx, rows: &[NewInvitation]) -> Result<Directory
     // Admin accounts that are not people are never a subject nor a rater.
     let people = directory::org_people_by_id(tx, &person_ids).await?;
     let customers = directory::customers_by_id(tx, &customer_ids).await?.into_keys().collect();
-    Ok(Directory { survey_kinds, people, customers })
+    Ok(Directory { survey_kinds, anonymous_surveys, people, customers })
 }
 
 /// A relation must fit the survey's kind and the org chart.
@@ -180,6 +184,34 @@ fn check_row(i: usize, r: &NewInvitation, dir: &Directory) -> Result<()> {
     Ok(())
 }
 
+/// A subject's anonymous group of one relation answers one survey in a cycle. Otherwise the
+/// released answers of a survey only one rater was asked would be that rater's, however many
+/// raters the group has (409 `one_anonymous_survey`).
+async fn one_anonymous_survey(tx: &mut Tx, cycle: &str, rows: &[NewInvitation], dir: &Directory) -> Result<()> {
+    let mut surveys = invitations::anonymous_surveys(tx, cycle).await?;
+    for (i, r) in rows.iter().enumerate() {
+        if !r.relation.is_anonymous(dir.anonymous_surveys.contains(&r.survey_id)) {
+            continue;
+        }
+        let asked = surveys.entry((r.subject_id.clone(), r.relation.as_str().to_string())).or_default();
+        asked.insert(r.survey_id.clone());
+        if asked.len() > 1 {
+            let list: Vec<&str> = asked.iter().map(String::as_str).collect();
+            return Err(Error::conflict(
+                "one_anonymous_survey",
+                format!(
+                    "invitation {i}: {:?}'s anonymous {} reviews would use several surveys ({}); use one, so no \
+                     survey's answers can be told apart from the rest",
+                    r.subject_id,
+                    r.relation.as_str(),
+                    list.join(", ")
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Groups new invitations by respondent: a rater gets their reviews in one email.
 fn by_respondent(rows: &[NewInvitation], created: &[(i64, usize)]) -> Vec<Vec<i64>> {
     let mut order: Vec<String> = Vec::new();
@@ -203,10 +235,22 @@ pub async fn create(app: &App, cycle_id: &str, rows: Vec<NewInvitation>, deliver
     let now = time::now();
     let cycle = super::cycles::load_open(app, cycle_id, now).await?;
     let mut tx = app.db.begin().await?;
+    // The cycle's settings (min_raters) and the surveys' questions stay as checked until commit.
+    let surveys: BTreeSet<&str> = rows.iter().map(|r| r.survey_id.as_str()).collect();
+    crate::db::lock_rows(&mut tx, app.db.backend, "cycles", &[cycle_id], crate::db::RowLock::Share).await?;
+    crate::db::lock_rows(
+        &mut tx,
+        app.db.backend,
+        "surveys",
+        &surveys.into_iter().collect::<Vec<_>>(),
+        crate::db::RowLock::Share,
+    )
+    .await?;
     let dir = load_directory(&mut tx, &rows).await?;
     for (i, r) in rows.iter().enumerate() {
         check_row(i, r, &dir)?;
     }
+    one_anonymous_survey(&mut tx, cycle_id, &rows, &dir).await?;
     let created = invitations::insert_new(&mut tx, cycle_id, &rows, now).await?;
     let links = match deliver {
         Deliver::Email => {

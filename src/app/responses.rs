@@ -57,7 +57,7 @@ pub enum SubmitOutcome {
 pub async fn submit(app: &App, token: &Token, fields: &[(String, String)]) -> Result<SubmitOutcome> {
     let (now, today) = (time::now(), time::today());
     let mut tx = app.db.begin().await?;
-    let Some(target) = responses::claim(&mut tx, &token.hash(), now, &today).await? else {
+    let Some(target) = responses::claim(&mut tx, app.db.backend, &token.hash(), now, &today).await? else {
         tx.rollback().await?;
         return Ok(SubmitOutcome::NotClaimed);
     };
@@ -78,7 +78,7 @@ pub async fn submit(app: &App, token: &Token, fields: &[(String, String)]) -> Re
 pub async fn submit_for_invitation(app: &App, invitation_id: i64, answers: Vec<Answer>) -> Result<bool> {
     let (now, today) = (time::now(), time::today());
     let mut tx = app.db.begin().await?;
-    let Some(target) = responses::claim_by_id(&mut tx, invitation_id, now, &today).await? else {
+    let Some(target) = responses::claim_by_id(&mut tx, app.db.backend, invitation_id, now, &today).await? else {
         tx.rollback().await?;
         return Ok(false);
     };

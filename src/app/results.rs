@@ -26,24 +26,33 @@ pub struct SubjectScores {
     pub indicators: BTreeMap<String, IndicatorScore>,
 }
 
-/// Distinct raters of each released anonymous group: (subject, relation, indicator) → raters.
-type Raters = HashMap<(String, String, String), u64>;
+/// Raters of anonymous groups: counted at close per (subject, relation, indicator), and the
+/// distinct people who completed each (subject, relation) — a bound for answers stored before
+/// raters were counted at close.
+struct Raters {
+    counted: HashMap<(String, String, String), u64>,
+    people: HashMap<(String, Relation), u64>,
+}
 
 async fn raters(db: &Db, cycle: &str) -> super::Result<Raters> {
-    Ok(crate::db::sealed::raters(&db.pool, cycle)
+    let counted = crate::db::sealed::raters(&db.pool, cycle)
         .await?
         .into_iter()
         .map(|g| ((g.subject_id, g.relation, g.indicator), g.raters.max(0) as u64))
-        .collect())
+        .collect();
+    let people =
+        scores::anonymous_raters_by_relation(&db.pool, cycle).await?.into_iter().map(|(s, r, n)| ((s, r), n)).collect();
+    Ok(Raters { counted, people })
 }
 
-/// Raters of an anonymous part; `fallback` (its response count) only for answers stored before
-/// raters were counted at close.
-fn raters_of(raters: &Raters, subject: &str, relation: Relation, indicator: &str, fallback: u64) -> u64 {
-    raters
-        .get(&(subject.to_string(), relation.as_str().to_string(), indicator.to_string()))
-        .copied()
-        .unwrap_or(fallback)
+/// Raters of an anonymous part of `n` responses: as counted at close, or at most both `n` and
+/// the distinct people who answered (for answers stored before raters were counted).
+fn raters_of(raters: &Raters, subject: &str, relation: Relation, indicator: &str, n: u64) -> u64 {
+    let key = (subject.to_string(), relation.as_str().to_string(), indicator.to_string());
+    raters.counted.get(&key).copied().unwrap_or_else(|| {
+        let people = raters.people.get(&(subject.to_string(), relation)).copied().unwrap_or(0);
+        n.min(people)
+    })
 }
 
 /// The groups of a cycle as the formula takes them: released answers with their distinct
@@ -121,32 +130,27 @@ pub struct SubjectComments {
 /// is open or below `min_raters`), and come sorted by relation, question and text: an order
 /// that says nothing about who wrote what or when.
 pub async fn cycle_comments(db: &Db, cycle: &Cycle, now: i64) -> super::Result<BTreeMap<String, SubjectComments>> {
-    let pool = &db.pool;
     let rules = rules(cycle, now);
-    let counts: BTreeMap<(String, Relation), u64> =
-        scores::response_counts(pool, &cycle.id).await?.into_iter().map(|(s, r, n)| ((s, r), n)).collect();
     let known = raters(db, &cycle.id).await?;
     let mut out: BTreeMap<String, SubjectComments> = BTreeMap::new();
-    let mut withheld_seen = std::collections::BTreeSet::new();
-    for c in scores::comments(pool, &cycle.id).await? {
-        let n = counts.get(&(c.subject.clone(), c.relation)).copied().unwrap_or(0);
-        let entry = out.entry(c.subject.clone()).or_default();
-        // The same rule as the scores: an anonymous comment needs its relation's distinct raters.
-        if c.anonymous && !rules.releases(raters_of(&known, &c.subject, c.relation, "", n)) {
-            if withheld_seen.insert((c.subject.clone(), c.relation.as_str())) {
-                entry.withheld.push(WithheldGroup { relation: c.relation.as_str(), n });
-            }
-        } else {
-            entry.comments.push(ReleasedComment { relation: c.relation.as_str(), question: c.question, text: c.text });
+    // Every anonymous group that is not shown says so, with its size and nothing else, whether
+    // or not anyone in it wrote a comment.
+    let mut withheld: BTreeMap<(String, Relation), u64> = BTreeMap::new();
+    for ((subject, relation), people) in &known.people {
+        let raters = raters_of(&known, subject, *relation, "", *people);
+        if !rules.releases(raters) {
+            withheld.insert((subject.clone(), *relation), if rules.cycle_open { *people } else { raters });
         }
     }
-    if rules.cycle_open {
-        // Sealed until close: each anonymous group shows how many answered, nothing more.
-        for (subject, relation, n) in scores::open_anonymous_relation_counts(pool, &cycle.id).await? {
-            if withheld_seen.insert((subject.clone(), relation.as_str())) {
-                out.entry(subject).or_default().withheld.push(WithheldGroup { relation: relation.as_str(), n });
-            }
+    for c in scores::comments(&db.pool, &cycle.id).await? {
+        if c.anonymous && withheld.contains_key(&(c.subject.clone(), c.relation)) {
+            continue;
         }
+        let entry = out.entry(c.subject.clone()).or_default();
+        entry.comments.push(ReleasedComment { relation: c.relation.as_str(), question: c.question, text: c.text });
+    }
+    for ((subject, relation), n) in withheld {
+        out.entry(subject).or_default().withheld.push(WithheldGroup { relation: relation.as_str(), n });
     }
     for v in out.values_mut() {
         v.comments.sort();
@@ -196,11 +200,12 @@ pub struct TrendPoint {
 }
 
 /// This person's indicator scores in every cycle they were reviewed in, oldest first.
-pub async fn trend(db: &Db, person: &str, now: i64) -> super::Result<Vec<TrendPoint>> {
+pub async fn trend(app: &super::App, person: &str, now: i64) -> super::Result<Vec<TrendPoint>> {
     let mut points = Vec::new();
-    for id in crate::db::dashboard::cycles_of(&db.pool, person).await? {
-        let Some(c) = crate::db::cycles::load(&db.pool, &id).await? else { continue };
-        let s = cycle_scores(db, &c, now).await?;
+    for id in crate::db::dashboard::cycles_of(&app.db.pool, person).await? {
+        // Through the one place that decides "closed" (and releases a cycle that is due).
+        let c = super::cycles::load(app, &id).await?;
+        let s = cycle_scores(&app.db, &c, now).await?;
         let scores = s
             .subjects
             .into_iter()
@@ -212,9 +217,12 @@ pub async fn trend(db: &Db, person: &str, now: i64) -> super::Result<Vec<TrendPo
     Ok(points)
 }
 
-/// A spreadsheet would run a cell that starts like a formula: prefix it with a quote.
+/// A spreadsheet would run a cell that starts like a formula: prefix it with a quote. A plain
+/// number (an id such as `-1`) is not a formula and is left as it is.
 pub fn neutralise(cell: &str) -> String {
-    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{cell}") } else { cell.to_string() }
+    let formula = cell.starts_with(['=', '@', '\t', '\r'])
+        || (cell.starts_with(['+', '-']) && cell.trim().parse::<f64>().is_err());
+    if formula { format!("'{cell}") } else { cell.to_string() }
 }
 
 /// One row per subject × indicator, the same figures as the JSON.
@@ -271,9 +279,13 @@ mod tests {
 
     #[test]
     fn formula_cells_are_neutralised() {
-        for bad in ["=SUM(A1)", "+1", "-2+3", "@cmd", "\tx", "\rx"] {
+        for bad in ["=SUM(A1)", "+A1", "-2+3", "@cmd", "\tx", "\rx"] {
             assert!(neutralise(bad).starts_with('\''), "{bad:?}");
         }
         assert_eq!(neutralise("Li Na"), "Li Na");
+        for id in ["-1", "+42", "-0.5", "E-1"] {
+            assert_eq!(neutralise(id), id, "ids stay as they are");
+        }
+        assert!(neutralise("-E1001").starts_with('\''), "a cell reference is a formula");
     }
 }

@@ -15,7 +15,7 @@ use crate::domain::token::random_id;
 use crate::scoring::{ResponseValue, response_values};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 /// Stores a claimed anonymous invitation's answers as a sealed record, in `tx`.
 pub async fn seal(app: &App, tx: &mut Tx, target: &LinkTarget, answers: Vec<Answer>) -> Result<()> {
@@ -23,7 +23,6 @@ pub async fn seal(app: &App, tx: &mut Tx, target: &LinkTarget, answers: Vec<Answ
         survey_id: target.survey_id.clone(),
         subject_id: target.subject_id.clone(),
         relation: target.relation,
-        rater: target.respondent_key.clone(),
         answers,
     };
     let sealed = app.seal.seal(&record, &target.cycle_id).map_err(Error::internal)?;
@@ -42,7 +41,9 @@ struct Released {
 /// Returns how many were released.
 pub async fn release(app: &App, tx: &mut Tx, cycle: &str, day: &str) -> Result<usize> {
     let mut released = Vec::new();
-    for text in sealed::for_cycle(tx, cycle).await? {
+    let records = sealed::for_cycle(tx, cycle).await?;
+    let ids: Vec<String> = records.iter().map(|(id, _)| id.clone()).collect();
+    for (_, text) in records {
         let bytes = STANDARD.decode(text).map_err(Error::internal)?;
         let record = app.seal.open(&bytes, cycle).map_err(Error::internal)?;
         let survey = app
@@ -75,29 +76,29 @@ pub async fn release(app: &App, tx: &mut Tx, cycle: &str, day: &str) -> Result<u
         .collect();
     responses::insert_released(tx, &rows, day).await?;
     sealed::insert_raters(tx, cycle, &distinct_raters(&released)).await?;
-    sealed::delete_for_cycle(tx, cycle).await?;
+    sealed::delete(tx, &ids).await?;
     Ok(released.len())
 }
 
-/// Distinct raters per (subject, relation, indicator), and per (subject, relation) under the
-/// indicator `""`; only counts leave this function.
+/// Raters per (subject, relation, indicator), and per (subject, relation) under the indicator
+/// `""`. One anonymous survey per subject and relation, and one invitation per rater of it,
+/// make each record a distinct rater; only counts leave this function.
 fn distinct_raters(released: &[Released]) -> Vec<GroupRaters> {
-    let mut raters: BTreeMap<(&str, &str, &str), BTreeSet<&str>> = BTreeMap::new();
+    let mut raters: BTreeMap<(&str, &str, &str), i64> = BTreeMap::new();
     for r in released {
-        let (subject, relation, rater) =
-            (r.record.subject_id.as_str(), r.record.relation.as_str(), r.record.rater.as_str());
-        raters.entry((subject, relation, "")).or_default().insert(rater);
+        let (subject, relation) = (r.record.subject_id.as_str(), r.record.relation.as_str());
+        *raters.entry((subject, relation, "")).or_default() += 1;
         for v in &r.values {
-            raters.entry((subject, relation, v.indicator.as_str())).or_default().insert(rater);
+            *raters.entry((subject, relation, v.indicator.as_str())).or_default() += 1;
         }
     }
     raters
         .into_iter()
-        .map(|((subject, relation, indicator), who)| GroupRaters {
+        .map(|((subject, relation, indicator), raters)| GroupRaters {
             subject_id: subject.to_string(),
             relation: relation.to_string(),
             indicator: indicator.to_string(),
-            raters: who.len() as i64,
+            raters,
         })
         .collect()
 }

@@ -42,6 +42,8 @@ impl SurveyCache {
 pub async fn save(app: &App, input: &SurveyInput) -> Result<UpsertCounts> {
     let survey = input.parse().map_err(|e| Error::invalid("invalid_survey", e))?;
     let mut tx = app.db.begin().await?;
+    // Held until commit: no first invitation can slip in between the check and the change.
+    crate::db::lock_rows(&mut tx, app.db.backend, "surveys", &[&survey.id], crate::db::RowLock::Update).await?;
     let mut counts = UpsertCounts::default();
     if surveys::exists(&mut tx, &survey.id).await? {
         if surveys::load_on(&mut tx, &survey.id).await?.as_ref() == Some(&survey) {

@@ -181,3 +181,22 @@ pub async fn anonymous_rater_counts(
     .await?;
     rows.iter().map(|r| Ok(((r.try_get("subject_id")?, r.try_get("relation")?), r.try_get("raters")?))).collect()
 }
+
+/// The surveys each (subject, relation) of a cycle is asked about anonymously.
+pub async fn anonymous_surveys(
+    tx: &mut super::Tx,
+    cycle: &str,
+) -> Result<HashMap<(String, String), std::collections::BTreeSet<String>>, sqlx::Error> {
+    let rows: Vec<(String, String, String)> = sqlx::query_as(
+        "SELECT DISTINCT i.subject_id, i.relation, i.survey_id FROM invitations i JOIN surveys s ON s.id = i.survey_id \
+         WHERE i.cycle_id = $1 AND (i.relation IN ('peer', 'direct_report') OR (i.relation = 'customer' AND s.anonymous = TRUE))",
+    )
+    .bind(cycle)
+    .fetch_all(&mut **tx)
+    .await?;
+    let mut out: HashMap<(String, String), std::collections::BTreeSet<String>> = HashMap::new();
+    for (subject, relation, survey) in rows {
+        out.entry((subject, relation)).or_default().insert(survey);
+    }
+    Ok(out)
+}

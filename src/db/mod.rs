@@ -80,6 +80,7 @@ impl Db {
                 AnyPoolOptions::new()
                     .max_connections(8)
                     .acquire_timeout(Duration::from_secs(10))
+                    .after_release(drop_if_in_transaction)
                     .after_connect(move |conn, _| {
                         Box::pin(async move {
                             use sqlx::Executor;
@@ -103,7 +104,12 @@ impl Db {
                     .await?
             }
             Backend::Postgres => {
-                AnyPoolOptions::new().max_connections(16).acquire_timeout(Duration::from_secs(10)).connect(url).await?
+                AnyPoolOptions::new()
+                    .max_connections(16)
+                    .acquire_timeout(Duration::from_secs(10))
+                    .after_release(drop_if_in_transaction)
+                    .connect(url)
+                    .await?
             }
         };
         Ok(Db { pool, backend })
@@ -125,9 +131,69 @@ impl Db {
         }
     }
 
+    /// Whether the database answers and can take a write: on SQLite a page-sized insert in a
+    /// transaction that is rolled back (a full disk or a held lock fails it), so `/healthz`
+    /// reports a database that can no longer store answers.
     pub async fn ping(&self) -> Result<(), sqlx::Error> {
-        sqlx::query("SELECT 1").execute(&self.pool).await.map(|_| ())
+        match self.backend {
+            Backend::Sqlite => {
+                let mut tx = self.begin().await?;
+                sqlx::query("INSERT INTO health_probe (filler) VALUES (zeroblob(8192))").execute(&mut *tx).await?;
+                tx.rollback().await
+            }
+            Backend::Postgres => sqlx::query("SELECT 1").execute(&self.pool).await.map(|_| ()),
+        }
     }
+}
+
+/// How a transaction holds the rows it read until it commits (PostgreSQL; SQLite's writer
+/// holds the whole database already).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RowLock {
+    /// Others may read and share, not change (`FOR SHARE`).
+    Share,
+    /// Nobody else may change or share-lock them (`FOR UPDATE`).
+    Update,
+}
+
+/// Locks the rows of `table` (a fixed name) with these ids, on PostgreSQL.
+pub async fn lock_rows(
+    tx: &mut Tx,
+    backend: Backend,
+    table: &'static str,
+    ids: &[&str],
+    how: RowLock,
+) -> Result<(), sqlx::Error> {
+    if backend == Backend::Sqlite || ids.is_empty() {
+        return Ok(());
+    }
+    let mode = match how {
+        RowLock::Share => "FOR SHARE",
+        RowLock::Update => "FOR UPDATE",
+    };
+    for chunk in ids.chunks(MAX_BINDS) {
+        let sql = format!("SELECT id FROM {table} WHERE id IN {} {mode}", placeholders(1, chunk.len()));
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for id in chunk {
+            q = q.bind(*id);
+        }
+        q.fetch_all(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+/// A connection whose transaction was neither committed nor rolled back — an I/O error such as
+/// a full disk broke it mid-way — is closed, not handed out again in an unknown state.
+fn drop_if_in_transaction(
+    conn: &mut sqlx::AnyConnection,
+    _: sqlx::pool::PoolConnectionMetadata,
+) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<bool, sqlx::Error>> + Send + '_>> {
+    use sqlx::Connection;
+    let keep = !conn.is_in_transaction();
+    if !keep {
+        tracing::warn!("closing a database connection left inside a transaction");
+    }
+    Box::pin(async move { Ok(keep) })
 }
 
 /// SQLite's "database is locked" after the busy timeout, or a pool that cannot hand out a

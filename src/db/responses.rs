@@ -23,24 +23,59 @@ pub struct NewResponse<'a> {
 /// statement finds it by the token's hash, checks it is unanswered, unrevoked and its cycle
 /// open, and marks it completed. `None`: nothing was claimed (unknown, answered or closed).
 /// An anonymous invitation keeps no completion day (the CASE mirrors `Relation::is_anonymous`).
-pub async fn claim(tx: &mut Tx, token_hash: &str, now: i64, today: &str) -> Result<Option<LinkTarget>, sqlx::Error> {
-    let row = sqlx::query(
+pub async fn claim(
+    tx: &mut Tx,
+    backend: Backend,
+    token_hash: &str,
+    now: i64,
+    today: &str,
+) -> Result<Option<LinkTarget>, sqlx::Error> {
+    let which = "(SELECT invitation_id FROM links WHERE token_hash = $2 AND kind = 'respond' \
+                 AND (expires_at IS NULL OR expires_at > $3))";
+    let row = sqlx::query(sqlx::AssertSqlSafe(claim_sql(backend, which)))
+        .bind(today)
+        .bind(token_hash)
+        .bind(now)
+        .fetch_optional(&mut **tx)
+        .await?;
+    row.as_ref().map(target).transpose()
+}
+
+/// The same claim by invitation id, for seeding (the demo), where there is no link.
+pub async fn claim_by_id(
+    tx: &mut Tx,
+    backend: Backend,
+    invitation_id: i64,
+    now: i64,
+    today: &str,
+) -> Result<Option<LinkTarget>, sqlx::Error> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(claim_sql(backend, "$2")))
+        .bind(today)
+        .bind(invitation_id)
+        .bind(now)
+        .fetch_optional(&mut **tx)
+        .await?;
+    row.as_ref().map(target).transpose()
+}
+
+/// The claiming UPDATE for the invitation `which` names. On PostgreSQL it holds its cycle's
+/// row (`FOR SHARE`) until it commits, so the closing transaction, which updates that row,
+/// waits for submissions in flight and then sees their sealed records, and a claim that comes
+/// after the close finds the cycle closed. SQLite's single writer gives the same order.
+fn claim_sql(backend: Backend, which: &str) -> String {
+    let lock = match backend {
+        Backend::Postgres => " FOR SHARE",
+        Backend::Sqlite => "",
+    };
+    format!(
         "UPDATE invitations SET completed = TRUE, completed_on = CASE \
            WHEN relation IN ('peer', 'direct_report') THEN NULL \
            WHEN relation = 'customer' AND EXISTS (SELECT 1 FROM surveys s WHERE s.id = invitations.survey_id AND s.anonymous = TRUE) THEN NULL \
            ELSE $1 END \
-         WHERE id = (SELECT invitation_id FROM links WHERE token_hash = $2 AND kind = 'respond' \
-                     AND (expires_at IS NULL OR expires_at > $3)) \
-         AND completed = FALSE AND revoked = FALSE \
-         AND EXISTS (SELECT 1 FROM cycles c WHERE c.id = invitations.cycle_id AND c.status = 'open' AND c.closes_at > $3) \
-         RETURNING id, cycle_id, survey_id, subject_id, relation, respondent_key",
+         WHERE id = {which} AND completed = FALSE AND revoked = FALSE \
+         AND EXISTS (SELECT 1 FROM cycles c WHERE c.id = invitations.cycle_id AND c.status = 'open' AND c.closes_at > $3{lock}) \
+         RETURNING id, cycle_id, survey_id, subject_id, relation, respondent_key"
     )
-    .bind(today)
-    .bind(token_hash)
-    .bind(now)
-    .fetch_optional(&mut **tx)
-    .await?;
-    row.as_ref().map(target).transpose()
 }
 
 fn target(r: &sqlx::any::AnyRow) -> Result<LinkTarget, sqlx::Error> {
@@ -53,30 +88,6 @@ fn target(r: &sqlx::any::AnyRow) -> Result<LinkTarget, sqlx::Error> {
         relation: Relation::parse(&relation).ok_or_else(|| sqlx::Error::Decode("relation".into()))?,
         respondent_key: r.try_get("respondent_key")?,
     })
-}
-
-/// The same claim by invitation id, for seeding (the demo), where there is no link.
-pub async fn claim_by_id(
-    tx: &mut Tx,
-    invitation_id: i64,
-    now: i64,
-    today: &str,
-) -> Result<Option<LinkTarget>, sqlx::Error> {
-    let row = sqlx::query(
-        "UPDATE invitations SET completed = TRUE, completed_on = CASE \
-           WHEN relation IN ('peer', 'direct_report') THEN NULL \
-           WHEN relation = 'customer' AND EXISTS (SELECT 1 FROM surveys s WHERE s.id = invitations.survey_id AND s.anonymous = TRUE) THEN NULL \
-           ELSE $1 END \
-         WHERE id = $2 AND completed = FALSE AND revoked = FALSE \
-         AND EXISTS (SELECT 1 FROM cycles c WHERE c.id = invitations.cycle_id AND c.status = 'open' AND c.closes_at > $3) \
-         RETURNING id, cycle_id, survey_id, subject_id, relation, respondent_key",
-    )
-    .bind(today)
-    .bind(invitation_id)
-    .bind(now)
-    .fetch_optional(&mut **tx)
-    .await?;
-    row.as_ref().map(target).transpose()
 }
 
 /// Stores a claimed invitation's response, answers and per-indicator values in `tx`.

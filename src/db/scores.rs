@@ -154,14 +154,16 @@ pub async fn open_anonymous_counts(
         .collect()
 }
 
-/// Completed anonymous invitations per (subject, relation) of an open cycle: how many sealed
-/// answers each anonymous group holds, comments included.
-pub async fn open_anonymous_relation_counts(
+/// Distinct people who completed anonymous invitations, per (subject, relation): while a cycle
+/// is open, how many sealed answers each anonymous group holds; after close, the most raters a
+/// group can have (for answers stored before raters were counted at close).
+pub async fn anonymous_raters_by_relation(
     pool: &AnyPool,
     cycle: &str,
 ) -> Result<Vec<(String, Relation, u64)>, sqlx::Error> {
     let rows = sqlx::query(
-        "SELECT i.subject_id, i.relation, COUNT(*) AS n FROM invitations i JOIN surveys s ON s.id = i.survey_id \
+        "SELECT i.subject_id, i.relation, COUNT(DISTINCT i.respondent_key) AS n \
+         FROM invitations i JOIN surveys s ON s.id = i.survey_id \
          WHERE i.cycle_id = $1 AND i.completed = TRUE \
          AND (i.relation IN ('peer', 'direct_report') OR (i.relation = 'customer' AND s.anonymous = TRUE)) \
          GROUP BY i.subject_id, i.relation",

@@ -13,17 +13,25 @@ pub async fn insert(tx: &mut Tx, id: &str, cycle: &str, sealed: &str) -> Result<
         .map(|_| ())
 }
 
-/// Every sealed record of a cycle, in the order of their random ids.
-pub async fn for_cycle(tx: &mut Tx, cycle: &str) -> Result<Vec<String>, sqlx::Error> {
-    sqlx::query_scalar("SELECT sealed FROM sealed_responses WHERE cycle_id = $1 ORDER BY id")
+/// Every sealed record of a cycle (id, ciphertext), in the order of their random ids.
+pub async fn for_cycle(tx: &mut Tx, cycle: &str) -> Result<Vec<(String, String)>, sqlx::Error> {
+    sqlx::query_as("SELECT id, sealed FROM sealed_responses WHERE cycle_id = $1 ORDER BY id")
         .bind(cycle)
         .fetch_all(&mut **tx)
         .await
 }
 
-pub async fn delete_for_cycle(tx: &mut Tx, cycle: &str) -> Result<u64, sqlx::Error> {
-    let done = sqlx::query("DELETE FROM sealed_responses WHERE cycle_id = $1").bind(cycle).execute(&mut **tx).await?;
-    Ok(done.rows_affected())
+/// Deletes exactly the records that were released (never one that was not read).
+pub async fn delete(tx: &mut Tx, ids: &[String]) -> Result<(), sqlx::Error> {
+    for chunk in ids.chunks(super::MAX_BINDS) {
+        let sql = format!("DELETE FROM sealed_responses WHERE id IN {}", placeholders(1, chunk.len()));
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for id in chunk {
+            q = q.bind(id);
+        }
+        q.execute(&mut **tx).await?;
+    }
+    Ok(())
 }
 
 /// Any one sealed record (cycle, ciphertext): to check at start that the key opens them.
@@ -77,4 +85,16 @@ pub async fn raters(pool: &sqlx::AnyPool, cycle: &str) -> Result<Vec<GroupRaters
             })
         })
         .collect()
+}
+
+/// After a close: leaves no copy of the deleted sealed records where a later copy of the
+/// database could find them — SQLite's WAL is checkpointed and truncated (secure_delete has
+/// zeroed the pages), PostgreSQL's dead tuples are vacuumed. Best effort: a reader holding an
+/// old snapshot can keep them a little longer.
+pub async fn scrub(db: &super::Db) -> Result<(), sqlx::Error> {
+    let sql = match db.backend {
+        super::Backend::Sqlite => "PRAGMA wal_checkpoint(TRUNCATE)",
+        super::Backend::Postgres => "VACUUM sealed_responses",
+    };
+    sqlx::query(sql).execute(&db.pool).await.map(|_| ())
 }

@@ -139,6 +139,41 @@ pub async fn contact(db: &Db, person_id: &str) -> Result<Option<(String, String,
         .await
 }
 
+/// Sign-in emails one person may be sent in [`LOGIN_EMAIL_WINDOW`] seconds.
+pub const LOGIN_EMAILS_PER_WINDOW: i64 = 3;
+pub const LOGIN_EMAIL_WINDOW: i64 = 15 * 60;
+
+/// Queues a sign-in email for the person this address belongs to, unless they were sent
+/// enough lately. Known and unknown addresses run the same statements in the same write
+/// transaction (a no-op write stands in for the insert), so neither the time taken nor a
+/// locked database tells them apart; returns whether an email was queued.
+pub async fn queue_login_if_known(db: &Db, email: &str, now: i64) -> Result<bool, sqlx::Error> {
+    let mut tx = db.begin().await?;
+    let person: Option<String> =
+        sqlx::query_scalar("SELECT id FROM people WHERE email = $1").bind(email).fetch_optional(&mut *tx).await?;
+    let recent: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE kind = 'login' AND person_id = $1 AND created_at > $2")
+            .bind(person.as_deref().unwrap_or(""))
+            .bind(now - LOGIN_EMAIL_WINDOW)
+            .fetch_one(&mut *tx)
+            .await?;
+    let queue = person.is_some() && recent < LOGIN_EMAILS_PER_WINDOW;
+    let sql = if queue {
+        "INSERT INTO outbox (kind, person_id, status, attempts, next_attempt_ms, created_at) \
+         VALUES ('login', $1, 'pending', 0, $2, $3)"
+    } else {
+        "UPDATE outbox SET attempts = attempts WHERE id = -1 AND person_id = $1 AND next_attempt_ms = $2 AND created_at = $3"
+    };
+    sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(person.as_deref().unwrap_or(""))
+        .bind(now * 1000)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(queue)
+}
+
 /// Queues a login email; the worker mints the link when it builds it.
 pub async fn queue_login_email(db: &Db, person_id: &str) -> Result<(), sqlx::Error> {
     let now = time::now();

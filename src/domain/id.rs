@@ -48,7 +48,18 @@ pub fn parse_label(raw: &str, what: &str, max: usize) -> Result<String, String> 
     if s.chars().any(char::is_control) {
         return Err(format!("{what} must not contain control characters"));
     }
+    if let Some(c) = s.chars().find(|c| is_invisible_format(*c)) {
+        return Err(format!("{what} must not contain invisible formatting characters (U+{:04X})", c as u32));
+    }
     Ok(s.to_string())
+}
+
+/// Characters that reorder or hide text (bidi overrides and isolates, zero-width and line
+/// separators): in a name they can make a page or an email say something else than it shows.
+pub fn is_invisible_format(c: char) -> bool {
+    matches!(c,
+        '\u{00AD}' | '\u{061C}' | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{2028}'..='\u{202E}'
+        | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{206F}' | '\u{FEFF}' | '\u{FFF9}'..='\u{FFFB}')
 }
 
 #[cfg(test)]
@@ -74,5 +85,14 @@ mod tests {
         assert_eq!(parse_name("  Li Na ", "name").unwrap(), "Li Na");
         assert!(parse_name("   ", "name").is_err());
         assert!(parse_name("a\nb", "name").is_err());
+    }
+
+    #[test]
+    fn text_that_reorders_or_hides_itself_is_refused() {
+        for bad in ["Li\u{202E}aN", "a\u{2028}b", "x\u{200B}y", "\u{2066}z\u{2069}", "\u{FEFF}Li"] {
+            let e = parse_name(bad, "name").unwrap_err();
+            assert!(e.contains("invisible"), "{bad:?}: {e}");
+        }
+        assert_eq!(parse_name("李娜 (Li Na)", "name").unwrap(), "李娜 (Li Na)");
     }
 }

@@ -5,6 +5,7 @@ pub mod cycle;
 pub mod email;
 pub mod id;
 pub mod locale;
+pub mod net;
 pub mod orgchart;
 pub mod relation;
 pub mod reviews;

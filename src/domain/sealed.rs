@@ -1,7 +1,7 @@
 //! Sealed answers (CONTRACT §6): an anonymous response is stored, until its cycle closes, only
 //! encrypted with XChaCha20-Poly1305 under a key derived (HKDF-SHA256) from the server key,
-//! which is kept outside the database. The plaintext is padded to a multiple of
-//! [`PAD_TO`] bytes, so a record's size says little about how long its comments are.
+//! which is kept outside the database. The plaintext is padded to a power of two of at least
+//! [`PAD_TO`] bytes, so a record's size tells at most the size class of a long comment.
 use super::answers::Answer;
 use super::relation::Relation;
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
@@ -10,19 +10,18 @@ use hkdf::Hkdf;
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 
-/// Plaintexts are padded to a multiple of this many bytes.
-pub const PAD_TO: usize = 1024;
+/// Plaintexts are padded to a power of two of at least this many bytes.
+pub const PAD_TO: usize = 4096;
 const NONCE: usize = 24;
 
-/// What a sealed record holds: everything needed to write the response at close, and the
-/// rater (so thresholds can count distinct raters) — never written anywhere in clear.
+/// What a sealed record holds: everything needed to write the response at close, and nothing
+/// about who gave it. (Each rater has one invitation per subject, relation and survey, and a
+/// subject's anonymous group of one relation uses one survey, so records are distinct raters.)
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SealedAnswer {
     pub survey_id: String,
     pub subject_id: String,
     pub relation: Relation,
-    /// `p:ID` or `c:ID`: who answered, to count distinct raters at close.
-    pub rater: String,
     pub answers: Vec<Answer>,
 }
 
@@ -78,13 +77,13 @@ impl SealKey {
     }
 }
 
-/// A 4-byte length, the bytes, zeros up to a multiple of [`PAD_TO`].
+/// A 4-byte length, the bytes, zeros up to a power of two of at least [`PAD_TO`].
 fn pad(bytes: &[u8]) -> Vec<u8> {
-    let len = bytes.len() + 4;
-    let mut out = Vec::with_capacity(len.div_ceil(PAD_TO) * PAD_TO);
+    let size = (bytes.len() + 4).next_power_of_two().max(PAD_TO);
+    let mut out = Vec::with_capacity(size);
     out.extend_from_slice(&(bytes.len() as u32).to_be_bytes());
     out.extend_from_slice(bytes);
-    out.resize(len.div_ceil(PAD_TO) * PAD_TO, 0);
+    out.resize(size, 0);
     out
 }
 
@@ -102,7 +101,6 @@ mod tests {
             survey_id: "p".into(),
             subject_id: "E1".into(),
             relation: Relation::Peer,
-            rater: "p:E2".into(),
             answers: vec![Answer { question_id: "n".into(), value: None, text: Some(comment.into()) }],
         }
     }
@@ -115,7 +113,7 @@ mod tests {
         assert_eq!(key.open(&sealed, "Q3"), Err(SealError::WrongKey), "bound to its cycle");
         assert_eq!(SealKey::derive(&[8; 32]).open(&sealed, "Q4"), Err(SealError::WrongKey));
         let text = String::from_utf8_lossy(&sealed);
-        assert!(!text.contains("keeps the team calm") && !text.contains("E2"), "nothing in clear");
+        assert!(!text.contains("keeps the team calm") && !text.contains("E1"), "nothing in clear");
         assert_ne!(
             key.seal(&answer("x"), "Q4").unwrap(),
             key.seal(&answer("x"), "Q4").unwrap(),
@@ -127,8 +125,10 @@ mod tests {
     fn sizes_say_little_about_the_comments() {
         let key = SealKey::derive(&[7; 32]);
         let short = key.seal(&answer("ok"), "Q4").unwrap().len();
-        let longer = key.seal(&answer(&"very helpful ".repeat(40)), "Q4").unwrap().len();
-        assert_eq!(short, longer, "both pad to one block");
-        assert_eq!((short - NONCE - 16) % PAD_TO, 0);
+        let longer = key.seal(&answer(&"很有帮助，".repeat(250)), "Q4").unwrap().len();
+        assert_eq!(short, longer, "up to 3,750 bytes of comment pad to one block");
+        assert_eq!(short - NONCE - 16, PAD_TO);
+        let longest = key.seal(&answer(&"字".repeat(5_000)), "Q4").unwrap().len();
+        assert_eq!(longest - NONCE - 16, 16_384, "a size class, never the length");
     }
 }

@@ -118,6 +118,16 @@ pub struct Question {
 }
 
 impl Survey {
+    /// The largest form body an honest answer to this survey can make: every text answer at its
+    /// longest, in 4-byte UTF-8, percent-encoded (×3), plus room for names and separators.
+    pub fn max_form_bytes(&self) -> usize {
+        let per_question = |q: &Question| match q.kind {
+            QuestionType::Text => MAX_TEXT_ANSWER * 4 * 3 + 256,
+            _ => 256,
+        };
+        4096 + self.questions.iter().map(per_question).sum::<usize>()
+    }
+
     pub fn title_in(&self, locale: Locale) -> &str {
         self.title_i18n.get(locale.as_str()).map(String::as_str).unwrap_or(&self.title)
     }

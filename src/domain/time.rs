@@ -1,4 +1,5 @@
 //! Time as the database keeps it: unix seconds, and UTC days as `YYYY-MM-DD`.
+use chrono::Datelike;
 use chrono::{DateTime, SecondsFormat, Utc};
 
 pub fn now() -> i64 {
@@ -11,9 +12,13 @@ pub fn today() -> String {
 }
 
 pub fn parse_rfc3339(raw: &str, what: &str) -> Result<i64, String> {
-    DateTime::parse_from_rfc3339(raw)
-        .map(|t| t.timestamp())
-        .map_err(|_| format!("{what} {raw:?} is not an RFC 3339 time such as 2026-10-01T00:00:00Z"))
+    let t = DateTime::parse_from_rfc3339(raw)
+        .map_err(|_| format!("{what} {raw:?} is not an RFC 3339 time such as 2026-10-01T00:00:00Z"))?;
+    // Years a review cycle can really have; year 0 or 9999 is a typo, not a plan.
+    if !(2000..=2200).contains(&t.year()) {
+        return Err(format!("{what} {raw:?} must be in a year from 2000 to 2200"));
+    }
+    Ok(t.timestamp())
 }
 
 pub fn to_rfc3339(secs: i64) -> String {

@@ -28,10 +28,39 @@ pub fn signature_header(secret: &str, timestamp: i64, body: &str) -> String {
     format!("t={timestamp},v1={}", sign(secret, timestamp, body))
 }
 
-pub fn client() -> reqwest::Client {
+/// A receiver gets this long to answer; a slow one is retried later, and delays nothing else.
+pub const TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Resolves names to public addresses only (unless private receivers are allowed), so a name
+/// that points at — or later re-points to — an internal address is never connected to.
+struct PublicOnly {
+    allow_private: bool,
+}
+
+impl reqwest::dns::Resolve for PublicOnly {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        let (host, allow_private) = (name.as_str().to_string(), self.allow_private);
+        Box::pin(async move {
+            let addrs: Vec<std::net::SocketAddr> = tokio::net::lookup_host((host.as_str(), 0))
+                .await?
+                .filter(|a| allow_private || crate::domain::net::is_public(a.ip()))
+                .collect();
+            if addrs.is_empty() {
+                return Err(format!("{host} resolves to no public address").into());
+            }
+            let addrs: reqwest::dns::Addrs = Box::new(addrs.into_iter());
+            Ok(addrs)
+        })
+    }
+}
+
+pub fn client(allow_private: bool) -> reqwest::Client {
     reqwest::Client::builder()
-        .timeout(Duration::from_secs(10))
+        .timeout(TIMEOUT)
+        .connect_timeout(TIMEOUT)
         .redirect(reqwest::redirect::Policy::none())
+        .no_proxy()
+        .dns_resolver(std::sync::Arc::new(PublicOnly { allow_private }))
         .user_agent(concat!("Candor/", env!("CARGO_PKG_VERSION")))
         .build()
         .unwrap_or_default()
@@ -39,12 +68,15 @@ pub fn client() -> reqwest::Client {
 
 pub async fn deliver(
     client: &reqwest::Client,
+    allow_private: bool,
     url: &str,
     secret: &str,
     event: &str,
     delivery: i64,
     body: &str,
 ) -> Result<(), SendError> {
+    let url = crate::domain::net::webhook_url(url, allow_private)
+        .map_err(|e| SendError::Permanent(format!("webhook: {e}")))?;
     let timestamp = crate::domain::time::now();
     let res = client
         .post(url)

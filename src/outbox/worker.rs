@@ -20,6 +20,8 @@ const BATCH: i64 = 32;
 /// A claimed row is left alone this long; a worker that dies mid-send frees it by timing out.
 const LEASE_MS: i64 = 120_000;
 const MAX_BACKOFF_MS: u64 = 300_000;
+/// Webhook deliveries in flight at once (each times out after `webhook::TIMEOUT`).
+const WEBHOOKS_AT_ONCE: usize = 8;
 
 enum Outcome {
     Sent,
@@ -30,6 +32,9 @@ enum Outcome {
 
 struct Worker {
     app: App,
+    /// Webhook deliveries in flight: each on its own task, so a slow receiver holds up neither
+    /// emails nor the closing of cycles.
+    hooks: Arc<tokio::sync::Semaphore>,
     mailer: Mailer,
     from: Mailbox,
     http: reqwest::Client,
@@ -51,7 +56,9 @@ pub async fn run(app: App, mut stop: watch::Receiver<bool>) {
         }
     };
     let poll = Duration::from_millis(app.config.worker_poll_ms);
-    let worker = Arc::new(Worker { app, mailer, from, http: super::webhook::client() });
+    let http = super::webhook::client(app.config.webhook_allow_private);
+    let hooks = Arc::new(tokio::sync::Semaphore::new(WEBHOOKS_AT_ONCE));
+    let worker = Arc::new(Worker { app, mailer, from, http, hooks });
     loop {
         if let Err(e) = crate::app::cycles::close_due(&worker.app).await {
             tracing::warn!(error = %e.chain(), "closing due cycles failed");
@@ -87,6 +94,20 @@ async fn drain_once(worker: &Arc<Worker>) -> Result<usize, sqlx::Error> {
     let mut tasks = JoinSet::new();
     for row in rows {
         let worker = worker.clone();
+        if row.kind == Some(Kind::Webhook) {
+            // Not awaited here: the row stays leased while its delivery runs.
+            match worker.hooks.clone().try_acquire_owned() {
+                Ok(permit) => {
+                    tokio::spawn(async move {
+                        worker.process(row).await;
+                        drop(permit);
+                    });
+                }
+                // Every slot busy: the lease runs out and the row is claimed again later.
+                Err(_) => continue,
+            }
+            continue;
+        }
         tasks.spawn(async move { worker.process(row).await });
     }
     while tasks.join_next().await.is_some() {}
@@ -185,7 +206,17 @@ impl Worker {
             .ok()
             .and_then(|v| v["event"].as_str().map(str::to_string))
             .unwrap_or_default();
-        match super::webhook::deliver(&self.http, &hook.url, &hook.secret, &event, row.id, body).await {
+        match super::webhook::deliver(
+            &self.http,
+            self.app.config.webhook_allow_private,
+            &hook.url,
+            &hook.secret,
+            &event,
+            row.id,
+            body,
+        )
+        .await
+        {
             Ok(()) => {
                 tracing::info!(outbox = row.id, webhook = %hook.id, "webhook delivered");
                 Outcome::Sent

@@ -1,17 +1,17 @@
 //! Sign-in by emailed link and sessions in an HttpOnly cookie.
 use super::WebState;
-use super::extract::{CsrfFields, CsrfForm, PageLocale, SESSION_COOKIE, session_token};
+use super::extract::{ClientAddr, CsrfFields, CsrfForm, PageLocale, SESSION_COOKIE, session_token};
 use super::pages::{Html, app_error};
 use crate::app::accounts::{self, SESSION_SECONDS};
 use crate::i18n::{DashText, dash_text, text};
 use askama::Template;
-use axum::extract::{ConnectInfo, Path, State};
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::{Form, Router};
 use serde::Deserialize;
-use std::net::SocketAddr;
 
 pub fn router() -> Router<WebState> {
     Router::new()
@@ -55,28 +55,24 @@ async fn login_page(page: PageLocale) -> Response {
     Html(LoginPage { t, page_title: t.login_title, sent: false }.render()).into_response()
 }
 
-#[derive(Deserialize)]
-struct LoginForm {
-    email: String,
-}
-
 /// The same answer whether or not the address belongs to someone: no account enumeration.
-async fn request_link(
-    State(state): State<WebState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    page: PageLocale,
-    Form(form): Form<LoginForm>,
-) -> Response {
+async fn request_link(State(state): State<WebState>, client: ClientAddr, page: PageLocale, body: Body) -> Response {
     let locale = page.locale();
     let t = dash_text(locale);
-    if state.login_limiter.is_blocked(addr.ip()) {
+    // The budget first, then a body no larger than an address needs.
+    if state.login_limiter.is_blocked(client.0) {
         return message(StatusCode::TOO_MANY_REQUESTS, t, t.login_title, text(locale).too_many_body);
     }
-    state.login_limiter.record_miss(addr.ip());
-    if let Err(e) = accounts::request_login_link(&state.app, &form.email).await {
-        tracing::error!(error = %e.chain(), "could not queue a login email");
+    state.login_limiter.record_miss(client.0);
+    let Ok(bytes) = axum::body::to_bytes(body, 4096).await else {
+        return message(StatusCode::PAYLOAD_TOO_LARGE, t, t.login_title, text(locale).too_large_body);
+    };
+    let email = url::form_urlencoded::parse(&bytes).find(|(k, _)| k == "email").map(|(_, v)| v.into_owned());
+    match accounts::request_login_link(&state.app, email.as_deref().unwrap_or("")).await {
+        Ok(()) => Html(LoginPage { t, page_title: t.login_title, sent: true }.render()).into_response(),
+        // Busy, full or broken: say so (nothing was sent), the same for every address.
+        Err(e) => app_error(e, locale),
     }
-    Html(LoginPage { t, page_title: t.login_title, sent: true }.render()).into_response()
 }
 
 async fn link_page(State(state): State<WebState>, Path(raw): Path<String>, page: PageLocale) -> Response {
@@ -87,12 +83,41 @@ async fn link_page(State(state): State<WebState>, Path(raw): Path<String>, page:
     let mut res =
         Html(LinkPage { t, page_title: t.sign_in_title, action: format!("/login/{raw}") }.render()).into_response();
     res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    res.headers_mut().insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    // Not "no-referrer": that makes a browser send `Origin: null` with the form, which the
+    // login-CSRF check must refuse from browsers without Sec-Fetch-Site. The Referer (which
+    // holds the token) goes to this origin only.
+    res.headers_mut().insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
     res
 }
 
-async fn use_link(State(state): State<WebState>, Path(raw): Path<String>, page: PageLocale) -> Response {
+/// Whether a form POST comes from our own pages: a browser names the page's origin (`Origin`)
+/// and whether the request is cross-site (`Sec-Fetch-Site`); another site's page posting a
+/// sign-in link would sign the visitor in as someone else (login CSRF).
+fn from_our_pages(headers: &HeaderMap, public_url: &str) -> bool {
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    // Browsers that send Sec-Fetch-Site say it outright ("none": typed or bookmarked).
+    if let Some(site) = header("sec-fetch-site") {
+        return site == "same-origin" || site == "none";
+    }
+    match header("origin") {
+        None => true,
+        Some(origin) => url::Url::parse(public_url)
+            .is_ok_and(|ours| ours.origin().ascii_serialization() == origin.trim_end_matches('/')),
+    }
+}
+
+async fn use_link(
+    State(state): State<WebState>,
+    Path(raw): Path<String>,
+    page: PageLocale,
+    headers: HeaderMap,
+) -> Response {
     let t = dash_text(page.locale());
+    if !from_our_pages(&headers, &state.app.config.public_url) {
+        let header = |n: &str| headers.get(n).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+        tracing::warn!(origin = %header("origin"), fetch_site = %header("sec-fetch-site"), "refused a sign-in posted from another site");
+        return message(StatusCode::FORBIDDEN, t, t.link_dead_title, t.cross_site_body);
+    }
     let session = match accounts::sign_in(&state.app, &raw).await {
         Ok(s) => s,
         Err(e) => return app_error(e, page.locale()),
@@ -139,4 +164,27 @@ async fn logout(State(state): State<WebState>, headers: HeaderMap, _: CsrfForm<L
         HeaderValue::from_static("candor_session=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0"),
     );
     res
+}
+
+#[cfg(test)]
+mod tests {
+    use super::from_our_pages;
+    use axum::http::HeaderMap;
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        pairs.iter().map(|(k, v)| (k.parse().unwrap(), v.parse().unwrap())).collect()
+    }
+
+    #[test]
+    fn sign_in_posts_come_from_our_own_pages() {
+        let ours = "https://candor.example.com";
+        assert!(from_our_pages(&headers(&[]), ours), "a client that names no origin");
+        assert!(from_our_pages(&headers(&[("origin", "https://candor.example.com")]), ours));
+        assert!(from_our_pages(&headers(&[("sec-fetch-site", "same-origin")]), ours));
+        assert!(from_our_pages(&headers(&[("sec-fetch-site", "same-origin"), ("origin", "null")]), ours));
+        assert!(!from_our_pages(&headers(&[("sec-fetch-site", "same-site")]), ours));
+        assert!(!from_our_pages(&headers(&[("origin", "https://evil.example")]), ours));
+        assert!(!from_our_pages(&headers(&[("sec-fetch-site", "cross-site")]), ours));
+        assert!(!from_our_pages(&headers(&[("origin", "null")]), ours));
+    }
 }

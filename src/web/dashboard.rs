@@ -206,7 +206,7 @@ async fn team_page<'a>(
                 n: s.indicators.values().map(|i| i.n).sum(),
                 invited,
                 completed,
-                percent: if invited > 0 { completed * 100 / invited } else { 0 },
+                percent: if invited > 0 { (completed * 100 / invited).clamp(0, 100) } else { 0 },
             }
         })
         .collect();
@@ -404,7 +404,7 @@ async fn person_report(
         me.indicators.iter().map(|(indicator, score)| indicator_block(indicator, score, &values, locale, t)).collect();
     // Trend: this person's indicator scores in every cycle they were reviewed in.
     // Only cycles this viewer may see of this person: for the person themself, closed ones.
-    let mut history = results::trend(&app.db, person_id, now).await?;
+    let mut history = results::trend(app, person_id, now).await?;
     history.retain(|p| access::can_see(viewer, person_id, org, p.closed));
     let titles: Vec<String> = history.iter().map(|p| p.title.clone()).collect();
     let series: Vec<(String, Vec<Option<f64>>)> = me

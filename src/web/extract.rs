@@ -168,3 +168,23 @@ where
         Ok(AdminForm(f))
     }
 }
+
+/// The client a request comes from, as per-client limits count it: the peer address, or the
+/// address a trusted proxy names; an IPv6 client counts by its /64.
+#[derive(Debug, Clone, Copy)]
+pub struct ClientAddr(pub std::net::IpAddr);
+
+impl FromRequestParts<WebState> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, state: &WebState) -> Result<Self, Self::Rejection> {
+        let peer = parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|c| c.0.ip())
+            .unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED));
+        let forwarded = parts.headers.get("x-forwarded-for").and_then(|v| v.to_str().ok());
+        let client = crate::domain::net::client_address(peer, forwarded, &state.proxies);
+        Ok(ClientAddr(crate::domain::net::limit_key(client)))
+    }
+}

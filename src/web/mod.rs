@@ -28,14 +28,18 @@ pub struct WebState {
     pub limiter: Arc<ratelimit::RateLimiter>,
     /// Sign-in link requests per client address.
     pub login_limiter: Arc<ratelimit::RateLimiter>,
+    /// Proxies whose `X-Forwarded-For` names the client.
+    pub proxies: Arc<Vec<crate::domain::net::IpNet>>,
 }
 
 impl WebState {
     pub fn new(app: App) -> WebState {
         WebState {
-            app,
             limiter: Default::default(),
             login_limiter: Arc::new(ratelimit::RateLimiter::new(10, std::time::Duration::from_secs(60))),
+            // Checked at start (exit 2), so nothing is dropped here.
+            proxies: Arc::new(app.config.trusted_proxy_nets().unwrap_or_default()),
+            app,
         }
     }
 }
@@ -61,6 +65,7 @@ pub fn router() -> Router<WebState> {
         .route("/", get(|| async { axum::response::Redirect::to("/dashboard") }))
         .merge(private)
         .merge(signed_in)
+        .method_not_allowed_fallback(pages::method_not_allowed)
 }
 
 async fn stylesheet() -> impl IntoResponse {

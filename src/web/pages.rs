@@ -90,3 +90,16 @@ pub fn app_error(e: app::Error, locale: Locale) -> Response {
         }
     }
 }
+
+/// Any address no route knows: the 404 page in the browser's language, with a way back.
+pub async fn fallback(headers: axum::http::HeaderMap) -> Response {
+    let accept = headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok());
+    not_found(crate::i18n::negotiate(None, None, accept))
+}
+
+/// A page asked for with a method it does not take.
+pub async fn method_not_allowed(headers: axum::http::HeaderMap) -> Response {
+    let accept = headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok());
+    let t = text(crate::i18n::negotiate(None, None, accept));
+    message_with_way_back(StatusCode::METHOD_NOT_ALLOWED, t, t.not_found_title, t.not_found_body)
+}

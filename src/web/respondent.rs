@@ -1,7 +1,7 @@
 //! The respondent's survey page: `GET /s/{token}` shows, `POST /s/{token}` answers.
 //! GET and HEAD never change anything: mail scanners open links before people do.
 use super::WebState;
-use super::extract::PageLocale;
+use super::extract::{ClientAddr, PageLocale};
 use super::pages::{Html, app_error, message};
 use crate::app::responses::{self, InvitationInfo, LinkState, SubmitOutcome};
 use crate::domain::answers::{AnswerProblem, Rejected};
@@ -10,12 +10,11 @@ use crate::domain::{Locale, Token};
 use crate::i18n::{Text, fill, text};
 use askama::Template;
 use axum::Router;
-use axum::body::Bytes;
-use axum::extract::{ConnectInfo, Path, State};
-use axum::http::StatusCode;
+use axum::body::{Body, Bytes};
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
-use std::net::SocketAddr;
 
 pub fn router() -> Router<WebState> {
     Router::new()
@@ -149,11 +148,11 @@ async fn resolve_info(
 #[tracing::instrument(skip_all)]
 async fn show(
     State(state): State<WebState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    client: ClientAddr,
     Path(raw): Path<String>,
     page: PageLocale,
 ) -> Response {
-    let info = match resolve_info(&state, addr.ip(), &raw, &page).await {
+    let info = match resolve_info(&state, client.0, &raw, &page).await {
         Ok(found) => found,
         Err(page) => return page,
     };
@@ -164,25 +163,65 @@ async fn show(
     }
 }
 
-/// Claims and stores in one transaction (`app::responses::submit`); this handler only checks
-/// the address's budget and the token's shape first, and words the outcome.
+/// A form body this small is read at once; a larger one only after its link is known to lead
+/// to a survey whose answers can be that long.
+const SMALL_FORM: usize = 64 * 1024;
+
+/// Reads the form body, no larger than the link's survey allows; `Err` is the page to answer.
+async fn read_form(
+    state: &WebState,
+    ip: std::net::IpAddr,
+    raw: &str,
+    headers: &HeaderMap,
+    body: Body,
+    page: &PageLocale,
+) -> Result<Bytes, Response> {
+    let t = text(page.locale());
+    let too_large = || message(StatusCode::PAYLOAD_TOO_LARGE, t, t.too_large_title, t.too_large_body);
+    let declared = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<usize>().ok());
+    let limit = match declared {
+        Some(n) if n <= SMALL_FORM => SMALL_FORM,
+        // Unknown, answered or closed links get their own page, before the body is read.
+        _ => {
+            let info = resolve_info(state, ip, raw, page).await?;
+            responses::survey(&state.app, &info.survey_id)
+                .await
+                .map_err(|e| app_error(e, page.locale()))?
+                .max_form_bytes()
+        }
+    };
+    if declared.is_some_and(|n| n > limit) {
+        return Err(too_large());
+    }
+    axum::body::to_bytes(body, limit).await.map_err(|_| too_large())
+}
+
+/// Claims and stores in one transaction (`app::responses::submit`). Before reading a byte of
+/// the body this handler checks the address's budget and the token's shape; then it reads no
+/// more than the survey can need, and words the outcome.
 #[tracing::instrument(skip_all)]
 async fn submit(
     State(state): State<WebState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    client: ClientAddr,
     Path(raw): Path<String>,
     page: PageLocale,
-    body: Bytes,
+    headers: HeaderMap,
+    body: Body,
 ) -> Response {
     // Our own form always says which language it was shown in.
     let locale = page.locale();
     let t = text(locale);
-    if state.limiter.is_blocked(addr.ip()) {
+    let ip = client.0;
+    if state.limiter.is_blocked(ip) {
         return message(StatusCode::TOO_MANY_REQUESTS, t, t.too_many_title, t.too_many_body);
     }
     let Some(token) = Token::parse(&raw) else {
-        state.limiter.record_miss(addr.ip());
+        state.limiter.record_miss(ip);
         return message(StatusCode::NOT_FOUND, t, t.not_found_title, t.not_found_body);
+    };
+    let body = match read_form(&state, ip, &raw, &headers, body, &page).await {
+        Ok(b) => b,
+        Err(res) => return res,
     };
     let fields: Vec<(String, String)> =
         url::form_urlencoded::parse(&body).map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
@@ -191,12 +230,12 @@ async fn submit(
             Redirect::to(&format!("/s/{}/thanks?lang={}", token.as_str(), locale.as_str())).into_response()
         }
         // Nothing claimed: unknown (404, counted against the address), answered (409) or closed (410).
-        Ok(SubmitOutcome::NotClaimed) => match resolve_info(&state, addr.ip(), &raw, &page).await {
+        Ok(SubmitOutcome::NotClaimed) => match resolve_info(&state, ip, &raw, &page).await {
             Err(page) => page,
             Ok(_) => message(StatusCode::GONE, t, t.closed_title, t.closed_body),
         },
         // Invalid answers: the claim was rolled back; the form comes back with its problems.
-        Ok(SubmitOutcome::Rejected { survey, rejected }) => match resolve_info(&state, addr.ip(), &raw, &page).await {
+        Ok(SubmitOutcome::Rejected { survey, rejected }) => match resolve_info(&state, ip, &raw, &page).await {
             Ok(info) => {
                 let locale = page.with_stored(info.respondent_locale.as_deref());
                 render_form(StatusCode::UNPROCESSABLE_ENTITY, &raw, &info, &survey, locale, Some(&rejected))
@@ -209,11 +248,11 @@ async fn submit(
 
 async fn thanks(
     State(state): State<WebState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    client: ClientAddr,
     Path(raw): Path<String>,
     page: PageLocale,
 ) -> Response {
-    match resolve_info(&state, addr.ip(), &raw, &page).await {
+    match resolve_info(&state, client.0, &raw, &page).await {
         // Answered: this is the page the form redirects to.
         Err(res) if res.status() == StatusCode::CONFLICT => {
             let t = text(page.locale());

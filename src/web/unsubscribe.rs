@@ -1,16 +1,15 @@
 //! `/unsubscribe/{token}`: GET asks, POST (the button, or a mail client's one-click
 //! `List-Unsubscribe-Post`) stops every further email to that address.
 use super::WebState;
-use super::extract::PageLocale;
+use super::extract::{ClientAddr, PageLocale};
 use super::pages::{Html, app_error, message};
 use crate::app::accounts;
 use crate::domain::Token;
 use crate::i18n::{Text, fill, text};
 use askama::Template;
-use axum::extract::{ConnectInfo, Path, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use std::net::SocketAddr;
 
 #[derive(Template)]
 #[template(path = "respondent/unsubscribe.html")]
@@ -46,12 +45,12 @@ async fn target(
 
 pub async fn show(
     State(state): State<WebState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    client: ClientAddr,
     Path(raw): Path<String>,
     page: PageLocale,
 ) -> Response {
     let t = text(page.locale());
-    match target(&state, addr.ip(), &raw, t, &page).await {
+    match target(&state, client.0, &raw, t, &page).await {
         Ok(email) => {
             let page = UnsubscribePage {
                 t,
@@ -67,12 +66,12 @@ pub async fn show(
 
 pub async fn confirm(
     State(state): State<WebState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    client: ClientAddr,
     Path(raw): Path<String>,
     page: PageLocale,
 ) -> Response {
     let t = text(page.locale());
-    match target(&state, addr.ip(), &raw, t, &page).await {
+    match target(&state, client.0, &raw, t, &page).await {
         Ok(email) => match accounts::unsubscribe(&state.app, &email).await {
             Ok(()) => message(StatusCode::OK, t, t.unsub_done_title, t.unsub_done_body),
             Err(e) => app_error(e, page.locale()),

@@ -73,6 +73,11 @@ pub fn test_config(db_url: &str, mail_dir: PathBuf) -> Config {
     Config {
         key: Some(server_key_for(db_url)),
         key_file: mail_dir.with_file_name("candor.key"),
+        trusted_proxies: Vec::new(),
+        // Test receivers listen on loopback.
+        webhook_allow_private: true,
+        max_connections: 1024,
+        header_timeout_secs: 10,
         database_url: db_url.to_string(),
         listen: "127.0.0.1:0".into(),
         public_url: "http://127.0.0.1:0".into(),
