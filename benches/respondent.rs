@@ -115,7 +115,9 @@ async fn seed(candor: &Candor, n: usize) -> (Vec<String>, f64) {
         .map(|i| json!({"id":format!("C{i}"),"name":format!("Buyer {i}"),"email":format!("b{i}@shop.example")}))
         .collect();
     api(&c, candor, "/api/v1/customers", json!({ "customers": customers })).await;
-    api(&c, candor, "/api/v1/surveys", json!({"id":"csat","kind":"customer","title":"How did we do?","questions":[
+    // BENCH_ANONYMOUS=1: the customers answer anonymously, so each answer is sealed.
+    let anonymous = env_or("BENCH_ANONYMOUS", 0) == 1;
+    api(&c, candor, "/api/v1/surveys", json!({"id":"csat","kind":"customer","title":"How did we do?","anonymous":anonymous,"questions":[
         {"id":"q1","text":"Overall satisfaction","type":"scale","min":1,"max":5,"indicator":"customer_satisfaction","required":true},
         {"id":"q2","text":"Recommend us?","type":"nps","indicator":"customer_satisfaction"},
         {"id":"q3","text":"Anything else?","type":"text"}]})).await;

@@ -284,3 +284,46 @@ async fn a_full_disk_is_reported_and_the_link_survives() {
     let res = app.client.post(app.url(&path)).form(&[("q1", "4"), ("q3", long.as_str())]).send().await.unwrap();
     assert_eq!(res.status().as_u16(), 303);
 }
+
+/// A full disk must not poison the pool: once space is back, every write works again within
+/// a request, and `/healthz` says when the database cannot take a write.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn writes_recover_once_space_is_back() {
+    let app = spawn_app_with(Backend::Sqlite, |c| c.sqlite_max_pages = Some(3_000)).await;
+    app.seed_org().await;
+    app.seed_survey().await;
+    app.seed_cycle("2026-Q4").await;
+    let invite = |c: &'static str| json!({"invitations":[{"survey":"csat","subject":"E1001","respondent":{"customer":c},"relation":"customer"}],"deliver":"none"});
+    let (_, b) = app.post("/api/v1/cycles/2026-Q4/invitations", invite("C1")).await;
+    let link = b["links"][0]["url"].as_str().unwrap().to_string();
+
+    // Another process fills the disk past what the server may use.
+    use sqlx::Connection;
+    let mut filler =
+        sqlx::SqliteConnection::connect(&format!("sqlite://{}/candor.db", app.db.dir.path().display())).await.unwrap();
+    sqlx::query("INSERT INTO health_probe (filler) VALUES (zeroblob(16000000))").execute(&mut filler).await.unwrap();
+    let long = "满".repeat(4_000);
+    for _ in 0..12 {
+        let res = app.client.post(&link).form(&[("q1", "4"), ("q3", long.as_str())]).send().await.unwrap();
+        assert_eq!(res.status().as_u16(), 507, "a full disk is said as such, every time");
+    }
+    let health = app.client.get(app.url("/healthz")).send().await.unwrap();
+    assert_eq!(health.status().as_u16(), 503, "a database that cannot write is not healthy");
+
+    // Space is back (the filler is gone, its pages free): writes work at once, on every connection.
+    sqlx::query("DELETE FROM health_probe").execute(&mut filler).await.unwrap();
+    filler.close().await.unwrap();
+    let health = app.client.get(app.url("/healthz")).send().await.unwrap();
+    assert_eq!(health.status().as_u16(), 200);
+    let res = app.client.post(&link).form(&[("q1", "4"), ("q3", long.as_str())]).send().await.unwrap();
+    assert_eq!(res.status().as_u16(), 303, "the link survived and works");
+    for i in 0..16 {
+        let (s, b) = app
+            .post(
+                "/api/v1/people",
+                json!({"people":[{"id":format!("N{i}"),"name":"New","email":format!("n{i}@example.com")}]}),
+            )
+            .await;
+        assert_eq!(s, 200, "write {i} after recovery: {b}");
+    }
+}

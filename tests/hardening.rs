@@ -297,4 +297,79 @@ on_both_databases!(
     every_error_keeps_its_shape,
     text_that_reorders_itself_is_refused,
     scores_csv_keeps_ids_as_they_are,
+    large_imports_are_reported_and_confirmed_by_id,
 );
+
+fn multipart(fields: &[(&str, &str)], file: &str) -> (String, Vec<u8>) {
+    let boundary = "candor-test-boundary-7c1f";
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        write!(body, "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").unwrap();
+    }
+    write!(body, "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"people.csv\"\r\nContent-Type: text/csv\r\n\r\n").unwrap();
+    body.extend_from_slice(file.as_bytes());
+    write!(body, "\r\n--{boundary}--\r\n").unwrap();
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+/// Large imports: over the limit is said plainly and nothing can be confirmed; a large valid
+/// file previews and is confirmed by the server's id for it, not by posting it again.
+async fn large_imports_are_reported_and_confirmed_by_id(backend: Backend) {
+    let app = spawn_app_with(backend, |_| {}).await;
+    app.seed_org().await;
+    let hr = candor::domain::EmailAddress::parse("sam.carter@example.com").unwrap();
+    candor::app::accounts::login_link(&app.state, &hr, true).await.unwrap();
+    let cookie = crate::dashboard::session(&app, "sam.carter@example.com").await;
+    let (_, page) = crate::dashboard::get(&app, Some(&cookie), "/admin").await;
+    let csrf = crate::dashboard::csrf_of(&page);
+    assert!(page.contains("16 MiB"), "the page states the limit");
+    let upload = |csv: String| {
+        let (ctype, body) = multipart(&[("csrf", &csrf), ("kind", "people"), ("lang", "en")], &csv);
+        app.client
+            .post(app.url("/admin/import"))
+            .header("cookie", &cookie)
+            .header("content-type", ctype)
+            .body(body)
+            .send()
+    };
+    let too_big = format!("id,name,email\n{}", "X1,Name,x@example.com\n".repeat(800_000));
+    let res = upload(too_big).await.unwrap();
+    assert_eq!(res.status().as_u16(), 422);
+    let body = res.text().await.unwrap();
+    assert!(
+        body.contains("could not be read") && !body.contains("name=\"import\""),
+        "{}",
+        &body[..body.len().min(2000)]
+    );
+
+    let rows: String = (0..40_000).map(|i| format!("B{i},Person {i},p{i}@bulk.example\n")).collect();
+    let res = upload(format!("id,name,email\n{rows}")).await.unwrap();
+    assert_eq!(res.status().as_u16(), 200);
+    let body = res.text().await.unwrap();
+    let at = body.find("name=\"import\" value=\"").expect("a confirm form") + "name=\"import\" value=\"".len();
+    let id = &body[at..at + 32];
+    let res = app
+        .client
+        .post(app.url("/admin/import/confirm"))
+        .header("cookie", &cookie)
+        .form(&[("csrf", csrf.as_str()), ("import", id), ("lang", "en")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 303);
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM people WHERE id LIKE 'B%'")
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(n, 40_000);
+    // Confirmed once: the id is spent.
+    let res = app
+        .client
+        .post(app.url("/admin/import/confirm"))
+        .header("cookie", &cookie)
+        .form(&[("csrf", csrf.as_str()), ("import", id), ("lang", "en")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 422);
+}

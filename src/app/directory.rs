@@ -212,3 +212,21 @@ pub async fn import_customers(app: &App, input: &[CustomerInput], commit: bool) 
     }
     Ok(counts)
 }
+
+/// Keeps a previewed CSV import for its confirmation; returns the id to confirm it by.
+pub async fn stage_import(app: &App, person: &str, kind: &str, csv: &str) -> Result<String> {
+    let id = crate::domain::token::random_id();
+    crate::db::imports::stage(&app.db, &id, person, kind, csv, time::now()).await?;
+    Ok(id)
+}
+
+/// The staged import (kind, csv) that this person previewed, if still there.
+pub async fn staged_import(app: &App, person: &str, id: &str) -> Result<(String, String)> {
+    crate::db::imports::staged(&app.db, id, person, time::now())
+        .await?
+        .ok_or_else(|| Error::invalid("import_expired", "this preview has expired; upload the file again"))
+}
+
+pub async fn forget_import(app: &App, id: &str) -> Result<()> {
+    Ok(crate::db::imports::forget(&app.db, id).await?)
+}

@@ -25,9 +25,13 @@ pub async fn seal(app: &App, tx: &mut Tx, target: &LinkTarget, answers: Vec<Answ
         relation: target.relation,
         answers,
     };
-    let sealed = app.seal.seal(&record, &target.cycle_id).map_err(Error::internal)?;
-    sealed::insert(tx, &random_id(), &target.cycle_id, &STANDARD.encode(sealed)).await?;
+    sealed::insert(tx, &random_id(), &target.cycle_id, &seal_record(app, &record, &target.cycle_id)?).await?;
     Ok(())
+}
+
+/// One record sealed for `cycle`, as stored (base64).
+pub fn seal_record(app: &App, record: &SealedAnswer, cycle: &str) -> Result<String> {
+    Ok(STANDARD.encode(app.seal.seal(record, cycle).map_err(Error::internal)?))
 }
 
 /// One unsealed answer on its way to the responses table.

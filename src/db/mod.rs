@@ -10,6 +10,7 @@ pub mod api_keys;
 pub mod cycles;
 pub mod dashboard;
 pub mod directory;
+pub mod imports;
 pub mod invitations;
 pub mod links;
 pub mod outbox;

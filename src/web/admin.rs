@@ -26,7 +26,11 @@ pub fn router() -> Router<WebState> {
         .route("/admin", get(page))
         .route("/admin/cycles", post(create_cycle))
         .route("/admin/cycles/{cycle}/{action}", post(cycle_action))
-        .route("/admin/import", post(super::admin_import::preview))
+        .route(
+            "/admin/import",
+            post(super::admin_import::preview)
+                .layer(axum::extract::DefaultBodyLimit::max(super::admin_import::MAX_UPLOAD_BYTES)),
+        )
         .route("/admin/import/confirm", post(super::admin_import::confirm))
         .route("/admin/keys", post(create_key))
         .route("/admin/webhooks", post(create_webhook))

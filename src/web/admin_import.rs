@@ -17,9 +17,13 @@ pub struct PreviewRow {
     pub problem: Option<String>,
 }
 
+/// Uploads larger than this are refused with a clear message (the page says so up front).
+pub const MAX_UPLOAD_BYTES: usize = 16 * 1024 * 1024;
+
 pub struct Preview {
     pub kind: String,
-    pub csv: String,
+    /// The staged import to confirm (empty when there is nothing to confirm).
+    pub id: String,
     pub header: Vec<String>,
     pub rows: Vec<PreviewRow>,
     pub ok: bool,
@@ -87,19 +91,58 @@ async fn check(app: &App, t: &DashText, kind: &str, csv_text: &str, rows: &[Prev
     }
 }
 
-pub async fn preview(State(app): State<App>, AdminViewer(mut who): AdminViewer, mut form: Multipart) -> Response {
-    let (mut csrf, mut kind, mut csv_text, mut lang) = (String::new(), String::new(), String::new(), None);
-    while let Ok(Some(field)) = form.next_field().await {
+/// The upload's fields; `Err` says why it could not be read (too large, cut off, not UTF-8).
+async fn read_upload(form: &mut Multipart) -> Result<Upload, String> {
+    let mut up = Upload::default();
+    loop {
+        let field = match form.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => return Ok(up),
+            Err(e) => return Err(e.body_text()),
+        };
         let name = field.name().unwrap_or_default().to_string();
-        let value = field.text().await.unwrap_or_default();
+        let value = field.text().await.map_err(|e| e.body_text())?;
         match name.as_str() {
-            "csrf" => csrf = value,
-            "kind" => kind = value,
-            "file" => csv_text = value,
-            "lang" => lang = Some(value),
+            "csrf" => up.csrf = value,
+            "kind" => up.kind = value,
+            "file" => up.csv = value,
+            "lang" => up.lang = Some(value),
             _ => {}
         }
     }
+}
+
+#[derive(Default)]
+struct Upload {
+    csrf: String,
+    kind: String,
+    csv: String,
+    lang: Option<String>,
+}
+
+pub async fn preview(State(app): State<App>, AdminViewer(mut who): AdminViewer, mut form: Multipart) -> Response {
+    let upload = match read_upload(&mut form).await {
+        Ok(u) => u,
+        Err(why) => {
+            let summary = format!("{} {} ({why})", who.t.nothing_stored, who.t.upload_unreadable);
+            let preview = Preview {
+                kind: String::new(),
+                id: String::new(),
+                header: Vec::new(),
+                rows: Vec::new(),
+                ok: false,
+                summary,
+            };
+            return render(
+                &app,
+                &who,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Notice { preview: Some(preview), ..Notice::default() },
+            )
+            .await;
+        }
+    };
+    let Upload { csrf, kind, csv: csv_text, lang } = upload;
     if !csrf_ok(&who.viewer, &csrf) {
         return stale_form(who.locale);
     }
@@ -107,10 +150,19 @@ pub async fn preview(State(app): State<App>, AdminViewer(mut who): AdminViewer, 
     who.locale = who.page.with_stored(who.viewer.locale.as_deref());
     who.t = i18n::dash_text(who.locale);
     let preview = match preview_csv(&kind, &csv_text) {
-        Err(e) => Preview { kind, csv: String::new(), header: Vec::new(), rows: Vec::new(), ok: false, summary: e },
+        Err(e) => Preview { kind, id: String::new(), header: Vec::new(), rows: Vec::new(), ok: false, summary: e },
         Ok((header, rows)) => {
             let (ok, summary) = check(&app, who.t, &kind, &csv_text, &rows).await;
-            Preview { kind, csv: csv_text, header, rows, ok, summary }
+            // Confirmed by this id: the file is not posted a second time.
+            let id = if ok {
+                match directory::stage_import(&app, &who.viewer.person_id, &kind, &csv_text).await {
+                    Ok(id) => id,
+                    Err(e) => return show_error(&app, &who, e).await,
+                }
+            } else {
+                String::new()
+            };
+            Preview { kind, id, header, rows, ok, summary }
         }
     };
     let status = if preview.ok { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
@@ -120,14 +172,19 @@ pub async fn preview(State(app): State<App>, AdminViewer(mut who): AdminViewer, 
 #[derive(Deserialize)]
 pub struct ConfirmForm {
     csrf: String,
-    kind: String,
-    csv: String,
+    import: String,
     lang: Option<String>,
 }
 csrf_fields!(ConfirmForm);
 
 pub async fn confirm(State(app): State<App>, AdminForm(f): AdminForm<ConfirmForm>) -> Response {
-    match dry_run_or_commit(&app, &f.form.kind, &f.form.csv, true).await {
+    let imported = async {
+        let (kind, csv) = directory::staged_import(&app, &f.who.viewer.person_id, &f.form.import).await?;
+        let counts = dry_run_or_commit(&app, &kind, &csv, true).await?;
+        directory::forget_import(&app, &f.form.import).await?;
+        Ok::<_, app::Error>(counts)
+    };
+    match imported.await {
         Ok(c) => back(&app, &f.who, Ok(("imported", Some(c.created + c.updated)))).await,
         Err(e) => show_error(&app, &f.who, e).await,
     }

@@ -137,18 +137,30 @@ where
     type Rejection = Response;
 
     async fn from_request(req: Request, state: &WebState) -> Result<Self, Self::Rejection> {
-        let (mut parts, body) = req.into_parts();
-        let mut who = SignedIn::from_request_parts(&mut parts, state).await?;
-        let req = Request::from_parts(parts, body);
-        let Form(form) = Form::<T>::from_request(req, state).await.map_err(|_| pages::bad_form(who.locale))?;
-        if !csrf_ok(&who.viewer, form.csrf()) {
-            return Err(pages::stale_form(who.locale));
-        }
-        who.page = who.page.with_form(form.lang());
-        who.locale = who.page.with_stored(who.viewer.locale.as_deref());
-        who.t = i18n::dash_text(who.locale);
-        Ok(CsrfForm { who, form })
+        csrf_form(req, state, false).await
     }
+}
+
+/// Who is asking first (an outsider learns nothing from how a form is refused), then the
+/// form and its CSRF token.
+async fn csrf_form<T>(req: Request, state: &WebState, admin_only: bool) -> Result<CsrfForm<T>, Response>
+where
+    T: DeserializeOwned + CsrfFields + Send,
+{
+    let (mut parts, body) = req.into_parts();
+    let mut who = SignedIn::from_request_parts(&mut parts, state).await?;
+    if admin_only && !who.viewer.is_admin {
+        return Err(pages::not_found(who.locale));
+    }
+    let req = Request::from_parts(parts, body);
+    let Form(form) = Form::<T>::from_request(req, state).await.map_err(|_| pages::bad_form(who.locale))?;
+    if !csrf_ok(&who.viewer, form.csrf()) {
+        return Err(pages::stale_form(who.locale));
+    }
+    who.page = who.page.with_form(form.lang());
+    who.locale = who.page.with_stored(who.viewer.locale.as_deref());
+    who.t = i18n::dash_text(who.locale);
+    Ok(CsrfForm { who, form })
 }
 
 /// An admin's form with a valid CSRF token.
@@ -161,11 +173,7 @@ where
     type Rejection = Response;
 
     async fn from_request(req: Request, state: &WebState) -> Result<Self, Self::Rejection> {
-        let f = CsrfForm::<T>::from_request(req, state).await?;
-        if !f.who.viewer.is_admin {
-            return Err(pages::not_found(f.who.locale));
-        }
-        Ok(AdminForm(f))
+        csrf_form(req, state, true).await.map(AdminForm)
     }
 }
 

@@ -1,0 +1,140 @@
+//! Closing a cycle that holds 100,000 sealed anonymous answers: the one transaction that
+//! unseals them, writes their responses, answers and per-indicator values in random order,
+//! counts each group's raters and deletes the sealed records — against a floor that inserts
+//! the same responses, answers and values in clear, in one transaction, with no decryption.
+//!
+//! Run: `cargo bench --bench close` (BENCH_SEALED, default 100,000; BENCH_RUNS, default 3).
+use candor::app::App;
+use candor::db::Db;
+use candor::domain::Relation;
+use candor::domain::answers::Answer;
+use candor::domain::sealed::SealedAnswer;
+use clap::Parser;
+use std::time::Instant;
+
+fn env_or(name: &str, default: usize) -> usize {
+    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
+fn main() {
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    rt.block_on(run());
+}
+
+fn answers(k: usize) -> Vec<Answer> {
+    let mut a = vec![
+        Answer { question_id: "t1".into(), value: Some(1 + (k % 5) as i64), text: None },
+        Answer { question_id: "c1".into(), value: Some(1 + (k % 3) as i64), text: None },
+    ];
+    if k % 3 == 0 {
+        a.push(Answer { question_id: "n1".into(), value: None, text: Some(format!("keeps customers informed {k}")) });
+    }
+    a
+}
+
+/// An app on a fresh SQLite file with 500 subjects, a peer survey and an open cycle.
+async fn fresh(dir: &std::path::Path) -> App {
+    let url = format!("sqlite://{}/bench.db", dir.display());
+    let mut config = candor::config::Cli::parse_from(["candor"]).config;
+    config.database_url = url.clone();
+    config.key_file = dir.join("bench.key");
+    let key = config.server_key().unwrap();
+    let db = Db::connect(&url).await.unwrap();
+    db.migrate().await.unwrap();
+    let app = App::new(db, config, &key);
+    let people: Vec<candor::app::directory::PersonInput> = (0..500)
+        .map(|i| candor::app::directory::PersonInput {
+            id: format!("E{i}"),
+            name: format!("Seller {i}"),
+            email: format!("s{i}@corp.example"),
+            manager: None,
+            team: Some("East".into()),
+            locale: None,
+        })
+        .collect();
+    candor::app::directory::import_people(&app, &people, true).await.unwrap();
+    let survey: candor::domain::survey::SurveyInput = serde_json::from_value(serde_json::json!({
+        "id":"p","kind":"peer","title":"360","questions":[
+            {"id":"t1","text":"Teamwork","type":"scale","min":1,"max":5,"indicator":"teamwork","required":true},
+            {"id":"c1","text":"Communication","type":"scale","min":1,"max":5,"indicator":"communication"},
+            {"id":"n1","text":"Keep doing","type":"text"}]}))
+    .unwrap();
+    candor::app::surveys::save(&app, &survey).await.unwrap();
+    let cycle: candor::app::cycles::CycleInput = serde_json::from_value(serde_json::json!({
+        "id":"Q4","title":"Q4","opens_at":"2026-01-01T00:00:00Z","closes_at":"2099-01-01T00:00:00Z"}))
+    .unwrap();
+    candor::app::cycles::save(&app, &cycle).await.unwrap();
+    app
+}
+
+async fn seal_all(app: &App, n: usize) {
+    let mut tx = app.db.begin().await.unwrap();
+    for k in 0..n {
+        let record = SealedAnswer {
+            survey_id: "p".into(),
+            subject_id: format!("E{}", k % 500),
+            relation: Relation::Peer,
+            answers: answers(k),
+        };
+        let sealed = candor::app::sealing::seal_record(app, &record, "Q4").unwrap();
+        candor::db::sealed::insert(&mut tx, &candor::domain::token::random_id(), "Q4", &sealed).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+}
+
+/// The floor: the same rows written in clear, in one transaction, in multi-row statements.
+async fn floor(app: &App, n: usize) -> f64 {
+    let survey = candor::app::responses::survey(app, "p").await.unwrap();
+    let rows: Vec<(Vec<Answer>, String, String)> =
+        (0..n).map(|k| (answers(k), format!("E{}", k % 500), candor::domain::token::random_id())).collect();
+    let values: Vec<Vec<candor::scoring::ResponseValue>> =
+        rows.iter().map(|(a, _, _)| candor::scoring::response_values(&survey.questions, a)).collect();
+    let started = Instant::now();
+    let responses: Vec<(candor::db::responses::NewResponse, String)> = rows
+        .iter()
+        .zip(&values)
+        .map(|((a, subject, id), v)| {
+            let r = candor::db::responses::NewResponse {
+                values: v,
+                invitation_id: 0,
+                cycle_id: "Q4",
+                survey_id: "p",
+                subject_id: subject,
+                relation: "peer",
+                anonymous: true,
+                answers: a,
+            };
+            (r, id.clone())
+        })
+        .collect();
+    let mut tx = app.db.begin().await.unwrap();
+    candor::db::responses::insert_released(&mut tx, &responses, "2026-12-31").await.unwrap();
+    tx.commit().await.unwrap();
+    started.elapsed().as_secs_f64()
+}
+
+async fn run() {
+    let n = env_or("BENCH_SEALED", 100_000);
+    let runs = env_or("BENCH_RUNS", 3);
+    println!("closing a cycle of {n} sealed answers (500 subjects), {runs} runs");
+    let (mut ours, mut floors) = (Vec::new(), Vec::new());
+    for run in 0..runs {
+        let dir = tempfile::tempdir().unwrap();
+        let app = fresh(dir.path()).await;
+        seal_all(&app, n).await;
+        let started = Instant::now();
+        candor::app::cycles::close(&app, "Q4").await.unwrap();
+        let close = started.elapsed().as_secs_f64();
+        let released: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM responses").fetch_one(&app.db.pool).await.unwrap();
+        assert_eq!(released as usize, n);
+        let other = tempfile::tempdir().unwrap();
+        let plain = fresh(other.path()).await;
+        let f = floor(&plain, n).await;
+        println!("run {run}: close {close:.2} s | floor (same rows in clear) {f:.2} s | ratio {:.2}", f / close);
+        ours.push(close);
+        floors.push(f);
+    }
+    ours.sort_by(f64::total_cmp);
+    floors.sort_by(f64::total_cmp);
+    println!("median: close {:.2} s, floor {:.2} s", ours[runs / 2], floors[runs / 2]);
+}

@@ -1,0 +1,13 @@
+-- /healthz writes a row here in a transaction it rolls back: a database that cannot take a
+-- write (full disk, held lock) is reported, and nothing is ever stored.
+CREATE TABLE health_probe (filler BLOB);
+
+-- A CSV import previewed on /admin waits here until it is confirmed (by this id, so the file
+-- is not posted twice) or an hour has passed.
+CREATE TABLE pending_imports (
+    id          TEXT PRIMARY KEY,
+    person_id   TEXT NOT NULL,
+    kind        TEXT NOT NULL,
+    csv         TEXT NOT NULL,
+    created_at  BIGINT NOT NULL
+);
