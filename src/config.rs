@@ -107,6 +107,11 @@ pub struct Config {
     /// Length of a "day" for reminder schedules, in seconds (tests shorten it).
     #[arg(long, env = "CANDOR_DAY_SECONDS", default_value_t = 86_400, global = true, hide = true)]
     pub day_seconds: i64,
+    /// Sync SQLite's WAL on every commit (synchronous=FULL): acknowledged answers survive a power
+    /// cut, at the cost of an fsync per commit (see docs/PERFORMANCE.md). Off: they survive a
+    /// crashed process, and the last commits before a power cut may be lost.
+    #[arg(long, env = "CANDOR_SQLITE_FULL_SYNC", global = true)]
+    pub sqlite_full_sync: bool,
     /// How long SQLite waits for a lock before answering 503, in milliseconds.
     #[arg(long, env = "CANDOR_SQLITE_BUSY_TIMEOUT_MS", default_value_t = 5_000, global = true, hide = true)]
     pub sqlite_busy_timeout_ms: u64,

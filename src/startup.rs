@@ -58,7 +58,13 @@ impl Application {
     /// whose port is 0 takes the bound port (tests listen on port 0 and read it back).
     pub async fn build(mut config: Config) -> anyhow::Result<Application> {
         let key = config.server_key().map_err(anyhow::Error::msg)?;
-        let db = Db::connect_with(&config.database_url, config.sqlite_busy_timeout_ms, config.sqlite_max_pages).await?;
+        let db = Db::connect_with(
+            &config.database_url,
+            config.sqlite_busy_timeout_ms,
+            config.sqlite_max_pages,
+            config.sqlite_full_sync,
+        )
+        .await?;
         db.migrate().await?;
         let listener = TcpListener::bind(&config.listen).await?;
         let port = listener.local_addr()?.port();

@@ -13,5 +13,6 @@ mod hardening;
 mod instances;
 mod layers;
 mod respondent;
+mod results;
 mod reviews;
 mod scores;

@@ -3,6 +3,7 @@
 //! imports `domain`, `scoring`, `db` and `config`, never a transport.
 pub mod access;
 pub mod accounts;
+pub mod closed;
 pub mod cycles;
 pub mod directory;
 mod error;

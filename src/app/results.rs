@@ -1,10 +1,11 @@
 //! A cycle's scores and released comments, assembled from the database and the formula.
 //! Every output (JSON, CSV, dashboard) goes through here, so withholding is applied once.
+use crate::db::scores::Only;
 use crate::db::{Db, scores};
 use crate::domain::Relation;
 use crate::domain::cycle::Cycle;
 use crate::scoring::{GroupInput, IndicatorScore, Rules, SatisfactionCounts, subject_scores};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::collections::HashMap;
 
@@ -57,14 +58,19 @@ fn raters_of(raters: &Raters, subject: &str, relation: Relation, indicator: &str
 
 /// The groups of a cycle as the formula takes them: released answers with their distinct
 /// raters, and, while the cycle is open, the counts of sealed anonymous answers.
-async fn group_inputs(db: &Db, cycle: &Cycle, open: bool) -> super::Result<(Vec<GroupInput>, Vec<SatisfactionCounts>)> {
-    let (mut groups, counts) = scores::groups(&db.pool, &cycle.id).await?;
+async fn group_inputs(
+    db: &Db,
+    cycle: &Cycle,
+    open: bool,
+    only: Only<'_>,
+) -> super::Result<(Vec<GroupInput>, Vec<SatisfactionCounts>)> {
+    let (mut groups, counts) = scores::groups(&db.pool, &cycle.id, only).await?;
     let known = raters(db, &cycle.id).await?;
     for g in groups.iter_mut().filter(|g| g.anonymous) {
         g.raters = raters_of(&known, &g.subject, g.relation, &g.indicator, g.sums.n);
     }
     if open {
-        for (subject, relation, indicator, n) in scores::open_anonymous_counts(&db.pool, &cycle.id).await? {
+        for (subject, relation, indicator, n) in scores::open_anonymous_counts(&db.pool, &cycle.id, only).await? {
             let sums = crate::scoring::stats::Sums { n, sum: 0.0, sum_sq: 0.0 };
             groups.push(GroupInput { subject, indicator, relation, anonymous: true, sums, raters: 0 });
         }
@@ -76,13 +82,55 @@ pub fn rules(cycle: &Cycle, now: i64) -> Rules {
     Rules { cycle_open: cycle.is_open(now), min_raters: cycle.min_raters.max(2) as u64, weights: cycle.weights.clone() }
 }
 
-/// Scores for every subject of the cycle, rounded for output.
+/// Scores for every subject of the cycle, rounded for output. A closed cycle's are read from
+/// its stored results (stored at close, or now if they were not yet).
 pub async fn cycle_scores(db: &Db, cycle: &Cycle, now: i64) -> super::Result<CycleScores> {
+    if cycle.is_open(now) {
+        compute_scores(db, cycle, now, Only::All).await
+    } else {
+        super::closed::scores(db, cycle).await
+    }
+}
+
+/// Comments per subject; a closed cycle's from its stored results.
+pub async fn cycle_comments(db: &Db, cycle: &Cycle, now: i64) -> super::Result<BTreeMap<String, SubjectComments>> {
+    if cycle.is_open(now) {
+        compute_comments(db, cycle, now, Only::All).await
+    } else {
+        super::closed::comments(db, cycle).await
+    }
+}
+
+/// Everything a person's page shows of one cycle: their scores, comments and released values.
+#[derive(Debug)]
+pub struct SubjectReport {
+    pub scores: SubjectScores,
+    pub comments: SubjectComments,
+    /// (indicator, relation, value) of every released answer, for the histograms.
+    pub values: Vec<(String, String, f64)>,
+}
+
+/// One subject's report, reading that subject only (a closed cycle: one stored row).
+pub async fn subject_report(db: &Db, cycle: &Cycle, subject: &str, now: i64) -> super::Result<Option<SubjectReport>> {
+    if !cycle.is_open(now) {
+        return super::closed::subject(db, cycle, subject).await;
+    }
+    let only = Only::Subject(subject);
+    let Some(scores) = compute_scores(db, cycle, now, only).await?.subjects.into_iter().next() else {
+        return Ok(None);
+    };
+    let comments = compute_comments(db, cycle, now, only).await?.remove(subject).unwrap_or_default();
+    let values = compute_values(db, cycle, now, only).await?.remove(subject).unwrap_or_default();
+    Ok(Some(SubjectReport { scores, comments, values }))
+}
+
+/// The formula over the database's sums, for every subject or one.
+pub(super) async fn compute_scores(db: &Db, cycle: &Cycle, now: i64, only: Only<'_>) -> super::Result<CycleScores> {
     let pool = &db.pool;
     let rules = rules(cycle, now);
-    let subjects = scores::subjects(pool, &cycle.id).await?;
+    let subjects = scores::subjects(pool, &cycle.id, only).await?;
     let indicators = scores::indicators(pool, &cycle.id).await?;
-    let (groups, counts) = group_inputs(db, cycle, rules.cycle_open).await?;
+    let (groups, counts) = group_inputs(db, cycle, rules.cycle_open, only).await?;
     let ids: Vec<String> = subjects.iter().map(|s| s.id.clone()).collect();
     let mut computed = subject_scores(&ids, &indicators, &groups, &counts, &rules);
     Ok(CycleScores {
@@ -107,20 +155,20 @@ pub async fn cycle_scores(db: &Db, cycle: &Cycle, now: i64) -> super::Result<Cyc
     })
 }
 
-#[derive(Debug, Serialize, PartialEq, Eq, PartialOrd, Ord, utoipa::ToSchema)]
+#[derive(Debug, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord, utoipa::ToSchema)]
 pub struct ReleasedComment {
-    pub relation: &'static str,
+    pub relation: Relation,
     pub question: String,
     pub text: String,
 }
 
-#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct WithheldGroup {
-    pub relation: &'static str,
+    pub relation: Relation,
     pub n: u64,
 }
 
-#[derive(Debug, Serialize, Default, utoipa::ToSchema)]
+#[derive(Debug, Serialize, Deserialize, Default, utoipa::ToSchema)]
 pub struct SubjectComments {
     pub comments: Vec<ReleasedComment>,
     pub withheld: Vec<WithheldGroup>,
@@ -129,7 +177,12 @@ pub struct SubjectComments {
 /// Comments per subject. Anonymous ones follow their group's rule (withheld while the cycle
 /// is open or below `min_raters`), and come sorted by relation, question and text: an order
 /// that says nothing about who wrote what or when.
-pub async fn cycle_comments(db: &Db, cycle: &Cycle, now: i64) -> super::Result<BTreeMap<String, SubjectComments>> {
+pub(super) async fn compute_comments(
+    db: &Db,
+    cycle: &Cycle,
+    now: i64,
+    only: Only<'_>,
+) -> super::Result<BTreeMap<String, SubjectComments>> {
     let rules = rules(cycle, now);
     let known = raters(db, &cycle.id).await?;
     let mut out: BTreeMap<String, SubjectComments> = BTreeMap::new();
@@ -137,53 +190,60 @@ pub async fn cycle_comments(db: &Db, cycle: &Cycle, now: i64) -> super::Result<B
     // or not anyone in it wrote a comment.
     let mut withheld: BTreeMap<(String, Relation), u64> = BTreeMap::new();
     for ((subject, relation), people) in &known.people {
+        if matches!(only, Only::Subject(s) if s != subject) {
+            continue;
+        }
         let raters = raters_of(&known, subject, *relation, "", *people);
         if !rules.releases(raters) {
             withheld.insert((subject.clone(), *relation), if rules.cycle_open { *people } else { raters });
         }
     }
-    for c in scores::comments(&db.pool, &cycle.id).await? {
+    for c in scores::comments(&db.pool, &cycle.id, only).await? {
         if c.anonymous && withheld.contains_key(&(c.subject.clone(), c.relation)) {
             continue;
         }
         let entry = out.entry(c.subject.clone()).or_default();
-        entry.comments.push(ReleasedComment { relation: c.relation.as_str(), question: c.question, text: c.text });
+        entry.comments.push(ReleasedComment { relation: c.relation, question: c.question, text: c.text });
     }
     for ((subject, relation), n) in withheld {
-        out.entry(subject).or_default().withheld.push(WithheldGroup { relation: relation.as_str(), n });
+        out.entry(subject).or_default().withheld.push(WithheldGroup { relation, n });
     }
     for v in out.values_mut() {
-        v.comments.sort();
+        v.comments.sort_by(|a, b| {
+            (a.relation.as_str(), &a.question, &a.text).cmp(&(b.relation.as_str(), &b.question, &b.text))
+        });
     }
     Ok(out)
 }
 
-/// The released answers' values per indicator for one subject: (indicator, relation, value).
-/// An anonymous value is released with its part only (rule 4), whatever the rest of its group.
-pub async fn released_values(
+/// The released answers' values per subject: (indicator, relation, value). An anonymous value
+/// is released with its part only (rule 4), whatever the rest of its group.
+pub(super) async fn compute_values(
     db: &Db,
     cycle: &Cycle,
-    subject: &str,
     now: i64,
-) -> super::Result<Vec<(String, String, f64)>> {
+    only: Only<'_>,
+) -> super::Result<BTreeMap<String, Vec<(String, String, f64)>>> {
     let rules = rules(cycle, now);
-    let values = crate::db::dashboard::response_values(&db.pool, &cycle.id, subject).await?;
+    let values = crate::db::dashboard::response_values(&db.pool, &cycle.id, only).await?;
     let known = raters(db, &cycle.id).await?;
-    let mut part_sizes: HashMap<(&str, &str), u64> = HashMap::new();
-    for (indicator, relation, anonymous, _) in &values {
+    let mut part_sizes: HashMap<(&str, &str, &str), u64> = HashMap::new();
+    for (subject, indicator, relation, anonymous, _) in &values {
         if *anonymous {
-            *part_sizes.entry((indicator, relation)).or_default() += 1;
+            *part_sizes.entry((subject, indicator, relation)).or_default() += 1;
         }
     }
-    let released = |indicator: &str, relation: &str| {
-        let n = part_sizes.get(&(indicator, relation)).copied().unwrap_or(0);
+    let released = |subject: &str, indicator: &str, relation: &str| {
+        let n = part_sizes.get(&(subject, indicator, relation)).copied().unwrap_or(0);
         Relation::parse(relation).is_some_and(|r| rules.releases(raters_of(&known, subject, r, indicator, n)))
     };
-    Ok(values
-        .iter()
-        .filter(|(indicator, relation, anonymous, _)| !anonymous || released(indicator, relation))
-        .map(|(i, r, _, v)| (i.clone(), r.clone(), *v))
-        .collect())
+    let mut out: BTreeMap<String, Vec<(String, String, f64)>> = BTreeMap::new();
+    for (subject, indicator, relation, anonymous, value) in &values {
+        if !anonymous || released(subject, indicator, relation) {
+            out.entry(subject.clone()).or_default().push((indicator.clone(), relation.clone(), *value));
+        }
+    }
+    Ok(out)
 }
 
 /// (invited, completed) per subject of a cycle.
@@ -205,12 +265,9 @@ pub async fn trend(app: &super::App, person: &str, now: i64) -> super::Result<Ve
     for id in crate::db::dashboard::cycles_of(&app.db.pool, person).await? {
         // Through the one place that decides "closed" (and releases a cycle that is due).
         let c = super::cycles::load(app, &id).await?;
-        let s = cycle_scores(&app.db, &c, now).await?;
-        let scores = s
-            .subjects
-            .into_iter()
-            .find(|s| s.subject == person)
-            .map(|m| m.indicators.into_iter().map(|(k, v)| (k, v.score)).collect())
+        let scores = subject_report(&app.db, &c, person, now)
+            .await?
+            .map(|r| r.scores.indicators.into_iter().map(|(k, v)| (k, v.score)).collect())
             .unwrap_or_default();
         points.push(TrendPoint { closed: !c.is_open(now), title: c.title, scores });
     }

@@ -27,21 +27,27 @@ pub async fn subject_progress(pool: &AnyPool, cycle: &str) -> Result<HashMap<Str
     rows.iter().map(|r| Ok((r.try_get("subject_id")?, (r.try_get("invited")?, r.try_get("completed")?)))).collect()
 }
 
-/// Each response's value per indicator for one subject: (indicator, relation, anonymous, value).
+/// Each response's value per indicator: (subject, indicator, relation, anonymous, value).
 pub async fn response_values(
     pool: &AnyPool,
     cycle: &str,
-    subject: &str,
-) -> Result<Vec<(String, String, bool, f64)>, sqlx::Error> {
-    let rows = sqlx::query(
-        "SELECT indicator, relation, anonymous, value FROM response_scores WHERE cycle_id = $1 AND subject_id = $2",
-    )
-    .bind(cycle)
-    .bind(subject)
-    .fetch_all(pool)
-    .await?;
+    only: super::scores::Only<'_>,
+) -> Result<Vec<(String, String, String, bool, f64)>, sqlx::Error> {
+    let sql = format!(
+        "SELECT subject_id, indicator, relation, anonymous, value FROM response_scores WHERE cycle_id = $1{}",
+        only.filter("subject_id")
+    );
+    let rows = only.bind(sqlx::query(sqlx::AssertSqlSafe(sql)).bind(cycle)).fetch_all(pool).await?;
     rows.iter()
-        .map(|r| Ok((r.try_get("indicator")?, r.try_get("relation")?, get_bool(r, "anonymous")?, r.try_get("value")?)))
+        .map(|r| {
+            Ok((
+                r.try_get("subject_id")?,
+                r.try_get("indicator")?,
+                r.try_get("relation")?,
+                get_bool(r, "anonymous")?,
+                r.try_get("value")?,
+            ))
+        })
         .collect()
 }
 

@@ -16,6 +16,7 @@ pub mod links;
 pub mod outbox;
 pub mod reminders;
 pub mod responses;
+pub mod results;
 pub mod scores;
 pub mod sealed;
 pub mod sessions;
@@ -70,10 +71,18 @@ fn sqlite_url_with_create(url: &str) -> String {
 
 impl Db {
     pub async fn connect(url: &str) -> Result<Db, sqlx::Error> {
-        Db::connect_with(url, SQLITE_BUSY_TIMEOUT_MS, None).await
+        Db::connect_with(url, SQLITE_BUSY_TIMEOUT_MS, None, false).await
     }
 
-    pub async fn connect_with(url: &str, busy_timeout_ms: u64, max_pages: Option<u64>) -> Result<Db, sqlx::Error> {
+    /// `full_sync`: SQLite syncs the WAL on every commit (`synchronous = FULL`), so an
+    /// acknowledged answer survives a power cut, not only a crashed process.
+    pub async fn connect_with(
+        url: &str,
+        busy_timeout_ms: u64,
+        max_pages: Option<u64>,
+        full_sync: bool,
+    ) -> Result<Db, sqlx::Error> {
+        let synchronous = if full_sync { "FULL" } else { "NORMAL" };
         install_default_drivers();
         let backend = Backend::from_url(url).map_err(|e| sqlx::Error::Configuration(e.into()))?;
         let pool = match backend {
@@ -90,7 +99,7 @@ impl Db {
                             // secure_delete zeroes what is deleted, so sealed answers unsealed at
                             // close leave no ciphertext behind in free pages.
                             conn.execute(sqlx::AssertSqlSafe(format!(
-                                "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                                "PRAGMA journal_mode = WAL; PRAGMA synchronous = {synchronous}; \
                                  PRAGMA foreign_keys = ON; PRAGMA secure_delete = ON; \
                                  PRAGMA busy_timeout = {busy_timeout_ms};"
                             )))

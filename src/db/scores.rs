@@ -13,14 +13,43 @@ pub struct Subject {
     pub team: Option<String>,
 }
 
-pub async fn subjects(pool: &AnyPool, cycle: &str) -> Result<Vec<Subject>, sqlx::Error> {
-    let rows = sqlx::query(
+/// Which subjects a read is about: all of a cycle's, or one (a person's page reads that
+/// person only).
+#[derive(Debug, Clone, Copy)]
+pub enum Only<'a> {
+    All,
+    Subject(&'a str),
+}
+
+impl<'a> Only<'a> {
+    /// `AND {column} = $2` for one subject (bind it with [`Only::bind`]), nothing for all.
+    pub fn filter(self, column: &str) -> String {
+        match self {
+            Only::All => String::new(),
+            Only::Subject(_) => format!(" AND {column} = $2"),
+        }
+    }
+
+    pub fn bind<'q>(self, q: Query<'q>) -> Query<'q>
+    where
+        'a: 'q,
+    {
+        match self {
+            Only::All => q,
+            Only::Subject(s) => q.bind(s),
+        }
+    }
+}
+
+pub type Query<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>;
+
+pub async fn subjects(pool: &AnyPool, cycle: &str, only: Only<'_>) -> Result<Vec<Subject>, sqlx::Error> {
+    let sql = format!(
         "SELECT p.id, p.name, p.team FROM people p \
-         WHERE p.id IN (SELECT DISTINCT subject_id FROM invitations WHERE cycle_id = $1) ORDER BY p.id",
-    )
-    .bind(cycle)
-    .fetch_all(pool)
-    .await?;
+         WHERE p.id IN (SELECT DISTINCT subject_id FROM invitations WHERE cycle_id = $1{}) ORDER BY p.id",
+        only.filter("subject_id")
+    );
+    let rows = only.bind(sqlx::query(sqlx::AssertSqlSafe(sql)).bind(cycle)).fetch_all(pool).await?;
     rows.iter()
         .map(|r| Ok(Subject { id: r.try_get("id")?, name: r.try_get("name")?, team: r.try_get("team")? }))
         .collect()
@@ -44,17 +73,20 @@ fn relation(r: &sqlx::any::AnyRow) -> Result<Relation, sqlx::Error> {
 
 /// Sums per (subject, indicator, relation, anonymity) of each response's value, and the
 /// counts behind CSAT and NPS, in one pass over `response_scores` in key order.
-pub async fn groups(pool: &AnyPool, cycle: &str) -> Result<(Vec<GroupInput>, Vec<SatisfactionCounts>), sqlx::Error> {
-    let rows = sqlx::query(
+pub async fn groups(
+    pool: &AnyPool,
+    cycle: &str,
+    only: Only<'_>,
+) -> Result<(Vec<GroupInput>, Vec<SatisfactionCounts>), sqlx::Error> {
+    let sql = format!(
         "SELECT subject_id, indicator, relation, anonymous, COUNT(*) AS n, SUM(value) AS s1, SUM(value * value) AS s2, \
          CAST(SUM(scale_n) AS BIGINT) AS scale_n, CAST(SUM(top_two) AS BIGINT) AS top_two, \
          CAST(SUM(nps_n) AS BIGINT) AS nps_n, CAST(SUM(promoters) AS BIGINT) AS promoters, \
          CAST(SUM(detractors) AS BIGINT) AS detractors \
-         FROM response_scores WHERE cycle_id = $1 GROUP BY subject_id, indicator, relation, anonymous",
-    )
-    .bind(cycle)
-    .fetch_all(pool)
-    .await?;
+         FROM response_scores WHERE cycle_id = $1{} GROUP BY subject_id, indicator, relation, anonymous",
+        only.filter("subject_id")
+    );
+    let rows = only.bind(sqlx::query(sqlx::AssertSqlSafe(sql)).bind(cycle)).fetch_all(pool).await?;
     let count = |r: &sqlx::any::AnyRow, c: &str| r.try_get::<i64, _>(c).map(|v| v as u64);
     let mut groups = Vec::with_capacity(rows.len());
     let mut satisfaction = Vec::new();
@@ -96,15 +128,14 @@ pub struct Comment {
     pub text: String,
 }
 
-pub async fn comments(pool: &AnyPool, cycle: &str) -> Result<Vec<Comment>, sqlx::Error> {
-    let rows = sqlx::query(
+pub async fn comments(pool: &AnyPool, cycle: &str, only: Only<'_>) -> Result<Vec<Comment>, sqlx::Error> {
+    let sql = format!(
         "SELECT r.subject_id, r.relation, s.anonymous, a.question_id, a.text FROM responses r \
          JOIN surveys s ON s.id = r.survey_id JOIN answers a ON a.response_id = r.id \
-         WHERE r.cycle_id = $1 AND a.text IS NOT NULL",
-    )
-    .bind(cycle)
-    .fetch_all(pool)
-    .await?;
+         WHERE r.cycle_id = $1{} AND a.text IS NOT NULL",
+        only.filter("r.subject_id")
+    );
+    let rows = only.bind(sqlx::query(sqlx::AssertSqlSafe(sql)).bind(cycle)).fetch_all(pool).await?;
     rows.iter()
         .map(|r| {
             let relation = relation(r)?;
@@ -135,18 +166,18 @@ pub async fn response_counts(pool: &AnyPool, cycle: &str) -> Result<Vec<(String,
 pub async fn open_anonymous_counts(
     pool: &AnyPool,
     cycle: &str,
+    only: Only<'_>,
 ) -> Result<Vec<(String, Relation, String, u64)>, sqlx::Error> {
-    let rows = sqlx::query(
+    let sql = format!(
         "SELECT i.subject_id, i.relation, q.indicator, COUNT(DISTINCT i.id) AS n \
          FROM invitations i JOIN surveys s ON s.id = i.survey_id \
          JOIN questions q ON q.survey_id = i.survey_id AND q.indicator IS NOT NULL \
-         WHERE i.cycle_id = $1 AND i.completed = TRUE \
+         WHERE i.cycle_id = $1{} AND i.completed = TRUE \
          AND (i.relation IN ('peer', 'direct_report') OR (i.relation = 'customer' AND s.anonymous = TRUE)) \
          GROUP BY i.subject_id, i.relation, q.indicator",
-    )
-    .bind(cycle)
-    .fetch_all(pool)
-    .await?;
+        only.filter("i.subject_id")
+    );
+    let rows = only.bind(sqlx::query(sqlx::AssertSqlSafe(sql)).bind(cycle)).fetch_all(pool).await?;
     rows.iter()
         .map(|r| {
             Ok((r.try_get("subject_id")?, relation(r)?, r.try_get("indicator")?, r.try_get::<i64, _>("n")? as u64))

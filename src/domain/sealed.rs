@@ -99,7 +99,7 @@ mod tests {
     fn answer(comment: &str) -> SealedAnswer {
         SealedAnswer {
             survey_id: "p".into(),
-            subject_id: "E1".into(),
+            subject_id: "subject-E1001".into(),
             relation: Relation::Peer,
             answers: vec![Answer { question_id: "n".into(), value: None, text: Some(comment.into()) }],
         }
@@ -113,7 +113,7 @@ mod tests {
         assert_eq!(key.open(&sealed, "Q3"), Err(SealError::WrongKey), "bound to its cycle");
         assert_eq!(SealKey::derive(&[8; 32]).open(&sealed, "Q4"), Err(SealError::WrongKey));
         let text = String::from_utf8_lossy(&sealed);
-        assert!(!text.contains("keeps the team calm") && !text.contains("E1"), "nothing in clear");
+        assert!(!text.contains("keeps the team calm") && !text.contains("subject-E1001"), "nothing in clear");
         assert_ne!(
             key.seal(&answer("x"), "Q4").unwrap(),
             key.seal(&answer("x"), "Q4").unwrap(),

@@ -7,7 +7,7 @@ pub mod stats;
 
 use crate::domain::Relation;
 use crate::domain::cycle::Weights;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use stats::Sums;
 use std::collections::BTreeMap;
 
@@ -127,7 +127,7 @@ impl Rules {
 }
 
 /// Why a group or an indicator has a score, or has none (CONTRACT §4.4).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     Ok,
@@ -185,7 +185,7 @@ pub struct SatisfactionCounts {
     pub detractors: u64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct GroupScore {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub score: Option<f64>,
@@ -194,7 +194,7 @@ pub struct GroupScore {
     pub sd: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ci95: Option<[f64; 2]>,
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub withheld: bool,
     pub status: Status,
 }

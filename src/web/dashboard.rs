@@ -395,11 +395,11 @@ async fn person_report(
     now: i64,
 ) -> app::Result<Option<Report>> {
     let t = crate::i18n::dash_text(locale);
-    let scores = results::cycle_scores(&app.db, cycle, now).await?;
-    let Some(me) = scores.subjects.into_iter().find(|s| s.subject == person_id) else {
+    // This person only: one stored row for a closed cycle.
+    let Some(report) = results::subject_report(&app.db, cycle, person_id, now).await? else {
         return Ok(None);
     };
-    let values = results::released_values(&app.db, cycle, person_id, now).await?;
+    let (me, values) = (report.scores, report.values);
     let blocks =
         me.indicators.iter().map(|(indicator, score)| indicator_block(indicator, score, &values, locale, t)).collect();
     // Trend: this person's indicator scores in every cycle they were reviewed in.
@@ -413,15 +413,11 @@ async fn person_report(
         .map(|i| (indicator_label(locale, i), history.iter().map(|p| p.scores.get(i).copied().flatten()).collect()))
         .collect();
     let trend = (titles.len() > 1).then(|| charts::trend(t.trend, &titles, &series));
-    let comments = results::cycle_comments(&app.db, cycle, now)
-        .await?
-        .remove(person_id)
-        .map(|c| {
-            c.comments
-                .into_iter()
-                .map(|c| CommentView { relation: relation_label(locale, c.relation), text: c.text })
-                .collect()
-        })
-        .unwrap_or_default();
+    let comments = report
+        .comments
+        .comments
+        .into_iter()
+        .map(|c| CommentView { relation: relation_label(locale, c.relation.as_str()), text: c.text })
+        .collect();
     Ok(Some((me.name, blocks, trend, comments)))
 }

@@ -78,6 +78,7 @@ pub fn test_config(db_url: &str, mail_dir: PathBuf) -> Config {
         webhook_allow_private: true,
         max_connections: 1024,
         header_timeout_secs: 10,
+        sqlite_full_sync: false,
         database_url: db_url.to_string(),
         listen: "127.0.0.1:0".into(),
         public_url: "http://127.0.0.1:0".into(),

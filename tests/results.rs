@@ -1,0 +1,51 @@
+//! A closed cycle never changes: its results are stored at close and every reader reads them,
+//! so neither later moves in the org chart nor the raw answers affect what was released.
+use crate::common::{self, Backend};
+use serde_json::json;
+
+async fn closed_cycles_are_read_from_their_stored_results(backend: Backend) {
+    let app = common::spawn_app(backend).await;
+    app.seed_org().await;
+    app.seed_survey().await;
+    app.seed_cycle("2026-Q4").await;
+    let invitations: Vec<serde_json::Value> = ["C1", "C2"]
+        .iter()
+        .map(|c| json!({"survey":"csat","subject":"E1001","respondent":{"customer":c},"relation":"customer"}))
+        .collect();
+    let (s, b) =
+        app.post("/api/v1/cycles/2026-Q4/invitations", json!({"invitations":invitations,"deliver":"none"})).await;
+    assert_eq!(s, 201, "{b}");
+    for (l, v) in b["links"].as_array().unwrap().iter().zip(["5", "3"]) {
+        let res =
+            app.client.post(l["url"].as_str().unwrap()).form(&[("q1", v), ("q3", "thanks")]).send().await.unwrap();
+        assert_eq!(res.status().as_u16(), 303);
+    }
+    let (s, _) = app.post("/api/v1/cycles/2026-Q4/close", json!({})).await;
+    assert_eq!(s, 200);
+    let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM subject_results WHERE cycle_id = '2026-Q4'")
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(stored, 1, "stored at close");
+    let (_, before) = app.get("/api/v1/cycles/2026-Q4/scores").await;
+    let (_, comments_before) = app.get("/api/v1/cycles/2026-Q4/comments").await;
+    let li = |scores: &serde_json::Value| scores["subjects"][0].clone();
+    assert_eq!(li(&before)["team"], "East");
+    assert_eq!(li(&before)["indicators"]["customer_satisfaction"]["score"], 75.0);
+
+    // Li Na moves to another team, and the raw answers are gone: the closed cycle says the same.
+    let (s, b) = app
+        .post(
+            "/api/v1/people",
+            json!({"people":[{"id":"E1001","name":"Li Na","email":"li.na@example.com","team":"West","locale":"zh-CN"}]}),
+        )
+        .await;
+    assert_eq!(s, 200, "{b}");
+    sqlx::query("DELETE FROM response_scores").execute(&app.state.db.pool).await.unwrap();
+    let (_, after) = app.get("/api/v1/cycles/2026-Q4/scores").await;
+    assert_eq!(after, before, "a closed cycle's scores are what was stored");
+    let (_, comments_after) = app.get("/api/v1/cycles/2026-Q4/comments").await;
+    assert_eq!(comments_after, comments_before);
+}
+
+on_both_databases!(closed_cycles_are_read_from_their_stored_results);
