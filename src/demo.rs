@@ -134,6 +134,7 @@ fn cycle(id: &str, title: &str, opens_at: i64, closes_at: i64) -> Cycle {
     Cycle {
         id: id.into(),
         title: title.into(),
+        period: None,
         opens_at,
         closes_at,
         // Teams of three: two peers per person, so the demo releases groups of two.

@@ -245,8 +245,10 @@ async fn keys_and_scopes_are_enforced(backend: Backend) {
     assert_error(s, &b, 403, "forbidden");
     let (s, b) = app.post_with_key("/api/v1/cycles/2026-Q4/close", json!({}), &scores.key).await;
     assert_error(s, &b, 403, "forbidden");
-    // The scores scope reads scores and progress only (CONTRACT §3).
+    // The scores scope reads scores, progress and cycles (CONTRACT §3, §7), never comments.
     let (s, b) = app.get_with_key("/api/v1/cycles/2026-Q4", &scores.key).await;
+    assert_eq!((s, b["id"].as_str()), (200, Some("2026-Q4")), "{b}");
+    let (s, b) = app.get_with_key("/api/v1/cycles/2026-Q4/comments", &scores.key).await;
     assert_error(s, &b, 403, "forbidden");
     let (s, b) = app.get("/api/v1/no-such-route").await;
     assert_error(s, &b, 404, "not_found");

@@ -12,6 +12,7 @@ mod faults;
 mod hardening;
 mod instances;
 mod layers;
+mod periods;
 mod respondent;
 mod results;
 mod reviews;

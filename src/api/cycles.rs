@@ -3,6 +3,7 @@ use super::error::{ApiResult, ErrorBody};
 use super::{AdminKey, ApiJson, ApiPath, ReadKey};
 use crate::app::cycles::{CycleInput, SurveyProgress, WeightsInput};
 use crate::app::{App, UpsertCounts, cycles};
+use crate::domain::cycle::Cycle;
 use crate::domain::time;
 use axum::Json;
 use axum::extract::State;
@@ -24,6 +25,7 @@ pub async fn save(
 pub struct CycleView {
     id: String,
     title: String,
+    period: Option<String>,
     opens_at: String,
     closes_at: String,
     min_raters: i64,
@@ -34,20 +36,37 @@ pub struct CycleView {
 }
 
 #[utoipa::path(get, path = "/api/v1/cycles/{cycle}", tag = "cycles", params(("cycle" = String, Path, description = "Cycle id")), security(("api_key" = [])),
-    responses((status = 200, body = CycleView), (status = 401, description = "Missing or wrong API key", body = ErrorBody), (status = 403, description = "Key scope too narrow", body = ErrorBody), (status = 404, description = "Unknown cycle", body = ErrorBody)))]
-pub async fn show(_: AdminKey, State(app): State<App>, ApiPath(id): ApiPath<String>) -> ApiResult<Json<CycleView>> {
-    let c = cycles::load(&app, &id).await?;
-    Ok(Json(CycleView {
-        status: c.status(time::now()),
+    responses((status = 200, body = CycleView), (status = 401, description = "Missing or wrong API key", body = ErrorBody), (status = 404, description = "Unknown cycle", body = ErrorBody)))]
+pub async fn show(_: ReadKey, State(app): State<App>, ApiPath(id): ApiPath<String>) -> ApiResult<Json<CycleView>> {
+    Ok(Json(view(cycles::load(&app, &id).await?, time::now())))
+}
+
+fn view(c: Cycle, now: i64) -> CycleView {
+    CycleView {
+        status: c.status(now),
         weights: (&c.weights).into(),
         id: c.id,
         title: c.title,
+        period: c.period,
         opens_at: time::to_rfc3339(c.opens_at),
         closes_at: time::to_rfc3339(c.closes_at),
         min_raters: c.min_raters,
         remind_every_days: c.remind_every_days,
         max_reminders: c.max_reminders,
-    }))
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CycleList {
+    cycles: Vec<CycleView>,
+}
+
+/// Every cycle, newest first: what the scoring step reads to find the cycles of a period.
+#[utoipa::path(get, path = "/api/v1/cycles", tag = "cycles", security(("api_key" = [])),
+    responses((status = 200, body = CycleList), (status = 401, description = "Missing or wrong API key", body = ErrorBody)))]
+pub async fn list(_: ReadKey, State(app): State<App>) -> ApiResult<Json<CycleList>> {
+    let now = time::now();
+    Ok(Json(CycleList { cycles: cycles::all(&app).await?.into_iter().map(|c| view(c, now)).collect() }))
 }
 
 #[derive(Serialize, ToSchema)]

@@ -1,6 +1,7 @@
 //! `GET /api/v1/cycles/{cycle}/scores` and the released comments.
 use super::error::{ApiError, ApiResult, ErrorBody};
 use super::{AdminKey, ApiPath, ApiQuery, ReadKey};
+use crate::app::periods::{self, PeriodScores};
 use crate::app::results::{self, CycleScores, SubjectComments};
 use crate::app::{App, cycles};
 use crate::domain::time;
@@ -25,8 +26,44 @@ pub async fn scores(_: ReadKey, State(app): State<App>, ApiPath(id): ApiPath<Str
 pub async fn scores_csv(_: ReadKey, State(app): State<App>, ApiPath(id): ApiPath<String>) -> ApiResult<Response> {
     let cycle = cycles::load(&app, &id).await?;
     let scores = results::cycle_scores(&app.db, &cycle, time::now()).await?;
-    let body = results::scores_csv(&scores).map_err(|e| ApiError::from(crate::app::Error::internal(e)))?;
-    let disposition = format!("attachment; filename=\"candor-{}-scores.csv\"", cycle.id);
+    csv_response(&scores, &format!("candor-{}-scores.csv", cycle.id))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct PeriodQuery {
+    /// `YYYY-MM`, `YYYY-Qn` or `YYYY`.
+    period: String,
+    /// Only this subject.
+    subject: Option<String>,
+}
+
+/// Scores pooled over a period: every closed cycle whose period lies inside it (CONTRACT §7).
+#[utoipa::path(get, path = "/api/v1/scores", tag = "scores", params(PeriodQuery), security(("api_key" = [])),
+    responses((status = 200, body = PeriodScores), (status = 400, description = "Malformed query", body = ErrorBody), (status = 401, description = "Missing or wrong API key", body = ErrorBody), (status = 422, description = "Not a period", body = ErrorBody)))]
+pub async fn period_scores(
+    _: ReadKey,
+    State(app): State<App>,
+    ApiQuery(q): ApiQuery<PeriodQuery>,
+) -> ApiResult<Json<PeriodScores>> {
+    Ok(Json(periods::scores(&app, &q.period, q.subject.as_deref()).await?))
+}
+
+/// The same as CSV, the period in the cycle column.
+#[utoipa::path(get, path = "/api/v1/scores.csv", tag = "scores", params(PeriodQuery), security(("api_key" = [])),
+    responses((status = 200, description = "CSV, as the cycle's", content_type = "text/csv", body = String), (status = 400, description = "Malformed query", body = ErrorBody), (status = 401, description = "Missing or wrong API key", body = ErrorBody), (status = 422, description = "Not a period", body = ErrorBody)))]
+pub async fn period_scores_csv(
+    _: ReadKey,
+    State(app): State<App>,
+    ApiQuery(q): ApiQuery<PeriodQuery>,
+) -> ApiResult<Response> {
+    let scores = periods::scores(&app, &q.period, q.subject.as_deref()).await?.as_cycle_scores();
+    csv_response(&scores, &format!("candor-{}-scores.csv", scores.cycle))
+}
+
+fn csv_response(scores: &CycleScores, filename: &str) -> ApiResult<Response> {
+    let body = results::scores_csv(scores).map_err(|e| ApiError::from(crate::app::Error::internal(e)))?;
+    let disposition = format!("attachment; filename=\"{filename}\"");
     Ok((
         [(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()), (header::CONTENT_DISPOSITION, disposition)],
         body,

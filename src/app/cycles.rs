@@ -16,6 +16,9 @@ use utoipa::ToSchema;
 pub struct CycleInput {
     pub id: String,
     pub title: String,
+    /// `YYYY-MM`, `YYYY-Qn` or `YYYY`: the period whose scores this cycle feeds.
+    #[serde(default)]
+    pub period: Option<String>,
     pub opens_at: String,
     pub closes_at: String,
     #[serde(default)]
@@ -57,6 +60,12 @@ impl CycleInput {
     pub fn parse(&self) -> Result<Cycle> {
         let id = ExternalId::parse(&self.id).map_err(invalid)?.into_string();
         let title = parse_label(&self.title, "title", 200).map_err(invalid)?;
+        let period = self
+            .period
+            .as_deref()
+            .map(|p| crate::domain::period::Period::parse(p).map(|p| p.to_string()))
+            .transpose()
+            .map_err(invalid)?;
         let opens_at = time::parse_rfc3339(&self.opens_at, "opens_at").map_err(invalid)?;
         let closes_at = time::parse_rfc3339(&self.closes_at, "closes_at").map_err(invalid)?;
         if closes_at <= opens_at {
@@ -90,6 +99,7 @@ impl CycleInput {
         Ok(Cycle {
             id,
             title,
+            period,
             opens_at,
             closes_at,
             min_raters,
@@ -232,6 +242,11 @@ pub async fn close_due(app: &App) -> Result<Vec<String>> {
         }
     }
     Ok(closed)
+}
+
+/// Every cycle with its settings, newest first.
+pub async fn all(app: &App) -> Result<Vec<Cycle>> {
+    Ok(cycles::all(&app.db.pool).await?)
 }
 
 /// Every cycle, newest first: (id, title).

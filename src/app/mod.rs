@@ -9,6 +9,7 @@ pub mod directory;
 mod error;
 pub mod integrations;
 pub mod invitations;
+pub mod periods;
 pub mod responses;
 pub mod results;
 pub mod sealing;

@@ -78,6 +78,15 @@ async fn group_inputs(
     Ok((groups, counts))
 }
 
+/// A closed cycle's groups with their raters, as the formula takes them (for pooling).
+pub(super) async fn released_inputs(
+    db: &Db,
+    cycle: &Cycle,
+    only: Only<'_>,
+) -> super::Result<(Vec<GroupInput>, Vec<SatisfactionCounts>)> {
+    group_inputs(db, cycle, false, only).await
+}
+
 pub fn rules(cycle: &Cycle, now: i64) -> Rules {
     Rules { cycle_open: cycle.is_open(now), min_raters: cycle.min_raters.max(2) as u64, weights: cycle.weights.clone() }
 }
@@ -283,9 +292,15 @@ pub fn neutralise(cell: &str) -> String {
 }
 
 /// One row per subject × indicator, the same figures as the JSON.
+/// Relations with a column pair (`{relation}_score`, `{relation}_n`) in the CSV.
+const CSV_RELATIONS: [Relation; 5] =
+    [Relation::Customer, Relation::Manager, Relation::Peer, Relation::DirectReport, Relation::SelfReview];
+
 pub fn scores_csv(scores: &CycleScores) -> Result<String, csv::Error> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record([
+    let per_relation: Vec<String> =
+        CSV_RELATIONS.iter().flat_map(|r| [format!("{}_score", r.as_str()), format!("{}_n", r.as_str())]).collect();
+    let mut header: Vec<String> = [
         "cycle",
         "status",
         "final",
@@ -302,11 +317,15 @@ pub fn scores_csv(scores: &CycleScores) -> Result<String, csv::Error> {
         "nps",
         "withheld",
         "score_status",
-    ])?;
+    ]
+    .map(String::from)
+    .to_vec();
+    header.extend(per_relation);
+    w.write_record(&header)?;
     let num = |v: Option<f64>| v.map(|x| x.to_string()).unwrap_or_default();
     for s in &scores.subjects {
         for (indicator, i) in &s.indicators {
-            w.write_record([
+            let mut row = vec![
                 neutralise(&scores.cycle),
                 scores.status.to_string(),
                 scores.is_final.to_string(),
@@ -323,7 +342,19 @@ pub fn scores_csv(scores: &CycleScores) -> Result<String, csv::Error> {
                 num(i.nps),
                 i.withheld.to_string(),
                 i.status.as_str().to_string(),
-            ])?;
+            ];
+            for r in CSV_RELATIONS {
+                // An indicator only customers answer has no breakdown: its score is theirs.
+                let (score, n) = match i.by_relation.get(r.as_str()) {
+                    Some(g) => (num(g.score), g.n.to_string()),
+                    None if i.by_relation.is_empty() && r == Relation::Customer && i.n > 0 => {
+                        (num(i.score), i.n.to_string())
+                    }
+                    None => (String::new(), String::new()),
+                };
+                row.extend([score, n]);
+            }
+            w.write_record(&row)?;
         }
     }
     let bytes = w.into_inner().map_err(|e| e.into_error())?;

@@ -4,7 +4,7 @@ use crate::domain::cycle::{Cycle, Weights};
 use sqlx::any::AnyRow;
 use sqlx::{AnyPool, Row};
 
-const COLUMNS: &str = "id, title, opens_at, closes_at, min_raters, weight_manager, weight_peer, \
+const COLUMNS: &str = "id, title, period, opens_at, closes_at, min_raters, weight_manager, weight_peer, \
                        weight_direct_report, remind_every_days, max_reminders, status";
 
 fn from_row(r: &AnyRow) -> Result<Cycle, sqlx::Error> {
@@ -12,6 +12,7 @@ fn from_row(r: &AnyRow) -> Result<Cycle, sqlx::Error> {
     Ok(Cycle {
         id: r.try_get("id")?,
         title: r.try_get("title")?,
+        period: r.try_get("period")?,
         opens_at: r.try_get("opens_at")?,
         closes_at: r.try_get("closes_at")?,
         min_raters: r.try_get("min_raters")?,
@@ -37,9 +38,9 @@ where
 pub async fn save(tx: &mut Tx, c: &Cycle, now: i64) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO cycles (id, title, opens_at, closes_at, min_raters, weight_manager, weight_peer, \
-         weight_direct_report, remind_every_days, max_reminders, status, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'open', $11, $11) \
-         ON CONFLICT (id) DO UPDATE SET title = excluded.title, opens_at = excluded.opens_at, \
+         weight_direct_report, remind_every_days, max_reminders, status, created_at, updated_at, period) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'open', $11, $11, $12) \
+         ON CONFLICT (id) DO UPDATE SET title = excluded.title, period = excluded.period, opens_at = excluded.opens_at, \
          closes_at = excluded.closes_at, min_raters = excluded.min_raters, \
          weight_manager = excluded.weight_manager, weight_peer = excluded.weight_peer, \
          weight_direct_report = excluded.weight_direct_report, \
@@ -57,6 +58,7 @@ pub async fn save(tx: &mut Tx, c: &Cycle, now: i64) -> Result<(), sqlx::Error> {
     .bind(c.remind_every_days)
     .bind(c.max_reminders)
     .bind(now)
+    .bind(&c.period)
     .execute(&mut **tx)
     .await
     .map(|_| ())
@@ -75,6 +77,12 @@ pub async fn mark_closed(tx: &mut Tx, id: &str, now: i64) -> Result<bool, sqlx::
     .execute(&mut **tx)
     .await?;
     Ok(done.rows_affected() == 1)
+}
+
+/// Every cycle, newest first.
+pub async fn all(pool: &AnyPool) -> Result<Vec<Cycle>, sqlx::Error> {
+    let sql = format!("SELECT {COLUMNS} FROM cycles ORDER BY opens_at DESC, id");
+    sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(pool).await?.iter().map(from_row).collect()
 }
 
 /// Open cycles whose `closes_at` has passed, read without the write lock.

@@ -201,7 +201,7 @@ fn drop_if_in_transaction(
     use sqlx::Connection;
     let keep = !conn.is_in_transaction();
     if !keep {
-        tracing::warn!("closing a database connection left inside a transaction");
+        tracing::debug!("closing a database connection left inside a transaction");
     }
     Box::pin(async move { Ok(keep) })
 }

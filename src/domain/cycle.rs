@@ -17,6 +17,8 @@ impl Default for Weights {
 pub struct Cycle {
     pub id: String,
     pub title: String,
+    /// `YYYY-MM`, `YYYY-Qn` or `YYYY` (CONTRACT §7).
+    pub period: Option<String>,
     pub opens_at: i64,
     pub closes_at: i64,
     pub min_raters: i64,

@@ -7,6 +7,7 @@ pub mod id;
 pub mod locale;
 pub mod net;
 pub mod orgchart;
+pub mod period;
 pub mod relation;
 pub mod reviews;
 pub mod sealed;

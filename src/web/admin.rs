@@ -181,6 +181,7 @@ async fn create_cycle(State(app): State<App>, AdminForm(f): AdminForm<CycleForm>
     let input = CycleInput {
         id: form.id.trim().to_string(),
         title: form.title,
+        period: None,
         opens_at: format!("{}T00:00:00Z", form.opens),
         closes_at: format!("{}T23:59:59Z", form.closes),
         min_raters: Some(form.min_raters.unwrap_or(3)),

@@ -1,0 +1,147 @@
+//! Periods for the scoring step: cycles listed for any key, and scores pooled over a month, a
+//! quarter or a year from the closed cycles inside it — numbers computed by hand below.
+use crate::common::{self, Backend, TestApp};
+use serde_json::{Value, json};
+
+async fn cycle(app: &TestApp, id: &str, period: &str) {
+    let body = json!({"id":id,"title":id,"period":period,"opens_at":"2026-10-01T00:00:00Z","closes_at":"2099-01-01T00:00:00Z","min_raters":3});
+    let (s, b) = app.post("/api/v1/cycles", body).await;
+    assert_eq!(s, 200, "{b}");
+}
+
+/// Invites and answers: (survey, subject, respondent json, relation, form fields).
+async fn answer(app: &TestApp, cycle: &str, survey: &str, respondent: Value, relation: &str, fields: &[(&str, &str)]) {
+    let body = json!({"deliver":"none","invitations":[{"survey":survey,"subject":"E1001","respondent":respondent,"relation":relation}]});
+    let (s, b) = app.post(&format!("/api/v1/cycles/{cycle}/invitations"), body).await;
+    assert_eq!(s, 201, "{b}");
+    let link = b["links"][0]["url"].as_str().unwrap();
+    let res = app.client.post(link).form(fields).send().await.unwrap();
+    assert_eq!(res.status().as_u16(), 303);
+}
+
+async fn close(app: &TestApp, cycle: &str) {
+    let (s, b) = app.post(&format!("/api/v1/cycles/{cycle}/close"), json!({})).await;
+    assert_eq!(s, 200, "{b}");
+}
+
+async fn setup(app: &TestApp) {
+    app.seed_org().await;
+    app.seed_survey().await;
+    let (s, b) = app
+        .post(
+            "/api/v1/people",
+            json!({"people":[
+                {"id":"P1","name":"Pia","email":"p1@example.com","manager":"E1000","team":"East"},
+                {"id":"P2","name":"Pat","email":"p2@example.com","manager":"E1000","team":"East"},
+                {"id":"P3","name":"Per","email":"p3@example.com","manager":"E1000","team":"East"},
+                {"id":"D1","name":"Dee","email":"d1@example.com","manager":"E1001","team":"East"}]}),
+        )
+        .await;
+    assert_eq!(s, 200, "{b}");
+    let (s, b) = app
+        .post(
+            "/api/v1/customers",
+            json!({"customers":[{"id":"C3","name":"Third","email":"c3@x.example","owner":"E1001"}]}),
+        )
+        .await;
+    assert_eq!(s, 200, "{b}");
+    let (s, b) = app
+        .post(
+            "/api/v1/surveys",
+            json!({"id":"p","kind":"peer","title":"360","questions":[{"id":"t1","text":"T","type":"scale","min":1,"max":5,"indicator":"teamwork","required":true}]}),
+        )
+        .await;
+    assert_eq!(s, 200, "{b}");
+    // Three monthly customer cycles: 100, 50 | 75 | 0, 100 (q1 on 1..5).
+    for (id, period, answers) in [
+        ("M10", "2026-10", vec![("C1", "5"), ("C2", "3")]),
+        ("M11", "2026-11", vec![("C1", "4")]),
+        ("M12", "2026-12", vec![("C2", "1"), ("C1", "5")]),
+    ] {
+        cycle(app, id, period).await;
+        for (c, v) in answers {
+            answer(app, id, "csat", json!({"customer":c}), "customer", &[("q1", v)]).await;
+        }
+        close(app, id).await;
+    }
+    // The quarter's 360: manager 75; peers 100, 75, 50 (released); one direct report 0 (withheld).
+    cycle(app, "Q4-360", "2026-Q4").await;
+    answer(app, "Q4-360", "p", json!({"person":"E1000"}), "manager", &[("t1", "4")]).await;
+    for (p, v) in [("P1", "5"), ("P2", "4"), ("P3", "3")] {
+        answer(app, "Q4-360", "p", json!({"person":p}), "peer", &[("t1", v)]).await;
+    }
+    answer(app, "Q4-360", "p", json!({"person":"D1"}), "direct_report", &[("t1", "1")]).await;
+    close(app, "Q4-360").await;
+    // A late December cycle that is still open: left out, and the period is not final.
+    cycle(app, "M12-late", "2026-12").await;
+    answer(app, "M12-late", "csat", json!({"customer":"C3"}), "customer", &[("q1", "1")]).await;
+}
+
+fn li(b: &Value) -> &Value {
+    b["subjects"].as_array().unwrap().iter().find(|s| s["subject"] == "E1001").unwrap()
+}
+
+async fn quarters_and_years_pool_the_released_groups(backend: Backend) {
+    let app = common::spawn_app(backend).await;
+    setup(&app).await;
+    let scores_key =
+        candor::app::integrations::create_key(&app.state, "scoring", candor::domain::api_key::Scope::Scores)
+            .await
+            .unwrap()
+            .key;
+    // A scores key finds the cycles of a period.
+    let (s, list) = app.get_with_key("/api/v1/cycles", &scores_key).await;
+    assert_eq!(s, 200, "{list}");
+    let periods: Vec<(&str, &str)> = list["cycles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["id"].as_str().unwrap(), c["period"].as_str().unwrap()))
+        .collect();
+    assert!(periods.contains(&("M11", "2026-11")) && periods.contains(&("Q4-360", "2026-Q4")), "{list}");
+    let (s, one) = app.get_with_key("/api/v1/cycles/M11", &scores_key).await;
+    assert_eq!((s, one["period"].as_str()), (200, Some("2026-11")), "{one}");
+
+    let (s, q4) = app.get_with_key("/api/v1/scores?period=2026-Q4", &scores_key).await;
+    assert_eq!(s, 200, "{q4}");
+    assert_eq!(q4["cycles"], json!(["M10", "M11", "M12", "Q4-360"]), "closed cycles only, oldest first");
+    assert_eq!((q4["final"].as_bool(), q4["status"].as_str()), (Some(false), Some("open")), "M12-late is open");
+    let cs = &li(&q4)["indicators"]["customer_satisfaction"];
+    // 100, 50, 75, 0, 100: mean 65; sd √(7000/4) = 41.83; ci 65 ± 2.776445 × 41.83 / √5.
+    assert_eq!((cs["score"].as_f64(), cs["n"].as_u64(), cs["sd"].as_f64()), (Some(65.0), Some(5), Some(41.8)), "{cs}");
+    assert_eq!(cs["ci95"], json!([13.1, 100.0]));
+    assert_eq!(cs["csat"].as_f64(), Some(0.6), "5, 4 and 5 of 5, 3, 4, 1, 5");
+    let tw = &li(&q4)["indicators"]["teamwork"];
+    // Manager 75 and peers 75 (weights 1): 75, n 4; the withheld direct report stays out.
+    assert_eq!((tw["score"].as_f64(), tw["n"].as_u64()), (Some(75.0), Some(4)), "{tw}");
+    assert!(tw["by_relation"].get("direct_report").is_none(), "a group withheld in its cycle is not pooled: {tw}");
+    assert_eq!(tw["by_relation"]["peer"]["n"], 3);
+
+    let (_, year) = app.get_with_key("/api/v1/scores?period=2026&subject=E1001", &scores_key).await;
+    assert_eq!(year["subjects"].as_array().unwrap().len(), 1);
+    assert_eq!(li(&year)["indicators"], li(&q4)["indicators"], "the year holds the same cycles");
+    let (_, october) = app.get_with_key("/api/v1/scores?period=2026-10", &scores_key).await;
+    assert_eq!((october["final"].as_bool(), october["cycles"].clone()), (Some(true), json!(["M10"])));
+    assert_eq!(li(&october)["indicators"]["customer_satisfaction"]["score"], 75.0);
+
+    let csv = app
+        .client
+        .get(app.url("/api/v1/scores.csv?period=2026-Q4"))
+        .bearer_auth(&scores_key)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        csv.lines().any(|l| l.starts_with("2026-Q4,open,false,E1001,") && l.contains(",customer_satisfaction,65,5,")),
+        "{csv}"
+    );
+    for bad in ["2026-Q5", "Q4", "2026-13"] {
+        let (s, b) = app.get_with_key(&format!("/api/v1/scores?period={bad}"), &scores_key).await;
+        assert_eq!((s, b["error"]["code"].as_str()), (422, Some("invalid_period")), "{bad}: {b}");
+    }
+}
+
+on_both_databases!(quarters_and_years_pool_the_released_groups);
