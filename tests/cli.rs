@@ -1,5 +1,4 @@
 //! The `candor` binary itself: subcommands, exit codes, serving and stopping on SIGTERM.
-use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -7,10 +6,6 @@ fn candor(dir: &std::path::Path) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_candor"));
     cmd.current_dir(dir).env_remove("CANDOR_DATABASE_URL").env_remove("CANDOR_SMTP_URL").env("CANDOR_LOG", "info");
     cmd
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
 #[test]
@@ -53,28 +48,15 @@ fn defaults_create_the_database_and_serve_until_sigterm() {
     assert!(key.starts_with("cnd_") && key.len() > 50, "{key}");
     assert!(dir.path().join("candor.db").exists(), "sqlite://candor.db is created in the working directory");
 
-    let port = free_port();
-    let mut child =
-        candor(dir.path()).env("CANDOR_LISTEN", format!("127.0.0.1:{port}")).stderr(Stdio::piped()).spawn().unwrap();
-    let stderr = child.stderr.take().unwrap();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            let _ = tx.send(line);
-        }
-    });
-    let deadline = Instant::now() + Duration::from_secs(20);
+    // Port 0: the server binds a free port itself and logs it, so nothing can take it first.
+    let mut child = candor(dir.path())
+        .env("CANDOR_LISTEN", "127.0.0.1:0")
+        .env("CANDOR_PUBLIC_URL", "http://127.0.0.1:0")
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (port, rx) = crate::common::listening_port(&mut child);
     let mut logs = Vec::new();
-    loop {
-        if let Ok(line) = rx.recv_timeout(Duration::from_millis(100)) {
-            let up = line.contains("listening");
-            logs.push(line);
-            if up {
-                break;
-            }
-        }
-        assert!(Instant::now() < deadline, "server did not start: {logs:?}");
-    }
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
         let c = reqwest::Client::new();

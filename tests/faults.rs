@@ -12,29 +12,21 @@ struct Server {
     base: String,
 }
 
-fn start_binary(dir: &std::path::Path, port: u16) -> Server {
-    let child = Command::new(env!("CARGO_BIN_EXE_candor"))
+/// The real binary on a port it binds itself (port 0), read back from its log.
+fn start_binary(dir: &std::path::Path) -> Server {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_candor"))
         .current_dir(dir)
-        .env("CANDOR_LISTEN", format!("127.0.0.1:{port}"))
-        .env("CANDOR_PUBLIC_URL", format!("http://127.0.0.1:{port}"))
-        .env("CANDOR_LOG", "warn")
+        .env("CANDOR_LISTEN", "127.0.0.1:0")
+        .env("CANDOR_PUBLIC_URL", "http://127.0.0.1:0")
+        .env("CANDOR_LOG", "warn,candor::startup=info")
         .env_remove("CANDOR_DATABASE_URL")
         .env_remove("CANDOR_SMTP_URL")
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let base = format!("http://127.0.0.1:{port}");
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "server did not start");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    Server { child, base }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    let (port, _log) = common::listening_port(&mut child);
+    Server { child, base: format!("http://127.0.0.1:{port}") }
 }
 
 fn admin_key(dir: &std::path::Path) -> String {
@@ -109,10 +101,10 @@ async fn fire(c: &reqwest::Client, links: &[String], ack: usize) -> Fired {
 async fn a_killed_server_loses_no_acknowledged_answer() {
     let dir = tempfile::tempdir().unwrap();
     let key = admin_key(dir.path());
-    let port = free_port();
-    let mut server = start_binary(dir.path(), port);
+    let mut server = start_binary(dir.path());
     let c = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
     let links = seed(&c, &server.base, &key, 400).await;
+    let first_base = server.base.clone();
     let tasks = fire(&c, &links, 20).await;
     server.child.kill().unwrap(); // SIGKILL, mid-load
     server.child.wait().unwrap();
@@ -129,7 +121,8 @@ async fn a_killed_server_loses_no_acknowledged_answer() {
         acknowledged.len()
     );
 
-    let server = start_binary(dir.path(), port);
+    // Restarted on whatever port it binds now: the links name the first one.
+    let server = start_binary(dir.path());
     let db = candor::db::Db::connect(&format!("sqlite://{}/candor.db", dir.path().display())).await.unwrap();
     for link in &acknowledged {
         let token = link.rsplit('/').next().unwrap();
@@ -155,7 +148,8 @@ async fn a_killed_server_loses_no_acknowledged_answer() {
     let (answered,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM responses").fetch_one(&db.pool).await.unwrap();
     let rest: Vec<String> = links.iter().filter(|l| !acknowledged.contains(l)).take(20).cloned().collect();
     for l in &rest {
-        let s = c.post(l).form(&[("q1", "3")]).send().await.unwrap().status().as_u16();
+        let l = l.replacen(&first_base, &server.base, 1);
+        let s = c.post(&l).form(&[("q1", "3")]).send().await.unwrap().status().as_u16();
         assert!(s == 303 || s == 409, "{s}");
     }
     let (after,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM responses").fetch_one(&db.pool).await.unwrap();
@@ -174,7 +168,7 @@ impl Drop for Server {
 async fn sigterm_finishes_requests_in_flight() {
     let dir = tempfile::tempdir().unwrap();
     let key = admin_key(dir.path());
-    let mut server = start_binary(dir.path(), free_port());
+    let mut server = start_binary(dir.path());
     let c = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
     let links = seed(&c, &server.base, &key, 300).await;
     let tasks = fire(&c, &links, 10).await;

@@ -271,3 +271,33 @@ where
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
 }
+
+/// Waits for the real binary (started with `CANDOR_LISTEN=127.0.0.1:0`, stderr piped, and
+/// `candor::startup=info` in `CANDOR_LOG`) to log the port it bound, and returns it; the rest
+/// of its log is drained in the background (and returned lines are kept for messages).
+pub fn listening_port(child: &mut std::process::Child) -> (u16, std::sync::mpsc::Receiver<String>) {
+    use std::io::BufRead;
+    let stderr = child.stderr.take().expect("stderr piped");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stderr).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let mut seen = Vec::new();
+    loop {
+        if let Ok(line) = rx.recv_timeout(std::time::Duration::from_millis(100)) {
+            if line.contains("listening")
+                && let Some(at) = line.find("127.0.0.1:")
+            {
+                let digits: String = line[at + 10..].chars().take_while(char::is_ascii_digit).collect();
+                if let Ok(port) = digits.parse() {
+                    return (port, rx);
+                }
+            }
+            seen.push(line);
+        }
+        assert!(std::time::Instant::now() < deadline, "the server did not start: {seen:?}");
+    }
+}
