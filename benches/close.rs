@@ -50,6 +50,7 @@ async fn fresh(dir: &std::path::Path) -> App {
             manager: None,
             team: Some("East".into()),
             locale: None,
+            role: None,
         })
         .collect();
     candor::app::directory::import_people(&app, &people, true).await.unwrap();

@@ -36,6 +36,7 @@ async fn org(dir: &std::path::Path, people: usize, team: usize) -> App {
         manager: None,
         team: Some("Leads".into()),
         locale: None,
+        role: None,
     }];
     for i in 0..people {
         let lead = i % team == 0;
@@ -46,6 +47,7 @@ async fn org(dir: &std::path::Path, people: usize, team: usize) -> App {
             manager: Some(if lead { "HEAD".into() } else { format!("P{}", i - i % team) }),
             team: Some(format!("T{}", i / team)),
             locale: None,
+            role: None,
         });
     }
     candor::app::directory::import_people(&app, &rows, true).await.unwrap();

@@ -88,6 +88,7 @@ async fn seed_data(app: &App) -> anyhow::Result<()> {
             manager_id: manager.map(str::to_string),
             team: Some(team.to_string()),
             locale: locale.map(str::to_string),
+            role: None,
         };
         directory::insert_person(&mut tx, &p, now).await?;
     }
@@ -140,6 +141,7 @@ fn cycle(id: &str, title: &str, opens_at: i64, closes_at: i64) -> Cycle {
         // Teams of three: two peers per person, so the demo releases groups of two.
         min_raters: 2,
         weights: Weights { manager: 1.0, peer: 1.0, direct_report: 1.0 },
+        weights_by_role: Default::default(),
         remind_every_days: None,
         max_reminders: None,
         closed: false,

@@ -144,4 +144,48 @@ async fn quarters_and_years_pool_the_released_groups(backend: Backend) {
     }
 }
 
-on_both_databases!(quarters_and_years_pool_the_released_groups);
+/// A cycle keeps the org chart as it was at its launch: moving Li Na to another manager and
+/// team later changes neither her team in that cycle's scores nor who may see her there.
+async fn a_cycle_keeps_its_org_chart(backend: Backend) {
+    let app = common::spawn_app(backend).await;
+    app.seed_org().await;
+    let (s, b) = app
+        .post(
+            "/api/v1/surveys",
+            json!({"id":"p","kind":"peer","title":"360","questions":[{"id":"t1","text":"T","type":"scale","min":1,"max":5,"indicator":"teamwork"}]}),
+        )
+        .await;
+    assert_eq!(s, 200, "{b}");
+    let roles = json!({"id":"Q4","title":"Q4","period":"2026-Q4","opens_at":"2026-10-01T00:00:00Z","closes_at":"2099-01-01T00:00:00Z",
+        "weights_by_role":{"sales_manager":{"manager":0,"peer":1,"direct_report":3}}});
+    let (s, b) = app.post("/api/v1/cycles", roles).await;
+    assert_eq!(s, 200, "{b}");
+    let (_, c) = app.get("/api/v1/cycles/Q4").await;
+    assert_eq!(c["weights_by_role"]["sales_manager"]["direct_report"], 3.0, "{c}");
+    let (s, b) = app
+        .post("/api/v1/cycles/Q4/launch", json!({"survey":"p","subjects":"all","peers":"team","deliver":"none"}))
+        .await;
+    assert_eq!(s, 201, "{b}");
+    // Li Na moves: to Sam as her manager, and to the West team.
+    let (s, b) = app
+        .post(
+            "/api/v1/people",
+            json!({"people":[{"id":"E1001","name":"Li Na","email":"li.na@example.com","manager":"E1002","team":"West","role":"sales"}]}),
+        )
+        .await;
+    assert_eq!(s, 200, "{b}");
+    let (_, scores) = app.get("/api/v1/cycles/Q4/scores").await;
+    assert_eq!(li(&scores)["team"], "East", "the cycle's team, not today's");
+    for (email, sees) in [("wang.fang@example.com", true), ("sam.carter@example.com", false)] {
+        let cookie = crate::dashboard::session(&app, email).await;
+        let (s, page) = crate::dashboard::get(&app, Some(&cookie), "/dashboard?cycle=Q4&lang=en").await;
+        assert_eq!(s, 200);
+        assert_eq!(page.contains("Li Na"), sees, "{email} in the cycle's org chart");
+    }
+    let bad = json!({"id":"Q5","title":"Q5","opens_at":"2026-10-01T00:00:00Z","closes_at":"2099-01-01T00:00:00Z",
+        "weights_by_role":{"Sales Manager":{"manager":1}}});
+    let (s, b) = app.post("/api/v1/cycles", bad).await;
+    assert_eq!(s, 422, "{b}");
+}
+
+on_both_databases!(quarters_and_years_pool_the_released_groups, a_cycle_keeps_its_org_chart);

@@ -30,6 +30,8 @@ pub struct CycleView {
     closes_at: String,
     min_raters: i64,
     weights: WeightsInput,
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    weights_by_role: std::collections::BTreeMap<String, WeightsInput>,
     remind_every_days: Option<i64>,
     max_reminders: Option<i64>,
     status: &'static str,
@@ -45,6 +47,7 @@ fn view(c: Cycle, now: i64) -> CycleView {
     CycleView {
         status: c.status(now),
         weights: (&c.weights).into(),
+        weights_by_role: c.weights_by_role.iter().map(|(r, w)| (r.clone(), w.into())).collect(),
         id: c.id,
         title: c.title,
         period: c.period,

@@ -9,6 +9,11 @@ pub async fn org_chart(app: &App) -> Result<Vec<OrgPerson>> {
     Ok(crate::db::directory::org_chart(&app.db.pool).await?)
 }
 
+/// The org chart a cycle keeps (as at its launch): who may see whom in that cycle.
+pub async fn org_chart_of(app: &App, cycle: &str) -> Result<Vec<OrgPerson>> {
+    Ok(crate::db::directory::org_chart_of(&app.db.pool, cycle).await?)
+}
+
 pub fn can_see(viewer: &Viewer, subject: &str, org: &[OrgPerson], cycle_closed: bool) -> bool {
     viewer.is_admin || (cycle_closed && subject == viewer.person_id) || below(&viewer.person_id, org).contains(subject)
 }

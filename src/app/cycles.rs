@@ -25,6 +25,9 @@ pub struct CycleInput {
     pub min_raters: Option<i64>,
     #[serde(default)]
     pub weights: Option<WeightsInput>,
+    /// Weights for subjects of a role instead of `weights`: `{"sales_manager": {…}}`.
+    #[serde(default)]
+    pub weights_by_role: Option<std::collections::BTreeMap<String, WeightsInput>>,
     #[serde(default)]
     pub remind_every_days: Option<i64>,
     #[serde(default)]
@@ -75,20 +78,14 @@ impl CycleInput {
         if !(2..=1000).contains(&min_raters) {
             return Err(invalid("min_raters must be between 2 and 1000: below 2, anonymity cannot hold"));
         }
-        let weights = self.weights.as_ref().map_or_else(Weights::default, |w| Weights {
-            manager: w.manager,
-            peer: w.peer,
-            direct_report: w.direct_report,
-        });
-        for (name, w) in
-            [("manager", weights.manager), ("peer", weights.peer), ("direct_report", weights.direct_report)]
-        {
-            if !w.is_finite() || !(0.0..=100.0).contains(&w) {
-                return Err(invalid(format!("weights.{name} must be a number from 0 to 100")));
-            }
-        }
-        if weights.manager + weights.peer + weights.direct_report <= 0.0 {
-            return Err(invalid("weights must not all be 0: every 360 score would stay empty"));
+        let weights = self.weights.as_ref().map_or_else(|| Ok(Weights::default()), |w| parse_weights(w, "weights"))?;
+        let mut weights_by_role = std::collections::BTreeMap::new();
+        for (role, w) in self.weights_by_role.iter().flatten() {
+            let role = crate::domain::survey::parse_indicator(role).map_err(|_| {
+                invalid(format!("weights_by_role: role {role:?} must be snake_case, such as \"sales_manager\""))
+            })?;
+            let w = parse_weights(w, &format!("weights_by_role.{role}"))?;
+            weights_by_role.insert(role, w);
         }
         if self.remind_every_days.is_some_and(|d| !(1..=365).contains(&d)) {
             return Err(invalid("remind_every_days must be from 1 to 365"));
@@ -104,11 +101,25 @@ impl CycleInput {
             closes_at,
             min_raters,
             weights,
+            weights_by_role,
             remind_every_days: self.remind_every_days,
             max_reminders: self.max_reminders.or(self.remind_every_days.map(|_| 2)),
             closed: false,
         })
     }
+}
+
+fn parse_weights(w: &WeightsInput, what: &str) -> Result<Weights> {
+    let weights = Weights { manager: w.manager, peer: w.peer, direct_report: w.direct_report };
+    for (name, w) in [("manager", weights.manager), ("peer", weights.peer), ("direct_report", weights.direct_report)] {
+        if !w.is_finite() || !(0.0..=100.0).contains(&w) {
+            return Err(invalid(format!("{what}.{name} must be a number from 0 to 100")));
+        }
+    }
+    if weights.manager + weights.peer + weights.direct_report <= 0.0 {
+        return Err(invalid(format!("{what} must not all be 0: every 360 score would stay empty")));
+    }
+    Ok(weights)
 }
 
 /// Creates or updates a cycle (CONTRACT §5). A closed cycle — closed by call or past its

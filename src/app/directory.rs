@@ -20,6 +20,9 @@ pub struct PersonInput {
     pub team: Option<String>,
     #[serde(default)]
     pub locale: Option<String>,
+    /// A snake_case label such as `sales` or `sales_manager`: cycles may weigh by it.
+    #[serde(default)]
+    pub role: Option<String>,
 }
 
 #[derive(Deserialize, ToSchema, Debug, Clone)]
@@ -60,6 +63,12 @@ fn parse_person(i: usize, p: &PersonInput) -> Result<PersonRow, RowProblem> {
         manager_id,
         team,
         locale: parse_locale(i, &p.id, p.locale.as_deref())?,
+        role: p
+            .role
+            .as_deref()
+            .map(crate::domain::survey::parse_indicator)
+            .transpose()
+            .map_err(|e| bad("invalid_role", e.replace("indicator", "role")))?,
         id: id.into_string(),
     })
 }

@@ -252,6 +252,10 @@ pub async fn create(app: &App, cycle_id: &str, rows: Vec<NewInvitation>, deliver
     }
     one_anonymous_survey(&mut tx, cycle_id, &rows, &dir).await?;
     let created = invitations::insert_new(&mut tx, cycle_id, &rows, now).await?;
+    if !created.is_empty() {
+        // The cycle keeps the org chart as it is now: later moves change none of its views.
+        directory::snapshot_org(&mut tx, cycle_id).await?;
+    }
     let links = match deliver {
         Deliver::Email => {
             // Emails wait for the cycle to open.

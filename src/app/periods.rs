@@ -48,7 +48,7 @@ type PartKey = (String, String, Relation, bool);
 struct Pool {
     groups: BTreeMap<PartKey, Sums>,
     satisfaction: BTreeMap<(String, Relation, bool), SatisfactionCounts>,
-    subjects: BTreeMap<String, (String, Option<String>)>,
+    subjects: BTreeMap<String, (String, Option<String>, Option<String>)>,
     indicators: BTreeSet<String>,
 }
 
@@ -82,15 +82,15 @@ impl Pool {
             slot.detractors += c.detractors;
         }
         for s in scores::subjects(&app.db.pool, &cycle.id, only).await? {
-            self.subjects.insert(s.id, (s.name, s.team));
+            self.subjects.insert(s.id, (s.name, s.team, s.role));
         }
         self.indicators.extend(scores::indicators(&app.db.pool, &cycle.id).await?);
         Ok(())
     }
 
     /// §4 over the pooled parts; every part here was released in its own cycle.
-    fn score(self, weights: Weights) -> Vec<SubjectScores> {
-        let rules = Rules { cycle_open: false, min_raters: 0, weights };
+    fn score(self, weights: Weights, weights_by_role: BTreeMap<String, Weights>) -> Vec<SubjectScores> {
+        let rules = Rules { cycle_open: false, min_raters: 0, weights, weights_by_role };
         let groups: Vec<GroupInput> = self
             .groups
             .into_iter()
@@ -104,12 +104,13 @@ impl Pool {
             })
             .collect();
         let counts: Vec<SatisfactionCounts> = self.satisfaction.into_values().collect();
-        let ids: Vec<String> = self.subjects.keys().cloned().collect();
+        let ids: Vec<(String, Option<String>)> =
+            self.subjects.iter().map(|(id, (_, _, role))| (id.clone(), role.clone())).collect();
         let indicators: Vec<String> = self.indicators.into_iter().collect();
         let mut computed = subject_scores(&ids, &indicators, &groups, &counts, &rules);
         self.subjects
             .into_iter()
-            .map(|(id, (name, team))| SubjectScores {
+            .map(|(id, (name, team, _))| SubjectScores {
                 indicators: computed
                     .remove(&id)
                     .unwrap_or_default()
@@ -143,13 +144,15 @@ pub async fn scores(app: &App, raw_period: &str, subject: Option<&str>) -> Resul
     for c in &closed {
         pool.add(app, c, only).await?;
     }
+    // The weights of the period's latest closed cycle.
     let weights = closed.last().map(|c| c.weights.clone()).unwrap_or_default();
+    let by_role = closed.last().map(|c| c.weights_by_role.clone()).unwrap_or_default();
     Ok(PeriodScores {
         period: period.to_string(),
         cycles: closed.iter().map(|c| c.id.clone()).collect(),
         status: if open.is_empty() { "closed" } else { "open" },
         is_final: open.is_empty(),
         min_raters: closed.iter().map(|c| c.min_raters).max().unwrap_or(0),
-        subjects: pool.score(weights),
+        subjects: pool.score(weights, by_role),
     })
 }

@@ -88,7 +88,12 @@ pub(super) async fn released_inputs(
 }
 
 pub fn rules(cycle: &Cycle, now: i64) -> Rules {
-    Rules { cycle_open: cycle.is_open(now), min_raters: cycle.min_raters.max(2) as u64, weights: cycle.weights.clone() }
+    Rules {
+        cycle_open: cycle.is_open(now),
+        min_raters: cycle.min_raters.max(2) as u64,
+        weights: cycle.weights.clone(),
+        weights_by_role: cycle.weights_by_role.clone(),
+    }
 }
 
 /// Scores for every subject of the cycle, rounded for output. A closed cycle's are read from
@@ -140,7 +145,7 @@ pub(super) async fn compute_scores(db: &Db, cycle: &Cycle, now: i64, only: Only<
     let subjects = scores::subjects(pool, &cycle.id, only).await?;
     let indicators = scores::indicators(pool, &cycle.id).await?;
     let (groups, counts) = group_inputs(db, cycle, rules.cycle_open, only).await?;
-    let ids: Vec<String> = subjects.iter().map(|s| s.id.clone()).collect();
+    let ids: Vec<(String, Option<String>)> = subjects.iter().map(|s| (s.id.clone(), s.role.clone())).collect();
     let mut computed = subject_scores(&ids, &indicators, &groups, &counts, &rules);
     Ok(CycleScores {
         cycle: cycle.id.clone(),

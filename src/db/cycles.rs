@@ -5,7 +5,7 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyPool, Row};
 
 const COLUMNS: &str = "id, title, period, opens_at, closes_at, min_raters, weight_manager, weight_peer, \
-                       weight_direct_report, remind_every_days, max_reminders, status";
+                       weight_direct_report, remind_every_days, max_reminders, status, weights_by_role";
 
 fn from_row(r: &AnyRow) -> Result<Cycle, sqlx::Error> {
     let status: String = r.try_get("status")?;
@@ -21,10 +21,37 @@ fn from_row(r: &AnyRow) -> Result<Cycle, sqlx::Error> {
             peer: r.try_get("weight_peer")?,
             direct_report: r.try_get("weight_direct_report")?,
         },
+        weights_by_role: match r.try_get::<Option<String>, _>("weights_by_role")? {
+            Some(json) => weights_by_role(&json)?,
+            None => Default::default(),
+        },
         remind_every_days: r.try_get("remind_every_days")?,
         max_reminders: r.try_get("max_reminders")?,
         closed: status == "closed",
     })
+}
+
+fn weights_by_role_json(w: &std::collections::BTreeMap<String, Weights>) -> String {
+    let map: serde_json::Map<String, serde_json::Value> = w
+        .iter()
+        .map(|(role, w)| {
+            let v = serde_json::json!({"manager": w.manager, "peer": w.peer, "direct_report": w.direct_report});
+            (role.clone(), v)
+        })
+        .collect();
+    serde_json::Value::Object(map).to_string()
+}
+
+fn weights_by_role(json: &str) -> Result<std::collections::BTreeMap<String, Weights>, sqlx::Error> {
+    let bad = || sqlx::Error::Decode("weights_by_role".into());
+    let map: std::collections::BTreeMap<String, std::collections::BTreeMap<String, f64>> =
+        serde_json::from_str(json).map_err(|_| bad())?;
+    map.into_iter()
+        .map(|(role, w)| {
+            let get = |k: &str| w.get(k).copied().ok_or_else(bad);
+            Ok((role, Weights { manager: get("manager")?, peer: get("peer")?, direct_report: get("direct_report")? }))
+        })
+        .collect()
 }
 
 pub async fn load<'e, E>(ex: E, id: &str) -> Result<Option<Cycle>, sqlx::Error>
@@ -38,9 +65,10 @@ where
 pub async fn save(tx: &mut Tx, c: &Cycle, now: i64) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO cycles (id, title, opens_at, closes_at, min_raters, weight_manager, weight_peer, \
-         weight_direct_report, remind_every_days, max_reminders, status, created_at, updated_at, period) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'open', $11, $11, $12) \
-         ON CONFLICT (id) DO UPDATE SET title = excluded.title, period = excluded.period, opens_at = excluded.opens_at, \
+         weight_direct_report, remind_every_days, max_reminders, status, created_at, updated_at, period, weights_by_role) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'open', $11, $11, $12, $13) \
+         ON CONFLICT (id) DO UPDATE SET title = excluded.title, period = excluded.period, \
+         weights_by_role = excluded.weights_by_role, opens_at = excluded.opens_at, \
          closes_at = excluded.closes_at, min_raters = excluded.min_raters, \
          weight_manager = excluded.weight_manager, weight_peer = excluded.weight_peer, \
          weight_direct_report = excluded.weight_direct_report, \
@@ -59,6 +87,7 @@ pub async fn save(tx: &mut Tx, c: &Cycle, now: i64) -> Result<(), sqlx::Error> {
     .bind(c.max_reminders)
     .bind(now)
     .bind(&c.period)
+    .bind((!c.weights_by_role.is_empty()).then(|| weights_by_role_json(&c.weights_by_role)))
     .execute(&mut **tx)
     .await
     .map(|_| ())

@@ -13,6 +13,7 @@ pub struct PersonRow {
     pub manager_id: Option<String>,
     pub team: Option<String>,
     pub locale: Option<String>,
+    pub role: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -56,12 +57,12 @@ async fn select_in<T>(
 }
 
 pub async fn people_by_id(tx: &mut Tx, ids: &[String]) -> Result<HashMap<String, PersonRow>, sqlx::Error> {
-    people_where(tx, "SELECT id, name, email, manager_id, team, locale FROM people", ids).await
+    people_where(tx, "SELECT id, name, email, manager_id, team, locale, role FROM people", ids).await
 }
 
 /// The same, of the org chart only: admin accounts that are not people are left out.
 pub async fn org_people_by_id(tx: &mut Tx, ids: &[String]) -> Result<HashMap<String, PersonRow>, sqlx::Error> {
-    let select = "SELECT id, name, email, manager_id, team, locale FROM people WHERE org_member = TRUE AND";
+    let select = "SELECT id, name, email, manager_id, team, locale, role FROM people WHERE org_member = TRUE AND";
     people_where(tx, select, ids).await
 }
 
@@ -74,6 +75,7 @@ async fn people_where(tx: &mut Tx, select: &str, ids: &[String]) -> Result<HashM
             manager_id: r.try_get("manager_id")?,
             team: r.try_get("team")?,
             locale: r.try_get("locale")?,
+            role: r.try_get("role")?,
         })
     })
     .await?;
@@ -90,8 +92,8 @@ pub async fn email_owners(tx: &mut Tx, emails: &[String]) -> Result<HashMap<Stri
 
 pub async fn insert_person(tx: &mut Tx, p: &PersonRow, now: i64) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT INTO people (id, name, email, manager_id, team, locale, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
+        "INSERT INTO people (id, name, email, manager_id, team, locale, created_at, updated_at, role) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8)",
     )
     .bind(&p.id)
     .bind(&p.name)
@@ -100,6 +102,7 @@ pub async fn insert_person(tx: &mut Tx, p: &PersonRow, now: i64) -> Result<(), s
     .bind(&p.team)
     .bind(&p.locale)
     .bind(now)
+    .bind(&p.role)
     .execute(&mut **tx)
     .await
     .map(|_| ())
@@ -107,7 +110,7 @@ pub async fn insert_person(tx: &mut Tx, p: &PersonRow, now: i64) -> Result<(), s
 
 pub async fn update_person(tx: &mut Tx, p: &PersonRow, now: i64) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "UPDATE people SET name = $2, email = $3, manager_id = $4, team = $5, locale = $6, updated_at = $7 \
+        "UPDATE people SET name = $2, email = $3, manager_id = $4, team = $5, locale = $6, updated_at = $7, role = $8 \
          WHERE id = $1",
     )
     .bind(&p.id)
@@ -117,6 +120,7 @@ pub async fn update_person(tx: &mut Tx, p: &PersonRow, now: i64) -> Result<(), s
     .bind(&p.team)
     .bind(&p.locale)
     .bind(now)
+    .bind(&p.role)
     .execute(&mut **tx)
     .await
     .map(|_| ())
@@ -158,6 +162,35 @@ pub async fn upsert_customer(tx: &mut Tx, c: &CustomerRow, now: i64) -> Result<(
     .execute(&mut **tx)
     .await
     .map(|_| ())
+}
+
+/// Snapshots the org chart into a cycle the first time it invites anyone (people added later
+/// join the snapshot as they are then; nobody already in it changes).
+pub async fn snapshot_org(tx: &mut Tx, cycle: &str) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO cycle_org (cycle_id, person_id, name, manager_id, team, role) \
+         SELECT $1, id, name, manager_id, team, role FROM people WHERE org_member = TRUE \
+         ON CONFLICT (cycle_id, person_id) DO NOTHING",
+    )
+    .bind(cycle)
+    .execute(&mut **tx)
+    .await
+    .map(|_| ())
+}
+
+/// The org chart a cycle keeps (as at its launch); the current one for a cycle without.
+pub async fn org_chart_of(pool: &sqlx::AnyPool, cycle: &str) -> Result<Vec<OrgPerson>, sqlx::Error> {
+    let rows =
+        sqlx::query("SELECT person_id AS id, manager_id, team FROM cycle_org WHERE cycle_id = $1 ORDER BY person_id")
+            .bind(cycle)
+            .fetch_all(pool)
+            .await?;
+    if rows.is_empty() {
+        return org_chart(pool).await;
+    }
+    rows.iter()
+        .map(|r| Ok(OrgPerson { id: r.try_get("id")?, manager_id: r.try_get("manager_id")?, team: r.try_get("team")? }))
+        .collect()
 }
 
 pub async fn org_chart(pool: &sqlx::AnyPool) -> Result<Vec<OrgPerson>, sqlx::Error> {

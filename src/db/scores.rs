@@ -11,6 +11,7 @@ pub struct Subject {
     pub id: String,
     pub name: String,
     pub team: Option<String>,
+    pub role: Option<String>,
 }
 
 /// Which subjects a read is about: all of a cycle's, or one (a person's page reads that
@@ -45,13 +46,23 @@ pub type Query<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>;
 
 pub async fn subjects(pool: &AnyPool, cycle: &str, only: Only<'_>) -> Result<Vec<Subject>, sqlx::Error> {
     let sql = format!(
-        "SELECT p.id, p.name, p.team FROM people p \
+        "SELECT p.id, CASE WHEN o.person_id IS NULL THEN p.name ELSE o.name END AS name, \
+         CASE WHEN o.person_id IS NULL THEN p.team ELSE o.team END AS team, \
+         CASE WHEN o.person_id IS NULL THEN p.role ELSE o.role END AS role \
+         FROM people p LEFT JOIN cycle_org o ON o.cycle_id = $1 AND o.person_id = p.id \
          WHERE p.id IN (SELECT DISTINCT subject_id FROM invitations WHERE cycle_id = $1{}) ORDER BY p.id",
         only.filter("subject_id")
     );
     let rows = only.bind(sqlx::query(sqlx::AssertSqlSafe(sql)).bind(cycle)).fetch_all(pool).await?;
     rows.iter()
-        .map(|r| Ok(Subject { id: r.try_get("id")?, name: r.try_get("name")?, team: r.try_get("team")? }))
+        .map(|r| {
+            Ok(Subject {
+                id: r.try_get("id")?,
+                name: r.try_get("name")?,
+                team: r.try_get("team")?,
+                role: r.try_get("role")?,
+            })
+        })
         .collect()
 }
 

@@ -23,12 +23,19 @@ pub struct Cycle {
     pub closes_at: i64,
     pub min_raters: i64,
     pub weights: Weights,
+    /// Weights for subjects of a role, instead of `weights` (CONTRACT §8).
+    pub weights_by_role: std::collections::BTreeMap<String, Weights>,
     pub remind_every_days: Option<i64>,
     pub max_reminders: Option<i64>,
     pub closed: bool,
 }
 
 impl Cycle {
+    /// The weights that score a subject of this role.
+    pub fn weights_for(&self, role: Option<&str>) -> &Weights {
+        role.and_then(|r| self.weights_by_role.get(r)).unwrap_or(&self.weights)
+    }
+
     /// Open until closed by a call or by reaching `closes_at`, whichever comes first.
     pub fn is_open(&self, now: i64) -> bool {
         !self.closed && now < self.closes_at

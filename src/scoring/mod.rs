@@ -95,6 +95,8 @@ pub struct Rules {
     pub cycle_open: bool,
     pub min_raters: u64,
     pub weights: Weights,
+    /// Weights for subjects of a role, instead of `weights`.
+    pub weights_by_role: BTreeMap<String, Weights>,
 }
 
 impl Rules {
@@ -106,6 +108,12 @@ impl Rules {
             Relation::DirectReport => self.weights.direct_report,
             Relation::SelfReview => 0.0,
         }
+    }
+
+    /// The same rules with the weights of this role.
+    pub fn for_role(&self, role: Option<&str>) -> Rules {
+        let weights = role.and_then(|r| self.weights_by_role.get(r)).unwrap_or(&self.weights).clone();
+        Rules { weights, ..self.clone() }
     }
 
     /// Rule 4: an anonymous part is released only once the cycle has closed and only with at
@@ -317,7 +325,7 @@ pub fn satisfaction<'a>(counts: impl IntoIterator<Item = &'a SatisfactionCounts>
 /// Every subject's indicators. `indicators` lists every indicator the cycle's surveys use, so
 /// one without answers still appears (null, `no_data`).
 pub fn subject_scores(
-    subjects: &[String],
+    subjects: &[(String, Option<String>)],
     indicators: &[String],
     groups: &[GroupInput],
     satisfaction_counts: &[SatisfactionCounts],
@@ -333,7 +341,8 @@ pub fn subject_scores(
         });
     }
     let mut out = BTreeMap::new();
-    for subject in subjects {
+    for (subject, role) in subjects {
+        let rules = &rules.for_role(role.as_deref());
         let mut per_indicator = BTreeMap::new();
         for indicator in indicators {
             let list = parts.get(&(subject.as_str(), indicator.as_str())).map(Vec::as_slice).unwrap_or_default();

@@ -3,7 +3,12 @@ use super::*;
 use proptest::prelude::*;
 
 fn rules(open: bool) -> Rules {
-    Rules { cycle_open: open, min_raters: 3, weights: Weights { manager: 2.0, peer: 1.0, direct_report: 1.0 } }
+    Rules {
+        cycle_open: open,
+        min_raters: 3,
+        weights: Weights { manager: 2.0, peer: 1.0, direct_report: 1.0 },
+        weights_by_role: Default::default(),
+    }
 }
 
 /// A part whose every response comes from a different rater.
@@ -127,7 +132,7 @@ fn csat_and_nps_from_counts() {
 
 #[test]
 fn an_indicator_without_answers_is_null_and_withheld() {
-    let out = subject_scores(&["E1".into()], &["communication".into()], &[], &[], &rules(false));
+    let out = subject_scores(&[("E1".into(), None)], &["communication".into()], &[], &[], &rules(false));
     let s = &out["E1"]["communication"];
     assert_eq!((s.score, s.n, s.withheld, s.status), (None, 0, true, Status::NoData));
 }
@@ -227,4 +232,33 @@ fn a_combined_score_has_its_interval() {
     assert_eq!(s.score, Some(72.5));
     let [lo, hi] = s.ci95.expect("two counted groups of n ≥ 2 have an interval");
     assert!(lo < 72.5 && hi > 72.5);
+}
+
+#[test]
+fn a_role_brings_its_own_weights() {
+    let mut r = rules(false);
+    r.weights_by_role.insert("sales_manager".into(), Weights { manager: 0.0, peer: 1.0, direct_report: 3.0 });
+    let parts = |subject: &str| {
+        [(Relation::Manager, 100.0), (Relation::Peer, 50.0), (Relation::DirectReport, 90.0)].map(|(relation, v)| {
+            GroupInput {
+                subject: subject.into(),
+                indicator: "teamwork".into(),
+                relation,
+                anonymous: false,
+                sums: Sums::of(&[v]),
+                raters: 1,
+            }
+        })
+    };
+    let groups: Vec<GroupInput> = parts("M").into_iter().chain(parts("S")).collect();
+    let out = subject_scores(
+        &[("M".into(), Some("sales_manager".into())), ("S".into(), Some("sales".into()))],
+        &["teamwork".into()],
+        &groups,
+        &[],
+        &r,
+    );
+    // Manager role: (1 × 50 + 3 × 90) / 4 = 80; others: (2 × 100 + 50 + 90) / 4 = 85.
+    assert_eq!(out["M"]["teamwork"].score, Some(80.0));
+    assert_eq!(out["S"]["teamwork"].score, Some(85.0));
 }

@@ -186,6 +186,7 @@ async fn create_cycle(State(app): State<App>, AdminForm(f): AdminForm<CycleForm>
         closes_at: format!("{}T23:59:59Z", form.closes),
         min_raters: Some(form.min_raters.unwrap_or(3)),
         weights: None,
+        weights_by_role: None,
         remind_every_days: None,
         max_reminders: None,
     };

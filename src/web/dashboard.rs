@@ -164,7 +164,7 @@ async fn visible_scores(
 ) -> app::Result<Vec<SubjectScores>> {
     let now = time::now();
     let scores = results::cycle_scores(&app.db, cycle, now).await?;
-    let org = access::org_chart(app).await?;
+    let org = access::org_chart_of(app, &cycle.id).await?;
     let closed = !cycle.is_open(now);
     let mut visible: Vec<SubjectScores> =
         scores.subjects.into_iter().filter(|s| access::can_see(&who.viewer, &s.subject, &org, closed)).collect();
@@ -285,7 +285,10 @@ async fn person(
     let now = time::now();
     let found = async {
         let (_, cycle) = pick_cycle(&app, dq.cycle.as_deref()).await?;
-        let org = access::org_chart(&app).await?;
+        let org = match &cycle {
+            Some(c) => access::org_chart_of(&app, &c.id).await?,
+            None => access::org_chart(&app).await?,
+        };
         Ok::<_, app::Error>((cycle, org))
     };
     let (cycle, org) = match found.await {
