@@ -81,14 +81,22 @@ async fn bodies_are_read_only_after_the_checks(backend: Backend) {
     s.read_exact(&mut head).unwrap();
     assert_eq!(&head, b"HTTP/1.1 404");
     // A real link: more than its survey could ever need is refused, and the link still works.
+    // (The server answers before the client has sent it all and closes the connection, so a
+    // client may see the reset rather than the 413: either way nothing was stored.)
     let huge = "x".repeat(200_000);
-    let res = app.client.post(&link).form(&[("q1", "4"), ("q3", huge.as_str())]).send().await.unwrap();
-    assert_eq!(res.status().as_u16(), 413);
+    let refused = |res: Result<reqwest::Response, reqwest::Error>| match res {
+        Ok(r) => r.status().as_u16() == 413,
+        Err(e) => e.is_request() && !e.is_timeout(),
+    };
+    assert!(refused(app.client.post(&link).form(&[("q1", "4"), ("q3", huge.as_str())]).send().await));
+    let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM responses").fetch_one(&app.state.db.pool).await.unwrap();
+    assert_eq!(stored, 0);
     let res = app.client.post(&link).form(&[("q1", "4"), ("q3", "fine")]).send().await.unwrap();
     assert_eq!(res.status().as_u16(), 303);
     // A sign-in request is no larger than an address.
-    let res = app.client.post(app.url("/login")).form(&[("email", huge.as_str())]).send().await.unwrap();
-    assert_eq!(res.status().as_u16(), 413);
+    assert!(refused(app.client.post(app.url("/login")).form(&[("email", huge.as_str())]).send().await));
+    let queued: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM outbox").fetch_one(&app.state.db.pool).await.unwrap();
+    assert_eq!(queued, 0);
 }
 
 async fn a_sign_in_posted_from_another_site_is_refused(backend: Backend) {
@@ -333,14 +341,17 @@ async fn large_imports_are_reported_and_confirmed_by_id(backend: Backend) {
             .send()
     };
     let too_big = format!("id,name,email\n{}", "X1,Name,x@example.com\n".repeat(800_000));
-    let res = upload(too_big).await.unwrap();
-    assert_eq!(res.status().as_u16(), 422);
-    let body = res.text().await.unwrap();
-    assert!(
-        body.contains("could not be read") && !body.contains("name=\"import\""),
-        "{}",
-        &body[..body.len().min(2000)]
-    );
+    // The server stops reading at the limit and answers; a client still sending may see the
+    // connection close instead of the page. Either way nothing can be confirmed.
+    if let Ok(res) = upload(too_big).await {
+        assert_eq!(res.status().as_u16(), 422);
+        let body = res.text().await.unwrap_or_default();
+        assert!(!body.contains("name=\"import\""), "no confirm form");
+        assert!(body.is_empty() || body.contains("could not be read"), "{}", &body[..body.len().min(2000)]);
+    }
+    let staged: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM pending_imports").fetch_one(&app.state.db.pool).await.unwrap();
+    assert_eq!(staged, 0);
 
     let rows: String = (0..40_000).map(|i| format!("B{i},Person {i},p{i}@bulk.example\n")).collect();
     let res = upload(format!("id,name,email\n{rows}")).await.unwrap();

@@ -188,4 +188,55 @@ async fn a_cycle_keeps_its_org_chart(backend: Backend) {
     assert_eq!(s, 422, "{b}");
 }
 
+/// A monthly schedule on two instances of one database: this month's cycle is opened,
+/// invited and closed once, and not opened again once closed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_schedule_opens_and_closes_its_cycle_once_on_two_instances() {
+    use crate::common::{TestDb, fresh_db, start, test_config};
+    let db = fresh_db(Backend::Postgres).await;
+    let url = db.url.clone();
+    let mut config = test_config(&url, db.dir.path().join("mail-a"));
+    config.day_seconds = 1;
+    let a = start(db, config, None).await;
+    let second = TestDb { url: url.clone(), dir: tempfile::tempdir().unwrap() };
+    let mut config = test_config(&url, second.dir.path().join("mail-b"));
+    config.day_seconds = 1;
+    let b = start(second, config, Some(a.admin_key.clone())).await;
+    a.seed_org().await;
+    a.seed_survey().await;
+    let schedule = json!({"id":"csat-monthly","title":"Customer survey {period}","every":"month","survey":"csat",
+        "invite":"customers","open_days":3,"min_raters":3});
+    let (s, b2) = b.post("/api/v1/schedules", schedule).await;
+    assert_eq!(s, 201, "{b2}");
+    let (_, list) = a.get("/api/v1/schedules").await;
+    assert_eq!(list["schedules"][0]["id"], "csat-monthly");
+    let pool = &a.state.db.pool;
+    let closed: Vec<(String, Option<String>)> = common::eventually(30, || async {
+        let rows: Vec<(String, Option<String>, String)> =
+            sqlx::query_as("SELECT id, period, status FROM cycles").fetch_all(pool).await.ok()?;
+        (rows.len() == 1 && rows[0].2 == "closed").then(|| rows.into_iter().map(|r| (r.0, r.1)).collect())
+    })
+    .await;
+    let (id, period) = &closed[0];
+    assert_eq!(id, &format!("csat-monthly-{}", period.as_deref().unwrap()), "one cycle, named for its month");
+    let invited: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM invitations").fetch_one(pool).await.unwrap();
+    assert_eq!(invited, 2, "Li Na's two customers, once");
+    let emails: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE kind = 'invitation'").fetch_one(pool).await.unwrap();
+    assert_eq!(emails, 2, "one email per customer, whichever instance invited");
+    // Both workers keep polling: a closed period is not opened again.
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    let cycles: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM cycles").fetch_one(pool).await.unwrap();
+    assert_eq!(cycles, 1);
+    let (s, _) = a
+        .client
+        .delete(a.url("/api/v1/schedules/csat-monthly"))
+        .bearer_auth(&a.admin_key)
+        .send()
+        .await
+        .map(|r| (r.status().as_u16(), ()))
+        .unwrap();
+    assert_eq!(s, 204);
+}
+
 on_both_databases!(quarters_and_years_pool_the_released_groups, a_cycle_keeps_its_org_chart);

@@ -17,6 +17,7 @@ mod cycles;
 mod directory;
 pub mod error;
 mod invitations;
+mod schedules;
 mod scores;
 mod surveys;
 mod webhooks;
@@ -65,6 +66,8 @@ pub fn routes() -> (Router<App>, utoipa::openapi::OpenApi) {
         .routes(routes!(scores::comments))
         .routes(routes!(scores::period_scores))
         .routes(routes!(scores::period_scores_csv))
+        .routes(routes!(schedules::save, schedules::list))
+        .routes(routes!(schedules::delete))
         .routes(routes!(webhooks::create, webhooks::list))
         .routes(routes!(webhooks::delete))
         .split_for_parts()

@@ -234,6 +234,9 @@ fn by_respondent(rows: &[NewInvitation], created: &[(i64, usize)]) -> Vec<Vec<i6
 pub async fn create(app: &App, cycle_id: &str, rows: Vec<NewInvitation>, deliver: Deliver) -> Result<Created> {
     let now = time::now();
     let cycle = super::cycles::load_open(app, cycle_id, now).await?;
+    if rows.is_empty() {
+        return Ok(Created::default());
+    }
     let mut tx = app.db.begin().await?;
     // The cycle's settings (min_raters) and the surveys' questions stay as checked until commit.
     let surveys: BTreeSet<&str> = rows.iter().map(|r| r.survey_id.as_str()).collect();

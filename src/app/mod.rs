@@ -12,6 +12,7 @@ pub mod invitations;
 pub mod periods;
 pub mod responses;
 pub mod results;
+pub mod schedules;
 pub mod sealing;
 pub mod surveys;
 

@@ -17,6 +17,7 @@ pub mod outbox;
 pub mod reminders;
 pub mod responses;
 pub mod results;
+pub mod schedules;
 pub mod scores;
 pub mod sealed;
 pub mod sessions;

@@ -66,6 +66,9 @@ pub async fn run(app: App, mut stop: watch::Receiver<bool>) {
         if let Err(e) = crate::app::invitations::schedule_reminders(&worker.app).await {
             tracing::warn!(error = %e.chain(), "scheduling reminders failed");
         }
+        if let Err(e) = crate::app::schedules::run_due(&worker.app).await {
+            tracing::warn!(error = %e.chain(), "opening scheduled cycles failed");
+        }
         let drained = match drain_once(&worker).await {
             Ok(n) => n,
             Err(e) => {

@@ -1,0 +1,36 @@
+//! `POST/GET /api/v1/schedules`, `DELETE /api/v1/schedules/{id}`.
+use super::error::{ApiResult, ErrorBody};
+use super::{AdminKey, ApiJson, ApiPath};
+use crate::app::App;
+use crate::app::schedules::{self, ScheduleInput, ScheduleView};
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+
+#[utoipa::path(post, path = "/api/v1/schedules", tag = "cycles", request_body = ScheduleInput, security(("api_key" = [])),
+    responses((status = 201, description = "Created; the current period's cycle opens at once"), (status = 200, description = "Replaced"), (status = 400, description = "Malformed body or unknown field", body = ErrorBody), (status = 401, description = "Missing or wrong API key", body = ErrorBody), (status = 403, description = "Key scope too narrow", body = ErrorBody), (status = 422, description = "Invalid input", body = ErrorBody)))]
+pub async fn save(
+    _: AdminKey,
+    State(app): State<App>,
+    ApiJson(input): ApiJson<ScheduleInput>,
+) -> ApiResult<StatusCode> {
+    Ok(if schedules::save(&app, &input).await? { StatusCode::CREATED } else { StatusCode::OK })
+}
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct ScheduleList {
+    schedules: Vec<ScheduleView>,
+}
+
+#[utoipa::path(get, path = "/api/v1/schedules", tag = "cycles", security(("api_key" = [])),
+    responses((status = 200, body = ScheduleList), (status = 401, description = "Missing or wrong API key", body = ErrorBody), (status = 403, description = "Key scope too narrow", body = ErrorBody)))]
+pub async fn list(_: AdminKey, State(app): State<App>) -> ApiResult<Json<ScheduleList>> {
+    Ok(Json(ScheduleList { schedules: schedules::list(&app).await? }))
+}
+
+#[utoipa::path(delete, path = "/api/v1/schedules/{schedule}", tag = "cycles", params(("schedule" = String, Path)), security(("api_key" = [])),
+    responses((status = 204, description = "Deleted; cycles it opened stay"), (status = 404, description = "Unknown schedule", body = ErrorBody), (status = 401, description = "Missing or wrong API key", body = ErrorBody)))]
+pub async fn delete(_: AdminKey, State(app): State<App>, ApiPath(id): ApiPath<String>) -> ApiResult<StatusCode> {
+    schedules::delete(&app, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

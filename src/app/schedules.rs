@@ -1,0 +1,172 @@
+//! Schedules (CONTRACT §7): each month, quarter or year the worker opens cycle
+//! `{schedule}-{period}`, invites every salesperson's customers or launches the 360 from the
+//! org chart, and the cycle closes `open_days` later. With several instances each period's
+//! cycle is created once: creating is create-only, and inviting is idempotent.
+use super::{App, Error, Result, cycles, invitations};
+use crate::db::schedules::{self, Schedule};
+use crate::domain::period::Period;
+use crate::domain::reviews::Peers;
+use crate::domain::{ExternalId, time};
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+pub use crate::db::schedules::Schedule as ScheduleView;
+
+#[derive(Deserialize, ToSchema, Debug, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct ScheduleInput {
+    pub id: String,
+    /// The cycles' title; `{period}` is replaced by the period, e.g. "Customer survey {period}".
+    pub title: String,
+    /// `month`, `quarter` or `year`.
+    pub every: String,
+    pub survey: String,
+    /// `customers` (every salesperson's customers) or `launch` (the 360 from the org chart).
+    pub invite: String,
+    #[serde(default)]
+    pub peers: Option<Peers>,
+    pub open_days: i64,
+    #[serde(default)]
+    pub min_raters: Option<i64>,
+}
+
+fn invalid(msg: impl Into<String>) -> Error {
+    Error::invalid("invalid_schedule", msg)
+}
+
+impl ScheduleInput {
+    fn parse(&self) -> Result<Schedule> {
+        let id = ExternalId::parse(&self.id).map_err(invalid)?.into_string();
+        if id.len() > 48 {
+            return Err(invalid("id must be at most 48 characters (the cycles add the period)"));
+        }
+        let title = crate::domain::id::parse_label(&self.title, "title", 150).map_err(invalid)?;
+        if !matches!(self.every.as_str(), "month" | "quarter" | "year") {
+            return Err(invalid("every must be month, quarter or year"));
+        }
+        if !matches!(self.invite.as_str(), "customers" | "launch") {
+            return Err(invalid("invite must be customers or launch"));
+        }
+        if !(1..=366).contains(&self.open_days) {
+            return Err(invalid("open_days must be from 1 to 366"));
+        }
+        let min_raters = self.min_raters.unwrap_or(3);
+        if !(2..=1000).contains(&min_raters) {
+            return Err(invalid("min_raters must be between 2 and 1000"));
+        }
+        let peers = match self.peers.unwrap_or_default() {
+            Peers::Team => "team",
+            Peers::None => "none",
+        };
+        Ok(Schedule {
+            id,
+            title,
+            every: self.every.clone(),
+            survey: self.survey.clone(),
+            invite: self.invite.clone(),
+            peers: peers.into(),
+            open_days: self.open_days,
+            min_raters,
+        })
+    }
+}
+
+/// Creates or replaces a schedule; true when it is new. Its first cycle opens at once.
+pub async fn save(app: &App, input: &ScheduleInput) -> Result<bool> {
+    let schedule = input.parse()?;
+    if crate::db::surveys::load(&app.db.pool, &schedule.survey).await?.is_none() {
+        return Err(Error::invalid("unknown_survey", format!("no survey {:?}", schedule.survey)));
+    }
+    let new = schedules::save(&app.db, &schedule, time::now()).await?;
+    app.wake_outbox();
+    Ok(new)
+}
+
+pub async fn list(app: &App) -> Result<Vec<Schedule>> {
+    Ok(schedules::all(&app.db).await?)
+}
+
+pub async fn delete(app: &App, id: &str) -> Result<()> {
+    if schedules::delete(&app.db, id).await? { Ok(()) } else { Err(Error::not_found("schedule", id)) }
+}
+
+/// The period a schedule is in now.
+fn current_period(every: &str, now: i64) -> Period {
+    use chrono::Datelike;
+    let day = chrono::DateTime::<chrono::Utc>::from_timestamp(now, 0).unwrap_or_default();
+    match every {
+        "month" => Period::Month(day.year(), day.month() as u8),
+        "quarter" => Period::Quarter(day.year(), (day.month0() / 3 + 1) as u8),
+        _ => Period::Year(day.year()),
+    }
+}
+
+/// Opens and invites the current period's cycle of every schedule that has none yet. The
+/// worker calls it on every poll; most polls find every cycle there already.
+pub async fn run_due(app: &App) -> Result<()> {
+    let now = time::now();
+    for s in schedules::all(&app.db).await? {
+        let period = current_period(&s.every, now);
+        let id = format!("{}-{period}", s.id);
+        let created = match cycles::load(app, &id).await {
+            Ok(c) if !c.is_open(now) => continue,
+            Ok(_) => false,
+            Err(Error::NotFound { .. }) => open_cycle(app, &s, &id, period, now).await?,
+            Err(e) => return Err(e),
+        };
+        if created || !schedules::cycle_has_invitations(&app.db, &id).await? {
+            invite(app, &s, &id).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Creates the period's cycle; false if another instance did first.
+async fn open_cycle(app: &App, s: &Schedule, id: &str, period: Period, now: i64) -> Result<bool> {
+    let closes = now + s.open_days * app.config.day_seconds;
+    let input = cycles::CycleInput {
+        id: id.to_string(),
+        title: s.title.replace("{period}", &period.to_string()),
+        period: Some(period.to_string()),
+        opens_at: time::to_rfc3339(now),
+        closes_at: time::to_rfc3339(closes),
+        min_raters: Some(s.min_raters),
+        weights: None,
+        weights_by_role: None,
+        remind_every_days: None,
+        max_reminders: None,
+    };
+    match cycles::create(app, &input).await {
+        Ok(_) => {
+            tracing::info!(schedule = %s.id, cycle = %id, "scheduled cycle opened");
+            Ok(true)
+        }
+        Err(Error::Conflict { code: "cycle_exists", .. }) => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+async fn invite(app: &App, s: &Schedule, cycle: &str) -> Result<()> {
+    let created = if s.invite == "customers" {
+        invitations::invite_customers(app, cycle, &s.survey).await?
+    } else {
+        let peers = if s.peers == "team" { Peers::Team } else { Peers::None };
+        let all = invitations::Subjects::All(invitations::AllKeyword::All);
+        invitations::launch(app, cycle, &s.survey, &all, peers, invitations::Deliver::Email).await?
+    };
+    tracing::info!(schedule = %s.id, cycle, invited = created.created, "scheduled cycle invited");
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_current_period_of_each_kind() {
+        let nov_15 = 1_794_700_800; // 2026-11-15T00:00:00Z
+        assert_eq!(current_period("month", nov_15).to_string(), "2026-11");
+        assert_eq!(current_period("quarter", nov_15).to_string(), "2026-Q4");
+        assert_eq!(current_period("year", nov_15).to_string(), "2026");
+    }
+}

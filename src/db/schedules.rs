@@ -1,0 +1,76 @@
+//! Schedules: cycles that create themselves each month, quarter or year.
+use super::Db;
+use sqlx::Row;
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
+pub struct Schedule {
+    pub id: String,
+    pub title: String,
+    pub every: String,
+    pub survey: String,
+    pub invite: String,
+    pub peers: String,
+    pub open_days: i64,
+    pub min_raters: i64,
+}
+
+const COLUMNS: &str = "id, title, every, survey_id, invite, peers, open_days, min_raters";
+
+fn from_row(r: &sqlx::any::AnyRow) -> Result<Schedule, sqlx::Error> {
+    Ok(Schedule {
+        id: r.try_get("id")?,
+        title: r.try_get("title")?,
+        every: r.try_get("every")?,
+        survey: r.try_get("survey_id")?,
+        invite: r.try_get("invite")?,
+        peers: r.try_get("peers")?,
+        open_days: r.try_get("open_days")?,
+        min_raters: r.try_get("min_raters")?,
+    })
+}
+
+/// Creates or replaces a schedule; true when it was new.
+pub async fn save(db: &Db, s: &Schedule, now: i64) -> Result<bool, sqlx::Error> {
+    let mut tx = db.begin().await?;
+    let existed: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM schedules WHERE id = $1").bind(&s.id).fetch_one(&mut *tx).await?;
+    sqlx::query(
+        "INSERT INTO schedules (id, title, every, survey_id, invite, peers, open_days, min_raters, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+         ON CONFLICT (id) DO UPDATE SET title = excluded.title, every = excluded.every, survey_id = excluded.survey_id, \
+         invite = excluded.invite, peers = excluded.peers, open_days = excluded.open_days, min_raters = excluded.min_raters",
+    )
+    .bind(&s.id)
+    .bind(&s.title)
+    .bind(&s.every)
+    .bind(&s.survey)
+    .bind(&s.invite)
+    .bind(&s.peers)
+    .bind(s.open_days)
+    .bind(s.min_raters)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(existed == 0)
+}
+
+pub async fn all(db: &Db) -> Result<Vec<Schedule>, sqlx::Error> {
+    let sql = format!("SELECT {COLUMNS} FROM schedules ORDER BY id");
+    sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(&db.pool).await?.iter().map(from_row).collect()
+}
+
+pub async fn delete(db: &Db, id: &str) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query("DELETE FROM schedules WHERE id = $1").bind(id).execute(&db.pool).await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Whether a cycle has any invitation yet (a scheduled cycle invites once).
+pub async fn cycle_has_invitations(db: &Db, cycle: &str) -> Result<bool, sqlx::Error> {
+    let n: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM (SELECT 1 FROM invitations WHERE cycle_id = $1 LIMIT 1) AS x")
+            .bind(cycle)
+            .fetch_one(&db.pool)
+            .await?;
+    Ok(n > 0)
+}
