@@ -138,6 +138,13 @@ async fn quarters_and_years_pool_the_released_groups(backend: Backend) {
         csv.lines().any(|l| l.starts_with("2026-Q4,open,false,E1001,") && l.contains(",customer_satisfaction,65,5,")),
         "{csv}"
     );
+    // Her manager's view: monthly customer cycles draw their own trend, not joined to the 360.
+    let cookie = crate::dashboard::session(&app, "wang.fang@example.com").await;
+    let (s, page) = crate::dashboard::get(&app, Some(&cookie), "/dashboard/people/E1001?cycle=M12&lang=en").await;
+    assert_eq!(s, 200);
+    assert!(page.contains("Trend across monthly cycles"), "a monthly trend");
+    assert!(page.contains("aria-label=\"Trend across monthly cycles\""), "its own chart");
+    assert!(!page.contains("aria-label=\"Trend across cycles\""), "no line joining months and the 360");
     for bad in ["2026-Q5", "Q4", "2026-13"] {
         let (s, b) = app.get_with_key(&format!("/api/v1/scores?period={bad}"), &scores_key).await;
         assert_eq!((s, b["error"]["code"].as_str()), (422, Some("invalid_period")), "{bad}: {b}");

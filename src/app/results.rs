@@ -268,6 +268,8 @@ pub async fn subject_progress(db: &Db, cycle: &str) -> super::Result<std::collec
 /// One point of a person's trend: a cycle's title and the person's score per indicator.
 pub struct TrendPoint {
     pub title: String,
+    /// The cycle's period, if it has one (`YYYY-MM`, `YYYY-Qn`, `YYYY`).
+    pub period: Option<String>,
     /// Whether the cycle has closed (its anonymous groups may be released).
     pub closed: bool,
     pub scores: BTreeMap<String, Option<f64>>,
@@ -283,7 +285,7 @@ pub async fn trend(app: &super::App, person: &str, now: i64) -> super::Result<Ve
             .await?
             .map(|r| r.scores.indicators.into_iter().map(|(k, v)| (k, v.score)).collect())
             .unwrap_or_default();
-        points.push(TrendPoint { closed: !c.is_open(now), title: c.title, scores });
+        points.push(TrendPoint { closed: !c.is_open(now), title: c.title, period: c.period, scores });
     }
     Ok(points)
 }

@@ -388,6 +388,34 @@ fn indicator_block(
     }
 }
 
+/// One trend line per kind of cycle: monthly customer surveys and quarterly 360s are not the
+/// same measure over time, so they are not joined into one line.
+fn trend_charts(history: &[results::TrendPoint], me: &SubjectScores, locale: Locale, t: &DashText) -> Option<String> {
+    let kind = |p: &results::TrendPoint| match p.period.as_deref() {
+        Some(p) if p.contains("-Q") => 1,
+        Some(p) if p.len() == 7 => 0,
+        Some(_) => 2,
+        None => 3,
+    };
+    let titles = [t.trend_monthly, t.trend_quarterly, t.trend_yearly, t.trend];
+    let charts: Vec<String> = (0..4)
+        .filter_map(|k| {
+            let points: Vec<&results::TrendPoint> = history.iter().filter(|p| kind(p) == k).collect();
+            let names: Vec<String> = points.iter().map(|p| p.title.clone()).collect();
+            let series: Vec<(String, Vec<Option<f64>>)> = me
+                .indicators
+                .keys()
+                .filter(|i| points.iter().any(|p| p.scores.get(*i).copied().flatten().is_some()))
+                .map(|i| {
+                    (indicator_label(locale, i), points.iter().map(|p| p.scores.get(i).copied().flatten()).collect())
+                })
+                .collect();
+            (names.len() > 1 && !series.is_empty()).then(|| charts::trend(titles[k], &names, &series))
+        })
+        .collect();
+    (!charts.is_empty()).then(|| charts.concat())
+}
+
 async fn person_report(
     app: &App,
     viewer: &Viewer,
@@ -409,13 +437,7 @@ async fn person_report(
     // Only cycles this viewer may see of this person: for the person themself, closed ones.
     let mut history = results::trend(app, person_id, now).await?;
     history.retain(|p| access::can_see(viewer, person_id, org, p.closed));
-    let titles: Vec<String> = history.iter().map(|p| p.title.clone()).collect();
-    let series: Vec<(String, Vec<Option<f64>>)> = me
-        .indicators
-        .keys()
-        .map(|i| (indicator_label(locale, i), history.iter().map(|p| p.scores.get(i).copied().flatten()).collect()))
-        .collect();
-    let trend = (titles.len() > 1).then(|| charts::trend(t.trend, &titles, &series));
+    let trend = trend_charts(&history, &me, locale, t);
     let comments = report
         .comments
         .comments
