@@ -6,6 +6,7 @@
 //!
 //! Run: `cargo bench --bench scores` (BENCH_ANSWERS, default 1,000,000; BENCH_RUNS, default 5).
 use candor::db::Db;
+use clap::Parser;
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
 use std::str::FromStr;
 use std::time::{Duration, Instant};
@@ -203,5 +204,71 @@ async fn run() {
         "ratio candor / raw-answers floor: {:.2}; candor / same-rows GROUP BY: {:.2}",
         c.as_secs_f64() / f.as_secs_f64(),
         c.as_secs_f64() / g.as_secs_f64()
+    );
+    year_of_months(&db, &path, responses, runs).await;
+}
+
+/// The year's scores over twelve monthly cycles, each a copy of the seeded one, pooled by
+/// `GET /api/v1/scores?period=2026`'s code, against a bare GROUP BY over the same rows.
+async fn year_of_months(db: &Db, path: &std::path::Path, responses: usize, runs: usize) {
+    let started = Instant::now();
+    let mut tx = db.begin().await.unwrap();
+    for m in 1..=12 {
+        let id = format!("m{m:02}");
+        let copy =
+            |sql: &str| sqlx::query(sqlx::AssertSqlSafe(sql.replace("{id}", &id).replace("{m}", &format!("{m:02}"))));
+        copy("INSERT INTO cycles (id, title, period, opens_at, closes_at, min_raters, weight_manager, weight_peer, \
+              weight_direct_report, status, created_at, updated_at) VALUES ('{id}', '{id}', '2026-{m}', 0, 1, 3, 2, 1, 1, 'closed', 0, 0)")
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+        copy("INSERT INTO invitations (cycle_id, survey_id, subject_id, relation, respondent_person_id, respondent_customer_id, \
+              respondent_key, created_at, completed) SELECT '{id}', survey_id, subject_id, relation, respondent_person_id, \
+              respondent_customer_id, respondent_key, 0, 1 FROM invitations WHERE cycle_id = 'bench'")
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+        copy("INSERT INTO responses (id, cycle_id, survey_id, subject_id, relation, submitted_on) \
+              SELECT id || '{id}', '{id}', survey_id, subject_id, relation, submitted_on FROM responses WHERE cycle_id = 'bench'")
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+        copy("INSERT INTO response_scores SELECT '{id}', subject_id, indicator, relation, anonymous, response_id || '{id}', \
+              value, scale_n, top_two, nps_n, promoters, detractors FROM response_scores WHERE cycle_id = 'bench'")
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+    }
+    tx.commit().await.unwrap();
+    sqlx::query("ANALYZE").execute(&db.pool).await.unwrap();
+    println!("copied into 12 monthly cycles of {responses} responses each in {:.1?}", started.elapsed());
+    let mut config = candor::config::Cli::parse_from(["candor"]).config;
+    config.database_url = format!("sqlite://{}", path.display());
+    config.key_file = path.with_extension("key");
+    let key = config.server_key().unwrap();
+    let app = candor::app::App::new(db.clone(), config, &key);
+    let (mut ours, mut floors) = (Vec::new(), Vec::new());
+    for _ in 0..runs {
+        let t = Instant::now();
+        let year = candor::app::periods::scores(&app, "2026", None).await.unwrap();
+        ours.push(t.elapsed());
+        assert_eq!(year.cycles.len(), 12);
+        let t = Instant::now();
+        let rows: Vec<(String, String, String, i64, f64)> = sqlx::query_as(
+            "SELECT subject_id, indicator, relation, COUNT(*), AVG(value) FROM response_scores \
+             WHERE cycle_id IN ('m01','m02','m03','m04','m05','m06','m07','m08','m09','m10','m11','m12') \
+             GROUP BY subject_id, indicator, relation",
+        )
+        .fetch_all(&db.pool)
+        .await
+        .unwrap();
+        floors.push(t.elapsed());
+        assert!(!rows.is_empty());
+    }
+    let (y, f) = (median(ours), median(floors));
+    println!(
+        "the year's scores over 12 cycles ({} responses): {y:.1?} | bare GROUP BY over the same rows: {f:.1?} | ratio {:.2} (median of {runs})",
+        responses * 12,
+        y.as_secs_f64() / f.as_secs_f64()
     );
 }
