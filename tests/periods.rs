@@ -145,6 +145,14 @@ async fn quarters_and_years_pool_the_released_groups(backend: Backend) {
     assert!(page.contains("Trend across monthly cycles"), "a monthly trend");
     assert!(page.contains("aria-label=\"Trend across monthly cycles\""), "its own chart");
     assert!(!page.contains("aria-label=\"Trend across cycles\""), "no line joining months and the 360");
+    // The dashboard shows the quarter as well as a cycle: the pooled figures, no progress column.
+    let (s, page) = crate::dashboard::get(&app, Some(&cookie), "/dashboard?period=2026-Q4&lang=en").await;
+    assert_eq!(s, 200);
+    assert!(page.contains("65.0") && page.contains("75.0"), "pooled customer satisfaction and teamwork");
+    assert!(!page.contains("class=\"meter\""), "no progress for a period");
+    for p in ["<option value=\"2026-Q4\" selected>", "<option value=\"2026\"", "<option value=\"2026-11\""] {
+        assert!(page.contains(p), "{p}");
+    }
     for bad in ["2026-Q5", "Q4", "2026-13"] {
         let (s, b) = app.get_with_key(&format!("/api/v1/scores?period={bad}"), &scores_key).await;
         assert_eq!((s, b["error"]["code"].as_str()), (422, Some("invalid_period")), "{bad}: {b}");

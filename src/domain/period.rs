@@ -35,6 +35,15 @@ impl Period {
         }
     }
 
+    /// This period and the periods it lies inside: a month, its quarter and its year.
+    pub fn with_enclosing(self) -> Vec<Period> {
+        match self {
+            Period::Month(y, m) => vec![self, Period::Quarter(y, (m - 1) / 3 + 1), Period::Year(y)],
+            Period::Quarter(y, _) => vec![self, Period::Year(y)],
+            Period::Year(_) => vec![self],
+        }
+    }
+
     /// Whether `inner` lies inside this period (a period lies inside itself).
     pub fn contains(self, inner: Period) -> bool {
         if self.year() != inner.year() {

@@ -26,6 +26,8 @@ pub fn router() -> Router<WebState> {
 #[derive(Deserialize, Default)]
 pub struct DashQuery {
     cycle: Option<String>,
+    /// A month, quarter or year: the team's scores pooled over it instead of one cycle.
+    period: Option<String>,
     sort: Option<String>,
 }
 
@@ -81,6 +83,9 @@ struct TeamPage<'a> {
     page_title: &'a str,
     nav: Nav,
     cycles: Vec<CycleOption>,
+    periods: Vec<CycleOption>,
+    /// Progress belongs to one cycle; a period's view has none.
+    show_progress: bool,
     cycle_id: String,
     status: &'a str,
     columns: Vec<Column>,
@@ -124,6 +129,13 @@ fn fmt_score(s: &IndicatorScore, t: &DashText) -> Cell {
 }
 
 async fn team(State(app): State<App>, who: SignedIn, Query(dq): Query<DashQuery>) -> Response {
+    if let Some(period) = dq.period.as_deref().filter(|p| !p.is_empty()) {
+        return match period_page(&app, &who, &dq, period).await {
+            Ok(page) => Html(page.render()).into_response(),
+            Err(app::Error::Invalid { .. }) => not_found(who.locale),
+            Err(e) => app_error(e, who.locale),
+        };
+    }
     let (all, cycle) = match pick_cycle(&app, dq.cycle.as_deref()).await {
         Ok(found) => found,
         Err(e) => return app_error(e, who.locale),
@@ -147,6 +159,8 @@ fn empty_team(who: &SignedIn) -> TeamPage<'static> {
         page_title: t.dashboard_title,
         nav: nav(&who.viewer, t, "/dashboard"),
         cycles: Vec::new(),
+        periods: Vec::new(),
+        show_progress: false,
         cycle_id: String::new(),
         status: "",
         columns: Vec::new(),
@@ -168,6 +182,12 @@ async fn visible_scores(
     let closed = !cycle.is_open(now);
     let mut visible: Vec<SubjectScores> =
         scores.subjects.into_iter().filter(|s| access::can_see(&who.viewer, &s.subject, &org, closed)).collect();
+    sort_scores(&mut visible, sort);
+    Ok(visible)
+}
+
+/// By the chosen indicator, best first, or by name.
+fn sort_scores(visible: &mut [SubjectScores], sort: Option<&str>) {
     match sort {
         Some(key) if visible.first().is_some_and(|s| s.indicators.contains_key(key)) => visible.sort_by(|a, b| {
             let score = |s: &SubjectScores| s.indicators.get(key).and_then(|i| i.score).unwrap_or(-1.0);
@@ -175,7 +195,6 @@ async fn visible_scores(
         }),
         _ => visible.sort_by(|a, b| a.name.cmp(&b.name)),
     }
-    Ok(visible)
 }
 
 async fn team_page<'a>(
@@ -185,11 +204,80 @@ async fn team_page<'a>(
     all: Vec<CycleRow>,
     cycle: &Cycle,
 ) -> app::Result<TeamPage<'a>> {
-    let (t, locale) = (who.t, who.locale);
+    let t = who.t;
     let visible = visible_scores(app, who, cycle, dq.sort.as_deref()).await?;
     let progress = results::subject_progress(&app.db, &cycle.id).await?;
-    let indicators: Vec<String> = visible.first().map(|s| s.indicators.keys().cloned().collect()).unwrap_or_default();
     let base = format!("/dashboard?cycle={}&lang={}", urlencode(&cycle.id), t.lang);
+    let (columns, rows, charts) = team_table(who, &visible, Some(&progress), &base);
+    let closed = !cycle.is_open(time::now());
+    Ok(TeamPage {
+        t,
+        page_title: t.dashboard_title,
+        nav: nav(&who.viewer, t, &format!("/dashboard?cycle={}", urlencode(&cycle.id))),
+        cycles: all.into_iter().map(|c| CycleOption { selected: c.id == cycle.id, id: c.id, title: c.title }).collect(),
+        periods: period_options(app, None).await?,
+        show_progress: true,
+        cycle_id: cycle.id.clone(),
+        status: if closed { t.status_closed } else { t.status_open },
+        columns,
+        rows,
+        charts,
+    })
+}
+
+/// Every period the cycles name, with the quarters and years they lie in, newest first.
+async fn period_options(app: &App, selected: Option<&str>) -> app::Result<Vec<CycleOption>> {
+    use crate::domain::period::Period;
+    let mut periods = std::collections::BTreeSet::new();
+    for c in cycles::all(app).await? {
+        if let Some(p) = c.period.as_deref().and_then(|p| Period::parse(p).ok()) {
+            periods.extend(p.with_enclosing().into_iter().map(|p| p.to_string()));
+        }
+    }
+    Ok(periods
+        .into_iter()
+        .rev()
+        .map(|p| CycleOption { selected: selected == Some(p.as_str()), title: p.clone(), id: p })
+        .collect())
+}
+
+/// The team's scores pooled over a period (the closed cycles inside it).
+async fn period_page<'a>(app: &App, who: &'a SignedIn, dq: &DashQuery, period: &str) -> app::Result<TeamPage<'a>> {
+    let t = who.t;
+    let pooled = app::periods::scores(app, period, None).await?;
+    let org = access::org_chart(app).await?;
+    let mut visible: Vec<SubjectScores> =
+        pooled.subjects.into_iter().filter(|s| access::can_see(&who.viewer, &s.subject, &org, true)).collect();
+    sort_scores(&mut visible, dq.sort.as_deref());
+    let base = format!("/dashboard?period={}&lang={}", urlencode(&pooled.period), t.lang);
+    let (columns, rows, charts) = team_table(who, &visible, None, &base);
+    let all = cycles::list(app).await?;
+    Ok(TeamPage {
+        t,
+        page_title: t.dashboard_title,
+        nav: nav(&who.viewer, t, &format!("/dashboard?period={}", urlencode(&pooled.period))),
+        cycle_id: all.first().map(|c| c.id.clone()).unwrap_or_default(),
+        cycles: all.into_iter().map(|c| CycleOption { selected: false, id: c.id, title: c.title }).collect(),
+        periods: period_options(app, Some(&pooled.period)).await?,
+        show_progress: false,
+        status: if pooled.is_final { t.status_closed } else { t.status_open },
+        columns,
+        rows,
+        charts,
+    })
+}
+
+type TeamTable = (Vec<Column>, Vec<TeamRow>, Vec<String>);
+
+/// The table and the charts of a team's scores, for a cycle or a period.
+fn team_table(
+    who: &SignedIn,
+    visible: &[SubjectScores],
+    progress: Option<&std::collections::HashMap<String, (i64, i64)>>,
+    base: &str,
+) -> TeamTable {
+    let (t, locale) = (who.t, who.locale);
+    let indicators: Vec<String> = visible.first().map(|s| s.indicators.keys().cloned().collect()).unwrap_or_default();
     let columns = indicators
         .iter()
         .map(|i| Column { label: indicator_label(locale, i), sort_link: format!("{base}&sort={}", urlencode(i)) })
@@ -197,7 +285,7 @@ async fn team_page<'a>(
     let rows: Vec<TeamRow> = visible
         .iter()
         .map(|s| {
-            let (invited, completed) = progress.get(&s.subject).copied().unwrap_or((0, 0));
+            let (invited, completed) = progress.and_then(|p| p.get(&s.subject)).copied().unwrap_or((0, 0));
             TeamRow {
                 id: s.subject.clone(),
                 name: s.name.clone(),
@@ -221,18 +309,7 @@ async fn team_page<'a>(
             charts::bars(&label, &bars)
         })
         .collect();
-    let closed = !cycle.is_open(time::now());
-    Ok(TeamPage {
-        t,
-        page_title: t.dashboard_title,
-        nav: nav(&who.viewer, t, &format!("/dashboard?cycle={}", urlencode(&cycle.id))),
-        cycles: all.into_iter().map(|c| CycleOption { selected: c.id == cycle.id, id: c.id, title: c.title }).collect(),
-        cycle_id: cycle.id.clone(),
-        status: if closed { t.status_closed } else { t.status_open },
-        columns,
-        rows,
-        charts,
-    })
+    (columns, rows, charts)
 }
 
 pub fn urlencode(s: &str) -> String {
