@@ -254,4 +254,52 @@ async fn a_schedule_opens_and_closes_its_cycle_once_on_two_instances() {
     assert_eq!(s, 204);
 }
 
-on_both_databases!(quarters_and_years_pool_the_released_groups, a_cycle_keeps_its_org_chart);
+/// HR runs schedules from /admin too: adding one opens this period's cycle; deleting asks first.
+async fn schedules_on_the_admin_page(backend: Backend) {
+    let app = common::spawn_app(backend).await;
+    app.seed_org().await;
+    app.seed_survey().await;
+    let hr = candor::domain::EmailAddress::parse("sam.carter@example.com").unwrap();
+    candor::app::accounts::login_link(&app.state, &hr, true).await.unwrap();
+    let cookie = crate::dashboard::session(&app, "sam.carter@example.com").await;
+    let (_, page) = crate::dashboard::get(&app, Some(&cookie), "/admin?lang=en").await;
+    let csrf = crate::dashboard::csrf_of(&page);
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("lang", "en"),
+        ("id", "monthly"),
+        ("title", "Customers {period}"),
+        ("every", "month"),
+        ("survey", "csat"),
+        ("invite", "customers"),
+        ("open_days", "14"),
+        ("min_raters", "3"),
+    ];
+    let res = app.client.post(app.url("/admin/schedules")).header("cookie", &cookie).form(&form).send().await.unwrap();
+    assert_eq!(res.status().as_u16(), 303);
+    let pool = &app.state.db.pool;
+    let title: String = common::eventually(20, || async {
+        sqlx::query_scalar("SELECT title FROM cycles WHERE id LIKE 'monthly-%'").fetch_optional(pool).await.ok()?
+    })
+    .await;
+    assert!(title.starts_with("Customers 20"), "{title}");
+    let delete = |confirm: bool| {
+        let mut form = vec![("csrf", csrf.clone()), ("lang", "en".to_string())];
+        if confirm {
+            form.push(("confirm", "on".to_string()));
+        }
+        app.client.post(app.url("/admin/schedules/monthly/delete")).header("cookie", &cookie).form(&form).send()
+    };
+    assert_eq!(delete(false).await.unwrap().status().as_u16(), 422, "not without the box ticked");
+    let (_, list) = app.get("/api/v1/schedules").await;
+    assert_eq!(list["schedules"].as_array().unwrap().len(), 1);
+    assert_eq!(delete(true).await.unwrap().status().as_u16(), 303);
+    let (_, list) = app.get("/api/v1/schedules").await;
+    assert!(list["schedules"].as_array().unwrap().is_empty());
+}
+
+on_both_databases!(
+    quarters_and_years_pool_the_released_groups,
+    a_cycle_keeps_its_org_chart,
+    schedules_on_the_admin_page
+);

@@ -34,6 +34,8 @@ pub fn router() -> Router<WebState> {
         .route("/admin/import/confirm", post(super::admin_import::confirm))
         .route("/admin/keys", post(create_key))
         .route("/admin/webhooks", post(create_webhook))
+        .route("/admin/schedules", post(create_schedule))
+        .route("/admin/schedules/{schedule}/delete", post(delete_schedule))
 }
 
 #[derive(Template)]
@@ -51,6 +53,7 @@ struct AdminPage<'a> {
     customer_surveys: Vec<(String, String)>,
     keys: Vec<(String, String)>,
     webhooks: Vec<String>,
+    schedules: Vec<crate::app::schedules::ScheduleView>,
     preview: Option<Preview>,
 }
 
@@ -69,9 +72,10 @@ pub(super) async fn render(app: &App, who: &SignedIn, status: StatusCode, notice
         let surveys = surveys::list(app).await?;
         let keys = integrations::keys(app).await?;
         let hooks = integrations::webhooks(app).await?;
-        Ok::<_, app::Error>((cycles, surveys, keys, hooks))
+        let schedules = app::schedules::list(app).await?;
+        Ok::<_, app::Error>((cycles, surveys, keys, hooks, schedules))
     };
-    let (cycles, surveys, keys, hooks) = match loaded.await {
+    let (cycles, surveys, keys, hooks, schedules) = match loaded.await {
         Ok(x) => x,
         Err(e) => return app_error(e, who.locale),
     };
@@ -90,6 +94,7 @@ pub(super) async fn render(app: &App, who: &SignedIn, status: StatusCode, notice
         customer_surveys: pick("customer"),
         keys,
         webhooks: hooks.into_iter().map(|h| h.url).collect(),
+        schedules,
         preview: notice.preview,
     };
     (status, Html(page.render())).into_response()
@@ -111,6 +116,8 @@ fn done_text(t: &DashText, key: &str, n: Option<usize>) -> Option<String> {
         "closed" => t.close,
         "imported" => t.import_title,
         "webhook_added" => t.add_webhook,
+        "schedule_added" => t.add_schedule,
+        "schedule_deleted" => t.delete,
         _ => return None,
     };
     Some(match n {
@@ -281,5 +288,57 @@ csrf_fields!(WebhookForm);
 
 async fn create_webhook(State(app): State<App>, AdminForm(f): AdminForm<WebhookForm>) -> Response {
     let result = integrations::create_webhook(&app, &f.form.url, &f.form.secret).await.map(|_| ("webhook_added", None));
+    back(&app, &f.who, result).await
+}
+
+#[derive(Deserialize)]
+struct ScheduleForm {
+    csrf: String,
+    id: String,
+    title: String,
+    every: String,
+    survey: String,
+    invite: String,
+    open_days: i64,
+    min_raters: Option<i64>,
+    lang: Option<String>,
+}
+csrf_fields!(ScheduleForm);
+
+async fn create_schedule(State(app): State<App>, AdminForm(f): AdminForm<ScheduleForm>) -> Response {
+    let form = f.form;
+    let input = app::schedules::ScheduleInput {
+        id: form.id.trim().to_string(),
+        title: form.title,
+        every: form.every,
+        survey: form.survey,
+        invite: form.invite,
+        peers: Some(Peers::Team),
+        open_days: form.open_days,
+        min_raters: form.min_raters,
+    };
+    let result = app::schedules::save(&app, &input).await.map(|_| ("schedule_added", None));
+    back(&app, &f.who, result).await
+}
+
+#[derive(Deserialize)]
+struct ConfirmForm {
+    csrf: String,
+    /// The box that says "yes": deleting needs it ticked.
+    confirm: Option<String>,
+    lang: Option<String>,
+}
+csrf_fields!(ConfirmForm);
+
+async fn delete_schedule(
+    State(app): State<App>,
+    Path(id): Path<String>,
+    AdminForm(f): AdminForm<ConfirmForm>,
+) -> Response {
+    if f.form.confirm.is_none() {
+        return show_error(&app, &f.who, app::Error::invalid("not_confirmed", "tick the box to confirm the deletion"))
+            .await;
+    }
+    let result = app::schedules::delete(&app, &id).await.map(|_| ("schedule_deleted", None));
     back(&app, &f.who, result).await
 }
