@@ -1,0 +1,210 @@
+//! One person's report: indicators by relation, trends, released comments.
+use super::*;
+
+pub struct RelationRow {
+    pub label: &'static str,
+    pub score: String,
+    pub n: u64,
+    pub interval: String,
+}
+
+pub struct IndicatorBlock {
+    pub label: String,
+    pub total: String,
+    pub n: u64,
+    pub gap: Option<String>,
+    pub relations: Vec<RelationRow>,
+    pub chart: String,
+    pub histogram: Option<String>,
+}
+
+pub struct CommentView {
+    pub relation: &'static str,
+    pub text: String,
+}
+
+#[derive(Template)]
+#[template(path = "dashboard/person.html")]
+struct PersonPage<'a> {
+    t: &'a DashText,
+    page_title: &'a str,
+    nav: Nav,
+    cycle_title: String,
+    status: &'a str,
+    back: String,
+    blocks: Vec<IndicatorBlock>,
+    trend: Option<String>,
+    comments: Vec<CommentView>,
+}
+
+pub(super) async fn person(
+    State(app): State<App>,
+    who: SignedIn,
+    Path(person_id): Path<String>,
+    Query(dq): Query<DashQuery>,
+) -> Response {
+    let (t, locale) = (who.t, who.locale);
+    let now = time::now();
+    let found = async {
+        let (_, cycle) = pick_cycle(&app, dq.cycle.as_deref()).await?;
+        let org = match &cycle {
+            Some(c) => access::org_chart_of(&app, &c.id).await?,
+            None => access::org_chart(&app).await?,
+        };
+        Ok::<_, app::Error>((cycle, org))
+    };
+    let (cycle, org) = match found.await {
+        Ok(x) => x,
+        Err(e) => return app_error(e, locale),
+    };
+    let Some(cycle) = cycle else { return not_found(locale) };
+    let closed = !cycle.is_open(now);
+    // Out of reach and unknown look the same.
+    if !access::can_see(&who.viewer, &person_id, &org, closed) {
+        return not_found(locale);
+    }
+    match person_report(&app, &who.viewer, &org, &cycle, &person_id, locale, now).await {
+        Ok(Some((name, blocks, trend, comments))) => {
+            let page = PersonPage {
+                t,
+                page_title: &name,
+                nav: nav(
+                    &who.viewer,
+                    t,
+                    &format!("/dashboard/people/{}?cycle={}", urlencode(&person_id), urlencode(&cycle.id)),
+                ),
+                cycle_title: cycle.title.clone(),
+                status: if closed { t.status_closed } else { t.status_open },
+                back: format!("/dashboard?cycle={}&lang={}", urlencode(&cycle.id), t.lang),
+                blocks,
+                trend,
+                comments,
+            };
+            Html(page.render()).into_response()
+        }
+        Ok(None) => not_found(locale),
+        Err(e) => app_error(e, locale),
+    }
+}
+
+type Report = (String, Vec<IndicatorBlock>, Option<String>, Vec<CommentView>);
+
+/// The groups an indicator is shown by: its relations, or the customers alone.
+fn shown_groups(score: &IndicatorScore) -> Vec<(&'static str, crate::scoring::GroupScore)> {
+    if score.by_relation.is_empty() {
+        let g = crate::scoring::GroupScore {
+            score: score.score,
+            n: score.n,
+            sd: score.sd,
+            ci95: score.ci95,
+            withheld: score.withheld,
+            status: score.status,
+        };
+        vec![("customer", g)]
+    } else {
+        score.by_relation.iter().map(|(k, g)| (*k, g.clone())).collect()
+    }
+}
+
+type Values = [(String, String, f64)];
+
+fn indicator_block(
+    indicator: &str,
+    score: &IndicatorScore,
+    values: &Values,
+    locale: Locale,
+    t: &DashText,
+) -> IndicatorBlock {
+    let label = indicator_label(locale, indicator);
+    let groups = shown_groups(score);
+    let mut relations = Vec::new();
+    let mut chart_rows = Vec::new();
+    for (rel, g) in &groups {
+        let name = relation_label(locale, rel);
+        relations.push(RelationRow {
+            label: name,
+            score: g.score.map_or_else(|| why(t, g.status).to_string(), |v| format!("{v:.1}")),
+            n: g.n,
+            interval: g.ci95.map(|[a, b]| format!("{a:.1}–{b:.1}")).unwrap_or_default(),
+        });
+        chart_rows.push((name.to_string(), shown(t, g.score, g.status), g.ci95));
+    }
+    let self_score = score.by_relation.get("self").and_then(|g| g.score);
+    let gap = match (self_score, score.score) {
+        (Some(s), Some(o)) => Some(format!("{:+.1}", s - o)),
+        _ => None,
+    };
+    // Distribution of the released answers (`values` holds only those), never self.
+    let released: Vec<f64> =
+        values.iter().filter(|(i, r, _)| i == indicator && r != "self").map(|(_, _, v)| *v).collect();
+    let histogram =
+        (!released.is_empty()).then(|| charts::histogram(&format!("{} — {label}", t.distribution), &released));
+    IndicatorBlock {
+        chart: charts::intervals(&format!("{label} — {}", t.by_relation), &chart_rows),
+        total: score.score.map_or_else(|| why(t, score.status).to_string(), |v| format!("{v:.1}")),
+        n: score.n,
+        gap,
+        relations,
+        histogram,
+        label,
+    }
+}
+
+/// One trend line per kind of cycle: monthly customer surveys and quarterly 360s are not the
+/// same measure over time, so they are not joined into one line.
+fn trend_charts(history: &[results::TrendPoint], me: &SubjectScores, locale: Locale, t: &DashText) -> Option<String> {
+    let kind = |p: &results::TrendPoint| match p.period.as_deref() {
+        Some(p) if p.contains("-Q") => 1,
+        Some(p) if p.len() == 7 => 0,
+        Some(_) => 2,
+        None => 3,
+    };
+    let titles = [t.trend_monthly, t.trend_quarterly, t.trend_yearly, t.trend];
+    let charts: Vec<String> = (0..4)
+        .filter_map(|k| {
+            let points: Vec<&results::TrendPoint> = history.iter().filter(|p| kind(p) == k).collect();
+            let names: Vec<String> = points.iter().map(|p| p.title.clone()).collect();
+            let series: Vec<(String, Vec<Option<f64>>)> = me
+                .indicators
+                .keys()
+                .filter(|i| points.iter().any(|p| p.scores.get(*i).copied().flatten().is_some()))
+                .map(|i| {
+                    (indicator_label(locale, i), points.iter().map(|p| p.scores.get(i).copied().flatten()).collect())
+                })
+                .collect();
+            (names.len() > 1 && !series.is_empty()).then(|| charts::trend(titles[k], &names, &series))
+        })
+        .collect();
+    (!charts.is_empty()).then(|| charts.concat())
+}
+
+async fn person_report(
+    app: &App,
+    viewer: &Viewer,
+    org: &[OrgPerson],
+    cycle: &Cycle,
+    person_id: &str,
+    locale: Locale,
+    now: i64,
+) -> app::Result<Option<Report>> {
+    let t = crate::i18n::dash_text(locale);
+    // This person only: one stored row for a closed cycle.
+    let Some(report) = results::subject_report(&app.db, cycle, person_id, now).await? else {
+        return Ok(None);
+    };
+    let (me, values) = (report.scores, report.values);
+    let blocks =
+        me.indicators.iter().map(|(indicator, score)| indicator_block(indicator, score, &values, locale, t)).collect();
+    // Trend: this person's indicator scores in every cycle they were reviewed in.
+    // Only cycles this viewer may see of this person: for the person themself, closed ones.
+    let mut history = results::trend(app, person_id, now).await?;
+    history.retain(|p| access::can_see(viewer, person_id, org, p.closed));
+    let trend = trend_charts(&history, &me, locale, t);
+    let comments = report
+        .comments
+        .comments
+        .into_iter()
+        .map(|c| CommentView { relation: relation_label(locale, c.relation.as_str()), text: c.text })
+        .collect();
+    Ok(Some((me.name, blocks, trend, comments)))
+}

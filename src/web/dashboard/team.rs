@@ -1,0 +1,204 @@
+//! The team's indicators for one cycle or pooled over a period.
+use super::*;
+
+#[derive(Template)]
+#[template(path = "dashboard/team.html")]
+struct TeamPage<'a> {
+    t: &'a DashText,
+    page_title: &'a str,
+    nav: Nav,
+    cycles: Vec<CycleOption>,
+    periods: Vec<CycleOption>,
+    /// Progress belongs to one cycle; a period's view has none.
+    show_progress: bool,
+    cycle_id: String,
+    status: &'a str,
+    columns: Vec<Column>,
+    rows: Vec<TeamRow>,
+    charts: Vec<String>,
+}
+
+/// Every cycle (newest first) and the one asked for, or the newest.
+pub(super) async fn team(State(app): State<App>, who: SignedIn, Query(dq): Query<DashQuery>) -> Response {
+    if let Some(period) = dq.period.as_deref().filter(|p| !p.is_empty()) {
+        return match period_page(&app, &who, &dq, period).await {
+            Ok(page) => Html(page.render()).into_response(),
+            Err(app::Error::Invalid { .. }) => not_found(who.locale),
+            Err(e) => app_error(e, who.locale),
+        };
+    }
+    let (all, cycle) = match pick_cycle(&app, dq.cycle.as_deref()).await {
+        Ok(found) => found,
+        Err(e) => return app_error(e, who.locale),
+    };
+    let Some(cycle) = cycle else {
+        if dq.cycle.is_some() {
+            return not_found(who.locale);
+        }
+        return Html(empty_team(&who).render()).into_response();
+    };
+    match team_page(&app, &who, &dq, all, &cycle).await {
+        Ok(page) => Html(page.render()).into_response(),
+        Err(e) => app_error(e, who.locale),
+    }
+}
+
+fn empty_team(who: &SignedIn) -> TeamPage<'static> {
+    let t = who.t;
+    TeamPage {
+        t,
+        page_title: t.dashboard_title,
+        nav: nav(&who.viewer, t, "/dashboard"),
+        cycles: Vec::new(),
+        periods: Vec::new(),
+        show_progress: false,
+        cycle_id: String::new(),
+        status: "",
+        columns: Vec::new(),
+        rows: Vec::new(),
+        charts: Vec::new(),
+    }
+}
+
+/// The viewer's part of the cycle's scores, sorted as asked.
+async fn visible_scores(
+    app: &App,
+    who: &SignedIn,
+    cycle: &Cycle,
+    sort: Option<&str>,
+) -> app::Result<Vec<SubjectScores>> {
+    let now = time::now();
+    let scores = results::cycle_scores(&app.db, cycle, now).await?;
+    let org = access::org_chart_of(app, &cycle.id).await?;
+    let closed = !cycle.is_open(now);
+    let mut visible: Vec<SubjectScores> =
+        scores.subjects.into_iter().filter(|s| access::can_see(&who.viewer, &s.subject, &org, closed)).collect();
+    sort_scores(&mut visible, sort);
+    Ok(visible)
+}
+
+/// By the chosen indicator, best first, or by name.
+fn sort_scores(visible: &mut [SubjectScores], sort: Option<&str>) {
+    match sort {
+        Some(key) if visible.first().is_some_and(|s| s.indicators.contains_key(key)) => visible.sort_by(|a, b| {
+            let score = |s: &SubjectScores| s.indicators.get(key).and_then(|i| i.score).unwrap_or(-1.0);
+            score(b).total_cmp(&score(a))
+        }),
+        _ => visible.sort_by(|a, b| a.name.cmp(&b.name)),
+    }
+}
+
+async fn team_page<'a>(
+    app: &App,
+    who: &'a SignedIn,
+    dq: &DashQuery,
+    all: Vec<CycleRow>,
+    cycle: &Cycle,
+) -> app::Result<TeamPage<'a>> {
+    let t = who.t;
+    let visible = visible_scores(app, who, cycle, dq.sort.as_deref()).await?;
+    let progress = results::subject_progress(&app.db, &cycle.id).await?;
+    let base = format!("/dashboard?cycle={}&lang={}", urlencode(&cycle.id), t.lang);
+    let (columns, rows, charts) = team_table(who, &visible, Some(&progress), &base);
+    let closed = !cycle.is_open(time::now());
+    Ok(TeamPage {
+        t,
+        page_title: t.dashboard_title,
+        nav: nav(&who.viewer, t, &format!("/dashboard?cycle={}", urlencode(&cycle.id))),
+        cycles: all.into_iter().map(|c| CycleOption { selected: c.id == cycle.id, id: c.id, title: c.title }).collect(),
+        periods: period_options(app, None).await?,
+        show_progress: true,
+        cycle_id: cycle.id.clone(),
+        status: if closed { t.status_closed } else { t.status_open },
+        columns,
+        rows,
+        charts,
+    })
+}
+
+/// Every period the cycles name, with the quarters and years they lie in, newest first.
+async fn period_options(app: &App, selected: Option<&str>) -> app::Result<Vec<CycleOption>> {
+    use crate::domain::period::Period;
+    let mut periods = std::collections::BTreeSet::new();
+    for c in cycles::all(app).await? {
+        if let Some(p) = c.period.as_deref().and_then(|p| Period::parse(p).ok()) {
+            periods.extend(p.with_enclosing().into_iter().map(|p| p.to_string()));
+        }
+    }
+    Ok(periods
+        .into_iter()
+        .rev()
+        .map(|p| CycleOption { selected: selected == Some(p.as_str()), title: p.clone(), id: p })
+        .collect())
+}
+
+/// The team's scores pooled over a period (the closed cycles inside it).
+async fn period_page<'a>(app: &App, who: &'a SignedIn, dq: &DashQuery, period: &str) -> app::Result<TeamPage<'a>> {
+    let t = who.t;
+    let pooled = app::periods::scores(app, period, None).await?;
+    let org = access::org_chart(app).await?;
+    let mut visible: Vec<SubjectScores> =
+        pooled.subjects.into_iter().filter(|s| access::can_see(&who.viewer, &s.subject, &org, true)).collect();
+    sort_scores(&mut visible, dq.sort.as_deref());
+    let base = format!("/dashboard?period={}&lang={}", urlencode(&pooled.period), t.lang);
+    let (columns, rows, charts) = team_table(who, &visible, None, &base);
+    let all = cycles::list(app).await?;
+    Ok(TeamPage {
+        t,
+        page_title: t.dashboard_title,
+        nav: nav(&who.viewer, t, &format!("/dashboard?period={}", urlencode(&pooled.period))),
+        cycle_id: all.first().map(|c| c.id.clone()).unwrap_or_default(),
+        cycles: all.into_iter().map(|c| CycleOption { selected: false, id: c.id, title: c.title }).collect(),
+        periods: period_options(app, Some(&pooled.period)).await?,
+        show_progress: false,
+        status: if pooled.is_final { t.status_closed } else { t.status_open },
+        columns,
+        rows,
+        charts,
+    })
+}
+
+type TeamTable = (Vec<Column>, Vec<TeamRow>, Vec<String>);
+
+/// The table and the charts of a team's scores, for a cycle or a period.
+fn team_table(
+    who: &SignedIn,
+    visible: &[SubjectScores],
+    progress: Option<&std::collections::HashMap<String, (i64, i64)>>,
+    base: &str,
+) -> TeamTable {
+    let (t, locale) = (who.t, who.locale);
+    let indicators: Vec<String> = visible.first().map(|s| s.indicators.keys().cloned().collect()).unwrap_or_default();
+    let columns = indicators
+        .iter()
+        .map(|i| Column { label: indicator_label(locale, i), sort_link: format!("{base}&sort={}", urlencode(i)) })
+        .collect();
+    let rows: Vec<TeamRow> = visible
+        .iter()
+        .map(|s| {
+            let (invited, completed) = progress.and_then(|p| p.get(&s.subject)).copied().unwrap_or((0, 0));
+            TeamRow {
+                id: s.subject.clone(),
+                name: s.name.clone(),
+                team: s.team.clone().unwrap_or_default(),
+                cells: indicators.iter().map(|i| fmt_score(&s.indicators[i], t)).collect(),
+                n: s.indicators.values().map(|i| i.n).sum(),
+                invited,
+                completed,
+                percent: if invited > 0 { (completed * 100 / invited).clamp(0, 100) } else { 0 },
+            }
+        })
+        .collect();
+    let charts = indicators
+        .iter()
+        .map(|i| {
+            let label = format!("{} — {}", t.chart_team, indicator_label(locale, i));
+            let bars: Vec<(String, charts::Shown)> = visible
+                .iter()
+                .map(|s| (s.name.clone(), shown(t, s.indicators[i].score, s.indicators[i].status)))
+                .collect();
+            charts::bars(&label, &bars)
+        })
+        .collect();
+    (columns, rows, charts)
+}
