@@ -315,24 +315,20 @@ pub async fn launch(
         return Err(Error::invalid("relation_mismatch", "launch takes a peer survey; invite customers directly"));
     }
     let everyone = directory::org_chart(&app.db.pool).await?;
-    let by_id: HashMap<&str, &OrgPerson> = everyone.iter().map(|p| (p.id.as_str(), p)).collect();
-    let subjects: Vec<&OrgPerson> = match subjects {
-        Subjects::All(AllKeyword::All) => everyone.iter().collect(),
-        Subjects::Listed(ids) => {
-            let mut seen = HashSet::new();
-            let mut picked = Vec::with_capacity(ids.len());
-            for id in ids.iter().filter(|id| seen.insert(id.as_str())) {
-                let p = by_id
-                    .get(id.as_str())
-                    .ok_or_else(|| Error::invalid("unknown_subject", format!("no person {id:?}")))?;
-                picked.push(*p);
-            }
-            picked
-        }
-    };
-    let index = OrgIndex::new(&everyone);
-    let rows: Vec<NewInvitation> = subjects.iter().flat_map(|s| index.review_set(&survey.id, s, peers)).collect();
+    let picked = pick_subjects(&everyone, subjects)?;
+    // Linear in the org chart, but for tens of thousands of people still CPU work: off the
+    // async threads, so other requests are not held up.
+    let survey_id = survey.id.clone();
+    let (rows, subjects) = tokio::task::spawn_blocking(move || {
+        let index = OrgIndex::new(&everyone);
+        let chosen: Vec<OrgPerson> = picked.iter().map(|&i| everyone[i].clone()).collect();
+        let rows: Vec<NewInvitation> = chosen.iter().flat_map(|s| index.review_set(&survey_id, s, peers)).collect();
+        (rows, chosen)
+    })
+    .await
+    .map_err(Error::internal)?;
     let mut created = create(app, cycle, rows, deliver).await?;
+    let subjects: Vec<&OrgPerson> = subjects.iter().collect();
     created.too_small = too_small(app, cycle, &subjects, peers).await?;
     Ok(created)
 }
@@ -353,6 +349,27 @@ async fn too_small(app: &App, cycle: &str, subjects: &[&OrgPerson], peers: Peers
         }
     }
     Ok(out)
+}
+
+/// The positions in `everyone` of the subjects asked for; an unknown id is an error, a repeated
+/// one counts once.
+fn pick_subjects(everyone: &[OrgPerson], subjects: &Subjects) -> Result<Vec<usize>> {
+    match subjects {
+        Subjects::All(AllKeyword::All) => Ok((0..everyone.len()).collect()),
+        Subjects::Listed(ids) => {
+            let by_id: HashMap<&str, usize> = everyone.iter().enumerate().map(|(i, p)| (p.id.as_str(), i)).collect();
+            let mut seen = HashSet::new();
+            ids.iter()
+                .filter(|id| seen.insert(id.as_str()))
+                .map(|id| {
+                    by_id
+                        .get(id.as_str())
+                        .copied()
+                        .ok_or_else(|| Error::invalid("unknown_subject", format!("no person {id:?}")))
+                })
+                .collect()
+        }
+    }
 }
 
 /// Every customer with an owner is asked about that owner.
