@@ -225,6 +225,10 @@ async fn a_schedule_opens_and_closes_its_cycle_once_on_two_instances() {
     assert_eq!(s, 201, "{b2}");
     let (_, list) = a.get("/api/v1/schedules").await;
     assert_eq!(list["schedules"][0]["id"], "csat-monthly");
+    let mismatch =
+        json!({"id":"wrong","title":"x {period}","every":"month","survey":"csat","invite":"launch","open_days":3});
+    let (s, b2) = a.post("/api/v1/schedules", mismatch).await;
+    assert_eq!((s, b2["error"]["code"].as_str()), (422, Some("invalid_schedule")), "launch needs a peer survey: {b2}");
     let pool = &a.state.db.pool;
     let closed: Vec<(String, Option<String>)> = common::eventually(30, || async {
         let rows: Vec<(String, Option<String>, String)> =

@@ -74,8 +74,16 @@ impl ScheduleInput {
 /// Creates or replaces a schedule; true when it is new. Its first cycle opens at once.
 pub async fn save(app: &App, input: &ScheduleInput) -> Result<bool> {
     let schedule = input.parse()?;
-    if crate::db::surveys::load(&app.db.pool, &schedule.survey).await?.is_none() {
+    let Some(survey) = crate::db::surveys::load(&app.db.pool, &schedule.survey).await? else {
         return Err(Error::invalid("unknown_survey", format!("no survey {:?}", schedule.survey)));
+    };
+    // Checked now, not found out by the worker on every poll.
+    let fits = match schedule.invite.as_str() {
+        "customers" => survey.kind == crate::domain::survey::SurveyKind::Customer,
+        _ => survey.kind == crate::domain::survey::SurveyKind::Peer,
+    };
+    if !fits {
+        return Err(invalid("invite customers takes a customer survey; launch takes a peer survey"));
     }
     let new = schedules::save(&app.db, &schedule, time::now()).await?;
     app.wake_outbox();
@@ -106,17 +114,26 @@ fn current_period(every: &str, now: i64) -> Period {
 pub async fn run_due(app: &App) -> Result<()> {
     let now = time::now();
     for s in schedules::all(&app.db).await? {
-        let period = current_period(&s.every, now);
-        let id = format!("{}-{period}", s.id);
-        let created = match cycles::load(app, &id).await {
-            Ok(c) if !c.is_open(now) => continue,
-            Ok(_) => false,
-            Err(Error::NotFound { .. }) => open_cycle(app, &s, &id, period, now).await?,
-            Err(e) => return Err(e),
-        };
-        if created || !schedules::cycle_has_invitations(&app.db, &id).await? {
-            invite(app, &s, &id).await?;
+        // One schedule that fails does not hold up the others.
+        if let Err(e) = run_one(app, &s, now).await {
+            tracing::warn!(schedule = %s.id, error = %e.chain(), "scheduled cycle not opened");
         }
+    }
+    Ok(())
+}
+
+/// Opens and invites one schedule's cycle for the current period, if it has none yet.
+async fn run_one(app: &App, s: &Schedule, now: i64) -> Result<()> {
+    let period = current_period(&s.every, now);
+    let id = format!("{}-{period}", s.id);
+    let created = match cycles::load(app, &id).await {
+        Ok(c) if !c.is_open(now) => return Ok(()),
+        Ok(_) => false,
+        Err(Error::NotFound { .. }) => open_cycle(app, s, &id, period, now).await?,
+        Err(e) => return Err(e),
+    };
+    if created || !schedules::cycle_has_invitations(&app.db, &id).await? {
+        invite(app, s, &id).await?;
     }
     Ok(())
 }
