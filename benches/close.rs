@@ -109,7 +109,7 @@ async fn floor(app: &App, n: usize) -> f64 {
         })
         .collect();
     let mut tx = app.db.begin().await.unwrap();
-    candor::db::responses::insert_released(&mut tx, &responses, "2026-12-31").await.unwrap();
+    candor::db::responses::insert_many(&mut tx, &responses, "2026-12-31").await.unwrap();
     tx.commit().await.unwrap();
     started.elapsed().as_secs_f64()
 }

@@ -7,7 +7,9 @@
 //! validation against the survey). Rounds alternate Candor / floor to share any drift.
 //!
 //! Run: `cargo bench --bench respondent` (needs `wrk`). Knobs: BENCH_SECONDS (default 4),
-//! BENCH_ROUNDS (3), BENCH_CONNECTIONS (16), BENCH_TOKENS per round and target (40000).
+//! BENCH_ROUNDS (3), BENCH_CONNECTIONS (16), BENCH_SUBMIT_ONLY (0), BENCH_TOKENS per round and target (60000);
+//! CANDOR_SUBMIT_WRITER (batch or pooled) reaches the binary. With BENCH_POSTGRES_URL, rounds on
+//! PostgreSQL compare both writers with the floor.
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -37,10 +39,11 @@ struct Candor {
 
 impl Candor {
     fn start(db: &FsPath, key: Option<String>) -> Candor {
-        Candor::start_url(&format!("sqlite://{}", db.display()), db, key)
+        Candor::start_url(&format!("sqlite://{}", db.display()), db, key, None)
     }
 
-    fn start_url(url: &str, db: &FsPath, key: Option<String>) -> Candor {
+    /// `writer`: CANDOR_SUBMIT_WRITER for this instance.
+    fn start_url(url: &str, db: &FsPath, key: Option<String>, writer: Option<&str>) -> Candor {
         let url = url.to_string();
         let key = key.unwrap_or_else(|| {
             let out = Command::new(env!("CARGO_BIN_EXE_candor"))
@@ -52,7 +55,11 @@ impl Candor {
             String::from_utf8(out.stdout).unwrap().trim().lines().last().unwrap().to_string()
         });
         let port = free_port();
-        let child = Command::new(env!("CARGO_BIN_EXE_candor"))
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_candor"));
+        if let Some(w) = writer {
+            cmd.env("CANDOR_SUBMIT_WRITER", w);
+        }
+        let child = cmd
             .env("CANDOR_DATABASE_URL", &url)
             .env("CANDOR_LISTEN", format!("127.0.0.1:{port}"))
             .env("CANDOR_PUBLIC_URL", format!("http://127.0.0.1:{port}"))
@@ -303,29 +310,45 @@ async fn pg_database(admin_url: &str) -> String {
     format!("{base}/{name}")
 }
 
-/// Candor and the floor on PostgreSQL (BENCH_POSTGRES_URL, an admin URL of a server).
-async fn postgres_round(dir: &FsPath, script: &FsPath, admin_url: &str, tokens: usize, seconds: usize, conns: usize) {
-    let (candor_url, floor_url) = (pg_database(admin_url).await, pg_database(admin_url).await);
-    let seeder = Candor::start_url(&floor_url, &dir.join("pg-floor"), None);
-    let (floor_tokens, _) = seed(&seeder, tokens).await;
+/// Candor with each writer and the floor on PostgreSQL (BENCH_POSTGRES_URL, an admin URL of a
+/// server), rounds alternating.
+async fn postgres_rounds(dir: &FsPath, script: &FsPath, admin_url: &str, tokens: usize, seconds: usize, conns: usize) {
+    let rounds = env_or("BENCH_ROUNDS", 3);
+    let floor_url = pg_database(admin_url).await;
+    let seeder = Candor::start_url(&floor_url, &dir.join("pg-floor"), None, None);
+    let (floor_tokens, _) = seed(&seeder, tokens * rounds).await;
     seeder.stop();
-    let candor = Candor::start_url(&candor_url, &dir.join("pg-candor"), None);
-    let (candor_tokens, _) = seed(&candor, tokens).await;
     let floor = start_floor_pg(&floor_url).await;
-    let (cf, ff) = (dir.join("pg-candor.txt"), dir.join("pg-floor.txt"));
-    write_lines(&cf, &candor_tokens);
-    write_lines(&ff, &floor_tokens);
-    let c = wrk(&candor.base, Some(script), Some(&cf), seconds, conns);
-    let f = wrk(&floor, Some(script), Some(&ff), seconds, conns);
-    println!(
-        "PostgreSQL: candor {:.0} submissions/s ({} refused) | floor {:.0} ({} refused) | ratio {:.2}",
-        c.ok_per_sec,
-        c.failed,
-        f.ok_per_sec,
-        f.failed,
-        c.ok_per_sec / f.ok_per_sec
-    );
-    candor.stop();
+    let mut candors = Vec::new();
+    for writer in ["batch", "pooled"] {
+        let url = pg_database(admin_url).await;
+        let candor = Candor::start_url(&url, &dir.join(format!("pg-{writer}")), None, Some(writer));
+        let (t, _) = seed(&candor, tokens * rounds).await;
+        candors.push((writer, candor, t));
+    }
+    for r in 0..rounds {
+        let slice = r * tokens..(r + 1) * tokens;
+        let ff = dir.join(format!("pg-floor-{r}.txt"));
+        write_lines(&ff, &floor_tokens[slice.clone()]);
+        let f = wrk(&floor, Some(script), Some(&ff), seconds, conns);
+        let mut line = format!("PostgreSQL round {}: floor {:.0}/s (p99 {:.1} ms)", r + 1, f.ok_per_sec, f.p99_ms);
+        for (writer, candor, t) in &candors {
+            let cf = dir.join(format!("pg-{writer}-{r}.txt"));
+            write_lines(&cf, &t[slice.clone()]);
+            let c = wrk(&candor.base, Some(script), Some(&cf), seconds, conns);
+            line += &format!(
+                " | {writer} {:.0}/s ({} refused, p99 {:.1} ms, ratio {:.2})",
+                c.ok_per_sec,
+                c.failed,
+                c.p99_ms,
+                c.ok_per_sec / f.ok_per_sec
+            );
+        }
+        println!("{line}");
+    }
+    for (_, candor, _) in candors {
+        candor.stop();
+    }
 }
 
 // ---- load ---------------------------------------------------------------------------------
@@ -347,12 +370,34 @@ end
 struct Run {
     ok_per_sec: f64,
     failed: u64,
+    p99_ms: f64,
+}
+
+/// wrk's latency line (`99%  12.34ms`) in milliseconds.
+fn p99_ms(text: &str) -> f64 {
+    let v = text.lines().find_map(|l| l.trim().strip_prefix("99%")).map(str::trim).unwrap_or("0ms");
+    let (num, scale) = if let Some(n) = v.strip_suffix("us") {
+        (n, 0.001)
+    } else if let Some(n) = v.strip_suffix("ms") {
+        (n, 1.0)
+    } else if let Some(n) = v.strip_suffix('s') {
+        (n, 1000.0)
+    } else {
+        (v, 1.0)
+    };
+    num.parse::<f64>().unwrap_or(0.0) * scale
+}
+
+/// Bytes a process has handed to write(2) so far (`wchar`): WAL frames and checkpoints.
+fn written_bytes(pid: &str) -> u64 {
+    let io = std::fs::read_to_string(format!("/proc/{pid}/io")).unwrap_or_default();
+    io.lines().find_map(|l| l.strip_prefix("wchar:")).and_then(|v| v.trim().parse().ok()).unwrap_or(0)
 }
 
 fn wrk(url: &str, script: Option<&FsPath>, token_file: Option<&FsPath>, seconds: usize, conns: usize) -> Run {
     let threads = 2;
     let mut cmd = Command::new("wrk");
-    cmd.args(["-t", &threads.to_string(), "-c", &conns.to_string(), "-d", &format!("{seconds}s")]);
+    cmd.args(["--latency", "-t", &threads.to_string(), "-c", &conns.to_string(), "-d", &format!("{seconds}s")]);
     if let Some(s) = script {
         cmd.arg("-s").arg(s);
     }
@@ -372,7 +417,7 @@ fn wrk(url: &str, script: Option<&FsPath>, token_file: Option<&FsPath>, seconds:
         .find_map(|l| l.trim().strip_prefix("Non-2xx or 3xx responses:"))
         .and_then(|n| n.trim().parse().ok())
         .unwrap_or(0);
-    Run { ok_per_sec: (total - failed) as f64 / seconds as f64, failed }
+    Run { ok_per_sec: (total - failed) as f64 / seconds as f64, failed, p99_ms: p99_ms(&text) }
 }
 
 fn write_lines(path: &FsPath, lines: &[String]) {
@@ -388,11 +433,14 @@ async fn run() {
     let seconds = env_or("BENCH_SECONDS", 4);
     let rounds = env_or("BENCH_ROUNDS", 3);
     let conns = env_or("BENCH_CONNECTIONS", 16);
-    let per_round = env_or("BENCH_TOKENS", 40_000);
+    let per_round = env_or("BENCH_TOKENS", 60_000);
     let dir = tempfile::tempdir().unwrap();
     let script: PathBuf = dir.path().join("post.lua");
     std::fs::write(&script, POST_SCRIPT).unwrap();
-    println!("respondent bench: {rounds} rounds × {seconds}s, {conns} connections, wrk -t2, SQLite");
+    println!(
+        "respondent bench: {rounds} rounds × {seconds}s, {conns} connections, wrk -t2, SQLite, writer {}",
+        std::env::var("CANDOR_SUBMIT_WRITER").unwrap_or_else(|_| "default".into())
+    );
 
     // Two identical databases, one for Candor and one for the floor, seeded by Candor itself.
     let candor_db = dir.path().join("candor.db");
@@ -417,15 +465,25 @@ async fn run() {
         let ff = dir.path().join(format!("floor-{r}.txt"));
         write_lines(&cf, &candor_tokens[slice.clone()]);
         write_lines(&ff, &floor_tokens[slice]);
+        let pid = candor.child.id().to_string();
+        let before = written_bytes(&pid);
         let c = wrk(&candor.base, Some(&script), Some(&cf), seconds, conns);
+        let c_bytes = (written_bytes(&pid) - before) as f64 / (c.ok_per_sec * seconds as f64);
+        let before = written_bytes("self");
         let f = wrk(&floor, Some(&script), Some(&ff), seconds, conns);
+        let f_bytes = (written_bytes("self") - before) as f64 / (f.ok_per_sec * seconds as f64);
         println!(
-            "round {}: candor {:>8.0} submissions/s ({} refused) | floor {:>8.0} submissions/s ({} refused) | ratio {:.2}",
+            "round {}: candor {:>6.0} submissions/s ({} refused, p99 {:.1} ms, {:.0} bytes written each) | \
+             floor {:>6.0} ({} refused, p99 {:.1} ms, {:.0} bytes each) | ratio {:.2}",
             r + 1,
             c.ok_per_sec,
             c.failed,
+            c.p99_ms,
+            c_bytes,
             f.ok_per_sec,
             f.failed,
+            f.p99_ms,
+            f_bytes,
             c.ok_per_sec / f.ok_per_sec
         );
         c_runs.push(c.ok_per_sec);
@@ -447,7 +505,7 @@ async fn run() {
     );
     println!("invitations created/s (batches of 10,000, deliver=none): {invitations_per_sec:.0}");
     if let Ok(admin_url) = std::env::var("BENCH_POSTGRES_URL") {
-        postgres_round(dir.path(), &script, &admin_url, per_round, seconds, conns).await;
+        postgres_rounds(dir.path(), &script, &admin_url, per_round, seconds, conns).await;
     }
 
     // 64 concurrent clients on the survey page, then the peak memory of the whole run.
@@ -455,6 +513,9 @@ async fn run() {
     println!("survey page GETs/s with 64 connections: {:.0} ({} non-2xx)", wide.ok_per_sec, wide.failed);
     println!("candor peak RSS (VmHWM) after 64 concurrent clients: {:.1} MiB (target < 100)", candor.peak_rss_mib());
     candor.stop();
+    if env_or("BENCH_SUBMIT_ONLY", 0) == 1 {
+        return;
+    }
 
     // 100,000 invitations in one cycle, in one call, emails queued (target: under 5 s).
     let big_db = dir.path().join("big.db");

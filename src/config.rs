@@ -118,9 +118,26 @@ pub struct Config {
     /// Caps the SQLite database at this many pages (simulates a full disk in tests).
     #[arg(long, env = "CANDOR_SQLITE_MAX_PAGES", global = true, hide = true)]
     pub sqlite_max_pages: Option<u64>,
+    /// How respondent submissions are written: `batch` (one writer task, group commit) or
+    /// `pooled` (each request its own transaction). Default: batch on SQLite and PostgreSQL,
+    /// the faster on both in `docs/PERFORMANCE.md`.
+    #[arg(long, env = "CANDOR_SUBMIT_WRITER", value_enum, global = true)]
+    pub submit_writer: Option<WriterMode>,
+    /// Submissions that may wait for the writer; one more is refused as busy (503).
+    #[arg(long, env = "CANDOR_SUBMIT_QUEUE", default_value_t = 1024, global = true, hide = true)]
+    pub submit_queue: usize,
     /// How often the background worker looks for due work, in milliseconds.
     #[arg(long, env = "CANDOR_WORKER_POLL_MS", default_value_t = 1000, global = true, hide = true)]
     pub worker_poll_ms: u64,
+}
+
+/// How submissions reach the database (`CANDOR_SUBMIT_WRITER`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum WriterMode {
+    /// One writer task, batched transactions.
+    Batch,
+    /// Each request writes its own transaction on a pooled connection.
+    Pooled,
 }
 
 impl std::fmt::Debug for Config {

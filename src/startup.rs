@@ -92,7 +92,8 @@ impl Application {
     /// Serves until `shutdown` resolves; requests in flight finish, then the worker stops.
     pub async fn run_until_stopped(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
         let (stop_tx, stop_rx) = watch::channel(false);
-        let worker = tokio::spawn(crate::outbox::worker::run(self.app.clone(), stop_rx));
+        let worker = tokio::spawn(crate::outbox::worker::run(self.app.clone(), stop_rx.clone()));
+        let checkpointer = tokio::spawn(checkpoints(self.app.clone(), stop_rx));
         let limits = crate::server::Limits {
             max_connections: self.app.config.max_connections.max(1),
             header_timeout: Duration::from_secs(self.app.config.header_timeout_secs.max(1)),
@@ -101,8 +102,28 @@ impl Application {
         crate::server::serve(self.listener, router(self.app.clone()), limits, shutdown).await;
         let _ = stop_tx.send(true);
         let _ = worker.await;
+        let _ = checkpointer.await;
         tracing::info!("stopped");
         Ok(())
+    }
+}
+
+/// Checkpoints SQLite's WAL every quarter second until stopped, so no request pays for one.
+async fn checkpoints(app: App, mut stop: watch::Receiver<bool>) {
+    if app.db.backend != crate::db::Backend::Sqlite {
+        return;
+    }
+    let mut tick = tokio::time::interval(Duration::from_millis(250));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = tick.tick() => {
+                if let Err(e) = app.db.checkpoint().await {
+                    tracing::debug!(error = %e, "checkpoint skipped");
+                }
+            }
+            _ = stop.changed() => return,
+        }
     }
 }
 

@@ -17,3 +17,4 @@ mod respondent;
 mod results;
 mod reviews;
 mod scores;
+mod submissions;

@@ -203,14 +203,7 @@ async fn fifty_racing_posts_store_exactly_one(backend: Backend) {
 
 async fn invitations_are_validated_and_deduplicated(backend: Backend) {
     let app = seeded(backend, None).await;
-    let (s, b) = app
-        .post(
-            "/api/v1/surveys",
-            json!({"id":"peer360","kind":"peer","title":"360","questions":[
-                {"id":"t1","text":"Works well with the team","type":"scale","min":1,"max":5,"indicator":"teamwork"}]}),
-        )
-        .await;
-    assert_eq!(s, 200, "{b}");
+    app.seed_peer_survey().await;
     let bad: Vec<(Value, u16, &str)> = vec![
         (
             json!({"survey":"nope","subject":"E1001","respondent":{"customer":"C1"},"relation":"customer"}),

@@ -3,6 +3,7 @@
 //! imports `domain`, `scoring`, `db` and `config`, never a transport.
 pub mod access;
 pub mod accounts;
+pub mod batch;
 pub mod closed;
 pub mod cycles;
 pub mod directory;
@@ -15,6 +16,7 @@ pub mod results;
 pub mod schedules;
 pub mod sealing;
 pub mod surveys;
+pub mod writer;
 
 pub use error::{Error, Result, RowProblem};
 
@@ -33,6 +35,8 @@ pub struct App {
     pub surveys: surveys::SurveyCache,
     /// Seals anonymous answers until their cycle closes.
     seal: Arc<SealKey>,
+    /// Group commit for respondent submissions.
+    writer: writer::Writer,
 }
 
 impl App {
@@ -43,6 +47,7 @@ impl App {
             outbox_wake: Arc::new(Notify::new()),
             surveys: Default::default(),
             seal: Arc::new(SealKey::derive(server_key)),
+            writer: Default::default(),
         }
     }
 

@@ -1,10 +1,11 @@
 //! Answering a survey: what a link leads to, and the submission as one transaction that
 //! claims the invitation and stores the response, or does nothing.
+use super::batch::{self, Submission};
 use super::{App, Error, Result};
-use crate::db::Tx;
-use crate::db::invitations::{self, LinkTarget};
-use crate::db::responses::{self, NewResponse};
-use crate::domain::answers::{Answer, Rejected, check_answers};
+use crate::config::WriterMode;
+use crate::db::invitations;
+use crate::db::responses;
+use crate::domain::answers::{Answer, Rejected};
 use crate::domain::survey::Survey;
 use crate::domain::{Token, time};
 use std::sync::Arc;
@@ -50,28 +51,19 @@ pub enum SubmitOutcome {
     Rejected { survey: Arc<Survey>, rejected: Rejected },
 }
 
-/// The hot path: the write transaction opens at once and its first statement claims the
-/// invitation through the link's hash; answers are checked against the cached survey inside
-/// it (no other read), then stored — sealed, when anonymous — in one more round trip.
-/// Anything else rolls back.
-pub async fn submit(app: &App, token: &Token, fields: &[(String, String)]) -> Result<SubmitOutcome> {
-    let (now, today) = (time::now(), time::today());
-    let mut tx = app.db.begin().await?;
-    let Some(target) = responses::claim(&mut tx, app.db.backend, &token.hash(), now, &today).await? else {
-        tx.rollback().await?;
-        return Ok(SubmitOutcome::NotClaimed);
-    };
-    let survey = survey_on(app, &mut tx, &target.survey_id).await?;
-    let answers = match check_answers(&survey.questions, fields) {
-        Ok(a) => a,
-        Err(rejected) => {
-            tx.rollback().await?;
-            return Ok(SubmitOutcome::Rejected { survey, rejected });
+/// Stores a respondent's form if its link is live and the answers fit; claims the invitation
+/// and stores the response (sealed, when anonymous) in one transaction, or does nothing. By
+/// default through the group-commit writer; `CANDOR_SUBMIT_WRITER=pooled` writes each on its
+/// own pooled connection.
+pub async fn submit(app: &App, token: &Token, fields: Vec<(String, String)>) -> Result<SubmitOutcome> {
+    let submission = Submission { token_hash: token.hash(), fields };
+    match app.config.submit_writer.unwrap_or(WriterMode::Batch) {
+        WriterMode::Batch => app.writer.submit(app, submission).await,
+        WriterMode::Pooled => {
+            let mut conn = app.db.pool.acquire().await?;
+            Ok(batch::write(app, &mut conn, std::slice::from_ref(&submission)).await?.remove(0))
         }
-    };
-    store(app, &mut tx, &target, &survey, answers, &today).await?;
-    tx.commit().await?;
-    Ok(SubmitOutcome::Stored)
+    }
 }
 
 /// Answers an invitation by id with answers already checked: for seeding (the demo).
@@ -82,39 +74,18 @@ pub async fn submit_for_invitation(app: &App, invitation_id: i64, answers: Vec<A
         tx.rollback().await?;
         return Ok(false);
     };
-    let survey = survey_on(app, &mut tx, &target.survey_id).await?;
-    store(app, &mut tx, &target, &survey, answers, &today).await?;
+    let survey = app
+        .surveys
+        .get_on(&mut tx, &target.survey_id)
+        .await?
+        .ok_or_else(|| Error::internal(sqlx::Error::RowNotFound))?;
+    if target.relation.is_anonymous(survey.anonymous) {
+        super::sealing::seal(app, &mut tx, &target, answers).await?;
+    } else {
+        let values = crate::scoring::response_values(&survey.questions, &answers);
+        let row = (batch::new_response(&target, &values, &answers), crate::domain::token::random_id());
+        responses::insert_many(&mut tx, &[row], &today).await?;
+    }
     tx.commit().await?;
     Ok(true)
-}
-
-async fn survey_on(app: &App, tx: &mut Tx, id: &str) -> Result<Arc<Survey>> {
-    app.surveys.get_on(tx, id).await?.ok_or_else(|| Error::internal(sqlx::Error::RowNotFound))
-}
-
-/// An anonymous answer is sealed until its cycle closes; an attributed one is stored as it is.
-async fn store(
-    app: &App,
-    tx: &mut Tx,
-    target: &LinkTarget,
-    survey: &Survey,
-    answers: Vec<Answer>,
-    today: &str,
-) -> Result<()> {
-    if target.relation.is_anonymous(survey.anonymous) {
-        return super::sealing::seal(app, tx, target, answers).await;
-    }
-    let values = crate::scoring::response_values(&survey.questions, &answers);
-    let response = NewResponse {
-        values: &values,
-        invitation_id: target.id,
-        cycle_id: &target.cycle_id,
-        survey_id: &target.survey_id,
-        subject_id: &target.subject_id,
-        relation: target.relation.as_str(),
-        anonymous: false,
-        answers: &answers,
-    };
-    responses::store(tx, app.db.backend, &response, today).await?;
-    Ok(())
 }

@@ -78,7 +78,7 @@ pub async fn release(app: &App, tx: &mut Tx, cycle: &str, day: &str) -> Result<u
             (response, r.id.clone())
         })
         .collect();
-    responses::insert_released(tx, &rows, day).await?;
+    responses::insert_many(tx, &rows, day).await?;
     sealed::insert_raters(tx, cycle, &distinct_raters(&released)).await?;
     sealed::delete(tx, &ids).await?;
     Ok(released.len())

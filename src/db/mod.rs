@@ -21,6 +21,7 @@ pub mod schedules;
 pub mod scores;
 pub mod sealed;
 pub mod sessions;
+pub mod submissions;
 pub mod surveys;
 pub mod webhooks;
 
@@ -40,6 +41,10 @@ pub type Tx = Transaction<'static, Any>;
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// WAL pages after which a committing connection checkpoints by itself (SQLite's default is
+/// 1,000): a backstop for [`Db::checkpoint`], which the server runs in the background.
+const AUTOCHECKPOINT_PAGES: u32 = 10_000;
 
 /// How long SQLite waits for a lock before it reports "database is locked", by default.
 pub const SQLITE_BUSY_TIMEOUT_MS: u64 = 5_000;
@@ -98,11 +103,14 @@ impl Db {
                             // WAL lets readers run beside the one writer; NORMAL sync in WAL
                             // survives a crashed process (not a power cut) and is much faster.
                             // secure_delete zeroes what is deleted, so sealed answers unsealed at
-                            // close leave no ciphertext behind in free pages.
+                            // close leave no ciphertext behind in free pages. The server
+                            // checkpoints in the background (`Db::checkpoint`); the automatic
+                            // checkpoint, which runs inside a committing request, is only a
+                            // backstop for a WAL that grew past ~40 MB.
                             conn.execute(sqlx::AssertSqlSafe(format!(
                                 "PRAGMA journal_mode = WAL; PRAGMA synchronous = {synchronous}; \
                                  PRAGMA foreign_keys = ON; PRAGMA secure_delete = ON; \
-                                 PRAGMA busy_timeout = {busy_timeout_ms};"
+                                 PRAGMA busy_timeout = {busy_timeout_ms}; PRAGMA wal_autocheckpoint = {AUTOCHECKPOINT_PAGES};"
                             )))
                             .await?;
                             if let Some(pages) = max_pages {
@@ -140,6 +148,15 @@ impl Db {
             Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
             Backend::Postgres => self.pool.begin().await,
         }
+    }
+
+    /// Copies what the WAL holds back into the database file without blocking readers or the
+    /// writer (SQLite `PASSIVE`), off every request's path; nothing to do on PostgreSQL.
+    pub async fn checkpoint(&self) -> Result<(), sqlx::Error> {
+        if self.backend == Backend::Sqlite {
+            sqlx::query("PRAGMA wal_checkpoint(PASSIVE)").execute(&self.pool).await?;
+        }
+        Ok(())
     }
 
     /// Whether the database answers and can take a write: on SQLite a page-sized insert in a

@@ -13,6 +13,22 @@ pub async fn insert(tx: &mut Tx, id: &str, cycle: &str, sealed: &str) -> Result<
         .map(|_| ())
 }
 
+/// Sealed records (id, cycle, ciphertext) of a batch of submissions, in multi-row statements.
+/// The caller orders them by their random ids, so not even their order within a batch tells
+/// which came first.
+pub async fn insert_many(conn: &mut sqlx::AnyConnection, rows: &[(String, &str, String)]) -> Result<(), sqlx::Error> {
+    for chunk in rows.chunks(rows_per_statement(3)) {
+        let list: Vec<String> = (0..chunk.len()).map(|k| placeholders(3 * k + 1, 3)).collect();
+        let sql = format!("INSERT INTO sealed_responses (id, cycle_id, sealed) VALUES {}", list.join(", "));
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for (id, cycle, sealed) in chunk {
+            q = q.bind(id.as_str()).bind(*cycle).bind(sealed.as_str());
+        }
+        q.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
 /// Every sealed record of a cycle (id, ciphertext), in the order of their random ids.
 pub async fn for_cycle(tx: &mut Tx, cycle: &str) -> Result<Vec<(String, String)>, sqlx::Error> {
     sqlx::query_as("SELECT id, sealed FROM sealed_responses WHERE cycle_id = $1 ORDER BY id")

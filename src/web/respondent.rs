@@ -225,7 +225,7 @@ async fn submit(
     };
     let fields: Vec<(String, String)> =
         url::form_urlencoded::parse(&body).map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
-    match responses::submit(&state.app, &token, &fields).await {
+    match responses::submit(&state.app, &token, fields).await {
         Ok(SubmitOutcome::Stored) => {
             Redirect::to(&format!("/s/{}/thanks?lang={}", token.as_str(), locale.as_str())).into_response()
         }

@@ -90,6 +90,8 @@ pub fn test_config(db_url: &str, mail_dir: PathBuf) -> Config {
         sqlite_busy_timeout_ms: 5_000,
         sqlite_max_pages: None,
         worker_poll_ms: 100,
+        submit_writer: None,
+        submit_queue: 1024,
     }
 }
 
@@ -232,6 +234,18 @@ impl TestApp {
 
     pub async fn seed_survey(&self) {
         let (s, b) = self.post("/api/v1/surveys", csat_survey()).await;
+        assert_eq!(s, 200, "{b}");
+    }
+
+    /// `peer360`: one teamwork question, for peers.
+    pub async fn seed_peer_survey(&self) {
+        let (s, b) = self
+            .post(
+                "/api/v1/surveys",
+                json!({"id":"peer360","kind":"peer","title":"360","questions":[
+                    {"id":"t1","text":"Works well with the team","type":"scale","min":1,"max":5,"indicator":"teamwork"}]}),
+            )
+            .await;
         assert_eq!(s, 200, "{b}");
     }
 

@@ -1,0 +1,136 @@
+//! A batch of respondent submissions written as one transaction in a fixed number of
+//! statements: the links looked up in one read, each submission checked against its (cached)
+//! survey, the live ones claimed in one UPDATE, then their responses — or, for anonymous
+//! relations, sealed records — in multi-row INSERTs. A submission whose link is not live, whose
+//! answers do not fit, or that lost its invitation to another in the same batch gets its own
+//! outcome; the others are stored. Nothing is acknowledged before the commit.
+use super::responses::SubmitOutcome;
+use super::sealing::seal_record;
+use super::{App, Error, Result};
+use crate::db::invitations::LinkTarget;
+use crate::db::responses::{self, NewResponse};
+use crate::db::{Backend, sealed, submissions};
+use crate::domain::answers::{Answer, check_answers};
+use crate::domain::sealed::SealedAnswer;
+use crate::domain::survey::Survey;
+use crate::domain::time;
+use crate::domain::token::random_id;
+use crate::scoring::{ResponseValue, response_values};
+use sqlx::Connection;
+use std::collections::HashSet;
+use std::sync::Arc;
+
+/// Submissions per batch at most: the claim binds their ids in one statement.
+pub const MAX_BATCH: usize = 256;
+
+/// One respondent's form, on its way to the database.
+pub struct Submission {
+    pub token_hash: String,
+    pub fields: Vec<(String, String)>,
+}
+
+/// A submission that passed its checks and whose invitation will be claimed.
+struct Chosen {
+    index: usize,
+    invitation_id: i64,
+    survey: Arc<Survey>,
+    answers: Vec<Answer>,
+}
+
+/// Writes `batch` (at most [`MAX_BATCH`]) in one transaction on `conn`; one outcome per
+/// submission, in order. An error means nothing of the batch was stored.
+pub async fn write(app: &App, conn: &mut sqlx::AnyConnection, batch: &[Submission]) -> Result<Vec<SubmitOutcome>> {
+    let (now, today) = (time::now(), time::today());
+    let mut tx = match app.db.backend {
+        Backend::Sqlite => conn.begin_with("BEGIN IMMEDIATE").await?,
+        Backend::Postgres => conn.begin().await?,
+    };
+    let mut outcomes: Vec<SubmitOutcome> = batch.iter().map(|_| SubmitOutcome::NotClaimed).collect();
+    let chosen = check(app, &mut tx, batch, now, &mut outcomes).await?;
+    let ids: Vec<i64> = chosen.iter().map(|c| c.invitation_id).collect();
+    let claimed = submissions::claim_many(&mut tx, app.db.backend, &ids, now, &today).await?;
+    let stored: Vec<(&Chosen, &LinkTarget)> =
+        chosen.iter().filter_map(|c| claimed.get(&c.invitation_id).map(|t| (c, t))).collect();
+    store(app, &mut tx, &stored, &today).await?;
+    tx.commit().await?;
+    for (c, _) in &stored {
+        outcomes[c.index] = SubmitOutcome::Stored;
+    }
+    Ok(outcomes)
+}
+
+/// Looks the links up and checks each live one's answers; the first fitting submission of an
+/// invitation is chosen. Misfits get `Rejected` in `outcomes`; the rest stay `NotClaimed`.
+async fn check(
+    app: &App,
+    conn: &mut sqlx::AnyConnection,
+    batch: &[Submission],
+    now: i64,
+    outcomes: &mut [SubmitOutcome],
+) -> Result<Vec<Chosen>> {
+    let hashes: Vec<&str> = batch.iter().map(|s| s.token_hash.as_str()).collect();
+    let links = submissions::lookup(conn, &hashes, now).await?;
+    let (mut chosen, mut taken) = (Vec::new(), HashSet::new());
+    for (index, s) in batch.iter().enumerate() {
+        let Some(link) = links.get(&s.token_hash).filter(|l| l.live && !taken.contains(&l.invitation_id)) else {
+            continue;
+        };
+        let survey = app
+            .surveys
+            .get_on(conn, &link.survey_id)
+            .await?
+            .ok_or_else(|| Error::internal(sqlx::Error::RowNotFound))?;
+        match check_answers(&survey.questions, &s.fields) {
+            Ok(answers) => {
+                taken.insert(link.invitation_id);
+                chosen.push(Chosen { index, invitation_id: link.invitation_id, survey, answers });
+            }
+            Err(rejected) => outcomes[index] = SubmitOutcome::Rejected { survey, rejected },
+        }
+    }
+    Ok(chosen)
+}
+
+/// Attributed answers become responses; anonymous ones sealed records, in the order of their
+/// random ids.
+async fn store(
+    app: &App,
+    conn: &mut sqlx::AnyConnection,
+    stored: &[(&Chosen, &LinkTarget)],
+    today: &str,
+) -> Result<()> {
+    let (anonymous, attributed): (Vec<_>, Vec<_>) =
+        stored.iter().partition(|(c, t)| t.relation.is_anonymous(c.survey.anonymous));
+    let mut records = Vec::with_capacity(anonymous.len());
+    for (c, t) in anonymous {
+        let record = SealedAnswer {
+            survey_id: t.survey_id.clone(),
+            subject_id: t.subject_id.clone(),
+            relation: t.relation,
+            answers: c.answers.clone(),
+        };
+        records.push((random_id(), t.cycle_id.as_str(), seal_record(app, &record, &t.cycle_id)?));
+    }
+    records.sort_by(|a, b| a.0.cmp(&b.0));
+    sealed::insert_many(conn, &records).await?;
+    let values: Vec<Vec<ResponseValue>> =
+        attributed.iter().map(|(c, _)| response_values(&c.survey.questions, &c.answers)).collect();
+    let rows: Vec<(NewResponse, String)> =
+        attributed.iter().zip(&values).map(|((c, t), v)| (new_response(t, v, &c.answers), random_id())).collect();
+    responses::insert_many(conn, &rows, today).await?;
+    Ok(())
+}
+
+/// The response row of an attributed answer to a claimed invitation.
+pub fn new_response<'a>(t: &'a LinkTarget, values: &'a [ResponseValue], answers: &'a [Answer]) -> NewResponse<'a> {
+    NewResponse {
+        values,
+        invitation_id: t.id,
+        cycle_id: &t.cycle_id,
+        survey_id: &t.survey_id,
+        subject_id: &t.subject_id,
+        relation: t.relation.as_str(),
+        anonymous: false,
+        answers,
+    }
+}
