@@ -61,6 +61,8 @@ async fn seed(path: &std::path::Path, answers_wanted: usize) -> (usize, usize) {
         ("peer360", "t1", "scale", Some(1), Some(5), Some("teamwork")),
         ("peer360", "c1", "scale", Some(1), Some(5), Some("communication")),
         ("peer360", "k1", "scale", Some(0), Some(10), Some("product_knowledge")),
+        ("csat", "q3", "text", None, None, None),
+        ("peer360", "c2", "text", None, None, None),
     ];
     for (pos, (survey, id, kind, min, max, indicator)) in questions.iter().enumerate() {
         sqlx::query(
@@ -136,6 +138,27 @@ async fn seed(path: &std::path::Path, answers_wanted: usize) -> (usize, usize) {
                 .await
                 .unwrap();
         }
+        // One comment in three, as in the field; each response has its own invitation.
+        if k % 3 == 0 {
+            sqlx::query("INSERT INTO answers (response_id, question_id, text) VALUES (?1, ?2, ?3)")
+                .bind(&rid)
+                .bind(if customer { "q3" } else { "c2" })
+                .bind(format!("Comment number {k}: clear and helpful, answers quickly."))
+                .execute(&mut *tx)
+                .await
+                .unwrap();
+        }
+        sqlx::query(
+            "INSERT INTO invitations (cycle_id, survey_id, subject_id, relation, respondent_customer_id, respondent_key, \
+             created_at, completed) VALUES ('bench', ?1, ?2, ?3, 'C0', ?4, 0, 1)",
+        )
+        .bind(survey)
+        .bind(&subject)
+        .bind(relation)
+        .bind(format!("x:{k}"))
+        .execute(&mut *tx)
+        .await
+        .unwrap();
         answers += values.len();
         responses += 1;
     }
@@ -233,6 +256,13 @@ async fn year_of_months(db: &Db, path: &std::path::Path, responses: usize, runs:
             .execute(&mut *tx)
             .await
             .unwrap();
+        copy(
+            "INSERT INTO answers SELECT a.response_id || '{id}', a.question_id, a.value, a.text FROM answers a \
+              JOIN responses r ON r.id = a.response_id WHERE r.cycle_id = 'bench' AND a.text IS NOT NULL",
+        )
+        .execute(&mut *tx)
+        .await
+        .unwrap();
         copy("INSERT INTO response_scores SELECT '{id}', subject_id, indicator, relation, anonymous, response_id || '{id}', \
               value, scale_n, top_two, nps_n, promoters, detractors FROM response_scores WHERE cycle_id = 'bench'")
             .execute(&mut *tx)
@@ -271,4 +301,66 @@ async fn year_of_months(db: &Db, path: &std::path::Path, responses: usize, runs:
         responses * 12,
         y.as_secs_f64() / f.as_secs_f64()
     );
+    pages(&app, runs).await;
+}
+
+/// Prints Candor's median time against its floor's, and their ratio.
+fn report(what: &str, ours: Vec<Duration>, floor: &str, floors: Vec<Duration>) {
+    let (o, f) = (median(ours), median(floors));
+    println!("{what}: {o:.1?} | floor ({floor}): {f:.1?} | ratio {:.2}", o.as_secs_f64() / f.as_secs_f64());
+}
+
+/// What a person's page and the team dashboard read, with 13 closed cycles of history (the
+/// seeded one and the year's twelve), each against a bare query returning the same rows.
+async fn pages(app: &candor::app::App, runs: usize) {
+    use candor::app::{access, results};
+    let db = &app.db;
+    let now = candor::domain::time::now();
+    let latest = candor::app::cycles::load(app, "m12").await.unwrap();
+    let all: Vec<String> = std::iter::once("bench".to_string()).chain((1..=12).map(|m| format!("m{m:02}"))).collect();
+    for id in &all {
+        let c = candor::app::cycles::load(app, id).await.unwrap();
+        candor::app::closed::ensure(db, &c).await.unwrap();
+    }
+    let (mut person, mut person_floor, mut dash, mut dash_floor) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let in_list = all.iter().map(|c| format!("'{c}'")).collect::<Vec<_>>().join(", ");
+    for _ in 0..runs {
+        let t = Instant::now();
+        let report = results::subject_report(db, &latest, "E123", now).await.unwrap().expect("E123 was reviewed");
+        let trend = results::trend(app, "E123", now).await.unwrap();
+        person.push(t.elapsed());
+        assert_eq!(trend.len(), 13);
+        assert!(!report.comments.comments.is_empty() && !report.values.is_empty());
+        let t = Instant::now();
+        let rows: Vec<(String, String, String, String)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT cycle_id, scores, comments, released_values FROM subject_results \
+             WHERE cycle_id IN ({in_list}) AND subject_id = 'E123'"
+        )))
+        .fetch_all(&db.pool)
+        .await
+        .unwrap();
+        person_floor.push(t.elapsed());
+        assert_eq!(rows.len(), 13);
+        let t = Instant::now();
+        let scores = results::cycle_scores(db, &latest, now).await.unwrap();
+        let progress = results::subject_progress(db, "m12").await.unwrap();
+        let org = access::org_chart_of(app, "m12").await.unwrap();
+        dash.push(t.elapsed());
+        assert_eq!((scores.subjects.len(), progress.len()), (500, 500), "{}", org.len());
+        let t = Instant::now();
+        let rows: Vec<(String, String, Option<String>, String)> =
+            sqlx::query_as("SELECT subject_id, name, team, scores FROM subject_results WHERE cycle_id = 'm12'")
+                .fetch_all(&db.pool)
+                .await
+                .unwrap();
+        dash_floor.push(t.elapsed());
+        assert_eq!(rows.len(), 500);
+    }
+    report(
+        "person page (E123: report + trend over 13 closed cycles)",
+        person,
+        "that person's 13 stored rows",
+        person_floor,
+    );
+    report("team dashboard (scores + progress + org chart of a closed cycle)", dash, "its 500 stored rows", dash_floor);
 }

@@ -14,7 +14,7 @@ use crate::domain::answers::{Answer, check_answers};
 use crate::domain::sealed::SealedAnswer;
 use crate::domain::survey::Survey;
 use crate::domain::time;
-use crate::domain::token::random_id;
+use crate::domain::token::{ordered_id, random_id};
 use crate::scoring::{ResponseValue, response_values};
 use sqlx::Connection;
 use std::collections::HashSet;
@@ -115,8 +115,9 @@ async fn store(
     sealed::insert_many(conn, &records).await?;
     let values: Vec<Vec<ResponseValue>> =
         attributed.iter().map(|(c, _)| response_values(&c.survey.questions, &c.answers)).collect();
+    let now = time::now();
     let rows: Vec<(NewResponse, String)> =
-        attributed.iter().zip(&values).map(|((c, t), v)| (new_response(t, v, &c.answers), random_id())).collect();
+        attributed.iter().zip(&values).map(|((c, t), v)| (new_response(t, v, &c.answers), ordered_id(now))).collect();
     responses::insert_many(conn, &rows, today).await?;
     Ok(())
 }

@@ -258,6 +258,17 @@ pub fn placeholders(from: usize, n: usize) -> String {
     format!("({})", list.join(", "))
 }
 
+/// Rows of `width` values for a multi-row INSERT through `conn`, numbered from `$1`. SQLite gets
+/// nameless `?` instead: sqlx looks each `$N` up by name, a linear search in SQLite, so a
+/// statement of a few hundred named values cost time quadratic in their number.
+pub fn value_rows(conn: &sqlx::AnyConnection, rows: usize, width: usize) -> String {
+    let sqlite = conn.backend_name().eq_ignore_ascii_case("sqlite");
+    let row = |k: usize| {
+        if sqlite { format!("({})", vec!["?"; width].join(", ")) } else { placeholders(k * width + 1, width) }
+    };
+    (0..rows).map(row).collect::<Vec<_>>().join(", ")
+}
+
 /// A boolean column: PostgreSQL answers `bool`, SQLite may answer an integer.
 pub fn get_bool(row: &sqlx::any::AnyRow, col: &str) -> Result<bool, sqlx::Error> {
     use sqlx::Row;

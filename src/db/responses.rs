@@ -1,7 +1,7 @@
 //! Stored responses: the claim that completes an invitation, and the multi-row inserts of
 //! responses, their answers and their per-indicator values.
 use super::invitations::LinkTarget;
-use super::{Backend, Tx, placeholders, rows_per_statement};
+use super::{Backend, Tx, rows_per_statement, value_rows};
 use crate::domain::Relation;
 use crate::domain::answers::Answer;
 use sqlx::Row;
@@ -157,8 +157,7 @@ pub async fn insert_many(
     }
     for ((table, width), vals) in [(RESPONSES, 7), (ANSWERS, 4), (SCORES, 12)].into_iter().zip(&tables) {
         for chunk in vals.chunks(rows_per_statement(width) * width) {
-            let rows: Vec<String> = (0..chunk.len() / width).map(|k| placeholders(k * width + 1, width)).collect();
-            let sql = format!("INSERT INTO {table} VALUES {}", rows.join(", "));
+            let sql = format!("INSERT INTO {table} VALUES {}", value_rows(conn, chunk.len() / width, width));
             bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), chunk.iter()).execute(&mut *conn).await?;
         }
     }
