@@ -51,6 +51,7 @@ async fn fresh(dir: &std::path::Path) -> App {
             team: Some("East".into()),
             locale: None,
             role: None,
+            active: None,
         })
         .collect();
     candor::app::directory::import_people(&app, &people, true).await.unwrap();

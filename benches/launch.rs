@@ -37,6 +37,7 @@ async fn org(dir: &std::path::Path, people: usize, team: usize) -> App {
         team: Some("Leads".into()),
         locale: None,
         role: None,
+        active: None,
     }];
     for i in 0..people {
         let lead = i % team == 0;
@@ -48,6 +49,7 @@ async fn org(dir: &std::path::Path, people: usize, team: usize) -> App {
             team: Some(format!("T{}", i / team)),
             locale: None,
             role: None,
+            active: None,
         });
     }
     candor::app::directory::import_people(&app, &rows, true).await.unwrap();

@@ -89,6 +89,7 @@ async fn seed_data(app: &App) -> anyhow::Result<()> {
             team: Some(team.to_string()),
             locale: locale.map(str::to_string),
             role: None,
+            active: true,
         };
         directory::insert_person(&mut tx, &p, now).await?;
     }
@@ -98,7 +99,8 @@ async fn seed_data(app: &App) -> anyhow::Result<()> {
             let c = CustomerRow {
                 id: format!("C{i}{k}"),
                 name: format!("{} {}", buyers[(i + k) % buyers.len()], k + 1),
-                email: format!("buyer{i}{k}@customer.example"),
+                email: Some(format!("buyer{i}{k}@customer.example")),
+                phone: None,
                 owner_id: Some(id.to_string()),
                 locale: (k % 3 == 0).then(|| "zh-CN".to_string()),
             };

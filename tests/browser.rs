@@ -153,12 +153,18 @@ async fn a_manager_and_an_admin_in_the_browser() {
     c.find(Locator::Css("form[action='/admin/cycles'] button")).await.unwrap().click().await.unwrap();
     wait_text(&c, "Done. Create a cycle").await;
     c.find(Locator::Css("form[action='/admin/cycles/2027-Q1/launch'] button")).await.unwrap().click().await.unwrap();
-    wait_text(&c, "Done. Launch 360 reviews:").await;
-    c.find(Locator::Css("form[action='/admin/cycles/2027-Q1/remind'] button")).await.unwrap().click().await.unwrap();
-    wait_text(&c, "Done. Send reminders:").await;
-    shot(&c, "admin").await;
-    c.find(Locator::Css("form[action='/admin/cycles/2027-Q1/close'] button")).await.unwrap().click().await.unwrap();
-    wait_text(&c, "Done. Close cycle").await;
+    wait_text(&c, "Launched:").await;
+    // Reminding and closing ask for a ticked box first.
+    for action in ["remind", "close"] {
+        let form = format!("form[action='/admin/cycles/2027-Q1/{action}']");
+        c.find(Locator::Css(&format!("{form} input[name=confirm]"))).await.unwrap().click().await.unwrap();
+        c.find(Locator::Css(&format!("{form} button"))).await.unwrap().click().await.unwrap();
+        if action == "remind" {
+            wait_text(&c, "Reminders queued:").await;
+            shot(&c, "admin").await;
+        }
+    }
+    wait_text(&c, "The cycle is closed.").await;
     let (_, p) = app.get("/api/v1/cycles/2027-Q1/progress").await;
     assert_eq!(p["status"], "closed");
     assert!(p["surveys"][0]["invited"].as_i64().unwrap() >= 20, "{p}");

@@ -52,7 +52,7 @@ async fn org(app: &TestApp) {
 
 /// Signs in through a minted link, as `candor login-link` does; returns the session cookie.
 pub(crate) async fn session(app: &TestApp, email: &str) -> String {
-    let (id, _) = candor::db::sessions::person_by_email(&app.state.db, email).await.unwrap().unwrap();
+    let (id, ..) = candor::db::sessions::person_by_email(&app.state.db, email).await.unwrap().unwrap();
     let token = candor::db::sessions::mint_login_link(&app.state.db, &id).await.unwrap();
     let res = app.client.post(app.url(&format!("/login/{}", token.as_str()))).send().await.unwrap();
     assert_eq!(res.status().as_u16(), 303);
@@ -260,7 +260,7 @@ async fn every_route_checks_who_may_see_what(backend: Backend) {
         .client
         .post(app.url("/admin/cycles/2026-Q4/close"))
         .header("cookie", &ada)
-        .form(&[("csrf", csrf_of(&html).as_str())])
+        .form(&[("csrf", csrf_of(&html).as_str()), ("confirm", "on")])
         .send()
         .await
         .unwrap();

@@ -30,7 +30,7 @@ async fn closing_an_unknown_cycle_is_an_error_on_both_transports(backend: Backen
         .client
         .post(app.url("/admin/cycles/NOPE/close"))
         .header("cookie", &cookie)
-        .form(&[("csrf", csrf.as_str()), ("lang", "en")])
+        .form(&[("csrf", csrf.as_str()), ("lang", "en"), ("confirm", "on")])
         .send()
         .await
         .unwrap();
@@ -53,7 +53,7 @@ async fn no_text_from_the_url_is_shown_as_a_message(backend: Backend) {
     assert!(!page.contains("role=\"alert\""), "no error is made up from the URL");
     // A known key is worded by the page itself, in its language.
     let (_, page) = get(&app, Some(&cookie), "/admin?done=closed&lang=zh-CN").await;
-    assert!(page.contains("完成。"), "a known key is worded in the page's language");
+    assert!(page.contains("周期已结束"), "a known key is worded in the page's language");
 }
 
 async fn a_bug_answers_a_localised_500_page(backend: Backend) {

@@ -7,6 +7,7 @@ mod api;
 mod browser;
 mod cli;
 mod dashboard;
+mod directory;
 mod errors;
 mod faults;
 mod hardening;

@@ -2,20 +2,11 @@
 use crate::common;
 
 use common::smtp::{SmtpSink, decode_eml};
-use common::{Backend, TestApp, spawn_app_with};
+use common::{Backend, TestApp, seeded};
 use serde_json::{Value, json};
 
 fn customer_invite(customer: &str) -> Value {
     json!({"survey":"csat","subject":"E1001","respondent":{"customer":customer},"relation":"customer"})
-}
-
-async fn seeded(backend: Backend, smtp: Option<&SmtpSink>) -> TestApp {
-    let url = smtp.map(SmtpSink::url);
-    let app = spawn_app_with(backend, |c| c.smtp_url = url).await;
-    app.seed_org().await;
-    app.seed_survey().await;
-    app.seed_cycle("2026-Q4").await;
-    app
 }
 
 async fn invite(app: &TestApp, rows: Vec<Value>, deliver: &str) -> Value {

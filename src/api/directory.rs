@@ -1,11 +1,12 @@
-//! `POST /api/v1/people` and `POST /api/v1/customers`: idempotent upserts by the caller's ids.
+//! `POST /api/v1/people` and `POST /api/v1/customers`: idempotent upserts by the caller's ids;
+//! `GET` lists them, a page at a time.
 use super::error::{ApiResult, ErrorBody};
-use super::{AdminKey, ApiJson};
+use super::{AdminKey, ApiJson, ApiQuery};
 use crate::app::directory::{self, CustomerInput, PersonInput};
 use crate::app::{App, UpsertCounts};
 use axum::Json;
 use axum::extract::State;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 #[derive(Deserialize, ToSchema)]
@@ -40,4 +41,99 @@ pub async fn upsert_customers(
     ApiJson(body): ApiJson<CustomersBody>,
 ) -> ApiResult<Json<UpsertCounts>> {
     Ok(Json(directory::import_customers(&app, &body.customers, true).await?))
+}
+
+/// `?after=ID&limit=N`: the page after that id (by id), N rows at most (default 500).
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct PageQuery {
+    /// The `next` of the previous page; omit for the first.
+    after: Option<String>,
+    /// 1 to 5,000; default 500.
+    limit: Option<usize>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PersonView {
+    id: String,
+    name: String,
+    email: String,
+    manager: Option<String>,
+    team: Option<String>,
+    locale: Option<String>,
+    role: Option<String>,
+    active: bool,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PeoplePage {
+    people: Vec<PersonView>,
+    /// Pass as `after` for the next page; null on the last.
+    next: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CustomerView {
+    id: String,
+    name: String,
+    email: Option<String>,
+    phone: Option<String>,
+    owner: Option<String>,
+    locale: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CustomersPage {
+    customers: Vec<CustomerView>,
+    /// Pass as `after` for the next page; null on the last.
+    next: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/people", tag = "directory", params(PageQuery), security(("api_key" = [])),
+    responses((status = 200, body = PeoplePage), (status = 400, description = "Malformed query", body = ErrorBody), (status = 401, description = "Missing or wrong API key", body = ErrorBody), (status = 403, description = "Key scope too narrow", body = ErrorBody), (status = 422, description = "Invalid limit", body = ErrorBody)))]
+pub async fn list_people(
+    _: AdminKey,
+    State(app): State<App>,
+    ApiQuery(q): ApiQuery<PageQuery>,
+) -> ApiResult<Json<PeoplePage>> {
+    let page = directory::people(&app, q.after.as_deref(), q.limit).await?;
+    let people = page
+        .items
+        .into_iter()
+        .map(|p| PersonView {
+            id: p.id,
+            name: p.name,
+            email: p.email,
+            manager: p.manager_id,
+            team: p.team,
+            locale: p.locale,
+            role: p.role,
+            active: p.active,
+        })
+        .collect();
+    Ok(Json(PeoplePage { people, next: page.next }))
+}
+
+#[utoipa::path(get, path = "/api/v1/customers", tag = "directory", params(PageQuery), security(("api_key" = [])),
+    responses((status = 200, body = CustomersPage), (status = 400, description = "Malformed query", body = ErrorBody), (status = 401, description = "Missing or wrong API key", body = ErrorBody), (status = 403, description = "Key scope too narrow", body = ErrorBody), (status = 422, description = "Invalid limit", body = ErrorBody)))]
+pub async fn list_customers(
+    _: AdminKey,
+    State(app): State<App>,
+    ApiQuery(q): ApiQuery<PageQuery>,
+) -> ApiResult<Json<CustomersPage>> {
+    let page = directory::customers(&app, q.after.as_deref(), q.limit).await?;
+    let customers = page
+        .items
+        .into_iter()
+        .map(|c| CustomerView {
+            id: c.id,
+            name: c.name,
+            email: c.email,
+            phone: c.phone,
+            owner: c.owner_id,
+            locale: c.locale,
+        })
+        .collect();
+    Ok(Json(CustomersPage { customers, next: page.next }))
 }

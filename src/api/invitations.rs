@@ -1,8 +1,11 @@
-//! `POST /api/v1/cycles/{cycle}/invitations`, `…/launch` and `…/reminders`.
+//! `POST /api/v1/cycles/{cycle}/invitations`, `…/launch`, `…/reminders`, and revoking and
+//! reissuing invitations.
 use super::error::{ApiResult, ErrorBody};
 use super::{AdminKey, ApiJson, ApiPath};
 use crate::app::App;
-use crate::app::invitations::{self, Created, Deliver, Queued, RespondentInput, Subjects};
+use crate::app::invitations::{self, Created, Deliver, RespondentInput, Subjects};
+use crate::app::reminders::{self, Queued};
+use crate::app::revocation::{self, InvitationRef, Reissued, Revoked};
 use crate::domain::Relation;
 use crate::domain::reviews::{NewInvitation, Peers};
 use axum::Json;
@@ -76,8 +79,46 @@ pub async fn launch(
 }
 
 #[utoipa::path(post, path = "/api/v1/cycles/{cycle}/reminders", tag = "invitations", params(("cycle" = String, Path, description = "Cycle id")), security(("api_key" = [])),
-    responses((status = 200, body = Queued), (status = 409, description = "The cycle is closed", body = ErrorBody), (status = 401, description = "Missing or wrong API key", body = ErrorBody), (status = 404, description = "Unknown cycle", body = ErrorBody)))]
+    responses((status = 200, body = Queued), (status = 409, description = "The cycle is closed, or was reminded by hand within the hour", body = ErrorBody), (status = 401, description = "Missing or wrong API key", body = ErrorBody), (status = 404, description = "Unknown cycle", body = ErrorBody)))]
 #[tracing::instrument(skip_all, fields(cycle = %cycle))]
 pub async fn remind(_: AdminKey, State(app): State<App>, ApiPath(cycle): ApiPath<String>) -> ApiResult<Json<Queued>> {
-    Ok(Json(invitations::remind(&app, &cycle).await?))
+    Ok(Json(reminders::remind(&app, &cycle).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RevokeBody {
+    invitations: Vec<InvitationRef>,
+}
+
+#[utoipa::path(post, path = "/api/v1/cycles/{cycle}/invitations/revoke", tag = "invitations", params(("cycle" = String, Path, description = "Cycle id")), request_body = RevokeBody, security(("api_key" = [])),
+    responses((status = 200, description = "Every link of each answers 410 from now on", body = Revoked), (status = 400, description = "Malformed body or unknown field", body = ErrorBody), (status = 401, description = "Missing or wrong API key", body = ErrorBody), (status = 403, description = "Key scope too narrow", body = ErrorBody), (status = 404, description = "Unknown cycle", body = ErrorBody), (status = 422, description = "An invitation is unknown", body = ErrorBody)))]
+#[tracing::instrument(skip_all, fields(cycle = %cycle, rows = body.invitations.len()))]
+pub async fn revoke(
+    _: AdminKey,
+    State(app): State<App>,
+    ApiPath(cycle): ApiPath<String>,
+    ApiJson(body): ApiJson<RevokeBody>,
+) -> ApiResult<Json<Revoked>> {
+    Ok(Json(revocation::revoke(&app, &cycle, &body.invitations).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReissueBody {
+    invitations: Vec<InvitationRef>,
+    #[serde(default)]
+    deliver: Deliver,
+}
+
+#[utoipa::path(post, path = "/api/v1/cycles/{cycle}/invitations/reissue", tag = "invitations", params(("cycle" = String, Path, description = "Cycle id")), request_body = ReissueBody, security(("api_key" = [])),
+    responses((status = 200, description = "Old links answer 404; a fresh one was emailed (or returned with deliver=none)", body = Reissued), (status = 400, description = "Malformed body or unknown field", body = ErrorBody), (status = 401, description = "Missing or wrong API key", body = ErrorBody), (status = 403, description = "Key scope too narrow", body = ErrorBody), (status = 404, description = "Unknown cycle", body = ErrorBody), (status = 409, description = "The cycle is closed", body = ErrorBody), (status = 422, description = "An invitation is unknown, answered, revoked or has no address", body = ErrorBody)))]
+#[tracing::instrument(skip_all, fields(cycle = %cycle, rows = body.invitations.len()))]
+pub async fn reissue(
+    _: AdminKey,
+    State(app): State<App>,
+    ApiPath(cycle): ApiPath<String>,
+    ApiJson(body): ApiJson<ReissueBody>,
+) -> ApiResult<Json<Reissued>> {
+    Ok(Json(revocation::reissue(&app, &cycle, &body.invitations, body.deliver).await?))
 }

@@ -17,6 +17,7 @@ mod cycles;
 mod directory;
 pub mod error;
 mod invitations;
+mod keys;
 mod schedules;
 mod scores;
 mod surveys;
@@ -50,8 +51,8 @@ impl utoipa::Modify for BearerAuth {
 /// The API routes and the OpenAPI document describing exactly them.
 pub fn routes() -> (Router<App>, utoipa::openapi::OpenApi) {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
-        .routes(routes!(directory::upsert_people))
-        .routes(routes!(directory::upsert_customers))
+        .routes(routes!(directory::upsert_people, directory::list_people))
+        .routes(routes!(directory::upsert_customers, directory::list_customers))
         .routes(routes!(surveys::save))
         .routes(routes!(surveys::show))
         .routes(routes!(cycles::save, cycles::list))
@@ -61,6 +62,8 @@ pub fn routes() -> (Router<App>, utoipa::openapi::OpenApi) {
         .routes(routes!(invitations::create))
         .routes(routes!(invitations::launch))
         .routes(routes!(invitations::remind))
+        .routes(routes!(invitations::revoke))
+        .routes(routes!(invitations::reissue))
         .routes(routes!(scores::scores))
         .routes(routes!(scores::scores_csv))
         .routes(routes!(scores::comments))
@@ -70,6 +73,8 @@ pub fn routes() -> (Router<App>, utoipa::openapi::OpenApi) {
         .routes(routes!(schedules::delete))
         .routes(routes!(webhooks::create, webhooks::list))
         .routes(routes!(webhooks::delete))
+        .routes(routes!(keys::list))
+        .routes(routes!(keys::revoke))
         .split_for_parts()
 }
 

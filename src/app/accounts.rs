@@ -20,9 +20,21 @@ pub async fn login_link(app: &App, email: &EmailAddress, admin: bool) -> Result<
     let person = if admin {
         sessions::ensure_admin(&app.db, email.as_str()).await?
     } else {
-        sessions::person_by_email(&app.db, email.as_str()).await?.map(|(id, _)| id).ok_or_else(|| {
-            Error::invalid("unknown_person", "no person has this email address (use --admin to create an admin)")
-        })?
+        match sessions::person_by_email(&app.db, email.as_str()).await? {
+            Some((id, _, true)) => id,
+            Some((_, _, false)) => {
+                return Err(Error::invalid(
+                    "inactive_person",
+                    "this person has left (active: false) and cannot sign in",
+                ));
+            }
+            None => {
+                return Err(Error::invalid(
+                    "unknown_person",
+                    "no person has this email address (use --admin to create an admin)",
+                ));
+            }
+        }
     };
     let token = sessions::mint_login_link(&app.db, &person).await?;
     Ok((person, format!("{}/login/{}", app.config.public_base(), token.as_str())))

@@ -1,7 +1,8 @@
 //! People (from HR) and customers (from the CRM): idempotent imports by the caller's ids.
 //! Every row is checked before anything is stored; a refused batch stores nothing.
 use super::{App, Error, Result, RowProblem, UpsertCounts, no_duplicates};
-use crate::db::directory::{self, CustomerRow, PersonRow};
+use crate::db::directory;
+pub use crate::db::directory::{CustomerRow, PersonRow};
 use crate::domain::id::{parse_label, parse_name};
 use crate::domain::{EmailAddress, ExternalId, Locale, orgchart, time};
 use serde::Deserialize;
@@ -23,6 +24,10 @@ pub struct PersonInput {
     /// A snake_case label such as `sales` or `sales_manager`: cycles may weigh by it.
     #[serde(default)]
     pub role: Option<String>,
+    /// False for someone who left: never a subject or rater of new invitations, their open
+    /// invitations are revoked and their sessions ended; their history stays. Default true.
+    #[serde(default)]
+    pub active: Option<bool>,
 }
 
 #[derive(Deserialize, ToSchema, Debug, Clone)]
@@ -30,7 +35,12 @@ pub struct PersonInput {
 pub struct CustomerInput {
     pub id: String,
     pub name: String,
-    pub email: String,
+    /// Optional: a customer without one is reached by phone and never emailed.
+    #[serde(default)]
+    pub email: Option<String>,
+    /// Digits, spaces and `+ - ( ) .`, 5 to 30 characters.
+    #[serde(default)]
+    pub phone: Option<String>,
     #[serde(default)]
     pub owner: Option<String>,
     #[serde(default)]
@@ -69,17 +79,48 @@ fn parse_person(i: usize, p: &PersonInput) -> Result<PersonRow, RowProblem> {
             .map(crate::domain::survey::parse_indicator)
             .transpose()
             .map_err(|e| bad("invalid_role", e.replace("indicator", "role")))?,
+        active: p.active.unwrap_or(true),
         id: id.into_string(),
     })
+}
+
+/// A phone number as people write them; stored as given, trimmed.
+fn parse_phone(raw: &str) -> Result<String, String> {
+    let phone = raw.trim();
+    let allowed = |c: char| c.is_ascii_digit() || " +-().".contains(c);
+    let digits = phone.chars().filter(char::is_ascii_digit).count();
+    if (5..=30).contains(&phone.len()) && phone.chars().all(allowed) && digits >= 5 {
+        Ok(phone.to_string())
+    } else {
+        Err(format!("phone {raw:?} is not a phone number (digits, spaces and + - ( ) ., 5 to 30 characters)"))
+    }
 }
 
 fn parse_customer(i: usize, c: &CustomerInput) -> Result<CustomerRow, RowProblem> {
     let bad = |code, e| row_problem(i, &c.id, code, e);
     let id = ExternalId::parse(&c.id).map_err(|e| bad("invalid_id", e))?;
     let owner_id = optional_id(c.owner.as_deref()).map_err(|e| bad("invalid_id", e))?;
+    let email = c
+        .email
+        .as_deref()
+        .filter(|e| !e.trim().is_empty())
+        .map(|e| EmailAddress::parse(e).map(|e| e.as_str().to_string()))
+        .transpose()
+        .map_err(|e| bad("invalid_email", e))?;
+    let phone = c
+        .phone
+        .as_deref()
+        .filter(|p| !p.trim().is_empty())
+        .map(parse_phone)
+        .transpose()
+        .map_err(|e| bad("invalid_phone", e))?;
+    if email.is_none() && phone.is_none() {
+        return Err(bad("no_contact", "a customer needs an email address or a phone number".into()));
+    }
     Ok(CustomerRow {
         name: parse_name(&c.name, "name").map_err(|e| bad("invalid_name", e))?,
-        email: EmailAddress::parse(&c.email).map_err(|e| bad("invalid_email", e))?.as_str().to_string(),
+        email,
+        phone,
         owner_id,
         locale: parse_locale(i, &c.id, c.locale.as_deref())?,
         id: id.into_string(),
@@ -120,6 +161,7 @@ pub async fn import_people(app: &App, input: &[PersonInput], commit: bool) -> Re
     let now = time::now();
     let mut counts = UpsertCounts::default();
     let links: Vec<(String, Option<String>)> = rows.iter().map(|p| (p.id.clone(), p.manager_id.clone())).collect();
+    let (mut left, mut moved) = (Vec::new(), Vec::new());
     for i in orgchart::managers_first(&links) {
         let p = &rows[i];
         match existing.get(&p.id) {
@@ -128,12 +170,21 @@ pub async fn import_people(app: &App, input: &[PersonInput], commit: bool) -> Re
                 counts.created += 1;
             }
             Some(old) if old == p => counts.unchanged += 1,
-            Some(_) => {
+            Some(old) => {
                 directory::update_person(&mut tx, p, now).await.map_err(|e| email_conflict(i, p, e))?;
                 counts.updated += 1;
+                if old.active && !p.active {
+                    left.push(p.id.clone());
+                } else if old.email != p.email {
+                    moved.push(p.id.clone());
+                }
             }
         }
     }
+    // Someone who left takes part in nothing open; a sign-in stays with the address it was
+    // sent to, so a changed address ends the sessions opened through the old one.
+    directory::revoke_open_invitations(&mut tx, &left, now).await?;
+    crate::db::sessions::end_for(&mut tx, &[left.as_slice(), moved.as_slice()].concat()).await?;
     if commit {
         tx.commit().await?;
         tracing::info!(created = counts.created, updated = counts.updated, "people imported");
@@ -220,6 +271,46 @@ pub async fn import_customers(app: &App, input: &[CustomerInput], commit: bool) 
         tx.rollback().await?;
     }
     Ok(counts)
+}
+
+/// One page of the directory, by id: what `GET /api/v1/people` and `/customers` return.
+pub struct Page<T> {
+    pub items: Vec<T>,
+    /// The id to pass as `after` for the next page; none on the last.
+    pub next: Option<String>,
+}
+
+/// Rows per page when the caller names no limit, and at most.
+pub const PAGE_DEFAULT: usize = 500;
+pub const PAGE_MAX: usize = 5_000;
+
+fn page_limit(limit: Option<usize>) -> Result<usize> {
+    match limit.unwrap_or(PAGE_DEFAULT) {
+        n @ 1..=PAGE_MAX => Ok(n),
+        _ => Err(Error::invalid("invalid_limit", format!("limit is 1 to {PAGE_MAX}"))),
+    }
+}
+
+fn paged<T>(mut items: Vec<T>, limit: usize, id: impl Fn(&T) -> String) -> Page<T> {
+    let next = (items.len() > limit).then(|| {
+        items.truncate(limit);
+        items.last().map(&id).unwrap_or_default()
+    });
+    Page { items, next }
+}
+
+/// People after `after` (by id), `limit` at most (default 500).
+pub async fn people(app: &App, after: Option<&str>, limit: Option<usize>) -> Result<Page<PersonRow>> {
+    let limit = page_limit(limit)?;
+    let rows = directory::people_after(&app.db.pool, after.unwrap_or(""), limit + 1).await?;
+    Ok(paged(rows, limit, |p| p.id.clone()))
+}
+
+/// Customers after `after` (by id), `limit` at most (default 500).
+pub async fn customers(app: &App, after: Option<&str>, limit: Option<usize>) -> Result<Page<CustomerRow>> {
+    let limit = page_limit(limit)?;
+    let rows = directory::customers_after(&app.db.pool, after.unwrap_or(""), limit + 1).await?;
+    Ok(paged(rows, limit, |c| c.id.clone()))
 }
 
 /// Keeps a previewed CSV import for its confirmation; returns the id to confirm it by.

@@ -13,14 +13,45 @@ pub async fn create_key(app: &App, name: &str, scope: Scope) -> Result<NewKey> {
     Ok(api_keys::create(&app.db.pool, &name, scope).await?)
 }
 
+/// How stale a key's "last used" may get: it is written at most once a minute per key, so a
+/// busy integration does not turn every read into a write.
+const LAST_USED_EVERY_SECS: i64 = 60;
+
 /// The scope of a presented key, or `None` when it is unknown, revoked or wrong.
 pub async fn verify_key(app: &App, presented: &str) -> Result<Option<Scope>> {
-    Ok(api_keys::verify(&app.db.pool, presented).await?)
+    let Some((id, scope)) = api_keys::verify(&app.db.pool, presented).await? else { return Ok(None) };
+    let now = time::now();
+    let due = {
+        let mut seen = app.key_uses.lock().unwrap_or_else(|e| e.into_inner());
+        let last = seen.entry(id.clone()).or_insert(0);
+        let due = now - *last >= LAST_USED_EVERY_SECS;
+        if due {
+            *last = now;
+        }
+        due
+    };
+    if due && let Err(e) = api_keys::touch(&app.db.pool, &id, now).await {
+        // Bookkeeping only: a busy database must not refuse the call itself.
+        tracing::debug!(error = %e, "key use not recorded");
+    }
+    Ok(Some(scope))
 }
 
-/// (name, scope) of every live key.
-pub async fn keys(app: &App) -> Result<Vec<(String, String)>> {
-    Ok(crate::db::admin::api_keys(&app.db.pool).await?)
+pub use crate::db::api_keys::KeyRow;
+
+/// Every live key (never the key itself).
+pub async fn keys(app: &App) -> Result<Vec<KeyRow>> {
+    Ok(api_keys::list(&app.db.pool).await?)
+}
+
+/// Revokes a key at once: the next call with it is refused (404 for an unknown or revoked one).
+pub async fn revoke_key(app: &App, id: &str) -> Result<()> {
+    if api_keys::revoke(&app.db.pool, id, time::now()).await? {
+        tracing::info!(key = %id, "API key revoked");
+        Ok(())
+    } else {
+        Err(Error::not_found("API key", id))
+    }
 }
 
 /// Registers a receiver: an http(s) URL, stored normalised, and a shared secret.

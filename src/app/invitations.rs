@@ -1,10 +1,10 @@
 //! Invitations: checked against the org chart and the survey, created once, emailed through
-//! the outbox (or returned as links); 360 launches from the org chart; reminders.
+//! the outbox (or returned as links); 360 launches from the org chart.
 use super::{App, Error, Result};
 use crate::db::directory::{self, PersonRow};
 use crate::db::links::{self, NewLink};
 use crate::db::outbox::{self, Kind};
-use crate::db::{Tx, invitations, reminders};
+use crate::db::{Tx, invitations};
 use crate::domain::orgchart::OrgPerson;
 use crate::domain::reviews::{NewInvitation, OrgIndex, Peers, Respondent};
 use crate::domain::survey::SurveyKind;
@@ -88,14 +88,6 @@ pub enum AllKeyword {
     All,
 }
 
-#[derive(Serialize, ToSchema, Debug)]
-pub struct Queued {
-    /// Invitations reminded.
-    pub queued: usize,
-    /// Emails that carry them (one per respondent).
-    pub emails: usize,
-}
-
 fn mismatch(i: usize, msg: impl std::fmt::Display) -> Error {
     Error::invalid("relation_mismatch", format!("invitation {i}: {msg}"))
 }
@@ -105,7 +97,8 @@ struct Directory {
     survey_kinds: HashMap<String, SurveyKind>,
     anonymous_surveys: HashSet<String>,
     people: HashMap<String, PersonRow>,
-    customers: BTreeSet<String>,
+    /// Each customer, and whether they have an email address.
+    customers: HashMap<String, bool>,
 }
 
 async fn load_directory(tx: &mut Tx, rows: &[NewInvitation]) -> Result<Directory> {
@@ -131,7 +124,11 @@ async fn load_directory(tx: &mut Tx, rows: &[NewInvitation]) -> Result<Directory
     let customer_ids: Vec<String> = customer_ids.into_iter().collect();
     // Admin accounts that are not people are never a subject nor a rater.
     let people = directory::org_people_by_id(tx, &person_ids).await?;
-    let customers = directory::customers_by_id(tx, &customer_ids).await?.into_keys().collect();
+    let customers = directory::customers_by_id(tx, &customer_ids)
+        .await?
+        .into_iter()
+        .map(|(id, c)| (id, c.email.is_some()))
+        .collect();
     Ok(Directory { survey_kinds, anonymous_surveys, people, customers })
 }
 
@@ -147,9 +144,18 @@ fn check_row(i: usize, r: &NewInvitation, dir: &Directory) -> Result<()> {
         .ok_or_else(|| Error::invalid("unknown_subject", format!("invitation {i}: no person {:?}", r.subject_id)))?;
     let unknown =
         |what: &str, id: &str| Error::invalid("unknown_respondent", format!("invitation {i}: no {what} {id:?}"));
+    let left = |id: &str| {
+        Error::invalid(
+            "inactive_person",
+            format!("invitation {i}: {id:?} has left (active: false) and takes part in nothing new"),
+        )
+    };
+    if !subject.active {
+        return Err(left(&subject.id));
+    }
     match (&r.respondent, kind) {
         (Respondent::Customer(c), SurveyKind::Customer) => {
-            if !dir.customers.contains(c) {
+            if !dir.customers.contains_key(c) {
                 return Err(unknown("customer", c));
             }
             if r.relation != Relation::Customer {
@@ -158,6 +164,9 @@ fn check_row(i: usize, r: &NewInvitation, dir: &Directory) -> Result<()> {
         }
         (Respondent::Person(p), SurveyKind::Peer) => {
             let rater = dir.people.get(p).ok_or_else(|| unknown("person", p))?;
+            if !rater.active {
+                return Err(left(p));
+            }
             let is_manager = subject.manager_id.as_deref() == Some(p.as_str());
             let is_report = rater.manager_id.as_deref() == Some(subject.id.as_str());
             let fits = match r.relation {
@@ -259,25 +268,39 @@ pub async fn create(app: &App, cycle_id: &str, rows: Vec<NewInvitation>, deliver
         // The cycle keeps the org chart as it is now: later moves change none of its views.
         directory::snapshot_org(&mut tx, cycle_id).await?;
     }
-    let links = match deliver {
-        Deliver::Email => {
-            // Emails wait for the cycle to open.
-            let not_before_ms = cycle.opens_at.max(now) * 1000;
-            outbox::queue(&mut tx, Kind::Invitation, &by_respondent(&rows, &created), not_before_ms, now).await?;
-            None
-        }
-        Deliver::None => Some(mint_links(app, &mut tx, &rows, &created, now).await?),
+    // Customers without an address are never emailed: their links come back, as with "none".
+    let (emailed, handed): (Vec<Made>, Vec<Made>) =
+        created.iter().partition(|&&(_, i)| deliver == Deliver::Email && can_email(&rows[i], &dir));
+    // Emails wait for the cycle to open.
+    let not_before_ms = cycle.opens_at.max(now) * 1000;
+    outbox::queue(&mut tx, Kind::Invitation, &by_respondent(&rows, &emailed), not_before_ms, now).await?;
+    invitations::set_delivery(&mut tx, &handed.iter().map(|&(id, _)| id).collect::<Vec<_>>(), "none").await?;
+    let links = if handed.is_empty() && deliver == Deliver::Email {
+        None
+    } else {
+        Some(mint_links(app, &mut tx, &rows, &handed, now).await?)
     };
     tx.commit().await?;
-    if deliver == Deliver::Email && !created.is_empty() {
+    if !emailed.is_empty() {
         app.wake_outbox();
     }
     tracing::info!(created = created.len(), "invitations created");
     Ok(Created { created: created.len(), existing: rows.len() - created.len(), links, too_small: Vec::new() })
 }
 
+/// A new invitation: its id, and its row's index in the request.
+type Made = (i64, usize);
+
+/// Whether this invitation's respondent can be emailed (a customer may have no address).
+fn can_email(row: &NewInvitation, dir: &Directory) -> bool {
+    match &row.respondent {
+        Respondent::Person(_) => true,
+        Respondent::Customer(c) => dir.customers.get(c).copied().unwrap_or(false),
+    }
+}
+
 /// One link per new invitation, shown once to the caller and stored only as a hash.
-async fn mint_links(
+pub(super) async fn mint_links(
     app: &App,
     tx: &mut Tx,
     rows: &[NewInvitation],
@@ -314,7 +337,8 @@ pub async fn launch(
     if survey.kind != SurveyKind::Peer {
         return Err(Error::invalid("relation_mismatch", "launch takes a peer survey; invite customers directly"));
     }
-    let everyone = directory::org_chart(&app.db.pool).await?;
+    // Those who left are neither subjects nor raters of anything new.
+    let everyone = directory::active_org_chart(&app.db.pool).await?;
     let picked = pick_subjects(&everyone, subjects)?;
     // Linear in the org chart, but for tens of thousands of people still CPU work: off the
     // async threads, so other requests are not held up.
@@ -385,37 +409,4 @@ pub async fn invite_customers(app: &App, cycle: &str, survey: &str) -> Result<Cr
         })
         .collect();
     create(app, cycle, rows, Deliver::Email).await
-}
-
-/// One reminder, with a fresh link, to every unanswered invitation of an open cycle.
-pub async fn remind(app: &App, cycle: &str) -> Result<Queued> {
-    let now = time::now();
-    let c = super::cycles::load_open(app, cycle, now).await?;
-    let mut tx = app.db.begin().await?;
-    let pending = reminders::open_in_cycle(&mut tx, &c.id).await?;
-    let groups = reminders::group(&pending);
-    outbox::queue(&mut tx, Kind::Reminder, &groups, now * 1000, now).await?;
-    tx.commit().await?;
-    app.wake_outbox();
-    let distinct: HashSet<i64> = pending.iter().map(|p| p.invitation_id).collect();
-    Ok(Queued { queued: distinct.len(), emails: groups.len() })
-}
-
-/// Queues the reminders that cycles' `remind_every_days` schedules call for. Looks first
-/// without the write lock; most polls find nothing.
-pub async fn schedule_reminders(app: &App) -> Result<()> {
-    let db = &app.db;
-    let now = time::now();
-    let day = app.config.day_seconds;
-    if !reminders::any_scheduled(&db.pool, now).await? || reminders::due(&db.pool, now, day).await?.is_empty() {
-        return Ok(());
-    }
-    let mut tx = db.begin().await?;
-    reminders::lock_scheduler(db, &mut tx).await?;
-    let due = reminders::due(&mut *tx, now, day).await?;
-    let groups = reminders::group(&due);
-    outbox::queue(&mut tx, Kind::Reminder, &groups, now * 1000, now).await?;
-    tx.commit().await?;
-    tracing::info!(invitations = due.len(), emails = groups.len(), "reminders queued");
-    Ok(())
 }

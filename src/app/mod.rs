@@ -11,8 +11,10 @@ mod error;
 pub mod integrations;
 pub mod invitations;
 pub mod periods;
+pub mod reminders;
 pub mod responses;
 pub mod results;
+pub mod revocation;
 pub mod schedules;
 pub mod sealing;
 pub mod surveys;
@@ -37,6 +39,8 @@ pub struct App {
     seal: Arc<SealKey>,
     /// Group commit for respondent submissions.
     writer: writer::Writer,
+    /// When each API key's use was last recorded (see `integrations::verify_key`).
+    key_uses: Arc<std::sync::Mutex<std::collections::HashMap<String, i64>>>,
 }
 
 impl App {
@@ -48,6 +52,7 @@ impl App {
             surveys: Default::default(),
             seal: Arc::new(SealKey::derive(server_key)),
             writer: Default::default(),
+            key_uses: Default::default(),
         }
     }
 

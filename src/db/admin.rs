@@ -36,13 +36,6 @@ pub async fn surveys(pool: &AnyPool) -> Result<Vec<(String, String, String)>, sq
     sqlx::query_as("SELECT id, kind, title FROM surveys ORDER BY id").fetch_all(pool).await
 }
 
-/// (name, scope) of every live API key.
-pub async fn api_keys(pool: &AnyPool) -> Result<Vec<(String, String)>, sqlx::Error> {
-    sqlx::query_as("SELECT name, scope FROM api_keys WHERE revoked_at IS NULL ORDER BY created_at")
-        .fetch_all(pool)
-        .await
-}
-
 /// (customer id, owner id) of every customer with an owner.
 pub async fn owned_customers(pool: &AnyPool) -> Result<Vec<(String, String)>, sqlx::Error> {
     let rows = sqlx::query("SELECT id, owner_id FROM customers WHERE owner_id IS NOT NULL ORDER BY id")

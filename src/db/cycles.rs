@@ -108,6 +108,18 @@ pub async fn mark_closed(tx: &mut Tx, id: &str, now: i64) -> Result<bool, sqlx::
     Ok(done.rows_affected() == 1)
 }
 
+/// Records a reminder by hand now, unless one was recorded after `not_since`: false then.
+pub async fn mark_reminded(tx: &mut Tx, id: &str, now: i64, not_since: i64) -> Result<bool, sqlx::Error> {
+    let done =
+        sqlx::query("UPDATE cycles SET reminded_at = $2 WHERE id = $1 AND (reminded_at IS NULL OR reminded_at <= $3)")
+            .bind(id)
+            .bind(now)
+            .bind(not_since)
+            .execute(&mut **tx)
+            .await?;
+    Ok(done.rows_affected() == 1)
+}
+
 /// Every cycle, newest first.
 pub async fn all(pool: &AnyPool) -> Result<Vec<Cycle>, sqlx::Error> {
     let sql = format!("SELECT {COLUMNS} FROM cycles ORDER BY opens_at DESC, id");

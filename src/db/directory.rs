@@ -14,13 +14,16 @@ pub struct PersonRow {
     pub team: Option<String>,
     pub locale: Option<String>,
     pub role: Option<String>,
+    pub active: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct CustomerRow {
     pub id: String,
     pub name: String,
-    pub email: String,
+    /// None: reached by phone only (stored as '', the column predates optional addresses).
+    pub email: Option<String>,
+    pub phone: Option<String>,
     pub owner_id: Option<String>,
     pub locale: Option<String>,
 }
@@ -56,30 +59,85 @@ async fn select_in<T>(
     Ok(out)
 }
 
+const PERSON_COLUMNS: &str = "id, name, email, manager_id, team, locale, role, active";
+
 pub async fn people_by_id(tx: &mut Tx, ids: &[String]) -> Result<HashMap<String, PersonRow>, sqlx::Error> {
-    people_where(tx, "SELECT id, name, email, manager_id, team, locale, role FROM people", ids).await
+    people_where(tx, &format!("SELECT {PERSON_COLUMNS} FROM people"), ids).await
 }
 
 /// The same, of the org chart only: admin accounts that are not people are left out.
 pub async fn org_people_by_id(tx: &mut Tx, ids: &[String]) -> Result<HashMap<String, PersonRow>, sqlx::Error> {
-    let select = "SELECT id, name, email, manager_id, team, locale, role FROM people WHERE org_member = TRUE AND";
-    people_where(tx, select, ids).await
+    let select = format!("SELECT {PERSON_COLUMNS} FROM people WHERE org_member = TRUE AND");
+    people_where(tx, &select, ids).await
 }
 
 async fn people_where(tx: &mut Tx, select: &str, ids: &[String]) -> Result<HashMap<String, PersonRow>, sqlx::Error> {
-    let rows = select_in(tx, select, "id", ids, |r| {
-        Ok(PersonRow {
-            id: r.try_get("id")?,
-            name: r.try_get("name")?,
-            email: r.try_get("email")?,
-            manager_id: r.try_get("manager_id")?,
-            team: r.try_get("team")?,
-            locale: r.try_get("locale")?,
-            role: r.try_get("role")?,
-        })
-    })
-    .await?;
+    let rows = select_in(tx, select, "id", ids, person_row).await?;
     Ok(rows.into_iter().map(|p| (p.id.clone(), p)).collect())
+}
+
+fn person_row(r: &AnyRow) -> Result<PersonRow, sqlx::Error> {
+    Ok(PersonRow {
+        id: r.try_get("id")?,
+        name: r.try_get("name")?,
+        email: r.try_get("email")?,
+        manager_id: r.try_get("manager_id")?,
+        team: r.try_get("team")?,
+        locale: r.try_get("locale")?,
+        role: r.try_get("role")?,
+        active: super::get_bool(r, "active")?,
+    })
+}
+
+fn customer_row(r: &AnyRow) -> Result<CustomerRow, sqlx::Error> {
+    let email: String = r.try_get("email")?;
+    Ok(CustomerRow {
+        id: r.try_get("id")?,
+        name: r.try_get("name")?,
+        email: (!email.is_empty()).then_some(email),
+        phone: r.try_get("phone")?,
+        owner_id: r.try_get("owner_id")?,
+        locale: r.try_get("locale")?,
+    })
+}
+
+/// People of the org chart with an id after `after`, in id order (admin-only accounts are not
+/// people of the directory).
+pub async fn people_after(pool: &sqlx::AnyPool, after: &str, limit: usize) -> Result<Vec<PersonRow>, sqlx::Error> {
+    let sql = format!("SELECT {PERSON_COLUMNS} FROM people WHERE org_member = TRUE AND id > $1 ORDER BY id LIMIT $2");
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(after).bind(limit as i64).fetch_all(pool).await?;
+    rows.iter().map(person_row).collect()
+}
+
+/// Customers with an id after `after`, in id order.
+pub async fn customers_after(pool: &sqlx::AnyPool, after: &str, limit: usize) -> Result<Vec<CustomerRow>, sqlx::Error> {
+    let sql = format!("SELECT {CUSTOMER_COLUMNS} FROM customers WHERE id > $1 ORDER BY id LIMIT $2");
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(after).bind(limit as i64).fetch_all(pool).await?;
+    rows.iter().map(customer_row).collect()
+}
+
+const CUSTOMER_COLUMNS: &str = "id, name, email, phone, owner_id, locale";
+
+/// Revokes the open invitations (unanswered, in cycles still open) where these people are the
+/// subject or the rater: their links answer 410. Answers already given stay.
+pub async fn revoke_open_invitations(tx: &mut Tx, people: &[String], now: i64) -> Result<(), sqlx::Error> {
+    for chunk in people.chunks(CHUNK / 2) {
+        let n = chunk.len();
+        let sql = format!(
+            "UPDATE invitations SET revoked = TRUE WHERE completed = FALSE AND revoked = FALSE \
+             AND (subject_id IN {} OR respondent_person_id IN {}) \
+             AND cycle_id IN (SELECT id FROM cycles WHERE status = 'open' AND closes_at > ${})",
+            placeholders(1, n),
+            placeholders(n + 1, n),
+            2 * n + 1
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for id in chunk.iter().chain(chunk) {
+            q = q.bind(id);
+        }
+        q.bind(now).execute(&mut **tx).await?;
+    }
+    Ok(())
 }
 
 /// Owner id of each of these addresses that already belongs to someone.
@@ -92,8 +150,8 @@ pub async fn email_owners(tx: &mut Tx, emails: &[String]) -> Result<HashMap<Stri
 
 pub async fn insert_person(tx: &mut Tx, p: &PersonRow, now: i64) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT INTO people (id, name, email, manager_id, team, locale, created_at, updated_at, role) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8)",
+        "INSERT INTO people (id, name, email, manager_id, team, locale, created_at, updated_at, role, active) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8, $9)",
     )
     .bind(&p.id)
     .bind(&p.name)
@@ -103,6 +161,7 @@ pub async fn insert_person(tx: &mut Tx, p: &PersonRow, now: i64) -> Result<(), s
     .bind(&p.locale)
     .bind(now)
     .bind(&p.role)
+    .bind(p.active)
     .execute(&mut **tx)
     .await
     .map(|_| ())
@@ -110,8 +169,8 @@ pub async fn insert_person(tx: &mut Tx, p: &PersonRow, now: i64) -> Result<(), s
 
 pub async fn update_person(tx: &mut Tx, p: &PersonRow, now: i64) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "UPDATE people SET name = $2, email = $3, manager_id = $4, team = $5, locale = $6, updated_at = $7, role = $8 \
-         WHERE id = $1",
+        "UPDATE people SET name = $2, email = $3, manager_id = $4, team = $5, locale = $6, updated_at = $7, role = $8, \
+         active = $9 WHERE id = $1",
     )
     .bind(&p.id)
     .bind(&p.name)
@@ -121,6 +180,7 @@ pub async fn update_person(tx: &mut Tx, p: &PersonRow, now: i64) -> Result<(), s
     .bind(&p.locale)
     .bind(now)
     .bind(&p.role)
+    .bind(p.active)
     .execute(&mut **tx)
     .await
     .map(|_| ())
@@ -132,33 +192,25 @@ pub async fn existing_person_ids(tx: &mut Tx, ids: &[String]) -> Result<Vec<Stri
 }
 
 pub async fn customers_by_id(tx: &mut Tx, ids: &[String]) -> Result<HashMap<String, CustomerRow>, sqlx::Error> {
-    let select = "SELECT id, name, email, owner_id, locale FROM customers";
-    let rows = select_in(tx, select, "id", ids, |r| {
-        Ok(CustomerRow {
-            id: r.try_get("id")?,
-            name: r.try_get("name")?,
-            email: r.try_get("email")?,
-            owner_id: r.try_get("owner_id")?,
-            locale: r.try_get("locale")?,
-        })
-    })
-    .await?;
+    let select = format!("SELECT {CUSTOMER_COLUMNS} FROM customers");
+    let rows = select_in(tx, &select, "id", ids, customer_row).await?;
     Ok(rows.into_iter().map(|c| (c.id.clone(), c)).collect())
 }
 
 pub async fn upsert_customer(tx: &mut Tx, c: &CustomerRow, now: i64) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT INTO customers (id, name, email, owner_id, locale, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $6) \
+        "INSERT INTO customers (id, name, email, owner_id, locale, created_at, updated_at, phone) \
+         VALUES ($1, $2, $3, $4, $5, $6, $6, $7) \
          ON CONFLICT (id) DO UPDATE SET name = excluded.name, email = excluded.email, \
-         owner_id = excluded.owner_id, locale = excluded.locale, updated_at = excluded.updated_at",
+         owner_id = excluded.owner_id, locale = excluded.locale, updated_at = excluded.updated_at, phone = excluded.phone",
     )
     .bind(&c.id)
     .bind(&c.name)
-    .bind(&c.email)
+    .bind(c.email.as_deref().unwrap_or(""))
     .bind(&c.owner_id)
     .bind(&c.locale)
     .bind(now)
+    .bind(&c.phone)
     .execute(&mut **tx)
     .await
     .map(|_| ())
@@ -194,9 +246,25 @@ pub async fn org_chart_of(pool: &sqlx::AnyPool, cycle: &str) -> Result<Vec<OrgPe
 }
 
 pub async fn org_chart(pool: &sqlx::AnyPool) -> Result<Vec<OrgPerson>, sqlx::Error> {
-    let rows = sqlx::query("SELECT id, manager_id, team FROM people WHERE org_member = TRUE ORDER BY id")
-        .fetch_all(pool)
-        .await?;
+    org_chart_where(pool, "").await
+}
+
+/// The people who may take part in new invitations: the org chart without those who left.
+/// A manager who left is nobody's manager here.
+pub async fn active_org_chart(pool: &sqlx::AnyPool) -> Result<Vec<OrgPerson>, sqlx::Error> {
+    let mut people = org_chart_where(pool, " AND active = TRUE").await?;
+    let present: std::collections::HashSet<String> = people.iter().map(|p| p.id.clone()).collect();
+    for p in &mut people {
+        if p.manager_id.as_ref().is_some_and(|m| !present.contains(m)) {
+            p.manager_id = None;
+        }
+    }
+    Ok(people)
+}
+
+async fn org_chart_where(pool: &sqlx::AnyPool, filter: &str) -> Result<Vec<OrgPerson>, sqlx::Error> {
+    let sql = format!("SELECT id, manager_id, team FROM people WHERE org_member = TRUE{filter} ORDER BY id");
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(pool).await?;
     rows.iter()
         .map(|r| Ok(OrgPerson { id: r.try_get("id")?, manager_id: r.try_get("manager_id")?, team: r.try_get("team")? }))
         .collect()

@@ -59,6 +59,76 @@ pub async fn insert_new(
     Ok(created)
 }
 
+/// An existing invitation found by what identifies it.
+pub struct Found {
+    pub id: i64,
+    pub completed: bool,
+    pub revoked: bool,
+    /// The respondent has an email address (a customer may not).
+    pub reachable: bool,
+}
+
+/// The invitations of `cycle` with these (survey, subject, respondent key) triples.
+pub async fn find(
+    tx: &mut Tx,
+    cycle: &str,
+    keys: &[(String, String, String)],
+) -> Result<HashMap<(String, String, String), Found>, sqlx::Error> {
+    let mut out = HashMap::with_capacity(keys.len());
+    for chunk in keys.chunks((super::MAX_BINDS - 1) / 3) {
+        let tuples: Vec<String> = (0..chunk.len()).map(|k| placeholders(2 + 3 * k, 3)).collect();
+        let sql = format!(
+            "SELECT i.id, i.survey_id, i.subject_id, i.respondent_key, i.completed, i.revoked, \
+               (i.respondent_customer_id IS NULL OR EXISTS (SELECT 1 FROM customers c \
+                  WHERE c.id = i.respondent_customer_id AND c.email <> '')) AS reachable \
+             FROM invitations i WHERE i.cycle_id = $1 AND (i.survey_id, i.subject_id, i.respondent_key) IN (VALUES {})",
+            tuples.join(", ")
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(cycle);
+        for (survey, subject, key) in chunk {
+            q = q.bind(survey).bind(subject).bind(key);
+        }
+        for r in q.fetch_all(&mut **tx).await? {
+            let key = (r.try_get("survey_id")?, r.try_get("subject_id")?, r.try_get("respondent_key")?);
+            let found = Found {
+                id: r.try_get("id")?,
+                completed: super::get_bool(&r, "completed")?,
+                revoked: super::get_bool(&r, "revoked")?,
+                reachable: super::get_bool(&r, "reachable")?,
+            };
+            out.insert(key, found);
+        }
+    }
+    Ok(out)
+}
+
+/// Revokes these invitations: every link of each answers 410 from now on.
+pub async fn revoke(tx: &mut Tx, ids: &[i64]) -> Result<(), sqlx::Error> {
+    for chunk in ids.chunks(super::MAX_BINDS) {
+        let sql = format!("UPDATE invitations SET revoked = TRUE WHERE id IN {}", placeholders(1, chunk.len()));
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for id in chunk {
+            q = q.bind(*id);
+        }
+        q.execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+/// Records how these invitations reach their respondents: `email` or `none` (links handed to
+/// the caller; never emailed, not even a reminder).
+pub async fn set_delivery(tx: &mut Tx, ids: &[i64], delivery: &'static str) -> Result<(), sqlx::Error> {
+    for chunk in ids.chunks(super::MAX_BINDS - 1) {
+        let sql = format!("UPDATE invitations SET delivery = $1 WHERE id IN {}", placeholders(2, chunk.len()));
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(delivery);
+        for id in chunk {
+            q = q.bind(*id);
+        }
+        q.execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
 /// What an email or a survey page needs to know about one invitation.
 #[derive(Debug, Clone)]
 pub struct InvitationInfo {

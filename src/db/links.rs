@@ -101,6 +101,20 @@ where
     q.execute(ex).await.map(|_| ())
 }
 
+/// Deletes every respondent link of these invitations: they answer 404 from now on.
+pub async fn delete_for_invitations(tx: &mut Tx, ids: &[i64]) -> Result<(), sqlx::Error> {
+    for chunk in ids.chunks(super::MAX_BINDS) {
+        let sql =
+            format!("DELETE FROM links WHERE kind = 'respond' AND invitation_id IN {}", placeholders(1, chunk.len()));
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for id in chunk {
+            q = q.bind(*id);
+        }
+        q.execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
 /// The customer behind an unsubscribe link.
 pub async fn unsubscribe_target(
     pool: &sqlx::AnyPool,

@@ -6,7 +6,10 @@ use sqlx::Row;
 pub struct Pending {
     pub invitation_id: i64,
     pub cycle_id: String,
+    pub subject_id: String,
     pub respondent_key: String,
+    /// `email`, or `none` for a link handed to the caller (never emailed).
+    pub delivery: String,
 }
 
 const NO_PENDING_EMAIL: &str = "NOT EXISTS (SELECT 1 FROM outbox_items oi JOIN outbox o ON o.id = oi.outbox_id \
@@ -18,7 +21,9 @@ fn to_pending(rows: Vec<sqlx::any::AnyRow>) -> Result<Vec<Pending>, sqlx::Error>
             Ok(Pending {
                 invitation_id: r.try_get("id")?,
                 cycle_id: r.try_get("cycle_id")?,
+                subject_id: r.try_get("subject_id")?,
                 respondent_key: r.try_get("respondent_key")?,
+                delivery: r.try_get("delivery")?,
             })
         })
         .collect()
@@ -27,7 +32,7 @@ fn to_pending(rows: Vec<sqlx::any::AnyRow>) -> Result<Vec<Pending>, sqlx::Error>
 /// Every invitation of an open cycle that is still unanswered and has no email waiting.
 pub async fn open_in_cycle(tx: &mut Tx, cycle: &str) -> Result<Vec<Pending>, sqlx::Error> {
     let sql = format!(
-        "SELECT i.id, i.cycle_id, i.respondent_key FROM invitations i \
+        "SELECT i.id, i.cycle_id, i.subject_id, i.respondent_key, i.delivery FROM invitations i \
          WHERE i.cycle_id = $1 AND i.completed = FALSE AND i.revoked = FALSE AND {NO_PENDING_EMAIL} ORDER BY i.id"
     );
     to_pending(sqlx::query(sqlx::AssertSqlSafe(sql)).bind(cycle).fetch_all(&mut **tx).await?)
@@ -51,8 +56,8 @@ where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
     let sql = format!(
-        "SELECT i.id, i.cycle_id, i.respondent_key FROM invitations i JOIN cycles c ON c.id = i.cycle_id \
-         WHERE c.status = 'open' AND c.closes_at > $1 AND c.remind_every_days IS NOT NULL \
+        "SELECT i.id, i.cycle_id, i.subject_id, i.respondent_key, i.delivery FROM invitations i \
+         JOIN cycles c ON c.id = i.cycle_id WHERE i.delivery = 'email' AND c.status = 'open' AND c.closes_at > $1 AND c.remind_every_days IS NOT NULL \
          AND i.completed = FALSE AND i.revoked = FALSE AND i.reminders_sent < COALESCE(c.max_reminders, 2) \
          AND {NO_PENDING_EMAIL} \
          AND EXISTS (SELECT 1 FROM outbox_items oi JOIN outbox o ON o.id = oi.outbox_id \

@@ -16,17 +16,19 @@ pub struct Viewer {
     pub csrf: String,
 }
 
-/// The person an address belongs to, if any: (id, is_admin).
-pub async fn person_by_email(db: &Db, email: &str) -> Result<Option<(String, bool)>, sqlx::Error> {
-    let row =
-        sqlx::query("SELECT id, is_admin FROM people WHERE email = $1").bind(email).fetch_optional(&db.pool).await?;
-    row.map(|r| Ok((r.try_get("id")?, super::get_bool(&r, "is_admin")?))).transpose()
+/// The person an address belongs to, if any: (id, is_admin, active).
+pub async fn person_by_email(db: &Db, email: &str) -> Result<Option<(String, bool, bool)>, sqlx::Error> {
+    let row = sqlx::query("SELECT id, is_admin, active FROM people WHERE email = $1")
+        .bind(email)
+        .fetch_optional(&db.pool)
+        .await?;
+    row.map(|r| Ok((r.try_get("id")?, super::get_bool(&r, "is_admin")?, super::get_bool(&r, "active")?))).transpose()
 }
 
 /// Makes an admin of this address, creating an account for it when it belongs to nobody: an
 /// account outside the org chart, never a subject nor a rater.
 pub async fn ensure_admin(db: &Db, email: &str) -> Result<String, sqlx::Error> {
-    if let Some((id, _)) = person_by_email(db, email).await? {
+    if let Some((id, ..)) = person_by_email(db, email).await? {
         sqlx::query("UPDATE people SET is_admin = TRUE WHERE id = $1").bind(&id).execute(&db.pool).await?;
         return Ok(id);
     }
@@ -108,7 +110,7 @@ pub async fn sign_in(db: &Db, link: &Token) -> Result<Option<Token>, sqlx::Error
 pub async fn viewer(db: &Db, session: &Token) -> Result<Option<Viewer>, sqlx::Error> {
     let row = sqlx::query(
         "SELECT p.id, p.name, p.email, p.locale, p.is_admin, s.csrf_token FROM sessions s JOIN people p ON p.id = s.person_id \
-         WHERE s.token_hash = $1 AND s.expires_at > $2",
+         WHERE s.token_hash = $1 AND s.expires_at > $2 AND p.active = TRUE",
     )
     .bind(session.hash())
     .bind(time::now())
@@ -125,6 +127,19 @@ pub async fn viewer(db: &Db, session: &Token) -> Result<Option<Viewer>, sqlx::Er
         })
     })
     .transpose()
+}
+
+/// Ends every session of these people (they left, or their address changed).
+pub async fn end_for(tx: &mut super::Tx, people: &[String]) -> Result<(), sqlx::Error> {
+    for chunk in people.chunks(super::MAX_BINDS) {
+        let sql = format!("DELETE FROM sessions WHERE person_id IN {}", super::placeholders(1, chunk.len()));
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for id in chunk {
+            q = q.bind(id);
+        }
+        q.execute(&mut **tx).await?;
+    }
+    Ok(())
 }
 
 pub async fn sign_out(db: &Db, session: &Token) -> Result<(), sqlx::Error> {
@@ -149,8 +164,10 @@ pub const LOGIN_EMAIL_WINDOW: i64 = 15 * 60;
 /// locked database tells them apart; returns whether an email was queued.
 pub async fn queue_login_if_known(db: &Db, email: &str, now: i64) -> Result<bool, sqlx::Error> {
     let mut tx = db.begin().await?;
-    let person: Option<String> =
-        sqlx::query_scalar("SELECT id FROM people WHERE email = $1").bind(email).fetch_optional(&mut *tx).await?;
+    let person: Option<String> = sqlx::query_scalar("SELECT id FROM people WHERE email = $1 AND active = TRUE")
+        .bind(email)
+        .fetch_optional(&mut *tx)
+        .await?;
     let recent: i64 =
         sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE kind = 'login' AND person_id = $1 AND created_at > $2")
             .bind(person.as_deref().unwrap_or(""))

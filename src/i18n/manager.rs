@@ -101,6 +101,20 @@ pub struct DashText {
     pub stale_form_title: &'static str,
     pub stale_form_body: &'static str,
     pub sort_by: &'static str,
+    pub confirm_action: &'static str,
+    pub not_confirmed: &'static str,
+    pub unanswered: &'static str,
+    pub reminded_done: &'static str,
+    pub closed_done: &'static str,
+    pub launched_done: &'static str,
+    pub invited_done: &'static str,
+    pub revoke: &'static str,
+    pub confirm_revoke: &'static str,
+    pub key_revoked: &'static str,
+    pub created: &'static str,
+    pub last_used: &'static str,
+    pub never: &'static str,
+    pub status_scheduled: &'static str,
 }
 
 pub static EN: DashText = DashText {
@@ -203,6 +217,20 @@ pub static EN: DashText = DashText {
     stale_form_title: "This form has expired",
     stale_form_body: "Nothing was changed. Go back, reload the page and try again.",
     sort_by: "Sort by",
+    confirm_action: "Yes, I am sure",
+    not_confirmed: "Nothing was done: tick the box to confirm.",
+    unanswered: "unanswered",
+    reminded_done: "Reminders queued: {n} unanswered invitations will be reminded.",
+    closed_done: "The cycle is closed. Its results are released to managers.",
+    launched_done: "Launched: {n} invitations created.",
+    invited_done: "Customers invited: {n} invitations created.",
+    revoke: "Revoke",
+    confirm_revoke: "Yes, revoke it (programs using it stop working)",
+    key_revoked: "The API key is revoked.",
+    created: "Created",
+    last_used: "Last used",
+    never: "never",
+    status_scheduled: "not open yet",
 };
 
 pub static ZH_CN: DashText = DashText {
@@ -305,7 +333,32 @@ pub static ZH_CN: DashText = DashText {
     stale_form_title: "此表单已过期",
     stale_form_body: "未做任何更改。请返回，刷新页面后重试。",
     sort_by: "排序",
+    confirm_action: "我确定",
+    not_confirmed: "未执行任何操作：请勾选确认框。",
+    unanswered: "未作答",
+    reminded_done: "已安排提醒：将提醒 {n} 份未作答的邀请。",
+    closed_done: "周期已结束，结果已向经理公开。",
+    launched_done: "已发起：创建了 {n} 份邀请。",
+    invited_done: "已邀请客户：创建了 {n} 份邀请。",
+    revoke: "撤销",
+    confirm_revoke: "确认撤销（使用此密钥的程序将停止工作）",
+    key_revoked: "API 密钥已撤销。",
+    created: "创建于",
+    last_used: "最近使用",
+    never: "从未",
+    status_scheduled: "尚未开始",
 };
+
+impl DashText {
+    /// A cycle's status (`open`, `closed`, `scheduled`) in this language.
+    pub fn status(&self, status: &str) -> &'static str {
+        match status {
+            "open" => self.status_open,
+            "closed" => self.status_closed,
+            _ => self.status_scheduled,
+        }
+    }
+}
 
 pub fn dash_text(locale: Locale) -> &'static DashText {
     match locale {

@@ -63,7 +63,7 @@ pub async fn run(app: App, mut stop: watch::Receiver<bool>) {
         if let Err(e) = crate::app::cycles::close_due(&worker.app).await {
             tracing::warn!(error = %e.chain(), "closing due cycles failed");
         }
-        if let Err(e) = crate::app::invitations::schedule_reminders(&worker.app).await {
+        if let Err(e) = crate::app::reminders::schedule_reminders(&worker.app).await {
             tracing::warn!(error = %e.chain(), "scheduling reminders failed");
         }
         if let Err(e) = crate::app::schedules::run_due(&worker.app).await {
@@ -259,6 +259,10 @@ impl Worker {
         let Some(first) = open.first() else {
             return Ok(Outcome::Skipped("nothing left to answer"));
         };
+        // A customer reached by phone only has no address (stored as '').
+        if first.respondent_email.is_empty() {
+            return Ok(Outcome::Skipped("no email address"));
+        }
         if first.respondent_customer_id.is_some() && links::is_suppressed(pool, &first.respondent_email).await? {
             return Ok(Outcome::Skipped("unsubscribed"));
         }

@@ -33,9 +33,32 @@ pub fn router() -> Router<WebState> {
         )
         .route("/admin/import/confirm", post(super::admin_import::confirm))
         .route("/admin/keys", post(create_key))
+        .route("/admin/keys/{key}/revoke", post(revoke_key))
         .route("/admin/webhooks", post(create_webhook))
         .route("/admin/schedules", post(create_schedule))
         .route("/admin/schedules/{schedule}/delete", post(delete_schedule))
+}
+
+/// An API key as the page lists it.
+struct KeyLine {
+    id: String,
+    name: String,
+    scope: String,
+    created: String,
+    last_used: String,
+}
+
+fn key_lines(keys: Vec<integrations::KeyRow>, t: &DashText) -> Vec<KeyLine> {
+    let day = |secs: i64| crate::domain::time::to_rfc3339(secs).chars().take(10).collect::<String>();
+    keys.into_iter()
+        .map(|k| KeyLine {
+            created: day(k.created_at),
+            last_used: k.last_used_at.map(day).unwrap_or_else(|| t.never.to_string()),
+            id: k.id,
+            name: k.name,
+            scope: k.scope,
+        })
+        .collect()
 }
 
 #[derive(Template)]
@@ -51,7 +74,7 @@ struct AdminPage<'a> {
     cycles: Vec<CycleProgress>,
     peer_surveys: Vec<(String, String)>,
     customer_surveys: Vec<(String, String)>,
-    keys: Vec<(String, String)>,
+    keys: Vec<KeyLine>,
     webhooks: Vec<String>,
     schedules: Vec<crate::app::schedules::ScheduleView>,
     preview: Option<Preview>,
@@ -92,7 +115,7 @@ pub(super) async fn render(app: &App, who: &SignedIn, status: StatusCode, notice
         cycles,
         peer_surveys: pick("peer"),
         customer_surveys: pick("customer"),
-        keys,
+        keys: key_lines(keys, t),
         webhooks: hooks.into_iter().map(|h| h.url).collect(),
         schedules,
         preview: notice.preview,
@@ -108,12 +131,20 @@ struct AdminQuery {
 
 /// The words for a `?done=` key; unknown keys say nothing.
 fn done_text(t: &DashText, key: &str, n: Option<usize>) -> Option<String> {
+    let count = n.unwrap_or(0).to_string();
+    let sentence = match key {
+        "launched" => Some(t.launched_done),
+        "invited" => Some(t.invited_done),
+        "reminded" => Some(t.reminded_done),
+        "closed" => Some(t.closed_done),
+        "key_revoked" => Some(t.key_revoked),
+        _ => None,
+    };
+    if let Some(s) = sentence {
+        return Some(s.replace("{n}", &count));
+    }
     let label = match key {
         "cycle_created" => t.create_cycle,
-        "launched" => t.launch,
-        "invited" => t.invite_customers,
-        "reminded" => t.remind,
-        "closed" => t.close,
         "imported" => t.import_title,
         "webhook_added" => t.add_webhook,
         "schedule_added" => t.add_schedule,
@@ -206,6 +237,8 @@ struct ActionForm {
     csrf: String,
     survey: Option<String>,
     peers: Option<String>,
+    /// Closing and reminding ask for this box to be ticked.
+    confirm: Option<String>,
     lang: Option<String>,
 }
 csrf_fields!(ActionForm);
@@ -216,6 +249,9 @@ async fn cycle_action(
     AdminForm(f): AdminForm<ActionForm>,
 ) -> Response {
     let survey = f.form.survey.clone().unwrap_or_default();
+    if matches!(action.as_str(), "remind" | "close") && f.form.confirm.is_none() {
+        return show_error(&app, &f.who, app::Error::invalid("not_confirmed", f.who.t.not_confirmed)).await;
+    }
     let result = match action.as_str() {
         "launch" => {
             let peers = if f.form.peers.is_some() { Peers::Team } else { Peers::None };
@@ -225,7 +261,7 @@ async fn cycle_action(
                 Ok(c) if !c.too_small.is_empty() => {
                     let note = too_small_note(&f.who, &c.too_small);
                     let notice = Notice {
-                        flash: Some(format!("{} {}: {}", f.who.t.done, f.who.t.launch, c.created)),
+                        flash: Some(f.who.t.launched_done.replace("{n}", &c.created.to_string())),
                         error: Some(note),
                         ..Notice::default()
                     };
@@ -237,7 +273,7 @@ async fn cycle_action(
         "invite-customers" => {
             invitations::invite_customers(&app, &cycle, &survey).await.map(|c| ("invited", Some(c.created)))
         }
-        "remind" => invitations::remind(&app, &cycle).await.map(|q| ("reminded", Some(q.queued))),
+        "remind" => app::reminders::remind(&app, &cycle).await.map(|q| ("reminded", Some(q.queued))),
         "close" => cycles::close(&app, &cycle).await.map(|_| ("closed", None)),
         _ => return super::pages::not_found(f.who.locale),
     };
@@ -330,14 +366,21 @@ struct ConfirmForm {
 }
 csrf_fields!(ConfirmForm);
 
+async fn revoke_key(State(app): State<App>, Path(id): Path<String>, AdminForm(f): AdminForm<ConfirmForm>) -> Response {
+    if f.form.confirm.is_none() {
+        return show_error(&app, &f.who, app::Error::invalid("not_confirmed", f.who.t.not_confirmed)).await;
+    }
+    let result = integrations::revoke_key(&app, &id).await.map(|_| ("key_revoked", None));
+    back(&app, &f.who, result).await
+}
+
 async fn delete_schedule(
     State(app): State<App>,
     Path(id): Path<String>,
     AdminForm(f): AdminForm<ConfirmForm>,
 ) -> Response {
     if f.form.confirm.is_none() {
-        return show_error(&app, &f.who, app::Error::invalid("not_confirmed", "tick the box to confirm the deletion"))
-            .await;
+        return show_error(&app, &f.who, app::Error::invalid("not_confirmed", f.who.t.not_confirmed)).await;
     }
     let result = app::schedules::delete(&app, &id).await.map(|_| ("schedule_deleted", None));
     back(&app, &f.who, result).await

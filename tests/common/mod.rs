@@ -260,6 +260,17 @@ impl TestApp {
     }
 }
 
+/// The standard organisation, the `csat` survey and the open cycle `2026-Q4`; emails go to
+/// `smtp` when given (else to .eml files).
+pub async fn seeded(backend: Backend, smtp: Option<&smtp::SmtpSink>) -> TestApp {
+    let url = smtp.map(smtp::SmtpSink::url);
+    let app = spawn_app_with(backend, |c| c.smtp_url = url).await;
+    app.seed_org().await;
+    app.seed_survey().await;
+    app.seed_cycle("2026-Q4").await;
+    app
+}
+
 pub fn csat_survey() -> Value {
     json!({"id":"csat","kind":"customer","title":"How did we do?","title_i18n":{"zh-CN":"我们做得怎么样？"},"anonymous":false,
        "questions":[

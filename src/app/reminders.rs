@@ -1,0 +1,92 @@
+//! Reminders: by hand (`POST …/reminders`, the admin page) at most once per gap, and on a
+//! cycle's schedule. An invitation delivered as a link (`deliver: none`) is never emailed,
+//! not even a reminder: a reminder for it is a fresh link handed back to the caller.
+use super::invitations::{CreatedLink, mint_links};
+use super::{App, Error, Result};
+use crate::db::outbox::{self, Kind};
+use crate::db::{cycles, reminders};
+use crate::domain::reviews::{NewInvitation, Respondent};
+use crate::domain::{Relation, time};
+use serde::Serialize;
+use std::collections::HashSet;
+use utoipa::ToSchema;
+
+#[derive(Serialize, ToSchema, Debug)]
+pub struct Queued {
+    /// Invitations reminded.
+    pub queued: usize,
+    /// Emails that carry them (one per respondent).
+    pub emails: usize,
+    /// Fresh links for the unanswered invitations delivered as links (`deliver: none`), which
+    /// are never emailed.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub links: Vec<CreatedLink>,
+}
+
+/// How long after a reminder by hand the next one is refused: an hour (a 24th of the
+/// configured day).
+fn gap_secs(app: &App) -> i64 {
+    (app.config.day_seconds / 24).max(0)
+}
+
+/// One reminder, with a fresh link, to every unanswered invitation of an open cycle; 409
+/// `reminded_recently` within the gap after the last one.
+pub async fn remind(app: &App, cycle: &str) -> Result<Queued> {
+    let now = time::now();
+    let c = super::cycles::load_open(app, cycle, now).await?;
+    let mut tx = app.db.begin().await?;
+    if !cycles::mark_reminded(&mut tx, &c.id, now, now - gap_secs(app)).await? {
+        tx.rollback().await?;
+        return Err(Error::conflict(
+            "reminded_recently",
+            format!("reminders for {cycle:?} went out less than {} minutes ago", (gap_secs(app) + 59) / 60),
+        ));
+    }
+    let pending = reminders::open_in_cycle(&mut tx, &c.id).await?;
+    let (by_email, by_link): (Vec<_>, Vec<_>) = pending.into_iter().partition(|p| p.delivery == "email");
+    let groups = reminders::group(&by_email);
+    outbox::queue(&mut tx, Kind::Reminder, &groups, now * 1000, now).await?;
+    let rows: Vec<NewInvitation> = by_link.iter().map(as_row).collect();
+    let created: Vec<(i64, usize)> = by_link.iter().enumerate().map(|(i, p)| (p.invitation_id, i)).collect();
+    let links = mint_links(app, &mut tx, &rows, &created, now).await?;
+    tx.commit().await?;
+    app.wake_outbox();
+    let distinct: HashSet<i64> = by_email.iter().map(|p| p.invitation_id).collect();
+    tracing::info!(cycle = %c.id, emailed = distinct.len(), links = links.len(), "reminders");
+    Ok(Queued { queued: distinct.len() + links.len(), emails: groups.len(), links })
+}
+
+/// Who a pending invitation asks, in the shape a handed-back link names (only the subject and
+/// the respondent are shown).
+fn as_row(p: &reminders::Pending) -> NewInvitation {
+    let respondent = match p.respondent_key.split_once(':') {
+        Some(("c", id)) => Respondent::Customer(id.to_string()),
+        Some((_, id)) => Respondent::Person(id.to_string()),
+        None => Respondent::Person(p.respondent_key.clone()),
+    };
+    NewInvitation {
+        survey_id: String::new(),
+        subject_id: p.subject_id.clone(),
+        relation: Relation::Customer,
+        respondent,
+    }
+}
+
+/// Queues the reminders that cycles' `remind_every_days` schedules call for. Looks first
+/// without the write lock; most polls find nothing.
+pub async fn schedule_reminders(app: &App) -> Result<()> {
+    let db = &app.db;
+    let now = time::now();
+    let day = app.config.day_seconds;
+    if !reminders::any_scheduled(&db.pool, now).await? || reminders::due(&db.pool, now, day).await?.is_empty() {
+        return Ok(());
+    }
+    let mut tx = db.begin().await?;
+    reminders::lock_scheduler(db, &mut tx).await?;
+    let due = reminders::due(&mut *tx, now, day).await?;
+    let groups = reminders::group(&due);
+    outbox::queue(&mut tx, Kind::Reminder, &groups, now * 1000, now).await?;
+    tx.commit().await?;
+    tracing::info!(invitations = due.len(), emails = groups.len(), "reminders queued");
+    Ok(())
+}

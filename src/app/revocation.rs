@@ -1,0 +1,154 @@
+//! Revoking and reissuing invitations (CONTRACT §8). Revoking makes every link of an
+//! invitation answer 410; reissuing replaces its links with a fresh one, emailed or handed
+//! back (`deliver: none`), for a link that was lost.
+use super::invitations::{CreatedLink, Deliver, RespondentInput, mint_links};
+use super::{App, Error, Result, RowProblem};
+use crate::db::outbox::{self, Kind};
+use crate::db::{invitations, links};
+use crate::domain::reviews::{NewInvitation, Respondent};
+use crate::domain::{Relation, time};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use utoipa::ToSchema;
+
+/// Names one invitation of a cycle.
+#[derive(Deserialize, ToSchema, Debug, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct InvitationRef {
+    pub survey: String,
+    pub subject: String,
+    pub respondent: RespondentInput,
+}
+
+impl InvitationRef {
+    fn key(&self) -> (String, String, String) {
+        (self.survey.clone(), self.subject.clone(), Respondent::from(self.respondent.clone()).key())
+    }
+}
+
+#[derive(Serialize, ToSchema, Debug, Default)]
+pub struct Revoked {
+    /// Invitations revoked now.
+    pub revoked: usize,
+    /// Already revoked, or answered (an answer given stays).
+    pub unchanged: usize,
+}
+
+#[derive(Serialize, ToSchema, Debug, Default)]
+pub struct Reissued {
+    pub reissued: usize,
+    /// With `deliver: none`: the fresh links, shown once.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub links: Option<Vec<CreatedLink>>,
+}
+
+/// Each reference's invitation, or every unknown one as a row problem.
+async fn resolve(tx: &mut crate::db::Tx, cycle: &str, refs: &[InvitationRef]) -> Result<Vec<invitations::Found>> {
+    let keys: Vec<_> = refs.iter().map(InvitationRef::key).collect();
+    let mut found = invitations::find(tx, cycle, &keys).await?;
+    let mut problems = Vec::new();
+    let mut out = Vec::with_capacity(refs.len());
+    for (i, (r, key)) in refs.iter().zip(&keys).enumerate() {
+        match found.remove(key) {
+            Some(f) => out.push(f),
+            None => problems.push(RowProblem {
+                index: i,
+                id: r.subject.clone(),
+                code: "unknown_invitation",
+                message: format!(
+                    "no invitation of {:?} about {:?} with survey {:?} in this cycle (or it is listed twice)",
+                    key.2, r.subject, r.survey
+                ),
+            }),
+        }
+    }
+    if problems.is_empty() { Ok(out) } else { Err(Error::InvalidRows(problems)) }
+}
+
+/// Revokes the named invitations of a cycle; unknown ones refuse the whole request.
+pub async fn revoke(app: &App, cycle: &str, refs: &[InvitationRef]) -> Result<Revoked> {
+    super::cycles::load(app, cycle).await?;
+    let mut tx = app.db.begin().await?;
+    let found = resolve(&mut tx, cycle, refs).await?;
+    let ids: Vec<i64> = found.iter().filter(|f| !f.completed && !f.revoked).map(|f| f.id).collect();
+    invitations::revoke(&mut tx, &ids).await?;
+    tx.commit().await?;
+    tracing::info!(cycle, revoked = ids.len(), "invitations revoked");
+    Ok(Revoked { revoked: ids.len(), unchanged: found.len() - ids.len() })
+}
+
+/// Replaces the links of the named open invitations with fresh ones, emailed or returned. An
+/// answered or revoked invitation, or (by email) a customer without an address, refuses the
+/// whole request.
+pub async fn reissue(app: &App, cycle: &str, refs: &[InvitationRef], deliver: Deliver) -> Result<Reissued> {
+    let now = time::now();
+    let c = super::cycles::load_open(app, cycle, now).await?;
+    let mut tx = app.db.begin().await?;
+    let found = resolve(&mut tx, cycle, refs).await?;
+    let problems: Vec<RowProblem> = refs
+        .iter()
+        .zip(&found)
+        .enumerate()
+        .filter_map(|(i, (r, f))| {
+            let (code, message) = if f.completed {
+                ("already_answered", "this invitation was answered; there is nothing to reissue")
+            } else if f.revoked {
+                ("invitation_revoked", "this invitation was revoked and stays so")
+            } else if deliver == Deliver::Email && !f.reachable {
+                ("no_email", "this customer has no email address: reissue with \"deliver\":\"none\"")
+            } else {
+                return None;
+            };
+            Some(RowProblem { index: i, id: r.subject.clone(), code, message: message.into() })
+        })
+        .collect();
+    if !problems.is_empty() {
+        return Err(Error::InvalidRows(problems));
+    }
+    let ids: Vec<i64> = found.iter().map(|f| f.id).collect();
+    links::delete_for_invitations(&mut tx, &ids).await?;
+    let links = match deliver {
+        Deliver::Email => {
+            invitations::set_delivery(&mut tx, &ids, "email").await?;
+            let groups = by_respondent(refs, &ids);
+            outbox::queue(&mut tx, Kind::Invitation, &groups, c.opens_at.max(now) * 1000, now).await?;
+            None
+        }
+        Deliver::None => {
+            invitations::set_delivery(&mut tx, &ids, "none").await?;
+            let rows: Vec<NewInvitation> = refs.iter().map(as_row).collect();
+            let created: Vec<(i64, usize)> = ids.iter().copied().zip(0..).collect();
+            Some(mint_links(app, &mut tx, &rows, &created, now).await?)
+        }
+    };
+    tx.commit().await?;
+    if deliver == Deliver::Email {
+        app.wake_outbox();
+    }
+    tracing::info!(cycle, reissued = ids.len(), "invitations reissued");
+    Ok(Reissued { reissued: ids.len(), links })
+}
+
+/// One email per respondent, carrying all of their reissued invitations.
+fn by_respondent(refs: &[InvitationRef], ids: &[i64]) -> Vec<Vec<i64>> {
+    let mut order = Vec::new();
+    let mut groups: HashMap<String, Vec<i64>> = HashMap::new();
+    for (r, &id) in refs.iter().zip(ids) {
+        let key = Respondent::from(r.respondent.clone()).key();
+        if !groups.contains_key(&key) {
+            order.push(key.clone());
+        }
+        groups.entry(key).or_default().push(id);
+    }
+    order.into_iter().filter_map(|k| groups.remove(&k)).collect()
+}
+
+/// The shape a handed-back link names (only the subject and respondent are shown).
+fn as_row(r: &InvitationRef) -> NewInvitation {
+    NewInvitation {
+        survey_id: r.survey.clone(),
+        subject_id: r.subject.clone(),
+        relation: Relation::Customer,
+        respondent: r.respondent.clone().into(),
+    }
+}
