@@ -343,7 +343,7 @@ async fn pages(app: &candor::app::App, runs: usize) {
         assert_eq!(rows.len(), 13);
         let t = Instant::now();
         let scores = results::cycle_scores(db, &latest, now).await.unwrap();
-        let progress = results::subject_progress(db, "m12").await.unwrap();
+        let progress = results::subject_progress(db, &latest, now).await.unwrap();
         let org = access::org_chart_of(app, "m12").await.unwrap();
         dash.push(t.elapsed());
         assert_eq!((scores.subjects.len(), progress.len()), (500, 500), "{}", org.len());

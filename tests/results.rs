@@ -46,6 +46,13 @@ async fn closed_cycles_are_read_from_their_stored_results(backend: Backend) {
     assert_eq!(after, before, "a closed cycle's scores are what was stored");
     let (_, comments_after) = app.get("/api/v1/cycles/2026-Q4/comments").await;
     assert_eq!(comments_after, comments_before);
+
+    // The dashboard's progress (invited, answered) is stored with them too.
+    sqlx::query("UPDATE invitations SET completed = FALSE").execute(&app.state.db.pool).await.unwrap();
+    let cycle = candor::app::cycles::load(&app.state, "2026-Q4").await.unwrap();
+    let now = candor::domain::time::now();
+    let progress = candor::app::results::subject_progress(&app.state.db, &cycle, now).await.unwrap();
+    assert_eq!(progress.get("E1001"), Some(&(2, 2)), "{progress:?}");
 }
 
 on_both_databases!(closed_cycles_are_read_from_their_stored_results);

@@ -261,8 +261,17 @@ pub(super) async fn compute_values(
 }
 
 /// (invited, completed) per subject of a cycle.
-pub async fn subject_progress(db: &Db, cycle: &str) -> super::Result<std::collections::HashMap<String, (i64, i64)>> {
-    Ok(crate::db::dashboard::subject_progress(&db.pool, cycle).await?)
+/// A closed cycle's is read from its stored results.
+pub async fn subject_progress(
+    db: &Db,
+    cycle: &Cycle,
+    now: i64,
+) -> super::Result<std::collections::HashMap<String, (i64, i64)>> {
+    if cycle.is_open(now) {
+        return Ok(crate::db::dashboard::subject_progress(&db.pool, &cycle.id).await?);
+    }
+    super::closed::ensure(db, cycle).await?;
+    Ok(crate::db::dashboard::stored_progress(&db.pool, &cycle.id).await?)
 }
 
 /// One point of a person's trend: a cycle's title and the person's score per indicator.

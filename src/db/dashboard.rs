@@ -17,13 +17,26 @@ pub async fn cycles(pool: &AnyPool) -> Result<Vec<CycleRow>, sqlx::Error> {
 
 /// (invited, completed) per subject of a cycle.
 pub async fn subject_progress(pool: &AnyPool, cycle: &str) -> Result<HashMap<String, (i64, i64)>, sqlx::Error> {
-    let rows = sqlx::query(
+    progress_rows(
+        pool,
         "SELECT subject_id, COUNT(*) AS invited, COALESCE(SUM(CASE WHEN completed THEN 1 ELSE 0 END), 0) AS completed \
          FROM invitations WHERE cycle_id = $1 GROUP BY subject_id",
+        cycle,
     )
-    .bind(cycle)
-    .fetch_all(pool)
-    .await?;
+    .await
+}
+
+/// The same, as stored when the cycle's results were (closed cycles only).
+pub async fn stored_progress(pool: &AnyPool, cycle: &str) -> Result<HashMap<String, (i64, i64)>, sqlx::Error> {
+    progress_rows(pool, "SELECT subject_id, invited, completed FROM subject_progress WHERE cycle_id = $1", cycle).await
+}
+
+async fn progress_rows(
+    pool: &AnyPool,
+    sql: &'static str,
+    cycle: &str,
+) -> Result<HashMap<String, (i64, i64)>, sqlx::Error> {
+    let rows = sqlx::query(sql).bind(cycle).fetch_all(pool).await?;
     rows.iter().map(|r| Ok((r.try_get("subject_id")?, (r.try_get("invited")?, r.try_get("completed")?)))).collect()
 }
 

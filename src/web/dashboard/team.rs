@@ -95,12 +95,12 @@ async fn team_page<'a>(
     all: Vec<CycleRow>,
     cycle: &Cycle,
 ) -> app::Result<TeamPage<'a>> {
-    let t = who.t;
+    let (t, now) = (who.t, time::now());
     let visible = visible_scores(app, who, cycle, dq.sort.as_deref()).await?;
-    let progress = results::subject_progress(&app.db, &cycle.id).await?;
+    let progress = results::subject_progress(&app.db, cycle, now).await?;
     let base = format!("/dashboard?cycle={}&lang={}", urlencode(&cycle.id), t.lang);
     let (columns, rows, charts) = team_table(who, &visible, Some(&progress), &base);
-    let closed = !cycle.is_open(time::now());
+    let closed = !cycle.is_open(now);
     Ok(TeamPage {
         t,
         page_title: t.dashboard_title,
