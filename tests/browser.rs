@@ -162,6 +162,12 @@ async fn a_manager_and_an_admin_in_the_browser() {
         if action == "remind" {
             wait_text(&c, "Reminders queued:").await;
             shot(&c, "admin").await;
+            // Who has not answered: self and manager reviews by name, the rest as counts.
+            c.goto(&app.url("/admin/cycles/2027-Q1/raters?lang=en")).await.unwrap();
+            wait_text(&c, "Self and manager reviews not answered yet").await;
+            shot(&c, "admin-raters").await;
+            c.goto(&app.url("/admin?lang=en")).await.unwrap();
+            wait_text(&c, "Create a cycle").await;
         }
     }
     wait_text(&c, "The cycle is closed.").await;
@@ -177,5 +183,18 @@ async fn a_manager_and_an_admin_in_the_browser() {
     assert!(overflow.as_i64().unwrap_or(99) <= 1, "horizontal overflow: {overflow}");
     assert!(text_of(&c).await.contains("团队指标"));
     shot(&c, "dashboard-phone-zh").await;
+    // The admin page on a 360 px phone, in Chinese: nothing wider than the screen.
+    c.set_window_size(360, 800).await.unwrap();
+    c.goto(&app.url("/admin?lang=zh-CN")).await.unwrap();
+    wait_text(&c, "创建考核周期").await;
+    shot(&c, "admin-phone-zh").await;
+    let widest = "const out = []; for (const e of document.querySelectorAll('body *')) { const r = e.getBoundingClientRect(); \
+                  if (!e.closest('.scroll') && r.right > window.innerWidth + 1) out.push([e.tagName, e.className, e.parentElement.tagName, e.parentElement.className, Math.round(r.left), Math.round(r.right), (e.textContent || '').slice(0, 30)]); } return out.slice(0, 12);";
+    let overflow = c.execute("return document.documentElement.scrollWidth - window.innerWidth;", vec![]).await.unwrap();
+    let culprit = c.execute(widest, vec![]).await.unwrap();
+    assert!(
+        overflow.as_i64().unwrap_or(99) <= 1,
+        "horizontal overflow: {overflow}, narrowest element past the edge: {culprit}"
+    );
     c.close().await.unwrap();
 }

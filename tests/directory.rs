@@ -2,7 +2,7 @@
 //! address, revoking and reissuing invitations, API keys, and reminders for handed-out links.
 use crate::common;
 
-use crate::dashboard::{csrf_of, get, session};
+use crate::dashboard::{get, session};
 use common::smtp::SmtpSink;
 use common::{Backend, TestApp, seeded};
 use serde_json::{Value, json};
@@ -228,43 +228,6 @@ async fn api_keys_are_listed_and_revoked(backend: Backend) {
     assert_eq!(b["api_keys"].as_array().unwrap().len(), 1);
 }
 
-async fn admin_actions_ask_for_confirmation(backend: Backend) {
-    let app = seeded(backend, None).await;
-    candor::db::sessions::ensure_admin(&app.state.db, "wang.fang@example.com").await.unwrap();
-    let cookie = session(&app, "wang.fang@example.com").await;
-    let (s, html) = get(&app, Some(cookie.as_str()), "/admin?lang=zh-CN").await;
-    assert_eq!(s, 200);
-    assert!(html.contains("进行中") && !html.contains(">open<"), "statuses in the page's language");
-    let csrf = csrf_of(&html);
-    let post = |path: &str, form: Vec<(&str, &str)>| {
-        let req = app.client.post(app.url(path)).header("cookie", &cookie).form(&form);
-        async move {
-            let res = req.send().await.unwrap();
-            (res.status().as_u16(), res.headers().get("location").map(|l| l.to_str().unwrap().to_string()))
-        }
-    };
-    let (s, _) = post("/admin/cycles/2026-Q4/close", vec![("csrf", csrf.as_str()), ("lang", "en")]).await;
-    assert_eq!(s, 422, "not confirmed: nothing done");
-    let (_, c) = app.get("/api/v1/cycles/2026-Q4").await;
-    assert_eq!(c["status"], "open");
-    let (s, to) =
-        post("/admin/cycles/2026-Q4/close", vec![("csrf", csrf.as_str()), ("lang", "en"), ("confirm", "on")]).await;
-    assert_eq!((s, to.as_deref()), (303, Some("/admin?lang=en&done=closed")));
-    let (_, c) = app.get("/api/v1/cycles/2026-Q4").await;
-    assert_eq!(c["status"], "closed");
-    let (_, html) = get(&app, Some(cookie.as_str()), "/admin?lang=en&done=closed").await;
-    assert!(html.contains("The cycle is closed."), "a plain sentence");
-
-    // Revoking a key from the page, confirmed.
-    let key =
-        candor::app::integrations::create_key(&app.state, "old", candor::domain::api_key::Scope::Scores).await.unwrap();
-    let path = format!("/admin/keys/{}/revoke", key.id);
-    assert_eq!(post(&path, vec![("csrf", csrf.as_str()), ("lang", "en")]).await.0, 422);
-    assert_eq!(app.get_with_key("/api/v1/cycles", &key.key).await.0, 200);
-    assert_eq!(post(&path, vec![("csrf", csrf.as_str()), ("lang", "en"), ("confirm", "on")]).await.0, 303);
-    assert_eq!(app.get_with_key("/api/v1/cycles", &key.key).await.0, 401);
-}
-
 on_both_databases!(
     people_and_customers_are_listed_a_page_at_a_time,
     someone_who_left_takes_part_in_nothing_new,
@@ -272,5 +235,4 @@ on_both_databases!(
     invitations_are_revoked_and_reissued,
     handed_out_links_are_never_emailed_a_reminder,
     api_keys_are_listed_and_revoked,
-    admin_actions_ask_for_confirmation,
 );

@@ -310,7 +310,7 @@ on_both_databases!(
     large_imports_are_reported_and_confirmed_by_id,
 );
 
-fn multipart(fields: &[(&str, &str)], file: &str) -> (String, Vec<u8>) {
+pub(crate) fn multipart(fields: &[(&str, &str)], file: &str) -> (String, Vec<u8>) {
     let boundary = "candor-test-boundary-7c1f";
     let mut body = Vec::new();
     for (name, value) in fields {

@@ -2,6 +2,7 @@
 //! (`on_both_databases!`) against the real application over HTTP.
 #[macro_use]
 mod common;
+mod admin;
 mod anonymity;
 mod api;
 mod browser;

@@ -56,6 +56,36 @@ pub async fn remind(app: &App, cycle: &str) -> Result<Queued> {
     Ok(Queued { queued: distinct.len() + links.len(), emails: groups.len(), links })
 }
 
+pub use crate::db::reminders::PendingRater;
+
+/// Who has not answered the attributed reviews (self, manager) of a cycle, by name; and for
+/// every relation, counts only (anonymous ones are never listed by person).
+pub async fn raters(
+    app: &App,
+    cycle: &str,
+) -> Result<(crate::domain::cycle::Cycle, Vec<PendingRater>, Vec<(String, i64, i64)>)> {
+    let c = super::cycles::load(app, cycle).await?;
+    let pending = reminders::attributed_pending(&app.db.pool, &c.id).await?;
+    let counts = reminders::relation_counts(&app.db.pool, &c.id).await?;
+    Ok((c, pending, counts))
+}
+
+/// Reminds one rater of their unanswered self and manager reviews in a cycle (not those
+/// reminded within the gap). Returns how many were reminded; 0 means nothing was due.
+pub async fn remind_person(app: &App, cycle: &str, person: &str) -> Result<usize> {
+    let now = time::now();
+    let c = super::cycles::load_open(app, cycle, now).await?;
+    let mut tx = app.db.begin().await?;
+    let pending = reminders::person_attributed(&mut tx, &c.id, person, now - gap_secs(app)).await?;
+    let ids: Vec<i64> = pending.iter().map(|p| p.invitation_id).collect();
+    outbox::queue(&mut tx, Kind::Reminder, std::slice::from_ref(&ids), now * 1000, now).await?;
+    tx.commit().await?;
+    if !ids.is_empty() {
+        app.wake_outbox();
+    }
+    Ok(ids.len())
+}
+
 /// Who a pending invitation asks, in the shape a handed-back link names (only the subject and
 /// the respondent are shown).
 fn as_row(p: &reminders::Pending) -> NewInvitation {

@@ -38,6 +38,67 @@ pub async fn open_in_cycle(tx: &mut Tx, cycle: &str) -> Result<Vec<Pending>, sql
     to_pending(sqlx::query(sqlx::AssertSqlSafe(sql)).bind(cycle).fetch_all(&mut **tx).await?)
 }
 
+/// An attributed review (self or manager) not answered yet: who is asked, about whom.
+pub struct PendingRater {
+    pub rater_id: String,
+    pub rater: String,
+    pub subject: String,
+    pub relation: String,
+}
+
+/// The unanswered, unrevoked self and manager reviews of a cycle, by rater. Anonymous relations
+/// are never listed by person.
+pub async fn attributed_pending(pool: &sqlx::AnyPool, cycle: &str) -> Result<Vec<PendingRater>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT i.respondent_person_id AS rater_id, r.name AS rater, s.name AS subject, i.relation FROM invitations i \
+         JOIN people r ON r.id = i.respondent_person_id JOIN people s ON s.id = i.subject_id \
+         WHERE i.cycle_id = $1 AND i.relation IN ('self', 'manager') AND i.completed = FALSE AND i.revoked = FALSE \
+         ORDER BY r.name, r.id, s.name, i.relation",
+    )
+    .bind(cycle)
+    .fetch_all(pool)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(PendingRater {
+                rater_id: r.try_get("rater_id")?,
+                rater: r.try_get("rater")?,
+                subject: r.try_get("subject")?,
+                relation: r.try_get("relation")?,
+            })
+        })
+        .collect()
+}
+
+/// (relation, invited, answered) of a cycle: what anonymous relations show, counts only.
+pub async fn relation_counts(pool: &sqlx::AnyPool, cycle: &str) -> Result<Vec<(String, i64, i64)>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT relation, COUNT(*) AS invited, COALESCE(SUM(CASE WHEN completed THEN 1 ELSE 0 END), 0) AS answered \
+         FROM invitations WHERE cycle_id = $1 AND revoked = FALSE GROUP BY relation ORDER BY relation",
+    )
+    .bind(cycle)
+    .fetch_all(pool)
+    .await?;
+    rows.iter().map(|r| Ok((r.try_get("relation")?, r.try_get("invited")?, r.try_get("answered")?))).collect()
+}
+
+/// One rater's unanswered self and manager reviews of a cycle delivered by email, with no email
+/// waiting and no reminder sent since `since`.
+pub async fn person_attributed(
+    tx: &mut Tx,
+    cycle: &str,
+    person: &str,
+    since: i64,
+) -> Result<Vec<Pending>, sqlx::Error> {
+    let sql = "SELECT i.id, i.cycle_id, i.subject_id, i.respondent_key, i.delivery FROM invitations i \
+         WHERE i.cycle_id = $1 AND i.respondent_person_id = $2 AND i.relation IN ('self', 'manager') \
+         AND i.completed = FALSE AND i.revoked = FALSE AND i.delivery = 'email' \
+         AND NOT EXISTS (SELECT 1 FROM outbox_items oi JOIN outbox o ON o.id = oi.outbox_id \
+             WHERE oi.invitation_id = i.id AND (o.status = 'pending' OR (o.kind = 'reminder' AND o.status = 'sent' AND o.sent_at > $3))) \
+         ORDER BY i.id";
+    to_pending(sqlx::query(sql).bind(cycle).bind(person).bind(since).fetch_all(&mut **tx).await?)
+}
+
 /// Whether any open cycle has a reminder schedule: a cheap look before the real query.
 pub async fn any_scheduled(pool: &sqlx::AnyPool, now: i64) -> Result<bool, sqlx::Error> {
     let n: i64 = sqlx::query_scalar(

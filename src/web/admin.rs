@@ -26,6 +26,8 @@ pub fn router() -> Router<WebState> {
         .route("/admin", get(page))
         .route("/admin/cycles", post(create_cycle))
         .route("/admin/cycles/{cycle}/{action}", post(cycle_action))
+        .route("/admin/cycles/{cycle}/raters", get(super::admin_raters::page))
+        .route("/admin/cycles/{cycle}/raters/{person}/remind", post(super::admin_raters::remind))
         .route(
             "/admin/import",
             post(super::admin_import::preview)
@@ -207,26 +209,61 @@ struct CycleForm {
     csrf: String,
     id: String,
     title: String,
+    /// `YYYY-MM`, `YYYY-Qn` or `YYYY`; empty for none.
+    #[serde(default)]
+    period: String,
     opens: String,
     closes: String,
     min_raters: Option<i64>,
+    /// How the 360 groups weigh in each indicator's total; empty means 1.
+    #[serde(default)]
+    weight_manager: String,
+    #[serde(default)]
+    weight_peer: String,
+    #[serde(default)]
+    weight_direct_report: String,
+    /// Reminder schedule: every N days, at most M reminders; empty for none.
+    #[serde(default)]
+    remind_every_days: String,
+    #[serde(default)]
+    max_reminders: String,
     lang: Option<String>,
 }
 csrf_fields!(CycleForm);
 
-async fn create_cycle(State(app): State<App>, AdminForm(f): AdminForm<CycleForm>) -> Response {
-    let form = f.form;
-    let input = CycleInput {
+/// An optional number typed in a form: empty is none; anything else must parse.
+fn optional_number<T: std::str::FromStr>(raw: &str, field: &str) -> app::Result<Option<T>> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Ok(None);
+    }
+    raw.parse().map(Some).map_err(|_| app::Error::invalid("invalid_cycle", format!("{field}: {raw:?} is not a number")))
+}
+
+fn cycle_input(form: CycleForm) -> app::Result<CycleInput> {
+    let weight = |raw: &str, field| optional_number::<f64>(raw, field).map(|w| w.unwrap_or(1.0));
+    Ok(CycleInput {
         id: form.id.trim().to_string(),
         title: form.title,
-        period: None,
+        period: Some(form.period.trim().to_string()).filter(|p| !p.is_empty()),
         opens_at: format!("{}T00:00:00Z", form.opens),
         closes_at: format!("{}T23:59:59Z", form.closes),
         min_raters: Some(form.min_raters.unwrap_or(3)),
-        weights: None,
+        weights: Some(crate::app::cycles::WeightsInput {
+            manager: weight(&form.weight_manager, "manager weight")?,
+            peer: weight(&form.weight_peer, "peer weight")?,
+            direct_report: weight(&form.weight_direct_report, "direct report weight")?,
+        }),
         weights_by_role: None,
-        remind_every_days: None,
-        max_reminders: None,
+        remind_every_days: optional_number(&form.remind_every_days, "remind every (days)")?,
+        max_reminders: optional_number(&form.max_reminders, "reminders at most")?,
+    })
+}
+
+async fn create_cycle(State(app): State<App>, AdminForm(f): AdminForm<CycleForm>) -> Response {
+    let input = match cycle_input(f.form) {
+        Ok(i) => i,
+        Err(e) => return show_error(&app, &f.who, e).await,
     };
     let result = cycles::create(&app, &input).await.map(|_| ("cycle_created", None));
     back(&app, &f.who, result).await

@@ -49,13 +49,33 @@ fn preview_csv(kind: &str, csv_text: &str) -> Result<(Vec<String>, Vec<PreviewRo
                     .map(|c| directory::customer_problems(std::slice::from_ref(&c))),
             };
             let problem = match problems {
-                Ok(list) => list.into_iter().next().map(|p| p.message),
+                Ok(list) => list.into_iter().next().map(|p| with_value(&header, rec, &p)),
                 Err(e) => Some(e.to_string()),
             };
             PreviewRow { number: i + 1, cells: rec.iter().map(String::from).collect(), problem }
         })
         .collect();
     Ok((header, rows))
+}
+
+/// A row's problem naming the column and the value it is about, as the file has it (the
+/// domain's own message may mask an address, for logs).
+fn with_value(header: &[String], rec: &csv::StringRecord, p: &RowProblem) -> String {
+    let column = match p.code {
+        "invalid_email" => "email",
+        "invalid_phone" => "phone",
+        "invalid_locale" => "locale",
+        "invalid_id" => "id",
+        "invalid_name" => "name",
+        "invalid_team" => "team",
+        "invalid_role" => "role",
+        "unknown_manager" => "manager",
+        "email_taken" => "email",
+        "unknown_owner" => "owner",
+        _ => return p.message.clone(),
+    };
+    let value = header.iter().position(|h| h == column).and_then(|i| rec.get(i)).unwrap_or_default();
+    format!("{column} {value:?}: {}", p.message)
 }
 
 fn deserialize_all<T: serde::de::DeserializeOwned>(csv_text: &str) -> app::Result<Vec<T>> {
@@ -77,9 +97,19 @@ async fn check(app: &App, t: &DashText, kind: &str, csv_text: &str, rows: &[Prev
         return (false, t.nothing_stored.to_string());
     }
     match dry_run_or_commit(app, kind, csv_text, false).await {
-        Ok(c) => (true, format!("+{} ~{} ={}", c.created, c.updated, c.unchanged)),
+        Ok(c) => (
+            true,
+            t.import_summary
+                .replace("{created}", &c.created.to_string())
+                .replace("{updated}", &c.updated.to_string())
+                .replace("{unchanged}", &c.unchanged.to_string()),
+        ),
+        // Rows are numbered as the preview numbers them: the first data row is 1.
         Err(app::Error::InvalidRows(p)) => {
-            (false, format!("{} {}", t.nothing_stored, p.first().map(|p| p.message.as_str()).unwrap_or("")))
+            let first = p.first().map(|p| {
+                format!("{} ({:?}): {}", t.row_problem.replace("{row}", &(p.index + 1).to_string()), p.id, p.message)
+            });
+            (false, format!("{} {}", t.nothing_stored, first.unwrap_or_default()))
         }
         Err(e @ (app::Error::Invalid { .. } | app::Error::Conflict { .. })) => {
             (false, format!("{} {e}", t.nothing_stored))

@@ -11,6 +11,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 
 pub mod admin;
 mod admin_import;
+mod admin_raters;
 pub mod auth;
 pub mod charts;
 pub mod dashboard;

@@ -1,0 +1,109 @@
+//! `/admin/cycles/{cycle}/raters`: who has not answered their self and manager reviews, with a
+//! "remind this person" action. Anonymous relations show counts only, never names.
+use super::admin::{csrf_fields, show_error};
+use super::dashboard::{Nav, nav};
+use super::extract::{AdminForm, AdminViewer, CsrfFields};
+use super::pages::{Html, app_error};
+use crate::app::{App, reminders};
+use crate::i18n::{DashText, relation_label};
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+struct Line {
+    rater_id: String,
+    rater: String,
+    subject: String,
+    relation: &'static str,
+    /// The first line of each rater carries the remind button.
+    first: bool,
+}
+
+struct Count {
+    relation: &'static str,
+    invited: i64,
+    answered: i64,
+}
+
+#[derive(Template)]
+#[template(path = "admin/raters.html")]
+struct RatersPage<'a> {
+    t: &'a DashText,
+    page_title: String,
+    nav: Nav,
+    csrf: String,
+    cycle_id: String,
+    flash: Option<String>,
+    lines: Vec<Line>,
+    counts: Vec<Count>,
+}
+
+#[derive(Deserialize, Default)]
+pub(super) struct RatersQuery {
+    reminded: Option<usize>,
+}
+
+pub(super) async fn page(
+    State(app): State<App>,
+    AdminViewer(who): AdminViewer,
+    Path(cycle): Path<String>,
+    Query(q): Query<RatersQuery>,
+) -> Response {
+    let (c, pending, counts) = match reminders::raters(&app, &cycle).await {
+        Ok(x) => x,
+        Err(e) => return app_error(e, who.locale),
+    };
+    let t = who.t;
+    let mut previous = String::new();
+    let lines = pending
+        .into_iter()
+        .map(|p| {
+            let first = p.rater_id != previous;
+            previous = p.rater_id.clone();
+            Line {
+                relation: relation_label(who.locale, &p.relation),
+                rater_id: p.rater_id,
+                rater: p.rater,
+                subject: p.subject,
+                first,
+            }
+        })
+        .collect();
+    let counts = counts
+        .into_iter()
+        .map(|(r, invited, answered)| Count { relation: relation_label(who.locale, &r), invited, answered })
+        .collect();
+    let page = RatersPage {
+        t,
+        page_title: format!("{} · {}", t.raters_title, c.title),
+        nav: nav(&who.viewer, t, &format!("/admin/cycles/{}/raters", c.id)),
+        csrf: who.viewer.csrf.clone(),
+        flash: q.reminded.map(|n| t.person_reminded.replace("{n}", &n.to_string())),
+        cycle_id: c.id,
+        lines,
+        counts,
+    };
+    Html(page.render()).into_response()
+}
+
+#[derive(Deserialize)]
+pub(super) struct RemindForm {
+    csrf: String,
+    lang: Option<String>,
+}
+csrf_fields!(RemindForm);
+
+pub(super) async fn remind(
+    State(app): State<App>,
+    Path((cycle, person)): Path<(String, String)>,
+    AdminForm(f): AdminForm<RemindForm>,
+) -> Response {
+    match reminders::remind_person(&app, &cycle, &person).await {
+        Ok(n) => {
+            let to = format!("/admin/cycles/{cycle}/raters?lang={}&reminded={n}", f.who.t.lang);
+            Redirect::to(&to).into_response()
+        }
+        Err(e) => show_error(&app, &f.who, e).await,
+    }
+}

@@ -1,0 +1,151 @@
+//! The admin pages as HR uses them: confirmations, plain results, full cycle settings, CSV
+//! problems that name the row and the value, and who has not answered.
+use crate::common;
+
+use crate::dashboard::{csrf_of, get, session};
+use common::smtp::SmtpSink;
+use common::{Backend, TestApp, seeded};
+use serde_json::json;
+
+/// An admin session on the standard organisation (Wang Fang manages Li Na and Sam Carter).
+async fn admin(app: &TestApp) -> (String, String) {
+    candor::db::sessions::ensure_admin(&app.state.db, "wang.fang@example.com").await.unwrap();
+    let cookie = session(app, "wang.fang@example.com").await;
+    let (s, html) = get(app, Some(cookie.as_str()), "/admin?lang=en").await;
+    assert_eq!(s, 200);
+    let csrf = csrf_of(&html);
+    (cookie, csrf)
+}
+
+/// Posts a form as the admin: (status, Location or body).
+async fn post(app: &TestApp, cookie: &str, path: &str, form: &[(&str, &str)]) -> (u16, String) {
+    let res = app.client.post(app.url(path)).header("cookie", cookie).form(form).send().await.unwrap();
+    let status = res.status().as_u16();
+    let location = res.headers().get("location").map(|l| l.to_str().unwrap().to_string());
+    (status, location.unwrap_or(res.text().await.unwrap()))
+}
+
+async fn admin_actions_ask_for_confirmation(backend: Backend) {
+    let app = seeded(backend, None).await;
+    let (cookie, csrf) = admin(&app).await;
+    let (_, html) = get(&app, Some(cookie.as_str()), "/admin?lang=zh-CN").await;
+    assert!(html.contains("进行中") && !html.contains(">open<"), "statuses in the page's language");
+    let (s, _) = post(&app, &cookie, "/admin/cycles/2026-Q4/close", &[("csrf", &csrf), ("lang", "en")]).await;
+    assert_eq!(s, 422, "not confirmed: nothing done");
+    let (_, c) = app.get("/api/v1/cycles/2026-Q4").await;
+    assert_eq!(c["status"], "open");
+    let form = [("csrf", csrf.as_str()), ("lang", "en"), ("confirm", "on")];
+    let (s, to) = post(&app, &cookie, "/admin/cycles/2026-Q4/close", &form).await;
+    assert_eq!((s, to.as_str()), (303, "/admin?lang=en&done=closed"));
+    let (_, c) = app.get("/api/v1/cycles/2026-Q4").await;
+    assert_eq!(c["status"], "closed");
+    let (_, html) = get(&app, Some(cookie.as_str()), &to).await;
+    assert!(html.contains("The cycle is closed."), "a plain sentence");
+
+    // Revoking a key from the page, confirmed.
+    let key =
+        candor::app::integrations::create_key(&app.state, "old", candor::domain::api_key::Scope::Scores).await.unwrap();
+    let path = format!("/admin/keys/{}/revoke", key.id);
+    assert_eq!(post(&app, &cookie, &path, &[("csrf", &csrf), ("lang", "en")]).await.0, 422);
+    assert_eq!(app.get_with_key("/api/v1/cycles", &key.key).await.0, 200);
+    assert_eq!(post(&app, &cookie, &path, &form).await.0, 303);
+    assert_eq!(app.get_with_key("/api/v1/cycles", &key.key).await.0, 401);
+}
+
+async fn a_cycle_is_created_with_all_its_settings(backend: Backend) {
+    let app = seeded(backend, None).await;
+    let (cookie, csrf) = admin(&app).await;
+    let mut form = vec![
+        ("csrf", csrf.as_str()),
+        ("lang", "en"),
+        ("id", "2027-Q1"),
+        ("title", "Q1 2027"),
+        ("period", "2027-Q1"),
+        ("opens", "2027-01-01"),
+        ("closes", "2027-03-31"),
+        ("min_raters", "4"),
+        ("weight_manager", "2"),
+        ("weight_peer", "1"),
+        ("weight_direct_report", "0.5"),
+        ("remind_every_days", "7"),
+        ("max_reminders", "3"),
+    ];
+    let (s, to) = post(&app, &cookie, "/admin/cycles", &form).await;
+    assert_eq!((s, to.as_str()), (303, "/admin?lang=en&done=cycle_created"));
+    let (_, c) = app.get("/api/v1/cycles/2027-Q1").await;
+    assert_eq!((&c["period"], &c["min_raters"]), (&json!("2027-Q1"), &json!(4)), "{c}");
+    assert_eq!(c["weights"], json!({"manager":2.0,"peer":1.0,"direct_report":0.5}), "{c}");
+    assert_eq!((&c["remind_every_days"], &c["max_reminders"]), (&json!(7), &json!(3)), "{c}");
+    // A typo is an error on the page, and nothing is created.
+    form[2] = ("id", "2027-Q2");
+    form[8] = ("weight_manager", "two");
+    let (s, body) = post(&app, &cookie, "/admin/cycles", &form).await;
+    assert_eq!(s, 422);
+    assert!(body.contains("role=\"alert\"") && body.contains("manager weight"), "{body}");
+    assert_eq!(app.get("/api/v1/cycles/2027-Q2").await.0, 404);
+}
+
+async fn csv_problems_name_the_row_and_the_value(backend: Backend) {
+    let app = seeded(backend, None).await;
+    let (cookie, csrf) = admin(&app).await;
+    let upload = |csv: &'static str| {
+        let (kind, body) = crate::hardening::multipart(&[("csrf", &csrf), ("lang", "en"), ("kind", "people")], csv);
+        let req = app.client.post(app.url("/admin/import")).header("cookie", &cookie).header("content-type", kind);
+        req.body(body).send()
+    };
+    let html = upload("id,name,email\nE7,Ann,not-an-email\n").await.unwrap().text().await.unwrap();
+    assert!(html.contains("email &#34;not-an-email&#34;") || html.contains("email \"not-an-email\""), "{html}");
+    let html = upload("id,name,email,manager\nE7,Ann,ann@corp.example,\nE8,Bo,bo@corp.example,E404\n")
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("manager") && html.contains("E404"), "{html}");
+    let html = upload("id,name,email\nE7,Ann,ann@corp.example\n").await.unwrap().text().await.unwrap();
+    assert!(html.contains("Ready: 1 new, 0 changed, 0 unchanged."), "{html}");
+}
+
+async fn who_has_not_answered_and_a_reminder_for_one_person(backend: Backend) {
+    let sink = SmtpSink::start();
+    let app = seeded(backend, Some(&sink)).await;
+    app.seed_peer_survey().await;
+    let (s, b) = app
+        .post("/api/v1/cycles/2026-Q4/launch", json!({"survey":"peer360","subjects":["E1001"],"peers":"team"}))
+        .await;
+    assert_eq!(s, 201, "{b}");
+    // Li Na (self), Wang Fang (manager) and Sam Carter (peer) are asked.
+    let mails = sink.wait_for(3, 20).await;
+    let sam = mails.iter().find(|m| m.rcpt_tos == ["sam.carter@example.com"]).unwrap().link(&app.addr, "/s/");
+    let (cookie, csrf) = admin(&app).await;
+    let (s, html) = get(&app, Some(cookie.as_str()), "/admin/cycles/2026-Q4/raters?lang=en").await;
+    assert_eq!(s, 200);
+    assert!(html.contains("Li Na") && html.contains("Wang Fang"), "attributed reviews by name");
+    assert!(!html.contains("Sam Carter"), "anonymous raters are never named");
+    // Sam answers: the counts move, still without a name.
+    assert_eq!(app.client.post(&sam).form(&[("t1", "4")]).send().await.unwrap().status().as_u16(), 303);
+    let (_, html) = get(&app, Some(cookie.as_str()), "/admin/cycles/2026-Q4/raters?lang=en").await;
+    assert!(!html.contains("Sam Carter"));
+
+    common::eventually(20, || async {
+        let (_, p) = app.get("/api/v1/cycles/2026-Q4/progress").await;
+        (p["surveys"][0]["emailed"] == 3).then_some(())
+    })
+    .await;
+    let path = "/admin/cycles/2026-Q4/raters/E1001/remind";
+    let (s, to) = post(&app, &cookie, path, &[("csrf", &csrf), ("lang", "en")]).await;
+    assert_eq!((s, to.as_str()), (303, "/admin/cycles/2026-Q4/raters?lang=en&reminded=1"));
+    let all = sink.wait_for(4, 20).await;
+    assert_eq!(all[3].rcpt_tos, ["li.na@example.com"]);
+    assert!(all[3].subject.starts_with("Reminder") || all[3].subject.starts_with("提醒"), "{}", all[3].subject);
+    // Within the hour, a second click reminds nobody.
+    let (_, to) = post(&app, &cookie, path, &[("csrf", &csrf), ("lang", "en")]).await;
+    assert!(to.ends_with("reminded=0"), "{to}");
+}
+
+on_both_databases!(
+    admin_actions_ask_for_confirmation,
+    a_cycle_is_created_with_all_its_settings,
+    csv_problems_name_the_row_and_the_value,
+    who_has_not_answered_and_a_reminder_for_one_person,
+);
