@@ -143,7 +143,89 @@ async fn who_has_not_answered_and_a_reminder_for_one_person(backend: Backend) {
     assert!(to.ends_with("reminded=0"), "{to}");
 }
 
+/// The survey form's fields: a customer survey with a scale, a recommendation and a text question.
+fn pulse_form<'a>(csrf: &'a str, id: &'a str, first_text: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("csrf", csrf),
+        ("lang", "en"),
+        ("action", "save"),
+        ("id", id),
+        ("kind", "customer"),
+        ("title", "Pulse"),
+        ("title_zh", "脉搏"),
+        ("q0_id", "q1"),
+        ("q0_type", "scale"),
+        ("q0_text", first_text),
+        ("q0_text_zh", "总体满意度"),
+        ("q0_min", "1"),
+        ("q0_max", "5"),
+        ("q0_indicator", "customer_satisfaction"),
+        ("q0_required", "on"),
+        ("q1_id", "q2"),
+        ("q1_type", "nps"),
+        ("q1_text", "Would you recommend us?"),
+        ("q1_indicator", "customer_satisfaction"),
+        ("q2_id", "q3"),
+        ("q2_type", "text"),
+        ("q2_text", "Anything else?"),
+        ("q2_indicator", "ignored for text"),
+        ("q3_id", ""),
+        ("q3_type", "scale"),
+        ("q3_text", ""),
+    ]
+}
+
+async fn surveys_are_built_copied_and_frozen_in_the_browser(backend: Backend) {
+    let app = seeded(backend, None).await;
+    let (cookie, csrf) = admin(&app).await;
+    let (s, html) = get(&app, Some(cookie.as_str()), "/admin/surveys/edit?lang=en").await;
+    assert_eq!(s, 200);
+    assert!(html.contains("name=\"q0_id\"") && !html.contains("name=\"q1_id\""), "one empty question to start");
+    // "Add a question" keeps what was typed and offers one more block.
+    let mut add = pulse_form(&csrf, "pulse", "Overall satisfaction");
+    add[2] = ("action", "add");
+    let (s, html) = post(&app, &cookie, "/admin/surveys", &add).await;
+    assert_eq!(s, 200);
+    assert!(html.contains("Would you recommend us?") && html.contains("name=\"q3_id\""), "{html}");
+
+    let (s, to) = post(&app, &cookie, "/admin/surveys", &pulse_form(&csrf, "pulse", "Overall satisfaction")).await;
+    assert_eq!((s, to.as_str()), (303, "/admin/surveys?lang=en&saved=pulse"));
+    let (_, survey) = app.get("/api/v1/surveys/pulse").await;
+    let q = &survey["questions"];
+    assert_eq!((q.as_array().unwrap().len(), &survey["title_i18n"]["zh-CN"]), (3, &json!("脉搏")), "{survey}");
+    assert_eq!((&q[0]["min"], &q[0]["max"], &q[0]["required"]), (&json!(1), &json!(5), &json!(true)), "{survey}");
+    assert_eq!((&q[1]["type"], &q[1]["indicator"]), (&json!("nps"), &json!("customer_satisfaction")));
+    assert_eq!((&q[2]["type"], q[2].get("indicator")), (&json!("text"), None));
+    assert_eq!(q[0]["text_i18n"]["zh-CN"], "总体满意度");
+
+    // A survey the API would refuse is refused here too, with the reason, and nothing is stored.
+    let mut bad = pulse_form(&csrf, "bad", "Overall satisfaction");
+    bad[12] = ("q0_min", "5");
+    bad[13] = ("q0_max", "1");
+    let (s, html) = post(&app, &cookie, "/admin/surveys", &bad).await;
+    assert_eq!(s, 422);
+    assert!(html.contains("role=\"alert\"") && html.contains("must have min &#60; max"), "{html}");
+    assert_eq!(app.get("/api/v1/surveys/bad").await.0, 404);
+
+    // Once invited, the survey is frozen: editing it starts a copy.
+    let rows = json!([{"survey":"pulse","subject":"E1001","respondent":{"customer":"C1"},"relation":"customer"}]);
+    let (s, b) = app.post("/api/v1/cycles/2026-Q4/invitations", json!({"invitations": rows, "deliver":"none"})).await;
+    assert_eq!(s, 201, "{b}");
+    let (_, html) = get(&app, Some(cookie.as_str()), "/admin/surveys/edit?id=pulse&lang=en").await;
+    assert!(html.contains("value=\"pulse-copy\"") && html.contains("can no longer change"), "{html}");
+    let (s, html) = post(&app, &cookie, "/admin/surveys", &pulse_form(&csrf, "pulse", "Changed wording")).await;
+    assert_eq!(s, 422);
+    assert!(html.contains("can no longer change"), "{html}");
+    let (s, _) = post(&app, &cookie, "/admin/surveys", &pulse_form(&csrf, "pulse-copy", "Changed wording")).await;
+    assert_eq!(s, 303);
+    let (_, original) = app.get("/api/v1/surveys/pulse").await;
+    assert_eq!(original["questions"][0]["text"], "Overall satisfaction");
+    let (_, copy) = app.get("/api/v1/surveys/pulse-copy").await;
+    assert_eq!(copy["questions"][0]["text"], "Changed wording");
+}
+
 on_both_databases!(
+    surveys_are_built_copied_and_frozen_in_the_browser,
     admin_actions_ask_for_confirmation,
     a_cycle_is_created_with_all_its_settings,
     csv_problems_name_the_row_and_the_value,

@@ -175,6 +175,61 @@ async fn a_manager_and_an_admin_in_the_browser() {
     assert_eq!(p["status"], "closed");
     assert!(p["surveys"][0]["invited"].as_i64().unwrap() >= 20, "{p}");
 
+    // HR builds a survey in the browser, one question of each type, and a customer answers it.
+    c.goto(&app.url("/admin/surveys/edit?lang=en")).await.unwrap();
+    wait_text(&c, "Add a question").await;
+    let fill = |id: &'static str, value: &'static str| {
+        let c = c.clone();
+        async move { c.find(Locator::Id(id)).await.unwrap().send_keys(value).await.unwrap() }
+    };
+    fill("s-id", "pulse").await;
+    fill("s-title", "Pulse").await;
+    fill("s-title-zh", "脉搏").await;
+    let questions: [(&str, &str, &str); 3] = [
+        ("q1", "scale", "Overall satisfaction"),
+        ("q2", "nps", "Would you recommend us?"),
+        ("q3", "text", "Anything else?"),
+    ];
+    for (k, (id, kind, text)) in questions.iter().enumerate() {
+        c.find(Locator::Id(&format!("q{k}-id"))).await.unwrap().send_keys(id).await.unwrap();
+        c.find(Locator::Id(&format!("q{k}-type"))).await.unwrap().select_by_value(kind).await.unwrap();
+        c.find(Locator::Id(&format!("q{k}-text"))).await.unwrap().send_keys(text).await.unwrap();
+        if *kind != "text" {
+            c.find(Locator::Id(&format!("q{k}-ind"))).await.unwrap().send_keys("customer_satisfaction").await.unwrap();
+        }
+        let action = if k + 1 < questions.len() { "add" } else { "save" };
+        c.find(Locator::Css(&format!("button[value='{action}']"))).await.unwrap().click().await.unwrap();
+        if action == "add" {
+            wait_text(&c, &format!("Question {}", k + 2)).await;
+        }
+    }
+    wait_text(&c, "Survey pulse saved.").await;
+    shot(&c, "admin-surveys").await;
+    app.post(
+        "/api/v1/cycles",
+        serde_json::json!({"id":"2027-Q2","title":"Q2 2027","opens_at":"2026-11-01T00:00:00Z","closes_at":"2099-06-30T00:00:00Z"}),
+    )
+    .await;
+    let customer: String =
+        sqlx::query_scalar("SELECT id FROM customers ORDER BY id LIMIT 1").fetch_one(&app.state.db.pool).await.unwrap();
+    let rows = serde_json::json!([{"survey":"pulse","subject":"E112","respondent":{"customer":customer},"relation":"customer"}]);
+    let (s, b) = app
+        .post("/api/v1/cycles/2027-Q2/invitations", serde_json::json!({"invitations": rows, "deliver":"none"}))
+        .await;
+    assert_eq!(s, 201, "{b}");
+    c.goto(&format!("{}?lang=en", b["links"][0]["url"].as_str().unwrap())).await.unwrap();
+    wait_text(&c, "Would you recommend us?").await;
+    c.find(Locator::Css("input[name=q1][value='4']")).await.unwrap().click().await.unwrap();
+    c.find(Locator::Css("input[name=q2][value='9']")).await.unwrap().click().await.unwrap();
+    c.find(Locator::Id("q3")).await.unwrap().send_keys("Built in the browser").await.unwrap();
+    c.find(Locator::Css("form button")).await.unwrap().click().await.unwrap();
+    wait_text(&c, "Thank you").await;
+    let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM responses WHERE survey_id = 'pulse'")
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(stored, 1);
+
     // A phone: the page fits the width, the table scrolls inside its own box.
     c.set_window_size(390, 844).await.unwrap();
     c.goto(&app.url("/dashboard?cycle=demo-2026-Q3&lang=zh-CN")).await.unwrap();

@@ -27,6 +27,8 @@ pub fn router() -> Router<WebState> {
         .route("/admin/cycles", post(create_cycle))
         .route("/admin/cycles/{cycle}/{action}", post(cycle_action))
         .route("/admin/cycles/{cycle}/raters", get(super::admin_raters::page))
+        .route("/admin/surveys", get(super::admin_surveys::list).post(super::admin_surveys::save))
+        .route("/admin/surveys/edit", get(super::admin_surveys::edit))
         .route("/admin/cycles/{cycle}/raters/{person}/remind", post(super::admin_raters::remind))
         .route(
             "/admin/import",

@@ -12,6 +12,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 pub mod admin;
 mod admin_import;
 mod admin_raters;
+mod admin_surveys;
 pub mod auth;
 pub mod charts;
 pub mod dashboard;
