@@ -185,17 +185,26 @@ async fn a_manager_and_an_admin_in_the_browser() {
     fill("s-id", "pulse").await;
     fill("s-title", "Pulse").await;
     fill("s-title-zh", "脉搏").await;
-    let questions: [(&str, &str, &str); 3] = [
+    let questions: [(&str, &str, &str); 4] = [
         ("q1", "scale", "Overall satisfaction"),
         ("q2", "nps", "Would you recommend us?"),
         ("q3", "text", "Anything else?"),
+        ("q4", "choice", "How do you reach us?"),
     ];
     for (k, (id, kind, text)) in questions.iter().enumerate() {
         c.find(Locator::Id(&format!("q{k}-id"))).await.unwrap().send_keys(id).await.unwrap();
         c.find(Locator::Id(&format!("q{k}-type"))).await.unwrap().select_by_value(kind).await.unwrap();
         c.find(Locator::Id(&format!("q{k}-text"))).await.unwrap().send_keys(text).await.unwrap();
-        if *kind != "text" {
+        if matches!(*kind, "scale" | "nps") {
             c.find(Locator::Id(&format!("q{k}-ind"))).await.unwrap().send_keys("customer_satisfaction").await.unwrap();
+        }
+        if *kind == "scale" {
+            // A scale that offers "can't judge".
+            c.find(Locator::Css(&format!("input[name=q{k}_na]"))).await.unwrap().click().await.unwrap();
+        }
+        if *kind == "choice" {
+            let options = c.find(Locator::Id(&format!("q{k}-opts"))).await.unwrap();
+            options.send_keys("phone | By phone | 电话\nvisit | In person | 面谈").await.unwrap();
         }
         let action = if k + 1 < questions.len() { "add" } else { "save" };
         c.find(Locator::Css(&format!("button[value='{action}']"))).await.unwrap().click().await.unwrap();
@@ -222,6 +231,9 @@ async fn a_manager_and_an_admin_in_the_browser() {
     c.find(Locator::Css("input[name=q1][value='4']")).await.unwrap().click().await.unwrap();
     c.find(Locator::Css("input[name=q2][value='9']")).await.unwrap().click().await.unwrap();
     c.find(Locator::Id("q3")).await.unwrap().send_keys("Built in the browser").await.unwrap();
+    assert!(text_of(&c).await.contains("Can't judge"), "the scale offers it");
+    c.find(Locator::Css("input[name=q4][value='visit']")).await.unwrap().click().await.unwrap();
+    shot(&c, "respondent-built-survey").await;
     c.find(Locator::Css("form button")).await.unwrap().click().await.unwrap();
     wait_text(&c, "Thank you").await;
     let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM responses WHERE survey_id = 'pulse'")

@@ -15,6 +15,7 @@ mod hardening;
 mod instances;
 mod layers;
 mod periods;
+mod questions;
 mod respondent;
 mod results;
 mod reviews;

@@ -72,6 +72,19 @@ pub async fn show(app: &App, id: &str) -> Result<(SurveyInput, bool)> {
     Ok((to_input(survey), frozen))
 }
 
+/// Display names of indicators by locale tag, from every survey that names them (a later
+/// survey id wins where two disagree).
+pub async fn indicator_names(app: &App) -> Result<IndicatorNames> {
+    let mut names = IndicatorNames::new();
+    for raw in surveys::indicator_names(&app.db.pool).await? {
+        let one: IndicatorNames = serde_json::from_str(&raw).map_err(Error::internal)?;
+        names.extend(one);
+    }
+    Ok(names)
+}
+
+pub type IndicatorNames = std::collections::BTreeMap<String, std::collections::BTreeMap<String, String>>;
+
 /// (id, kind, title) of every survey.
 pub async fn list(app: &App) -> Result<Vec<(String, String, String)>> {
     Ok(crate::db::admin::surveys(&app.db.pool).await?)
@@ -84,6 +97,7 @@ fn to_input(s: Survey) -> SurveyInput {
         title: s.title,
         title_i18n: s.title_i18n,
         anonymous: s.anonymous,
+        indicator_names: s.indicator_names,
         questions: s
             .questions
             .into_iter()
@@ -96,6 +110,10 @@ fn to_input(s: Survey) -> SurveyInput {
                 indicator: q.indicator,
                 required: q.required,
                 text_i18n: q.text_i18n,
+                options: q.extra.options,
+                multiple: q.extra.multiple,
+                na: q.extra.na,
+                text_by_relation: q.extra.text_by_relation,
             })
             .collect(),
     }

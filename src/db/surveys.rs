@@ -11,6 +11,7 @@ fn corrupt(what: &str) -> sqlx::Error {
 fn question_from_row(r: &AnyRow) -> Result<Question, sqlx::Error> {
     let kind: String = r.try_get("type")?;
     let i18n: String = r.try_get("text_i18n")?;
+    let extra: String = r.try_get("extra")?;
     Ok(Question {
         id: r.try_get("id")?,
         kind: QuestionType::parse(&kind).ok_or_else(|| corrupt("question type"))?,
@@ -20,6 +21,7 @@ fn question_from_row(r: &AnyRow) -> Result<Question, sqlx::Error> {
         required: super::get_bool(r, "required")?,
         text: r.try_get("text")?,
         text_i18n: serde_json::from_str(&i18n).map_err(|_| corrupt("text_i18n"))?,
+        extra: serde_json::from_str(&extra).map_err(|_| corrupt("question extra"))?,
     })
 }
 
@@ -31,15 +33,16 @@ pub async fn load(pool: &AnyPool, id: &str) -> Result<Option<Survey>, sqlx::Erro
 /// The same on a connection already held (inside a transaction: a second connection from the
 /// pool could wait forever for one that this transaction is blocking).
 pub async fn load_on(conn: &mut sqlx::AnyConnection, id: &str) -> Result<Option<Survey>, sqlx::Error> {
-    let Some(head) = sqlx::query("SELECT id, kind, title, title_i18n, anonymous FROM surveys WHERE id = $1")
-        .bind(id)
-        .fetch_optional(&mut *conn)
-        .await?
+    let Some(head) =
+        sqlx::query("SELECT id, kind, title, title_i18n, anonymous, indicator_names FROM surveys WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?
     else {
         return Ok(None);
     };
     let rows = sqlx::query(
-        "SELECT id, type, min, max, indicator, required, text, text_i18n FROM questions \
+        "SELECT id, type, min, max, indicator, required, text, text_i18n, extra FROM questions \
          WHERE survey_id = $1 ORDER BY position",
     )
     .bind(id)
@@ -47,6 +50,7 @@ pub async fn load_on(conn: &mut sqlx::AnyConnection, id: &str) -> Result<Option<
     .await?;
     let kind: String = head.try_get("kind")?;
     let title_i18n: String = head.try_get("title_i18n")?;
+    let names: String = head.try_get("indicator_names")?;
     Ok(Some(Survey {
         id: head.try_get("id")?,
         kind: SurveyKind::parse(&kind).ok_or_else(|| corrupt("survey kind"))?,
@@ -54,7 +58,15 @@ pub async fn load_on(conn: &mut sqlx::AnyConnection, id: &str) -> Result<Option<
         title_i18n: serde_json::from_str(&title_i18n).map_err(|_| corrupt("title_i18n"))?,
         anonymous: super::get_bool(&head, "anonymous")?,
         questions: rows.iter().map(question_from_row).collect::<Result<_, _>>()?,
+        indicator_names: serde_json::from_str(&names).map_err(|_| corrupt("indicator_names"))?,
     }))
+}
+
+/// Every survey's display names of indicators (JSON documents, non-empty ones only).
+pub async fn indicator_names(pool: &AnyPool) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query_scalar("SELECT indicator_names FROM surveys WHERE indicator_names <> '{}' ORDER BY id")
+        .fetch_all(pool)
+        .await
 }
 
 /// A survey with invitations is frozen: its questions are what those invitations answer.
@@ -79,28 +91,33 @@ pub async fn exists(tx: &mut Tx, id: &str) -> Result<bool, sqlx::Error> {
     Ok(n > 0)
 }
 
+fn json(v: &impl serde::Serialize) -> Result<String, sqlx::Error> {
+    serde_json::to_string(v).map_err(|e| sqlx::Error::Encode(e.into()))
+}
+
 /// Creates or replaces the survey and all its questions.
 pub async fn save(tx: &mut Tx, s: &Survey, now: i64) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT INTO surveys (id, kind, title, title_i18n, anonymous, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $6) \
+        "INSERT INTO surveys (id, kind, title, title_i18n, anonymous, created_at, updated_at, indicator_names) \
+         VALUES ($1, $2, $3, $4, $5, $6, $6, $7) \
          ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, title = excluded.title, \
-         title_i18n = excluded.title_i18n, anonymous = excluded.anonymous, updated_at = excluded.updated_at",
+         title_i18n = excluded.title_i18n, anonymous = excluded.anonymous, updated_at = excluded.updated_at, \
+         indicator_names = excluded.indicator_names",
     )
     .bind(&s.id)
     .bind(s.kind.as_str())
     .bind(&s.title)
-    .bind(serde_json::to_string(&s.title_i18n).map_err(|e| sqlx::Error::Encode(e.into()))?)
+    .bind(json(&s.title_i18n)?)
     .bind(s.anonymous)
     .bind(now)
+    .bind(json(&s.indicator_names)?)
     .execute(&mut **tx)
     .await?;
     sqlx::query("DELETE FROM questions WHERE survey_id = $1").bind(&s.id).execute(&mut **tx).await?;
     for (pos, q) in s.questions.iter().enumerate() {
-        let i18n = serde_json::to_string(&q.text_i18n).map_err(|e| sqlx::Error::Encode(e.into()))?;
         sqlx::query(
-            "INSERT INTO questions (survey_id, id, position, type, min, max, indicator, required, text, text_i18n) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            "INSERT INTO questions (survey_id, id, position, type, min, max, indicator, required, text, text_i18n, extra) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
         )
         .bind(&s.id)
         .bind(&q.id)
@@ -111,7 +128,8 @@ pub async fn save(tx: &mut Tx, s: &Survey, now: i64) -> Result<(), sqlx::Error> 
         .bind(&q.indicator)
         .bind(q.required)
         .bind(&q.text)
-        .bind(i18n)
+        .bind(json(&q.text_i18n)?)
+        .bind(json(&q.extra)?)
         .execute(&mut **tx)
         .await?;
     }

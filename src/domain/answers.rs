@@ -37,8 +37,8 @@ pub fn check_answers(questions: &[Question], fields: &[(String, String)]) -> Res
     let mut answers = Vec::with_capacity(questions.len());
     for q in questions {
         let values = given.get(q.id.as_str()).map(Vec::as_slice).unwrap_or_default();
-        if let Some(first) = values.first() {
-            rejected.kept.insert(q.id.clone(), (*first).to_string());
+        if !values.is_empty() {
+            rejected.kept.insert(q.id.clone(), values.join(","));
         }
         match check_one(q, values) {
             Ok(Some(answer)) => answers.push(answer),
@@ -51,7 +51,13 @@ pub fn check_answers(questions: &[Question], fields: &[(String, String)]) -> Res
     if rejected.problems.is_empty() { Ok(answers) } else { Err(rejected) }
 }
 
+/// The value stored for "can't judge" on a scale: an answer that counts for nothing.
+pub const NOT_APPLICABLE: &str = "na";
+
 fn check_one(q: &Question, values: &[&str]) -> Result<Option<Answer>, AnswerProblem> {
+    if q.kind == QuestionType::Choice && q.extra.multiple {
+        return check_many(q, values);
+    }
     let raw = match values {
         [] => "",
         [one] => one,
@@ -65,6 +71,13 @@ fn check_one(q: &Question, values: &[&str]) -> Result<Option<Answer>, AnswerProb
         return if q.required { Err(AnswerProblem::Required) } else { Ok(None) };
     }
     let answer = match q.kind {
+        QuestionType::Scale if q.extra.na && trimmed == NOT_APPLICABLE => {
+            Answer { question_id: q.id.clone(), value: None, text: None }
+        }
+        QuestionType::Choice => {
+            let index = option_index(q, trimmed)?;
+            Answer { question_id: q.id.clone(), value: Some(index), text: None }
+        }
         QuestionType::Scale | QuestionType::Nps => {
             let v: i64 = trimmed.parse().map_err(|_| AnswerProblem::NotAChoice)?;
             let in_range = q.min.is_some_and(|lo| v >= lo) && q.max.is_some_and(|hi| v <= hi);
@@ -83,6 +96,28 @@ fn check_one(q: &Question, values: &[&str]) -> Result<Option<Answer>, AnswerProb
     Ok(Some(answer))
 }
 
+/// The position of an option by its id.
+fn option_index(q: &Question, id: &str) -> Result<i64, AnswerProblem> {
+    q.extra.options.iter().position(|o| o.id == id).map(|i| i as i64).ok_or(AnswerProblem::NotAChoice)
+}
+
+/// A multiple choice: each ticked option once; stored as a bit per option (at most 20).
+fn check_many(q: &Question, values: &[&str]) -> Result<Option<Answer>, AnswerProblem> {
+    let mut bits = 0i64;
+    for raw in values.iter().map(|v| v.trim()).filter(|v| !v.is_empty()) {
+        let bit = 1i64 << option_index(q, raw)?;
+        if bits & bit != 0 {
+            return Err(AnswerProblem::Duplicated);
+        }
+        bits |= bit;
+    }
+    match bits {
+        0 if q.required => Err(AnswerProblem::Required),
+        0 => Ok(None),
+        _ => Ok(Some(Answer { question_id: q.id.clone(), value: Some(bits), text: None })),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -98,6 +133,7 @@ mod tests {
             required,
             text: id.into(),
             text_i18n: BTreeMap::new(),
+            extra: Default::default(),
         }
     }
 
@@ -179,5 +215,43 @@ mod tests {
         let long = "字".repeat(MAX_TEXT_ANSWER);
         let a = check_answers(&survey(), &form(&[("q1", "1"), ("q3", &long)])).unwrap();
         assert_eq!(a[1].text.as_ref().map(|t| t.chars().count()), Some(MAX_TEXT_ANSWER));
+    }
+
+    fn choice(id: &str, multiple: bool, required: bool) -> Question {
+        let mut c = q(id, QuestionType::Choice, None, None, required);
+        c.extra.multiple = multiple;
+        c.extra.options = ["office", "field", "home"]
+            .iter()
+            .map(|o| crate::domain::survey::ChoiceOption {
+                id: o.to_string(),
+                text: o.to_string(),
+                text_i18n: BTreeMap::new(),
+            })
+            .collect();
+        c
+    }
+
+    #[test]
+    fn choices_and_can_t_judge() {
+        let mut scale = q("s", QuestionType::Scale, Some(1), Some(5), true);
+        scale.extra.na = true;
+        let questions = [scale, choice("one", false, true), choice("many", true, true)];
+        let a =
+            check_answers(&questions, &form(&[("s", "na"), ("one", "field"), ("many", "office"), ("many", "home")]))
+                .unwrap();
+        assert_eq!((a[0].value, &a[0].text), (None, &None), "can't judge: answered, counts for nothing");
+        assert_eq!(a[1].value, Some(1));
+        assert_eq!(a[2].value, Some(0b101));
+        let r =
+            check_answers(&questions, &form(&[("s", "na"), ("one", "garden"), ("many", "office"), ("many", "office")]))
+                .unwrap_err();
+        assert_eq!(r.problems.get("one"), Some(&AnswerProblem::NotAChoice));
+        assert_eq!(r.problems.get("many"), Some(&AnswerProblem::Duplicated));
+        assert_eq!(r.kept.get("many").map(String::as_str), Some("office,office"));
+        let r = check_answers(&questions, &form(&[("s", "na"), ("one", "home")])).unwrap_err();
+        assert_eq!(r.problems.get("many"), Some(&AnswerProblem::Required));
+        // "na" is no answer where the survey does not offer it.
+        let plain = [q("s", QuestionType::Scale, Some(1), Some(5), true)];
+        assert!(check_answers(&plain, &form(&[("s", "na")])).is_err());
     }
 }

@@ -37,6 +37,8 @@ pub enum QuestionType {
     Scale,
     Nps,
     Text,
+    /// One option (or several, with `multiple`) from a list; feeds no indicator.
+    Choice,
 }
 
 impl QuestionType {
@@ -45,6 +47,7 @@ impl QuestionType {
             QuestionType::Scale => "scale",
             QuestionType::Nps => "nps",
             QuestionType::Text => "text",
+            QuestionType::Choice => "choice",
         }
     }
 
@@ -53,6 +56,7 @@ impl QuestionType {
             "scale" => Some(QuestionType::Scale),
             "nps" => Some(QuestionType::Nps),
             "text" => Some(QuestionType::Text),
+            "choice" => Some(QuestionType::Choice),
             _ => None,
         }
     }
@@ -71,6 +75,42 @@ pub struct SurveyInput {
     #[serde(default)]
     pub anonymous: bool,
     pub questions: Vec<QuestionInput>,
+    /// Display names of indicators by locale tag: `{"leadership":{"en":"Leadership","zh-CN":"领导力"}}`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub indicator_names: BTreeMap<String, BTreeMap<String, String>>,
+}
+
+/// One option of a choice question.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChoiceOption {
+    /// 1 to 64 of `A-Z a-z 0-9 _ -`, unique in its question.
+    pub id: String,
+    pub text: String,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub text_i18n: BTreeMap<String, String>,
+}
+
+/// A question's wording for one relation (`self`, `manager`, `peer`, `direct_report`).
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RelationText {
+    pub text: String,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub text_i18n: BTreeMap<String, String>,
+}
+
+/// What a question carries besides its type and range (stored as one JSON document).
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+pub struct QuestionExtra {
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub options: Vec<ChoiceOption>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub multiple: bool,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub na: bool,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub text_by_relation: BTreeMap<String, RelationText>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq, utoipa::ToSchema)]
@@ -90,6 +130,19 @@ pub struct QuestionInput {
     pub required: bool,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub text_i18n: BTreeMap<String, String>,
+    /// `choice` only: 2 to 20 options.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub options: Vec<ChoiceOption>,
+    /// `choice` only: any number of options may be picked.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub multiple: bool,
+    /// `scale` only: offer "can't judge", an answer that does not count.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub na: bool,
+    /// Peer surveys: the wording for one relation instead of `text` (`self`, `manager`,
+    /// `peer`, `direct_report`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub text_by_relation: BTreeMap<String, RelationText>,
 }
 
 /// A validated survey, as stored.
@@ -101,6 +154,7 @@ pub struct Survey {
     pub title_i18n: BTreeMap<String, String>,
     pub anonymous: bool,
     pub questions: Vec<Question>,
+    pub indicator_names: BTreeMap<String, BTreeMap<String, String>>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -115,6 +169,7 @@ pub struct Question {
     pub text: String,
     /// Translations by locale tag (`zh-CN`).
     pub text_i18n: BTreeMap<String, String>,
+    pub extra: QuestionExtra,
 }
 
 impl Survey {
@@ -130,6 +185,11 @@ impl Survey {
 
     pub fn title_in(&self, locale: Locale) -> &str {
         self.title_i18n.get(locale.as_str()).map(String::as_str).unwrap_or(&self.title)
+    }
+
+    /// An indicator's display name in `locale`, when the survey gives one.
+    pub fn indicator_name(&self, indicator: &str, locale: Locale) -> Option<&str> {
+        self.indicator_names.get(indicator)?.get(locale.as_str()).map(String::as_str)
     }
 }
 
@@ -147,6 +207,14 @@ fn parse_i18n(map: &BTreeMap<String, String>, what: &str) -> Result<BTreeMap<Str
 impl Question {
     pub fn text_in(&self, locale: Locale) -> &str {
         self.text_i18n.get(locale.as_str()).map(String::as_str).unwrap_or(&self.text)
+    }
+
+    /// The wording for a respondent of this relation (`self`, `manager`…), else the text.
+    pub fn text_for(&self, relation: &str, locale: Locale) -> &str {
+        match self.extra.text_by_relation.get(relation) {
+            Some(r) => r.text_i18n.get(locale.as_str()).map(String::as_str).unwrap_or(&r.text),
+            None => self.text_in(locale),
+        }
     }
 
     /// The integer choices a scale or NPS question offers.
@@ -197,17 +265,72 @@ fn parse_question(q: &QuestionInput) -> Result<Question, String> {
             }
             (Some(0), Some(10))
         }
-        QuestionType::Text => {
+        QuestionType::Text | QuestionType::Choice => {
+            let what = q.kind.as_str();
             if q.min.is_some() || q.max.is_some() {
-                return Err(format!("question {id}: a text question takes no min or max"));
+                return Err(format!("question {id}: a {what} question takes no min or max"));
             }
             if indicator.is_some() {
-                return Err(format!("question {id}: a text question cannot feed an indicator"));
+                return Err(format!("question {id}: a {what} question cannot feed an indicator"));
             }
             (None, None)
         }
     };
-    Ok(Question { id, kind: q.kind, min, max, indicator, required: q.required, text, text_i18n })
+    let extra = parse_extra(&id, q)?;
+    Ok(Question { id, kind: q.kind, min, max, indicator, required: q.required, text, text_i18n, extra })
+}
+
+const RELATIONS_WORDED: [&str; 4] = ["self", "manager", "peer", "direct_report"];
+
+/// Options, `multiple`, `na` and per-relation wording, each only where it applies.
+fn parse_extra(id: &str, q: &QuestionInput) -> Result<QuestionExtra, String> {
+    if q.kind == QuestionType::Choice {
+        if !(2..=20).contains(&q.options.len()) {
+            return Err(format!("question {id}: a choice question has 2 to 20 options"));
+        }
+    } else if !q.options.is_empty() || q.multiple {
+        return Err(format!("question {id}: options and multiple apply to choice questions only"));
+    }
+    if q.na && q.kind != QuestionType::Scale {
+        return Err(format!("question {id}: na (\"can't judge\") applies to scale questions only"));
+    }
+    let mut seen = HashSet::new();
+    let mut options = Vec::with_capacity(q.options.len());
+    for o in &q.options {
+        let oid = parse_question_id(&o.id).map_err(|e| format!("question {id}: option {e}"))?;
+        if !seen.insert(oid.clone()) {
+            return Err(format!("question {id}: option id {oid:?} is used twice"));
+        }
+        let text = parse_label(&o.text, &format!("question {id}: option {oid}"), 200)?;
+        let text_i18n = parse_i18n(&o.text_i18n, &format!("question {id}: option {oid}"))?;
+        options.push(ChoiceOption { id: oid, text, text_i18n });
+    }
+    let mut text_by_relation = BTreeMap::new();
+    for (relation, r) in &q.text_by_relation {
+        if !RELATIONS_WORDED.contains(&relation.as_str()) {
+            return Err(format!(
+                "question {id}: text_by_relation takes self, manager, peer or direct_report, not {relation:?}"
+            ));
+        }
+        let what = format!("question {id}: text_by_relation.{relation}");
+        let worded =
+            RelationText { text: parse_label(&r.text, &what, 1_000)?, text_i18n: parse_i18n(&r.text_i18n, &what)? };
+        text_by_relation.insert(relation.clone(), worded);
+    }
+    Ok(QuestionExtra { options, multiple: q.multiple, na: q.na, text_by_relation })
+}
+
+/// `{"leadership":{"en":"Leadership","zh-CN":"领导力"}}`: snake_case indicators, known locales.
+fn parse_indicator_names(
+    names: &BTreeMap<String, BTreeMap<String, String>>,
+) -> Result<BTreeMap<String, BTreeMap<String, String>>, String> {
+    let mut out = BTreeMap::new();
+    for (indicator, by_locale) in names {
+        let indicator = parse_indicator(indicator)?;
+        let parsed = parse_i18n(by_locale, &format!("indicator_names.{indicator}"))?;
+        out.insert(indicator, parsed);
+    }
+    Ok(out)
 }
 
 impl SurveyInput {
@@ -226,13 +349,17 @@ impl SurveyInput {
         let mut seen = HashSet::new();
         let mut questions = Vec::with_capacity(self.questions.len());
         for q in &self.questions {
+            if !q.text_by_relation.is_empty() && self.kind != SurveyKind::Peer {
+                return Err(format!("question {}: text_by_relation applies to peer (360) surveys", q.id));
+            }
             let q = parse_question(q)?;
             if !seen.insert(q.id.clone()) {
                 return Err(format!("question id {:?} is used twice", q.id));
             }
             questions.push(q);
         }
-        Ok(Survey { id, kind: self.kind, title, title_i18n, anonymous: self.anonymous, questions })
+        let indicator_names = parse_indicator_names(&self.indicator_names)?;
+        Ok(Survey { id, kind: self.kind, title, title_i18n, anonymous: self.anonymous, questions, indicator_names })
     }
 }
 
@@ -283,6 +410,52 @@ mod tests {
             let err = input(questions.clone()).unwrap_err();
             assert!(err.contains(expected), "{questions}: {err}");
         }
+    }
+
+    #[test]
+    fn choices_can_t_judge_and_wording_by_relation() {
+        let v = serde_json::json!({"id":"p","kind":"peer","title":"360",
+            "indicator_names":{"leadership":{"en":"Leadership","zh-CN":"领导力"}},
+            "questions":[
+              {"id":"l1","text":"Leads the team","type":"scale","min":1,"max":5,"indicator":"leadership","na":true},
+              {"id":"c1","text":"Works best in","type":"choice","multiple":true,
+               "options":[{"id":"office","text":"The office","text_i18n":{"zh-CN":"办公室"}},{"id":"field","text":"The field"}]},
+              {"id":"k1","text":"What should this person keep doing?","type":"text",
+               "text_by_relation":{"self":{"text":"What should you keep doing?","text_i18n":{"zh-CN":"你应该继续做什么？"}}}}]});
+        let s = serde_json::from_value::<SurveyInput>(v).unwrap().parse().unwrap();
+        assert!(s.questions[0].extra.na);
+        assert_eq!(s.questions[1].extra.options.len(), 2);
+        assert_eq!(s.questions[2].text_for("self", Locale::En), "What should you keep doing?");
+        assert_eq!(s.questions[2].text_for("self", Locale::ZhCn), "你应该继续做什么？");
+        assert_eq!(s.questions[2].text_for("peer", Locale::En), "What should this person keep doing?");
+        assert_eq!(s.indicator_name("leadership", Locale::ZhCn), Some("领导力"));
+        assert_eq!(s.indicator_name("teamwork", Locale::En), None);
+        let refused = [
+            (
+                serde_json::json!([{"id":"c","text":"x","type":"choice","options":[{"id":"a","text":"A"}]}]),
+                "2 to 20 options",
+            ),
+            (
+                serde_json::json!([{"id":"c","text":"x","type":"choice","options":[{"id":"a","text":"A"},{"id":"a","text":"B"}]}]),
+                "used twice",
+            ),
+            (serde_json::json!([{"id":"c","text":"x","type":"nps","na":true}]), "scale questions only"),
+            (serde_json::json!([{"id":"c","text":"x","type":"text","multiple":true}]), "choice questions only"),
+            (
+                serde_json::json!([{"id":"c","text":"x","type":"choice","indicator":"teamwork",
+                   "options":[{"id":"a","text":"A"},{"id":"b","text":"B"}]}]),
+                "cannot feed",
+            ),
+        ];
+        for (questions, expected) in refused {
+            let err = input(questions.clone()).unwrap_err();
+            assert!(err.contains(expected), "{questions}: {err}");
+        }
+        // Wording by relation is for 360 surveys; customers have one relation.
+        let err =
+            input(serde_json::json!([{"id":"k","text":"x","type":"text","text_by_relation":{"self":{"text":"y"}}}]))
+                .unwrap_err();
+        assert!(err.contains("peer (360) surveys"), "{err}");
     }
 
     #[test]

@@ -162,6 +162,15 @@ pub struct DashText {
     pub question_required: &'static str,
     pub add_question: &'static str,
     pub save_survey: &'static str,
+    pub type_choice: &'static str,
+    pub question_na: &'static str,
+    pub question_options: &'static str,
+    pub options_hint: &'static str,
+    pub question_multiple: &'static str,
+    pub worded_by_relation: &'static str,
+    pub wording_for: &'static str,
+    pub indicator_names: &'static str,
+    pub indicator_names_hint: &'static str,
 }
 
 pub static EN: DashText = DashText {
@@ -325,6 +334,15 @@ pub static EN: DashText = DashText {
     question_required: "An answer is required",
     add_question: "Add a question",
     save_survey: "Save the survey",
+    type_choice: "Choice from a list",
+    question_na: "Offer “can't judge” (scales; such an answer does not count)",
+    question_options: "Options (choice questions)",
+    options_hint: "One per line: id | English | 中文. 2 to 20 options.",
+    question_multiple: "Several options may be picked",
+    worded_by_relation: "Wording for each relation (360 surveys, optional)",
+    wording_for: "Wording for",
+    indicator_names: "Indicator names (optional)",
+    indicator_names_hint: "One per line: indicator | English | 中文, e.g. leadership | Leadership | 领导力. Reports show these names.",
 };
 
 pub static ZH_CN: DashText = DashText {
@@ -488,6 +506,15 @@ pub static ZH_CN: DashText = DashText {
     question_required: "必须作答",
     add_question: "添加问题",
     save_survey: "保存问卷",
+    type_choice: "从列表中选择",
+    question_na: "提供“无法评价”（仅量表；该回答不计分）",
+    question_options: "选项（选择题）",
+    options_hint: "每行一个：编号 | English | 中文。2 到 20 个选项。",
+    question_multiple: "可多选",
+    worded_by_relation: "按评价关系使用不同措辞（360 问卷，可选）",
+    wording_for: "措辞：",
+    indicator_names: "指标名称（可选）",
+    indicator_names_hint: "每行一个：指标 | English | 中文，如 leadership | Leadership | 领导力。报告中显示这些名称。",
 };
 
 impl DashText {

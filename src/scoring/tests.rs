@@ -41,6 +41,7 @@ fn a_response_averages_its_answers_per_indicator() {
         required: false,
         text: id.into(),
         text_i18n: Default::default(),
+        extra: Default::default(),
     };
     let questions = [
         q("q1", QuestionType::Scale, Some(1), Some(5), Some(CUSTOMER_SATISFACTION)),

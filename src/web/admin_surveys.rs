@@ -7,7 +7,7 @@ use super::dashboard::{Nav, nav};
 use super::extract::{AdminForm, AdminViewer, CsrfFields, SignedIn};
 use super::pages::{Html, app_error};
 use crate::app::{self, App, surveys};
-use crate::domain::survey::{QuestionInput, QuestionType, SurveyInput, SurveyKind};
+use crate::domain::survey::{ChoiceOption, QuestionInput, QuestionType, RelationText, SurveyInput, SurveyKind};
 use crate::i18n::DashText;
 use askama::Template;
 use axum::extract::{Query, State};
@@ -46,7 +46,15 @@ struct Block {
     max: String,
     indicator: String,
     required: bool,
+    /// Choice options, one per line: `id | English | 中文`.
+    options: String,
+    multiple: bool,
+    na: bool,
+    /// Wording by relation: (relation, English, 中文).
+    worded: Vec<(&'static str, String, String)>,
 }
+
+const WORDED: [&str; 4] = ["self", "manager", "peer", "direct_report"];
 
 #[derive(Template)]
 #[template(path = "admin/survey_edit.html")]
@@ -62,6 +70,8 @@ struct EditPage<'a> {
     title: String,
     title_zh: String,
     anonymous: bool,
+    /// Indicator display names, one per line: `indicator | English | 中文`.
+    indicator_names: String,
     blocks: Vec<Block>,
 }
 
@@ -116,6 +126,7 @@ pub(super) async fn edit(
             title_i18n: BTreeMap::new(),
             anonymous: false,
             questions: Vec::new(),
+            indicator_names: BTreeMap::new(),
         };
         return render(&who, StatusCode::OK, &blank, None, None);
     };
@@ -138,7 +149,8 @@ fn render(who: &SignedIn, status: StatusCode, s: &SurveyInput, error: Option<Str
     let mut blocks: Vec<Block> = s.questions.iter().map(block_of).collect();
     // Always one empty block to fill in: a new question.
     if blocks.len() < MAX_BLOCKS {
-        blocks.push(Block { kind: "scale".into(), min: "1".into(), max: "5".into(), ..Block::default() });
+        let worded = WORDED.iter().map(|r| (*r, String::new(), String::new())).collect();
+        blocks.push(Block { kind: "scale".into(), min: "1".into(), max: "5".into(), worded, ..Block::default() });
     }
     let page = EditPage {
         t,
@@ -152,6 +164,12 @@ fn render(who: &SignedIn, status: StatusCode, s: &SurveyInput, error: Option<Str
         title: s.title.clone(),
         title_zh: s.title_i18n.get("zh-CN").cloned().unwrap_or_default(),
         anonymous: s.anonymous,
+        indicator_names: s
+            .indicator_names
+            .iter()
+            .map(|(i, n)| lines_entry(i, n.get("en"), n.get("zh-CN")))
+            .collect::<Vec<_>>()
+            .join("\n"),
         blocks,
     };
     (status, Html(page.render())).into_response()
@@ -167,7 +185,55 @@ fn block_of(q: &QuestionInput) -> Block {
         max: q.max.map(|v| v.to_string()).unwrap_or_default(),
         indicator: q.indicator.clone().unwrap_or_default(),
         required: q.required,
+        options: q
+            .options
+            .iter()
+            .map(|o| lines_entry(&o.id, Some(&o.text), o.text_i18n.get("zh-CN")))
+            .collect::<Vec<_>>()
+            .join("\n"),
+        multiple: q.multiple,
+        na: q.na,
+        worded: WORDED
+            .iter()
+            .map(|r| {
+                let w = q.text_by_relation.get(*r);
+                (
+                    *r,
+                    w.map(|w| w.text.clone()).unwrap_or_default(),
+                    w.and_then(|w| w.text_i18n.get("zh-CN").cloned()).unwrap_or_default(),
+                )
+            })
+            .collect(),
     }
+}
+
+/// `key | English | 中文`, the Chinese left out when there is none.
+fn lines_entry(key: &str, en: Option<&String>, zh: Option<&String>) -> String {
+    let mut line = format!("{key} | {}", en.map(String::as_str).unwrap_or_default());
+    if let Some(zh) = zh {
+        line.push_str(&format!(" | {zh}"));
+    }
+    line
+}
+
+/// Lines of `key | English | 中文` (the Chinese optional), blank lines skipped.
+fn parse_lines(raw: &str, what: &str) -> Result<Vec<(String, String, Option<String>)>, String> {
+    raw.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(|line| {
+            let parts: Vec<&str> = line.split('|').map(str::trim).collect();
+            match parts.as_slice() {
+                [key, en] => Ok((key.to_string(), en.to_string(), None)),
+                [key, en, zh] => Ok((key.to_string(), en.to_string(), Some(zh.to_string()).filter(|z| !z.is_empty()))),
+                _ => Err(format!("{what}: write each line as \"id | English | 中文\": {line:?}")),
+            }
+        })
+        .collect()
+}
+
+fn zh_map(zh: Option<String>) -> BTreeMap<String, String> {
+    zh.map(|z| BTreeMap::from([("zh-CN".to_string(), z)])).unwrap_or_default()
 }
 
 #[derive(Deserialize)]
@@ -212,6 +278,7 @@ fn show(who: &SignedIn, fields: &HashMap<String, String>, error: String) -> Resp
         title_i18n: BTreeMap::new(),
         anonymous: fields.contains_key("anonymous"),
         questions: Vec::new(),
+        indicator_names: BTreeMap::new(),
     };
     render(who, StatusCode::UNPROCESSABLE_ENTITY, &partial, Some(error), None)
 }
@@ -237,7 +304,14 @@ fn from_fields(fields: &HashMap<String, String>) -> Result<SurveyInput, String> 
         if f("id").is_empty() && f("text").is_empty() {
             continue;
         }
-        questions.push(question(k, &f, fields.contains_key(&format!("q{k}_required")))?);
+        let ticked = |name: &str| fields.contains_key(&format!("q{k}_{name}"));
+        questions.push(question(k, &f, [ticked("required"), ticked("multiple"), ticked("na")])?);
+    }
+    let mut indicator_names = BTreeMap::new();
+    for (indicator, en, zh) in parse_lines(&field("indicator_names"), "indicator names")? {
+        let mut names = zh_map(zh);
+        names.insert("en".to_string(), en);
+        indicator_names.insert(indicator, names);
     }
     Ok(SurveyInput {
         id: field("id"),
@@ -246,10 +320,13 @@ fn from_fields(fields: &HashMap<String, String>) -> Result<SurveyInput, String> 
         title_i18n,
         anonymous: fields.contains_key("anonymous"),
         questions,
+        indicator_names,
     })
 }
 
-fn question(k: usize, f: &dyn Fn(&str) -> String, required: bool) -> Result<QuestionInput, String> {
+/// One block's question; `[required, multiple, na]` are its ticked boxes.
+fn question(k: usize, f: &dyn Fn(&str) -> String, ticked: [bool; 3]) -> Result<QuestionInput, String> {
+    let [required, multiple, na] = ticked;
     let number = |name: &str| -> Result<Option<i64>, String> {
         let raw = f(name);
         if raw.is_empty() {
@@ -266,14 +343,33 @@ fn question(k: usize, f: &dyn Fn(&str) -> String, required: bool) -> Result<Ques
     if !f("text_zh").is_empty() {
         text_i18n.insert("zh-CN".to_string(), f("text_zh"));
     }
+    let options = parse_lines(&f("options"), &format!("question {}: options", k + 1))?
+        .into_iter()
+        .map(|(id, text, zh)| ChoiceOption { id, text, text_i18n: zh_map(zh) })
+        .collect();
+    let mut text_by_relation = BTreeMap::new();
+    for relation in WORDED {
+        let (en, zh) = (f(relation), f(&format!("{relation}_zh")));
+        if !en.is_empty() {
+            text_by_relation.insert(
+                relation.to_string(),
+                RelationText { text: en, text_i18n: zh_map(Some(zh).filter(|z| !z.is_empty())) },
+            );
+        }
+    }
+    let scored = matches!(kind, QuestionType::Scale | QuestionType::Nps);
     Ok(QuestionInput {
         id: f("id"),
         text: f("text"),
         kind,
         min,
         max,
-        indicator: Some(f("indicator")).filter(|i| !i.is_empty() && kind != QuestionType::Text),
+        indicator: Some(f("indicator")).filter(|i| !i.is_empty() && scored),
         required,
         text_i18n,
+        options: if kind == QuestionType::Choice { options } else { Vec::new() },
+        multiple: multiple && kind == QuestionType::Choice,
+        na: na && kind == QuestionType::Scale,
+        text_by_relation,
     })
 }

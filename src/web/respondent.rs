@@ -4,8 +4,8 @@ use super::WebState;
 use super::extract::{ClientAddr, PageLocale};
 use super::pages::{Html, app_error, message};
 use crate::app::responses::{self, InvitationInfo, LinkState, SubmitOutcome};
-use crate::domain::answers::{AnswerProblem, Rejected};
-use crate::domain::survey::{QuestionType, Survey};
+use crate::domain::answers::{AnswerProblem, NOT_APPLICABLE, Rejected};
+use crate::domain::survey::{Question, QuestionType, Survey};
 use crate::domain::{Locale, Token};
 use crate::i18n::{Text, fill, text};
 use askama::Template;
@@ -24,7 +24,8 @@ pub fn router() -> Router<WebState> {
 }
 
 pub struct ChoiceView {
-    pub value: i64,
+    pub value: String,
+    pub label: String,
     pub checked: bool,
 }
 
@@ -32,8 +33,13 @@ pub struct QuestionView {
     pub id: String,
     pub text: String,
     pub is_text: bool,
+    /// A choice question: its options as a list (`multiple`: checkboxes).
+    pub is_choice: bool,
+    pub multiple: bool,
     pub required: bool,
     pub choices: Vec<ChoiceView>,
+    /// "Can't judge", offered after a scale's points.
+    pub na: Option<ChoiceView>,
     pub low: String,
     pub high: String,
     pub kept: String,
@@ -76,28 +82,7 @@ fn render_form(
         .iter()
         .map(|q| {
             let kept = rejected.and_then(|r| r.kept.get(&q.id)).cloned().unwrap_or_default();
-            let (low, high) = match q.kind {
-                QuestionType::Nps => (t.nps_low.to_string(), t.nps_high.to_string()),
-                _ => (
-                    format!("{} = {}", q.min.unwrap_or_default(), t.scale_low),
-                    format!("{} = {}", q.max.unwrap_or_default(), t.scale_high),
-                ),
-            };
-            QuestionView {
-                id: q.id.clone(),
-                text: q.text_in(locale).to_string(),
-                is_text: q.kind == QuestionType::Text,
-                required: q.required,
-                choices: q
-                    .choices()
-                    .into_iter()
-                    .map(|v| ChoiceView { value: v, checked: kept.trim() == v.to_string() })
-                    .collect(),
-                low,
-                high,
-                error: rejected.and_then(|r| r.problems.get(&q.id)).map(|p| problem_text(t, *p)),
-                kept,
-            }
+            question_view(q, info.relation.as_str(), locale, t, kept, rejected)
         })
         .collect();
     let vars = [("subject", info.subject_name.as_str()), ("cycle", info.cycle_title.as_str())];
@@ -112,6 +97,61 @@ fn render_form(
         questions,
     };
     (status, Html(page.render())).into_response()
+}
+
+/// One question as the form shows it, in the respondent's language and relation's wording.
+fn question_view(
+    q: &Question,
+    relation: &str,
+    locale: Locale,
+    t: &'static Text,
+    kept: String,
+    rejected: Option<&Rejected>,
+) -> QuestionView {
+    let picked: Vec<&str> = kept.split(',').map(str::trim).collect();
+    let (low, high) = match q.kind {
+        QuestionType::Nps => (t.nps_low.to_string(), t.nps_high.to_string()),
+        _ => (
+            format!("{} = {}", q.min.unwrap_or_default(), t.scale_low),
+            format!("{} = {}", q.max.unwrap_or_default(), t.scale_high),
+        ),
+    };
+    let choices = match q.kind {
+        QuestionType::Choice => q
+            .extra
+            .options
+            .iter()
+            .map(|o| ChoiceView {
+                checked: picked.contains(&o.id.as_str()),
+                label: o.text_i18n.get(locale.as_str()).cloned().unwrap_or_else(|| o.text.clone()),
+                value: o.id.clone(),
+            })
+            .collect(),
+        _ => q
+            .choices()
+            .into_iter()
+            .map(|v| ChoiceView { value: v.to_string(), label: v.to_string(), checked: kept.trim() == v.to_string() })
+            .collect(),
+    };
+    let na = q.extra.na.then(|| ChoiceView {
+        value: NOT_APPLICABLE.to_string(),
+        label: t.cant_judge.to_string(),
+        checked: kept.trim() == NOT_APPLICABLE,
+    });
+    QuestionView {
+        id: q.id.clone(),
+        text: q.text_for(relation, locale).to_string(),
+        is_text: q.kind == QuestionType::Text,
+        is_choice: q.kind == QuestionType::Choice,
+        multiple: q.extra.multiple,
+        required: q.required,
+        choices,
+        na,
+        low,
+        high,
+        error: rejected.and_then(|r| r.problems.get(&q.id)).map(|p| problem_text(t, *p)),
+        kept,
+    }
 }
 
 /// Finds what a live link leads to, or answers with the page that says why it leads nowhere:

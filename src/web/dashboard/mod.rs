@@ -35,6 +35,25 @@ pub struct DashQuery {
 }
 
 /// The header every signed-in page shares.
+/// Indicator names for people: a survey's own display name first, then the built-in ones.
+pub(super) struct Labels {
+    names: crate::app::surveys::IndicatorNames,
+    locale: Locale,
+}
+
+impl Labels {
+    pub(super) async fn load(app: &App, locale: Locale) -> app::Result<Labels> {
+        Ok(Labels { names: crate::app::surveys::indicator_names(app).await?, locale })
+    }
+
+    pub(super) fn of(&self, indicator: &str) -> String {
+        match self.names.get(indicator).and_then(|n| n.get(self.locale.as_str())) {
+            Some(name) => name.clone(),
+            None => indicator_label(self.locale, indicator),
+        }
+    }
+}
+
 pub struct Nav {
     pub name: String,
     pub is_admin: bool,

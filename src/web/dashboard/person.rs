@@ -112,10 +112,11 @@ fn indicator_block(
     indicator: &str,
     score: &IndicatorScore,
     values: &Values,
+    labels: &Labels,
     locale: Locale,
     t: &DashText,
 ) -> IndicatorBlock {
-    let label = indicator_label(locale, indicator);
+    let label = labels.of(indicator);
     let groups = shown_groups(score);
     let mut relations = Vec::new();
     let mut chart_rows = Vec::new();
@@ -152,7 +153,7 @@ fn indicator_block(
 
 /// One trend line per kind of cycle: monthly customer surveys and quarterly 360s are not the
 /// same measure over time, so they are not joined into one line.
-fn trend_charts(history: &[results::TrendPoint], me: &SubjectScores, locale: Locale, t: &DashText) -> Option<String> {
+fn trend_charts(history: &[results::TrendPoint], me: &SubjectScores, labels: &Labels, t: &DashText) -> Option<String> {
     let kind = |p: &results::TrendPoint| match p.period.as_deref() {
         Some(p) if p.contains("-Q") => 1,
         Some(p) if p.len() == 7 => 0,
@@ -168,9 +169,7 @@ fn trend_charts(history: &[results::TrendPoint], me: &SubjectScores, locale: Loc
                 .indicators
                 .keys()
                 .filter(|i| points.iter().any(|p| p.scores.get(*i).copied().flatten().is_some()))
-                .map(|i| {
-                    (indicator_label(locale, i), points.iter().map(|p| p.scores.get(i).copied().flatten()).collect())
-                })
+                .map(|i| (labels.of(i), points.iter().map(|p| p.scores.get(i).copied().flatten()).collect()))
                 .collect();
             (names.len() > 1 && !series.is_empty()).then(|| charts::trend(titles[k], &names, &series))
         })
@@ -193,13 +192,17 @@ async fn person_report(
         return Ok(None);
     };
     let (me, values) = (report.scores, report.values);
-    let blocks =
-        me.indicators.iter().map(|(indicator, score)| indicator_block(indicator, score, &values, locale, t)).collect();
+    let labels = Labels::load(app, locale).await?;
+    let blocks = me
+        .indicators
+        .iter()
+        .map(|(indicator, score)| indicator_block(indicator, score, &values, &labels, locale, t))
+        .collect();
     // Trend: this person's indicator scores in every cycle they were reviewed in.
     // Only cycles this viewer may see of this person: for the person themself, closed ones.
     let mut history = results::trend(app, person_id, now).await?;
     history.retain(|p| access::can_see(viewer, person_id, org, p.closed));
-    let trend = trend_charts(&history, &me, locale, t);
+    let trend = trend_charts(&history, &me, &labels, t);
     let comments = report
         .comments
         .comments

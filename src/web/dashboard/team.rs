@@ -99,7 +99,8 @@ async fn team_page<'a>(
     let visible = visible_scores(app, who, cycle, dq.sort.as_deref()).await?;
     let progress = results::subject_progress(&app.db, cycle, now).await?;
     let base = format!("/dashboard?cycle={}&lang={}", urlencode(&cycle.id), t.lang);
-    let (columns, rows, charts) = team_table(who, &visible, Some(&progress), &base);
+    let labels = Labels::load(app, who.locale).await?;
+    let (columns, rows, charts) = team_table(who, &labels, &visible, Some(&progress), &base);
     let closed = !cycle.is_open(now);
     Ok(TeamPage {
         t,
@@ -141,7 +142,8 @@ async fn period_page<'a>(app: &App, who: &'a SignedIn, dq: &DashQuery, period: &
         pooled.subjects.into_iter().filter(|s| access::can_see(&who.viewer, &s.subject, &org, true)).collect();
     sort_scores(&mut visible, dq.sort.as_deref());
     let base = format!("/dashboard?period={}&lang={}", urlencode(&pooled.period), t.lang);
-    let (columns, rows, charts) = team_table(who, &visible, None, &base);
+    let labels = Labels::load(app, who.locale).await?;
+    let (columns, rows, charts) = team_table(who, &labels, &visible, None, &base);
     let all = cycles::list(app).await?;
     Ok(TeamPage {
         t,
@@ -163,15 +165,16 @@ type TeamTable = (Vec<Column>, Vec<TeamRow>, Vec<String>);
 /// The table and the charts of a team's scores, for a cycle or a period.
 fn team_table(
     who: &SignedIn,
+    labels: &Labels,
     visible: &[SubjectScores],
     progress: Option<&std::collections::HashMap<String, (i64, i64)>>,
     base: &str,
 ) -> TeamTable {
-    let (t, locale) = (who.t, who.locale);
+    let t = who.t;
     let indicators: Vec<String> = visible.first().map(|s| s.indicators.keys().cloned().collect()).unwrap_or_default();
     let columns = indicators
         .iter()
-        .map(|i| Column { label: indicator_label(locale, i), sort_link: format!("{base}&sort={}", urlencode(i)) })
+        .map(|i| Column { label: labels.of(i), sort_link: format!("{base}&sort={}", urlencode(i)) })
         .collect();
     let rows: Vec<TeamRow> = visible
         .iter()
@@ -192,7 +195,7 @@ fn team_table(
     let charts = indicators
         .iter()
         .map(|i| {
-            let label = format!("{} — {}", t.chart_team, indicator_label(locale, i));
+            let label = format!("{} — {}", t.chart_team, labels.of(i));
             let bars: Vec<(String, charts::Shown)> = visible
                 .iter()
                 .map(|s| (s.name.clone(), shown(t, s.indicators[i].score, s.indicators[i].status)))
