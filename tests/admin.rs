@@ -224,7 +224,38 @@ async fn surveys_are_built_copied_and_frozen_in_the_browser(backend: Backend) {
     assert_eq!(copy["questions"][0]["text"], "Changed wording");
 }
 
+async fn admin_rights_are_removed_and_sessions_ended(backend: Backend) {
+    let app = seeded(backend, None).await;
+    let (cookie, csrf) = admin(&app).await;
+    candor::db::sessions::ensure_admin(&app.state.db, "sam.carter@example.com").await.unwrap();
+    let sam = session(&app, "sam.carter@example.com").await;
+    assert_eq!(get(&app, Some(sam.as_str()), "/admin").await.0, 200);
+    let (_, html) = get(&app, Some(cookie.as_str()), "/admin?lang=en").await;
+    assert!(html.contains("/admin/people/E1002/remove-admin") && !html.contains("/admin/people/E1000/remove-admin"));
+    let confirmed = [("csrf", csrf.as_str()), ("lang", "en"), ("confirm", "on")];
+
+    // Signed out everywhere: Sam's session ends, he is still an admin.
+    let (s, to) = post(&app, &cookie, "/admin/people/E1002/sign-out", &confirmed).await;
+    assert_eq!((s, to.as_str()), (303, "/admin?lang=en&done=signed_out"));
+    assert_eq!(get(&app, Some(sam.as_str()), "/admin").await, (303, "/login".to_string()));
+    let sam = session(&app, "sam.carter@example.com").await;
+    assert_eq!(get(&app, Some(sam.as_str()), "/admin").await.0, 200);
+    // Not without the box ticked; then his admin rights go, at once.
+    let (s, _) = post(&app, &cookie, "/admin/people/E1002/remove-admin", &[("csrf", &csrf), ("lang", "en")]).await;
+    assert_eq!(s, 422);
+    let (s, _) = post(&app, &cookie, "/admin/people/E1002/remove-admin", &confirmed).await;
+    assert_eq!(s, 303);
+    assert_eq!(get(&app, Some(sam.as_str()), "/admin").await.0, 404);
+    assert_eq!(get(&app, Some(sam.as_str()), "/dashboard").await.0, 200, "still signed in, as a colleague");
+    // Nobody removes their own rights.
+    let (s, body) = post(&app, &cookie, "/admin/people/E1000/remove-admin", &confirmed).await;
+    assert_eq!(s, 422);
+    assert!(body.contains("your own admin rights"), "{body}");
+    assert_eq!(get(&app, Some(cookie.as_str()), "/admin").await.0, 200);
+}
+
 on_both_databases!(
+    admin_rights_are_removed_and_sessions_ended,
     surveys_are_built_copied_and_frozen_in_the_browser,
     admin_actions_ask_for_confirmation,
     a_cycle_is_created_with_all_its_settings,

@@ -255,6 +255,25 @@ async fn a_manager_and_an_admin_in_the_browser() {
     c.goto(&app.url("/admin?lang=zh-CN")).await.unwrap();
     wait_text(&c, "创建考核周期").await;
     shot(&c, "admin-phone-zh").await;
+    // The survey page on that phone, in both languages (the demo's customer survey).
+    let customer: String = sqlx::query_scalar("SELECT id FROM customers ORDER BY id DESC LIMIT 1")
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap();
+    let rows = serde_json::json!([{"survey":"demo-csat","subject":"E112","respondent":{"customer":customer},"relation":"customer"}]);
+    let (s, b) = app
+        .post("/api/v1/cycles/2027-Q2/invitations", serde_json::json!({"invitations": rows, "deliver":"none"}))
+        .await;
+    assert_eq!(s, 201, "{b}");
+    let link = b["links"][0]["url"].as_str().unwrap().to_string();
+    for (lang, name) in [("en", "respondent-en-phone"), ("zh-CN", "respondent-zh-phone")] {
+        c.goto(&format!("{link}?lang={lang}")).await.unwrap();
+        wait_text(&c, "Sam Carter").await;
+        let overflow =
+            c.execute("return document.documentElement.scrollWidth - window.innerWidth;", vec![]).await.unwrap();
+        assert!(overflow.as_i64().unwrap_or(99) <= 1, "{lang}: horizontal overflow {overflow}");
+        shot(&c, name).await;
+    }
     let widest = "const out = []; for (const e of document.querySelectorAll('body *')) { const r = e.getBoundingClientRect(); \
                   if (!e.closest('.scroll') && r.right > window.innerWidth + 1) out.push([e.tagName, e.className, e.parentElement.tagName, e.parentElement.className, Math.round(r.left), Math.round(r.right), (e.textContent || '').slice(0, 30)]); } return out.slice(0, 12);";
     let overflow = c.execute("return document.documentElement.scrollWidth - window.innerWidth;", vec![]).await.unwrap();

@@ -75,3 +75,28 @@ pub async fn unsubscribe(app: &App, email: &str) -> Result<()> {
     tracing::info!("address unsubscribed");
     Ok(())
 }
+
+/// (id, name, email) of everyone with admin rights.
+pub async fn admins(app: &App) -> Result<Vec<(String, String, String)>> {
+    Ok(sessions::admins(&app.db).await?)
+}
+
+/// Removes `person`'s admin rights at once (their next request is a manager's or nobody's).
+/// An admin cannot remove their own: someone must always be able to sign in to `/admin`.
+pub async fn remove_admin(app: &App, by: &str, person: &str) -> Result<()> {
+    if by == person {
+        return Err(Error::invalid("own_admin_rights", "you cannot remove your own admin rights; ask another admin"));
+    }
+    if !sessions::remove_admin(&app.db, person).await? {
+        return Err(Error::not_found("admin", person));
+    }
+    tracing::info!(person, "admin rights removed");
+    Ok(())
+}
+
+/// Signs a person out everywhere: every session of theirs ends now.
+pub async fn end_sessions(app: &App, person: &str) -> Result<u64> {
+    let n = sessions::end_sessions(&app.db, person).await?;
+    tracing::info!(person, sessions = n, "sessions ended");
+    Ok(n)
+}

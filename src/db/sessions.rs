@@ -129,6 +129,28 @@ pub async fn viewer(db: &Db, session: &Token) -> Result<Option<Viewer>, sqlx::Er
     .transpose()
 }
 
+/// (id, name, email) of every person with admin rights, by name.
+pub async fn admins(db: &Db) -> Result<Vec<(String, String, String)>, sqlx::Error> {
+    sqlx::query_as("SELECT id, name, email FROM people WHERE is_admin = TRUE ORDER BY name, id")
+        .fetch_all(&db.pool)
+        .await
+}
+
+/// Removes a person's admin rights; false when they had none.
+pub async fn remove_admin(db: &Db, person: &str) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query("UPDATE people SET is_admin = FALSE WHERE id = $1 AND is_admin = TRUE")
+        .bind(person)
+        .execute(&db.pool)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Ends every session of one person; how many there were.
+pub async fn end_sessions(db: &Db, person: &str) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query("DELETE FROM sessions WHERE person_id = $1").bind(person).execute(&db.pool).await?;
+    Ok(done.rows_affected())
+}
+
 /// Ends every session of these people (they left, or their address changed).
 pub async fn end_for(tx: &mut super::Tx, people: &[String]) -> Result<(), sqlx::Error> {
     for chunk in people.chunks(super::MAX_BINDS) {

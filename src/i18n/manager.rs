@@ -171,6 +171,12 @@ pub struct DashText {
     pub wording_for: &'static str,
     pub indicator_names: &'static str,
     pub indicator_names_hint: &'static str,
+    pub admins_title: &'static str,
+    pub remove_admin: &'static str,
+    pub end_sessions: &'static str,
+    pub admin_removed: &'static str,
+    pub sessions_ended: &'static str,
+    pub admins_hint: &'static str,
 }
 
 pub static EN: DashText = DashText {
@@ -343,6 +349,12 @@ pub static EN: DashText = DashText {
     wording_for: "Wording for",
     indicator_names: "Indicator names (optional)",
     indicator_names_hint: "One per line: indicator | English | 中文, e.g. leadership | Leadership | 领导力. Reports show these names.",
+    admins_title: "People with admin rights",
+    remove_admin: "Remove admin rights",
+    end_sessions: "Sign out everywhere",
+    admin_removed: "Admin rights removed. They take effect at once.",
+    sessions_ended: "Signed out everywhere: every session of that person has ended.",
+    admins_hint: "Give someone admin rights with candor login-link EMAIL --admin. Deactivating a person (active: false) or changing their email also signs them out.",
 };
 
 pub static ZH_CN: DashText = DashText {
@@ -515,6 +527,12 @@ pub static ZH_CN: DashText = DashText {
     wording_for: "措辞：",
     indicator_names: "指标名称（可选）",
     indicator_names_hint: "每行一个：指标 | English | 中文，如 leadership | Leadership | 领导力。报告中显示这些名称。",
+    admins_title: "拥有管理权限的人",
+    remove_admin: "移除管理权限",
+    end_sessions: "在所有设备上退出",
+    admin_removed: "已移除管理权限，立即生效。",
+    sessions_ended: "已在所有设备上退出：此人的所有会话均已结束。",
+    admins_hint: "授予管理权限：candor login-link EMAIL --admin。停用某人（active: false）或更改其邮箱也会让其退出登录。",
 };
 
 impl DashText {

@@ -38,6 +38,7 @@ pub fn router() -> Router<WebState> {
         .route("/admin/import/confirm", post(super::admin_import::confirm))
         .route("/admin/keys", post(create_key))
         .route("/admin/keys/{key}/revoke", post(revoke_key))
+        .route("/admin/people/{person}/{action}", post(person_action))
         .route("/admin/webhooks", post(create_webhook))
         .route("/admin/schedules", post(create_schedule))
         .route("/admin/schedules/{schedule}/delete", post(delete_schedule))
@@ -79,6 +80,8 @@ struct AdminPage<'a> {
     peer_surveys: Vec<(String, String)>,
     customer_surveys: Vec<(String, String)>,
     keys: Vec<KeyLine>,
+    admins: Vec<(String, String, String)>,
+    me: String,
     webhooks: Vec<String>,
     schedules: Vec<crate::app::schedules::ScheduleView>,
     preview: Option<Preview>,
@@ -100,9 +103,10 @@ pub(super) async fn render(app: &App, who: &SignedIn, status: StatusCode, notice
         let keys = integrations::keys(app).await?;
         let hooks = integrations::webhooks(app).await?;
         let schedules = app::schedules::list(app).await?;
-        Ok::<_, app::Error>((cycles, surveys, keys, hooks, schedules))
+        let admins = app::accounts::admins(app).await?;
+        Ok::<_, app::Error>((cycles, surveys, keys, hooks, schedules, admins))
     };
-    let (cycles, surveys, keys, hooks, schedules) = match loaded.await {
+    let (cycles, surveys, keys, hooks, schedules, admins) = match loaded.await {
         Ok(x) => x,
         Err(e) => return app_error(e, who.locale),
     };
@@ -120,6 +124,8 @@ pub(super) async fn render(app: &App, who: &SignedIn, status: StatusCode, notice
         peer_surveys: pick("peer"),
         customer_surveys: pick("customer"),
         keys: key_lines(keys, t),
+        admins,
+        me: who.viewer.person_id.clone(),
         webhooks: hooks.into_iter().map(|h| h.url).collect(),
         schedules,
         preview: notice.preview,
@@ -142,6 +148,8 @@ fn done_text(t: &DashText, key: &str, n: Option<usize>) -> Option<String> {
         "reminded" => Some(t.reminded_done),
         "closed" => Some(t.closed_done),
         "key_revoked" => Some(t.key_revoked),
+        "admin_removed" => Some(t.admin_removed),
+        "signed_out" => Some(t.sessions_ended),
         _ => None,
     };
     if let Some(s) = sentence {
@@ -410,6 +418,25 @@ async fn revoke_key(State(app): State<App>, Path(id): Path<String>, AdminForm(f)
         return show_error(&app, &f.who, app::Error::invalid("not_confirmed", f.who.t.not_confirmed)).await;
     }
     let result = integrations::revoke_key(&app, &id).await.map(|_| ("key_revoked", None));
+    back(&app, &f.who, result).await
+}
+
+/// `remove-admin` or `sign-out` for one person, confirmed.
+async fn person_action(
+    State(app): State<App>,
+    Path((person, action)): Path<(String, String)>,
+    AdminForm(f): AdminForm<ConfirmForm>,
+) -> Response {
+    if f.form.confirm.is_none() {
+        return show_error(&app, &f.who, app::Error::invalid("not_confirmed", f.who.t.not_confirmed)).await;
+    }
+    let result = match action.as_str() {
+        "remove-admin" => {
+            app::accounts::remove_admin(&app, &f.who.viewer.person_id, &person).await.map(|_| ("admin_removed", None))
+        }
+        "sign-out" => app::accounts::end_sessions(&app, &person).await.map(|_| ("signed_out", None)),
+        _ => return super::pages::not_found(f.who.locale),
+    };
     back(&app, &f.who, result).await
 }
 
