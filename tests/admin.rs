@@ -141,6 +141,31 @@ async fn who_has_not_answered_and_a_reminder_for_one_person(backend: Backend) {
     // Within the hour, a second click reminds nobody.
     let (_, to) = post(&app, &cookie, path, &[("csrf", &csrf), ("lang", "en")]).await;
     assert!(to.ends_with("reminded=0"), "{to}");
+
+    // One invitation reissued from the page: a fresh link by email, the old one is gone.
+    let li_na_first = mails.iter().find(|m| m.rcpt_tos == ["li.na@example.com"]).unwrap().link(&app.addr, "/s/");
+    let mut form = vec![
+        ("csrf", csrf.as_str()),
+        ("lang", "en"),
+        ("survey", "peer360"),
+        ("subject", "E1001"),
+        ("person", "E1001"),
+        ("action", "reissue"),
+        ("confirm", "on"),
+    ];
+    let (s, to) = post(&app, &cookie, "/admin/cycles/2026-Q4/invitation", &form).await;
+    assert_eq!((s, to.as_str()), (303, "/admin/cycles/2026-Q4/raters?lang=en&done=reissued"));
+    let all = sink.wait_for(5, 20).await;
+    assert_eq!(all[4].rcpt_tos, ["li.na@example.com"]);
+    assert_eq!(app.client.get(&li_na_first).send().await.unwrap().status().as_u16(), 404);
+    assert_eq!(app.client.get(all[4].link(&app.addr, "/s/")).send().await.unwrap().status().as_u16(), 200);
+    // The manager's review revoked: its link says the survey is closed.
+    let manager = mails.iter().find(|m| m.rcpt_tos == ["wang.fang@example.com"]).unwrap().link(&app.addr, "/s/");
+    form[4] = ("person", "E1000");
+    form[5] = ("action", "revoke");
+    let (s, to) = post(&app, &cookie, "/admin/cycles/2026-Q4/invitation", &form).await;
+    assert_eq!((s, to.as_str()), (303, "/admin/cycles/2026-Q4/raters?lang=en&done=revoked"));
+    assert_eq!(app.client.get(&manager).send().await.unwrap().status().as_u16(), 410);
 }
 
 /// The survey form's fields: a customer survey with a scale, a recommendation and a text question.
@@ -247,6 +272,11 @@ async fn admin_rights_are_removed_and_sessions_ended(backend: Backend) {
     assert_eq!(s, 303);
     assert_eq!(get(&app, Some(sam.as_str()), "/admin").await.0, 404);
     assert_eq!(get(&app, Some(sam.as_str()), "/dashboard").await.0, 200, "still signed in, as a colleague");
+    // Anyone is signed out by their address.
+    let li_na = session(&app, "li.na@example.com").await;
+    let form = [("csrf", csrf.as_str()), ("lang", "en"), ("email", "li.na@example.com"), ("confirm", "on")];
+    assert_eq!(post(&app, &cookie, "/admin/people/sign-out", &form).await.0, 303);
+    assert_eq!(get(&app, Some(li_na.as_str()), "/dashboard").await, (303, "/login".to_string()));
     // Nobody removes their own rights.
     let (s, body) = post(&app, &cookie, "/admin/people/E1000/remove-admin", &confirmed).await;
     assert_eq!(s, 422);

@@ -178,6 +178,41 @@ async fn invitations_are_revoked_and_reissued(backend: Backend) {
     assert_eq!(status_of(&app, &mails[0].link(&app.addr, "/s/")).await, 200, "C2 untouched");
 }
 
+/// Revoking or reissuing answers the same for an anonymous invitation whether or not it was
+/// answered: neither tells an admin who has answered.
+async fn revoking_or_reissuing_never_tells_who_answered_anonymously(backend: Backend) {
+    let app = seeded(backend, None).await;
+    let mut anon = common::csat_survey();
+    anon["id"] = json!("anon");
+    anon["anonymous"] = json!(true);
+    let (s, b) = app.post("/api/v1/surveys", anon).await;
+    assert_eq!(s, 200, "{b}");
+    let rows: Vec<Value> = ["C1", "C2"]
+        .iter()
+        .map(|c| json!({"survey":"anon","subject":"E1001","respondent":{"customer":c},"relation":"customer"}))
+        .collect();
+    let l = links(&app, rows).await;
+    let answered = app.client.post(&l[0]).form(&[("q1", "5")]).send().await.unwrap();
+    assert_eq!(answered.status().as_u16(), 303);
+    let both = json!([
+        {"survey":"anon","subject":"E1001","respondent":{"customer":"C1"}},
+        {"survey":"anon","subject":"E1001","respondent":{"customer":"C2"}}]);
+    let path = |what: &str| format!("/api/v1/cycles/2026-Q4/invitations/{what}");
+    let (s, b) = app.post(&path("reissue"), json!({"invitations": both, "deliver":"none"})).await;
+    assert_eq!((s, b["reissued"].as_u64()), (200, Some(2)), "no already_answered for an anonymous one: {b}");
+    let (_, before) = app.get("/api/v1/cycles/2026-Q4/progress").await;
+    let (s, b) = app.post(&path("revoke"), json!({ "invitations": both })).await;
+    assert_eq!((s, b["revoked"].as_u64(), b["unchanged"].as_u64()), (200, Some(2), Some(0)), "{b}");
+    let (_, after) = app.get("/api/v1/cycles/2026-Q4/progress").await;
+    assert_eq!(before, after, "counts do not move with a revoke");
+    // The sealed answer is still there and still counts at close.
+    assert_eq!(count_sealed(&app).await, 1);
+}
+
+async fn count_sealed(app: &TestApp) -> i64 {
+    sqlx::query_scalar("SELECT COUNT(*) FROM sealed_responses").fetch_one(&app.state.db.pool).await.unwrap()
+}
+
 async fn handed_out_links_are_never_emailed_a_reminder(backend: Backend) {
     let sink = SmtpSink::start();
     let app = seeded(backend, Some(&sink)).await;
@@ -233,6 +268,7 @@ on_both_databases!(
     someone_who_left_takes_part_in_nothing_new,
     a_changed_address_ends_the_sessions,
     invitations_are_revoked_and_reissued,
+    revoking_or_reissuing_never_tells_who_answered_anonymously,
     handed_out_links_are_never_emailed_a_reminder,
     api_keys_are_listed_and_revoked,
 );

@@ -1,6 +1,8 @@
 //! Revoking and reissuing invitations (CONTRACT §8). Revoking makes every link of an
 //! invitation answer 410; reissuing replaces its links with a fresh one, emailed or handed
-//! back (`deliver: none`), for a link that was lost.
+//! back (`deliver: none`), for a link that was lost. Neither tells whether an anonymous
+//! invitation was answered: such an invitation is revoked or reissued either way (an answer
+//! already sealed stays; a reissued link to it says it was answered, to its rater only).
 use super::invitations::{CreatedLink, Deliver, RespondentInput, mint_links};
 use super::{App, Error, Result, RowProblem};
 use crate::db::outbox::{self, Kind};
@@ -30,7 +32,7 @@ impl InvitationRef {
 pub struct Revoked {
     /// Invitations revoked now.
     pub revoked: usize,
-    /// Already revoked, or answered (an answer given stays).
+    /// Already revoked, or (attributed relations only) answered; an answer given stays.
     pub unchanged: usize,
 }
 
@@ -70,7 +72,7 @@ pub async fn revoke(app: &App, cycle: &str, refs: &[InvitationRef]) -> Result<Re
     super::cycles::load(app, cycle).await?;
     let mut tx = app.db.begin().await?;
     let found = resolve(&mut tx, cycle, refs).await?;
-    let ids: Vec<i64> = found.iter().filter(|f| !f.completed && !f.revoked).map(|f| f.id).collect();
+    let ids: Vec<i64> = found.iter().filter(|f| !f.revoked && (!f.completed || f.anonymous)).map(|f| f.id).collect();
     invitations::revoke(&mut tx, &ids).await?;
     tx.commit().await?;
     tracing::info!(cycle, revoked = ids.len(), "invitations revoked");
@@ -78,8 +80,8 @@ pub async fn revoke(app: &App, cycle: &str, refs: &[InvitationRef]) -> Result<Re
 }
 
 /// Replaces the links of the named open invitations with fresh ones, emailed or returned. An
-/// answered or revoked invitation, or (by email) a customer without an address, refuses the
-/// whole request.
+/// answered attributed invitation, a revoked one, or (by email) a customer without an address
+/// refuses the whole request.
 pub async fn reissue(app: &App, cycle: &str, refs: &[InvitationRef], deliver: Deliver) -> Result<Reissued> {
     let now = time::now();
     let c = super::cycles::load_open(app, cycle, now).await?;
@@ -90,7 +92,7 @@ pub async fn reissue(app: &App, cycle: &str, refs: &[InvitationRef], deliver: De
         .zip(&found)
         .enumerate()
         .filter_map(|(i, (r, f))| {
-            let (code, message) = if f.completed {
+            let (code, message) = if f.completed && !f.anonymous {
                 ("already_answered", "this invitation was answered; there is nothing to reissue")
             } else if f.revoked {
                 ("invitation_revoked", "this invitation was revoked and stays so")

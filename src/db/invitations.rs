@@ -66,6 +66,8 @@ pub struct Found {
     pub revoked: bool,
     /// The respondent has an email address (a customer may not).
     pub reachable: bool,
+    /// An anonymous relation: whether it was answered must not show.
+    pub anonymous: bool,
 }
 
 /// The invitations of `cycle` with these (survey, subject, respondent key) triples.
@@ -80,7 +82,9 @@ pub async fn find(
         let sql = format!(
             "SELECT i.id, i.survey_id, i.subject_id, i.respondent_key, i.completed, i.revoked, \
                (i.respondent_customer_id IS NULL OR EXISTS (SELECT 1 FROM customers c \
-                  WHERE c.id = i.respondent_customer_id AND c.email <> '')) AS reachable \
+                  WHERE c.id = i.respondent_customer_id AND c.email <> '')) AS reachable, \
+               (i.relation IN ('peer', 'direct_report') OR (i.relation = 'customer' AND EXISTS \
+                  (SELECT 1 FROM surveys s WHERE s.id = i.survey_id AND s.anonymous = TRUE))) AS anonymous \
              FROM invitations i WHERE i.cycle_id = $1 AND (i.survey_id, i.subject_id, i.respondent_key) IN (VALUES {})",
             tuples.join(", ")
         );
@@ -95,6 +99,7 @@ pub async fn find(
                 completed: super::get_bool(&r, "completed")?,
                 revoked: super::get_bool(&r, "revoked")?,
                 reachable: super::get_bool(&r, "reachable")?,
+                anonymous: super::get_bool(&r, "anonymous")?,
             };
             out.insert(key, found);
         }

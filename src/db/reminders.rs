@@ -70,11 +70,12 @@ pub async fn attributed_pending(pool: &sqlx::AnyPool, cycle: &str) -> Result<Vec
         .collect()
 }
 
-/// (relation, invited, answered) of a cycle: what anonymous relations show, counts only.
+/// (relation, invited, answered) of a cycle: what anonymous relations show, counts only
+/// (revoked invitations included, so revoking one never tells whether it was answered).
 pub async fn relation_counts(pool: &sqlx::AnyPool, cycle: &str) -> Result<Vec<(String, i64, i64)>, sqlx::Error> {
     let rows = sqlx::query(
         "SELECT relation, COUNT(*) AS invited, COALESCE(SUM(CASE WHEN completed THEN 1 ELSE 0 END), 0) AS answered \
-         FROM invitations WHERE cycle_id = $1 AND revoked = FALSE GROUP BY relation ORDER BY relation",
+         FROM invitations WHERE cycle_id = $1 GROUP BY relation ORDER BY relation",
     )
     .bind(cycle)
     .fetch_all(pool)

@@ -177,6 +177,17 @@ pub struct DashText {
     pub admin_removed: &'static str,
     pub sessions_ended: &'static str,
     pub admins_hint: &'static str,
+    pub invitation_tools: &'static str,
+    pub invitation_tools_hint: &'static str,
+    pub person_id: &'static str,
+    pub customer_id: &'static str,
+    pub invitation_action: &'static str,
+    pub reissue_email: &'static str,
+    pub revoke_invitation: &'static str,
+    pub apply: &'static str,
+    pub invitation_reissued: &'static str,
+    pub invitation_revoked: &'static str,
+    pub sign_out_person: &'static str,
 }
 
 pub static EN: DashText = DashText {
@@ -355,6 +366,17 @@ pub static EN: DashText = DashText {
     admin_removed: "Admin rights removed. They take effect at once.",
     sessions_ended: "Signed out everywhere: every session of that person has ended.",
     admins_hint: "Give someone admin rights with candor login-link EMAIL --admin. Deactivating a person (active: false) or changing their email also signs them out.",
+    invitation_tools: "Revoke or reissue one invitation",
+    invitation_tools_hint: "For a lost link (a fresh one is emailed; the old ones stop working) or someone who should no longer answer (their links answer that the survey is closed). Name the survey, whom it is about, and who was asked.",
+    person_id: "person id",
+    customer_id: "or customer id",
+    invitation_action: "What to do",
+    reissue_email: "Email a fresh link",
+    revoke_invitation: "Revoke: the links stop working",
+    apply: "Apply",
+    invitation_reissued: "A fresh link is on its way; the old ones no longer work.",
+    invitation_revoked: "The invitation is revoked.",
+    sign_out_person: "Sign someone out everywhere (their email)",
 };
 
 pub static ZH_CN: DashText = DashText {
@@ -533,6 +555,17 @@ pub static ZH_CN: DashText = DashText {
     admin_removed: "已移除管理权限，立即生效。",
     sessions_ended: "已在所有设备上退出：此人的所有会话均已结束。",
     admins_hint: "授予管理权限：candor login-link EMAIL --admin。停用某人（active: false）或更改其邮箱也会让其退出登录。",
+    invitation_tools: "撤销或重新发送一份邀请",
+    invitation_tools_hint: "用于链接丢失（将通过邮件发送新链接，旧链接失效）或不应再作答的人（其链接将显示问卷已关闭）。请填写问卷、被评价人和被邀请人。",
+    person_id: "人员编号",
+    customer_id: "或客户编号",
+    invitation_action: "操作",
+    reissue_email: "通过邮件发送新链接",
+    revoke_invitation: "撤销：链接失效",
+    apply: "执行",
+    invitation_reissued: "新链接正在发送；旧链接已失效。",
+    invitation_revoked: "邀请已撤销。",
+    sign_out_person: "让某人在所有设备上退出（其邮箱）",
 };
 
 impl DashText {

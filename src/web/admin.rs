@@ -39,6 +39,8 @@ pub fn router() -> Router<WebState> {
         .route("/admin/keys", post(create_key))
         .route("/admin/keys/{key}/revoke", post(revoke_key))
         .route("/admin/people/{person}/{action}", post(person_action))
+        .route("/admin/people/sign-out", post(sign_out_person))
+        .route("/admin/cycles/{cycle}/invitation", post(super::admin_raters::invitation))
         .route("/admin/webhooks", post(create_webhook))
         .route("/admin/schedules", post(create_schedule))
         .route("/admin/schedules/{schedule}/delete", post(delete_schedule))
@@ -418,6 +420,24 @@ async fn revoke_key(State(app): State<App>, Path(id): Path<String>, AdminForm(f)
         return show_error(&app, &f.who, app::Error::invalid("not_confirmed", f.who.t.not_confirmed)).await;
     }
     let result = integrations::revoke_key(&app, &id).await.map(|_| ("key_revoked", None));
+    back(&app, &f.who, result).await
+}
+
+#[derive(Deserialize)]
+struct SignOutForm {
+    csrf: String,
+    email: String,
+    confirm: Option<String>,
+    lang: Option<String>,
+}
+csrf_fields!(SignOutForm);
+
+/// Signs anyone out everywhere, found by their email address, confirmed.
+async fn sign_out_person(State(app): State<App>, AdminForm(f): AdminForm<SignOutForm>) -> Response {
+    if f.form.confirm.is_none() {
+        return show_error(&app, &f.who, app::Error::invalid("not_confirmed", f.who.t.not_confirmed)).await;
+    }
+    let result = app::accounts::end_sessions_of(&app, &f.form.email).await.map(|_| ("signed_out", None));
     back(&app, &f.who, result).await
 }
 

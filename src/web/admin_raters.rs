@@ -4,6 +4,8 @@ use super::admin::{csrf_fields, show_error};
 use super::dashboard::{Nav, nav};
 use super::extract::{AdminForm, AdminViewer, CsrfFields};
 use super::pages::{Html, app_error};
+use crate::app::invitations::{Deliver, RespondentInput};
+use crate::app::revocation::{self, InvitationRef};
 use crate::app::{App, reminders};
 use crate::i18n::{DashText, relation_label};
 use askama::Template;
@@ -42,6 +44,8 @@ struct RatersPage<'a> {
 #[derive(Deserialize, Default)]
 pub(super) struct RatersQuery {
     reminded: Option<usize>,
+    /// `reissued` or `revoked`, after the invitation form.
+    done: Option<String>,
 }
 
 pub(super) async fn page(
@@ -79,7 +83,11 @@ pub(super) async fn page(
         page_title: format!("{} · {}", t.raters_title, c.title),
         nav: nav(&who.viewer, t, &format!("/admin/cycles/{}/raters", c.id)),
         csrf: who.viewer.csrf.clone(),
-        flash: q.reminded.map(|n| t.person_reminded.replace("{n}", &n.to_string())),
+        flash: match q.done.as_deref() {
+            Some("reissued") => Some(t.invitation_reissued.to_string()),
+            Some("revoked") => Some(t.invitation_revoked.to_string()),
+            _ => q.reminded.map(|n| t.person_reminded.replace("{n}", &n.to_string())),
+        },
         cycle_id: c.id,
         lines,
         counts,
@@ -105,5 +113,58 @@ pub(super) async fn remind(
             Redirect::to(&to).into_response()
         }
         Err(e) => show_error(&app, &f.who, e).await,
+    }
+}
+
+#[derive(Deserialize)]
+pub(super) struct InvitationForm {
+    csrf: String,
+    lang: Option<String>,
+    survey: String,
+    subject: String,
+    #[serde(default)]
+    person: String,
+    #[serde(default)]
+    customer: String,
+    action: String,
+    confirm: Option<String>,
+}
+csrf_fields!(InvitationForm);
+
+/// Reissues (by email) or revokes one invitation named by survey, subject and respondent.
+pub(super) async fn invitation(
+    State(app): State<App>,
+    Path(cycle): Path<String>,
+    AdminForm(f): AdminForm<InvitationForm>,
+) -> Response {
+    let (who, form) = (&f.who, &f.form);
+    if form.confirm.is_none() {
+        return show_error(&app, who, crate::app::Error::invalid("not_confirmed", who.t.not_confirmed)).await;
+    }
+    let respondent = match (form.person.trim(), form.customer.trim()) {
+        (p, "") if !p.is_empty() => RespondentInput::Person(p.to_string()),
+        ("", c) if !c.is_empty() => RespondentInput::Customer(c.to_string()),
+        _ => {
+            let e = crate::app::Error::invalid(
+                "invalid_invitation",
+                "name either the person or the customer who was asked",
+            );
+            return show_error(&app, who, e).await;
+        }
+    };
+    let one = [InvitationRef {
+        survey: form.survey.trim().to_string(),
+        subject: form.subject.trim().to_string(),
+        respondent,
+    }];
+    let done = match form.action.as_str() {
+        "revoke" => revocation::revoke(&app, &cycle, &one).await.map(|_| "revoked"),
+        _ => revocation::reissue(&app, &cycle, &one, Deliver::Email).await.map(|_| "reissued"),
+    };
+    match done {
+        Ok(done) => {
+            Redirect::to(&format!("/admin/cycles/{cycle}/raters?lang={}&done={done}", who.t.lang)).into_response()
+        }
+        Err(e) => show_error(&app, who, e).await,
     }
 }
