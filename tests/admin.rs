@@ -238,7 +238,14 @@ async fn surveys_are_built_copied_and_frozen_in_the_browser(backend: Backend) {
     assert_eq!(s, 201, "{b}");
     let (_, html) = get(&app, Some(cookie.as_str()), "/admin/surveys/edit?id=pulse&lang=en").await;
     assert!(html.contains("value=\"pulse-copy\"") && html.contains("can no longer change"), "{html}");
+    // Saving a new survey under a taken id does not replace that survey.
     let (s, html) = post(&app, &cookie, "/admin/surveys", &pulse_form(&csrf, "pulse", "Changed wording")).await;
+    assert_eq!(s, 409);
+    assert!(html.contains("exists already"), "{html}");
+    // Editing the frozen survey itself is refused with the reason.
+    let mut edit = pulse_form(&csrf, "pulse", "Changed wording");
+    edit.push(("editing", "pulse"));
+    let (s, html) = post(&app, &cookie, "/admin/surveys", &edit).await;
     assert_eq!(s, 422);
     assert!(html.contains("can no longer change"), "{html}");
     let (s, _) = post(&app, &cookie, "/admin/surveys", &pulse_form(&csrf, "pulse-copy", "Changed wording")).await;

@@ -178,9 +178,9 @@ async fn invitations_are_revoked_and_reissued(backend: Backend) {
     assert_eq!(status_of(&app, &mails[0].link(&app.addr, "/s/")).await, 200, "C2 untouched");
 }
 
-/// Revoking or reissuing answers the same for an anonymous invitation whether or not it was
-/// answered: neither tells an admin who has answered.
-async fn revoking_or_reissuing_never_tells_who_answered_anonymously(backend: Backend) {
+/// Revoking, reissuing, reminding or deactivating answers the same for an anonymous
+/// invitation whether or not it was answered: none of them tells an admin who has answered.
+async fn nothing_tells_who_answered_anonymously(backend: Backend) {
     let app = seeded(backend, None).await;
     let mut anon = common::csat_survey();
     anon["id"] = json!("anon");
@@ -194,19 +194,52 @@ async fn revoking_or_reissuing_never_tells_who_answered_anonymously(backend: Bac
     let l = links(&app, rows).await;
     let answered = app.client.post(&l[0]).form(&[("q1", "5")]).send().await.unwrap();
     assert_eq!(answered.status().as_u16(), 303);
-    let both = json!([
-        {"survey":"anon","subject":"E1001","respondent":{"customer":"C1"}},
-        {"survey":"anon","subject":"E1001","respondent":{"customer":"C2"}}]);
+    let one = |c: &str| json!([{"survey":"anon","subject":"E1001","respondent":{"customer":c}}]);
     let path = |what: &str| format!("/api/v1/cycles/2026-Q4/invitations/{what}");
-    let (s, b) = app.post(&path("reissue"), json!({"invitations": both, "deliver":"none"})).await;
-    assert_eq!((s, b["reissued"].as_u64()), (200, Some(2)), "no already_answered for an anonymous one: {b}");
+    // No fresh link to hold up to the light: the same refusal, answered (C1) or not (C2).
+    let mut seen = Vec::new();
+    for c in ["C1", "C2"] {
+        for deliver in ["none", "email"] {
+            let (s, b) = app.post(&path("reissue"), json!({"invitations": one(c), "deliver": deliver})).await;
+            assert_eq!((s, &b["error"]["code"]), (422, &json!("anonymous_link")), "{c} {deliver}: {b}");
+            seen.push(b["error"]["message"].as_str().unwrap().replace(c, "C?"));
+        }
+    }
+    assert!(seen.windows(2).all(|w| w[0] == w[1]), "{seen:?}");
+    // Reminders hand back no link that names an anonymous rater.
+    let (s, b) = app.post("/api/v1/cycles/2026-Q4/reminders", json!({})).await;
+    assert_eq!(s, 200, "{b}");
+    assert!(b.get("links").is_none(), "{b}");
     let (_, before) = app.get("/api/v1/cycles/2026-Q4/progress").await;
-    let (s, b) = app.post(&path("revoke"), json!({ "invitations": both })).await;
+    let (s, b) = app.post(&path("revoke"), json!({ "invitations": [one("C1")[0], one("C2")[0]] })).await;
     assert_eq!((s, b["revoked"].as_u64(), b["unchanged"].as_u64()), (200, Some(2), Some(0)), "{b}");
     let (_, after) = app.get("/api/v1/cycles/2026-Q4/progress").await;
     assert_eq!(before, after, "counts do not move with a revoke");
-    // The sealed answer is still there and still counts at close.
-    assert_eq!(count_sealed(&app).await, 1);
+    assert_eq!(count_sealed(&app).await, 1, "the sealed answer stays");
+
+    // Two peers leave, one of whom had answered: afterwards their invitations look the same.
+    app.seed_peer_survey().await;
+    let (s, b) = app
+        .post("/api/v1/people", json!({"people":[{"id":"E1003","name":"Ann Lee","email":"ann@example.com","manager":"E1000","team":"East"}]}))
+        .await;
+    assert_eq!(s, 200, "{b}");
+    let peer =
+        |rater: &str| json!({"survey":"peer360","subject":"E1001","respondent":{"person":rater},"relation":"peer"});
+    let p = links(&app, vec![peer("E1002"), peer("E1003")]).await;
+    assert_eq!(app.client.post(&p[0]).form(&[("t1", "4")]).send().await.unwrap().status().as_u16(), 303);
+    let gone = |id: &str, name: &str, email: &str| json!({"id":id,"name":name,"email":email,"manager":"E1000","team":"East","active":false});
+    let (s, b) = app
+        .post("/api/v1/people", json!({"people":[gone("E1002","Sam Carter","sam.carter@example.com"), gone("E1003","Ann Lee","ann@example.com")]}))
+        .await;
+    assert_eq!(s, 200, "{b}");
+    let mut answers = Vec::new();
+    for rater in ["E1002", "E1003"] {
+        let r = json!([{"survey":"peer360","subject":"E1001","respondent":{"person":rater}}]);
+        let (_, revoked) = app.post(&path("revoke"), json!({ "invitations": r })).await;
+        let (_, reissued) = app.post(&path("reissue"), json!({ "invitations": r })).await;
+        answers.push((revoked, reissued["error"]["code"].clone()));
+    }
+    assert_eq!(answers[0], answers[1], "{answers:?}");
 }
 
 async fn count_sealed(app: &TestApp) -> i64 {
@@ -268,7 +301,7 @@ on_both_databases!(
     someone_who_left_takes_part_in_nothing_new,
     a_changed_address_ends_the_sessions,
     invitations_are_revoked_and_reissued,
-    revoking_or_reissuing_never_tells_who_answered_anonymously,
+    nothing_tells_who_answered_anonymously,
     handed_out_links_are_never_emailed_a_reminder,
     api_keys_are_listed_and_revoked,
 );

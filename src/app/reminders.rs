@@ -17,8 +17,8 @@ pub struct Queued {
     pub queued: usize,
     /// Emails that carry them (one per respondent).
     pub emails: usize,
-    /// Fresh links for the unanswered invitations delivered as links (`deliver: none`), which
-    /// are never emailed.
+    /// Fresh links for the unanswered attributed invitations delivered as links
+    /// (`deliver: none`), which are never emailed. Anonymous ones are never listed.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub links: Vec<CreatedLink>,
 }
@@ -44,6 +44,9 @@ pub async fn remind(app: &App, cycle: &str) -> Result<Queued> {
     }
     let pending = reminders::open_in_cycle(&mut tx, &c.id).await?;
     let (by_email, by_link): (Vec<_>, Vec<_>) = pending.into_iter().partition(|p| p.delivery == "email");
+    // Fresh links name whom they are for: only attributed reviews get them back. An anonymous
+    // review handed out as a link is never listed by person (who has not answered stays unknown).
+    let by_link: Vec<_> = by_link.into_iter().filter(|p| !p.anonymous).collect();
     let groups = reminders::group(&by_email);
     outbox::queue(&mut tx, Kind::Reminder, &groups, now * 1000, now).await?;
     let rows: Vec<NewInvitation> = by_link.iter().map(as_row).collect();

@@ -92,7 +92,15 @@ pub async fn reissue(app: &App, cycle: &str, refs: &[InvitationRef], deliver: De
         .zip(&found)
         .enumerate()
         .filter_map(|(i, (r, f))| {
-            let (code, message) = if f.completed && !f.anonymous {
+            let (code, message) = if f.anonymous && (deliver == Deliver::None || f.delivery != "email") {
+                // A link in the caller's hands would show whether it was answered; and an email
+                // skipped because it was answered would show in the counts of emails sent.
+                (
+                    "anonymous_link",
+                    "an anonymous review is reissued only by email, and only if it was emailed: whether it was \
+                     answered must stay unknown",
+                )
+            } else if f.completed && !f.anonymous {
                 ("already_answered", "this invitation was answered; there is nothing to reissue")
             } else if f.revoked {
                 ("invitation_revoked", "this invitation was revoked and stays so")

@@ -9,7 +9,7 @@ use super::batch::{self, MAX_BATCH, Submission};
 use super::responses::SubmitOutcome;
 use super::{App, Error, Result};
 use sqlx::pool::PoolConnection;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex};
 use tokio::sync::{mpsc, oneshot};
 
 struct Job {
@@ -17,21 +17,33 @@ struct Job {
     reply: oneshot::Sender<Result<SubmitOutcome>>,
 }
 
-/// The queue into the writer task, started on first use (it needs the runtime).
+/// The queue into the writer task, started on first use (it needs the runtime), and started
+/// again should it ever have stopped (a panic in a batch must not refuse every later answer).
 #[derive(Clone, Default)]
-pub struct Writer(Arc<OnceLock<mpsc::Sender<Job>>>);
+pub struct Writer(Arc<Mutex<Option<mpsc::Sender<Job>>>>);
 
 impl Writer {
     /// Queues `submission` and waits for its batch to commit.
     pub async fn submit(&self, app: &App, submission: Submission) -> Result<SubmitOutcome> {
-        let queue = self.0.get_or_init(|| {
-            let (tx, rx) = mpsc::channel(app.config.submit_queue.max(1));
-            tokio::spawn(run(app.clone(), rx));
-            tx
-        });
         let (reply, answer) = oneshot::channel();
-        queue.try_send(Job { submission, reply }).map_err(|_| Error::Busy(sqlx::Error::PoolTimedOut))?;
+        self.queue(app).try_send(Job { submission, reply }).map_err(|_| Error::Busy(sqlx::Error::PoolTimedOut))?;
         answer.await.map_err(|_| Error::Busy(sqlx::Error::PoolTimedOut))?
+    }
+
+    fn queue(&self, app: &App) -> mpsc::Sender<Job> {
+        let mut held = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        match held.as_ref() {
+            Some(queue) if !queue.is_closed() => queue.clone(),
+            _ => {
+                if held.is_some() {
+                    tracing::error!("the submission writer stopped; starting it again");
+                }
+                let (tx, rx) = mpsc::channel(app.config.submit_queue.max(1));
+                tokio::spawn(run(app.clone(), rx));
+                *held = Some(tx.clone());
+                tx
+            }
+        }
     }
 }
 

@@ -36,9 +36,12 @@ pub async fn surveys(pool: &AnyPool) -> Result<Vec<(String, String, String)>, sq
     sqlx::query_as("SELECT id, kind, title FROM surveys ORDER BY id").fetch_all(pool).await
 }
 
-/// (customer id, owner id) of every customer with an owner.
+/// (customer id, owner id) of every customer with an owner who has not left.
 pub async fn owned_customers(pool: &AnyPool) -> Result<Vec<(String, String)>, sqlx::Error> {
-    let rows = sqlx::query("SELECT id, owner_id FROM customers WHERE owner_id IS NOT NULL ORDER BY id")
+    // Owners who left are asked about by no one new.
+    let rows = sqlx::query(
+        "SELECT c.id, c.owner_id FROM customers c JOIN people p ON p.id = c.owner_id WHERE p.active = TRUE ORDER BY c.id",
+    )
         .fetch_all(pool)
         .await?;
     rows.iter().map(|r| Ok((r.try_get("id")?, r.try_get("owner_id")?))).collect()

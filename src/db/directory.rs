@@ -118,15 +118,18 @@ pub async fn customers_after(pool: &sqlx::AnyPool, after: &str, limit: usize) ->
 
 const CUSTOMER_COLUMNS: &str = "id, name, email, phone, owner_id, locale";
 
-/// Revokes the open invitations (unanswered, in cycles still open) where these people are the
-/// subject or the rater: their links answer 410. Answers already given stay.
+/// Revokes the open invitations (in cycles still open) where these people are the subject or
+/// the rater: their links answer 410. Answers already given stay. Anonymous invitations are
+/// revoked whether answered or not, so their state afterwards tells nothing.
 pub async fn revoke_open_invitations(tx: &mut Tx, people: &[String], now: i64) -> Result<(), sqlx::Error> {
     for chunk in people.chunks(CHUNK / 2) {
         let n = chunk.len();
         let sql = format!(
-            "UPDATE invitations SET revoked = TRUE WHERE completed = FALSE AND revoked = FALSE \
-             AND (subject_id IN {} OR respondent_person_id IN {}) \
-             AND cycle_id IN (SELECT id FROM cycles WHERE status = 'open' AND closes_at > ${})",
+            "UPDATE invitations SET revoked = TRUE WHERE id IN (SELECT i.id FROM invitations i \
+             WHERE i.revoked = FALSE AND (i.completed = FALSE OR {}) \
+             AND (i.subject_id IN {} OR i.respondent_person_id IN {}) \
+             AND i.cycle_id IN (SELECT id FROM cycles WHERE status = 'open' AND closes_at > ${}))",
+            super::ANONYMOUS_INVITATION,
             placeholders(1, n),
             placeholders(n + 1, n),
             2 * n + 1

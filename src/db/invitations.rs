@@ -68,6 +68,8 @@ pub struct Found {
     pub reachable: bool,
     /// An anonymous relation: whether it was answered must not show.
     pub anonymous: bool,
+    /// `email`, or `none` (its links were handed to the caller).
+    pub delivery: String,
 }
 
 /// The invitations of `cycle` with these (survey, subject, respondent key) triples.
@@ -83,9 +85,9 @@ pub async fn find(
             "SELECT i.id, i.survey_id, i.subject_id, i.respondent_key, i.completed, i.revoked, \
                (i.respondent_customer_id IS NULL OR EXISTS (SELECT 1 FROM customers c \
                   WHERE c.id = i.respondent_customer_id AND c.email <> '')) AS reachable, \
-               (i.relation IN ('peer', 'direct_report') OR (i.relation = 'customer' AND EXISTS \
-                  (SELECT 1 FROM surveys s WHERE s.id = i.survey_id AND s.anonymous = TRUE))) AS anonymous \
+               {} AS anonymous, i.delivery \
              FROM invitations i WHERE i.cycle_id = $1 AND (i.survey_id, i.subject_id, i.respondent_key) IN (VALUES {})",
+            super::ANONYMOUS_INVITATION,
             tuples.join(", ")
         );
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(cycle);
@@ -100,6 +102,7 @@ pub async fn find(
                 revoked: super::get_bool(&r, "revoked")?,
                 reachable: super::get_bool(&r, "reachable")?,
                 anonymous: super::get_bool(&r, "anonymous")?,
+                delivery: r.try_get("delivery")?,
             };
             out.insert(key, found);
         }

@@ -237,6 +237,11 @@ pub fn is_busy(e: &sqlx::Error) -> bool {
     }
 }
 
+/// Whether the invitation `i` is of an anonymous relation (mirrors `Relation::is_anonymous`):
+/// whether such an invitation was answered must never show to an admin.
+pub const ANONYMOUS_INVITATION: &str = "(i.relation IN ('peer', 'direct_report') OR (i.relation = 'customer' AND \
+     EXISTS (SELECT 1 FROM surveys s WHERE s.id = i.survey_id AND s.anonymous = TRUE)))";
+
 /// Bound values per statement. Binding cost grows faster than linearly with the number of
 /// placeholders in sqlx's SQLite path (measured: 1,000-row chunks were 5× slower per row than
 /// 40-row ones), so batches stay at a few hundred values.

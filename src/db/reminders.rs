@@ -1,5 +1,5 @@
 //! Which invitations are due a reminder.
-use super::{Backend, Db, Tx};
+use super::{ANONYMOUS_INVITATION, Backend, Db, Tx};
 use sqlx::Row;
 
 /// An open invitation and whom it goes to, for grouping reminders per respondent.
@@ -10,6 +10,8 @@ pub struct Pending {
     pub respondent_key: String,
     /// `email`, or `none` for a link handed to the caller (never emailed).
     pub delivery: String,
+    /// An anonymous relation: never listed by person.
+    pub anonymous: bool,
 }
 
 const NO_PENDING_EMAIL: &str = "NOT EXISTS (SELECT 1 FROM outbox_items oi JOIN outbox o ON o.id = oi.outbox_id \
@@ -24,6 +26,7 @@ fn to_pending(rows: Vec<sqlx::any::AnyRow>) -> Result<Vec<Pending>, sqlx::Error>
                 subject_id: r.try_get("subject_id")?,
                 respondent_key: r.try_get("respondent_key")?,
                 delivery: r.try_get("delivery")?,
+                anonymous: super::get_bool(r, "anonymous")?,
             })
         })
         .collect()
@@ -32,7 +35,7 @@ fn to_pending(rows: Vec<sqlx::any::AnyRow>) -> Result<Vec<Pending>, sqlx::Error>
 /// Every invitation of an open cycle that is still unanswered and has no email waiting.
 pub async fn open_in_cycle(tx: &mut Tx, cycle: &str) -> Result<Vec<Pending>, sqlx::Error> {
     let sql = format!(
-        "SELECT i.id, i.cycle_id, i.subject_id, i.respondent_key, i.delivery FROM invitations i \
+        "SELECT i.id, i.cycle_id, i.subject_id, i.respondent_key, i.delivery, {ANONYMOUS_INVITATION} AS anonymous FROM invitations i \
          WHERE i.cycle_id = $1 AND i.completed = FALSE AND i.revoked = FALSE AND {NO_PENDING_EMAIL} ORDER BY i.id"
     );
     to_pending(sqlx::query(sqlx::AssertSqlSafe(sql)).bind(cycle).fetch_all(&mut **tx).await?)
@@ -91,13 +94,15 @@ pub async fn person_attributed(
     person: &str,
     since: i64,
 ) -> Result<Vec<Pending>, sqlx::Error> {
-    let sql = "SELECT i.id, i.cycle_id, i.subject_id, i.respondent_key, i.delivery FROM invitations i \
+    let sql = format!(
+        "SELECT i.id, i.cycle_id, i.subject_id, i.respondent_key, i.delivery, {ANONYMOUS_INVITATION} AS anonymous FROM invitations i \
          WHERE i.cycle_id = $1 AND i.respondent_person_id = $2 AND i.relation IN ('self', 'manager') \
          AND i.completed = FALSE AND i.revoked = FALSE AND i.delivery = 'email' \
          AND NOT EXISTS (SELECT 1 FROM outbox_items oi JOIN outbox o ON o.id = oi.outbox_id \
              WHERE oi.invitation_id = i.id AND (o.status = 'pending' OR (o.kind = 'reminder' AND o.status = 'sent' AND o.sent_at > $3))) \
-         ORDER BY i.id";
-    to_pending(sqlx::query(sql).bind(cycle).bind(person).bind(since).fetch_all(&mut **tx).await?)
+         ORDER BY i.id"
+    );
+    to_pending(sqlx::query(sqlx::AssertSqlSafe(sql)).bind(cycle).bind(person).bind(since).fetch_all(&mut **tx).await?)
 }
 
 /// Whether any open cycle has a reminder schedule: a cheap look before the real query.
@@ -118,7 +123,7 @@ where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
     let sql = format!(
-        "SELECT i.id, i.cycle_id, i.subject_id, i.respondent_key, i.delivery FROM invitations i \
+        "SELECT i.id, i.cycle_id, i.subject_id, i.respondent_key, i.delivery, {ANONYMOUS_INVITATION} AS anonymous FROM invitations i \
          JOIN cycles c ON c.id = i.cycle_id WHERE i.delivery = 'email' AND c.status = 'open' AND c.closes_at > $1 AND c.remind_every_days IS NOT NULL \
          AND i.completed = FALSE AND i.revoked = FALSE AND i.reminders_sent < COALESCE(c.max_reminders, 2) \
          AND {NO_PENDING_EMAIL} \

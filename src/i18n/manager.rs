@@ -188,6 +188,7 @@ pub struct DashText {
     pub invitation_reissued: &'static str,
     pub invitation_revoked: &'static str,
     pub sign_out_person: &'static str,
+    pub survey_exists: &'static str,
 }
 
 pub static EN: DashText = DashText {
@@ -377,6 +378,7 @@ pub static EN: DashText = DashText {
     invitation_reissued: "A fresh link is on its way; the old ones no longer work.",
     invitation_revoked: "The invitation is revoked.",
     sign_out_person: "Sign someone out everywhere (their email)",
+    survey_exists: "A survey with the id {id} exists already: choose another id, or edit that survey.",
 };
 
 pub static ZH_CN: DashText = DashText {
@@ -566,6 +568,7 @@ pub static ZH_CN: DashText = DashText {
     invitation_reissued: "新链接正在发送；旧链接已失效。",
     invitation_revoked: "邀请已撤销。",
     sign_out_person: "让某人在所有设备上退出（其邮箱）",
+    survey_exists: "编号为 {id} 的问卷已存在：请换一个编号，或编辑那份问卷。",
 };
 
 impl DashText {

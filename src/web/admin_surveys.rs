@@ -63,6 +63,7 @@ struct EditPage<'a> {
     page_title: &'a str,
     nav: Nav,
     csrf: String,
+    editing: String,
     error: Option<String>,
     note: Option<&'a str>,
     id: String,
@@ -128,23 +129,33 @@ pub(super) async fn edit(
             questions: Vec::new(),
             indicator_names: BTreeMap::new(),
         };
-        return render(&who, StatusCode::OK, &blank, None, None);
+        return render(&who, StatusCode::OK, &blank, "", None, None);
     };
     let (mut input, frozen) = match surveys::show(&app, &id).await {
         Ok(x) => x,
         Err(e) => return app_error(e, who.locale),
     };
     // A frozen survey, or a copy asked for, is saved under a new id.
+    let editing = if q.copy.is_some() || frozen { String::new() } else { input.id.clone() };
     let note = if q.copy.is_some() || frozen {
         input.id = format!("{}-copy", input.id);
         Some(if frozen { who.t.survey_frozen_note } else { who.t.survey_copy_note })
     } else {
         None
     };
-    render(&who, StatusCode::OK, &input, None, note)
+    render(&who, StatusCode::OK, &input, &editing, None, note)
 }
 
-fn render(who: &SignedIn, status: StatusCode, s: &SurveyInput, error: Option<String>, note: Option<&str>) -> Response {
+/// The form for `s`; `editing` is the id of the survey it changes (empty for a new one or a
+/// copy), so saving under another survey's id is refused instead of replacing it.
+fn render(
+    who: &SignedIn,
+    status: StatusCode,
+    s: &SurveyInput,
+    editing: &str,
+    error: Option<String>,
+    note: Option<&str>,
+) -> Response {
     let t = who.t;
     let mut blocks: Vec<Block> = s.questions.iter().map(block_of).collect();
     // Always one empty block to fill in: a new question.
@@ -157,6 +168,7 @@ fn render(who: &SignedIn, status: StatusCode, s: &SurveyInput, error: Option<Str
         page_title: t.survey_edit_title,
         nav: nav(&who.viewer, t, "/admin/surveys/edit"),
         csrf: who.viewer.csrf.clone(),
+        editing: editing.to_string(),
         error,
         note,
         id: s.id.clone(),
@@ -254,15 +266,20 @@ pub(super) async fn save(State(app): State<App>, AdminForm(f): AdminForm<SurveyF
         Ok(i) => i,
         Err(e) => return show(who, &f.form.fields, e),
     };
+    let editing = f.form.fields.get("editing").map(String::as_str).unwrap_or_default();
     if f.form.action == "add" {
-        return render(who, StatusCode::OK, &input, None, None);
+        return render(who, StatusCode::OK, &input, editing, None, None);
+    }
+    if input.id != editing && surveys::show(&app, &input.id).await.is_ok() {
+        let taken = who.t.survey_exists.replace("{id}", &input.id);
+        return render(who, StatusCode::CONFLICT, &input, editing, Some(taken), None);
     }
     match surveys::save(&app, &input).await {
         Ok(_) => {
             Redirect::to(&format!("/admin/surveys?lang={}&saved={}", who.t.lang, urlencoded(&input.id))).into_response()
         }
         Err(e @ (app::Error::Invalid { .. } | app::Error::Conflict { .. })) => {
-            render(who, StatusCode::UNPROCESSABLE_ENTITY, &input, Some(e.to_string()), None)
+            render(who, StatusCode::UNPROCESSABLE_ENTITY, &input, editing, Some(e.to_string()), None)
         }
         Err(e) => show_error(&app, who, e).await,
     }
@@ -280,7 +297,8 @@ fn show(who: &SignedIn, fields: &HashMap<String, String>, error: String) -> Resp
         questions: Vec::new(),
         indicator_names: BTreeMap::new(),
     };
-    render(who, StatusCode::UNPROCESSABLE_ENTITY, &partial, Some(error), None)
+    let editing = fields.get("editing").map(String::as_str).unwrap_or_default();
+    render(who, StatusCode::UNPROCESSABLE_ENTITY, &partial, editing, Some(error), None)
 }
 
 fn urlencoded(s: &str) -> String {
