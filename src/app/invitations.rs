@@ -278,7 +278,9 @@ pub async fn create(app: &App, cycle_id: &str, rows: Vec<NewInvitation>, deliver
     let links = if handed.is_empty() && deliver == Deliver::Email {
         None
     } else {
-        Some(mint_links(app, &mut tx, &rows, &handed, now).await?)
+        let targets: Vec<LinkTarget> =
+            handed.iter().map(|&(id, i)| (id, rows[i].subject_id.clone(), (&rows[i].respondent).into())).collect();
+        Some(mint_links(app, &mut tx, &targets, now).await?)
     };
     tx.commit().await?;
     if !emailed.is_empty() {
@@ -299,22 +301,19 @@ fn can_email(row: &NewInvitation, dir: &Directory) -> bool {
     }
 }
 
-/// One link per new invitation, shown once to the caller and stored only as a hash.
-pub(super) async fn mint_links(
-    app: &App,
-    tx: &mut Tx,
-    rows: &[NewInvitation],
-    created: &[(i64, usize)],
-    now: i64,
-) -> Result<Vec<CreatedLink>> {
-    let mut new_links = Vec::with_capacity(created.len());
-    let mut shown = Vec::with_capacity(created.len());
-    for &(id, i) in created {
+/// An invitation to hand a fresh link for: its id, whom it is about, who is asked.
+pub(super) type LinkTarget = (i64, String, RespondentInput);
+
+/// One fresh link per invitation, shown once to the caller and stored only as a hash.
+pub(super) async fn mint_links(app: &App, tx: &mut Tx, targets: &[LinkTarget], now: i64) -> Result<Vec<CreatedLink>> {
+    let mut new_links = Vec::with_capacity(targets.len());
+    let mut shown = Vec::with_capacity(targets.len());
+    for (id, subject, respondent) in targets {
         let token = Token::mint();
-        new_links.push(NewLink::respond(token.hash(), id));
+        new_links.push(NewLink::respond(token.hash(), *id));
         shown.push(CreatedLink {
-            subject: rows[i].subject_id.clone(),
-            respondent: (&rows[i].respondent).into(),
+            subject: subject.clone(),
+            respondent: respondent.clone(),
             url: format!("{}/s/{}", app.config.public_base(), token.as_str()),
         });
     }

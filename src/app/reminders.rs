@@ -1,12 +1,12 @@
 //! Reminders: by hand (`POST …/reminders`, the admin page) at most once per gap, and on a
 //! cycle's schedule. An invitation delivered as a link (`deliver: none`) is never emailed,
 //! not even a reminder: a reminder for it is a fresh link handed back to the caller.
-use super::invitations::{CreatedLink, mint_links};
+use super::invitations::{CreatedLink, LinkTarget, mint_links};
 use super::{App, Error, Result};
 use crate::db::outbox::{self, Kind};
 use crate::db::{cycles, reminders};
-use crate::domain::reviews::{NewInvitation, Respondent};
-use crate::domain::{Relation, time};
+use crate::domain::reviews::Respondent;
+use crate::domain::time;
 use serde::Serialize;
 use std::collections::HashSet;
 use utoipa::ToSchema;
@@ -49,9 +49,11 @@ pub async fn remind(app: &App, cycle: &str) -> Result<Queued> {
     let by_link: Vec<_> = by_link.into_iter().filter(|p| !p.anonymous).collect();
     let groups = reminders::group(&by_email);
     outbox::queue(&mut tx, Kind::Reminder, &groups, now * 1000, now).await?;
-    let rows: Vec<NewInvitation> = by_link.iter().map(as_row).collect();
-    let created: Vec<(i64, usize)> = by_link.iter().enumerate().map(|(i, p)| (p.invitation_id, i)).collect();
-    let links = mint_links(app, &mut tx, &rows, &created, now).await?;
+    let targets: Vec<LinkTarget> = by_link
+        .iter()
+        .map(|p| (p.invitation_id, p.subject_id.clone(), (&Respondent::from_key(&p.respondent_key)).into()))
+        .collect();
+    let links = mint_links(app, &mut tx, &targets, now).await?;
     tx.commit().await?;
     app.wake_outbox();
     let distinct: HashSet<i64> = by_email.iter().map(|p| p.invitation_id).collect();
@@ -87,22 +89,6 @@ pub async fn remind_person(app: &App, cycle: &str, person: &str) -> Result<usize
         app.wake_outbox();
     }
     Ok(ids.len())
-}
-
-/// Who a pending invitation asks, in the shape a handed-back link names (only the subject and
-/// the respondent are shown).
-fn as_row(p: &reminders::Pending) -> NewInvitation {
-    let respondent = match p.respondent_key.split_once(':') {
-        Some(("c", id)) => Respondent::Customer(id.to_string()),
-        Some((_, id)) => Respondent::Person(id.to_string()),
-        None => Respondent::Person(p.respondent_key.clone()),
-    };
-    NewInvitation {
-        survey_id: String::new(),
-        subject_id: p.subject_id.clone(),
-        relation: Relation::Customer,
-        respondent,
-    }
 }
 
 /// Queues the reminders that cycles' `remind_every_days` schedules call for. Looks first

@@ -3,12 +3,12 @@
 //! back (`deliver: none`), for a link that was lost. Neither tells whether an anonymous
 //! invitation was answered: such an invitation is revoked or reissued either way (an answer
 //! already sealed stays; a reissued link to it says it was answered, to its rater only).
-use super::invitations::{CreatedLink, Deliver, RespondentInput, mint_links};
+use super::invitations::{CreatedLink, Deliver, LinkTarget, RespondentInput, mint_links};
 use super::{App, Error, Result, RowProblem};
 use crate::db::outbox::{self, Kind};
 use crate::db::{invitations, links};
-use crate::domain::reviews::{NewInvitation, Respondent};
-use crate::domain::{Relation, time};
+use crate::domain::reviews::Respondent;
+use crate::domain::time;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use utoipa::ToSchema;
@@ -126,9 +126,9 @@ pub async fn reissue(app: &App, cycle: &str, refs: &[InvitationRef], deliver: De
         }
         Deliver::None => {
             invitations::set_delivery(&mut tx, &ids, "none").await?;
-            let rows: Vec<NewInvitation> = refs.iter().map(as_row).collect();
-            let created: Vec<(i64, usize)> = ids.iter().copied().zip(0..).collect();
-            Some(mint_links(app, &mut tx, &rows, &created, now).await?)
+            let targets: Vec<LinkTarget> =
+                refs.iter().zip(&ids).map(|(r, &id)| (id, r.subject.clone(), r.respondent.clone())).collect();
+            Some(mint_links(app, &mut tx, &targets, now).await?)
         }
     };
     tx.commit().await?;
@@ -151,14 +151,4 @@ fn by_respondent(refs: &[InvitationRef], ids: &[i64]) -> Vec<Vec<i64>> {
         groups.entry(key).or_default().push(id);
     }
     order.into_iter().filter_map(|k| groups.remove(&k)).collect()
-}
-
-/// The shape a handed-back link names (only the subject and respondent are shown).
-fn as_row(r: &InvitationRef) -> NewInvitation {
-    NewInvitation {
-        survey_id: r.survey.clone(),
-        subject_id: r.subject.clone(),
-        relation: Relation::Customer,
-        respondent: r.respondent.clone().into(),
-    }
 }

@@ -100,10 +100,10 @@ async fn write_on(
     conn: &mut Option<PoolConnection<sqlx::Any>>,
     batch: &[Submission],
 ) -> Result<Vec<SubmitOutcome>> {
-    if conn.is_none() {
-        *conn = Some(app.db.pool.acquire().await?);
-    }
-    let held = conn.as_mut().expect("acquired above");
+    let held = match conn {
+        Some(held) => held,
+        None => conn.insert(app.db.pool.acquire().await?),
+    };
     let result = batch::write(app, held, batch).await;
     if result.is_err() {
         *conn = None;

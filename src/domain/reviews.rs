@@ -11,6 +11,15 @@ pub enum Respondent {
 
 impl Respondent {
     /// One column that makes (cycle, survey, subject, respondent) unique.
+    /// The inverse of [`Respondent::key`]: `c:ID` is a customer, anything else a person.
+    pub fn from_key(key: &str) -> Respondent {
+        match key.split_once(':') {
+            Some(("c", id)) => Respondent::Customer(id.to_string()),
+            Some((_, id)) => Respondent::Person(id.to_string()),
+            None => Respondent::Person(key.to_string()),
+        }
+    }
+
     pub fn key(&self) -> String {
         match self {
             Respondent::Person(id) => format!("p:{id}"),
@@ -100,6 +109,13 @@ mod tests {
 
     fn p(id: &str, m: Option<&str>, team: &str) -> OrgPerson {
         OrgPerson { id: id.into(), manager_id: m.map(str::to_string), team: Some(team.into()) }
+    }
+
+    #[test]
+    fn respondent_keys_read_back() {
+        for r in [Respondent::Person("E1".into()), Respondent::Customer("C:9".into())] {
+            assert_eq!(Respondent::from_key(&r.key()).key(), r.key());
+        }
     }
 
     #[test]
