@@ -70,10 +70,17 @@ async fn run() {
     let dir = tempfile::tempdir().unwrap();
     let app = org(dir.path(), people, team).await;
     let started = Instant::now();
-    let created =
-        candor::app::invitations::launch(&app, "Q4", "p", &Subjects::All(AllKeyword::All), Peers::Team, Deliver::None)
-            .await
-            .unwrap();
+    let created = candor::app::invitations::launch(
+        &app,
+        "Q4",
+        "p",
+        &Subjects::All(AllKeyword::All),
+        Peers::Team,
+        Default::default(),
+        Deliver::None,
+    )
+    .await
+    .unwrap();
     let launch = started.elapsed().as_secs_f64();
     // The floor: the same invitations copied back into a fresh cycle by one INSERT … SELECT.
     let floor_cycle: candor::app::cycles::CycleInput = serde_json::from_value(serde_json::json!({

@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-struct Driver(Child);
+pub(crate) struct Driver(Child);
 
 impl Drop for Driver {
     fn drop(&mut self) {
@@ -21,7 +21,7 @@ impl Drop for Driver {
     }
 }
 
-async fn browser() -> (Driver, Client) {
+pub(crate) async fn browser() -> (Driver, Client) {
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let driver = std::env::var("CANDOR_CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into());
     let child = Command::new(&driver)
@@ -48,7 +48,7 @@ async fn browser() -> (Driver, Client) {
     panic!("chromedriver did not answer");
 }
 
-async fn shot(c: &Client, name: &str) {
+pub(crate) async fn shot(c: &Client, name: &str) {
     let png = c.screenshot().await.unwrap();
     assert!(png.len() > 1000, "a real screenshot");
     let dir = match std::env::var("CANDOR_SCREENSHOTS") {
@@ -59,12 +59,12 @@ async fn shot(c: &Client, name: &str) {
     std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
 }
 
-async fn text_of(c: &Client) -> String {
+pub(crate) async fn text_of(c: &Client) -> String {
     c.find(Locator::Css("main")).await.unwrap().text().await.unwrap()
 }
 
 /// Waits until the page's main text contains `needle` (a click returns before its page loads).
-async fn wait_text(c: &Client, needle: &str) -> String {
+pub(crate) async fn wait_text(c: &Client, needle: &str) -> String {
     for _ in 0..100 {
         if let Ok(main) = c.find(Locator::Css("main")).await
             && let Ok(text) = main.text().await

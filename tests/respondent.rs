@@ -100,7 +100,10 @@ async fn customer_answers_from_the_emailed_link(backend: Backend) {
     assert_eq!(count(&app, "SELECT COUNT(*) FROM responses").await, 1);
 
     let (_, p) = app.get("/api/v1/cycles/2026-Q4/progress").await;
-    assert_eq!(p["surveys"], json!([{"survey":"csat","invited":1,"emailed":1,"failed":0,"completed":1,"reminded":0}]));
+    assert_eq!(
+        p["surveys"],
+        json!([{"survey":"csat","invited":1,"emailed":1,"failed":0,"completed":1,"declined":0,"reminded":0}])
+    );
     // The survey now has invitations: it is frozen.
     let mut changed = common::csat_survey();
     changed["title"] = json!("Changed");

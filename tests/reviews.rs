@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use std::collections::BTreeSet;
 
 /// Wang Fang (E1000) manages Li Na, Sam, Chen and Eve; Dan reports to Li Na; Xu is alone in West.
-async fn org(app: &TestApp) {
+pub(crate) async fn org(app: &TestApp) {
     let (s, b) = app
         .post(
             "/api/v1/people",

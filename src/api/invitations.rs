@@ -4,6 +4,7 @@ use super::error::{ApiResult, ErrorBody};
 use super::{AdminKey, ApiJson, ApiPath};
 use crate::app::App;
 use crate::app::invitations::{self, Created, Deliver, RespondentInput, Subjects};
+use crate::app::nominations::Rule;
 use crate::app::reminders::{self, Queued};
 use crate::app::revocation::{self, InvitationRef, Reissued, Revoked};
 use crate::domain::Relation;
@@ -61,6 +62,15 @@ pub struct LaunchBody {
     subjects: Subjects,
     #[serde(default)]
     peers: Peers,
+    /// With `peers: nominated`: the fewest colleagues each subject chooses (default 3).
+    #[schema(minimum = 1, maximum = 50)]
+    min_peers: Option<i64>,
+    /// With `peers: nominated`: the most (default 8).
+    #[schema(minimum = 1, maximum = 50)]
+    max_peers: Option<i64>,
+    /// With `peers: nominated`: when submitted lists not yet approved are approved as they stand.
+    #[schema(format = DateTime)]
+    nominations_due: Option<String>,
     #[serde(default)]
     deliver: Deliver,
 }
@@ -74,7 +84,9 @@ pub async fn launch(
     ApiPath(cycle): ApiPath<String>,
     ApiJson(body): ApiJson<LaunchBody>,
 ) -> ApiResult<(StatusCode, Json<Created>)> {
-    let created = invitations::launch(&app, &cycle, &body.survey, &body.subjects, body.peers, body.deliver).await?;
+    let rule = nomination_rule(body.min_peers, body.max_peers, body.nominations_due.as_deref())?;
+    let created =
+        invitations::launch(&app, &cycle, &body.survey, &body.subjects, body.peers, rule, body.deliver).await?;
     Ok((StatusCode::CREATED, Json(created)))
 }
 
@@ -121,4 +133,17 @@ pub async fn reissue(
     ApiJson(body): ApiJson<ReissueBody>,
 ) -> ApiResult<Json<Reissued>> {
     Ok(Json(revocation::reissue(&app, &cycle, &body.invitations, body.deliver).await?))
+}
+
+/// The nomination settings of a launch, defaults filled in.
+fn nomination_rule(min: Option<i64>, max: Option<i64>, due: Option<&str>) -> crate::app::Result<Rule> {
+    let default = Rule::default();
+    let min_peers = min.unwrap_or(default.min_peers);
+    let due_at = due
+        .map(|d| {
+            crate::domain::time::parse_rfc3339(d, "nominations_due")
+                .map_err(|e| crate::app::Error::invalid("invalid_time", e))
+        })
+        .transpose()?;
+    Ok(Rule { min_peers, max_peers: max.unwrap_or(default.max_peers.max(min_peers)), due_at })
 }

@@ -225,6 +225,8 @@ async fn close_now(app: &App, id: &str) -> Result<bool> {
         return Ok(false);
     }
     let released = super::sealing::release(app, &mut tx, id, &time::today()).await?;
+    // Unsent drafts end with the cycle: nothing that was never submitted is kept.
+    crate::db::drafts::delete_for_cycle(&mut tx, id).await?;
     crate::db::webhooks::queue_cycle_closed(&mut tx, id, now).await?;
     tx.commit().await?;
     app.wake_outbox();

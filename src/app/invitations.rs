@@ -63,6 +63,13 @@ pub struct Created {
     /// there are, so their scores and comments will stay withheld.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub too_small: Vec<SmallGroup>,
+    /// Launch with `peers: nominated`: subjects newly asked to choose their reviewers.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub nominating: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 #[derive(Serialize, Debug, Clone, PartialEq, Eq, ToSchema)]
@@ -287,7 +294,7 @@ pub async fn create(app: &App, cycle_id: &str, rows: Vec<NewInvitation>, deliver
         app.wake_outbox();
     }
     tracing::info!(created = created.len(), "invitations created");
-    Ok(Created { created: created.len(), existing: rows.len() - created.len(), links, too_small: Vec::new() })
+    Ok(Created { created: created.len(), existing: rows.len() - created.len(), links, ..Created::default() })
 }
 
 /// A new invitation: its id, and its row's index in the request.
@@ -328,8 +335,12 @@ pub async fn launch(
     survey_id: &str,
     subjects: &Subjects,
     peers: Peers,
+    rule: super::nominations::Rule,
     deliver: Deliver,
 ) -> Result<Created> {
+    if peers == Peers::Nominated {
+        rule.check()?;
+    }
     let survey = crate::db::surveys::load(&app.db.pool, survey_id)
         .await?
         .ok_or_else(|| Error::invalid("unknown_survey", format!("no survey {survey_id:?}")))?;
@@ -351,6 +362,11 @@ pub async fn launch(
     .await
     .map_err(Error::internal)?;
     let mut created = create(app, cycle, rows, deliver).await?;
+    if peers == Peers::Nominated {
+        let open = super::cycles::load_open(app, cycle, time::now()).await?;
+        let ids: Vec<String> = subjects.iter().map(|s| s.id.clone()).collect();
+        created.nominating = super::nominations::ask(app, &open, &survey.id, &ids, rule, deliver).await?;
+    }
     let subjects: Vec<&OrgPerson> = subjects.iter().collect();
     created.too_small = too_small(app, cycle, &subjects, peers).await?;
     Ok(created)

@@ -10,8 +10,10 @@ pub mod directory;
 mod error;
 pub mod integrations;
 pub mod invitations;
+pub mod nominations;
 pub mod periods;
 pub mod reminders;
+pub mod respondents;
 pub mod responses;
 pub mod results;
 pub mod revocation;
@@ -24,6 +26,7 @@ pub use error::{Error, Result, RowProblem};
 
 use crate::config::Config;
 use crate::db::Db;
+use crate::domain::draft::DraftSecret;
 use crate::domain::sealed::SealKey;
 use std::sync::Arc;
 use tokio::sync::Notify;
@@ -37,6 +40,8 @@ pub struct App {
     pub surveys: surveys::SurveyCache,
     /// Seals anonymous answers until their cycle closes.
     seal: Arc<SealKey>,
+    /// The server's part of every draft key (a draft opens only with its link's token too).
+    pub drafts: Arc<DraftSecret>,
     /// Group commit for respondent submissions.
     writer: writer::Writer,
     /// When each API key's use was last recorded (see `integrations::verify_key`).
@@ -51,6 +56,7 @@ impl App {
             outbox_wake: Arc::new(Notify::new()),
             surveys: Default::default(),
             seal: Arc::new(SealKey::derive(server_key)),
+            drafts: Arc::new(DraftSecret::derive(server_key)),
             writer: Default::default(),
             key_uses: Default::default(),
         }

@@ -68,7 +68,7 @@ pub use crate::db::reminders::PendingRater;
 pub async fn raters(
     app: &App,
     cycle: &str,
-) -> Result<(crate::domain::cycle::Cycle, Vec<PendingRater>, Vec<(String, i64, i64)>)> {
+) -> Result<(crate::domain::cycle::Cycle, Vec<PendingRater>, Vec<reminders::RelationCount>)> {
     let c = super::cycles::load(app, cycle).await?;
     let pending = reminders::attributed_pending(&app.db.pool, &c.id).await?;
     let counts = reminders::relation_counts(&app.db.pool, &c.id).await?;

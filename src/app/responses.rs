@@ -17,6 +17,8 @@ pub enum LinkState {
     /// Unknown or malformed: one answer for both.
     Unknown,
     Answered(InvitationInfo),
+    /// The rater declined it ("I can't judge this person").
+    Declined(InvitationInfo),
     /// The cycle closed or the invitation was revoked.
     Closed(InvitationInfo),
     Live(InvitationInfo),
@@ -29,6 +31,8 @@ pub async fn resolve(app: &App, raw: &str) -> Result<LinkState> {
     };
     Ok(if info.completed {
         LinkState::Answered(info)
+    } else if info.declined {
+        LinkState::Declined(info)
     } else if !info.cycle_open || info.revoked {
         LinkState::Closed(info)
     } else {

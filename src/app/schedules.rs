@@ -56,6 +56,7 @@ impl ScheduleInput {
         }
         let peers = match self.peers.unwrap_or_default() {
             Peers::Team => "team",
+            Peers::Nominated => "nominated",
             Peers::None => "none",
         };
         Ok(Schedule {
@@ -167,9 +168,13 @@ async fn invite(app: &App, s: &Schedule, cycle: &str) -> Result<()> {
     let created = if s.invite == "customers" {
         invitations::invite_customers(app, cycle, &s.survey).await?
     } else {
-        let peers = if s.peers == "team" { Peers::Team } else { Peers::None };
+        let peers = match s.peers.as_str() {
+            "team" => Peers::Team,
+            "nominated" => Peers::Nominated,
+            _ => Peers::None,
+        };
         let all = invitations::Subjects::All(invitations::AllKeyword::All);
-        invitations::launch(app, cycle, &s.survey, &all, peers, invitations::Deliver::Email).await?
+        invitations::launch(app, cycle, &s.survey, &all, peers, Default::default(), invitations::Deliver::Email).await?
     };
     tracing::info!(schedule = %s.id, cycle, invited = created.created, "scheduled cycle invited");
     Ok(())

@@ -153,6 +153,8 @@ pub struct SurveyProgress {
     /// Invitations whose first email was refused for good.
     pub failed: i64,
     pub completed: i64,
+    /// Invitations whose rater said they cannot judge the subject: never counted.
+    pub declined: i64,
     /// Invitations that were sent at least one reminder.
     pub reminded: i64,
 }
@@ -165,6 +167,7 @@ pub async fn progress(pool: &AnyPool, cycle: &str) -> Result<Vec<SurveyProgress>
          COALESCE(SUM(CASE WHEN EXISTS (SELECT 1 FROM outbox_items oi JOIN outbox o ON o.id = oi.outbox_id \
              WHERE oi.invitation_id = i.id AND o.kind = 'invitation' AND o.status = 'failed') THEN 1 ELSE 0 END), 0) AS failed, \
          COALESCE(SUM(CASE WHEN i.completed THEN 1 ELSE 0 END), 0) AS completed, \
+         COALESCE(SUM(CASE WHEN i.declined THEN 1 ELSE 0 END), 0) AS declined, \
          COALESCE(SUM(CASE WHEN i.reminders_sent > 0 THEN 1 ELSE 0 END), 0) AS reminded \
          FROM invitations i WHERE i.cycle_id = $1 GROUP BY i.survey_id ORDER BY i.survey_id",
     )
@@ -179,6 +182,7 @@ pub async fn progress(pool: &AnyPool, cycle: &str) -> Result<Vec<SurveyProgress>
                 emailed: r.try_get("emailed")?,
                 failed: r.try_get("failed")?,
                 completed: r.try_get("completed")?,
+                declined: r.try_get("declined")?,
                 reminded: r.try_get("reminded")?,
             })
         })

@@ -10,6 +10,8 @@ pub enum Kind {
     Reminder,
     Login,
     Webhook,
+    /// Asks a subject to choose their reviewers (payload: the cycle id).
+    Nomination,
 }
 
 impl Kind {
@@ -19,11 +21,14 @@ impl Kind {
             Kind::Reminder => "reminder",
             Kind::Login => "login",
             Kind::Webhook => "webhook",
+            Kind::Nomination => "nomination",
         }
     }
 
     pub fn parse(raw: &str) -> Option<Kind> {
-        [Kind::Invitation, Kind::Reminder, Kind::Login, Kind::Webhook].into_iter().find(|k| k.as_str() == raw)
+        [Kind::Invitation, Kind::Reminder, Kind::Login, Kind::Webhook, Kind::Nomination]
+            .into_iter()
+            .find(|k| k.as_str() == raw)
     }
 }
 

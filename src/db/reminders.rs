@@ -36,7 +36,7 @@ fn to_pending(rows: Vec<sqlx::any::AnyRow>) -> Result<Vec<Pending>, sqlx::Error>
 pub async fn open_in_cycle(tx: &mut Tx, cycle: &str) -> Result<Vec<Pending>, sqlx::Error> {
     let sql = format!(
         "SELECT i.id, i.cycle_id, i.subject_id, i.respondent_key, i.delivery, {ANONYMOUS_INVITATION} AS anonymous FROM invitations i \
-         WHERE i.cycle_id = $1 AND i.completed = FALSE AND i.revoked = FALSE AND {NO_PENDING_EMAIL} ORDER BY i.id"
+         WHERE i.cycle_id = $1 AND i.completed = FALSE AND i.revoked = FALSE AND i.declined = FALSE AND {NO_PENDING_EMAIL} ORDER BY i.id"
     );
     to_pending(sqlx::query(sqlx::AssertSqlSafe(sql)).bind(cycle).fetch_all(&mut **tx).await?)
 }
@@ -55,7 +55,7 @@ pub async fn attributed_pending(pool: &sqlx::AnyPool, cycle: &str) -> Result<Vec
     let rows = sqlx::query(
         "SELECT i.respondent_person_id AS rater_id, r.name AS rater, s.name AS subject, i.relation FROM invitations i \
          JOIN people r ON r.id = i.respondent_person_id JOIN people s ON s.id = i.subject_id \
-         WHERE i.cycle_id = $1 AND i.relation IN ('self', 'manager') AND i.completed = FALSE AND i.revoked = FALSE \
+         WHERE i.cycle_id = $1 AND i.relation IN ('self', 'manager') AND i.completed = FALSE AND i.revoked = FALSE AND i.declined = FALSE \
          ORDER BY r.name, r.id, s.name, i.relation",
     )
     .bind(cycle)
@@ -73,17 +73,36 @@ pub async fn attributed_pending(pool: &sqlx::AnyPool, cycle: &str) -> Result<Vec
         .collect()
 }
 
-/// (relation, invited, answered) of a cycle: what anonymous relations show, counts only
-/// (revoked invitations included, so revoking one never tells whether it was answered).
-pub async fn relation_counts(pool: &sqlx::AnyPool, cycle: &str) -> Result<Vec<(String, i64, i64)>, sqlx::Error> {
+/// Invitations of one relation in a cycle, counts only.
+#[derive(Debug, Clone)]
+pub struct RelationCount {
+    pub relation: String,
+    pub invited: i64,
+    pub answered: i64,
+    pub declined: i64,
+}
+
+/// Per relation of a cycle: what anonymous relations show, counts only (revoked invitations
+/// included, so revoking one never tells whether it was answered).
+pub async fn relation_counts(pool: &sqlx::AnyPool, cycle: &str) -> Result<Vec<RelationCount>, sqlx::Error> {
     let rows = sqlx::query(
-        "SELECT relation, COUNT(*) AS invited, COALESCE(SUM(CASE WHEN completed THEN 1 ELSE 0 END), 0) AS answered \
+        "SELECT relation, COUNT(*) AS invited, COALESCE(SUM(CASE WHEN completed THEN 1 ELSE 0 END), 0) AS answered, \
+         COALESCE(SUM(CASE WHEN declined THEN 1 ELSE 0 END), 0) AS declined \
          FROM invitations WHERE cycle_id = $1 GROUP BY relation ORDER BY relation",
     )
     .bind(cycle)
     .fetch_all(pool)
     .await?;
-    rows.iter().map(|r| Ok((r.try_get("relation")?, r.try_get("invited")?, r.try_get("answered")?))).collect()
+    rows.iter()
+        .map(|r| {
+            Ok(RelationCount {
+                relation: r.try_get("relation")?,
+                invited: r.try_get("invited")?,
+                answered: r.try_get("answered")?,
+                declined: r.try_get("declined")?,
+            })
+        })
+        .collect()
 }
 
 /// One rater's unanswered self and manager reviews of a cycle delivered by email, with no email
@@ -97,7 +116,7 @@ pub async fn person_attributed(
     let sql = format!(
         "SELECT i.id, i.cycle_id, i.subject_id, i.respondent_key, i.delivery, {ANONYMOUS_INVITATION} AS anonymous FROM invitations i \
          WHERE i.cycle_id = $1 AND i.respondent_person_id = $2 AND i.relation IN ('self', 'manager') \
-         AND i.completed = FALSE AND i.revoked = FALSE AND i.delivery = 'email' \
+         AND i.completed = FALSE AND i.revoked = FALSE AND i.declined = FALSE AND i.delivery = 'email' \
          AND NOT EXISTS (SELECT 1 FROM outbox_items oi JOIN outbox o ON o.id = oi.outbox_id \
              WHERE oi.invitation_id = i.id AND (o.status = 'pending' OR (o.kind = 'reminder' AND o.status = 'sent' AND o.sent_at > $3))) \
          ORDER BY i.id"
@@ -125,7 +144,7 @@ where
     let sql = format!(
         "SELECT i.id, i.cycle_id, i.subject_id, i.respondent_key, i.delivery, {ANONYMOUS_INVITATION} AS anonymous FROM invitations i \
          JOIN cycles c ON c.id = i.cycle_id WHERE i.delivery = 'email' AND c.status = 'open' AND c.closes_at > $1 AND c.remind_every_days IS NOT NULL \
-         AND i.completed = FALSE AND i.revoked = FALSE AND i.reminders_sent < COALESCE(c.max_reminders, 2) \
+         AND i.completed = FALSE AND i.revoked = FALSE AND i.declined = FALSE AND i.reminders_sent < COALESCE(c.max_reminders, 2) \
          AND {NO_PENDING_EMAIL} \
          AND EXISTS (SELECT 1 FROM outbox_items oi JOIN outbox o ON o.id = oi.outbox_id \
              WHERE oi.invitation_id = i.id AND o.status = 'sent') \

@@ -52,7 +52,7 @@ pub(super) fn claim_sql(backend: Backend, which: &str, now: &str) -> String {
            WHEN relation IN ('peer', 'direct_report') THEN NULL \
            WHEN relation = 'customer' AND EXISTS (SELECT 1 FROM surveys s WHERE s.id = invitations.survey_id AND s.anonymous = TRUE) THEN NULL \
            ELSE $1 END \
-         WHERE id {which} AND completed = FALSE AND revoked = FALSE \
+         WHERE id {which} AND completed = FALSE AND revoked = FALSE AND declined = FALSE \
          AND EXISTS (SELECT 1 FROM cycles c WHERE c.id = invitations.cycle_id AND c.status = 'open' AND c.closes_at > {now}{lock}) \
          RETURNING id, cycle_id, survey_id, subject_id, relation, respondent_key"
     )

@@ -50,6 +50,12 @@ pub async fn ensure_admin(db: &Db, email: &str) -> Result<String, sqlx::Error> {
 
 /// A fresh login link token for this person, valid for 15 minutes.
 pub async fn mint_login_link(db: &Db, person_id: &str) -> Result<Token, sqlx::Error> {
+    mint_login_link_for(db, person_id, LOGIN_LINK_SECONDS).await
+}
+
+/// A fresh single-use login link token valid for `seconds` (an email that asks for something
+/// that can wait a day or two, such as choosing one's reviewers).
+pub async fn mint_login_link_for(db: &Db, person_id: &str, seconds: i64) -> Result<Token, sqlx::Error> {
     let token = Token::mint();
     let now = time::now();
     sqlx::query(
@@ -57,7 +63,7 @@ pub async fn mint_login_link(db: &Db, person_id: &str) -> Result<Token, sqlx::Er
     )
     .bind(token.hash())
     .bind(person_id)
-    .bind(now + LOGIN_LINK_SECONDS)
+    .bind(now + seconds)
     .bind(now)
     .execute(&db.pool)
     .await?;

@@ -2,6 +2,7 @@
 pub mod answers;
 pub mod api_key;
 pub mod cycle;
+pub mod draft;
 pub mod email;
 pub mod id;
 pub mod locale;

@@ -46,7 +46,10 @@ impl NewInvitation {
 #[derive(serde::Deserialize, Default, PartialEq, Eq, Clone, Copy, Debug, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Peers {
+    /// Everyone of the subject's team.
     Team,
+    /// The colleagues the subject chooses and their manager approves (CONTRACT §9).
+    Nominated,
     #[default]
     None,
 }

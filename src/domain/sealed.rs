@@ -54,7 +54,7 @@ impl SealKey {
 
     /// Seals `answer` for the cycle `aad` (a record moved to another cycle does not open).
     pub fn seal(&self, answer: &SealedAnswer, aad: &str) -> Result<Vec<u8>, SealError> {
-        let plain = pad(&serde_json::to_vec(answer).map_err(|_| SealError::Malformed)?);
+        let plain = pad(&serde_json::to_vec(answer).map_err(|_| SealError::Malformed)?, PAD_TO);
         let nonce: [u8; NONCE] = rand::random();
         let sealed = self
             .0
@@ -77,9 +77,10 @@ impl SealKey {
     }
 }
 
-/// A 4-byte length, the bytes, zeros up to a power of two of at least [`PAD_TO`].
-fn pad(bytes: &[u8]) -> Vec<u8> {
-    let size = (bytes.len() + 4).next_power_of_two().max(PAD_TO);
+/// A 4-byte length, the bytes, zeros up to a power of two of at least `min` bytes: the size
+/// of a record tells at most the size class of what it holds.
+pub(super) fn pad(bytes: &[u8], min: usize) -> Vec<u8> {
+    let size = (bytes.len() + 4).next_power_of_two().max(min);
     let mut out = Vec::with_capacity(size);
     out.extend_from_slice(&(bytes.len() as u32).to_be_bytes());
     out.extend_from_slice(bytes);
@@ -87,7 +88,7 @@ fn pad(bytes: &[u8]) -> Vec<u8> {
     out
 }
 
-fn unpad(padded: &[u8]) -> Option<&[u8]> {
+pub(super) fn unpad(padded: &[u8]) -> Option<&[u8]> {
     let len = u32::from_be_bytes(padded.get(..4)?.try_into().ok()?) as usize;
     padded.get(4..4 + len)
 }

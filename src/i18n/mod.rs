@@ -1,10 +1,12 @@
 //! Every word a person reads, in English and Simplified Chinese, and how a page's language is
 //! chosen. Used by the pages (`web`) and the emails (`outbox`) alike.
+pub mod flow;
 pub mod manager;
 pub mod respondent;
 
 use crate::domain::Locale;
 
+pub use flow::{FlowText, flow_text, review_kind};
 pub use manager::{DashText, dash_text, indicator_label, relation_label};
 pub use respondent::{Text, fill, text};
 

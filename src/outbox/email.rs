@@ -97,3 +97,25 @@ pub fn login(name: &str, email: &str, t: &DashText, url: &str, from: &Mailbox) -
         .header(lettre::message::header::ContentType::TEXT_PLAIN)
         .body(body)?)
 }
+
+/// "Choose who reviews you": plain text, one sign-in link.
+pub fn nomination(
+    name: &str,
+    email: &str,
+    n: &crate::db::nominations::Nomination,
+    locale: crate::domain::Locale,
+    url: &str,
+    from: &Mailbox,
+) -> Result<Message, ComposeError> {
+    let f = crate::i18n::flow_text(locale);
+    let (min, max) = (n.min_peers.to_string(), n.max_peers.to_string());
+    let vars = [("name", name), ("cycle", n.cycle_title.as_str()), ("min", &min), ("max", &max), ("url", url)];
+    let to = Mailbox::new(Some(name.to_string()), email.parse()?);
+    Ok(Message::builder()
+        .from(from.clone())
+        .to(to)
+        .subject(crate::i18n::fill(f.email_subject, &vars))
+        .message_id(None)
+        .header(lettre::message::header::ContentType::TEXT_PLAIN)
+        .body(crate::i18n::fill(f.email_body, &vars))?)
+}

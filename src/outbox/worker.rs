@@ -66,6 +66,9 @@ pub async fn run(app: App, mut stop: watch::Receiver<bool>) {
         if let Err(e) = crate::app::reminders::schedule_reminders(&worker.app).await {
             tracing::warn!(error = %e.chain(), "scheduling reminders failed");
         }
+        if let Err(e) = crate::app::nominations::approve_due(&worker.app).await {
+            tracing::warn!(error = %e.chain(), "approving nominations at their deadline failed");
+        }
         if let Err(e) = crate::app::schedules::run_due(&worker.app).await {
             tracing::warn!(error = %e.chain(), "opening scheduled cycles failed");
         }
@@ -127,6 +130,9 @@ fn email_domain(addr: &str) -> &str {
     addr.rsplit_once('@').map_or("", |(_, d)| d)
 }
 
+/// How long the sign-in link of a "choose your reviewers" email works.
+const NOMINATION_LINK_SECONDS: i64 = 3 * 86_400;
+
 /// 1×, 2×, 4×… the base delay after each failed attempt, capped at five minutes.
 fn backoff_ms(base_ms: u64, attempts: i64) -> u64 {
     let exp = attempts.clamp(1, 20) as u32 - 1;
@@ -142,6 +148,10 @@ impl Worker {
             },
             Some(Kind::Webhook) => self.send_webhook(&row).await,
             Some(Kind::Login) => match self.send_login(&row).await {
+                Ok(outcome) => outcome,
+                Err(e) => Outcome::Transient(format!("database: {e}")),
+            },
+            Some(Kind::Nomination) => match self.send_nomination(&row).await {
                 Ok(outcome) => outcome,
                 Err(e) => Outcome::Transient(format!("database: {e}")),
             },
@@ -184,6 +194,16 @@ impl Worker {
         let locale = locale.as_deref().and_then(|l| Locale::parse(l).ok()).unwrap_or_default();
         let t = crate::i18n::dash_text(locale);
         let message = compose::login(&name, &email, t, &url, &self.from);
+        self.send_signed_link(message, &token).await
+    }
+
+    /// Sends an email that carries the sign-in link `token`; a link whose email did not go out
+    /// is deleted, so only delivered links can sign anyone in.
+    async fn send_signed_link(
+        &self,
+        message: Result<lettre::Message, compose::ComposeError>,
+        token: &crate::domain::Token,
+    ) -> Result<Outcome, sqlx::Error> {
         let outcome = match message {
             Err(e) => Outcome::Permanent(format!("cannot build the email: {e}")),
             Ok(m) => match self.mailer.send(m).await {
@@ -192,8 +212,32 @@ impl Worker {
                 Err(SendError::Permanent(e)) => Outcome::Permanent(e),
             },
         };
-        links::delete(&db.pool, &[token.hash()]).await?;
+        links::delete(&self.app.db.pool, &[token.hash()]).await?;
         Ok(outcome)
+    }
+
+    /// "Choose your reviewers", with a sign-in link that leads to `/me` and lives three days;
+    /// skipped once the subject has chosen or the cycle has closed.
+    async fn send_nomination(&self, row: &Claimed) -> Result<Outcome, sqlx::Error> {
+        let db = &self.app.db;
+        let (Some(person), Some(cycle)) = (&row.person_id, &row.payload) else {
+            return Ok(Outcome::Skipped("no person or cycle"));
+        };
+        let Some(n) = crate::db::nominations::load(&db.pool, cycle, person).await? else {
+            return Ok(Outcome::Skipped("no nomination"));
+        };
+        let open = crate::db::cycles::load(&db.pool, cycle).await?.is_some_and(|c| c.is_open(time::now()));
+        if n.status != "open" || !open || n.deliver != "email" {
+            return Ok(Outcome::Skipped("chosen already, or the cycle closed"));
+        }
+        let Some((name, email, locale)) = crate::db::sessions::contact(db, person).await? else {
+            return Ok(Outcome::Skipped("person gone"));
+        };
+        let token = crate::db::sessions::mint_login_link_for(db, person, NOMINATION_LINK_SECONDS).await?;
+        let url = format!("{}/login/{}?next=me", self.app.config.public_base(), token.as_str());
+        let locale = locale.as_deref().and_then(|l| Locale::parse(l).ok()).unwrap_or_default();
+        let message = compose::nomination(&name, &email, &n, locale, &url, &self.from);
+        self.send_signed_link(message, &token).await
     }
 
     async fn send_webhook(&self, row: &Claimed) -> Outcome {
@@ -243,6 +287,7 @@ impl Worker {
         for id in ids {
             if let Some(info) = invitations::info(&db.pool, id, now).await?
                 && !info.completed
+                && !info.declined
                 && info.cycle_open
                 && !info.revoked
             {

@@ -303,9 +303,21 @@ async fn cycle_action(
     }
     let result = match action.as_str() {
         "launch" => {
-            let peers = if f.form.peers.is_some() { Peers::Team } else { Peers::None };
-            match invitations::launch(&app, &cycle, &survey, &Subjects::All(AllKeyword::All), peers, Deliver::Email)
-                .await
+            let peers = match f.form.peers.as_deref() {
+                None | Some("none") => Peers::None,
+                Some("nominated") => Peers::Nominated,
+                Some(_) => Peers::Team,
+            };
+            match invitations::launch(
+                &app,
+                &cycle,
+                &survey,
+                &Subjects::All(AllKeyword::All),
+                peers,
+                Default::default(),
+                Deliver::Email,
+            )
+            .await
             {
                 Ok(c) if !c.too_small.is_empty() => {
                     let note = too_small_note(&f.who, &c.too_small);

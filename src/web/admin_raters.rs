@@ -26,12 +26,14 @@ struct Count {
     relation: &'static str,
     invited: i64,
     answered: i64,
+    declined: i64,
 }
 
 #[derive(Template)]
 #[template(path = "admin/raters.html")]
 struct RatersPage<'a> {
     t: &'a DashText,
+    f: &'a crate::i18n::FlowText,
     page_title: String,
     nav: Nav,
     csrf: String,
@@ -76,10 +78,16 @@ pub(super) async fn page(
         .collect();
     let counts = counts
         .into_iter()
-        .map(|(r, invited, answered)| Count { relation: relation_label(who.locale, &r), invited, answered })
+        .map(|c| Count {
+            relation: relation_label(who.locale, &c.relation),
+            invited: c.invited,
+            answered: c.answered,
+            declined: c.declined,
+        })
         .collect();
     let page = RatersPage {
         t,
+        f: crate::i18n::flow_text(who.locale),
         page_title: format!("{} · {}", t.raters_title, c.title),
         nav: nav(&who.viewer, t, &format!("/admin/cycles/{}/raters", c.id)),
         csrf: who.viewer.csrf.clone(),

@@ -7,7 +7,7 @@ use crate::i18n::{DashText, dash_text, text};
 use askama::Template;
 use axum::Router;
 use axum::body::Body;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -75,13 +75,38 @@ async fn request_link(State(state): State<WebState>, client: ClientAddr, page: P
     }
 }
 
-async fn link_page(State(state): State<WebState>, Path(raw): Path<String>, page: PageLocale) -> Response {
+/// Where a sign-in link leads after signing in: `?next=me` for `/me`, else the dashboard.
+/// Only known names are followed: a link can never send anyone off this site.
+#[derive(Deserialize, Default)]
+struct Next {
+    next: Option<String>,
+}
+
+impl Next {
+    fn to_me(&self) -> bool {
+        self.next.as_deref() == Some("me")
+    }
+}
+
+async fn link_page(
+    State(state): State<WebState>,
+    Path(raw): Path<String>,
+    page: PageLocale,
+    Query(next): Query<Next>,
+) -> Response {
     let t = dash_text(page.locale());
     if !accounts::login_link_is_live(&state.app, &raw).await.unwrap_or(false) {
         return message(StatusCode::GONE, t, t.link_dead_title, t.link_dead_body);
     }
-    let mut res =
-        Html(LinkPage { t, page_title: t.sign_in_title, action: format!("/login/{raw}") }.render()).into_response();
+    let mut res = Html(
+        LinkPage {
+            t,
+            page_title: t.sign_in_title,
+            action: format!("/login/{raw}{}", if next.to_me() { "?next=me" } else { "" }),
+        }
+        .render(),
+    )
+    .into_response();
     res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     // Not "no-referrer": that makes a browser send `Origin: null` with the form, which the
     // login-CSRF check must refuse from browsers without Sec-Fetch-Site. The Referer (which
@@ -110,6 +135,7 @@ async fn use_link(
     State(state): State<WebState>,
     Path(raw): Path<String>,
     page: PageLocale,
+    Query(next): Query<Next>,
     headers: HeaderMap,
 ) -> Response {
     let t = dash_text(page.locale());
@@ -130,7 +156,7 @@ async fn use_link(
         "{SESSION_COOKIE}={}; Path=/; HttpOnly; SameSite=Lax; Max-Age={SESSION_SECONDS}{secure}",
         session.as_str()
     );
-    let mut res = Redirect::to("/dashboard").into_response();
+    let mut res = Redirect::to(if next.to_me() { "/me" } else { "/dashboard" }).into_response();
     if let Ok(v) = HeaderValue::from_str(&cookie) {
         res.headers_mut().insert(header::SET_COOKIE, v);
     }

@@ -17,9 +17,12 @@ pub mod auth;
 pub mod charts;
 pub mod dashboard;
 pub mod extract;
+mod me;
+pub(crate) mod nominate;
 pub mod pages;
 pub mod ratelimit;
 pub mod respondent;
+mod respondent_flow;
 pub mod unsubscribe;
 
 /// What the pages share: the use cases and the per-address limits of guessing.
@@ -60,6 +63,7 @@ pub fn router() -> Router<WebState> {
     let signed_in = auth::router()
         .merge(dashboard::router())
         .merge(admin::router())
+        .merge(me::router())
         .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")));
     Router::new()
         .route("/healthz", get(healthz))

@@ -3,11 +3,12 @@
 use super::WebState;
 use super::extract::{ClientAddr, PageLocale};
 use super::pages::{Html, app_error, message};
+use crate::app::respondents;
 use crate::app::responses::{self, InvitationInfo, LinkState, SubmitOutcome};
 use crate::domain::answers::{AnswerProblem, NOT_APPLICABLE, Rejected};
 use crate::domain::survey::{Question, QuestionType, Survey};
 use crate::domain::{Locale, Token};
-use crate::i18n::{Text, fill, text};
+use crate::i18n::{FlowText, Text, fill, flow_text, text};
 use askama::Template;
 use axum::Router;
 use axum::body::{Body, Bytes};
@@ -19,7 +20,9 @@ use axum::routing::get;
 pub fn router() -> Router<WebState> {
     Router::new()
         .route("/s/{token}", get(show).post(submit))
-        .route("/s/{token}/thanks", get(thanks))
+        .route("/s/{token}/thanks", get(super::respondent_flow::thanks))
+        .route("/s/{token}/next", axum::routing::post(super::respondent_flow::next))
+        .route("/s/{token}/decline", get(super::respondent_flow::decline_page).post(super::respondent_flow::decline))
         .route("/unsubscribe/{token}", get(super::unsubscribe::show).post(super::unsubscribe::confirm))
 }
 
@@ -50,6 +53,10 @@ pub struct QuestionView {
 #[template(path = "respondent/form.html")]
 struct FormPage<'a> {
     t: &'a Text,
+    f: &'a FlowText,
+    /// The answers shown come from a draft saved for later.
+    restored: bool,
+    decline_href: String,
     page_title: &'a str,
     intro: String,
     note: String,
@@ -75,6 +82,7 @@ fn render_form(
     survey: &Survey,
     locale: Locale,
     rejected: Option<&Rejected>,
+    restored: bool,
 ) -> Response {
     let t = text(locale);
     let questions = survey
@@ -89,10 +97,13 @@ fn render_form(
     let n = info.min_raters.to_string();
     let page = FormPage {
         t,
+        f: flow_text(locale),
+        restored,
+        decline_href: format!("/s/{token}/decline?lang={}", locale.as_str()),
         page_title: survey.title_in(locale),
         intro: fill(t.intro(info.relation), &vars),
         note: fill(t.note(info.relation, info.relation.is_anonymous(survey.anonymous)), &[("n", &n)]),
-        has_errors: rejected.is_some(),
+        has_errors: rejected.is_some_and(|r| !r.problems.is_empty()),
         action: format!("/s/{token}?lang={}", locale.as_str()),
         questions,
     };
@@ -156,7 +167,7 @@ fn question_view(
 
 /// Finds what a live link leads to, or answers with the page that says why it leads nowhere:
 /// 429 for an address that guessed too often, 404, 409 answered, 410 closed.
-async fn resolve_info(
+pub(super) async fn resolve_info(
     state: &WebState,
     ip: std::net::IpAddr,
     raw: &str,
@@ -176,6 +187,11 @@ async fn resolve_info(
         LinkState::Answered(info) => {
             let t = in_their_language(&info);
             Err(message(StatusCode::CONFLICT, t, t.done_title, t.done_body))
+        }
+        LinkState::Declined(info) => {
+            let t = in_their_language(&info);
+            let f = flow_text(page.with_stored(info.respondent_locale.as_deref()));
+            Err(message(StatusCode::CONFLICT, t, f.declined_title, f.declined_body))
         }
         LinkState::Closed(info) => {
             let t = in_their_language(&info);
@@ -197,10 +213,30 @@ async fn show(
         Err(page) => return page,
     };
     let locale = page.with_stored(info.respondent_locale.as_deref());
-    match responses::survey(&state.app, &info.survey_id).await {
-        Ok(survey) => render_form(StatusCode::OK, &raw, &info, &survey, locale, None),
-        Err(e) => app_error(e, locale),
+    let survey = match responses::survey(&state.app, &info.survey_id).await {
+        Ok(survey) => survey,
+        Err(e) => return app_error(e, locale),
+    };
+    // A draft this link saved comes back prefilled; one it cannot open is as good as none.
+    let draft = match Token::parse(&raw) {
+        Some(token) => respondents::draft(&state.app, &token).await.unwrap_or_else(|e| {
+            tracing::warn!(error = %e.chain(), "could not read a draft");
+            None
+        }),
+        None => None,
+    };
+    let restored = draft.map(|fields| Rejected { problems: Default::default(), kept: kept_fields(&fields) });
+    render_form(StatusCode::OK, &raw, &info, &survey, locale, restored.as_ref(), restored.is_some())
+}
+
+/// A form's fields as the form puts them back: one string per question, several values
+/// (checkboxes) joined by commas.
+fn kept_fields(fields: &[(String, String)]) -> std::collections::HashMap<String, String> {
+    let mut kept: std::collections::HashMap<String, String> = Default::default();
+    for (name, value) in fields {
+        kept.entry(name.clone()).and_modify(|v| *v = format!("{v},{value}")).or_insert_with(|| value.clone());
     }
+    kept
 }
 
 /// A form body this small is read at once; a larger one only after its link is known to lead
@@ -263,8 +299,13 @@ async fn submit(
         Ok(b) => b,
         Err(res) => return res,
     };
-    let fields: Vec<(String, String)> =
+    let mut fields: Vec<(String, String)> =
         url::form_urlencoded::parse(&body).map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
+    let save = fields.iter().any(|(k, v)| k == "action" && v == "save");
+    fields.retain(|(k, _)| k != "action");
+    if save {
+        return super::respondent_flow::saved(&state, ip, &raw, &token, &fields, &page).await;
+    }
     match responses::submit(&state.app, &token, fields).await {
         Ok(SubmitOutcome::Stored) => {
             Redirect::to(&format!("/s/{}/thanks?lang={}", token.as_str(), locale.as_str())).into_response()
@@ -278,27 +319,10 @@ async fn submit(
         Ok(SubmitOutcome::Rejected { survey, rejected }) => match resolve_info(&state, ip, &raw, &page).await {
             Ok(info) => {
                 let locale = page.with_stored(info.respondent_locale.as_deref());
-                render_form(StatusCode::UNPROCESSABLE_ENTITY, &raw, &info, &survey, locale, Some(&rejected))
+                render_form(StatusCode::UNPROCESSABLE_ENTITY, &raw, &info, &survey, locale, Some(&rejected), false)
             }
             Err(page) => page,
         },
         Err(e) => app_error(e, locale),
-    }
-}
-
-async fn thanks(
-    State(state): State<WebState>,
-    client: ClientAddr,
-    Path(raw): Path<String>,
-    page: PageLocale,
-) -> Response {
-    match resolve_info(&state, client.0, &raw, &page).await {
-        // Answered: this is the page the form redirects to.
-        Err(res) if res.status() == StatusCode::CONFLICT => {
-            let t = text(page.locale());
-            message(StatusCode::OK, t, t.thanks_title, t.thanks_body)
-        }
-        Err(res) => res,
-        Ok(_) => Redirect::to(&format!("/s/{raw}")).into_response(),
     }
 }

@@ -16,13 +16,52 @@ struct TeamPage<'a> {
     columns: Vec<Column>,
     rows: Vec<TeamRow>,
     charts: Vec<String>,
+    /// Reviewer lists (peer nominations) this viewer may approve.
+    approvals: Vec<ApprovalRow>,
+    approvals_title: &'a str,
+}
+
+pub struct ApprovalRow {
+    pub name: String,
+    pub cycle: String,
+    pub status: &'static str,
+    pub href: String,
+    pub waiting: bool,
+}
+
+/// Reviewer lists the viewer may approve, those waiting first; empty when there are none (or
+/// they cannot be read: the dashboard still shows).
+async fn approvals(app: &App, who: &SignedIn) -> Vec<ApprovalRow> {
+    let f = crate::i18n::flow_text(who.locale);
+    let mut rows: Vec<ApprovalRow> = match crate::app::nominations::to_approve(app, &who.viewer).await {
+        Ok(list) => list
+            .into_iter()
+            .filter(|n| n.subject_id != who.viewer.person_id)
+            .map(|n| ApprovalRow {
+                status: crate::web::nominate::status_word(f, &n.status),
+                href: format!("/nominations/{}/{}?lang={}", n.cycle_id, n.subject_id, who.t.lang),
+                waiting: n.status == "submitted",
+                name: n.subject_name,
+                cycle: n.cycle_title,
+            })
+            .collect(),
+        Err(e) => {
+            tracing::warn!(error = %e.chain(), "could not list reviewer lists");
+            Vec::new()
+        }
+    };
+    rows.sort_by_key(|r| !r.waiting);
+    rows
 }
 
 /// Every cycle (newest first) and the one asked for, or the newest.
 pub(super) async fn team(State(app): State<App>, who: SignedIn, Query(dq): Query<DashQuery>) -> Response {
     if let Some(period) = dq.period.as_deref().filter(|p| !p.is_empty()) {
         return match period_page(&app, &who, &dq, period).await {
-            Ok(page) => Html(page.render()).into_response(),
+            Ok(mut page) => {
+                page.approvals = approvals(&app, &who).await;
+                Html(page.render()).into_response()
+            }
             Err(app::Error::Invalid { .. }) => not_found(who.locale),
             Err(e) => app_error(e, who.locale),
         };
@@ -35,10 +74,15 @@ pub(super) async fn team(State(app): State<App>, who: SignedIn, Query(dq): Query
         if dq.cycle.is_some() {
             return not_found(who.locale);
         }
-        return Html(empty_team(&who).render()).into_response();
+        let mut page = empty_team(&who);
+        page.approvals = approvals(&app, &who).await;
+        return Html(page.render()).into_response();
     };
     match team_page(&app, &who, &dq, all, &cycle).await {
-        Ok(page) => Html(page.render()).into_response(),
+        Ok(mut page) => {
+            page.approvals = approvals(&app, &who).await;
+            Html(page.render()).into_response()
+        }
         Err(e) => app_error(e, who.locale),
     }
 }
@@ -57,6 +101,8 @@ fn empty_team(who: &SignedIn) -> TeamPage<'static> {
         columns: Vec::new(),
         rows: Vec::new(),
         charts: Vec::new(),
+        approvals: Vec::new(),
+        approvals_title: crate::i18n::flow_text(who.locale).approvals_title,
     }
 }
 
@@ -114,6 +160,8 @@ async fn team_page<'a>(
         columns,
         rows,
         charts,
+        approvals: Vec::new(),
+        approvals_title: crate::i18n::flow_text(who.locale).approvals_title,
     })
 }
 
@@ -157,6 +205,8 @@ async fn period_page<'a>(app: &App, who: &'a SignedIn, dq: &DashQuery, period: &
         columns,
         rows,
         charts,
+        approvals: Vec::new(),
+        approvals_title: crate::i18n::flow_text(who.locale).approvals_title,
     })
 }
 

@@ -1,0 +1,236 @@
+//! Peer nomination (CONTRACT §9): a launch with `peers: nominated` asks each subject to choose
+//! between `min_peers` and `max_peers` colleagues; their manager (or an admin) approves or edits
+//! the list, which creates the peer invitations. A list submitted by its deadline is approved
+//! as it stands when the deadline passes.
+use super::invitations::{self, Created, Deliver, SmallGroup};
+use super::{App, Error, Result};
+use crate::db::nominations::{self as db, NewNominations};
+use crate::db::sessions::Viewer;
+use crate::domain::Relation;
+use crate::domain::orgchart::{OrgPerson, below};
+use crate::domain::reviews::{NewInvitation, Respondent};
+use crate::domain::time;
+use std::collections::HashSet;
+
+pub use crate::db::nominations::Nomination;
+
+/// How many colleagues each subject chooses, and until when.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rule {
+    pub min_peers: i64,
+    pub max_peers: i64,
+    /// After this (unix seconds), submitted lists are approved as they stand.
+    pub due_at: Option<i64>,
+}
+
+impl Default for Rule {
+    fn default() -> Rule {
+        Rule { min_peers: 3, max_peers: 8, due_at: None }
+    }
+}
+
+impl Rule {
+    pub fn check(&self) -> Result<()> {
+        if !(1..=50).contains(&self.min_peers) || self.max_peers < self.min_peers || self.max_peers > 50 {
+            return Err(Error::invalid(
+                "invalid_peers",
+                "min_peers must be 1–50 and max_peers between min_peers and 50",
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Asks these subjects to nominate and queues their emails (when the cycle opens); returns how
+/// many were newly asked.
+pub(super) async fn ask(
+    app: &App,
+    cycle: &crate::domain::cycle::Cycle,
+    survey: &str,
+    subjects: &[String],
+    rule: Rule,
+    deliver: Deliver,
+) -> Result<usize> {
+    let now = time::now();
+    let deliver = if deliver == Deliver::Email { "email" } else { "none" };
+    let mut tx = app.db.begin().await?;
+    let n = NewNominations {
+        cycle: &cycle.id,
+        survey,
+        min_peers: rule.min_peers,
+        max_peers: rule.max_peers,
+        deliver,
+        due_at: rule.due_at,
+    };
+    let asked = db::create(&mut tx, &n, subjects).await?;
+    db::queue_emails(&mut tx, &cycle.id, &asked, cycle.opens_at.max(now) * 1000, now).await?;
+    tx.commit().await?;
+    if !asked.is_empty() {
+        app.wake_outbox();
+    }
+    Ok(asked.len())
+}
+
+/// Someone a subject may choose.
+#[derive(Debug, Clone)]
+pub struct Colleague {
+    pub id: String,
+    pub name: String,
+    pub team: Option<String>,
+}
+
+/// Who `subject` may nominate: active colleagues of any team other than themselves, their
+/// manager and their direct reports (who review them in those relations already).
+pub async fn colleagues(app: &App, subject: &str) -> Result<Vec<Colleague>> {
+    let everyone = db::active_people(&app.db.pool).await?;
+    let manager = everyone.iter().find(|p| p.0 == subject).and_then(|p| p.3.clone());
+    Ok(everyone
+        .into_iter()
+        .filter(|(id, _, _, m)| id != subject && Some(id) != manager.as_ref() && m.as_deref() != Some(subject))
+        .map(|(id, name, team, _)| Colleague { id, name, team })
+        .collect())
+}
+
+/// The subject's own nominations in open cycles.
+pub async fn mine(app: &App, person: &str) -> Result<Vec<Nomination>> {
+    Ok(db::in_open_cycles(&app.db.pool, Some(&[person.to_string()]), time::now()).await?)
+}
+
+/// The nominations a viewer may approve: everyone's for an admin, their reports' (at any
+/// depth) for a manager.
+pub async fn to_approve(app: &App, viewer: &Viewer) -> Result<Vec<Nomination>> {
+    let now = time::now();
+    if viewer.is_admin {
+        return Ok(db::in_open_cycles(&app.db.pool, None, now).await?);
+    }
+    let org = super::access::org_chart(app).await?;
+    let reports: Vec<String> = below(&viewer.person_id, &org).into_iter().collect();
+    if reports.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(db::in_open_cycles(&app.db.pool, Some(&reports), now).await?)
+}
+
+/// One nomination, for its subject or someone who may approve it.
+pub async fn load(app: &App, viewer: &Viewer, cycle: &str, subject: &str) -> Result<Nomination> {
+    let n = db::load(&app.db.pool, cycle, subject).await?.ok_or_else(|| Error::not_found("nomination", subject))?;
+    if subject != viewer.person_id && !may_approve(app, viewer, subject).await? {
+        return Err(Error::not_found("nomination", subject));
+    }
+    Ok(n)
+}
+
+async fn may_approve(app: &App, viewer: &Viewer, subject: &str) -> Result<bool> {
+    if viewer.is_admin {
+        return Ok(true);
+    }
+    let org: Vec<OrgPerson> = super::access::org_chart(app).await?;
+    Ok(below(&viewer.person_id, &org).contains(subject))
+}
+
+/// The subject's choice: between `min_peers` and `max_peers` of their [`colleagues`]; it can be
+/// changed until it is approved.
+pub async fn submit(app: &App, person: &str, cycle: &str, picks: &[String]) -> Result<()> {
+    let n = db::load(&app.db.pool, cycle, person).await?.ok_or_else(|| Error::not_found("nomination", person))?;
+    super::cycles::load_open(app, cycle, time::now()).await?;
+    let picks = valid_picks(app, person, picks).await?;
+    let count = picks.len() as i64;
+    if count < n.min_peers || count > n.max_peers {
+        return Err(Error::invalid(
+            "peer_count",
+            format!("choose between {} and {} colleagues", n.min_peers, n.max_peers),
+        ));
+    }
+    let mut tx = app.db.begin().await?;
+    if !db::set_picks(&mut tx, cycle, person, &picks, "submitted", None, time::now()).await? {
+        return Err(Error::conflict("nomination_approved", "this list was approved already"));
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Distinct picks, each one the subject may choose; anything else is refused by name.
+async fn valid_picks(app: &App, subject: &str, picks: &[String]) -> Result<Vec<String>> {
+    let allowed: HashSet<String> = colleagues(app, subject).await?.into_iter().map(|c| c.id).collect();
+    let mut seen = HashSet::new();
+    let mut out = Vec::new();
+    for p in picks {
+        if !allowed.contains(p) {
+            return Err(Error::invalid("invalid_nominee", format!("{p:?} cannot review this person as a peer")));
+        }
+        if seen.insert(p.clone()) {
+            out.push(p.clone());
+        }
+    }
+    Ok(out)
+}
+
+/// What an approval did.
+pub struct Approved {
+    pub created: Created,
+    /// The peer group cannot reach `min_raters` with this list.
+    pub too_small: Option<SmallGroup>,
+}
+
+/// Approves a list (as the approver edited it: 1 to `max_peers` colleagues) and creates the
+/// peer invitations. `by` is who approved (`None`: the deadline).
+pub async fn approve(
+    app: &App,
+    viewer: Option<&Viewer>,
+    cycle: &str,
+    subject: &str,
+    picks: &[String],
+) -> Result<Approved> {
+    let n = db::load(&app.db.pool, cycle, subject).await?.ok_or_else(|| Error::not_found("nomination", subject))?;
+    if let Some(v) = viewer
+        && !may_approve(app, v, subject).await?
+    {
+        return Err(Error::not_found("nomination", subject));
+    }
+    if n.status == "approved" {
+        return Err(Error::conflict("nomination_approved", "this list was approved already"));
+    }
+    let picks = valid_picks(app, subject, picks).await?;
+    if picks.is_empty() || picks.len() as i64 > n.max_peers {
+        return Err(Error::invalid("peer_count", format!("approve between 1 and {} colleagues", n.max_peers)));
+    }
+    let rows: Vec<NewInvitation> = picks
+        .iter()
+        .map(|p| NewInvitation {
+            survey_id: n.survey_id.clone(),
+            subject_id: subject.to_string(),
+            relation: Relation::Peer,
+            respondent: Respondent::Person(p.clone()),
+        })
+        .collect();
+    let deliver = if n.deliver == "none" { Deliver::None } else { Deliver::Email };
+    // The invitations first: creating them again is harmless, so a failure below can be retried.
+    let created = invitations::create(app, cycle, rows, deliver).await?;
+    let mut tx = app.db.begin().await?;
+    let by = viewer.map(|v| v.person_id.as_str()).unwrap_or("deadline");
+    db::set_picks(&mut tx, cycle, subject, &picks, "approved", Some(by), time::now()).await?;
+    tx.commit().await?;
+    let min_raters = super::cycles::load(app, cycle).await?.min_raters;
+    let raters = picks.len() as i64;
+    let too_small = (raters < min_raters).then(|| SmallGroup {
+        subject: subject.to_string(),
+        relation: Relation::Peer,
+        raters,
+        min_raters,
+    });
+    tracing::info!(cycle, peers = raters, "peer nominations approved");
+    Ok(Approved { created, too_small })
+}
+
+/// Approves, as they stand, the submitted lists whose deadline has passed (the worker).
+pub async fn approve_due(app: &App) -> Result<usize> {
+    let mut n = 0;
+    for (cycle, subject) in db::due(&app.db.pool, time::now()).await? {
+        let Some(found) = db::load(&app.db.pool, &cycle, &subject).await? else { continue };
+        match approve(app, None, &cycle, &subject, &found.picks).await {
+            Ok(_) => n += 1,
+            Err(e) => tracing::warn!(error = %e.chain(), cycle, "could not approve a nomination at its deadline"),
+        }
+    }
+    Ok(n)
+}

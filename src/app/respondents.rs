@@ -1,0 +1,116 @@
+//! A rater's side of a cycle beyond one form (CONTRACT §9): their reviews (`/me`), the next one
+//! after a thanks page, drafts saved for later, and declining a review.
+use super::responses::{self, LinkState};
+use super::{App, Error, Result};
+use crate::db::links::{self, NewLink};
+use crate::db::reviews::{self, Review, ReviewState};
+use crate::db::{drafts, invitations};
+use crate::domain::{Token, time};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as B64;
+
+pub use crate::db::reviews::{Review as MyReview, ReviewState as MyReviewState};
+
+/// Every review a signed-in person is asked for in the open cycles.
+pub async fn my_reviews(app: &App, person: &str) -> Result<Vec<Review>> {
+    Ok(reviews::of_person(&app.db.pool, person, time::now()).await?)
+}
+
+/// A fresh link to one of the person's open reviews (the emailed one keeps working).
+pub async fn open_mine(app: &App, person: &str, invitation: i64) -> Result<Token> {
+    let mine = my_reviews(app, person).await?;
+    fresh_link(app, &mine, invitation).await
+}
+
+/// Mints a link for `invitation` if it is among `reviews` and still open.
+async fn fresh_link(app: &App, reviews: &[Review], invitation: i64) -> Result<Token> {
+    let Some(review) = reviews.iter().find(|r| r.invitation_id == invitation) else {
+        return Err(Error::not_found("review", &invitation.to_string()));
+    };
+    if review.state != ReviewState::Open {
+        return Err(Error::conflict("review_done", "this review was answered or declined"));
+    }
+    let token = Token::mint();
+    links::insert(&app.db.pool, &[NewLink::respond(token.hash(), invitation)], time::now()).await?;
+    Ok(token)
+}
+
+/// How far a respondent is in a cycle, seen from one of their links.
+pub struct Progress {
+    pub done: usize,
+    pub total: usize,
+    /// The next open review, if any.
+    pub next: Option<Review>,
+}
+
+/// The respondent's progress in the cycle of the (answered or declined) link `raw`; None when
+/// the link is unknown or still open.
+pub async fn progress_after(app: &App, raw: &str) -> Result<Option<Progress>> {
+    let Some(reviews) = siblings(app, raw).await? else { return Ok(None) };
+    let done = reviews.iter().filter(|r| r.state != ReviewState::Open).count();
+    let next = reviews.iter().find(|r| r.state == ReviewState::Open).cloned();
+    Ok(Some(Progress { done, total: reviews.len(), next }))
+}
+
+/// A fresh link to another open review of the same respondent and cycle as the link `raw`.
+pub async fn open_next(app: &App, raw: &str, invitation: i64) -> Result<Token> {
+    let reviews = siblings(app, raw).await?.ok_or_else(|| Error::not_found("link", "this link"))?;
+    fresh_link(app, &reviews, invitation).await
+}
+
+/// The reviews of the respondent and cycle behind a finished link (answered or declined).
+async fn siblings(app: &App, raw: &str) -> Result<Option<Vec<Review>>> {
+    let info = match responses::resolve(app, raw).await? {
+        LinkState::Answered(info) | LinkState::Declined(info) => info,
+        _ => return Ok(None),
+    };
+    Ok(Some(reviews::in_cycle(&app.db.pool, &info.respondent_key, &info.cycle_id, time::now()).await?))
+}
+
+/// Saves a form's fields for later under the link `token`; false when the link is not live.
+pub async fn save_draft(app: &App, token: &Token, fields: &[(String, String)]) -> Result<bool> {
+    let hash = token.hash();
+    let Some(info) = invitations::info_by_link(&app.db.pool, &hash, time::now()).await? else { return Ok(false) };
+    if !live(&info) {
+        return Ok(false);
+    }
+    let sealed = app
+        .drafts
+        .seal(token.as_str(), &hash, fields)
+        .ok_or_else(|| Error::invalid("invalid_draft", "this form cannot be saved"))?;
+    Ok(drafts::save(&app.db.pool, &hash, info.id, &B64.encode(sealed)).await?)
+}
+
+/// The fields the link `token` saved, if any (and if this link opens them).
+pub async fn draft(app: &App, token: &Token) -> Result<Option<Vec<(String, String)>>> {
+    let hash = token.hash();
+    let Some(stored) = drafts::load(&app.db.pool, &hash).await? else { return Ok(None) };
+    let Ok(sealed) = B64.decode(stored) else { return Ok(None) };
+    Ok(app.drafts.open(token.as_str(), &hash, &sealed))
+}
+
+/// Declines the review behind the link `token`: not counted, never reminded. The reason is
+/// kept for attributed relations only; an anonymous rater's is dropped unread. False when the
+/// link was not live.
+pub async fn decline(app: &App, token: &Token, reason: &str) -> Result<bool> {
+    let now = time::now();
+    let Some(info) = invitations::info_by_link(&app.db.pool, &token.hash(), now).await? else { return Ok(false) };
+    if !live(&info) {
+        return Ok(false);
+    }
+    let survey = responses::survey(app, &info.survey_id).await?;
+    let reason = reason.trim();
+    let kept = (!info.relation.is_anonymous(survey.anonymous) && !reason.is_empty())
+        .then(|| reason.chars().take(MAX_REASON).collect::<String>());
+    let mut tx = app.db.begin().await?;
+    let declined = reviews::decline(&mut tx, info.id, kept.as_deref(), now).await?;
+    tx.commit().await?;
+    Ok(declined)
+}
+
+/// A decline reason is a short note.
+pub const MAX_REASON: usize = 500;
+
+fn live(info: &invitations::InvitationInfo) -> bool {
+    info.cycle_open && !info.completed && !info.declined && !info.revoked
+}

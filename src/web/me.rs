@@ -1,0 +1,112 @@
+//! `/me`: a signed-in person's reviews in the open cycles (each opens a fresh link) and the
+//! reviewer lists they are asked to choose.
+use super::WebState;
+use super::admin::csrf_fields;
+use super::dashboard::{Nav, nav};
+use super::extract::{CsrfFields, CsrfForm, SignedIn};
+use super::pages::{Html, app_error};
+use crate::app::nominations;
+use crate::app::respondents::{self, MyReviewState};
+use crate::i18n::{DashText, FlowText, fill, flow_text, review_kind};
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use serde::Deserialize;
+
+pub fn router() -> Router<WebState> {
+    Router::new().route("/me", get(page)).route("/me/reviews/{invitation}", post(open)).merge(super::nominate::router())
+}
+
+pub struct ReviewView {
+    pub invitation: i64,
+    pub who: String,
+    pub kind: &'static str,
+    pub cycle: String,
+    pub state: &'static str,
+    pub open: bool,
+}
+
+pub struct NominationTodo {
+    pub href: String,
+    pub cycle: String,
+    pub status: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "me/reviews.html")]
+struct MePage<'a> {
+    t: &'a DashText,
+    f: &'a FlowText,
+    nav: Nav,
+    page_title: &'a str,
+    csrf: &'a str,
+    reviews: Vec<ReviewView>,
+    nominations: Vec<NominationTodo>,
+}
+
+async fn page(State(state): State<WebState>, who: SignedIn) -> Response {
+    let f = flow_text(who.locale);
+    let person = &who.viewer.person_id;
+    let reviews = match respondents::my_reviews(&state.app, person).await {
+        Ok(r) => r,
+        Err(e) => return app_error(e, who.locale),
+    };
+    let mine = match nominations::mine(&state.app, person).await {
+        Ok(n) => n,
+        Err(e) => return app_error(e, who.locale),
+    };
+    let reviews = reviews
+        .into_iter()
+        .map(|r| ReviewView {
+            invitation: r.invitation_id,
+            who: r.subject_name,
+            kind: review_kind(who.locale, r.relation),
+            cycle: r.cycle_title,
+            state: match r.state {
+                MyReviewState::Open => f.state_open,
+                MyReviewState::Done => f.state_done,
+                MyReviewState::Declined => f.state_declined,
+            },
+            open: r.state == MyReviewState::Open,
+        })
+        .collect();
+    let nominations = mine
+        .into_iter()
+        .map(|n| NominationTodo {
+            href: format!("/me/nominations/{}?lang={}", n.cycle_id, who.t.lang),
+            status: super::nominate::status_word(f, &n.status),
+            cycle: fill(
+                f.nominate_intro,
+                &[("cycle", &n.cycle_title), ("min", &n.min_peers.to_string()), ("max", &n.max_peers.to_string())],
+            ),
+        })
+        .collect();
+    let page = MePage {
+        t: who.t,
+        f,
+        nav: nav(&who.viewer, who.t, "/me"),
+        page_title: f.me_title,
+        csrf: &who.viewer.csrf,
+        reviews,
+        nominations,
+    };
+    Html(page.render()).into_response()
+}
+
+#[derive(Deserialize)]
+struct OpenForm {
+    csrf: String,
+    lang: Option<String>,
+}
+csrf_fields!(OpenForm);
+
+/// A fresh link to one of my open reviews, and there.
+async fn open(State(state): State<WebState>, Path(invitation): Path<i64>, f: CsrfForm<OpenForm>) -> Response {
+    let who = f.who;
+    match respondents::open_mine(&state.app, &who.viewer.person_id, invitation).await {
+        Ok(token) => Redirect::to(&format!("/s/{}?lang={}", token.as_str(), who.t.lang)).into_response(),
+        Err(e) => app_error(e, who.locale),
+    }
+}

@@ -1,0 +1,358 @@
+//! A rater's flow across reviews (CONTRACT §9): the next review from the thanks page, drafts
+//! saved for later, declining a review, `/me`, and peer nomination with approval.
+use crate::common;
+use crate::dashboard::{csrf_of, get, session};
+
+use common::smtp::SmtpSink;
+use common::{Backend, TestApp, eventually, spawn_app_with};
+use serde_json::{Value, json};
+
+/// The organisation and the `peer360` survey of the review tests, and the open cycle `2026-Q4`.
+pub(crate) async fn org(app: &TestApp) {
+    crate::reviews::org(app).await;
+    let (s, b) = app
+        .post(
+            "/api/v1/cycles",
+            json!({"id":"2026-Q4","title":"Q4 2026","opens_at":"2026-10-01T00:00:00Z","closes_at":"2099-12-31T23:59:59Z","min_raters":3}),
+        )
+        .await;
+    assert_eq!(s, 200, "{b}");
+}
+
+async fn app_with(backend: Backend, smtp: Option<&SmtpSink>) -> TestApp {
+    let url = smtp.map(SmtpSink::url);
+    let app = spawn_app_with(backend, |c| c.smtp_url = url).await;
+    org(&app).await;
+    app
+}
+
+/// Launches Sam, Chen and Eve with team peers, links handed back: Sam reviews himself, Chen
+/// and Eve (as a peer) and is reviewed by Chen and Eve.
+async fn launch_with_links(app: &TestApp) -> Vec<Value> {
+    let (s, b) = app
+        .post(
+            "/api/v1/cycles/2026-Q4/launch",
+            json!({"survey":"peer360","subjects":["E1002","E1003","E1005"],"peers":"team","deliver":"none"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{b}");
+    b["links"].as_array().unwrap().clone()
+}
+
+fn link_for(links: &[Value], subject: &str, rater: &str) -> String {
+    let l = links.iter().find(|l| l["subject"] == subject && l["respondent"]["person"] == rater).expect("a link");
+    l["url"].as_str().unwrap().to_string()
+}
+
+async fn post_form(app: &TestApp, url: &str, form: &[(&str, &str)]) -> (u16, String) {
+    let res = app.client.post(url).form(form).send().await.unwrap();
+    let status = res.status().as_u16();
+    let location = res.headers().get("location").map(|l| l.to_str().unwrap().to_string());
+    (status, location.unwrap_or(res.text().await.unwrap()))
+}
+
+async fn page(app: &TestApp, url: &str) -> (u16, String) {
+    let res = app.client.get(url).send().await.unwrap();
+    (res.status().as_u16(), res.text().await.unwrap())
+}
+
+async fn count(app: &TestApp, sql: &str) -> i64 {
+    sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_string())).fetch_one(&app.state.db.pool).await.unwrap()
+}
+
+/// The value of the hidden `invitation` field of the thanks page's "next review" form.
+fn next_invitation(html: &str) -> String {
+    let at = html.find(r#"name="invitation" value=""#).expect("a next review") + r#"name="invitation" value=""#.len();
+    html[at..].split('"').next().unwrap().to_string()
+}
+
+async fn rater_goes_from_review_to_review(backend: Backend) {
+    let app = app_with(backend, None).await;
+    let links = launch_with_links(&app).await;
+    let first = link_for(&links, "E1003", "E1002");
+    assert_eq!(post_form(&app, &first, &[("t1", "4")]).await.0, 303);
+    let (s, html) = page(&app, &format!("{first}/thanks")).await;
+    assert_eq!(s, 200);
+    assert!(html.contains("1 of 3 reviews done"), "{html}");
+    assert!(html.contains("Next: "), "{html}");
+    // The next review opens through a fresh link; the rater never sees another's.
+    let next = next_invitation(&html);
+    let (s, to) = post_form(&app, &format!("{first}/next"), &[("invitation", next.as_str())]).await;
+    assert_eq!(s, 303, "{to}");
+    let fresh = app.url(to.split('?').next().unwrap());
+    assert_eq!(page(&app, &fresh).await.0, 200);
+    assert_eq!(post_form(&app, &fresh, &[("t1", "5")]).await.0, 303);
+    // Someone else's invitation is not reachable from this link.
+    let others: i64 = count(&app, "SELECT MIN(id) FROM invitations WHERE respondent_person_id = 'E1003'").await;
+    let (s, _) = post_form(&app, &format!("{first}/next"), &[("invitation", &others.to_string())]).await;
+    assert_eq!(s, 404);
+    // The last review: nothing next, and it says so.
+    let (_, html) = page(&app, &format!("{fresh}/thanks")).await;
+    let last = next_invitation(&html);
+    let (_, to) = post_form(&app, &format!("{fresh}/next"), &[("invitation", last.as_str())]).await;
+    let third = app.url(to.split('?').next().unwrap());
+    assert_eq!(post_form(&app, &third, &[("t1", "3")]).await.0, 303);
+    let (_, html) = page(&app, &format!("{third}/thanks")).await;
+    assert!(html.contains("3 of 3 reviews done") && html.contains("last review"), "{html}");
+    assert!(!html.contains(r#"name="invitation""#), "{html}");
+}
+
+async fn a_draft_is_saved_sealed_and_reopened_by_its_link_only(backend: Backend) {
+    let app = app_with(backend, None).await;
+    let links = launch_with_links(&app).await;
+    let link = link_for(&links, "E1003", "E1002");
+    let secret = "keeps the whole team calm";
+    let (s, html) = post_form(&app, &link, &[("t1", "4"), ("note", secret), ("action", "save")]).await;
+    assert_eq!(s, 200, "{html}");
+    assert!(html.contains("Saved for later"), "{html}");
+    // Nothing counts and nothing is readable: the row holds ciphertext only.
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM invitations WHERE completed = TRUE").await, 0);
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM sealed_responses").await, 0);
+    let (hash, sealed): (String, String) =
+        sqlx::query_as("SELECT token_hash, sealed FROM drafts").fetch_one(&app.state.db.pool).await.unwrap();
+    assert!(!sealed.contains(secret));
+    use base64::Engine;
+    let bytes = base64::engine::general_purpose::STANDARD.decode(&sealed).unwrap();
+    assert!(!String::from_utf8_lossy(&bytes).contains(secret));
+    // The server key and the stored hash do not open it; the link's token does.
+    let key = app.state.config.server_key().unwrap();
+    let drafts = candor::domain::draft::DraftSecret::derive(&key);
+    assert_eq!(drafts.open(&hash, &hash, &bytes), None);
+    let token = link.rsplit('/').next().unwrap();
+    assert!(drafts.open(token, &hash, &bytes).is_some_and(|f| f.iter().any(|(_, v)| v == secret)));
+    // The same link comes back prefilled.
+    let (s, html) = page(&app, &link).await;
+    assert_eq!(s, 200);
+    assert!(html.contains(r#"id="restored""#) && html.contains(secret), "{html}");
+    assert!(html.contains(r#"value="4" checked"#), "{html}");
+    // Another link of the same rater opens an empty form.
+    let other = link_for(&links, "E1005", "E1002");
+    let (_, html) = page(&app, &other).await;
+    assert!(!html.contains(secret) && !html.contains(r#"id="restored""#));
+    // Submitting deletes the draft.
+    assert_eq!(post_form(&app, &link, &[("t1", "4"), ("note", secret)]).await.0, 303);
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM drafts").await, 0);
+    // Closing deletes the drafts nobody submitted.
+    assert_eq!(post_form(&app, &other, &[("t1", "2"), ("action", "save")]).await.0, 200);
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM drafts").await, 1);
+    let (s, b) = app.post("/api/v1/cycles/2026-Q4/close", json!({})).await;
+    assert_eq!(s, 200, "{b}");
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM drafts").await, 0);
+    assert_eq!(page(&app, &other).await.0, 410);
+}
+
+async fn a_declined_review_is_never_counted(backend: Backend) {
+    let app = app_with(backend, None).await;
+    let links = launch_with_links(&app).await;
+    let declined = link_for(&links, "E1003", "E1002");
+    let (s, html) = page(&app, &format!("{declined}/decline")).await;
+    assert_eq!(s, 200);
+    assert!(html.contains("Chen") && !html.contains(r#"name="reason""#), "an anonymous rater is not asked why: {html}");
+    let (s, to) = post_form(&app, &format!("{declined}/decline"), &[("reason", "never met them")]).await;
+    assert_eq!(s, 303, "{to}");
+    let (s, html) = page(&app, &format!("{declined}/thanks")).await;
+    assert_eq!(s, 200);
+    assert!(html.contains("Review declined") && html.contains("1 of 3 reviews done"), "{html}");
+    // The link is spent: no answer, no draft, no second decline.
+    assert_eq!(page(&app, &declined).await.0, 409);
+    assert_eq!(post_form(&app, &declined, &[("t1", "1")]).await.0, 409);
+    assert_eq!(post_form(&app, &declined, &[("t1", "1"), ("action", "save")]).await.0, 409);
+    // An anonymous rater's reason is never stored.
+    assert_eq!(
+        count(&app, "SELECT COUNT(*) FROM invitations WHERE declined = TRUE AND decline_reason IS NULL").await,
+        1
+    );
+    // A self-review (attributed) keeps its reason.
+    let own = link_for(&links, "E1002", "E1002");
+    assert_eq!(post_form(&app, &format!("{own}/decline"), &[("reason", "on leave")]).await.0, 303);
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM invitations WHERE decline_reason = 'on leave'").await, 1);
+    // Progress shows them as declined, not answered; reminders skip them.
+    let (_, p) = app.get("/api/v1/cycles/2026-Q4/progress").await;
+    assert_eq!(
+        (p["surveys"][0]["declined"].as_i64(), p["surveys"][0]["completed"].as_i64()),
+        (Some(2), Some(0)),
+        "{p}"
+    );
+    // Chen's other peers answer: two answers, so Chen's peer group stays below min_raters 3.
+    for rater in ["E1005"] {
+        assert_eq!(post_form(&app, &link_for(&links, "E1003", rater), &[("t1", "5")]).await.0, 303);
+    }
+    let (s, b) = app.post("/api/v1/cycles/2026-Q4/close", json!({})).await;
+    assert_eq!(s, 200, "{b}");
+    let peer_answers =
+        count(&app, "SELECT COUNT(*) FROM responses WHERE subject_id = 'E1003' AND relation = 'peer'").await;
+    assert_eq!(peer_answers, 1, "only the submitted answer is stored");
+}
+
+async fn my_reviews_list_and_open_fresh_links(backend: Backend) {
+    let app = app_with(backend, None).await;
+    let links = launch_with_links(&app).await;
+    let cookie = session(&app, "sam@corp.example").await;
+    let (s, html) = get(&app, Some(&cookie), "/me").await;
+    assert_eq!(s, 200);
+    for name in ["Sam", "Chen", "Eve", "Your self-review", "Peer review"] {
+        assert!(html.contains(name), "{name} in {html}");
+    }
+    assert_eq!(html.matches("/me/reviews/").count(), 3, "{html}");
+    // Answer one by its emailed link: /me shows it done.
+    assert_eq!(post_form(&app, &link_for(&links, "E1003", "E1002"), &[("t1", "4")]).await.0, 303);
+    let (_, html) = get(&app, Some(&cookie), "/me").await;
+    assert_eq!(html.matches("/me/reviews/").count(), 2, "{html}");
+    assert!(html.contains("Done"));
+    // A button mints a fresh link to that review; the form needs the session's CSRF token.
+    let csrf = csrf_of(&html);
+    let own: i64 =
+        count(&app, "SELECT id FROM invitations WHERE subject_id = 'E1002' AND respondent_person_id = 'E1002'").await;
+    let open = |id: i64, csrf: String| {
+        let (app, cookie) = (&app, cookie.clone());
+        async move {
+            let res = app
+                .client
+                .post(app.url(&format!("/me/reviews/{id}")))
+                .header("cookie", cookie)
+                .form(&[("csrf", csrf.as_str()), ("lang", "en")])
+                .send()
+                .await
+                .unwrap();
+            let s = res.status().as_u16();
+            (s, res.headers().get("location").map(|l| l.to_str().unwrap().to_string()).unwrap_or_default())
+        }
+    };
+    let (s, to) = open(own, csrf.clone()).await;
+    assert_eq!(s, 303);
+    assert!(to.starts_with("/s/"), "{to}");
+    assert_eq!(page(&app, &app.url(&to)).await.0, 200);
+    assert_eq!(open(own, "forged".into()).await.0, 403);
+    // Nobody opens another person's review.
+    let chens: i64 = count(&app, "SELECT MIN(id) FROM invitations WHERE respondent_person_id = 'E1003'").await;
+    assert_eq!(open(chens, csrf).await.0, 404);
+    // Signed out: to the sign-in page.
+    assert_eq!(get(&app, None, "/me").await, (303, "/login".to_string()));
+}
+
+/// Signs in through the link of an email, following its `next`.
+async fn sign_in_by(app: &TestApp, link: &str) -> (String, String) {
+    let (s, html) = page(app, link).await;
+    assert_eq!(s, 200);
+    assert!(html.contains("?next=me"), "{html}");
+    let res = app.client.post(link).send().await.unwrap();
+    assert_eq!(res.status().as_u16(), 303);
+    let to = res.headers()["location"].to_str().unwrap().to_string();
+    let cookie = res.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_string();
+    (cookie, to)
+}
+
+async fn post_signed(app: &TestApp, cookie: &str, path: &str, form: &[(&str, &str)]) -> (u16, String) {
+    let res = app.client.post(app.url(path)).header("cookie", cookie).form(form).send().await.unwrap();
+    (res.status().as_u16(), res.text().await.unwrap())
+}
+
+async fn subjects_nominate_and_managers_approve(backend: Backend) {
+    let sink = SmtpSink::start();
+    let app = app_with(backend, Some(&sink)).await;
+    let bad = json!({"survey":"peer360","subjects":["E1001"],"peers":"nominated","min_peers":0});
+    assert_eq!(app.post("/api/v1/cycles/2026-Q4/launch", bad).await.0, 422);
+    let (s, b) = app
+        .post(
+            "/api/v1/cycles/2026-Q4/launch",
+            json!({"survey":"peer360","subjects":["E1001"],"peers":"nominated","min_peers":2,"max_peers":3}),
+        )
+        .await;
+    assert_eq!(s, 201, "{b}");
+    assert_eq!(b["nominating"], 1, "{b}");
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM invitations WHERE relation = 'peer'").await, 0, "no peers yet");
+    // Li Na is asked by email; its link signs her in and leads to /me.
+    let mails = sink.wait_for(4, 20).await;
+    let ask = mails.iter().find(|m| m.rcpt_tos == ["li@corp.example"] && m.subject.contains("Choose")).expect("asked");
+    let (cookie, to) = sign_in_by(&app, &ask.link(&app.addr, "/login/")).await;
+    assert_eq!(to, "/me");
+    let (_, html) = get(&app, Some(&cookie), "/me").await;
+    assert!(html.contains("/me/nominations/2026-Q4"), "{html}");
+    // She may choose colleagues of any team, not herself, her manager or her report.
+    let (s, html) = get(&app, Some(&cookie), "/me/nominations/2026-Q4").await;
+    assert_eq!(s, 200);
+    for yes in ["pick:E1002", "pick:E1003", "pick:E2000"] {
+        assert!(html.contains(yes), "{yes}");
+    }
+    for no in ["pick:E1001", "pick:E1000", "pick:E1004"] {
+        assert!(!html.contains(no), "{no}");
+    }
+    let csrf = csrf_of(&html);
+    let path = "/me/nominations/2026-Q4";
+    let (s, html) = post_signed(&app, &cookie, path, &[("csrf", &csrf), ("pick:E1002", "1")]).await;
+    assert_eq!(s, 422, "too few");
+    assert!(html.contains("between 2 and 3"), "{html}");
+    let (s, _) = post_signed(&app, &cookie, path, &[("csrf", &csrf), ("pick:E1002", "1"), ("pick:E1000", "1")]).await;
+    assert_eq!(s, 422, "her manager cannot be a peer");
+    let (s, html) =
+        post_signed(&app, &cookie, path, &[("csrf", &csrf), ("pick:E1002", "1"), ("pick:E2000", "1")]).await;
+    assert_eq!(s, 200, "{html}");
+    assert!(html.contains("Sent to your manager"), "{html}");
+    // Only her managers (and admins) see and approve the list.
+    let sam = session(&app, "sam@corp.example").await;
+    assert_eq!(get(&app, Some(&sam), "/nominations/2026-Q4/E1001").await.0, 404);
+    let wang = session(&app, "wang@corp.example").await;
+    let (_, dash) = get(&app, Some(&wang), "/dashboard?lang=en").await;
+    assert!(dash.contains("/nominations/2026-Q4/E1001") && dash.contains("Waiting for approval"), "{dash}");
+    let (s, html) = get(&app, Some(&wang), "/nominations/2026-Q4/E1001?lang=en").await;
+    assert_eq!(s, 200);
+    assert!(html.contains(r#"name="pick:E2000" value="1" checked"#), "{html}");
+    let wcsrf = csrf_of(&html);
+    // Wang swaps Xu for Chen and adds Eve, then approves: three invitations go out.
+    let form =
+        [("csrf", wcsrf.as_str()), ("lang", "en"), ("pick:E1002", "1"), ("pick:E1003", "1"), ("pick:E1005", "1")];
+    let (s, html) = post_signed(&app, &wang, "/nominations/2026-Q4/E1001", &form).await;
+    assert_eq!(s, 200, "{html}");
+    assert!(html.contains("3 peer invitations"), "{html}");
+    let peers: Vec<(String,)> = sqlx::query_as(
+        "SELECT respondent_person_id FROM invitations WHERE subject_id = 'E1001' AND relation = 'peer' ORDER BY 1",
+    )
+    .fetch_all(&app.state.db.pool)
+    .await
+    .unwrap();
+    assert_eq!(peers, vec![("E1002".into(),), ("E1003".into(),), ("E1005".into(),)]);
+    let mails = sink.wait_for(4 + 3, 20).await;
+    for to in ["sam@corp.example", "chen@corp.example", "eve@corp.example"] {
+        assert!(mails.iter().any(|m| m.rcpt_tos == [to] && m.text().contains("/s/")), "{to} invited");
+    }
+    // Approved is final: neither she nor he changes it now.
+    assert_eq!(post_signed(&app, &wang, "/nominations/2026-Q4/E1001", &form).await.0, 409);
+    let (s, _) = post_signed(&app, &cookie, path, &[("csrf", &csrf), ("pick:E1002", "1"), ("pick:E2000", "1")]).await;
+    assert_eq!(s, 409);
+}
+
+async fn submitted_lists_are_approved_at_their_deadline(backend: Backend) {
+    let app = app_with(backend, None).await;
+    let (s, b) = app
+        .post(
+            "/api/v1/cycles/2026-Q4/launch",
+            json!({"survey":"peer360","subjects":["E1001"],"peers":"nominated","min_peers":2,"max_peers":2,
+                   "nominations_due":"2026-01-01T00:00:00Z"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{b}");
+    let cookie = session(&app, "li@corp.example").await;
+    let (_, html) = get(&app, Some(&cookie), "/me/nominations/2026-Q4").await;
+    let csrf = csrf_of(&html);
+    let form = [("csrf", csrf.as_str()), ("pick:E1003", "1"), ("pick:E2000", "1")];
+    assert_eq!(post_signed(&app, &cookie, "/me/nominations/2026-Q4", &form).await.0, 200);
+    let peers = eventually(20, || async {
+        let n = count(&app, "SELECT COUNT(*) FROM invitations WHERE subject_id = 'E1001' AND relation = 'peer'").await;
+        (n == 2).then_some(n)
+    })
+    .await;
+    assert_eq!(peers, 2);
+    assert_eq!(
+        count(&app, "SELECT COUNT(*) FROM nominations WHERE status = 'approved' AND approved_by = 'deadline'").await,
+        1
+    );
+}
+
+on_both_databases!(
+    rater_goes_from_review_to_review,
+    a_draft_is_saved_sealed_and_reopened_by_its_link_only,
+    a_declined_review_is_never_counted,
+    my_reviews_list_and_open_fresh_links,
+    subjects_nominate_and_managers_approve,
+    submitted_lists_are_approved_at_their_deadline,
+);
