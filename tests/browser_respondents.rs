@@ -66,7 +66,8 @@ async fn a_rater_and_a_subject_on_a_phone() {
     click(&c, "input[name=t1][value='5']").await;
     c.find(Locator::Id("note")).await.unwrap().send_keys("Shares every lead").await.unwrap();
     click(&c, "#save").await;
-    wait_text(&c, "Saved for later").await;
+    wait_text(&c, "Bookmark this page").await;
+    shot(&c, "respondent-saved-phone").await;
     assert_eq!(count(&app, "SELECT COUNT(*) FROM drafts").await, 1);
     c.goto(form_url.as_str()).await.unwrap();
     wait_text(&c, "We restored the answers you saved").await;

@@ -66,10 +66,33 @@ fn next_invitation(html: &str) -> String {
     html[at..].split('"').next().unwrap().to_string()
 }
 
+/// Launches Sam, Chen and Eve with team peers by email; Sam's links by the subject they ask about.
+async fn emailed_links_of_sam(app: &TestApp, sink: &SmtpSink) -> std::collections::HashMap<String, String> {
+    let body = json!({"survey":"peer360","subjects":["E1002","E1003","E1005"],"peers":"team"});
+    assert_eq!(app.post("/api/v1/cycles/2026-Q4/launch", body).await.0, 201);
+    let sam =
+        eventually(20, || async { sink.messages().into_iter().find(|m| m.rcpt_tos == ["sam@corp.example"]) }).await;
+    let mut by_subject = std::collections::HashMap::new();
+    for url in sam.text().split_whitespace().filter(|w| w.starts_with(&format!("{}/s/", app.addr))) {
+        let hash = candor::domain::token::sha256_hex(url.rsplit('/').next().unwrap());
+        let subject: String = sqlx::query_scalar(
+            "SELECT i.subject_id FROM links l JOIN invitations i ON i.id = l.invitation_id WHERE l.token_hash = $1",
+        )
+        .bind(hash)
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap();
+        by_subject.insert(subject, url.to_string());
+    }
+    assert_eq!(by_subject.len(), 3, "{}", sam.text());
+    by_subject
+}
+
 async fn rater_goes_from_review_to_review(backend: Backend) {
-    let app = app_with(backend, None).await;
-    let links = launch_with_links(&app).await;
-    let first = link_for(&links, "E1003", "E1002");
+    let sink = SmtpSink::start();
+    let app = app_with(backend, Some(&sink)).await;
+    let links = emailed_links_of_sam(&app, &sink).await;
+    let first = links["E1003"].clone();
     assert_eq!(post_form(&app, &first, &[("t1", "4")]).await.0, 303);
     let (s, html) = page(&app, &format!("{first}/thanks")).await;
     assert_eq!(s, 200);
@@ -102,9 +125,11 @@ async fn a_draft_is_saved_sealed_and_reopened_by_its_link_only(backend: Backend)
     let links = launch_with_links(&app).await;
     let link = link_for(&links, "E1003", "E1002");
     let secret = "keeps the whole team calm";
-    let (s, html) = post_form(&app, &link, &[("t1", "4"), ("note", secret), ("action", "save")]).await;
-    assert_eq!(s, 200, "{html}");
-    assert!(html.contains("Saved for later"), "{html}");
+    let (s, to) = post_form(&app, &link, &[("t1", "4"), ("note", secret), ("junk", "x"), ("action", "save")]).await;
+    assert_eq!(s, 303, "{to}");
+    let (s, html) = page(&app, &app.url(&to)).await;
+    assert_eq!(s, 200);
+    assert!(html.contains(r#"id="saved""#) && html.contains(secret), "back to the form, prefilled: {html}");
     // Nothing counts and nothing is readable: the row holds ciphertext only.
     assert_eq!(count(&app, "SELECT COUNT(*) FROM invitations WHERE completed = TRUE").await, 0);
     assert_eq!(count(&app, "SELECT COUNT(*) FROM sealed_responses").await, 0);
@@ -119,21 +144,33 @@ async fn a_draft_is_saved_sealed_and_reopened_by_its_link_only(backend: Backend)
     let drafts = candor::domain::draft::DraftSecret::derive(&key);
     assert_eq!(drafts.open(&hash, &hash, &bytes), None);
     let token = link.rsplit('/').next().unwrap();
-    assert!(drafts.open(token, &hash, &bytes).is_some_and(|f| f.iter().any(|(_, v)| v == secret)));
+    let fields = drafts.open(token, &hash, &bytes).expect("the link's token opens it");
+    assert!(fields.iter().any(|(_, v)| v == secret));
+    assert!(!fields.iter().any(|(k, _)| k == "junk" || k == "action"), "only the survey's fields: {fields:?}");
+    // Every draft of a survey has one size: a long comment looks like a short one.
+    let other_link = link_for(&links, "E1005", "E1002");
+    let long = "a much longer comment ".repeat(40);
+    assert_eq!(post_form(&app, &other_link, &[("t1", "2"), ("note", &long), ("action", "save")]).await.0, 303);
+    let sizes: Vec<(i64,)> =
+        sqlx::query_as("SELECT LENGTH(sealed) FROM drafts").fetch_all(&app.state.db.pool).await.unwrap();
+    assert_eq!(sizes.len(), 2);
+    assert_eq!(sizes[0], sizes[1]);
+    assert_eq!(post_form(&app, &other_link, &[("t1", "2"), ("note", "x")]).await.0, 303);
     // The same link comes back prefilled.
     let (s, html) = page(&app, &link).await;
     assert_eq!(s, 200);
     assert!(html.contains(r#"id="restored""#) && html.contains(secret), "{html}");
     assert!(html.contains(r#"value="4" checked"#), "{html}");
     // Another link of the same rater opens an empty form.
-    let other = link_for(&links, "E1005", "E1002");
+    let other = link_for(&links, "E1002", "E1002");
     let (_, html) = page(&app, &other).await;
     assert!(!html.contains(secret) && !html.contains(r#"id="restored""#));
     // Submitting deletes the draft.
     assert_eq!(post_form(&app, &link, &[("t1", "4"), ("note", secret)]).await.0, 303);
     assert_eq!(count(&app, "SELECT COUNT(*) FROM drafts").await, 0);
     // Closing deletes the drafts nobody submitted.
-    assert_eq!(post_form(&app, &other, &[("t1", "2"), ("action", "save")]).await.0, 200);
+    let other = link_for(&links, "E1002", "E1002");
+    assert_eq!(post_form(&app, &other, &[("t1", "2"), ("action", "save")]).await.0, 303);
     assert_eq!(count(&app, "SELECT COUNT(*) FROM drafts").await, 1);
     let (s, b) = app.post("/api/v1/cycles/2026-Q4/close", json!({})).await;
     assert_eq!(s, 200, "{b}");
@@ -152,7 +189,13 @@ async fn a_declined_review_is_never_counted(backend: Backend) {
     assert_eq!(s, 303, "{to}");
     let (s, html) = page(&app, &format!("{declined}/thanks")).await;
     assert_eq!(s, 200);
-    assert!(html.contains("Review declined") && html.contains("1 of 3 reviews done"), "{html}");
+    assert!(html.contains("Review declined"), "{html}");
+    // This link was handed to the API caller, not emailed to the rater: it leads to no other
+    // review of theirs, and says nothing of how far they are.
+    assert!(!html.contains("reviews done") && !html.contains(r#"name="invitation""#), "{html}");
+    let eve: i64 =
+        count(&app, "SELECT id FROM invitations WHERE subject_id = 'E1005' AND respondent_person_id = 'E1002'").await;
+    assert_eq!(post_form(&app, &format!("{declined}/next"), &[("invitation", &eve.to_string())]).await.0, 404);
     // The link is spent: no answer, no draft, no second decline.
     assert_eq!(page(&app, &declined).await.0, 409);
     assert_eq!(post_form(&app, &declined, &[("t1", "1")]).await.0, 409);
@@ -173,7 +216,7 @@ async fn a_declined_review_is_never_counted(backend: Backend) {
         (Some(2), Some(0)),
         "{p}"
     );
-    // Chen's other peers answer: two answers, so Chen's peer group stays below min_raters 3.
+    // One of Chen's other peers answers.
     for rater in ["E1005"] {
         assert_eq!(post_form(&app, &link_for(&links, "E1003", rater), &[("t1", "5")]).await.0, 303);
     }
@@ -227,7 +270,7 @@ async fn my_reviews_list_and_open_fresh_links(backend: Backend) {
     let chens: i64 = count(&app, "SELECT MIN(id) FROM invitations WHERE respondent_person_id = 'E1003'").await;
     assert_eq!(open(chens, csrf).await.0, 404);
     // Signed out: to the sign-in page.
-    assert_eq!(get(&app, None, "/me").await, (303, "/login".to_string()));
+    assert_eq!(get(&app, None, "/me").await, (303, "/login?next=me".to_string()));
 }
 
 /// Signs in through the link of an email, following its `next`.
@@ -291,6 +334,13 @@ async fn subjects_nominate_and_managers_approve(backend: Backend) {
     // Only her managers (and admins) see and approve the list.
     let sam = session(&app, "sam@corp.example").await;
     assert_eq!(get(&app, Some(&sam), "/nominations/2026-Q4/E1001").await.0, 404);
+    let (_, sam_page) = get(&app, Some(&sam), "/me").await;
+    let sam_csrf = csrf_of(&sam_page);
+    let forged = [("csrf", sam_csrf.as_str()), ("pick:E1003", "1"), ("pick:E1005", "1")];
+    assert_eq!(post_signed(&app, &sam, "/nominations/2026-Q4/E1001", &forged).await.0, 404, "not her manager");
+    let own = [("csrf", csrf.as_str()), ("pick:E1003", "1"), ("pick:E1005", "1")];
+    assert_eq!(post_signed(&app, &cookie, "/nominations/2026-Q4/E1001", &own).await.0, 404, "not her own approver");
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM invitations WHERE relation = 'peer'").await, 0);
     let wang = session(&app, "wang@corp.example").await;
     let (_, dash) = get(&app, Some(&wang), "/dashboard?lang=en").await;
     assert!(dash.contains("/nominations/2026-Q4/E1001") && dash.contains("Waiting for approval"), "{dash}");

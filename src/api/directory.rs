@@ -49,8 +49,10 @@ pub async fn upsert_customers(
 #[serde(deny_unknown_fields)]
 pub struct PageQuery {
     /// The `next` of the previous page; omit for the first.
+    #[param(pattern = "^[A-Za-z0-9._:-]{1,64}$")]
     after: Option<String>,
     /// 1 to 5,000; default 500.
+    #[param(minimum = 1, maximum = 5000)]
     limit: Option<usize>,
 }
 

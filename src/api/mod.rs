@@ -18,6 +18,7 @@ mod directory;
 pub mod error;
 mod invitations;
 mod keys;
+mod openapi;
 mod schedules;
 mod scores;
 mod surveys;
@@ -80,12 +81,12 @@ pub fn routes() -> (Router<App>, utoipa::openapi::OpenApi) {
 
 pub fn router() -> Router<App> {
     let (api, doc) = routes();
-    let doc = std::sync::Arc::new(doc);
+    let doc = axum::body::Bytes::from(openapi::document(&doc).to_string());
     api.route(
         "/api/v1/openapi.json",
         axum::routing::get(move || {
             let doc = doc.clone();
-            async move { axum::Json(doc.as_ref().clone()) }
+            async move { ([(axum::http::header::CONTENT_TYPE, "application/json")], doc) }
         }),
     )
     .route("/api/v1/{*rest}", axum::routing::any(no_route))

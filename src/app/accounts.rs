@@ -7,9 +7,11 @@ pub use crate::db::sessions::{SESSION_SECONDS, Viewer};
 
 /// Queues a sign-in email when the address belongs to a person (at most a few per quarter
 /// hour); says nothing either way, and takes the same path either way.
-pub async fn request_login_link(app: &App, raw_email: &str) -> Result<()> {
+/// `to_me`: the link leads to `/me` rather than the dashboard.
+pub async fn request_login_link(app: &App, raw_email: &str, to_me: bool) -> Result<()> {
     let email = EmailAddress::parse(raw_email).map(|e| e.as_str().to_string()).unwrap_or_default();
-    if sessions::queue_login_if_known(&app.db, &email, time::now()).await? {
+    let next = to_me.then_some("me");
+    if sessions::queue_login_if_known(&app.db, &email, next, time::now()).await? {
         app.wake_outbox();
     }
     Ok(())

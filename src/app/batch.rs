@@ -33,7 +33,6 @@ pub struct Submission {
 struct Chosen {
     index: usize,
     invitation_id: i64,
-    has_draft: bool,
     survey: Arc<Survey>,
     answers: Vec<Answer>,
 }
@@ -53,9 +52,9 @@ pub async fn write(app: &App, conn: &mut sqlx::AnyConnection, batch: &[Submissio
     let stored: Vec<(&Chosen, &LinkTarget)> =
         chosen.iter().filter_map(|c| claimed.get(&c.invitation_id).map(|t| (c, t))).collect();
     store(app, &mut tx, &stored, &today).await?;
-    // A draft ends with its answer (most submissions have none: no statement then).
-    let drafted: Vec<i64> = stored.iter().filter(|(c, _)| c.has_draft).map(|(c, _)| c.invitation_id).collect();
-    crate::db::drafts::delete_for(&mut tx, &drafted).await?;
+    // A draft ends with its answer, in the same transaction (one indexed statement a batch).
+    let answered: Vec<i64> = stored.iter().map(|(c, _)| c.invitation_id).collect();
+    crate::db::drafts::delete_for(&mut tx, &answered).await?;
     tx.commit().await?;
     for (c, _) in &stored {
         outcomes[c.index] = SubmitOutcome::Stored;
@@ -87,13 +86,7 @@ async fn check(
         match check_answers(&survey.questions, &s.fields) {
             Ok(answers) => {
                 taken.insert(link.invitation_id);
-                chosen.push(Chosen {
-                    index,
-                    invitation_id: link.invitation_id,
-                    has_draft: link.has_draft,
-                    survey,
-                    answers,
-                });
+                chosen.push(Chosen { index, invitation_id: link.invitation_id, survey, answers });
             }
             Err(rejected) => outcomes[index] = SubmitOutcome::Rejected { survey, rejected },
         }

@@ -14,14 +14,21 @@ use utoipa::ToSchema;
 #[derive(Deserialize, ToSchema, Debug, Clone)]
 #[serde(deny_unknown_fields)]
 pub struct CycleInput {
+    #[schema(schema_with = crate::domain::shapes::id)]
     pub id: String,
+    #[schema(schema_with = crate::domain::shapes::name)]
     pub title: String,
     /// `YYYY-MM`, `YYYY-Qn` or `YYYY`: the period whose scores this cycle feeds.
     #[serde(default)]
+    #[schema(schema_with = crate::domain::shapes::opt_period)]
     pub period: Option<String>,
+    #[schema(schema_with = crate::domain::shapes::date_time)]
     pub opens_at: String,
+    #[schema(schema_with = crate::domain::shapes::date_time)]
     pub closes_at: String,
+    /// 2 to 1,000 (default 3): fewer raters than this and an anonymous group stays hidden.
     #[serde(default)]
+    #[schema(minimum = 2, maximum = 1000)]
     pub min_raters: Option<i64>,
     #[serde(default)]
     pub weights: Option<WeightsInput>,
@@ -29,8 +36,10 @@ pub struct CycleInput {
     #[serde(default)]
     pub weights_by_role: Option<std::collections::BTreeMap<String, WeightsInput>>,
     #[serde(default)]
+    #[schema(minimum = 1, maximum = 365)]
     pub remind_every_days: Option<i64>,
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 20)]
     pub max_reminders: Option<i64>,
 }
 
@@ -38,10 +47,13 @@ pub struct CycleInput {
 #[serde(deny_unknown_fields)]
 pub struct WeightsInput {
     #[serde(default = "one")]
+    #[schema(minimum = 0, maximum = 100)]
     pub manager: f64,
     #[serde(default = "one")]
+    #[schema(minimum = 0, maximum = 100)]
     pub peer: f64,
     #[serde(default = "one")]
+    #[schema(minimum = 0, maximum = 100)]
     pub direct_report: f64,
 }
 

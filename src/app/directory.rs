@@ -12,17 +12,24 @@ use utoipa::ToSchema;
 #[derive(Deserialize, ToSchema, Debug, Clone)]
 #[serde(deny_unknown_fields)]
 pub struct PersonInput {
+    #[schema(schema_with = crate::domain::shapes::id)]
     pub id: String,
+    #[schema(schema_with = crate::domain::shapes::name)]
     pub name: String,
+    #[schema(schema_with = crate::domain::shapes::email)]
     pub email: String,
     #[serde(default)]
+    #[schema(schema_with = crate::domain::shapes::opt_id)]
     pub manager: Option<String>,
     #[serde(default)]
+    #[schema(schema_with = crate::domain::shapes::opt_team)]
     pub team: Option<String>,
     #[serde(default)]
+    #[schema(schema_with = crate::domain::shapes::opt_locale)]
     pub locale: Option<String>,
     /// A snake_case label such as `sales` or `sales_manager`: cycles may weigh by it.
     #[serde(default)]
+    #[schema(schema_with = crate::domain::shapes::opt_snake)]
     pub role: Option<String>,
     /// False for someone who left: never a subject or rater of new invitations, their open
     /// invitations are revoked and their sessions ended; their history stays. Default true.
@@ -33,17 +40,23 @@ pub struct PersonInput {
 #[derive(Deserialize, ToSchema, Debug, Clone)]
 #[serde(deny_unknown_fields)]
 pub struct CustomerInput {
+    #[schema(schema_with = crate::domain::shapes::id)]
     pub id: String,
+    #[schema(schema_with = crate::domain::shapes::name)]
     pub name: String,
     /// Optional: a customer without one is reached by phone and never emailed.
     #[serde(default)]
+    #[schema(schema_with = crate::domain::shapes::opt_email)]
     pub email: Option<String>,
     /// Digits, spaces and `+ - ( ) .`, 5 to 30 characters.
     #[serde(default)]
+    #[schema(schema_with = crate::domain::shapes::opt_phone)]
     pub phone: Option<String>,
     #[serde(default)]
+    #[schema(schema_with = crate::domain::shapes::opt_id)]
     pub owner: Option<String>,
     #[serde(default)]
+    #[schema(schema_with = crate::domain::shapes::opt_locale)]
     pub locale: Option<String>,
 }
 

@@ -96,36 +96,52 @@ pub async fn mine(app: &App, person: &str) -> Result<Vec<Nomination>> {
     Ok(db::in_open_cycles(&app.db.pool, Some(&[person.to_string()]), time::now()).await?)
 }
 
-/// The nominations a viewer may approve: everyone's for an admin, their reports' (at any
-/// depth) for a manager.
+/// The lists still to approve that a viewer may approve: everyone's for an admin, their
+/// reports' (at any depth, in each cycle's org chart) for a manager.
 pub async fn to_approve(app: &App, viewer: &Viewer) -> Result<Vec<Nomination>> {
-    let now = time::now();
+    let open: Vec<Nomination> = db::in_open_cycles(&app.db.pool, None, time::now())
+        .await?
+        .into_iter()
+        .filter(|n| n.status != "approved" && n.subject_id != viewer.person_id)
+        .collect();
     if viewer.is_admin {
-        return Ok(db::in_open_cycles(&app.db.pool, None, now).await?);
+        return Ok(open);
     }
-    let org = super::access::org_chart(app).await?;
-    let reports: Vec<String> = below(&viewer.person_id, &org).into_iter().collect();
-    if reports.is_empty() {
-        return Ok(Vec::new());
+    let mut orgs: std::collections::HashMap<String, HashSet<String>> = Default::default();
+    let mut out = Vec::new();
+    for n in open {
+        if !orgs.contains_key(&n.cycle_id) {
+            let below = below(&viewer.person_id, &cycle_org(app, &n.cycle_id).await?);
+            orgs.insert(n.cycle_id.clone(), below);
+        }
+        if orgs[&n.cycle_id].contains(&n.subject_id) {
+            out.push(n);
+        }
     }
-    Ok(db::in_open_cycles(&app.db.pool, Some(&reports), now).await?)
+    Ok(out)
 }
 
 /// One nomination, for its subject or someone who may approve it.
 pub async fn load(app: &App, viewer: &Viewer, cycle: &str, subject: &str) -> Result<Nomination> {
     let n = db::load(&app.db.pool, cycle, subject).await?.ok_or_else(|| Error::not_found("nomination", subject))?;
-    if subject != viewer.person_id && !may_approve(app, viewer, subject).await? {
+    if subject != viewer.person_id && !may_approve(app, viewer, cycle, subject).await? {
         return Err(Error::not_found("nomination", subject));
     }
     Ok(n)
 }
 
-async fn may_approve(app: &App, viewer: &Viewer, subject: &str) -> Result<bool> {
+/// Admins, and the subject's managers in the org chart the cycle keeps (as at its launch).
+async fn may_approve(app: &App, viewer: &Viewer, cycle: &str, subject: &str) -> Result<bool> {
     if viewer.is_admin {
         return Ok(true);
     }
-    let org: Vec<OrgPerson> = super::access::org_chart(app).await?;
-    Ok(below(&viewer.person_id, &org).contains(subject))
+    Ok(below(&viewer.person_id, &cycle_org(app, cycle).await?).contains(subject))
+}
+
+/// The org chart a cycle keeps; today's if it kept none yet.
+async fn cycle_org(app: &App, cycle: &str) -> Result<Vec<OrgPerson>> {
+    let kept = super::access::org_chart_of(app, cycle).await?;
+    if kept.is_empty() { super::access::org_chart(app).await } else { Ok(kept) }
 }
 
 /// The subject's choice: between `min_peers` and `max_peers` of their [`colleagues`]; it can be
@@ -172,8 +188,10 @@ pub struct Approved {
     pub too_small: Option<SmallGroup>,
 }
 
-/// Approves a list (as the approver edited it: 1 to `max_peers` colleagues) and creates the
-/// peer invitations. `by` is who approved (`None`: the deadline).
+/// Approves a list — as the approver edited it (1 to `max_peers` colleagues), or for the
+/// deadline (`viewer` None) as the subject submitted it — and creates the peer invitations.
+/// The approval is claimed first, in its own transaction: of two approvals at once, one wins and
+/// the other gets 409; if the invitations cannot be created, the list waits again.
 pub async fn approve(
     app: &App,
     viewer: Option<&Viewer>,
@@ -183,17 +201,28 @@ pub async fn approve(
 ) -> Result<Approved> {
     let n = db::load(&app.db.pool, cycle, subject).await?.ok_or_else(|| Error::not_found("nomination", subject))?;
     if let Some(v) = viewer
-        && !may_approve(app, v, subject).await?
+        && (v.person_id == subject || !may_approve(app, v, cycle, subject).await?)
     {
         return Err(Error::not_found("nomination", subject));
     }
-    if n.status == "approved" {
+    let chosen = match viewer {
+        Some(_) => {
+            let picks = valid_picks(app, subject, picks).await?;
+            if picks.is_empty() || picks.len() as i64 > n.max_peers {
+                return Err(Error::invalid("peer_count", format!("approve between 1 and {} colleagues", n.max_peers)));
+            }
+            Some(picks)
+        }
+        None => None,
+    };
+    let now = time::now();
+    let by = viewer.map(|v| v.person_id.as_str()).unwrap_or("deadline");
+    let mut tx = app.db.begin().await?;
+    let Some(picks) = db::claim_approval(&mut tx, cycle, subject, chosen.as_deref(), by, now).await? else {
+        tx.rollback().await?;
         return Err(Error::conflict("nomination_approved", "this list was approved already"));
-    }
-    let picks = valid_picks(app, subject, picks).await?;
-    if picks.is_empty() || picks.len() as i64 > n.max_peers {
-        return Err(Error::invalid("peer_count", format!("approve between 1 and {} colleagues", n.max_peers)));
-    }
+    };
+    tx.commit().await?;
     let rows: Vec<NewInvitation> = picks
         .iter()
         .map(|p| NewInvitation {
@@ -204,12 +233,15 @@ pub async fn approve(
         })
         .collect();
     let deliver = if n.deliver == "none" { Deliver::None } else { Deliver::Email };
-    // The invitations first: creating them again is harmless, so a failure below can be retried.
-    let created = invitations::create(app, cycle, rows, deliver).await?;
-    let mut tx = app.db.begin().await?;
-    let by = viewer.map(|v| v.person_id.as_str()).unwrap_or("deadline");
-    db::set_picks(&mut tx, cycle, subject, &picks, "approved", Some(by), time::now()).await?;
-    tx.commit().await?;
+    let created = match invitations::create(app, cycle, rows, deliver).await {
+        Ok(c) => c,
+        Err(e) => {
+            if let Err(undo) = db::unapprove(&app.db.pool, cycle, subject).await {
+                tracing::error!(error = %undo, cycle, "an approval whose invitations failed stays approved");
+            }
+            return Err(e);
+        }
+    };
     let min_raters = super::cycles::load(app, cycle).await?.min_raters;
     let raters = picks.len() as i64;
     let too_small = (raters < min_raters).then(|| SmallGroup {
@@ -226,9 +258,10 @@ pub async fn approve(
 pub async fn approve_due(app: &App) -> Result<usize> {
     let mut n = 0;
     for (cycle, subject) in db::due(&app.db.pool, time::now()).await? {
-        let Some(found) = db::load(&app.db.pool, &cycle, &subject).await? else { continue };
-        match approve(app, None, &cycle, &subject, &found.picks).await {
+        match approve(app, None, &cycle, &subject, &[]).await {
             Ok(_) => n += 1,
+            // Approved by someone meanwhile.
+            Err(Error::Conflict { .. }) => {}
             Err(e) => tracing::warn!(error = %e.chain(), cycle, "could not approve a nomination at its deadline"),
         }
     }

@@ -27,8 +27,9 @@ async fn fresh_link(app: &App, reviews: &[Review], invitation: i64) -> Result<To
     let Some(review) = reviews.iter().find(|r| r.invitation_id == invitation) else {
         return Err(Error::not_found("review", &invitation.to_string()));
     };
+    // Answered or declined looks the same as not yours: a link is no oracle for another review.
     if review.state != ReviewState::Open {
-        return Err(Error::conflict("review_done", "this review was answered or declined"));
+        return Err(Error::not_found("review", &invitation.to_string()));
     }
     let token = Token::mint();
     links::insert(&app.db.pool, &[NewLink::respond(token.hash(), invitation)], time::now()).await?;
@@ -58,12 +59,18 @@ pub async fn open_next(app: &App, raw: &str, invitation: i64) -> Result<Token> {
     fresh_link(app, &reviews, invitation).await
 }
 
-/// The reviews of the respondent and cycle behind a finished link (answered or declined).
+/// The reviews of the respondent and cycle behind a finished link (answered or declined) that
+/// was emailed to them. A link handed to whoever created or reissued the invitation
+/// (`deliver: none`) leads nowhere further: its holder may not be the rater, and the rater's
+/// other reviews (anonymous ones among them) are none of their business.
 async fn siblings(app: &App, raw: &str) -> Result<Option<Vec<Review>>> {
     let info = match responses::resolve(app, raw).await? {
         LinkState::Answered(info) | LinkState::Declined(info) => info,
         _ => return Ok(None),
     };
+    if info.delivery != "email" {
+        return Ok(None);
+    }
     Ok(Some(reviews::in_cycle(&app.db.pool, &info.respondent_key, &info.cycle_id, time::now()).await?))
 }
 
@@ -74,11 +81,20 @@ pub async fn save_draft(app: &App, token: &Token, fields: &[(String, String)]) -
     if !live(&info) {
         return Ok(false);
     }
+    // Only the survey's own fields, and every draft of a survey the same size: what is stored
+    // says nothing about how much was written.
+    let survey = responses::survey(app, &info.survey_id).await?;
+    let kept: Vec<(String, String)> =
+        fields.iter().filter(|(k, _)| survey.questions.iter().any(|q| &q.id == k)).cloned().collect();
+    let size = survey.max_form_bytes().next_power_of_two();
     let sealed = app
         .drafts
-        .seal(token.as_str(), &hash, fields)
+        .seal(token.as_str(), &hash, &kept, size)
         .ok_or_else(|| Error::invalid("invalid_draft", "this form cannot be saved"))?;
-    Ok(drafts::save(&app.db.pool, &hash, info.id, &B64.encode(sealed)).await?)
+    let mut tx = app.db.begin().await?;
+    let saved = drafts::save(&mut tx, &hash, info.id, &B64.encode(sealed), time::now()).await?;
+    tx.commit().await?;
+    Ok(saved)
 }
 
 /// The fields the link `token` saved, if any (and if this link opens them).

@@ -1,23 +1,28 @@
 //! Drafts saved for later: ciphertext only, keyed by the hash of the link that saved them.
 use super::{Tx, placeholders};
 
-/// Saves (or replaces) the draft of the link `token_hash`, if its invitation is still open.
-/// Returns whether it was saved.
+/// Saves the draft of the link `token_hash` in place of any earlier draft of its invitation
+/// (one per invitation), if the invitation is still open and its cycle too. Returns whether it
+/// was saved.
 pub async fn save(
-    pool: &sqlx::AnyPool,
+    tx: &mut Tx,
     token_hash: &str,
     invitation_id: i64,
     sealed: &str,
+    now: i64,
 ) -> Result<bool, sqlx::Error> {
+    sqlx::query("DELETE FROM drafts WHERE invitation_id = $1").bind(invitation_id).execute(&mut **tx).await?;
     let done = sqlx::query(
         "INSERT INTO drafts (token_hash, invitation_id, sealed) \
-         SELECT $1, i.id, $3 FROM invitations i WHERE i.id = $2 AND i.completed = FALSE AND i.declined = FALSE AND i.revoked = FALSE \
-         ON CONFLICT (token_hash) DO UPDATE SET sealed = excluded.sealed",
+         SELECT $1, i.id, $3 FROM invitations i JOIN cycles c ON c.id = i.cycle_id \
+         WHERE i.id = $2 AND i.completed = FALSE AND i.declined = FALSE AND i.revoked = FALSE \
+         AND c.status = 'open' AND c.closes_at > $4",
     )
     .bind(token_hash)
     .bind(invitation_id)
     .bind(sealed)
-    .execute(pool)
+    .bind(now)
+    .execute(&mut **tx)
     .await?;
     Ok(done.rows_affected() > 0)
 }

@@ -156,6 +156,8 @@ pub struct InvitationInfo {
     pub declined: bool,
     /// `p:ID` or `c:ID`.
     pub respondent_key: String,
+    /// `email`, or `none` (its links were handed to whoever created or reissued it).
+    pub delivery: String,
     pub respondent_name: String,
     pub respondent_email: String,
     pub respondent_locale: Option<String>,
@@ -163,7 +165,7 @@ pub struct InvitationInfo {
 }
 
 const INFO_SELECT: &str = "SELECT i.id, i.cycle_id, c.title AS cycle_title, c.status AS cycle_status, \
-     c.closes_at, c.min_raters, i.survey_id, i.subject_id, p.name AS subject_name, i.relation, i.completed, i.revoked, i.declined, i.respondent_key, \
+     c.closes_at, c.min_raters, i.survey_id, i.subject_id, p.name AS subject_name, i.relation, i.completed, i.revoked, i.declined, i.respondent_key, i.delivery, \
      COALESCE(rp.name, rc.name) AS respondent_name, COALESCE(rp.email, rc.email) AS respondent_email, \
      COALESCE(rp.locale, rc.locale) AS respondent_locale, i.respondent_customer_id \
      FROM invitations i JOIN cycles c ON c.id = i.cycle_id JOIN people p ON p.id = i.subject_id \
@@ -188,6 +190,7 @@ fn info_from_row(r: &sqlx::any::AnyRow, now: i64) -> Result<InvitationInfo, sqlx
         revoked: super::get_bool(r, "revoked")?,
         declined: super::get_bool(r, "declined")?,
         respondent_key: r.try_get("respondent_key")?,
+        delivery: r.try_get("delivery")?,
         respondent_name: r.try_get("respondent_name")?,
         respondent_email: r.try_get("respondent_email")?,
         respondent_locale: r.try_get("respondent_locale")?,

@@ -74,9 +74,10 @@ async fn fetch(
     }
     let rows = q.fetch_all(pool).await?;
     let mut out = Vec::with_capacity(rows.len());
+    let mut picks = picks_of_cycles(pool, &rows).await?;
     for r in &rows {
         let (cycle, subject): (String, String) = (r.try_get("cycle_id")?, r.try_get("subject_id")?);
-        let picks = picks(pool, &cycle, &subject).await?;
+        let picks = picks.remove(&(cycle.clone(), subject.clone())).unwrap_or_default();
         out.push(Nomination {
             cycle_id: cycle,
             cycle_title: r.try_get("title")?,
@@ -94,12 +95,26 @@ async fn fetch(
     Ok(out)
 }
 
-async fn picks(pool: &sqlx::AnyPool, cycle: &str, subject: &str) -> Result<Vec<String>, sqlx::Error> {
-    sqlx::query_scalar("SELECT person_id FROM nominees WHERE cycle_id = $1 AND subject_id = $2 ORDER BY person_id")
-        .bind(cycle)
-        .bind(subject)
+/// Every pick of the cycles these nomination rows belong to, by (cycle, subject): one query a cycle.
+async fn picks_of_cycles(
+    pool: &sqlx::AnyPool,
+    rows: &[sqlx::any::AnyRow],
+) -> Result<std::collections::HashMap<(String, String), Vec<String>>, sqlx::Error> {
+    let cycles: std::collections::BTreeSet<String> =
+        rows.iter().map(|r| r.try_get::<String, _>("cycle_id")).collect::<Result<_, _>>()?;
+    let mut out: std::collections::HashMap<(String, String), Vec<String>> = Default::default();
+    for cycle in cycles {
+        let found: Vec<(String, String)> = sqlx::query_as(
+            "SELECT subject_id, person_id FROM nominees WHERE cycle_id = $1 ORDER BY subject_id, person_id",
+        )
+        .bind(&cycle)
         .fetch_all(pool)
-        .await
+        .await?;
+        for (subject, person) in found {
+            out.entry((cycle.clone(), subject)).or_default().push(person);
+        }
+    }
+    Ok(out)
 }
 
 /// One subject's nomination in one cycle.
@@ -178,6 +193,60 @@ pub async fn set_picks(
     Ok(true)
 }
 
+/// Claims a nomination for approval with `picks` (or, for `None`, the picks it holds, and only
+/// if it was submitted): false if it was approved already, or (deadline) not submitted. The
+/// caller's transaction holds the row, so two approvals never both go through.
+pub async fn claim_approval(
+    tx: &mut Tx,
+    cycle: &str,
+    subject: &str,
+    picks: Option<&[String]>,
+    by: &str,
+    now: i64,
+) -> Result<Option<Vec<String>>, sqlx::Error> {
+    let Some(picks) = picks else {
+        let done = sqlx::query(
+            "UPDATE nominations SET status = 'approved', approved_at = $3, approved_by = $4 \
+             WHERE cycle_id = $1 AND subject_id = $2 AND status = 'submitted'",
+        )
+        .bind(cycle)
+        .bind(subject)
+        .bind(now)
+        .bind(by)
+        .execute(&mut **tx)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Ok(None);
+        }
+        let held: Vec<String> = sqlx::query_scalar(
+            "SELECT person_id FROM nominees WHERE cycle_id = $1 AND subject_id = $2 ORDER BY person_id",
+        )
+        .bind(cycle)
+        .bind(subject)
+        .fetch_all(&mut **tx)
+        .await?;
+        return Ok(Some(held));
+    };
+    if set_picks(tx, cycle, subject, picks, "approved", Some(by), now).await? {
+        Ok(Some(picks.to_vec()))
+    } else {
+        Ok(None)
+    }
+}
+
+/// Puts an approval back (its invitations could not be created): the list waits again.
+pub async fn unapprove(pool: &sqlx::AnyPool, cycle: &str, subject: &str) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE nominations SET status = 'submitted', approved_at = NULL, approved_by = NULL \
+         WHERE cycle_id = $1 AND subject_id = $2",
+    )
+    .bind(cycle)
+    .bind(subject)
+    .execute(pool)
+    .await
+    .map(|_| ())
+}
+
 /// Submitted nominations whose deadline has passed: approved as they stand.
 pub async fn due(pool: &sqlx::AnyPool, now: i64) -> Result<Vec<(String, String)>, sqlx::Error> {
     sqlx::query_as(
@@ -212,11 +281,11 @@ pub async fn queue_emails(
     Ok(())
 }
 
-/// A person one may nominate: (id, name, team, manager).
-pub type Colleague = (String, String, Option<String>, Option<String>);
+/// Someone active in the org chart: (id, name, team, manager).
+pub type ActivePerson = (String, String, Option<String>, Option<String>);
 
 /// Everyone active in the org chart, by team and name.
-pub async fn active_people(pool: &sqlx::AnyPool) -> Result<Vec<Colleague>, sqlx::Error> {
+pub async fn active_people(pool: &sqlx::AnyPool) -> Result<Vec<ActivePerson>, sqlx::Error> {
     sqlx::query_as(
         "SELECT id, name, team, manager_id FROM people WHERE org_member = TRUE AND active = TRUE ORDER BY team, name, id",
     )

@@ -50,12 +50,6 @@ pub async fn ensure_admin(db: &Db, email: &str) -> Result<String, sqlx::Error> {
 
 /// A fresh login link token for this person, valid for 15 minutes.
 pub async fn mint_login_link(db: &Db, person_id: &str) -> Result<Token, sqlx::Error> {
-    mint_login_link_for(db, person_id, LOGIN_LINK_SECONDS).await
-}
-
-/// A fresh single-use login link token valid for `seconds` (an email that asks for something
-/// that can wait a day or two, such as choosing one's reviewers).
-pub async fn mint_login_link_for(db: &Db, person_id: &str, seconds: i64) -> Result<Token, sqlx::Error> {
     let token = Token::mint();
     let now = time::now();
     sqlx::query(
@@ -63,7 +57,7 @@ pub async fn mint_login_link_for(db: &Db, person_id: &str, seconds: i64) -> Resu
     )
     .bind(token.hash())
     .bind(person_id)
-    .bind(now + seconds)
+    .bind(now + LOGIN_LINK_SECONDS)
     .bind(now)
     .execute(&db.pool)
     .await?;
@@ -190,7 +184,8 @@ pub const LOGIN_EMAIL_WINDOW: i64 = 15 * 60;
 /// enough lately. Known and unknown addresses run the same statements in the same write
 /// transaction (a no-op write stands in for the insert), so neither the time taken nor a
 /// locked database tells them apart; returns whether an email was queued.
-pub async fn queue_login_if_known(db: &Db, email: &str, now: i64) -> Result<bool, sqlx::Error> {
+/// `next` (`me`, or none) says where the link leads after signing in.
+pub async fn queue_login_if_known(db: &Db, email: &str, next: Option<&str>, now: i64) -> Result<bool, sqlx::Error> {
     let mut tx = db.begin().await?;
     let person: Option<String> = sqlx::query_scalar("SELECT id FROM people WHERE email = $1 AND active = TRUE")
         .bind(email)
@@ -204,15 +199,17 @@ pub async fn queue_login_if_known(db: &Db, email: &str, now: i64) -> Result<bool
             .await?;
     let queue = person.is_some() && recent < LOGIN_EMAILS_PER_WINDOW;
     let sql = if queue {
-        "INSERT INTO outbox (kind, person_id, status, attempts, next_attempt_ms, created_at) \
-         VALUES ('login', $1, 'pending', 0, $2, $3)"
+        "INSERT INTO outbox (kind, person_id, status, attempts, next_attempt_ms, created_at, payload) \
+         VALUES ('login', $1, 'pending', 0, $2, $3, $4)"
     } else {
-        "UPDATE outbox SET attempts = attempts WHERE id = -1 AND person_id = $1 AND next_attempt_ms = $2 AND created_at = $3"
+        "UPDATE outbox SET attempts = attempts WHERE id = -1 AND person_id = $1 AND next_attempt_ms = $2 AND created_at = $3 \
+         AND COALESCE(payload, '') = COALESCE($4, '')"
     };
     sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(person.as_deref().unwrap_or(""))
         .bind(now * 1000)
         .bind(now)
+        .bind(next)
         .execute(&mut *tx)
         .await?;
     tx.commit().await?;

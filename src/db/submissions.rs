@@ -12,8 +12,6 @@ pub struct LinkRow {
     pub survey_id: String,
     /// Unanswered, undeclined, unrevoked, and its cycle open: a claim would take it.
     pub live: bool,
-    /// A draft was saved for it (deleted when it is answered).
-    pub has_draft: bool,
 }
 
 /// The respondent links among `hashes` (at most [`super::MAX_BINDS`] − 1), by token hash.
@@ -27,8 +25,7 @@ pub async fn lookup(
     }
     let sql = format!(
         "SELECT l.token_hash, i.id, i.survey_id, \
-           (i.completed = FALSE AND i.revoked = FALSE AND i.declined = FALSE AND c.status = 'open' AND c.closes_at > $1) AS live, \
-           EXISTS (SELECT 1 FROM drafts d WHERE d.invitation_id = i.id) AS has_draft \
+           (i.completed = FALSE AND i.revoked = FALSE AND i.declined = FALSE AND c.status = 'open' AND c.closes_at > $1) AS live \
          FROM links l JOIN invitations i ON i.id = l.invitation_id JOIN cycles c ON c.id = i.cycle_id \
          WHERE l.token_hash IN {} AND l.kind = 'respond' AND (l.expires_at IS NULL OR l.expires_at > $1)",
         placeholders(2, hashes.len())
@@ -43,7 +40,6 @@ pub async fn lookup(
             invitation_id: r.try_get("id")?,
             survey_id: r.try_get("survey_id")?,
             live: get_bool(&r, "live")?,
-            has_draft: get_bool(&r, "has_draft")?,
         };
         found.insert(r.try_get("token_hash")?, row);
     }

@@ -9,8 +9,6 @@ use hkdf::Hkdf;
 use sha2::Sha256;
 
 const NONCE: usize = 24;
-/// Plaintexts are padded to a power of two of at least this many bytes.
-const PAD_TO: usize = 1024;
 
 /// The server's part of every draft key, derived once from the server key.
 #[derive(Clone)]
@@ -41,9 +39,10 @@ impl DraftSecret {
         XChaCha20Poly1305::new(&key.into())
     }
 
-    /// Seals a form's fields for the link `token`; `aad` binds the record to its row.
-    pub fn seal(&self, token: &str, aad: &str, fields: &[(String, String)]) -> Option<Vec<u8>> {
-        let plain = pad(&serde_json::to_vec(fields).ok()?, PAD_TO);
+    /// Seals a form's fields for the link `token`, padded to at least `size` bytes (one size
+    /// for every draft of a survey); `aad` binds the record to its row.
+    pub fn seal(&self, token: &str, aad: &str, fields: &[(String, String)], size: usize) -> Option<Vec<u8>> {
+        let plain = pad(&serde_json::to_vec(fields).ok()?, size);
         let nonce: [u8; NONCE] = rand::random();
         let sealed =
             self.cipher(token).encrypt(&XNonce::from(nonce), Payload { msg: &plain, aad: aad.as_bytes() }).ok()?;
@@ -74,7 +73,7 @@ mod tests {
     #[test]
     fn only_the_same_link_and_server_open_a_draft() {
         let secret = DraftSecret::derive(&[7; 32]);
-        let sealed = secret.seal("token-a", "h1", &fields()).unwrap();
+        let sealed = secret.seal("token-a", "h1", &fields(), 1024).unwrap();
         assert_eq!(secret.open("token-a", "h1", &sealed), Some(fields()));
         assert_eq!(secret.open("token-b", "h1", &sealed), None, "another link");
         assert_eq!(secret.open("token-a", "h2", &sealed), None, "moved to another row");
@@ -85,8 +84,8 @@ mod tests {
     #[test]
     fn sizes_say_little() {
         let secret = DraftSecret::derive(&[7; 32]);
-        let short = secret.seal("t", "h", &[("q".into(), "a".into())]).unwrap();
-        let longer = secret.seal("t", "h", &[("q".into(), "a".repeat(500))]).unwrap();
+        let short = secret.seal("t", "h", &[("q".into(), "a".into())], 4096).unwrap();
+        let longer = secret.seal("t", "h", &[("q".into(), "a".repeat(3000))], 4096).unwrap();
         assert_eq!(short.len(), longer.len());
     }
 }

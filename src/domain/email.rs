@@ -5,10 +5,13 @@ use std::str::FromStr;
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct EmailAddress(String);
 
+/// The longest address SMTP carries.
+pub const MAX_LEN: usize = 254;
+
 impl EmailAddress {
     pub fn parse(raw: &str) -> Result<EmailAddress, String> {
         let s = raw.trim().to_lowercase();
-        if s.len() > 254 {
+        if s.len() > MAX_LEN {
             return Err("email address is too long".into());
         }
         let valid =

@@ -1,5 +1,9 @@
 //! The caller's own identifiers (HR ids, CRM ids, cycle names).
 
+/// What an id may look like, as the OpenAPI document states it (see `shapes`).
+pub const ID_PATTERN: &str = "^[A-Za-z0-9._:-]{1,64}$";
+pub const ID_MAX: usize = 64;
+
 /// An id chosen by the caller: 1 to 64 characters of `A-Z a-z 0-9 - _ . :`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ExternalId(String);
@@ -7,7 +11,7 @@ pub struct ExternalId(String);
 impl ExternalId {
     pub fn parse(raw: &str) -> Result<ExternalId, String> {
         let ok_char = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ':');
-        if raw.is_empty() || raw.len() > 64 {
+        if raw.is_empty() || raw.len() > ID_MAX {
             return Err(format!("id {raw:?} must be 1 to 64 characters"));
         }
         if !raw.chars().all(ok_char) {

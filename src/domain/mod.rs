@@ -12,6 +12,7 @@ pub mod period;
 pub mod relation;
 pub mod reviews;
 pub mod sealed;
+pub mod shapes;
 pub mod survey;
 pub mod time;
 pub mod token;

@@ -8,6 +8,9 @@ pub enum Period {
     Month(i32, u8),
 }
 
+/// A month, quarter or year from 2000 to 2200, as the OpenAPI document states it.
+pub const PERIOD_PATTERN: &str = "^(20[0-9]{2}|21[0-9]{2}|2200)(-(0[1-9]|1[0-2])|-Q[1-4])?$";
+
 impl Period {
     pub fn parse(raw: &str) -> Result<Period, String> {
         let bad = || format!("period {raw:?} must be a month (2026-11), a quarter (2026-Q4) or a year (2026)");

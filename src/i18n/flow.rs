@@ -53,7 +53,7 @@ pub struct FlowText {
     pub status_submitted: &'static str,
     pub status_approved: &'static str,
     pub review: &'static str,
-    /// Nomination email: subject and body (`{name}`, `{cycle}`, `{min}`, `{max}`, `{url}`).
+    /// Nomination email: subject and body (`{name}`, `{cycle}`, `{min}`, `{max}`, `{url}`, `{later}`).
     pub email_subject: &'static str,
     pub email_body: &'static str,
 }
@@ -61,7 +61,7 @@ pub struct FlowText {
 pub static EN: FlowText = FlowText {
     save_later: "Save for later",
     saved_title: "Saved for later",
-    saved_body: "Your answers are saved. Open the same link again to continue where you left off. Nothing counts until you submit.",
+    saved_body: "Bookmark this page, or open the same link from your email again, to continue where you left off. A new link from My reviews starts empty. Nothing counts until you submit.",
     draft_restored: "We restored the answers you saved. Nothing counts until you submit.",
     decline_link: "I can't judge this person",
     decline_title: "Decline this review?",
@@ -102,13 +102,13 @@ pub static EN: FlowText = FlowText {
     status_approved: "Approved",
     review: "Review",
     email_subject: "Choose who reviews you in {cycle}",
-    email_body: "Hello {name},\n\nFor {cycle}, please pick {min} to {max} colleagues who know your work well. Your manager approves the list, then each of them is asked for an anonymous peer review.\n\nSign in to choose (this link works once and for three days):\n{url}\n",
+    email_body: "Hello {name},\n\nFor {cycle}, please pick {min} to {max} colleagues who know your work well. Your manager approves the list, then each of them is asked for an anonymous peer review.\n\nSign in to choose (this link works once, for 15 minutes):\n{url}\n\nLater, open {later} and sign in with your work email.\n",
 };
 
 pub static ZH_CN: FlowText = FlowText {
     save_later: "保存，稍后继续",
     saved_title: "已保存",
-    saved_body: "您的回答已保存。再次打开同一链接即可继续填写。提交之前，任何回答都不会计入结果。",
+    saved_body: "请收藏此页面，或再次打开邮件中的同一链接，即可继续填写；从“我的评价”打开的新链接不会带有已保存的回答。提交之前，任何回答都不会计入结果。",
     draft_restored: "已恢复您保存的回答。提交之前不会计入结果。",
     decline_link: "我无法评价此人",
     decline_title: "放弃这次评价？",
@@ -149,7 +149,7 @@ pub static ZH_CN: FlowText = FlowText {
     status_approved: "已批准",
     review: "评价",
     email_subject: "请选择{cycle}的评价人",
-    email_body: "{name}，您好：\n\n请为{cycle}选择 {min}–{max} 位了解您工作的同事。经理批准名单后，每位同事都会收到一份匿名同事评价。\n\n登录后即可选择（此链接只能使用一次，三天内有效）：\n{url}\n",
+    email_body: "{name}，您好：\n\n请为{cycle}选择 {min}–{max} 位了解您工作的同事。经理批准名单后，每位同事都会收到一份匿名同事评价。\n\n登录后即可选择（此链接只能使用一次，15 分钟内有效）：\n{url}\n\n之后也可以打开 {later}，用工作邮箱登录。\n",
 };
 
 pub fn flow_text(locale: Locale) -> &'static FlowText {

@@ -104,12 +104,19 @@ pub fn nomination(
     email: &str,
     n: &crate::db::nominations::Nomination,
     locale: crate::domain::Locale,
-    url: &str,
+    (url, later): (&str, &str),
     from: &Mailbox,
 ) -> Result<Message, ComposeError> {
     let f = crate::i18n::flow_text(locale);
     let (min, max) = (n.min_peers.to_string(), n.max_peers.to_string());
-    let vars = [("name", name), ("cycle", n.cycle_title.as_str()), ("min", &min), ("max", &max), ("url", url)];
+    let vars = [
+        ("name", name),
+        ("cycle", n.cycle_title.as_str()),
+        ("min", &min),
+        ("max", &max),
+        ("url", url),
+        ("later", later),
+    ];
     let to = Mailbox::new(Some(name.to_string()), email.parse()?);
     Ok(Message::builder()
         .from(from.clone())

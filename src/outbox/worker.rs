@@ -130,9 +130,6 @@ fn email_domain(addr: &str) -> &str {
     addr.rsplit_once('@').map_or("", |(_, d)| d)
 }
 
-/// How long the sign-in link of a "choose your reviewers" email works.
-const NOMINATION_LINK_SECONDS: i64 = 3 * 86_400;
-
 /// 1×, 2×, 4×… the base delay after each failed attempt, capped at five minutes.
 fn backoff_ms(base_ms: u64, attempts: i64) -> u64 {
     let exp = attempts.clamp(1, 20) as u32 - 1;
@@ -190,7 +187,8 @@ impl Worker {
             return Ok(Outcome::Permanent("a sign-in link is only useful for minutes".into()));
         }
         let token = crate::db::sessions::mint_login_link(db, person).await?;
-        let url = format!("{}/login/{}", self.app.config.public_base(), token.as_str());
+        let next = if row.payload.as_deref() == Some("me") { "?next=me" } else { "" };
+        let url = format!("{}/login/{}{next}", self.app.config.public_base(), token.as_str());
         let locale = locale.as_deref().and_then(|l| Locale::parse(l).ok()).unwrap_or_default();
         let t = crate::i18n::dash_text(locale);
         let message = compose::login(&name, &email, t, &url, &self.from);
@@ -216,7 +214,7 @@ impl Worker {
         Ok(outcome)
     }
 
-    /// "Choose your reviewers", with a sign-in link that leads to `/me` and lives three days;
+    /// "Choose your reviewers", with a sign-in link that leads to `/me`;
     /// skipped once the subject has chosen or the cycle has closed.
     async fn send_nomination(&self, row: &Claimed) -> Result<Outcome, sqlx::Error> {
         let db = &self.app.db;
@@ -233,10 +231,13 @@ impl Worker {
         let Some((name, email, locale)) = crate::db::sessions::contact(db, person).await? else {
             return Ok(Outcome::Skipped("person gone"));
         };
-        let token = crate::db::sessions::mint_login_link_for(db, person, NOMINATION_LINK_SECONDS).await?;
-        let url = format!("{}/login/{}?next=me", self.app.config.public_base(), token.as_str());
+        // A sign-in link like any other (15 minutes, once); the page's own address for later.
+        let token = crate::db::sessions::mint_login_link(db, person).await?;
+        let base = self.app.config.public_base();
+        let url = format!("{base}/login/{}?next=me", token.as_str());
+        let later = format!("{base}/me/nominations/{}", n.cycle_id);
         let locale = locale.as_deref().and_then(|l| Locale::parse(l).ok()).unwrap_or_default();
-        let message = compose::nomination(&name, &email, &n, locale, &url, &self.from);
+        let message = compose::nomination(&name, &email, &n, locale, (&url, &later), &self.from);
         self.send_signed_link(message, &token).await
     }
 

@@ -304,9 +304,9 @@ async fn cycle_action(
     let result = match action.as_str() {
         "launch" => {
             let peers = match f.form.peers.as_deref() {
-                None | Some("none") => Peers::None,
+                Some("team") => Peers::Team,
                 Some("nominated") => Peers::Nominated,
-                Some(_) => Peers::Team,
+                _ => Peers::None,
             };
             match invitations::launch(
                 &app,

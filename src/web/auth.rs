@@ -26,6 +26,12 @@ struct LoginPage<'a> {
     t: &'a DashText,
     page_title: &'a str,
     sent: bool,
+    /// The form's action: `/login`, with `next=me` when signing in leads to `/me`.
+    action: String,
+}
+
+fn login_action(t: &DashText, to_me: bool) -> String {
+    format!("/login?lang={}{}", t.lang, if to_me { "&next=me" } else { "" })
 }
 
 #[derive(Template)]
@@ -50,13 +56,20 @@ fn message(status: StatusCode, t: &DashText, title: &str, body: &str) -> Respons
     res
 }
 
-async fn login_page(page: PageLocale) -> Response {
+async fn login_page(page: PageLocale, Query(next): Query<Next>) -> Response {
     let t = dash_text(page.locale());
-    Html(LoginPage { t, page_title: t.login_title, sent: false }.render()).into_response()
+    let action = login_action(t, next.to_me());
+    Html(LoginPage { t, page_title: t.login_title, sent: false, action }.render()).into_response()
 }
 
 /// The same answer whether or not the address belongs to someone: no account enumeration.
-async fn request_link(State(state): State<WebState>, client: ClientAddr, page: PageLocale, body: Body) -> Response {
+async fn request_link(
+    State(state): State<WebState>,
+    client: ClientAddr,
+    page: PageLocale,
+    Query(next): Query<Next>,
+    body: Body,
+) -> Response {
     let locale = page.locale();
     let t = dash_text(locale);
     // The budget first, then a body no larger than an address needs.
@@ -68,8 +81,11 @@ async fn request_link(State(state): State<WebState>, client: ClientAddr, page: P
         return message(StatusCode::PAYLOAD_TOO_LARGE, t, t.login_title, text(locale).too_large_body);
     };
     let email = url::form_urlencoded::parse(&bytes).find(|(k, _)| k == "email").map(|(_, v)| v.into_owned());
-    match accounts::request_login_link(&state.app, email.as_deref().unwrap_or("")).await {
-        Ok(()) => Html(LoginPage { t, page_title: t.login_title, sent: true }.render()).into_response(),
+    match accounts::request_login_link(&state.app, email.as_deref().unwrap_or(""), next.to_me()).await {
+        Ok(()) => {
+            let action = login_action(t, next.to_me());
+            Html(LoginPage { t, page_title: t.login_title, sent: true, action }.render()).into_response()
+        }
         // Busy, full or broken: say so (nothing was sent), the same for every address.
         Err(e) => app_error(e, locale),
     }

@@ -84,15 +84,17 @@ impl FromRequestParts<WebState> for SignedIn {
 
     async fn from_request_parts(parts: &mut Parts, state: &WebState) -> Result<Self, Self::Rejection> {
         let page = PageLocale::from_parts(parts);
+        // A rater's pages lead back to themselves after signing in.
+        let login = if parts.uri.path().starts_with("/me") { "/login?next=me" } else { "/login" };
         let Some(token) = session_token(&parts.headers) else {
-            return Err(Redirect::to("/login").into_response());
+            return Err(Redirect::to(login).into_response());
         };
         match accounts::viewer(&state.app, &token).await {
             Ok(Some(viewer)) => {
                 let locale = page.with_stored(viewer.locale.as_deref());
                 Ok(SignedIn { t: i18n::dash_text(locale), viewer, locale, page })
             }
-            Ok(None) => Err(Redirect::to("/login").into_response()),
+            Ok(None) => Err(Redirect::to(login).into_response()),
             Err(e) => Err(pages::app_error(e, page.locale())),
         }
     }

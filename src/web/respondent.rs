@@ -56,6 +56,8 @@ struct FormPage<'a> {
     f: &'a FlowText,
     /// The answers shown come from a draft saved for later.
     restored: bool,
+    /// Just saved: say so, and that this page's address is the way back.
+    saved: bool,
     decline_href: String,
     page_title: &'a str,
     intro: String,
@@ -82,7 +84,7 @@ fn render_form(
     survey: &Survey,
     locale: Locale,
     rejected: Option<&Rejected>,
-    restored: bool,
+    restored: Restored,
 ) -> Response {
     let t = text(locale);
     let questions = survey
@@ -98,7 +100,8 @@ fn render_form(
     let page = FormPage {
         t,
         f: flow_text(locale),
-        restored,
+        restored: restored == Restored::Draft,
+        saved: restored == Restored::JustSaved,
         decline_href: format!("/s/{token}/decline?lang={}", locale.as_str()),
         page_title: survey.title_in(locale),
         intro: fill(t.intro(info.relation), &vars),
@@ -207,7 +210,9 @@ async fn show(
     client: ClientAddr,
     Path(raw): Path<String>,
     page: PageLocale,
+    shown: Result<axum::extract::Query<Shown>, axum::extract::rejection::QueryRejection>,
 ) -> Response {
+    let shown = shown.map(|q| q.0).unwrap_or_default();
     let info = match resolve_info(&state, client.0, &raw, &page).await {
         Ok(found) => found,
         Err(page) => return page,
@@ -225,8 +230,28 @@ async fn show(
         }),
         None => None,
     };
+    let how = match (&draft, shown.saved.is_some()) {
+        (None, _) => Restored::Nothing,
+        (Some(_), true) => Restored::JustSaved,
+        (Some(_), false) => Restored::Draft,
+    };
     let restored = draft.map(|fields| Rejected { problems: Default::default(), kept: kept_fields(&fields) });
-    render_form(StatusCode::OK, &raw, &info, &survey, locale, restored.as_ref(), restored.is_some())
+    render_form(StatusCode::OK, &raw, &info, &survey, locale, restored.as_ref(), how)
+}
+
+/// Where a form's answers come from.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Restored {
+    Nothing,
+    /// A draft saved earlier through this link.
+    Draft,
+    /// The draft saved a moment ago (`?saved=1`).
+    JustSaved,
+}
+
+#[derive(serde::Deserialize, Default)]
+struct Shown {
+    saved: Option<String>,
 }
 
 /// A form's fields as the form puts them back: one string per question, several values
@@ -319,7 +344,15 @@ async fn submit(
         Ok(SubmitOutcome::Rejected { survey, rejected }) => match resolve_info(&state, ip, &raw, &page).await {
             Ok(info) => {
                 let locale = page.with_stored(info.respondent_locale.as_deref());
-                render_form(StatusCode::UNPROCESSABLE_ENTITY, &raw, &info, &survey, locale, Some(&rejected), false)
+                render_form(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    &raw,
+                    &info,
+                    &survey,
+                    locale,
+                    Some(&rejected),
+                    Restored::Nothing,
+                )
             }
             Err(page) => page,
         },

@@ -26,10 +26,8 @@ pub(super) async fn saved(
 ) -> Response {
     let locale = page.locale();
     match respondents::save_draft(&state.app, token, fields).await {
-        Ok(true) => {
-            let (t, f) = (text(locale), flow_text(locale));
-            message(StatusCode::OK, t, f.saved_title, f.saved_body)
-        }
+        // Back to the same address, prefilled: the page to bookmark to continue later.
+        Ok(true) => Redirect::to(&format!("/s/{raw}?lang={}&saved=1", locale.as_str())).into_response(),
         // Not live: the page that says why (404, 409 or 410).
         Ok(false) => match resolve_info(state, ip, raw, page).await {
             Err(res) => res,

@@ -1,0 +1,136 @@
+//! The published OpenAPI document: what utoipa generates from the handlers' annotations, made
+//! complete in one place — unique operation ids, every operation's error responses, request
+//! objects closed as `deny_unknown_fields` makes them, and links from the operations that create
+//! a resource to those that use its id (so a stateful client or fuzzer can chain them).
+use serde_json::{Map, Value, json};
+use std::collections::HashMap;
+
+const METHODS: [&str; 5] = ["get", "post", "put", "patch", "delete"];
+
+/// The document as served at `/api/v1/openapi.json`.
+pub fn document(generated: &utoipa::openapi::OpenApi) -> Value {
+    let mut doc = serde_json::to_value(generated).expect("the OpenAPI document serializes");
+    unique_operation_ids(&mut doc);
+    error_responses(&mut doc);
+    if let Some(schemas) = doc.pointer_mut("/components/schemas") {
+        close_objects(schemas);
+    }
+    add_links(&mut doc);
+    doc
+}
+
+fn operations(doc: &mut Value) -> Vec<(String, String, &mut Map<String, Value>)> {
+    let mut out = Vec::new();
+    if let Some(Value::Object(paths)) = doc.get_mut("paths") {
+        for (path, item) in paths.iter_mut() {
+            if let Value::Object(item) = item {
+                for (method, op) in item.iter_mut() {
+                    if let (true, Value::Object(op)) = (METHODS.contains(&method.as_str()), op) {
+                        out.push((path.clone(), method.clone(), op));
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Handlers in different modules share names (`list`, `save`): such ids take their tag, as
+/// in `list_cycles` and `list_webhooks`, so a generated client gets one method per operation.
+fn unique_operation_ids(doc: &mut Value) {
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for (_, _, op) in operations(doc) {
+        if let Some(id) = op.get("operationId").and_then(Value::as_str) {
+            *seen.entry(id.to_string()).or_default() += 1;
+        }
+    }
+    for (_, _, op) in operations(doc) {
+        let id = op.get("operationId").and_then(Value::as_str).unwrap_or_default().to_string();
+        let tag = op.get("tags").and_then(|t| t.get(0)).and_then(Value::as_str).unwrap_or("api").replace('-', "_");
+        if seen.get(&id).copied().unwrap_or(0) > 1 {
+            op.insert("operationId".into(), Value::String(format!("{id}_{tag}")));
+        }
+    }
+}
+
+/// Every operation can answer a client error (400 malformed, 401, 403, 404, 409, 413, 415,
+/// 422, 429) and a server one (503 busy with `Retry-After`, 507 full, 500), always with the
+/// error body; the annotations name the usual ones, these ranges cover the rest.
+fn error_responses(doc: &mut Value) {
+    let body = json!({"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}});
+    for (_, _, op) in operations(doc) {
+        let responses = op.entry("responses").or_insert_with(|| json!({}));
+        if let Value::Object(r) = responses {
+            r.entry("4XX").or_insert_with(|| json!({"description": "Refused: see `error.code`", "content": body}));
+            r.entry("5XX").or_insert_with(|| {
+                json!({"description": "Busy (503, with Retry-After), out of space (507) or failed (500)", "content": body})
+            });
+        }
+    }
+}
+
+/// Objects with named properties take no others (the request types deny unknown fields; the
+/// responses never carry more than they declare), including the inline variants of `oneOf`.
+fn close_objects(v: &mut Value) {
+    match v {
+        Value::Object(o) => {
+            if o.contains_key("properties") && !o.contains_key("additionalProperties") {
+                o.insert("additionalProperties".into(), Value::Bool(false));
+            }
+            o.values_mut().for_each(close_objects);
+        }
+        Value::Array(a) => a.iter_mut().for_each(close_objects),
+        _ => {}
+    }
+}
+
+/// (operation that creates, its status, the id's place in its answer, the parameter name, the
+/// operations that take it).
+type LinkRule = (&'static str, &'static str, &'static str, &'static str, &'static [(&'static str, &'static str)]);
+
+const LINKS: &[LinkRule] = &[
+    (
+        "post /api/v1/cycles",
+        "200",
+        "$request.body#/id",
+        "cycle",
+        &[
+            ("get", "/api/v1/cycles/{cycle}"),
+            ("get", "/api/v1/cycles/{cycle}/progress"),
+            ("get", "/api/v1/cycles/{cycle}/scores"),
+            ("get", "/api/v1/cycles/{cycle}/scores.csv"),
+            ("get", "/api/v1/cycles/{cycle}/comments"),
+            ("post", "/api/v1/cycles/{cycle}/invitations"),
+            ("post", "/api/v1/cycles/{cycle}/launch"),
+            ("post", "/api/v1/cycles/{cycle}/reminders"),
+            ("post", "/api/v1/cycles/{cycle}/invitations/revoke"),
+            ("post", "/api/v1/cycles/{cycle}/invitations/reissue"),
+            ("post", "/api/v1/cycles/{cycle}/close"),
+        ],
+    ),
+    ("post /api/v1/surveys", "200", "$request.body#/id", "survey", &[("get", "/api/v1/surveys/{survey}")]),
+    ("post /api/v1/schedules", "201", "$request.body#/id", "schedule", &[("delete", "/api/v1/schedules/{schedule}")]),
+    ("post /api/v1/webhooks", "201", "$response.body#/id", "webhook", &[("delete", "/api/v1/webhooks/{webhook}")]),
+];
+
+fn add_links(doc: &mut Value) {
+    let ids: HashMap<String, String> = operations(doc)
+        .into_iter()
+        .filter_map(|(path, method, op)| {
+            Some((format!("{method} {path}"), op.get("operationId")?.as_str()?.to_string()))
+        })
+        .collect();
+    for (source, status, expression, param, targets) in LINKS {
+        let mut links = Map::new();
+        for (method, path) in *targets {
+            if let Some(id) = ids.get(&format!("{method} {path}")) {
+                links.insert(id.clone(), json!({"operationId": id, "parameters": {*param: expression}}));
+            }
+        }
+        let (method, path) = source.split_once(' ').expect("method and path");
+        let pointer = format!("/paths/{}/{method}/responses/{status}", path.replace('~', "~0").replace('/', "~1"));
+        if let Some(Value::Object(response)) = doc.pointer_mut(&pointer) {
+            response.insert("links".into(), Value::Object(links));
+        }
+    }
+}

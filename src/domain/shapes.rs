@@ -1,0 +1,157 @@
+//! The OpenAPI schemas of the domain's input shapes, built from the same constants as their
+//! parsers (`id`, `time`, `period`, `locale`, `email`), so what the document promises and what
+//! the handlers accept cannot drift apart. Field attributes name them with `schema_with`.
+use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, SchemaType, Type};
+
+/// Whitespace as Rust's `str::trim` removes it (Unicode White_Space).
+const WS: &str = r"\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000";
+/// Control characters and the invisible formatting characters `id::is_invisible_format` refuses.
+const BAD: &str =
+    r"\x00-\x1f\x7f-\x9f\xad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb";
+
+fn string(nullable: bool) -> ObjectBuilder {
+    let ty = if nullable { SchemaType::from_iter([Type::String, Type::Null]) } else { SchemaType::new(Type::String) };
+    ObjectBuilder::new().schema_type(ty)
+}
+
+/// An id chosen by the caller ([`super::id::ExternalId`]).
+fn id_of(nullable: bool) -> ObjectBuilder {
+    string(nullable).pattern(Some(super::id::ID_PATTERN)).min_length(Some(1)).max_length(Some(super::id::ID_MAX))
+}
+
+pub fn id() -> ObjectBuilder {
+    id_of(false)
+}
+
+pub fn opt_id() -> ObjectBuilder {
+    id_of(true)
+}
+
+/// A single-line label of at most `max` characters once trimmed ([`super::id::parse_label`]).
+fn label(max: usize, nullable: bool) -> ObjectBuilder {
+    string(nullable)
+        .pattern(Some(format!("^[{WS}]*[^{WS}{BAD}](?:[^{BAD}]*[^{WS}{BAD}])?[{WS}]*$")))
+        .min_length(Some(1))
+        .max_length(Some(max))
+}
+
+/// Names and titles: 200 characters.
+pub fn name() -> ObjectBuilder {
+    label(200, false)
+}
+
+/// Teams: 100 characters.
+pub fn opt_team() -> ObjectBuilder {
+    label(100, true)
+}
+
+/// Names of API keys and webhooks' labels: 100 characters.
+pub fn short_name() -> ObjectBuilder {
+    label(100, false)
+}
+
+/// Titles of scheduled cycles: 150 characters (the period is added).
+pub fn schedule_title() -> ObjectBuilder {
+    label(150, false)
+}
+
+/// Question and option texts: 1,000 characters.
+pub fn text() -> ObjectBuilder {
+    label(1_000, false)
+}
+
+fn email_of(nullable: bool) -> ObjectBuilder {
+    string(nullable).format(Some(SchemaFormat::KnownFormat(KnownFormat::Email))).max_length(Some(super::email::MAX_LEN))
+}
+
+pub fn email() -> ObjectBuilder {
+    email_of(false)
+}
+
+pub fn opt_email() -> ObjectBuilder {
+    email_of(true)
+}
+
+/// `en` or `zh-CN`.
+pub fn opt_locale() -> ObjectBuilder {
+    let ty = SchemaType::from_iter([Type::String, Type::Null]);
+    ObjectBuilder::new().schema_type(ty).enum_values(Some(["en", "zh-CN"].into_iter().map(Some).chain([None])))
+}
+
+fn date_time_of(nullable: bool) -> ObjectBuilder {
+    string(nullable)
+        .format(Some(SchemaFormat::KnownFormat(KnownFormat::DateTime)))
+        .pattern(Some(super::time::YEARS_PATTERN))
+        .description(Some("RFC 3339, in a year from 2000 to 2200"))
+}
+
+pub fn date_time() -> ObjectBuilder {
+    date_time_of(false)
+}
+
+pub fn opt_date_time() -> ObjectBuilder {
+    date_time_of(true)
+}
+
+fn period_of(nullable: bool) -> ObjectBuilder {
+    string(nullable).pattern(Some(super::period::PERIOD_PATTERN)).description(Some("`YYYY-MM`, `YYYY-Qn` or `YYYY`"))
+}
+
+pub fn period() -> ObjectBuilder {
+    period_of(false)
+}
+
+pub fn opt_period() -> ObjectBuilder {
+    period_of(true)
+}
+
+/// Digits, spaces and `+ - ( ) .`, 5 to 30 characters, at least 5 digits.
+pub fn opt_phone() -> ObjectBuilder {
+    string(true).pattern(Some(r"^(?=(?:[^0-9]*[0-9]){5})[0-9 +().-]{5,30}$")).max_length(Some(30))
+}
+
+/// A snake_case label (roles, indicators).
+pub fn opt_snake() -> ObjectBuilder {
+    string(true).pattern(Some(SNAKE_PATTERN)).max_length(Some(64))
+}
+
+pub const SNAKE_PATTERN: &str = "^[a-z][a-z0-9_]{0,63}$";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use proptest::string::string_regex;
+
+    /// The pattern without its anchors: every pattern here matches a whole string.
+    fn whole(pattern: &str) -> String {
+        pattern.trim_start_matches('^').trim_end_matches('$').to_string()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        #[test]
+        fn every_id_the_schema_allows_parses(s in string_regex(&whole(super::super::id::ID_PATTERN)).unwrap()) {
+            prop_assert!(super::super::id::ExternalId::parse(&s).is_ok(), "{s:?}");
+        }
+
+        #[test]
+        fn every_period_the_schema_allows_parses(s in string_regex(&whole(super::super::period::PERIOD_PATTERN)).unwrap()) {
+            prop_assert!(super::super::period::Period::parse(&s).is_ok(), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn labels_the_schema_describes_are_the_ones_parsed() {
+        // The pattern is ECMA/Python syntax; these are the cases it spells out.
+        for ok in ["Li Na", "  Li Na\t", "\u{3000}李娜\u{3000}", "a b"] {
+            assert!(super::super::id::parse_label(ok, "x", 200).is_ok(), "{ok:?}");
+        }
+        for bad in ["", "   ", "a\tb", "a\u{202E}b", "\u{200B}"] {
+            assert!(super::super::id::parse_label(bad, "x", 200).is_err(), "{bad:?}");
+        }
+        let pattern = label(200, false).build().pattern.unwrap();
+        assert!(pattern.contains(r"\u2066-\u206f") && pattern.contains(r"\x00-\x1f"));
+    }
+}
