@@ -20,3 +20,8 @@ export CANDOR_TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:$port/postgres"
 echo "PostgreSQL for tests on 127.0.0.1:$port"
 # Benchmarks are measured with `cargo bench` (docs/PERFORMANCE.md), never run as tests.
 cargo test --lib --bins --tests "$@"
+# The whole suite (no filter) ends with the API's conformance: the OpenAPI document validates
+# and Schemathesis, driven by it, finds nothing against the real binary.
+if [ $# -eq 0 ]; then
+  scripts/conformance.sh
+fi

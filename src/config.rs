@@ -93,6 +93,10 @@ pub struct Config {
     /// receivers); off by default so a webhook cannot reach into the server's network.
     #[arg(long, env = "CANDOR_WEBHOOK_ALLOW_PRIVATE", global = true)]
     pub webhook_allow_private: bool,
+    /// `off`: webhook events are recorded in the outbox but never sent (a staging copy, or a
+    /// conformance run whose fuzzer registers receivers at made-up addresses).
+    #[arg(long, env = "CANDOR_DELIVER_WEBHOOKS", default_value = "on", value_parser = ["on", "off"], global = true)]
+    pub deliver_webhooks: String,
     /// Open connections at most; one more is closed at once (keep it under the process's
     /// file-descriptor limit).
     #[arg(long, env = "CANDOR_MAX_CONNECTIONS", default_value_t = 1024, global = true)]

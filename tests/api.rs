@@ -57,7 +57,7 @@ async fn bad_people_are_refused_and_nothing_is_stored(backend: Backend) {
         (json!({"people":[ok, {"id":"E2","name":"B","email":"not-an-email"}]}), 422, "invalid_email"),
         (
             json!({"people":[ok, {"id":"E2","name":"B","email":"b@example.com","manager":"E404"}]}),
-            422,
+            409,
             "unknown_manager",
         ),
         (json!({"people":[ok, {"id":"E2","name":"B","email":"b@example.com","locale":"fr"}]}), 422, "invalid_locale"),
@@ -68,10 +68,10 @@ async fn bad_people_are_refused_and_nothing_is_stored(backend: Backend) {
         (
             json!({"people":[{"id":"E1","name":"A","email":"a@example.com","manager":"E2"},
                              {"id":"E2","name":"B","email":"b@example.com","manager":"E1"}]}),
-            422,
+            409,
             "management_cycle",
         ),
-        (json!({"people":[{"id":"E1","name":"A","email":"a@example.com","manager":"E1"}]}), 422, "management_cycle"),
+        (json!({"people":[{"id":"E1","name":"A","email":"a@example.com","manager":"E1"}]}), 409, "management_cycle"),
     ];
     for (body, status, code) in cases {
         let (s, b) = app.post("/api/v1/people", body.clone()).await;
@@ -90,9 +90,9 @@ async fn bad_people_are_refused_and_nothing_is_stored(backend: Backend) {
     let (s, b) = app
         .post("/api/v1/people", json!({"people":[{"id":"E1","name":"A","email":"a@example.com","manager":"E2"}]}))
         .await;
-    assert_error(s, &b, 422, "management_cycle");
+    assert_error(s, &b, 409, "management_cycle");
     let (s, b) = app.post("/api/v1/people", json!({"people":[{"id":"E3","name":"C","email":"b@example.com"}]})).await;
-    assert_error(s, &b, 422, "email_taken");
+    assert_error(s, &b, 409, "email_taken");
     let managers: Vec<Option<String>> =
         sqlx::query_scalar("SELECT manager_id FROM people ORDER BY id").fetch_all(&app.state.db.pool).await.unwrap();
     assert_eq!(managers, vec![None, Some("E1".to_string())]);
@@ -107,7 +107,7 @@ async fn customers_need_a_known_owner(backend: Backend) {
             json!({"customers":[{"id":"C9","name":"Zeta","email":"z@zeta.example","owner":"E404"}]}),
         )
         .await;
-    assert_error(s, &b, 422, "unknown_owner");
+    assert_error(s, &b, 409, "unknown_owner");
     let (s, b) = app
         .post(
             "/api/v1/customers",
@@ -336,6 +336,20 @@ async fn openapi_document_lists_every_route() {
     }
     assert!(doc["components"]["schemas"]["CycleScores"].is_object());
     assert!(doc["components"]["securitySchemes"]["api_key"].is_object());
+    // What generated clients and fuzzers need: one id per operation, every error answer
+    // documented, and links from what creates an id to what takes it.
+    let mut ids = std::collections::BTreeSet::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            assert!(ids.insert(op["operationId"].as_str().unwrap().to_string()), "{method} {path}: id repeated");
+            assert!(op["responses"]["4XX"].is_object() && op["responses"]["5XX"].is_object(), "{method} {path}");
+        }
+    }
+    let links = &doc["paths"]["/api/v1/cycles"]["post"]["responses"]["200"]["links"];
+    assert_eq!(links["show_cycles"]["parameters"]["cycle"], "$request.body#/id", "{links}");
+    let id = &doc["components"]["schemas"]["PersonInput"]["properties"]["id"];
+    assert_eq!(id["pattern"], candor::domain::id::ID_PATTERN);
+    assert_eq!(doc["components"]["schemas"]["PersonInput"]["additionalProperties"], false);
     for (path, item) in doc["paths"].as_object().unwrap() {
         for method in item.as_object().unwrap().keys() {
             let url = app.url(&path.replace("{cycle}", "c").replace("{survey}", "s").replace("{webhook}", "w"));

@@ -112,7 +112,7 @@ async fn someone_who_left_takes_part_in_nothing_new(backend: Backend) {
     let (s, b) = app
         .post("/api/v1/cycles/2026-Q4/invitations", json!({"invitations":[customer_invite("C3")], "deliver":"none"}))
         .await;
-    assert_eq!((s, &b["error"]["code"]), (422, &json!("inactive_person")), "{b}");
+    assert_eq!((s, &b["error"]["code"]), (409, &json!("inactive_person")), "{b}");
     let (s, b) = app
         .post(
             "/api/v1/cycles/2026-Q4/launch",
@@ -173,7 +173,7 @@ async fn invitations_are_revoked_and_reissued(backend: Backend) {
     assert_eq!((s, &b["error"]["code"]), (422, &json!("invitation_revoked")), "{b}");
     // Unknown invitations are named, and nothing is done.
     let (s, b) = app.post(&path("revoke"), json!({"invitations":[customer_ref("C2"), customer_ref("C7")]})).await;
-    assert_eq!((s, &b["error"]["code"]), (422, &json!("unknown_invitation")), "{b}");
+    assert_eq!((s, &b["error"]["code"]), (409, &json!("unknown_invitation")), "{b}");
     assert!(b["error"]["message"].as_str().unwrap().starts_with("row 1"), "{b}");
     assert_eq!(status_of(&app, &mails[0].link(&app.addr, "/s/")).await, 200, "C2 untouched");
 }

@@ -201,47 +201,47 @@ async fn invitations_are_validated_and_deduplicated(backend: Backend) {
     let bad: Vec<(Value, u16, &str)> = vec![
         (
             json!({"survey":"nope","subject":"E1001","respondent":{"customer":"C1"},"relation":"customer"}),
-            422,
+            409,
             "unknown_survey",
         ),
         (
             json!({"survey":"csat","subject":"E404","respondent":{"customer":"C1"},"relation":"customer"}),
-            422,
+            409,
             "unknown_subject",
         ),
         (
             json!({"survey":"csat","subject":"E1001","respondent":{"customer":"C404"},"relation":"customer"}),
-            422,
+            409,
             "unknown_respondent",
         ),
         (
             json!({"survey":"csat","subject":"E1001","respondent":{"person":"E1002"},"relation":"customer"}),
-            422,
+            409,
             "relation_mismatch",
         ),
         (
             json!({"survey":"csat","subject":"E1001","respondent":{"customer":"C1"},"relation":"peer"}),
-            422,
+            409,
             "relation_mismatch",
         ),
         (
             json!({"survey":"peer360","subject":"E1001","respondent":{"customer":"C1"},"relation":"customer"}),
-            422,
+            409,
             "relation_mismatch",
         ),
         (
             json!({"survey":"peer360","subject":"E1001","respondent":{"person":"E1002"},"relation":"manager"}),
-            422,
+            409,
             "relation_mismatch",
         ),
         (
             json!({"survey":"peer360","subject":"E1001","respondent":{"person":"E1000"},"relation":"peer"}),
-            422,
+            409,
             "relation_mismatch",
         ),
         (
             json!({"survey":"peer360","subject":"E1001","respondent":{"person":"E1002"},"relation":"self"}),
-            422,
+            409,
             "relation_mismatch",
         ),
         (

@@ -138,9 +138,9 @@ async fn launch_builds_each_review_set_from_the_org_chart(backend: Backend) {
         .await;
     assert_eq!(s, 200, "{b}");
     let (s, b) = app.post("/api/v1/cycles/2026-Q4/launch", json!({"survey":"csat","subjects":"all"})).await;
-    assert_eq!((s, &b["error"]["code"]), (422, &json!("relation_mismatch")));
+    assert_eq!((s, &b["error"]["code"]), (409, &json!("relation_mismatch")));
     let (s, b) = app.post("/api/v1/cycles/2026-Q4/launch", json!({"survey":"peer360","subjects":["E404"]})).await;
-    assert_eq!((s, &b["error"]["code"]), (422, &json!("unknown_subject")));
+    assert_eq!((s, &b["error"]["code"]), (409, &json!("unknown_subject")));
 }
 
 /// Launches Li Na's review with links, and has each rater answer (teamwork, communication, note).

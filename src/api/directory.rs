@@ -48,8 +48,8 @@ pub async fn upsert_customers(
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct PageQuery {
-    /// The `next` of the previous page; omit for the first.
-    #[param(pattern = "^[A-Za-z0-9._:-]{1,64}$")]
+    /// The `next` of the previous page; omit it (or leave it empty) for the first.
+    #[param(pattern = "^[A-Za-z0-9._:-]{0,64}$")]
     after: Option<String>,
     /// 1 to 5,000; default 500.
     #[param(minimum = 1, maximum = 5000)]

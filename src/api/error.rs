@@ -39,17 +39,37 @@ impl ApiError {
     }
 }
 
+/// Refusals of a request that is well formed in itself but does not fit what is stored: it
+/// names something that does not exist (or has left), takes an address someone else has, or
+/// would make the org chart a loop. 409, where a request invalid in itself is 422 — so a
+/// client can tell "fix the request" from "fix the data first".
+const STATE_CONFLICTS: &[&str] = &[
+    "unknown_survey",
+    "unknown_subject",
+    "unknown_respondent",
+    "unknown_owner",
+    "unknown_manager",
+    "unknown_person",
+    "inactive_person",
+    "management_cycle",
+    "email_taken",
+    "relation_mismatch",
+    "unknown_invitation",
+];
+
+fn invalid_status(code: &str) -> StatusCode {
+    if STATE_CONFLICTS.contains(&code) { StatusCode::CONFLICT } else { StatusCode::UNPROCESSABLE_ENTITY }
+}
+
 impl From<app::Error> for ApiError {
     fn from(e: app::Error) -> ApiError {
         use app::Error as E;
         let cause = Some(e.chain());
         let (status, code, message) = match e {
             E::NotFound { what, id } => (StatusCode::NOT_FOUND, "not_found", format!("no {what} with id {id:?}")),
-            E::Invalid { code, message } => (StatusCode::UNPROCESSABLE_ENTITY, code, message),
+            E::Invalid { code, message } => (invalid_status(code), code, message),
             E::InvalidRows(rows) => match rows.into_iter().next() {
-                Some(p) => {
-                    (StatusCode::UNPROCESSABLE_ENTITY, p.code, format!("row {} ({:?}): {}", p.index, p.id, p.message))
-                }
+                Some(p) => (invalid_status(p.code), p.code, format!("row {} ({:?}): {}", p.index, p.id, p.message)),
                 None => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_row", "a row is invalid".to_string()),
             },
             E::Conflict { code, message } => (StatusCode::CONFLICT, code, message),

@@ -26,7 +26,9 @@ pub struct InvitationsBody {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct InvitationInput {
+    #[schema(schema_with = crate::domain::shapes::id)]
     survey: String,
+    #[schema(schema_with = crate::domain::shapes::id)]
     subject: String,
     respondent: RespondentInput,
     relation: Relation,
@@ -58,6 +60,7 @@ pub async fn create(
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LaunchBody {
+    #[schema(schema_with = crate::domain::shapes::id)]
     survey: String,
     subjects: Subjects,
     #[serde(default)]
@@ -69,7 +72,7 @@ pub struct LaunchBody {
     #[schema(minimum = 1, maximum = 50)]
     max_peers: Option<i64>,
     /// With `peers: nominated`: when submitted lists not yet approved are approved as they stand.
-    #[schema(format = DateTime)]
+    #[schema(schema_with = crate::domain::shapes::opt_date_time)]
     nominations_due: Option<String>,
     #[serde(default)]
     deliver: Deliver,
@@ -141,8 +144,10 @@ fn nomination_rule(min: Option<i64>, max: Option<i64>, due: Option<&str>) -> cra
     let min_peers = min.unwrap_or(default.min_peers);
     let due_at = due
         .map(|d| {
-            crate::domain::time::parse_rfc3339(d, "nominations_due")
-                .map_err(|e| crate::app::Error::invalid("invalid_time", e))
+            // Any time: a past one approves each list as soon as it is submitted.
+            chrono::DateTime::parse_from_rfc3339(d)
+                .map(|t| t.timestamp())
+                .map_err(|_| crate::app::Error::invalid("invalid_time", "nominations_due must be an RFC 3339 time"))
         })
         .transpose()?;
     Ok(Rule { min_peers, max_peers: max.unwrap_or(default.max_peers.max(min_peers)), due_at })

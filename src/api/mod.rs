@@ -131,6 +131,25 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiQuer
     }
 }
 
+/// JSON Schema counts `4.0` as an integer (the OpenAPI document's `integer`), serde's `i64`
+/// does not: a number without a fraction is read as the integer it is.
+fn integral_floats_as_integers(v: &mut serde_json::Value) {
+    use serde_json::Value;
+    match v {
+        Value::Number(n) if n.is_f64() => {
+            if let Some(f) = n.as_f64()
+                && f.fract() == 0.0
+                && f.abs() < 9.0e15
+            {
+                *v = Value::from(f as i64);
+            }
+        }
+        Value::Array(a) => a.iter_mut().for_each(integral_floats_as_integers),
+        Value::Object(o) => o.values_mut().for_each(integral_floats_as_integers),
+        _ => {}
+    }
+}
+
 /// `Json` whose rejections speak the API's error shape, so a malformed body or an unknown
 /// field gets `{"error":{…}}` like every other error.
 pub struct ApiJson<T>(pub T);
@@ -139,8 +158,13 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match axum::Json::<T>::from_request(req, state).await {
-            Ok(axum::Json(v)) => Ok(ApiJson(v)),
+        match axum::Json::<serde_json::Value>::from_request(req, state).await {
+            Ok(axum::Json(mut v)) => {
+                integral_floats_as_integers(&mut v);
+                serde_path_to_error::deserialize(v)
+                    .map(ApiJson)
+                    .map_err(|e| ApiError::bad_request("invalid_body", format!("{}: {}", e.path(), e.inner())))
+            }
             Err(rejection) => Err(match rejection {
                 JsonRejection::JsonDataError(e) => ApiError::bad_request("invalid_body", e.body_text()),
                 JsonRejection::JsonSyntaxError(e) => ApiError::bad_request("malformed_json", e.body_text()),

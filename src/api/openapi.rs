@@ -13,8 +13,11 @@ pub fn document(generated: &utoipa::openapi::OpenApi) -> Value {
     unique_operation_ids(&mut doc);
     error_responses(&mut doc);
     if let Some(schemas) = doc.pointer_mut("/components/schemas") {
+        ids_in_enums(schemas);
+        flatten_all_of(schemas);
         close_objects(schemas);
     }
+    required_query_parameters(&mut doc);
     add_links(&mut doc);
     doc
 }
@@ -35,8 +38,9 @@ fn operations(doc: &mut Value) -> Vec<(String, String, &mut Map<String, Value>)>
     out
 }
 
-/// Handlers in different modules share names (`list`, `save`): such ids take their tag, as
-/// in `list_cycles` and `list_webhooks`, so a generated client gets one method per operation.
+/// Handlers in different modules share names (`list`, `save`): such ids take the resource
+/// their path names, as in `list_cycles` and `list_schedules`, so a generated client gets one
+/// method per operation.
 fn unique_operation_ids(doc: &mut Value) {
     let mut seen: HashMap<String, usize> = HashMap::new();
     for (_, _, op) in operations(doc) {
@@ -44,11 +48,15 @@ fn unique_operation_ids(doc: &mut Value) {
             *seen.entry(id.to_string()).or_default() += 1;
         }
     }
-    for (_, _, op) in operations(doc) {
+    for (path, _, op) in operations(doc) {
         let id = op.get("operationId").and_then(Value::as_str).unwrap_or_default().to_string();
-        let tag = op.get("tags").and_then(|t| t.get(0)).and_then(Value::as_str).unwrap_or("api").replace('-', "_");
         if seen.get(&id).copied().unwrap_or(0) > 1 {
-            op.insert("operationId".into(), Value::String(format!("{id}_{tag}")));
+            let resource = path
+                .split('/')
+                .rfind(|s| !s.is_empty() && !s.starts_with('{') && *s != id)
+                .unwrap_or("api")
+                .replace(['-', '.'], "_");
+            op.insert("operationId".into(), Value::String(format!("{id}_{resource}")));
         }
     }
 }
@@ -65,6 +73,67 @@ fn error_responses(doc: &mut Value) {
             r.entry("5XX").or_insert_with(|| {
                 json!({"description": "Busy (503, with Retry-After), out of space (507) or failed (500)", "content": body})
             });
+        }
+    }
+}
+
+/// The ids inside enum variants, which field attributes cannot reach: a respondent
+/// (`{"person": id}` or `{"customer": id}`) and a launch's listed subjects.
+fn ids_in_enums(schemas: &mut Value) {
+    let id = serde_json::to_value(utoipa::openapi::schema::Schema::Object(crate::domain::shapes::id().build()))
+        .expect("a schema serializes");
+    if let Some(Value::Array(variants)) = schemas.pointer_mut("/RespondentInput/oneOf") {
+        for v in variants.iter_mut() {
+            if let Some(Value::Object(props)) = v.get_mut("properties") {
+                props.values_mut().for_each(|p| *p = id.clone());
+            }
+        }
+    }
+    if let Some(Value::Array(variants)) = schemas.pointer_mut("/Subjects/oneOf") {
+        for v in variants.iter_mut().filter(|v| v.get("type") == Some(&json!("array"))) {
+            v["items"] = id.clone();
+        }
+    }
+}
+
+/// `#[serde(flatten)]` comes out as `allOf` of the inner type and the outer fields; closed
+/// objects cannot be combined so, so each such schema becomes the one object it describes.
+fn flatten_all_of(schemas: &mut Value) {
+    let Value::Object(all) = schemas else { return };
+    let names: Vec<String> = all.iter().filter(|(_, s)| s.get("allOf").is_some()).map(|(k, _)| k.clone()).collect();
+    for name in names {
+        let parts = all[&name]["allOf"].as_array().cloned().unwrap_or_default();
+        let (mut properties, mut required) = (Map::new(), Vec::new());
+        for part in parts {
+            let part = match part.get("$ref").and_then(Value::as_str) {
+                Some(r) => all.get(r.trim_start_matches("#/components/schemas/")).cloned().unwrap_or_default(),
+                None => part,
+            };
+            if let Some(Value::Object(p)) = part.get("properties") {
+                properties.extend(p.clone());
+            }
+            if let Some(Value::Array(r)) = part.get("required") {
+                required.extend(r.iter().cloned());
+            }
+        }
+        let mut merged = json!({"type": "object", "properties": properties, "required": required});
+        if let Some(d) = all[&name].get("description") {
+            merged["description"] = d.clone();
+        }
+        all.insert(name, merged);
+    }
+}
+
+/// Query parameters that must be given (utoipa marks a field with its own schema optional).
+const REQUIRED_QUERY: &[(&str, &str)] = &[("/api/v1/scores", "period"), ("/api/v1/scores.csv", "period")];
+
+fn required_query_parameters(doc: &mut Value) {
+    for (path, name) in REQUIRED_QUERY {
+        let pointer = format!("/paths/{}/get/parameters", path.replace('/', "~1"));
+        if let Some(Value::Array(params)) = doc.pointer_mut(&pointer) {
+            for p in params.iter_mut().filter(|p| p["name"] == *name) {
+                p["required"] = Value::Bool(true);
+            }
         }
     }
 }

@@ -30,11 +30,14 @@ pub async fn scores_csv(_: ReadKey, State(app): State<App>, ApiPath(id): ApiPath
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct PeriodQuery {
     /// `YYYY-MM`, `YYYY-Qn` or `YYYY`.
+    #[param(schema_with = crate::domain::shapes::period, required = true)]
     period: String,
     /// Only this subject.
+    #[param(schema_with = crate::domain::shapes::id)]
     subject: Option<String>,
 }
 
@@ -46,7 +49,7 @@ pub async fn period_scores(
     State(app): State<App>,
     ApiQuery(q): ApiQuery<PeriodQuery>,
 ) -> ApiResult<Json<PeriodScores>> {
-    Ok(Json(periods::scores(&app, &q.period, q.subject.as_deref()).await?))
+    Ok(Json(periods::scores(&app, &q.period, subject_filter(q.subject.as_deref())?).await?))
 }
 
 /// The same as CSV, the period in the cycle column.
@@ -57,8 +60,15 @@ pub async fn period_scores_csv(
     State(app): State<App>,
     ApiQuery(q): ApiQuery<PeriodQuery>,
 ) -> ApiResult<Response> {
-    let scores = periods::scores(&app, &q.period, q.subject.as_deref()).await?.as_cycle_scores();
+    let scores = periods::scores(&app, &q.period, subject_filter(q.subject.as_deref())?).await?.as_cycle_scores();
     csv_response(&scores, &format!("candor-{}-scores.csv", scores.cycle))
+}
+
+/// A `?subject=` filter: an id, as the people's ids are.
+fn subject_filter(raw: Option<&str>) -> ApiResult<Option<&str>> {
+    raw.map(|s| crate::domain::id::ExternalId::parse(s).map(|_| s))
+        .transpose()
+        .map_err(|e| ApiError::from(crate::app::Error::invalid("invalid_subject", e)))
 }
 
 fn csv_response(scores: &CycleScores, filename: &str) -> ApiResult<Response> {
@@ -71,9 +81,12 @@ fn csv_response(scores: &CycleScores, filename: &str) -> ApiResult<Response> {
         .into_response())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct CommentsQuery {
+    /// Only this subject.
+    #[param(schema_with = crate::domain::shapes::id)]
     subject: Option<String>,
 }
 
@@ -85,7 +98,7 @@ pub struct Comments {
 }
 
 /// Comments are for admins: the scores scope reads numbers only.
-#[utoipa::path(get, path = "/api/v1/cycles/{cycle}/comments", tag = "scores", params(("cycle" = String, Path, description = "Cycle id")), params(("subject" = Option<String>, Query, description = "Only this subject")), security(("api_key" = [])),
+#[utoipa::path(get, path = "/api/v1/cycles/{cycle}/comments", tag = "scores", params(("cycle" = String, Path, description = "Cycle id"), CommentsQuery), security(("api_key" = [])),
     responses((status = 200, body = Comments), (status = 403, body = ErrorBody), (status = 401, description = "Missing or wrong API key", body = ErrorBody), (status = 404, description = "Unknown cycle", body = ErrorBody)))]
 pub async fn comments(
     _: AdminKey,
@@ -94,9 +107,10 @@ pub async fn comments(
     ApiQuery(q): ApiQuery<CommentsQuery>,
 ) -> ApiResult<Json<Comments>> {
     let now = time::now();
+    let only = subject_filter(q.subject.as_deref())?.map(str::to_string);
     let cycle = cycles::load(&app, &id).await?;
     let mut subjects = results::cycle_comments(&app.db, &cycle, now).await?;
-    if let Some(s) = q.subject {
+    if let Some(s) = only {
         subjects.retain(|k, _| *k == s);
     }
     Ok(Json(Comments { status: cycle.status(now), cycle: cycle.id, subjects }))

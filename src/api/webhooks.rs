@@ -11,7 +11,11 @@ use serde::Deserialize;
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WebhookInput {
+    /// An http(s) URL of a public host, without credentials.
+    #[schema(schema_with = crate::domain::shapes::webhook_url)]
     url: String,
+    /// Shared with the receiver, who checks each delivery's signature with it.
+    #[schema(min_length = 16, max_length = 256)]
     secret: String,
 }
 

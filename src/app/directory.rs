@@ -304,6 +304,14 @@ fn page_limit(limit: Option<usize>) -> Result<usize> {
     }
 }
 
+/// Where a page starts: after an id (`next` of the page before), or at the start.
+fn page_after(after: Option<&str>) -> Result<&str> {
+    match after.unwrap_or("") {
+        "" => Ok(""),
+        id => ExternalId::parse(id).map(|_| id).map_err(|e| Error::invalid("invalid_after", e)),
+    }
+}
+
 fn paged<T>(mut items: Vec<T>, limit: usize, id: impl Fn(&T) -> String) -> Page<T> {
     let next = (items.len() > limit).then(|| {
         items.truncate(limit);
@@ -315,14 +323,14 @@ fn paged<T>(mut items: Vec<T>, limit: usize, id: impl Fn(&T) -> String) -> Page<
 /// People after `after` (by id), `limit` at most (default 500).
 pub async fn people(app: &App, after: Option<&str>, limit: Option<usize>) -> Result<Page<PersonRow>> {
     let limit = page_limit(limit)?;
-    let rows = directory::people_after(&app.db.pool, after.unwrap_or(""), limit + 1).await?;
+    let rows = directory::people_after(&app.db.pool, page_after(after)?, limit + 1).await?;
     Ok(paged(rows, limit, |p| p.id.clone()))
 }
 
 /// Customers after `after` (by id), `limit` at most (default 500).
 pub async fn customers(app: &App, after: Option<&str>, limit: Option<usize>) -> Result<Page<CustomerRow>> {
     let limit = page_limit(limit)?;
-    let rows = directory::customers_after(&app.db.pool, after.unwrap_or(""), limit + 1).await?;
+    let rows = directory::customers_after(&app.db.pool, page_after(after)?, limit + 1).await?;
     Ok(paged(rows, limit, |c| c.id.clone()))
 }
 

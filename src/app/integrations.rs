@@ -58,7 +58,7 @@ pub async fn revoke_key(app: &App, id: &str) -> Result<()> {
 pub async fn create_webhook(app: &App, url: &str, secret: &str) -> Result<Webhook> {
     let url = crate::domain::net::webhook_url(url, app.config.webhook_allow_private)
         .map_err(|e| Error::invalid("invalid_webhook", e))?;
-    if !(16..=256).contains(&secret.len()) {
+    if !(16..=256).contains(&secret.chars().count()) {
         return Err(Error::invalid("invalid_webhook", "secret must be 16 to 256 characters"));
     }
     let hook = webhooks::create(&app.db, url.as_str(), secret, time::now()).await?;

@@ -17,7 +17,9 @@ use utoipa::ToSchema;
 #[derive(Deserialize, ToSchema, Debug, Clone)]
 #[serde(deny_unknown_fields)]
 pub struct InvitationRef {
+    #[schema(schema_with = crate::domain::shapes::id)]
     pub survey: String,
+    #[schema(schema_with = crate::domain::shapes::id)]
     pub subject: String,
     pub respondent: RespondentInput,
 }

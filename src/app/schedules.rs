@@ -15,18 +15,26 @@ pub use crate::db::schedules::Schedule as ScheduleView;
 #[derive(Deserialize, ToSchema, Debug, Clone)]
 #[serde(deny_unknown_fields)]
 pub struct ScheduleInput {
+    /// At most 48 characters: the cycles add the period.
+    #[schema(schema_with = crate::domain::shapes::schedule_id)]
     pub id: String,
     /// The cycles' title; `{period}` is replaced by the period, e.g. "Customer survey {period}".
+    #[schema(schema_with = crate::domain::shapes::schedule_title)]
     pub title: String,
     /// `month`, `quarter` or `year`.
+    #[schema(pattern = "^(month|quarter|year)$")]
     pub every: String,
+    #[schema(schema_with = crate::domain::shapes::id)]
     pub survey: String,
     /// `customers` (every salesperson's customers) or `launch` (the 360 from the org chart).
+    #[schema(pattern = "^(customers|launch)$")]
     pub invite: String,
     #[serde(default)]
     pub peers: Option<Peers>,
+    #[schema(minimum = 1, maximum = 366)]
     pub open_days: i64,
     #[serde(default)]
+    #[schema(minimum = 2, maximum = 1000)]
     pub min_raters: Option<i64>,
 }
 

@@ -85,6 +85,9 @@ pub fn is_public(ip: IpAddr) -> bool {
 /// Whether a receiver URL may be delivered to: http(s), no credentials, and an address literal
 /// only when it is public (names are checked when they resolve, on every connection).
 pub fn webhook_url(raw: &str, allow_private: bool) -> Result<url::Url, String> {
+    if raw.len() > 2000 {
+        return Err("url must be at most 2,000 characters".into());
+    }
     let url = url::Url::parse(raw.trim()).map_err(|_| "url must be an http:// or https:// URL".to_string())?;
     if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
         return Err("url must be an http:// or https:// URL".into());

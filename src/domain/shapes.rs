@@ -55,7 +55,12 @@ pub fn schedule_title() -> ObjectBuilder {
     label(150, false)
 }
 
-/// Question and option texts: 1,000 characters.
+/// Choice options: 200 characters.
+pub fn option_text() -> ObjectBuilder {
+    label(200, false)
+}
+
+/// Question texts: 1,000 characters.
 pub fn text() -> ObjectBuilder {
     label(1_000, false)
 }
@@ -81,8 +86,7 @@ pub fn opt_locale() -> ObjectBuilder {
 fn date_time_of(nullable: bool) -> ObjectBuilder {
     string(nullable)
         .format(Some(SchemaFormat::KnownFormat(KnownFormat::DateTime)))
-        .pattern(Some(super::time::YEARS_PATTERN))
-        .description(Some("RFC 3339, in a year from 2000 to 2200"))
+        .description(Some("RFC 3339, such as 2026-10-01T00:00:00Z"))
 }
 
 pub fn date_time() -> ObjectBuilder {
@@ -108,6 +112,21 @@ pub fn opt_period() -> ObjectBuilder {
 /// Digits, spaces and `+ - ( ) .`, 5 to 30 characters, at least 5 digits.
 pub fn opt_phone() -> ObjectBuilder {
     string(true).pattern(Some(r"^(?=(?:[^0-9]*[0-9]){5})[0-9 +().-]{5,30}$")).max_length(Some(30))
+}
+
+/// A schedule's id: at most 48 characters, so its cycles' ids (id and period) fit in 64.
+pub fn schedule_id() -> ObjectBuilder {
+    id_of(false).max_length(Some(48))
+}
+
+/// A webhook receiver: an http(s) URL whose host is a name (address literals and `localhost`
+/// are refused unless private receivers are allowed), without credentials.
+pub fn webhook_url() -> ObjectBuilder {
+    let port = "(?:6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[1-9][0-9]{0,3})";
+    let host = r"(?!localhost(?:[:/]|$))(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}(?<!\.localhost)";
+    string(false)
+        .pattern(Some(format!(r"^https?://{host}(?::{port})?(?:/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*)?$")))
+        .max_length(Some(2000))
 }
 
 /// A snake_case label (roles, indicators).

@@ -66,14 +66,17 @@ impl QuestionType {
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SurveyInput {
+    #[schema(schema_with = crate::domain::shapes::id)]
     pub id: String,
     pub kind: SurveyKind,
+    #[schema(schema_with = crate::domain::shapes::name)]
     pub title: String,
     /// Translations of the title by locale tag (an addition to the contract).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub title_i18n: BTreeMap<String, String>,
     #[serde(default)]
     pub anonymous: bool,
+    #[schema(min_items = 1, max_items = 100)]
     pub questions: Vec<QuestionInput>,
     /// Display names of indicators by locale tag: `{"leadership":{"en":"Leadership","zh-CN":"领导力"}}`.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
@@ -85,7 +88,9 @@ pub struct SurveyInput {
 #[serde(deny_unknown_fields)]
 pub struct ChoiceOption {
     /// 1 to 64 of `A-Z a-z 0-9 _ -`, unique in its question.
+    #[schema(pattern = "^[A-Za-z0-9_-]{1,64}$")]
     pub id: String,
+    #[schema(schema_with = crate::domain::shapes::option_text)]
     pub text: String,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub text_i18n: BTreeMap<String, String>,
@@ -116,7 +121,10 @@ pub struct QuestionExtra {
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct QuestionInput {
+    /// 1 to 64 of `A-Z a-z 0-9 _ -`.
+    #[schema(pattern = "^[A-Za-z0-9_-]{1,64}$")]
     pub id: String,
+    #[schema(schema_with = crate::domain::shapes::text)]
     pub text: String,
     #[serde(rename = "type")]
     pub kind: QuestionType,
@@ -125,6 +133,7 @@ pub struct QuestionInput {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(schema_with = crate::domain::shapes::opt_snake)]
     pub indicator: Option<String>,
     #[serde(default)]
     pub required: bool,

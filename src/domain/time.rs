@@ -11,9 +11,6 @@ pub fn today() -> String {
     Utc::now().format("%Y-%m-%d").to_string()
 }
 
-/// The years a cycle can have (2000 to 2200), as a pattern on an RFC 3339 time's start.
-pub const YEARS_PATTERN: &str = "^(20[0-9]{2}|21[0-9]{2}|2200)-";
-
 pub fn parse_rfc3339(raw: &str, what: &str) -> Result<i64, String> {
     let t = DateTime::parse_from_rfc3339(raw)
         .map_err(|_| format!("{what} {raw:?} is not an RFC 3339 time such as 2026-10-01T00:00:00Z"))?;

@@ -143,6 +143,9 @@ impl Worker {
                 Ok(outcome) => outcome,
                 Err(e) => Outcome::Transient(format!("database: {e}")),
             },
+            Some(Kind::Webhook) if self.app.config.deliver_webhooks == "off" => {
+                Outcome::Skipped("webhook delivery is off")
+            }
             Some(Kind::Webhook) => self.send_webhook(&row).await,
             Some(Kind::Login) => match self.send_login(&row).await {
                 Ok(outcome) => outcome,

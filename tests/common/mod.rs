@@ -76,6 +76,7 @@ pub fn test_config(db_url: &str, mail_dir: PathBuf) -> Config {
         trusted_proxies: Vec::new(),
         // Test receivers listen on loopback.
         webhook_allow_private: true,
+        deliver_webhooks: "on".into(),
         max_connections: 1024,
         header_timeout_secs: 10,
         sqlite_full_sync: false,
