@@ -90,7 +90,11 @@ async fn a_manager_and_an_admin_in_the_browser() {
     c.find(Locator::Id("email")).await.unwrap().send_keys("admin@demo.example").await.unwrap();
     c.find(Locator::Css("form button")).await.unwrap().click().await.unwrap();
     wait_text(&c, "sign-in link is on its way").await;
-    let mail = sink.wait_for(1, 15).await.remove(0);
+    // (The demo's closed cycle sends its results-ready emails too: the sign-in email is the admin's.)
+    let mail = crate::common::eventually(15, || async {
+        sink.messages().into_iter().find(|m| m.rcpt_tos == ["admin@demo.example"] && m.text().contains("/login/"))
+    })
+    .await;
     let link = mail.link(&app.addr, "/login/");
     c.goto(&link).await.unwrap();
     c.find(Locator::Css("form button")).await.unwrap().click().await.unwrap();
@@ -109,7 +113,8 @@ async fn a_manager_and_an_admin_in_the_browser() {
 
     // One person's report with its charts.
     c.find(Locator::LinkText("Sam Carter")).await.unwrap().click().await.unwrap();
-    wait_text(&c, "Trend across cycles").await;
+    // (One closed cycle in the demo: no trend yet, as an open cycle is no point on the line.)
+    wait_text(&c, "How to read this report").await;
     assert!(c.current_url().await.unwrap().path().starts_with("/dashboard/people/E112"));
     let page = text_of(&c).await;
     assert!(page.contains("Teamwork") && page.contains("Customer satisfaction"), "{page}");

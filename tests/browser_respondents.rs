@@ -6,7 +6,7 @@ use crate::common::{Backend, TestApp, eventually, spawn_app_with};
 use fantoccini::{Client, Locator};
 use serde_json::json;
 
-async fn sign_in(c: &Client, app: &TestApp, email: &str) {
+pub(crate) async fn sign_in(c: &Client, app: &TestApp, email: &str) {
     c.delete_all_cookies().await.unwrap();
     let (id, ..) = candor::db::sessions::person_by_email(&app.state.db, email).await.unwrap().unwrap();
     let token = candor::db::sessions::mint_login_link(&app.state.db, &id).await.unwrap();
@@ -21,11 +21,11 @@ async fn sign_in(c: &Client, app: &TestApp, email: &str) {
     panic!("signing in as {email} led nowhere");
 }
 
-async fn click(c: &Client, css: &str) {
+pub(crate) async fn click(c: &Client, css: &str) {
     c.find(Locator::Css(css)).await.unwrap().click().await.unwrap();
 }
 
-async fn no_overflow(c: &Client, what: &str) {
+pub(crate) async fn no_overflow(c: &Client, what: &str) {
     let overflow = c.execute("return document.documentElement.scrollWidth - window.innerWidth;", vec![]).await.unwrap();
     assert!(overflow.as_i64().unwrap_or(99) <= 1, "{what}: horizontal overflow {overflow}");
 }

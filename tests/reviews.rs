@@ -189,7 +189,22 @@ async fn anonymous_answers_cannot_be_linked_to_raters(backend: Backend) {
     .fetch_all(pool)
     .await
     .unwrap();
-    assert_eq!(columns, ["cycle_id", "id", "invitation_id", "relation", "subject_id", "submitted_on", "survey_id"]);
+    // (`source` and `entered_by` say how an attributed answer came, by phone or not; for an
+    // anonymous answer they are always 'link' and null: checked on the rows below.)
+    assert_eq!(
+        columns,
+        [
+            "cycle_id",
+            "entered_by",
+            "id",
+            "invitation_id",
+            "relation",
+            "source",
+            "subject_id",
+            "submitted_on",
+            "survey_id"
+        ]
+    );
 
     // While open, anonymous answers exist only sealed: the attributed self and manager rows.
     let open: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM responses").fetch_one(pool).await.unwrap();
@@ -198,13 +213,16 @@ async fn anonymous_answers_cannot_be_linked_to_raters(backend: Backend) {
     let (s, _) = app.post("/api/v1/cycles/2026-Q4/close", json!({})).await;
     assert_eq!(s, 200);
     // The rows: anonymous responses carry no invitation, a random id and a bare day.
-    let rows: Vec<(String, String, String, Option<i64>)> =
-        sqlx::query_as("SELECT id, relation, submitted_on, invitation_id FROM responses ORDER BY relation")
-            .fetch_all(pool)
-            .await
-            .unwrap();
+    type Row = (String, String, String, Option<i64>, String, Option<String>);
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT id, relation, submitted_on, invitation_id, source, entered_by FROM responses ORDER BY relation",
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap();
     assert_eq!(rows.len(), 6);
-    for (id, relation, day, invitation) in &rows {
+    for (id, relation, day, invitation, source, entered_by) in &rows {
+        assert_eq!((source.as_str(), entered_by.as_deref()), ("link", None), "{relation}");
         assert!(id.len() == 32 && id.chars().all(|c| c.is_ascii_hexdigit()), "{id}");
         assert!(day.len() == 10 && day.as_bytes()[4] == b'-', "{day}");
         let anonymous = relation == "peer" || relation == "direct_report";
@@ -258,7 +276,8 @@ async fn anonymous_answers_cannot_be_linked_to_raters(backend: Backend) {
         .fetch_all(pool)
         .await
         .unwrap();
-        assert_eq!(refs, ["answers", "response_scores"]);
+        // Follow-up marks point at attributed customer answers only (app::followups::mark).
+        assert_eq!(refs, ["answers", "followups", "response_scores"]);
         // No shared transaction stamp between an anonymous response and any invitation.
         let shared: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM responses r JOIN invitations i ON i.xmin::text = r.xmin::text WHERE r.invitation_id IS NULL",

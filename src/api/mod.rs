@@ -16,6 +16,7 @@ mod auth;
 mod cycles;
 mod directory;
 pub mod error;
+mod feedback;
 mod invitations;
 mod keys;
 mod openapi;
@@ -74,6 +75,7 @@ pub fn routes() -> (Router<App>, utoipa::openapi::OpenApi) {
         .routes(routes!(schedules::delete))
         .routes(routes!(webhooks::create, webhooks::list))
         .routes(routes!(webhooks::delete))
+        .routes(routes!(feedback::list))
         .routes(routes!(keys::list))
         .routes(routes!(keys::revoke))
         .split_for_parts()

@@ -169,6 +169,7 @@ const LINKS: &[LinkRule] = &[
             ("get", "/api/v1/cycles/{cycle}/scores"),
             ("get", "/api/v1/cycles/{cycle}/scores.csv"),
             ("get", "/api/v1/cycles/{cycle}/comments"),
+            ("get", "/api/v1/cycles/{cycle}/feedback"),
             ("post", "/api/v1/cycles/{cycle}/invitations"),
             ("post", "/api/v1/cycles/{cycle}/launch"),
             ("post", "/api/v1/cycles/{cycle}/reminders"),

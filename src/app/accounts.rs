@@ -58,6 +58,11 @@ pub async fn sign_in(app: &App, raw: &str) -> Result<Option<Token>> {
     }
 }
 
+/// A person's name, if they exist.
+pub async fn name_of(app: &App, person: &str) -> Result<Option<String>> {
+    Ok(sessions::contact(&app.db, person).await?.map(|(name, ..)| name))
+}
+
 pub async fn viewer(app: &App, session: &Token) -> Result<Option<Viewer>> {
     Ok(sessions::viewer(&app.db, session).await?)
 }

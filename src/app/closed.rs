@@ -21,6 +21,22 @@ pub async fn ensure(db: &Db, cycle: &Cycle) -> Result<()> {
     let scores = results::compute_scores(db, cycle, now, Only::All).await?;
     let mut comments = results::compute_comments(db, cycle, now, Only::All).await?;
     let mut values = results::compute_values(db, cycle, now, Only::All).await?;
+    // Who has something to read: a score others gave, or a released comment.
+    let released: Vec<String> = scores
+        .subjects
+        .iter()
+        .filter(|s| {
+            let scored = s.indicators.values().any(|i| {
+                i.score.is_some()
+                    && (i.by_relation.is_empty()
+                        || i.by_relation.iter().any(|(r, g)| *r != "self" && g.score.is_some()))
+            });
+            let commented =
+                comments.get(&s.subject).is_some_and(|c| c.comments.iter().any(|c| c.relation != Relation::SelfReview));
+            scored || commented
+        })
+        .map(|s| s.subject.clone())
+        .collect();
     let rows = scores
         .subjects
         .into_iter()
@@ -39,6 +55,9 @@ pub async fn ensure(db: &Db, cycle: &Cycle) -> Result<()> {
         .collect::<Result<Vec<_>>>()?;
     let mut tx = db.begin().await?;
     if stored::store(&mut tx, &cycle.id, &rows, now).await? {
+        // Stored once, so told once: each subject with something released gets one email.
+        let subjects: Vec<&str> = released.iter().map(String::as_str).collect();
+        stored::queue_results_emails(&mut tx, &cycle.id, &subjects, now).await?;
         tx.commit().await?;
         tracing::info!(cycle = %cycle.id, subjects = rows.len(), "results stored");
     } else {

@@ -249,10 +249,12 @@ async fn close_now(app: &App, id: &str) -> Result<bool> {
         tracing::warn!(error = %e, "could not scrub released sealed answers yet");
     }
     // Stored now, so no reader pays for it; if this fails the first reader stores them.
-    if let Some(cycle) = cycles::load(&app.db.pool, id).await?
-        && let Err(e) = super::closed::ensure(&app.db, &cycle).await
-    {
-        tracing::warn!(error = %e.chain(), "could not store the closed cycle's results yet");
+    if let Some(cycle) = cycles::load(&app.db.pool, id).await? {
+        match super::closed::ensure(&app.db, &cycle).await {
+            // Its "results are ready" emails were queued with the results.
+            Ok(()) => app.wake_outbox(),
+            Err(e) => tracing::warn!(error = %e.chain(), "could not store the closed cycle's results yet"),
+        }
     }
     Ok(true)
 }

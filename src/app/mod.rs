@@ -8,6 +8,8 @@ pub mod closed;
 pub mod cycles;
 pub mod directory;
 mod error;
+pub mod feedback;
+pub mod followups;
 pub mod integrations;
 pub mod invitations;
 pub mod nominations;

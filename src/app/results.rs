@@ -174,6 +174,9 @@ pub struct ReleasedComment {
     pub relation: Relation,
     pub question: String,
     pub text: String,
+    /// The survey the question belongs to (question ids are unique within a survey only).
+    #[serde(default)]
+    pub survey: String,
 }
 
 #[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
@@ -217,7 +220,12 @@ pub(super) async fn compute_comments(
             continue;
         }
         let entry = out.entry(c.subject.clone()).or_default();
-        entry.comments.push(ReleasedComment { relation: c.relation, question: c.question, text: c.text });
+        entry.comments.push(ReleasedComment {
+            relation: c.relation,
+            question: c.question,
+            text: c.text,
+            survey: c.survey,
+        });
     }
     for ((subject, relation), n) in withheld {
         out.entry(subject).or_default().withheld.push(WithheldGroup { relation, n });
@@ -282,6 +290,8 @@ pub struct TrendPoint {
     /// Whether the cycle has closed (its anonymous groups may be released).
     pub closed: bool,
     pub scores: BTreeMap<String, Option<f64>>,
+    /// How many answers each indicator's score rests on.
+    pub n: BTreeMap<String, u64>,
 }
 
 /// This person's indicator scores in every cycle they were reviewed in, oldest first.
@@ -290,11 +300,11 @@ pub async fn trend(app: &super::App, person: &str, now: i64) -> super::Result<Ve
     for id in crate::db::dashboard::cycles_of(&app.db.pool, person).await? {
         // Through the one place that decides "closed" (and releases a cycle that is due).
         let c = super::cycles::load(app, &id).await?;
-        let scores = subject_report(&app.db, &c, person, now)
-            .await?
-            .map(|r| r.scores.indicators.into_iter().map(|(k, v)| (k, v.score)).collect())
-            .unwrap_or_default();
-        points.push(TrendPoint { closed: !c.is_open(now), title: c.title, period: c.period, scores });
+        let indicators =
+            subject_report(&app.db, &c, person, now).await?.map(|r| r.scores.indicators).unwrap_or_default();
+        let n = indicators.iter().map(|(k, v)| (k.clone(), v.n)).collect();
+        let scores = indicators.into_iter().map(|(k, v)| (k, v.score)).collect();
+        points.push(TrendPoint { closed: !c.is_open(now), title: c.title, period: c.period, scores, n });
     }
     Ok(points)
 }

@@ -118,3 +118,13 @@ fn to_input(s: Survey) -> SurveyInput {
             .collect(),
     }
 }
+
+/// The surveys a cycle asks (frozen, so cached), in id order.
+pub async fn of_cycle(app: &App, cycle: &str) -> Result<Vec<Arc<Survey>>> {
+    let ids = surveys::ids_of_cycle(&app.db.pool, cycle).await?;
+    let mut out = Vec::with_capacity(ids.len());
+    for id in ids {
+        out.extend(app.surveys.get(&app.db.pool, &id).await?);
+    }
+    Ok(out)
+}

@@ -11,6 +11,8 @@ pub mod cycles;
 pub mod dashboard;
 pub mod directory;
 pub mod drafts;
+pub mod feedback;
+pub mod followups;
 pub mod imports;
 pub mod invitations;
 pub mod links;

@@ -12,6 +12,8 @@ pub enum Kind {
     Webhook,
     /// Asks a subject to choose their reviewers (payload: the cycle id).
     Nomination,
+    /// Tells a subject their report is out (payload: the cycle id).
+    Results,
 }
 
 impl Kind {
@@ -22,11 +24,12 @@ impl Kind {
             Kind::Login => "login",
             Kind::Webhook => "webhook",
             Kind::Nomination => "nomination",
+            Kind::Results => "results",
         }
     }
 
     pub fn parse(raw: &str) -> Option<Kind> {
-        [Kind::Invitation, Kind::Reminder, Kind::Login, Kind::Webhook, Kind::Nomination]
+        [Kind::Invitation, Kind::Reminder, Kind::Login, Kind::Webhook, Kind::Nomination, Kind::Results]
             .into_iter()
             .find(|k| k.as_str() == raw)
     }

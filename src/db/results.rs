@@ -15,6 +15,33 @@ pub struct StoredSubject {
     pub released_values: String,
 }
 
+/// Queues one "your results are ready" email for each of these subjects who is still active,
+/// once per cycle ever (not again if results are stored again): the transaction that stores a
+/// cycle's results calls it.
+pub async fn queue_results_emails(tx: &mut Tx, cycle: &str, subjects: &[&str], now: i64) -> Result<(), sqlx::Error> {
+    let first = sqlx::query("UPDATE cycles SET results_notified_at = $2 WHERE id = $1 AND results_notified_at IS NULL")
+        .bind(cycle)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+    if first.rows_affected() == 0 {
+        return Ok(());
+    }
+    for subject in subjects {
+        sqlx::query(
+            "INSERT INTO outbox (kind, person_id, payload, status, attempts, next_attempt_ms, created_at) \
+             SELECT 'results', p.id, $2, 'pending', 0, $3, $4 FROM people p WHERE p.id = $1 AND p.active = TRUE",
+        )
+        .bind(*subject)
+        .bind(cycle)
+        .bind(now * 1000)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
 /// Stores a closed cycle's results, once (a second writer finds them there and stops).
 pub async fn store(tx: &mut Tx, cycle: &str, rows: &[StoredSubject], now: i64) -> Result<bool, sqlx::Error> {
     let marked =

@@ -137,11 +137,12 @@ pub struct Comment {
     pub anonymous: bool,
     pub question: String,
     pub text: String,
+    pub survey: String,
 }
 
 pub async fn comments(pool: &AnyPool, cycle: &str, only: Only<'_>) -> Result<Vec<Comment>, sqlx::Error> {
     let sql = format!(
-        "SELECT r.subject_id, r.relation, s.anonymous, a.question_id, a.text FROM responses r \
+        "SELECT r.subject_id, r.relation, r.survey_id, s.anonymous, a.question_id, a.text FROM responses r \
          JOIN surveys s ON s.id = r.survey_id JOIN answers a ON a.response_id = r.id \
          WHERE r.cycle_id = $1{} AND a.text IS NOT NULL",
         only.filter("r.subject_id")
@@ -156,6 +157,7 @@ pub async fn comments(pool: &AnyPool, cycle: &str, only: Only<'_>) -> Result<Vec
                 anonymous: relation.is_anonymous(get_bool(r, "anonymous")?),
                 question: r.try_get("question_id")?,
                 text: r.try_get("text")?,
+                survey: r.try_get("survey_id")?,
             })
         })
         .collect()

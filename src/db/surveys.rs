@@ -135,3 +135,11 @@ pub async fn save(tx: &mut Tx, s: &Survey, now: i64) -> Result<(), sqlx::Error> 
     }
     Ok(())
 }
+
+/// The ids of the surveys a cycle asks.
+pub async fn ids_of_cycle(pool: &sqlx::AnyPool, cycle: &str) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query_scalar("SELECT DISTINCT survey_id FROM invitations WHERE cycle_id = $1 ORDER BY survey_id")
+        .bind(cycle)
+        .fetch_all(pool)
+        .await
+}

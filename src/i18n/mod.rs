@@ -3,12 +3,14 @@
 pub mod flow;
 pub mod manager;
 pub mod respondent;
+pub mod review;
 
 use crate::domain::Locale;
 
 pub use flow::{FlowText, flow_text, review_kind};
 pub use manager::{DashText, dash_text, indicator_label, relation_label};
 pub use respondent::{Text, fill, text};
+pub use review::{ReviewText, review_text};
 
 /// The page's own switch (`?lang=`) first, then the person's stored locale, then the browser's
 /// `Accept-Language`.

@@ -126,3 +126,24 @@ pub fn nomination(
         .header(lettre::message::header::ContentType::TEXT_PLAIN)
         .body(crate::i18n::fill(f.email_body, &vars))?)
 }
+
+/// "Your results are ready": plain text, the report's address.
+pub fn results(
+    name: &str,
+    email: &str,
+    cycle_title: &str,
+    locale: crate::domain::Locale,
+    url: &str,
+    from: &Mailbox,
+) -> Result<Message, ComposeError> {
+    let r = crate::i18n::review_text(locale);
+    let vars = [("name", name), ("cycle", cycle_title), ("url", url)];
+    let to = Mailbox::new(Some(name.to_string()), email.parse()?);
+    Ok(Message::builder()
+        .from(from.clone())
+        .to(to)
+        .subject(crate::i18n::fill(r.results_subject, &vars))
+        .message_id(None)
+        .header(lettre::message::header::ContentType::TEXT_PLAIN)
+        .body(crate::i18n::fill(r.results_body, &vars))?)
+}

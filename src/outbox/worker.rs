@@ -151,6 +151,10 @@ impl Worker {
                 Ok(outcome) => outcome,
                 Err(e) => Outcome::Transient(format!("database: {e}")),
             },
+            Some(Kind::Results) => match self.send_results(&row).await {
+                Ok(outcome) => outcome,
+                Err(e) => Outcome::Transient(format!("database: {e}")),
+            },
             Some(Kind::Nomination) => match self.send_nomination(&row).await {
                 Ok(outcome) => outcome,
                 Err(e) => Outcome::Transient(format!("database: {e}")),
@@ -215,6 +219,32 @@ impl Worker {
         };
         links::delete(&self.app.db.pool, &[token.hash()]).await?;
         Ok(outcome)
+    }
+
+    /// "Your results are ready", with the address of the report (sign-in first): no sign-in
+    /// link, as the email may be read days later.
+    async fn send_results(&self, row: &Claimed) -> Result<Outcome, sqlx::Error> {
+        let db = &self.app.db;
+        let (Some(person), Some(cycle)) = (&row.person_id, &row.payload) else {
+            return Ok(Outcome::Skipped("no person or cycle"));
+        };
+        let Some(c) = crate::db::cycles::load(&db.pool, cycle).await? else {
+            return Ok(Outcome::Skipped("cycle gone"));
+        };
+        let Some((name, email, locale)) = crate::db::sessions::contact(db, person).await? else {
+            return Ok(Outcome::Skipped("person gone"));
+        };
+        let locale = locale.as_deref().and_then(|l| Locale::parse(l).ok()).unwrap_or_default();
+        let enc = |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
+        let url = format!("{}/dashboard/people/{}?cycle={}", self.app.config.public_base(), enc(person), enc(cycle));
+        Ok(match compose::results(&name, &email, &c.title, locale, &url, &self.from) {
+            Err(e) => Outcome::Permanent(format!("cannot build the email: {e}")),
+            Ok(m) => match self.mailer.send(m).await {
+                Ok(()) => Outcome::Sent,
+                Err(SendError::Transient(e)) => Outcome::Transient(e),
+                Err(SendError::Permanent(e)) => Outcome::Permanent(e),
+            },
+        })
     }
 
     /// "Choose your reviewers", with a sign-in link that leads to `/me`;

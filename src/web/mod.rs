@@ -17,6 +17,7 @@ pub mod auth;
 pub mod charts;
 pub mod dashboard;
 pub mod extract;
+mod followups;
 mod me;
 pub(crate) mod nominate;
 pub mod pages;
@@ -64,6 +65,7 @@ pub fn router() -> Router<WebState> {
         .merge(dashboard::router())
         .merge(admin::router())
         .merge(me::router())
+        .merge(followups::router())
         .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")));
     Router::new()
         .route("/healthz", get(healthz))

@@ -53,6 +53,8 @@ pub struct QuestionView {
 #[template(path = "respondent/form.html")]
 struct FormPage<'a> {
     t: &'a Text,
+    /// The same words, by the name the shared question markup uses.
+    rt: &'a Text,
     f: &'a FlowText,
     /// The answers shown come from a draft saved for later.
     restored: bool,
@@ -99,6 +101,7 @@ fn render_form(
     let n = info.min_raters.to_string();
     let page = FormPage {
         t,
+        rt: t,
         f: flow_text(locale),
         restored: restored == Restored::Draft,
         saved: restored == Restored::JustSaved,
@@ -114,7 +117,7 @@ fn render_form(
 }
 
 /// One question as the form shows it, in the respondent's language and relation's wording.
-fn question_view(
+pub(super) fn question_view(
     q: &Question,
     relation: &str,
     locale: Locale,
@@ -256,7 +259,7 @@ struct Shown {
 
 /// A form's fields as the form puts them back: one string per question, several values
 /// (checkboxes) joined by commas.
-fn kept_fields(fields: &[(String, String)]) -> std::collections::HashMap<String, String> {
+pub(super) fn kept_fields(fields: &[(String, String)]) -> std::collections::HashMap<String, String> {
     let mut kept: std::collections::HashMap<String, String> = Default::default();
     for (name, value) in fields {
         kept.entry(name.clone()).and_modify(|v| *v = format!("{v},{value}")).or_insert_with(|| value.clone());

@@ -1,5 +1,6 @@
 //! `/dashboard` (the team, for a cycle or a period) and `/dashboard/people/{id}` (one
 //! person's report). What both pages share lives here.
+mod feedback;
 mod person;
 mod team;
 
@@ -23,7 +24,11 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde::Deserialize;
 pub fn router() -> Router<WebState> {
-    Router::new().route("/dashboard", get(team::team)).route("/dashboard/people/{person}", get(person::person))
+    Router::new()
+        .route("/dashboard", get(team::team))
+        .route("/dashboard/people/{person}", get(person::person))
+        .route("/dashboard/people/{person}/feedback", axum::routing::post(feedback::save))
+        .route("/dashboard/people/{person}/feedback/ack", axum::routing::post(feedback::acknowledge))
 }
 
 #[derive(Deserialize, Default)]
@@ -32,6 +37,8 @@ pub struct DashQuery {
     /// A month, quarter or year: the team's scores pooled over it instead of one cycle.
     period: Option<String>,
     sort: Option<String>,
+    /// What a feedback form just did (`saved`, `shared`, `empty`, `acked`).
+    fb: Option<String>,
 }
 
 /// The header every signed-in page shares.

@@ -12,6 +12,8 @@ pub struct IndicatorBlock {
     pub label: String,
     pub total: String,
     pub n: u64,
+    /// Customer indicators: "CSAT 82 % · NPS +35".
+    pub customer_figures: Option<String>,
     pub gap: Option<String>,
     pub relations: Vec<RelationRow>,
     pub chart: String,
@@ -23,10 +25,23 @@ pub struct CommentView {
     pub text: String,
 }
 
+/// The released comments that answer one question, under its wording.
+pub struct QuestionComments {
+    pub question: String,
+    pub comments: Vec<CommentView>,
+}
+
+/// The trend as a table: one row per closed cycle, a score and its n per indicator.
+pub struct TrendTable {
+    pub headers: Vec<String>,
+    pub rows: Vec<(String, Vec<String>)>,
+}
+
 #[derive(Template)]
 #[template(path = "dashboard/person.html")]
 struct PersonPage<'a> {
     t: &'a DashText,
+    r: &'a crate::i18n::ReviewText,
     page_title: &'a str,
     nav: Nav,
     cycle_title: String,
@@ -34,7 +49,14 @@ struct PersonPage<'a> {
     back: String,
     blocks: Vec<IndicatorBlock>,
     trend: Option<String>,
-    comments: Vec<CommentView>,
+    trend_table: Option<TrendTable>,
+    comments: Vec<QuestionComments>,
+    /// Nothing was released about this person in this cycle.
+    empty: bool,
+    min_raters: i64,
+    feedback: Option<super::feedback::FeedbackSection>,
+    csrf: &'a str,
+    cycle_id: String,
 }
 
 pub(super) async fn person(
@@ -63,31 +85,57 @@ pub(super) async fn person(
     if !access::can_see(&who.viewer, &person_id, &org, closed) {
         return not_found(locale);
     }
-    match person_report(&app, &who.viewer, &org, &cycle, &person_id, locale, now).await {
-        Ok(Some((name, blocks, trend, comments))) => {
-            let page = PersonPage {
-                t,
-                page_title: &name,
-                nav: nav(
-                    &who.viewer,
-                    t,
-                    &format!("/dashboard/people/{}?cycle={}", urlencode(&person_id), urlencode(&cycle.id)),
-                ),
-                cycle_title: cycle.title.clone(),
-                status: if closed { t.status_closed } else { t.status_open },
-                back: format!("/dashboard?cycle={}&lang={}", urlencode(&cycle.id), t.lang),
-                blocks,
-                trend,
-                comments,
-            };
-            Html(page.render()).into_response()
+    let report = match person_report(&app, &who.viewer, &org, &cycle, &person_id, locale, now).await {
+        Ok(Some(r)) => Some(r),
+        // Nothing about them in this cycle: their page still says so, in words.
+        Ok(None) => None,
+        Err(e) => return app_error(e, locale),
+    };
+    let (name, blocks, trend, comments) = match report {
+        Some(r) => r,
+        None => match crate::app::accounts::name_of(&app, &person_id).await {
+            Ok(Some(name)) => (name, Vec::new(), (None, None), Vec::new()),
+            Ok(None) => return not_found(locale),
+            Err(e) => return app_error(e, locale),
+        },
+    };
+    let feedback = if closed {
+        match super::feedback::section(&app, &who.viewer, &cycle, (&person_id, &name), locale, dq.fb.as_deref()).await {
+            Ok(f) => Some(f),
+            Err(e) => return app_error(e, locale),
         }
-        Ok(None) => not_found(locale),
-        Err(e) => app_error(e, locale),
+    } else {
+        None
+    };
+    {
+        let empty = blocks.is_empty() && comments.is_empty();
+        let page = PersonPage {
+            t,
+            r: crate::i18n::review_text(locale),
+            page_title: &name,
+            nav: nav(
+                &who.viewer,
+                t,
+                &format!("/dashboard/people/{}?cycle={}", urlencode(&person_id), urlencode(&cycle.id)),
+            ),
+            cycle_title: cycle.title.clone(),
+            status: if closed { t.status_closed } else { t.status_open },
+            back: format!("/dashboard?cycle={}&lang={}", urlencode(&cycle.id), t.lang),
+            blocks,
+            trend: trend.0,
+            trend_table: trend.1,
+            comments,
+            empty,
+            min_raters: cycle.min_raters,
+            feedback,
+            csrf: &who.viewer.csrf,
+            cycle_id: cycle.id.clone(),
+        };
+        Html(page.render()).into_response()
     }
 }
 
-type Report = (String, Vec<IndicatorBlock>, Option<String>, Vec<CommentView>);
+type Report = (String, Vec<IndicatorBlock>, (Option<String>, Option<TrendTable>), Vec<QuestionComments>);
 
 /// The groups an indicator is shown by: its relations, or the customers alone.
 fn shown_groups(score: &IndicatorScore) -> Vec<(&'static str, crate::scoring::GroupScore)> {
@@ -140,7 +188,19 @@ fn indicator_block(
         values.iter().filter(|(i, r, _)| i == indicator && r != "self").map(|(_, _, v)| *v).collect();
     let histogram =
         (!released.is_empty()).then(|| charts::histogram(&format!("{} — {label}", t.distribution), &released));
+    let r = crate::i18n::review_text(locale);
+    let customer_figures = match (score.csat, score.nps) {
+        (None, None) => None,
+        (csat, nps) => Some(
+            [csat.map(|c| format!("{} {c:.0} %", r.csat)), nps.map(|n| format!("{} {n:+.0}", r.nps))]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(" · "),
+        ),
+    };
     IndicatorBlock {
+        customer_figures,
         chart: charts::intervals(&format!("{label} — {}", t.by_relation), &chart_rows),
         total: score.score.map_or_else(|| why(t, score.status).to_string(), |v| format!("{v:.1}")),
         n: score.n,
@@ -198,16 +258,60 @@ async fn person_report(
         .iter()
         .map(|(indicator, score)| indicator_block(indicator, score, &values, &labels, locale, t))
         .collect();
-    // Trend: this person's indicator scores in every cycle they were reviewed in.
-    // Only cycles this viewer may see of this person: for the person themself, closed ones.
+    // Trend: this person's indicator scores in the closed cycles they were reviewed in (an
+    // open cycle's partial answers are not a point on the line), each with its n.
     let mut history = results::trend(app, person_id, now).await?;
-    history.retain(|p| access::can_see(viewer, person_id, org, p.closed));
-    let trend = trend_charts(&history, &me, &labels, t);
-    let comments = report
-        .comments
-        .comments
-        .into_iter()
-        .map(|c| CommentView { relation: relation_label(locale, c.relation.as_str()), text: c.text })
-        .collect();
+    history.retain(|p| p.closed && access::can_see(viewer, person_id, org, p.closed));
+    let trend = (trend_charts(&history, &me, &labels, t), trend_table(&history, &me, &labels));
+    let comments = by_question(app, cycle, report.comments.comments, locale).await?;
     Ok(Some((me.name, blocks, trend, comments)))
+}
+
+/// Released comments grouped under the question they answer — by survey and question, as
+/// question ids are unique within a survey only — in the surveys' and questions' order, in the
+/// page's language (and the relation's own wording, for a peer survey).
+async fn by_question(
+    app: &App,
+    cycle: &Cycle,
+    comments: Vec<results::ReleasedComment>,
+    locale: Locale,
+) -> app::Result<Vec<QuestionComments>> {
+    let surveys = crate::app::surveys::of_cycle(app, &cycle.id).await?;
+    // (survey position, question position, wording) → comments.
+    let mut groups: std::collections::BTreeMap<(usize, usize, String), Vec<CommentView>> = Default::default();
+    for c in comments {
+        let found =
+            surveys.iter().enumerate().filter(|(_, s)| c.survey.is_empty() || s.id == c.survey).find_map(|(si, s)| {
+                s.questions.iter().position(|q| q.id == c.question).map(|qi| (si, qi, &s.questions[qi]))
+            });
+        let key = match found {
+            Some((si, qi, q)) => (si, qi, q.text_for(c.relation.as_str(), locale).to_string()),
+            None => (usize::MAX, usize::MAX, c.question.clone()),
+        };
+        let view = CommentView { relation: relation_label(locale, c.relation.as_str()), text: c.text };
+        groups.entry(key).or_default().push(view);
+    }
+    Ok(groups.into_iter().map(|((_, _, question), comments)| QuestionComments { question, comments }).collect())
+}
+
+/// The trend's figures as a table, with the n of each point.
+fn trend_table(history: &[results::TrendPoint], me: &SubjectScores, labels: &Labels) -> Option<TrendTable> {
+    if history.len() < 2 {
+        return None;
+    }
+    let indicators: Vec<&String> = me.indicators.keys().collect();
+    let rows = history
+        .iter()
+        .map(|p| {
+            let cells = indicators
+                .iter()
+                .map(|i| match (p.scores.get(*i).copied().flatten(), p.n.get(*i)) {
+                    (Some(s), Some(n)) => format!("{s:.1} (n = {n})"),
+                    _ => "—".to_string(),
+                })
+                .collect();
+            (p.title.clone(), cells)
+        })
+        .collect();
+    Some(TrendTable { headers: indicators.iter().map(|i| labels.of(i)).collect(), rows })
 }

@@ -1,0 +1,119 @@
+//! Feedback on a closed cycle's report (CONTRACT §9): a subject's managers (and admins) write
+//! strengths, improvements and next steps and share them; the subject reads them on their
+//! report and acknowledges, with an optional reply. Shared feedback is final.
+use super::{App, Error, Result};
+use crate::db::feedback::{self as db, FeedbackRow};
+use crate::db::sessions::Viewer;
+use crate::domain::orgchart::below;
+use crate::domain::{cycle::Cycle, time};
+
+pub use crate::db::feedback::{FeedbackRow as Feedback, Texts};
+
+/// The longest text of each of the three parts, and of a reply.
+pub const MAX_TEXT: usize = 5_000;
+pub const MAX_REPLY: usize = 2_000;
+
+/// What a viewer may write on this report: admins and the subject's managers, not the subject.
+pub async fn may_write(app: &App, viewer: &Viewer, cycle: &Cycle, subject: &str) -> Result<bool> {
+    if viewer.person_id == subject {
+        return Ok(false);
+    }
+    if viewer.is_admin {
+        return Ok(true);
+    }
+    let org = super::access::org_chart_of(app, &cycle.id).await?;
+    Ok(below(&viewer.person_id, &org).contains(subject))
+}
+
+/// A multi-line text as people write it: trimmed, at most `max` characters, no control
+/// characters but line breaks and tabs (PostgreSQL refuses NUL; others hide text).
+pub fn clean_text(raw: &str, max: usize, what: &str) -> Result<String> {
+    let s = raw.trim();
+    if s.chars().count() > max {
+        return Err(Error::invalid("text_too_long", format!("{what} is at most {max} characters")));
+    }
+    let bad =
+        |c: char| (c.is_control() && !matches!(c, '\n' | '\r' | '\t')) || crate::domain::id::is_invisible_format(c);
+    if s.chars().any(bad) {
+        return Err(Error::invalid("invalid_characters", format!("{what} holds control or invisible characters")));
+    }
+    Ok(s.to_string())
+}
+
+/// The feedback a viewer of this report may read: what was shared, and their own draft. The
+/// caller has checked that the viewer may see the report.
+pub async fn on_report(app: &App, viewer: &Viewer, cycle: &Cycle, subject: &str) -> Result<Vec<FeedbackRow>> {
+    let all = db::for_subject(&app.db.pool, &cycle.id, subject).await?;
+    Ok(all.into_iter().filter(|f| f.shared_at.is_some() || f.author_id == viewer.person_id).collect())
+}
+
+/// Saves the viewer's feedback on `subject`'s report of a closed cycle, and shares it when asked.
+pub async fn save(
+    app: &App,
+    viewer: &Viewer,
+    cycle: &Cycle,
+    subject: &str,
+    texts: &Texts<'_>,
+    share: bool,
+) -> Result<()> {
+    if !may_write(app, viewer, cycle, subject).await? {
+        return Err(Error::not_found("person", subject));
+    }
+    if !cycle.closed {
+        return Err(Error::conflict("cycle_open", "feedback is written on a closed cycle's report"));
+    }
+    if super::accounts::name_of(app, subject).await?.is_none() {
+        return Err(Error::not_found("person", subject));
+    }
+    let strengths = clean_text(texts.strengths, MAX_TEXT, "strengths")?;
+    let improvements = clean_text(texts.improvements, MAX_TEXT, "improvements")?;
+    let next_steps = clean_text(texts.next_steps, MAX_TEXT, "next steps")?;
+    if share && [&strengths, &improvements, &next_steps].iter().all(|t| t.is_empty()) {
+        return Err(Error::invalid("feedback_empty", "write at least one part before sharing"));
+    }
+    let clean = Texts { strengths: &strengths, improvements: &improvements, next_steps: &next_steps };
+    let mut tx = app.db.begin().await?;
+    let saved = db::save(&mut tx, (&cycle.id, subject, &viewer.person_id), &clean, share, time::now()).await?;
+    if !saved {
+        tx.rollback().await?;
+        return Err(Error::conflict("feedback_shared", "this feedback was shared and is final"));
+    }
+    tx.commit().await?;
+    tracing::info!(cycle = %cycle.id, shared = share, "feedback saved");
+    Ok(())
+}
+
+/// The subject acknowledges one author's shared feedback, with an optional reply.
+pub async fn acknowledge(app: &App, viewer: &Viewer, cycle: &str, author: &str, reply: &str) -> Result<()> {
+    let reply = clean_text(reply, MAX_REPLY, "a reply")?;
+    let reply = (!reply.is_empty()).then_some(reply.as_str());
+    if !db::acknowledge(&app.db.pool, (cycle, &viewer.person_id, author), reply, time::now()).await? {
+        return Err(Error::conflict("nothing_to_acknowledge", "no shared feedback waits for your acknowledgement"));
+    }
+    Ok(())
+}
+
+/// Who gave whom shared feedback in a cycle and where it stands (no texts, no drafts): for the API.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct FeedbackState {
+    pub subject: String,
+    pub author: String,
+    /// RFC 3339.
+    pub shared_at: Option<String>,
+    pub acknowledged_at: Option<String>,
+}
+
+pub async fn summary(app: &App, cycle: &str) -> Result<Vec<FeedbackState>> {
+    let c = super::cycles::load(app, cycle).await?;
+    Ok(db::summary(&app.db.pool, &c.id)
+        .await?
+        .into_iter()
+        .filter(|(_, _, shared, _)| shared.is_some())
+        .map(|(subject, author, shared, acked)| FeedbackState {
+            subject,
+            author,
+            shared_at: shared.map(time::to_rfc3339),
+            acknowledged_at: acked.map(time::to_rfc3339),
+        })
+        .collect())
+}

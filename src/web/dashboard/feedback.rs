@@ -1,0 +1,159 @@
+//! Feedback on a person's report: the section the report shows, and its two forms — a
+//! manager's (save or share) and the subject's acknowledgement.
+use super::*;
+use crate::app::feedback::{self, Feedback, Texts};
+use crate::i18n::{ReviewText, fill, review_text};
+use crate::web::admin::csrf_fields;
+use crate::web::extract::{CsrfFields, CsrfForm};
+use axum::response::Redirect;
+
+pub struct SharedView {
+    pub author_id: String,
+    pub from: String,
+    pub strengths: String,
+    pub improvements: String,
+    pub next_steps: String,
+    /// "Acknowledged on …", once acknowledged.
+    pub ack: Option<String>,
+    pub reply: Option<String>,
+    /// The subject is reading, and it waits for their acknowledgement.
+    pub can_ack: bool,
+}
+
+#[derive(Default)]
+pub struct Draft {
+    pub strengths: String,
+    pub improvements: String,
+    pub next_steps: String,
+}
+
+pub struct FeedbackSection {
+    pub shared: Vec<SharedView>,
+    /// The viewer may write (a manager or admin whose feedback is not shared yet).
+    pub can_write: bool,
+    pub draft: Draft,
+    pub share_label: String,
+    pub action: String,
+    pub ack_action: String,
+    pub flash: Option<&'static str>,
+    pub error: bool,
+}
+
+fn day(secs: i64) -> String {
+    crate::domain::time::to_day(secs)
+}
+
+/// The feedback section of a closed cycle's report.
+pub(super) async fn section(
+    app: &App,
+    viewer: &Viewer,
+    cycle: &Cycle,
+    subject: (&str, &str),
+    locale: Locale,
+    flash: Option<&str>,
+) -> app::Result<FeedbackSection> {
+    let (subject_id, subject_name) = subject;
+    let r = review_text(locale);
+    let all = feedback::on_report(app, viewer, cycle, subject_id).await?;
+    let mine = all.iter().find(|f| f.author_id == viewer.person_id && f.shared_at.is_none());
+    let shared_mine = all.iter().any(|f| f.author_id == viewer.person_id && f.shared_at.is_some());
+    let can_write = !shared_mine && feedback::may_write(app, viewer, cycle, subject_id).await?;
+    let is_subject = viewer.person_id == subject_id;
+    let shared = all.iter().filter(|f| f.shared_at.is_some()).map(|f| shared_view(f, r, is_subject)).collect();
+    let base = format!("/dashboard/people/{}/feedback", urlencode(subject_id));
+    Ok(FeedbackSection {
+        shared,
+        can_write,
+        draft: mine
+            .map(|f| Draft {
+                strengths: f.strengths.clone(),
+                improvements: f.improvements.clone(),
+                next_steps: f.next_steps.clone(),
+            })
+            .unwrap_or_default(),
+        share_label: fill(r.share_with, &[("name", subject_name)]),
+        ack_action: format!("{base}/ack"),
+        action: base,
+        flash: match flash {
+            Some("saved") => Some(r.draft_saved),
+            Some("shared") => Some(r.shared_done),
+            Some("empty") => Some(r.feedback_empty),
+            Some("acked") => Some(r.acked_done),
+            _ => None,
+        },
+        error: flash == Some("empty"),
+    })
+}
+
+fn shared_view(f: &Feedback, r: &ReviewText, is_subject: bool) -> SharedView {
+    SharedView {
+        author_id: f.author_id.clone(),
+        from: fill(r.shared_by, &[("name", &f.author_name), ("date", &day(f.shared_at.unwrap_or_default()))]),
+        strengths: f.strengths.clone(),
+        improvements: f.improvements.clone(),
+        next_steps: f.next_steps.clone(),
+        ack: f.acknowledged_at.map(|a| fill(r.acknowledged_on, &[("date", &day(a))])),
+        reply: f.reply.clone(),
+        can_ack: is_subject && f.acknowledged_at.is_none(),
+    }
+}
+
+#[derive(Deserialize)]
+pub(super) struct FeedbackForm {
+    csrf: String,
+    lang: Option<String>,
+    cycle: String,
+    #[serde(default)]
+    strengths: String,
+    #[serde(default)]
+    improvements: String,
+    #[serde(default)]
+    next_steps: String,
+    #[serde(default)]
+    action: String,
+}
+csrf_fields!(FeedbackForm);
+
+fn back(person: &str, cycle: &str, lang: &str, fb: &str) -> Response {
+    let to = format!("/dashboard/people/{}?cycle={}&lang={lang}&fb={fb}#feedback", urlencode(person), urlencode(cycle));
+    Redirect::to(&to).into_response()
+}
+
+/// `POST /dashboard/people/{person}/feedback`: save the viewer's draft, or share it.
+pub(super) async fn save(State(app): State<App>, Path(person): Path<String>, f: CsrfForm<FeedbackForm>) -> Response {
+    let (who, form) = (f.who, f.form);
+    let cycle = match cycles::load(&app, &form.cycle).await {
+        Ok(c) => c,
+        Err(e) => return app_error(e, who.locale),
+    };
+    let share = form.action == "share";
+    let texts = Texts { strengths: &form.strengths, improvements: &form.improvements, next_steps: &form.next_steps };
+    match feedback::save(&app, &who.viewer, &cycle, &person, &texts, share).await {
+        Ok(()) => back(&person, &cycle.id, who.t.lang, if share { "shared" } else { "saved" }),
+        Err(app::Error::Invalid { code: "feedback_empty", .. }) => back(&person, &cycle.id, who.t.lang, "empty"),
+        Err(e) => app_error(e, who.locale),
+    }
+}
+
+#[derive(Deserialize)]
+pub(super) struct AckForm {
+    csrf: String,
+    lang: Option<String>,
+    cycle: String,
+    author: String,
+    #[serde(default)]
+    reply: String,
+}
+csrf_fields!(AckForm);
+
+/// `POST /dashboard/people/{person}/feedback/ack`: the subject acknowledges one author's feedback.
+pub(super) async fn acknowledge(State(app): State<App>, Path(person): Path<String>, f: CsrfForm<AckForm>) -> Response {
+    let (who, form) = (f.who, f.form);
+    if person != who.viewer.person_id {
+        return not_found(who.locale);
+    }
+    match feedback::acknowledge(&app, &who.viewer, &form.cycle, &form.author, &form.reply).await {
+        Ok(()) => back(&person, &form.cycle, who.t.lang, "acked"),
+        Err(e) => app_error(e, who.locale),
+    }
+}
