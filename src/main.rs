@@ -75,6 +75,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let email = candor::domain::EmailAddress::parse(&email).map_err(anyhow::Error::msg)?;
             let app = offline_app(cli.config).await?;
             let (person, link) = candor::app::accounts::login_link(&app, &email, admin).await.map_err(app_error)?;
+            if admin {
+                let cli = candor::app::audit::Actor::Cli;
+                candor::app::audit::record(&app, &cli, "granted_admin", None, format!("person {person}")).await;
+            }
             println!("sign-in link for {person}, valid 15 minutes, once:");
             println!("{link}");
             Ok(())
@@ -90,6 +94,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let app = offline_app(cli.config).await?;
             let scope = Scope::from(scope);
             let key = candor::app::integrations::create_key(&app, &name, scope).await.map_err(app_error)?;
+            let detail = format!("key {} ({}), scope {}", key.id, name.trim(), scope.as_str());
+            candor::app::audit::record(&app, &candor::app::audit::Actor::Cli, "created_api_key", None, detail).await;
             println!("created API key {} ({}) with scope {}; it is shown once:", key.id, name.trim(), scope.as_str());
             println!("{}", key.key);
             Ok(())

@@ -5,6 +5,7 @@ mod common;
 mod admin;
 mod anonymity;
 mod api;
+mod audit;
 mod browser;
 mod browser_respondents;
 mod browser_review;

@@ -1,12 +1,13 @@
 //! Bearer API keys. `admin` may call everything; `scores` may only read.
 use super::error::ApiError;
+use crate::app::audit::Actor;
 use crate::app::{App, integrations};
 use crate::domain::api_key::Scope;
 use axum::extract::FromRequestParts;
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 
-async fn scope_of(parts: &Parts, app: &App) -> Result<Scope, ApiError> {
+async fn scope_of(parts: &Parts, app: &App) -> Result<(Scope, String), ApiError> {
     let unauthorized = || {
         ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", "send a valid API key as Authorization: Bearer <key>")
     };
@@ -15,8 +16,8 @@ async fn scope_of(parts: &Parts, app: &App) -> Result<Scope, ApiError> {
     integrations::verify_key(app, key).await?.ok_or_else(unauthorized)
 }
 
-/// A caller whose key has the `admin` scope.
-pub struct AdminKey;
+/// A caller whose key has the `admin` scope; the key's name is who the audit log names.
+pub struct AdminKey(pub Actor);
 
 /// A caller with any valid key: `scores` or `admin`.
 pub struct ReadKey;
@@ -26,8 +27,8 @@ impl FromRequestParts<App> for AdminKey {
 
     async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Self::Rejection> {
         match scope_of(parts, app).await? {
-            Scope::Admin => Ok(AdminKey),
-            Scope::Scores => Err(ApiError::new(
+            (Scope::Admin, name) => Ok(AdminKey(Actor::ApiKey(name))),
+            (Scope::Scores, _) => Err(ApiError::new(
                 StatusCode::FORBIDDEN,
                 "forbidden",
                 "this key has the scores scope, which may only read scores and progress",

@@ -14,11 +14,20 @@ use utoipa::ToSchema;
     responses((status = 200, description = "Created, updated or unchanged", body = UpsertCounts), (status = 409, description = "The cycle is closed", body = ErrorBody), (status = 400, description = "Malformed body or unknown field", body = ErrorBody), (status = 401, description = "Missing or wrong API key", body = ErrorBody), (status = 403, description = "Key scope too narrow", body = ErrorBody), (status = 422, description = "Invalid input", body = ErrorBody)))]
 #[tracing::instrument(skip_all, fields(cycle = %input.id))]
 pub async fn save(
-    _: AdminKey,
+    AdminKey(actor): AdminKey,
     State(app): State<App>,
     ApiJson(input): ApiJson<CycleInput>,
 ) -> ApiResult<Json<UpsertCounts>> {
-    Ok(Json(cycles::save(&app, &input).await?))
+    let done = cycles::save(&app, &input).await?;
+    let detail = format!(
+        "opens_at {}, closes_at {}, min_raters {:?}; {}",
+        input.opens_at,
+        input.closes_at,
+        input.min_raters,
+        if done.created > 0 { "created" } else { "saved" }
+    );
+    crate::app::audit::record(&app, &actor, "save_cycle", Some(&input.id), detail).await;
+    Ok(Json(done))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -95,7 +104,12 @@ pub struct Closed {
 #[utoipa::path(post, path = "/api/v1/cycles/{cycle}/close", tag = "cycles", params(("cycle" = String, Path, description = "Cycle id")), security(("api_key" = [])),
     responses((status = 200, body = Closed), (status = 403, body = ErrorBody), (status = 401, description = "Missing or wrong API key", body = ErrorBody), (status = 404, description = "Unknown cycle", body = ErrorBody)))]
 #[tracing::instrument(skip_all, fields(cycle = %id))]
-pub async fn close(_: AdminKey, State(app): State<App>, ApiPath(id): ApiPath<String>) -> ApiResult<Json<Closed>> {
+pub async fn close(
+    AdminKey(actor): AdminKey,
+    State(app): State<App>,
+    ApiPath(id): ApiPath<String>,
+) -> ApiResult<Json<Closed>> {
     let c = cycles::close(&app, &id).await?;
+    crate::app::audit::record(&app, &actor, "close_cycle", Some(&c.id), "").await;
     Ok(Json(Closed { cycle: c.id, status: "closed" }))
 }

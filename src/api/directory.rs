@@ -25,22 +25,40 @@ pub struct CustomersBody {
     responses((status = 200, description = "Upserted by id", body = UpsertCounts), (status = 400, description = "Malformed body or unknown field", body = ErrorBody), (status = 401, description = "Missing or wrong API key", body = ErrorBody), (status = 403, description = "Key scope too narrow", body = ErrorBody), (status = 422, description = "Invalid input", body = ErrorBody)))]
 #[tracing::instrument(skip_all, fields(rows = body.people.len()))]
 pub async fn upsert_people(
-    _: AdminKey,
+    AdminKey(actor): AdminKey,
     State(app): State<App>,
     ApiJson(body): ApiJson<PeopleBody>,
 ) -> ApiResult<Json<UpsertCounts>> {
-    Ok(Json(directory::import_people(&app, &body.people, true).await?))
+    let done = directory::import_people(&app, &body.people, true).await?;
+    crate::app::audit::record(
+        &app,
+        &actor,
+        "import_people",
+        None,
+        format!("created {}, updated {}, unchanged {}", done.created, done.updated, done.unchanged),
+    )
+    .await;
+    Ok(Json(done))
 }
 
 #[utoipa::path(post, path = "/api/v1/customers", tag = "directory", request_body = CustomersBody, security(("api_key" = [])),
     responses((status = 200, description = "Upserted by id", body = UpsertCounts), (status = 400, description = "Malformed body or unknown field", body = ErrorBody), (status = 401, description = "Missing or wrong API key", body = ErrorBody), (status = 403, description = "Key scope too narrow", body = ErrorBody), (status = 422, description = "Invalid input", body = ErrorBody)))]
 #[tracing::instrument(skip_all, fields(rows = body.customers.len()))]
 pub async fn upsert_customers(
-    _: AdminKey,
+    AdminKey(actor): AdminKey,
     State(app): State<App>,
     ApiJson(body): ApiJson<CustomersBody>,
 ) -> ApiResult<Json<UpsertCounts>> {
-    Ok(Json(directory::import_customers(&app, &body.customers, true).await?))
+    let done = directory::import_customers(&app, &body.customers, true).await?;
+    crate::app::audit::record(
+        &app,
+        &actor,
+        "import_customers",
+        None,
+        format!("created {}, updated {}, unchanged {}", done.created, done.updated, done.unchanged),
+    )
+    .await;
+    Ok(Json(done))
 }
 
 /// `?after=ID&limit=N`: the page after that id (by id), N rows at most (default 500).

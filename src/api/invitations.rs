@@ -38,7 +38,7 @@ pub struct InvitationInput {
     responses((status = 201, description = "Created (links only with deliver=none)", body = Created), (status = 409, description = "The cycle is closed", body = ErrorBody), (status = 400, description = "Malformed body or unknown field", body = ErrorBody), (status = 401, description = "Missing or wrong API key", body = ErrorBody), (status = 403, description = "Key scope too narrow", body = ErrorBody), (status = 422, description = "Invalid input", body = ErrorBody)))]
 #[tracing::instrument(skip_all, fields(cycle = %cycle, rows = body.invitations.len()))]
 pub async fn create(
-    _: AdminKey,
+    AdminKey(actor): AdminKey,
     State(app): State<App>,
     ApiPath(cycle): ApiPath<String>,
     ApiJson(body): ApiJson<InvitationsBody>,
@@ -54,6 +54,8 @@ pub async fn create(
         })
         .collect();
     let created = invitations::create(&app, &cycle, rows, body.deliver).await?;
+    let detail = format!("created {}, existing {}", created.created, created.existing);
+    crate::app::audit::record(&app, &actor, "create_invitations", Some(&cycle), detail).await;
     Ok((StatusCode::CREATED, Json(created)))
 }
 
@@ -82,7 +84,7 @@ pub struct LaunchBody {
     responses((status = 201, body = Created), (status = 409, description = "The cycle is closed", body = ErrorBody), (status = 400, description = "Malformed body or unknown field", body = ErrorBody), (status = 401, description = "Missing or wrong API key", body = ErrorBody), (status = 403, description = "Key scope too narrow", body = ErrorBody), (status = 422, description = "Invalid input", body = ErrorBody)))]
 #[tracing::instrument(skip_all, fields(cycle = %cycle))]
 pub async fn launch(
-    _: AdminKey,
+    AdminKey(actor): AdminKey,
     State(app): State<App>,
     ApiPath(cycle): ApiPath<String>,
     ApiJson(body): ApiJson<LaunchBody>,
@@ -90,14 +92,22 @@ pub async fn launch(
     let rule = nomination_rule(body.min_peers, body.max_peers, body.nominations_due.as_deref())?;
     let created =
         invitations::launch(&app, &cycle, &body.survey, &body.subjects, body.peers, rule, body.deliver).await?;
+    let detail = format!("survey {}, peers {:?}: created {}", body.survey, body.peers, created.created);
+    crate::app::audit::record(&app, &actor, "launch", Some(&cycle), detail).await;
     Ok((StatusCode::CREATED, Json(created)))
 }
 
 #[utoipa::path(post, path = "/api/v1/cycles/{cycle}/reminders", tag = "invitations", params(("cycle" = String, Path, description = "Cycle id")), security(("api_key" = [])),
     responses((status = 200, body = Queued), (status = 409, description = "The cycle is closed, or was reminded by hand within the hour", body = ErrorBody), (status = 401, description = "Missing or wrong API key", body = ErrorBody), (status = 404, description = "Unknown cycle", body = ErrorBody)))]
 #[tracing::instrument(skip_all, fields(cycle = %cycle))]
-pub async fn remind(_: AdminKey, State(app): State<App>, ApiPath(cycle): ApiPath<String>) -> ApiResult<Json<Queued>> {
-    Ok(Json(reminders::remind(&app, &cycle).await?))
+pub async fn remind(
+    AdminKey(actor): AdminKey,
+    State(app): State<App>,
+    ApiPath(cycle): ApiPath<String>,
+) -> ApiResult<Json<Queued>> {
+    let queued = reminders::remind(&app, &cycle).await?;
+    crate::app::audit::record(&app, &actor, "remind", Some(&cycle), format!("reminded {}", queued.queued)).await;
+    Ok(Json(queued))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -110,12 +120,15 @@ pub struct RevokeBody {
     responses((status = 200, description = "Every link of each answers 410 from now on", body = Revoked), (status = 400, description = "Malformed body or unknown field", body = ErrorBody), (status = 401, description = "Missing or wrong API key", body = ErrorBody), (status = 403, description = "Key scope too narrow", body = ErrorBody), (status = 404, description = "Unknown cycle", body = ErrorBody), (status = 422, description = "An invitation is unknown", body = ErrorBody)))]
 #[tracing::instrument(skip_all, fields(cycle = %cycle, rows = body.invitations.len()))]
 pub async fn revoke(
-    _: AdminKey,
+    AdminKey(actor): AdminKey,
     State(app): State<App>,
     ApiPath(cycle): ApiPath<String>,
     ApiJson(body): ApiJson<RevokeBody>,
 ) -> ApiResult<Json<Revoked>> {
-    Ok(Json(revocation::revoke(&app, &cycle, &body.invitations).await?))
+    let done = revocation::revoke(&app, &cycle, &body.invitations).await?;
+    crate::app::audit::record(&app, &actor, "revoke_invitations", Some(&cycle), format!("revoked {}", done.revoked))
+        .await;
+    Ok(Json(done))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -130,12 +143,15 @@ pub struct ReissueBody {
     responses((status = 200, description = "Old links answer 404; a fresh one was emailed (or returned with deliver=none)", body = Reissued), (status = 400, description = "Malformed body or unknown field", body = ErrorBody), (status = 401, description = "Missing or wrong API key", body = ErrorBody), (status = 403, description = "Key scope too narrow", body = ErrorBody), (status = 404, description = "Unknown cycle", body = ErrorBody), (status = 409, description = "The cycle is closed", body = ErrorBody), (status = 422, description = "An invitation is unknown, answered, revoked or has no address", body = ErrorBody)))]
 #[tracing::instrument(skip_all, fields(cycle = %cycle, rows = body.invitations.len()))]
 pub async fn reissue(
-    _: AdminKey,
+    AdminKey(actor): AdminKey,
     State(app): State<App>,
     ApiPath(cycle): ApiPath<String>,
     ApiJson(body): ApiJson<ReissueBody>,
 ) -> ApiResult<Json<Reissued>> {
-    Ok(Json(revocation::reissue(&app, &cycle, &body.invitations, body.deliver).await?))
+    let done = revocation::reissue(&app, &cycle, &body.invitations, body.deliver).await?;
+    crate::app::audit::record(&app, &actor, "reissue_invitations", Some(&cycle), format!("reissued {}", done.reissued))
+        .await;
+    Ok(Json(done))
 }
 
 /// The nomination settings of a launch, defaults filled in.

@@ -47,7 +47,12 @@ pub async fn list(_: AdminKey, State(app): State<App>) -> ApiResult<Json<KeyList
 
 #[utoipa::path(delete, path = "/api/v1/api-keys/{key}", tag = "integrations", params(("key" = String, Path, description = "The key's id")), security(("api_key" = [])),
     responses((status = 204, description = "Revoked: the next call with it is refused"), (status = 401, description = "Missing or wrong API key", body = ErrorBody), (status = 403, description = "Key scope too narrow", body = ErrorBody), (status = 404, description = "No such live key", body = ErrorBody)))]
-pub async fn revoke(_: AdminKey, State(app): State<App>, ApiPath(id): ApiPath<String>) -> ApiResult<StatusCode> {
+pub async fn revoke(
+    AdminKey(actor): AdminKey,
+    State(app): State<App>,
+    ApiPath(id): ApiPath<String>,
+) -> ApiResult<StatusCode> {
     integrations::revoke_key(&app, &id).await?;
+    crate::app::audit::record(&app, &actor, "revoke_api_key", None, format!("key {id}")).await;
     Ok(StatusCode::NO_CONTENT)
 }

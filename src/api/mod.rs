@@ -12,6 +12,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+mod audit;
 mod auth;
 mod cycles;
 mod directory;
@@ -76,6 +77,7 @@ pub fn routes() -> (Router<App>, utoipa::openapi::OpenApi) {
         .routes(routes!(webhooks::create, webhooks::list))
         .routes(routes!(webhooks::delete))
         .routes(routes!(feedback::list))
+        .routes(routes!(audit::list))
         .routes(routes!(keys::list))
         .routes(routes!(keys::revoke))
         .split_for_parts()

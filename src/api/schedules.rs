@@ -10,11 +10,20 @@ use axum::http::StatusCode;
 #[utoipa::path(post, path = "/api/v1/schedules", tag = "cycles", request_body = ScheduleInput, security(("api_key" = [])),
     responses((status = 201, description = "Created; the current period's cycle opens at once"), (status = 200, description = "Replaced"), (status = 400, description = "Malformed body or unknown field", body = ErrorBody), (status = 401, description = "Missing or wrong API key", body = ErrorBody), (status = 403, description = "Key scope too narrow", body = ErrorBody), (status = 422, description = "Invalid input", body = ErrorBody)))]
 pub async fn save(
-    _: AdminKey,
+    AdminKey(actor): AdminKey,
     State(app): State<App>,
     ApiJson(input): ApiJson<ScheduleInput>,
 ) -> ApiResult<StatusCode> {
-    Ok(if schedules::save(&app, &input).await? { StatusCode::CREATED } else { StatusCode::OK })
+    let created = schedules::save(&app, &input).await?;
+    crate::app::audit::record(
+        &app,
+        &actor,
+        "save_schedule",
+        None,
+        format!("schedule {} every {}", input.id, input.every),
+    )
+    .await;
+    Ok(if created { StatusCode::CREATED } else { StatusCode::OK })
 }
 
 #[derive(serde::Serialize, utoipa::ToSchema)]
@@ -30,7 +39,12 @@ pub async fn list(_: AdminKey, State(app): State<App>) -> ApiResult<Json<Schedul
 
 #[utoipa::path(delete, path = "/api/v1/schedules/{schedule}", tag = "cycles", params(("schedule" = String, Path)), security(("api_key" = [])),
     responses((status = 204, description = "Deleted; cycles it opened stay"), (status = 404, description = "Unknown schedule", body = ErrorBody), (status = 401, description = "Missing or wrong API key", body = ErrorBody)))]
-pub async fn delete(_: AdminKey, State(app): State<App>, ApiPath(id): ApiPath<String>) -> ApiResult<StatusCode> {
+pub async fn delete(
+    AdminKey(actor): AdminKey,
+    State(app): State<App>,
+    ApiPath(id): ApiPath<String>,
+) -> ApiResult<StatusCode> {
     schedules::delete(&app, &id).await?;
+    crate::app::audit::record(&app, &actor, "delete_schedule", None, format!("schedule {id}")).await;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -10,11 +10,17 @@ use axum::extract::State;
     responses((status = 200, description = "Created, replaced or unchanged", body = UpsertCounts), (status = 409, description = "The survey has invitations and is frozen", body = ErrorBody), (status = 400, description = "Malformed body or unknown field", body = ErrorBody), (status = 401, description = "Missing or wrong API key", body = ErrorBody), (status = 403, description = "Key scope too narrow", body = ErrorBody), (status = 422, description = "Invalid input", body = ErrorBody)))]
 #[tracing::instrument(skip_all, fields(survey = %input.id))]
 pub async fn save(
-    _: AdminKey,
+    AdminKey(actor): AdminKey,
     State(app): State<App>,
     ApiJson(input): ApiJson<SurveyInput>,
 ) -> ApiResult<Json<UpsertCounts>> {
-    Ok(Json(surveys::save(&app, &input).await?))
+    let done = surveys::save(&app, &input).await?;
+    let detail = format!(
+        "survey {}: created {}, updated {}, unchanged {}",
+        input.id, done.created, done.updated, done.unchanged
+    );
+    crate::app::audit::record(&app, &actor, "save_survey", None, detail).await;
+    Ok(Json(done))
 }
 
 #[derive(serde::Serialize, utoipa::ToSchema)]

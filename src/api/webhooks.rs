@@ -22,11 +22,14 @@ pub struct WebhookInput {
 #[utoipa::path(post, path = "/api/v1/webhooks", tag = "webhooks", request_body = WebhookInput, security(("api_key" = [])),
     responses((status = 201, body = Webhook), (status = 400, description = "Malformed body or unknown field", body = ErrorBody), (status = 401, description = "Missing or wrong API key", body = ErrorBody), (status = 403, description = "Key scope too narrow", body = ErrorBody), (status = 422, description = "Invalid input", body = ErrorBody)))]
 pub async fn create(
-    _: AdminKey,
+    AdminKey(actor): AdminKey,
     State(app): State<App>,
     ApiJson(input): ApiJson<WebhookInput>,
 ) -> ApiResult<(StatusCode, Json<Webhook>)> {
-    Ok((StatusCode::CREATED, Json(integrations::create_webhook(&app, &input.url, &input.secret).await?)))
+    let hook = integrations::create_webhook(&app, &input.url, &input.secret).await?;
+    crate::app::audit::record(&app, &actor, "create_webhook", None, format!("webhook {} to {}", hook.id, hook.url))
+        .await;
+    Ok((StatusCode::CREATED, Json(hook)))
 }
 
 #[derive(serde::Serialize, utoipa::ToSchema)]
@@ -42,7 +45,12 @@ pub async fn list(_: AdminKey, State(app): State<App>) -> ApiResult<Json<Webhook
 
 #[utoipa::path(delete, path = "/api/v1/webhooks/{webhook}", tag = "webhooks", params(("webhook" = String, Path)), security(("api_key" = [])),
     responses((status = 204, description = "Deleted"), (status = 404, body = ErrorBody), (status = 401, body = ErrorBody)))]
-pub async fn delete(_: AdminKey, State(app): State<App>, ApiPath(id): ApiPath<String>) -> ApiResult<StatusCode> {
+pub async fn delete(
+    AdminKey(actor): AdminKey,
+    State(app): State<App>,
+    ApiPath(id): ApiPath<String>,
+) -> ApiResult<StatusCode> {
     integrations::delete_webhook(&app, &id).await?;
+    crate::app::audit::record(&app, &actor, "delete_webhook", None, format!("webhook {id}")).await;
     Ok(StatusCode::NO_CONTENT)
 }

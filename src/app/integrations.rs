@@ -18,8 +18,9 @@ pub async fn create_key(app: &App, name: &str, scope: Scope) -> Result<NewKey> {
 const LAST_USED_EVERY_SECS: i64 = 60;
 
 /// The scope of a presented key, or `None` when it is unknown, revoked or wrong.
-pub async fn verify_key(app: &App, presented: &str) -> Result<Option<Scope>> {
-    let Some((id, scope)) = api_keys::verify(&app.db.pool, presented).await? else { return Ok(None) };
+/// The scope and name of a live key.
+pub async fn verify_key(app: &App, presented: &str) -> Result<Option<(Scope, String)>> {
+    let Some((id, scope, name)) = api_keys::verify(&app.db.pool, presented).await? else { return Ok(None) };
     let now = time::now();
     let due = {
         let mut seen = app.key_uses.lock().unwrap_or_else(|e| e.into_inner());
@@ -34,7 +35,7 @@ pub async fn verify_key(app: &App, presented: &str) -> Result<Option<Scope>> {
         // Bookkeeping only: a busy database must not refuse the call itself.
         tracing::debug!(error = %e, "key use not recorded");
     }
-    Ok(Some(scope))
+    Ok(Some((scope, name)))
 }
 
 pub use crate::db::api_keys::KeyRow;

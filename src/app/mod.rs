@@ -3,6 +3,7 @@
 //! imports `domain`, `scoring`, `db` and `config`, never a transport.
 pub mod access;
 pub mod accounts;
+pub mod audit;
 pub mod batch;
 pub mod closed;
 pub mod cycles;

@@ -25,22 +25,23 @@ pub async fn create(pool: &AnyPool, name: &str, scope: Scope) -> Result<NewKey, 
 }
 
 /// The id and scope of a presented key, or `None` when it is unknown, revoked or wrong.
-pub async fn verify(pool: &AnyPool, presented: &str) -> Result<Option<(String, Scope)>, sqlx::Error> {
+/// The key's id, scope and name, if `presented` is a live key.
+pub async fn verify(pool: &AnyPool, presented: &str) -> Result<Option<(String, Scope, String)>, sqlx::Error> {
     let Some(id) = presented.strip_prefix("cnd_").and_then(|rest| rest.split('_').next()) else {
         return Ok(None);
     };
     if id.len() != 12 {
         return Ok(None);
     }
-    let row: Option<(String, String)> =
-        sqlx::query_as("SELECT key_hash, scope FROM api_keys WHERE id = $1 AND revoked_at IS NULL")
+    let row: Option<(String, String, String)> =
+        sqlx::query_as("SELECT key_hash, scope, name FROM api_keys WHERE id = $1 AND revoked_at IS NULL")
             .bind(id)
             .fetch_optional(pool)
             .await?;
-    Ok(row.and_then(|(stored, scope)| {
+    Ok(row.and_then(|(stored, scope, name)| {
         let presented_hash = sha256_hex(presented);
         let same: bool = presented_hash.as_bytes().ct_eq(stored.as_bytes()).into();
-        if same { Scope::parse(&scope).map(|s| (id.to_string(), s)) } else { None }
+        if same { Scope::parse(&scope).map(|s| (id.to_string(), s, name)) } else { None }
     }))
 }
 

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 pub mod admin;
 pub mod api_keys;
+pub mod audit;
 pub mod cycles;
 pub mod dashboard;
 pub mod directory;

@@ -27,6 +27,7 @@ pub fn router() -> Router<WebState> {
         .route("/admin/cycles", post(create_cycle))
         .route("/admin/cycles/{cycle}/{action}", post(cycle_action))
         .route("/admin/cycles/{cycle}/raters", get(super::admin_raters::page))
+        .route("/admin/audit", get(super::admin_audit::page))
         .route("/admin/surveys", get(super::admin_surveys::list).post(super::admin_surveys::save))
         .route("/admin/surveys/edit", get(super::admin_surveys::edit))
         .route("/admin/cycles/{cycle}/raters/{person}/remind", post(super::admin_raters::remind))
@@ -178,8 +179,26 @@ async fn page(State(app): State<App>, AdminViewer(who): AdminViewer, Query(q): Q
 
 /// After an action: a redirect that names what was done, or the page with the error on it.
 pub(super) async fn back(app: &App, who: &SignedIn, result: app::Result<(&'static str, Option<usize>)>) -> Response {
+    back_in(app, who, None, result).await
+}
+
+/// Who did something on an admin page, for the audit log.
+pub(super) fn actor(who: &SignedIn) -> crate::app::audit::Actor {
+    crate::app::audit::Actor::Person(who.viewer.person_id.clone())
+}
+
+/// Back to the admin page after an action on `cycle` (if any): a success is recorded in the
+/// audit log under its flash key, with its count.
+pub(super) async fn back_in(
+    app: &App,
+    who: &SignedIn,
+    cycle: Option<&str>,
+    result: app::Result<(&'static str, Option<usize>)>,
+) -> Response {
     match result {
         Ok((key, n)) => {
+            let detail = n.map(|n| format!("count {n}")).unwrap_or_default();
+            crate::app::audit::record(app, &actor(who), key, cycle, detail).await;
             let count = n.map(|n| format!("&n={n}")).unwrap_or_default();
             Redirect::to(&format!("/admin?lang={}&done={key}{count}", who.t.lang)).into_response()
         }
@@ -320,6 +339,8 @@ async fn cycle_action(
             .await
             {
                 Ok(c) if !c.too_small.is_empty() => {
+                    let detail = format!("count {}", c.created);
+                    crate::app::audit::record(&app, &actor(&f.who), "launched", Some(&cycle), detail).await;
                     let note = too_small_note(&f.who, &c.too_small);
                     let notice = Notice {
                         flash: Some(f.who.t.launched_done.replace("{n}", &c.created.to_string())),
@@ -338,7 +359,7 @@ async fn cycle_action(
         "close" => cycles::close(&app, &cycle).await.map(|_| ("closed", None)),
         _ => return super::pages::not_found(f.who.locale),
     };
-    back(&app, &f.who, result).await
+    back_in(&app, &f.who, Some(&cycle), result).await
 }
 
 /// Which launched subjects' anonymous groups can never be shown, and why.

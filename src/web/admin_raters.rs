@@ -117,6 +117,9 @@ pub(super) async fn remind(
 ) -> Response {
     match reminders::remind_person(&app, &cycle, &person).await {
         Ok(n) => {
+            let detail = format!("person {person}: count {n}");
+            crate::app::audit::record(&app, &super::admin::actor(&f.who), "reminded_person", Some(&cycle), detail)
+                .await;
             let to = format!("/admin/cycles/{cycle}/raters?lang={}&reminded={n}", f.who.t.lang);
             Redirect::to(&to).into_response()
         }
@@ -171,6 +174,9 @@ pub(super) async fn invitation(
     };
     match done {
         Ok(done) => {
+            let what = if done == "revoked" { "revoked_invitation" } else { "reissued_invitation" };
+            let detail = format!("survey {}, subject {}", form.survey.trim(), form.subject.trim());
+            crate::app::audit::record(&app, &super::admin::actor(who), what, Some(&cycle), detail).await;
             Redirect::to(&format!("/admin/cycles/{cycle}/raters?lang={}&done={done}", who.t.lang)).into_response()
         }
         Err(e) => show_error(&app, who, e).await,

@@ -276,6 +276,8 @@ pub(super) async fn save(State(app): State<App>, AdminForm(f): AdminForm<SurveyF
     }
     match surveys::save(&app, &input).await {
         Ok(_) => {
+            let detail = format!("survey {}", input.id);
+            crate::app::audit::record(&app, &super::admin::actor(who), "survey_saved", None, detail).await;
             Redirect::to(&format!("/admin/surveys?lang={}&saved={}", who.t.lang, urlencoded(&input.id))).into_response()
         }
         Err(e @ (app::Error::Invalid { .. } | app::Error::Conflict { .. })) => {

@@ -1,0 +1,85 @@
+//! `/admin/audit`: who changed what and when, newest first, a page at a time, by cycle.
+use super::dashboard::{CycleOption, Nav, nav, urlencode};
+use super::extract::AdminViewer;
+use super::pages::{Html, app_error};
+use crate::app::{App, audit, cycles};
+use crate::i18n::DashText;
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+
+const PAGE: i64 = 100;
+
+#[derive(Deserialize, Default)]
+pub(super) struct AuditQuery {
+    cycle: Option<String>,
+    before: Option<i64>,
+}
+
+pub struct EntryView {
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub cycle: String,
+    pub detail: String,
+}
+
+#[derive(Template)]
+#[template(path = "admin/audit.html")]
+struct AuditPage<'a> {
+    t: &'a DashText,
+    nav: Nav,
+    page_title: &'a str,
+    cycles: Vec<CycleOption>,
+    entries: Vec<EntryView>,
+    older: Option<String>,
+}
+
+pub(super) async fn page(
+    State(app): State<App>,
+    AdminViewer(who): AdminViewer,
+    q: Result<Query<AuditQuery>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    let q = q.map(|q| q.0).unwrap_or_default();
+    let cycle = q.cycle.as_deref().filter(|c| !c.is_empty());
+    let found = async {
+        Ok::<_, crate::app::Error>((audit::page(&app, cycle, q.before, Some(PAGE)).await?, cycles::list(&app).await?))
+    };
+    let (entries, all) = match found.await {
+        Ok(x) => x,
+        Err(e) => return app_error(e, who.locale),
+    };
+    let older = (entries.len() as i64 == PAGE).then(|| entries.last().map(|e| e.id)).flatten().map(|id| {
+        format!(
+            "/admin/audit?lang={}&before={id}{}",
+            who.t.lang,
+            cycle.map(|c| format!("&cycle={}", urlencode(c))).unwrap_or_default()
+        )
+    });
+    let entries = entries
+        .into_iter()
+        .map(|e| EntryView {
+            at: e.at.replace('T', " ").trim_end_matches('Z').to_string(),
+            actor: match e.actor_kind.as_str() {
+                "api_key" => format!("API key {}", e.actor),
+                _ => e.actor,
+            },
+            action: e.action.replace('_', " "),
+            cycle: e.cycle.unwrap_or_default(),
+            detail: e.detail,
+        })
+        .collect();
+    let page = AuditPage {
+        t: who.t,
+        nav: nav(&who.viewer, who.t, "/admin/audit"),
+        page_title: who.t.audit_title,
+        cycles: all
+            .into_iter()
+            .map(|c| CycleOption { selected: Some(c.id.as_str()) == cycle, id: c.id, title: c.title })
+            .collect(),
+        entries,
+        older,
+    };
+    Html(page.render()).into_response()
+}

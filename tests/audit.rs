@@ -1,0 +1,128 @@
+//! The audit log: every change through the API or the admin pages leaves exactly one entry
+//! naming who made it; answers, anonymous or not, leave none.
+use crate::common;
+use crate::dashboard::{csrf_of, get, session};
+
+use common::{Backend, TestApp, seeded};
+use serde_json::{Value, json};
+
+async fn entries(app: &TestApp, query: &str) -> Vec<Value> {
+    let (s, b) = app.get(&format!("/api/v1/audit{query}")).await;
+    assert_eq!(s, 200, "{b}");
+    b["entries"].as_array().unwrap().clone()
+}
+
+fn actions(list: &[Value]) -> Vec<String> {
+    list.iter().map(|e| e["action"].as_str().unwrap().to_string()).collect()
+}
+
+async fn every_change_is_recorded_once_with_its_actor(backend: Backend) {
+    let app = seeded(backend, None).await;
+    app.seed_peer_survey().await;
+    // The seeding calls: people, customers, a survey, a cycle, a second survey — by the key "tests".
+    let all = entries(&app, "").await;
+    assert_eq!(
+        actions(&all),
+        ["save_survey", "save_cycle", "save_survey", "import_customers", "import_people"],
+        "newest first: {all:?}"
+    );
+    assert!(all.iter().all(|e| e["actor_kind"] == "api_key" && e["actor"] == "tests"), "{all:?}");
+    assert_eq!(all[1]["cycle"], "2026-Q4");
+    assert!(all[4]["detail"].as_str().unwrap().contains("created 3"), "{:?}", all[4]);
+
+    // Launch, remind, revoke, reissue, a webhook, then close: one entry each.
+    let launch = json!({"survey":"peer360","subjects":["E1001"],"peers":"none","deliver":"none"});
+    assert_eq!(app.post("/api/v1/cycles/2026-Q4/launch", launch).await.0, 201);
+    assert_eq!(app.post("/api/v1/cycles/2026-Q4/reminders", json!({})).await.0, 200);
+    let one = json!({"invitations":[{"survey":"peer360","subject":"E1001","respondent":{"person":"E1001"}}]});
+    assert_eq!(app.post("/api/v1/cycles/2026-Q4/invitations/reissue", one.clone()).await.0, 200);
+    assert_eq!(app.post("/api/v1/cycles/2026-Q4/invitations/revoke", one).await.0, 200);
+    let (s, hook) = app
+        .post("/api/v1/webhooks", json!({"url":"https://hooks.example.com/candor","secret":"0123456789abcdef"}))
+        .await;
+    assert_eq!(s, 201);
+    let res = app
+        .client
+        .delete(app.url(&format!("/api/v1/webhooks/{}", hook["id"].as_str().unwrap())))
+        .bearer_auth(&app.admin_key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 204);
+    // A refused call changes nothing and records nothing.
+    assert_eq!(app.post("/api/v1/cycles/nope/close", json!({})).await.0, 404);
+
+    // An admin closes the cycle from the admin page: recorded with their person id.
+    let admin_link = candor::app::accounts::login_link(
+        &app.state,
+        &candor::domain::EmailAddress::parse("boss@example.com").unwrap(),
+        true,
+    )
+    .await
+    .unwrap()
+    .1;
+    let res = app.client.post(&admin_link).send().await.unwrap();
+    let cookie = res.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_string();
+    let (_, html) = get(&app, Some(&cookie), "/admin?lang=en").await;
+    let csrf = csrf_of(&html);
+    let res = app
+        .client
+        .post(app.url("/admin/cycles/2026-Q4/close"))
+        .header("cookie", &cookie)
+        .form(&[("csrf", csrf.as_str()), ("lang", "en"), ("confirm", "on")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 303);
+
+    let cycle = entries(&app, "?cycle=2026-Q4").await;
+    assert_eq!(
+        actions(&cycle),
+        ["closed", "revoke_invitations", "reissue_invitations", "remind", "launch", "save_cycle"],
+        "{cycle:?}"
+    );
+    let boss: String = sqlx::query_scalar("SELECT id FROM people WHERE email = 'boss@example.com'")
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap();
+    assert_eq!((cycle[0]["actor_kind"].as_str(), cycle[0]["actor"].as_str()), (Some("person"), Some(boss.as_str())));
+    assert_eq!(cycle[1]["detail"], "revoked 1");
+    let all = entries(&app, "").await;
+    assert_eq!(actions(&all)[1..3], ["delete_webhook", "create_webhook"]);
+    // Paging: two at a time, then the rest, nothing twice.
+    let (_, first) = app.get("/api/v1/audit?limit=2").await;
+    let next = first["next"].as_i64().unwrap();
+    let (_, second) = app.get(&format!("/api/v1/audit?limit=50&before={next}")).await;
+    assert_eq!(first["entries"].as_array().unwrap().len() + second["entries"].as_array().unwrap().len(), all.len());
+    // The page shows the same.
+    let (s, page) = get(&app, Some(&cookie), "/admin/audit?lang=en&cycle=2026-Q4").await;
+    assert_eq!(s, 200);
+    assert!(page.contains("revoke invitations") && page.contains("API key tests"), "{page}");
+    // Only admins read it.
+    let li_na = session(&app, "li.na@example.com").await;
+    assert_eq!(get(&app, Some(&li_na), "/admin/audit").await.0, 404);
+}
+
+async fn answers_leave_no_trace_in_the_audit_log(backend: Backend) {
+    let app = seeded(backend, None).await;
+    app.seed_peer_survey().await;
+    let (s, b) = app
+        .post(
+            "/api/v1/cycles/2026-Q4/launch",
+            json!({"survey":"peer360","subjects":["E1001"],"peers":"team","deliver":"none"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{b}");
+    let before = entries(&app, "?limit=1000").await.len();
+    for link in b["links"].as_array().unwrap() {
+        let url = link["url"].as_str().unwrap();
+        let res = app.client.post(url).form(&[("t1", "4")]).send().await.unwrap();
+        assert_eq!(res.status().as_u16(), 303);
+    }
+    let after = entries(&app, "?limit=1000").await;
+    assert_eq!(after.len(), before, "submissions, anonymous or not, record nothing");
+    let text = serde_json::to_string(&after).unwrap();
+    assert!(!text.contains("E1002"), "the peer who answered is named nowhere: {text}");
+}
+
+on_both_databases!(every_change_is_recorded_once_with_its_actor, answers_leave_no_trace_in_the_audit_log);
