@@ -125,4 +125,43 @@ async fn answers_leave_no_trace_in_the_audit_log(backend: Backend) {
     assert!(!text.contains("E1002"), "the peer who answered is named nowhere: {text}");
 }
 
-on_both_databases!(every_change_is_recorded_once_with_its_actor, answers_leave_no_trace_in_the_audit_log);
+async fn a_test_event_is_delivered_signed_and_logged(backend: Backend) {
+    let app = seeded(backend, None).await;
+    let (url, got) = crate::scores::receiver(1).await;
+    let secret = "another-long-shared-secret-42";
+    let (s, hook) = app.post("/api/v1/webhooks", json!({"url": url, "secret": secret})).await;
+    assert_eq!(s, 201, "{hook}");
+    let id = hook["id"].as_str().unwrap().to_string();
+    let (s, queued) = app.post(&format!("/api/v1/webhooks/{id}/test"), json!({})).await;
+    assert_eq!(s, 202, "{queued}");
+    let delivery = queued["delivery"].as_i64().unwrap();
+    assert_eq!(app.post("/api/v1/webhooks/nope/test", json!({})).await.0, 404);
+    // The receiver refuses the first attempt: the log shows it retried, then delivered.
+    let (headers, body) = crate::common::eventually(20, || async { got.lock().unwrap().first().cloned() }).await;
+    assert_eq!(serde_json::from_str::<Value>(&body).unwrap(), json!({"event":"webhook.test","webhook": id}));
+    assert_eq!(headers["candor-delivery"].to_str().unwrap(), delivery.to_string());
+    let sig = headers["candor-signature"].to_str().unwrap();
+    let (t, v1) = sig.strip_prefix("t=").unwrap().split_once(",v1=").unwrap();
+    assert_eq!(v1, candor::outbox::webhook::sign(secret, t.parse().unwrap(), &body));
+    let log = crate::common::eventually(20, || async {
+        let (_, b) = app.get(&format!("/api/v1/webhooks/{id}/deliveries")).await;
+        let list = b["deliveries"].as_array().cloned().unwrap_or_default();
+        (list.len() == 2).then_some(list)
+    })
+    .await;
+    assert_eq!(
+        (log[0]["outcome"].as_str(), log[0]["event"].as_str()),
+        (Some("delivered"), Some("webhook.test")),
+        "{log:?}"
+    );
+    assert_eq!(log[1]["outcome"], "retrying");
+    assert!(log[1]["status"].as_str().unwrap().contains("500"), "{log:?}");
+    assert!(log.iter().all(|d| d["delivery"] == delivery && d["latency_ms"].as_i64().is_some_and(|ms| ms >= 0)));
+    assert_eq!(actions(&entries(&app, "?limit=1").await), ["test_webhook"]);
+}
+
+on_both_databases!(
+    every_change_is_recorded_once_with_its_actor,
+    answers_leave_no_trace_in_the_audit_log,
+    a_test_event_is_delivered_signed_and_logged,
+);

@@ -192,10 +192,10 @@ async fn csv_matches_json(backend: Backend) {
     assert_eq!(tw["score"], "50", "manager only while open");
 }
 
-type Received = Arc<Mutex<Vec<(axum::http::HeaderMap, String)>>>;
+pub(crate) type Received = Arc<Mutex<Vec<(axum::http::HeaderMap, String)>>>;
 
 /// A real HTTP receiver on loopback; answers 500 to the first `fail_first` deliveries.
-async fn receiver(fail_first: usize) -> (String, Received) {
+pub(crate) async fn receiver(fail_first: usize) -> (String, Received) {
     let got: Received = Arc::default();
     let state = (got.clone(), Arc::new(Mutex::new(fail_first)));
     let app = axum::Router::new()

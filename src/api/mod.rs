@@ -76,6 +76,8 @@ pub fn routes() -> (Router<App>, utoipa::openapi::OpenApi) {
         .routes(routes!(schedules::delete))
         .routes(routes!(webhooks::create, webhooks::list))
         .routes(routes!(webhooks::delete))
+        .routes(routes!(webhooks::test))
+        .routes(routes!(webhooks::deliveries))
         .routes(routes!(feedback::list))
         .routes(routes!(audit::list))
         .routes(routes!(keys::list))

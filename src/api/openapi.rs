@@ -180,7 +180,17 @@ const LINKS: &[LinkRule] = &[
     ),
     ("post /api/v1/surveys", "200", "$request.body#/id", "survey", &[("get", "/api/v1/surveys/{survey}")]),
     ("post /api/v1/schedules", "201", "$request.body#/id", "schedule", &[("delete", "/api/v1/schedules/{schedule}")]),
-    ("post /api/v1/webhooks", "201", "$response.body#/id", "webhook", &[("delete", "/api/v1/webhooks/{webhook}")]),
+    (
+        "post /api/v1/webhooks",
+        "201",
+        "$response.body#/id",
+        "webhook",
+        &[
+            ("post", "/api/v1/webhooks/{webhook}/test"),
+            ("get", "/api/v1/webhooks/{webhook}/deliveries"),
+            ("delete", "/api/v1/webhooks/{webhook}"),
+        ],
+    ),
 ];
 
 fn add_links(doc: &mut Value) {

@@ -54,3 +54,38 @@ pub async fn delete(
     crate::app::audit::record(&app, &actor, "delete_webhook", None, format!("webhook {id}")).await;
     Ok(StatusCode::NO_CONTENT)
 }
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct TestQueued {
+    /// The delivery's id: find it in the deliveries, and in the receiver's `Candor-Delivery` header.
+    delivery: i64,
+}
+
+/// Sends a signed `webhook.test` event (`{"event":"webhook.test","webhook":id}`) to a receiver.
+#[utoipa::path(post, path = "/api/v1/webhooks/{webhook}/test", tag = "webhooks", params(("webhook" = String, Path)), security(("api_key" = [])),
+    responses((status = 202, description = "Queued; see the deliveries", body = TestQueued), (status = 404, description = "Unknown webhook", body = ErrorBody), (status = 401, description = "Missing or wrong API key", body = ErrorBody), (status = 403, description = "Key scope too narrow", body = ErrorBody)))]
+pub async fn test(
+    AdminKey(actor): AdminKey,
+    State(app): State<App>,
+    ApiPath(id): ApiPath<String>,
+) -> ApiResult<(StatusCode, Json<TestQueued>)> {
+    let delivery = integrations::test_webhook(&app, &id).await?;
+    crate::app::audit::record(&app, &actor, "test_webhook", None, format!("webhook {id}")).await;
+    Ok((StatusCode::ACCEPTED, Json(TestQueued { delivery })))
+}
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct DeliveryList {
+    deliveries: Vec<integrations::Delivery>,
+}
+
+/// The latest 50 attempts to deliver to a receiver, newest first: event, outcome, status, latency.
+#[utoipa::path(get, path = "/api/v1/webhooks/{webhook}/deliveries", tag = "webhooks", params(("webhook" = String, Path)), security(("api_key" = [])),
+    responses((status = 200, body = DeliveryList), (status = 404, description = "Unknown webhook", body = ErrorBody), (status = 401, description = "Missing or wrong API key", body = ErrorBody), (status = 403, description = "Key scope too narrow", body = ErrorBody)))]
+pub async fn deliveries(
+    _: AdminKey,
+    State(app): State<App>,
+    ApiPath(id): ApiPath<String>,
+) -> ApiResult<Json<DeliveryList>> {
+    Ok(Json(DeliveryList { deliveries: integrations::deliveries(&app, &id).await? }))
+}

@@ -67,6 +67,24 @@ pub async fn create_webhook(app: &App, url: &str, secret: &str) -> Result<Webhoo
     Ok(hook)
 }
 
+/// Queues a signed `webhook.test` event for one receiver; returns its delivery id.
+pub async fn test_webhook(app: &App, id: &str) -> Result<i64> {
+    let queued =
+        webhooks::queue_test(&app.db, id, time::now()).await?.ok_or_else(|| Error::not_found("webhook", id))?;
+    app.wake_outbox();
+    Ok(queued)
+}
+
+pub use crate::db::webhooks::Delivery;
+
+/// The latest delivery attempts to one receiver, newest first.
+pub async fn deliveries(app: &App, id: &str) -> Result<Vec<Delivery>> {
+    if !webhooks::list(&app.db).await?.iter().any(|h| h.id == id) {
+        return Err(Error::not_found("webhook", id));
+    }
+    Ok(webhooks::deliveries(&app.db.pool, id, 50).await?)
+}
+
 pub async fn webhooks(app: &App) -> Result<Vec<Webhook>> {
     Ok(webhooks::list(&app.db).await?)
 }

@@ -65,3 +65,82 @@ pub async fn queue_cycle_closed(tx: &mut Tx, cycle: &str, now: i64) -> Result<u6
     .await?;
     Ok(done.rows_affected())
 }
+
+/// Queues a `webhook.test` event for one receiver; returns its delivery (outbox) id, or None
+/// for an unknown webhook.
+pub async fn queue_test(db: &super::Db, webhook: &str, now: i64) -> Result<Option<i64>, sqlx::Error> {
+    let payload = serde_json::json!({"event": "webhook.test", "webhook": webhook}).to_string();
+    sqlx::query_scalar(
+        "INSERT INTO outbox (kind, webhook_id, payload, status, attempts, next_attempt_ms, created_at) \
+         SELECT 'webhook', id, $2, 'pending', 0, $3, $4 FROM webhooks WHERE id = $1 RETURNING id",
+    )
+    .bind(webhook)
+    .bind(payload)
+    .bind(now * 1000)
+    .bind(now)
+    .fetch_optional(&db.pool)
+    .await
+}
+
+/// One attempt to deliver an event.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct Delivery {
+    /// The delivery's id, as sent in the `Candor-Delivery` header.
+    pub delivery: i64,
+    pub event: String,
+    pub attempt: i64,
+    /// RFC 3339.
+    pub at: String,
+    /// `delivered`, `retrying` or `failed`.
+    pub outcome: String,
+    /// The receiver's HTTP status, or why there was none.
+    pub status: String,
+    pub latency_ms: i64,
+}
+
+pub async fn record_delivery(
+    pool: &sqlx::AnyPool,
+    (webhook, outbox_id, event, attempt): (&str, i64, &str, i64),
+    (outcome, status, latency_ms): (&str, &str, i64),
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO webhook_deliveries (webhook_id, outbox_id, event, attempt, at, outcome, status, latency_ms) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(webhook)
+    .bind(outbox_id)
+    .bind(event)
+    .bind(attempt)
+    .bind(now)
+    .bind(outcome)
+    .bind(status)
+    .bind(latency_ms)
+    .execute(pool)
+    .await
+    .map(|_| ())
+}
+
+/// The latest attempts to deliver to one receiver, newest first.
+pub async fn deliveries(pool: &sqlx::AnyPool, webhook: &str, limit: i64) -> Result<Vec<Delivery>, sqlx::Error> {
+    let rows: Vec<(i64, String, i64, i64, String, String, i64)> = sqlx::query_as(
+        "SELECT outbox_id, event, attempt, at, outcome, status, latency_ms FROM webhook_deliveries \
+         WHERE webhook_id = $1 ORDER BY id DESC LIMIT $2",
+    )
+    .bind(webhook)
+    .bind(limit)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(delivery, event, attempt, at, outcome, status, latency_ms)| Delivery {
+            delivery,
+            event,
+            attempt,
+            at: crate::domain::time::to_rfc3339(at),
+            outcome,
+            status,
+            latency_ms,
+        })
+        .collect())
+}

@@ -287,7 +287,8 @@ impl Worker {
             .ok()
             .and_then(|v| v["event"].as_str().map(str::to_string))
             .unwrap_or_default();
-        match super::webhook::deliver(
+        let started = std::time::Instant::now();
+        let delivered = super::webhook::deliver(
             &self.http,
             self.app.config.webhook_allow_private,
             &hook.url,
@@ -296,8 +297,9 @@ impl Worker {
             row.id,
             body,
         )
-        .await
-        {
+        .await;
+        let latency_ms = started.elapsed().as_millis() as i64;
+        let outcome = match delivered {
             Ok(()) => {
                 tracing::info!(outbox = row.id, webhook = %hook.id, "webhook delivered");
                 Outcome::Sent
@@ -307,7 +309,21 @@ impl Worker {
                 Outcome::Permanent(format!("gave up after {} attempts: {e}", row.attempts))
             }
             Err(SendError::Transient(e)) => Outcome::Transient(e),
+        };
+        let (kind, status) = match &outcome {
+            Outcome::Sent => ("delivered", "2xx".to_string()),
+            Outcome::Transient(e) => ("retrying", e.clone()),
+            Outcome::Permanent(e) => ("failed", e.clone()),
+            Outcome::Skipped(why) => ("failed", why.to_string()),
+        };
+        let attempt = (hook.id.as_str(), row.id, event.as_str(), row.attempts);
+        if let Err(e) =
+            crate::db::webhooks::record_delivery(&self.app.db.pool, attempt, (kind, &status, latency_ms), time::now())
+                .await
+        {
+            tracing::warn!(error = %e, "could not record a webhook delivery");
         }
+        outcome
     }
 
     /// The invitations an email carries that can still be answered.

@@ -43,6 +43,7 @@ pub fn router() -> Router<WebState> {
         .route("/admin/people/sign-out", post(sign_out_person))
         .route("/admin/cycles/{cycle}/invitation", post(super::admin_raters::invitation))
         .route("/admin/webhooks", post(create_webhook))
+        .route("/admin/webhooks/{id}/test", post(super::admin_hooks::test))
         .route("/admin/schedules", post(create_schedule))
         .route("/admin/schedules/{schedule}/delete", post(delete_schedule))
 }
@@ -85,7 +86,7 @@ struct AdminPage<'a> {
     keys: Vec<KeyLine>,
     admins: Vec<(String, String, String)>,
     me: String,
-    webhooks: Vec<String>,
+    webhooks: Vec<super::admin_hooks::HookView>,
     schedules: Vec<crate::app::schedules::ScheduleView>,
     preview: Option<Preview>,
 }
@@ -104,7 +105,7 @@ pub(super) async fn render(app: &App, who: &SignedIn, status: StatusCode, notice
         let cycles = cycles::overview(app).await?;
         let surveys = surveys::list(app).await?;
         let keys = integrations::keys(app).await?;
-        let hooks = integrations::webhooks(app).await?;
+        let hooks = super::admin_hooks::views(app, integrations::webhooks(app).await?).await?;
         let schedules = app::schedules::list(app).await?;
         let admins = app::accounts::admins(app).await?;
         Ok::<_, app::Error>((cycles, surveys, keys, hooks, schedules, admins))
@@ -129,7 +130,7 @@ pub(super) async fn render(app: &App, who: &SignedIn, status: StatusCode, notice
         keys: key_lines(keys, t),
         admins,
         me: who.viewer.person_id.clone(),
-        webhooks: hooks.into_iter().map(|h| h.url).collect(),
+        webhooks: hooks,
         schedules,
         preview: notice.preview,
     };
@@ -162,6 +163,7 @@ fn done_text(t: &DashText, key: &str, n: Option<usize>) -> Option<String> {
         "cycle_created" => t.create_cycle,
         "imported" => t.import_title,
         "webhook_added" => t.add_webhook,
+        "webhook_tested" => t.test_webhook,
         "schedule_added" => t.add_schedule,
         "schedule_deleted" => t.delete,
         _ => return None,
@@ -440,7 +442,7 @@ async fn create_schedule(State(app): State<App>, AdminForm(f): AdminForm<Schedul
 }
 
 #[derive(Deserialize)]
-struct ConfirmForm {
+pub(super) struct ConfirmForm {
     csrf: String,
     /// The box that says "yes": deleting needs it ticked.
     confirm: Option<String>,

@@ -11,6 +11,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 
 pub mod admin;
 mod admin_audit;
+mod admin_hooks;
 mod admin_import;
 mod admin_raters;
 mod admin_surveys;

@@ -1,0 +1,42 @@
+//! The admin page's webhooks: each receiver with its latest deliveries, and a test event.
+use super::admin::{ConfirmForm, back};
+use super::extract::AdminForm;
+use crate::app::{self, App, integrations};
+use axum::extract::{Path, State};
+use axum::response::Response;
+
+pub struct HookView {
+    pub id: String,
+    pub url: String,
+    /// "2026-11-28 07:30 · webhook.test · delivered · 2xx · 12 ms", newest first.
+    pub deliveries: Vec<String>,
+}
+
+/// Every receiver with its three latest delivery attempts.
+pub(super) async fn views(app: &App, hooks: Vec<integrations::Webhook>) -> app::Result<Vec<HookView>> {
+    let mut out = Vec::with_capacity(hooks.len());
+    for h in hooks {
+        let deliveries = integrations::deliveries(app, &h.id)
+            .await?
+            .into_iter()
+            .take(3)
+            .map(|d| {
+                let at = d.at.replace('T', " ").chars().take(16).collect::<String>();
+                format!("{at} · {} · {} · {} · {} ms", d.event, d.outcome, d.status, d.latency_ms)
+            })
+            .collect();
+        out.push(HookView { id: h.id, url: h.url, deliveries });
+    }
+    Ok(out)
+}
+
+/// `POST /admin/webhooks/{id}/test`: sends a signed test event.
+pub(super) async fn test(
+    State(app): State<App>,
+    Path(id): Path<String>,
+    AdminForm(f): AdminForm<ConfirmForm>,
+) -> Response {
+    // Recorded in the audit log by `back`, as every admin action.
+    let result = integrations::test_webhook(&app, &id).await.map(|_| ("webhook_tested", None));
+    back(&app, &f.who, result).await
+}
