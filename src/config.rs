@@ -97,6 +97,10 @@ pub struct Config {
     /// conformance run whose fuzzer registers receivers at made-up addresses).
     #[arg(long, env = "CANDOR_DELIVER_WEBHOOKS", default_value = "on", value_parser = ["on", "off"], global = true)]
     pub deliver_webhooks: String,
+    /// The organisation asking: shown on every survey page, the sign-in page and every email
+    /// (sender name, subject, privacy line), so a request can be told from phishing.
+    #[arg(long, env = "CANDOR_ORG_NAME", global = true)]
+    pub org_name: Option<String>,
     /// Open connections at most; one more is closed at once (keep it under the process's
     /// file-descriptor limit).
     #[arg(long, env = "CANDOR_MAX_CONNECTIONS", default_value_t = 1024, global = true)]

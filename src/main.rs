@@ -84,7 +84,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Demo => {
-            let app = Application::build(cli.config.clone()).await?;
+            let mut config = cli.config.clone();
+            config.org_name.get_or_insert_with(|| "Northwind Trading (demo)".to_string());
+            let app = Application::build(config).await?;
             let link = candor::demo::seed(app.app(), app.app().config.public_base()).await?;
             println!("demo organisation ready; sign in as the admin (valid 15 minutes):");
             println!("{link}");

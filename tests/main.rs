@@ -26,3 +26,4 @@ mod review_loop;
 mod reviews;
 mod scores;
 mod submissions;
+mod trust;

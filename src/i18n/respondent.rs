@@ -29,7 +29,13 @@ pub struct Text {
     pub intro_direct_report: &'static str,
     pub note_anonymous: &'static str,
     pub note_attributed: &'static str,
+    pub note_self: &'static str,
     pub note_customer: &'static str,
+    pub note_customer_anonymous: &'static str,
+    /// Who asks, when no organisation name is configured.
+    pub org_fallback: &'static str,
+    /// `{org}`: above a survey, and in every email.
+    pub asked_by: &'static str,
     pub thanks_title: &'static str,
     pub thanks_body: &'static str,
     pub done_title: &'static str,
@@ -90,10 +96,15 @@ pub static EN: Text = Text {
     intro_manager: "Please evaluate {subject}, who reports to you, for {cycle}.",
     intro_peer: "Please review your colleague {subject} for {cycle}.",
     intro_direct_report: "Please review {subject}, your manager, for {cycle}.",
-    note_anonymous: "Your answers are anonymous: they are stored without your name, and shown only combined with \
-                     other colleagues' answers, once at least {n} have answered and the review has closed.",
-    note_attributed: "Your answers are shared with your name as part of the review.",
-    note_customer: "Thank you for taking the time: every answer is read.",
+    note_anonymous: "Your answers are combined with at least {n} others and shown only after the cycle closes; \
+                     no one, including administrators, can see who wrote what.",
+    note_attributed: "Your answers are shared, with your name, with {subject}'s managers and HR.",
+    note_self: "Your answers are shared, with your name, with your managers and HR.",
+    note_customer: "Your answers go to {org}'s sales management, with your name, so they can follow up.",
+    note_customer_anonymous: "Your answers are combined with those of at least {n} other customers before anyone \
+                     sees them; your name is not kept with them.",
+    org_fallback: "the company",
+    asked_by: "Sent for {org} by Candor, its survey service.",
     thanks_title: "Thank you",
     thanks_body: "Your answers have been received. You can close this page.",
     done_title: "Already answered",
@@ -154,9 +165,13 @@ pub static ZH_CN: Text = Text {
     intro_manager: "请对您的下属 {subject} 进行{cycle}的上级评价。",
     intro_peer: "请对您的同事 {subject} 进行{cycle}的同事评价。",
     intro_direct_report: "请对您的上级 {subject} 进行{cycle}的评价。",
-    note_anonymous: "您的回答是匿名的：保存时不含您的姓名，且只在考核结束、至少 {n} 位同事作答后，与其他同事的回答合并显示。",
-    note_attributed: "您的回答将以您的名义纳入考核。",
-    note_customer: "感谢您抽出宝贵时间，每一份回答我们都会认真阅读。",
+    note_anonymous: "您的回答将与至少 {n} 位其他人的回答合并，并且只在周期结束后显示；任何人（包括管理员）都无法看到谁写了什么。",
+    note_attributed: "您的回答将连同您的姓名提供给{subject}的经理和人力资源部门。",
+    note_self: "您的回答将连同您的姓名提供给您的经理和人力资源部门。",
+    note_customer: "您的回答将连同您的名字提交给{org}的销售管理层，以便跟进。",
+    note_customer_anonymous: "您的回答将与至少 {n} 位其他客户的回答合并后才会被查看，且不会保留您的名字。",
+    org_fallback: "本公司",
+    asked_by: "本邮件由 Candor 代表{org}发送。",
     thanks_title: "谢谢您",
     thanks_body: "我们已收到您的回答，您可以关闭此页面。",
     done_title: "已经回答过了",
@@ -218,10 +233,14 @@ impl Text {
         }
     }
 
+    /// Who will see the answers (`{org}`, `{subject}`, `{n}`): the privacy line of a survey page
+    /// and an invitation email.
     pub fn note(&self, relation: Relation, anonymous: bool) -> &'static str {
         match relation {
+            Relation::Customer if anonymous => self.note_customer_anonymous,
             Relation::Customer => self.note_customer,
             _ if anonymous => self.note_anonymous,
+            Relation::SelfReview => self.note_self,
             _ => self.note_attributed,
         }
     }

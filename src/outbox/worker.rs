@@ -48,8 +48,12 @@ pub async fn run(app: App, mut stop: watch::Receiver<bool>) {
             return;
         }
     };
-    let from: Mailbox = match app.config.mail_from.parse() {
-        Ok(m) => m,
+    let from: Mailbox = match app.config.mail_from.parse::<Mailbox>() {
+        // The organisation is who the email comes from, as people see it.
+        Ok(m) => match &app.config.org_name {
+            Some(org) => Mailbox::new(Some(org.clone()), m.email),
+            None => m,
+        },
         Err(e) => {
             tracing::error!(error = %e, "bad sender address");
             return;
@@ -364,7 +368,10 @@ impl Worker {
         let locale = first.respondent_locale.as_deref().and_then(|l| Locale::parse(l).ok()).unwrap_or_default();
         let t = text(locale);
         let mut new_links = Vec::with_capacity(open.len() + 1);
-        let (items, notes) = self.review_items(&open, t, &mut new_links).await?;
+        let (items, mut notes) = self.review_items(&open, t, &mut new_links).await?;
+        if let Some(org) = &self.app.config.org_name {
+            notes.insert(0, fill(t.asked_by, &[("org", org)]));
+        }
         let base = self.app.config.public_base();
         let unsubscribe = first.respondent_customer_id.as_ref().map(|customer| {
             let tok = Token::mint();
@@ -372,7 +379,10 @@ impl Worker {
             format!("{base}/unsubscribe/{}", tok.as_str())
         });
         links::insert(pool, &new_links, time::now()).await?;
-        let email = invitation_email(row, first, t, items, notes, unsubscribe.as_deref());
+        let mut email = invitation_email(row, first, t, items, notes, unsubscribe.as_deref());
+        if let Some(org) = &self.app.config.org_name {
+            email.subject = format!("{org}: {}", email.subject);
+        }
         let outcome = match compose::invitation(&email, &self.from) {
             Err(e) => Outcome::Permanent(format!("cannot build the email: {e}")),
             Ok(message) => match self.mailer.send(message).await {
@@ -410,8 +420,13 @@ impl Worker {
                 None => continue,
             };
             let min_raters = info.min_raters.to_string();
-            let vars =
-                [("subject", info.subject_name.as_str()), ("cycle", info.cycle_title.as_str()), ("n", &min_raters)];
+            let org = self.app.config.org_name.as_deref().unwrap_or(t.org_fallback);
+            let vars = [
+                ("subject", info.subject_name.as_str()),
+                ("cycle", info.cycle_title.as_str()),
+                ("n", &min_raters),
+                ("org", org),
+            ];
             let token = Token::mint();
             new_links.push(NewLink::respond(token.hash(), info.id));
             items.push(EmailItem {

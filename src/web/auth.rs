@@ -28,6 +28,8 @@ struct LoginPage<'a> {
     sent: bool,
     /// The form's action: `/login`, with `next=me` when signing in leads to `/me`.
     action: String,
+    /// The organisation whose Candor this is.
+    org: Option<String>,
 }
 
 fn login_action(t: &DashText, to_me: bool) -> String {
@@ -56,10 +58,11 @@ fn message(status: StatusCode, t: &DashText, title: &str, body: &str) -> Respons
     res
 }
 
-async fn login_page(page: PageLocale, Query(next): Query<Next>) -> Response {
+async fn login_page(State(state): State<WebState>, page: PageLocale, Query(next): Query<Next>) -> Response {
     let t = dash_text(page.locale());
     let action = login_action(t, next.to_me());
-    Html(LoginPage { t, page_title: t.login_title, sent: false, action }.render()).into_response()
+    let org = state.app.config.org_name.clone();
+    Html(LoginPage { t, page_title: t.login_title, sent: false, action, org }.render()).into_response()
 }
 
 /// The same answer whether or not the address belongs to someone: no account enumeration.
@@ -84,7 +87,8 @@ async fn request_link(
     match accounts::request_login_link(&state.app, email.as_deref().unwrap_or(""), next.to_me()).await {
         Ok(()) => {
             let action = login_action(t, next.to_me());
-            Html(LoginPage { t, page_title: t.login_title, sent: true, action }.render()).into_response()
+            let org = state.app.config.org_name.clone();
+            Html(LoginPage { t, page_title: t.login_title, sent: true, action, org }.render()).into_response()
         }
         // Busy, full or broken: say so (nothing was sent), the same for every address.
         Err(e) => app_error(e, locale),

@@ -53,6 +53,8 @@ pub struct QuestionView {
 #[template(path = "respondent/form.html")]
 struct FormPage<'a> {
     t: &'a Text,
+    /// The organisation asking, when one is configured.
+    org: Option<&'a str>,
     /// The same words, by the name the shared question markup uses.
     rt: &'a Text,
     f: &'a FlowText,
@@ -79,12 +81,12 @@ fn problem_text(t: &Text, p: AnswerProblem) -> &'static str {
     }
 }
 
+/// The survey form of one link; `(info, survey)` is what the link leads to, `org` who asks.
 fn render_form(
     status: StatusCode,
     token: &str,
-    info: &InvitationInfo,
-    survey: &Survey,
-    locale: Locale,
+    (info, survey): (&InvitationInfo, &Survey),
+    (locale, org): (Locale, Option<&str>),
     rejected: Option<&Rejected>,
     restored: Restored,
 ) -> Response {
@@ -99,6 +101,8 @@ fn render_form(
         .collect();
     let vars = [("subject", info.subject_name.as_str()), ("cycle", info.cycle_title.as_str())];
     let n = info.min_raters.to_string();
+    let named = org;
+    let org = org.unwrap_or(t.org_fallback);
     let page = FormPage {
         t,
         rt: t,
@@ -108,7 +112,11 @@ fn render_form(
         decline_href: format!("/s/{token}/decline?lang={}", locale.as_str()),
         page_title: survey.title_in(locale),
         intro: fill(t.intro(info.relation), &vars),
-        note: fill(t.note(info.relation, info.relation.is_anonymous(survey.anonymous)), &[("n", &n)]),
+        note: fill(
+            t.note(info.relation, info.relation.is_anonymous(survey.anonymous)),
+            &[("n", &n), ("org", org), ("subject", &info.subject_name)],
+        ),
+        org: named,
         has_errors: rejected.is_some_and(|r| !r.problems.is_empty()),
         action: format!("/s/{token}?lang={}", locale.as_str()),
         questions,
@@ -239,7 +247,8 @@ async fn show(
         (Some(_), false) => Restored::Draft,
     };
     let restored = draft.map(|fields| Rejected { problems: Default::default(), kept: kept_fields(&fields) });
-    render_form(StatusCode::OK, &raw, &info, &survey, locale, restored.as_ref(), how)
+    let org = state.app.config.org_name.as_deref();
+    render_form(StatusCode::OK, &raw, (&info, &survey), (locale, org), restored.as_ref(), how)
 }
 
 /// Where a form's answers come from.
@@ -347,12 +356,13 @@ async fn submit(
         Ok(SubmitOutcome::Rejected { survey, rejected }) => match resolve_info(&state, ip, &raw, &page).await {
             Ok(info) => {
                 let locale = page.with_stored(info.respondent_locale.as_deref());
+                let org = state.app.config.org_name.as_deref();
+                let target = (&info, survey.as_ref());
                 render_form(
                     StatusCode::UNPROCESSABLE_ENTITY,
                     &raw,
-                    &info,
-                    &survey,
-                    locale,
+                    target,
+                    (locale, org),
                     Some(&rejected),
                     Restored::Nothing,
                 )

@@ -41,6 +41,7 @@ pub(super) async fn saved(
 #[template(path = "respondent/decline.html")]
 struct DeclinePage<'a> {
     t: &'a Text,
+    org: Option<&'a str>,
     f: &'a FlowText,
     page_title: &'a str,
     body: String,
@@ -71,6 +72,7 @@ pub async fn decline_page(
     Html(
         DeclinePage {
             t: text(locale),
+            org: state.app.config.org_name.as_deref(),
             f,
             page_title: f.decline_title,
             body: fill(f.decline_body, &[("subject", &info.subject_name)]),
@@ -114,6 +116,7 @@ pub async fn decline(
 #[template(path = "respondent/thanks.html")]
 struct ThanksPage<'a> {
     t: &'a Text,
+    org: Option<&'a str>,
     f: &'a FlowText,
     page_title: &'a str,
     body: &'a str,
@@ -154,7 +157,7 @@ pub async fn thanks(
         Ok(p) => p,
         Err(e) => return app_error(e, locale),
     };
-    render_thanks(&raw, locale, declined, progress)
+    render_thanks(&raw, (locale, state.app.config.org_name.as_deref()), declined, progress)
 }
 
 fn page_gone(locale: Locale) -> Response {
@@ -162,7 +165,12 @@ fn page_gone(locale: Locale) -> Response {
     message(StatusCode::GONE, t, t.closed_title, t.closed_body)
 }
 
-fn render_thanks(raw: &str, locale: Locale, declined: bool, progress: Option<Progress>) -> Response {
+fn render_thanks(
+    raw: &str,
+    (locale, org): (Locale, Option<&str>),
+    declined: bool,
+    progress: Option<Progress>,
+) -> Response {
     let (t, f) = (text(locale), flow_text(locale));
     let (title, mut body) =
         if declined { (f.declined_title, f.declined_body) } else { (t.thanks_title, t.thanks_body) };
@@ -182,6 +190,7 @@ fn render_thanks(raw: &str, locale: Locale, declined: bool, progress: Option<Pro
         .map(|p| fill(f.progress, &[("done", &p.done.to_string()), ("total", &p.total.to_string())]));
     let page = ThanksPage {
         t,
+        org,
         f,
         page_title: title,
         body: if several && next.is_none() { f.all_done } else { body },

@@ -77,6 +77,7 @@ pub fn test_config(db_url: &str, mail_dir: PathBuf) -> Config {
         // Test receivers listen on loopback.
         webhook_allow_private: true,
         deliver_webhooks: "on".into(),
+        org_name: None,
         max_connections: 1024,
         header_timeout_secs: 10,
         sqlite_full_sync: false,
