@@ -392,7 +392,11 @@ async fn create_key(State(app): State<App>, AdminForm(f): AdminForm<KeyForm>) ->
     };
     match integrations::create_key(&app, &f.form.name, scope).await {
         // Shown once, in this answer only; never in a URL.
-        Ok(key) => render(&app, &f.who, StatusCode::OK, Notice { new_key: Some(key.key), ..Notice::default() }).await,
+        Ok(key) => {
+            let detail = format!("key {} ({}), scope {}", key.id, f.form.name.trim(), scope.as_str());
+            crate::app::audit::record(&app, &actor(&f.who), "created_api_key", None, detail).await;
+            render(&app, &f.who, StatusCode::OK, Notice { new_key: Some(key.key), ..Notice::default() }).await
+        }
         Err(e) => show_error(&app, &f.who, e).await,
     }
 }
