@@ -101,6 +101,10 @@ pub struct Config {
     /// (sender name, subject, privacy line), so a request can be told from phishing.
     #[arg(long, env = "CANDOR_ORG_NAME", global = true)]
     pub org_name: Option<String>,
+    /// The organisation's logo (PNG, JPEG or SVG, at most 256 KiB), served at `/assets/logo` and
+    /// shown beside its name.
+    #[arg(long, env = "CANDOR_ORG_LOGO", global = true)]
+    pub org_logo: Option<std::path::PathBuf>,
     /// Open connections at most; one more is closed at once (keep it under the process's
     /// file-descriptor limit).
     #[arg(long, env = "CANDOR_MAX_CONNECTIONS", default_value_t = 1024, global = true)]
@@ -183,6 +187,27 @@ impl Config {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => create_key_file(path),
             Err(e) => Err(format!("cannot read the key file {}: {e}", path.display())),
         }
+    }
+
+    /// The logo file's bytes and content type, if one is configured; an unreadable, too large or
+    /// unknown file is a configuration error.
+    pub fn org_logo(&self) -> Result<Option<(&'static str, Vec<u8>)>, String> {
+        let Some(path) = &self.org_logo else { return Ok(None) };
+        let bytes = std::fs::read(path).map_err(|e| format!("CANDOR_ORG_LOGO {}: {e}", path.display()))?;
+        if bytes.len() > 256 * 1024 {
+            return Err(format!("CANDOR_ORG_LOGO {} is larger than 256 KiB", path.display()));
+        }
+        let head = String::from_utf8_lossy(&bytes[..bytes.len().min(256)]).trim_start().to_ascii_lowercase();
+        let kind = if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+            "image/png"
+        } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+            "image/jpeg"
+        } else if head.starts_with("<svg") || (head.starts_with("<?xml") && head.contains("<svg")) {
+            "image/svg+xml"
+        } else {
+            return Err(format!("CANDOR_ORG_LOGO {} is not a PNG, JPEG or SVG file", path.display()));
+        };
+        Ok(Some((kind, bytes)))
     }
 
     pub fn trusted_proxy_nets(&self) -> Result<Vec<crate::domain::net::IpNet>, String> {

@@ -58,6 +58,7 @@ impl Application {
     /// whose port is 0 takes the bound port (tests listen on port 0 and read it back).
     pub async fn build(mut config: Config) -> anyhow::Result<Application> {
         let key = config.server_key().map_err(anyhow::Error::msg)?;
+        config.org_logo().map_err(anyhow::Error::msg)?;
         let db = Db::connect_with(
             &config.database_url,
             config.sqlite_busy_timeout_ms,

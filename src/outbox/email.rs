@@ -85,17 +85,40 @@ pub fn invitation(e: &InvitationEmail<'_>, from: &Mailbox) -> Result<Message, Co
     Ok(builder.multipart(MultiPart::alternative_plain_html(text, html))?)
 }
 
+/// Who an email comes from: the sender's mailbox, and the organisation it is sent for (which
+/// leads the subject, so a request can be told from phishing).
+pub struct Sender<'a> {
+    pub from: &'a Mailbox,
+    pub org: Option<&'a str>,
+}
+
+/// A plain-text body, signed with the organisation's name when one is configured.
+fn signed(org: Option<&str>, body: String) -> String {
+    match org {
+        Some(org) => format!("{body}\n— {org}\n"),
+        None => body,
+    }
+}
+
+/// A subject line, after the organisation's name when one is configured.
+pub fn subject_for(org: Option<&str>, subject: &str) -> String {
+    match org {
+        Some(org) => format!("{org}: {subject}"),
+        None => subject.to_string(),
+    }
+}
+
 /// A sign-in link email: plain text only, one link.
-pub fn login(name: &str, email: &str, t: &DashText, url: &str, from: &Mailbox) -> Result<Message, ComposeError> {
+pub fn login(name: &str, email: &str, t: &DashText, url: &str, sender: &Sender<'_>) -> Result<Message, ComposeError> {
     let body = format!("{name},\n\n{}\n\n{url}\n\n{}\n", t.sign_in_title, t.link_dead_body);
     let to = Mailbox::new(Some(name.to_string()), email.parse()?);
     Ok(Message::builder()
-        .from(from.clone())
+        .from(sender.from.clone())
         .to(to)
-        .subject(t.sign_in_title)
+        .subject(subject_for(sender.org, t.sign_in_title))
         .message_id(None)
         .header(lettre::message::header::ContentType::TEXT_PLAIN)
-        .body(body)?)
+        .body(signed(sender.org, body))?)
 }
 
 /// "Choose who reviews you": plain text, one sign-in link.
@@ -105,7 +128,7 @@ pub fn nomination(
     n: &crate::db::nominations::Nomination,
     locale: crate::domain::Locale,
     (url, later): (&str, &str),
-    from: &Mailbox,
+    sender: &Sender<'_>,
 ) -> Result<Message, ComposeError> {
     let f = crate::i18n::flow_text(locale);
     let (min, max) = (n.min_peers.to_string(), n.max_peers.to_string());
@@ -119,12 +142,12 @@ pub fn nomination(
     ];
     let to = Mailbox::new(Some(name.to_string()), email.parse()?);
     Ok(Message::builder()
-        .from(from.clone())
+        .from(sender.from.clone())
         .to(to)
-        .subject(crate::i18n::fill(f.email_subject, &vars))
+        .subject(subject_for(sender.org, &crate::i18n::fill(f.email_subject, &vars)))
         .message_id(None)
         .header(lettre::message::header::ContentType::TEXT_PLAIN)
-        .body(crate::i18n::fill(f.email_body, &vars))?)
+        .body(signed(sender.org, crate::i18n::fill(f.email_body, &vars)))?)
 }
 
 /// "Your results are ready": plain text, the report's address.
@@ -134,16 +157,16 @@ pub fn results(
     cycle_title: &str,
     locale: crate::domain::Locale,
     url: &str,
-    from: &Mailbox,
+    sender: &Sender<'_>,
 ) -> Result<Message, ComposeError> {
     let r = crate::i18n::review_text(locale);
     let vars = [("name", name), ("cycle", cycle_title), ("url", url)];
     let to = Mailbox::new(Some(name.to_string()), email.parse()?);
     Ok(Message::builder()
-        .from(from.clone())
+        .from(sender.from.clone())
         .to(to)
-        .subject(crate::i18n::fill(r.results_subject, &vars))
+        .subject(subject_for(sender.org, &crate::i18n::fill(r.results_subject, &vars)))
         .message_id(None)
         .header(lettre::message::header::ContentType::TEXT_PLAIN)
-        .body(crate::i18n::fill(r.results_body, &vars))?)
+        .body(signed(sender.org, crate::i18n::fill(r.results_body, &vars)))?)
 }

@@ -141,6 +141,10 @@ fn backoff_ms(base_ms: u64, attempts: i64) -> u64 {
 }
 
 impl Worker {
+    fn sender(&self) -> compose::Sender<'_> {
+        compose::Sender { from: &self.from, org: self.app.config.org_name.as_deref() }
+    }
+
     async fn process(&self, row: Claimed) {
         let outcome = match row.kind {
             Some(Kind::Invitation | Kind::Reminder) => match self.send_reviews(&row).await {
@@ -202,7 +206,7 @@ impl Worker {
         let url = format!("{}/login/{}{next}", self.app.config.public_base(), token.as_str());
         let locale = locale.as_deref().and_then(|l| Locale::parse(l).ok()).unwrap_or_default();
         let t = crate::i18n::dash_text(locale);
-        let message = compose::login(&name, &email, t, &url, &self.from);
+        let message = compose::login(&name, &email, t, &url, &self.sender());
         self.send_signed_link(message, &token).await
     }
 
@@ -241,7 +245,7 @@ impl Worker {
         let locale = locale.as_deref().and_then(|l| Locale::parse(l).ok()).unwrap_or_default();
         let enc = |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
         let url = format!("{}/dashboard/people/{}?cycle={}", self.app.config.public_base(), enc(person), enc(cycle));
-        Ok(match compose::results(&name, &email, &c.title, locale, &url, &self.from) {
+        Ok(match compose::results(&name, &email, &c.title, locale, &url, &self.sender()) {
             Err(e) => Outcome::Permanent(format!("cannot build the email: {e}")),
             Ok(m) => match self.mailer.send(m).await {
                 Ok(()) => Outcome::Sent,
@@ -274,7 +278,7 @@ impl Worker {
         let url = format!("{base}/login/{}?next=me", token.as_str());
         let later = format!("{base}/me/nominations/{}", n.cycle_id);
         let locale = locale.as_deref().and_then(|l| Locale::parse(l).ok()).unwrap_or_default();
-        let message = compose::nomination(&name, &email, &n, locale, (&url, &later), &self.from);
+        let message = compose::nomination(&name, &email, &n, locale, (&url, &later), &self.sender());
         self.send_signed_link(message, &token).await
     }
 

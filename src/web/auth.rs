@@ -1,7 +1,7 @@
 //! Sign-in by emailed link and sessions in an HttpOnly cookie.
 use super::WebState;
 use super::extract::{ClientAddr, CsrfFields, CsrfForm, PageLocale, SESSION_COOKIE, session_token};
-use super::pages::{Html, app_error};
+use super::pages::{Brand, Html, app_error};
 use crate::app::accounts::{self, SESSION_SECONDS};
 use crate::i18n::{DashText, dash_text, text};
 use askama::Template;
@@ -29,7 +29,7 @@ struct LoginPage<'a> {
     /// The form's action: `/login`, with `next=me` when signing in leads to `/me`.
     action: String,
     /// The organisation whose Candor this is.
-    org: Option<String>,
+    org: Option<Brand<'a>>,
 }
 
 fn login_action(t: &DashText, to_me: bool) -> String {
@@ -61,7 +61,7 @@ fn message(status: StatusCode, t: &DashText, title: &str, body: &str) -> Respons
 async fn login_page(State(state): State<WebState>, page: PageLocale, Query(next): Query<Next>) -> Response {
     let t = dash_text(page.locale());
     let action = login_action(t, next.to_me());
-    let org = state.app.config.org_name.clone();
+    let org = state.brand();
     Html(LoginPage { t, page_title: t.login_title, sent: false, action, org }.render()).into_response()
 }
 
@@ -87,7 +87,7 @@ async fn request_link(
     match accounts::request_login_link(&state.app, email.as_deref().unwrap_or(""), next.to_me()).await {
         Ok(()) => {
             let action = login_action(t, next.to_me());
-            let org = state.app.config.org_name.clone();
+            let org = state.brand();
             Html(LoginPage { t, page_title: t.login_title, sent: true, action, org }.render()).into_response()
         }
         // Busy, full or broken: say so (nothing was sent), the same for every address.

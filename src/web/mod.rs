@@ -38,6 +38,8 @@ pub struct WebState {
     pub login_limiter: Arc<ratelimit::RateLimiter>,
     /// Proxies whose `X-Forwarded-For` names the client.
     pub proxies: Arc<Vec<crate::domain::net::IpNet>>,
+    /// The organisation's logo: content type and bytes.
+    pub logo: Option<Arc<(&'static str, Vec<u8>)>>,
 }
 
 impl WebState {
@@ -47,6 +49,8 @@ impl WebState {
             login_limiter: Arc::new(ratelimit::RateLimiter::new(10, std::time::Duration::from_secs(60))),
             // Checked at start (exit 2), so nothing is dropped here.
             proxies: Arc::new(app.config.trusted_proxy_nets().unwrap_or_default()),
+            // Checked at start too.
+            logo: app.config.org_logo().ok().flatten().map(Arc::new),
             app,
         }
     }
@@ -72,10 +76,27 @@ pub fn router() -> Router<WebState> {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/assets/candor.css", get(stylesheet))
+        .route("/assets/logo", get(logo))
         .route("/", get(|| async { axum::response::Redirect::to("/dashboard") }))
         .merge(private)
         .merge(signed_in)
         .method_not_allowed_fallback(pages::method_not_allowed)
+}
+
+/// The organisation's logo; an SVG is sandboxed (no script runs, even opened on its own).
+async fn logo(State(state): State<WebState>) -> axum::response::Response {
+    match &state.logo {
+        Some(l) => (
+            [
+                (header::CONTENT_TYPE, l.0),
+                (header::CACHE_CONTROL, "public, max-age=3600"),
+                (header::CONTENT_SECURITY_POLICY, "default-src 'none'; style-src 'unsafe-inline'; sandbox"),
+            ],
+            l.1.clone(),
+        )
+            .into_response(),
+        None => StatusCode::NOT_FOUND.into_response(),
+    }
 }
 
 async fn stylesheet() -> impl IntoResponse {

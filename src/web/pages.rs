@@ -8,6 +8,19 @@ use askama::Template;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
+/// The organisation asking (`CANDOR_ORG_NAME`), and whether it has a logo at `/assets/logo`.
+#[derive(Clone, Copy, Debug)]
+pub struct Brand<'a> {
+    pub name: &'a str,
+    pub logo: bool,
+}
+
+impl super::WebState {
+    pub fn brand(&self) -> Option<Brand<'_>> {
+        self.app.config.org_name.as_deref().map(|name| Brand { name, logo: self.logo.is_some() })
+    }
+}
+
 /// A rendered template; a rendering failure becomes a logged 500.
 pub struct Html(pub Result<String, askama::Error>);
 
@@ -30,16 +43,25 @@ struct MessagePage<'a> {
     page_title: &'a str,
     body: &'a str,
     back: Option<&'a str>,
+    /// The organisation asking, on pages a respondent's link leads to.
+    org: Option<Brand<'a>>,
 }
 
 /// A page with a heading and one paragraph, in the respondent's language.
 pub fn message(status: StatusCode, t: &Text, title: &str, body: &str) -> Response {
-    (status, Html(MessagePage { t, page_title: title, body, back: None }.render())).into_response()
+    message_from(None, status, t, title, body)
+}
+
+/// The same, naming the organisation that asked (`CANDOR_ORG_NAME`), for the pages a
+/// respondent's or customer's link leads to.
+pub fn message_from(org: Option<Brand<'_>>, status: StatusCode, t: &Text, title: &str, body: &str) -> Response {
+    (status, Html(MessagePage { t, page_title: title, body, back: None, org }.render())).into_response()
 }
 
 /// The same with a link back to the start, for pages reached from a signed-in area.
 fn message_with_way_back(status: StatusCode, t: &Text, title: &str, body: &str) -> Response {
-    (status, Html(MessagePage { t, page_title: title, body, back: Some("/dashboard") }.render())).into_response()
+    (status, Html(MessagePage { t, page_title: title, body, back: Some("/dashboard"), org: None }.render()))
+        .into_response()
 }
 
 /// Not there, or not for this reader: the two look the same.

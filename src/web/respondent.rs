@@ -2,7 +2,7 @@
 //! GET and HEAD never change anything: mail scanners open links before people do.
 use super::WebState;
 use super::extract::{ClientAddr, PageLocale};
-use super::pages::{Html, app_error, message};
+use super::pages::{Brand, Html, app_error, message, message_from};
 use crate::app::respondents;
 use crate::app::responses::{self, InvitationInfo, LinkState, SubmitOutcome};
 use crate::domain::answers::{AnswerProblem, NOT_APPLICABLE, Rejected};
@@ -54,7 +54,7 @@ pub struct QuestionView {
 struct FormPage<'a> {
     t: &'a Text,
     /// The organisation asking, when one is configured.
-    org: Option<&'a str>,
+    org: Option<Brand<'a>>,
     /// The same words, by the name the shared question markup uses.
     rt: &'a Text,
     f: &'a FlowText,
@@ -86,7 +86,7 @@ fn render_form(
     status: StatusCode,
     token: &str,
     (info, survey): (&InvitationInfo, &Survey),
-    (locale, org): (Locale, Option<&str>),
+    (locale, org): (Locale, Option<Brand<'_>>),
     rejected: Option<&Rejected>,
     restored: Restored,
 ) -> Response {
@@ -102,7 +102,7 @@ fn render_form(
     let vars = [("subject", info.subject_name.as_str()), ("cycle", info.cycle_title.as_str())];
     let n = info.min_raters.to_string();
     let named = org;
-    let org = org.unwrap_or(t.org_fallback);
+    let org = org.map_or(t.org_fallback, |b| b.name);
     let page = FormPage {
         t,
         rt: t,
@@ -189,27 +189,39 @@ pub(super) async fn resolve_info(
 ) -> Result<InvitationInfo, Response> {
     let fallback = text(page.locale());
     if state.limiter.is_blocked(ip) {
-        return Err(message(StatusCode::TOO_MANY_REQUESTS, fallback, fallback.too_many_title, fallback.too_many_body));
+        return Err(message_from(
+            state.brand(),
+            StatusCode::TOO_MANY_REQUESTS,
+            fallback,
+            fallback.too_many_title,
+            fallback.too_many_body,
+        ));
     }
     let found = responses::resolve(&state.app, raw).await.map_err(|e| app_error(e, page.locale()))?;
     let in_their_language = |info: &InvitationInfo| text(page.with_stored(info.respondent_locale.as_deref()));
     match found {
         LinkState::Unknown => {
             state.limiter.record_miss(ip);
-            Err(message(StatusCode::NOT_FOUND, fallback, fallback.not_found_title, fallback.not_found_body))
+            Err(message_from(
+                state.brand(),
+                StatusCode::NOT_FOUND,
+                fallback,
+                fallback.not_found_title,
+                fallback.not_found_body,
+            ))
         }
         LinkState::Answered(info) => {
             let t = in_their_language(&info);
-            Err(message(StatusCode::CONFLICT, t, t.done_title, t.done_body))
+            Err(message_from(state.brand(), StatusCode::CONFLICT, t, t.done_title, t.done_body))
         }
         LinkState::Declined(info) => {
             let t = in_their_language(&info);
             let f = flow_text(page.with_stored(info.respondent_locale.as_deref()));
-            Err(message(StatusCode::CONFLICT, t, f.declined_title, f.declined_body))
+            Err(message_from(state.brand(), StatusCode::CONFLICT, t, f.declined_title, f.declined_body))
         }
         LinkState::Closed(info) => {
             let t = in_their_language(&info);
-            Err(message(StatusCode::GONE, t, t.closed_title, t.closed_body))
+            Err(message_from(state.brand(), StatusCode::GONE, t, t.closed_title, t.closed_body))
         }
         LinkState::Live(info) => Ok(info),
     }
@@ -247,7 +259,7 @@ async fn show(
         (Some(_), false) => Restored::Draft,
     };
     let restored = draft.map(|fields| Rejected { problems: Default::default(), kept: kept_fields(&fields) });
-    let org = state.app.config.org_name.as_deref();
+    let org = state.brand();
     render_form(StatusCode::OK, &raw, (&info, &survey), (locale, org), restored.as_ref(), how)
 }
 
@@ -356,7 +368,7 @@ async fn submit(
         Ok(SubmitOutcome::Rejected { survey, rejected }) => match resolve_info(&state, ip, &raw, &page).await {
             Ok(info) => {
                 let locale = page.with_stored(info.respondent_locale.as_deref());
-                let org = state.app.config.org_name.as_deref();
+                let org = state.brand();
                 let target = (&info, survey.as_ref());
                 render_form(
                     StatusCode::UNPROCESSABLE_ENTITY,

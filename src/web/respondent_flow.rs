@@ -2,7 +2,7 @@
 //! thanks page — see how far they are and start the next review of the same cycle.
 use super::WebState;
 use super::extract::{ClientAddr, PageLocale};
-use super::pages::{Html, app_error, message};
+use super::pages::{Brand, Html, app_error, message};
 use super::respondent::resolve_info;
 use crate::app::respondents::{self, Progress};
 use crate::app::responses::{self, LinkState};
@@ -41,7 +41,7 @@ pub(super) async fn saved(
 #[template(path = "respondent/decline.html")]
 struct DeclinePage<'a> {
     t: &'a Text,
-    org: Option<&'a str>,
+    org: Option<Brand<'a>>,
     f: &'a FlowText,
     page_title: &'a str,
     body: String,
@@ -72,7 +72,7 @@ pub async fn decline_page(
     Html(
         DeclinePage {
             t: text(locale),
-            org: state.app.config.org_name.as_deref(),
+            org: state.brand(),
             f,
             page_title: f.decline_title,
             body: fill(f.decline_body, &[("subject", &info.subject_name)]),
@@ -116,7 +116,7 @@ pub async fn decline(
 #[template(path = "respondent/thanks.html")]
 struct ThanksPage<'a> {
     t: &'a Text,
-    org: Option<&'a str>,
+    org: Option<Brand<'a>>,
     f: &'a FlowText,
     page_title: &'a str,
     body: &'a str,
@@ -157,7 +157,7 @@ pub async fn thanks(
         Ok(p) => p,
         Err(e) => return app_error(e, locale),
     };
-    render_thanks(&raw, (locale, state.app.config.org_name.as_deref()), declined, progress)
+    render_thanks(&raw, (locale, state.brand()), declined, progress)
 }
 
 fn page_gone(locale: Locale) -> Response {
@@ -167,7 +167,7 @@ fn page_gone(locale: Locale) -> Response {
 
 fn render_thanks(
     raw: &str,
-    (locale, org): (Locale, Option<&str>),
+    (locale, org): (Locale, Option<Brand<'_>>),
     declined: bool,
     progress: Option<Progress>,
 ) -> Response {

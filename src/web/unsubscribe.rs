@@ -2,7 +2,7 @@
 //! `List-Unsubscribe-Post`) stops every further email to that address.
 use super::WebState;
 use super::extract::{ClientAddr, PageLocale};
-use super::pages::{Html, app_error, message};
+use super::pages::{Brand, Html, app_error, message_from};
 use crate::app::accounts;
 use crate::domain::Token;
 use crate::i18n::{Text, fill, text};
@@ -15,6 +15,7 @@ use axum::response::{IntoResponse, Response};
 #[template(path = "respondent/unsubscribe.html")]
 struct UnsubscribePage<'a> {
     t: &'a Text,
+    org: Option<Brand<'a>>,
     page_title: &'a str,
     body: String,
     action: String,
@@ -29,7 +30,7 @@ async fn target(
     page: &PageLocale,
 ) -> Result<String, Response> {
     if state.limiter.is_blocked(ip) {
-        return Err(message(StatusCode::TOO_MANY_REQUESTS, t, t.too_many_title, t.too_many_body));
+        return Err(message_from(state.brand(), StatusCode::TOO_MANY_REQUESTS, t, t.too_many_title, t.too_many_body));
     }
     let found = match Token::parse(raw) {
         Some(token) => {
@@ -39,7 +40,7 @@ async fn target(
     };
     found.ok_or_else(|| {
         state.limiter.record_miss(ip);
-        message(StatusCode::NOT_FOUND, t, t.not_found_title, t.not_found_body)
+        message_from(state.brand(), StatusCode::NOT_FOUND, t, t.not_found_title, t.not_found_body)
     })
 }
 
@@ -54,6 +55,7 @@ pub async fn show(
         Ok(email) => {
             let page = UnsubscribePage {
                 t,
+                org: state.brand(),
                 page_title: t.unsub_title,
                 body: fill(t.unsub_body, &[("name", &email)]),
                 action: format!("/unsubscribe/{raw}"),
@@ -73,7 +75,7 @@ pub async fn confirm(
     let t = text(page.locale());
     match target(&state, client.0, &raw, t, &page).await {
         Ok(email) => match accounts::unsubscribe(&state.app, &email).await {
-            Ok(()) => message(StatusCode::OK, t, t.unsub_done_title, t.unsub_done_body),
+            Ok(()) => message_from(state.brand(), StatusCode::OK, t, t.unsub_done_title, t.unsub_done_body),
             Err(e) => app_error(e, page.locale()),
         },
         Err(res) => res,

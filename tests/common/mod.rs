@@ -78,6 +78,7 @@ pub fn test_config(db_url: &str, mail_dir: PathBuf) -> Config {
         webhook_allow_private: true,
         deliver_webhooks: "on".into(),
         org_name: None,
+        org_logo: None,
         max_connections: 1024,
         header_timeout_secs: 10,
         sqlite_full_sync: false,
