@@ -86,6 +86,8 @@ async fn results_ready_emails_go_to_subjects_with_released_results(backend: Back
     .await;
     assert!(mail.subject.contains("结果"), "in Li Na's language: {}", mail.subject);
     assert!(mail.text().contains("/dashboard/people/E1001?cycle=2026-Q4"), "{}", mail.text());
+    let login = format!("{}/login", app.addr);
+    assert!(mail.text().split_whitespace().any(|w| w == login), "a link to sign in: {}", mail.text());
     // Exactly one, to her only: closing again and reading the results again change nothing.
     assert_eq!(app.post("/api/v1/cycles/2026-Q4/close", json!({})).await.0, 200);
     assert_eq!(app.get("/api/v1/cycles/2026-Q4/scores").await.0, 200);

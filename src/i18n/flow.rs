@@ -37,7 +37,6 @@ pub struct FlowText {
     /// `{min}`, `{max}`.
     pub nominate_count: &'static str,
     pub nominate_sent: &'static str,
-    pub nominate_approved: &'static str,
     pub nominate_todo: &'static str,
     pub no_team: &'static str,
     /// `{name}`.
@@ -52,7 +51,6 @@ pub struct FlowText {
     pub status_open: &'static str,
     pub status_submitted: &'static str,
     pub status_approved: &'static str,
-    pub review: &'static str,
     /// Nomination email: subject and body (`{name}`, `{cycle}`, `{min}`, `{max}`, `{url}`, `{later}`).
     pub email_subject: &'static str,
     pub email_body: &'static str,
@@ -88,7 +86,6 @@ pub static EN: FlowText = FlowText {
     nominate_submit: "Send to my manager",
     nominate_count: "Pick between {min} and {max} colleagues.",
     nominate_sent: "Sent to your manager for approval. You can change it until it is approved.",
-    nominate_approved: "Approved: your reviewers have been invited.",
     nominate_todo: "Choose who reviews you",
     no_team: "No team",
     approve_title: "Reviewers for {name}",
@@ -100,7 +97,6 @@ pub static EN: FlowText = FlowText {
     status_open: "Waiting for their choice",
     status_submitted: "Waiting for approval",
     status_approved: "Approved",
-    review: "Review",
     email_subject: "Choose who reviews you in {cycle}",
     email_body: "Hello {name},\n\nFor {cycle}, please pick {min} to {max} colleagues who know your work well. Your manager approves the list, then each of them is asked for an anonymous peer review.\n\nSign in to choose (this link works once, for 15 minutes):\n{url}\n\nLater, open {later} and sign in with your work email.\n",
 };
@@ -135,7 +131,6 @@ pub static ZH_CN: FlowText = FlowText {
     nominate_submit: "提交给经理",
     nominate_count: "请选择 {min}–{max} 位同事。",
     nominate_sent: "已提交给经理审批。批准之前您仍可修改。",
-    nominate_approved: "已批准：已邀请您的评价人。",
     nominate_todo: "选择您的评价人",
     no_team: "未分组",
     approve_title: "{name}的评价人",
@@ -147,7 +142,6 @@ pub static ZH_CN: FlowText = FlowText {
     status_open: "等待本人选择",
     status_submitted: "等待批准",
     status_approved: "已批准",
-    review: "评价",
     email_subject: "请选择{cycle}的评价人",
     email_body: "{name}，您好：\n\n请为{cycle}选择 {min}–{max} 位了解您工作的同事。经理批准名单后，每位同事都会收到一份匿名同事评价。\n\n登录后即可选择（此链接只能使用一次，15 分钟内有效）：\n{url}\n\n之后也可以打开 {later}，用工作邮箱登录。\n",
 };

@@ -5,7 +5,7 @@ use crate::domain::Locale;
 pub struct ReviewText {
     /// `{cycle}`.
     pub results_subject: &'static str,
-    /// `{name}`, `{cycle}`, `{url}`.
+    /// `{name}`, `{cycle}`, `{url}` (sign-in), `{report}`.
     pub results_body: &'static str,
     pub feedback: &'static str,
     pub strengths: &'static str,
@@ -59,7 +59,7 @@ pub struct ReviewText {
 
 pub static EN: ReviewText = ReviewText {
     results_subject: "Your results for {cycle} are ready",
-    results_body: "Hello {name},\n\nThe results of {cycle} are ready: your scores by indicator and what colleagues and customers wrote, shown only where enough people answered.\n\nSign in to read your report:\n{url}\n",
+    results_body: "Hello {name},\n\nThe results of {cycle} are ready: your scores by indicator and what colleagues and customers wrote, shown only where enough people answered.\n\nSign in to read your report:\n{url}\n\nYour report, once signed in:\n{report}\n",
     feedback: "Feedback",
     strengths: "Strengths",
     improvements: "To improve",
@@ -107,7 +107,7 @@ pub static EN: ReviewText = ReviewText {
 
 pub static ZH_CN: ReviewText = ReviewText {
     results_subject: "您的{cycle}结果已出",
-    results_body: "{name}，您好：\n\n{cycle}的结果已出：各项指标得分，以及同事和客户的评语（只在回答人数足够时显示）。\n\n登录查看您的报告：\n{url}\n",
+    results_body: "{name}，您好：\n\n{cycle}的结果已出：各项指标得分，以及同事和客户的评语（只在回答人数足够时显示）。\n\n登录查看您的报告：\n{url}\n\n登录后，您的报告在：\n{report}\n",
     feedback: "反馈",
     strengths: "优点",
     improvements: "待改进",

@@ -156,11 +156,11 @@ pub fn results(
     email: &str,
     cycle_title: &str,
     locale: crate::domain::Locale,
-    url: &str,
+    (url, report): (&str, &str),
     sender: &Sender<'_>,
 ) -> Result<Message, ComposeError> {
     let r = crate::i18n::review_text(locale);
-    let vars = [("name", name), ("cycle", cycle_title), ("url", url)];
+    let vars = [("name", name), ("cycle", cycle_title), ("url", url), ("report", report)];
     let to = Mailbox::new(Some(name.to_string()), email.parse()?);
     Ok(Message::builder()
         .from(sender.from.clone())

@@ -10,7 +10,6 @@ use super::pages::{Html, app_error};
 use crate::app::cycles::{CycleInput, CycleProgress};
 use crate::app::invitations::{AllKeyword, Deliver, SmallGroup, Subjects};
 use crate::app::{self, App, cycles, integrations, invitations, surveys};
-use crate::domain::api_key::Scope;
 use crate::domain::reviews::Peers;
 use crate::i18n::DashText;
 use askama::Template;
@@ -37,10 +36,10 @@ pub fn router() -> Router<WebState> {
                 .layer(axum::extract::DefaultBodyLimit::max(super::admin_import::MAX_UPLOAD_BYTES)),
         )
         .route("/admin/import/confirm", post(super::admin_import::confirm))
-        .route("/admin/keys", post(create_key))
-        .route("/admin/keys/{key}/revoke", post(revoke_key))
-        .route("/admin/people/{person}/{action}", post(person_action))
-        .route("/admin/people/sign-out", post(sign_out_person))
+        .route("/admin/keys", post(super::admin_access::create_key))
+        .route("/admin/keys/{key}/revoke", post(super::admin_access::revoke_key))
+        .route("/admin/people/{person}/{action}", post(super::admin_access::person_action))
+        .route("/admin/people/sign-out", post(super::admin_access::sign_out_person))
         .route("/admin/cycles/{cycle}/invitation", post(super::admin_raters::invitation))
         .route("/admin/webhooks", post(create_webhook))
         .route("/admin/webhooks/{id}/test", post(super::admin_hooks::test))
@@ -378,30 +377,6 @@ fn too_small_note(who: &SignedIn, groups: &[SmallGroup]) -> String {
 }
 
 #[derive(Deserialize)]
-struct KeyForm {
-    csrf: String,
-    name: String,
-    scope: String,
-    lang: Option<String>,
-}
-csrf_fields!(KeyForm);
-
-async fn create_key(State(app): State<App>, AdminForm(f): AdminForm<KeyForm>) -> Response {
-    let Some(scope) = Scope::parse(&f.form.scope) else {
-        return show_error(&app, &f.who, app::Error::invalid("invalid_key", "the scope is admin or scores")).await;
-    };
-    match integrations::create_key(&app, &f.form.name, scope).await {
-        // Shown once, in this answer only; never in a URL.
-        Ok(key) => {
-            let detail = format!("key {} ({}), scope {}", key.id, f.form.name.trim(), scope.as_str());
-            crate::app::audit::record(&app, &actor(&f.who), "created_api_key", None, detail).await;
-            render(&app, &f.who, StatusCode::OK, Notice { new_key: Some(key.key), ..Notice::default() }).await
-        }
-        Err(e) => show_error(&app, &f.who, e).await,
-    }
-}
-
-#[derive(Deserialize)]
 struct WebhookForm {
     csrf: String,
     url: String,
@@ -449,55 +424,10 @@ async fn create_schedule(State(app): State<App>, AdminForm(f): AdminForm<Schedul
 pub(super) struct ConfirmForm {
     csrf: String,
     /// The box that says "yes": deleting needs it ticked.
-    confirm: Option<String>,
+    pub(super) confirm: Option<String>,
     lang: Option<String>,
 }
 csrf_fields!(ConfirmForm);
-
-async fn revoke_key(State(app): State<App>, Path(id): Path<String>, AdminForm(f): AdminForm<ConfirmForm>) -> Response {
-    if f.form.confirm.is_none() {
-        return show_error(&app, &f.who, app::Error::invalid("not_confirmed", f.who.t.not_confirmed)).await;
-    }
-    let result = integrations::revoke_key(&app, &id).await.map(|_| ("key_revoked", None));
-    back(&app, &f.who, result).await
-}
-
-#[derive(Deserialize)]
-struct SignOutForm {
-    csrf: String,
-    email: String,
-    confirm: Option<String>,
-    lang: Option<String>,
-}
-csrf_fields!(SignOutForm);
-
-/// Signs anyone out everywhere, found by their email address, confirmed.
-async fn sign_out_person(State(app): State<App>, AdminForm(f): AdminForm<SignOutForm>) -> Response {
-    if f.form.confirm.is_none() {
-        return show_error(&app, &f.who, app::Error::invalid("not_confirmed", f.who.t.not_confirmed)).await;
-    }
-    let result = app::accounts::end_sessions_of(&app, &f.form.email).await.map(|_| ("signed_out", None));
-    back(&app, &f.who, result).await
-}
-
-/// `remove-admin` or `sign-out` for one person, confirmed.
-async fn person_action(
-    State(app): State<App>,
-    Path((person, action)): Path<(String, String)>,
-    AdminForm(f): AdminForm<ConfirmForm>,
-) -> Response {
-    if f.form.confirm.is_none() {
-        return show_error(&app, &f.who, app::Error::invalid("not_confirmed", f.who.t.not_confirmed)).await;
-    }
-    let result = match action.as_str() {
-        "remove-admin" => {
-            app::accounts::remove_admin(&app, &f.who.viewer.person_id, &person).await.map(|_| ("admin_removed", None))
-        }
-        "sign-out" => app::accounts::end_sessions(&app, &person).await.map(|_| ("signed_out", None)),
-        _ => return super::pages::not_found(f.who.locale),
-    };
-    back(&app, &f.who, result).await
-}
 
 async fn delete_schedule(
     State(app): State<App>,

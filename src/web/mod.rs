@@ -10,6 +10,7 @@ use std::sync::Arc;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 pub mod admin;
+mod admin_access;
 mod admin_audit;
 mod admin_hooks;
 mod admin_import;

@@ -1,0 +1,102 @@
+//! The worker's emails to one person that carry no review: a sign-in link, "your results are
+//! ready", and "choose your reviewers". (A child of `worker`: it uses the worker's state.)
+use super::*;
+
+impl Worker {
+    fn sender(&self) -> compose::Sender<'_> {
+        compose::Sender { from: &self.from, org: self.app.config.org_name.as_deref() }
+    }
+
+    /// A sign-in link, minted now; it lives 15 minutes from this moment.
+    pub(super) async fn send_login(&self, row: &Claimed) -> Result<Outcome, sqlx::Error> {
+        let db = &self.app.db;
+        let Some(person) = &row.person_id else { return Ok(Outcome::Skipped("no person")) };
+        let Some((name, email, locale)) = crate::db::sessions::contact(db, person).await? else {
+            return Ok(Outcome::Skipped("person gone"));
+        };
+        if row.attempts > 3 {
+            return Ok(Outcome::Permanent("a sign-in link is only useful for minutes".into()));
+        }
+        let token = crate::db::sessions::mint_login_link(db, person).await?;
+        let next = if row.payload.as_deref() == Some("me") { "?next=me" } else { "" };
+        let url = format!("{}/login/{}{next}", self.app.config.public_base(), token.as_str());
+        let locale = locale.as_deref().and_then(|l| Locale::parse(l).ok()).unwrap_or_default();
+        let t = crate::i18n::dash_text(locale);
+        let message = compose::login(&name, &email, t, &url, &self.sender());
+        self.send_signed_link(message, &token).await
+    }
+
+    /// Sends an email that carries the sign-in link `token`; a link whose email did not go out
+    /// is deleted, so only delivered links can sign anyone in.
+    async fn send_signed_link(
+        &self,
+        message: Result<lettre::Message, compose::ComposeError>,
+        token: &crate::domain::Token,
+    ) -> Result<Outcome, sqlx::Error> {
+        let outcome = match message {
+            Err(e) => Outcome::Permanent(format!("cannot build the email: {e}")),
+            Ok(m) => match self.mailer.send(m).await {
+                Ok(()) => return Ok(Outcome::Sent),
+                Err(SendError::Transient(e)) => Outcome::Transient(e),
+                Err(SendError::Permanent(e)) => Outcome::Permanent(e),
+            },
+        };
+        links::delete(&self.app.db.pool, &[token.hash()]).await?;
+        Ok(outcome)
+    }
+
+    /// "Your results are ready", with the address of the report (sign-in first): no sign-in
+    /// link, as the email may be read days later.
+    pub(super) async fn send_results(&self, row: &Claimed) -> Result<Outcome, sqlx::Error> {
+        let db = &self.app.db;
+        let (Some(person), Some(cycle)) = (&row.person_id, &row.payload) else {
+            return Ok(Outcome::Skipped("no person or cycle"));
+        };
+        let Some(c) = crate::db::cycles::load(&db.pool, cycle).await? else {
+            return Ok(Outcome::Skipped("cycle gone"));
+        };
+        let Some((name, email, locale)) = crate::db::sessions::contact(db, person).await? else {
+            return Ok(Outcome::Skipped("person gone"));
+        };
+        let locale = locale.as_deref().and_then(|l| Locale::parse(l).ok()).unwrap_or_default();
+        let enc = |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
+        let base = self.app.config.public_base();
+        let report = format!("{base}/dashboard/people/{}?cycle={}", enc(person), enc(cycle));
+        let login = format!("{base}/login");
+        Ok(match compose::results(&name, &email, &c.title, locale, (&login, &report), &self.sender()) {
+            Err(e) => Outcome::Permanent(format!("cannot build the email: {e}")),
+            Ok(m) => match self.mailer.send(m).await {
+                Ok(()) => Outcome::Sent,
+                Err(SendError::Transient(e)) => Outcome::Transient(e),
+                Err(SendError::Permanent(e)) => Outcome::Permanent(e),
+            },
+        })
+    }
+
+    /// "Choose your reviewers", with a sign-in link that leads to `/me`;
+    /// skipped once the subject has chosen or the cycle has closed.
+    pub(super) async fn send_nomination(&self, row: &Claimed) -> Result<Outcome, sqlx::Error> {
+        let db = &self.app.db;
+        let (Some(person), Some(cycle)) = (&row.person_id, &row.payload) else {
+            return Ok(Outcome::Skipped("no person or cycle"));
+        };
+        let Some(n) = crate::db::nominations::load(&db.pool, cycle, person).await? else {
+            return Ok(Outcome::Skipped("no nomination"));
+        };
+        let open = crate::db::cycles::load(&db.pool, cycle).await?.is_some_and(|c| c.is_open(time::now()));
+        if n.status != "open" || !open || n.deliver != "email" {
+            return Ok(Outcome::Skipped("chosen already, or the cycle closed"));
+        }
+        let Some((name, email, locale)) = crate::db::sessions::contact(db, person).await? else {
+            return Ok(Outcome::Skipped("person gone"));
+        };
+        // A sign-in link like any other (15 minutes, once); the page's own address for later.
+        let token = crate::db::sessions::mint_login_link(db, person).await?;
+        let base = self.app.config.public_base();
+        let url = format!("{base}/login/{}?next=me", token.as_str());
+        let later = format!("{base}/me/nominations/{}", n.cycle_id);
+        let locale = locale.as_deref().and_then(|l| Locale::parse(l).ok()).unwrap_or_default();
+        let message = compose::nomination(&name, &email, &n, locale, (&url, &later), &self.sender());
+        self.send_signed_link(message, &token).await
+    }
+}
