@@ -7,7 +7,8 @@
 //! validation against the survey). Rounds alternate Candor / floor to share any drift.
 //!
 //! Run: `cargo bench --bench respondent` (needs `wrk`). Knobs: BENCH_SECONDS (default 4),
-//! BENCH_ROUNDS (3), BENCH_CONNECTIONS (16), BENCH_SUBMIT_ONLY (0), BENCH_TOKENS per round and target (60000);
+//! BENCH_ROUNDS (3), BENCH_CONNECTIONS (16), BENCH_SUBMIT_ONLY (0), BENCH_TOKENS per round and target (60000),
+//! BENCH_PERF (a path prefix: profile Candor in each round) and BENCH_PERF_EVENT (see `profile`);
 //! CANDOR_SUBMIT_WRITER (batch or pooled) reaches the binary. With BENCH_POSTGRES_URL, rounds on
 //! PostgreSQL compare both writers with the floor.
 use axum::Router;
@@ -86,6 +87,11 @@ impl Candor {
             .find_map(|l| l.strip_prefix("VmHWM:"))
             .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
             .map_or(0.0, |kb| kb / 1024.0)
+    }
+
+    /// Starts the peak over (Linux `clear_refs` 5), so the next reading covers what follows.
+    fn reset_peak_rss(&self) {
+        let _ = std::fs::write(format!("/proc/{}/clear_refs", self.child.id()), "5");
     }
 }
 
@@ -424,6 +430,23 @@ fn write_lines(path: &FsPath, lines: &[String]) {
     std::fs::write(path, lines.join("\n") + "\n").unwrap();
 }
 
+/// BENCH_PERF=prefix: records Candor during each round to `prefix.N`, for `perf report`: CPU
+/// samples with DWARF call stacks; with BENCH_PERF_EVENT=sched the whole machine's scheduler
+/// (`perf sched timehist`: who waited, and for what); with another BENCH_PERF_EVENT that event.
+fn profile(pid: &str, round: usize, seconds: usize) -> Option<Child> {
+    let prefix = std::env::var("BENCH_PERF").ok()?;
+    let out = format!("{prefix}.{round}");
+    let seconds = seconds.to_string();
+    let event = std::env::var("BENCH_PERF_EVENT").ok();
+    let mut args = match event.as_deref() {
+        Some("sched") => vec!["sched", "record", "-a", "-g", "-o", &out],
+        Some(e) => vec!["record", "-g", "-p", pid, "-o", &out, "-e", e],
+        None => vec!["record", "-p", pid, "-o", &out, "-F", "499", "--call-graph", "dwarf,16384"],
+    };
+    args.extend(["--", "sleep", &seconds]);
+    Command::new("perf").args(args).stdout(Stdio::null()).stderr(Stdio::null()).spawn().ok()
+}
+
 fn main() {
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
     rt.block_on(run());
@@ -451,6 +474,9 @@ async fn run() {
     let candor = Candor::start(&candor_db, None);
     let (candor_tokens, invitations_per_sec) = seed(&candor, per_round * rounds).await;
     let floor = start_floor(&floor_db).await;
+    // Seeding posts 10,000 invitations a call; what follows is the respondents' load alone.
+    let seeding_peak = candor.peak_rss_mib();
+    candor.reset_peak_rss();
 
     // Survey page GETs: one live link, fetched over and over (GET never consumes it).
     let page = format!("{}/s/{}", candor.base, candor_tokens.last().unwrap());
@@ -467,7 +493,11 @@ async fn run() {
         write_lines(&ff, &floor_tokens[slice]);
         let pid = candor.child.id().to_string();
         let before = written_bytes(&pid);
+        let perf = profile(&pid, r, seconds);
         let c = wrk(&candor.base, Some(&script), Some(&cf), seconds, conns);
+        if let Some(mut p) = perf {
+            let _ = p.wait();
+        }
         let c_bytes = (written_bytes(&pid) - before) as f64 / (c.ok_per_sec * seconds as f64);
         let before = written_bytes("self");
         let f = wrk(&floor, Some(&script), Some(&ff), seconds, conns);
@@ -511,7 +541,11 @@ async fn run() {
     // 64 concurrent clients on the survey page, then the peak memory of the whole run.
     let wide = wrk(&page, None, None, seconds, 64);
     println!("survey page GETs/s with 64 connections: {:.0} ({} non-2xx)", wide.ok_per_sec, wide.failed);
-    println!("candor peak RSS (VmHWM) after 64 concurrent clients: {:.1} MiB (target < 100)", candor.peak_rss_mib());
+    println!(
+        "candor peak RSS (VmHWM) under the respondents' load, up to 64 concurrent clients: {:.1} MiB (target < 100); \
+         while seeding (10,000 invitations a call): {seeding_peak:.1} MiB",
+        candor.peak_rss_mib()
+    );
     candor.stop();
     if env_or("BENCH_SUBMIT_ONLY", 0) == 1 {
         return;

@@ -6,6 +6,12 @@ use candor::startup::{Application, shutdown_signal};
 use clap::Parser;
 use std::process::ExitCode;
 
+/// mimalloc rather than the system allocator: a submission is parsed on one thread and freed
+/// on the writer's, and glibc's per-thread arenas made those frees a sixth of the server's
+/// CPU and let its memory drift upward (`docs/PERFORMANCE.md`).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn init_tracing() {
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_from_env("CANDOR_LOG").unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));

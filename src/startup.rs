@@ -109,12 +109,15 @@ impl Application {
     }
 }
 
-/// Checkpoints SQLite's WAL every quarter second until stopped, so no request pays for one.
+/// Checkpoints SQLite's WAL every `sqlite_checkpoint_ms` (50) until stopped, so no request pays for one. Often and
+/// small: a checkpoint's fsyncs stall the writer's next commit for as long as they take, and
+/// at 250 ms those stalls were the p99 of submissions (`docs/PERFORMANCE.md`). With nothing
+/// new in the WAL a checkpoint does no I/O.
 async fn checkpoints(app: App, mut stop: watch::Receiver<bool>) {
     if app.db.backend != crate::db::Backend::Sqlite {
         return;
     }
-    let mut tick = tokio::time::interval(Duration::from_millis(250));
+    let mut tick = tokio::time::interval(Duration::from_millis(app.config.sqlite_checkpoint_ms.max(1)));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tokio::select! {

@@ -233,7 +233,8 @@ fn copy_sqlite(app: &TestApp) -> (Vec<u8>, Vec<u8>) {
 }
 
 async fn sqlite_files_pair_no_rater_with_an_answer(backend: Backend) {
-    let app = common::spawn_app(backend).await;
+    // No background checkpoint until the close: the WAL keeps every commit for inspection.
+    let app = common::spawn_app_with(backend, |c| c.sqlite_checkpoint_ms = 3_600_000).await;
     let notes = realistic_run(&app).await;
     // While open: not one answer anywhere in the database file or its WAL.
     let (db, wal) = copy_sqlite(&app);

@@ -8,8 +8,8 @@ use super::responses::SubmitOutcome;
 use super::sealing::seal_record;
 use super::{App, Error, Result};
 use crate::db::invitations::LinkTarget;
-use crate::db::responses::{self, NewResponse};
-use crate::db::{Backend, sealed, submissions};
+use crate::db::responses::NewResponse;
+use crate::db::{Backend, batch_rows, sealed, submissions};
 use crate::domain::answers::{Answer, check_answers};
 use crate::domain::sealed::SealedAnswer;
 use crate::domain::survey::Survey;
@@ -32,7 +32,7 @@ pub struct Submission {
 /// A submission that passed its checks and whose invitation will be claimed.
 struct Chosen {
     index: usize,
-    invitation_id: i64,
+    target: LinkTarget,
     survey: Arc<Survey>,
     answers: Vec<Answer>,
 }
@@ -47,16 +47,12 @@ pub async fn write(app: &App, conn: &mut sqlx::AnyConnection, batch: &[Submissio
     };
     let mut outcomes: Vec<SubmitOutcome> = batch.iter().map(|_| SubmitOutcome::NotClaimed).collect();
     let chosen = check(app, &mut tx, batch, now, &mut outcomes).await?;
-    let ids: Vec<i64> = chosen.iter().map(|c| c.invitation_id).collect();
+    let ids: Vec<i64> = chosen.iter().map(|c| c.target.id).collect();
     let claimed = submissions::claim_many(&mut tx, app.db.backend, &ids, now, &today).await?;
-    let stored: Vec<(&Chosen, &LinkTarget)> =
-        chosen.iter().filter_map(|c| claimed.get(&c.invitation_id).map(|t| (c, t))).collect();
+    let stored: Vec<&Chosen> = chosen.iter().filter(|c| claimed.contains(&c.target.id)).collect();
     store(app, &mut tx, &stored, &today).await?;
-    // A draft ends with its answer, in the same transaction (one indexed statement a batch).
-    let answered: Vec<i64> = stored.iter().map(|(c, _)| c.invitation_id).collect();
-    crate::db::drafts::delete_for(&mut tx, &answered).await?;
     tx.commit().await?;
-    for (c, _) in &stored {
+    for c in &stored {
         outcomes[c.index] = SubmitOutcome::Stored;
     }
     Ok(outcomes)
@@ -72,21 +68,22 @@ async fn check(
     outcomes: &mut [SubmitOutcome],
 ) -> Result<Vec<Chosen>> {
     let hashes: Vec<&str> = batch.iter().map(|s| s.token_hash.as_str()).collect();
-    let links = submissions::lookup(conn, &hashes, now).await?;
+    let links = submissions::lookup(conn, app.db.backend, &hashes, now).await?;
     let (mut chosen, mut taken) = (Vec::new(), HashSet::new());
     for (index, s) in batch.iter().enumerate() {
-        let Some(link) = links.get(&s.token_hash).filter(|l| l.live && !taken.contains(&l.invitation_id)) else {
+        // A second submission for an invitation finds it taken; one after a misfit may fit.
+        let Some(link) = links.get(&s.token_hash).filter(|l| l.live && !taken.contains(&l.target.id)) else {
             continue;
         };
         let survey = app
             .surveys
-            .get_on(conn, &link.survey_id)
+            .get_on(conn, &link.target.survey_id)
             .await?
             .ok_or_else(|| Error::internal(sqlx::Error::RowNotFound))?;
         match check_answers(&survey.questions, &s.fields) {
             Ok(answers) => {
-                taken.insert(link.invitation_id);
-                chosen.push(Chosen { index, invitation_id: link.invitation_id, survey, answers });
+                taken.insert(link.target.id);
+                chosen.push(Chosen { index, target: link.target.clone(), survey, answers });
             }
             Err(rejected) => outcomes[index] = SubmitOutcome::Rejected { survey, rejected },
         }
@@ -95,17 +92,13 @@ async fn check(
 }
 
 /// Attributed answers become responses; anonymous ones sealed records, in the order of their
-/// random ids.
-async fn store(
-    app: &App,
-    conn: &mut sqlx::AnyConnection,
-    stored: &[(&Chosen, &LinkTarget)],
-    today: &str,
-) -> Result<()> {
-    let (anonymous, attributed): (Vec<_>, Vec<_>) =
-        stored.iter().partition(|(c, t)| t.relation.is_anonymous(c.survey.anonymous));
+/// random ids. The drafts of all of them are deleted.
+async fn store(app: &App, conn: &mut sqlx::AnyConnection, stored: &[&Chosen], today: &str) -> Result<()> {
+    let (anonymous, attributed): (Vec<&Chosen>, Vec<&Chosen>) =
+        stored.iter().partition(|c| c.target.relation.is_anonymous(c.survey.anonymous));
     let mut records = Vec::with_capacity(anonymous.len());
-    for (c, t) in anonymous {
+    for c in anonymous {
+        let t = &c.target;
         let record = SealedAnswer {
             survey_id: t.survey_id.clone(),
             subject_id: t.subject_id.clone(),
@@ -117,11 +110,16 @@ async fn store(
     records.sort_by(|a, b| a.0.cmp(&b.0));
     sealed::insert_many(conn, &records).await?;
     let values: Vec<Vec<ResponseValue>> =
-        attributed.iter().map(|(c, _)| response_values(&c.survey.questions, &c.answers)).collect();
+        attributed.iter().map(|c| response_values(&c.survey.questions, &c.answers)).collect();
     let now = time::now();
-    let rows: Vec<(NewResponse, String)> =
-        attributed.iter().zip(&values).map(|((c, t), v)| (new_response(t, v, &c.answers), ordered_id(now))).collect();
-    responses::insert_many(conn, &rows, today).await?;
+    let rows: Vec<(NewResponse, String)> = attributed
+        .iter()
+        .zip(&values)
+        .map(|(c, v)| (new_response(&c.target, v, &c.answers), ordered_id(now)))
+        .collect();
+    // A draft ends with its answer, in the same transaction.
+    let answered: Vec<i64> = stored.iter().map(|c| c.target.id).collect();
+    batch_rows::write(conn, app.db.backend, &rows, today, &answered).await?;
     Ok(())
 }
 

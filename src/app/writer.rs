@@ -8,6 +8,7 @@
 use super::batch::{self, MAX_BATCH, Submission};
 use super::responses::SubmitOutcome;
 use super::{App, Error, Result};
+use crate::db::submissions;
 use sqlx::pool::PoolConnection;
 use std::sync::{Arc, Mutex};
 use tokio::sync::{mpsc, oneshot};
@@ -59,8 +60,10 @@ async fn run(app: App, mut queue: mpsc::Receiver<Job>) {
             let _ = reply.send(outcome);
         }
         // Held while submissions keep coming; handed back when idle, so the pool can close.
-        if queue.is_empty() {
-            conn = None;
+        if queue.is_empty()
+            && let Some(held) = conn.take()
+        {
+            submissions::release_writer_connection(&app.db, held).await;
         }
     }
 }
@@ -93,8 +96,8 @@ async fn write_or_split(
     }
 }
 
-/// One batch on the writer's connection; a connection that failed is dropped, not reused
-/// (its transaction state is unknown), and the next batch takes a fresh one.
+/// One batch on the writer's connection; a connection that failed is closed, not reused (its
+/// transaction state is unknown), and the next batch takes a fresh one.
 async fn write_on(
     app: &App,
     conn: &mut Option<PoolConnection<sqlx::Any>>,
@@ -102,11 +105,14 @@ async fn write_on(
 ) -> Result<Vec<SubmitOutcome>> {
     let held = match conn {
         Some(held) => held,
-        None => conn.insert(app.db.pool.acquire().await?),
+        None => conn.insert(submissions::writer_connection(&app.db).await?),
     };
     let result = batch::write(app, held, batch).await;
-    if result.is_err() {
-        *conn = None;
+    if result.is_err()
+        && let Some(mut failed) = conn.take()
+    {
+        // Closed rather than handed back: it may also keep the writer's settings.
+        failed.close_on_drop();
     }
     result
 }

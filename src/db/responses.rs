@@ -27,7 +27,7 @@ pub async fn claim_by_id(
     now: i64,
     today: &str,
 ) -> Result<Option<LinkTarget>, sqlx::Error> {
-    let row = sqlx::query(sqlx::AssertSqlSafe(claim_sql(backend, "= $2", "$3")))
+    let row = sqlx::query(sqlx::AssertSqlSafe(claim_sql(backend, "= $2", "$3", true)))
         .bind(today)
         .bind(invitation_id)
         .bind(now)
@@ -42,7 +42,8 @@ pub async fn claim_by_id(
 /// row (`FOR SHARE`) until it commits, so the closing transaction, which updates that row,
 /// waits for submissions in flight and then sees their sealed records, and a claim that comes
 /// after the close finds the cycle closed. SQLite's single writer gives the same order.
-pub(super) fn claim_sql(backend: Backend, which: &str, now: &str) -> String {
+/// `returning`: the claimed rows' targets come back.
+pub(super) fn claim_sql(backend: Backend, which: &str, now: &str, returning: bool) -> String {
     let lock = match backend {
         Backend::Postgres => " FOR SHARE",
         Backend::Sqlite => "",
@@ -53,8 +54,8 @@ pub(super) fn claim_sql(backend: Backend, which: &str, now: &str) -> String {
            WHEN relation = 'customer' AND EXISTS (SELECT 1 FROM surveys s WHERE s.id = invitations.survey_id AND s.anonymous = TRUE) THEN NULL \
            ELSE $1 END \
          WHERE id {which} AND completed = FALSE AND revoked = FALSE AND declined = FALSE \
-         AND EXISTS (SELECT 1 FROM cycles c WHERE c.id = invitations.cycle_id AND c.status = 'open' AND c.closes_at > {now}{lock}) \
-         RETURNING id, cycle_id, survey_id, subject_id, relation, respondent_key"
+         AND EXISTS (SELECT 1 FROM cycles c WHERE c.id = invitations.cycle_id AND c.status = 'open' AND c.closes_at > {now}{lock}){}",
+        if returning { " RETURNING id, cycle_id, survey_id, subject_id, relation, respondent_key" } else { "" }
     )
 }
 

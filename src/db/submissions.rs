@@ -1,74 +1,132 @@
 //! A batch of respondent submissions in a fixed number of statements: the links looked up in
-//! one read, the invitations claimed in one UPDATE.
+//! one read, the invitations claimed in one UPDATE, each with one parameter and at most one row.
 use super::invitations::LinkTarget;
-use super::responses::{claim_sql, target};
-use super::{Backend, get_bool, placeholders};
-use sqlx::Row;
-use std::collections::HashMap;
+use super::responses::claim_sql;
+use super::{Backend, Db};
+use crate::domain::Relation;
+use sqlx::pool::PoolConnection;
+use sqlx::{Any, Executor, Row};
+use std::collections::{HashMap, HashSet};
 
-/// What a live link leads to, before anything is claimed.
+/// What a link leads to, before anything is claimed.
 pub struct LinkRow {
-    pub invitation_id: i64,
-    pub survey_id: String,
+    /// The invitation; its fields besides its state never change.
+    pub target: LinkTarget,
     /// Unanswered, undeclined, unrevoked, and its cycle open: a claim would take it.
     pub live: bool,
 }
 
-/// The respondent links among `hashes` (at most [`super::MAX_BINDS`] − 1), by token hash.
+/// The respondent links among `hashes`, by token hash. The hashes go in as one JSON array and
+/// the links come back as one: a statement's cost then does not grow with its parameters
+/// (sqlx finds each `$N` by name on SQLite), and one row crosses from the database's thread
+/// instead of one per link.
 pub async fn lookup(
     conn: &mut sqlx::AnyConnection,
+    backend: Backend,
     hashes: &[&str],
     now: i64,
 ) -> Result<HashMap<String, LinkRow>, sqlx::Error> {
     if hashes.is_empty() {
         return Ok(HashMap::new());
     }
+    // PostgreSQL's json goes out as text: the Any driver reads no json type.
+    let (aggregate, as_text, list) = match backend {
+        Backend::Sqlite => ("json_group_array(json_array", "", "SELECT value FROM json_each($2)"),
+        Backend::Postgres => ("json_agg(json_build_array", "::text", "SELECT json_array_elements_text($2::json)"),
+    };
     let sql = format!(
-        "SELECT l.token_hash, i.id, i.survey_id, \
-           (i.completed = FALSE AND i.revoked = FALSE AND i.declined = FALSE AND c.status = 'open' AND c.closes_at > $1) AS live \
+        "SELECT {aggregate}(l.token_hash, i.id, i.cycle_id, i.survey_id, i.subject_id, i.relation, i.respondent_key, \
+           (i.completed = FALSE AND i.revoked = FALSE AND i.declined = FALSE AND c.status = 'open' AND c.closes_at > $1))){as_text} \
          FROM links l JOIN invitations i ON i.id = l.invitation_id JOIN cycles c ON c.id = i.cycle_id \
-         WHERE l.token_hash IN {} AND l.kind = 'respond' AND (l.expires_at IS NULL OR l.expires_at > $1)",
-        placeholders(2, hashes.len())
+         WHERE l.token_hash IN ({list}) AND l.kind = 'respond' AND (l.expires_at IS NULL OR l.expires_at > $1)"
     );
-    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(now);
-    for h in hashes {
-        q = q.bind(*h);
-    }
-    let mut found = HashMap::with_capacity(hashes.len());
-    for r in q.fetch_all(&mut *conn).await? {
-        let row = LinkRow {
-            invitation_id: r.try_get("id")?,
-            survey_id: r.try_get("survey_id")?,
-            live: get_bool(&r, "live")?,
-        };
-        found.insert(r.try_get("token_hash")?, row);
-    }
-    Ok(found)
+    let hashes = serde_json::to_string(hashes).map_err(|e| sqlx::Error::Encode(e.into()))?;
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(now).bind(hashes).fetch_one(&mut *conn).await?;
+    // No link at all: SQLite gives "[]", PostgreSQL NULL.
+    let found: Option<String> = row.try_get(0)?;
+    let rows: Vec<Vec<serde_json::Value>> = match found {
+        Some(json) => serde_json::from_str(&json).map_err(|e| sqlx::Error::Decode(e.into()))?,
+        None => Vec::new(),
+    };
+    rows.into_iter().map(link_row).collect()
 }
 
-/// Claims these invitations (at most [`super::MAX_BINDS`] − 2) in one statement; those it
-/// could not take (answered, revoked, or their cycle closed meanwhile) are missing from the
-/// answer.
+/// One link of [`lookup`]'s array: hash, id, cycle, survey, subject, relation, respondent, live.
+fn link_row(row: Vec<serde_json::Value>) -> Result<(String, LinkRow), sqlx::Error> {
+    use serde_json::Value;
+    let bad = || sqlx::Error::Decode("a looked-up link".into());
+    let text = |i: usize| row.get(i).and_then(Value::as_str).map(str::to_owned).ok_or_else(bad);
+    let live = match row.get(7) {
+        Some(Value::Bool(b)) => *b,
+        Some(Value::Number(n)) => n.as_i64() == Some(1),
+        _ => return Err(bad()),
+    };
+    let target = LinkTarget {
+        id: row.get(1).and_then(Value::as_i64).ok_or_else(bad)?,
+        cycle_id: text(2)?,
+        survey_id: text(3)?,
+        subject_id: text(4)?,
+        relation: Relation::parse(&text(5)?).ok_or_else(bad)?,
+        respondent_key: text(6)?,
+    };
+    Ok((text(0)?, LinkRow { target, live }))
+}
+
+/// Claims these invitations, found live by [`lookup`] in the same transaction, in one
+/// statement; returns those it took. On SQLite the transaction has held the only write lock
+/// since before the lookup, so every one is taken (anything else is an error). On PostgreSQL
+/// another transaction may have answered, revoked or closed meanwhile: those are missing.
 pub async fn claim_many(
     conn: &mut sqlx::AnyConnection,
     backend: Backend,
     ids: &[i64],
     now: i64,
     today: &str,
-) -> Result<HashMap<i64, LinkTarget>, sqlx::Error> {
+) -> Result<HashSet<i64>, sqlx::Error> {
     if ids.is_empty() {
-        return Ok(HashMap::new());
+        return Ok(HashSet::new());
     }
-    // $1 is the day, $2 the time; the ids follow.
-    let sql = claim_sql(backend, &format!("IN {}", placeholders(3, ids.len())), "$2");
-    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(today).bind(now);
-    for id in ids {
-        q = q.bind(*id);
+    let list = serde_json::to_string(ids).map_err(|e| sqlx::Error::Encode(e.into()))?;
+    // $1 is the day, $2 the time, $3 the ids.
+    match backend {
+        Backend::Sqlite => {
+            let sql = claim_sql(backend, "IN (SELECT value FROM json_each($3))", "$2", false);
+            let done =
+                sqlx::query(sqlx::AssertSqlSafe(sql)).bind(today).bind(now).bind(list).execute(&mut *conn).await?;
+            if done.rows_affected() != ids.len() as u64 {
+                return Err(sqlx::Error::Protocol("a live invitation changed under the write lock".into()));
+            }
+            Ok(ids.iter().copied().collect())
+        }
+        Backend::Postgres => {
+            let update = claim_sql(backend, "IN (SELECT (json_array_elements_text($3::json))::bigint)", "$2", true);
+            let sql = format!("WITH claimed AS ({update}) SELECT COALESCE(json_agg(id), '[]')::text FROM claimed");
+            let row =
+                sqlx::query(sqlx::AssertSqlSafe(sql)).bind(today).bind(now).bind(list).fetch_one(&mut *conn).await?;
+            let taken: Vec<i64> =
+                serde_json::from_str(&row.try_get::<String, _>(0)?).map_err(|e| sqlx::Error::Decode(e.into()))?;
+            Ok(taken.into_iter().collect())
+        }
     }
-    let mut claimed = HashMap::with_capacity(ids.len());
-    for r in q.fetch_all(&mut *conn).await? {
-        let t = target(&r)?;
-        claimed.insert(t.id, t);
+}
+
+/// A connection for the submission writer, held while batches keep coming. On SQLite its
+/// statement journals (the undo a multi-row statement keeps until it has finished) stay in
+/// memory: spilled to a temporary file, as by default once they pass 64 KiB, they cost as
+/// many writes as the WAL itself. Only here: on the pool's other connections a large sort
+/// must still be free to spill to disk.
+pub async fn writer_connection(db: &Db) -> Result<PoolConnection<Any>, sqlx::Error> {
+    let mut conn = db.pool.acquire().await?;
+    if db.backend == Backend::Sqlite {
+        conn.execute("PRAGMA temp_store = MEMORY").await?;
     }
-    Ok(claimed)
+    Ok(conn)
+}
+
+/// Hands the writer's connection back to the pool as the pool gave it; one that cannot be
+/// reset is closed instead.
+pub async fn release_writer_connection(db: &Db, mut conn: PoolConnection<Any>) {
+    if db.backend == Backend::Sqlite && conn.execute("PRAGMA temp_store = DEFAULT").await.is_err() {
+        conn.close_on_drop();
+    }
 }

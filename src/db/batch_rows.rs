@@ -1,0 +1,125 @@
+//! The rows of a batch of attributed submissions, written in a constant number of statements
+//! whose text never changes: each table's rows go in as one JSON array, unpacked by the
+//! database (`json_each` on SQLite, `json_array_elements` on PostgreSQL). Prepared once and
+//! cached, they bind one value each, however many rows a batch has; on SQLite all four run in
+//! one call to the database's thread.
+use super::Backend;
+use super::responses::NewResponse;
+use serde_json::{Value, json};
+
+/// Columns of each table and how PostgreSQL reads them from the JSON text (SQLite takes the
+/// JSON values as they are).
+const RESPONSES: (&str, &[&str]) = (
+    "responses (id, cycle_id, survey_id, subject_id, relation, submitted_on, invitation_id)",
+    &["", "", "", "", "", "", "::bigint"],
+);
+const ANSWERS: (&str, &[&str]) = ("answers (response_id, question_id, value, text)", &["", "", "::bigint", ""]);
+const SCORES: (&str, &[&str]) = (
+    "response_scores (cycle_id, subject_id, indicator, relation, anonymous, response_id, value, \
+     scale_n, top_two, nps_n, promoters, detractors)",
+    &[
+        "",
+        "",
+        "",
+        "",
+        "::boolean",
+        "",
+        "::double precision",
+        "::bigint",
+        "::bigint",
+        "::bigint",
+        "::bigint",
+        "::bigint",
+    ],
+);
+
+/// `INSERT INTO table SELECT …` of the rows in the JSON array bound as `param`.
+fn insert_sql(backend: Backend, (table, casts): (&str, &[&str]), param: &str) -> String {
+    let (columns, source): (Vec<String>, String) = match backend {
+        Backend::Sqlite => {
+            ((0..casts.len()).map(|i| format!("value ->> {i}")).collect(), format!("json_each({param})"))
+        }
+        Backend::Postgres => (
+            casts.iter().enumerate().map(|(i, cast)| format!("(e ->> {i}){cast}")).collect(),
+            format!("json_array_elements({param}::json) e"),
+        ),
+    };
+    format!("INSERT INTO {table} SELECT {} FROM {source}", columns.join(", "))
+}
+
+/// The drafts of the answered invitations go with their answers.
+fn delete_drafts_sql(backend: Backend, param: &str) -> String {
+    match backend {
+        Backend::Sqlite => format!("DELETE FROM drafts WHERE invitation_id IN (SELECT value FROM json_each({param}))"),
+        Backend::Postgres => format!(
+            "DELETE FROM drafts WHERE invitation_id IN (SELECT (json_array_elements_text({param}::json))::bigint)"
+        ),
+    }
+}
+
+/// The JSON arrays of responses, answers and per-indicator values of `rows` (each with its id).
+fn tables(rows: &[(NewResponse<'_>, String)], day: &str) -> [Value; 3] {
+    let (mut responses, mut answers, mut scores) = (Vec::new(), Vec::new(), Vec::new());
+    for (r, id) in rows {
+        let invitation = (!r.anonymous).then_some(r.invitation_id);
+        responses.push(json!([id, r.cycle_id, r.survey_id, r.subject_id, r.relation, day, invitation]));
+        answers.extend(r.answers.iter().map(|a| json!([id, a.question_id, a.value, a.text])));
+        scores.extend(r.values.iter().map(|v| {
+            json!([
+                r.cycle_id,
+                r.subject_id,
+                v.indicator,
+                r.relation,
+                r.anonymous,
+                id,
+                v.value,
+                v.scale_n,
+                v.top_two,
+                v.nps_n,
+                v.promoters,
+                v.detractors
+            ])
+        }));
+    }
+    [Value::Array(responses), Value::Array(answers), Value::Array(scores)]
+}
+
+/// Stores `rows` (responses with their answers and values, in the order given) and deletes
+/// the drafts of `answered`, in four statements (one call on SQLite).
+pub async fn write(
+    conn: &mut sqlx::AnyConnection,
+    backend: Backend,
+    rows: &[(NewResponse<'_>, String)],
+    day: &str,
+    answered: &[i64],
+) -> Result<(), sqlx::Error> {
+    let [responses, answers, scores] = tables(rows, day);
+    let values = [responses.to_string(), answers.to_string(), scores.to_string(), json!(answered).to_string()];
+    // SQLite runs the four in one call, numbering the values across them; PostgreSQL prepares
+    // one statement at a time, each taking its own value as `$1`.
+    let param = |i: usize| match backend {
+        Backend::Sqlite => format!("${i}"),
+        Backend::Postgres => "$1".to_string(),
+    };
+    let statements = [
+        insert_sql(backend, RESPONSES, &param(1)),
+        insert_sql(backend, ANSWERS, &param(2)),
+        insert_sql(backend, SCORES, &param(3)),
+        delete_drafts_sql(backend, &param(4)),
+    ];
+    match backend {
+        Backend::Sqlite => {
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(statements.join("; ")));
+            for v in values {
+                q = q.bind(v);
+            }
+            q.execute(&mut *conn).await?;
+        }
+        Backend::Postgres => {
+            for (sql, v) in statements.into_iter().zip(values) {
+                sqlx::query(sqlx::AssertSqlSafe(sql)).bind(v).execute(&mut *conn).await?;
+            }
+        }
+    }
+    Ok(())
+}
