@@ -1,7 +1,8 @@
 //! A batch of respondent submissions written as one transaction in a fixed number of
 //! statements: the links looked up in one read, each submission checked against its (cached)
-//! survey, the live ones claimed in one UPDATE, then their responses — or, for anonymous
-//! relations, sealed records — in multi-row INSERTs. A submission whose link is not live, whose
+//! survey, the live ones claimed in one UPDATE, then their responses (four constant statements
+//! of JSON rows, `db::batch_rows`) or, for anonymous relations, sealed records (multi-row
+//! INSERTs). A submission whose link is not live, whose
 //! answers do not fit, or that lost its invitation to another in the same batch gets its own
 //! outcome; the others are stored. Nothing is acknowledged before the commit.
 use super::responses::SubmitOutcome;
