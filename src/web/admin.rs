@@ -208,6 +208,11 @@ pub(super) async fn back_in(
 }
 
 /// Input and state problems are shown on the admin page; anything else gets its error page.
+/// A destructive action whose "yes, really" box was not ticked: nothing is done, the page says so.
+pub(super) async fn not_confirmed(app: &App, who: &SignedIn) -> Response {
+    show_error(app, who, app::Error::invalid("not_confirmed", who.t.not_confirmed)).await
+}
+
 pub(super) async fn show_error(app: &App, who: &SignedIn, e: app::Error) -> Response {
     let status = match &e {
         app::Error::Invalid { .. } | app::Error::InvalidRows(_) => StatusCode::UNPROCESSABLE_ENTITY,
@@ -319,7 +324,7 @@ async fn cycle_action(
 ) -> Response {
     let survey = f.form.survey.clone().unwrap_or_default();
     if matches!(action.as_str(), "remind" | "close") && f.form.confirm.is_none() {
-        return show_error(&app, &f.who, app::Error::invalid("not_confirmed", f.who.t.not_confirmed)).await;
+        return not_confirmed(&app, &f.who).await;
     }
     let result = match action.as_str() {
         "launch" => {
@@ -435,7 +440,7 @@ async fn delete_schedule(
     AdminForm(f): AdminForm<ConfirmForm>,
 ) -> Response {
     if f.form.confirm.is_none() {
-        return show_error(&app, &f.who, app::Error::invalid("not_confirmed", f.who.t.not_confirmed)).await;
+        return not_confirmed(&app, &f.who).await;
     }
     let result = app::schedules::delete(&app, &id).await.map(|_| ("schedule_deleted", None));
     back(&app, &f.who, result).await

@@ -1,6 +1,6 @@
 //! `/admin`'s access controls: API keys created and revoked, admin rights removed, people
 //! signed out everywhere — each confirmed, each recorded in the audit log.
-use super::admin::{ConfirmForm, Notice, actor, back, csrf_fields, render, show_error};
+use super::admin::{ConfirmForm, Notice, actor, back, csrf_fields, not_confirmed, render, show_error};
 use super::extract::{AdminForm, CsrfFields};
 use crate::app::{self, App, integrations};
 use crate::domain::api_key::Scope;
@@ -39,7 +39,7 @@ pub(super) async fn revoke_key(
     AdminForm(f): AdminForm<ConfirmForm>,
 ) -> Response {
     if f.form.confirm.is_none() {
-        return show_error(&app, &f.who, app::Error::invalid("not_confirmed", f.who.t.not_confirmed)).await;
+        return not_confirmed(&app, &f.who).await;
     }
     let result = integrations::revoke_key(&app, &id).await.map(|_| ("key_revoked", None));
     back(&app, &f.who, result).await
@@ -57,7 +57,7 @@ csrf_fields!(SignOutForm);
 /// Signs anyone out everywhere, found by their email address, confirmed.
 pub(super) async fn sign_out_person(State(app): State<App>, AdminForm(f): AdminForm<SignOutForm>) -> Response {
     if f.form.confirm.is_none() {
-        return show_error(&app, &f.who, app::Error::invalid("not_confirmed", f.who.t.not_confirmed)).await;
+        return not_confirmed(&app, &f.who).await;
     }
     let result = app::accounts::end_sessions_of(&app, &f.form.email).await.map(|_| ("signed_out", None));
     back(&app, &f.who, result).await
@@ -70,7 +70,7 @@ pub(super) async fn person_action(
     AdminForm(f): AdminForm<ConfirmForm>,
 ) -> Response {
     if f.form.confirm.is_none() {
-        return show_error(&app, &f.who, app::Error::invalid("not_confirmed", f.who.t.not_confirmed)).await;
+        return not_confirmed(&app, &f.who).await;
     }
     let result = match action.as_str() {
         "remove-admin" => {
