@@ -8,17 +8,17 @@
 use super::responses::SubmitOutcome;
 use super::sealing::seal_record;
 use super::{App, Error, Result};
+use crate::db::batch_rows;
 use crate::db::invitations::LinkTarget;
 use crate::db::responses::NewResponse;
-use crate::db::{Backend, batch_rows, sealed, submissions};
+use crate::db::submissions::{self, LinkRow};
 use crate::domain::answers::{Answer, check_answers};
 use crate::domain::sealed::SealedAnswer;
 use crate::domain::survey::Survey;
 use crate::domain::time;
 use crate::domain::token::{ordered_id, random_id};
 use crate::scoring::{ResponseValue, response_values};
-use sqlx::Connection;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 /// Submissions per batch at most: the claim binds their ids in one statement.
@@ -39,37 +39,34 @@ struct Chosen {
 }
 
 /// Writes `batch` (at most [`MAX_BATCH`]) in one transaction on `conn`; one outcome per
-/// submission, in order. An error means nothing of the batch was stored.
+/// submission, in order. On SQLite that takes three calls to the database's thread: begin and
+/// look up, claim, store and commit. An error means nothing of the batch was stored, and the
+/// connection is left in a transaction of unknown state: the caller closes it.
 pub async fn write(app: &App, conn: &mut sqlx::AnyConnection, batch: &[Submission]) -> Result<Vec<SubmitOutcome>> {
     let (now, today) = (time::now(), time::today());
-    let mut tx = match app.db.backend {
-        Backend::Sqlite => conn.begin_with("BEGIN IMMEDIATE").await?,
-        Backend::Postgres => conn.begin().await?,
-    };
+    let hashes: Vec<&str> = batch.iter().map(|s| s.token_hash.as_str()).collect();
+    let links = submissions::begin_and_lookup(conn, app.db.backend, &hashes, now).await?;
     let mut outcomes: Vec<SubmitOutcome> = batch.iter().map(|_| SubmitOutcome::NotClaimed).collect();
-    let chosen = check(app, &mut tx, batch, now, &mut outcomes).await?;
+    let chosen = check(app, conn, batch, &links, &mut outcomes).await?;
     let ids: Vec<i64> = chosen.iter().map(|c| c.target.id).collect();
-    let claimed = submissions::claim_many(&mut tx, app.db.backend, &ids, now, &today).await?;
+    let claimed = submissions::claim_many(conn, app.db.backend, &ids, now, &today).await?;
     let stored: Vec<&Chosen> = chosen.iter().filter(|c| claimed.contains(&c.target.id)).collect();
-    store(app, &mut tx, &stored, &today).await?;
-    tx.commit().await?;
+    store_and_commit(app, conn, &stored, &today).await?;
     for c in &stored {
         outcomes[c.index] = SubmitOutcome::Stored;
     }
     Ok(outcomes)
 }
 
-/// Looks the links up and checks each live one's answers; the first fitting submission of an
-/// invitation is chosen. Misfits get `Rejected` in `outcomes`; the rest stay `NotClaimed`.
+/// Checks the answers of each submission whose link is live; the first fitting submission of
+/// an invitation is chosen. Misfits get `Rejected` in `outcomes`; the rest stay `NotClaimed`.
 async fn check(
     app: &App,
     conn: &mut sqlx::AnyConnection,
     batch: &[Submission],
-    now: i64,
+    links: &HashMap<String, LinkRow>,
     outcomes: &mut [SubmitOutcome],
 ) -> Result<Vec<Chosen>> {
-    let hashes: Vec<&str> = batch.iter().map(|s| s.token_hash.as_str()).collect();
-    let links = submissions::lookup(conn, app.db.backend, &hashes, now).await?;
     let (mut chosen, mut taken) = (Vec::new(), HashSet::new());
     for (index, s) in batch.iter().enumerate() {
         // A second submission for an invitation finds it taken; one after a misfit may fit.
@@ -93,8 +90,8 @@ async fn check(
 }
 
 /// Attributed answers become responses; anonymous ones sealed records, in the order of their
-/// random ids. The drafts of all of them are deleted.
-async fn store(app: &App, conn: &mut sqlx::AnyConnection, stored: &[&Chosen], today: &str) -> Result<()> {
+/// random ids. The drafts of all of them are deleted, and the transaction commits.
+async fn store_and_commit(app: &App, conn: &mut sqlx::AnyConnection, stored: &[&Chosen], today: &str) -> Result<()> {
     let (anonymous, attributed): (Vec<&Chosen>, Vec<&Chosen>) =
         stored.iter().partition(|c| c.target.relation.is_anonymous(c.survey.anonymous));
     let mut records = Vec::with_capacity(anonymous.len());
@@ -109,7 +106,6 @@ async fn store(app: &App, conn: &mut sqlx::AnyConnection, stored: &[&Chosen], to
         records.push((random_id(), t.cycle_id.as_str(), seal_record(app, &record, &t.cycle_id)?));
     }
     records.sort_by(|a, b| a.0.cmp(&b.0));
-    sealed::insert_many(conn, &records).await?;
     let values: Vec<Vec<ResponseValue>> =
         attributed.iter().map(|c| response_values(&c.survey.questions, &c.answers)).collect();
     let now = time::now();
@@ -120,7 +116,7 @@ async fn store(app: &App, conn: &mut sqlx::AnyConnection, stored: &[&Chosen], to
         .collect();
     // A draft ends with its answer, in the same transaction.
     let answered: Vec<i64> = stored.iter().map(|c| c.target.id).collect();
-    batch_rows::write(conn, app.db.backend, &rows, today, &answered).await?;
+    batch_rows::write_and_commit(conn, app.db.backend, &rows, &records, today, &answered).await?;
     Ok(())
 }
 

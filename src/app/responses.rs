@@ -63,9 +63,19 @@ pub async fn submit(app: &App, token: &Token, fields: Vec<(String, String)>) -> 
     let submission = Submission { token_hash: token.hash(), fields };
     match app.config.submit_writer.unwrap_or(WriterMode::Batch) {
         WriterMode::Batch => app.writer.submit(app, submission).await,
+        // Spawned, so a request that goes away mid-write cannot leave its connection inside
+        // the transaction; a connection that failed is closed, not handed back.
         WriterMode::Pooled => {
-            let mut conn = app.db.pool.acquire().await?;
-            Ok(batch::write(app, &mut conn, std::slice::from_ref(&submission)).await?.remove(0))
+            let app = app.clone();
+            let write = tokio::spawn(async move {
+                let mut conn = app.db.pool.acquire().await?;
+                let written = batch::write(&app, &mut conn, std::slice::from_ref(&submission)).await;
+                if written.is_err() {
+                    conn.close_on_drop();
+                }
+                Ok(written?.remove(0))
+            });
+            write.await.map_err(Error::internal)?
         }
     }
 }

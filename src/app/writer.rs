@@ -11,6 +11,7 @@ use super::{App, Error, Result};
 use crate::db::submissions;
 use sqlx::pool::PoolConnection;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
 
 struct Job {
@@ -48,10 +49,33 @@ impl Writer {
     }
 }
 
+/// How long the writer keeps its connection once the queue is empty. Under load the queue
+/// empties between most batches (the next requests are still being read); handing the
+/// connection back each time cost two statements, and the next batch often took another
+/// connection whose page cache was cold and had to read its pages again.
+const HOLD_WHEN_IDLE: Duration = Duration::from_millis(500);
+
 async fn run(app: App, mut queue: mpsc::Receiver<Job>) {
     let mut conn: Option<PoolConnection<sqlx::Any>> = None;
     let mut jobs = Vec::with_capacity(MAX_BATCH);
-    while queue.recv_many(&mut jobs, MAX_BATCH).await > 0 {
+    loop {
+        let received = match conn.take() {
+            None => queue.recv_many(&mut jobs, MAX_BATCH).await,
+            Some(held) => match tokio::time::timeout(HOLD_WHEN_IDLE, queue.recv_many(&mut jobs, MAX_BATCH)).await {
+                Ok(n) => {
+                    conn = Some(held);
+                    n
+                }
+                // Idle: handed back, so the pool can close it.
+                Err(_) => {
+                    submissions::release_writer_connection(&app.db, held).await;
+                    continue;
+                }
+            },
+        };
+        if received == 0 {
+            break;
+        }
         let (submissions, replies): (Vec<Submission>, Vec<_>) = jobs.drain(..).map(|j| (j.submission, j.reply)).unzip();
         let outcomes = write_or_split(&app, &mut conn, &submissions).await;
         tracing::trace!(submissions = submissions.len(), "batch written");
@@ -59,12 +83,9 @@ async fn run(app: App, mut queue: mpsc::Receiver<Job>) {
             // The request may have gone (client closed); its answer is stored either way.
             let _ = reply.send(outcome);
         }
-        // Held while submissions keep coming; handed back when idle, so the pool can close.
-        if queue.is_empty()
-            && let Some(held) = conn.take()
-        {
-            submissions::release_writer_connection(&app.db, held).await;
-        }
+    }
+    if let Some(held) = conn.take() {
+        submissions::release_writer_connection(&app.db, held).await;
     }
 }
 

@@ -1,11 +1,12 @@
-//! The rows of a batch of attributed submissions, written in a constant number of statements
-//! whose text never changes: each table's rows go in as one JSON array, unpacked by the
-//! database (`json_each` on SQLite, `json_array_elements` on PostgreSQL). Prepared once and
-//! cached, they bind one value each, however many rows a batch has; on SQLite all four run in
-//! one call to the database's thread.
+//! The rows of a batch of submissions, written in a constant number of statements whose text
+//! never changes: each table's rows go in as one JSON array, unpacked by the database
+//! (`json_each` on SQLite, `json_array_elements` on PostgreSQL). Prepared once and cached,
+//! they bind one value each, however many rows a batch has; on SQLite all five and the commit
+//! run in one call to the database's thread.
 use super::Backend;
 use super::responses::NewResponse;
 use serde_json::{Value, json};
+use sqlx::Executor;
 
 /// Columns of each table and how PostgreSQL reads them from the JSON text (SQLite takes the
 /// JSON values as they are).
@@ -32,6 +33,8 @@ const SCORES: (&str, &[&str]) = (
         "::bigint",
     ],
 );
+
+const SEALED: (&str, &[&str]) = ("sealed_responses (id, cycle_id, sealed)", &["", "", ""]);
 
 /// `INSERT INTO table SELECT …` of the rows in the JSON array bound as `param`.
 fn insert_sql(backend: Backend, (table, casts): (&str, &[&str]), param: &str) -> String {
@@ -84,18 +87,24 @@ fn tables(rows: &[(NewResponse<'_>, String)], day: &str) -> [Value; 3] {
     [Value::Array(responses), Value::Array(answers), Value::Array(scores)]
 }
 
-/// Stores `rows` (responses with their answers and values, in the order given) and deletes
-/// the drafts of `answered`, in four statements (one call on SQLite).
-pub async fn write(
+/// Stores `rows` (responses with their answers and values, in the order given) and `sealed`
+/// records (id, cycle, ciphertext), deletes the drafts of `answered`, and commits the
+/// transaction [`super::submissions::begin_and_lookup`] opened. On SQLite that is one call:
+/// the database's thread stops at the first statement that fails, so the commit runs only
+/// after every row went in. After an error the transaction's state is unknown: the caller
+/// closes the connection.
+pub async fn write_and_commit(
     conn: &mut sqlx::AnyConnection,
     backend: Backend,
     rows: &[(NewResponse<'_>, String)],
+    sealed: &[(String, &str, String)],
     day: &str,
     answered: &[i64],
 ) -> Result<(), sqlx::Error> {
     let [responses, answers, scores] = tables(rows, day);
-    let values = [responses.to_string(), answers.to_string(), scores.to_string(), json!(answered).to_string()];
-    // SQLite runs the four in one call, numbering the values across them; PostgreSQL prepares
+    let sealed = Value::Array(sealed.iter().map(|(id, cycle, text)| json!([id, cycle, text])).collect());
+    let values = [responses, answers, scores, sealed, json!(answered)];
+    // SQLite runs them in one call, numbering the values across them; PostgreSQL prepares
     // one statement at a time, each taking its own value as `$1`.
     let param = |i: usize| match backend {
         Backend::Sqlite => format!("${i}"),
@@ -105,20 +114,24 @@ pub async fn write(
         insert_sql(backend, RESPONSES, &param(1)),
         insert_sql(backend, ANSWERS, &param(2)),
         insert_sql(backend, SCORES, &param(3)),
-        delete_drafts_sql(backend, &param(4)),
+        insert_sql(backend, SEALED, &param(4)),
+        delete_drafts_sql(backend, &param(5)),
     ];
     match backend {
         Backend::Sqlite => {
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(statements.join("; ")));
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(statements.join("; ") + "; COMMIT"));
             for v in values {
-                q = q.bind(v);
+                q = q.bind(v.to_string());
             }
             q.execute(&mut *conn).await?;
         }
         Backend::Postgres => {
             for (sql, v) in statements.into_iter().zip(values) {
-                sqlx::query(sqlx::AssertSqlSafe(sql)).bind(v).execute(&mut *conn).await?;
+                if v.as_array().is_some_and(|rows| !rows.is_empty()) {
+                    sqlx::query(sqlx::AssertSqlSafe(sql)).bind(v.to_string()).execute(&mut *conn).await?;
+                }
             }
+            conn.execute("COMMIT").await?;
         }
     }
     Ok(())

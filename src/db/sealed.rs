@@ -1,5 +1,5 @@
 //! Sealed anonymous answers (ciphertext only) and the distinct-rater counts written at close.
-use super::{Tx, placeholders, rows_per_statement, value_rows};
+use super::{Tx, placeholders, rows_per_statement};
 use sqlx::Row;
 
 /// One sealed record, under a random id (so not even its place in the table tells when it came).
@@ -11,22 +11,6 @@ pub async fn insert(tx: &mut Tx, id: &str, cycle: &str, sealed: &str) -> Result<
         .execute(&mut **tx)
         .await
         .map(|_| ())
-}
-
-/// Sealed records (id, cycle, ciphertext) of a batch of submissions, in multi-row statements.
-/// The caller orders them by their random ids, so not even their order within a batch tells
-/// which came first.
-pub async fn insert_many(conn: &mut sqlx::AnyConnection, rows: &[(String, &str, String)]) -> Result<(), sqlx::Error> {
-    for chunk in rows.chunks(rows_per_statement(3)) {
-        let sql =
-            format!("INSERT INTO sealed_responses (id, cycle_id, sealed) VALUES {}", value_rows(conn, chunk.len(), 3));
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for (id, cycle, sealed) in chunk {
-            q = q.bind(id.as_str()).bind(*cycle).bind(sealed.as_str());
-        }
-        q.execute(&mut *conn).await?;
-    }
-    Ok(())
 }
 
 /// Every sealed record of a cycle (id, ciphertext), in the order of their random ids.

@@ -16,32 +16,44 @@ pub struct LinkRow {
     pub live: bool,
 }
 
-/// The respondent links among `hashes`, by token hash. The hashes go in as one JSON array and
-/// the links come back as one: a statement's cost then does not grow with its parameters
-/// (sqlx finds each `$N` by name on SQLite), and one row crosses from the database's thread
-/// instead of one per link.
-pub async fn lookup(
+/// Opens the batch's transaction and finds the respondent links among `hashes`, by token
+/// hash. On SQLite both go to the database's thread in one call, `BEGIN IMMEDIATE` first: the
+/// write lock is held from before the lookup, so the links it finds live are exactly those the
+/// claim will take. The hashes go in as one JSON array and the links come back as one: a
+/// statement's cost then does not grow with its parameters (sqlx finds each `$N` by name on
+/// SQLite), and one row crosses from the database's thread instead of one per link.
+///
+/// The transaction is the caller's to end ([`super::batch_rows::write_and_commit`]); after an
+/// error its state is unknown and the connection must be closed, not handed back.
+pub async fn begin_and_lookup(
     conn: &mut sqlx::AnyConnection,
     backend: Backend,
     hashes: &[&str],
     now: i64,
 ) -> Result<HashMap<String, LinkRow>, sqlx::Error> {
-    if hashes.is_empty() {
-        return Ok(HashMap::new());
-    }
     // PostgreSQL's json goes out as text: the Any driver reads no json type.
     let (aggregate, as_text, list) = match backend {
         Backend::Sqlite => ("json_group_array(json_array", "", "SELECT value FROM json_each($2)"),
         Backend::Postgres => ("json_agg(json_build_array", "::text", "SELECT json_array_elements_text($2::json)"),
     };
-    let sql = format!(
+    let lookup = format!(
         "SELECT {aggregate}(l.token_hash, i.id, i.cycle_id, i.survey_id, i.subject_id, i.relation, i.respondent_key, \
            (i.completed = FALSE AND i.revoked = FALSE AND i.declined = FALSE AND c.status = 'open' AND c.closes_at > $1))){as_text} \
          FROM links l JOIN invitations i ON i.id = l.invitation_id JOIN cycles c ON c.id = i.cycle_id \
          WHERE l.token_hash IN ({list}) AND l.kind = 'respond' AND (l.expires_at IS NULL OR l.expires_at > $1)"
     );
+    let sql = match backend {
+        Backend::Sqlite => format!("BEGIN IMMEDIATE; {lookup}"),
+        // One statement per call on PostgreSQL.
+        Backend::Postgres => {
+            conn.execute("BEGIN").await?;
+            lookup
+        }
+    };
     let hashes = serde_json::to_string(hashes).map_err(|e| sqlx::Error::Encode(e.into()))?;
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(now).bind(hashes).fetch_one(&mut *conn).await?;
+    // All rows, not the first result: on SQLite that is the BEGIN's (no row).
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(now).bind(hashes).fetch_all(&mut *conn).await?;
+    let row = rows.first().ok_or(sqlx::Error::RowNotFound)?;
     // No link at all: SQLite gives "[]", PostgreSQL NULL.
     let found: Option<String> = row.try_get(0)?;
     let rows: Vec<Vec<serde_json::Value>> = match found {
