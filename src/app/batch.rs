@@ -8,10 +8,10 @@
 use super::responses::SubmitOutcome;
 use super::sealing::seal_record;
 use super::{App, Error, Result};
-use crate::db::batch_rows;
 use crate::db::invitations::LinkTarget;
 use crate::db::responses::NewResponse;
 use crate::db::submissions::{self, LinkRow};
+use crate::db::{Backend, batch_rows};
 use crate::domain::answers::{Answer, check_answers};
 use crate::domain::sealed::SealedAnswer;
 use crate::domain::survey::Survey;
@@ -39,8 +39,8 @@ struct Chosen {
 }
 
 /// Writes `batch` (at most [`MAX_BATCH`]) in one transaction on `conn`; one outcome per
-/// submission, in order. On SQLite that takes three calls to the database's thread: begin and
-/// look up, claim, store and commit. An error means nothing of the batch was stored, and the
+/// submission, in order. On SQLite that takes two calls to the database's thread: begin and
+/// look up; then claim, store and commit. An error means nothing of the batch was stored, and the
 /// connection is left in a transaction of unknown state: the caller closes it.
 pub async fn write(app: &App, conn: &mut sqlx::AnyConnection, batch: &[Submission]) -> Result<Vec<SubmitOutcome>> {
     let (now, today) = (time::now(), time::today());
@@ -49,7 +49,12 @@ pub async fn write(app: &App, conn: &mut sqlx::AnyConnection, batch: &[Submissio
     let mut outcomes: Vec<SubmitOutcome> = batch.iter().map(|_| SubmitOutcome::NotClaimed).collect();
     let chosen = check(app, conn, batch, &links, &mut outcomes).await?;
     let ids: Vec<i64> = chosen.iter().map(|c| c.target.id).collect();
-    let claimed = submissions::claim_many(conn, app.db.backend, &ids, now, &today).await?;
+    let claimed = match app.db.backend {
+        // The lookup ran under the write lock: every live link it found is taken, marked
+        // answered in the call that stores the rows.
+        Backend::Sqlite => ids.into_iter().collect(),
+        Backend::Postgres => submissions::claim_many(conn, &ids, now, &today).await?,
+    };
     let stored: Vec<&Chosen> = chosen.iter().filter(|c| claimed.contains(&c.target.id)).collect();
     store_and_commit(app, conn, &stored, &today).await?;
     for c in &stored {

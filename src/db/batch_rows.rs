@@ -1,10 +1,10 @@
 //! The rows of a batch of submissions, written in a constant number of statements whose text
 //! never changes: each table's rows go in as one JSON array, unpacked by the database
 //! (`json_each` on SQLite, `json_array_elements` on PostgreSQL). Prepared once and cached,
-//! they bind one value each, however many rows a batch has; on SQLite all five and the commit
-//! run in one call to the database's thread.
+//! they bind one value each, however many rows a batch has; on SQLite they, the marking of
+//! the invitations answered and the commit run in one call to the database's thread.
 use super::Backend;
-use super::responses::NewResponse;
+use super::responses::{NewResponse, answered_sql};
 use serde_json::{Value, json};
 use sqlx::Executor;
 
@@ -88,11 +88,15 @@ fn tables(rows: &[(NewResponse<'_>, String)], day: &str) -> [Value; 3] {
 }
 
 /// Stores `rows` (responses with their answers and values, in the order given) and `sealed`
-/// records (id, cycle, ciphertext), deletes the drafts of `answered`, and commits the
-/// transaction [`super::submissions::begin_and_lookup`] opened. On SQLite that is one call:
-/// the database's thread stops at the first statement that fails, so the commit runs only
-/// after every row went in. After an error the transaction's state is unknown: the caller
-/// closes the connection.
+/// records (id, cycle, ciphertext), deletes the drafts of the `answered` invitations, and
+/// commits the transaction [`super::submissions::begin_and_lookup`] opened.
+///
+/// On SQLite the same call also marks the `answered` invitations answered: that lookup ran
+/// under the write lock this transaction holds, so what it found live is still live, and
+/// nothing is claimed in a call of its own (on PostgreSQL [`super::submissions::claim_many`]
+/// took them before). The database's thread stops at the first statement that fails, so the
+/// commit runs only after every row went in. After an error the transaction's state is
+/// unknown: the caller closes the connection.
 pub async fn write_and_commit(
     conn: &mut sqlx::AnyConnection,
     backend: Backend,
@@ -119,11 +123,13 @@ pub async fn write_and_commit(
     ];
     match backend {
         Backend::Sqlite => {
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(statements.join("; ") + "; COMMIT"));
+            let mark = answered_sql("IN (SELECT value FROM json_each($5))", "$6");
+            let sql = format!("{mark}; {}; COMMIT", statements.join("; "));
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
             for v in values {
                 q = q.bind(v.to_string());
             }
-            q.execute(&mut *conn).await?;
+            q.bind(day).execute(&mut *conn).await?;
         }
         Backend::Postgres => {
             for (sql, v) in statements.into_iter().zip(values) {

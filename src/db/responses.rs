@@ -37,25 +37,34 @@ pub async fn claim_by_id(
 }
 
 /// The claiming UPDATE for the invitations `which` names (`= $2`, `IN (…)`): it marks them
-/// completed if they are unanswered, unrevoked and their cycle open. An anonymous invitation
-/// keeps no completion day (the CASE mirrors `Relation::is_anonymous`). On PostgreSQL it holds its cycle's
-/// row (`FOR SHARE`) until it commits, so the closing transaction, which updates that row,
-/// waits for submissions in flight and then sees their sealed records, and a claim that comes
-/// after the close finds the cycle closed. SQLite's single writer gives the same order.
-/// `returning`: the claimed rows' targets come back.
+/// answered ([`answered_sql`], the day as `$1`) if they are unanswered, unrevoked and their
+/// cycle open. On PostgreSQL it holds its cycle's row (`FOR SHARE`) until it commits, so the
+/// closing transaction, which updates that row, waits for submissions in flight and then sees
+/// their sealed records, and a claim that comes after the close finds the cycle closed.
+/// SQLite's single writer gives the same order. `returning`: the claimed rows' targets come back.
 pub(super) fn claim_sql(backend: Backend, which: &str, now: &str, returning: bool) -> String {
     let lock = match backend {
         Backend::Postgres => " FOR SHARE",
         Backend::Sqlite => "",
     };
     format!(
+        "{} AND completed = FALSE AND revoked = FALSE AND declined = FALSE \
+         AND EXISTS (SELECT 1 FROM cycles c WHERE c.id = invitations.cycle_id AND c.status = 'open' AND c.closes_at > {now}{lock}){}",
+        answered_sql(which, "$1"),
+        if returning { " RETURNING id, cycle_id, survey_id, subject_id, relation, respondent_key" } else { "" }
+    )
+}
+
+/// Marks the invitations `which` names answered on `day`, unconditionally: for a caller that
+/// already knows them live. An anonymous invitation keeps no completion day (the CASE mirrors
+/// `Relation::is_anonymous`).
+pub(super) fn answered_sql(which: &str, day: &str) -> String {
+    format!(
         "UPDATE invitations SET completed = TRUE, completed_on = CASE \
            WHEN relation IN ('peer', 'direct_report') THEN NULL \
            WHEN relation = 'customer' AND EXISTS (SELECT 1 FROM surveys s WHERE s.id = invitations.survey_id AND s.anonymous = TRUE) THEN NULL \
-           ELSE $1 END \
-         WHERE id {which} AND completed = FALSE AND revoked = FALSE AND declined = FALSE \
-         AND EXISTS (SELECT 1 FROM cycles c WHERE c.id = invitations.cycle_id AND c.status = 'open' AND c.closes_at > {now}{lock}){}",
-        if returning { " RETURNING id, cycle_id, survey_id, subject_id, relation, respondent_key" } else { "" }
+           ELSE {day} END \
+         WHERE id {which}"
     )
 }
 

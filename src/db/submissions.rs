@@ -84,13 +84,13 @@ fn link_row(row: Vec<serde_json::Value>) -> Result<(String, LinkRow), sqlx::Erro
     Ok((text(0)?, LinkRow { target, live }))
 }
 
-/// Claims these invitations, found live by [`lookup`] in the same transaction, in one
-/// statement; returns those it took. On SQLite the transaction has held the only write lock
-/// since before the lookup, so every one is taken (anything else is an error). On PostgreSQL
-/// another transaction may have answered, revoked or closed meanwhile: those are missing.
+/// Claims these invitations, found live by [`begin_and_lookup`] in the same transaction, in
+/// one statement; returns those it took: another transaction may have answered, revoked or
+/// closed meanwhile. PostgreSQL only: on SQLite the lookup ran under the write lock, so the
+/// invitations it found live are marked answered with the batch's rows
+/// ([`super::batch_rows::write_and_commit`]).
 pub async fn claim_many(
     conn: &mut sqlx::AnyConnection,
-    backend: Backend,
     ids: &[i64],
     now: i64,
     today: &str,
@@ -100,26 +100,12 @@ pub async fn claim_many(
     }
     let list = serde_json::to_string(ids).map_err(|e| sqlx::Error::Encode(e.into()))?;
     // $1 is the day, $2 the time, $3 the ids.
-    match backend {
-        Backend::Sqlite => {
-            let sql = claim_sql(backend, "IN (SELECT value FROM json_each($3))", "$2", false);
-            let done =
-                sqlx::query(sqlx::AssertSqlSafe(sql)).bind(today).bind(now).bind(list).execute(&mut *conn).await?;
-            if done.rows_affected() != ids.len() as u64 {
-                return Err(sqlx::Error::Protocol("a live invitation changed under the write lock".into()));
-            }
-            Ok(ids.iter().copied().collect())
-        }
-        Backend::Postgres => {
-            let update = claim_sql(backend, "IN (SELECT (json_array_elements_text($3::json))::bigint)", "$2", true);
-            let sql = format!("WITH claimed AS ({update}) SELECT COALESCE(json_agg(id), '[]')::text FROM claimed");
-            let row =
-                sqlx::query(sqlx::AssertSqlSafe(sql)).bind(today).bind(now).bind(list).fetch_one(&mut *conn).await?;
-            let taken: Vec<i64> =
-                serde_json::from_str(&row.try_get::<String, _>(0)?).map_err(|e| sqlx::Error::Decode(e.into()))?;
-            Ok(taken.into_iter().collect())
-        }
-    }
+    let update = claim_sql(Backend::Postgres, "IN (SELECT (json_array_elements_text($3::json))::bigint)", "$2", true);
+    let sql = format!("WITH claimed AS ({update}) SELECT COALESCE(json_agg(id), '[]')::text FROM claimed");
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(today).bind(now).bind(list).fetch_one(&mut *conn).await?;
+    let taken: Vec<i64> =
+        serde_json::from_str(&row.try_get::<String, _>(0)?).map_err(|e| sqlx::Error::Decode(e.into()))?;
+    Ok(taken.into_iter().collect())
 }
 
 /// A connection for the submission writer, held while batches keep coming. On SQLite its
