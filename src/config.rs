@@ -129,7 +129,7 @@ pub struct Config {
     pub sqlite_busy_timeout_ms: u64,
     /// How often SQLite's WAL is checkpointed in the background, in milliseconds (see
     /// `docs/PERFORMANCE.md`; forensic tests stretch it to keep every commit in the WAL).
-    #[arg(long, env = "CANDOR_SQLITE_CHECKPOINT_MS", default_value_t = 50, global = true, hide = true)]
+    #[arg(long, env = "CANDOR_SQLITE_CHECKPOINT_MS", default_value_t = 25, global = true, hide = true)]
     pub sqlite_checkpoint_ms: u64,
     /// Caps the SQLite database at this many pages (simulates a full disk in tests).
     #[arg(long, env = "CANDOR_SQLITE_MAX_PAGES", global = true, hide = true)]

@@ -109,10 +109,12 @@ impl Application {
     }
 }
 
-/// Checkpoints SQLite's WAL every `sqlite_checkpoint_ms` (50) until stopped, so no request pays for one. Often and
-/// small: a checkpoint's fsyncs stall the writer's next commit for as long as they take, and
-/// at 250 ms those stalls were the p99 of submissions (`docs/PERFORMANCE.md`). With nothing
-/// new in the WAL a checkpoint does no I/O.
+/// Checkpoints SQLite's WAL every `sqlite_checkpoint_ms` (25) until stopped, so no request
+/// pays for one. Often and small: a checkpoint's fsyncs stall the writer's next commit for as
+/// long as they take, and the longer the interval the longer the stall (the commit's p99 at
+/// 100, 50, 25 and 10 ms: 18, 15, 13 and 11 ms; `docs/PERFORMANCE.md`). Shorter still writes
+/// more (a page changed by several batches is copied back several times). With nothing new
+/// in the WAL a checkpoint does no I/O.
 async fn checkpoints(app: App, mut stop: watch::Receiver<bool>) {
     if app.db.backend != crate::db::Backend::Sqlite {
         return;

@@ -78,7 +78,6 @@ async fn run(app: App, mut queue: mpsc::Receiver<Job>) {
         }
         let (submissions, replies): (Vec<Submission>, Vec<_>) = jobs.drain(..).map(|j| (j.submission, j.reply)).unzip();
         let outcomes = write_or_split(&app, &mut conn, &submissions).await;
-        tracing::trace!(submissions = submissions.len(), "batch written");
         for (reply, outcome) in replies.into_iter().zip(outcomes) {
             // The request may have gone (client closed); its answer is stored either way.
             let _ = reply.send(outcome);
