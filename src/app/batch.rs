@@ -1,10 +1,10 @@
 //! A batch of respondent submissions written as one transaction in a fixed number of
 //! statements: the links looked up in one read, each submission checked against its (cached)
-//! survey, the live ones claimed in one UPDATE, then their responses (four constant statements
-//! of JSON rows, `db::batch_rows`) or, for anonymous relations, sealed records (multi-row
-//! INSERTs). A submission whose link is not live, whose
-//! answers do not fit, or that lost its invitation to another in the same batch gets its own
-//! outcome; the others are stored. Nothing is acknowledged before the commit.
+//! survey, the live ones claimed (on SQLite: marked answered with the rows), then their
+//! responses or, for anonymous relations, sealed records, each table's rows one JSON value
+//! (`db::batch_rows`). A submission whose link is not live, whose answers do not fit, or that
+//! lost its invitation to another in the same batch gets its own outcome; the others are
+//! stored. Nothing is acknowledged before the commit.
 use super::responses::SubmitOutcome;
 use super::sealing::seal_record;
 use super::{App, Error, Result};
@@ -18,11 +18,12 @@ use crate::domain::survey::Survey;
 use crate::domain::time;
 use crate::domain::token::{ordered_id, random_id};
 use crate::scoring::{ResponseValue, response_values};
+use sqlx::pool::PoolConnection;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Instant;
 
-/// Submissions per batch at most: the claim binds their ids in one statement.
+/// Submissions per batch at most: a bound on a batch's time, memory and statement sizes.
 pub const MAX_BATCH: usize = 256;
 
 /// One respondent's form, on its way to the database.
@@ -74,6 +75,35 @@ pub async fn write(app: &App, conn: &mut sqlx::AnyConnection, batch: &[Submissio
         outcomes[c.index] = SubmitOutcome::Stored;
     }
     Ok(outcomes)
+}
+
+/// [`write`] on a pooled connection, which is closed instead of handed back unless the batch
+/// committed. After an error, or a panic, its transaction may still be open, and the pool
+/// would not notice: sqlx counts only the transactions it began itself.
+pub async fn write_pooled(
+    app: &App,
+    conn: &mut PoolConnection<sqlx::Any>,
+    batch: &[Submission],
+) -> Result<Vec<SubmitOutcome>> {
+    let mut guard = CloseUnlessCommitted { conn, committed: false };
+    let outcomes = write(app, guard.conn, batch).await;
+    guard.committed = outcomes.is_ok();
+    outcomes
+}
+
+/// Marks its connection to be closed when dropped before the batch committed (also while a
+/// panic unwinds).
+struct CloseUnlessCommitted<'a> {
+    conn: &'a mut PoolConnection<sqlx::Any>,
+    committed: bool,
+}
+
+impl Drop for CloseUnlessCommitted<'_> {
+    fn drop(&mut self) {
+        if !self.committed {
+            self.conn.close_on_drop();
+        }
+    }
 }
 
 /// Checks the answers of each submission whose link is live; the first fitting submission of
@@ -149,5 +179,35 @@ pub fn new_response<'a>(t: &'a LinkTarget, values: &'a [ResponseValue], answers:
         relation: t.relation.as_str(),
         anonymous: false,
         answers,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::CloseUnlessCommitted;
+    use sqlx::any::AnyPoolOptions;
+
+    /// A panic mid-batch must not hand the connection back inside its transaction: on SQLite
+    /// it would keep the write lock, and the next user of the connection would join the
+    /// half-written transaction.
+    #[tokio::test]
+    async fn a_panic_mid_batch_closes_the_connection_instead_of_pooling_its_transaction() {
+        sqlx::any::install_default_drivers();
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}?mode=rwc", dir.path().join("t.db").display());
+        let pool = AnyPoolOptions::new().max_connections(1).connect(&url).await.unwrap();
+        let shared = pool.clone();
+        let panicked = tokio::spawn(async move {
+            let mut conn = shared.acquire().await.unwrap();
+            let guard = CloseUnlessCommitted { conn: &mut conn, committed: false };
+            sqlx::query("BEGIN IMMEDIATE").execute(&mut **guard.conn).await.unwrap();
+            panic!("mid-batch");
+        })
+        .await;
+        assert!(panicked.unwrap_err().is_panic());
+        // The pool's only connection; one still inside a transaction cannot begin another.
+        let mut conn = pool.acquire().await.unwrap();
+        sqlx::query("BEGIN IMMEDIATE").execute(&mut *conn).await.expect("a connection outside any transaction");
+        sqlx::query("ROLLBACK").execute(&mut *conn).await.unwrap();
     }
 }

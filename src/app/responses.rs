@@ -69,11 +69,7 @@ pub async fn submit(app: &App, token: &Token, fields: Vec<(String, String)>) -> 
             let app = app.clone();
             let write = tokio::spawn(async move {
                 let mut conn = app.db.pool.acquire().await?;
-                let written = batch::write(&app, &mut conn, std::slice::from_ref(&submission)).await;
-                if written.is_err() {
-                    conn.close_on_drop();
-                }
-                Ok(written?.remove(0))
+                Ok(batch::write_pooled(&app, &mut conn, std::slice::from_ref(&submission)).await?.remove(0))
             });
             write.await.map_err(Error::internal)?
         }

@@ -117,7 +117,7 @@ async fn write_or_split(
 }
 
 /// One batch on the writer's connection; a connection that failed is closed, not reused (its
-/// transaction state is unknown), and the next batch takes a fresh one.
+/// transaction state is unknown; [`batch::write_pooled`]), and the next batch takes a fresh one.
 async fn write_on(
     app: &App,
     conn: &mut Option<PoolConnection<sqlx::Any>>,
@@ -127,12 +127,10 @@ async fn write_on(
         Some(held) => held,
         None => conn.insert(submissions::writer_connection(&app.db).await?),
     };
-    let result = batch::write(app, held, batch).await;
-    if result.is_err()
-        && let Some(mut failed) = conn.take()
-    {
-        // Closed rather than handed back: it may also keep the writer's settings.
-        failed.close_on_drop();
+    let result = batch::write_pooled(app, held, batch).await;
+    if result.is_err() {
+        // Already marked to be closed, rather than handed back with the writer's settings.
+        conn.take();
     }
     result
 }

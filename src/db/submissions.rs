@@ -1,5 +1,6 @@
 //! A batch of respondent submissions in a fixed number of statements: the links looked up in
-//! one read, the invitations claimed in one UPDATE, each with one parameter and at most one row.
+//! one read, on PostgreSQL the invitations claimed in one UPDATE, each with one parameter and
+//! at most one row.
 use super::invitations::LinkTarget;
 use super::responses::claim_sql;
 use super::{Backend, Db};
@@ -18,8 +19,8 @@ pub struct LinkRow {
 
 /// Opens the batch's transaction and finds the respondent links among `hashes`, by token
 /// hash. On SQLite both go to the database's thread in one call, `BEGIN IMMEDIATE` first: the
-/// write lock is held from before the lookup, so the links it finds live are exactly those the
-/// claim will take. The hashes go in as one JSON array and the links come back as one: a
+/// write lock is held from before the lookup, so the links it finds live are still live when
+/// they are marked answered. The hashes go in as one JSON array and the links come back as one: a
 /// statement's cost then does not grow with its parameters (sqlx finds each `$N` by name on
 /// SQLite), and one row crosses from the database's thread instead of one per link.
 ///
@@ -63,7 +64,7 @@ pub async fn begin_and_lookup(
     rows.into_iter().map(link_row).collect()
 }
 
-/// One link of [`lookup`]'s array: hash, id, cycle, survey, subject, relation, respondent, live.
+/// One link of [`begin_and_lookup`]'s array: hash, id, cycle, survey, subject, relation, respondent, live.
 fn link_row(row: Vec<serde_json::Value>) -> Result<(String, LinkRow), sqlx::Error> {
     use serde_json::Value;
     let bad = || sqlx::Error::Decode("a looked-up link".into());

@@ -91,7 +91,7 @@ pub fn test_config(db_url: &str, mail_dir: PathBuf) -> Config {
         mail_retry_base_ms: 200,
         day_seconds: 86_400,
         sqlite_busy_timeout_ms: 5_000,
-        sqlite_checkpoint_ms: 50,
+        sqlite_checkpoint_ms: 25,
         sqlite_max_pages: None,
         worker_poll_ms: 100,
         submit_writer: None,
