@@ -61,7 +61,7 @@ pub async fn write(app: &App, conn: &mut sqlx::AnyConnection, batch: &[Submissio
     };
     let stored: Vec<&Chosen> = chosen.iter().filter(|c| claimed.contains(&c.target.id)).collect();
     let checked = started.elapsed();
-    store_and_commit(app, conn, &stored, &today).await?;
+    store_and_commit(app, conn, &stored, now, &today).await?;
     let committed = started.elapsed();
     // The phases of a batch, for the benchmark's profiles (CANDOR_LOG=candor::app::batch=trace).
     tracing::trace!(
@@ -139,7 +139,13 @@ async fn check(
 
 /// Attributed answers become responses; anonymous ones sealed records, in the order of their
 /// random ids. The drafts of all of them are deleted, and the transaction commits.
-async fn store_and_commit(app: &App, conn: &mut sqlx::AnyConnection, stored: &[&Chosen], today: &str) -> Result<()> {
+async fn store_and_commit(
+    app: &App,
+    conn: &mut sqlx::AnyConnection,
+    stored: &[&Chosen],
+    now: i64,
+    today: &str,
+) -> Result<()> {
     let (anonymous, attributed): (Vec<&Chosen>, Vec<&Chosen>) =
         stored.iter().partition(|c| c.target.relation.is_anonymous(c.survey.anonymous));
     let mut records = Vec::with_capacity(anonymous.len());
@@ -156,7 +162,6 @@ async fn store_and_commit(app: &App, conn: &mut sqlx::AnyConnection, stored: &[&
     records.sort_by(|a, b| a.0.cmp(&b.0));
     let values: Vec<Vec<ResponseValue>> =
         attributed.iter().map(|c| response_values(&c.survey.questions, &c.answers)).collect();
-    let now = time::now();
     let rows: Vec<(NewResponse, String)> = attributed
         .iter()
         .zip(&values)

@@ -27,7 +27,7 @@ pub async fn claim_by_id(
     now: i64,
     today: &str,
 ) -> Result<Option<LinkTarget>, sqlx::Error> {
-    let row = sqlx::query(sqlx::AssertSqlSafe(claim_sql(backend, "= $2", "$3", true)))
+    let row = sqlx::query(sqlx::AssertSqlSafe(claim_sql(backend, "= $2", "$3")))
         .bind(today)
         .bind(invitation_id)
         .bind(now)
@@ -41,17 +41,17 @@ pub async fn claim_by_id(
 /// cycle open. On PostgreSQL it holds its cycle's row (`FOR SHARE`) until it commits, so the
 /// closing transaction, which updates that row, waits for submissions in flight and then sees
 /// their sealed records, and a claim that comes after the close finds the cycle closed.
-/// SQLite's single writer gives the same order. `returning`: the claimed rows' targets come back.
-pub(super) fn claim_sql(backend: Backend, which: &str, now: &str, returning: bool) -> String {
+/// SQLite's single writer gives the same order. The claimed rows' targets come back.
+pub(super) fn claim_sql(backend: Backend, which: &str, now: &str) -> String {
     let lock = match backend {
         Backend::Postgres => " FOR SHARE",
         Backend::Sqlite => "",
     };
     format!(
         "{} AND completed = FALSE AND revoked = FALSE AND declined = FALSE \
-         AND EXISTS (SELECT 1 FROM cycles c WHERE c.id = invitations.cycle_id AND c.status = 'open' AND c.closes_at > {now}{lock}){}",
+         AND EXISTS (SELECT 1 FROM cycles c WHERE c.id = invitations.cycle_id AND c.status = 'open' AND c.closes_at > {now}{lock}) \
+         RETURNING id, cycle_id, survey_id, subject_id, relation, respondent_key",
         answered_sql(which, "$1"),
-        if returning { " RETURNING id, cycle_id, survey_id, subject_id, relation, respondent_key" } else { "" }
     )
 }
 

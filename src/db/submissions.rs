@@ -101,7 +101,7 @@ pub async fn claim_many(
     }
     let list = serde_json::to_string(ids).map_err(|e| sqlx::Error::Encode(e.into()))?;
     // $1 is the day, $2 the time, $3 the ids.
-    let update = claim_sql(Backend::Postgres, "IN (SELECT (json_array_elements_text($3::json))::bigint)", "$2", true);
+    let update = claim_sql(Backend::Postgres, "IN (SELECT (json_array_elements_text($3::json))::bigint)", "$2");
     let sql = format!("WITH claimed AS ({update}) SELECT COALESCE(json_agg(id), '[]')::text FROM claimed");
     let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(today).bind(now).bind(list).fetch_one(&mut *conn).await?;
     let taken: Vec<i64> =

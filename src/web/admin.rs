@@ -207,12 +207,12 @@ pub(super) async fn back_in(
     }
 }
 
-/// Input and state problems are shown on the admin page; anything else gets its error page.
 /// A destructive action whose "yes, really" box was not ticked: nothing is done, the page says so.
 pub(super) async fn not_confirmed(app: &App, who: &SignedIn) -> Response {
     show_error(app, who, app::Error::invalid("not_confirmed", who.t.not_confirmed)).await
 }
 
+/// Input and state problems are shown on the admin page; anything else gets its error page.
 pub(super) async fn show_error(app: &App, who: &SignedIn, e: app::Error) -> Response {
     let status = match &e {
         app::Error::Invalid { .. } | app::Error::InvalidRows(_) => StatusCode::UNPROCESSABLE_ENTITY,
