@@ -5,10 +5,9 @@
 //!
 //! Run: `cargo bench --bench close` (BENCH_SEALED, default 100,000; BENCH_RUNS, default 3).
 use candor::app::App;
-use candor::db::Db;
+use candor::db::invitations::LinkTarget;
 use candor::domain::Relation;
 use candor::domain::answers::Answer;
-use candor::domain::sealed::SealedAnswer;
 use clap::Parser;
 use std::time::Instant;
 
@@ -38,10 +37,7 @@ async fn fresh(dir: &std::path::Path) -> App {
     let mut config = candor::config::Cli::parse_from(["candor"]).config;
     config.database_url = url.clone();
     config.key_file = dir.join("bench.key");
-    let key = config.server_key().unwrap();
-    let db = Db::connect(&url).await.unwrap();
-    db.migrate().await.unwrap();
-    let app = App::new(db, config, &key);
+    let app = candor::startup::open(config).await.unwrap();
     let people: Vec<candor::app::directory::PersonInput> = (0..500)
         .map(|i| candor::app::directory::PersonInput {
             id: format!("E{i}"),
@@ -54,7 +50,7 @@ async fn fresh(dir: &std::path::Path) -> App {
             active: None,
         })
         .collect();
-    candor::app::directory::import_people(&app, &people, true).await.unwrap();
+    candor::app::directory::import_people(&app, &candor::app::audit::Actor::Cli, &people, true).await.unwrap();
     let survey: candor::domain::survey::SurveyInput = serde_json::from_value(serde_json::json!({
         "id":"p","kind":"peer","title":"360","questions":[
             {"id":"t1","text":"Teamwork","type":"scale","min":1,"max":5,"indicator":"teamwork","required":true},
@@ -70,15 +66,19 @@ async fn fresh(dir: &std::path::Path) -> App {
 }
 
 async fn seal_all(app: &App, n: usize) {
+    let survey = candor::app::responses::survey(app, "p").await.unwrap();
     let mut tx = app.db.begin().await.unwrap();
     for k in 0..n {
-        let record = SealedAnswer {
+        let target = LinkTarget {
+            id: k as i64,
+            cycle_id: "Q4".into(),
             survey_id: "p".into(),
             subject_id: format!("E{}", k % 500),
             relation: Relation::Peer,
-            answers: answers(k),
+            respondent_key: format!("p:R{k}"),
+            sent_to: Some(format!("r{k}@corp.example")),
         };
-        let sealed = candor::app::sealing::seal_record(app, &record, "Q4").unwrap();
+        let sealed = candor::app::sealing::seal_record(app, &target, &survey, answers(k)).unwrap();
         candor::db::sealed::insert(&mut tx, &candor::domain::token::random_id(), "Q4", &sealed).await.unwrap();
     }
     tx.commit().await.unwrap();

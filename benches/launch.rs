@@ -5,7 +5,6 @@
 //! Run: `cargo bench --bench launch` (BENCH_PEOPLE, default 10,000; BENCH_TEAM, default 8).
 use candor::app::App;
 use candor::app::invitations::{AllKeyword, Deliver, Subjects};
-use candor::db::Db;
 use candor::domain::reviews::Peers;
 use clap::Parser;
 use std::time::Instant;
@@ -25,10 +24,7 @@ async fn org(dir: &std::path::Path, people: usize, team: usize) -> App {
     let mut config = candor::config::Cli::parse_from(["candor"]).config;
     config.database_url = url.clone();
     config.key_file = dir.join("bench.key");
-    let key = config.server_key().unwrap();
-    let db = Db::connect(&url).await.unwrap();
-    db.migrate().await.unwrap();
-    let app = App::new(db, config, &key);
+    let app = candor::startup::open(config).await.unwrap();
     let mut rows = vec![candor::app::directory::PersonInput {
         id: "HEAD".into(),
         name: "Head".into(),
@@ -52,7 +48,7 @@ async fn org(dir: &std::path::Path, people: usize, team: usize) -> App {
             active: None,
         });
     }
-    candor::app::directory::import_people(&app, &rows, true).await.unwrap();
+    candor::app::directory::import_people(&app, &candor::app::audit::Actor::Cli, &rows, true).await.unwrap();
     let survey: candor::domain::survey::SurveyInput = serde_json::from_value(serde_json::json!({
         "id":"p","kind":"peer","title":"360","questions":[
             {"id":"t1","text":"Teamwork","type":"scale","min":1,"max":5,"indicator":"teamwork"}]}))

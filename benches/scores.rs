@@ -275,8 +275,7 @@ async fn year_of_months(db: &Db, path: &std::path::Path, responses: usize, runs:
     let mut config = candor::config::Cli::parse_from(["candor"]).config;
     config.database_url = format!("sqlite://{}", path.display());
     config.key_file = path.with_extension("key");
-    let key = config.server_key().unwrap();
-    let app = candor::app::App::new(db.clone(), config, &key);
+    let app = candor::startup::open(config).await.unwrap();
     let (mut ours, mut floors) = (Vec::new(), Vec::new());
     for _ in 0..runs {
         let t = Instant::now();

@@ -82,7 +82,8 @@ pub struct Config {
     /// closes; keep it apart from database backups. Unset: read from the key file.
     #[arg(long, env = "CANDOR_KEY", global = true, hide_env_values = true)]
     pub key: Option<String>,
-    /// Where the server key lives when CANDOR_KEY is unset; created (mode 0600) when missing.
+    /// Where the server key lives when CANDOR_KEY is unset; created (mode 0600) on a fresh
+    /// database when missing; refused when group or others may read it.
     #[arg(long, env = "CANDOR_KEY_FILE", default_value = "candor.key", global = true)]
     pub key_file: PathBuf,
     /// Proxies (addresses or networks, comma-separated) whose X-Forwarded-For names the client;
@@ -171,26 +172,38 @@ impl std::fmt::Debug for Config {
 }
 
 impl Config {
-    /// The 32-byte server key: `CANDOR_KEY`, or the key file, created with a fresh random key
-    /// (readable by the owner only) when it does not exist yet.
-    pub fn server_key(&self) -> Result<[u8; 32], String> {
-        use base64::Engine;
-        let decode = |raw: &str, from: &str| {
-            base64::engine::general_purpose::STANDARD
-                .decode(raw.trim())
-                .ok()
-                .and_then(|b| <[u8; 32]>::try_from(b).ok())
-                .ok_or_else(|| format!("{from} must hold the base64 of exactly 32 bytes"))
-        };
+    /// The 32-byte server key from `CANDOR_KEY` or the key file, read without creating
+    /// anything: None when there is no key file yet (the caller decides whether a new key may
+    /// be made — never for a database that holds something sealed). A key file that group or
+    /// others may read, and the key once published in Candor's repository, are refused.
+    pub fn read_server_key(&self) -> Result<Option<[u8; 32]>, String> {
         if let Some(k) = &self.key {
-            return decode(k, "CANDOR_KEY");
+            return decode_key(k, "CANDOR_KEY").and_then(refuse_published).map(Some);
         }
         let path = &self.key_file;
-        match std::fs::read_to_string(path) {
-            Ok(raw) => decode(&raw, &format!("the key file {}", path.display())),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => create_key_file(path),
-            Err(e) => Err(format!("cannot read the key file {}: {e}", path.display())),
+        let shown = path.display();
+        let meta = match std::fs::metadata(path) {
+            Ok(meta) => meta,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(format!("cannot read the key file {shown}: {e}")),
+        };
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = meta.permissions().mode() & 0o777;
+            if mode & 0o077 != 0 {
+                return Err(format!(
+                    "the key file {shown} may be read by group or others (mode {mode:03o}): run chmod 600 {shown}"
+                ));
+            }
         }
+        let raw = std::fs::read_to_string(path).map_err(|e| format!("cannot read the key file {shown}: {e}"))?;
+        decode_key(&raw, &format!("the key file {shown}")).and_then(refuse_published).map(Some)
+    }
+
+    /// Writes a fresh random key to the key file (mode 0600); it must not exist yet.
+    pub fn create_server_key(&self) -> Result<[u8; 32], String> {
+        create_key_file(&self.key_file)
     }
 
     /// The logo file's bytes and content type, if one is configured; an unreadable, too large or
@@ -226,6 +239,30 @@ impl Config {
     pub fn public_base(&self) -> &str {
         self.public_url.trim_end_matches('/')
     }
+}
+
+fn decode_key(raw: &str, from: &str) -> Result<[u8; 32], String> {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD
+        .decode(raw.trim())
+        .ok()
+        .and_then(|b| <[u8; 32]>::try_from(b).ok())
+        .ok_or_else(|| format!("{from} must hold the base64 of exactly 32 bytes"))
+}
+
+/// SHA-256 of the key that Candor's repository once held (`candor.key`, 5f0acca..ab6fcdc):
+/// everyone has it, so nothing sealed under it is secret.
+const PUBLISHED_KEY_SHA256: &str = "5fa081b4d8eef9339137802ed5c9de2bd84f500794b9262d8fd8f5e1f6682cff";
+
+fn refuse_published(key: [u8; 32]) -> Result<[u8; 32], String> {
+    use sha2::Digest;
+    let digest: String = sha2::Sha256::digest(key).iter().map(|b| format!("{b:02x}")).collect();
+    if digest == PUBLISHED_KEY_SHA256 {
+        return Err("this server key was published in Candor's repository and seals nothing: make a new one \
+             (remove the key file on a fresh database; otherwise see \"Keeping the server key\" in the README)"
+            .into());
+    }
+    Ok(key)
 }
 
 /// Writes a fresh random key, base64, to a new file that only its owner may read.

@@ -170,8 +170,13 @@ async fn answer_cycle(app: &App, c: &Cycle, dice: &mut Dice, rate: u64, shift: i
             });
         }
     }
+    let mut addresses: std::collections::HashMap<String, String> =
+        PEOPLE.iter().map(|p| (format!("p:{}", p.0), p.2.to_string())).collect();
+    for (i, _) in PEOPLE.iter().enumerate() {
+        addresses.extend((0..4).map(|k| (format!("c:C{i}{k}"), format!("buyer{i}{k}@customer.example"))));
+    }
     let mut tx = db.begin().await?;
-    let created = invitations::insert_new(&mut tx, &c.id, &rows, time::now()).await?;
+    let created = invitations::insert_new(&mut tx, &c.id, &rows, &addresses, time::now()).await?;
     tx.commit().await?;
     for (id, i) in created {
         if dice.roll(100) >= rate {

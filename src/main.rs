@@ -34,7 +34,7 @@ fn check_config(cli: &Cli) -> Result<(), String> {
     if let Some(smtp) = &c.smtp_url {
         candor::outbox::mailer::check_smtp_url(smtp)?;
     }
-    c.server_key()?;
+    c.read_server_key()?;
     c.trusted_proxy_nets()?;
     c.org_logo()?;
     c.mail_from
@@ -58,7 +58,7 @@ async fn main() -> ExitCode {
     }
     match run(cli).await {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) if e.downcast_ref::<candor::startup::WrongKey>().is_some() => usage_error(e),
+        Err(e) if e.downcast_ref::<candor::startup::KeyError>().is_some() => usage_error(e),
         Err(e) => {
             eprintln!("candor: {e:#}");
             ExitCode::from(1)
@@ -84,7 +84,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let (person, link) = candor::app::accounts::login_link(&app, &email, admin).await.map_err(app_error)?;
             if admin {
                 let cli = candor::app::audit::Actor::Cli;
-                candor::app::audit::record(&app, &cli, "granted_admin", None, format!("person {person}")).await;
+                candor::app::audit::record_for(&app, &cli, "granted_admin", None, &format!("person {person}"), "")
+                    .await;
             }
             println!("sign-in link for {person}, valid 15 minutes, once:");
             println!("{link}");
@@ -103,8 +104,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let app = offline_app(cli.config).await?;
             let scope = Scope::from(scope);
             let key = candor::app::integrations::create_key(&app, &name, scope).await.map_err(app_error)?;
-            let detail = format!("key {} ({}), scope {}", key.id, name.trim(), scope.as_str());
-            candor::app::audit::record(&app, &candor::app::audit::Actor::Cli, "created_api_key", None, detail).await;
+            let (target, detail) = (format!("key {}", key.id), format!("{}, scope {}", name.trim(), scope.as_str()));
+            let cli = candor::app::audit::Actor::Cli;
+            candor::app::audit::record_for(&app, &cli, "created_api_key", None, &target, detail).await;
             println!("created API key {} ({}) with scope {}; it is shown once:", key.id, name.trim(), scope.as_str());
             println!("{}", key.key);
             Ok(())
@@ -114,10 +116,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 
 /// The use cases on a migrated database, without a server: for one-shot commands.
 async fn offline_app(config: Config) -> anyhow::Result<App> {
-    let key = config.server_key().map_err(anyhow::Error::msg)?;
-    let db = Db::connect(&config.database_url).await?;
-    db.migrate().await?;
-    Ok(App::new(db, config, &key))
+    candor::startup::open(config).await
 }
 
 fn app_error(e: candor::app::Error) -> anyhow::Error {

@@ -15,11 +15,23 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
-/// The server key does not open the sealed answers in the database: starting would lose them
-/// at close. A configuration error (exit 2).
+/// The server key cannot serve this database (CONTRACT §10): a configuration error (exit 2),
+/// found before anything is served or created.
 #[derive(Debug, thiserror::Error)]
-#[error("the server key (CANDOR_KEY or CANDOR_KEY_FILE) does not open the sealed answers in this database")]
-pub struct WrongKey;
+pub enum KeyError {
+    #[error(
+        "this database was sealed under another key: start with the key it was sealed under \
+         (CANDOR_KEY or CANDOR_KEY_FILE, the same on every instance)"
+    )]
+    WrongKey,
+    #[error(
+        "the key file {0} is missing and this database was sealed under a key: restore the key file \
+         (no new key was made)"
+    )]
+    Missing(String),
+    #[error("{0}")]
+    Unusable(String),
+}
 
 pub struct Application {
     listener: TcpListener,
@@ -54,19 +66,10 @@ pub fn router(app: App) -> Router {
 }
 
 impl Application {
-    /// Connects to and migrates the database, and binds the listening socket. A public URL
-    /// whose port is 0 takes the bound port (tests listen on port 0 and read it back).
+    /// Binds the listening socket, then opens the database with the server key ([`open`]). A
+    /// public URL whose port is 0 takes the bound port (tests listen on port 0 and read it back).
     pub async fn build(mut config: Config) -> anyhow::Result<Application> {
-        let key = config.server_key().map_err(anyhow::Error::msg)?;
         config.org_logo().map_err(anyhow::Error::msg)?;
-        let db = Db::connect_with(
-            &config.database_url,
-            config.sqlite_busy_timeout_ms,
-            config.sqlite_max_pages,
-            config.sqlite_full_sync,
-        )
-        .await?;
-        db.migrate().await?;
         let listener = TcpListener::bind(&config.listen).await?;
         let port = listener.local_addr()?.port();
         if let Ok(mut url) = url::Url::parse(&config.public_url)
@@ -75,10 +78,7 @@ impl Application {
         {
             config.public_url = url.as_str().trim_end_matches('/').to_string();
         }
-        let app = App::new(db, config, &key);
-        if !crate::app::sealing::key_opens_sealed(&app).await.map_err(|e| anyhow::anyhow!(e.chain()))? {
-            return Err(WrongKey.into());
-        }
+        let app = open(config).await?;
         Ok(Application { listener, app })
     }
 
@@ -107,6 +107,37 @@ impl Application {
         tracing::info!("stopped");
         Ok(())
     }
+}
+
+/// The use cases on a migrated database, under the server key: the key is read (a new one is
+/// made only for a database that never had one and holds nothing sealed), then checked against
+/// the database's key check value, or adopted by a database that has none yet.
+pub async fn open(config: Config) -> anyhow::Result<App> {
+    let key = config.read_server_key().map_err(KeyError::Unusable)?;
+    let db = Db::connect_with(
+        &config.database_url,
+        config.sqlite_busy_timeout_ms,
+        config.sqlite_max_pages,
+        config.sqlite_full_sync,
+    )
+    .await?;
+    db.migrate().await?;
+    let key = match key {
+        Some(key) => key,
+        None if crate::app::sealing::holds_sealed(&db).await.map_err(app_error)? => {
+            return Err(KeyError::Missing(config.key_file.display().to_string()).into());
+        }
+        None => config.create_server_key().map_err(KeyError::Unusable)?,
+    };
+    let app = App::new(db, config, &key);
+    if !crate::app::sealing::adopt_key(&app).await.map_err(app_error)? {
+        return Err(KeyError::WrongKey.into());
+    }
+    Ok(app)
+}
+
+fn app_error(e: crate::app::Error) -> anyhow::Error {
+    anyhow::anyhow!(e.chain())
 }
 
 /// Checkpoints SQLite's WAL every `sqlite_checkpoint_ms` (25) until stopped, so no request

@@ -106,13 +106,8 @@ async fn every_change_is_recorded_once_with_its_actor(backend: Backend) {
 async fn answers_leave_no_trace_in_the_audit_log(backend: Backend) {
     let app = seeded(backend, None).await;
     app.seed_peer_survey().await;
-    let (s, b) = app
-        .post(
-            "/api/v1/cycles/2026-Q4/launch",
-            json!({"survey":"peer360","subjects":["E1001"],"peers":"team","deliver":"none"}),
-        )
-        .await;
-    assert_eq!(s, 201, "{b}");
+    let launch = json!({"survey":"peer360","subjects":["E1001"],"peers":"team"});
+    let b = common::mail::launch_by_email(&app, None, "2026-Q4", launch).await;
     let before = entries(&app, "?limit=1000").await.len();
     for link in b["links"].as_array().unwrap() {
         let url = link["url"].as_str().unwrap();

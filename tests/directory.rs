@@ -79,8 +79,10 @@ async fn someone_who_left_takes_part_in_nothing_new(backend: Backend) {
     let app = seeded(backend, None).await;
     let li_na = json!({"id":"E1001","name":"Li Na","email":"li.na@example.com","manager":"E1000","team":"East","locale":"zh-CN"});
     app.seed_peer_survey().await;
-    let l = links(
+    let l = common::mail::invite_by_email(
         &app,
+        None,
+        "2026-Q4",
         vec![
             customer_invite("C1"),
             customer_invite("C2"),
@@ -113,13 +115,13 @@ async fn someone_who_left_takes_part_in_nothing_new(backend: Backend) {
         .post("/api/v1/cycles/2026-Q4/invitations", json!({"invitations":[customer_invite("C3")], "deliver":"none"}))
         .await;
     assert_eq!((s, &b["error"]["code"]), (409, &json!("inactive_person")), "{b}");
-    let (s, b) = app
-        .post(
-            "/api/v1/cycles/2026-Q4/launch",
-            json!({"survey":"peer360","subjects":"all","peers":"team","deliver":"none"}),
-        )
-        .await;
-    assert_eq!(s, 201, "{b}");
+    let b = common::mail::launch_by_email(
+        &app,
+        None,
+        "2026-Q4",
+        json!({"survey":"peer360","subjects":"all","peers":"team"}),
+    )
+    .await;
     let named: Vec<&Value> = b["links"]
         .as_array()
         .unwrap()
@@ -191,19 +193,20 @@ async fn nothing_tells_who_answered_anonymously(backend: Backend) {
         .iter()
         .map(|c| json!({"survey":"anon","subject":"E1001","respondent":{"customer":c},"relation":"customer"}))
         .collect();
-    let l = links(&app, rows).await;
+    let l = common::mail::invite_by_email(&app, None, "2026-Q4", rows).await;
     let answered = app.client.post(&l[0]).form(&[("q1", "5")]).send().await.unwrap();
     assert_eq!(answered.status().as_u16(), 303);
     let one = |c: &str| json!([{"survey":"anon","subject":"E1001","respondent":{"customer":c}}]);
     let path = |what: &str| format!("/api/v1/cycles/2026-Q4/invitations/{what}");
-    // No fresh link to hold up to the light: the same refusal, answered (C1) or not (C2).
+    // No fresh link to hold up to the light: the same refusal, answered (C1) or not (C2); and
+    // by email the same answer, the email going where the review was first sent.
     let mut seen = Vec::new();
     for c in ["C1", "C2"] {
-        for deliver in ["none", "email"] {
-            let (s, b) = app.post(&path("reissue"), json!({"invitations": one(c), "deliver": deliver})).await;
-            assert_eq!((s, &b["error"]["code"]), (422, &json!("anonymous_link")), "{c} {deliver}: {b}");
-            seen.push(b["error"]["message"].as_str().unwrap().replace(c, "C?"));
-        }
+        let (s, b) = app.post(&path("reissue"), json!({"invitations": one(c), "deliver": "none"})).await;
+        assert_eq!((s, &b["error"]["code"]), (422, &json!("anonymous_needs_email")), "{c}: {b}");
+        seen.push(b["error"]["message"].as_str().unwrap().replace(c, "C?"));
+        let (s, b) = app.post(&path("reissue"), json!({"invitations": one(c), "deliver": "email"})).await;
+        assert_eq!((s, &b), (200, &json!({"reissued": 1})), "{c}: {b}");
     }
     assert!(seen.windows(2).all(|w| w[0] == w[1]), "{seen:?}");
     // Reminders hand back no link that names an anonymous rater.
@@ -225,7 +228,7 @@ async fn nothing_tells_who_answered_anonymously(backend: Backend) {
     assert_eq!(s, 200, "{b}");
     let peer =
         |rater: &str| json!({"survey":"peer360","subject":"E1001","respondent":{"person":rater},"relation":"peer"});
-    let p = links(&app, vec![peer("E1002"), peer("E1003")]).await;
+    let p = common::mail::invite_by_email(&app, None, "2026-Q4", vec![peer("E1002"), peer("E1003")]).await;
     assert_eq!(app.client.post(&p[0]).form(&[("t1", "4")]).send().await.unwrap().status().as_u16(), 303);
     let gone = |id: &str, name: &str, email: &str| json!({"id":id,"name":name,"email":email,"manager":"E1000","team":"East","active":false});
     let (s, b) = app

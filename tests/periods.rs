@@ -11,11 +11,9 @@ async fn cycle(app: &TestApp, id: &str, period: &str) {
 
 /// Invites and answers: (survey, subject, respondent json, relation, form fields).
 async fn answer(app: &TestApp, cycle: &str, survey: &str, respondent: Value, relation: &str, fields: &[(&str, &str)]) {
-    let body = json!({"deliver":"none","invitations":[{"survey":survey,"subject":"E1001","respondent":respondent,"relation":relation}]});
-    let (s, b) = app.post(&format!("/api/v1/cycles/{cycle}/invitations"), body).await;
-    assert_eq!(s, 201, "{b}");
-    let link = b["links"][0]["url"].as_str().unwrap();
-    let res = app.client.post(link).form(fields).send().await.unwrap();
+    let row = json!({"survey":survey,"subject":"E1001","respondent":respondent,"relation":relation});
+    let link = common::mail::invite_by_email(app, None, cycle, vec![row]).await.remove(0);
+    let res = app.client.post(&link).form(fields).send().await.unwrap();
     assert_eq!(res.status().as_u16(), 303);
 }
 
@@ -177,9 +175,7 @@ async fn a_cycle_keeps_its_org_chart(backend: Backend) {
     assert_eq!(s, 200, "{b}");
     let (_, c) = app.get("/api/v1/cycles/Q4").await;
     assert_eq!(c["weights_by_role"]["sales_manager"]["direct_report"], 3.0, "{c}");
-    let (s, b) = app
-        .post("/api/v1/cycles/Q4/launch", json!({"survey":"p","subjects":"all","peers":"team","deliver":"none"}))
-        .await;
+    let (s, b) = app.post("/api/v1/cycles/Q4/launch", json!({"survey":"p","subjects":"all","peers":"team"})).await;
     assert_eq!(s, 201, "{b}");
     // Li Na moves: to Sam as her manager, and to the West team.
     let (s, b) = app

@@ -277,14 +277,17 @@ async fn invitations_are_validated_and_deduplicated(backend: Backend) {
         json!({"survey":"peer360","subject":"E1001","respondent":{"person":"E1002"},"relation":"peer"}),
         json!({"survey":"peer360","subject":"E1000","respondent":{"person":"E1001"},"relation":"direct_report"}),
     ];
-    let b = invite(&app, ok.clone(), "none").await;
+    // Anonymous reviews are never handed back as links (CONTRACT §10); nothing is stored.
+    let (s, b) =
+        app.post("/api/v1/cycles/2026-Q4/invitations", json!({"invitations": ok.clone(), "deliver": "none"})).await;
+    assert_eq!((s, &b["error"]["code"]), (422, &json!("anonymous_needs_email")), "{b}");
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM invitations").await, 0);
+    let b = invite(&app, ok.clone(), "email").await;
     assert_eq!((b["created"].as_u64(), b["existing"].as_u64()), (Some(5), Some(1)), "{b}");
-    for l in b["links"].as_array().unwrap() {
-        assert_eq!(page(&app, l["url"].as_str().unwrap()).await.0, 200);
-    }
+    let queued = count(&app, "SELECT COUNT(*) FROM outbox").await;
     let b = invite(&app, ok, "email").await;
     assert_eq!((b["created"].as_u64(), b["existing"].as_u64()), (Some(0), Some(6)));
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM outbox").await, 0, "nothing new to send");
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM outbox").await, queued, "nothing new to send");
 }
 
 async fn ten_thousand_invitations_in_one_call(backend: Backend) {

@@ -29,13 +29,8 @@ async fn app_with(backend: Backend, smtp: Option<&SmtpSink>) -> TestApp {
 /// Launches Sam, Chen and Eve with team peers, links handed back: Sam reviews himself, Chen
 /// and Eve (as a peer) and is reviewed by Chen and Eve.
 async fn launch_with_links(app: &TestApp) -> Vec<Value> {
-    let (s, b) = app
-        .post(
-            "/api/v1/cycles/2026-Q4/launch",
-            json!({"survey":"peer360","subjects":["E1002","E1003","E1005"],"peers":"team","deliver":"none"}),
-        )
-        .await;
-    assert_eq!(s, 201, "{b}");
+    let body = json!({"survey":"peer360","subjects":["E1002","E1003","E1005"],"peers":"team"});
+    let b = common::mail::launch_by_email(app, None, "2026-Q4", body).await;
     b["links"].as_array().unwrap().clone()
 }
 
@@ -140,7 +135,7 @@ async fn a_draft_is_saved_sealed_and_reopened_by_its_link_only(backend: Backend)
     let bytes = base64::engine::general_purpose::STANDARD.decode(&sealed).unwrap();
     assert!(!String::from_utf8_lossy(&bytes).contains(secret));
     // The server key and the stored hash do not open it; the link's token does.
-    let key = app.state.config.server_key().unwrap();
+    let key = app.state.config.read_server_key().unwrap().expect("the tests' key");
     let drafts = candor::domain::draft::DraftSecret::derive(&key);
     assert_eq!(drafts.open(&hash, &hash, &bytes), None);
     let token = link.rsplit('/').next().unwrap();
@@ -190,12 +185,11 @@ async fn a_declined_review_is_never_counted(backend: Backend) {
     let (s, html) = page(&app, &format!("{declined}/thanks")).await;
     assert_eq!(s, 200);
     assert!(html.contains("Review declined"), "{html}");
-    // This link was handed to the API caller, not emailed to the rater: it leads to no other
-    // review of theirs, and says nothing of how far they are.
-    assert!(!html.contains("reviews done") && !html.contains(r#"name="invitation""#), "{html}");
+    // The link was emailed to the rater: it leads on to their next review.
+    assert!(html.contains("reviews done") && html.contains(r#"name="invitation""#), "{html}");
     let eve: i64 =
         count(&app, "SELECT id FROM invitations WHERE subject_id = 'E1005' AND respondent_person_id = 'E1002'").await;
-    assert_eq!(post_form(&app, &format!("{declined}/next"), &[("invitation", &eve.to_string())]).await.0, 404);
+    assert_eq!(post_form(&app, &format!("{declined}/next"), &[("invitation", &eve.to_string())]).await.0, 303);
     // The link is spent: no answer, no draft, no second decline.
     assert_eq!(page(&app, &declined).await.0, 409);
     assert_eq!(post_form(&app, &declined, &[("t1", "1")]).await.0, 409);

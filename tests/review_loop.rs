@@ -247,8 +247,7 @@ async fn unhappy_customers_are_followed_up_and_answers_taken_by_phone(backend: B
     let (s, b) = app
         .post(
             "/api/v1/cycles/2026-Q4/invitations",
-            json!({"invitations":[{"survey":"pulse","subject":"E1001","respondent":{"customer":"C2"},"relation":"customer"}],
-                   "deliver":"none"}),
+            json!({"invitations":[{"survey":"pulse","subject":"E1001","respondent":{"customer":"C2"},"relation":"customer"}]}),
         )
         .await;
     assert_eq!(s, 201, "{b}");

@@ -145,7 +145,13 @@ async fn launch_builds_each_review_set_from_the_org_chart(backend: Backend) {
 
 /// Launches Li Na's review with links, and has each rater answer (teamwork, communication, note).
 async fn answer_li_na(app: &TestApp, answers: &[(&str, &str, Option<&str>, &str)]) {
-    let b = launch(app, json!({"survey":"peer360","subjects":["E1001"],"peers":"team","deliver":"none"})).await;
+    let b = common::mail::launch_by_email(
+        app,
+        None,
+        "2026-Q4",
+        json!({"survey":"peer360","subjects":["E1001"],"peers":"team"}),
+    )
+    .await;
     for (rater, t1, c1, note) in answers {
         let link = b["links"]
             .as_array()

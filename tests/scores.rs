@@ -44,19 +44,15 @@ async fn setup(app: &TestApp) {
 }
 
 async fn answer(app: &TestApp, invitations: Value, answers: &[(&str, &[(&str, &str)])]) {
-    let (s, b) =
-        app.post("/api/v1/cycles/2026-Q4/invitations", json!({"invitations": invitations, "deliver":"none"})).await;
-    assert_eq!(s, 201, "{b}");
+    let path = "/api/v1/cycles/2026-Q4/invitations";
+    let (_, links) =
+        common::mail::emailed_links(app, None, || app.post(path, json!({ "invitations": invitations }))).await;
     for (who, form) in answers {
-        let link = b["links"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|l| l["respondent"].as_object().unwrap().values().any(|v| v == who))
-            .unwrap()["url"]
-            .as_str()
-            .unwrap()
-            .to_string();
+        let link =
+            links.iter().find(|l| l["respondent"].as_object().unwrap().values().any(|v| v == who)).unwrap()["url"]
+                .as_str()
+                .unwrap()
+                .to_string();
         let res = app.client.post(&link).form(form).send().await.unwrap();
         assert_eq!(res.status().as_u16(), 303, "{who}");
     }

@@ -73,7 +73,9 @@ async fn the_organisation_and_the_privacy_line_are_everywhere(backend: Backend) 
 
     // Sam: a peer review (anonymous, the cycle's 3) and his self-review (attributed).
     let sam = to("sam.carter@example.com");
-    assert!(sam.text().contains("combined with at least 3 others"), "{}", sam.text());
+    // The cycle's 3 people in all: an answer is combined with 2 others (CONTRACT §10).
+    assert!(sam.text().contains("combined with at least 2 others"), "{}", sam.text());
+    assert!(!sam.text().contains("at least 3 others"), "{}", sam.text());
     assert!(sam.text().contains("including administrators"), "{}", sam.text());
     assert!(sam.text().contains("with your managers and HR"), "{}", sam.text());
     let links: Vec<String> = sam
@@ -89,7 +91,7 @@ async fn the_organisation_and_the_privacy_line_are_everywhere(backend: Backend) 
         lines.push(html[at..].split('<').next().unwrap().to_string());
     }
     lines.sort();
-    assert!(lines[0].contains("combined with at least 3 others"), "{lines:?}");
+    assert!(lines[0].contains("combined with at least 2 others"), "{lines:?}");
     assert!(lines[1].contains("with your managers and HR"), "{lines:?}");
 
     // Once answered, the link's page still says who asked.

@@ -110,6 +110,6 @@ pub async fn close(
     ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Json<Closed>> {
     let c = cycles::close(&app, &id).await?;
-    crate::app::audit::record(&app, &actor, "close_cycle", Some(&c.id), "").await;
+    crate::app::audit::record_for(&app, &actor, "close_cycle", Some(&c.id), &format!("cycle {}", c.id), "").await;
     Ok(Json(Closed { cycle: c.id, status: "closed" }))
 }

@@ -29,16 +29,7 @@ pub async fn upsert_people(
     State(app): State<App>,
     ApiJson(body): ApiJson<PeopleBody>,
 ) -> ApiResult<Json<UpsertCounts>> {
-    let done = directory::import_people(&app, &body.people, true).await?;
-    crate::app::audit::record(
-        &app,
-        &actor,
-        "import_people",
-        None,
-        format!("created {}, updated {}, unchanged {}", done.created, done.updated, done.unchanged),
-    )
-    .await;
-    Ok(Json(done))
+    Ok(Json(directory::import_people(&app, &actor, &body.people, true).await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/customers", tag = "directory", request_body = CustomersBody, security(("api_key" = [])),
@@ -49,16 +40,7 @@ pub async fn upsert_customers(
     State(app): State<App>,
     ApiJson(body): ApiJson<CustomersBody>,
 ) -> ApiResult<Json<UpsertCounts>> {
-    let done = directory::import_customers(&app, &body.customers, true).await?;
-    crate::app::audit::record(
-        &app,
-        &actor,
-        "import_customers",
-        None,
-        format!("created {}, updated {}, unchanged {}", done.created, done.updated, done.unchanged),
-    )
-    .await;
-    Ok(Json(done))
+    Ok(Json(directory::import_customers(&app, &actor, &body.customers, true).await?))
 }
 
 /// `?after=ID&limit=N`: the page after that id (by id), N rows at most (default 500).

@@ -53,6 +53,6 @@ pub async fn revoke(
     ApiPath(id): ApiPath<String>,
 ) -> ApiResult<StatusCode> {
     integrations::revoke_key(&app, &id).await?;
-    crate::app::audit::record(&app, &actor, "revoke_api_key", None, format!("key {id}")).await;
+    crate::app::audit::record_for(&app, &actor, "revoke_api_key", None, &format!("key {id}"), "").await;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -108,11 +108,12 @@ pub async fn end_sessions(app: &App, person: &str) -> Result<u64> {
     Ok(n)
 }
 
-/// Signs out everywhere the person this address belongs to.
-pub async fn end_sessions_of(app: &App, email: &str) -> Result<u64> {
+/// Signs out everywhere the person this address belongs to; returns their id.
+pub async fn end_sessions_of(app: &App, email: &str) -> Result<String> {
     let address = EmailAddress::parse(email).map_err(|e| Error::invalid("invalid_email", e))?;
     let Some((id, ..)) = sessions::person_by_email(&app.db, address.as_str()).await? else {
         return Err(Error::invalid("unknown_person", "no person has this email address"));
     };
-    end_sessions(app, &id).await
+    end_sessions(app, &id).await?;
+    Ok(id)
 }

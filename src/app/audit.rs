@@ -28,9 +28,28 @@ impl Actor {
 
 /// Records one change.
 pub async fn record(app: &App, actor: &Actor, action: &str, cycle: Option<&str>, detail: impl AsRef<str>) {
-    if let Err(e) = audit::insert(&app.db.pool, actor.parts(), action, cycle, detail.as_ref(), time::now()).await {
+    record_for(app, actor, action, cycle, "", detail).await
+}
+
+/// Records one change to a named target (`person E1001`, `key …`).
+pub async fn record_for(
+    app: &App,
+    actor: &Actor,
+    action: &str,
+    cycle: Option<&str>,
+    target: &str,
+    detail: impl AsRef<str>,
+) {
+    let entry = audit::NewEntry { actor: actor.parts(), action, cycle, target, detail: detail.as_ref() };
+    if let Err(e) = audit::insert(&app.db.pool, &entry, time::now()).await {
         tracing::error!(error = %e, action, "could not record an audit entry");
     }
+}
+
+/// Records one change inside the transaction that makes it: both happen, or neither.
+pub async fn record_in(tx: &mut crate::db::Tx, actor: &Actor, action: &str, target: &str, detail: &str) -> Result<()> {
+    let entry = audit::NewEntry { actor: actor.parts(), action, cycle: None, target, detail };
+    Ok(audit::insert(&mut **tx, &entry, time::now()).await?)
 }
 
 /// A page of entries, newest first (`before`: the last id of the previous page).

@@ -13,7 +13,6 @@ use crate::db::responses::NewResponse;
 use crate::db::submissions::{self, LinkRow};
 use crate::db::{Backend, batch_rows};
 use crate::domain::answers::{Answer, check_answers};
-use crate::domain::sealed::SealedAnswer;
 use crate::domain::survey::Survey;
 use crate::domain::time;
 use crate::domain::token::{ordered_id, random_id};
@@ -151,13 +150,7 @@ async fn store_and_commit(
     let mut records = Vec::with_capacity(anonymous.len());
     for c in anonymous {
         let t = &c.target;
-        let record = SealedAnswer {
-            survey_id: t.survey_id.clone(),
-            subject_id: t.subject_id.clone(),
-            relation: t.relation,
-            answers: c.answers.clone(),
-        };
-        records.push((random_id(), t.cycle_id.as_str(), seal_record(app, &record, &t.cycle_id)?));
+        records.push((random_id(), t.cycle_id.as_str(), seal_record(app, t, &c.survey, c.answers.clone())?));
     }
     records.sort_by(|a, b| a.0.cmp(&b.0));
     let values: Vec<Vec<ResponseValue>> =

@@ -1,12 +1,14 @@
 //! People (from HR) and customers (from the CRM): idempotent imports by the caller's ids.
 //! Every row is checked before anything is stored; a refused batch stores nothing.
+use super::audit::{self, Actor};
 use super::{App, Error, Result, RowProblem, UpsertCounts, no_duplicates};
 use crate::db::directory;
 pub use crate::db::directory::{CustomerRow, PersonRow};
+use crate::db::outbox::AddressChanged;
 use crate::domain::id::{parse_label, parse_name};
 use crate::domain::{EmailAddress, ExternalId, Locale, orgchart, time};
 use serde::Deserialize;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use utoipa::ToSchema;
 
 #[derive(Deserialize, ToSchema, Debug, Clone)]
@@ -162,8 +164,11 @@ pub fn customer_problems(rows: &[CustomerInput]) -> Vec<RowProblem> {
 }
 
 /// Imports people; with `commit` false it checks everything against the database and rolls
-/// back (the admin page's preview).
-pub async fn import_people(app: &App, input: &[PersonInput], commit: bool) -> Result<UpsertCounts> {
+/// back (the admin page's preview). A changed address is told to the old address and named in
+/// the audit log (CONTRACT §10): re-pointing someone's email is how an insider would take over
+/// their sign-in or their reviews, so it never happens silently. An administrator's address
+/// changes only on the admin pages, never through an API key.
+pub async fn import_people(app: &App, actor: &Actor, input: &[PersonInput], commit: bool) -> Result<UpsertCounts> {
     let rows = parse_all(input, parse_person)?;
     no_duplicates("person id", rows.iter().map(|p| p.id.as_str()))?;
     no_duplicates("email", rows.iter().map(|p| p.email.as_str()))?;
@@ -171,10 +176,11 @@ pub async fn import_people(app: &App, input: &[PersonInput], commit: bool) -> Re
     check_people(&mut tx, &rows).await?;
     let ids: Vec<String> = rows.iter().map(|p| p.id.clone()).collect();
     let existing = directory::people_by_id(&mut tx, &ids).await?;
+    let admins: HashSet<String> = directory::admin_ids(&mut tx, &ids).await?.into_iter().collect();
     let now = time::now();
     let mut counts = UpsertCounts::default();
     let links: Vec<(String, Option<String>)> = rows.iter().map(|p| (p.id.clone(), p.manager_id.clone())).collect();
-    let (mut left, mut moved) = (Vec::new(), Vec::new());
+    let (mut left, mut moved, mut notices) = (Vec::new(), Vec::new(), Vec::new());
     for i in orgchart::managers_first(&links) {
         let p = &rows[i];
         match existing.get(&p.id) {
@@ -184,12 +190,27 @@ pub async fn import_people(app: &App, input: &[PersonInput], commit: bool) -> Re
             }
             Some(old) if old == p => counts.unchanged += 1,
             Some(old) => {
+                if old.email != p.email && admins.contains(&p.id) && matches!(actor, Actor::ApiKey(_)) {
+                    return Err(Error::conflict(
+                        "admin_email",
+                        format!(
+                            "person {:?} is an administrator: their email address changes only on the admin pages",
+                            p.id
+                        ),
+                    ));
+                }
                 directory::update_person(&mut tx, p, now).await.map_err(|e| email_conflict(i, p, e))?;
                 counts.updated += 1;
                 if old.active && !p.active {
                     left.push(p.id.clone());
-                } else if old.email != p.email {
+                }
+                if old.email != p.email {
                     moved.push(p.id.clone());
+                    notices.push(AddressChanged {
+                        to: old.email.clone(),
+                        name: old.name.clone(),
+                        locale: old.locale.clone(),
+                    });
                 }
             }
         }
@@ -198,12 +219,23 @@ pub async fn import_people(app: &App, input: &[PersonInput], commit: bool) -> Re
     // sent to, so a changed address ends the sessions opened through the old one.
     directory::revoke_open_invitations(&mut tx, &left, now).await?;
     crate::db::sessions::end_for(&mut tx, &[left.as_slice(), moved.as_slice()].concat()).await?;
-    if commit {
-        tx.commit().await?;
-        tracing::info!(created = counts.created, updated = counts.updated, "people imported");
-    } else {
+    if !commit {
         tx.rollback().await?;
+        return Ok(counts);
     }
+    crate::db::outbox::queue_address_notices(&mut tx, &notices, now).await?;
+    for id in &moved {
+        audit::record_in(&mut tx, actor, "email_changed", &format!("person {id}"), "the old address was told").await?;
+    }
+    for id in &left {
+        audit::record_in(&mut tx, actor, "deactivated", &format!("person {id}"), "").await?;
+    }
+    audit::record_in(&mut tx, actor, "import_people", "people", &counts.summary()).await?;
+    tx.commit().await?;
+    if !notices.is_empty() {
+        app.wake_outbox();
+    }
+    tracing::info!(created = counts.created, updated = counts.updated, "people imported");
     Ok(counts)
 }
 
@@ -251,7 +283,10 @@ fn email_conflict(i: usize, p: &PersonRow, e: sqlx::Error) -> Error {
     }
 }
 
-pub async fn import_customers(app: &App, input: &[CustomerInput], commit: bool) -> Result<UpsertCounts> {
+/// Imports customers (a preview with `commit` false). A customer asked for an anonymous review
+/// in an open cycle whose address changes is told at the old address, and the change is named
+/// in the audit log: their review stays with the address it was sent to.
+pub async fn import_customers(app: &App, actor: &Actor, input: &[CustomerInput], commit: bool) -> Result<UpsertCounts> {
     let rows = parse_all(input, parse_customer)?;
     no_duplicates("customer id", rows.iter().map(|c| c.id.as_str()))?;
     let mut tx = app.db.begin().await?;
@@ -268,21 +303,50 @@ pub async fn import_customers(app: &App, input: &[CustomerInput], commit: bool) 
     let existing = directory::customers_by_id(&mut tx, &ids).await?;
     let now = time::now();
     let mut counts = UpsertCounts::default();
+    let mut moved = Vec::new();
     for c in &rows {
         match existing.get(&c.id) {
             Some(old) if old == c => counts.unchanged += 1,
             found => {
                 directory::upsert_customer(&mut tx, c, now).await?;
-                if found.is_some() { counts.updated += 1 } else { counts.created += 1 }
+                if found.is_some() {
+                    counts.updated += 1
+                } else {
+                    counts.created += 1
+                }
+                if let Some(old) = found.filter(|old| old.email.is_some() && old.email != c.email) {
+                    moved.push(old);
+                }
             }
         }
     }
-    if commit {
-        tx.commit().await?;
-        tracing::info!(created = counts.created, updated = counts.updated, "customers imported");
-    } else {
+    if !commit {
         tx.rollback().await?;
+        return Ok(counts);
     }
+    let moved_ids: Vec<String> = moved.iter().map(|c| c.id.clone()).collect();
+    let asked: HashSet<String> =
+        directory::customers_in_open_anonymous(&mut tx, &moved_ids).await?.into_iter().collect();
+    let notices: Vec<AddressChanged> = moved
+        .iter()
+        .filter(|c| asked.contains(&c.id))
+        .map(|c| AddressChanged {
+            to: c.email.clone().unwrap_or_default(),
+            name: c.name.clone(),
+            locale: c.locale.clone(),
+        })
+        .collect();
+    crate::db::outbox::queue_address_notices(&mut tx, &notices, now).await?;
+    for id in moved_ids.iter().filter(|id| asked.contains(*id)) {
+        audit::record_in(&mut tx, actor, "email_changed", &format!("customer {id}"), "the old address was told")
+            .await?;
+    }
+    audit::record_in(&mut tx, actor, "import_customers", "customers", &counts.summary()).await?;
+    tx.commit().await?;
+    if !notices.is_empty() {
+        app.wake_outbox();
+    }
+    tracing::info!(created = counts.created, updated = counts.updated, "customers imported");
     Ok(counts)
 }
 

@@ -103,9 +103,41 @@ fn mismatch(i: usize, msg: impl std::fmt::Display) -> Error {
 struct Directory {
     survey_kinds: HashMap<String, SurveyKind>,
     anonymous_surveys: HashSet<String>,
+    /// Subjects, raters, and every subject's managers up the reporting line.
     people: HashMap<String, PersonRow>,
-    /// Each customer, and whether they have an email address.
-    customers: HashMap<String, bool>,
+    /// Each customer's email address ('' for none).
+    customers: HashMap<String, String>,
+}
+
+impl Directory {
+    /// The address each respondent has now, by respondent key: what invitations keep.
+    fn addresses(&self, rows: &[NewInvitation]) -> HashMap<String, String> {
+        rows.iter()
+            .filter_map(|r| {
+                let email = match &r.respondent {
+                    Respondent::Person(p) => self.people.get(p).map(|p| p.email.clone()),
+                    Respondent::Customer(c) => self.customers.get(c).cloned(),
+                };
+                Some((r.respondent.key(), email?))
+            })
+            .collect()
+    }
+
+    /// Whether `rater` is above `subject` in the reporting line (their manager, or theirs…).
+    fn manages(&self, rater: &str, subject: &str) -> bool {
+        let mut at = self.people.get(subject).and_then(|p| p.manager_id.as_deref());
+        let mut seen = HashSet::new();
+        while let Some(m) = at {
+            if m == rater {
+                return true;
+            }
+            if !seen.insert(m) {
+                return false;
+            }
+            at = self.people.get(m).and_then(|p| p.manager_id.as_deref());
+        }
+        false
+    }
 }
 
 async fn load_directory(tx: &mut Tx, rows: &[NewInvitation]) -> Result<Directory> {
@@ -130,11 +162,24 @@ async fn load_directory(tx: &mut Tx, rows: &[NewInvitation]) -> Result<Directory
     let person_ids: Vec<String> = person_ids.into_iter().collect();
     let customer_ids: Vec<String> = customer_ids.into_iter().collect();
     // Admin accounts that are not people are never a subject nor a rater.
-    let people = directory::org_people_by_id(tx, &person_ids).await?;
+    let mut people = directory::org_people_by_id(tx, &person_ids).await?;
+    // Every subject's reporting line, a level at a time: none of it may be a peer.
+    loop {
+        let above: BTreeSet<String> =
+            people.values().filter_map(|p| p.manager_id.clone()).filter(|m| !people.contains_key(m)).collect();
+        if above.is_empty() {
+            break;
+        }
+        let found = directory::org_people_by_id(tx, &above.into_iter().collect::<Vec<_>>()).await?;
+        if found.is_empty() {
+            break;
+        }
+        people.extend(found);
+    }
     let customers = directory::customers_by_id(tx, &customer_ids)
         .await?
         .into_iter()
-        .map(|(id, c)| (id, c.email.is_some()))
+        .map(|(id, c)| (id, c.email.unwrap_or_default()))
         .collect();
     Ok(Directory { survey_kinds, anonymous_surveys, people, customers })
 }
@@ -180,7 +225,8 @@ fn check_row(i: usize, r: &NewInvitation, dir: &Directory) -> Result<()> {
                 Relation::SelfReview => p == &subject.id,
                 Relation::Manager => is_manager,
                 Relation::DirectReport => is_report,
-                Relation::Peer => p != &subject.id && !is_manager && !is_report,
+                // Nobody in the subject's reporting line, above or just below, is their peer.
+                Relation::Peer => p != &subject.id && !dir.manages(p, &subject.id) && !is_report,
                 Relation::Customer => false,
             };
             if !fits {
@@ -198,6 +244,23 @@ fn check_row(i: usize, r: &NewInvitation, dir: &Directory) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// An anonymous review reaches its rater only by email, at the address of record (CONTRACT
+/// §10): a link handed to the caller could be answered by anyone holding it, and a group
+/// padded with such answers gives away the real raters' answers by subtraction.
+fn only_by_email(i: usize, r: &NewInvitation, dir: &Directory, deliver: Deliver) -> Result<()> {
+    if !r.relation.is_anonymous(dir.anonymous_surveys.contains(&r.survey_id)) {
+        return Ok(());
+    }
+    let reason = if deliver == Deliver::None {
+        "anonymous reviews are only emailed to their raters, never handed back as links (use \"deliver\":\"email\")"
+    } else if !can_email(r, dir) {
+        "this customer has no email address, and anonymous reviews are only emailed"
+    } else {
+        return Ok(());
+    };
+    Err(Error::invalid("anonymous_needs_email", format!("invitation {i}: {reason}")))
 }
 
 /// A subject's anonymous group of one relation answers one survey in a cycle. Otherwise the
@@ -268,9 +331,10 @@ pub async fn create(app: &App, cycle_id: &str, rows: Vec<NewInvitation>, deliver
     let dir = load_directory(&mut tx, &rows).await?;
     for (i, r) in rows.iter().enumerate() {
         check_row(i, r, &dir)?;
+        only_by_email(i, r, &dir, deliver)?;
     }
     one_anonymous_survey(&mut tx, cycle_id, &rows, &dir).await?;
-    let created = invitations::insert_new(&mut tx, cycle_id, &rows, now).await?;
+    let created = invitations::insert_new(&mut tx, cycle_id, &rows, &dir.addresses(&rows), now).await?;
     if !created.is_empty() {
         // The cycle keeps the org chart as it is now: later moves change none of its views.
         directory::snapshot_org(&mut tx, cycle_id).await?;
@@ -304,7 +368,7 @@ type Made = (i64, usize);
 fn can_email(row: &NewInvitation, dir: &Directory) -> bool {
     match &row.respondent {
         Respondent::Person(_) => true,
-        Respondent::Customer(c) => dir.customers.get(c).copied().unwrap_or(false),
+        Respondent::Customer(c) => dir.customers.get(c).is_some_and(|email| !email.is_empty()),
     }
 }
 
@@ -340,6 +404,12 @@ pub async fn launch(
 ) -> Result<Created> {
     if peers == Peers::Nominated {
         rule.check()?;
+        if deliver == Deliver::None {
+            return Err(Error::invalid(
+                "anonymous_needs_email",
+                "nominated peers review anonymously, and anonymous reviews are only emailed (use \"deliver\":\"email\")",
+            ));
+        }
     }
     let survey = crate::db::surveys::load(&app.db.pool, survey_id)
         .await?

@@ -43,6 +43,8 @@ pub struct App {
     pub surveys: surveys::SurveyCache,
     /// Seals anonymous answers until their cycle closes.
     seal: Arc<SealKey>,
+    /// The server key's check value (CONTRACT §10), compared with the database's at start.
+    key_check: Arc<str>,
     /// The server's part of every draft key (a draft opens only with its link's token too).
     pub drafts: Arc<DraftSecret>,
     /// Group commit for respondent submissions.
@@ -59,6 +61,7 @@ impl App {
             outbox_wake: Arc::new(Notify::new()),
             surveys: Default::default(),
             seal: Arc::new(SealKey::derive(server_key)),
+            key_check: crate::domain::sealed::key_check_value(server_key).into(),
             drafts: Arc::new(DraftSecret::derive(server_key)),
             writer: Default::default(),
             key_uses: Default::default(),
@@ -87,6 +90,13 @@ pub struct UpsertCounts {
     pub created: usize,
     pub updated: usize,
     pub unchanged: usize,
+}
+
+impl UpsertCounts {
+    /// `created 2, updated 1, unchanged 0`, for the audit log.
+    pub fn summary(&self) -> String {
+        format!("created {}, updated {}, unchanged {}", self.created, self.updated, self.unchanged)
+    }
 }
 
 /// Checks that no id is listed twice in one request.

@@ -79,14 +79,19 @@ pub struct Colleague {
     pub team: Option<String>,
 }
 
-/// Who `subject` may nominate: active colleagues of any team other than themselves, their
-/// manager and their direct reports (who review them in those relations already).
+/// Who `subject` may nominate: active colleagues of any team other than themselves, anyone
+/// above them in the reporting line and their direct reports (a manager is never an anonymous
+/// peer; direct reports review them in that relation already).
 pub async fn colleagues(app: &App, subject: &str) -> Result<Vec<Colleague>> {
     let everyone = db::active_people(&app.db.pool).await?;
-    let manager = everyone.iter().find(|p| p.0 == subject).and_then(|p| p.3.clone());
+    let org: Vec<OrgPerson> = everyone
+        .iter()
+        .map(|(id, _, team, manager)| OrgPerson { id: id.clone(), manager_id: manager.clone(), team: team.clone() })
+        .collect();
+    let index = crate::domain::reviews::OrgIndex::new(&org);
     Ok(everyone
         .into_iter()
-        .filter(|(id, _, _, m)| id != subject && Some(id) != manager.as_ref() && m.as_deref() != Some(subject))
+        .filter(|(id, _, _, m)| id != subject && !index.manages(id, subject) && m.as_deref() != Some(subject))
         .map(|(id, name, team, _)| Colleague { id, name, team })
         .collect())
 }
@@ -206,7 +211,13 @@ pub async fn approve(
         return Err(Error::not_found("nomination", subject));
     }
     let chosen = match viewer {
-        Some(_) => {
+        Some(v) => {
+            if picks.contains(&v.person_id) {
+                return Err(Error::invalid(
+                    "approver_in_list",
+                    "you cannot add yourself to a list you approve: an approver is never one of the peers",
+                ));
+            }
             let picks = valid_picks(app, subject, picks).await?;
             if picks.is_empty() || picks.len() as i64 > n.max_peers {
                 return Err(Error::invalid("peer_count", format!("approve between 1 and {} colleagues", n.max_peers)));

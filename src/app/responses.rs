@@ -90,7 +90,7 @@ pub async fn submit_for_invitation(app: &App, invitation_id: i64, answers: Vec<A
         .await?
         .ok_or_else(|| Error::internal(sqlx::Error::RowNotFound))?;
     if target.relation.is_anonymous(survey.anonymous) {
-        super::sealing::seal(app, &mut tx, &target, answers).await?;
+        super::sealing::seal(app, &mut tx, &target, &survey, answers).await?;
     } else {
         let values = crate::scoring::response_values(&survey.questions, &answers);
         let row = (batch::new_response(&target, &values, &answers), crate::domain::token::random_id());

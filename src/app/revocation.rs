@@ -2,7 +2,8 @@
 //! invitation answer 410; reissuing replaces its links with a fresh one, emailed or handed
 //! back (`deliver: none`), for a link that was lost. Neither tells whether an anonymous
 //! invitation was answered: such an invitation is revoked or reissued either way (an answer
-//! already sealed stays; a reissued link to it says it was answered, to its rater only).
+//! already sealed stays), and is reissued only by email to the address it was created for
+//! (CONTRACT §10), so only its rater learns whether it was answered.
 use super::invitations::{CreatedLink, Deliver, LinkTarget, RespondentInput, mint_links};
 use super::{App, Error, Result, RowProblem};
 use crate::db::outbox::{self, Kind};
@@ -95,12 +96,12 @@ pub async fn reissue(app: &App, cycle: &str, refs: &[InvitationRef], deliver: De
         .enumerate()
         .filter_map(|(i, (r, f))| {
             let (code, message) = if f.anonymous && (deliver == Deliver::None || f.delivery != "email") {
-                // A link in the caller's hands would show whether it was answered; and an email
-                // skipped because it was answered would show in the counts of emails sent.
+                // A link in the caller's hands could be answered by anyone and would show whether
+                // it was answered; by email it goes to the address of record (CONTRACT §10).
                 (
-                    "anonymous_link",
-                    "an anonymous review is reissued only by email, and only if it was emailed: whether it was \
-                     answered must stay unknown",
+                    "anonymous_needs_email",
+                    "an anonymous review is reissued only by email, to the address it was first sent to: \
+                     whether it was answered must stay unknown",
                 )
             } else if f.completed && !f.anonymous {
                 ("already_answered", "this invitation was answered; there is nothing to reissue")

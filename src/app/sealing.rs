@@ -1,37 +1,44 @@
-//! Anonymous answers sealed until close (CONTRACT §6). A submission writes only a sealed record
-//! in the transaction that completes its invitation; the one transaction that closes the cycle
-//! unseals them all into responses — random ids, in the order of those ids, dated the day of
-//! release — counts each group's distinct raters, and deletes the sealed records. No row, id,
-//! order, system column or WAL frame of that transaction relates to when or by whom an answer
-//! was given.
+//! Anonymous answers sealed until close (CONTRACT §6, §10). A submission writes only a sealed
+//! record, one length for every record of its survey, in the transaction that completes its
+//! invitation; the one transaction that closes the cycle unseals them all into responses —
+//! random ids, in the order of those ids, dated the day of release — counts each group's
+//! distinct raters, and deletes the sealed records. No row, id, order, system column or WAL
+//! frame of that transaction relates to when or by whom an answer was given.
 use super::{App, Error, Result};
 use crate::db::Tx;
 use crate::db::invitations::LinkTarget;
 use crate::db::responses::{self, NewResponse};
 use crate::db::sealed::{self, GroupRaters};
+use crate::db::server_key;
 use crate::domain::answers::Answer;
-use crate::domain::sealed::SealedAnswer;
+use crate::domain::sealed::{SealedAnswer, record_size};
+use crate::domain::survey::Survey;
 use crate::domain::token::random_id;
 use crate::scoring::{ResponseValue, response_values};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Stores a claimed anonymous invitation's answers as a sealed record, in `tx`.
-pub async fn seal(app: &App, tx: &mut Tx, target: &LinkTarget, answers: Vec<Answer>) -> Result<()> {
+pub async fn seal(app: &App, tx: &mut Tx, target: &LinkTarget, survey: &Survey, answers: Vec<Answer>) -> Result<()> {
+    sealed::insert(tx, &random_id(), &target.cycle_id, &seal_record(app, target, survey, answers)?).await?;
+    Ok(())
+}
+
+/// The sealed record of an answer to `target`, as stored (base64): padded to the survey's
+/// one record size, with the fingerprint of the address the invitation was sent to (so
+/// customers sharing an address count as one rater at close).
+pub fn seal_record(app: &App, target: &LinkTarget, survey: &Survey, answers: Vec<Answer>) -> Result<String> {
+    let who = target.sent_to.as_deref().filter(|a| !a.is_empty()).unwrap_or(&target.respondent_key);
     let record = SealedAnswer {
         survey_id: target.survey_id.clone(),
         subject_id: target.subject_id.clone(),
         relation: target.relation,
         answers,
+        rater: Some(app.seal.rater(&target.cycle_id, &target.subject_id, target.relation, who)),
     };
-    sealed::insert(tx, &random_id(), &target.cycle_id, &seal_record(app, &record, &target.cycle_id)?).await?;
-    Ok(())
-}
-
-/// One record sealed for `cycle`, as stored (base64).
-pub fn seal_record(app: &App, record: &SealedAnswer, cycle: &str) -> Result<String> {
-    Ok(STANDARD.encode(app.seal.seal(record, cycle).map_err(Error::internal)?))
+    let sealed = app.seal.seal(&record, &target.cycle_id, record_size(survey)).map_err(Error::internal)?;
+    Ok(STANDARD.encode(sealed))
 }
 
 /// One unsealed answer on its way to the responses table.
@@ -48,8 +55,12 @@ pub async fn release(app: &App, tx: &mut Tx, cycle: &str, day: &str) -> Result<u
     let records = sealed::for_cycle(tx, cycle).await?;
     let ids: Vec<String> = records.iter().map(|(id, _)| id.clone()).collect();
     for (_, text) in records {
-        let bytes = STANDARD.decode(text).map_err(Error::internal)?;
-        let record = app.seal.open(&bytes, cycle).map_err(Error::internal)?;
+        // One record this key cannot open stops the whole close: nothing is released half-way.
+        let record = STANDARD
+            .decode(text)
+            .ok()
+            .and_then(|bytes| app.seal.open(&bytes, cycle).ok())
+            .ok_or_else(|| unsealable(cycle))?;
         let survey = app
             .surveys
             .get_on(tx, &record.survey_id)
@@ -84,16 +95,28 @@ pub async fn release(app: &App, tx: &mut Tx, cycle: &str, day: &str) -> Result<u
     Ok(released.len())
 }
 
-/// Raters per (subject, relation, indicator), and per (subject, relation) under the indicator
-/// `""`. One anonymous survey per subject and relation, and one invitation per rater of it,
-/// make each record a distinct rater; only counts leave this function.
+fn unsealable(cycle: &str) -> Error {
+    Error::conflict(
+        "unsealable",
+        format!(
+            "a sealed answer of cycle {cycle:?} cannot be opened with this server key; nothing was released \
+             (start Candor with the key the answers were sealed under)"
+        ),
+    )
+}
+
+/// Distinct raters per (subject, relation, indicator), and per (subject, relation) under the
+/// indicator `""`: records with one rater fingerprint (invitations sent to one address) count
+/// once; a record of the previous release, without one, counts as a rater of its own. Only
+/// counts leave this function.
 fn distinct_raters(released: &[Released]) -> Vec<GroupRaters> {
-    let mut raters: BTreeMap<(&str, &str, &str), i64> = BTreeMap::new();
-    for r in released {
+    let mut raters: BTreeMap<(&str, &str, &str), BTreeSet<[u8; 32]>> = BTreeMap::new();
+    for (i, r) in released.iter().enumerate() {
         let (subject, relation) = (r.record.subject_id.as_str(), r.record.relation.as_str());
-        *raters.entry((subject, relation, "")).or_default() += 1;
+        let who = r.record.rater.unwrap_or_else(|| legacy_rater(i));
+        raters.entry((subject, relation, "")).or_default().insert(who);
         for v in &r.values {
-            *raters.entry((subject, relation, v.indicator.as_str())).or_default() += 1;
+            raters.entry((subject, relation, v.indicator.as_str())).or_default().insert(who);
         }
     }
     raters
@@ -102,14 +125,51 @@ fn distinct_raters(released: &[Released]) -> Vec<GroupRaters> {
             subject_id: subject.to_string(),
             relation: relation.to_string(),
             indicator: indicator.to_string(),
-            raters,
+            raters: raters.len() as i64,
         })
         .collect()
 }
 
-/// Whether the configured key opens the sealed records there are (a wrong key would lose them).
-pub async fn key_opens_sealed(app: &App) -> Result<bool> {
-    let Some((cycle, text)) = sealed::any(&app.db.pool).await? else { return Ok(true) };
-    let Ok(bytes) = STANDARD.decode(text) else { return Ok(false) };
-    Ok(app.seal.open(&bytes, &cycle).is_ok())
+/// A fingerprint no real rater has, distinct for each legacy record.
+fn legacy_rater(i: usize) -> [u8; 32] {
+    let mut who = [0xff; 32];
+    who[..8].copy_from_slice(&(i as u64).to_be_bytes());
+    who
+}
+
+/// Whether this database was ever sealed under a key, or holds anything sealed: then a lost
+/// key must be restored, never replaced.
+pub async fn holds_sealed(db: &crate::db::Db) -> Result<bool> {
+    Ok(server_key::check_value(&db.pool).await?.is_some() || server_key::anything_sealed(&db.pool).await?)
+}
+
+/// Whether the configured key is this database's (CONTRACT §10). A database that has no key
+/// check value yet (new, or made by the previous release) adopts the key, once it has checked
+/// that the key opens every record already sealed; of two instances starting at once with
+/// different keys, the first to store its value wins and the other is refused.
+pub async fn adopt_key(app: &App) -> Result<bool> {
+    let pool = &app.db.pool;
+    if let Some(stored) = server_key::check_value(pool).await? {
+        return Ok(stored == *app.key_check);
+    }
+    if !opens_every_record(app).await? {
+        return Ok(false);
+    }
+    Ok(server_key::adopt(pool, &app.key_check, crate::domain::time::now()).await? == *app.key_check)
+}
+
+async fn opens_every_record(app: &App) -> Result<bool> {
+    let mut after = String::new();
+    loop {
+        let page = server_key::sealed_page(&app.db.pool, &after, 500).await?;
+        for (_, cycle, text) in &page {
+            if STANDARD.decode(text).ok().is_none_or(|bytes| app.seal.open(&bytes, cycle).is_err()) {
+                return Ok(false);
+            }
+        }
+        match page.last() {
+            Some((id, _, _)) => after = id.clone(),
+            None => return Ok(true),
+        }
+    }
 }

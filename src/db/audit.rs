@@ -15,27 +15,36 @@ pub struct AuditEntry {
     pub actor: String,
     pub action: String,
     pub cycle: Option<String>,
+    /// What was changed: `person E1001`, `key 3f2a…`, `cycle 2026-Q4`, `people` (a batch).
+    pub target: String,
     pub detail: String,
 }
 
-pub async fn insert(
-    pool: &sqlx::AnyPool,
-    (kind, actor): (&str, &str),
-    action: &str,
-    cycle: Option<&str>,
-    detail: &str,
-    now: i64,
-) -> Result<(), sqlx::Error> {
+/// One entry to write: what was done to what.
+pub struct NewEntry<'a> {
+    pub actor: (&'a str, &'a str),
+    pub action: &'a str,
+    pub cycle: Option<&'a str>,
+    pub target: &'a str,
+    pub detail: &'a str,
+}
+
+pub async fn insert<'e, E>(ex: E, e: &NewEntry<'_>, now: i64) -> Result<(), sqlx::Error>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
     sqlx::query(
-        "INSERT INTO audit_log (at, actor_kind, actor, action, cycle_id, detail) VALUES ($1, $2, $3, $4, $5, $6)",
+        "INSERT INTO audit_log (at, actor_kind, actor, action, cycle_id, target, detail) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(now)
-    .bind(kind)
-    .bind(actor)
-    .bind(action)
-    .bind(cycle)
-    .bind(detail)
-    .execute(pool)
+    .bind(e.actor.0)
+    .bind(e.actor.1)
+    .bind(e.action)
+    .bind(e.cycle)
+    .bind(e.target)
+    .bind(e.detail)
+    .execute(ex)
     .await
     .map(|_| ())
 }
@@ -47,7 +56,7 @@ pub async fn page(
     before: Option<i64>,
     limit: i64,
 ) -> Result<Vec<AuditEntry>, sqlx::Error> {
-    const COLUMNS: &str = "SELECT id, at, actor_kind, actor, action, cycle_id, detail FROM audit_log";
+    const COLUMNS: &str = "SELECT id, at, actor_kind, actor, action, cycle_id, target, detail FROM audit_log";
     let before = before.unwrap_or(i64::MAX);
     let rows = match cycle {
         Some(c) => {
@@ -70,6 +79,7 @@ pub async fn page(
                 actor: r.try_get("actor")?,
                 action: r.try_get("action")?,
                 cycle: r.try_get("cycle_id")?,
+                target: r.try_get("target")?,
                 detail: r.try_get("detail")?,
             })
         })

@@ -190,6 +190,21 @@ pub async fn update_person(tx: &mut Tx, p: &PersonRow, now: i64) -> Result<(), s
 }
 
 /// Which of these ids name a person.
+/// Which of these people are administrators.
+pub async fn admin_ids(tx: &mut Tx, ids: &[String]) -> Result<Vec<String>, sqlx::Error> {
+    select_in(tx, "SELECT id FROM people WHERE is_admin = TRUE AND", "id", ids, |r| r.try_get("id")).await
+}
+
+/// Which of these customers are asked for an anonymous review in an open cycle.
+pub async fn customers_in_open_anonymous(tx: &mut Tx, ids: &[String]) -> Result<Vec<String>, sqlx::Error> {
+    let select = format!(
+        "SELECT DISTINCT i.respondent_customer_id AS id FROM invitations i JOIN cycles c ON c.id = i.cycle_id \
+         WHERE c.status = 'open' AND i.revoked = FALSE AND {} AND",
+        super::ANONYMOUS_INVITATION
+    );
+    select_in(tx, &select, "i.respondent_customer_id", ids, |r| r.try_get("id")).await
+}
+
 pub async fn existing_person_ids(tx: &mut Tx, ids: &[String]) -> Result<Vec<String>, sqlx::Error> {
     select_in(tx, "SELECT id FROM people", "id", ids, |r| r.try_get("id")).await
 }

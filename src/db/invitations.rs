@@ -1,16 +1,18 @@
 //! Invitations: who is asked to rate whom, in which cycle, with which survey.
-use super::{Tx, placeholders};
+use super::{ANONYMOUS_INVITATION, Tx, placeholders};
 use crate::domain::Relation;
 use crate::domain::reviews::{NewInvitation, Respondent};
 use sqlx::Row;
 use std::collections::HashMap;
 
-/// Inserts the invitations that do not exist yet, in a few multi-row statements.
-/// Returns, for each newly created one, its id and its index in `rows`.
+/// Inserts the invitations that do not exist yet, in a few multi-row statements, each with
+/// the address its respondent has now (`addresses`, by respondent key). Returns, for each newly
+/// created one, its id and its index in `rows`.
 pub async fn insert_new(
     tx: &mut Tx,
     cycle: &str,
     rows: &[NewInvitation],
+    addresses: &HashMap<String, String>,
     now: i64,
 ) -> Result<Vec<(i64, usize)>, sqlx::Error> {
     let mut first_of: HashMap<(String, String, String), usize> = HashMap::new();
@@ -22,11 +24,11 @@ pub async fn insert_new(
         });
     }
     let mut created = Vec::new();
-    for chunk in unique.chunks(super::rows_per_statement(8)) {
-        let values: Vec<String> = (0..chunk.len()).map(|k| placeholders(k * 8 + 1, 8)).collect();
+    for chunk in unique.chunks(super::rows_per_statement(9)) {
+        let values: Vec<String> = (0..chunk.len()).map(|k| placeholders(k * 9 + 1, 9)).collect();
         let sql = format!(
             "INSERT INTO invitations (cycle_id, survey_id, subject_id, relation, respondent_person_id, \
-             respondent_customer_id, respondent_key, created_at) VALUES {} \
+             respondent_customer_id, respondent_key, created_at, sent_to) VALUES {} \
              ON CONFLICT (cycle_id, survey_id, subject_id, respondent_key) DO NOTHING \
              RETURNING id, survey_id, subject_id, respondent_key",
             values.join(", ")
@@ -46,7 +48,8 @@ pub async fn insert_new(
                 .bind(person)
                 .bind(customer)
                 .bind(r.respondent.key())
-                .bind(now);
+                .bind(now)
+                .bind(addresses.get(&r.respondent.key()).filter(|a| !a.is_empty()));
         }
         for row in q.fetch_all(&mut **tx).await? {
             let key = (row.try_get("survey_id")?, row.try_get("subject_id")?, row.try_get("respondent_key")?);
@@ -164,13 +167,21 @@ pub struct InvitationInfo {
     pub respondent_customer_id: Option<String>,
 }
 
-const INFO_SELECT: &str = "SELECT i.id, i.cycle_id, c.title AS cycle_title, c.status AS cycle_status, \
-     c.closes_at, c.min_raters, i.survey_id, i.subject_id, p.name AS subject_name, i.relation, i.completed, i.revoked, i.declined, i.respondent_key, i.delivery, \
-     COALESCE(rp.name, rc.name) AS respondent_name, COALESCE(rp.email, rc.email) AS respondent_email, \
-     COALESCE(rp.locale, rc.locale) AS respondent_locale, i.respondent_customer_id \
-     FROM invitations i JOIN cycles c ON c.id = i.cycle_id JOIN people p ON p.id = i.subject_id \
-     LEFT JOIN people rp ON rp.id = i.respondent_person_id \
-     LEFT JOIN customers rc ON rc.id = i.respondent_customer_id";
+/// The invitation with its cycle and people. An anonymous invitation's address is the one it
+/// was created for, whatever the directory says now (CONTRACT §10): re-pointing a rater's
+/// email never re-routes their review.
+static INFO_SELECT: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
+        "SELECT i.id, i.cycle_id, c.title AS cycle_title, c.status AS cycle_status, \
+         c.closes_at, c.min_raters, i.survey_id, i.subject_id, p.name AS subject_name, i.relation, i.completed, i.revoked, i.declined, i.respondent_key, i.delivery, \
+         COALESCE(rp.name, rc.name) AS respondent_name, \
+         CASE WHEN {ANONYMOUS_INVITATION} THEN COALESCE(i.sent_to, '') ELSE COALESCE(rp.email, rc.email) END AS respondent_email, \
+         COALESCE(rp.locale, rc.locale) AS respondent_locale, i.respondent_customer_id \
+         FROM invitations i JOIN cycles c ON c.id = i.cycle_id JOIN people p ON p.id = i.subject_id \
+         LEFT JOIN people rp ON rp.id = i.respondent_person_id \
+         LEFT JOIN customers rc ON rc.id = i.respondent_customer_id"
+    )
+});
 
 fn info_from_row(r: &sqlx::any::AnyRow, now: i64) -> Result<InvitationInfo, sqlx::Error> {
     let status: String = r.try_get("cycle_status")?;
@@ -202,7 +213,7 @@ pub async fn info<'e, E>(ex: E, id: i64, now: i64) -> Result<Option<InvitationIn
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
-    let sql = format!("{INFO_SELECT} WHERE i.id = $1");
+    let sql = format!("{} WHERE i.id = $1", *INFO_SELECT);
     sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(ex).await?.map(|r| info_from_row(&r, now)).transpose()
 }
 
@@ -216,6 +227,8 @@ pub struct LinkTarget {
     pub relation: Relation,
     /// `p:ID` or `c:ID`.
     pub respondent_key: String,
+    /// The address the invitation was created for (None before it was kept).
+    pub sent_to: Option<String>,
 }
 
 /// The invitation behind a respondent link, found by the token's hash.
@@ -224,8 +237,9 @@ where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
     let sql = format!(
-        "{INFO_SELECT} JOIN links l ON l.invitation_id = i.id \
-         WHERE l.token_hash = $1 AND l.kind = 'respond' AND (l.expires_at IS NULL OR l.expires_at > $2)"
+        "{} JOIN links l ON l.invitation_id = i.id \
+         WHERE l.token_hash = $1 AND l.kind = 'respond' AND (l.expires_at IS NULL OR l.expires_at > $2)",
+        *INFO_SELECT
     );
     sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(token_hash)

@@ -27,6 +27,7 @@ pub mod reviews;
 pub mod schedules;
 pub mod scores;
 pub mod sealed;
+pub mod server_key;
 pub mod sessions;
 pub mod submissions;
 pub mod surveys;

@@ -14,6 +14,17 @@ pub enum Kind {
     Nomination,
     /// Tells a subject their report is out (payload: the cycle id).
     Results,
+    /// Tells an old address that it was replaced (payload: [`AddressChanged`] as JSON).
+    AddressChanged,
+}
+
+/// The payload of an [`Kind::AddressChanged`] notice: the address it goes to is no longer in
+/// the directory, so the row carries it.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct AddressChanged {
+    pub to: String,
+    pub name: String,
+    pub locale: Option<String>,
 }
 
 impl Kind {
@@ -25,13 +36,22 @@ impl Kind {
             Kind::Webhook => "webhook",
             Kind::Nomination => "nomination",
             Kind::Results => "results",
+            Kind::AddressChanged => "address_changed",
         }
     }
 
     pub fn parse(raw: &str) -> Option<Kind> {
-        [Kind::Invitation, Kind::Reminder, Kind::Login, Kind::Webhook, Kind::Nomination, Kind::Results]
-            .into_iter()
-            .find(|k| k.as_str() == raw)
+        [
+            Kind::Invitation,
+            Kind::Reminder,
+            Kind::Login,
+            Kind::Webhook,
+            Kind::Nomination,
+            Kind::Results,
+            Kind::AddressChanged,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == raw)
     }
 }
 
@@ -107,6 +127,23 @@ pub async fn queue(
             q = q.bind(*o).bind(*i);
         }
         q.execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+/// Queues one "your address was changed" notice per entry, to the old address.
+pub async fn queue_address_notices(tx: &mut Tx, notices: &[AddressChanged], now: i64) -> Result<(), sqlx::Error> {
+    for n in notices {
+        let payload = serde_json::to_string(n).map_err(|e| sqlx::Error::Encode(e.into()))?;
+        sqlx::query(
+            "INSERT INTO outbox (kind, payload, status, attempts, next_attempt_ms, created_at) \
+             VALUES ('address_changed', $1, 'pending', 0, $2, $3)",
+        )
+        .bind(payload)
+        .bind(now * 1000)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
     }
     Ok(())
 }

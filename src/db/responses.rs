@@ -50,7 +50,7 @@ pub(super) fn claim_sql(backend: Backend, which: &str, now: &str) -> String {
     format!(
         "{} AND completed = FALSE AND revoked = FALSE AND declined = FALSE \
          AND EXISTS (SELECT 1 FROM cycles c WHERE c.id = invitations.cycle_id AND c.status = 'open' AND c.closes_at > {now}{lock}) \
-         RETURNING id, cycle_id, survey_id, subject_id, relation, respondent_key",
+         RETURNING id, cycle_id, survey_id, subject_id, relation, respondent_key, sent_to",
         answered_sql(which, "$1"),
     )
 }
@@ -77,6 +77,7 @@ pub(super) fn target(r: &sqlx::any::AnyRow) -> Result<LinkTarget, sqlx::Error> {
         subject_id: r.try_get("subject_id")?,
         relation: Relation::parse(&relation).ok_or_else(|| sqlx::Error::Decode("relation".into()))?,
         respondent_key: r.try_get("respondent_key")?,
+        sent_to: r.try_get("sent_to")?,
     })
 }
 

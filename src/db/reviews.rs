@@ -9,6 +9,9 @@ pub enum ReviewState {
     Open,
     Done,
     Declined,
+    /// An open anonymous review that was emailed to an address the rater no longer has: it
+    /// reaches them only there (CONTRACT §10), never through a sign-in to the new address.
+    Elsewhere,
 }
 
 /// One review a rater was asked for in an open cycle.
@@ -23,9 +26,17 @@ pub struct Review {
     pub state: ReviewState,
 }
 
-const SELECT: &str = "SELECT i.id, i.cycle_id, c.title, i.subject_id, p.name, i.relation, i.completed, i.declined \
-     FROM invitations i JOIN cycles c ON c.id = i.cycle_id JOIN people p ON p.id = i.subject_id \
-     WHERE i.revoked = FALSE AND c.status = 'open' AND c.opens_at <= $2 AND c.closes_at > $2";
+static SELECT: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
+        "SELECT i.id, i.cycle_id, c.title, i.subject_id, p.name, i.relation, i.completed, i.declined, \
+         ({} AND LOWER(COALESCE(i.sent_to, '')) <> LOWER(COALESCE(rp.email, rc.email, ''))) AS moved \
+         FROM invitations i JOIN cycles c ON c.id = i.cycle_id JOIN people p ON p.id = i.subject_id \
+         LEFT JOIN people rp ON rp.id = i.respondent_person_id \
+         LEFT JOIN customers rc ON rc.id = i.respondent_customer_id \
+         WHERE i.revoked = FALSE AND c.status = 'open' AND c.opens_at <= $2 AND c.closes_at > $2",
+        super::ANONYMOUS_INVITATION
+    )
+});
 
 fn review(r: &sqlx::any::AnyRow) -> Result<Review, sqlx::Error> {
     let relation: String = r.try_get("relation")?;
@@ -33,6 +44,8 @@ fn review(r: &sqlx::any::AnyRow) -> Result<Review, sqlx::Error> {
         ReviewState::Done
     } else if super::get_bool(r, "declined")? {
         ReviewState::Declined
+    } else if super::get_bool(r, "moved")? {
+        ReviewState::Elsewhere
     } else {
         ReviewState::Open
     };
@@ -49,7 +62,7 @@ fn review(r: &sqlx::any::AnyRow) -> Result<Review, sqlx::Error> {
 
 /// Every review a person is asked for in the open cycles, by cycle and subject.
 pub async fn of_person(pool: &sqlx::AnyPool, person: &str, now: i64) -> Result<Vec<Review>, sqlx::Error> {
-    let sql = format!("{SELECT} AND i.respondent_person_id = $1 ORDER BY c.closes_at, i.cycle_id, p.name, i.id");
+    let sql = format!("{} AND i.respondent_person_id = $1 ORDER BY c.closes_at, i.cycle_id, p.name, i.id", *SELECT);
     let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(person).bind(now).fetch_all(pool).await?;
     rows.iter().map(review).collect()
 }
@@ -61,7 +74,7 @@ pub async fn in_cycle(
     cycle: &str,
     now: i64,
 ) -> Result<Vec<Review>, sqlx::Error> {
-    let sql = format!("{SELECT} AND i.respondent_key = $1 AND i.cycle_id = $3 ORDER BY p.name, i.id");
+    let sql = format!("{} AND i.respondent_key = $1 AND i.cycle_id = $3 ORDER BY p.name, i.id", *SELECT);
     let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(respondent_key).bind(now).bind(cycle).fetch_all(pool).await?;
     rows.iter().map(review).collect()
 }

@@ -34,11 +34,6 @@ pub async fn delete(tx: &mut Tx, ids: &[String]) -> Result<(), sqlx::Error> {
     Ok(())
 }
 
-/// Any one sealed record (cycle, ciphertext): to check at start that the key opens them.
-pub async fn any(pool: &sqlx::AnyPool) -> Result<Option<(String, String)>, sqlx::Error> {
-    sqlx::query_as("SELECT cycle_id, sealed FROM sealed_responses ORDER BY id LIMIT 1").fetch_optional(pool).await
-}
-
 /// Sealed records per cycle, for progress while a cycle is open.
 pub async fn count(pool: &sqlx::AnyPool, cycle: &str) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar("SELECT COUNT(*) FROM sealed_responses WHERE cycle_id = $1").bind(cycle).fetch_one(pool).await

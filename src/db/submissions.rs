@@ -38,7 +38,7 @@ pub async fn begin_and_lookup(
         Backend::Postgres => ("json_agg(json_build_array", "::text", "SELECT json_array_elements_text($2::json)"),
     };
     let lookup = format!(
-        "SELECT {aggregate}(l.token_hash, i.id, i.cycle_id, i.survey_id, i.subject_id, i.relation, i.respondent_key, \
+        "SELECT {aggregate}(l.token_hash, i.id, i.cycle_id, i.survey_id, i.subject_id, i.relation, i.respondent_key, i.sent_to, \
            (i.completed = FALSE AND i.revoked = FALSE AND i.declined = FALSE AND c.status = 'open' AND c.closes_at > $1))){as_text} \
          FROM links l JOIN invitations i ON i.id = l.invitation_id JOIN cycles c ON c.id = i.cycle_id \
          WHERE l.token_hash IN ({list}) AND l.kind = 'respond' AND (l.expires_at IS NULL OR l.expires_at > $1)"
@@ -64,12 +64,13 @@ pub async fn begin_and_lookup(
     rows.into_iter().map(link_row).collect()
 }
 
-/// One link of [`begin_and_lookup`]'s array: hash, id, cycle, survey, subject, relation, respondent, live.
+/// One link of [`begin_and_lookup`]'s array: hash, id, cycle, survey, subject, relation, respondent,
+/// address, live.
 fn link_row(row: Vec<serde_json::Value>) -> Result<(String, LinkRow), sqlx::Error> {
     use serde_json::Value;
     let bad = || sqlx::Error::Decode("a looked-up link".into());
     let text = |i: usize| row.get(i).and_then(Value::as_str).map(str::to_owned).ok_or_else(bad);
-    let live = match row.get(7) {
+    let live = match row.get(8) {
         Some(Value::Bool(b)) => *b,
         Some(Value::Number(n)) => n.as_i64() == Some(1),
         _ => return Err(bad()),
@@ -81,6 +82,7 @@ fn link_row(row: Vec<serde_json::Value>) -> Result<(String, LinkRow), sqlx::Erro
         subject_id: text(4)?,
         relation: Relation::parse(&text(5)?).ok_or_else(bad)?,
         respondent_key: text(6)?,
+        sent_to: row.get(7).and_then(Value::as_str).map(str::to_string),
     };
     Ok((text(0)?, LinkRow { target, live }))
 }

@@ -13,6 +13,12 @@ impl Default for Weights {
     }
 }
 
+/// How many *other* people an anonymous answer is at least combined with: a group is shown
+/// from `min_raters` people, the rater included (CONTRACT §10).
+pub fn others_in_group(min_raters: i64) -> i64 {
+    (min_raters - 1).max(1)
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Cycle {
     pub id: String,

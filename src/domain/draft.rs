@@ -2,7 +2,7 @@
 //! XChaCha20-Poly1305 under a key derived from the link's token and a secret derived from the
 //! server key. The server stores only the token's SHA-256, so a draft opens only when its link
 //! is presented again: neither a copy of the database nor the server alone can read it.
-use super::sealed::{pad, unpad};
+use super::sealed::{pad_exact, unpad};
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 use hkdf::Hkdf;
@@ -39,10 +39,10 @@ impl DraftSecret {
         XChaCha20Poly1305::new(&key.into())
     }
 
-    /// Seals a form's fields for the link `token`, padded to at least `size` bytes (one size
-    /// for every draft of a survey); `aad` binds the record to its row.
+    /// Seals a form's fields for the link `token`, padded to exactly `size` bytes (one size
+    /// for every draft of a survey; None when they do not fit); `aad` binds the record to its row.
     pub fn seal(&self, token: &str, aad: &str, fields: &[(String, String)], size: usize) -> Option<Vec<u8>> {
-        let plain = pad(&serde_json::to_vec(fields).ok()?, size);
+        let plain = pad_exact(&serde_json::to_vec(fields).ok()?, size)?;
         let nonce: [u8; NONCE] = rand::random();
         let sealed =
             self.cipher(token).encrypt(&XNonce::from(nonce), Payload { msg: &plain, aad: aad.as_bytes() }).ok()?;
@@ -87,5 +87,6 @@ mod tests {
         let short = secret.seal("t", "h", &[("q".into(), "a".into())], 4096).unwrap();
         let longer = secret.seal("t", "h", &[("q".into(), "a".repeat(3000))], 4096).unwrap();
         assert_eq!(short.len(), longer.len());
+        assert_eq!(secret.seal("t", "h", &[("q".into(), "a".repeat(4096))], 4096), None, "never a larger draft");
     }
 }

@@ -58,25 +58,43 @@ pub enum Peers {
 pub struct OrgIndex<'a> {
     reports: HashMap<&'a str, Vec<&'a OrgPerson>>,
     teams: HashMap<&'a str, Vec<&'a OrgPerson>>,
+    managers: HashMap<&'a str, &'a str>,
 }
 
 impl<'a> OrgIndex<'a> {
     pub fn new(everyone: &'a [OrgPerson]) -> OrgIndex<'a> {
         let mut reports: HashMap<&str, Vec<&OrgPerson>> = HashMap::new();
         let mut teams: HashMap<&str, Vec<&OrgPerson>> = HashMap::new();
+        let mut managers = HashMap::new();
         for p in everyone {
             if let Some(m) = &p.manager_id {
                 reports.entry(m.as_str()).or_default().push(p);
+                managers.insert(p.id.as_str(), m.as_str());
             }
             if let Some(t) = &p.team {
                 teams.entry(t.as_str()).or_default().push(p);
             }
         }
-        OrgIndex { reports, teams }
+        OrgIndex { reports, teams, managers }
+    }
+
+    /// Whether `rater` is above `subject` in the reporting line (manager, their manager, …).
+    pub fn manages(&self, rater: &str, subject: &str) -> bool {
+        let mut at = self.managers.get(subject);
+        // A reporting line is a tree; the bound only guards against a cycle in bad data.
+        for _ in 0..self.managers.len() {
+            match at {
+                Some(&m) if m == rater => return true,
+                Some(&m) => at = self.managers.get(m),
+                None => return false,
+            }
+        }
+        false
     }
 
     /// Self, manager, every direct report and (with `peers: team`) every same-team colleague
-    /// who is neither the subject's manager nor report: the review set of one subject.
+    /// who is neither in the subject's reporting line above them nor their direct report: the
+    /// review set of one subject.
     pub fn review_set(&self, survey: &str, subject: &OrgPerson, peers: Peers) -> Vec<NewInvitation> {
         let invite = |who: &str, relation| NewInvitation {
             survey_id: survey.to_string(),
@@ -96,8 +114,7 @@ impl<'a> OrgIndex<'a> {
         {
             for p in self.teams.get(team.as_str()).into_iter().flatten() {
                 let is_report = p.manager_id.as_deref() == Some(subject.id.as_str());
-                let is_manager = subject.manager_id.as_deref() == Some(p.id.as_str());
-                if p.id != subject.id && !is_report && !is_manager {
+                if p.id != subject.id && !is_report && !self.manages(&p.id, &subject.id) {
                     out.push(invite(&p.id, Relation::Peer));
                 }
             }
@@ -148,5 +165,24 @@ mod tests {
             ]
         );
         assert_eq!(index.review_set("s", &org[1], Peers::None).len(), 3);
+    }
+
+    #[test]
+    fn nobody_above_the_subject_is_their_peer() {
+        let org = [
+            p("boss", None, "East"),
+            p("a", Some("boss"), "East"),
+            p("r", Some("a"), "East"),
+            p("rr", Some("r"), "East"),
+        ];
+        let index = OrgIndex::new(&org);
+        let peers: Vec<String> = index
+            .review_set("s", &org[3], Peers::Team)
+            .into_iter()
+            .filter(|i| i.relation == Relation::Peer)
+            .map(|i| i.respondent.key())
+            .collect();
+        assert!(peers.is_empty(), "the skip-level managers a and boss are not peers of rr: {peers:?}");
+        assert!(index.manages("boss", "rr") && index.manages("a", "rr") && !index.manages("rr", "boss"));
     }
 }

@@ -1,32 +1,40 @@
-//! Sealed answers (CONTRACT §6): an anonymous response is stored, until its cycle closes, only
-//! encrypted with XChaCha20-Poly1305 under a key derived (HKDF-SHA256) from the server key,
-//! which is kept outside the database. The plaintext is padded to a power of two of at least
-//! [`PAD_TO`] bytes, so a record's size tells at most the size class of a long comment.
+//! Sealed answers (CONTRACT §6, §10): an anonymous response is stored, until its cycle closes,
+//! only encrypted with XChaCha20-Poly1305 under a key derived (HKDF-SHA256) from the server key,
+//! which is kept outside the database. Every record of a survey has one length: the plaintext
+//! is padded to the largest answer the survey can take ([`record_size`]), so a record's size
+//! says nothing about what it holds.
 use super::answers::Answer;
 use super::relation::Relation;
+use super::survey::{MAX_TEXT_ANSWER, QuestionType, Survey};
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 use hkdf::Hkdf;
-use serde::{Deserialize, Serialize};
-use sha2::Sha256;
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
 
-/// Plaintexts are padded to a power of two of at least this many bytes.
-pub const PAD_TO: usize = 4096;
 const NONCE: usize = 24;
+/// First byte of a record in this format; the previous release's JSON records start with `{`.
+const FORMAT: u8 = 2;
 
-/// What a sealed record holds: everything needed to write the response at close, and nothing
-/// about who gave it. (Each rater has one invitation per subject, relation and survey, and a
-/// subject's anonymous group of one relation uses one survey, so records are distinct raters.)
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// What a sealed record holds: everything needed to write the response at close, and a
+/// fingerprint of the rater that only says whether two records came from one person.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct SealedAnswer {
     pub survey_id: String,
     pub subject_id: String,
     pub relation: Relation,
     pub answers: Vec<Answer>,
+    /// A keyed hash of (cycle, subject, relation, rater's address) — see [`SealKey::rater`].
+    /// Records of the previous release have none: each counts as a rater of its own.
+    #[serde(skip)]
+    pub rater: Option<[u8; 32]>,
 }
 
 /// The key that seals answers, derived from the 32-byte server key.
-pub struct SealKey(XChaCha20Poly1305);
+pub struct SealKey {
+    cipher: XChaCha20Poly1305,
+    raters: [u8; 32],
+}
 
 impl std::fmt::Debug for SealKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -40,24 +48,54 @@ pub enum SealError {
     WrongKey,
     #[error("a sealed answer is malformed")]
     Malformed,
+    #[error("an answer is larger than its survey allows")]
+    TooLarge,
+}
+
+fn derive(server_key: &[u8; 32], purpose: &[u8]) -> [u8; 32] {
+    let mut key = [0u8; 32];
+    Hkdf::<Sha256>::new(Some(b"candor"), server_key)
+        .expand(purpose, &mut key)
+        .expect("32 bytes is a valid HKDF-SHA256 output length");
+    key
+}
+
+/// The key check value stored in the database (CONTRACT §10): a MAC of a constant under the
+/// server key, so an instance started with another key is refused before it serves.
+pub fn key_check_value(server_key: &[u8; 32]) -> String {
+    let check = derive(server_key, b"key check v1");
+    let mut h = Sha256::new();
+    h.update(check);
+    h.update(b"candor key check");
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
 impl SealKey {
     pub fn derive(server_key: &[u8; 32]) -> SealKey {
-        let mut key = [0u8; 32];
         // One derivation per purpose: the server key itself never touches a record.
-        Hkdf::<Sha256>::new(Some(b"candor"), server_key)
-            .expand(b"sealed answers v1", &mut key)
-            .expect("32 bytes is a valid HKDF-SHA256 output length");
-        SealKey(XChaCha20Poly1305::new(&key.into()))
+        let key = derive(server_key, b"sealed answers v1");
+        SealKey { cipher: XChaCha20Poly1305::new(&key.into()), raters: derive(server_key, b"raters v1") }
     }
 
-    /// Seals `answer` for the cycle `aad` (a record moved to another cycle does not open).
-    pub fn seal(&self, answer: &SealedAnswer, aad: &str) -> Result<Vec<u8>, SealError> {
-        let plain = pad(&serde_json::to_vec(answer).map_err(|_| SealError::Malformed)?, PAD_TO);
+    /// The fingerprint of one rater in one group: equal for two invitations that reach the
+    /// same address (customers sharing one), unrelated across subjects and cycles.
+    pub fn rater(&self, cycle: &str, subject: &str, relation: Relation, who: &str) -> [u8; 32] {
+        let mut h = Sha256::new();
+        for part in [&self.raters[..], cycle.as_bytes(), subject.as_bytes(), relation.as_str().as_bytes()] {
+            h.update((part.len() as u32).to_be_bytes());
+            h.update(part);
+        }
+        h.update(who.trim().to_lowercase().as_bytes());
+        h.finalize().into()
+    }
+
+    /// Seals `answer` for the cycle `aad` (a record moved to another cycle does not open),
+    /// padded to `size` bytes ([`record_size`] of its survey).
+    pub fn seal(&self, answer: &SealedAnswer, aad: &str, size: usize) -> Result<Vec<u8>, SealError> {
+        let plain = pad_exact(&encode(answer)?, size).ok_or(SealError::TooLarge)?;
         let nonce: [u8; NONCE] = rand::random();
         let sealed = self
-            .0
+            .cipher
             .encrypt(&XNonce::from(nonce), Payload { msg: &plain, aad: aad.as_bytes() })
             .map_err(|_| SealError::Malformed)?;
         Ok([nonce.as_slice(), &sealed].concat())
@@ -70,22 +108,110 @@ impl SealKey {
         let (nonce, body) = sealed.split_at(NONCE);
         let nonce = <[u8; NONCE]>::try_from(nonce).map_err(|_| SealError::Malformed)?;
         let plain = self
-            .0
+            .cipher
             .decrypt(&XNonce::from(nonce), Payload { msg: body, aad: aad.as_bytes() })
             .map_err(|_| SealError::WrongKey)?;
-        serde_json::from_slice(unpad(&plain).ok_or(SealError::Malformed)?).map_err(|_| SealError::Malformed)
+        let bytes = unpad(&plain).ok_or(SealError::Malformed)?;
+        match bytes.first() {
+            Some(&FORMAT) => decode(&bytes[1..]).ok_or(SealError::Malformed),
+            // The previous release sealed JSON, padded to a size class.
+            Some(b'{') => serde_json::from_slice(bytes).map_err(|_| SealError::Malformed),
+            _ => Err(SealError::Malformed),
+        }
     }
 }
 
-/// A 4-byte length, the bytes, zeros up to a power of two of at least `min` bytes: the size
-/// of a record tells at most the size class of what it holds.
-pub(super) fn pad(bytes: &[u8], min: usize) -> Vec<u8> {
-    let size = (bytes.len() + 4).next_power_of_two().max(min);
+/// The padded plaintext size of every sealed record of `survey`: the largest answer it can
+/// take (each text answer at its longest in 4-byte characters, ids at their longest).
+pub fn record_size(survey: &Survey) -> usize {
+    let id = 1 + super::id::ID_MAX;
+    let fixed = 4 + 1 + 32 + id * 3 + 2;
+    let per_question: usize = survey
+        .questions
+        .iter()
+        .map(|q| {
+            let text = if q.kind == QuestionType::Text { MAX_TEXT_ANSWER * 4 } else { 0 };
+            id + 1 + 8 + 4 + text
+        })
+        .sum();
+    fixed + per_question
+}
+
+/// Format 2: a version byte, the rater's fingerprint, then length-prefixed fields. Unlike JSON
+/// its size has a bound that does not depend on which characters a comment uses.
+fn encode(a: &SealedAnswer) -> Result<Vec<u8>, SealError> {
+    let mut out = vec![FORMAT];
+    out.extend_from_slice(&a.rater.unwrap_or([0; 32]));
+    for s in [a.relation.as_str(), &a.survey_id, &a.subject_id] {
+        put_short(&mut out, s)?;
+    }
+    out.extend_from_slice(&u16::try_from(a.answers.len()).map_err(|_| SealError::TooLarge)?.to_be_bytes());
+    for answer in &a.answers {
+        put_short(&mut out, &answer.question_id)?;
+        out.push(u8::from(answer.value.is_some()) | u8::from(answer.text.is_some()) << 1);
+        out.extend_from_slice(&answer.value.unwrap_or(0).to_be_bytes());
+        let text = answer.text.as_deref().unwrap_or("");
+        out.extend_from_slice(&u32::try_from(text.len()).map_err(|_| SealError::TooLarge)?.to_be_bytes());
+        out.extend_from_slice(text.as_bytes());
+    }
+    Ok(out)
+}
+
+fn put_short(out: &mut Vec<u8>, s: &str) -> Result<(), SealError> {
+    out.push(u8::try_from(s.len()).map_err(|_| SealError::TooLarge)?);
+    out.extend_from_slice(s.as_bytes());
+    Ok(())
+}
+
+/// Reads format 2 (after its version byte).
+fn decode(bytes: &[u8]) -> Option<SealedAnswer> {
+    let mut r = Reader(bytes);
+    let rater: [u8; 32] = r.take(32)?.try_into().ok()?;
+    let relation = Relation::parse(&r.short()?)?;
+    let (survey_id, subject_id) = (r.short()?, r.short()?);
+    let count = u16::from_be_bytes(r.take(2)?.try_into().ok()?);
+    let mut answers = Vec::with_capacity(count as usize);
+    for _ in 0..count {
+        let question_id = r.short()?;
+        let flags = r.take(1)?[0];
+        let value = i64::from_be_bytes(r.take(8)?.try_into().ok()?);
+        let len = u32::from_be_bytes(r.take(4)?.try_into().ok()?) as usize;
+        let text = String::from_utf8(r.take(len)?.to_vec()).ok()?;
+        answers.push(Answer {
+            question_id,
+            value: (flags & 1 != 0).then_some(value),
+            text: (flags & 2 != 0).then_some(text),
+        });
+    }
+    let rater = (rater != [0; 32]).then_some(rater);
+    Some(SealedAnswer { survey_id, subject_id, relation, answers, rater })
+}
+
+struct Reader<'a>(&'a [u8]);
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
+        let (head, rest) = (self.0.get(..n)?, self.0.get(n..)?);
+        self.0 = rest;
+        Some(head)
+    }
+
+    fn short(&mut self) -> Option<String> {
+        let len = self.take(1)?[0] as usize;
+        String::from_utf8(self.take(len)?.to_vec()).ok()
+    }
+}
+
+/// A 4-byte length, the bytes, zeros up to exactly `size` bytes; None when they do not fit.
+pub(super) fn pad_exact(bytes: &[u8], size: usize) -> Option<Vec<u8>> {
+    if bytes.len() + 4 > size {
+        return None;
+    }
     let mut out = Vec::with_capacity(size);
-    out.extend_from_slice(&(bytes.len() as u32).to_be_bytes());
+    out.extend_from_slice(&u32::try_from(bytes.len()).ok()?.to_be_bytes());
     out.extend_from_slice(bytes);
     out.resize(size, 0);
-    out
+    Some(out)
 }
 
 pub(super) fn unpad(padded: &[u8]) -> Option<&[u8]> {
@@ -96,40 +222,97 @@ pub(super) fn unpad(padded: &[u8]) -> Option<&[u8]> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::survey::{Question, SurveyKind};
+
+    fn survey() -> Survey {
+        let q = |id: &str, kind| Question {
+            id: id.into(),
+            kind,
+            min: Some(1),
+            max: Some(5),
+            indicator: None,
+            required: false,
+            text: id.into(),
+            text_i18n: Default::default(),
+            extra: Default::default(),
+        };
+        Survey {
+            id: "p".into(),
+            kind: SurveyKind::Peer,
+            title: "360".into(),
+            title_i18n: Default::default(),
+            anonymous: false,
+            questions: vec![q("t1", QuestionType::Scale), q("n", QuestionType::Text)],
+            indicator_names: Default::default(),
+        }
+    }
 
     fn answer(comment: &str) -> SealedAnswer {
         SealedAnswer {
             survey_id: "p".into(),
             subject_id: "subject-E1001".into(),
             relation: Relation::Peer,
-            answers: vec![Answer { question_id: "n".into(), value: None, text: Some(comment.into()) }],
+            answers: vec![
+                Answer { question_id: "t1".into(), value: Some(4), text: None },
+                Answer { question_id: "n".into(), value: None, text: Some(comment.into()) },
+            ],
+            rater: Some([3; 32]),
         }
     }
 
     #[test]
     fn only_the_same_key_and_cycle_open_a_record() {
         let key = SealKey::derive(&[7; 32]);
-        let sealed = key.seal(&answer("keeps the team calm"), "Q4").unwrap();
+        let size = record_size(&survey());
+        let sealed = key.seal(&answer("keeps the team calm"), "Q4", size).unwrap();
         assert_eq!(key.open(&sealed, "Q4"), Ok(answer("keeps the team calm")));
         assert_eq!(key.open(&sealed, "Q3"), Err(SealError::WrongKey), "bound to its cycle");
         assert_eq!(SealKey::derive(&[8; 32]).open(&sealed, "Q4"), Err(SealError::WrongKey));
         let text = String::from_utf8_lossy(&sealed);
         assert!(!text.contains("keeps the team calm") && !text.contains("subject-E1001"), "nothing in clear");
-        assert_ne!(
-            key.seal(&answer("x"), "Q4").unwrap(),
-            key.seal(&answer("x"), "Q4").unwrap(),
-            "a fresh nonce each time"
-        );
+        assert_ne!(key.seal(&answer("x"), "Q4", size).unwrap(), key.seal(&answer("x"), "Q4", size).unwrap());
     }
 
     #[test]
-    fn sizes_say_little_about_the_comments() {
+    fn every_record_of_a_survey_has_one_size() {
         let key = SealKey::derive(&[7; 32]);
-        let short = key.seal(&answer("ok"), "Q4").unwrap().len();
-        let longer = key.seal(&answer(&"很有帮助，".repeat(250)), "Q4").unwrap().len();
-        assert_eq!(short, longer, "up to 3,750 bytes of comment pad to one block");
-        assert_eq!(short - NONCE - 16, PAD_TO);
-        let longest = key.seal(&answer(&"字".repeat(5_000)), "Q4").unwrap().len();
-        assert_eq!(longest - NONCE - 16, 16_384, "a size class, never the length");
+        let size = record_size(&survey());
+        let lengths: Vec<usize> =
+            ["", "ok", &"x".repeat(3_500), &"很有帮助，".repeat(1_000), &"😀\u{1}\"".repeat(1_666)]
+                .iter()
+                .map(|c| key.seal(&answer(c), "Q4", size).unwrap().len())
+                .collect();
+        assert!(lengths.iter().all(|&l| l == lengths[0]), "{lengths:?}");
+        let longest = "😀".repeat(MAX_TEXT_ANSWER);
+        assert_eq!(key.open(&key.seal(&answer(&longest), "Q4", size).unwrap(), "Q4"), Ok(answer(&longest)));
+        let too_long = "😀".repeat(MAX_TEXT_ANSWER * 2);
+        assert!(matches!(key.seal(&answer(&too_long), "Q4", size), Err(SealError::TooLarge)), "never a larger record");
+    }
+
+    #[test]
+    fn records_of_the_previous_release_still_open() {
+        let key = SealKey::derive(&[7; 32]);
+        let json = br#"{"survey_id":"p","subject_id":"S","relation":"peer","answers":[{"question_id":"t1","value":4,"text":null}]}"#;
+        let plain = pad_exact(json, 4096).unwrap();
+        let nonce = [1u8; NONCE];
+        let body = key.cipher.encrypt(&XNonce::from(nonce), Payload { msg: &plain, aad: b"Q4" }).unwrap();
+        let opened = key.open(&[nonce.as_slice(), &body].concat(), "Q4").unwrap();
+        assert_eq!((opened.subject_id.as_str(), opened.rater, opened.answers[0].value), ("S", None, Some(4)));
+    }
+
+    #[test]
+    fn raters_match_by_address_within_a_group_only() {
+        let key = SealKey::derive(&[7; 32]);
+        let a = key.rater("Q4", "S", Relation::Customer, "Buyer@Acme.example");
+        assert_eq!(a, key.rater("Q4", "S", Relation::Customer, "buyer@acme.example "));
+        assert_ne!(a, key.rater("Q4", "T", Relation::Customer, "buyer@acme.example"));
+        assert_ne!(a, key.rater("Q3", "S", Relation::Customer, "buyer@acme.example"));
+        assert_ne!(a, SealKey::derive(&[8; 32]).rater("Q4", "S", Relation::Customer, "buyer@acme.example"));
+    }
+
+    #[test]
+    fn the_key_check_value_tells_keys_apart() {
+        assert_eq!(key_check_value(&[1; 32]), key_check_value(&[1; 32]));
+        assert_ne!(key_check_value(&[1; 32]), key_check_value(&[2; 32]));
     }
 }

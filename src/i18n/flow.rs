@@ -30,6 +30,7 @@ pub struct FlowText {
     pub state_open: &'static str,
     pub state_done: &'static str,
     pub state_declined: &'static str,
+    pub state_elsewhere: &'static str,
     pub nominate_title: &'static str,
     /// `{min}`, `{max}`, `{cycle}`.
     pub nominate_intro: &'static str,
@@ -81,6 +82,7 @@ pub static EN: FlowText = FlowText {
     state_open: "To do",
     state_done: "Done",
     state_declined: "Declined",
+    state_elsewhere: "Sent to your previous email address: open it from that email",
     nominate_title: "Choose your reviewers",
     nominate_intro: "Pick {min} to {max} colleagues who know your work well for {cycle}. Your manager approves the list; each colleague then gets an anonymous peer review to write.",
     nominate_submit: "Send to my manager",
@@ -126,6 +128,7 @@ pub static ZH_CN: FlowText = FlowText {
     state_open: "待填写",
     state_done: "已完成",
     state_declined: "已放弃",
+    state_elsewhere: "已发送到您之前的邮箱：请从那封邮件打开",
     nominate_title: "选择您的评价人",
     nominate_intro: "请为{cycle}选择 {min}–{max} 位了解您工作的同事。经理批准名单后，每位同事会收到一份匿名同事评价。",
     nominate_submit: "提交给经理",

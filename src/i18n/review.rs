@@ -7,6 +7,9 @@ pub struct ReviewText {
     pub results_subject: &'static str,
     /// `{name}`, `{cycle}`, `{url}` (sign-in), `{report}`.
     pub results_body: &'static str,
+    /// To the address a person's or customer's email was changed from (CONTRACT §10).
+    pub address_changed_subject: &'static str,
+    pub address_changed_body: &'static str,
     pub feedback: &'static str,
     pub strengths: &'static str,
     pub improvements: &'static str,
@@ -60,6 +63,8 @@ pub struct ReviewText {
 pub static EN: ReviewText = ReviewText {
     results_subject: "Your results for {cycle} are ready",
     results_body: "Hello {name},\n\nThe results of {cycle} are ready: your scores by indicator and what colleagues and customers wrote, shown only where enough people answered.\n\nSign in to read your report:\n{url}\n\nYour report, once signed in:\n{report}\n",
+    address_changed_subject: "The email address we have for you was changed",
+    address_changed_body: "Hello {name},\n\nThe email address {org} uses for you was changed from this address to another one. Sign-in links and new requests now go to the new address. Reviews you were already sent stay with this address and can be answered only from here.\n\nIf you did not ask for this change, tell your HR team.\n",
     feedback: "Feedback",
     strengths: "Strengths",
     improvements: "To improve",
@@ -108,6 +113,8 @@ pub static EN: ReviewText = ReviewText {
 pub static ZH_CN: ReviewText = ReviewText {
     results_subject: "您的{cycle}结果已出",
     results_body: "{name}，您好：\n\n{cycle}的结果已出：各项指标得分，以及同事和客户的评语（只在回答人数足够时显示）。\n\n登录查看您的报告：\n{url}\n\n登录后，您的报告在：\n{report}\n",
+    address_changed_subject: "您的邮箱地址已被更改",
+    address_changed_body: "{name}，您好：\n\n{org}为您登记的邮箱地址已从本地址改为另一个地址。今后的登录链接和新的邀请将发送到新地址。已经发给您的评价仍留在本地址，只能从这里填写。\n\n如果这不是您本人要求的更改，请告知人力资源部门。\n",
     feedback: "反馈",
     strengths: "优点",
     improvements: "待改进",

@@ -170,3 +170,23 @@ pub fn results(
         .header(lettre::message::header::ContentType::TEXT_PLAIN)
         .body(signed(sender.org, crate::i18n::fill(r.results_body, &vars)))?)
 }
+
+/// "The address we have for you was changed", to the old address: plain text, no link (a
+/// link in it would be the first thing a hijacker wants to see).
+pub fn address_changed(
+    notice: &crate::db::outbox::AddressChanged,
+    locale: crate::domain::Locale,
+    sender: &Sender<'_>,
+) -> Result<Message, ComposeError> {
+    let r = crate::i18n::review_text(locale);
+    let org = sender.org.unwrap_or("Candor");
+    let vars = [("name", notice.name.as_str()), ("org", org)];
+    let to = Mailbox::new(Some(notice.name.clone()), notice.to.parse()?);
+    Ok(Message::builder()
+        .from(sender.from.clone())
+        .to(to)
+        .subject(subject_for(sender.org, r.address_changed_subject))
+        .message_id(None)
+        .header(lettre::message::header::ContentType::TEXT_PLAIN)
+        .body(signed(sender.org, crate::i18n::fill(r.address_changed_body, &vars)))?)
+}

@@ -99,4 +99,20 @@ impl Worker {
         let message = compose::nomination(&name, &email, &n, locale, (&url, &later), &self.sender());
         self.send_signed_link(message, &token).await
     }
+
+    /// Tells the address a person's or customer's email was changed from.
+    pub(super) async fn send_address_changed(&self, row: &Claimed) -> Outcome {
+        let Some(notice) = row.payload.as_deref().and_then(|p| serde_json::from_str::<AddressChanged>(p).ok()) else {
+            return Outcome::Permanent("a malformed notice".into());
+        };
+        let locale = notice.locale.as_deref().and_then(|l| Locale::parse(l).ok()).unwrap_or_default();
+        match compose::address_changed(&notice, locale, &self.sender()) {
+            Err(e) => Outcome::Permanent(format!("cannot build the email: {e}")),
+            Ok(m) => match self.mailer.send(m).await {
+                Ok(()) => Outcome::Sent,
+                Err(SendError::Transient(e)) => Outcome::Transient(e),
+                Err(SendError::Permanent(e)) => Outcome::Permanent(e),
+            },
+        }
+    }
 }

@@ -6,7 +6,7 @@ use super::mailer::Mailer;
 use crate::app::App;
 use crate::db::invitations::{self, InvitationInfo};
 use crate::db::links::{self, NewLink};
-use crate::db::outbox::{self, Claimed, Final, Kind};
+use crate::db::outbox::{self, AddressChanged, Claimed, Final, Kind};
 use crate::domain::{Locale, Token, time};
 use crate::i18n::{Text, fill, text};
 use lettre::message::Mailbox;
@@ -167,6 +167,7 @@ impl Worker {
                 Ok(outcome) => outcome,
                 Err(e) => Outcome::Transient(format!("database: {e}")),
             },
+            Some(Kind::AddressChanged) => self.send_address_changed(&row).await,
             None => Outcome::Skipped("unknown kind"),
         };
         let db = &self.app.db;
@@ -332,12 +333,12 @@ impl Worker {
                 Some(survey) => info.relation.is_anonymous(survey.anonymous),
                 None => continue,
             };
-            let min_raters = info.min_raters.to_string();
+            let others = crate::domain::cycle::others_in_group(info.min_raters).to_string();
             let org = self.app.config.org_name.as_deref().unwrap_or(t.org_fallback);
             let vars = [
                 ("subject", info.subject_name.as_str()),
                 ("cycle", info.cycle_title.as_str()),
-                ("n", &min_raters),
+                ("n", &others),
                 ("org", org),
             ];
             let token = Token::mint();

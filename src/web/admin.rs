@@ -196,15 +196,32 @@ pub(super) async fn back_in(
     cycle: Option<&str>,
     result: app::Result<(&'static str, Option<usize>)>,
 ) -> Response {
+    let target = cycle.map(|c| format!("cycle {c}")).unwrap_or_default();
+    back_for(app, who, cycle, &target, result).await
+}
+
+/// [`back_in`] for an action on a named target (`person E1001`, `key …`).
+pub(super) async fn back_for(
+    app: &App,
+    who: &SignedIn,
+    cycle: Option<&str>,
+    target: &str,
+    result: app::Result<(&'static str, Option<usize>)>,
+) -> Response {
     match result {
         Ok((key, n)) => {
             let detail = n.map(|n| format!("count {n}")).unwrap_or_default();
-            crate::app::audit::record(app, &actor(who), key, cycle, detail).await;
-            let count = n.map(|n| format!("&n={n}")).unwrap_or_default();
-            Redirect::to(&format!("/admin?lang={}&done={key}{count}", who.t.lang)).into_response()
+            crate::app::audit::record_for(app, &actor(who), key, cycle, target, detail).await;
+            done(who, key, n)
         }
         Err(e) => show_error(app, who, e).await,
     }
+}
+
+/// Back to the admin page saying what was done (`key`, with its count).
+pub(super) fn done(who: &SignedIn, key: &str, n: Option<usize>) -> Response {
+    let count = n.map(|n| format!("&n={n}")).unwrap_or_default();
+    Redirect::to(&format!("/admin?lang={}&done={key}{count}", who.t.lang)).into_response()
 }
 
 /// A destructive action whose "yes, really" box was not ticked: nothing is done, the page says so.

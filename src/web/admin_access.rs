@@ -1,6 +1,6 @@
 //! `/admin`'s access controls: API keys created and revoked, admin rights removed, people
 //! signed out everywhere — each confirmed, each recorded in the audit log.
-use super::admin::{ConfirmForm, Notice, actor, back, csrf_fields, not_confirmed, render, show_error};
+use super::admin::{ConfirmForm, Notice, actor, back_for, csrf_fields, not_confirmed, render, show_error};
 use super::extract::{AdminForm, CsrfFields};
 use crate::app::{self, App, integrations};
 use crate::domain::api_key::Scope;
@@ -25,8 +25,9 @@ pub(super) async fn create_key(State(app): State<App>, AdminForm(f): AdminForm<K
     match integrations::create_key(&app, &f.form.name, scope).await {
         // Shown once, in this answer only; never in a URL.
         Ok(key) => {
-            let detail = format!("key {} ({}), scope {}", key.id, f.form.name.trim(), scope.as_str());
-            crate::app::audit::record(&app, &actor(&f.who), "created_api_key", None, detail).await;
+            let detail = format!("{}, scope {}", f.form.name.trim(), scope.as_str());
+            let target = format!("key {}", key.id);
+            crate::app::audit::record_for(&app, &actor(&f.who), "created_api_key", None, &target, detail).await;
             render(&app, &f.who, StatusCode::OK, Notice { new_key: Some(key.key), ..Notice::default() }).await
         }
         Err(e) => show_error(&app, &f.who, e).await,
@@ -42,7 +43,7 @@ pub(super) async fn revoke_key(
         return not_confirmed(&app, &f.who).await;
     }
     let result = integrations::revoke_key(&app, &id).await.map(|_| ("key_revoked", None));
-    back(&app, &f.who, result).await
+    back_for(&app, &f.who, None, &format!("key {id}"), result).await
 }
 
 #[derive(Deserialize)]
@@ -59,8 +60,10 @@ pub(super) async fn sign_out_person(State(app): State<App>, AdminForm(f): AdminF
     if f.form.confirm.is_none() {
         return not_confirmed(&app, &f.who).await;
     }
-    let result = app::accounts::end_sessions_of(&app, &f.form.email).await.map(|_| ("signed_out", None));
-    back(&app, &f.who, result).await
+    match app::accounts::end_sessions_of(&app, &f.form.email).await {
+        Ok(person) => back_for(&app, &f.who, None, &format!("person {person}"), Ok(("signed_out", None))).await,
+        Err(e) => show_error(&app, &f.who, e).await,
+    }
 }
 
 /// `remove-admin` or `sign-out` for one person, confirmed.
@@ -79,5 +82,5 @@ pub(super) async fn person_action(
         "sign-out" => app::accounts::end_sessions(&app, &person).await.map(|_| ("signed_out", None)),
         _ => return super::pages::not_found(f.who.locale),
     };
-    back(&app, &f.who, result).await
+    back_for(&app, &f.who, None, &format!("person {person}"), result).await
 }

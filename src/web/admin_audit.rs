@@ -22,6 +22,7 @@ pub struct EntryView {
     pub actor: String,
     pub action: String,
     pub cycle: String,
+    pub target: String,
     pub detail: String,
 }
 
@@ -67,6 +68,7 @@ pub(super) async fn page(
             },
             action: e.action.replace('_', " "),
             cycle: e.cycle.unwrap_or_default(),
+            target: e.target,
             detail: e.detail,
         })
         .collect();

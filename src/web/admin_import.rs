@@ -1,8 +1,9 @@
 //! CSV import on the admin page: upload, a preview with every row's problems (checked as a dry
 //! run in a transaction that is rolled back), then confirm. Nothing is stored if any row is wrong.
-use super::admin::{Notice, back, csrf_fields, render, show_error};
+use super::admin::{Notice, csrf_fields, render, show_error};
 use super::extract::{AdminForm, AdminViewer, CsrfFields, csrf_ok};
 use super::pages::stale_form;
+use crate::app::audit::Actor;
 use crate::app::directory::{self, CustomerInput, PersonInput};
 use crate::app::{self, App, RowProblem, UpsertCounts};
 use crate::i18n::{self, DashText};
@@ -83,20 +84,35 @@ fn deserialize_all<T: serde::de::DeserializeOwned>(csv_text: &str) -> app::Resul
     reader.deserialize().collect::<Result<Vec<T>, _>>().map_err(|e| app::Error::invalid("invalid_csv", e.to_string()))
 }
 
-async fn dry_run_or_commit(app: &App, kind: &str, csv_text: &str, commit: bool) -> app::Result<UpsertCounts> {
+async fn dry_run_or_commit(
+    app: &App,
+    actor: &Actor,
+    kind: &str,
+    csv_text: &str,
+    commit: bool,
+) -> app::Result<UpsertCounts> {
     match kind {
-        "people" => directory::import_people(app, &deserialize_all::<PersonInput>(csv_text)?, commit).await,
-        "customers" => directory::import_customers(app, &deserialize_all::<CustomerInput>(csv_text)?, commit).await,
+        "people" => directory::import_people(app, actor, &deserialize_all::<PersonInput>(csv_text)?, commit).await,
+        "customers" => {
+            directory::import_customers(app, actor, &deserialize_all::<CustomerInput>(csv_text)?, commit).await
+        }
         _ => Err(app::Error::invalid("invalid_import", "unknown import kind")),
     }
 }
 
 /// What the dry run says, in the page's words.
-async fn check(app: &App, t: &DashText, kind: &str, csv_text: &str, rows: &[PreviewRow]) -> (bool, String) {
+async fn check(
+    app: &App,
+    who: &Actor,
+    t: &DashText,
+    kind: &str,
+    csv_text: &str,
+    rows: &[PreviewRow],
+) -> (bool, String) {
     if rows.iter().any(|r| r.problem.is_some()) {
         return (false, t.nothing_stored.to_string());
     }
-    match dry_run_or_commit(app, kind, csv_text, false).await {
+    match dry_run_or_commit(app, who, kind, csv_text, false).await {
         Ok(c) => (
             true,
             t.import_summary
@@ -182,7 +198,7 @@ pub async fn preview(State(app): State<App>, AdminViewer(mut who): AdminViewer, 
     let preview = match preview_csv(&kind, &csv_text) {
         Err(e) => Preview { kind, id: String::new(), header: Vec::new(), rows: Vec::new(), ok: false, summary: e },
         Ok((header, rows)) => {
-            let (ok, summary) = check(&app, who.t, &kind, &csv_text, &rows).await;
+            let (ok, summary) = check(&app, &super::admin::actor(&who), who.t, &kind, &csv_text, &rows).await;
             // Confirmed by this id: the file is not posted a second time.
             let id = if ok {
                 match directory::stage_import(&app, &who.viewer.person_id, &kind, &csv_text).await {
@@ -210,12 +226,13 @@ csrf_fields!(ConfirmForm);
 pub async fn confirm(State(app): State<App>, AdminForm(f): AdminForm<ConfirmForm>) -> Response {
     let imported = async {
         let (kind, csv) = directory::staged_import(&app, &f.who.viewer.person_id, &f.form.import).await?;
-        let counts = dry_run_or_commit(&app, &kind, &csv, true).await?;
+        let counts = dry_run_or_commit(&app, &super::admin::actor(&f.who), &kind, &csv, true).await?;
         directory::forget_import(&app, &f.form.import).await?;
         Ok::<_, app::Error>(counts)
     };
     match imported.await {
-        Ok(c) => back(&app, &f.who, Ok(("imported", Some(c.created + c.updated)))).await,
+        // The import recorded itself in the audit log, in its own transaction.
+        Ok(c) => super::admin::done(&f.who, "imported", Some(c.created + c.updated)),
         Err(e) => show_error(&app, &f.who, e).await,
     }
 }

@@ -68,6 +68,7 @@ async fn page(State(state): State<WebState>, who: SignedIn) -> Response {
                 MyReviewState::Open => f.state_open,
                 MyReviewState::Done => f.state_done,
                 MyReviewState::Declined => f.state_declined,
+                MyReviewState::Elsewhere => f.state_elsewhere,
             },
             open: r.state == MyReviewState::Open,
         })

@@ -100,7 +100,7 @@ fn render_form(
         })
         .collect();
     let vars = [("subject", info.subject_name.as_str()), ("cycle", info.cycle_title.as_str())];
-    let n = info.min_raters.to_string();
+    let n = crate::domain::cycle::others_in_group(info.min_raters).to_string();
     let named = org;
     let org = org.map_or(t.org_fallback, |b| b.name);
     let page = FormPage {

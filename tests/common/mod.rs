@@ -2,6 +2,7 @@
 //! fresh PostgreSQL database, with an admin API key.
 #![allow(dead_code)]
 
+pub mod mail;
 pub mod smtp;
 
 use candor::app::App;

@@ -134,3 +134,27 @@ pub fn decode_eml(path: &Path) -> Mail {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     serde_json::from_slice(&out.stdout).unwrap()
 }
+
+/// Every `.eml` file in `dir` (the mail directory of an app without SMTP), oldest first,
+/// decoded in one run of the same Python parser.
+pub fn decode_dir(dir: &Path) -> Vec<Mail> {
+    let out = Command::new(python()).arg(script()).arg("--decode-dir").arg(dir).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+impl Mail {
+    /// Whether this message went to `address`.
+    pub fn is_to(&self, address: &str) -> bool {
+        let to = self.headers.get("To").map(String::as_str).unwrap_or("");
+        self.rcpt_tos.iter().any(|r| r.eq_ignore_ascii_case(address))
+            || to.to_lowercase().contains(&format!("<{}>", address.to_lowercase()))
+            || to.eq_ignore_ascii_case(address)
+    }
+
+    /// Every link in the plain-text body that starts with `{base}{prefix}`, in order.
+    pub fn links(&self, base: &str, prefix: &str) -> Vec<String> {
+        let start = format!("{base}{prefix}");
+        self.text().split_whitespace().filter(|w| w.starts_with(&start)).map(str::to_string).collect()
+    }
+}

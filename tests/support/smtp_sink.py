@@ -5,7 +5,7 @@ Each accepted message is saved in --dir as NNNNNN.json, decoded with Python's em
 {"mail_from", "rcpt_tos", "subject", "headers", "text", "html", "raw"}. A recipient whose local
 part starts with "bounce" is refused with a permanent 550. With --drop-first N the first N
 messages are cut off mid-send (the connection is aborted at DATA). With --decode FILE it prints the same
-JSON for an .eml file and exits.
+JSON for an .eml file and exits; with --decode-dir DIR, a JSON list for every .eml file there, by name.
 
 It binds port 0 (or --port) itself and prints "ready PORT": no other process can take the port
 between choosing and binding it. With --down it holds the port but hangs up on every connection
@@ -68,11 +68,20 @@ def main():
     ap.add_argument("--down", action="store_true")
     ap.add_argument("--dir")
     ap.add_argument("--decode")
+    ap.add_argument("--decode-dir")
     ap.add_argument("--drop-first", type=int, default=0)
     args = ap.parse_args()
     if args.decode:
         with open(args.decode, "rb") as f:
             print(json.dumps(decode(f.read())))
+        return
+    if args.decode_dir:
+        names = sorted(n for n in os.listdir(args.decode_dir) if n.endswith(".eml")) if os.path.isdir(args.decode_dir) else []
+        docs = []
+        for n in names:
+            with open(os.path.join(args.decode_dir, n), "rb") as f:
+                docs.append(decode(f.read()))
+        print(json.dumps(docs))
         return
     os.makedirs(args.dir, exist_ok=True)
     asyncio.run(serve(args))
