@@ -346,6 +346,26 @@ async fn a_wrong_key_is_refused_at_start(backend: Backend) {
     );
 }
 
+/// A database that has nothing sealed yet still keeps the key it first started with: a second
+/// instance with another key is refused before it serves (not with a 500 at close), and a lost
+/// key file is never replaced by a new key.
+async fn a_database_keeps_its_first_key(backend: Backend) {
+    let app = common::spawn_app(backend).await;
+    let mail_dir = app.mail_dir.clone();
+    let (db, _) = app.stop().await;
+    let mut other = common::test_config(&db.url, mail_dir);
+    other.key = Some(base64::Engine::encode(&base64::engine::general_purpose::STANDARD, [9u8; 32]));
+    let err = candor::startup::Application::build(other.clone()).await.err().expect("another key is refused");
+    let kind = err.downcast_ref::<candor::startup::KeyError>();
+    assert!(matches!(kind, Some(candor::startup::KeyError::WrongKey)), "{err:#}");
+    other.key = None;
+    other.key_file = db.dir.path().join("lost.key");
+    let err = candor::startup::Application::build(other).await.err().expect("a lost key is refused");
+    let kind = err.downcast_ref::<candor::startup::KeyError>();
+    assert!(matches!(kind, Some(candor::startup::KeyError::Missing(_))), "{err:#}");
+    assert!(!db.dir.path().join("lost.key").exists(), "no new key was made");
+}
+
 /// The admin form only creates; `min_raters` never drops once invitations exist.
 async fn settings_that_were_promised_hold(backend: Backend) {
     let app = common::spawn_app(backend).await;
@@ -410,6 +430,7 @@ async fn an_admin_account_is_not_a_person(backend: Backend) {
 }
 
 on_both_databases!(
+    a_database_keeps_its_first_key,
     a_closed_cycle_never_reopens,
     an_anonymous_group_answers_one_survey,
     a_lone_rater_stays_hidden_after_close,

@@ -26,9 +26,10 @@ impl Actor {
     }
 }
 
-/// Records one change.
+/// Records one change; one made to a cycle names it as its target.
 pub async fn record(app: &App, actor: &Actor, action: &str, cycle: Option<&str>, detail: impl AsRef<str>) {
-    record_for(app, actor, action, cycle, "", detail).await
+    let target = cycle.map(|c| format!("cycle {c}")).unwrap_or_default();
+    record_for(app, actor, action, cycle, &target, detail).await
 }
 
 /// Records one change to a named target (`person E1001`, `key …`).

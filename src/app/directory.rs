@@ -180,13 +180,14 @@ pub async fn import_people(app: &App, actor: &Actor, input: &[PersonInput], comm
     let now = time::now();
     let mut counts = UpsertCounts::default();
     let links: Vec<(String, Option<String>)> = rows.iter().map(|p| (p.id.clone(), p.manager_id.clone())).collect();
-    let (mut left, mut moved, mut notices) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut left, mut moved, mut notices, mut touched) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for i in orgchart::managers_first(&links) {
         let p = &rows[i];
         match existing.get(&p.id) {
             None => {
                 directory::insert_person(&mut tx, p, now).await.map_err(|e| email_conflict(i, p, e))?;
                 counts.created += 1;
+                touched.push(p.id.as_str());
             }
             Some(old) if old == p => counts.unchanged += 1,
             Some(old) => {
@@ -201,6 +202,7 @@ pub async fn import_people(app: &App, actor: &Actor, input: &[PersonInput], comm
                 }
                 directory::update_person(&mut tx, p, now).await.map_err(|e| email_conflict(i, p, e))?;
                 counts.updated += 1;
+                touched.push(p.id.as_str());
                 if old.active && !p.active {
                     left.push(p.id.clone());
                 }
@@ -230,13 +232,24 @@ pub async fn import_people(app: &App, actor: &Actor, input: &[PersonInput], comm
     for id in &left {
         audit::record_in(&mut tx, actor, "deactivated", &format!("person {id}"), "").await?;
     }
-    audit::record_in(&mut tx, actor, "import_people", "people", &counts.summary()).await?;
+    audit::record_in(&mut tx, actor, "import_people", "people", &import_detail(&counts, &touched)).await?;
     tx.commit().await?;
     if !notices.is_empty() {
         app.wake_outbox();
     }
     tracing::info!(created = counts.created, updated = counts.updated, "people imported");
     Ok(counts)
+}
+
+/// An import's audit detail: its counts and the ids it created or changed (the first 50), so
+/// a person invented or edited through the directory is named in the log.
+fn import_detail(counts: &UpsertCounts, touched: &[&str]) -> String {
+    const SHOWN: usize = 50;
+    let mut ids = touched.iter().take(SHOWN).copied().collect::<Vec<_>>().join(", ");
+    if touched.len() > SHOWN {
+        ids.push_str(&format!(" and {} more", touched.len() - SHOWN));
+    }
+    if ids.is_empty() { counts.summary() } else { format!("{}: {ids}", counts.summary()) }
 }
 
 /// Every address stays one person's; the org chart names only known managers and stays a tree.
@@ -303,12 +316,13 @@ pub async fn import_customers(app: &App, actor: &Actor, input: &[CustomerInput],
     let existing = directory::customers_by_id(&mut tx, &ids).await?;
     let now = time::now();
     let mut counts = UpsertCounts::default();
-    let mut moved = Vec::new();
+    let (mut moved, mut touched) = (Vec::new(), Vec::new());
     for c in &rows {
         match existing.get(&c.id) {
             Some(old) if old == c => counts.unchanged += 1,
             found => {
                 directory::upsert_customer(&mut tx, c, now).await?;
+                touched.push(c.id.as_str());
                 if found.is_some() {
                     counts.updated += 1
                 } else {
@@ -341,7 +355,7 @@ pub async fn import_customers(app: &App, actor: &Actor, input: &[CustomerInput],
         audit::record_in(&mut tx, actor, "email_changed", &format!("customer {id}"), "the old address was told")
             .await?;
     }
-    audit::record_in(&mut tx, actor, "import_customers", "customers", &counts.summary()).await?;
+    audit::record_in(&mut tx, actor, "import_customers", "customers", &import_detail(&counts, &touched)).await?;
     tx.commit().await?;
     if !notices.is_empty() {
         app.wake_outbox();

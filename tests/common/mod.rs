@@ -331,3 +331,16 @@ pub fn listening_port(child: &mut std::process::Child) -> (u16, std::sync::mpsc:
         assert!(std::time::Instant::now() < deadline, "the server did not start: {seen:?}");
     }
 }
+
+/// Waits until the outbox has nothing left to send (no row pending): the deterministic point
+/// after which "exactly once" or "nothing sent" can be asserted.
+pub async fn outbox_drained(app: &TestApp) {
+    eventually(30, || async {
+        let pending: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE status = 'pending'")
+            .fetch_one(&app.state.db.pool)
+            .await
+            .unwrap();
+        (pending == 0).then_some(())
+    })
+    .await
+}
