@@ -25,7 +25,7 @@ fn answers(k: usize) -> Vec<Answer> {
         Answer { question_id: "t1".into(), value: Some(1 + (k % 5) as i64), text: None },
         Answer { question_id: "c1".into(), value: Some(1 + (k % 3) as i64), text: None },
     ];
-    if k % 3 == 0 {
+    if k.is_multiple_of(3) {
         a.push(Answer { question_id: "n1".into(), value: None, text: Some(format!("keeps customers informed {k}")) });
     }
     a

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Runs the whole test suite against SQLite and a throwaway PostgreSQL cluster.
-# Needs PostgreSQL 15 server binaries and Python's aiosmtpd (.ci/run installs both).
+# Runs the whole test suite against SQLite and a throwaway PostgreSQL cluster, after
+# installing whatever it needs that is missing (scripts/setup.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+[ -n "${CANDOR_SKIP_SETUP:-}" ] || scripts/setup.sh
 
 pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
 [ -n "$pg_bin" ] || { echo "PostgreSQL server binaries not found (apt-get install postgresql)"; exit 1; }
@@ -17,7 +18,9 @@ as_pg "$pg_bin/initdb" -D "$work/data" -U postgres --auth=trust -E UTF8 >/dev/nu
 as_pg "$pg_bin/pg_ctl" -D "$work/data" -l "$work/log" -w \
   -o "-p $port -k $work -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=off" start >/dev/null
 export CANDOR_TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:$port/postgres"
+export CANDOR_REQUIRE_POSTGRES=1
 echo "PostgreSQL for tests on 127.0.0.1:$port"
+scripts/msrv.sh
 # Benchmarks are measured with `cargo bench` (docs/PERFORMANCE.md), never run as tests.
 cargo test --lib --bins --tests "$@"
 # The whole suite (no filter) ends with the API's conformance: the OpenAPI document validates

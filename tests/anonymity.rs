@@ -451,6 +451,8 @@ mod forensics {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn postgres_columns_pair_no_rater_with_an_answer() {
-        super::postgres_columns_pair_no_rater_with_an_answer(Backend::Postgres).await
+        if common::postgres_available() {
+            super::postgres_columns_pair_no_rater_with_an_answer(Backend::Postgres).await
+        }
     }
 }

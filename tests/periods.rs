@@ -204,6 +204,9 @@ async fn a_cycle_keeps_its_org_chart(backend: Backend) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_schedule_opens_and_closes_its_cycle_once_on_two_instances() {
     use crate::common::{TestDb, fresh_db, start, test_config};
+    if !crate::common::postgres_available() {
+        return;
+    }
     let db = fresh_db(Backend::Postgres).await;
     let url = db.url.clone();
     let mut config = test_config(&url, db.dir.path().join("mail-a"));

@@ -8,7 +8,7 @@
 //! A receiver recomputes the HMAC over the timestamp, a dot and the raw body, compares in
 //! constant time, and rejects timestamps too far from its clock.
 use super::SendError;
-use hmac::{Hmac, Mac};
+use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 use std::time::Duration;
 
@@ -17,7 +17,7 @@ use std::time::Duration;
 pub const MAX_ATTEMPTS: i64 = 25;
 
 pub fn sign(secret: &str, timestamp: i64, body: &str) -> String {
-    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(secret.as_bytes()).expect("HMAC takes keys of any length");
+    let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(secret.as_bytes()).expect("HMAC takes keys of any length");
     mac.update(timestamp.to_string().as_bytes());
     mac.update(b".");
     mac.update(body.as_bytes());
@@ -105,7 +105,7 @@ mod tests {
     #[test]
     fn signature_matches_a_known_hmac() {
         // HMAC-SHA256("key", "The quick brown fox jumps over the lazy dog") from RFC 4231-style vectors.
-        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(b"key").unwrap();
+        let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(b"key").unwrap();
         mac.update(b"The quick brown fox jumps over the lazy dog");
         assert_eq!(
             crate::domain::token::hex(&mac.finalize().into_bytes()),
