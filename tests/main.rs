@@ -3,6 +3,7 @@
 #[macro_use]
 mod common;
 mod admin;
+mod analytics;
 mod anonymity;
 mod api;
 mod audit;
