@@ -8,6 +8,7 @@ mod anonymity;
 mod api;
 mod audit;
 mod browser;
+mod browser_analytics;
 mod browser_respondents;
 mod browser_review;
 mod cli;

@@ -172,8 +172,8 @@ impl TeamCells {
 #[derive(Debug)]
 pub struct Heatmap {
     pub indicators: Vec<String>,
-    /// The relations any pooled group has, in the CSV's order.
-    pub relations: Vec<Relation>,
+    /// The relations each indicator's pooled groups have, in the CSV's order.
+    pub relations: BTreeMap<String, Vec<Relation>>,
     pub teams: Vec<TeamCells>,
 }
 
@@ -294,9 +294,9 @@ pub async fn heatmap(app: &App, who: Option<&Viewer>, sel: &Selection) -> Result
         }
     }
     let mut pool = TeamPool::default();
-    let mut relations = BTreeSet::new();
+    let mut relations: BTreeMap<String, BTreeSet<Relation>> = BTreeMap::new();
     for p in visible_parts(app, &reach, &sel.pooled).await? {
-        relations.insert(p.relation);
+        relations.entry(p.indicator.clone()).or_default().insert(p.relation);
         pool.add(p);
     }
     // Named teams in order, then the people without one.
@@ -313,7 +313,10 @@ pub async fn heatmap(app: &App, who: Option<&Viewer>, sel: &Selection) -> Result
     }
     Ok(Heatmap {
         indicators: indicators.into_iter().collect(),
-        relations: RELATIONS.into_iter().filter(|r| relations.contains(r)).collect(),
+        relations: relations
+            .into_iter()
+            .map(|(i, found)| (i, RELATIONS.into_iter().filter(|r| found.contains(r)).collect()))
+            .collect(),
         teams,
     })
 }

@@ -17,6 +17,8 @@ pub struct AnalyticsText {
     pub hide_relations: &'static str,
     pub overall: &'static str,
     pub withheld: &'static str,
+    /// `{why}`: a withheld cell's reason.
+    pub withheld_because: &'static str,
     /// `{cycles}`.
     pub pooled: &'static str,
     /// `{cycles}`.
@@ -70,6 +72,7 @@ pub static EN: AnalyticsText = AnalyticsText {
     hide_relations: "Hide relations",
     overall: "All",
     withheld: "Withheld",
+    withheld_because: "Withheld ({why})",
     pooled: "Closed cycles pooled: {cycles}.",
     left_out: "Still open, so left out: {cycles}.",
     nothing_pooled: "No closed cycle here yet: scores appear once a cycle closes.",
@@ -130,6 +133,7 @@ pub static ZH_CN: AnalyticsText = AnalyticsText {
     hide_relations: "隐藏评价关系",
     overall: "总分",
     withheld: "不公开",
+    withheld_because: "不公开（{why}）",
     pooled: "汇总的已结束考核周期：{cycles}。",
     left_out: "仍在进行，未计入：{cycles}。",
     nothing_pooled: "这里还没有已结束的考核周期：考核结束后才会显示得分。",

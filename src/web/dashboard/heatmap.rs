@@ -127,19 +127,32 @@ fn cell(a: &AnalyticsText, t: &DashText, g: &GroupScore, csat: Option<f64>, href
         None => {
             // (The formula marks "no data" withheld too: only a threshold or an open cycle withholds.)
             let withheld = matches!(g.status, Status::BelowThreshold | Status::Open);
-            let why = if withheld { format!("{} ({})", a.withheld, why(t, g.status)) } else { why(t, g.status).into() };
+            let why = match withheld {
+                true => fill(a.withheld_because, &[("why", why(t, g.status))]),
+                false => why(t, g.status).into(),
+            };
             HeatCell { text: why, n: None, band: "hm-none", extra: None, href, title }
         }
     }
 }
 
+/// An indicator's columns: its whole score, then (on demand) each relation it has.
+fn columns<'a>(
+    map: &'a analytics::Heatmap,
+    indicator: &'a String,
+    relations: bool,
+) -> Vec<(&'a String, Option<Relation>)> {
+    let mut out = vec![(indicator, None)];
+    if relations {
+        out.extend(map.relations.get(indicator).into_iter().flatten().map(|r| (indicator, Some(*r))));
+    }
+    out
+}
+
 fn rows(who: &SignedIn, labels: &Labels, map: &analytics::Heatmap, sel: &Selection, relations: bool) -> Vec<HeatRow> {
     let (t, a) = (who.t, analytics_text(who.locale));
-    let columns: Vec<Option<Relation>> = if relations {
-        std::iter::once(None).chain(map.relations.iter().copied().map(Some)).collect()
-    } else {
-        vec![None]
-    };
+    let columns: Vec<(&String, Option<Relation>)> =
+        map.indicators.iter().flat_map(|i| columns(map, i, relations)).collect();
     let team_view = |team: &TeamCells| {
         let team = team.team.as_deref().map(|n| format!("&team={}", urlencode(n))).unwrap_or_default();
         format!("/dashboard?{}{team}&lang={}", selection_query(sel), t.lang)
@@ -149,11 +162,9 @@ fn rows(who: &SignedIn, labels: &Labels, map: &analytics::Heatmap, sel: &Selecti
         .map(|team| {
             let name = team.team.clone().unwrap_or_else(|| a.no_team.to_string());
             let href = team_view(team);
-            let cells = map
-                .indicators
+            let cells = columns
                 .iter()
-                .flat_map(|i| columns.iter().map(move |r| (i, *r)))
-                .map(|(i, r)| {
+                .map(|&(i, r)| {
                     let csat = match r {
                         None | Some(Relation::Customer) => team.indicators.get(i).and_then(|s| s.csat),
                         _ => None,
@@ -179,15 +190,19 @@ async fn page<'a>(app: &App, who: &'a SignedIn, q: &AnalyticsQuery, sel: Selecti
     } else {
         (format!("{here}&relations=on&lang={}", t.lang), a.show_relations)
     };
-    let span = if relations { map.relations.len() + 1 } else { 1 };
-    let groups = map.indicators.iter().map(|i| HeadGroup { label: labels.of(i), span }).collect();
-    let sub_columns = if relations {
-        let one = std::iter::once(a.overall.to_string())
-            .chain(map.relations.iter().map(|r| relation_label(who.locale, r.as_str()).to_string()));
-        let one: Vec<String> = one.collect();
-        map.indicators.iter().flat_map(|_| one.clone()).collect()
-    } else {
-        Vec::new()
+    let groups: Vec<HeadGroup> = map
+        .indicators
+        .iter()
+        .map(|i| HeadGroup { label: labels.of(i), span: columns(&map, i, relations).len() })
+        .collect();
+    let sub_columns = match relations {
+        true => map
+            .indicators
+            .iter()
+            .flat_map(|i| columns(&map, i, true))
+            .map(|(_, r)| r.map_or(a.overall, |r| relation_label(who.locale, r.as_str())).to_string())
+            .collect(),
+        false => Vec::new(),
     };
     let name = selection_name(&sel);
     let selected = sel.cycle.as_ref().map(|c| c.id.clone());

@@ -30,13 +30,16 @@ pub struct Tools<'a> {
     pub team: Option<String>,
     pub compare: Vec<CycleOption>,
     pub compare_note: Option<String>,
+    /// The period compared with, named beside each compared score.
+    pub compare_period: String,
 }
 
 impl Tools<'_> {
     fn new(who: &SignedIn, query: String, dq: &DashQuery, compare: Vec<CycleOption>) -> Tools<'static> {
         let a = crate::i18n::analytics_text(who.locale);
         let team = dq.team.clone().filter(|t| !t.is_empty());
-        Tools { a, query, team, compare, compare_note: None }
+        let compare_period = dq.compare.clone().unwrap_or_default();
+        Tools { a, query, team, compare, compare_note: None, compare_period }
     }
 
     /// `&team=…` when the view is one team's.
