@@ -392,6 +392,8 @@ async fn the_workbook_has_the_csvs_numbers(backend: Backend) {
     assert_eq!((s, b["error"]["code"].as_str()), (422, Some("cycle_or_period")));
     let (s, _) = app.get("/api/v1/scores.xlsx").await;
     assert_eq!(s, 422, "neither");
+    let (s, b) = app.get("/api/v1/scores.xlsx?cycle=OCT&period=").await;
+    assert_eq!((s, b["error"]["code"].as_str()), (422, Some("cycle_or_period")), "an empty period is given, and wrong");
     let (s, _) = app.get("/api/v1/scores.xlsx?cycle=NOPE").await;
     assert_eq!(s, 404);
     let res = app.client.get(app.url("/api/v1/scores.xlsx?cycle=OCT")).send().await.unwrap();

@@ -40,9 +40,9 @@ pub struct Selection {
     pub open: Vec<Cycle>,
 }
 
-/// A cycle or a period, exactly one of them.
+/// A cycle or a period, exactly one of them (an empty one is given, and wrong).
 pub async fn select(app: &App, cycle: Option<&str>, period: Option<&str>) -> Result<Selection> {
-    match (cycle.filter(|c| !c.is_empty()), period.filter(|p| !p.is_empty())) {
+    match (cycle, period) {
         (Some(id), None) => {
             let c = super::cycles::load(app, id).await?;
             let (pooled, open) =
