@@ -18,3 +18,13 @@ if [ ${#need[@]} -gt 0 ]; then
   $sudo apt-get update -qq
   $sudo apt-get install -y -qq "${need[@]}" >/dev/null
 fi
+# openpyxl reads the Excel export in the tests (a reader no one here wrote): from PyPI, or
+# Debian's package where pip is not there.
+if ! /usr/bin/python3 -c 'import openpyxl' >/dev/null 2>&1; then
+  /usr/bin/python3 -m pip install -q --break-system-packages openpyxl 2>/dev/null || {
+    sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
+    export DEBIAN_FRONTEND=noninteractive
+    $sudo apt-get update -qq
+    $sudo apt-get install -y -qq python3-openpyxl >/dev/null
+  }
+fi

@@ -114,8 +114,8 @@ async fn seed_data(app: &App) -> anyhow::Result<()> {
     tx.commit().await?;
 
     let day = 86_400;
-    let q3 = cycle("demo-2026-Q3", "Q3 2026", now - 120 * day, now + 30 * day);
-    let q4 = cycle("demo-2026-Q4", "Q4 2026", now - 20 * day, now + 40 * day);
+    let q3 = cycle("demo-2026-Q3", "Q3 2026", "2026-Q3", now - 120 * day, now + 30 * day);
+    let q4 = cycle("demo-2026-Q4", "Q4 2026", "2026-Q4", now - 20 * day, now + 40 * day);
     let mut dice = Dice(7);
     for (c, answer_rate, shift) in [(&q3, 90, 0), (&q4, 60, 1)] {
         let mut tx = db.begin().await?;
@@ -133,11 +133,12 @@ async fn seed_data(app: &App) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn cycle(id: &str, title: &str, opens_at: i64, closes_at: i64) -> Cycle {
+/// A cycle named for its quarter, so the demo's periods can be pooled and compared.
+fn cycle(id: &str, title: &str, period: &str, opens_at: i64, closes_at: i64) -> Cycle {
     Cycle {
         id: id.into(),
         title: title.into(),
-        period: None,
+        period: Some(period.into()),
         opens_at,
         closes_at,
         // Teams of three: two peers per person, so the demo releases groups of two.

@@ -213,6 +213,7 @@ async fn nothing_tells_who_answered_anonymously(backend: Backend) {
     let (s, b) = app.post("/api/v1/cycles/2026-Q4/reminders", json!({})).await;
     assert_eq!(s, 200, "{b}");
     assert!(b.get("links").is_none(), "{b}");
+    common::outbox_drained(&app).await;
     let (_, before) = app.get("/api/v1/cycles/2026-Q4/progress").await;
     let (s, b) = app.post(&path("revoke"), json!({ "invitations": [one("C1")[0], one("C2")[0]] })).await;
     assert_eq!((s, b["revoked"].as_u64(), b["unchanged"].as_u64()), (200, Some(2), Some(0)), "{b}");

@@ -3,10 +3,12 @@
 #[macro_use]
 mod common;
 mod admin;
+mod analytics;
 mod anonymity;
 mod api;
 mod audit;
 mod browser;
+mod browser_analytics;
 mod browser_respondents;
 mod browser_review;
 mod cli;

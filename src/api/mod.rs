@@ -17,6 +17,7 @@ mod auth;
 mod cycles;
 mod directory;
 pub mod error;
+mod exports;
 mod feedback;
 mod invitations;
 mod keys;
@@ -72,6 +73,7 @@ pub fn routes() -> (Router<App>, utoipa::openapi::OpenApi) {
         .routes(routes!(scores::comments))
         .routes(routes!(scores::period_scores))
         .routes(routes!(scores::period_scores_csv))
+        .routes(routes!(exports::scores_xlsx))
         .routes(routes!(schedules::save, schedules::list))
         .routes(routes!(schedules::delete))
         .routes(routes!(webhooks::create, webhooks::list))

@@ -3,6 +3,7 @@
 use super::{App, Result};
 use crate::db::sessions::Viewer;
 use crate::domain::orgchart::{OrgPerson, below};
+use std::collections::HashSet;
 
 /// Everyone's place in the org chart.
 pub async fn org_chart(app: &App) -> Result<Vec<OrgPerson>> {
@@ -18,10 +19,22 @@ pub fn can_see(viewer: &Viewer, subject: &str, org: &[OrgPerson], cycle_closed: 
     viewer.is_admin || (cycle_closed && subject == viewer.person_id) || below(&viewer.person_id, org).contains(subject)
 }
 
+/// Everyone [`can_see`] lets `viewer` see in a cycle with this org chart, computed once for
+/// many subjects: `None` for an admin (everyone).
+pub fn reach(viewer: &Viewer, org: &[OrgPerson], cycle_closed: bool) -> Option<HashSet<String>> {
+    if viewer.is_admin {
+        return None;
+    }
+    let mut seen = below(&viewer.person_id, org);
+    if cycle_closed {
+        seen.insert(viewer.person_id.clone());
+    }
+    Some(seen)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::HashSet;
 
     fn p(id: &str, m: Option<&str>) -> OrgPerson {
         OrgPerson { id: id.into(), manager_id: m.map(str::to_string), team: None }
@@ -45,5 +58,13 @@ mod tests {
         assert!(!can_see(&v("a", false), "a", &org, false), "own report only once closed");
         assert!(can_see(&v("a", false), "a", &org, true));
         assert!(can_see(&v("zz", true), "c", &org, false));
+        // The same rule computed once for many subjects.
+        for closed in [false, true] {
+            let seen = reach(&v("a", false), &org, closed).unwrap();
+            for s in ["ceo", "a", "b", "c"] {
+                assert_eq!(seen.contains(s), can_see(&v("a", false), s, &org, closed), "{s} {closed}");
+            }
+        }
+        assert!(reach(&v("zz", true), &org, true).is_none(), "an admin sees everyone");
     }
 }

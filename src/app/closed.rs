@@ -53,8 +53,12 @@ pub async fn ensure(db: &Db, cycle: &Cycle) -> Result<()> {
             })
         })
         .collect::<Result<Vec<_>>>()?;
+    // Each group's parts and the participation, for analytics (heatmap, periods, exports).
+    let parts = super::analytics::parts_of(db, cycle).await?;
     let mut tx = db.begin().await?;
     if stored::store(&mut tx, &cycle.id, &rows, now).await? {
+        crate::db::analytics::store_parts(&mut tx, &cycle.id, &parts, now).await?;
+        crate::db::analytics::store_participation(&mut tx, &cycle.id).await?;
         // Stored once, so told once: each subject with something released gets one email.
         let subjects: Vec<&str> = released.iter().map(String::as_str).collect();
         stored::queue_results_emails(&mut tx, &cycle.id, &subjects, now).await?;

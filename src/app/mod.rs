@@ -3,12 +3,14 @@
 //! imports `domain`, `scoring`, `db` and `config`, never a transport.
 pub mod access;
 pub mod accounts;
+pub mod analytics;
 pub mod audit;
 pub mod batch;
 pub mod closed;
 pub mod cycles;
 pub mod directory;
 mod error;
+pub mod export;
 pub mod feedback;
 pub mod followups;
 pub mod integrations;

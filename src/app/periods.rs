@@ -125,9 +125,14 @@ impl Pool {
     }
 }
 
-/// Scores of `period` (a month, quarter or year), for every subject or one.
-pub async fn scores(app: &App, raw_period: &str, subject: Option<&str>) -> Result<PeriodScores> {
-    let period = Period::parse(raw_period).map_err(|e| Error::invalid("invalid_period", e))?;
+/// A period as the API and the pages take it (422 `invalid_period` when it is none).
+pub fn parse(raw: &str) -> Result<Period> {
+    Period::parse(raw).map_err(|e| Error::invalid("invalid_period", e))
+}
+
+/// The cycles whose period lies inside `period`: the closed ones and the open ones, each
+/// oldest first.
+pub async fn cycles_in(app: &App, period: Period) -> Result<(Vec<Cycle>, Vec<Cycle>)> {
     let now = time::now();
     let mut inside = Vec::new();
     for c in super::cycles::all(app).await? {
@@ -138,7 +143,13 @@ pub async fn scores(app: &App, raw_period: &str, subject: Option<&str>) -> Resul
         }
     }
     inside.sort_by(|a, b| (a.opens_at, &a.id).cmp(&(b.opens_at, &b.id)));
-    let (closed, open): (Vec<Cycle>, Vec<Cycle>) = inside.into_iter().partition(|c| !c.is_open(now));
+    Ok(inside.into_iter().partition(|c| !c.is_open(now)))
+}
+
+/// Scores of `period` (a month, quarter or year), for every subject or one.
+pub async fn scores(app: &App, raw_period: &str, subject: Option<&str>) -> Result<PeriodScores> {
+    let period = parse(raw_period)?;
+    let (closed, open) = cycles_in(app, period).await?;
     let only = subject.map_or(Only::All, Only::Subject);
     let mut pool = Pool::default();
     for c in &closed {

@@ -319,8 +319,18 @@ pub fn neutralise(cell: &str) -> String {
 
 /// One row per subject × indicator, the same figures as the JSON.
 /// Relations with a column pair (`{relation}_score`, `{relation}_n`) in the CSV.
-const CSV_RELATIONS: [Relation; 5] =
+pub const CSV_RELATIONS: [Relation; 5] =
     [Relation::Customer, Relation::Manager, Relation::Peer, Relation::DirectReport, Relation::SelfReview];
+
+/// The `{relation}_score` and `{relation}_n` of an indicator, if it has that relation.
+pub fn relation_columns(i: &IndicatorScore, r: Relation) -> Option<(Option<f64>, u64)> {
+    match i.by_relation.get(r.as_str()) {
+        Some(g) => Some((g.score, g.n)),
+        // An indicator only customers answer has no breakdown: its score is theirs.
+        None if i.by_relation.is_empty() && r == Relation::Customer && i.n > 0 => Some((i.score, i.n)),
+        None => None,
+    }
+}
 
 pub fn scores_csv(scores: &CycleScores) -> Result<String, csv::Error> {
     let mut w = csv::Writer::from_writer(Vec::new());
@@ -370,12 +380,8 @@ pub fn scores_csv(scores: &CycleScores) -> Result<String, csv::Error> {
                 i.status.as_str().to_string(),
             ];
             for r in CSV_RELATIONS {
-                // An indicator only customers answer has no breakdown: its score is theirs.
-                let (score, n) = match i.by_relation.get(r.as_str()) {
-                    Some(g) => (num(g.score), g.n.to_string()),
-                    None if i.by_relation.is_empty() && r == Relation::Customer && i.n > 0 => {
-                        (num(i.score), i.n.to_string())
-                    }
+                let (score, n) = match relation_columns(i, r) {
+                    Some((score, n)) => (num(score), n.to_string()),
                     None => (String::new(), String::new()),
                 };
                 row.extend([score, n]);

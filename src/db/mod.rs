@@ -6,6 +6,7 @@ use sqlx::{Any, AnyPool, Transaction};
 use std::time::Duration;
 
 pub mod admin;
+pub mod analytics;
 pub mod api_keys;
 pub mod audit;
 pub mod batch_rows;

@@ -1,5 +1,6 @@
 //! Every word a person reads, in English and Simplified Chinese, and how a page's language is
 //! chosen. Used by the pages (`web`) and the emails (`outbox`) alike.
+pub mod analytics;
 pub mod flow;
 pub mod manager;
 pub mod respondent;
@@ -7,6 +8,7 @@ pub mod review;
 
 use crate::domain::Locale;
 
+pub use analytics::{AnalyticsText, analytics_text};
 pub use flow::{FlowText, flow_text, review_kind};
 pub use manager::{DashText, dash_text, indicator_label, relation_label};
 pub use respondent::{Text, fill, text};

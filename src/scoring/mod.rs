@@ -3,6 +3,7 @@
 //! The database hands over, per (subject, indicator, relation), the sums of the responses'
 //! indicator values (each response's value is the mean of its answers on 0–100), and per
 //! subject the counts behind CSAT and NPS. Everything else happens here.
+pub mod compare;
 pub mod stats;
 
 use crate::domain::Relation;

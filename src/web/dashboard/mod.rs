@@ -1,6 +1,9 @@
 //! `/dashboard` (the team, for a cycle or a period) and `/dashboard/people/{id}` (one
 //! person's report). What both pages share lives here.
+mod compare;
 mod feedback;
+mod heatmap;
+mod participation;
 mod person;
 mod team;
 
@@ -26,6 +29,9 @@ use serde::Deserialize;
 pub fn router() -> Router<WebState> {
     Router::new()
         .route("/dashboard", get(team::team))
+        .route("/dashboard/heatmap", get(heatmap::heatmap))
+        .route("/dashboard/participation", get(participation::participation))
+        .route("/dashboard/scores.xlsx", get(participation::xlsx))
         .route("/dashboard/people/{person}", get(person::person))
         .route("/dashboard/people/{person}/feedback", axum::routing::post(feedback::save))
         .route("/dashboard/people/{person}/feedback/ack", axum::routing::post(feedback::acknowledge))
@@ -39,6 +45,10 @@ pub struct DashQuery {
     sort: Option<String>,
     /// What a feedback form just did (`saved`, `shared`, `empty`, `acked`).
     fb: Option<String>,
+    /// Only this team (a heatmap's cell opens it).
+    team: Option<String>,
+    /// A period whose scores are shown beside these, with the difference.
+    compare: Option<String>,
 }
 
 /// The header every signed-in page shares.
@@ -87,6 +97,8 @@ pub struct CycleOption {
 pub struct Cell {
     pub text: String,
     pub withheld: bool,
+    /// Beside it, the compared period's score and the difference.
+    pub change: Option<compare::ChangeView>,
 }
 
 pub struct TeamRow {
@@ -134,8 +146,8 @@ pub(super) fn shown(t: &DashText, score: Option<f64>, status: Status) -> charts:
 
 pub(super) fn fmt_score(s: &IndicatorScore, t: &DashText) -> Cell {
     match s.score {
-        Some(v) => Cell { text: format!("{v:.1}"), withheld: false },
-        None => Cell { text: why(t, s.status).to_string(), withheld: true },
+        Some(v) => Cell { text: format!("{v:.1}"), withheld: false, change: None },
+        None => Cell { text: why(t, s.status).to_string(), withheld: true, change: None },
     }
 }
 

@@ -6,6 +6,7 @@ pub struct RelationRow {
     pub score: String,
     pub n: u64,
     pub interval: String,
+    pub change: Option<super::compare::ChangeView>,
 }
 
 pub struct IndicatorBlock {
@@ -18,6 +19,7 @@ pub struct IndicatorBlock {
     pub relations: Vec<RelationRow>,
     pub chart: String,
     pub histogram: Option<String>,
+    pub change: Option<super::compare::ChangeView>,
 }
 
 pub struct CommentView {
@@ -57,6 +59,12 @@ struct PersonPage<'a> {
     feedback: Option<super::feedback::FeedbackSection>,
     csrf: &'a str,
     cycle_id: String,
+    a: &'a crate::i18n::AnalyticsText,
+    compare: Vec<CycleOption>,
+    compare_note: Option<String>,
+    /// The compared period, heading the relations' extra column.
+    compare_period: Option<String>,
+    person_id: String,
 }
 
 pub(super) async fn person(
@@ -85,7 +93,13 @@ pub(super) async fn person(
     if !access::can_see(&who.viewer, &person_id, &org, closed) {
         return not_found(locale);
     }
-    let report = match person_report(&app, &who.viewer, &org, &cycle, &person_id, locale, now).await {
+    let (compare, compared) = match compare_with(&app, &dq, &person_id).await {
+        Ok(x) => x,
+        Err(app::Error::Invalid { .. }) => return not_found(locale),
+        Err(e) => return app_error(e, locale),
+    };
+    let then = compared.as_ref().map(|p| p.subjects.iter().find(|s| s.subject == person_id));
+    let report = match person_report(&app, &who.viewer, &org, &cycle, &person_id, locale, now, then).await {
         Ok(Some(r)) => Some(r),
         // Nothing about them in this cycle: their page still says so, in words.
         Ok(None) => None,
@@ -130,9 +144,24 @@ pub(super) async fn person(
             feedback,
             csrf: &who.viewer.csrf,
             cycle_id: cycle.id.clone(),
+            a: crate::i18n::analytics_text(locale),
+            compare,
+            compare_note: super::compare::note(locale, &compared),
+            compare_period: compared.as_ref().map(|p| p.period.clone()),
+            person_id: person_id.clone(),
         };
         Html(page.render()).into_response()
     }
+}
+
+/// The periods to compare with, and the one asked for pooled for this person.
+async fn compare_with(
+    app: &App,
+    dq: &DashQuery,
+    person: &str,
+) -> app::Result<(Vec<CycleOption>, Option<app::periods::PeriodScores>)> {
+    let options = super::team::period_options(app, dq.compare.as_deref()).await?;
+    Ok((options, super::compare::compared(app, dq.compare.as_deref(), Some(person)).await?))
 }
 
 type Report = (String, Vec<IndicatorBlock>, (Option<String>, Option<TrendTable>), Vec<QuestionComments>);
@@ -156,14 +185,21 @@ fn shown_groups(score: &IndicatorScore) -> Vec<(&'static str, crate::scoring::Gr
 
 type Values = [(String, String, f64)];
 
+/// The compared period's figures of this person: `None` when not comparing, `Some(None)` when
+/// the period has nothing about them.
+type Then<'a> = Option<Option<&'a SubjectScores>>;
+
 fn indicator_block(
     indicator: &str,
     score: &IndicatorScore,
     values: &Values,
     labels: &Labels,
     locale: Locale,
-    t: &DashText,
+    then: Then<'_>,
 ) -> IndicatorBlock {
+    let t = crate::i18n::dash_text(locale);
+    let then_score = then.map(|s| s.and_then(|s| s.indicators.get(indicator)));
+    let then_groups = then_score.map(|s| s.map(shown_groups).unwrap_or_default());
     let label = labels.of(indicator);
     let groups = shown_groups(score);
     let mut relations = Vec::new();
@@ -175,6 +211,10 @@ fn indicator_block(
             score: g.score.map_or_else(|| why(t, g.status).to_string(), |v| format!("{v:.1}")),
             n: g.n,
             interval: g.ci95.map(|[a, b]| format!("{a:.1}–{b:.1}")).unwrap_or_default(),
+            change: then_groups.as_ref().map(|groups| {
+                let before = groups.iter().find(|(r, _)| r == rel).map(|(_, g)| g);
+                super::compare::of_group(locale, g, before)
+            }),
         });
         chart_rows.push((name.to_string(), shown(t, g.score, g.status), g.ci95));
     }
@@ -200,6 +240,7 @@ fn indicator_block(
         ),
     };
     IndicatorBlock {
+        change: then_score.map(|before| super::compare::of_indicator(locale, score, before)),
         customer_figures,
         chart: charts::intervals(&format!("{label} — {}", t.by_relation), &chart_rows),
         total: score.score.map_or_else(|| why(t, score.status).to_string(), |v| format!("{v:.1}")),
@@ -237,6 +278,7 @@ fn trend_charts(history: &[results::TrendPoint], me: &SubjectScores, labels: &La
     (!charts.is_empty()).then(|| charts.concat())
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn person_report(
     app: &App,
     viewer: &Viewer,
@@ -245,6 +287,7 @@ async fn person_report(
     person_id: &str,
     locale: Locale,
     now: i64,
+    then: Then<'_>,
 ) -> app::Result<Option<Report>> {
     let t = crate::i18n::dash_text(locale);
     // This person only: one stored row for a closed cycle.
@@ -256,7 +299,7 @@ async fn person_report(
     let blocks = me
         .indicators
         .iter()
-        .map(|(indicator, score)| indicator_block(indicator, score, &values, &labels, locale, t))
+        .map(|(indicator, score)| indicator_block(indicator, score, &values, &labels, locale, then))
         .collect();
     // Trend: this person's indicator scores in the closed cycles they were reviewed in (an
     // open cycle's partial answers are not a point on the line), each with its n.

@@ -19,6 +19,44 @@ struct TeamPage<'a> {
     /// Reviewer lists (peer nominations) this viewer may approve.
     approvals: Vec<ApprovalRow>,
     approvals_title: &'a str,
+    tools: Tools<'a>,
+}
+
+/// Analytics around the team table: its team filter, comparison, links and download.
+pub struct Tools<'a> {
+    pub a: &'a crate::i18n::AnalyticsText,
+    /// `cycle=…` or `period=…` of this view.
+    pub query: String,
+    pub team: Option<String>,
+    pub compare: Vec<CycleOption>,
+    pub compare_note: Option<String>,
+    /// The period compared with, named beside each compared score.
+    pub compare_period: String,
+}
+
+impl Tools<'_> {
+    fn new(who: &SignedIn, query: String, dq: &DashQuery, compare: Vec<CycleOption>) -> Tools<'static> {
+        let a = crate::i18n::analytics_text(who.locale);
+        let team = dq.team.clone().filter(|t| !t.is_empty());
+        let compare_period = dq.compare.clone().unwrap_or_default();
+        Tools { a, query, team, compare, compare_note: None, compare_period }
+    }
+
+    /// `&team=…` when the view is one team's.
+    pub fn team_param(&self) -> String {
+        self.team.as_deref().map(|t| format!("&team={}", urlencode(t))).unwrap_or_default()
+    }
+
+    /// What the comparison form keeps of this view (its cycle or period, and team).
+    pub fn hidden(&self) -> Vec<(String, String)> {
+        let mut out: Vec<(String, String)> = url::form_urlencoded::parse(self.query.as_bytes()).into_owned().collect();
+        out.extend(self.team.clone().map(|t| ("team".to_string(), t)));
+        out
+    }
+
+    pub fn team_label(&self) -> String {
+        self.team.as_deref().map(|t| crate::i18n::fill(self.a.team_filter, &[("team", t)])).unwrap_or_default()
+    }
 }
 
 pub struct ApprovalRow {
@@ -83,6 +121,8 @@ pub(super) async fn team(State(app): State<App>, who: SignedIn, Query(dq): Query
             page.approvals = approvals(&app, &who).await;
             Html(page.render()).into_response()
         }
+        // A comparison with something that is not a period.
+        Err(app::Error::Invalid { .. }) => not_found(who.locale),
         Err(e) => app_error(e, who.locale),
     }
 }
@@ -103,24 +143,33 @@ fn empty_team(who: &SignedIn) -> TeamPage<'static> {
         charts: Vec::new(),
         approvals: Vec::new(),
         approvals_title: crate::i18n::flow_text(who.locale).approvals_title,
+        tools: Tools::new(who, String::new(), &DashQuery::default(), Vec::new()),
     }
 }
 
 /// The viewer's part of the cycle's scores, sorted as asked.
-async fn visible_scores(
-    app: &App,
-    who: &SignedIn,
-    cycle: &Cycle,
-    sort: Option<&str>,
-) -> app::Result<Vec<SubjectScores>> {
+async fn visible_scores(app: &App, who: &SignedIn, cycle: &Cycle, dq: &DashQuery) -> app::Result<Vec<SubjectScores>> {
     let now = time::now();
     let scores = results::cycle_scores(&app.db, cycle, now).await?;
     let org = access::org_chart_of(app, &cycle.id).await?;
     let closed = !cycle.is_open(now);
     let mut visible: Vec<SubjectScores> =
         scores.subjects.into_iter().filter(|s| access::can_see(&who.viewer, &s.subject, &org, closed)).collect();
-    sort_scores(&mut visible, sort);
+    of_team(&mut visible, dq);
+    sort_scores(&mut visible, dq.sort.as_deref());
     Ok(visible)
+}
+
+/// `&compare=…` when the view compares with a period, so that sorting keeps it.
+fn compare_param(dq: &DashQuery) -> String {
+    dq.compare.as_deref().filter(|p| !p.is_empty()).map(|p| format!("&compare={}", urlencode(p))).unwrap_or_default()
+}
+
+/// One team's people, when a heatmap's cell asked for them.
+fn of_team(visible: &mut Vec<SubjectScores>, dq: &DashQuery) {
+    if let Some(team) = dq.team.as_deref().filter(|t| !t.is_empty()) {
+        visible.retain(|s| s.team.as_deref() == Some(team));
+    }
 }
 
 /// By the chosen indicator, best first, or by name.
@@ -142,11 +191,15 @@ async fn team_page<'a>(
     cycle: &Cycle,
 ) -> app::Result<TeamPage<'a>> {
     let (t, now) = (who.t, time::now());
-    let visible = visible_scores(app, who, cycle, dq.sort.as_deref()).await?;
+    let visible = visible_scores(app, who, cycle, dq).await?;
     let progress = results::subject_progress(&app.db, cycle, now).await?;
-    let base = format!("/dashboard?cycle={}&lang={}", urlencode(&cycle.id), t.lang);
+    let query = format!("cycle={}", urlencode(&cycle.id));
+    let mut tools = Tools::new(who, query.clone(), dq, period_options(app, dq.compare.as_deref()).await?);
+    let base = format!("/dashboard?{query}{}{}&lang={}", tools.team_param(), compare_param(dq), t.lang);
     let labels = Labels::load(app, who.locale).await?;
-    let (columns, rows, charts) = team_table(who, &labels, &visible, Some(&progress), &base);
+    let compared = super::compare::compared(app, dq.compare.as_deref(), None).await?;
+    tools.compare_note = super::compare::note(who.locale, &compared);
+    let (columns, rows, charts) = team_table(who, &labels, &visible, Some(&progress), &base, compared.as_ref());
     let closed = !cycle.is_open(now);
     Ok(TeamPage {
         t,
@@ -162,11 +215,12 @@ async fn team_page<'a>(
         charts,
         approvals: Vec::new(),
         approvals_title: crate::i18n::flow_text(who.locale).approvals_title,
+        tools,
     })
 }
 
 /// Every period the cycles name, with the quarters and years they lie in, newest first.
-async fn period_options(app: &App, selected: Option<&str>) -> app::Result<Vec<CycleOption>> {
+pub(super) async fn period_options(app: &App, selected: Option<&str>) -> app::Result<Vec<CycleOption>> {
     use crate::domain::period::Period;
     let mut periods = std::collections::BTreeSet::new();
     for c in cycles::all(app).await? {
@@ -188,10 +242,15 @@ async fn period_page<'a>(app: &App, who: &'a SignedIn, dq: &DashQuery, period: &
     let org = access::org_chart(app).await?;
     let mut visible: Vec<SubjectScores> =
         pooled.subjects.into_iter().filter(|s| access::can_see(&who.viewer, &s.subject, &org, true)).collect();
+    of_team(&mut visible, dq);
     sort_scores(&mut visible, dq.sort.as_deref());
-    let base = format!("/dashboard?period={}&lang={}", urlencode(&pooled.period), t.lang);
+    let query = format!("period={}", urlencode(&pooled.period));
+    let mut tools = Tools::new(who, query.clone(), dq, period_options(app, dq.compare.as_deref()).await?);
+    let base = format!("/dashboard?{query}{}{}&lang={}", tools.team_param(), compare_param(dq), t.lang);
     let labels = Labels::load(app, who.locale).await?;
-    let (columns, rows, charts) = team_table(who, &labels, &visible, None, &base);
+    let compared = super::compare::compared(app, dq.compare.as_deref(), None).await?;
+    tools.compare_note = super::compare::note(who.locale, &compared);
+    let (columns, rows, charts) = team_table(who, &labels, &visible, None, &base, compared.as_ref());
     let all = cycles::list(app).await?;
     Ok(TeamPage {
         t,
@@ -207,6 +266,7 @@ async fn period_page<'a>(app: &App, who: &'a SignedIn, dq: &DashQuery, period: &
         charts,
         approvals: Vec::new(),
         approvals_title: crate::i18n::flow_text(who.locale).approvals_title,
+        tools,
     })
 }
 
@@ -219,6 +279,7 @@ fn team_table(
     visible: &[SubjectScores],
     progress: Option<&std::collections::HashMap<String, (i64, i64)>>,
     base: &str,
+    compared: Option<&app::periods::PeriodScores>,
 ) -> TeamTable {
     let t = who.t;
     let indicators: Vec<String> = visible.first().map(|s| s.indicators.keys().cloned().collect()).unwrap_or_default();
@@ -234,7 +295,18 @@ fn team_table(
                 id: s.subject.clone(),
                 name: s.name.clone(),
                 team: s.team.clone().unwrap_or_default(),
-                cells: indicators.iter().map(|i| fmt_score(&s.indicators[i], t)).collect(),
+                cells: indicators
+                    .iter()
+                    .map(|i| {
+                        let mut cell = fmt_score(&s.indicators[i], t);
+                        cell.change = compared.map(|p| {
+                            let then =
+                                p.subjects.iter().find(|x| x.subject == s.subject).and_then(|x| x.indicators.get(i));
+                            super::compare::of_indicator(who.locale, &s.indicators[i], then)
+                        });
+                        cell
+                    })
+                    .collect(),
                 n: s.indicators.values().map(|i| i.n).sum(),
                 invited,
                 completed,
