@@ -19,6 +19,7 @@ mod insiders;
 mod instances;
 mod keys;
 mod layers;
+mod operating;
 mod periods;
 mod questions;
 mod respondent;

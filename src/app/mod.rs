@@ -4,6 +4,7 @@
 pub mod access;
 pub mod accounts;
 pub mod audit;
+pub mod backup;
 pub mod batch;
 pub mod closed;
 pub mod cycles;
@@ -23,6 +24,7 @@ pub mod revocation;
 pub mod schedules;
 pub mod sealing;
 pub mod surveys;
+pub mod telemetry;
 pub mod writer;
 
 pub use error::{Error, Result, RowProblem};
@@ -51,6 +53,8 @@ pub struct App {
     writer: writer::Writer,
     /// When each API key's use was last recorded (see `integrations::verify_key`).
     key_uses: Arc<std::sync::Mutex<std::collections::HashMap<String, i64>>>,
+    /// This instance's Prometheus series (served when `CANDOR_METRICS_LISTEN` is set).
+    pub metrics: telemetry::Metrics,
 }
 
 impl App {
@@ -65,6 +69,7 @@ impl App {
             drafts: Arc::new(DraftSecret::derive(server_key)),
             writer: Default::default(),
             key_uses: Default::default(),
+            metrics: telemetry::Metrics::new(),
         }
     }
 

@@ -8,6 +8,7 @@ use std::time::Duration;
 pub mod admin;
 pub mod api_keys;
 pub mod audit;
+pub mod backup;
 pub mod batch_rows;
 pub mod cycles;
 pub mod dashboard;

@@ -4,6 +4,7 @@ use super::SendError;
 use super::email::{self as compose, EmailItem, InvitationEmail};
 use super::mailer::Mailer;
 use crate::app::App;
+use crate::app::telemetry::Delivery;
 use crate::db::invitations::{self, InvitationInfo};
 use crate::db::links::{self, NewLink};
 use crate::db::outbox::{self, AddressChanged, Claimed, Final, Kind};
@@ -170,6 +171,7 @@ impl Worker {
             Some(Kind::AddressChanged) => self.send_address_changed(&row).await,
             None => Outcome::Skipped("unknown kind"),
         };
+        self.count(&row, &outcome);
         let db = &self.app.db;
         let now = time::now();
         let stored = match &outcome {
@@ -189,6 +191,20 @@ impl Worker {
         if let Err(e) = stored {
             // The lease runs out and the row is tried again; at worst one email goes twice.
             tracing::error!(outbox = row.id, error = %e, "could not record an email's outcome");
+        }
+    }
+
+    /// The attempt's outcome in the metrics: webhooks apart from emails.
+    fn count(&self, row: &Claimed, outcome: &Outcome) {
+        let delivery = match outcome {
+            Outcome::Sent => Delivery::Sent,
+            Outcome::Skipped(_) => Delivery::Skipped,
+            Outcome::Transient(_) => Delivery::Retry,
+            Outcome::Permanent(_) => Delivery::Failed,
+        };
+        match row.kind {
+            Some(Kind::Webhook) => self.app.metrics.webhook(delivery),
+            _ => self.app.metrics.email(delivery),
         }
     }
 
