@@ -20,7 +20,11 @@ fn usage_error(msg: impl std::fmt::Display) -> ExitCode {
 
 fn check_config(cli: &Cli) -> Result<(), String> {
     let c = &cli.config;
-    Backend::from_url(&c.database_url)?;
+    let backend = Backend::from_url(&c.database_url)?;
+    // A backup needs the database alone: never the key (nor does it create a key file).
+    if let Some(Command::Backup { path }) = &cli.command {
+        return candor::app::backup::refuse(backend, path).map_or(Ok(()), Err);
+    }
     url::Url::parse(&c.public_url)
         .ok()
         .filter(|u| matches!(u.scheme(), "http" | "https"))

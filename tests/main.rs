@@ -20,6 +20,7 @@ mod instances;
 mod keys;
 mod layers;
 mod operating;
+mod operating_binary;
 mod periods;
 mod questions;
 mod respondent;

@@ -126,6 +126,7 @@ impl Pool {
 }
 
 /// Scores of `period` (a month, quarter or year), for every subject or one.
+#[tracing::instrument(skip_all, fields(period = %raw_period))]
 pub async fn scores(app: &App, raw_period: &str, subject: Option<&str>) -> Result<PeriodScores> {
     let period = Period::parse(raw_period).map_err(|e| Error::invalid("invalid_period", e))?;
     let now = time::now();

@@ -102,6 +102,7 @@ pub async fn run(app: App, mut stop: watch::Receiver<bool>) {
     }
 }
 
+#[tracing::instrument(skip_all)]
 async fn drain_once(worker: &Arc<Worker>) -> Result<usize, sqlx::Error> {
     let now_ms = chrono::Utc::now().timestamp_millis();
     let rows = outbox::claim_due(&worker.app.db, now_ms, LEASE_MS, BATCH).await?;
@@ -146,6 +147,7 @@ fn backoff_ms(base_ms: u64, attempts: i64) -> u64 {
 }
 
 impl Worker {
+    #[tracing::instrument(skip_all, fields(outbox = row.id, kind = row.kind.map(|k| k.as_str()), attempt = row.attempts))]
     async fn process(&self, row: Claimed) {
         let outcome = match row.kind {
             Some(Kind::Invitation | Kind::Reminder) => match self.send_reviews(&row).await {
