@@ -22,6 +22,7 @@ mod layers;
 mod operating;
 mod operating_binary;
 mod periods;
+mod privacy;
 mod questions;
 mod respondent;
 mod respondents;

@@ -25,6 +25,8 @@ const BATCH: i64 = 32;
 /// A claimed row is left alone this long; a worker that dies mid-send frees it by timing out.
 const LEASE_MS: i64 = 120_000;
 const MAX_BACKOFF_MS: u64 = 300_000;
+/// How often the retention sweep looks for cycles past their retention.
+const RETENTION_EVERY: Duration = Duration::from_secs(3600);
 /// Webhook deliveries in flight at once (each times out after `webhook::TIMEOUT`).
 const WEBHOOKS_AT_ONCE: usize = 8;
 
@@ -68,7 +70,15 @@ pub async fn run(app: App, mut stop: watch::Receiver<bool>) {
     let http = super::webhook::client(app.config.webhook_allow_private);
     let hooks = Arc::new(tokio::sync::Semaphore::new(WEBHOOKS_AT_ONCE));
     let worker = Arc::new(Worker { app, mailer, from, http, hooks });
+    let mut swept_at: Option<std::time::Instant> = None;
     loop {
+        // Retention (CANDOR_RETENTION_MONTHS) at start, then hourly: it works in months.
+        if worker.app.config.retention_months.is_some() && swept_at.is_none_or(|t| t.elapsed() >= RETENTION_EVERY) {
+            swept_at = Some(std::time::Instant::now());
+            if let Err(e) = crate::app::retention::run(&worker.app).await {
+                tracing::warn!(error = %e.chain(), "the retention sweep failed");
+            }
+        }
         if let Err(e) = crate::app::cycles::close_due(&worker.app).await {
             tracing::warn!(error = %e.chain(), "closing due cycles failed");
         }
