@@ -178,7 +178,45 @@ async fn erasure_leaves_no_contact_data_and_the_scores_unchanged(backend: Backen
     assert_eq!(delete(&app, "/api/v1/customers/C1?answers=maybe").await.0, 422);
 }
 
+async fn an_admin_erases_a_customer_from_the_admin_page_once_confirmed(backend: Backend) {
+    use crate::dashboard::{csrf_of, get, session};
+    let app = seeded(backend).await;
+    candor::db::sessions::ensure_admin(&app.state.db, "wang.fang@example.com").await.unwrap();
+    let cookie = session(&app, "wang.fang@example.com").await;
+    let (s, html) = get(&app, Some(cookie.as_str()), "/admin?lang=zh-CN").await;
+    assert_eq!(s, 200);
+    assert!(
+        html.contains("隐私请求") && html.contains("action=\"/admin/customers/erase\""),
+        "the control is on the page"
+    );
+    let csrf = csrf_of(&html);
+    let post = |form: Vec<(&'static str, String)>| {
+        let (app, cookie) = (&app, cookie.clone());
+        async move {
+            let res = app.client.post(app.url("/admin/customers/erase")).header("cookie", cookie).form(&form).send();
+            let res = res.await.unwrap();
+            let to = res.headers().get("location").map(|l| l.to_str().unwrap().to_string()).unwrap_or_default();
+            (res.status().as_u16(), to)
+        }
+    };
+    let unconfirmed = vec![("csrf", csrf.clone()), ("lang", "en".into()), ("customer", "C1".into())];
+    assert_eq!(post(unconfirmed.clone()).await.0, 422, "not confirmed: nothing done");
+    assert_eq!(app.get("/api/v1/customers/C1/export").await.0, 200);
+    let mut confirmed = unconfirmed;
+    confirmed.push(("confirm", "on".into()));
+    assert_eq!(post(confirmed.clone()).await, (303, "/admin?lang=en&done=customer_erased".to_string()));
+    assert_eq!(app.get("/api/v1/customers/C1/export").await.0, 404);
+    assert_eq!(post(confirmed).await.0, 404, "an unknown customer");
+    let (_, html) = get(&app, Some(cookie.as_str()), "/admin?lang=en&done=customer_erased").await;
+    assert!(html.contains("Customer erased"), "{html}");
+    let (_, audit) = app.get("/api/v1/audit").await;
+    let entry = audit.to_string();
+    assert!(entry.contains("erased_customer") && entry.contains("E1000"), "by the signed-in admin: {audit}");
+    assert!(!entry.contains("buyer@acme.example") && !entry.contains("Acme"), "{audit}");
+}
+
 on_both_databases!(
+    an_admin_erases_a_customer_from_the_admin_page_once_confirmed,
     a_person_export_holds_their_data_and_no_anonymous_answer,
     erasure_leaves_no_contact_data_and_the_scores_unchanged,
     retention_deletes_what_it_says_and_nothing_else,
