@@ -57,10 +57,21 @@ pub async fn serve_metrics(listener: TcpListener, app: App, shutdown: impl Futur
     if let Ok(addr) = listener.local_addr() {
         tracing::info!(metrics_addr = %addr, "serving metrics at /metrics");
     }
+    let upkeep = tokio::spawn({
+        let app = app.clone();
+        async move {
+            let mut every = tokio::time::interval(std::time::Duration::from_secs(5));
+            loop {
+                every.tick().await;
+                app.metrics.upkeep();
+            }
+        }
+    });
     let router = Router::new().route("/metrics", axum::routing::get(metrics)).with_state(app);
     if let Err(e) = axum::serve(listener, router).with_graceful_shutdown(shutdown).await {
         tracing::error!(error = %e, "the metrics listener stopped");
     }
+    upkeep.abort();
 }
 
 async fn metrics(State(app): State<App>) -> Response {

@@ -61,6 +61,9 @@ pub struct App {
 
 impl App {
     pub fn new(db: Db, config: Config, server_key: &[u8; 32]) -> App {
+        // Off without a listener: nothing reads them.
+        let metrics =
+            if config.metrics_listen.is_some() { telemetry::Metrics::on() } else { telemetry::Metrics::off() };
         App {
             db,
             config: Arc::new(config),
@@ -71,7 +74,7 @@ impl App {
             drafts: Arc::new(DraftSecret::derive(server_key)),
             writer: Default::default(),
             key_uses: Default::default(),
-            metrics: telemetry::Metrics::new(),
+            metrics,
         }
     }
 

@@ -68,9 +68,10 @@ const DELIVERY: [(Delivery, &str); 4] = [
     (Delivery::Failed, "failed"),
 ];
 
-/// One instance's registry and the handles of its fixed series.
+/// One instance's registry and the handles of its fixed series; `None` when no metrics
+/// listener is configured, so nothing is recorded (histogram samples would pile up unread).
 #[derive(Clone)]
-pub struct Metrics(Arc<Inner>);
+pub struct Metrics(Option<Arc<Inner>>);
 
 struct Inner {
     recorder: PrometheusRecorder,
@@ -89,14 +90,13 @@ fn key(name: &'static str, labels: Vec<Label>) -> Key {
     Key::from_parts(name, labels)
 }
 
-impl Default for Metrics {
-    fn default() -> Self {
-        Metrics::new()
-    }
-}
-
 impl Metrics {
-    pub fn new() -> Metrics {
+    /// Metrics that record nothing.
+    pub fn off() -> Metrics {
+        Metrics(None)
+    }
+
+    pub fn on() -> Metrics {
         let recorder = PrometheusBuilder::new()
             .set_buckets_for_metric(Matcher::Full(HTTP_DURATION.into()), &LATENCY_BUCKETS)
             .and_then(|b| b.set_buckets_for_metric(Matcher::Full(BATCH_SIZE.into()), &BATCH_BUCKETS))
@@ -123,13 +123,22 @@ impl Metrics {
             handle,
             recorder,
         };
-        Metrics(Arc::new(inner))
+        Metrics(Some(Arc::new(inner)))
+    }
+
+    /// Folds recorded histogram samples into their buckets: run every few seconds, scraped or
+    /// not, so samples never pile up.
+    pub fn upkeep(&self) {
+        if let Some(m) = &self.0 {
+            m.handle.run_upkeep();
+        }
     }
 
     /// One HTTP request: `route` is the matched route's template (`/s/{token}`), or
     /// `unmatched`; `method` one of the standard methods or `other`.
     pub fn http(&self, route: &str, method: &'static str, status: u16, seconds: f64) {
-        let r = &self.0.recorder;
+        let Some(m) = &self.0 else { return };
+        let r = &m.recorder;
         let route = SharedString::from(route.to_owned());
         let labels = vec![
             Label::new("route", route.clone()),
@@ -141,27 +150,35 @@ impl Metrics {
     }
 
     pub fn submission(&self, outcome: Submitted) {
+        let Some(m) = &self.0 else { return };
         let i = SUBMITTED.iter().position(|(o, _)| *o == outcome).unwrap_or(SUBMITTED.len() - 1);
-        self.0.submissions[i].increment(1);
+        m.submissions[i].increment(1);
     }
 
     /// The number of submissions one group-commit transaction carried.
     pub fn batch(&self, size: usize) {
-        self.0.batch_size.record(size as f64);
+        if let Some(m) = &self.0 {
+            m.batch_size.record(size as f64);
+        }
     }
 
     pub fn email(&self, outcome: Delivery) {
-        self.0.emails[delivery_index(outcome)].increment(1);
+        if let Some(m) = &self.0 {
+            m.emails[delivery_index(outcome)].increment(1);
+        }
     }
 
     pub fn webhook(&self, outcome: Delivery) {
-        self.0.webhooks[delivery_index(outcome)].increment(1);
+        if let Some(m) = &self.0 {
+            m.webhooks[delivery_index(outcome)].increment(1);
+        }
     }
 
     /// Rows the retention sweep deleted, by what they were.
     pub fn retention(&self, what: &'static str, rows: u64) {
+        let Some(m) = &self.0 else { return };
         let labels = vec![Label::from_static_parts("what", what)];
-        self.0.recorder.register_counter(&key(RETENTION, labels), &META).increment(rows);
+        m.recorder.register_counter(&key(RETENTION, labels), &META).increment(rows);
     }
 }
 
@@ -186,11 +203,11 @@ fn describe(r: &PrometheusRecorder) {
 }
 
 /// The Prometheus text of this instance: the recorded series, the gauges sampled now (outbox
-/// backlog, pool), and the process's own (on Linux).
+/// backlog, pool), and the process's own (on Linux). Empty when metrics are off.
 pub async fn exposition(app: &App) -> Result<String> {
+    let Some(m) = &app.metrics.0 else { return Ok(String::new()) };
     let now_ms = time::now() * 1000;
     let (pending, oldest_due_ms) = crate::db::outbox::backlog(&app.db, now_ms).await?;
-    let m = &app.metrics.0;
     m.outbox_pending.set(pending as f64);
     m.outbox_oldest.set(oldest_due_ms.map_or(0.0, |due| (now_ms - due).max(0) as f64 / 1000.0));
     let size = app.db.pool.size() as f64;
@@ -208,12 +225,12 @@ mod tests {
 
     #[test]
     fn fixed_series_are_there_from_the_start_and_count() {
-        let m = Metrics::new();
+        let m = Metrics::on();
         m.submission(Submitted::Stored);
         m.submission(Submitted::Stored);
         m.batch(2);
         m.http("/s/{token}", "POST", 303, 0.004);
-        let text = m.0.handle.render();
+        let text = m.0.as_ref().unwrap().handle.render();
         assert!(text.contains("candor_submissions_total{outcome=\"stored\"} 2"), "{text}");
         assert!(text.contains("candor_submissions_total{outcome=\"busy\"} 0"), "{text}");
         assert!(text.contains("candor_emails_total{outcome=\"failed\"} 0"), "{text}");
@@ -223,5 +240,14 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("candor_http_request_duration_seconds_bucket{route=\"/s/{token}\",le=\"0.005\"} 1"));
+    }
+
+    #[test]
+    fn metrics_that_are_off_record_nothing() {
+        let m = Metrics::off();
+        m.submission(Submitted::Stored);
+        m.http("/healthz", "GET", 200, 0.001);
+        m.upkeep();
+        assert!(m.0.is_none());
     }
 }
