@@ -40,12 +40,6 @@ fn check_config(cli: &Cli) -> Result<(), String> {
         .map_err(|_| format!("CANDOR_MAIL_FROM {:?} is not a valid sender", c.mail_from))?;
     match &cli.command {
         Some(Command::LoginLink { email, .. }) => candor::domain::EmailAddress::parse(email).map(|_| ()),
-        Some(Command::Backup { path }) => {
-            match candor::app::backup::refuse(Backend::from_url(&c.database_url)?, path) {
-                Some(why) => Err(why),
-                None => Ok(()),
-            }
-        }
         Some(Command::ApiKey(ApiKeyCommand::Create { name, .. })) => {
             candor::domain::id::parse_label(name, "--name", 100).map(|_| ())
         }

@@ -11,7 +11,7 @@ async fn cycle(app: &TestApp, id: &str) {
     assert_eq!(app.post("/api/v1/cycles", body).await.0, 200);
 }
 
-/// Invites (links, no email) and answers: `(survey, subject, respondent, relation, form)`.
+/// Invites (by email) and answers: `(survey, subject, respondent, relation, form)`.
 async fn answer(
     app: &TestApp,
     cycle: &str,
@@ -22,10 +22,8 @@ async fn answer(
     form: &[(&str, &str)],
 ) {
     let row = json!({"survey":survey,"subject":subject,"respondent":respondent,"relation":relation});
-    let body = json!({"invitations":[row],"deliver":"none"});
-    let (s, b) = app.post(&format!("/api/v1/cycles/{cycle}/invitations"), body).await;
-    assert_eq!(s, 201, "{b}");
-    let link = b["links"][0]["url"].as_str().unwrap().to_string();
+    // Anonymous reviews reach their raters by email only: every link is read from its email.
+    let link = common::mail::invite_by_email(app, None, cycle, vec![row]).await.remove(0);
     let res = app.client.post(&link).form(form).send().await.unwrap();
     assert_eq!(res.status().as_u16(), 303);
 }
@@ -140,6 +138,17 @@ async fn erasure_leaves_no_contact_data_and_the_scores_unchanged(backend: Backen
         answer(&app, "Q4", "csat", "E1001", json!({"customer":c}), "customer", &[("q1", q1), ("q2", "9")]).await;
     }
     close(&app, "Q3").await;
+    // Asked for an anonymous review, then their address changes: the old one is told (a
+    // notice that carries it), and the invitation keeps the address it was sent to.
+    let anon = json!({"id":"anon","kind":"customer","title":"Anonymous","anonymous":true,"questions":[
+        {"id":"a1","text":"Overall","type":"scale","min":1,"max":5,"indicator":"customer_satisfaction"}]});
+    assert_eq!(app.post("/api/v1/surveys", anon).await.0, 200);
+    cycle(&app, "ANON").await;
+    let invite = json!({"invitations":[{"survey":"anon","subject":"E1001","respondent":{"customer":"C1"},"relation":"customer"}]});
+    assert_eq!(app.post("/api/v1/cycles/ANON/invitations", invite).await.0, 201);
+    let moved = json!({"customers":[{"id":"C1","name":"Acme Erasable Ltd","email":"moved.me@acme.example","phone":"+86 138 0013 8000","owner":"E1001"}]});
+    assert_eq!(app.post("/api/v1/customers", moved).await.0, 200);
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM outbox WHERE kind = 'address_changed'").await, 1);
     let scores = |c: &'static str| {
         let app = &app;
         async move { app.get(&format!("/api/v1/cycles/{c}/scores")).await.1 }
@@ -149,12 +158,12 @@ async fn erasure_leaves_no_contact_data_and_the_scores_unchanged(backend: Backen
     let (s, export) = app.get("/api/v1/customers/C1/export").await;
     assert_eq!(s, 200, "{export}");
     assert_eq!(export["customer"]["phone"], "+86 138 0013 8000");
-    assert_eq!(export["invitations"].as_array().unwrap().len(), 2);
+    assert_eq!(export["invitations"].as_array().unwrap().len(), 3);
     assert_eq!(export["answers_given"].as_array().unwrap().len(), 2, "{export}");
 
     let (s, erased) = delete(&app, "/api/v1/customers/C1").await;
     assert_eq!(s, 200, "{erased}");
-    assert_eq!(erased, json!({"erased":true,"invitations":2,"answers_kept":2,"answers_deleted":0}));
+    assert_eq!(erased, json!({"erased":true,"invitations":3,"answers_kept":2,"answers_deleted":0}));
     assert_eq!(scores("Q3").await, q3, "released scores changed");
     assert_eq!(scores("Q4").await, q4, "the open cycle's scores changed");
     assert_eq!(count(&app, "SELECT COUNT(*) FROM responses").await, 4, "answers are kept");
@@ -164,7 +173,7 @@ async fn erasure_leaves_no_contact_data_and_the_scores_unchanged(backend: Backen
     assert!(audit.to_string().contains("erased_customer"), "{audit}");
 
     let bytes = database_bytes(&app, backend);
-    for contact in ["erase.me@acme.example", "Acme Erasable", "+86 138 0013 8000"] {
+    for contact in ["erase.me@acme.example", "moved.me@acme.example", "Acme Erasable", "+86 138 0013 8000"] {
         assert!(!holds(&bytes, contact), "{contact} is still in the database files");
     }
     assert!(holds(&bytes, "cai@dragon.example"), "the scan reads the files: another customer is there");

@@ -16,7 +16,7 @@ pub async fn export_person(
     ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Json<PersonExport>> {
     let export = privacy::export_person(&app, &id).await?;
-    crate::app::audit::record(&app, &actor, "exported_person", None, format!("person {id}")).await;
+    crate::app::audit::record_for(&app, &actor, "exported_person", None, &format!("person {id}"), "").await;
     Ok(Json(export))
 }
 
@@ -28,7 +28,7 @@ pub async fn export_customer(
     ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Json<CustomerExport>> {
     let export = privacy::export_customer(&app, &id).await?;
-    crate::app::audit::record(&app, &actor, "exported_customer", None, format!("customer {id}")).await;
+    crate::app::audit::record_for(&app, &actor, "exported_customer", None, &format!("customer {id}"), "").await;
     Ok(Json(export))
 }
 

@@ -300,9 +300,9 @@ pub async fn erase_customer(app: &App, actor: &Actor, id: &str, answers: Answers
     }
     let (kept, deleted) = if delete { (0, done.answers) } else { (done.answers, 0) };
     let detail = format!(
-        "customer {id} erased: {} invitation(s); {kept} answer(s) kept without identifier, {deleted} deleted",
+        "{} invitation(s) deleted; {kept} answer(s) kept without identifier, {deleted} deleted",
         done.invitations
     );
-    audit::record(app, actor, "erased_customer", None, detail).await;
+    audit::record_for(app, actor, "erased_customer", None, &format!("customer {id}"), detail).await;
     Ok(Erasure { erased: true, invitations: done.invitations, answers_kept: kept, answers_deleted: deleted })
 }

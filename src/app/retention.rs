@@ -43,5 +43,5 @@ async fn record(app: &App, cycle: &str, s: &Swept) {
         s.invitations, s.links, s.drafts, s.comments, s.unlinked_answers
     );
     tracing::info!(cycle, invitations = s.invitations, comments = s.comments, "retention sweep");
-    audit::record(app, &Actor::System, "retention_sweep", Some(cycle), detail).await;
+    audit::record_for(app, &Actor::System, "retention_sweep", Some(cycle), &format!("cycle {cycle}"), detail).await;
 }

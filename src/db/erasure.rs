@@ -31,11 +31,13 @@ pub async fn erase_customer(
     delete_answers: bool,
 ) -> Result<Option<Erased>, sqlx::Error> {
     let lock = if backend == Backend::Postgres { " FOR UPDATE" } else { "" };
-    let found = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT email, phone FROM customers WHERE id = $1{lock}")))
-        .bind(id)
-        .fetch_optional(&mut **tx)
-        .await?;
+    let found =
+        sqlx::query(sqlx::AssertSqlSafe(format!("SELECT name, email, phone FROM customers WHERE id = $1{lock}")))
+            .bind(id)
+            .fetch_optional(&mut **tx)
+            .await?;
     let Some(found) = found else { return Ok(None) };
+    let name: String = found.try_get("name")?;
     let email: String = found.try_get("email")?;
     let phone: Option<String> = found.try_get("phone")?;
     run(tx, format!("DELETE FROM followups WHERE response_id IN ({THEIR_RESPONSES})"), id).await?;
@@ -55,6 +57,16 @@ pub async fn erase_customer(
     for contact in [Some(email.as_str()), phone.as_deref()].into_iter().flatten().filter(|c| !c.trim().is_empty()) {
         forget_contact(tx, contact).await?;
     }
+    // Notices that an address was replaced carry the old address and the name: any to them.
+    let name = serde_json::to_string(&name).map_err(|e| sqlx::Error::Encode(e.into()))?;
+    sqlx::query(
+        "DELETE FROM outbox WHERE kind = 'address_changed' \
+         AND (($1 <> '' AND payload LIKE '%' || $1 || '%') OR payload LIKE '%\"name\":' || $2 || '%')",
+    )
+    .bind(&email)
+    .bind(&name)
+    .execute(&mut **tx)
+    .await?;
     Ok(Some(Erased { invitations, answers }))
 }
 
@@ -95,15 +107,22 @@ async fn forget_contact(tx: &mut Tx, contact: &str) -> Result<(), sqlx::Error> {
 }
 
 /// Empties SQLite's WAL (`TRUNCATE` checkpoint): after an erasure its frames would still hold
-/// the pages as they were. Waits (the busy timeout) for readers of older snapshots; `false`
-/// when some were still reading and the WAL could not be emptied this time.
+/// the pages as they were, and until the checkpoint the database file too. A checkpoint running
+/// already (the background one) or a reader of an older snapshot makes it busy: tried again
+/// for up to two seconds; `false` if it never got through.
 pub async fn wipe_wal(db: &Db) -> Result<bool, sqlx::Error> {
     if db.backend != Backend::Sqlite {
         return Ok(true);
     }
-    let row = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").fetch_one(&db.pool).await?;
-    let busy: i64 = row.try_get(0)?;
-    Ok(busy == 0)
+    for _ in 0..100 {
+        let row = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").fetch_one(&db.pool).await?;
+        let busy: i64 = row.try_get(0)?;
+        if busy == 0 {
+            return Ok(true);
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    Ok(false)
 }
 
 /// Cycles closed before `cutoff` and not swept yet.
