@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs and this machine lacks, and nothing else (idempotent):
 # PostgreSQL's server binaries, Python's aiosmtpd, Chromium with its driver and CJK fonts (for
-# the pages in Chinese). scripts/test.sh runs it first; set CANDOR_SKIP_SETUP=1 to skip it.
+# the pages in Chinese), promtool (checks /metrics) and openpyxl (reads the Excel export). scripts/test.sh runs it first; set CANDOR_SKIP_SETUP=1 to skip it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 need=()
@@ -9,6 +9,7 @@ ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 /usr/bin/python3 -c 'import aiosmtpd' >/dev/null 2>&1 || need+=(python3-aiosmtpd)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v chromedriver >/dev/null 2>&1 || need+=(chromium-driver)
+command -v promtool >/dev/null 2>&1 || need+=(prometheus)
 fc-list 2>/dev/null | grep -qi 'Noto Sans CJK' || need+=(fonts-noto-cjk)
 if [ ${#need[@]} -gt 0 ]; then
   sudo=""

@@ -30,6 +30,9 @@ pub enum Command {
     },
     /// Seed a demo organisation into the configured database, print a sign-in link, then serve.
     Demo,
+    /// Write a consistent copy of the SQLite database to PATH while the server runs (for
+    /// PostgreSQL, use pg_dump). The copy never holds the server key.
+    Backup { path: PathBuf },
 }
 
 #[derive(Subcommand, Debug, Clone)]
@@ -146,6 +149,26 @@ pub struct Config {
     /// How often the background worker looks for due work, in milliseconds.
     #[arg(long, env = "CANDOR_WORKER_POLL_MS", default_value_t = 1000, global = true, hide = true)]
     pub worker_poll_ms: u64,
+    /// Address of a separate listener serving Prometheus metrics at `/metrics` (e.g.
+    /// 127.0.0.1:9090); unset: no metrics listener. Never served on the public port.
+    #[arg(long, env = "CANDOR_METRICS_LISTEN", global = true)]
+    pub metrics_listen: Option<String>,
+    /// `text` (for people) or `json` (one JSON object per line, for a log collector).
+    #[arg(long, env = "CANDOR_LOG_FORMAT", value_enum, default_value = "text", global = true)]
+    pub log_format: LogFormat,
+    /// Months after a cycle closes when its invitations, links, drafts, the links of its
+    /// attributed answers to their respondents and its comments are deleted (released scores
+    /// stay); unset: kept.
+    #[arg(long, env = "CANDOR_RETENTION_MONTHS", global = true, value_parser = clap::value_parser!(u32).range(1..=1200))]
+    pub retention_months: Option<u32>,
+}
+
+/// How log lines are written (`CANDOR_LOG_FORMAT`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum LogFormat {
+    #[default]
+    Text,
+    Json,
 }
 
 /// How submissions reach the database (`CANDOR_SUBMIT_WRITER`).

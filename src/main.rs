@@ -12,12 +12,6 @@ use std::process::ExitCode;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-fn init_tracing() {
-    use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_env("CANDOR_LOG").unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
-    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
-}
-
 /// Bad configuration: exit 2 with one line.
 fn usage_error(msg: impl std::fmt::Display) -> ExitCode {
     eprintln!("candor: {msg}");
@@ -26,7 +20,11 @@ fn usage_error(msg: impl std::fmt::Display) -> ExitCode {
 
 fn check_config(cli: &Cli) -> Result<(), String> {
     let c = &cli.config;
-    Backend::from_url(&c.database_url)?;
+    let backend = Backend::from_url(&c.database_url)?;
+    // A backup needs the database alone: never the key (nor does it create a key file).
+    if let Some(Command::Backup { path }) = &cli.command {
+        return candor::app::backup::refuse(backend, path).map_or(Ok(()), Err);
+    }
     url::Url::parse(&c.public_url)
         .ok()
         .filter(|u| matches!(u.scheme(), "http" | "https"))
@@ -52,7 +50,7 @@ fn check_config(cli: &Cli) -> Result<(), String> {
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
-    init_tracing();
+    candor::observability::init_logs(cli.config.log_format);
     if let Err(msg) = check_config(&cli) {
         return usage_error(msg);
     }
@@ -99,6 +97,19 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("demo organisation ready; sign in as the admin (valid 15 minutes):");
             println!("{link}");
             app.run_until_stopped(shutdown_signal()).await
+        }
+        Command::Backup { path } => {
+            // The database alone: no key, no migration (a server may be running on it).
+            let url = &cli.config.database_url;
+            let existing = if url.contains("mode=") {
+                url.clone()
+            } else {
+                format!("{url}{}mode=rw", if url.contains('?') { '&' } else { '?' })
+            };
+            let db = Db::connect(&existing).await?;
+            let written = candor::app::backup::sqlite(&db, &path).await?;
+            println!("backup written to {} ({} bytes); integrity check: ok", written.path.display(), written.bytes);
+            Ok(())
         }
         Command::ApiKey(ApiKeyCommand::Create { name, scope }) => {
             let app = offline_app(cli.config).await?;

@@ -35,6 +35,8 @@ pub enum KeyError {
 
 pub struct Application {
     listener: TcpListener,
+    /// `/metrics`, apart from the public port (`CANDOR_METRICS_LISTEN`).
+    metrics_listener: Option<TcpListener>,
     app: App,
 }
 
@@ -43,6 +45,7 @@ const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; f
                    frame-ancestors 'none'; base-uri 'none'";
 
 pub fn router(app: App) -> Router {
+    let metrics = axum::middleware::from_fn_with_state(app.clone(), crate::observability::record_http);
     Router::new()
         .merge(crate::api::router().with_state(app.clone()))
         .merge(crate::web::router().with_state(WebState::new(app)))
@@ -63,6 +66,7 @@ pub fn router(app: App) -> Router {
                 .unwrap_or_else(|| redact_path(req.uri().path()));
             tracing::info_span!("http", method = %req.method(), path = %path)
         }))
+        .layer(metrics)
 }
 
 impl Application {
@@ -79,11 +83,17 @@ impl Application {
             config.public_url = url.as_str().trim_end_matches('/').to_string();
         }
         let app = open(config).await?;
-        Ok(Application { listener, app })
+        let metrics_listener = crate::observability::bind_metrics(&app).await?;
+        Ok(Application { listener, metrics_listener, app })
     }
 
     pub fn port(&self) -> u16 {
         self.listener.local_addr().map(|a| a.port()).unwrap_or(0)
+    }
+
+    /// The port of the metrics listener, when there is one.
+    pub fn metrics_port(&self) -> Option<u16> {
+        self.metrics_listener.as_ref().and_then(|l| l.local_addr().ok()).map(|a| a.port())
     }
 
     pub fn app(&self) -> &App {
@@ -94,7 +104,14 @@ impl Application {
     pub async fn run_until_stopped(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
         let (stop_tx, stop_rx) = watch::channel(false);
         let worker = tokio::spawn(crate::outbox::worker::run(self.app.clone(), stop_rx.clone()));
-        let checkpointer = tokio::spawn(checkpoints(self.app.clone(), stop_rx));
+        let checkpointer = tokio::spawn(checkpoints(self.app.clone(), stop_rx.clone()));
+        let metrics = self.metrics_listener.map(|listener| {
+            let mut stop = stop_rx;
+            let stopped = async move {
+                let _ = stop.wait_for(|s| *s).await;
+            };
+            tokio::spawn(crate::observability::serve_metrics(listener, self.app.clone(), stopped))
+        });
         let limits = crate::server::Limits {
             max_connections: self.app.config.max_connections.max(1),
             header_timeout: Duration::from_secs(self.app.config.header_timeout_secs.max(1)),
@@ -104,6 +121,9 @@ impl Application {
         let _ = stop_tx.send(true);
         let _ = worker.await;
         let _ = checkpointer.await;
+        if let Some(m) = metrics {
+            let _ = m.await;
+        }
         tracing::info!("stopped");
         Ok(())
     }

@@ -37,8 +37,9 @@ async fn the_review_loop_in_the_browser() {
     shot(&c, "person-phone-zh").await;
     c.find(Locator::Css("textarea[name=reply]")).await.unwrap().send_keys("好的，从下周开始。").await.unwrap();
     click(&c, "#acknowledge").await;
-    let text = wait_text(&c, "确认").await;
-    assert!(text.contains("好的，从下周开始。"), "{text}");
+    // The page after the click shows the reply (the button's own label says 确认 already).
+    let text = wait_text(&c, "已确认。经理会看到您的确认和回复。").await;
+    assert!(text.contains("好的，从下周开始。") && text.contains("确认"), "{text}");
     shot(&c, "feedback-acknowledged-phone-zh").await;
 
     // Li Na follows up an unhappy customer, on a phone, in English.

@@ -15,8 +15,20 @@ fn allowed(layer: &str) -> &'static [&'static str] {
         "api" | "web" => &["domain", "scoring", "i18n", "app", "config", "redact"],
         "outbox" => &["domain", "scoring", "i18n", "app", "db", "config", "redact"],
         _ => &[
-            "domain", "scoring", "i18n", "db", "app", "api", "web", "outbox", "config", "redact", "startup", "demo",
+            "domain",
+            "scoring",
+            "i18n",
+            "db",
+            "app",
+            "api",
+            "web",
+            "outbox",
+            "config",
+            "redact",
+            "startup",
+            "demo",
             "server",
+            "observability",
         ],
     }
 }

@@ -22,6 +22,7 @@ mod feedback;
 mod invitations;
 mod keys;
 mod openapi;
+mod privacy;
 mod schedules;
 mod scores;
 mod surveys;
@@ -57,6 +58,9 @@ pub fn routes() -> (Router<App>, utoipa::openapi::OpenApi) {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(directory::upsert_people, directory::list_people))
         .routes(routes!(directory::upsert_customers, directory::list_customers))
+        .routes(routes!(privacy::export_person))
+        .routes(routes!(privacy::export_customer))
+        .routes(routes!(privacy::erase_customer))
         .routes(routes!(surveys::save))
         .routes(routes!(surveys::show))
         .routes(routes!(cycles::save, cycles::list))

@@ -178,6 +178,20 @@ const LINKS: &[LinkRule] = &[
             ("post", "/api/v1/cycles/{cycle}/close"),
         ],
     ),
+    (
+        "post /api/v1/people",
+        "200",
+        "$request.body#/people/0/id",
+        "person",
+        &[("get", "/api/v1/people/{person}/export")],
+    ),
+    (
+        "post /api/v1/customers",
+        "200",
+        "$request.body#/customers/0/id",
+        "customer",
+        &[("get", "/api/v1/customers/{customer}/export"), ("delete", "/api/v1/customers/{customer}")],
+    ),
     ("post /api/v1/surveys", "200", "$request.body#/id", "survey", &[("get", "/api/v1/surveys/{survey}")]),
     ("post /api/v1/schedules", "201", "$request.body#/id", "schedule", &[("delete", "/api/v1/schedules/{schedule}")]),
     (

@@ -8,6 +8,7 @@ pub use crate::db::sessions::{SESSION_SECONDS, Viewer};
 /// Queues a sign-in email when the address belongs to a person (at most a few per quarter
 /// hour); says nothing either way, and takes the same path either way.
 /// `to_me`: the link leads to `/me` rather than the dashboard.
+#[tracing::instrument(skip_all)]
 pub async fn request_login_link(app: &App, raw_email: &str, to_me: bool) -> Result<()> {
     let email = EmailAddress::parse(raw_email).map(|e| e.as_str().to_string()).unwrap_or_default();
     let next = to_me.then_some("me");
@@ -51,6 +52,7 @@ pub async fn login_link_is_live(app: &App, raw: &str) -> Result<bool> {
 }
 
 /// Consumes a login link and opens a session; returns the session token, once.
+#[tracing::instrument(skip_all)]
 pub async fn sign_in(app: &App, raw: &str) -> Result<Option<Token>> {
     match Token::parse(raw) {
         Some(token) => Ok(sessions::sign_in(&app.db, &token).await?),

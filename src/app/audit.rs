@@ -14,6 +14,8 @@ pub enum Actor {
     Person(String),
     ApiKey(String),
     Cli,
+    /// The server itself (the worker's retention sweep).
+    System,
 }
 
 impl Actor {
@@ -22,6 +24,7 @@ impl Actor {
             Actor::Person(id) => ("person", id),
             Actor::ApiKey(name) => ("api_key", name),
             Actor::Cli => ("cli", "cli"),
+            Actor::System => ("system", "worker"),
         }
     }
 }

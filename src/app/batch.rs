@@ -44,6 +44,7 @@ struct Chosen {
 /// look up; then claim, store and commit. An error means nothing of the batch was stored, and the
 /// connection is left in a transaction of unknown state: the caller closes it.
 pub async fn write(app: &App, conn: &mut sqlx::AnyConnection, batch: &[Submission]) -> Result<Vec<SubmitOutcome>> {
+    app.metrics.batch(batch.len());
     let (now, today) = (time::now(), time::today());
     let started = Instant::now();
     let hashes: Vec<&str> = batch.iter().map(|s| s.token_hash.as_str()).collect();

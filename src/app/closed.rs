@@ -13,6 +13,7 @@ use crate::scoring::{GroupScore, IndicatorScore, Status};
 use std::collections::BTreeMap;
 
 /// Computes and stores a closed cycle's results, unless they are stored already.
+#[tracing::instrument(skip_all, fields(cycle = %cycle.id))]
 pub async fn ensure(db: &Db, cycle: &Cycle) -> Result<()> {
     if !cycle.closed || stored::is_stored(&db.pool, &cycle.id).await? {
         return Ok(());

@@ -137,6 +137,7 @@ fn parse_weights(w: &WeightsInput, what: &str) -> Result<Weights> {
 /// Creates or updates a cycle (CONTRACT §5). A closed cycle — closed by call or past its
 /// `closes_at` — cannot change (409 `cycle_closed`); `min_raters` never drops once there are
 /// invitations (409 `min_raters_locked`); a `closes_at` moved into the past closes it now.
+#[tracing::instrument(skip_all, fields(cycle = %input.id))]
 pub async fn save(app: &App, input: &CycleInput) -> Result<UpsertCounts> {
     let counts = write(app, input, false).await?;
     let cycle = input.parse()?;
@@ -147,6 +148,7 @@ pub async fn save(app: &App, input: &CycleInput) -> Result<UpsertCounts> {
 }
 
 /// Creates a cycle; an existing id is an error (409 `cycle_exists`): the admin form only creates.
+#[tracing::instrument(skip_all, fields(cycle = %input.id))]
 pub async fn create(app: &App, input: &CycleInput) -> Result<UpsertCounts> {
     let counts = write(app, input, true).await?;
     let cycle = input.parse()?;
@@ -214,6 +216,7 @@ pub async fn load_open(app: &App, id: &str, now: i64) -> Result<Cycle> {
     Ok(cycle)
 }
 
+#[tracing::instrument(skip_all, fields(cycle = %id))]
 pub async fn progress(app: &App, id: &str) -> Result<(Cycle, Vec<SurveyProgress>)> {
     let cycle = load(app, id).await?;
     let surveys = cycles::progress(&app.db.pool, &cycle.id).await?;
@@ -221,6 +224,7 @@ pub async fn progress(app: &App, id: &str) -> Result<(Cycle, Vec<SurveyProgress>
 }
 
 /// Closes a cycle now (404 for an unknown one); closing a closed cycle changes nothing.
+#[tracing::instrument(skip_all, fields(cycle = %id))]
 pub async fn close(app: &App, id: &str) -> Result<Cycle> {
     cycles::load(&app.db.pool, id).await?.ok_or_else(|| Error::not_found("cycle", id))?;
     close_now(app, id).await?;
@@ -261,6 +265,7 @@ async fn close_now(app: &App, id: &str) -> Result<bool> {
 
 /// Closes every cycle whose `closes_at` has passed (the worker, on every instance: each
 /// cycle closes once).
+#[tracing::instrument(skip_all)]
 pub async fn close_due(app: &App) -> Result<Vec<String>> {
     let mut closed = Vec::new();
     for id in cycles::due(&app.db.pool, time::now()).await? {

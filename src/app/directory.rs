@@ -168,6 +168,7 @@ pub fn customer_problems(rows: &[CustomerInput]) -> Vec<RowProblem> {
 /// the audit log (CONTRACT §10): re-pointing someone's email is how an insider would take over
 /// their sign-in or their reviews, so it never happens silently. An administrator's address
 /// changes only on the admin pages, never through an API key.
+#[tracing::instrument(skip_all, fields(rows = input.len(), commit))]
 pub async fn import_people(app: &App, actor: &Actor, input: &[PersonInput], commit: bool) -> Result<UpsertCounts> {
     let rows = parse_all(input, parse_person)?;
     no_duplicates("person id", rows.iter().map(|p| p.id.as_str()))?;
@@ -299,6 +300,7 @@ fn email_conflict(i: usize, p: &PersonRow, e: sqlx::Error) -> Error {
 /// Imports customers (a preview with `commit` false). A customer asked for an anonymous review
 /// in an open cycle whose address changes is told at the old address, and the change is named
 /// in the audit log: their review stays with the address it was sent to.
+#[tracing::instrument(skip_all, fields(rows = input.len(), commit))]
 pub async fn import_customers(app: &App, actor: &Actor, input: &[CustomerInput], commit: bool) -> Result<UpsertCounts> {
     let rows = parse_all(input, parse_customer)?;
     no_duplicates("customer id", rows.iter().map(|c| c.id.as_str()))?;

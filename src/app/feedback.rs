@@ -48,6 +48,7 @@ pub async fn on_report(app: &App, viewer: &Viewer, cycle: &Cycle, subject: &str)
 }
 
 /// Saves the viewer's feedback on `subject`'s report of a closed cycle, and shares it when asked.
+#[tracing::instrument(skip_all)]
 pub async fn save(
     app: &App,
     viewer: &Viewer,
@@ -84,6 +85,7 @@ pub async fn save(
 }
 
 /// The subject acknowledges one author's shared feedback, with an optional reply.
+#[tracing::instrument(skip_all, fields(cycle = %cycle))]
 pub async fn acknowledge(app: &App, viewer: &Viewer, cycle: &str, author: &str, reply: &str) -> Result<()> {
     let reply = clean_text(reply, MAX_REPLY, "a reply")?;
     let reply = (!reply.is_empty()).then_some(reply.as_str());

@@ -137,6 +137,7 @@ pub enum PhoneOutcome {
 /// Stores a customer's answers heard on the phone: the invitation is completed (their link then
 /// answers 409) and the response records `source: phone` and who entered it. A salesperson
 /// never enters answers about themselves.
+#[tracing::instrument(skip_all)]
 pub async fn enter_by_phone(
     app: &App,
     viewer: &Viewer,

@@ -46,6 +46,7 @@ pub async fn keys(app: &App) -> Result<Vec<KeyRow>> {
 }
 
 /// Revokes a key at once: the next call with it is refused (404 for an unknown or revoked one).
+#[tracing::instrument(skip_all)]
 pub async fn revoke_key(app: &App, id: &str) -> Result<()> {
     if api_keys::revoke(&app.db.pool, id, time::now()).await? {
         tracing::info!(key = %id, "API key revoked");
@@ -56,6 +57,7 @@ pub async fn revoke_key(app: &App, id: &str) -> Result<()> {
 }
 
 /// Registers a receiver: an http(s) URL, stored normalised, and a shared secret.
+#[tracing::instrument(skip_all)]
 pub async fn create_webhook(app: &App, url: &str, secret: &str) -> Result<Webhook> {
     let url = crate::domain::net::webhook_url(url, app.config.webhook_allow_private)
         .map_err(|e| Error::invalid("invalid_webhook", e))?;

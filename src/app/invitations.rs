@@ -310,6 +310,7 @@ fn by_respondent(rows: &[NewInvitation], created: &[(i64, usize)]) -> Vec<Vec<i6
 
 /// Creates the invitations that do not exist yet and queues their emails (or mints their
 /// links), in one transaction.
+#[tracing::instrument(skip_all, fields(cycle = %cycle_id, rows = rows.len()))]
 pub async fn create(app: &App, cycle_id: &str, rows: Vec<NewInvitation>, deliver: Deliver) -> Result<Created> {
     let now = time::now();
     let cycle = super::cycles::load_open(app, cycle_id, now).await?;
@@ -393,6 +394,7 @@ pub(super) async fn mint_links(app: &App, tx: &mut Tx, targets: &[LinkTarget], n
 }
 
 /// 360 invitations for the chosen subjects from the org chart.
+#[tracing::instrument(skip_all, fields(cycle = %cycle, survey = %survey_id))]
 pub async fn launch(
     app: &App,
     cycle: &str,
@@ -482,6 +484,7 @@ fn pick_subjects(everyone: &[OrgPerson], subjects: &Subjects) -> Result<Vec<usiz
 }
 
 /// Every customer with an owner is asked about that owner.
+#[tracing::instrument(skip_all, fields(cycle = %cycle, survey = %survey))]
 pub async fn invite_customers(app: &App, cycle: &str, survey: &str) -> Result<Created> {
     let rows: Vec<NewInvitation> = crate::db::admin::owned_customers(&app.db.pool)
         .await?

@@ -5,6 +5,7 @@ pub mod access;
 pub mod accounts;
 pub mod analytics;
 pub mod audit;
+pub mod backup;
 pub mod batch;
 pub mod closed;
 pub mod cycles;
@@ -17,14 +18,17 @@ pub mod integrations;
 pub mod invitations;
 pub mod nominations;
 pub mod periods;
+pub mod privacy;
 pub mod reminders;
 pub mod respondents;
 pub mod responses;
 pub mod results;
+pub mod retention;
 pub mod revocation;
 pub mod schedules;
 pub mod sealing;
 pub mod surveys;
+pub mod telemetry;
 pub mod writer;
 
 pub use error::{Error, Result, RowProblem};
@@ -53,10 +57,15 @@ pub struct App {
     writer: writer::Writer,
     /// When each API key's use was last recorded (see `integrations::verify_key`).
     key_uses: Arc<std::sync::Mutex<std::collections::HashMap<String, i64>>>,
+    /// This instance's Prometheus series (served when `CANDOR_METRICS_LISTEN` is set).
+    pub metrics: telemetry::Metrics,
 }
 
 impl App {
     pub fn new(db: Db, config: Config, server_key: &[u8; 32]) -> App {
+        // Off without a listener: nothing reads them.
+        let metrics =
+            if config.metrics_listen.is_some() { telemetry::Metrics::on() } else { telemetry::Metrics::off() };
         App {
             db,
             config: Arc::new(config),
@@ -67,6 +76,7 @@ impl App {
             drafts: Arc::new(DraftSecret::derive(server_key)),
             writer: Default::default(),
             key_uses: Default::default(),
+            metrics,
         }
     }
 

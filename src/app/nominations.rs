@@ -151,6 +151,7 @@ async fn cycle_org(app: &App, cycle: &str) -> Result<Vec<OrgPerson>> {
 
 /// The subject's choice: between `min_peers` and `max_peers` of their [`colleagues`]; it can be
 /// changed until it is approved.
+#[tracing::instrument(skip_all, fields(cycle = %cycle))]
 pub async fn submit(app: &App, person: &str, cycle: &str, picks: &[String]) -> Result<()> {
     let n = db::load(&app.db.pool, cycle, person).await?.ok_or_else(|| Error::not_found("nomination", person))?;
     super::cycles::load_open(app, cycle, time::now()).await?;
@@ -266,6 +267,7 @@ pub async fn approve(
 }
 
 /// Approves, as they stand, the submitted lists whose deadline has passed (the worker).
+#[tracing::instrument(skip_all)]
 pub async fn approve_due(app: &App) -> Result<usize> {
     let mut n = 0;
     for (cycle, subject) in db::due(&app.db.pool, time::now()).await? {

@@ -147,6 +147,7 @@ pub async fn cycles_in(app: &App, period: Period) -> Result<(Vec<Cycle>, Vec<Cyc
 }
 
 /// Scores of `period` (a month, quarter or year), for every subject or one.
+#[tracing::instrument(skip_all, fields(period = %raw_period))]
 pub async fn scores(app: &App, raw_period: &str, subject: Option<&str>) -> Result<PeriodScores> {
     let period = parse(raw_period)?;
     let (closed, open) = cycles_in(app, period).await?;

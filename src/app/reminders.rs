@@ -31,6 +31,7 @@ fn gap_secs(app: &App) -> i64 {
 
 /// One reminder, with a fresh link, to every unanswered invitation of an open cycle; 409
 /// `reminded_recently` within the gap after the last one.
+#[tracing::instrument(skip_all, fields(cycle = %cycle))]
 pub async fn remind(app: &App, cycle: &str) -> Result<Queued> {
     let now = time::now();
     let c = super::cycles::load_open(app, cycle, now).await?;
@@ -77,6 +78,7 @@ pub async fn raters(
 
 /// Reminds one rater of their unanswered self and manager reviews in a cycle (not those
 /// reminded within the gap). Returns how many were reminded; 0 means nothing was due.
+#[tracing::instrument(skip_all, fields(cycle = %cycle))]
 pub async fn remind_person(app: &App, cycle: &str, person: &str) -> Result<usize> {
     let now = time::now();
     let c = super::cycles::load_open(app, cycle, now).await?;
@@ -93,6 +95,7 @@ pub async fn remind_person(app: &App, cycle: &str, person: &str) -> Result<usize
 
 /// Queues the reminders that cycles' `remind_every_days` schedules call for. Looks first
 /// without the write lock; most polls find nothing.
+#[tracing::instrument(skip_all)]
 pub async fn schedule_reminders(app: &App) -> Result<()> {
     let db = &app.db;
     let now = time::now();

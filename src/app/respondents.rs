@@ -75,6 +75,7 @@ async fn siblings(app: &App, raw: &str) -> Result<Option<Vec<Review>>> {
 }
 
 /// Saves a form's fields for later under the link `token`; false when the link is not live.
+#[tracing::instrument(skip_all)]
 pub async fn save_draft(app: &App, token: &Token, fields: &[(String, String)]) -> Result<bool> {
     let hash = token.hash();
     let Some(info) = invitations::info_by_link(&app.db.pool, &hash, time::now()).await? else { return Ok(false) };
@@ -108,6 +109,7 @@ pub async fn draft(app: &App, token: &Token) -> Result<Option<Vec<(String, Strin
 /// Declines the review behind the link `token`: not counted, never reminded. The reason is
 /// kept for attributed relations only; an anonymous rater's is dropped unread. False when the
 /// link was not live.
+#[tracing::instrument(skip_all)]
 pub async fn decline(app: &App, token: &Token, reason: &str) -> Result<bool> {
     let now = time::now();
     let Some(info) = invitations::info_by_link(&app.db.pool, &token.hash(), now).await? else { return Ok(false) };

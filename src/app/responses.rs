@@ -1,6 +1,7 @@
 //! Answering a survey: what a link leads to, and the submission as one transaction that
 //! claims the invitation and stores the response, or does nothing.
 use super::batch::{self, Submission};
+use super::telemetry::Submitted;
 use super::{App, Error, Result};
 use crate::config::WriterMode;
 use crate::db::invitations;
@@ -59,8 +60,21 @@ pub enum SubmitOutcome {
 /// and stores the response (sealed, when anonymous) in one transaction, or does nothing. By
 /// default through the group-commit writer; `CANDOR_SUBMIT_WRITER=pooled` writes each on its
 /// own pooled connection.
+#[tracing::instrument(skip_all)]
 pub async fn submit(app: &App, token: &Token, fields: Vec<(String, String)>) -> Result<SubmitOutcome> {
-    let submission = Submission { token_hash: token.hash(), fields };
+    let outcome = write(app, Submission { token_hash: token.hash(), fields }).await;
+    app.metrics.submission(match &outcome {
+        Ok(SubmitOutcome::Stored) => Submitted::Stored,
+        Ok(SubmitOutcome::NotClaimed) => Submitted::NotClaimed,
+        Ok(SubmitOutcome::Rejected { .. }) => Submitted::Rejected,
+        Err(Error::Busy(_)) => Submitted::Busy,
+        Err(Error::StorageFull(_)) => Submitted::StorageFull,
+        Err(_) => Submitted::Failed,
+    });
+    outcome
+}
+
+async fn write(app: &App, submission: Submission) -> Result<SubmitOutcome> {
     match app.config.submit_writer.unwrap_or(WriterMode::Batch) {
         WriterMode::Batch => app.writer.submit(app, submission).await,
         // Spawned, so a request that goes away mid-write cannot leave its connection inside

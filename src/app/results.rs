@@ -98,6 +98,7 @@ pub fn rules(cycle: &Cycle, now: i64) -> Rules {
 
 /// Scores for every subject of the cycle, rounded for output. A closed cycle's are read from
 /// its stored results (stored at close, or now if they were not yet).
+#[tracing::instrument(skip_all, fields(cycle = %cycle.id))]
 pub async fn cycle_scores(db: &Db, cycle: &Cycle, now: i64) -> super::Result<CycleScores> {
     if cycle.is_open(now) {
         compute_scores(db, cycle, now, Only::All).await
@@ -125,6 +126,7 @@ pub struct SubjectReport {
 }
 
 /// One subject's report, reading that subject only (a closed cycle: one stored row).
+#[tracing::instrument(skip_all, fields(cycle = %cycle.id, subject = %subject))]
 pub async fn subject_report(db: &Db, cycle: &Cycle, subject: &str, now: i64) -> super::Result<Option<SubjectReport>> {
     if !cycle.is_open(now) {
         return super::closed::subject(db, cycle, subject).await;
@@ -295,6 +297,7 @@ pub struct TrendPoint {
 }
 
 /// This person's indicator scores in every cycle they were reviewed in, oldest first.
+#[tracing::instrument(skip_all, fields(person = %person))]
 pub async fn trend(app: &super::App, person: &str, now: i64) -> super::Result<Vec<TrendPoint>> {
     let mut points = Vec::new();
     for id in crate::db::dashboard::cycles_of(&app.db.pool, person).await? {

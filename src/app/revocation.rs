@@ -71,6 +71,7 @@ async fn resolve(tx: &mut crate::db::Tx, cycle: &str, refs: &[InvitationRef]) ->
 }
 
 /// Revokes the named invitations of a cycle; unknown ones refuse the whole request.
+#[tracing::instrument(skip_all, fields(cycle = %cycle, invitations = refs.len()))]
 pub async fn revoke(app: &App, cycle: &str, refs: &[InvitationRef]) -> Result<Revoked> {
     super::cycles::load(app, cycle).await?;
     let mut tx = app.db.begin().await?;
@@ -85,6 +86,7 @@ pub async fn revoke(app: &App, cycle: &str, refs: &[InvitationRef]) -> Result<Re
 /// Replaces the links of the named open invitations with fresh ones, emailed or returned. An
 /// answered attributed invitation, a revoked one, or (by email) a customer without an address
 /// refuses the whole request.
+#[tracing::instrument(skip_all, fields(cycle = %cycle, invitations = refs.len()))]
 pub async fn reissue(app: &App, cycle: &str, refs: &[InvitationRef], deliver: Deliver) -> Result<Reissued> {
     let now = time::now();
     let c = super::cycles::load_open(app, cycle, now).await?;

@@ -81,6 +81,7 @@ impl ScheduleInput {
 }
 
 /// Creates or replaces a schedule; true when it is new. Its first cycle opens at once.
+#[tracing::instrument(skip_all)]
 pub async fn save(app: &App, input: &ScheduleInput) -> Result<bool> {
     let schedule = input.parse()?;
     let Some(survey) = crate::db::surveys::load(&app.db.pool, &schedule.survey).await? else {
@@ -120,6 +121,7 @@ fn current_period(every: &str, now: i64) -> Period {
 
 /// Opens and invites the current period's cycle of every schedule that has none yet. The
 /// worker calls it on every poll; most polls find every cycle there already.
+#[tracing::instrument(skip_all)]
 pub async fn run_due(app: &App) -> Result<()> {
     let now = time::now();
     for s in schedules::all(&app.db).await? {

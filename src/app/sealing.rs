@@ -50,6 +50,7 @@ struct Released {
 
 /// Unseals every sealed record of `cycle` into responses, inside the closing transaction.
 /// Returns how many were released.
+#[tracing::instrument(skip_all, fields(cycle = %cycle))]
 pub async fn release(app: &App, tx: &mut Tx, cycle: &str, day: &str) -> Result<usize> {
     let mut released = Vec::new();
     let records = sealed::for_cycle(tx, cycle).await?;

@@ -39,6 +39,7 @@ impl SurveyCache {
 }
 
 /// Creates or replaces a survey; one with invitations is frozen (409 `survey_frozen`).
+#[tracing::instrument(skip_all)]
 pub async fn save(app: &App, input: &SurveyInput) -> Result<UpsertCounts> {
     let survey = input.parse().map_err(|e| Error::invalid("invalid_survey", e))?;
     let mut tx = app.db.begin().await?;

@@ -221,3 +221,17 @@ pub async fn retry_at(db: &Db, id: i64, next_ms: i64, error: &str) -> Result<(),
         .await
         .map(|_| ())
 }
+
+/// Rows waiting to be sent (due or not), and the due time of the longest-overdue one, for the
+/// metrics: `(pending, Some(oldest due, unix ms))`. Rows being sent are leased into the future,
+/// so they are not overdue.
+pub async fn backlog(db: &Db, now_ms: i64) -> Result<(i64, Option<i64>), sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT COUNT(*) AS pending, MIN(CASE WHEN next_attempt_ms <= $1 THEN next_attempt_ms END) AS oldest \
+         FROM outbox WHERE status = 'pending'",
+    )
+    .bind(now_ms)
+    .fetch_one(&db.pool)
+    .await?;
+    Ok((row.try_get("pending")?, row.try_get("oldest")?))
+}

@@ -4,6 +4,7 @@ use super::SendError;
 use super::email::{self as compose, EmailItem, InvitationEmail};
 use super::mailer::Mailer;
 use crate::app::App;
+use crate::app::telemetry::Delivery;
 use crate::db::invitations::{self, InvitationInfo};
 use crate::db::links::{self, NewLink};
 use crate::db::outbox::{self, AddressChanged, Claimed, Final, Kind};
@@ -24,6 +25,8 @@ const BATCH: i64 = 32;
 /// A claimed row is left alone this long; a worker that dies mid-send frees it by timing out.
 const LEASE_MS: i64 = 120_000;
 const MAX_BACKOFF_MS: u64 = 300_000;
+/// How often the retention sweep looks for cycles past their retention.
+const RETENTION_EVERY: Duration = Duration::from_secs(3600);
 /// Webhook deliveries in flight at once (each times out after `webhook::TIMEOUT`).
 const WEBHOOKS_AT_ONCE: usize = 8;
 
@@ -67,7 +70,15 @@ pub async fn run(app: App, mut stop: watch::Receiver<bool>) {
     let http = super::webhook::client(app.config.webhook_allow_private);
     let hooks = Arc::new(tokio::sync::Semaphore::new(WEBHOOKS_AT_ONCE));
     let worker = Arc::new(Worker { app, mailer, from, http, hooks });
+    let mut swept_at: Option<std::time::Instant> = None;
     loop {
+        // Retention (CANDOR_RETENTION_MONTHS) at start, then hourly: it works in months.
+        if worker.app.config.retention_months.is_some() && swept_at.is_none_or(|t| t.elapsed() >= RETENTION_EVERY) {
+            swept_at = Some(std::time::Instant::now());
+            if let Err(e) = crate::app::retention::run(&worker.app).await {
+                tracing::warn!(error = %e.chain(), "the retention sweep failed");
+            }
+        }
         if let Err(e) = crate::app::cycles::close_due(&worker.app).await {
             tracing::warn!(error = %e.chain(), "closing due cycles failed");
         }
@@ -101,6 +112,7 @@ pub async fn run(app: App, mut stop: watch::Receiver<bool>) {
     }
 }
 
+#[tracing::instrument(skip_all)]
 async fn drain_once(worker: &Arc<Worker>) -> Result<usize, sqlx::Error> {
     let now_ms = chrono::Utc::now().timestamp_millis();
     let rows = outbox::claim_due(&worker.app.db, now_ms, LEASE_MS, BATCH).await?;
@@ -145,6 +157,7 @@ fn backoff_ms(base_ms: u64, attempts: i64) -> u64 {
 }
 
 impl Worker {
+    #[tracing::instrument(skip_all, fields(outbox = row.id, kind = row.kind.map(|k| k.as_str()), attempt = row.attempts))]
     async fn process(&self, row: Claimed) {
         let outcome = match row.kind {
             Some(Kind::Invitation | Kind::Reminder) => match self.send_reviews(&row).await {
@@ -170,6 +183,7 @@ impl Worker {
             Some(Kind::AddressChanged) => self.send_address_changed(&row).await,
             None => Outcome::Skipped("unknown kind"),
         };
+        self.count(&row, &outcome);
         let db = &self.app.db;
         let now = time::now();
         let stored = match &outcome {
@@ -189,6 +203,20 @@ impl Worker {
         if let Err(e) = stored {
             // The lease runs out and the row is tried again; at worst one email goes twice.
             tracing::error!(outbox = row.id, error = %e, "could not record an email's outcome");
+        }
+    }
+
+    /// The attempt's outcome in the metrics: webhooks apart from emails.
+    fn count(&self, row: &Claimed, outcome: &Outcome) {
+        let delivery = match outcome {
+            Outcome::Sent => Delivery::Sent,
+            Outcome::Skipped(_) => Delivery::Skipped,
+            Outcome::Transient(_) => Delivery::Retry,
+            Outcome::Permanent(_) => Delivery::Failed,
+        };
+        match row.kind {
+            Some(Kind::Webhook) => self.app.metrics.webhook(delivery),
+            _ => self.app.metrics.email(delivery),
         }
     }
 

@@ -40,6 +40,7 @@ pub fn router() -> Router<WebState> {
         .route("/admin/keys/{key}/revoke", post(super::admin_access::revoke_key))
         .route("/admin/people/{person}/{action}", post(super::admin_access::person_action))
         .route("/admin/people/sign-out", post(super::admin_access::sign_out_person))
+        .route("/admin/customers/erase", post(super::admin_access::erase_customer))
         .route("/admin/cycles/{cycle}/invitation", post(super::admin_raters::invitation))
         .route("/admin/webhooks", post(create_webhook))
         .route("/admin/webhooks/{id}/test", post(super::admin_hooks::test))
@@ -153,6 +154,7 @@ fn done_text(t: &DashText, key: &str, n: Option<usize>) -> Option<String> {
         "key_revoked" => Some(t.key_revoked),
         "admin_removed" => Some(t.admin_removed),
         "signed_out" => Some(t.sessions_ended),
+        "customer_erased" => Some(t.customer_erased),
         _ => None,
     };
     if let Some(s) = sentence {

@@ -6,7 +6,7 @@ use crate::app::{self, App, integrations};
 use crate::domain::api_key::Scope;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 #[derive(Deserialize)]
@@ -83,4 +83,30 @@ pub(super) async fn person_action(
         _ => return super::pages::not_found(f.who.locale),
     };
     back_for(&app, &f.who, None, &format!("person {person}"), result).await
+}
+
+#[derive(Deserialize)]
+pub(super) struct EraseForm {
+    csrf: String,
+    customer: String,
+    answers: Option<String>,
+    confirm: Option<String>,
+    lang: Option<String>,
+}
+csrf_fields!(EraseForm);
+
+/// Erases a customer (CONTRACT §12), confirmed; the use case records it in the audit log.
+pub(super) async fn erase_customer(State(app): State<App>, AdminForm(f): AdminForm<EraseForm>) -> Response {
+    use crate::app::privacy::{self, AnswersAfterErasure};
+    if f.form.confirm.is_none() {
+        return not_confirmed(&app, &f.who).await;
+    }
+    let answers = match f.form.answers.as_deref() {
+        Some("delete") => AnswersAfterErasure::Delete,
+        _ => AnswersAfterErasure::Keep,
+    };
+    match privacy::erase_customer(&app, &actor(&f.who), f.form.customer.trim(), answers).await {
+        Ok(_) => Redirect::to(&format!("/admin?lang={}&done=customer_erased", f.who.t.lang)).into_response(),
+        Err(e) => show_error(&app, &f.who, e).await,
+    }
 }

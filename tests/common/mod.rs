@@ -122,6 +122,9 @@ pub fn test_config(db_url: &str, mail_dir: PathBuf) -> Config {
         worker_poll_ms: 100,
         submit_writer: None,
         submit_queue: 1024,
+        metrics_listen: None,
+        log_format: candor::config::LogFormat::Text,
+        retention_months: None,
     }
 }
 
@@ -133,6 +136,8 @@ pub struct TestApp {
     pub state: App,
     pub db: TestDb,
     pub mail_dir: PathBuf,
+    /// The `/metrics` listener's port, when `metrics_listen` was set.
+    pub metrics_port: Option<u16>,
     stop: Option<oneshot::Sender<()>>,
     handle: Option<JoinHandle<anyhow::Result<()>>>,
 }
@@ -167,6 +172,7 @@ pub async fn start(db: TestDb, mut config: Config, admin_key: Option<String>) ->
     let mail_dir = config.mail_dir.clone();
     let app = Application::build(config).await.expect("build app");
     let port = app.port();
+    let metrics_port = app.metrics_port();
     let state = app.app().clone();
     let admin_key = match admin_key {
         Some(k) => k,
@@ -183,6 +189,7 @@ pub async fn start(db: TestDb, mut config: Config, admin_key: Option<String>) ->
         state,
         db,
         mail_dir,
+        metrics_port,
         stop: Some(stop_tx),
         handle: Some(handle),
     }

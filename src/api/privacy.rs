@@ -1,0 +1,59 @@
+//! Privacy requests (CONTRACT §12): `GET /api/v1/people/{person}/export`,
+//! `GET /api/v1/customers/{customer}/export` and `DELETE /api/v1/customers/{customer}`.
+use super::error::{ApiResult, ErrorBody};
+use super::{AdminKey, ApiPath, ApiQuery};
+use crate::app::App;
+use crate::app::privacy::{self, AnswersAfterErasure, CustomerExport, Erasure, PersonExport};
+use axum::Json;
+use axum::extract::State;
+use serde::Deserialize;
+
+#[utoipa::path(get, path = "/api/v1/people/{person}/export", tag = "directory", params(("person" = String, Path)), security(("api_key" = [])),
+    responses((status = 200, description = "Everything held about the person; never which anonymous review they answered", body = PersonExport), (status = 404, description = "Unknown person", body = ErrorBody), (status = 401, description = "Missing or wrong API key", body = ErrorBody), (status = 403, description = "Key scope too narrow", body = ErrorBody)))]
+pub async fn export_person(
+    AdminKey(actor): AdminKey,
+    State(app): State<App>,
+    ApiPath(id): ApiPath<String>,
+) -> ApiResult<Json<PersonExport>> {
+    let export = privacy::export_person(&app, &id).await?;
+    crate::app::audit::record_for(&app, &actor, "exported_person", None, &format!("person {id}"), "").await;
+    Ok(Json(export))
+}
+
+#[utoipa::path(get, path = "/api/v1/customers/{customer}/export", tag = "directory", params(("customer" = String, Path)), security(("api_key" = [])),
+    responses((status = 200, description = "Everything held about the customer", body = CustomerExport), (status = 404, description = "Unknown customer", body = ErrorBody), (status = 401, description = "Missing or wrong API key", body = ErrorBody), (status = 403, description = "Key scope too narrow", body = ErrorBody)))]
+pub async fn export_customer(
+    AdminKey(actor): AdminKey,
+    State(app): State<App>,
+    ApiPath(id): ApiPath<String>,
+) -> ApiResult<Json<CustomerExport>> {
+    let export = privacy::export_customer(&app, &id).await?;
+    crate::app::audit::record_for(&app, &actor, "exported_customer", None, &format!("customer {id}"), "").await;
+    Ok(Json(export))
+}
+
+/// `?answers=keep` (default): their attributed answers stay, leading to nobody;
+/// `?answers=delete`: they go too.
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct ErasureQuery {
+    #[param(pattern = "^(keep|delete)$")]
+    answers: Option<String>,
+}
+
+#[utoipa::path(delete, path = "/api/v1/customers/{customer}", tag = "directory", params(("customer" = String, Path), ErasureQuery), security(("api_key" = [])),
+    responses((status = 200, description = "Erased: contact data, invitations, links and follow-ups deleted; released scores unchanged", body = Erasure), (status = 404, description = "Unknown customer", body = ErrorBody), (status = 401, description = "Missing or wrong API key", body = ErrorBody), (status = 403, description = "Key scope too narrow", body = ErrorBody), (status = 422, description = "answers is neither keep nor delete", body = ErrorBody)))]
+pub async fn erase_customer(
+    AdminKey(actor): AdminKey,
+    State(app): State<App>,
+    ApiPath(id): ApiPath<String>,
+    ApiQuery(q): ApiQuery<ErasureQuery>,
+) -> ApiResult<Json<Erasure>> {
+    let answers = match q.answers.as_deref() {
+        None | Some("keep") => AnswersAfterErasure::Keep,
+        Some("delete") => AnswersAfterErasure::Delete,
+        Some(_) => return Err(crate::app::Error::invalid("invalid_answers", "answers is keep or delete").into()),
+    };
+    Ok(Json(privacy::erase_customer(&app, &actor, &id, answers).await?))
+}
