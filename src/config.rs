@@ -21,6 +21,9 @@ pub enum Command {
     /// Manage API keys.
     #[command(subcommand)]
     ApiKey(ApiKeyCommand),
+    /// Manage the server key.
+    #[command(subcommand)]
+    Key(KeyCommand),
     /// Print a one-time dashboard sign-in link for a person (valid 15 minutes).
     LoginLink {
         email: String,
@@ -43,6 +46,18 @@ pub enum ApiKeyCommand {
         name: String,
         #[arg(long, value_enum)]
         scope: ScopeArg,
+    },
+}
+
+#[derive(Subcommand, Debug, Clone)]
+pub enum KeyCommand {
+    /// Re-seal every sealed answer and draft under a new key written to the key file; the old
+    /// key is kept as `<key file>.old` until the next start succeeds.
+    Rotate {
+        /// The database was sealed under the key once published in Candor's repository (an
+        /// earlier release's default): rotate off it.
+        #[arg(long)]
+        from_published: bool,
     },
 }
 
@@ -264,7 +279,7 @@ impl Config {
     }
 }
 
-fn decode_key(raw: &str, from: &str) -> Result<[u8; 32], String> {
+pub(crate) fn decode_key(raw: &str, from: &str) -> Result<[u8; 32], String> {
     use base64::Engine;
     base64::engine::general_purpose::STANDARD
         .decode(raw.trim())
@@ -273,23 +288,29 @@ fn decode_key(raw: &str, from: &str) -> Result<[u8; 32], String> {
         .ok_or_else(|| format!("{from} must hold the base64 of exactly 32 bytes"))
 }
 
-/// SHA-256 of the key that Candor's repository once held (`candor.key`, 5f0acca..ab6fcdc):
-/// everyone has it, so nothing sealed under it is secret.
-const PUBLISHED_KEY_SHA256: &str = "5fa081b4d8eef9339137802ed5c9de2bd84f500794b9262d8fd8f5e1f6682cff";
+/// The key that Candor's repository once held (`candor.key`, 5f0acca..ab6fcdc): everyone has
+/// it, so nothing sealed under it is secret. Refused as a server key; accepted only as the old
+/// key of `candor key rotate --from-published`, which moves a database of an earlier release
+/// off it.
+const PUBLISHED_KEY: &str = "PZkmZdngRbWChyMAal40GF16xD84SvN/OdfHDaUH6vU=";
+
+/// The published key's bytes.
+pub fn published_key() -> [u8; 32] {
+    decode_key(PUBLISHED_KEY, "the published key").expect("a valid key")
+}
 
 fn refuse_published(key: [u8; 32]) -> Result<[u8; 32], String> {
-    use sha2::Digest;
-    let digest: String = sha2::Sha256::digest(key).iter().map(|b| format!("{b:02x}")).collect();
-    if digest == PUBLISHED_KEY_SHA256 {
+    if key == published_key() {
         return Err("this server key was published in Candor's repository and seals nothing: make a new one \
-             (remove the key file on a fresh database; otherwise see \"Keeping the server key\" in the README)"
+             (delete the key file on a new database; on a database of an earlier release, run \
+             `candor key rotate --from-published`)"
             .into());
     }
     Ok(key)
 }
 
 /// Writes a fresh random key, base64, to a new file that only its owner may read.
-fn create_key_file(path: &std::path::Path) -> Result<[u8; 32], String> {
+pub(crate) fn create_key_file(path: &std::path::Path) -> Result<[u8; 32], String> {
     use base64::Engine;
     use std::io::Write;
     let key: [u8; 32] = rand::random();

@@ -13,6 +13,7 @@ pub mod db;
 pub mod demo;
 pub mod domain;
 pub mod i18n;
+pub mod key_rotation;
 pub mod observability;
 pub mod outbox;
 pub mod redact;

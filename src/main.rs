@@ -1,5 +1,5 @@
 use candor::app::App;
-use candor::config::{ApiKeyCommand, Cli, Command, Config};
+use candor::config::{ApiKeyCommand, Cli, Command, Config, KeyCommand};
 use candor::db::{Backend, Db};
 use candor::domain::api_key::Scope;
 use candor::startup::{Application, shutdown_signal};
@@ -32,7 +32,10 @@ fn check_config(cli: &Cli) -> Result<(), String> {
     if let Some(smtp) = &c.smtp_url {
         candor::outbox::mailer::check_smtp_url(smtp)?;
     }
-    c.read_server_key()?;
+    // A rotation reads the old key itself (it may be the published one it moves off).
+    if !matches!(cli.command, Some(Command::Key(_))) {
+        c.read_server_key()?;
+    }
     c.trusted_proxy_nets()?;
     c.org_logo()?;
     c.mail_from
@@ -109,6 +112,19 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let db = Db::connect(&existing).await?;
             let written = candor::app::backup::sqlite(&db, &path).await?;
             println!("backup written to {} ({} bytes); integrity check: ok", written.path.display(), written.bytes);
+            Ok(())
+        }
+        Command::Key(KeyCommand::Rotate { from_published }) => {
+            let done = candor::key_rotation::rotate(cli.config.clone(), from_published).await?;
+            println!(
+                "re-sealed {} answers and {} drafts under a new key in {} ({} drafts of an earlier release dropped); \
+                 the old key stays in {}.old until the next start succeeds",
+                done.answers,
+                done.drafts,
+                cli.config.key_file.display(),
+                done.dropped_drafts,
+                cli.config.key_file.display()
+            );
             Ok(())
         }
         Command::ApiKey(ApiKeyCommand::Create { name, scope }) => {

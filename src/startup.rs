@@ -29,6 +29,11 @@ pub enum KeyError {
          (no new key was made)"
     )]
     Missing(String),
+    #[error(
+        "this database was sealed under the key once published in Candor's repository, which seals \
+         nothing: run `candor key rotate --from-published` to move it to a new key"
+    )]
+    Published,
     #[error("{0}")]
     Unusable(String),
 }
@@ -133,7 +138,8 @@ impl Application {
 /// made only for a database that never had one and holds nothing sealed), then checked against
 /// the database's key check value, or adopted by a database that has none yet.
 pub async fn open(config: Config) -> anyhow::Result<App> {
-    let key = config.read_server_key().map_err(KeyError::Unusable)?;
+    // A key file others may read, or the published key, is refused before the database is touched.
+    config.read_server_key().map_err(KeyError::Unusable)?;
     let db = Db::connect_with(
         &config.database_url,
         config.sqlite_busy_timeout_ms,
@@ -142,10 +148,14 @@ pub async fn open(config: Config) -> anyhow::Result<App> {
     )
     .await?;
     db.migrate().await?;
-    let key = match key {
+    if config.key.is_none() {
+        crate::key_rotation::settle(&config, &db).await?;
+    }
+    // Read again: settling an interrupted rotation may have swapped the key file.
+    let key = match config.read_server_key().map_err(KeyError::Unusable)? {
         Some(key) => key,
         None if crate::app::sealing::holds_sealed(&db).await.map_err(app_error)? => {
-            return Err(KeyError::Missing(config.key_file.display().to_string()).into());
+            return Err(missing_key(&config, db).await);
         }
         None => config.create_server_key().map_err(KeyError::Unusable)?,
     };
@@ -153,7 +163,21 @@ pub async fn open(config: Config) -> anyhow::Result<App> {
     if !crate::app::sealing::adopt_key(&app).await.map_err(app_error)? {
         return Err(KeyError::WrongKey.into());
     }
+    crate::key_rotation::forget_old(&app.config);
     Ok(app)
+}
+
+/// No key file for a database that holds something sealed: restore it — or, for a database of
+/// an earlier release sealed under the key once published in the repository, rotate off it.
+async fn missing_key(config: &Config, db: Db) -> anyhow::Error {
+    let published = App::new(db, config.clone(), &crate::config::published_key());
+    let under_published = crate::app::sealing::server_key_check_absent(&published).await.unwrap_or(false)
+        && crate::app::sealing::adopt_key_dry(&published).await.unwrap_or(false);
+    if under_published {
+        KeyError::Published.into()
+    } else {
+        KeyError::Missing(config.key_file.display().to_string()).into()
+    }
 }
 
 fn app_error(e: crate::app::Error) -> anyhow::Error {

@@ -28,6 +28,7 @@ fn allowed(layer: &str) -> &'static [&'static str] {
             "startup",
             "demo",
             "server",
+            "key_rotation",
             "observability",
         ],
     }

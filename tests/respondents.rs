@@ -115,7 +115,7 @@ async fn rater_goes_from_review_to_review(backend: Backend) {
     assert!(!html.contains(r#"name="invitation""#), "{html}");
 }
 
-async fn a_draft_is_saved_sealed_and_reopened_by_its_link_only(backend: Backend) {
+async fn a_draft_is_saved_sealed_and_reopened_by_any_link_of_its_invitation(backend: Backend) {
     let app = app_with(backend, None).await;
     let links = launch_with_links(&app).await;
     let link = link_for(&links, "E1003", "E1002");
@@ -134,12 +134,16 @@ async fn a_draft_is_saved_sealed_and_reopened_by_its_link_only(backend: Backend)
     use base64::Engine;
     let bytes = base64::engine::general_purpose::STANDARD.decode(&sealed).unwrap();
     assert!(!String::from_utf8_lossy(&bytes).contains(secret));
-    // The server key and the stored hash do not open it; the link's token does.
+    // Sealed like an answer: under the server key, bound to its invitation (so every live link
+    // of that invitation reopens it), and under nothing else.
+    let invitation = count(&app, "SELECT invitation_id FROM drafts").await;
     let key = app.state.config.read_server_key().unwrap().expect("the tests' key");
     let drafts = candor::domain::draft::DraftSecret::derive(&key);
-    assert_eq!(drafts.open(&hash, &hash, &bytes), None);
+    assert_eq!(candor::domain::draft::DraftSecret::derive(&[1; 32]).open(invitation, &bytes), None, "another key");
+    assert_eq!(drafts.open(invitation + 1, &bytes), None, "another invitation");
     let token = link.rsplit('/').next().unwrap();
-    let fields = drafts.open(token, &hash, &bytes).expect("the link's token opens it");
+    assert_eq!(drafts.open_legacy(token, &hash, &bytes), None, "not keyed by the link any more");
+    let fields = drafts.open(invitation, &bytes).expect("its invitation opens it");
     assert!(fields.iter().any(|(_, v)| v == secret));
     assert!(!fields.iter().any(|(k, _)| k == "junk" || k == "action"), "only the survey's fields: {fields:?}");
     // Every draft of a survey has one size: a long comment looks like a short one.
@@ -156,7 +160,23 @@ async fn a_draft_is_saved_sealed_and_reopened_by_its_link_only(backend: Backend)
     assert_eq!(s, 200);
     assert!(html.contains(r#"id="restored""#) && html.contains(secret), "{html}");
     assert!(html.contains(r#"value="4" checked"#), "{html}");
-    // Another link of the same rater opens an empty form.
+    // Another link of the same invitation (one opened from /me) reopens it too; another
+    // review of the same rater opens an empty form.
+    let cookie = session(&app, "sam@corp.example").await;
+    let (_, me) = get(&app, Some(&cookie), "/me").await;
+    let res = app
+        .client
+        .post(app.url(&format!("/me/reviews/{invitation}")))
+        .header("cookie", &cookie)
+        .form(&[("csrf", csrf_of(&me).as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 303);
+    let fresh = app.url(res.headers()["location"].to_str().unwrap());
+    assert_ne!(fresh.split('?').next().unwrap(), link, "a link of its own");
+    let (_, html) = page(&app, &fresh).await;
+    assert!(html.contains(r#"id="restored""#) && html.contains(secret), "{html}");
     let other = link_for(&links, "E1002", "E1002");
     let (_, html) = page(&app, &other).await;
     assert!(!html.contains(secret) && !html.contains(r#"id="restored""#));
@@ -394,7 +414,7 @@ async fn submitted_lists_are_approved_at_their_deadline(backend: Backend) {
 
 on_both_databases!(
     rater_goes_from_review_to_review,
-    a_draft_is_saved_sealed_and_reopened_by_its_link_only,
+    a_draft_is_saved_sealed_and_reopened_by_any_link_of_its_invitation,
     a_declined_review_is_never_counted,
     my_reviews_list_and_open_fresh_links,
     subjects_nominate_and_managers_approve,

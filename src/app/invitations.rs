@@ -421,12 +421,14 @@ pub async fn launch(
     }
     // Those who left are neither subjects nor raters of anything new.
     let everyone = directory::active_org_chart(&app.db.pool).await?;
+    // The whole reporting line, those who left included: see `check_row`.
+    let all = directory::org_chart(&app.db.pool).await?;
     let picked = pick_subjects(&everyone, subjects)?;
     // Linear in the org chart, but for tens of thousands of people still CPU work: off the
     // async threads, so other requests are not held up.
     let survey_id = survey.id.clone();
     let (rows, subjects) = tokio::task::spawn_blocking(move || {
-        let index = OrgIndex::new(&everyone);
+        let index = OrgIndex::new(&everyone).with_reporting_line(&all);
         let chosen: Vec<OrgPerson> = picked.iter().map(|&i| everyone[i].clone()).collect();
         let rows: Vec<NewInvitation> = chosen.iter().flat_map(|s| index.review_set(&survey_id, s, peers)).collect();
         (rows, chosen)

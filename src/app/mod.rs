@@ -16,6 +16,7 @@ pub mod feedback;
 pub mod followups;
 pub mod integrations;
 pub mod invitations;
+pub mod keys;
 pub mod nominations;
 pub mod periods;
 pub mod privacy;

@@ -84,11 +84,9 @@ pub struct Colleague {
 /// peer; direct reports review them in that relation already).
 pub async fn colleagues(app: &App, subject: &str) -> Result<Vec<Colleague>> {
     let everyone = db::active_people(&app.db.pool).await?;
-    let org: Vec<OrgPerson> = everyone
-        .iter()
-        .map(|(id, _, team, manager)| OrgPerson { id: id.clone(), manager_id: manager.clone(), team: team.clone() })
-        .collect();
-    let index = crate::domain::reviews::OrgIndex::new(&org);
+    // The reporting line with those who left: a manager who left does not cut it.
+    let all = crate::db::directory::org_chart(&app.db.pool).await?;
+    let index = crate::domain::reviews::OrgIndex::new(&all);
     Ok(everyone
         .into_iter()
         .filter(|(id, _, _, m)| id != subject && !index.manages(id, subject) && m.as_deref() != Some(subject))
@@ -244,7 +242,9 @@ pub async fn approve(
             respondent: Respondent::Person(p.clone()),
         })
         .collect();
-    let deliver = if n.deliver == "none" { Deliver::None } else { Deliver::Email };
+    // Peers review anonymously, so their invitations are emailed whatever the launch asked
+    // (a list stored before that rule asked for links: CONTRACT §10).
+    let deliver = Deliver::Email;
     let created = match invitations::create(app, cycle, rows, deliver).await {
         Ok(c) => c,
         Err(e) => {

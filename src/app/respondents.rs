@@ -16,14 +16,16 @@ pub async fn my_reviews(app: &App, person: &str) -> Result<Vec<Review>> {
     Ok(reviews::of_person(&app.db.pool, person, time::now()).await?)
 }
 
-/// A fresh link to one of the person's open reviews (the emailed one keeps working).
-pub async fn open_mine(app: &App, person: &str, invitation: i64) -> Result<Token> {
+/// A fresh link to one of the person's open reviews (the emailed one keeps working); it
+/// reaches the person's own address.
+pub async fn open_mine(app: &App, person: &str, email: &str, invitation: i64) -> Result<Token> {
     let mine = my_reviews(app, person).await?;
-    fresh_link(app, &mine, invitation).await
+    fresh_link(app, &mine, invitation, Some(email)).await
 }
 
-/// Mints a link for `invitation` if it is among `reviews` and still open.
-async fn fresh_link(app: &App, reviews: &[Review], invitation: i64) -> Result<Token> {
+/// Mints a link for `invitation` if it is among `reviews` and still open (an anonymous review
+/// sent to another address than `reached` is not open to this asker).
+async fn fresh_link(app: &App, reviews: &[Review], invitation: i64, reached: Option<&str>) -> Result<Token> {
     let Some(review) = reviews.iter().find(|r| r.invitation_id == invitation) else {
         return Err(Error::not_found("review", &invitation.to_string()));
     };
@@ -32,7 +34,12 @@ async fn fresh_link(app: &App, reviews: &[Review], invitation: i64) -> Result<To
         return Err(Error::not_found("review", &invitation.to_string()));
     }
     let token = Token::mint();
-    links::insert(&app.db.pool, &[NewLink::respond(token.hash(), invitation)], time::now()).await?;
+    let link = NewLink::respond(token.hash(), invitation);
+    let link = match reached {
+        Some(address) => link.to(address),
+        None => link,
+    };
+    links::insert(&app.db.pool, &[link], time::now()).await?;
     Ok(token)
 }
 
@@ -47,7 +54,9 @@ pub struct Progress {
 /// The respondent's progress in the cycle of the (answered or declined) link `raw`; None when
 /// the link is unknown or still open.
 pub async fn progress_after(app: &App, raw: &str) -> Result<Option<Progress>> {
-    let Some(reviews) = siblings(app, raw).await? else { return Ok(None) };
+    let Some((mut reviews, _)) = siblings(app, raw).await? else { return Ok(None) };
+    // Reviews sent to another address are not this link's to count.
+    reviews.retain(|r| r.state != ReviewState::Elsewhere);
     let done = reviews.iter().filter(|r| r.state != ReviewState::Open).count();
     let next = reviews.iter().find(|r| r.state == ReviewState::Open).cloned();
     Ok(Some(Progress { done, total: reviews.len(), next }))
@@ -55,15 +64,17 @@ pub async fn progress_after(app: &App, raw: &str) -> Result<Option<Progress>> {
 
 /// A fresh link to another open review of the same respondent and cycle as the link `raw`.
 pub async fn open_next(app: &App, raw: &str, invitation: i64) -> Result<Token> {
-    let reviews = siblings(app, raw).await?.ok_or_else(|| Error::not_found("link", "this link"))?;
-    fresh_link(app, &reviews, invitation).await
+    let (reviews, reached) = siblings(app, raw).await?.ok_or_else(|| Error::not_found("link", "this link"))?;
+    fresh_link(app, &reviews, invitation, reached.as_deref()).await
 }
 
 /// The reviews of the respondent and cycle behind a finished link (answered or declined) that
-/// was emailed to them. A link handed to whoever created or reissued the invitation
-/// (`deliver: none`) leads nowhere further: its holder may not be the rater, and the rater's
-/// other reviews (anonymous ones among them) are none of their business.
-async fn siblings(app: &App, raw: &str) -> Result<Option<Vec<Review>>> {
+/// was emailed to them, and the address the link reached. A link handed to whoever created or
+/// reissued the invitation (`deliver: none`) leads nowhere further: its holder may not be the
+/// rater, and the rater's other reviews (anonymous ones among them) are none of their
+/// business; nor does a link lead to an anonymous review sent to another address than its own
+/// (an address changed and changed back must not re-route one: CONTRACT §10).
+async fn siblings(app: &App, raw: &str) -> Result<Option<(Vec<Review>, Option<String>)>> {
     let info = match responses::resolve(app, raw).await? {
         LinkState::Answered(info) | LinkState::Declined(info) => info,
         _ => return Ok(None),
@@ -71,7 +82,14 @@ async fn siblings(app: &App, raw: &str) -> Result<Option<Vec<Review>>> {
     if info.delivery != "email" {
         return Ok(None);
     }
-    Ok(Some(reviews::in_cycle(&app.db.pool, &info.respondent_key, &info.cycle_id, time::now()).await?))
+    let reached = match Token::parse(raw) {
+        Some(token) => links::address_of(&app.db.pool, &token.hash()).await?,
+        None => return Ok(None),
+    };
+    let now = time::now();
+    let reviews =
+        reviews::in_cycle(&app.db.pool, &info.respondent_key, &info.cycle_id, now, reached.as_deref()).await?;
+    Ok(Some((reviews, reached)))
 }
 
 /// Saves a form's fields for later under the link `token`; false when the link is not live.
@@ -90,7 +108,7 @@ pub async fn save_draft(app: &App, token: &Token, fields: &[(String, String)]) -
     let size = survey.max_form_bytes().next_power_of_two();
     let sealed = app
         .drafts
-        .seal(token.as_str(), &hash, &kept, size)
+        .seal(info.id, &kept, size)
         .ok_or_else(|| Error::invalid("invalid_draft", "this form cannot be saved"))?;
     let mut tx = app.db.begin().await?;
     let saved = drafts::save(&mut tx, &hash, info.id, &B64.encode(sealed), time::now()).await?;
@@ -98,12 +116,17 @@ pub async fn save_draft(app: &App, token: &Token, fields: &[(String, String)]) -
     Ok(saved)
 }
 
-/// The fields the link `token` saved, if any (and if this link opens them).
+/// The draft of the invitation behind the live link `token`, if one was saved from any of its
+/// links (CONTRACT §9 amended); a draft of the previous release opens only from its own link.
 pub async fn draft(app: &App, token: &Token) -> Result<Option<Vec<(String, String)>>> {
     let hash = token.hash();
-    let Some(stored) = drafts::load(&app.db.pool, &hash).await? else { return Ok(None) };
+    let Some(info) = invitations::info_by_link(&app.db.pool, &hash, time::now()).await? else { return Ok(None) };
+    if !live(&info) {
+        return Ok(None);
+    }
+    let Some((saved_by, stored)) = drafts::load_for(&app.db.pool, info.id).await? else { return Ok(None) };
     let Ok(sealed) = B64.decode(stored) else { return Ok(None) };
-    Ok(app.drafts.open(token.as_str(), &hash, &sealed))
+    Ok(app.drafts.open(info.id, &sealed).or_else(|| app.drafts.open_legacy(token.as_str(), &saved_by, &sealed)))
 }
 
 /// Declines the review behind the link `token`: not counted, never reminded. The reason is

@@ -35,7 +35,7 @@ pub fn seal_record(app: &App, target: &LinkTarget, survey: &Survey, answers: Vec
         subject_id: target.subject_id.clone(),
         relation: target.relation,
         answers,
-        rater: Some(app.seal.rater(&target.cycle_id, &target.subject_id, target.relation, who)),
+        rater: Some(crate::domain::sealed::rater(&target.cycle_id, &target.subject_id, target.relation, who)),
     };
     let sealed = app.seal.seal(&record, &target.cycle_id, record_size(survey)).map_err(Error::internal)?;
     Ok(STANDARD.encode(sealed))
@@ -142,6 +142,16 @@ fn legacy_rater(i: usize) -> [u8; 32] {
 /// key must be restored, never replaced.
 pub async fn holds_sealed(db: &crate::db::Db) -> Result<bool> {
     Ok(server_key::check_value(&db.pool).await?.is_some() || server_key::anything_sealed(&db.pool).await?)
+}
+
+/// Whether this database has no key check value yet (a database of an earlier release).
+pub async fn server_key_check_absent(app: &App) -> Result<bool> {
+    Ok(server_key::check_value(&app.db.pool).await?.is_none())
+}
+
+/// Whether the configured key opens every sealed answer, without adopting it.
+pub async fn adopt_key_dry(app: &App) -> Result<bool> {
+    opens_every_record(app).await
 }
 
 /// Whether the configured key is this database's (CONTRACT §10). A database that has no key

@@ -27,9 +27,12 @@ pub async fn save(
     Ok(done.rows_affected() > 0)
 }
 
-/// The ciphertext of the draft the link `token_hash` saved, if any.
-pub async fn load(pool: &sqlx::AnyPool, token_hash: &str) -> Result<Option<String>, sqlx::Error> {
-    sqlx::query_scalar("SELECT sealed FROM drafts WHERE token_hash = $1").bind(token_hash).fetch_optional(pool).await
+/// The draft of an invitation, if any: the hash of the link that saved it, and its ciphertext.
+pub async fn load_for(pool: &sqlx::AnyPool, invitation: i64) -> Result<Option<(String, String)>, sqlx::Error> {
+    sqlx::query_as("SELECT token_hash, sealed FROM drafts WHERE invitation_id = $1")
+        .bind(invitation)
+        .fetch_optional(pool)
+        .await
 }
 
 /// Deletes every draft of these invitations (answered or declined).

@@ -26,6 +26,8 @@ pub struct NewLink {
     pub person_id: Option<String>,
     pub customer_id: Option<String>,
     pub expires_at: Option<i64>,
+    /// The address a respondent link reaches (the email it went in, or the signed-in person).
+    pub sent_to: Option<String>,
 }
 
 impl NewLink {
@@ -37,7 +39,14 @@ impl NewLink {
             person_id: None,
             customer_id: None,
             expires_at: None,
+            sent_to: None,
         }
+    }
+
+    /// The same link, known to reach `address`.
+    pub fn to(mut self, address: &str) -> NewLink {
+        self.sent_to = Some(address.to_string());
+        self
     }
 
     pub fn unsubscribe(token_hash: String, customer_id: String) -> NewLink {
@@ -48,6 +57,7 @@ impl NewLink {
             person_id: None,
             customer_id: Some(customer_id),
             expires_at: None,
+            sent_to: None,
         }
     }
 }
@@ -59,9 +69,10 @@ where
     if links.is_empty() {
         return Ok(());
     }
-    let values: Vec<String> = (0..links.len()).map(|k| placeholders(k * 7 + 1, 7)).collect();
+    let values: Vec<String> = (0..links.len()).map(|k| placeholders(k * 8 + 1, 8)).collect();
     let sql = format!(
-        "INSERT INTO links (token_hash, kind, invitation_id, person_id, customer_id, expires_at, created_at) VALUES {}",
+        "INSERT INTO links (token_hash, kind, invitation_id, person_id, customer_id, expires_at, created_at, sent_to) \
+         VALUES {}",
         values.join(", ")
     );
     let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
@@ -73,14 +84,15 @@ where
             .bind(&l.person_id)
             .bind(&l.customer_id)
             .bind(l.expires_at)
-            .bind(now);
+            .bind(now)
+            .bind(&l.sent_to);
     }
     q.execute(ex).await.map(|_| ())
 }
 
 /// Inserts many links in chunks inside one transaction.
 pub async fn insert_many(tx: &mut Tx, links: &[NewLink], now: i64) -> Result<(), sqlx::Error> {
-    for chunk in links.chunks(super::rows_per_statement(7)) {
+    for chunk in links.chunks(super::rows_per_statement(8)) {
         insert(&mut **tx, chunk, now).await?;
     }
     Ok(())
@@ -99,6 +111,15 @@ where
         q = q.bind(h);
     }
     q.execute(ex).await.map(|_| ())
+}
+
+/// The address a link was sent to, if it is known (links of an older release are not).
+pub async fn address_of(pool: &sqlx::AnyPool, token_hash: &str) -> Result<Option<String>, sqlx::Error> {
+    let found: Option<Option<String>> = sqlx::query_scalar("SELECT sent_to FROM links WHERE token_hash = $1")
+        .bind(token_hash)
+        .fetch_optional(pool)
+        .await?;
+    Ok(found.flatten())
 }
 
 /// Deletes every respondent link of these invitations: they answer 404 from now on.

@@ -148,6 +148,25 @@ pub async fn queue_address_notices(tx: &mut Tx, notices: &[AddressChanged], now:
     Ok(())
 }
 
+/// Moves `ids` from the email `from` to a new email of the same kind, due now: the reviews of
+/// one respondent that go to another address (CONTRACT §10) get an email of their own.
+pub async fn split_off(db: &Db, from: i64, kind: Kind, ids: &[i64], now: i64) -> Result<(), sqlx::Error> {
+    let mut tx = db.begin().await?;
+    for chunk in ids.chunks(super::MAX_BINDS - 1) {
+        let sql = format!(
+            "DELETE FROM outbox_items WHERE outbox_id = $1 AND invitation_id IN {}",
+            placeholders(2, chunk.len())
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(from);
+        for id in chunk {
+            q = q.bind(id);
+        }
+        q.execute(&mut *tx).await?;
+    }
+    queue(&mut tx, kind, &[ids.to_vec()], now * 1000, now).await?;
+    tx.commit().await
+}
+
 /// The invitations one email carries.
 pub async fn items(db: &Db, outbox_id: i64) -> Result<Vec<i64>, sqlx::Error> {
     sqlx::query_scalar("SELECT invitation_id FROM outbox_items WHERE outbox_id = $1 ORDER BY invitation_id")

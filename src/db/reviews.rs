@@ -26,26 +26,29 @@ pub struct Review {
     pub state: ReviewState,
 }
 
-static SELECT: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+/// The reviews, each anonymous one marked `moved` unless it was sent to `reached` (an SQL
+/// expression: the address the asking link went to, or NULL for the respondent's own address).
+fn select(reached: &str) -> String {
     format!(
         "SELECT i.id, i.cycle_id, c.title, i.subject_id, p.name, i.relation, i.completed, i.declined, \
-         ({} AND LOWER(COALESCE(i.sent_to, '')) <> LOWER(COALESCE(rp.email, rc.email, ''))) AS moved \
+         ({} AND LOWER(COALESCE(i.sent_to, '')) <> LOWER(COALESCE({reached}, rp.email, rc.email, ''))) AS moved \
          FROM invitations i JOIN cycles c ON c.id = i.cycle_id JOIN people p ON p.id = i.subject_id \
          LEFT JOIN people rp ON rp.id = i.respondent_person_id \
          LEFT JOIN customers rc ON rc.id = i.respondent_customer_id \
          WHERE i.revoked = FALSE AND c.status = 'open' AND c.opens_at <= $2 AND c.closes_at > $2",
         super::ANONYMOUS_INVITATION
     )
-});
+}
 
 fn review(r: &sqlx::any::AnyRow) -> Result<Review, sqlx::Error> {
     let relation: String = r.try_get("relation")?;
-    let state = if super::get_bool(r, "completed")? {
+    // An anonymous review sent elsewhere says nothing of itself, not even whether it is done.
+    let state = if super::get_bool(r, "moved")? {
+        ReviewState::Elsewhere
+    } else if super::get_bool(r, "completed")? {
         ReviewState::Done
     } else if super::get_bool(r, "declined")? {
         ReviewState::Declined
-    } else if super::get_bool(r, "moved")? {
-        ReviewState::Elsewhere
     } else {
         ReviewState::Open
     };
@@ -62,20 +65,29 @@ fn review(r: &sqlx::any::AnyRow) -> Result<Review, sqlx::Error> {
 
 /// Every review a person is asked for in the open cycles, by cycle and subject.
 pub async fn of_person(pool: &sqlx::AnyPool, person: &str, now: i64) -> Result<Vec<Review>, sqlx::Error> {
-    let sql = format!("{} AND i.respondent_person_id = $1 ORDER BY c.closes_at, i.cycle_id, p.name, i.id", *SELECT);
+    let sql =
+        format!("{} AND i.respondent_person_id = $1 ORDER BY c.closes_at, i.cycle_id, p.name, i.id", select("NULL"));
     let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(person).bind(now).fetch_all(pool).await?;
     rows.iter().map(review).collect()
 }
 
-/// Every review one respondent (`p:ID` or `c:ID`) is asked for in one open cycle.
+/// Every review one respondent (`p:ID` or `c:ID`) is asked for in one open cycle, seen from a
+/// link that went to `reached` (an anonymous review sent elsewhere is `Elsewhere`).
 pub async fn in_cycle(
     pool: &sqlx::AnyPool,
     respondent_key: &str,
     cycle: &str,
     now: i64,
+    reached: Option<&str>,
 ) -> Result<Vec<Review>, sqlx::Error> {
-    let sql = format!("{} AND i.respondent_key = $1 AND i.cycle_id = $3 ORDER BY p.name, i.id", *SELECT);
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(respondent_key).bind(now).bind(cycle).fetch_all(pool).await?;
+    let sql = format!("{} AND i.respondent_key = $1 AND i.cycle_id = $3 ORDER BY p.name, i.id", select("$4"));
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(respondent_key)
+        .bind(now)
+        .bind(cycle)
+        .bind(reached)
+        .fetch_all(pool)
+        .await?;
     rows.iter().map(review).collect()
 }
 

@@ -40,3 +40,60 @@ pub async fn sealed_page(
         .fetch_all(pool)
         .await
 }
+
+/// The stored key check value, read inside a transaction.
+pub async fn check_value_in(tx: &mut super::Tx) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar("SELECT mac FROM server_key_check WHERE id = 1").fetch_optional(&mut **tx).await
+}
+
+/// Replaces the key check value (a rotation, inside its transaction).
+pub async fn replace(tx: &mut super::Tx, mac: &str, now: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM server_key_check").execute(&mut **tx).await?;
+    sqlx::query("INSERT INTO server_key_check (id, mac, created_at) VALUES (1, $1, $2)")
+        .bind(mac)
+        .bind(now)
+        .execute(&mut **tx)
+        .await
+        .map(|_| ())
+}
+
+/// One page of sealed records (id, cycle, ciphertext) after `after`, inside a transaction.
+pub async fn sealed_page_in(
+    tx: &mut super::Tx,
+    after: &str,
+    limit: i64,
+) -> Result<Vec<(String, String, String)>, sqlx::Error> {
+    sqlx::query_as("SELECT id, cycle_id, sealed FROM sealed_responses WHERE id > $1 ORDER BY id LIMIT $2")
+        .bind(after)
+        .bind(limit)
+        .fetch_all(&mut **tx)
+        .await
+}
+
+pub async fn replace_sealed(tx: &mut super::Tx, id: &str, sealed: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE sealed_responses SET sealed = $2 WHERE id = $1")
+        .bind(id)
+        .bind(sealed)
+        .execute(&mut **tx)
+        .await
+        .map(|_| ())
+}
+
+/// Every draft: the hash of the link that saved it, its invitation, the invitation's survey,
+/// its ciphertext.
+pub async fn drafts_in(tx: &mut super::Tx) -> Result<Vec<(String, i64, String, String)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT d.token_hash, d.invitation_id, i.survey_id, d.sealed FROM drafts d \
+         JOIN invitations i ON i.id = d.invitation_id ORDER BY d.token_hash",
+    )
+    .fetch_all(&mut **tx)
+    .await
+}
+
+pub async fn replace_draft(tx: &mut super::Tx, token_hash: &str, sealed: Option<&str>) -> Result<(), sqlx::Error> {
+    let q = match sealed {
+        Some(s) => sqlx::query("UPDATE drafts SET sealed = $2 WHERE token_hash = $1").bind(token_hash).bind(s),
+        None => sqlx::query("DELETE FROM drafts WHERE token_hash = $1").bind(token_hash),
+    };
+    q.execute(&mut **tx).await.map(|_| ())
+}

@@ -152,14 +152,20 @@ pub async fn end_sessions(db: &Db, person: &str) -> Result<u64, sqlx::Error> {
 }
 
 /// Ends every session of these people (they left, or their address changed).
+/// Ends these people's sessions and deletes their unused sign-in links: a link sent to an
+/// address they no longer have must not sign anyone in as them.
 pub async fn end_for(tx: &mut super::Tx, people: &[String]) -> Result<(), sqlx::Error> {
     for chunk in people.chunks(super::MAX_BINDS) {
-        let sql = format!("DELETE FROM sessions WHERE person_id IN {}", super::placeholders(1, chunk.len()));
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for id in chunk {
-            q = q.bind(id);
+        for table in
+            ["DELETE FROM sessions WHERE person_id IN", "DELETE FROM links WHERE kind = 'login' AND person_id IN"]
+        {
+            let sql = format!("{table} {}", super::placeholders(1, chunk.len()));
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for id in chunk {
+                q = q.bind(id);
+            }
+            q.execute(&mut **tx).await?;
         }
-        q.execute(&mut **tx).await?;
     }
     Ok(())
 }

@@ -78,6 +78,13 @@ impl<'a> OrgIndex<'a> {
         OrgIndex { reports, teams, managers }
     }
 
+    /// The reporting line taken from `all` (those who left included), so a manager who left
+    /// does not cut the line: their own manager stays above the subject.
+    pub fn with_reporting_line(mut self, all: &'a [OrgPerson]) -> OrgIndex<'a> {
+        self.managers = all.iter().filter_map(|p| p.manager_id.as_deref().map(|m| (p.id.as_str(), m))).collect();
+        self
+    }
+
     /// Whether `rater` is above `subject` in the reporting line (manager, their manager, …).
     pub fn manages(&self, rater: &str, subject: &str) -> bool {
         let mut at = self.managers.get(subject);

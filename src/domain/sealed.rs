@@ -24,7 +24,9 @@ pub struct SealedAnswer {
     pub subject_id: String,
     pub relation: Relation,
     pub answers: Vec<Answer>,
-    /// A keyed hash of (cycle, subject, relation, rater's address) — see [`SealKey::rater`].
+    /// A hash of (cycle, subject, relation, rater's address) — see [`rater`]. It lies inside
+    /// the ciphertext: only someone holding the key could test addresses against it, and they
+    /// could pair records with invitations anyway while the cycle is open (README threat model).
     /// Records of the previous release have none: each counts as a rater of its own.
     #[serde(skip)]
     pub rater: Option<[u8; 32]>,
@@ -33,7 +35,6 @@ pub struct SealedAnswer {
 /// The key that seals answers, derived from the 32-byte server key.
 pub struct SealKey {
     cipher: XChaCha20Poly1305,
-    raters: [u8; 32],
 }
 
 impl std::fmt::Debug for SealKey {
@@ -74,19 +75,7 @@ impl SealKey {
     pub fn derive(server_key: &[u8; 32]) -> SealKey {
         // One derivation per purpose: the server key itself never touches a record.
         let key = derive(server_key, b"sealed answers v1");
-        SealKey { cipher: XChaCha20Poly1305::new(&key.into()), raters: derive(server_key, b"raters v1") }
-    }
-
-    /// The fingerprint of one rater in one group: equal for two invitations that reach the
-    /// same address (customers sharing one), unrelated across subjects and cycles.
-    pub fn rater(&self, cycle: &str, subject: &str, relation: Relation, who: &str) -> [u8; 32] {
-        let mut h = Sha256::new();
-        for part in [&self.raters[..], cycle.as_bytes(), subject.as_bytes(), relation.as_str().as_bytes()] {
-            h.update((part.len() as u32).to_be_bytes());
-            h.update(part);
-        }
-        h.update(who.trim().to_lowercase().as_bytes());
-        h.finalize().into()
+        SealKey { cipher: XChaCha20Poly1305::new(&key.into()) }
     }
 
     /// Seals `answer` for the cycle `aad` (a record moved to another cycle does not open),
@@ -119,6 +108,19 @@ impl SealKey {
             _ => Err(SealError::Malformed),
         }
     }
+}
+
+/// The fingerprint of one rater in one group: equal for two invitations that reach the same
+/// address (customers sharing one), unrelated across subjects and cycles, and the same under
+/// any server key (a key rotation keeps it).
+pub fn rater(cycle: &str, subject: &str, relation: Relation, who: &str) -> [u8; 32] {
+    let mut h = Sha256::new();
+    for part in [b"candor rater v1".as_slice(), cycle.as_bytes(), subject.as_bytes(), relation.as_str().as_bytes()] {
+        h.update((part.len() as u32).to_be_bytes());
+        h.update(part);
+    }
+    h.update(who.trim().to_lowercase().as_bytes());
+    h.finalize().into()
 }
 
 /// The padded plaintext size of every sealed record of `survey`: the largest answer it can
@@ -302,12 +304,11 @@ mod tests {
 
     #[test]
     fn raters_match_by_address_within_a_group_only() {
-        let key = SealKey::derive(&[7; 32]);
-        let a = key.rater("Q4", "S", Relation::Customer, "Buyer@Acme.example");
-        assert_eq!(a, key.rater("Q4", "S", Relation::Customer, "buyer@acme.example "));
-        assert_ne!(a, key.rater("Q4", "T", Relation::Customer, "buyer@acme.example"));
-        assert_ne!(a, key.rater("Q3", "S", Relation::Customer, "buyer@acme.example"));
-        assert_ne!(a, SealKey::derive(&[8; 32]).rater("Q4", "S", Relation::Customer, "buyer@acme.example"));
+        let a = rater("Q4", "S", Relation::Customer, "Buyer@Acme.example");
+        assert_eq!(a, rater("Q4", "S", Relation::Customer, "buyer@acme.example "));
+        assert_ne!(a, rater("Q4", "T", Relation::Customer, "buyer@acme.example"));
+        assert_ne!(a, rater("Q3", "S", Relation::Customer, "buyer@acme.example"));
+        assert_ne!(a, rater("Q4", "S", Relation::Peer, "buyer@acme.example"));
     }
 
     #[test]

@@ -296,7 +296,21 @@ impl Worker {
     /// One email to one respondent with a fresh link for each review still open.
     async fn send_reviews(&self, row: &Claimed) -> Result<Outcome, sqlx::Error> {
         let pool = &self.app.db.pool;
-        let open = self.still_open(row).await?;
+        let mut open = self.still_open(row).await?;
+        let Some(to) = open.first().map(|i| i.respondent_email.clone()) else {
+            return Ok(Outcome::Skipped("nothing left to answer"));
+        };
+        // One email, one address: an anonymous review goes only to the address it was created
+        // for, an attributed one to the current address (CONTRACT §10). Reviews of this
+        // respondent bound for another address leave this email for one of their own.
+        let elsewhere: Vec<i64> =
+            open.iter().filter(|i| !i.respondent_email.eq_ignore_ascii_case(&to)).map(|i| i.id).collect();
+        if !elsewhere.is_empty() {
+            let kind = row.kind.unwrap_or(Kind::Invitation);
+            outbox::split_off(&self.app.db, row.id, kind, &elsewhere, time::now()).await?;
+            open.retain(|i| i.respondent_email.eq_ignore_ascii_case(&to));
+            self.app.wake_outbox();
+        }
         let Some(first) = open.first() else {
             return Ok(Outcome::Skipped("nothing left to answer"));
         };
@@ -370,7 +384,7 @@ impl Worker {
                 ("org", org),
             ];
             let token = Token::mint();
-            new_links.push(NewLink::respond(token.hash(), info.id));
+            new_links.push(NewLink::respond(token.hash(), info.id).to(&info.respondent_email));
             items.push(EmailItem {
                 intro: fill(t.intro(info.relation), &vars),
                 url: format!("{base}/s/{}", token.as_str()),

@@ -106,7 +106,7 @@ csrf_fields!(OpenForm);
 /// A fresh link to one of my open reviews, and there.
 async fn open(State(state): State<WebState>, Path(invitation): Path<i64>, f: CsrfForm<OpenForm>) -> Response {
     let who = f.who;
-    match respondents::open_mine(&state.app, &who.viewer.person_id, invitation).await {
+    match respondents::open_mine(&state.app, &who.viewer.person_id, &who.viewer.email, invitation).await {
         Ok(token) => Redirect::to(&format!("/s/{}?lang={}", token.as_str(), who.t.lang)).into_response(),
         Err(e) => app_error(e, who.locale),
     }

@@ -1,0 +1,77 @@
+//! Rotating the server key (CONTRACT §12): every sealed answer and draft is opened under the
+//! old key and sealed again under the new one, and the key check value replaced, in one
+//! transaction — so the database is wholly under one key or the other, never half of each.
+use super::{Error, Result};
+use crate::db::{Db, server_key};
+use crate::domain::draft::DraftSecret;
+use crate::domain::sealed::{SealKey, key_check_value, record_size};
+use crate::domain::survey::Survey;
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use std::collections::HashMap;
+
+/// What a rotation re-sealed.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Rotated {
+    pub answers: usize,
+    pub drafts: usize,
+    /// Drafts of an earlier release, keyed by a link's token that is not stored: they cannot
+    /// be sealed again, so they are dropped (nothing counts until submitted).
+    pub dropped_drafts: usize,
+}
+
+/// Re-seals everything under `new`. The database must be under `old`: its key check value is
+/// `old`'s, or (a database of an earlier release) it has none and `old` opens every answer.
+pub async fn rotate(db: &Db, old: &[u8; 32], new: &[u8; 32]) -> Result<Rotated> {
+    let (old_seal, new_seal) = (SealKey::derive(old), SealKey::derive(new));
+    let mut tx = db.begin().await?;
+    if server_key::check_value_in(&mut tx).await?.is_some_and(|mac| mac != key_check_value(old)) {
+        return Err(not_under());
+    }
+    let mut surveys: HashMap<String, Survey> = HashMap::new();
+    let mut done = Rotated::default();
+    let mut after = String::new();
+    loop {
+        let page = server_key::sealed_page_in(&mut tx, &after, 500).await?;
+        let Some((last, _, _)) = page.last() else { break };
+        after = last.clone();
+        for (id, cycle, text) in &page {
+            let record =
+                STANDARD.decode(text).ok().and_then(|b| old_seal.open(&b, cycle).ok()).ok_or_else(not_under)?;
+            let size = record_size(survey(&mut tx, &mut surveys, &record.survey_id).await?);
+            let sealed = new_seal.seal(&record, cycle, size).map_err(Error::internal)?;
+            server_key::replace_sealed(&mut tx, id, &STANDARD.encode(sealed)).await?;
+            done.answers += 1;
+        }
+    }
+    let (old_drafts, new_drafts) = (DraftSecret::derive(old), DraftSecret::derive(new));
+    for (hash, invitation, survey_id, text) in server_key::drafts_in(&mut tx).await? {
+        let fields = STANDARD.decode(&text).ok().and_then(|b| old_drafts.open(invitation, &b));
+        let size = survey(&mut tx, &mut surveys, &survey_id).await?.max_form_bytes().next_power_of_two();
+        match fields.and_then(|f| new_drafts.seal(invitation, &f, size)) {
+            Some(sealed) => {
+                server_key::replace_draft(&mut tx, &hash, Some(&STANDARD.encode(sealed))).await?;
+                done.drafts += 1;
+            }
+            None => {
+                server_key::replace_draft(&mut tx, &hash, None).await?;
+                done.dropped_drafts += 1;
+            }
+        }
+    }
+    server_key::replace(&mut tx, &key_check_value(new), crate::domain::time::now()).await?;
+    tx.commit().await?;
+    Ok(done)
+}
+
+async fn survey<'a>(tx: &mut crate::db::Tx, cache: &'a mut HashMap<String, Survey>, id: &str) -> Result<&'a Survey> {
+    if !cache.contains_key(id) {
+        let s = crate::db::surveys::load_on(tx, id).await?.ok_or_else(|| Error::internal(sqlx::Error::RowNotFound))?;
+        cache.insert(id.to_string(), s);
+    }
+    Ok(&cache[id])
+}
+
+fn not_under() -> Error {
+    Error::conflict("wrong_old_key", "this database is not sealed under the old key: nothing was changed")
+}

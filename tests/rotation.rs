@@ -1,0 +1,168 @@
+//! Rotating the server key (CONTRACT §12) on both databases: answers and drafts sealed under
+//! the old key are re-sealed, the close releases the same results, the old key is refused
+//! afterwards, an interrupted rotation is settled at the next start either way, and a database
+//! of an earlier release sealed under the published key is moved off it.
+use crate::common::{self, Backend, TestApp, mail};
+use serde_json::{Value, json};
+
+fn b64(key: &[u8; 32]) -> String {
+    base64::Engine::encode(&base64::engine::general_purpose::STANDARD, key)
+}
+
+/// A config for `db` that reads its key from a 0600 file holding `key`.
+fn with_key_file(db: &common::TestDb, mail_dir: std::path::PathBuf, key: &[u8; 32]) -> candor::config::Config {
+    use std::os::unix::fs::PermissionsExt;
+    let path = db.dir.path().join("server.key");
+    std::fs::write(&path, b64(key)).unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let mut config = common::test_config(&db.url, mail_dir);
+    config.key = None;
+    config.key_file = path;
+    config
+}
+
+/// Three peers answer about S (sealed); a fourth saves a draft.
+async fn sealed_answers(app: &TestApp) -> String {
+    let people: Vec<Value> = ["M", "S", "R1", "R2", "R3", "R4"]
+        .iter()
+        .map(|id| json!({"id":id,"name":id,"email":format!("{}@corp.example", id.to_lowercase()),"manager":if *id == "M" { Value::Null } else { json!("M") },"team":"East"}))
+        .collect();
+    assert_eq!(app.post("/api/v1/people", json!({ "people": people })).await.0, 200);
+    app.seed_peer_survey().await;
+    app.seed_cycle("Q4").await;
+    let peer = |r: &str| json!({"survey":"peer360","subject":"S","respondent":{"person":r},"relation":"peer"});
+    let links = mail::invite_by_email(app, None, "Q4", vec![peer("R1"), peer("R2"), peer("R3"), peer("R4")]).await;
+    for (link, v) in links.iter().zip(["2", "4", "5"]) {
+        assert_eq!(app.client.post(link).form(&[("t1", v)]).send().await.unwrap().status().as_u16(), 303);
+    }
+    let res = app.client.post(&links[3]).form(&[("t1", "3"), ("action", "save")]).send().await.unwrap();
+    assert_eq!(res.status().as_u16(), 303);
+    links[3].clone()
+}
+
+async fn peer_score(app: &TestApp) -> Value {
+    assert_eq!(app.post("/api/v1/cycles/Q4/close", json!({})).await.0, 200);
+    let (_, b) = app.get("/api/v1/cycles/Q4/scores").await;
+    let s = b["subjects"].as_array().unwrap().iter().find(|s| s["subject"] == "S").unwrap().clone();
+    s["indicators"]["teamwork"]["by_relation"]["peer"].clone()
+}
+
+/// Rotation under sealed answers and a draft, then close: the same release as without one.
+async fn a_rotation_keeps_every_answer_and_draft(backend: Backend) {
+    let app = common::spawn_app(backend).await;
+    let draft_link = sealed_answers(&app).await;
+    let (mail_dir, admin_key) = (app.mail_dir.clone(), app.admin_key.clone());
+    let old: [u8; 32] =
+        base64::Engine::decode(&base64::engine::general_purpose::STANDARD, app.state.config.key.clone().unwrap())
+            .unwrap()
+            .try_into()
+            .unwrap();
+    let (db, _) = app.stop().await;
+    let config = with_key_file(&db, mail_dir.clone(), &old);
+    let done = candor::key_rotation::rotate(config.clone(), false).await.expect("rotated");
+    assert_eq!((done.answers, done.drafts), (3, 1), "{done:?}");
+    let new = std::fs::read_to_string(&config.key_file).unwrap();
+    assert_ne!(new.trim(), b64(&old), "a new key in the key file");
+    let old_file = db.dir.path().join("server.key.old");
+    assert_eq!(std::fs::read_to_string(&old_file).unwrap().trim(), b64(&old), "the old key kept beside it");
+    // The old key no longer opens the database.
+    let mut stale = common::test_config(&db.url, mail_dir.clone());
+    stale.key = Some(b64(&old));
+    let err = candor::startup::Application::build(stale).await.err().expect("the old key is refused");
+    assert!(matches!(err.downcast_ref::<candor::startup::KeyError>(), Some(candor::startup::KeyError::WrongKey)));
+    // The new key serves: the draft reopens, the old key file goes, the close releases all.
+    let app = common::start(db, config, Some(admin_key)).await;
+    assert!(!old_file.exists(), "dropped after a good start");
+    let path = &draft_link[draft_link.find("/s/").unwrap()..];
+    let html = app.client.get(app.url(path)).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains(r#"value="3" checked"#), "the draft reopens prefilled: {html}");
+    let peer = peer_score(&app).await;
+    assert_eq!((peer["n"].as_u64(), peer["score"].as_f64()), (Some(3), Some(66.7)), "{peer}");
+}
+
+/// A rotation interrupted after the database took the new key is finished at the next start;
+/// one interrupted before is dropped, and the old key serves on.
+async fn an_interrupted_rotation_is_settled_at_start(backend: Backend) {
+    let app = common::spawn_app(backend).await;
+    sealed_answers(&app).await;
+    let (mail_dir, admin_key) = (app.mail_dir.clone(), app.admin_key.clone());
+    let old: [u8; 32] =
+        base64::Engine::decode(&base64::engine::general_purpose::STANDARD, app.state.config.key.clone().unwrap())
+            .unwrap()
+            .try_into()
+            .unwrap();
+    let (db, _) = app.stop().await;
+    let config = with_key_file(&db, mail_dir.clone(), &old);
+    let pending = db.dir.path().join("server.key.new");
+    let write_private = |path: &std::path::Path, key: &[u8; 32]| {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::write(path, b64(key)).unwrap();
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).unwrap();
+    };
+    // Before: a new key file that the database never took.
+    write_private(&pending, &[5; 32]);
+    let app = common::start(db, config.clone(), Some(admin_key.clone())).await;
+    assert!(!pending.exists(), "the unused new key is dropped");
+    assert_eq!(std::fs::read_to_string(&config.key_file).unwrap().trim(), b64(&old));
+    let (db, _) = app.stop().await;
+    // After: the database took the new key, the files were not swapped yet.
+    let new = [6u8; 32];
+    write_private(&pending, &new);
+    let raw = candor::db::Db::connect(&db.url).await.unwrap();
+    candor::app::keys::rotate(&raw, &old, &new).await.unwrap();
+    raw.pool.close().await;
+    let app = common::start(db, config.clone(), Some(admin_key)).await;
+    assert_eq!(std::fs::read_to_string(&config.key_file).unwrap().trim(), b64(&new), "the swap is finished");
+    assert!(!pending.exists());
+    let peer = peer_score(&app).await;
+    assert_eq!(peer["n"].as_u64(), Some(3), "{peer}");
+}
+
+/// A database of an earlier release, sealed under the key that was published in the
+/// repository (and without a key check value), is refused with the way out; the rotation off
+/// the published key releases every answer.
+async fn a_database_on_the_published_key_is_moved_off_it(backend: Backend) {
+    let app = common::spawn_app(backend).await;
+    let (mail_dir, admin_key) = (app.mail_dir.clone(), app.admin_key.clone());
+    let people: Vec<Value> = ["M", "S", "R1", "R2", "R3"]
+        .iter()
+        .map(|id| json!({"id":id,"name":id,"email":format!("{}@corp.example", id.to_lowercase()),"manager":if *id == "M" { Value::Null } else { json!("M") },"team":"East"}))
+        .collect();
+    assert_eq!(app.post("/api/v1/people", json!({ "people": people })).await.0, 200);
+    app.seed_peer_survey().await;
+    app.seed_cycle("Q4").await;
+    let peer = |r: &str| json!({"survey":"peer360","subject":"S","respondent":{"person":r},"relation":"peer"});
+    let (s, b) =
+        app.post("/api/v1/cycles/Q4/invitations", json!({"invitations":[peer("R1"), peer("R2"), peer("R3")]})).await;
+    assert_eq!(s, 201, "{b}");
+    let ids: Vec<i64> =
+        sqlx::query_scalar("SELECT id FROM invitations ORDER BY id").fetch_all(&app.state.db.pool).await.unwrap();
+    let (db, _) = app.stop().await;
+    // Answer as the earlier release did: sealed under the published key, no key check value.
+    let raw = candor::db::Db::connect(&db.url).await.unwrap();
+    let mut config = common::test_config(&db.url, mail_dir);
+    config.key = None;
+    config.key_file = db.dir.path().join("gone.key");
+    let earlier = candor::app::App::new(raw.clone(), config.clone(), &candor::config::published_key());
+    for (id, v) in ids.iter().zip([2, 4, 5]) {
+        let answers = vec![candor::domain::answers::Answer { question_id: "t1".into(), value: Some(v), text: None }];
+        assert!(candor::app::responses::submit_for_invitation(&earlier, *id, answers).await.unwrap());
+    }
+    sqlx::query("DELETE FROM server_key_check").execute(&raw.pool).await.unwrap();
+    raw.pool.close().await;
+    let err = candor::startup::Application::build(config.clone()).await.err().expect("refused");
+    let kind = err.downcast_ref::<candor::startup::KeyError>();
+    assert!(matches!(kind, Some(candor::startup::KeyError::Published)), "{err:#}");
+    assert!(!config.key_file.exists(), "no key was made");
+    let done = candor::key_rotation::rotate(config.clone(), true).await.expect("rotated off the published key");
+    assert_eq!(done.answers, 3);
+    let app = common::start(db, config, Some(admin_key)).await;
+    let peer = peer_score(&app).await;
+    assert_eq!((peer["n"].as_u64(), peer["score"].as_f64()), (Some(3), Some(66.7)), "{peer}");
+}
+
+on_both_databases!(
+    a_rotation_keeps_every_answer_and_draft,
+    an_interrupted_rotation_is_settled_at_start,
+    a_database_on_the_published_key_is_moved_off_it,
+);
