@@ -6,6 +6,7 @@ mod admin;
 mod analytics;
 mod anonymity;
 mod api;
+mod api_edges;
 mod audit;
 mod browser;
 mod browser_analytics;
