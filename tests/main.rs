@@ -22,6 +22,7 @@ mod insiders;
 mod instances;
 mod keys;
 mod layers;
+mod limits;
 mod operating;
 mod operating_binary;
 mod periods;
