@@ -113,6 +113,11 @@ pub struct Config {
     /// file-descriptor limit).
     #[arg(long, env = "CANDOR_MAX_CONNECTIONS", default_value_t = 1024, global = true)]
     pub max_connections: usize,
+    /// Open connections one client may hold; one more is closed at once. Connections from a
+    /// trusted proxy are not counted so: each client it names may have this many requests in
+    /// flight instead (one more is answered 429).
+    #[arg(long, env = "CANDOR_MAX_CONNECTIONS_PER_CLIENT", default_value_t = 64, global = true)]
+    pub max_connections_per_client: usize,
     /// Seconds a connection may take to send a request's headers, or stay idle between
     /// keep-alive requests, before it is closed.
     #[arg(long, env = "CANDOR_HEADER_TIMEOUT_SECS", default_value_t = 10, global = true)]

@@ -114,7 +114,10 @@ impl Application {
         });
         let limits = crate::server::Limits {
             max_connections: self.app.config.max_connections.max(1),
+            per_client: self.app.config.max_connections_per_client.max(1),
             header_timeout: Duration::from_secs(self.app.config.header_timeout_secs.max(1)),
+            // Checked at start (exit 2).
+            proxies: std::sync::Arc::new(self.app.config.trusted_proxy_nets().unwrap_or_default()),
         };
         tracing::info!(addr = %self.listener.local_addr()?, "listening");
         crate::server::serve(self.listener, router(self.app.clone()), limits, shutdown).await;

@@ -1,7 +1,7 @@
 //! Limits per route and per client, attacked over HTTP on loopback: bodies refused before they
 //! are read, and one client's sockets leaving room for everyone else. The figures are printed
 //! (run with `--nocapture` to see them) and asserted against generous bounds only.
-use crate::common::{Backend, TestApp, spawn_app_with};
+use crate::common::{self, Backend, TestApp, spawn_app_with};
 use std::collections::BTreeMap;
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -70,7 +70,8 @@ async fn large_bodies_to_guessed_links_cost_no_memory(backend: Backend) {
     let app = spawn_app_with(backend, |c| {
         // The guesses use up 127.0.0.1's budget; the rest of the test is another client.
         c.trusted_proxies = vec!["127.0.0.1".into()];
-        // PLACEHOLDER
+        // Not what this test is about: the per-client share of connections.
+        c.max_connections_per_client = 1024;
     })
     .await;
     static BODY: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
@@ -134,4 +135,119 @@ async fn live_link(app: &TestApp) -> String {
     b["links"][0]["url"].as_str().unwrap().to_string()
 }
 
-on_both_databases!(large_bodies_to_guessed_links_cost_no_memory);
+/// A client on `from` that opens a fresh connection for every request.
+fn client_from(from: [u8; 4]) -> reqwest::Client {
+    reqwest::Client::builder()
+        .local_address(std::net::IpAddr::from(from))
+        .pool_max_idle_per_host(0)
+        .timeout(Duration::from_secs(20))
+        .build()
+        .unwrap()
+}
+
+/// One client (127.0.0.1) opens more idle sockets than the whole server takes; health probes
+/// from another address (127.0.0.2; Linux routes all of 127/8 to loopback) still get in,
+/// because that client holds no more than its share.
+async fn one_client_cannot_take_every_connection(backend: Backend) {
+    let app = spawn_app_with(backend, |c| {
+        c.max_connections = 100;
+        c.max_connections_per_client = 64;
+        // The hog's sockets stay open for the whole test, however slow the machine.
+        c.header_timeout_secs = 120;
+    })
+    .await;
+    let addr = app.addr.trim_start_matches("http://").to_string();
+    let hog: Vec<std::net::TcpStream> = (0..200).map(|_| std::net::TcpStream::connect(&addr).unwrap()).collect();
+    // Connections are accepted in the order they arrive: each probe comes after all of them.
+    let probe = client_from([127, 0, 0, 2]);
+    let mut answered = 0;
+    let mut failures: BTreeMap<String, usize> = BTreeMap::new();
+    for _ in 0..21 {
+        match probe.get(app.url("/healthz")).send().await {
+            Ok(res) if res.status().as_u16() == 200 => answered += 1,
+            Ok(res) => *failures.entry(res.status().to_string()).or_default() += 1,
+            Err(_) => *failures.entry("closed without an answer".into()).or_default() += 1,
+        }
+    }
+    println!(
+        "{backend:?}: 127.0.0.1 opened 200 idle sockets; {answered} of 21 /healthz probes from 127.0.0.2 answered 200 {failures:?}"
+    );
+    assert_eq!(answered, 21, "every probe from elsewhere got in: {failures:?}");
+    for s in &hog {
+        s.set_nonblocking(true).unwrap();
+    }
+    // The sockets over its share were closed at once; the rest are held.
+    let still_open = || {
+        let open = hog
+            .iter()
+            .filter(|s| {
+                let mut byte = [0u8; 1];
+                matches!(std::io::Read::read(&mut &**s, &mut byte), Err(e) if e.kind() == std::io::ErrorKind::WouldBlock)
+            })
+            .count();
+        async move { (open <= 64).then_some(open) }
+    };
+    let held = common::eventually(20, still_open).await;
+    println!("{backend:?}: 127.0.0.1 holds {held} of its 200 sockets (cap 100, share 64)");
+    assert_eq!(held, 64, "one client holds its share, no more");
+}
+
+/// Behind a trusted proxy the connections are the proxy's, so the share counts each client
+/// it names by its requests in flight: one client's stalled uploads leave the rest alone.
+async fn behind_a_proxy_each_client_has_its_share_of_requests(backend: Backend) {
+    let app = spawn_app_with(backend, |c| {
+        c.trusted_proxies = vec!["127.0.0.1".into()];
+        c.max_connections_per_client = 4;
+    })
+    .await;
+    let addr = app.addr.trim_start_matches("http://").to_string();
+    // Uploads from 203.0.113.9 whose bodies never come.
+    let upload = || async {
+        let mut s = tokio::net::TcpStream::connect(&addr).await.unwrap();
+        let head = format!(
+            "POST /api/v1/people HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {}\r\n\
+             Content-Type: application/json\r\nX-Forwarded-For: 203.0.113.9\r\nContent-Length: 100\r\n\r\n{{",
+            app.admin_key
+        );
+        s.write_all(head.as_bytes()).await.unwrap();
+        s
+    };
+    let mut stalled = Vec::new();
+    for _ in 0..4 {
+        stalled.push(upload().await);
+    }
+    // One more is refused once four are in flight. (Requests are read in no set order: an
+    // upload still unanswered after a second is in flight too, and stays.)
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let mut probe = upload().await;
+        let mut head = [0u8; 12];
+        match tokio::time::timeout(Duration::from_secs(1), probe.read_exact(&mut head)).await {
+            Ok(Ok(_)) if &head == b"HTTP/1.1 429" => break,
+            Ok(answer) => {
+                panic!("an upload over the share is refused: {answer:?} {:?}", String::from_utf8_lossy(&head))
+            }
+            Err(_) => stalled.push(probe),
+        }
+        assert!(tokio::time::Instant::now() < deadline, "no upload over the share was refused");
+    }
+    let health = |client: &'static str| {
+        let req = app.client.get(app.url("/healthz")).header("x-forwarded-for", client);
+        async move { req.send().await.map(|r| r.status().as_u16()).ok() }
+    };
+    let other = health("203.0.113.10").await;
+    println!(
+        "{backend:?}: 203.0.113.9 sent {} uploads that stalled (4 in flight), its next got 429; 203.0.113.10 got {other:?}",
+        stalled.len()
+    );
+    assert_eq!(other, Some(200), "another client behind the same proxy is served");
+    drop(stalled);
+    let again = common::eventually(20, || async { health("203.0.113.9").await.filter(|s| *s == 200) }).await;
+    assert_eq!(again, 200, "the share comes back when its requests end");
+}
+
+on_both_databases!(
+    large_bodies_to_guessed_links_cost_no_memory,
+    one_client_cannot_take_every_connection,
+    behind_a_proxy_each_client_has_its_share_of_requests,
+);

@@ -106,6 +106,8 @@ pub fn test_config(db_url: &str, mail_dir: PathBuf) -> Config {
         org_name: None,
         org_logo: None,
         max_connections: 1024,
+        // Tests fire hundreds of requests at once from 127.0.0.1; tests/limits.rs sets a share.
+        max_connections_per_client: 1024,
         header_timeout_secs: 10,
         sqlite_full_sync: false,
         database_url: db_url.to_string(),
