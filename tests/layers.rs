@@ -29,6 +29,7 @@ fn allowed(layer: &str) -> &'static [&'static str] {
             "demo",
             "server",
             "observability",
+            "config_check",
         ],
     }
 }
