@@ -194,3 +194,38 @@ fn links_name_the_address_bound_without_a_public_url() {
     let _ = child.wait();
     assert!(link.starts_with(&format!("http://127.0.0.1:{port}/login/")), "the bound port {port}: {link}");
 }
+
+/// Several instances starting at once on a fresh SQLite database migrate it once between them.
+#[test]
+fn concurrent_migrations_on_a_fresh_sqlite_file_all_succeed() {
+    let mut failures = Vec::new();
+    for round in 0..10 {
+        let dir = tempfile::tempdir().unwrap();
+        let runs: Vec<_> = (0..2)
+            .map(|_| {
+                candor(dir.path())
+                    // The key is given: this is about the database, not about creating a key file.
+                    .env("CANDOR_KEY", "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=")
+                    .arg("migrate")
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::piped())
+                    .spawn()
+                    .unwrap()
+            })
+            .collect();
+        for run in runs {
+            let out = run.wait_with_output().unwrap();
+            if !out.status.success() {
+                failures.push(format!("round {round}: {}", String::from_utf8_lossy(&out.stderr).trim()));
+            }
+        }
+        let out = candor(dir.path())
+            .env("CANDOR_KEY", "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=")
+            .arg("migrate")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "the database is whole after round {round}");
+    }
+    println!("20 concurrent migrations in 10 rounds: {} failed", failures.len());
+    assert!(failures.is_empty(), "{failures:#?}");
+}

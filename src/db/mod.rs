@@ -146,11 +146,40 @@ impl Db {
         Ok(Db { pool, backend })
     }
 
+    /// Applies the migrations not applied yet. On PostgreSQL sqlx holds an advisory lock while
+    /// it does; on SQLite it takes none, so two instances starting at once on a fresh file
+    /// would both apply the first migration (one then fails: "table already exists"). Here
+    /// they take turns on a lock file beside the database; the second finds nothing to do.
     pub async fn migrate(&self) -> Result<(), sqlx::migrate::MigrateError> {
         match self.backend {
-            Backend::Sqlite => SQLITE_MIGRATIONS.run(&self.pool).await,
+            Backend::Sqlite => {
+                let _turn = self.sqlite_migration_lock().await?;
+                SQLITE_MIGRATIONS.run(&self.pool).await
+            }
             Backend::Postgres => POSTGRES_MIGRATIONS.run(&self.pool).await,
         }
+    }
+
+    /// An exclusive lock on `<database>-migrations.lock`, held until the file is dropped (the
+    /// system releases it when the process dies, so a crash never leaves it held); none for an
+    /// in-memory database.
+    async fn sqlite_migration_lock(&self) -> Result<Option<std::fs::File>, sqlx::migrate::MigrateError> {
+        let url = self.pool.connect_options().database_url.clone();
+        let options: sqlx::sqlite::SqliteConnectOptions = url.as_str().parse()?;
+        let file = options.get_filename();
+        if file.as_os_str().is_empty() || file.as_os_str() == ":memory:" || url.as_str().contains("mode=memory") {
+            return Ok(None);
+        }
+        let mut path = file.as_os_str().to_owned();
+        path.push("-migrations.lock");
+        let locked = tokio::task::spawn_blocking(move || {
+            let lock = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&path)?;
+            lock.lock()?;
+            Ok::<_, std::io::Error>(lock)
+        })
+        .await
+        .map_err(|e| sqlx::Error::Io(std::io::Error::other(e)))?;
+        Ok(Some(locked.map_err(sqlx::Error::Io)?))
     }
 
     /// A transaction that will write. On SQLite it takes the write lock at once (BEGIN
