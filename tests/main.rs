@@ -25,6 +25,7 @@ mod layers;
 mod limits;
 mod operating;
 mod operating_binary;
+mod outages;
 mod periods;
 mod privacy;
 mod questions;

@@ -164,13 +164,8 @@ impl Db {
     /// system releases it when the process dies, so a crash never leaves it held); none for an
     /// in-memory database.
     async fn sqlite_migration_lock(&self) -> Result<Option<std::fs::File>, sqlx::migrate::MigrateError> {
-        let url = self.pool.connect_options().database_url.clone();
-        let options: sqlx::sqlite::SqliteConnectOptions = url.as_str().parse()?;
-        let file = options.get_filename();
-        if file.as_os_str().is_empty() || file.as_os_str() == ":memory:" || url.as_str().contains("mode=memory") {
-            return Ok(None);
-        }
-        let mut path = file.as_os_str().to_owned();
+        let Some(file) = self.sqlite_file()? else { return Ok(None) };
+        let mut path = file.into_os_string();
         path.push("-migrations.lock");
         let locked = tokio::task::spawn_blocking(move || {
             let lock = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&path)?;
@@ -180,6 +175,19 @@ impl Db {
         .await
         .map_err(|e| sqlx::Error::Io(std::io::Error::other(e)))?;
         Ok(Some(locked.map_err(sqlx::Error::Io)?))
+    }
+
+    /// The SQLite database's file; none for an in-memory database (or on PostgreSQL).
+    fn sqlite_file(&self) -> Result<Option<std::path::PathBuf>, sqlx::Error> {
+        if self.backend != Backend::Sqlite {
+            return Ok(None);
+        }
+        let url = self.pool.connect_options().database_url.clone();
+        let options: sqlx::sqlite::SqliteConnectOptions = url.as_str().parse()?;
+        let file = options.get_filename();
+        let in_memory =
+            file.as_os_str().is_empty() || file.as_os_str() == ":memory:" || url.as_str().contains("mode=memory");
+        Ok((!in_memory).then(|| file.to_path_buf()))
     }
 
     /// A transaction that will write. On SQLite it takes the write lock at once (BEGIN
@@ -200,19 +208,61 @@ impl Db {
         Ok(())
     }
 
-    /// Whether the database answers and can take a write: on SQLite a page-sized insert in a
-    /// transaction that is rolled back (a full disk or a held lock fails it), so `/healthz`
-    /// reports a database that can no longer store answers.
+    /// Whether the database answers and can take a write, for `/healthz`. On SQLite: the
+    /// filesystem has room left, and a write the size of a large answer fits under the page
+    /// limit, in a transaction rolled back (a held lock fails it too). The rolled-back pages
+    /// never reach the disk, hence the look at the filesystem. On PostgreSQL: a row inserted
+    /// and rolled back (a read-only standby after a failover refuses it).
     pub async fn ping(&self) -> Result<(), sqlx::Error> {
         match self.backend {
             Backend::Sqlite => {
+                if let Some(file) = self.sqlite_file()? {
+                    room_beside(&file)?;
+                }
                 let mut tx = self.begin().await?;
-                sqlx::query("INSERT INTO health_probe (filler) VALUES (zeroblob(8192))").execute(&mut *tx).await?;
+                sqlx::query("INSERT INTO health_probe (filler) VALUES (zeroblob($1))")
+                    .bind(HEALTH_PROBE_BYTES)
+                    .execute(&mut *tx)
+                    .await?;
                 tx.rollback().await
             }
-            Backend::Postgres => sqlx::query("SELECT 1").execute(&self.pool).await.map(|_| ()),
+            Backend::Postgres => {
+                let mut tx = self.begin().await?;
+                sqlx::query("INSERT INTO health_probe (filler) VALUES (NULL)").execute(&mut *tx).await?;
+                tx.rollback().await
+            }
         }
     }
+}
+
+/// The write `/healthz` tries on SQLite: larger than any one answer (`Survey::max_form_bytes`
+/// of a few long text questions), so a database with room for a page but not for an answer
+/// is not called healthy.
+const HEALTH_PROBE_BYTES: i64 = 256 * 1024;
+
+/// Free space, for an unprivileged writer, that a filesystem holding the database needs at
+/// least: the WAL grows by every write until the next checkpoint.
+const MIN_FREE_BYTES: u64 = 16 * 1024 * 1024;
+
+/// A "database or disk is full" error when the filesystem holding `file` has less room left
+/// than [`MIN_FREE_BYTES`].
+fn room_beside(file: &std::path::Path) -> Result<(), sqlx::Error> {
+    #[cfg(unix)]
+    {
+        let dir = match file.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => std::path::Path::new("."),
+        };
+        let fs = rustix::fs::statvfs(dir).map_err(|e| sqlx::Error::Io(e.into()))?;
+        let free = fs.f_bavail.saturating_mul(fs.f_frsize);
+        if free < MIN_FREE_BYTES {
+            let msg = format!("database or disk is full: {} KiB left beside the database", free / 1024);
+            return Err(sqlx::Error::Io(std::io::Error::new(std::io::ErrorKind::StorageFull, msg)));
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = file;
+    Ok(())
 }
 
 /// How a transaction holds the rows it read until it commits (PostgreSQL; SQLite's writer
@@ -265,17 +315,28 @@ fn drop_if_in_transaction(
     Box::pin(async move { Ok(keep) })
 }
 
-/// SQLite's "database is locked" after the busy timeout, or a pool that cannot hand out a
-/// connection in time: the caller should answer 503 and let the client retry.
+/// The database cannot take the work now, and nothing was stored: SQLite's "database is
+/// locked" after the busy timeout, a pool that cannot hand out a connection in time, or a
+/// connection that broke or a server that is going away or not back yet (a PostgreSQL restart
+/// or failover). The caller should answer 503 and let the client retry.
 pub fn is_busy(e: &sqlx::Error) -> bool {
     match e {
-        sqlx::Error::PoolTimedOut => true,
+        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => true,
         sqlx::Error::Database(db) => {
             let msg = db.message();
-            msg.contains("database is locked") || msg.contains("database is busy")
+            msg.contains("database is locked")
+                || msg.contains("database is busy")
+                || db.code().is_some_and(|code| server_unavailable(&code))
         }
         _ => false,
     }
+}
+
+/// PostgreSQL's SQLSTATEs for a server that cannot serve this connection now: a connection
+/// exception (class 08), an administrator's or a crash's shutdown, "the database system is
+/// starting up" (57P01–57P03), too many connections (53300), a read-only standby (25006).
+fn server_unavailable(code: &str) -> bool {
+    code.len() == 5 && (code.starts_with("08") || matches!(code, "57P01" | "57P02" | "57P03" | "53300" | "25006"))
 }
 
 /// Whether the invitation `i` is of an anonymous relation (mirrors `Relation::is_anonymous`):
@@ -295,7 +356,12 @@ pub const fn rows_per_statement(columns: usize) -> usize {
 
 /// SQLite's "database or disk is full": the caller should say so plainly (507), not retry.
 pub fn is_full(e: &sqlx::Error) -> bool {
-    matches!(e, sqlx::Error::Database(db) if db.message().contains("is full"))
+    match e {
+        // PostgreSQL's disk_full (53100), SQLite's "database or disk is full".
+        sqlx::Error::Database(db) => db.message().contains("is full") || db.code().is_some_and(|c| c == "53100"),
+        sqlx::Error::Io(io) => io.kind() == std::io::ErrorKind::StorageFull,
+        _ => false,
+    }
 }
 
 /// Placeholders `$from, $from+1, …` for `n` values: `($1, $2, $3)`.
@@ -340,6 +406,22 @@ mod tests {
     fn sqlite_urls_create_the_file() {
         assert_eq!(sqlite_url_with_create("sqlite://candor.db"), "sqlite://candor.db?mode=rwc");
         assert_eq!(sqlite_url_with_create("sqlite://a.db?mode=ro"), "sqlite://a.db?mode=ro");
+    }
+
+    #[test]
+    fn a_broken_connection_is_busy_and_a_full_filesystem_full() {
+        use std::io::{Error, ErrorKind};
+        for kind in [ErrorKind::ConnectionReset, ErrorKind::BrokenPipe, ErrorKind::UnexpectedEof] {
+            assert!(is_busy(&sqlx::Error::Io(Error::from(kind))), "{kind:?}");
+        }
+        assert!(is_busy(&sqlx::Error::PoolClosed) && !is_busy(&sqlx::Error::RowNotFound));
+        assert!(is_full(&sqlx::Error::Io(Error::new(ErrorKind::StorageFull, "no room"))));
+        for code in ["57P01", "57P03", "08006", "53300", "25006"] {
+            assert!(server_unavailable(code), "{code}");
+        }
+        for code in ["23505", "40001", "5", "517"] {
+            assert!(!server_unavailable(code), "{code}");
+        }
     }
 
     #[test]

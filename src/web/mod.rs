@@ -116,12 +116,19 @@ async fn stylesheet() -> impl IntoResponse {
     )
 }
 
+/// 200 when the database answers and can take a write; 503 otherwise, saying which of the
+/// three it is (for a monitor, not a person).
 async fn healthz(State(app): State<App>) -> (StatusCode, &'static str) {
     match app.healthy().await {
         Ok(()) => (StatusCode::OK, "ok\n"),
         Err(e) => {
             tracing::warn!(error = %e.chain(), "health check failed");
-            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable\n")
+            let what = match e {
+                crate::app::Error::StorageFull(_) => "storage full\n",
+                crate::app::Error::Busy(_) => "database busy\n",
+                _ => "database unavailable\n",
+            };
+            (StatusCode::SERVICE_UNAVAILABLE, what)
         }
     }
 }
