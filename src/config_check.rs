@@ -15,7 +15,10 @@ const ORG_NAME_MAX: usize = 100;
 /// Every setting, in the order an operator reads them; the first problem, in one line.
 pub fn check(c: &Config) -> Result<(), String> {
     database_url(&c.database_url)?;
-    listen(&c.listen)?;
+    listen(&c.listen, "CANDOR_LISTEN")?;
+    if let Some(metrics) = &c.metrics_listen {
+        listen(metrics, "CANDOR_METRICS_LISTEN")?;
+    }
     if let Some(url) = &c.public_url {
         public_url(url)?;
     }
@@ -53,12 +56,12 @@ fn without_password(url: &str, message: &str) -> String {
     }
 }
 
-/// `host:port` or `[v6]:port`, as the socket is bound.
-fn listen(raw: &str) -> Result<(), String> {
+/// `host:port` or `[v6]:port`, as a socket is bound (`setting` names which).
+fn listen(raw: &str, setting: &str) -> Result<(), String> {
     let port = raw.rsplit_once(':').filter(|(host, _)| !host.is_empty()).map(|(_, p)| p.parse::<u16>());
     match port {
         Some(Ok(_)) => Ok(()),
-        _ => Err(format!("CANDOR_LISTEN \"{}\" is not an address and port such as 127.0.0.1:8080", printable(raw))),
+        _ => Err(format!("{setting} \"{}\" is not an address and port such as 127.0.0.1:8080", printable(raw))),
     }
 }
 
@@ -150,7 +153,11 @@ mod tests {
         assert!(printable("a\r\nb\u{202E}").contains("\\u{d}\\u{a}b\\u{202e}"));
         let msg = without_password("postgres://u:s3cret@h/db", "password s3cret refused\nmore");
         assert_eq!(msg, "password … refused");
-        assert!(listen("127.0.0.1:8080").is_ok() && listen("[::]:80").is_ok() && listen("localhost:8080").is_ok());
-        assert!(listen(":8080").is_err() && listen("8080").is_err() && listen("host:http").is_err());
+        for ok in ["127.0.0.1:8080", "[::]:80", "localhost:8080"] {
+            assert!(listen(ok, "CANDOR_LISTEN").is_ok(), "{ok}");
+        }
+        for bad in [":8080", "8080", "host:http"] {
+            assert!(listen(bad, "CANDOR_LISTEN").is_err(), "{bad}");
+        }
     }
 }

@@ -142,6 +142,7 @@ fn every_setting_is_checked_at_start() {
         ("CANDOR_ORG_LOGO", "missing.png", "CANDOR_ORG_LOGO"),
         ("CANDOR_ORG_LOGO", "logo.txt", "CANDOR_ORG_LOGO"),
         ("CANDOR_LISTEN", "localhost", "CANDOR_LISTEN"),
+        ("CANDOR_METRICS_LISTEN", "9090", "CANDOR_METRICS_LISTEN"),
     ];
     for (name, value, named) in refused {
         let (code, err) = migrate_with(dir.path(), &[(name, value)]);
