@@ -66,6 +66,8 @@ impl Candor {
             .env("CANDOR_PUBLIC_URL", format!("http://127.0.0.1:{port}"))
             .env("CANDOR_MAIL_DIR", db.with_extension("mail"))
             .env("CANDOR_LOG", "warn")
+            // wrk's connections all come from 127.0.0.1.
+            .env("CANDOR_MAX_CONNECTIONS_PER_CLIENT", "1024")
             .stdout(Stdio::null())
             .spawn()
             .unwrap();

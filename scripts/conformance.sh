@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # API conformance: the OpenAPI document validates (openapi-spec-validator), and Schemathesis,
-# driven by it with a fixed seed and a bounded number of examples, finds no failure and no
+# driven by it with three fixed seeds and a bounded number of examples, finds no failure and no
 # server error against the real binary on the demo organisation (docs: README "API").
 # Needs the debug binary (scripts/test.sh builds it) and Python 3; installs the two tools
 # from PyPI into target/conformance-venv on first use.
@@ -35,7 +35,12 @@ base="http://127.0.0.1:$port"
 key=$("$bin" api-key create --name conformance --scope admin | tail -n 1)
 curl -fsS "$base/api/v1/openapi.json" -o "$work/openapi.json"
 "$venv/bin/openapi-spec-validator" "$work/openapi.json"
-"$venv/bin/schemathesis" --no-color --config-file "$root/scripts/schemathesis.toml" run "$work/openapi.json" \
-  --url "$base" --header "Authorization: Bearer $key" --checks all --seed 20261128 \
-  --max-examples "${CANDOR_CONFORMANCE_EXAMPLES:-25}" --workers 1
+# Three seeds, so each run explores more than one fixed set of examples; more by hand with
+# CANDOR_CONFORMANCE_SEEDS="1 2 3".
+for seed in ${CANDOR_CONFORMANCE_SEEDS:-20261128 20261206 31415926}; do
+  echo "conformance: Schemathesis, seed $seed"
+  "$venv/bin/schemathesis" --no-color --config-file "$root/scripts/schemathesis.toml" run "$work/openapi.json" \
+    --url "$base" --header "Authorization: Bearer $key" --checks all --seed "$seed" \
+    --max-examples "${CANDOR_CONFORMANCE_EXAMPLES:-25}" --workers 1
+done
 echo "conformance: the document validates and Schemathesis found nothing"

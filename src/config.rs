@@ -84,9 +84,9 @@ pub struct Config {
     /// Address to bind.
     #[arg(long, env = "CANDOR_LISTEN", default_value = "127.0.0.1:8080", global = true)]
     pub listen: String,
-    /// Base of every link in an email.
-    #[arg(long, env = "CANDOR_PUBLIC_URL", default_value = "http://127.0.0.1:8080", global = true)]
-    pub public_url: String,
+    /// Base of every link in an email; unset: the address the server listens on.
+    #[arg(long, env = "CANDOR_PUBLIC_URL", global = true)]
+    pub public_url: Option<String>,
     /// SMTP server URL; unset: emails are written as .eml files to the mail directory.
     #[arg(long, env = "CANDOR_SMTP_URL", global = true)]
     pub smtp_url: Option<String>,
@@ -128,6 +128,11 @@ pub struct Config {
     /// file-descriptor limit).
     #[arg(long, env = "CANDOR_MAX_CONNECTIONS", default_value_t = 1024, global = true)]
     pub max_connections: usize,
+    /// Open connections one client may hold; one more is closed at once. Connections from a
+    /// trusted proxy are not counted so: each client it names may have this many requests in
+    /// flight instead (one more is answered 429).
+    #[arg(long, env = "CANDOR_MAX_CONNECTIONS_PER_CLIENT", default_value_t = 64, global = true)]
+    pub max_connections_per_client: usize,
     /// Seconds a connection may take to send a request's headers, or stay idle between
     /// keep-alive requests, before it is closed.
     #[arg(long, env = "CANDOR_HEADER_TIMEOUT_SECS", default_value_t = 10, global = true)]
@@ -273,9 +278,11 @@ impl Config {
             .collect()
     }
 
-    /// The public URL without a trailing slash.
+    /// The public URL without a trailing slash. The server and the CLI set it from the address
+    /// they listen on when it is unset (`config_check::links_base`); until then, the default
+    /// address.
     pub fn public_base(&self) -> &str {
-        self.public_url.trim_end_matches('/')
+        self.public_url.as_deref().unwrap_or("http://127.0.0.1:8080").trim_end_matches('/')
     }
 }
 

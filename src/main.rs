@@ -25,22 +25,11 @@ fn check_config(cli: &Cli) -> Result<(), String> {
     if let Some(Command::Backup { path }) = &cli.command {
         return candor::app::backup::refuse(backend, path).map_or(Ok(()), Err);
     }
-    url::Url::parse(&c.public_url)
-        .ok()
-        .filter(|u| matches!(u.scheme(), "http" | "https"))
-        .ok_or_else(|| format!("CANDOR_PUBLIC_URL {:?} is not an http(s) URL", c.public_url))?;
-    if let Some(smtp) = &c.smtp_url {
-        candor::outbox::mailer::check_smtp_url(smtp)?;
-    }
+    candor::config_check::check(c)?;
     // A rotation reads the old key itself (it may be the published one it moves off).
     if !matches!(cli.command, Some(Command::Key(_))) {
         c.read_server_key()?;
     }
-    c.trusted_proxy_nets()?;
-    c.org_logo()?;
-    c.mail_from
-        .parse::<lettre::message::Mailbox>()
-        .map_err(|_| format!("CANDOR_MAIL_FROM {:?} is not a valid sender", c.mail_from))?;
     match &cli.command {
         Some(Command::LoginLink { email, .. }) => candor::domain::EmailAddress::parse(email).map(|_| ()),
         Some(Command::ApiKey(ApiKeyCommand::Create { name, .. })) => {
@@ -142,7 +131,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 }
 
 /// The use cases on a migrated database, without a server: for one-shot commands.
-async fn offline_app(config: Config) -> anyhow::Result<App> {
+async fn offline_app(mut config: Config) -> anyhow::Result<App> {
+    config.public_url = Some(candor::config_check::links_base(&config, None));
     candor::startup::open(config).await
 }
 

@@ -75,18 +75,13 @@ pub fn router(app: App) -> Router {
 }
 
 impl Application {
-    /// Binds the listening socket, then opens the database with the server key ([`open`]). A
-    /// public URL whose port is 0 takes the bound port (tests listen on port 0 and read it back).
+    /// Checks the settings, binds the listening socket, then opens the database with the server
+    /// key ([`open`]). Links name the bound address when no public URL is set, and a public URL
+    /// whose port is 0 takes the bound port (tests listen on port 0 and read it back).
     pub async fn build(mut config: Config) -> anyhow::Result<Application> {
-        config.org_logo().map_err(anyhow::Error::msg)?;
+        crate::config_check::check(&config).map_err(anyhow::Error::msg)?;
         let listener = TcpListener::bind(&config.listen).await?;
-        let port = listener.local_addr()?.port();
-        if let Ok(mut url) = url::Url::parse(&config.public_url)
-            && url.port() == Some(0)
-            && url.set_port(Some(port)).is_ok()
-        {
-            config.public_url = url.as_str().trim_end_matches('/').to_string();
-        }
+        config.public_url = Some(crate::config_check::links_base(&config, Some(listener.local_addr()?)));
         let app = open(config).await?;
         let metrics_listener = crate::observability::bind_metrics(&app).await?;
         Ok(Application { listener, metrics_listener, app })
@@ -119,7 +114,10 @@ impl Application {
         });
         let limits = crate::server::Limits {
             max_connections: self.app.config.max_connections.max(1),
+            per_client: self.app.config.max_connections_per_client.max(1),
             header_timeout: Duration::from_secs(self.app.config.header_timeout_secs.max(1)),
+            // Checked at start (exit 2).
+            proxies: std::sync::Arc::new(self.app.config.trusted_proxy_nets().unwrap_or_default()),
         };
         tracing::info!(addr = %self.listener.local_addr()?, "listening");
         crate::server::serve(self.listener, router(self.app.clone()), limits, shutdown).await;

@@ -30,6 +30,7 @@ fn allowed(layer: &str) -> &'static [&'static str] {
             "server",
             "key_rotation",
             "observability",
+            "config_check",
         ],
     }
 }

@@ -16,6 +16,7 @@ pub fn document(generated: &utoipa::openapi::OpenApi) -> Value {
         ids_in_enums(schemas);
         flatten_all_of(schemas);
         close_objects(schemas);
+        rules_between_fields(schemas);
     }
     required_query_parameters(&mut doc);
     add_links(&mut doc);
@@ -150,6 +151,16 @@ fn close_objects(v: &mut Value) {
         }
         Value::Array(a) => a.iter_mut().for_each(close_objects),
         _ => {}
+    }
+}
+
+/// Rules between fields that JSON Schema can state, added once the objects are closed (their
+/// alternatives name properties without closing the object): a customer is reached by email
+/// or by phone, so one of the two is given and not null.
+fn rules_between_fields(schemas: &mut Value) {
+    let given = |field: &str| json!({"required": [field], "properties": {field: {"type": "string"}}});
+    if let Some(Value::Object(customer)) = schemas.get_mut("CustomerInput") {
+        customer.insert("anyOf".into(), json!([given("email"), given("phone")]));
     }
 }
 

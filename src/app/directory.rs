@@ -115,20 +115,15 @@ fn parse_customer(i: usize, c: &CustomerInput) -> Result<CustomerRow, RowProblem
     let bad = |code, e| row_problem(i, &c.id, code, e);
     let id = ExternalId::parse(&c.id).map_err(|e| bad("invalid_id", e))?;
     let owner_id = optional_id(c.owner.as_deref()).map_err(|e| bad("invalid_id", e))?;
+    // None is none; an empty string is no address or number, refused like any other (a CSV
+    // cell left empty reads as None).
     let email = c
         .email
         .as_deref()
-        .filter(|e| !e.trim().is_empty())
         .map(|e| EmailAddress::parse(e).map(|e| e.as_str().to_string()))
         .transpose()
         .map_err(|e| bad("invalid_email", e))?;
-    let phone = c
-        .phone
-        .as_deref()
-        .filter(|p| !p.trim().is_empty())
-        .map(parse_phone)
-        .transpose()
-        .map_err(|e| bad("invalid_phone", e))?;
+    let phone = c.phone.as_deref().map(parse_phone).transpose().map_err(|e| bad("invalid_phone", e))?;
     if email.is_none() && phone.is_none() {
         return Err(bad("no_contact", "a customer needs an email address or a phone number".into()));
     }

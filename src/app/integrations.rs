@@ -59,7 +59,7 @@ pub async fn revoke_key(app: &App, id: &str) -> Result<()> {
 /// Registers a receiver: an http(s) URL, stored normalised, and a shared secret.
 #[tracing::instrument(skip_all)]
 pub async fn create_webhook(app: &App, url: &str, secret: &str) -> Result<Webhook> {
-    let url = crate::domain::net::webhook_url(url, app.config.webhook_allow_private)
+    let url = crate::domain::net::registrable_webhook_url(url, app.config.webhook_allow_private)
         .map_err(|e| Error::invalid("invalid_webhook", e))?;
     if !(16..=256).contains(&secret.chars().count()) {
         return Err(Error::invalid("invalid_webhook", "secret must be 16 to 256 characters"));

@@ -312,12 +312,24 @@ pub async fn trend(app: &super::App, person: &str, now: i64) -> super::Result<Ve
     Ok(points)
 }
 
-/// A spreadsheet would run a cell that starts like a formula: prefix it with a quote. A plain
-/// number (an id such as `-1`) is not a formula and is left as it is.
+/// A cell a spreadsheet would evaluate is written behind a quote (OWASP's CSV injection
+/// advice): one that starts with `=` or `@`, or with a tab or CR (Excel skips them and reads
+/// what follows). A leading `+` or `-` starts a formula only when something follows that a
+/// formula needs: an operator, a call, a DDE `|`, a sheet `!`, or a cell reference (letters
+/// then digits, `-A1`). A number (`-5`) or a plain word (`-csv`) stays as it is, because ids
+/// are the caller's own and the scoring step joins on them as written.
 pub fn neutralise(cell: &str) -> String {
-    let formula = cell.starts_with(['=', '@', '\t', '\r'])
-        || (cell.starts_with(['+', '-']) && cell.trim().parse::<f64>().is_err());
-    if formula { format!("'{cell}") } else { cell.to_string() }
+    if is_formula(cell) { format!("'{cell}") } else { cell.to_string() }
+}
+
+fn is_formula(cell: &str) -> bool {
+    if cell.starts_with(['=', '@', '\t', '\r']) {
+        return true;
+    }
+    let Some(rest) = cell.strip_prefix(['+', '-']) else { return false };
+    let plain_word = rest.chars().all(|c| c.is_ascii_alphabetic() || c == '_' || c == '.');
+    let number = rest.parse::<f64>().is_ok_and(f64::is_finite);
+    !(rest.is_empty() || plain_word || number)
 }
 
 /// One row per subject × indicator, the same figures as the JSON.
@@ -402,13 +414,14 @@ mod tests {
 
     #[test]
     fn formula_cells_are_neutralised() {
-        for bad in ["=SUM(A1)", "+A1", "-2+3", "@cmd", "\tx", "\rx"] {
-            assert!(neutralise(bad).starts_with('\''), "{bad:?}");
+        for bad in
+            ["=1+1", "=SUM(A1)", "@SUM(A1:A9)", "+cmd|' /C calc'!A0", "-1+2", "+A1", "-E1001", "-csv2", "\tx", "\rx"]
+        {
+            assert_eq!(neutralise(bad), format!("'{bad}"), "{bad:?}");
         }
         assert_eq!(neutralise("Li Na"), "Li Na");
-        for id in ["-1", "+42", "-0.5", "E-1"] {
-            assert_eq!(neutralise(id), id, "ids stay as they are");
+        for plain in ["-1", "+42", "-0.5", "-1e3", "E-1", "-csv", "-East", "+", "-", "team-a"] {
+            assert_eq!(neutralise(plain), plain, "numbers and plain words stay as they are");
         }
-        assert!(neutralise("-E1001").starts_with('\''), "a cell reference is a formula");
     }
 }

@@ -33,6 +33,7 @@ pub mod scores;
 pub mod sealed;
 pub mod server_key;
 pub mod sessions;
+mod storage;
 pub mod submissions;
 pub mod surveys;
 pub mod webhooks;
@@ -146,9 +147,16 @@ impl Db {
         Ok(Db { pool, backend })
     }
 
+    /// Applies the migrations not applied yet. On PostgreSQL sqlx holds an advisory lock while
+    /// it does; on SQLite it takes none, so two instances starting at once on a fresh file
+    /// would both apply the first migration (one then fails: "table already exists"). Here
+    /// they take turns on a lock file beside the database; the second finds nothing to do.
     pub async fn migrate(&self) -> Result<(), sqlx::migrate::MigrateError> {
         match self.backend {
-            Backend::Sqlite => SQLITE_MIGRATIONS.run(&self.pool).await,
+            Backend::Sqlite => {
+                let _turn = self.sqlite_migration_lock().await?;
+                SQLITE_MIGRATIONS.run(&self.pool).await
+            }
             Backend::Postgres => POSTGRES_MIGRATIONS.run(&self.pool).await,
         }
     }
@@ -169,20 +177,6 @@ impl Db {
             sqlx::query("PRAGMA wal_checkpoint(PASSIVE)").execute(&self.pool).await?;
         }
         Ok(())
-    }
-
-    /// Whether the database answers and can take a write: on SQLite a page-sized insert in a
-    /// transaction that is rolled back (a full disk or a held lock fails it), so `/healthz`
-    /// reports a database that can no longer store answers.
-    pub async fn ping(&self) -> Result<(), sqlx::Error> {
-        match self.backend {
-            Backend::Sqlite => {
-                let mut tx = self.begin().await?;
-                sqlx::query("INSERT INTO health_probe (filler) VALUES (zeroblob(8192))").execute(&mut *tx).await?;
-                tx.rollback().await
-            }
-            Backend::Postgres => sqlx::query("SELECT 1").execute(&self.pool).await.map(|_| ()),
-        }
     }
 }
 
@@ -236,17 +230,28 @@ fn drop_if_in_transaction(
     Box::pin(async move { Ok(keep) })
 }
 
-/// SQLite's "database is locked" after the busy timeout, or a pool that cannot hand out a
-/// connection in time: the caller should answer 503 and let the client retry.
+/// The database cannot take the work now, and nothing was stored: SQLite's "database is
+/// locked" after the busy timeout, a pool that cannot hand out a connection in time, or a
+/// connection that broke or a server that is going away or not back yet (a PostgreSQL restart
+/// or failover). The caller should answer 503 and let the client retry.
 pub fn is_busy(e: &sqlx::Error) -> bool {
     match e {
-        sqlx::Error::PoolTimedOut => true,
+        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => true,
         sqlx::Error::Database(db) => {
             let msg = db.message();
-            msg.contains("database is locked") || msg.contains("database is busy")
+            msg.contains("database is locked")
+                || msg.contains("database is busy")
+                || db.code().is_some_and(|code| server_unavailable(&code))
         }
         _ => false,
     }
+}
+
+/// PostgreSQL's SQLSTATEs for a server that cannot serve this connection now: a connection
+/// exception (class 08), an administrator's or a crash's shutdown, "the database system is
+/// starting up" (57P01–57P03), too many connections (53300), a read-only standby (25006).
+fn server_unavailable(code: &str) -> bool {
+    code.len() == 5 && (code.starts_with("08") || matches!(code, "57P01" | "57P02" | "57P03" | "53300" | "25006"))
 }
 
 /// Whether the invitation `i` is of an anonymous relation (mirrors `Relation::is_anonymous`):
@@ -266,7 +271,12 @@ pub const fn rows_per_statement(columns: usize) -> usize {
 
 /// SQLite's "database or disk is full": the caller should say so plainly (507), not retry.
 pub fn is_full(e: &sqlx::Error) -> bool {
-    matches!(e, sqlx::Error::Database(db) if db.message().contains("is full"))
+    match e {
+        // PostgreSQL's disk_full (53100), SQLite's "database or disk is full".
+        sqlx::Error::Database(db) => db.message().contains("is full") || db.code().is_some_and(|c| c == "53100"),
+        sqlx::Error::Io(io) => io.kind() == std::io::ErrorKind::StorageFull,
+        _ => false,
+    }
 }
 
 /// Placeholders `$from, $from+1, …` for `n` values: `($1, $2, $3)`.
@@ -311,6 +321,22 @@ mod tests {
     fn sqlite_urls_create_the_file() {
         assert_eq!(sqlite_url_with_create("sqlite://candor.db"), "sqlite://candor.db?mode=rwc");
         assert_eq!(sqlite_url_with_create("sqlite://a.db?mode=ro"), "sqlite://a.db?mode=ro");
+    }
+
+    #[test]
+    fn a_broken_connection_is_busy_and_a_full_filesystem_full() {
+        use std::io::{Error, ErrorKind};
+        for kind in [ErrorKind::ConnectionReset, ErrorKind::BrokenPipe, ErrorKind::UnexpectedEof] {
+            assert!(is_busy(&sqlx::Error::Io(Error::from(kind))), "{kind:?}");
+        }
+        assert!(is_busy(&sqlx::Error::PoolClosed) && !is_busy(&sqlx::Error::RowNotFound));
+        assert!(is_full(&sqlx::Error::Io(Error::new(ErrorKind::StorageFull, "no room"))));
+        for code in ["57P01", "57P03", "08006", "53300", "25006"] {
+            assert!(server_unavailable(code), "{code}");
+        }
+        for code in ["23505", "40001", "5", "517"] {
+            assert!(!server_unavailable(code), "{code}");
+        }
     }
 
     #[test]

@@ -40,13 +40,14 @@ pub fn parse_name(raw: &str, what: &str) -> Result<String, String> {
     parse_label(raw, what, 200)
 }
 
-/// A single-line label: trimmed, 1 to `max` characters, no control characters.
+/// A single-line label: trimmed, 1 to `max` characters, no control characters. The limit
+/// counts what was sent, spaces around it included, as the OpenAPI document's `maxLength` does.
 pub fn parse_label(raw: &str, what: &str, max: usize) -> Result<String, String> {
     let s = raw.trim();
     if s.is_empty() {
         return Err(format!("{what} must not be empty"));
     }
-    if s.chars().count() > max {
+    if raw.chars().count() > max {
         return Err(format!("{what} must be at most {max} characters"));
     }
     if s.chars().any(char::is_control) {
@@ -89,6 +90,8 @@ mod tests {
         assert_eq!(parse_name("  Li Na ", "name").unwrap(), "Li Na");
         assert!(parse_name("   ", "name").is_err());
         assert!(parse_name("a\nb", "name").is_err());
+        assert!(parse_name(&format!(" {}", "N".repeat(200)), "name").is_err(), "the limit counts what was sent");
+        assert_eq!(parse_name(&format!(" {} ", "N".repeat(198)), "name").unwrap().len(), 198);
     }
 
     #[test]

@@ -110,6 +110,51 @@ pub fn webhook_url(raw: &str, allow_private: bool) -> Result<url::Url, String> {
     Ok(url)
 }
 
+/// A receiver URL as it may be registered: with private receivers allowed, any that
+/// [`webhook_url`] takes; otherwise only one written as the OpenAPI document describes it
+/// (`shapes::webhook_url`): lowercase `http(s)://`, a host name of letters, digits and hyphens
+/// under an alphabetic top-level label (no address literal, no `localhost`), perhaps a port and
+/// a path; no user, query or fragment. (The URL parser would take more, such as `*` in a host
+/// name, which no DNS name holds.)
+pub fn registrable_webhook_url(raw: &str, allow_private: bool) -> Result<url::Url, String> {
+    if !allow_private && !written_as_a_public_name(raw) {
+        return Err("url must be an http:// or https:// URL whose host is a public name, such as \
+                    https://hooks.example.com/candor (set CANDOR_WEBHOOK_ALLOW_PRIVATE for receivers inside your network)"
+            .into());
+    }
+    webhook_url(raw, allow_private)
+}
+
+fn written_as_a_public_name(raw: &str) -> bool {
+    let Some(rest) = raw.strip_prefix("https://").or_else(|| raw.strip_prefix("http://")) else { return false };
+    let (authority, path) = rest.find('/').map_or((rest, ""), |i| rest.split_at(i));
+    let (host, port) = match authority.split_once(':') {
+        Some((host, port)) => (host, Some(port)),
+        None => (authority, None),
+    };
+    let port_ok = port.is_none_or(|p| !p.starts_with('0') && p.parse::<u16>().is_ok_and(|n| n > 0));
+    let path_ok = path.chars().all(|c| c.is_ascii_alphanumeric() || "._~!$&'()*+,;=:@%/-".contains(c));
+    port_ok && path_ok && is_public_host_name(host)
+}
+
+/// `hooks.example.com`: labels of 1 to 63 lowercase letters, digits and inner hyphens, the last
+/// of 2 to 63 letters; never `localhost` or a name under it.
+fn is_public_host_name(host: &str) -> bool {
+    let labels: Vec<&str> = host.split('.').collect();
+    let Some((tld, names)) = labels.split_last() else { return false };
+    let label_ok = |l: &&str| {
+        (1..=63).contains(&l.len())
+            && l.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            && !l.starts_with('-')
+            && !l.ends_with('-')
+    };
+    !names.is_empty()
+        && names.iter().all(label_ok)
+        && (2..=63).contains(&tld.len())
+        && tld.bytes().all(|b| b.is_ascii_lowercase())
+        && *tld != "localhost"
+}
+
 /// What a per-client limit counts by: an IPv4 address, or the /64 an IPv6 address belongs to
 /// (one subscriber gets a whole /64, so counting single addresses would let them rotate).
 pub fn limit_key(ip: IpAddr) -> IpAddr {
@@ -195,6 +240,31 @@ mod tests {
         }
         assert!(webhook_url("https://hooks.example.com/candor", false).is_ok());
         assert!(webhook_url("http://127.0.0.1:9/x", true).is_ok(), "an operator may allow on-premise receivers");
+    }
+
+    #[test]
+    fn receivers_are_registered_as_the_document_describes_them() {
+        for ok in ["https://hooks.example.com/candor", "http://a.io", "https://x-1.b2.example.org:8443/h/i"] {
+            assert!(registrable_webhook_url(ok, false).is_ok(), "{ok}");
+        }
+        for bad in [
+            "https://v.gl.tcuv*",
+            "HTTPS://HOOKS.EXAMPLE.COM/",
+            " https://hooks.example.com/",
+            "https://hooks.example.com/?q=1",
+            "https://hooks.example.com/#f",
+            "https://8.8.8.8/hook",
+            "https://hooks.example.com:0/",
+            "https://hooks.example.com:070/",
+            "https://-a.example.com/",
+            "https://a.localhost/",
+            "https://a.b.c1/",
+            "https://bücher.example.com/",
+            "https://a_b.example.com/",
+        ] {
+            assert!(registrable_webhook_url(bad, false).is_err(), "{bad}");
+        }
+        assert!(registrable_webhook_url("http://127.0.0.1:9/x", true).is_ok(), "private receivers, when allowed");
     }
 
     #[test]

@@ -129,6 +129,35 @@ pub fn webhook_url() -> ObjectBuilder {
         .max_length(Some(2000))
 }
 
+/// Locale tags as `Locale::parse` takes them: `en` or `zh-CN`, in any case.
+pub const LOCALE_TAG_PATTERN: &str = "^(?:[Ee][Nn]|[Zz][Hh]-[Cc][Nn])$";
+
+fn map_of(keys: ObjectBuilder, values: impl Into<utoipa::openapi::RefOr<utoipa::openapi::Schema>>) -> ObjectBuilder {
+    ObjectBuilder::new()
+        .schema_type(SchemaType::new(Type::Object))
+        .property_names(Some(keys))
+        .additional_properties(Some(values.into()))
+}
+
+/// Translations by locale tag, `{"zh-CN": "…"}`: each a text of at most 1,000 characters.
+pub fn i18n() -> ObjectBuilder {
+    map_of(string(false).pattern(Some(LOCALE_TAG_PATTERN)), text().build())
+}
+
+/// Display names of indicators: `{"leadership": {"en": "Leadership", "zh-CN": "领导力"}}`.
+pub fn indicator_names() -> ObjectBuilder {
+    map_of(string(false).pattern(Some(SNAKE_PATTERN)).max_length(Some(64)), i18n().build()).description(Some(
+        "Display names of indicators by locale tag: `{\"leadership\":{\"en\":\"Leadership\",\"zh-CN\":\"领导力\"}}`.",
+    ))
+}
+
+/// A question's wording by relation (peer surveys).
+pub fn text_by_relation() -> ObjectBuilder {
+    let relations = ["self", "manager", "peer", "direct_report"];
+    // Inline: a reference made here would name a component nothing else registers.
+    map_of(string(false).enum_values(Some(relations)), <super::survey::RelationText as utoipa::PartialSchema>::schema())
+}
+
 /// A snake_case label (roles, indicators).
 pub fn opt_snake() -> ObjectBuilder {
     string(true).pattern(Some(SNAKE_PATTERN)).max_length(Some(64))
@@ -153,6 +182,11 @@ mod tests {
         #[test]
         fn every_id_the_schema_allows_parses(s in string_regex(&whole(super::super::id::ID_PATTERN)).unwrap()) {
             prop_assert!(super::super::id::ExternalId::parse(&s).is_ok(), "{s:?}");
+        }
+
+        #[test]
+        fn every_locale_tag_the_schema_allows_parses(s in string_regex(&whole(LOCALE_TAG_PATTERN)).unwrap()) {
+            prop_assert!(super::super::Locale::parse(&s).is_ok(), "{s:?}");
         }
 
         #[test]

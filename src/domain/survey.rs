@@ -73,6 +73,7 @@ pub struct SurveyInput {
     pub title: String,
     /// Translations of the title by locale tag (an addition to the contract).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[schema(schema_with = crate::domain::shapes::i18n)]
     pub title_i18n: BTreeMap<String, String>,
     #[serde(default)]
     pub anonymous: bool,
@@ -80,6 +81,7 @@ pub struct SurveyInput {
     pub questions: Vec<QuestionInput>,
     /// Display names of indicators by locale tag: `{"leadership":{"en":"Leadership","zh-CN":"领导力"}}`.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[schema(schema_with = crate::domain::shapes::indicator_names)]
     pub indicator_names: BTreeMap<String, BTreeMap<String, String>>,
 }
 
@@ -93,6 +95,7 @@ pub struct ChoiceOption {
     #[schema(schema_with = crate::domain::shapes::option_text)]
     pub text: String,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[schema(schema_with = crate::domain::shapes::i18n)]
     pub text_i18n: BTreeMap<String, String>,
 }
 
@@ -100,8 +103,10 @@ pub struct ChoiceOption {
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RelationText {
+    #[schema(schema_with = crate::domain::shapes::text)]
     pub text: String,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[schema(schema_with = crate::domain::shapes::i18n)]
     pub text_i18n: BTreeMap<String, String>,
 }
 
@@ -138,6 +143,7 @@ pub struct QuestionInput {
     #[serde(default)]
     pub required: bool,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[schema(schema_with = crate::domain::shapes::i18n)]
     pub text_i18n: BTreeMap<String, String>,
     /// `choice` only: 2 to 20 options.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -151,6 +157,7 @@ pub struct QuestionInput {
     /// Peer surveys: the wording for one relation instead of `text` (`self`, `manager`,
     /// `peer`, `direct_report`).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[schema(schema_with = crate::domain::shapes::text_by_relation)]
     pub text_by_relation: BTreeMap<String, RelationText>,
 }
 

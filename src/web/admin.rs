@@ -27,7 +27,12 @@ pub fn router() -> Router<WebState> {
         .route("/admin/cycles/{cycle}/{action}", post(cycle_action))
         .route("/admin/cycles/{cycle}/raters", get(super::admin_raters::page))
         .route("/admin/audit", get(super::admin_audit::page))
-        .route("/admin/surveys", get(super::admin_surveys::list).post(super::admin_surveys::save))
+        .route(
+            "/admin/surveys",
+            get(super::admin_surveys::list)
+                .post(super::admin_surveys::save)
+                .layer(axum::extract::DefaultBodyLimit::max(super::LARGE_FORM_BYTES)),
+        )
         .route("/admin/surveys/edit", get(super::admin_surveys::edit))
         .route("/admin/cycles/{cycle}/raters/{person}/remind", post(super::admin_raters::remind))
         .route(

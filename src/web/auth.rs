@@ -159,7 +159,7 @@ async fn use_link(
     headers: HeaderMap,
 ) -> Response {
     let t = dash_text(page.locale());
-    if !from_our_pages(&headers, &state.app.config.public_url) {
+    if !from_our_pages(&headers, state.app.config.public_base()) {
         let header = |n: &str| headers.get(n).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
         tracing::warn!(origin = %header("origin"), fetch_site = %header("sec-fetch-site"), "refused a sign-in posted from another site");
         return message(StatusCode::FORBIDDEN, t, t.link_dead_title, t.cross_site_body);
@@ -171,7 +171,7 @@ async fn use_link(
     let Some(session) = session else {
         return message(StatusCode::GONE, t, t.link_dead_title, t.link_dead_body);
     };
-    let secure = if state.app.config.public_url.starts_with("https://") { "; Secure" } else { "" };
+    let secure = if state.app.config.public_base().starts_with("https://") { "; Secure" } else { "" };
     let cookie = format!(
         "{SESSION_COOKIE}={}; Path=/; HttpOnly; SameSite=Lax; Max-Age={SESSION_SECONDS}{secure}",
         session.as_str()

@@ -179,6 +179,16 @@ where
     }
 }
 
+/// A request body of at most `limit` bytes, or `None` when it declares or sends more (or the
+/// client goes away): read only once the checks a request's head allows have passed.
+pub async fn body_within(headers: &HeaderMap, body: axum::body::Body, limit: usize) -> Option<axum::body::Bytes> {
+    let declared = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        return None;
+    }
+    axum::body::to_bytes(body, limit).await.ok()
+}
+
 /// The client a request comes from, as per-client limits count it: the peer address, or the
 /// address a trusted proxy names; an IPv6 client counts by its /64.
 #[derive(Debug, Clone, Copy)]

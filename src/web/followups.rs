@@ -24,7 +24,10 @@ pub fn router() -> Router<WebState> {
         .route("/followups", get(list))
         .route("/followups/{response}", post(mark))
         .route("/followups/phone", get(phone_list))
-        .route("/followups/phone/{invitation}", get(phone_form).post(phone_submit))
+        .route(
+            "/followups/phone/{invitation}",
+            get(phone_form).post(phone_submit).layer(axum::extract::DefaultBodyLimit::max(super::LARGE_FORM_BYTES)),
+        )
 }
 
 pub struct Row {

@@ -29,6 +29,12 @@ pub mod respondent;
 mod respondent_flow;
 pub mod unsubscribe;
 
+/// A signed-in page's form: feedback's three texts of 5,000 characters, percent-encoded, fit.
+const SIGNED_IN_FORM_BYTES: usize = 256 * 1024;
+
+/// The survey builder's form and a customer's answers entered by phone.
+pub(crate) const LARGE_FORM_BYTES: usize = 2 * 1024 * 1024;
+
 /// What the pages share: the use cases and the per-address limits of guessing.
 #[derive(Clone)]
 pub struct WebState {
@@ -73,7 +79,10 @@ pub fn router() -> Router<WebState> {
         .merge(admin::router())
         .merge(me::router())
         .merge(followups::router())
-        .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")));
+        .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
+        // Read after the session is checked, and no more than these forms hold (the survey
+        // builder, a phone answer and the CSV import set their own, larger limits).
+        .layer(axum::extract::DefaultBodyLimit::max(SIGNED_IN_FORM_BYTES));
     Router::new()
         .route("/healthz", get(healthz))
         .route("/assets/candor.css", get(stylesheet))
@@ -107,12 +116,19 @@ async fn stylesheet() -> impl IntoResponse {
     )
 }
 
+/// 200 when the database answers and can take a write; 503 otherwise, saying which of the
+/// three it is (for a monitor, not a person).
 async fn healthz(State(app): State<App>) -> (StatusCode, &'static str) {
     match app.healthy().await {
         Ok(()) => (StatusCode::OK, "ok\n"),
         Err(e) => {
             tracing::warn!(error = %e.chain(), "health check failed");
-            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable\n")
+            let what = match e {
+                crate::app::Error::StorageFull(_) => "storage full\n",
+                crate::app::Error::Busy(_) => "database busy\n",
+                _ => "database unavailable\n",
+            };
+            (StatusCode::SERVICE_UNAVAILABLE, what)
         }
     }
 }

@@ -315,10 +315,7 @@ async fn read_form(
                 .max_form_bytes()
         }
     };
-    if declared.is_some_and(|n| n > limit) {
-        return Err(too_large());
-    }
-    axum::body::to_bytes(body, limit).await.map_err(|_| too_large())
+    super::extract::body_within(headers, body, limit).await.ok_or_else(too_large)
 }
 
 /// Claims and stores in one transaction (`app::responses::submit`). Before reading a byte of

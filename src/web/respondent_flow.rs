@@ -1,7 +1,7 @@
 //! What a respondent does around a form: save it for later, decline the review, and — on the
 //! thanks page — see how far they are and start the next review of the same cycle.
 use super::WebState;
-use super::extract::{ClientAddr, PageLocale};
+use super::extract::{ClientAddr, PageLocale, body_within};
 use super::pages::{Brand, Html, app_error, message};
 use super::respondent::resolve_info;
 use crate::app::respondents::{self, Progress};
@@ -9,11 +9,10 @@ use crate::app::responses::{self, LinkState};
 use crate::domain::{Locale, Token};
 use crate::i18n::{FlowText, Text, fill, flow_text, review_kind, text};
 use askama::Template;
-use axum::extract::rejection::FormRejection;
-use axum::extract::{Form, Path, State};
-use axum::http::StatusCode;
+use axum::body::Body;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use serde::Deserialize;
 
 /// Saves the form for later under its link (`action=save`); nothing is checked or counted.
 pub(super) async fn saved(
@@ -85,11 +84,10 @@ pub async fn decline_page(
     .into_response()
 }
 
-#[derive(Deserialize)]
-pub struct DeclineForm {
-    #[serde(default)]
-    reason: String,
-}
+/// A decline's body: its reason, at most 500 characters of up to 4 bytes each, percent-encoded
+/// (×3), and the field's name. Read only once the link is known to be live, so a guessed link
+/// costs its request head and no more.
+const DECLINE_FORM_BYTES: usize = respondents::MAX_REASON * 12 + 1024;
 
 /// `POST /s/{token}/decline`: declines the review, then the thanks page with what is next.
 pub async fn decline(
@@ -97,7 +95,8 @@ pub async fn decline(
     client: ClientAddr,
     Path(raw): Path<String>,
     page: PageLocale,
-    form: Result<Form<DeclineForm>, FormRejection>,
+    headers: HeaderMap,
+    body: Body,
 ) -> Response {
     let info = match resolve_info(&state, client.0, &raw, &page).await {
         Ok(info) => info,
@@ -105,11 +104,21 @@ pub async fn decline(
     };
     let locale = page.with_stored(info.respondent_locale.as_deref());
     let Some(token) = Token::parse(&raw) else { return super::pages::not_found(locale) };
-    let reason = form.map(|Form(f)| f.reason).unwrap_or_default();
+    let Some(body) = body_within(&headers, body, DECLINE_FORM_BYTES).await else { return too_large(locale) };
+    let reason = form_field(&body, "reason").unwrap_or_default();
     match respondents::decline(&state.app, &token, &reason).await {
         Ok(_) => Redirect::to(&format!("/s/{raw}/thanks?lang={}", locale.as_str())).into_response(),
         Err(e) => app_error(e, locale),
     }
+}
+
+fn form_field(body: &[u8], name: &str) -> Option<String> {
+    url::form_urlencoded::parse(body).find(|(k, _)| k == name).map(|(_, v)| v.into_owned())
+}
+
+fn too_large(locale: Locale) -> Response {
+    let t = text(locale);
+    message(StatusCode::PAYLOAD_TOO_LARGE, t, t.too_large_title, t.too_large_body)
 }
 
 #[derive(Template)]
@@ -201,26 +210,33 @@ fn render_thanks(
     Html(page.render()).into_response()
 }
 
-#[derive(Deserialize)]
-pub struct NextForm {
-    invitation: i64,
-}
+/// The next review's form carries one number.
+const NEXT_FORM_BYTES: usize = 1024;
 
-/// `POST /s/{token}/next`: a fresh link to the respondent's next review, and there.
+/// `POST /s/{token}/next`: a fresh link to the respondent's next review, and there. The
+/// address's budget and the token's shape are checked from the head, then a body of a number.
 pub async fn next(
     State(state): State<WebState>,
     client: ClientAddr,
     Path(raw): Path<String>,
     page: PageLocale,
-    form: Result<Form<NextForm>, FormRejection>,
+    headers: HeaderMap,
+    body: Body,
 ) -> Response {
     let locale = page.locale();
+    let t = text(locale);
     if state.limiter.is_blocked(client.0) {
-        let t = text(locale);
         return message(StatusCode::TOO_MANY_REQUESTS, t, t.too_many_title, t.too_many_body);
     }
-    let Ok(Form(form)) = form else { return super::pages::bad_form(locale) };
-    match respondents::open_next(&state.app, &raw, form.invitation).await {
+    if Token::parse(&raw).is_none() {
+        state.limiter.record_miss(client.0);
+        return message(StatusCode::NOT_FOUND, t, t.not_found_title, t.not_found_body);
+    }
+    let Some(body) = body_within(&headers, body, NEXT_FORM_BYTES).await else { return too_large(locale) };
+    let Some(invitation) = form_field(&body, "invitation").and_then(|v| v.parse::<i64>().ok()) else {
+        return super::pages::bad_form(locale);
+    };
+    match respondents::open_next(&state.app, &raw, invitation).await {
         Ok(token) => Redirect::to(&format!("/s/{}?lang={}", token.as_str(), locale.as_str())).into_response(),
         Err(e) => {
             if matches!(e, crate::app::Error::NotFound { .. }) {

@@ -106,11 +106,13 @@ pub fn test_config(db_url: &str, mail_dir: PathBuf) -> Config {
         org_name: None,
         org_logo: None,
         max_connections: 1024,
+        // Tests fire hundreds of requests at once from 127.0.0.1; tests/limits.rs sets a share.
+        max_connections_per_client: 1024,
         header_timeout_secs: 10,
         sqlite_full_sync: false,
         database_url: db_url.to_string(),
         listen: "127.0.0.1:0".into(),
-        public_url: "http://127.0.0.1:0".into(),
+        public_url: Some("http://127.0.0.1:0".into()),
         smtp_url: None,
         mail_dir,
         mail_from: "Candor <no-reply@candor.test>".into(),
@@ -168,7 +170,7 @@ pub async fn spawn_app_with(backend: Backend, tweak: impl FnOnce(&mut Config)) -
 /// Starts the application on `db`, listening on port 0; links in emails name the bound port.
 pub async fn start(db: TestDb, mut config: Config, admin_key: Option<String>) -> TestApp {
     config.listen = "127.0.0.1:0".into();
-    config.public_url = "http://127.0.0.1:0".into();
+    config.public_url = Some("http://127.0.0.1:0".into());
     let mail_dir = config.mail_dir.clone();
     let app = Application::build(config).await.expect("build app");
     let port = app.port();
