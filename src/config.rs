@@ -50,6 +50,8 @@ pub enum ApiKeyCommand {
 pub enum ScopeArg {
     Admin,
     Scores,
+    /// Provisioning through SCIM 2.0 (`/scim/v2`) only.
+    Scim,
 }
 
 impl From<ScopeArg> for crate::domain::api_key::Scope {
@@ -57,6 +59,7 @@ impl From<ScopeArg> for crate::domain::api_key::Scope {
         match s {
             ScopeArg::Admin => crate::domain::api_key::Scope::Admin,
             ScopeArg::Scores => crate::domain::api_key::Scope::Scores,
+            ScopeArg::Scim => crate::domain::api_key::Scope::Scim,
         }
     }
 }

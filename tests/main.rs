@@ -31,6 +31,7 @@ mod respondents;
 mod results;
 mod review_loop;
 mod reviews;
+mod scim;
 mod scores;
 mod submissions;
 mod trust;

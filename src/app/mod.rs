@@ -26,6 +26,7 @@ pub mod results;
 pub mod retention;
 pub mod revocation;
 pub mod schedules;
+pub mod scim;
 pub mod sealing;
 pub mod surveys;
 pub mod telemetry;

@@ -29,6 +29,7 @@ pub mod responses;
 pub mod results;
 pub mod reviews;
 pub mod schedules;
+pub mod scim;
 pub mod scores;
 pub mod sealed;
 pub mod server_key;
