@@ -4,8 +4,7 @@
 use super::scim_wire::{self as wire, Scim, ScimError, ScimKey};
 use crate::app::App;
 use crate::app::audit::{self, Actor};
-use crate::app::scim::{self, ScimUser};
-use crate::db::scim::Filter;
+use crate::app::scim::{self, Filter, ScimUser};
 use crate::domain::scim as doc;
 use crate::domain::time::to_rfc3339 as time_rfc3339;
 use axum::Router;

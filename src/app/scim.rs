@@ -9,7 +9,8 @@
 //! person by userName (which falls back to the email) and writes the document again.
 use super::directory::{self, PersonInput};
 use super::{App, Error, Result};
-use crate::db::scim::{self as store, Filter, ScimFields, ScimPerson};
+pub use crate::db::scim::Filter;
+use crate::db::scim::{self as store, ScimFields, ScimPerson};
 use crate::domain::scim::{self as doc, Problem, Record};
 use crate::domain::{ExternalId, scim_patch, time};
 use serde_json::{Map, Value};
