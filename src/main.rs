@@ -35,6 +35,7 @@ fn check_config(cli: &Cli) -> Result<(), String> {
     c.read_server_key()?;
     c.trusted_proxy_nets()?;
     c.org_logo()?;
+    c.oidc()?;
     c.mail_from
         .parse::<lettre::message::Mailbox>()
         .map_err(|_| format!("CANDOR_MAIL_FROM {:?} is not a valid sender", c.mail_from))?;

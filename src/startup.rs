@@ -74,6 +74,7 @@ impl Application {
     /// public URL whose port is 0 takes the bound port (tests listen on port 0 and read it back).
     pub async fn build(mut config: Config) -> anyhow::Result<Application> {
         config.org_logo().map_err(anyhow::Error::msg)?;
+        config.oidc().map_err(anyhow::Error::msg)?;
         let listener = TcpListener::bind(&config.listen).await?;
         let port = listener.local_addr()?.port();
         if let Ok(mut url) = url::Url::parse(&config.public_url)

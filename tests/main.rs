@@ -23,6 +23,7 @@ mod keys;
 mod layers;
 mod operating;
 mod operating_binary;
+mod oidc;
 mod periods;
 mod privacy;
 mod questions;

@@ -19,11 +19,13 @@ CREATE TABLE scim_users (
 CREATE UNIQUE INDEX scim_users_user_name ON scim_users (LOWER(user_name));
 
 -- An OpenID Connect sign-in between its start and the provider's callback: found by the hash
--- of its `state`, taken (deleted) once.
+-- of its `state`, taken (deleted) once. `next`: where to go after (`me`, or the dashboard);
+-- `lang`: the language of the page it started from.
 CREATE TABLE oidc_flows (
     state_hash    TEXT PRIMARY KEY,
     nonce         TEXT NOT NULL,
     pkce_verifier TEXT NOT NULL,
     next          TEXT,
+    lang          TEXT,
     expires_at    BIGINT NOT NULL
 );

@@ -22,6 +22,7 @@ pub mod imports;
 pub mod invitations;
 pub mod links;
 pub mod nominations;
+pub mod oidc;
 pub mod outbox;
 pub mod privacy;
 pub mod reminders;

@@ -23,6 +23,7 @@ pub mod extract;
 mod followups;
 mod me;
 pub(crate) mod nominate;
+mod oidc;
 pub mod pages;
 pub mod ratelimit;
 pub mod respondent;
