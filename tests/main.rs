@@ -24,6 +24,7 @@ mod layers;
 mod operating;
 mod operating_binary;
 mod oidc;
+mod people;
 mod periods;
 mod privacy;
 mod questions;

@@ -18,6 +18,7 @@ pub mod integrations;
 pub mod invitations;
 pub mod nominations;
 pub mod oidc;
+pub mod people;
 pub mod periods;
 pub mod privacy;
 pub mod reminders;

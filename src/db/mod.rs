@@ -24,6 +24,7 @@ pub mod links;
 pub mod nominations;
 pub mod oidc;
 pub mod outbox;
+pub mod people_admin;
 pub mod privacy;
 pub mod reminders;
 pub mod responses;
