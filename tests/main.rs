@@ -9,6 +9,7 @@ mod api;
 mod audit;
 mod browser;
 mod browser_analytics;
+mod browser_people;
 mod browser_respondents;
 mod browser_review;
 mod cli;

@@ -60,6 +60,10 @@ pub struct IdentityText {
     pub err_weights: &'static str,
     pub weights_closed: &'static str,
     pub no_roles: &'static str,
+    /// Between names in a list.
+    pub list_sep: &'static str,
+    /// `{m}`, `{p}`, `{d}`: the cycle's own weights.
+    pub weights_default: &'static str,
 }
 
 pub static EN: IdentityText = IdentityText {
@@ -84,11 +88,11 @@ pub static EN: IdentityText = IdentityText {
     previous: "Previous",
     next: "Next",
     no_people: "No one matches.",
-    reports_to: "Reports to",
-    manages: "Manages",
+    reports_to: "Reports to: ",
+    manages: "Manages: ",
     no_manager: "no one",
     inactive: "Inactive",
-    edit_person: "Edit",
+    edit_person: "Edit: ",
     name_label: "Name",
     email_label: "Email",
     manager_label: "Manager (id)",
@@ -116,6 +120,8 @@ pub static EN: IdentityText = IdentityText {
     err_weights: "Weights are numbers from 0 to 100, and a row may not be all 0.",
     weights_closed: "The cycle is closed: its weights no longer change.",
     no_roles: "No one has a role yet: set roles on the People page.",
+    list_sep: ", ",
+    weights_default: "The cycle's own weights: manager {m}, peer {p}, direct report {d}.",
 };
 
 pub static ZH_CN: IdentityText = IdentityText {
@@ -140,11 +146,11 @@ pub static ZH_CN: IdentityText = IdentityText {
     previous: "上一页",
     next: "下一页",
     no_people: "没有符合条件的人员。",
-    reports_to: "上级",
-    manages: "直接下属",
+    reports_to: "上级：",
+    manages: "直接下属：",
     no_manager: "无",
     inactive: "已停用",
-    edit_person: "编辑",
+    edit_person: "编辑：",
     name_label: "姓名",
     email_label: "邮箱",
     manager_label: "上级（编号）",
@@ -172,6 +178,8 @@ pub static ZH_CN: IdentityText = IdentityText {
     err_weights: "权重须为 0 至 100 之间的数字，且同一行不能全为 0。",
     weights_closed: "本周期已结束，权重不可再更改。",
     no_roles: "尚无人员设置角色：请在人员页面设置角色。",
+    list_sep: "、",
+    weights_default: "本周期的权重：经理 {m}，同事 {p}，直接下属 {d}。",
 };
 
 pub fn identity_text(locale: Locale) -> &'static IdentityText {

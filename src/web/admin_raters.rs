@@ -72,7 +72,7 @@ pub(super) async fn render(
     let q = q.unwrap_or_default();
     let loaded = async {
         let (c, pending, counts) = reminders::raters(app, cycle).await?;
-        let weights = super::admin_weights::view(app, &c).await?;
+        let weights = super::admin_weights::view(app, &c, who.locale).await?;
         Ok::<_, crate::app::Error>((c, pending, counts, weights))
     };
     let (c, pending, counts, mut weights) = match loaded.await {

@@ -29,6 +29,8 @@ pub(super) struct WeightsView {
     pub error: Option<String>,
     /// The cycle's own weights, shown where a row is empty.
     pub default: (f64, f64, f64),
+    /// The same, said.
+    pub default_text: String,
 }
 
 fn number(w: f64) -> String {
@@ -36,7 +38,7 @@ fn number(w: f64) -> String {
 }
 
 /// The rows for every role in use or already weighted in this cycle.
-pub(super) async fn view(app: &App, cycle: &Cycle) -> app::Result<WeightsView> {
+pub(super) async fn view(app: &App, cycle: &Cycle, locale: crate::domain::Locale) -> app::Result<WeightsView> {
     let roles: BTreeSet<String> =
         app::people::choices(app).await?.roles.into_iter().chain(cycle.weights_by_role.keys().cloned()).collect();
     let rows = roles
@@ -52,11 +54,14 @@ pub(super) async fn view(app: &App, cycle: &Cycle) -> app::Result<WeightsView> {
         })
         .collect();
     let w = &cycle.weights;
+    let said = [("m", number(w.manager)), ("p", number(w.peer)), ("d", number(w.direct_report))];
+    let vars: Vec<(&str, &str)> = said.iter().map(|(k, v)| (*k, v.as_str())).collect();
     Ok(WeightsView {
         open: cycle.is_open(crate::domain::time::now()),
         rows,
         error: None,
         default: (w.manager, w.peer, w.direct_report),
+        default_text: crate::i18n::fill(identity_text(locale).weights_default, &vars),
     })
 }
 
