@@ -267,6 +267,13 @@ async fn the_provider_can_be_the_only_way_in(backend: Backend) {
     let (jar, auth) = start(&app, "en").await;
     let callback = at_provider(&app, auth, "wang").await;
     assert_eq!(back_at_candor(&app, &jar, &callback).await.status().as_u16(), 303);
+    // Starting sign-ins shares the per-client budget of sign-in requests (10 a minute).
+    let mut statuses = Vec::new();
+    for _ in 0..12 {
+        statuses.push(app.client.post(app.url("/login/oidc?lang=en")).send().await.unwrap().status().as_u16());
+    }
+    assert_eq!(statuses.last(), Some(&429), "{statuses:?}");
+    assert!(statuses.iter().filter(|s| **s == 303).count() <= 9, "{statuses:?}");
 }
 
 on_both_databases!(signs_in_with_the_identity_provider, refusals_leave_no_session, the_provider_can_be_the_only_way_in);

@@ -205,27 +205,39 @@ async fn create(ScimKey(actor): ScimKey, State(app): State<App>, body: Bytes) ->
 }
 
 async fn replace(
-    ScimKey(actor): ScimKey,
+    key: ScimKey,
     State(app): State<App>,
     Path(id): Path<String>,
     Query(q): Query<ShapeQuery>,
     body: Bytes,
 ) -> Result<Scim, ScimError> {
-    let user = scim::replace(&app, &id, &json_body(&body)?).await?;
-    record(&app, &actor, "scim_replaced_person", &id).await;
-    Ok(Scim(StatusCode::OK, rendered(&app, user, &q.shape())))
+    let done = scim::replace(&app, &id, &json_body(&body)?).await;
+    changed(&app, key, &id, &q, "scim_replaced_person", done).await
 }
 
 async fn patch(
-    ScimKey(actor): ScimKey,
+    key: ScimKey,
     State(app): State<App>,
     Path(id): Path<String>,
     Query(q): Query<ShapeQuery>,
     body: Bytes,
 ) -> Result<Scim, ScimError> {
-    let user = scim::patch(&app, &id, &json_body(&body)?).await?;
-    record(&app, &actor, "scim_patched_person", &id).await;
-    Ok(Scim(StatusCode::OK, rendered(&app, user, &q.shape())))
+    let done = scim::patch(&app, &id, &json_body(&body)?).await;
+    changed(&app, key, &id, &q, "scim_patched_person", done).await
+}
+
+/// A changed User: recorded, and answered as it now reads.
+async fn changed(
+    app: &App,
+    ScimKey(actor): ScimKey,
+    id: &str,
+    q: &ShapeQuery,
+    action: &str,
+    done: crate::app::Result<ScimUser>,
+) -> Result<Scim, ScimError> {
+    let user = done?;
+    record(app, &actor, action, id).await;
+    Ok(Scim(StatusCode::OK, rendered(app, user, &q.shape())))
 }
 
 /// Deactivates the person (their history stays); SCIM knows them no more.

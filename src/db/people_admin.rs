@@ -1,25 +1,11 @@
 //! The people directory as `/admin/people` reads it: a search, a page at a time, who manages
 //! whom, and the names a form offers to choose from.
-use super::directory::PersonRow;
+use super::directory::{PersonRow, person_row as person};
 use super::placeholders;
-use sqlx::any::AnyRow;
 use sqlx::{AnyPool, Row};
 use std::collections::HashMap;
 
 const COLUMNS: &str = "id, name, email, manager_id, team, locale, role, active";
-
-fn person(r: &AnyRow) -> Result<PersonRow, sqlx::Error> {
-    Ok(PersonRow {
-        id: r.try_get("id")?,
-        name: r.try_get("name")?,
-        email: r.try_get("email")?,
-        manager_id: r.try_get("manager_id")?,
-        team: r.try_get("team")?,
-        locale: r.try_get("locale")?,
-        role: r.try_get("role")?,
-        active: super::get_bool(r, "active")?,
-    })
-}
 
 /// `%text%` for LIKE, with LIKE's own characters taken literally.
 fn pattern(q: &str) -> String {

@@ -37,16 +37,7 @@ const VISIBLE: &str = "p.org_member = TRUE AND (s.deleted IS NULL OR s.deleted =
 
 fn scim_person(r: &AnyRow) -> Result<ScimPerson, sqlx::Error> {
     Ok(ScimPerson {
-        person: PersonRow {
-            id: r.try_get("id")?,
-            name: r.try_get("name")?,
-            email: r.try_get("email")?,
-            manager_id: r.try_get("manager_id")?,
-            team: r.try_get("team")?,
-            locale: r.try_get("locale")?,
-            role: r.try_get("role")?,
-            active: super::get_bool(r, "active")?,
-        },
+        person: super::directory::person_row(r)?,
         user_name: r.try_get("user_name")?,
         external_id: r.try_get("external_id")?,
         resource: r.try_get("resource")?,

@@ -3,7 +3,7 @@
 //! browser back. A refusal is a page in the reader's language, and never a session.
 use super::WebState;
 use super::auth::{Next, message, signed_in};
-use super::extract::PageLocale;
+use super::extract::{ClientAddr, PageLocale};
 use super::pages::{app_error, not_found};
 use crate::app::oidc::{self, Callback, Refusal};
 use crate::domain::Locale;
@@ -35,9 +35,21 @@ fn flow_cookie(state: &WebState, value: &str, max_age: i64) -> Option<HeaderValu
     HeaderValue::from_str(&cookie).ok()
 }
 
-async fn start(State(state): State<WebState>, page: PageLocale, Query(next): Query<Next>) -> Response {
+/// Each start asks the provider twice and keeps a flow: counted against the same per-client
+/// budget as requests for sign-in links.
+async fn start(
+    State(state): State<WebState>,
+    client: ClientAddr,
+    page: PageLocale,
+    Query(next): Query<Next>,
+) -> Response {
     let locale = page.locale();
     let lang = dash_text(locale).lang;
+    if state.login_limiter.is_blocked(client.0) {
+        let (t, id) = (dash_text(locale), identity_text(locale));
+        return message(StatusCode::TOO_MANY_REQUESTS, t, t.login_title, id.too_many_sign_ins);
+    }
+    state.login_limiter.record_miss(client.0);
     match oidc::start(&state.app, next.to_me().then_some("me"), Some(lang)).await {
         Ok(Ok(started)) => {
             let mut res = Redirect::to(&started.url).into_response();
