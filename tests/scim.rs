@@ -206,4 +206,29 @@ async fn refusals_speak_scim(backend: Backend) {
     assert_eq!(b["Resources"][0]["id"], "E1001");
 }
 
-on_both_databases!(a_user_becomes_a_person, deleting_a_user_deactivates_the_person, refusals_speak_scim);
+/// The first admin was made at the console before the directory was connected: when the
+/// identity provider pushes that address, the account joins the org chart, admin rights kept.
+async fn the_console_admin_joins_the_org_chart(backend: Backend) {
+    let app = seeded(backend, None).await;
+    let key = scim_key(&app).await;
+    let email = candor::domain::EmailAddress::parse("hr.lead@example.com").unwrap();
+    let (admin_id, _) = candor::app::accounts::login_link(&app.state, &email, true).await.unwrap();
+    assert_eq!(person(&app, &admin_id).await, Value::Null, "outside the org chart");
+    let (_, _, b) = call(&app, &key, "GET", "/Users?filter=userName%20eq%20%22hr.lead%40example.com%22", None).await;
+    assert_eq!(b["totalResults"], 0, "{b}");
+    let hr = json!({"externalId":"E4000","userName":"HR.Lead@example.com","displayName":"Hana Ruiz",
+        "emails":[{"value":"hr.lead@example.com","primary":true}], ENTERPRISE: {"department": "People"}});
+    let (s, _, b) = call(&app, &key, "POST", "/Users", Some(hr)).await;
+    assert_eq!((s, &b["id"]), (201, &json!(admin_id)), "{b}");
+    let p = person(&app, &admin_id).await;
+    assert_eq!((&p["name"], &p["team"]), (&json!("Hana Ruiz"), &json!("People")));
+    let admins = candor::app::accounts::admins(&app.state).await.unwrap();
+    assert!(admins.iter().any(|a| a.0 == admin_id), "still an admin");
+}
+
+on_both_databases!(
+    a_user_becomes_a_person,
+    deleting_a_user_deactivates_the_person,
+    refusals_speak_scim,
+    the_console_admin_joins_the_org_chart
+);

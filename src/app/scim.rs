@@ -12,7 +12,7 @@ use super::{App, Error, Result};
 pub use crate::db::scim::Filter;
 use crate::db::scim::{self as store, ScimFields, ScimPerson};
 use crate::domain::scim::{self as doc, Problem, Record};
-use crate::domain::{ExternalId, scim_patch, time};
+use crate::domain::{EmailAddress, ExternalId, scim_patch, time};
 use serde_json::{Map, Value};
 
 /// A User as the transport shows it: its id, its document and its times.
@@ -60,10 +60,15 @@ pub async fn get(app: &App, id: &str) -> Result<ScimUser> {
 }
 
 /// POST: a new person, with the externalId as their id when it is one Candor can take. A
-/// person the client deleted before comes back under the same id.
+/// person the client deleted before comes back under the same id; an admin-only account with
+/// the same address (the first admin, made at the console) joins the org chart as this person.
 pub async fn create(app: &App, body: &Value) -> Result<ScimUser> {
     let kept = doc::clean(body)?;
     let d = doc::derive(&kept)?;
+    let email = EmailAddress::parse(&d.email).map(|e| e.as_str().to_string()).unwrap_or_default();
+    if let Some(admin) = store::admin_only_with_email(&app.db, &email).await? {
+        return write(app, &admin, kept, None).await;
+    }
     let id = match d.external_id.as_deref().map(ExternalId::parse) {
         Some(Ok(id)) => id.into_string(),
         _ => format!("scim-{}", &crate::domain::token::random_id()[..12]),
@@ -72,7 +77,11 @@ pub async fn create(app: &App, body: &Value) -> Result<ScimUser> {
     if !revived && person_exists(app, &id).await? {
         return Err(Error::conflict("uniqueness", format!("a person with id {id:?} exists already")));
     }
-    write(app, &id, kept, None).await
+    let locale = match revived {
+        true => crate::db::people_admin::person_by_id(&app.db.pool, &id).await?.and_then(|p| p.locale),
+        false => None,
+    };
+    write(app, &id, kept, locale).await
 }
 
 async fn person_exists(app: &App, id: &str) -> Result<bool> {
@@ -132,6 +141,7 @@ async fn save(app: &App, id: &str, kept: Map<String, Value>, locale: Option<Stri
         active: Some(d.active),
     };
     directory::import_people(app, std::slice::from_ref(&input), true).await.map_err(as_scim)?;
+    store::join_org(&app.db, id).await?;
     let resource = serde_json::to_string(&kept).map_err(Error::internal)?;
     let fields =
         ScimFields { user_name: &d.user_name, external_id: d.external_id.as_deref(), resource: &resource, deleted };

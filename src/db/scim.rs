@@ -131,3 +131,21 @@ pub async fn save(db: &Db, person: &str, f: &ScimFields<'_>, now: i64) -> Result
     .await
     .map(|_| ())
 }
+
+/// The admin-only account (outside the org chart, made by `candor login-link --admin`) that
+/// has this address, if any.
+pub async fn admin_only_with_email(db: &Db, email: &str) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar("SELECT id FROM people WHERE email = $1 AND org_member = FALSE")
+        .bind(email)
+        .fetch_optional(&db.pool)
+        .await
+}
+
+/// Brings an admin-only account into the org chart: the identity provider says it is a person.
+pub async fn join_org(db: &Db, id: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE people SET org_member = TRUE WHERE id = $1 AND org_member = FALSE")
+        .bind(id)
+        .execute(&db.pool)
+        .await
+        .map(|_| ())
+}
