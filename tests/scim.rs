@@ -102,12 +102,13 @@ async fn a_user_becomes_a_person(backend: Backend) {
             (
                 e["actor"].as_str().unwrap().into(),
                 e["action"].as_str().unwrap().into(),
-                e["detail"].as_str().unwrap().into(),
+                e["target"].as_str().unwrap().into(),
             )
         })
         .collect();
     assert!(entries.contains(&("okta".into(), "scim_created_person".into(), "person E2001".into())), "{entries:?}");
     assert!(entries.contains(&("okta".into(), "scim_patched_person".into(), "person E2001".into())), "{entries:?}");
+    assert!(entries.contains(&("okta".into(), "import_people".into(), "people".into())), "the import's own entry");
 }
 
 async fn deleting_a_user_deactivates_the_person(backend: Backend) {
@@ -154,7 +155,14 @@ async fn deleting_a_user_deactivates_the_person(backend: Backend) {
     assert_eq!((s, &b["active"]), (200, &json!(false)), "{b}");
     assert_eq!(person(&app, "E1002").await["active"], false);
     let (_, log) = app.get("/api/v1/audit").await;
-    assert!(log.to_string().contains("scim_deleted_person"), "{log}");
+    let has = |action: &str, target: &str| {
+        log["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["actor"] == "okta" && e["action"] == action && e["target"] == target)
+    };
+    assert!(has("scim_deleted_person", "person E1001") && has("deactivated", "person E1001"), "{log}");
 }
 
 async fn refusals_speak_scim(backend: Backend) {

@@ -189,11 +189,11 @@ async fn show(
 }
 
 async fn record(app: &App, actor: &Actor, action: &str, id: &str) {
-    audit::record(app, actor, action, None, format!("person {id}")).await;
+    audit::record_for(app, actor, action, None, &format!("person {id}"), "").await;
 }
 
 async fn create(ScimKey(actor): ScimKey, State(app): State<App>, body: Bytes) -> Result<Response, ScimError> {
-    let user = scim::create(&app, &json_body(&body)?).await?;
+    let user = scim::create(&app, &actor, &json_body(&body)?).await?;
     record(&app, &actor, "scim_created_person", &user.id).await;
     let body = rendered(&app, user, &Shape::default());
     let location = body["meta"]["location"].as_str().and_then(|l| HeaderValue::from_str(l).ok());
@@ -205,38 +205,38 @@ async fn create(ScimKey(actor): ScimKey, State(app): State<App>, body: Bytes) ->
 }
 
 async fn replace(
-    key: ScimKey,
+    ScimKey(actor): ScimKey,
     State(app): State<App>,
     Path(id): Path<String>,
     Query(q): Query<ShapeQuery>,
     body: Bytes,
 ) -> Result<Scim, ScimError> {
-    let done = scim::replace(&app, &id, &json_body(&body)?).await;
-    changed(&app, key, &id, &q, "scim_replaced_person", done).await
+    let done = scim::replace(&app, &actor, &id, &json_body(&body)?).await;
+    changed(&app, &actor, &id, &q, "scim_replaced_person", done).await
 }
 
 async fn patch(
-    key: ScimKey,
+    ScimKey(actor): ScimKey,
     State(app): State<App>,
     Path(id): Path<String>,
     Query(q): Query<ShapeQuery>,
     body: Bytes,
 ) -> Result<Scim, ScimError> {
-    let done = scim::patch(&app, &id, &json_body(&body)?).await;
-    changed(&app, key, &id, &q, "scim_patched_person", done).await
+    let done = scim::patch(&app, &actor, &id, &json_body(&body)?).await;
+    changed(&app, &actor, &id, &q, "scim_patched_person", done).await
 }
 
 /// A changed User: recorded, and answered as it now reads.
 async fn changed(
     app: &App,
-    ScimKey(actor): ScimKey,
+    actor: &Actor,
     id: &str,
     q: &ShapeQuery,
     action: &str,
     done: crate::app::Result<ScimUser>,
 ) -> Result<Scim, ScimError> {
     let user = done?;
-    record(app, &actor, action, id).await;
+    record(app, actor, action, id).await;
     Ok(Scim(StatusCode::OK, rendered(app, user, &q.shape())))
 }
 
@@ -246,7 +246,7 @@ async fn delete(
     State(app): State<App>,
     Path(id): Path<String>,
 ) -> Result<Response, ScimError> {
-    scim::delete(&app, &id).await?;
+    scim::delete(&app, &actor, &id).await?;
     record(&app, &actor, "scim_deleted_person", &id).await;
     Ok(StatusCode::NO_CONTENT.into_response())
 }

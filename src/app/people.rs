@@ -2,6 +2,7 @@
 //! time, who manages whom, and one person edited. An edit is an import of one row through
 //! `directory::import_people`, so it passes the API's checks and a deactivation does what
 //! `active: false` does (open invitations revoked, sessions ended, history kept).
+use super::audit::Actor;
 use super::directory::{self, PersonInput, PersonRow};
 use super::{App, Error, Result};
 use crate::db::people_admin as store;
@@ -70,18 +71,10 @@ pub struct PersonEdit {
     pub active: bool,
 }
 
-/// What an edit did, for the audit log.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Edited {
-    Unchanged,
-    Changed,
-    Deactivated,
-}
-
-/// Saves one person; their locale stays as it is. Deactivating someone needs `confirmed`
-/// (`not_confirmed`); other refusals are the import's (a row problem with its code, or
-/// `management_cycle`).
-pub async fn edit(app: &App, e: &PersonEdit, confirmed: bool) -> Result<Edited> {
+/// Saves one person, recorded in the audit log under `actor` by the import; their locale stays
+/// as it is. Deactivating someone needs `confirmed` (`not_confirmed`); other refusals are the
+/// import's (a row problem with its code, or `management_cycle`).
+pub async fn edit(app: &App, actor: &Actor, e: &PersonEdit, confirmed: bool) -> Result<()> {
     let current = store::person_by_id(&app.db.pool, &e.id).await?.ok_or_else(|| Error::not_found("person", &e.id))?;
     if current.active && !e.active && !confirmed {
         return Err(Error::invalid("not_confirmed", "tick the box to confirm the deactivation"));
@@ -97,12 +90,6 @@ pub async fn edit(app: &App, e: &PersonEdit, confirmed: bool) -> Result<Edited> 
         role: some(&e.role),
         active: Some(e.active),
     };
-    let done = directory::import_people(app, std::slice::from_ref(&input), true).await?;
-    Ok(if done.updated == 0 {
-        Edited::Unchanged
-    } else if current.active && !e.active {
-        Edited::Deactivated
-    } else {
-        Edited::Changed
-    })
+    directory::import_people(app, actor, std::slice::from_ref(&input), true).await?;
+    Ok(())
 }

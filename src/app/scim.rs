@@ -7,6 +7,7 @@
 //! The kept User document is written after the person, in a transaction of its own: the
 //! person is what counts, and a client that retries after a failure in between finds the
 //! person by userName (which falls back to the email) and writes the document again.
+use super::audit::Actor;
 use super::directory::{self, PersonInput};
 use super::{App, Error, Result};
 pub use crate::db::scim::Filter;
@@ -62,12 +63,12 @@ pub async fn get(app: &App, id: &str) -> Result<ScimUser> {
 /// POST: a new person, with the externalId as their id when it is one Candor can take. A
 /// person the client deleted before comes back under the same id; an admin-only account with
 /// the same address (the first admin, made at the console) joins the org chart as this person.
-pub async fn create(app: &App, body: &Value) -> Result<ScimUser> {
+pub async fn create(app: &App, actor: &Actor, body: &Value) -> Result<ScimUser> {
     let kept = doc::clean(body)?;
     let d = doc::derive(&kept)?;
     let email = EmailAddress::parse(&d.email).map(|e| e.as_str().to_string()).unwrap_or_default();
     if let Some(admin) = store::admin_only_with_email(&app.db, &email).await? {
-        return write(app, &admin, kept, None).await;
+        return write(app, actor, &admin, kept, None).await;
     }
     let id = match d.external_id.as_deref().map(ExternalId::parse) {
         Some(Ok(id)) => id.into_string(),
@@ -81,7 +82,7 @@ pub async fn create(app: &App, body: &Value) -> Result<ScimUser> {
         true => crate::db::people_admin::person_by_id(&app.db.pool, &id).await?.and_then(|p| p.locale),
         false => None,
     };
-    write(app, &id, kept, locale).await
+    write(app, actor, &id, kept, locale).await
 }
 
 async fn person_exists(app: &App, id: &str) -> Result<bool> {
@@ -99,33 +100,46 @@ async fn visible(app: &App, id: &str) -> Result<(ScimUser, Option<String>)> {
 }
 
 /// PUT: the person as the client now has them.
-pub async fn replace(app: &App, id: &str, body: &Value) -> Result<ScimUser> {
+pub async fn replace(app: &App, actor: &Actor, id: &str, body: &Value) -> Result<ScimUser> {
     let (_, locale) = visible(app, id).await?;
-    write(app, id, doc::clean(body)?, locale).await
+    write(app, actor, id, doc::clean(body)?, locale).await
 }
 
 /// PATCH: the operations applied to the User as it reads now.
-pub async fn patch(app: &App, id: &str, body: &Value) -> Result<ScimUser> {
+pub async fn patch(app: &App, actor: &Actor, id: &str, body: &Value) -> Result<ScimUser> {
     let (current, locale) = visible(app, id).await?;
     let mut kept = current.doc;
     scim_patch::apply(&mut kept, body)?;
-    write(app, id, doc::clean(&Value::Object(kept))?, locale).await
+    write(app, actor, id, doc::clean(&Value::Object(kept))?, locale).await
 }
 
 /// DELETE: the person is deactivated (as `active: false`) and SCIM knows them no more.
-pub async fn delete(app: &App, id: &str) -> Result<()> {
+pub async fn delete(app: &App, actor: &Actor, id: &str) -> Result<()> {
     let (current, locale) = visible(app, id).await?;
     let mut kept = current.doc;
     kept.insert("active".into(), Value::Bool(false));
-    save(app, id, kept, locale, true).await
+    save(app, actor, id, kept, locale, true).await
 }
 
-async fn write(app: &App, id: &str, kept: Map<String, Value>, locale: Option<String>) -> Result<ScimUser> {
-    save(app, id, kept, locale, false).await?;
+async fn write(
+    app: &App,
+    actor: &Actor,
+    id: &str,
+    kept: Map<String, Value>,
+    locale: Option<String>,
+) -> Result<ScimUser> {
+    save(app, actor, id, kept, locale, false).await?;
     get(app, id).await
 }
 
-async fn save(app: &App, id: &str, kept: Map<String, Value>, locale: Option<String>, deleted: bool) -> Result<()> {
+async fn save(
+    app: &App,
+    actor: &Actor,
+    id: &str,
+    kept: Map<String, Value>,
+    locale: Option<String>,
+    deleted: bool,
+) -> Result<()> {
     let d = doc::derive(&kept)?;
     if store::user_name_owner(&app.db, &d.user_name, id).await?.is_some() {
         return Err(Error::conflict("uniqueness", "another person has this userName"));
@@ -140,7 +154,7 @@ async fn save(app: &App, id: &str, kept: Map<String, Value>, locale: Option<Stri
         role: d.role,
         active: Some(d.active),
     };
-    directory::import_people(app, std::slice::from_ref(&input), true).await.map_err(as_scim)?;
+    directory::import_people(app, actor, std::slice::from_ref(&input), true).await.map_err(as_scim)?;
     store::join_org(&app.db, id).await?;
     let resource = serde_json::to_string(&kept).map_err(Error::internal)?;
     let fields =
@@ -158,6 +172,8 @@ fn as_scim(e: Error) -> Error {
             None => Error::invalid("invalidValue", "the User cannot be stored"),
         },
         Error::Invalid { message, .. } => Error::invalid("invalidValue", message),
+        // An administrator's address changes only on the admin pages.
+        Error::Conflict { code: "admin_email", message } => Error::invalid("mutability", message),
         other => other,
     }
 }

@@ -7,7 +7,7 @@ use super::admin::{actor, csrf_fields};
 use super::dashboard::{Nav, nav};
 use super::extract::{AdminForm, AdminViewer, CsrfFields, SignedIn};
 use super::pages::{Html, app_error, not_found};
-use crate::app::people::{self, Choices, Edited, PeoplePage, PersonEdit};
+use crate::app::people::{self, Choices, PeoplePage, PersonEdit};
 use crate::app::{self, App};
 use crate::i18n::{DashText, IdentityText, fill, identity_text};
 use askama::Template;
@@ -193,17 +193,10 @@ pub(super) async fn edit(
         active: form.active.is_some(),
     };
     let id = identity_text(who.locale);
-    let result = people::edit(&app, &edit, form.confirm.is_some()).await;
+    // The import records the change in the audit log, in its own transaction.
+    let result = people::edit(&app, &actor(&who), &edit, form.confirm.is_some()).await;
     match result {
-        Ok(done) => {
-            let action = match done {
-                Edited::Unchanged => None,
-                Edited::Changed => Some("edited_person"),
-                Edited::Deactivated => Some("deactivated_person"),
-            };
-            if let Some(action) = action {
-                crate::app::audit::record(&app, &actor(&who), action, None, format!("person {}", edit.id)).await;
-            }
+        Ok(_) => {
             let saved: String = url::form_urlencoded::byte_serialize(edit.id.as_bytes()).collect();
             Redirect::to(&format!("{}&saved={saved}#p-{saved}", list_url(lang, &q, page))).into_response()
         }
