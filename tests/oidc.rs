@@ -43,8 +43,9 @@ async fn idp(rogue: bool) -> Idp {
     .await
     .unwrap()
     .unwrap();
-    let issuer =
-        line.trim().strip_prefix("listening ").unwrap_or_else(|| panic!("the provider said {line:?}")).to_string();
+    let hint = "is it installed? scripts/setup.sh runs npm ci in tests/support/oidc";
+    let issuer = line.trim().strip_prefix("listening ").unwrap_or_else(|| panic!("the provider said {line:?}: {hint}"));
+    let issuer = issuer.to_string();
     Idp { child, issuer }
 }
 
