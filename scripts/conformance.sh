@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # API conformance: the OpenAPI document validates (openapi-spec-validator), and Schemathesis,
 # driven by it with three fixed seeds and a bounded number of examples, finds no failure and no
-# server error against the real binary on the demo organisation (docs: README "API").
+# server error against the real binary on the demo organisation (docs: README "API"); then
+# scim2-tester judges the SCIM server at /scim/v2 (tests/support/scim_check.py) and finds no
+# failure either.
 # Needs the debug binary (scripts/test.sh builds it) and Python 3; installs the two tools
-# from PyPI into target/conformance-venv on first use.
+# from PyPI into target/conformance-venv on first use (scim2-tester too).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -13,6 +15,9 @@ venv="$root/target/conformance-venv"
 if [ ! -x "$venv/bin/schemathesis" ] || [ ! -x "$venv/bin/openapi-spec-validator" ]; then
   python3 -m venv "$venv"
   "$venv/bin/pip" install -q --disable-pip-version-check "schemathesis==4.*" "openapi-spec-validator==0.*"
+fi
+if ! "$venv/bin/python" -c 'import scim2_tester, httpx2' 2>/dev/null; then
+  "$venv/bin/pip" install -q --disable-pip-version-check "scim2-tester[httpx2]==0.5.*"
 fi
 work=$(mktemp -d /tmp/candor-conformance.XXXXXX)
 pid=""
@@ -44,3 +49,6 @@ for seed in ${CANDOR_CONFORMANCE_SEEDS:-20261128 20261206 31415926}; do
     --max-examples "${CANDOR_CONFORMANCE_EXAMPLES:-25}" --workers 1
 done
 echo "conformance: the document validates and Schemathesis found nothing"
+scim_key=$("$bin" api-key create --name scim-conformance --scope scim | tail -n 1)
+"$venv/bin/python" "$root/tests/support/scim_check.py" "$base/scim/v2" "$scim_key"
+echo "conformance: scim2-tester found no failure"

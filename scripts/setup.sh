@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs and this machine lacks, and nothing else (idempotent):
 # PostgreSQL's server binaries, Python's aiosmtpd, Chromium with its driver and CJK fonts (for
-# the pages in Chinese), promtool (checks /metrics) and openpyxl (reads the Excel export). scripts/test.sh runs it first; set CANDOR_SKIP_SETUP=1 to skip it.
+# the pages in Chinese), promtool (checks /metrics), openpyxl (reads the Excel export), Node.js
+# with npm and the OpenID Connect provider the sign-in tests run (oidc-provider, from the
+# committed lock file in tests/support/oidc). scripts/test.sh runs it first; set
+# CANDOR_SKIP_SETUP=1 to skip it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 need=()
@@ -11,6 +14,8 @@ command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v chromedriver >/dev/null 2>&1 || need+=(chromium-driver)
 command -v promtool >/dev/null 2>&1 || need+=(prometheus)
 fc-list 2>/dev/null | grep -qi 'Noto Sans CJK' || need+=(fonts-noto-cjk)
+command -v node >/dev/null 2>&1 || need+=(nodejs)
+command -v npm >/dev/null 2>&1 || need+=(npm)
 if [ ${#need[@]} -gt 0 ]; then
   sudo=""
   [ "$(id -u)" = 0 ] || sudo="sudo"
@@ -28,4 +33,8 @@ if ! /usr/bin/python3 -c 'import openpyxl' >/dev/null 2>&1; then
     $sudo apt-get update -qq
     $sudo apt-get install -y -qq python3-openpyxl >/dev/null
   }
+fi
+if [ ! -d tests/support/oidc/node_modules/oidc-provider ]; then
+  echo "installing: oidc-provider (npm ci in tests/support/oidc)"
+  npm ci --prefix tests/support/oidc --no-audit --no-fund --loglevel=error
 fi

@@ -65,6 +65,8 @@ pub enum KeyCommand {
 pub enum ScopeArg {
     Admin,
     Scores,
+    /// Provisioning through SCIM 2.0 (`/scim/v2`) only.
+    Scim,
 }
 
 impl From<ScopeArg> for crate::domain::api_key::Scope {
@@ -72,6 +74,7 @@ impl From<ScopeArg> for crate::domain::api_key::Scope {
         match s {
             ScopeArg::Admin => crate::domain::api_key::Scope::Admin,
             ScopeArg::Scores => crate::domain::api_key::Scope::Scores,
+            ScopeArg::Scim => crate::domain::api_key::Scope::Scim,
         }
     }
 }
@@ -181,6 +184,46 @@ pub struct Config {
     /// stay); unset: kept.
     #[arg(long, env = "CANDOR_RETENTION_MONTHS", global = true, value_parser = clap::value_parser!(u32).range(1..=1200))]
     pub retention_months: Option<u32>,
+    /// OpenID Connect sign-in: the provider's issuer URL (discovery at
+    /// `{issuer}/.well-known/openid-configuration`); HTTPS, or plain HTTP on loopback only.
+    #[arg(long, env = "CANDOR_OIDC_ISSUER", global = true)]
+    pub oidc_issuer: Option<String>,
+    /// The client id Candor is registered under at the provider.
+    #[arg(long, env = "CANDOR_OIDC_CLIENT_ID", global = true)]
+    pub oidc_client_id: Option<String>,
+    /// The client's secret (or CANDOR_OIDC_CLIENT_SECRET_FILE).
+    #[arg(long, env = "CANDOR_OIDC_CLIENT_SECRET", global = true, hide_env_values = true)]
+    pub oidc_client_secret: Option<String>,
+    /// A file holding the client's secret.
+    #[arg(long, env = "CANDOR_OIDC_CLIENT_SECRET_FILE", global = true)]
+    pub oidc_client_secret_file: Option<PathBuf>,
+    /// The provider's name on the sign-in button ("Sign in with …"); default: your organisation.
+    #[arg(long, env = "CANDOR_OIDC_NAME", global = true)]
+    pub oidc_name: Option<String>,
+    /// `off`: no sign-in links by email (the identity provider is the only way in;
+    /// `candor login-link` still prints one at the console).
+    #[arg(long, env = "CANDOR_LOGIN_LINKS", default_value = "on", value_parser = ["on", "off"], global = true)]
+    pub login_links: String,
+}
+
+/// OpenID Connect settings, checked (CONTRACT §11).
+#[derive(Clone)]
+pub struct OidcSettings {
+    pub issuer: url::Url,
+    pub client_id: String,
+    pub client_secret: String,
+    /// The name on the button; none: the page's own words for "your organisation".
+    pub name: Option<String>,
+}
+
+impl std::fmt::Debug for OidcSettings {
+    // The client secret is never printed.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OidcSettings")
+            .field("issuer", &self.issuer.as_str())
+            .field("client_id", &self.client_id)
+            .finish()
+    }
 }
 
 /// How log lines are written (`CANDOR_LOG_FORMAT`).
@@ -278,6 +321,55 @@ impl Config {
             .collect()
     }
 
+    /// The identity provider, when one is configured: all of issuer, client id and secret, or
+    /// none of them; an issuer over HTTPS, or over plain HTTP on a loopback address only (a
+    /// provider on the same machine, as in tests). Emailed sign-in links may be turned off only
+    /// when there is a provider, or nobody could sign in.
+    pub fn oidc(&self) -> Result<Option<OidcSettings>, String> {
+        let secret = match (&self.oidc_client_secret, &self.oidc_client_secret_file) {
+            (Some(s), _) => Some(s.trim().to_string()),
+            (None, Some(path)) => Some(
+                std::fs::read_to_string(path)
+                    .map_err(|e| format!("CANDOR_OIDC_CLIENT_SECRET_FILE {}: {e}", path.display()))?
+                    .trim()
+                    .to_string(),
+            ),
+            (None, None) => None,
+        };
+        let links_off = self.login_links == "off";
+        let (issuer, client_id, client_secret) = match (&self.oidc_issuer, &self.oidc_client_id, secret) {
+            (None, None, None) if links_off => {
+                return Err("CANDOR_LOGIN_LINKS=off needs CANDOR_OIDC_ISSUER: nobody could sign in".into());
+            }
+            (None, None, None) => return Ok(None),
+            (Some(i), Some(c), Some(s)) if !s.is_empty() && !c.trim().is_empty() => (i, c.trim().to_string(), s),
+            _ => {
+                return Err("OpenID Connect needs CANDOR_OIDC_ISSUER, CANDOR_OIDC_CLIENT_ID and \
+                            CANDOR_OIDC_CLIENT_SECRET (or _FILE), all three"
+                    .into());
+            }
+        };
+        let url = url::Url::parse(issuer).map_err(|e| format!("CANDOR_OIDC_ISSUER {issuer:?}: {e}"))?;
+        let loopback = match url.host() {
+            Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+            Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+            Some(url::Host::Domain(d)) => d == "localhost",
+            None => false,
+        };
+        match url.scheme() {
+            "https" => {}
+            "http" if loopback => {}
+            _ => return Err(format!("CANDOR_OIDC_ISSUER {issuer:?} must be https:// (plain http on loopback only)")),
+        }
+        let name = self.oidc_name.as_deref().map(str::trim).filter(|n| !n.is_empty()).map(str::to_string);
+        Ok(Some(OidcSettings { issuer: url, client_id, client_secret, name }))
+    }
+
+    /// Whether sign-in links may be emailed (`CANDOR_LOGIN_LINKS`, on by default).
+    pub fn login_links(&self) -> bool {
+        self.login_links != "off"
+    }
+
     /// The public URL without a trailing slash. The server and the CLI set it from the address
     /// they listen on when it is unset (`config_check::links_base`); until then, the default
     /// address.
@@ -331,4 +423,39 @@ pub(crate) fn create_key_file(path: &std::path::Path) -> Result<[u8; 32], String
         .map_err(|e| format!("cannot write the key file {}: {e}", path.display()))?;
     tracing::info!(path = %path.display(), "created a new server key; keep it apart from database backups");
     Ok(key)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Cli;
+    use clap::Parser;
+
+    fn oidc(args: &[&str]) -> Result<Option<super::OidcSettings>, String> {
+        Cli::try_parse_from([&["candor"], args].concat()).expect("parses").config.oidc()
+    }
+
+    #[test]
+    fn an_identity_provider_is_all_or_nothing_and_https_off_loopback() {
+        let full = |issuer: &'static str| {
+            vec!["--oidc-issuer", issuer, "--oidc-client-id", "candor", "--oidc-client-secret", "s3cret"]
+        };
+        assert!(oidc(&[]).unwrap().is_none());
+        let ok = oidc(&full("https://id.example.com/realms/acme")).unwrap().unwrap();
+        assert_eq!((ok.client_id.as_str(), ok.client_secret.as_str(), ok.name), ("candor", "s3cret", None));
+        assert!(oidc(&full("http://127.0.0.1:8081")).unwrap().is_some());
+        assert!(oidc(&full("http://localhost:8081")).unwrap().is_some());
+        assert!(oidc(&full("http://[::1]:8081")).unwrap().is_some());
+        assert!(oidc(&full("http://id.example.com")).unwrap_err().contains("https"));
+        assert!(oidc(&full("http://10.0.0.1")).unwrap_err().contains("https"));
+        assert!(oidc(&["--oidc-issuer", "https://id.example.com"]).unwrap_err().contains("all three"));
+        assert!(oidc(&["--login-links", "off"]).unwrap_err().contains("nobody could sign in"));
+        let mut with_file = full("https://id.example.com");
+        with_file.truncate(4);
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("secret");
+        std::fs::write(&file, "from-a-file\n").unwrap();
+        with_file.extend(["--oidc-client-secret-file", file.to_str().unwrap(), "--oidc-name", "Okta"]);
+        let ok = oidc(&with_file).unwrap().unwrap();
+        assert_eq!((ok.client_secret.as_str(), ok.name.as_deref()), ("from-a-file", Some("Okta")));
+    }
 }

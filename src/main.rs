@@ -30,6 +30,7 @@ fn check_config(cli: &Cli) -> Result<(), String> {
     if !matches!(cli.command, Some(Command::Key(_))) {
         c.read_server_key()?;
     }
+    c.oidc()?;
     match &cli.command {
         Some(Command::LoginLink { email, .. }) => candor::domain::EmailAddress::parse(email).map(|_| ()),
         Some(Command::ApiKey(ApiKeyCommand::Create { name, .. })) => {

@@ -80,6 +80,7 @@ impl Application {
     /// whose port is 0 takes the bound port (tests listen on port 0 and read it back).
     pub async fn build(mut config: Config) -> anyhow::Result<Application> {
         crate::config_check::check(&config).map_err(anyhow::Error::msg)?;
+        config.oidc().map_err(anyhow::Error::msg)?;
         let listener = TcpListener::bind(&config.listen).await?;
         config.public_url = Some(crate::config_check::links_base(&config, Some(listener.local_addr()?)));
         let app = open(config).await?;

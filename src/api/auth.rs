@@ -1,4 +1,5 @@
-//! Bearer API keys. `admin` may call everything; `scores` may only read.
+//! Bearer API keys. `admin` may call everything under `/api/v1`; `scores` may only read;
+//! `scim` may only provision people through `/scim/v2`.
 use super::error::ApiError;
 use crate::app::audit::Actor;
 use crate::app::{App, integrations};
@@ -19,8 +20,13 @@ async fn scope_of(parts: &Parts, app: &App) -> Result<(Scope, String), ApiError>
 /// A caller whose key has the `admin` scope; the key's name is who the audit log names.
 pub struct AdminKey(pub Actor);
 
-/// A caller with any valid key: `scores` or `admin`.
+/// A caller with a key that may read: `scores` or `admin`.
 pub struct ReadKey;
+
+/// What a `scim` key is told when it calls `/api/v1`.
+fn scim_only() -> ApiError {
+    ApiError::new(StatusCode::FORBIDDEN, "forbidden", "this key has the scim scope, which may only call /scim/v2")
+}
 
 impl FromRequestParts<App> for AdminKey {
     type Rejection = ApiError;
@@ -33,6 +39,7 @@ impl FromRequestParts<App> for AdminKey {
                 "forbidden",
                 "this key has the scores scope, which may only read scores and progress",
             )),
+            (Scope::Scim, _) => Err(scim_only()),
         }
     }
 }
@@ -41,6 +48,9 @@ impl FromRequestParts<App> for ReadKey {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Self::Rejection> {
-        scope_of(parts, app).await.map(|_| ReadKey)
+        match scope_of(parts, app).await? {
+            (Scope::Scim, _) => Err(scim_only()),
+            _ => Ok(ReadKey),
+        }
     }
 }

@@ -15,7 +15,7 @@ use utoipa::ToSchema;
 pub struct KeyView {
     id: String,
     name: String,
-    /// `admin` or `scores`.
+    /// `admin`, `scores` or `scim`.
     scope: String,
     /// RFC 3339.
     created_at: String,

@@ -24,6 +24,8 @@ mod keys;
 mod openapi;
 mod privacy;
 mod schedules;
+mod scim;
+mod scim_wire;
 mod scores;
 mod surveys;
 mod webhooks;
@@ -101,6 +103,7 @@ pub fn router() -> Router<App> {
             async move { ([(axum::http::header::CONTENT_TYPE, "application/json")], doc) }
         }),
     )
+    .merge(scim::router())
     .route("/api/v1/{*rest}", axum::routing::any(no_route))
     .method_not_allowed_fallback(method_not_allowed)
     // Imports of tens of thousands of rows arrive in one body.

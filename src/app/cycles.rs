@@ -91,14 +91,7 @@ impl CycleInput {
             return Err(invalid("min_raters must be between 2 and 1000: below 2, anonymity cannot hold"));
         }
         let weights = self.weights.as_ref().map_or_else(|| Ok(Weights::default()), |w| parse_weights(w, "weights"))?;
-        let mut weights_by_role = std::collections::BTreeMap::new();
-        for (role, w) in self.weights_by_role.iter().flatten() {
-            let role = crate::domain::survey::parse_indicator(role).map_err(|_| {
-                invalid(format!("weights_by_role: role {role:?} must be snake_case, such as \"sales_manager\""))
-            })?;
-            let w = parse_weights(w, &format!("weights_by_role.{role}"))?;
-            weights_by_role.insert(role, w);
-        }
+        let weights_by_role = parse_by_role(self.weights_by_role.as_ref())?;
         if self.remind_every_days.is_some_and(|d| !(1..=365).contains(&d)) {
             return Err(invalid("remind_every_days must be from 1 to 365"));
         }
@@ -119,6 +112,41 @@ impl CycleInput {
             closed: false,
         })
     }
+}
+
+fn parse_by_role(
+    by_role: Option<&std::collections::BTreeMap<String, WeightsInput>>,
+) -> Result<std::collections::BTreeMap<String, Weights>> {
+    let mut weights_by_role = std::collections::BTreeMap::new();
+    for (role, w) in by_role.into_iter().flatten() {
+        let role = crate::domain::survey::parse_indicator(role).map_err(|_| {
+            invalid(format!("weights_by_role: role {role:?} must be snake_case, such as \"sales_manager\""))
+        })?;
+        let w = parse_weights(w, &format!("weights_by_role.{role}"))?;
+        weights_by_role.insert(role, w);
+    }
+    Ok(weights_by_role)
+}
+
+/// Sets an open cycle's weights by role (the cycle's admin page), keeping all else as it is.
+/// A closed cycle cannot change (409 `cycle_closed`).
+pub async fn set_weights_by_role(
+    app: &App,
+    id: &str,
+    by_role: &std::collections::BTreeMap<String, WeightsInput>,
+) -> Result<()> {
+    let weights_by_role = parse_by_role(Some(by_role))?;
+    let now = time::now();
+    let mut tx = app.db.begin().await?;
+    crate::db::lock_rows(&mut tx, app.db.backend, "cycles", &[id], crate::db::RowLock::Update).await?;
+    let mut cycle = cycles::load(&mut *tx, id).await?.ok_or_else(|| Error::not_found("cycle", id))?;
+    if !cycle.is_open(now) {
+        return Err(Error::conflict("cycle_closed", format!("cycle {id:?} is closed")));
+    }
+    cycle.weights_by_role = weights_by_role;
+    cycles::save(&mut tx, &cycle, now).await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 fn parse_weights(w: &WeightsInput, what: &str) -> Result<Weights> {

@@ -18,6 +18,8 @@ pub mod integrations;
 pub mod invitations;
 pub mod keys;
 pub mod nominations;
+pub mod oidc;
+pub mod people;
 pub mod periods;
 pub mod privacy;
 pub mod reminders;
@@ -27,6 +29,7 @@ pub mod results;
 pub mod retention;
 pub mod revocation;
 pub mod schedules;
+pub mod scim;
 pub mod sealing;
 pub mod surveys;
 pub mod telemetry;
@@ -60,6 +63,8 @@ pub struct App {
     key_uses: Arc<std::sync::Mutex<std::collections::HashMap<String, i64>>>,
     /// This instance's Prometheus series (served when `CANDOR_METRICS_LISTEN` is set).
     pub metrics: telemetry::Metrics,
+    /// The identity provider people sign in with, when one is configured.
+    pub oidc: Option<Arc<oidc::Provider>>,
 }
 
 impl App {
@@ -67,7 +72,10 @@ impl App {
         // Off without a listener: nothing reads them.
         let metrics =
             if config.metrics_listen.is_some() { telemetry::Metrics::on() } else { telemetry::Metrics::off() };
+        // Checked at start (exit 2), so nothing is dropped here.
+        let oidc = config.oidc().ok().flatten().map(|s| Arc::new(oidc::Provider::new(s, config.public_base())));
         App {
+            oidc,
             db,
             config: Arc::new(config),
             outbox_wake: Arc::new(Notify::new()),

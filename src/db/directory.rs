@@ -76,7 +76,7 @@ async fn people_where(tx: &mut Tx, select: &str, ids: &[String]) -> Result<HashM
     Ok(rows.into_iter().map(|p| (p.id.clone(), p)).collect())
 }
 
-fn person_row(r: &AnyRow) -> Result<PersonRow, sqlx::Error> {
+pub(super) fn person_row(r: &AnyRow) -> Result<PersonRow, sqlx::Error> {
     Ok(PersonRow {
         id: r.try_get("id")?,
         name: r.try_get("name")?,

@@ -92,6 +92,21 @@ pub async fn sign_in(db: &Db, link: &Token) -> Result<Option<Token>, sqlx::Error
         tx.rollback().await?;
         return Ok(None);
     };
+    let session = insert_session(&mut tx, &person, now).await?;
+    tx.commit().await?;
+    Ok(Some(session))
+}
+
+/// A new session for a person whose identity provider vouched for them (OpenID Connect): the
+/// same session as a sign-in link opens.
+pub async fn open_session(db: &Db, person: &str) -> Result<Token, sqlx::Error> {
+    let mut tx = db.begin().await?;
+    let session = insert_session(&mut tx, person, time::now()).await?;
+    tx.commit().await?;
+    Ok(session)
+}
+
+async fn insert_session(tx: &mut super::Tx, person: &str, now: i64) -> Result<Token, sqlx::Error> {
     let session = Token::mint();
     sqlx::query(
         "INSERT INTO sessions (token_hash, person_id, csrf_token, expires_at, created_at) VALUES ($1, $2, $3, $4, $5)",
@@ -101,10 +116,9 @@ pub async fn sign_in(db: &Db, link: &Token) -> Result<Option<Token>, sqlx::Error
     .bind(Token::mint().as_str())
     .bind(now + SESSION_SECONDS)
     .bind(now)
-    .execute(&mut *tx)
+    .execute(&mut **tx)
     .await?;
-    tx.commit().await?;
-    Ok(Some(session))
+    Ok(session)
 }
 
 pub async fn viewer(db: &Db, session: &Token) -> Result<Option<Viewer>, sqlx::Error> {

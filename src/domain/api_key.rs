@@ -1,8 +1,10 @@
-//! What an API key may do (CONTRACT §3): `admin` everything, `scores` read scores and progress.
+//! What an API key may do (CONTRACT §3, §11): `admin` everything under `/api/v1`, `scores` read
+//! scores and progress, `scim` provision people through `/scim/v2` and nothing else.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scope {
     Admin,
     Scores,
+    Scim,
 }
 
 impl Scope {
@@ -10,6 +12,7 @@ impl Scope {
         match self {
             Scope::Admin => "admin",
             Scope::Scores => "scores",
+            Scope::Scim => "scim",
         }
     }
 
@@ -17,6 +20,7 @@ impl Scope {
         match s {
             "admin" => Some(Scope::Admin),
             "scores" => Some(Scope::Scores),
+            "scim" => Some(Scope::Scim),
             _ => None,
         }
     }

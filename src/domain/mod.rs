@@ -11,6 +11,8 @@ pub mod orgchart;
 pub mod period;
 pub mod relation;
 pub mod reviews;
+pub mod scim;
+pub mod scim_patch;
 pub mod sealed;
 pub mod shapes;
 pub mod survey;

@@ -2,6 +2,7 @@
 //! chosen. Used by the pages (`web`) and the emails (`outbox`) alike.
 pub mod analytics;
 pub mod flow;
+pub mod identity;
 pub mod manager;
 pub mod respondent;
 pub mod review;
@@ -10,6 +11,7 @@ use crate::domain::Locale;
 
 pub use analytics::{AnalyticsText, analytics_text};
 pub use flow::{FlowText, flow_text, review_kind};
+pub use identity::{IdentityText, identity_text};
 pub use manager::{DashText, dash_text, indicator_label, relation_label};
 pub use respondent::{Text, fill, text};
 pub use review::{ReviewText, review_text};

@@ -63,14 +63,19 @@ impl Worker {
         let base = self.app.config.public_base();
         let report = format!("{base}/dashboard/people/{}?cycle={}", enc(person), enc(cycle));
         let login = format!("{base}/login");
-        Ok(match compose::results(&name, &email, &c.title, locale, (&login, &report), &self.sender()) {
+        Ok(self.send_plain(compose::results(&name, &email, &c.title, locale, (&login, &report), &self.sender())).await)
+    }
+
+    /// Sends an email that carries no sign-in link.
+    async fn send_plain(&self, message: Result<lettre::Message, compose::ComposeError>) -> Outcome {
+        match message {
             Err(e) => Outcome::Permanent(format!("cannot build the email: {e}")),
             Ok(m) => match self.mailer.send(m).await {
                 Ok(()) => Outcome::Sent,
                 Err(SendError::Transient(e)) => Outcome::Transient(e),
                 Err(SendError::Permanent(e)) => Outcome::Permanent(e),
             },
-        })
+        }
     }
 
     /// "Choose your reviewers", with a sign-in link that leads to `/me`;
@@ -90,12 +95,18 @@ impl Worker {
         let Some((name, email, locale)) = crate::db::sessions::contact(db, person).await? else {
             return Ok(Outcome::Skipped("person gone"));
         };
-        // A sign-in link like any other (15 minutes, once); the page's own address for later.
-        let token = crate::db::sessions::mint_login_link(db, person).await?;
         let base = self.app.config.public_base();
-        let url = format!("{base}/login/{}?next=me", token.as_str());
         let later = format!("{base}/me/nominations/{}", n.cycle_id);
         let locale = locale.as_deref().and_then(|l| Locale::parse(l).ok()).unwrap_or_default();
+        if !self.app.config.login_links() {
+            // No sign-in links by email here: the sign-in page, where the identity provider is.
+            let url = format!("{base}/login?next=me");
+            let message = compose::nomination(&name, &email, &n, locale, (&url, &later), &self.sender());
+            return Ok(self.send_plain(message).await);
+        }
+        // A sign-in link like any other (15 minutes, once); the page's own address for later.
+        let token = crate::db::sessions::mint_login_link(db, person).await?;
+        let url = format!("{base}/login/{}?next=me", token.as_str());
         let message = compose::nomination(&name, &email, &n, locale, (&url, &later), &self.sender());
         self.send_signed_link(message, &token).await
     }

@@ -26,6 +26,7 @@ pub fn router() -> Router<WebState> {
         .route("/admin/cycles", post(create_cycle))
         .route("/admin/cycles/{cycle}/{action}", post(cycle_action))
         .route("/admin/cycles/{cycle}/raters", get(super::admin_raters::page))
+        .route("/admin/cycles/{cycle}/weights", post(super::admin_weights::save))
         .route("/admin/audit", get(super::admin_audit::page))
         .route(
             "/admin/surveys",
@@ -43,6 +44,8 @@ pub fn router() -> Router<WebState> {
         .route("/admin/import/confirm", post(super::admin_import::confirm))
         .route("/admin/keys", post(super::admin_access::create_key))
         .route("/admin/keys/{key}/revoke", post(super::admin_access::revoke_key))
+        .route("/admin/people", get(super::admin_people::page))
+        .route("/admin/people/{person}/edit", post(super::admin_people::edit))
         .route("/admin/people/{person}/{action}", post(super::admin_access::person_action))
         .route("/admin/people/sign-out", post(super::admin_access::sign_out_person))
         .route("/admin/customers/erase", post(super::admin_access::erase_customer))
@@ -94,6 +97,8 @@ struct AdminPage<'a> {
     webhooks: Vec<super::admin_hooks::HookView>,
     schedules: Vec<crate::app::schedules::ScheduleView>,
     preview: Option<Preview>,
+    /// The link to the people directory.
+    people_link: &'a str,
 }
 
 /// What the page shows besides its lists.
@@ -138,6 +143,7 @@ pub(super) async fn render(app: &App, who: &SignedIn, status: StatusCode, notice
         webhooks: hooks,
         schedules,
         preview: notice.preview,
+        people_link: crate::i18n::identity_text(who.locale).people_title,
     };
     (status, Html(page.render())).into_response()
 }

@@ -20,7 +20,8 @@ csrf_fields!(KeyForm);
 
 pub(super) async fn create_key(State(app): State<App>, AdminForm(f): AdminForm<KeyForm>) -> Response {
     let Some(scope) = Scope::parse(&f.form.scope) else {
-        return show_error(&app, &f.who, app::Error::invalid("invalid_key", "the scope is admin or scores")).await;
+        return show_error(&app, &f.who, app::Error::invalid("invalid_key", "the scope is admin, scores or scim"))
+            .await;
     };
     match integrations::create_key(&app, &f.form.name, scope).await {
         // Shown once, in this answer only; never in a URL.

@@ -2,7 +2,7 @@
 //! "remind this person" action. Anonymous relations show counts only, never names.
 use super::admin::{csrf_fields, show_error};
 use super::dashboard::{Nav, nav};
-use super::extract::{AdminForm, AdminViewer, CsrfFields};
+use super::extract::{AdminForm, AdminViewer, CsrfFields, SignedIn};
 use super::pages::{Html, app_error};
 use crate::app::invitations::{Deliver, RespondentInput};
 use crate::app::revocation::{self, InvitationRef};
@@ -41,6 +41,8 @@ struct RatersPage<'a> {
     flash: Option<String>,
     lines: Vec<Line>,
     counts: Vec<Count>,
+    id: &'a crate::i18n::IdentityText,
+    weights: super::admin_weights::WeightsView,
 }
 
 #[derive(Deserialize, Default)]
@@ -56,10 +58,32 @@ pub(super) async fn page(
     Path(cycle): Path<String>,
     Query(q): Query<RatersQuery>,
 ) -> Response {
-    let (c, pending, counts) = match reminders::raters(&app, &cycle).await {
+    render(&app, &who, &cycle, Some(q), None).await
+}
+
+/// The cycle's page; `typed`: weights by role as typed, with why they were refused.
+pub(super) async fn render(
+    app: &App,
+    who: &SignedIn,
+    cycle: &str,
+    q: Option<RatersQuery>,
+    typed: Option<(Vec<super::admin_weights::WeightRow>, String)>,
+) -> Response {
+    let q = q.unwrap_or_default();
+    let loaded = async {
+        let (c, pending, counts) = reminders::raters(app, cycle).await?;
+        let weights = super::admin_weights::view(app, &c, who.locale).await?;
+        Ok::<_, crate::app::Error>((c, pending, counts, weights))
+    };
+    let (c, pending, counts, mut weights) = match loaded.await {
         Ok(x) => x,
         Err(e) => return app_error(e, who.locale),
     };
+    let refused = typed.is_some();
+    if let Some((rows, error)) = typed {
+        weights.rows = rows;
+        weights.error = Some(error);
+    }
     let t = who.t;
     let mut previous = String::new();
     let lines = pending
@@ -94,13 +118,17 @@ pub(super) async fn page(
         flash: match q.done.as_deref() {
             Some("reissued") => Some(t.invitation_reissued.to_string()),
             Some("revoked") => Some(t.invitation_revoked.to_string()),
+            Some("weights") => Some(crate::i18n::identity_text(who.locale).weights_saved.to_string()),
             _ => q.reminded.map(|n| t.person_reminded.replace("{n}", &n.to_string())),
         },
         cycle_id: c.id,
         lines,
         counts,
+        id: crate::i18n::identity_text(who.locale),
+        weights,
     };
-    Html(page.render()).into_response()
+    let status = if refused { axum::http::StatusCode::UNPROCESSABLE_ENTITY } else { axum::http::StatusCode::OK };
+    (status, Html(page.render())).into_response()
 }
 
 #[derive(Deserialize)]

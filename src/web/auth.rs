@@ -18,6 +18,7 @@ pub fn router() -> Router<WebState> {
         .route("/login", get(login_page).post(request_link))
         .route("/login/{token}", get(link_page).post(use_link))
         .route("/logout", post(logout))
+        .merge(super::oidc::router())
 }
 
 #[derive(Template)]
@@ -30,6 +31,36 @@ struct LoginPage<'a> {
     action: String,
     /// The organisation whose Candor this is.
     org: Option<Brand<'a>>,
+    /// "Sign in with …", when there is an identity provider; offered first.
+    provider: Option<String>,
+    /// Where its button posts: `/login/oidc`, with the same `lang` and `next`.
+    provider_action: String,
+    /// Whether sign-in links are emailed (`CANDOR_LOGIN_LINKS`).
+    links: bool,
+    or_by_email: &'a str,
+}
+
+impl<'a> LoginPage<'a> {
+    fn new(state: &'a WebState, t: &'a DashText, sent: bool, to_me: bool) -> LoginPage<'a> {
+        let id = crate::i18n::identity_text(crate::domain::Locale::parse(t.lang).unwrap_or_default());
+        let provider = state
+            .app
+            .oidc
+            .as_ref()
+            .map(|p| crate::i18n::fill(id.sign_in_with, &[("name", p.name().unwrap_or(id.your_organisation))]));
+        let next = if to_me { "&next=me" } else { "" };
+        LoginPage {
+            t,
+            page_title: t.login_title,
+            sent,
+            action: login_action(t, to_me),
+            org: state.brand(),
+            provider,
+            provider_action: format!("/login/oidc?lang={}{next}", t.lang),
+            links: state.app.config.login_links(),
+            or_by_email: id.or_by_email,
+        }
+    }
 }
 
 fn login_action(t: &DashText, to_me: bool) -> String {
@@ -52,7 +83,7 @@ struct MessagePage<'a> {
     body: &'a str,
 }
 
-fn message(status: StatusCode, t: &DashText, title: &str, body: &str) -> Response {
+pub(super) fn message(status: StatusCode, t: &DashText, title: &str, body: &str) -> Response {
     let mut res = (status, Html(MessagePage { t, page_title: title, body }.render())).into_response();
     res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     res
@@ -60,9 +91,7 @@ fn message(status: StatusCode, t: &DashText, title: &str, body: &str) -> Respons
 
 async fn login_page(State(state): State<WebState>, page: PageLocale, Query(next): Query<Next>) -> Response {
     let t = dash_text(page.locale());
-    let action = login_action(t, next.to_me());
-    let org = state.brand();
-    Html(LoginPage { t, page_title: t.login_title, sent: false, action, org }.render()).into_response()
+    Html(LoginPage::new(&state, t, false, next.to_me()).render()).into_response()
 }
 
 /// The same answer whether or not the address belongs to someone: no account enumeration.
@@ -75,6 +104,10 @@ async fn request_link(
 ) -> Response {
     let locale = page.locale();
     let t = dash_text(locale);
+    if !state.app.config.login_links() {
+        let id = crate::i18n::identity_text(locale);
+        return message(StatusCode::NOT_FOUND, t, t.login_title, id.links_off_body);
+    }
     // The budget first, then a body no larger than an address needs.
     if state.login_limiter.is_blocked(client.0) {
         return message(StatusCode::TOO_MANY_REQUESTS, t, t.login_title, text(locale).too_many_body);
@@ -85,11 +118,7 @@ async fn request_link(
     };
     let email = url::form_urlencoded::parse(&bytes).find(|(k, _)| k == "email").map(|(_, v)| v.into_owned());
     match accounts::request_login_link(&state.app, email.as_deref().unwrap_or(""), next.to_me()).await {
-        Ok(()) => {
-            let action = login_action(t, next.to_me());
-            let org = state.brand();
-            Html(LoginPage { t, page_title: t.login_title, sent: true, action, org }.render()).into_response()
-        }
+        Ok(()) => Html(LoginPage::new(&state, t, true, next.to_me()).render()).into_response(),
         // Busy, full or broken: say so (nothing was sent), the same for every address.
         Err(e) => app_error(e, locale),
     }
@@ -98,12 +127,12 @@ async fn request_link(
 /// Where a sign-in link leads after signing in: `?next=me` for `/me`, else the dashboard.
 /// Only known names are followed: a link can never send anyone off this site.
 #[derive(Deserialize, Default)]
-struct Next {
+pub(super) struct Next {
     next: Option<String>,
 }
 
 impl Next {
-    fn to_me(&self) -> bool {
+    pub(super) fn to_me(&self) -> bool {
         self.next.as_deref() == Some("me")
     }
 }
@@ -171,14 +200,19 @@ async fn use_link(
     let Some(session) = session else {
         return message(StatusCode::GONE, t, t.link_dead_title, t.link_dead_body);
     };
+    signed_in(&state, &session, next.to_me())
+}
+
+/// The answer that opens a session: its cookie, and a redirect to where the person was going.
+pub(super) fn signed_in(state: &WebState, session: &crate::domain::Token, to_me: bool) -> Response {
     let secure = if state.app.config.public_base().starts_with("https://") { "; Secure" } else { "" };
     let cookie = format!(
         "{SESSION_COOKIE}={}; Path=/; HttpOnly; SameSite=Lax; Max-Age={SESSION_SECONDS}{secure}",
         session.as_str()
     );
-    let mut res = Redirect::to(if next.to_me() { "/me" } else { "/dashboard" }).into_response();
+    let mut res = Redirect::to(if to_me { "/me" } else { "/dashboard" }).into_response();
     if let Ok(v) = HeaderValue::from_str(&cookie) {
-        res.headers_mut().insert(header::SET_COOKIE, v);
+        res.headers_mut().append(header::SET_COOKIE, v);
     }
     res
 }

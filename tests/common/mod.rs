@@ -127,6 +127,12 @@ pub fn test_config(db_url: &str, mail_dir: PathBuf) -> Config {
         metrics_listen: None,
         log_format: candor::config::LogFormat::Text,
         retention_months: None,
+        oidc_issuer: None,
+        oidc_client_id: None,
+        oidc_client_secret: None,
+        oidc_client_secret_file: None,
+        oidc_name: None,
+        login_links: "on".into(),
     }
 }
 
