@@ -22,6 +22,8 @@ mod feedback;
 mod invitations;
 mod keys;
 mod openapi;
+#[cfg(test)]
+mod openapi_tests;
 mod privacy;
 mod schedules;
 mod scores;
