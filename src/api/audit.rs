@@ -1,5 +1,6 @@
 //! `GET /api/v1/audit`: the audit log, newest first, a page at a time.
 use super::error::{ApiResult, ErrorBody};
+use super::openapi::ErrorResponses;
 use super::{AdminKey, ApiQuery};
 use crate::app::App;
 use crate::app::audit::{self, AuditEntry};
@@ -31,8 +32,14 @@ pub struct AuditPage {
 
 /// Every change made through the API, the admin pages or the CLI: who, when, what. Never a
 /// respondent's answer.
-#[utoipa::path(get, path = "/api/v1/audit", tag = "integrations", params(AuditQuery), security(("api_key" = [])),
-    responses((status = 200, body = AuditPage), (status = 401, description = "Missing or wrong API key", body = ErrorBody), (status = 403, description = "Key scope too narrow", body = ErrorBody), (status = 422, description = "Invalid limit or cycle", body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/audit", operation_id = "list_audit", tag = "integrations", params(AuditQuery),
+    security(("api_key" = [])),
+    responses(
+        (status = 200, body = AuditPage),
+        (status = 422, description = "Invalid limit or cycle", body = ErrorBody),
+        ErrorResponses,
+    )
+)]
 pub async fn list(
     _: AdminKey,
     State(app): State<App>,

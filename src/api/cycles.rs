@@ -1,5 +1,6 @@
 //! Cycles: create or update, read, progress, close.
 use super::error::{ApiResult, ErrorBody};
+use super::openapi::ErrorResponses;
 use super::{AdminKey, ApiJson, ApiPath, ReadKey};
 use crate::app::cycles::{CycleInput, SurveyProgress, WeightsInput};
 use crate::app::{App, UpsertCounts, cycles};
@@ -10,8 +11,28 @@ use axum::extract::State;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-#[utoipa::path(post, path = "/api/v1/cycles", tag = "cycles", request_body = CycleInput, security(("api_key" = [])),
-    responses((status = 200, description = "Created, updated or unchanged", body = UpsertCounts), (status = 409, description = "The cycle is closed", body = ErrorBody), (status = 400, description = "Malformed body or unknown field", body = ErrorBody), (status = 401, description = "Missing or wrong API key", body = ErrorBody), (status = 403, description = "Key scope too narrow", body = ErrorBody), (status = 422, description = "Invalid input", body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/cycles", operation_id = "save_cycles", tag = "cycles", request_body = CycleInput,
+    security(("api_key" = [])),
+    responses(
+        (status = 200, description = "Created, updated or unchanged", body = UpsertCounts, links(
+            ("show_cycles" = (operation_id = "show_cycles", parameters(("cycle" = "$request.body#/id")))),
+            ("progress" = (operation_id = "progress", parameters(("cycle" = "$request.body#/id")))),
+            ("scores" = (operation_id = "scores", parameters(("cycle" = "$request.body#/id")))),
+            ("scores_csv" = (operation_id = "scores_csv", parameters(("cycle" = "$request.body#/id")))),
+            ("comments" = (operation_id = "comments", parameters(("cycle" = "$request.body#/id")))),
+            ("list_feedback" = (operation_id = "list_feedback", parameters(("cycle" = "$request.body#/id")))),
+            ("create_invitations" = (operation_id = "create_invitations", parameters(("cycle" = "$request.body#/id")))),
+            ("launch" = (operation_id = "launch", parameters(("cycle" = "$request.body#/id")))),
+            ("remind" = (operation_id = "remind", parameters(("cycle" = "$request.body#/id")))),
+            ("revoke_invitations" = (operation_id = "revoke_invitations", parameters(("cycle" = "$request.body#/id")))),
+            ("reissue" = (operation_id = "reissue", parameters(("cycle" = "$request.body#/id")))),
+            ("close" = (operation_id = "close", parameters(("cycle" = "$request.body#/id")))),
+        )),
+        (status = 409, description = "The cycle is closed", body = ErrorBody),
+        (status = 422, description = "Invalid input", body = ErrorBody),
+        ErrorResponses,
+    )
+)]
 #[tracing::instrument(skip_all, fields(cycle = %input.id))]
 pub async fn save(
     AdminKey(actor): AdminKey,
@@ -46,8 +67,13 @@ pub struct CycleView {
     status: &'static str,
 }
 
-#[utoipa::path(get, path = "/api/v1/cycles/{cycle}", tag = "cycles", params(("cycle" = String, Path, description = "Cycle id")), security(("api_key" = [])),
-    responses((status = 200, body = CycleView), (status = 401, description = "Missing or wrong API key", body = ErrorBody), (status = 404, description = "Unknown cycle", body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/cycles/{cycle}", operation_id = "show_cycles", tag = "cycles",
+    params(("cycle" = String, Path, description = "Cycle id")), security(("api_key" = [])),
+    responses(
+        (status = 200, body = CycleView),
+        ErrorResponses,
+    )
+)]
 pub async fn show(_: ReadKey, State(app): State<App>, ApiPath(id): ApiPath<String>) -> ApiResult<Json<CycleView>> {
     Ok(Json(view(cycles::load(&app, &id).await?, time::now())))
 }
@@ -74,8 +100,12 @@ pub struct CycleList {
 }
 
 /// Every cycle, newest first: what the scoring step reads to find the cycles of a period.
-#[utoipa::path(get, path = "/api/v1/cycles", tag = "cycles", security(("api_key" = [])),
-    responses((status = 200, body = CycleList), (status = 401, description = "Missing or wrong API key", body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/cycles", operation_id = "list_cycles", tag = "cycles", security(("api_key" = [])),
+    responses(
+        (status = 200, body = CycleList),
+        ErrorResponses,
+    )
+)]
 pub async fn list(_: ReadKey, State(app): State<App>) -> ApiResult<Json<CycleList>> {
     let now = time::now();
     Ok(Json(CycleList { cycles: cycles::all(&app).await?.into_iter().map(|c| view(c, now)).collect() }))
@@ -88,8 +118,13 @@ pub struct Progress {
     surveys: Vec<SurveyProgress>,
 }
 
-#[utoipa::path(get, path = "/api/v1/cycles/{cycle}/progress", tag = "cycles", params(("cycle" = String, Path, description = "Cycle id")), security(("api_key" = [])),
-    responses((status = 200, body = Progress), (status = 401, description = "Missing or wrong API key", body = ErrorBody), (status = 404, description = "Unknown cycle", body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/cycles/{cycle}/progress", operation_id = "progress", tag = "cycles",
+    params(("cycle" = String, Path, description = "Cycle id")), security(("api_key" = [])),
+    responses(
+        (status = 200, body = Progress),
+        ErrorResponses,
+    )
+)]
 pub async fn progress(_: ReadKey, State(app): State<App>, ApiPath(id): ApiPath<String>) -> ApiResult<Json<Progress>> {
     let (c, surveys) = cycles::progress(&app, &id).await?;
     Ok(Json(Progress { status: c.status(time::now()), cycle: c.id, surveys }))
@@ -101,8 +136,13 @@ pub struct Closed {
     status: &'static str,
 }
 
-#[utoipa::path(post, path = "/api/v1/cycles/{cycle}/close", tag = "cycles", params(("cycle" = String, Path, description = "Cycle id")), security(("api_key" = [])),
-    responses((status = 200, body = Closed), (status = 403, body = ErrorBody), (status = 401, description = "Missing or wrong API key", body = ErrorBody), (status = 404, description = "Unknown cycle", body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/cycles/{cycle}/close", operation_id = "close", tag = "cycles",
+    params(("cycle" = String, Path, description = "Cycle id")), security(("api_key" = [])),
+    responses(
+        (status = 200, body = Closed),
+        ErrorResponses,
+    )
+)]
 #[tracing::instrument(skip_all, fields(cycle = %id))]
 pub async fn close(
     AdminKey(actor): AdminKey,

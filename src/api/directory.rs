@@ -1,6 +1,7 @@
 //! `POST /api/v1/people` and `POST /api/v1/customers`: idempotent upserts by the caller's ids;
 //! `GET` lists them, a page at a time.
 use super::error::{ApiResult, ErrorBody};
+use super::openapi::ErrorResponses;
 use super::{AdminKey, ApiJson, ApiQuery};
 use crate::app::directory::{self, CustomerInput, PersonInput};
 use crate::app::{App, UpsertCounts};
@@ -21,8 +22,15 @@ pub struct CustomersBody {
     customers: Vec<CustomerInput>,
 }
 
-#[utoipa::path(post, path = "/api/v1/people", tag = "directory", request_body = PeopleBody, security(("api_key" = [])),
-    responses((status = 200, description = "Upserted by id", body = UpsertCounts), (status = 400, description = "Malformed body or unknown field", body = ErrorBody), (status = 401, description = "Missing or wrong API key", body = ErrorBody), (status = 403, description = "Key scope too narrow", body = ErrorBody), (status = 422, description = "Invalid input", body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/people", operation_id = "upsert_people", tag = "directory",
+    request_body = PeopleBody, security(("api_key" = [])),
+    responses(
+        (status = 200, description = "Upserted by id", body = UpsertCounts, links(
+            ("export_person" = (operation_id = "export_person", parameters(("person" = "$request.body#/people/0/id")))),
+        )),
+        ErrorResponses,
+    )
+)]
 #[tracing::instrument(skip_all, fields(rows = body.people.len()))]
 pub async fn upsert_people(
     AdminKey(actor): AdminKey,
@@ -32,8 +40,18 @@ pub async fn upsert_people(
     Ok(Json(directory::import_people(&app, &actor, &body.people, true).await?))
 }
 
-#[utoipa::path(post, path = "/api/v1/customers", tag = "directory", request_body = CustomersBody, security(("api_key" = [])),
-    responses((status = 200, description = "Upserted by id", body = UpsertCounts), (status = 400, description = "Malformed body or unknown field", body = ErrorBody), (status = 401, description = "Missing or wrong API key", body = ErrorBody), (status = 403, description = "Key scope too narrow", body = ErrorBody), (status = 422, description = "Invalid input", body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/customers", operation_id = "upsert_customers", tag = "directory",
+    request_body = CustomersBody, security(("api_key" = [])),
+    responses(
+        (status = 200, description = "Upserted by id", body = UpsertCounts, links(
+            ("export_customer" = (operation_id = "export_customer",
+                parameters(("customer" = "$request.body#/customers/0/id")))),
+            ("erase_customer" = (operation_id = "erase_customer",
+                parameters(("customer" = "$request.body#/customers/0/id")))),
+        )),
+        ErrorResponses,
+    )
+)]
 #[tracing::instrument(skip_all, fields(rows = body.customers.len()))]
 pub async fn upsert_customers(
     AdminKey(actor): AdminKey,
@@ -92,8 +110,14 @@ pub struct CustomersPage {
     next: Option<String>,
 }
 
-#[utoipa::path(get, path = "/api/v1/people", tag = "directory", params(PageQuery), security(("api_key" = [])),
-    responses((status = 200, body = PeoplePage), (status = 400, description = "Malformed query", body = ErrorBody), (status = 401, description = "Missing or wrong API key", body = ErrorBody), (status = 403, description = "Key scope too narrow", body = ErrorBody), (status = 422, description = "Invalid limit", body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/people", operation_id = "list_people", tag = "directory", params(PageQuery),
+    security(("api_key" = [])),
+    responses(
+        (status = 200, body = PeoplePage),
+        (status = 422, description = "Invalid limit", body = ErrorBody),
+        ErrorResponses,
+    )
+)]
 pub async fn list_people(
     _: AdminKey,
     State(app): State<App>,
@@ -117,8 +141,14 @@ pub async fn list_people(
     Ok(Json(PeoplePage { people, next: page.next }))
 }
 
-#[utoipa::path(get, path = "/api/v1/customers", tag = "directory", params(PageQuery), security(("api_key" = [])),
-    responses((status = 200, body = CustomersPage), (status = 400, description = "Malformed query", body = ErrorBody), (status = 401, description = "Missing or wrong API key", body = ErrorBody), (status = 403, description = "Key scope too narrow", body = ErrorBody), (status = 422, description = "Invalid limit", body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/customers", operation_id = "list_customers", tag = "directory", params(PageQuery),
+    security(("api_key" = [])),
+    responses(
+        (status = 200, body = CustomersPage),
+        (status = 422, description = "Invalid limit", body = ErrorBody),
+        ErrorResponses,
+    )
+)]
 pub async fn list_customers(
     _: AdminKey,
     State(app): State<App>,

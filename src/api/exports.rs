@@ -2,6 +2,7 @@
 //! columns, numbers as numbers) and their participation, as an Excel workbook whose words
 //! follow the caller's `Accept-Language` (English or Simplified Chinese).
 use super::error::{ApiResult, ErrorBody};
+use super::openapi::ErrorResponses;
 use super::{ApiQuery, ReadKey};
 use crate::app::{App, analytics, export};
 use crate::domain::Locale;
@@ -30,10 +31,16 @@ pub struct Workbook(#[allow(dead_code)] Vec<u8>);
 
 /// Scores and participation as an Excel workbook: sheet 1 the CSV's columns (one row per
 /// subject × indicator), sheet 2 invitations, answers and declines per cycle, team and relation.
-#[utoipa::path(get, path = "/api/v1/scores.xlsx", tag = "scores", params(ExportQuery), security(("api_key" = [])),
-    responses((status = 200, description = "The workbook (.xlsx); headers in the language of Accept-Language (en or zh-CN)", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Workbook),
-        (status = 400, description = "Malformed query", body = ErrorBody), (status = 401, description = "Missing or wrong API key", body = ErrorBody),
-        (status = 404, description = "Unknown cycle", body = ErrorBody), (status = 422, description = "Neither or both of cycle and period, or not a period", body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/scores.xlsx", operation_id = "scores_xlsx", tag = "scores", params(ExportQuery),
+    security(("api_key" = [])),
+    responses(
+        (status = 200, description = "The workbook (.xlsx); headers in the language of Accept-Language (en or zh-CN)",
+            content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Workbook),
+        (status = 404, description = "Unknown cycle", body = ErrorBody),
+        (status = 422, description = "Neither or both of cycle and period, or not a period", body = ErrorBody),
+        ErrorResponses,
+    )
+)]
 pub async fn scores_xlsx(
     _: ReadKey,
     State(app): State<App>,

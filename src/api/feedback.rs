@@ -1,5 +1,6 @@
 //! `GET /api/v1/cycles/{cycle}/feedback`: who gave whom feedback and where it stands.
-use super::error::{ApiResult, ErrorBody};
+use super::error::ApiResult;
+use super::openapi::ErrorResponses;
 use super::{AdminKey, ApiPath};
 use crate::app::App;
 use crate::app::feedback::{self, FeedbackState};
@@ -13,8 +14,13 @@ pub struct FeedbackList {
 }
 
 /// States only, never the texts: those are between the subject and their managers.
-#[utoipa::path(get, path = "/api/v1/cycles/{cycle}/feedback", tag = "feedback", params(("cycle" = String, Path, description = "Cycle id")), security(("api_key" = [])),
-    responses((status = 200, body = FeedbackList), (status = 401, description = "Missing or wrong API key", body = ErrorBody), (status = 403, description = "Key scope too narrow", body = ErrorBody), (status = 404, description = "Unknown cycle", body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/cycles/{cycle}/feedback", operation_id = "list_feedback", tag = "feedback",
+    params(("cycle" = String, Path, description = "Cycle id")), security(("api_key" = [])),
+    responses(
+        (status = 200, body = FeedbackList),
+        ErrorResponses,
+    )
+)]
 pub async fn list(
     _: AdminKey,
     State(app): State<App>,

@@ -1,6 +1,7 @@
 //! `POST /api/v1/cycles/{cycle}/invitations`, `…/launch`, `…/reminders`, and revoking and
 //! reissuing invitations.
 use super::error::{ApiResult, ErrorBody};
+use super::openapi::ErrorResponses;
 use super::{AdminKey, ApiJson, ApiPath};
 use crate::app::App;
 use crate::app::invitations::{self, Created, Deliver, RespondentInput, Subjects};
@@ -34,8 +35,16 @@ pub struct InvitationInput {
     relation: Relation,
 }
 
-#[utoipa::path(post, path = "/api/v1/cycles/{cycle}/invitations", tag = "invitations", params(("cycle" = String, Path, description = "Cycle id")), request_body = InvitationsBody, security(("api_key" = [])),
-    responses((status = 201, description = "Created (links only with deliver=none)", body = Created), (status = 409, description = "The cycle is closed", body = ErrorBody), (status = 400, description = "Malformed body or unknown field", body = ErrorBody), (status = 401, description = "Missing or wrong API key", body = ErrorBody), (status = 403, description = "Key scope too narrow", body = ErrorBody), (status = 422, description = "Invalid input", body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/cycles/{cycle}/invitations", operation_id = "create_invitations",
+    tag = "invitations", params(("cycle" = String, Path, description = "Cycle id")), request_body = InvitationsBody,
+    security(("api_key" = [])),
+    responses(
+        (status = 201, description = "Created (links only with deliver=none)", body = Created),
+        (status = 409, description = "The cycle is closed", body = ErrorBody),
+        (status = 422, description = "Invalid input", body = ErrorBody),
+        ErrorResponses,
+    )
+)]
 #[tracing::instrument(skip_all, fields(cycle = %cycle, rows = body.invitations.len()))]
 pub async fn create(
     AdminKey(actor): AdminKey,
@@ -80,8 +89,15 @@ pub struct LaunchBody {
     deliver: Deliver,
 }
 
-#[utoipa::path(post, path = "/api/v1/cycles/{cycle}/launch", tag = "invitations", params(("cycle" = String, Path, description = "Cycle id")), request_body = LaunchBody, security(("api_key" = [])),
-    responses((status = 201, body = Created), (status = 409, description = "The cycle is closed", body = ErrorBody), (status = 400, description = "Malformed body or unknown field", body = ErrorBody), (status = 401, description = "Missing or wrong API key", body = ErrorBody), (status = 403, description = "Key scope too narrow", body = ErrorBody), (status = 422, description = "Invalid input", body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/cycles/{cycle}/launch", operation_id = "launch", tag = "invitations",
+    params(("cycle" = String, Path, description = "Cycle id")), request_body = LaunchBody, security(("api_key" = [])),
+    responses(
+        (status = 201, body = Created),
+        (status = 409, description = "The cycle is closed", body = ErrorBody),
+        (status = 422, description = "Invalid input", body = ErrorBody),
+        ErrorResponses,
+    )
+)]
 #[tracing::instrument(skip_all, fields(cycle = %cycle))]
 pub async fn launch(
     AdminKey(actor): AdminKey,
@@ -97,8 +113,14 @@ pub async fn launch(
     Ok((StatusCode::CREATED, Json(created)))
 }
 
-#[utoipa::path(post, path = "/api/v1/cycles/{cycle}/reminders", tag = "invitations", params(("cycle" = String, Path, description = "Cycle id")), security(("api_key" = [])),
-    responses((status = 200, body = Queued), (status = 409, description = "The cycle is closed, or was reminded by hand within the hour", body = ErrorBody), (status = 401, description = "Missing or wrong API key", body = ErrorBody), (status = 404, description = "Unknown cycle", body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/cycles/{cycle}/reminders", operation_id = "remind", tag = "invitations",
+    params(("cycle" = String, Path, description = "Cycle id")), security(("api_key" = [])),
+    responses(
+        (status = 200, body = Queued),
+        (status = 409, description = "The cycle is closed, or was reminded by hand within the hour", body = ErrorBody),
+        ErrorResponses,
+    )
+)]
 #[tracing::instrument(skip_all, fields(cycle = %cycle))]
 pub async fn remind(
     AdminKey(actor): AdminKey,
@@ -116,8 +138,15 @@ pub struct RevokeBody {
     invitations: Vec<InvitationRef>,
 }
 
-#[utoipa::path(post, path = "/api/v1/cycles/{cycle}/invitations/revoke", tag = "invitations", params(("cycle" = String, Path, description = "Cycle id")), request_body = RevokeBody, security(("api_key" = [])),
-    responses((status = 200, description = "Every link of each answers 410 from now on", body = Revoked), (status = 400, description = "Malformed body or unknown field", body = ErrorBody), (status = 401, description = "Missing or wrong API key", body = ErrorBody), (status = 403, description = "Key scope too narrow", body = ErrorBody), (status = 404, description = "Unknown cycle", body = ErrorBody), (status = 422, description = "An invitation is unknown", body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/cycles/{cycle}/invitations/revoke", operation_id = "revoke_invitations",
+    tag = "invitations", params(("cycle" = String, Path, description = "Cycle id")), request_body = RevokeBody,
+    security(("api_key" = [])),
+    responses(
+        (status = 200, description = "Every link of each answers 410 from now on", body = Revoked),
+        (status = 422, description = "An invitation is unknown", body = ErrorBody),
+        ErrorResponses,
+    )
+)]
 #[tracing::instrument(skip_all, fields(cycle = %cycle, rows = body.invitations.len()))]
 pub async fn revoke(
     AdminKey(actor): AdminKey,
@@ -139,8 +168,16 @@ pub struct ReissueBody {
     deliver: Deliver,
 }
 
-#[utoipa::path(post, path = "/api/v1/cycles/{cycle}/invitations/reissue", tag = "invitations", params(("cycle" = String, Path, description = "Cycle id")), request_body = ReissueBody, security(("api_key" = [])),
-    responses((status = 200, description = "Old links answer 404; a fresh one was emailed (or returned with deliver=none)", body = Reissued), (status = 400, description = "Malformed body or unknown field", body = ErrorBody), (status = 401, description = "Missing or wrong API key", body = ErrorBody), (status = 403, description = "Key scope too narrow", body = ErrorBody), (status = 404, description = "Unknown cycle", body = ErrorBody), (status = 409, description = "The cycle is closed", body = ErrorBody), (status = 422, description = "An invitation is unknown, answered, revoked or has no address", body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/cycles/{cycle}/invitations/reissue", operation_id = "reissue", tag = "invitations",
+    params(("cycle" = String, Path, description = "Cycle id")), request_body = ReissueBody, security(("api_key" = [])),
+    responses(
+        (status = 200, description = "Old links answer 404; a fresh one was emailed (or returned with deliver=none)",
+            body = Reissued),
+        (status = 409, description = "The cycle is closed", body = ErrorBody),
+        (status = 422, description = "An invitation is unknown, answered, revoked or has no address", body = ErrorBody),
+        ErrorResponses,
+    )
+)]
 #[tracing::instrument(skip_all, fields(cycle = %cycle, rows = body.invitations.len()))]
 pub async fn reissue(
     AdminKey(actor): AdminKey,

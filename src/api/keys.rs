@@ -1,5 +1,6 @@
 //! `GET /api/v1/api-keys`, `DELETE /api/v1/api-keys/{id}`: what keys exist, and revoking one.
 use super::error::{ApiResult, ErrorBody};
+use super::openapi::ErrorResponses;
 use super::{AdminKey, ApiPath};
 use crate::app::App;
 use crate::app::integrations;
@@ -28,8 +29,13 @@ pub struct KeyList {
     api_keys: Vec<KeyView>,
 }
 
-#[utoipa::path(get, path = "/api/v1/api-keys", tag = "integrations", security(("api_key" = [])),
-    responses((status = 200, body = KeyList), (status = 401, description = "Missing or wrong API key", body = ErrorBody), (status = 403, description = "Key scope too narrow", body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/api-keys", operation_id = "list_api_keys", tag = "integrations",
+    security(("api_key" = [])),
+    responses(
+        (status = 200, body = KeyList),
+        ErrorResponses,
+    )
+)]
 pub async fn list(_: AdminKey, State(app): State<App>) -> ApiResult<Json<KeyList>> {
     let api_keys = integrations::keys(&app)
         .await?
@@ -45,8 +51,14 @@ pub async fn list(_: AdminKey, State(app): State<App>) -> ApiResult<Json<KeyList
     Ok(Json(KeyList { api_keys }))
 }
 
-#[utoipa::path(delete, path = "/api/v1/api-keys/{key}", tag = "integrations", params(("key" = String, Path, description = "The key's id")), security(("api_key" = [])),
-    responses((status = 204, description = "Revoked: the next call with it is refused"), (status = 401, description = "Missing or wrong API key", body = ErrorBody), (status = 403, description = "Key scope too narrow", body = ErrorBody), (status = 404, description = "No such live key", body = ErrorBody)))]
+#[utoipa::path(delete, path = "/api/v1/api-keys/{key}", operation_id = "revoke_api_keys", tag = "integrations",
+    params(("key" = String, Path, description = "The key's id")), security(("api_key" = [])),
+    responses(
+        (status = 204, description = "Revoked: the next call with it is refused"),
+        (status = 404, description = "No such live key", body = ErrorBody),
+        ErrorResponses,
+    )
+)]
 pub async fn revoke(
     AdminKey(actor): AdminKey,
     State(app): State<App>,

@@ -22,6 +22,8 @@ mod feedback;
 mod invitations;
 mod keys;
 mod openapi;
+#[cfg(test)]
+mod openapi_tests;
 mod privacy;
 mod schedules;
 mod scim;
@@ -39,6 +41,7 @@ use error::ApiError;
         cycles, invitations and the indicator scores read by the scoring step. Every call carries \
         `Authorization: Bearer <key>`; scope `admin` may call everything, scope `scores` may only read \
         scores and progress. Errors are `{\"error\":{\"code\",\"message\"}}`."),
+    components(schemas(error::ErrorBody), responses(openapi::Refused, openapi::Failed)),
     modifiers(&BearerAuth)
 )]
 struct ApiDoc;

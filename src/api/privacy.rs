@@ -1,6 +1,7 @@
 //! Privacy requests (CONTRACT §12): `GET /api/v1/people/{person}/export`,
 //! `GET /api/v1/customers/{customer}/export` and `DELETE /api/v1/customers/{customer}`.
 use super::error::{ApiResult, ErrorBody};
+use super::openapi::ErrorResponses;
 use super::{AdminKey, ApiPath, ApiQuery};
 use crate::app::App;
 use crate::app::privacy::{self, AnswersAfterErasure, CustomerExport, Erasure, PersonExport};
@@ -8,8 +9,14 @@ use axum::Json;
 use axum::extract::State;
 use serde::Deserialize;
 
-#[utoipa::path(get, path = "/api/v1/people/{person}/export", tag = "directory", params(("person" = String, Path)), security(("api_key" = [])),
-    responses((status = 200, description = "Everything held about the person; never which anonymous review they answered", body = PersonExport), (status = 404, description = "Unknown person", body = ErrorBody), (status = 401, description = "Missing or wrong API key", body = ErrorBody), (status = 403, description = "Key scope too narrow", body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/people/{person}/export", operation_id = "export_person", tag = "directory",
+    params(("person" = String, Path)), security(("api_key" = [])),
+    responses(
+        (status = 200, description = "Everything held about the person; never which anonymous review they answered",
+            body = PersonExport),
+        ErrorResponses,
+    )
+)]
 pub async fn export_person(
     AdminKey(actor): AdminKey,
     State(app): State<App>,
@@ -20,8 +27,13 @@ pub async fn export_person(
     Ok(Json(export))
 }
 
-#[utoipa::path(get, path = "/api/v1/customers/{customer}/export", tag = "directory", params(("customer" = String, Path)), security(("api_key" = [])),
-    responses((status = 200, description = "Everything held about the customer", body = CustomerExport), (status = 404, description = "Unknown customer", body = ErrorBody), (status = 401, description = "Missing or wrong API key", body = ErrorBody), (status = 403, description = "Key scope too narrow", body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/customers/{customer}/export", operation_id = "export_customer", tag = "directory",
+    params(("customer" = String, Path)), security(("api_key" = [])),
+    responses(
+        (status = 200, description = "Everything held about the customer", body = CustomerExport),
+        ErrorResponses,
+    )
+)]
 pub async fn export_customer(
     AdminKey(actor): AdminKey,
     State(app): State<App>,
@@ -42,8 +54,16 @@ pub struct ErasureQuery {
     answers: Option<String>,
 }
 
-#[utoipa::path(delete, path = "/api/v1/customers/{customer}", tag = "directory", params(("customer" = String, Path), ErasureQuery), security(("api_key" = [])),
-    responses((status = 200, description = "Erased: contact data, invitations, links and follow-ups deleted; released scores unchanged", body = Erasure), (status = 404, description = "Unknown customer", body = ErrorBody), (status = 401, description = "Missing or wrong API key", body = ErrorBody), (status = 403, description = "Key scope too narrow", body = ErrorBody), (status = 422, description = "answers is neither keep nor delete", body = ErrorBody)))]
+#[utoipa::path(delete, path = "/api/v1/customers/{customer}", operation_id = "erase_customer", tag = "directory",
+    params(("customer" = String, Path), ErasureQuery), security(("api_key" = [])),
+    responses(
+        (status = 200,
+            description = "Erased: contact data, invitations, links and follow-ups deleted; released scores unchanged",
+            body = Erasure),
+        (status = 422, description = "answers is neither keep nor delete", body = ErrorBody),
+        ErrorResponses,
+    )
+)]
 pub async fn erase_customer(
     AdminKey(actor): AdminKey,
     State(app): State<App>,

@@ -1,5 +1,6 @@
 //! `POST/GET /api/v1/schedules`, `DELETE /api/v1/schedules/{id}`.
-use super::error::{ApiResult, ErrorBody};
+use super::error::ApiResult;
+use super::openapi::ErrorResponses;
 use super::{AdminKey, ApiJson, ApiPath};
 use crate::app::App;
 use crate::app::schedules::{self, ScheduleInput, ScheduleView};
@@ -7,8 +8,16 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 
-#[utoipa::path(post, path = "/api/v1/schedules", tag = "cycles", request_body = ScheduleInput, security(("api_key" = [])),
-    responses((status = 201, description = "Created; the current period's cycle opens at once"), (status = 200, description = "Replaced"), (status = 400, description = "Malformed body or unknown field", body = ErrorBody), (status = 401, description = "Missing or wrong API key", body = ErrorBody), (status = 403, description = "Key scope too narrow", body = ErrorBody), (status = 422, description = "Invalid input", body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/schedules", operation_id = "save_schedules", tag = "cycles",
+    request_body = ScheduleInput, security(("api_key" = [])),
+    responses(
+        (status = 200, description = "Replaced"),
+        (status = 201, description = "Created; the current period's cycle opens at once", links(
+            ("delete_schedules" = (operation_id = "delete_schedules", parameters(("schedule" = "$request.body#/id")))),
+        )),
+        ErrorResponses,
+    )
+)]
 pub async fn save(
     AdminKey(actor): AdminKey,
     State(app): State<App>,
@@ -31,14 +40,24 @@ pub struct ScheduleList {
     schedules: Vec<ScheduleView>,
 }
 
-#[utoipa::path(get, path = "/api/v1/schedules", tag = "cycles", security(("api_key" = [])),
-    responses((status = 200, body = ScheduleList), (status = 401, description = "Missing or wrong API key", body = ErrorBody), (status = 403, description = "Key scope too narrow", body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/schedules", operation_id = "list_schedules", tag = "cycles",
+    security(("api_key" = [])),
+    responses(
+        (status = 200, body = ScheduleList),
+        ErrorResponses,
+    )
+)]
 pub async fn list(_: AdminKey, State(app): State<App>) -> ApiResult<Json<ScheduleList>> {
     Ok(Json(ScheduleList { schedules: schedules::list(&app).await? }))
 }
 
-#[utoipa::path(delete, path = "/api/v1/schedules/{schedule}", tag = "cycles", params(("schedule" = String, Path)), security(("api_key" = [])),
-    responses((status = 204, description = "Deleted; cycles it opened stay"), (status = 404, description = "Unknown schedule", body = ErrorBody), (status = 401, description = "Missing or wrong API key", body = ErrorBody)))]
+#[utoipa::path(delete, path = "/api/v1/schedules/{schedule}", operation_id = "delete_schedules", tag = "cycles",
+    params(("schedule" = String, Path)), security(("api_key" = [])),
+    responses(
+        (status = 204, description = "Deleted; cycles it opened stay"),
+        ErrorResponses,
+    )
+)]
 pub async fn delete(
     AdminKey(actor): AdminKey,
     State(app): State<App>,

@@ -1,5 +1,6 @@
 //! `GET /api/v1/cycles/{cycle}/scores` and the released comments.
 use super::error::{ApiError, ApiResult, ErrorBody};
+use super::openapi::ErrorResponses;
 use super::{AdminKey, ApiPath, ApiQuery, ReadKey};
 use crate::app::periods::{self, PeriodScores};
 use crate::app::results::{self, CycleScores, SubjectComments};
@@ -11,9 +12,16 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use utoipa::openapi::path::{Parameter, ParameterBuilder, ParameterIn};
+use utoipa::openapi::{ObjectBuilder, Required};
 
-#[utoipa::path(get, path = "/api/v1/cycles/{cycle}/scores", tag = "scores", params(("cycle" = String, Path, description = "Cycle id")), security(("api_key" = [])),
-    responses((status = 200, body = CycleScores), (status = 401, description = "Missing or wrong API key", body = ErrorBody), (status = 404, description = "Unknown cycle", body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/cycles/{cycle}/scores", operation_id = "scores", tag = "scores",
+    params(("cycle" = String, Path, description = "Cycle id")), security(("api_key" = [])),
+    responses(
+        (status = 200, body = CycleScores),
+        ErrorResponses,
+    )
+)]
 #[tracing::instrument(skip_all, fields(cycle = %id))]
 pub async fn scores(_: ReadKey, State(app): State<App>, ApiPath(id): ApiPath<String>) -> ApiResult<Json<CycleScores>> {
     let cycle = cycles::load(&app, &id).await?;
@@ -21,29 +29,55 @@ pub async fn scores(_: ReadKey, State(app): State<App>, ApiPath(id): ApiPath<Str
 }
 
 /// The same scores as CSV, one row per subject × indicator.
-#[utoipa::path(get, path = "/api/v1/cycles/{cycle}/scores.csv", tag = "scores", params(("cycle" = String, Path, description = "Cycle id")), security(("api_key" = [])),
-    responses((status = 200, description = "CSV: cycle, status, final, subject, name, team, indicator, score, n, sd, ci95_low, ci95_high, csat, nps, withheld, score_status (ok, open, below_threshold, no_data)", content_type = "text/csv", body = String), (status = 401, description = "Missing or wrong API key", body = ErrorBody), (status = 404, description = "Unknown cycle", body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/cycles/{cycle}/scores.csv", operation_id = "scores_csv", tag = "scores",
+    params(("cycle" = String, Path, description = "Cycle id")), security(("api_key" = [])),
+    responses(
+        (status = 200,
+            description = concat!("CSV: cycle, status, final, subject, name, team, indicator, score, n, sd, ci95_low, ",
+                "ci95_high, csat, nps, withheld, score_status (ok, open, below_threshold, no_data)"),
+            content_type = "text/csv", body = String),
+        ErrorResponses,
+    )
+)]
 pub async fn scores_csv(_: ReadKey, State(app): State<App>, ApiPath(id): ApiPath<String>) -> ApiResult<Response> {
     let cycle = cycles::load(&app, &id).await?;
     let scores = results::cycle_scores(&app.db, &cycle, time::now()).await?;
     csv_response(&scores, &format!("candor-{}-scores.csv", cycle.id))
 }
 
-#[derive(Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
+#[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PeriodQuery {
     /// `YYYY-MM`, `YYYY-Qn` or `YYYY`.
-    #[param(schema_with = crate::domain::shapes::period, required = true)]
     period: String,
     /// Only this subject.
-    #[param(schema_with = crate::domain::shapes::id)]
     subject: Option<String>,
 }
 
+/// Written out because the derive drops `required = true` from a field that has `schema_with`
+/// (utoipa 5), and `period` must be given.
+impl utoipa::IntoParams for PeriodQuery {
+    fn into_params(_: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
+        use crate::domain::shapes;
+        let query = |name: &str, required: Required, schema: ObjectBuilder| {
+            ParameterBuilder::new().name(name).parameter_in(ParameterIn::Query).required(required).schema(Some(schema))
+        };
+        vec![
+            query("period", Required::True, shapes::period()).build(),
+            query("subject", Required::False, shapes::id()).build(),
+        ]
+    }
+}
+
 /// Scores pooled over a period: every closed cycle whose period lies inside it (CONTRACT §7).
-#[utoipa::path(get, path = "/api/v1/scores", tag = "scores", params(PeriodQuery), security(("api_key" = [])),
-    responses((status = 200, body = PeriodScores), (status = 400, description = "Malformed query", body = ErrorBody), (status = 401, description = "Missing or wrong API key", body = ErrorBody), (status = 422, description = "Not a period", body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/scores", operation_id = "period_scores", tag = "scores", params(PeriodQuery),
+    security(("api_key" = [])),
+    responses(
+        (status = 200, body = PeriodScores),
+        (status = 422, description = "Not a period", body = ErrorBody),
+        ErrorResponses,
+    )
+)]
 pub async fn period_scores(
     _: ReadKey,
     State(app): State<App>,
@@ -53,8 +87,14 @@ pub async fn period_scores(
 }
 
 /// The same as CSV, the period in the cycle column.
-#[utoipa::path(get, path = "/api/v1/scores.csv", tag = "scores", params(PeriodQuery), security(("api_key" = [])),
-    responses((status = 200, description = "CSV, as the cycle's", content_type = "text/csv", body = String), (status = 400, description = "Malformed query", body = ErrorBody), (status = 401, description = "Missing or wrong API key", body = ErrorBody), (status = 422, description = "Not a period", body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/scores.csv", operation_id = "period_scores_csv", tag = "scores",
+    params(PeriodQuery), security(("api_key" = [])),
+    responses(
+        (status = 200, description = "CSV, as the cycle's", content_type = "text/csv", body = String),
+        (status = 422, description = "Not a period", body = ErrorBody),
+        ErrorResponses,
+    )
+)]
 pub async fn period_scores_csv(
     _: ReadKey,
     State(app): State<App>,
@@ -98,8 +138,13 @@ pub struct Comments {
 }
 
 /// Comments are for admins: the scores scope reads numbers only.
-#[utoipa::path(get, path = "/api/v1/cycles/{cycle}/comments", tag = "scores", params(("cycle" = String, Path, description = "Cycle id"), CommentsQuery), security(("api_key" = [])),
-    responses((status = 200, body = Comments), (status = 403, body = ErrorBody), (status = 401, description = "Missing or wrong API key", body = ErrorBody), (status = 404, description = "Unknown cycle", body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/cycles/{cycle}/comments", operation_id = "comments", tag = "scores",
+    params(("cycle" = String, Path, description = "Cycle id"), CommentsQuery), security(("api_key" = [])),
+    responses(
+        (status = 200, body = Comments),
+        ErrorResponses,
+    )
+)]
 pub async fn comments(
     _: AdminKey,
     State(app): State<App>,

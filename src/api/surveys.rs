@@ -1,13 +1,23 @@
 //! `POST /api/v1/surveys` and `GET /api/v1/surveys/{survey}`.
 use super::error::{ApiResult, ErrorBody};
+use super::openapi::ErrorResponses;
 use super::{AdminKey, ApiJson, ApiPath};
 use crate::app::{App, UpsertCounts, surveys};
 use crate::domain::survey::SurveyInput;
 use axum::Json;
 use axum::extract::State;
 
-#[utoipa::path(post, path = "/api/v1/surveys", tag = "surveys", request_body = SurveyInput, security(("api_key" = [])),
-    responses((status = 200, description = "Created, replaced or unchanged", body = UpsertCounts), (status = 409, description = "The survey has invitations and is frozen", body = ErrorBody), (status = 400, description = "Malformed body or unknown field", body = ErrorBody), (status = 401, description = "Missing or wrong API key", body = ErrorBody), (status = 403, description = "Key scope too narrow", body = ErrorBody), (status = 422, description = "Invalid input", body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/surveys", operation_id = "save_surveys", tag = "surveys",
+    request_body = SurveyInput, security(("api_key" = [])),
+    responses(
+        (status = 200, description = "Created, replaced or unchanged", body = UpsertCounts, links(
+            ("show_surveys" = (operation_id = "show_surveys", parameters(("survey" = "$request.body#/id")))),
+        )),
+        (status = 409, description = "The survey has invitations and is frozen", body = ErrorBody),
+        (status = 422, description = "Invalid input", body = ErrorBody),
+        ErrorResponses,
+    )
+)]
 #[tracing::instrument(skip_all, fields(survey = %input.id))]
 pub async fn save(
     AdminKey(actor): AdminKey,
@@ -30,8 +40,13 @@ pub struct SurveyView {
     frozen: bool,
 }
 
-#[utoipa::path(get, path = "/api/v1/surveys/{survey}", tag = "surveys", params(("survey" = String, Path, description = "Survey id")), security(("api_key" = [])),
-    responses((status = 200, body = SurveyView), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/surveys/{survey}", operation_id = "show_surveys", tag = "surveys",
+    params(("survey" = String, Path, description = "Survey id")), security(("api_key" = [])),
+    responses(
+        (status = 200, body = SurveyView),
+        ErrorResponses,
+    )
+)]
 pub async fn show(_: AdminKey, State(app): State<App>, ApiPath(id): ApiPath<String>) -> ApiResult<Json<SurveyView>> {
     let (input, frozen) = surveys::show(&app, &id).await?;
     Ok(Json(SurveyView { input, frozen }))

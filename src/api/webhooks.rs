@@ -1,5 +1,6 @@
 //! `POST/GET /api/v1/webhooks`, `DELETE /api/v1/webhooks/{id}`.
-use super::error::{ApiResult, ErrorBody};
+use super::error::ApiResult;
+use super::openapi::ErrorResponses;
 use super::{AdminKey, ApiJson, ApiPath};
 use crate::app::App;
 use crate::app::integrations::{self, Webhook};
@@ -19,8 +20,17 @@ pub struct WebhookInput {
     secret: String,
 }
 
-#[utoipa::path(post, path = "/api/v1/webhooks", tag = "webhooks", request_body = WebhookInput, security(("api_key" = [])),
-    responses((status = 201, body = Webhook), (status = 400, description = "Malformed body or unknown field", body = ErrorBody), (status = 401, description = "Missing or wrong API key", body = ErrorBody), (status = 403, description = "Key scope too narrow", body = ErrorBody), (status = 422, description = "Invalid input", body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/webhooks", operation_id = "create_webhooks", tag = "webhooks",
+    request_body = WebhookInput, security(("api_key" = [])),
+    responses(
+        (status = 201, body = Webhook, links(
+            ("test" = (operation_id = "test", parameters(("webhook" = "$response.body#/id")))),
+            ("deliveries" = (operation_id = "deliveries", parameters(("webhook" = "$response.body#/id")))),
+            ("delete_webhooks" = (operation_id = "delete_webhooks", parameters(("webhook" = "$response.body#/id")))),
+        )),
+        ErrorResponses,
+    )
+)]
 pub async fn create(
     AdminKey(actor): AdminKey,
     State(app): State<App>,
@@ -37,14 +47,24 @@ pub struct WebhookList {
     webhooks: Vec<Webhook>,
 }
 
-#[utoipa::path(get, path = "/api/v1/webhooks", tag = "webhooks", security(("api_key" = [])),
-    responses((status = 200, body = WebhookList), (status = 401, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/webhooks", operation_id = "list_webhooks", tag = "webhooks",
+    security(("api_key" = [])),
+    responses(
+        (status = 200, body = WebhookList),
+        ErrorResponses,
+    )
+)]
 pub async fn list(_: AdminKey, State(app): State<App>) -> ApiResult<Json<WebhookList>> {
     Ok(Json(WebhookList { webhooks: integrations::webhooks(&app).await? }))
 }
 
-#[utoipa::path(delete, path = "/api/v1/webhooks/{webhook}", tag = "webhooks", params(("webhook" = String, Path)), security(("api_key" = [])),
-    responses((status = 204, description = "Deleted"), (status = 404, body = ErrorBody), (status = 401, body = ErrorBody)))]
+#[utoipa::path(delete, path = "/api/v1/webhooks/{webhook}", operation_id = "delete_webhooks", tag = "webhooks",
+    params(("webhook" = String, Path)), security(("api_key" = [])),
+    responses(
+        (status = 204, description = "Deleted"),
+        ErrorResponses,
+    )
+)]
 pub async fn delete(
     AdminKey(actor): AdminKey,
     State(app): State<App>,
@@ -62,8 +82,13 @@ pub struct TestQueued {
 }
 
 /// Sends a signed `webhook.test` event (`{"event":"webhook.test","webhook":id}`) to a receiver.
-#[utoipa::path(post, path = "/api/v1/webhooks/{webhook}/test", tag = "webhooks", params(("webhook" = String, Path)), security(("api_key" = [])),
-    responses((status = 202, description = "Queued; see the deliveries", body = TestQueued), (status = 404, description = "Unknown webhook", body = ErrorBody), (status = 401, description = "Missing or wrong API key", body = ErrorBody), (status = 403, description = "Key scope too narrow", body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/webhooks/{webhook}/test", operation_id = "test", tag = "webhooks",
+    params(("webhook" = String, Path)), security(("api_key" = [])),
+    responses(
+        (status = 202, description = "Queued; see the deliveries", body = TestQueued),
+        ErrorResponses,
+    )
+)]
 pub async fn test(
     AdminKey(actor): AdminKey,
     State(app): State<App>,
@@ -80,8 +105,13 @@ pub struct DeliveryList {
 }
 
 /// The latest 50 attempts to deliver to a receiver, newest first: event, outcome, status, latency.
-#[utoipa::path(get, path = "/api/v1/webhooks/{webhook}/deliveries", tag = "webhooks", params(("webhook" = String, Path)), security(("api_key" = [])),
-    responses((status = 200, body = DeliveryList), (status = 404, description = "Unknown webhook", body = ErrorBody), (status = 401, description = "Missing or wrong API key", body = ErrorBody), (status = 403, description = "Key scope too narrow", body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/webhooks/{webhook}/deliveries", operation_id = "deliveries", tag = "webhooks",
+    params(("webhook" = String, Path)), security(("api_key" = [])),
+    responses(
+        (status = 200, body = DeliveryList),
+        ErrorResponses,
+    )
+)]
 pub async fn deliveries(
     _: AdminKey,
     State(app): State<App>,
