@@ -145,7 +145,7 @@ async fn edits_pass_the_apis_checks(backend: Backend) {
     assert!(logged(&log, "E1000", "import_people", "people"), "{log}");
     // A forged form (no CSRF token) changes nothing.
     let forged = [("lang", "en"), ("name", "X"), ("email", "x@example.com"), ("active", "on")];
-    assert_eq!(post(&app, &cookie, path, &forged).await.0, 400);
+    assert_eq!(post(&app, &cookie, path, &forged).await.0, 403);
 }
 
 async fn deactivation_is_confirmed_and_does_what_the_api_does(backend: Backend) {

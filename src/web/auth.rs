@@ -1,6 +1,6 @@
 //! Sign-in by emailed link and sessions in an HttpOnly cookie.
 use super::WebState;
-use super::extract::{ClientAddr, CsrfFields, CsrfForm, PageLocale, SESSION_COOKIE, session_token};
+use super::extract::{ClientAddr, CsrfForm, PageLocale, SESSION_COOKIE, session_token};
 use super::pages::{Brand, Html, app_error};
 use crate::app::accounts::{self, SESSION_SECONDS};
 use crate::i18n::{DashText, dash_text, text};
@@ -218,19 +218,7 @@ pub(super) fn signed_in(state: &WebState, session: &crate::domain::Token, to_me:
 }
 
 #[derive(Deserialize)]
-struct LogoutForm {
-    csrf: String,
-}
-
-impl CsrfFields for LogoutForm {
-    fn csrf(&self) -> &str {
-        &self.csrf
-    }
-
-    fn lang(&self) -> Option<&str> {
-        None
-    }
-}
+struct LogoutForm {}
 
 async fn logout(State(state): State<WebState>, headers: HeaderMap, _: CsrfForm<LogoutForm>) -> Response {
     if let Some(token) = session_token(&headers)

@@ -5,7 +5,7 @@ use super::pages;
 use crate::app::accounts::{self, Viewer};
 use crate::domain::{Locale, Token};
 use crate::i18n::{self, DashText};
-use axum::extract::{Form, FromRequest, FromRequestParts, Request};
+use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -115,10 +115,14 @@ impl FromRequestParts<WebState> for AdminViewer {
     }
 }
 
-/// A form that changes something: it carries the session's CSRF token and may name its language.
-pub trait CsrfFields {
-    fn csrf(&self) -> &str;
-    fn lang(&self) -> Option<&str>;
+/// What every form that changes something carries beside its own fields: the session's CSRF
+/// token, and the language the page was in. Read apart from the form, so no form type has to
+/// carry them.
+#[derive(serde::Deserialize)]
+struct Guard {
+    #[serde(default)]
+    csrf: String,
+    lang: Option<String>,
 }
 
 /// Refuses a state-changing form whose CSRF token is not the session's.
@@ -134,7 +138,7 @@ pub struct CsrfForm<T> {
 
 impl<T> FromRequest<WebState> for CsrfForm<T>
 where
-    T: DeserializeOwned + CsrfFields + Send,
+    T: DeserializeOwned + Send,
 {
     type Rejection = Response;
 
@@ -147,7 +151,7 @@ where
 /// form and its CSRF token.
 async fn csrf_form<T>(req: Request, state: &WebState, admin_only: bool) -> Result<CsrfForm<T>, Response>
 where
-    T: DeserializeOwned + CsrfFields + Send,
+    T: DeserializeOwned + Send,
 {
     let (mut parts, body) = req.into_parts();
     let mut who = SignedIn::from_request_parts(&mut parts, state).await?;
@@ -155,11 +159,13 @@ where
         return Err(pages::not_found(who.locale));
     }
     let req = Request::from_parts(parts, body);
-    let Form(form) = Form::<T>::from_request(req, state).await.map_err(|_| pages::bad_form(who.locale))?;
-    if !csrf_ok(&who.viewer, form.csrf()) {
+    let bytes = axum::body::Bytes::from_request(req, state).await.map_err(|_| pages::bad_form(who.locale))?;
+    let guard: Guard = serde_urlencoded::from_bytes(&bytes).map_err(|_| pages::bad_form(who.locale))?;
+    if !csrf_ok(&who.viewer, &guard.csrf) {
         return Err(pages::stale_form(who.locale));
     }
-    who.page = who.page.with_form(form.lang());
+    let form: T = serde_urlencoded::from_bytes(&bytes).map_err(|_| pages::bad_form(who.locale))?;
+    who.page = who.page.with_form(guard.lang.as_deref());
     who.locale = who.page.with_stored(who.viewer.locale.as_deref());
     who.t = i18n::dash_text(who.locale);
     Ok(CsrfForm { who, form })
@@ -170,7 +176,7 @@ pub struct AdminForm<T>(pub CsrfForm<T>);
 
 impl<T> FromRequest<WebState> for AdminForm<T>
 where
-    T: DeserializeOwned + CsrfFields + Send,
+    T: DeserializeOwned + Send,
 {
     type Rejection = Response;
 

@@ -1,9 +1,8 @@
 //! `/followups`: unhappy customer answers to call back, marked followed up; and
 //! `/followups/phone`: a customer's answers heard on the phone, entered for their open invitation.
 use super::WebState;
-use super::admin::csrf_fields;
-use super::dashboard::{Nav, nav};
-use super::extract::{CsrfFields, CsrfForm, SignedIn, csrf_ok};
+use super::extract::{CsrfForm, SignedIn, csrf_ok};
+use super::nav::{Nav, nav};
 use super::pages::{Html, app_error, stale_form};
 use super::respondent::{QuestionView, question_view};
 use crate::app::followups::{self, PhoneOutcome, Unhappy};
@@ -121,12 +120,9 @@ async fn list(
 
 #[derive(Deserialize)]
 struct MarkForm {
-    csrf: String,
-    lang: Option<String>,
     #[serde(default)]
     note: String,
 }
-csrf_fields!(MarkForm);
 
 async fn mark(State(state): State<WebState>, Path(response): Path<String>, f: CsrfForm<MarkForm>) -> Response {
     match followups::mark(&state.app, &f.who.viewer, &response, &f.form.note).await {

@@ -1,9 +1,8 @@
 //! `/me`: a signed-in person's reviews in the open cycles (each opens a fresh link) and the
 //! reviewer lists they are asked to choose.
 use super::WebState;
-use super::admin::csrf_fields;
-use super::dashboard::{Nav, nav};
-use super::extract::{CsrfFields, CsrfForm, SignedIn};
+use super::extract::{CsrfForm, SignedIn};
+use super::nav::{Nav, nav};
 use super::pages::{Html, app_error};
 use crate::app::nominations;
 use crate::app::respondents::{self, MyReviewState};
@@ -97,11 +96,7 @@ async fn page(State(state): State<WebState>, who: SignedIn) -> Response {
 }
 
 #[derive(Deserialize)]
-struct OpenForm {
-    csrf: String,
-    lang: Option<String>,
-}
-csrf_fields!(OpenForm);
+struct OpenForm {}
 
 /// A fresh link to one of my open reviews, and there.
 async fn open(State(state): State<WebState>, Path(invitation): Path<i64>, f: CsrfForm<OpenForm>) -> Response {

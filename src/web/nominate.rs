@@ -2,9 +2,8 @@
 //! `/me/nominations/{cycle}`; their manager or an admin edits and approves the list at
 //! `/nominations/{cycle}/{subject}`, which sends the peer invitations.
 use super::WebState;
-use super::admin::csrf_fields;
-use super::dashboard::{Nav, nav};
-use super::extract::{CsrfFields, CsrfForm, SignedIn};
+use super::extract::{CsrfForm, SignedIn};
+use super::nav::{Nav, nav};
 use super::pages::{Html, app_error};
 use crate::app::nominations::{self, Colleague, Nomination};
 use crate::app::{self, App};
@@ -146,13 +145,10 @@ async fn choose_page(State(state): State<WebState>, Path(cycle): Path<String>, w
 
 #[derive(Deserialize)]
 struct PicksForm {
-    csrf: String,
-    lang: Option<String>,
     /// One `pick:{person id}` field per ticked colleague.
     #[serde(flatten)]
     rest: HashMap<String, String>,
 }
-csrf_fields!(PicksForm);
 
 impl PicksForm {
     fn picks(&self) -> Vec<String> {

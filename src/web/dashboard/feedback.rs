@@ -3,8 +3,7 @@
 use super::*;
 use crate::app::feedback::{self, Feedback, Texts};
 use crate::i18n::{ReviewText, fill, review_text};
-use crate::web::admin::csrf_fields;
-use crate::web::extract::{CsrfFields, CsrfForm};
+use crate::web::extract::CsrfForm;
 use axum::response::Redirect;
 
 pub struct SharedView {
@@ -100,8 +99,6 @@ fn shared_view(f: &Feedback, r: &ReviewText, is_subject: bool) -> SharedView {
 
 #[derive(Deserialize)]
 pub(super) struct FeedbackForm {
-    csrf: String,
-    lang: Option<String>,
     cycle: String,
     #[serde(default)]
     strengths: String,
@@ -112,7 +109,6 @@ pub(super) struct FeedbackForm {
     #[serde(default)]
     action: String,
 }
-csrf_fields!(FeedbackForm);
 
 fn back(person: &str, cycle: &str, lang: &str, fb: &str) -> Response {
     let to = format!("/dashboard/people/{}?cycle={}&lang={lang}&fb={fb}#feedback", urlencode(person), urlencode(cycle));
@@ -150,14 +146,11 @@ pub(super) async fn save(State(app): State<App>, Path(person): Path<String>, f: 
 
 #[derive(Deserialize)]
 pub(super) struct AckForm {
-    csrf: String,
-    lang: Option<String>,
     cycle: String,
     author: String,
     #[serde(default)]
     reply: String,
 }
-csrf_fields!(AckForm);
 
 /// `POST /dashboard/people/{person}/feedback/ack`: the subject acknowledges one author's feedback.
 pub(super) async fn acknowledge(State(app): State<App>, Path(person): Path<String>, f: CsrfForm<AckForm>) -> Response {

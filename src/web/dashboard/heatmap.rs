@@ -6,6 +6,7 @@ use crate::app::analytics::{self, Selection, TeamCells};
 use crate::domain::Relation;
 use crate::i18n::{AnalyticsText, analytics_text, fill};
 use crate::scoring::GroupScore;
+use crate::web::nav::{Nav, nav};
 
 #[derive(Deserialize, Default)]
 pub struct AnalyticsQuery {

@@ -71,23 +71,6 @@ impl Labels {
     }
 }
 
-pub struct Nav {
-    pub name: String,
-    pub is_admin: bool,
-    pub csrf: String,
-    pub lang_link: String,
-}
-
-pub fn nav(viewer: &Viewer, t: &DashText, here: &str) -> Nav {
-    let sep = if here.contains('?') { '&' } else { '?' };
-    Nav {
-        name: viewer.name.clone(),
-        is_admin: viewer.is_admin,
-        csrf: viewer.csrf.clone(),
-        lang_link: format!("{here}{sep}lang={}", t.other_lang),
-    }
-}
-
 pub struct CycleOption {
     pub id: String,
     pub title: String,

@@ -5,6 +5,7 @@ use super::heatmap::{AnalyticsQuery, selection, selection_name, selection_notes,
 use super::*;
 use crate::app::analytics::{self, ParticipationLine};
 use crate::i18n::{AnalyticsText, analytics_text, fill};
+use crate::web::nav::{Nav, nav};
 
 pub struct Line {
     pub cycle: String,

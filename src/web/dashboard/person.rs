@@ -1,5 +1,6 @@
 //! One person's report: indicators by relation, trends, released comments.
 use super::*;
+use crate::web::nav::{Nav, nav};
 
 pub struct RelationRow {
     pub label: &'static str,

@@ -1,5 +1,6 @@
 //! The team's indicators for one cycle or pooled over a period.
 use super::*;
+use crate::web::nav::{Nav, nav};
 
 #[derive(Template)]
 #[template(path = "dashboard/team.html")]

@@ -1,13 +1,13 @@
 //! `/admin/cycles/{cycle}/raters`: who has not answered their self and manager reviews, with a
 //! "remind this person" action. Anonymous relations show counts only, never names.
-use super::admin::{csrf_fields, show_error};
-use super::dashboard::{Nav, nav};
-use super::extract::{AdminForm, AdminViewer, CsrfFields, SignedIn};
-use super::pages::{Html, app_error};
+use super::show_error;
 use crate::app::invitations::{Deliver, RespondentInput};
 use crate::app::revocation::{self, InvitationRef};
 use crate::app::{App, reminders};
 use crate::i18n::{DashText, relation_label};
+use crate::web::extract::{AdminForm, AdminViewer, SignedIn};
+use crate::web::nav::{Nav, nav};
+use crate::web::pages::{Html, app_error};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -42,7 +42,7 @@ struct RatersPage<'a> {
     lines: Vec<Line>,
     counts: Vec<Count>,
     id: &'a crate::i18n::IdentityText,
-    weights: super::admin_weights::WeightsView,
+    weights: super::weights::WeightsView,
 }
 
 #[derive(Deserialize, Default)]
@@ -67,12 +67,12 @@ pub(super) async fn render(
     who: &SignedIn,
     cycle: &str,
     q: Option<RatersQuery>,
-    typed: Option<(Vec<super::admin_weights::WeightRow>, String)>,
+    typed: Option<(Vec<super::weights::WeightRow>, String)>,
 ) -> Response {
     let q = q.unwrap_or_default();
     let loaded = async {
         let (c, pending, counts) = reminders::raters(app, cycle).await?;
-        let weights = super::admin_weights::view(app, &c, who.locale).await?;
+        let weights = super::weights::view(app, &c, who.locale).await?;
         Ok::<_, crate::app::Error>((c, pending, counts, weights))
     };
     let (c, pending, counts, mut weights) = match loaded.await {
@@ -132,11 +132,7 @@ pub(super) async fn render(
 }
 
 #[derive(Deserialize)]
-pub(super) struct RemindForm {
-    csrf: String,
-    lang: Option<String>,
-}
-csrf_fields!(RemindForm);
+pub(super) struct RemindForm {}
 
 pub(super) async fn remind(
     State(app): State<App>,
@@ -146,8 +142,7 @@ pub(super) async fn remind(
     match reminders::remind_person(&app, &cycle, &person).await {
         Ok(n) => {
             let detail = format!("person {person}: count {n}");
-            crate::app::audit::record(&app, &super::admin::actor(&f.who), "reminded_person", Some(&cycle), detail)
-                .await;
+            crate::app::audit::record(&app, &super::actor(&f.who), "reminded_person", Some(&cycle), detail).await;
             let to = format!("/admin/cycles/{cycle}/raters?lang={}&reminded={n}", f.who.t.lang);
             Redirect::to(&to).into_response()
         }
@@ -157,8 +152,6 @@ pub(super) async fn remind(
 
 #[derive(Deserialize)]
 pub(super) struct InvitationForm {
-    csrf: String,
-    lang: Option<String>,
     survey: String,
     subject: String,
     #[serde(default)]
@@ -168,7 +161,6 @@ pub(super) struct InvitationForm {
     action: String,
     confirm: Option<String>,
 }
-csrf_fields!(InvitationForm);
 
 /// Reissues (by email) or revokes one invitation named by survey, subject and respondent.
 pub(super) async fn invitation(
@@ -204,7 +196,7 @@ pub(super) async fn invitation(
         Ok(done) => {
             let what = if done == "revoked" { "revoked_invitation" } else { "reissued_invitation" };
             let detail = format!("survey {}, subject {}", form.survey.trim(), form.subject.trim());
-            crate::app::audit::record(&app, &super::admin::actor(who), what, Some(&cycle), detail).await;
+            crate::app::audit::record(&app, &super::actor(who), what, Some(&cycle), detail).await;
             Redirect::to(&format!("/admin/cycles/{cycle}/raters?lang={}&done={done}", who.t.lang)).into_response()
         }
         Err(e) => show_error(&app, who, e).await,

@@ -2,22 +2,30 @@
 //! carries the session's CSRF token; the actions call the same use cases as the API. A
 //! success redirects with a fixed key (`?done=launched&n=5`), never with text; an error is
 //! shown on the page itself, as an error.
-use super::WebState;
-use super::admin_import::Preview;
-use super::dashboard::{Nav, nav};
-use super::extract::{AdminForm, AdminViewer, CsrfFields, SignedIn};
-use super::pages::{Html, app_error};
+mod access;
+mod audit;
+mod builder;
+mod hooks;
+mod import;
+mod people;
+mod raters;
+mod weights;
 use crate::app::cycles::{CycleInput, CycleProgress};
 use crate::app::invitations::{AllKeyword, Deliver, SmallGroup, Subjects};
 use crate::app::{self, App, cycles, integrations, invitations, surveys};
 use crate::domain::reviews::Peers;
 use crate::i18n::DashText;
+use crate::web::WebState;
+use crate::web::extract::{AdminForm, AdminViewer, SignedIn};
+use crate::web::nav::{Nav, nav};
+use crate::web::pages::{Html, app_error};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
+use import::Preview;
 use serde::Deserialize;
 
 pub fn router() -> Router<WebState> {
@@ -25,33 +33,32 @@ pub fn router() -> Router<WebState> {
         .route("/admin", get(page))
         .route("/admin/cycles", post(create_cycle))
         .route("/admin/cycles/{cycle}/{action}", post(cycle_action))
-        .route("/admin/cycles/{cycle}/raters", get(super::admin_raters::page))
-        .route("/admin/cycles/{cycle}/weights", post(super::admin_weights::save))
-        .route("/admin/audit", get(super::admin_audit::page))
+        .route("/admin/cycles/{cycle}/raters", get(raters::page))
+        .route("/admin/cycles/{cycle}/weights", post(weights::save))
+        .route("/admin/audit", get(audit::page))
         .route(
             "/admin/surveys",
-            get(super::admin_surveys::list)
-                .post(super::admin_surveys::save)
-                .layer(axum::extract::DefaultBodyLimit::max(super::LARGE_FORM_BYTES)),
+            get(builder::list)
+                .post(builder::save)
+                .layer(axum::extract::DefaultBodyLimit::max(crate::web::LARGE_FORM_BYTES)),
         )
-        .route("/admin/surveys/edit", get(super::admin_surveys::edit))
-        .route("/admin/cycles/{cycle}/raters/{person}/remind", post(super::admin_raters::remind))
+        .route("/admin/surveys/edit", get(builder::edit))
+        .route("/admin/cycles/{cycle}/raters/{person}/remind", post(raters::remind))
         .route(
             "/admin/import",
-            post(super::admin_import::preview)
-                .layer(axum::extract::DefaultBodyLimit::max(super::admin_import::MAX_UPLOAD_BYTES)),
+            post(import::preview).layer(axum::extract::DefaultBodyLimit::max(import::MAX_UPLOAD_BYTES)),
         )
-        .route("/admin/import/confirm", post(super::admin_import::confirm))
-        .route("/admin/keys", post(super::admin_access::create_key))
-        .route("/admin/keys/{key}/revoke", post(super::admin_access::revoke_key))
-        .route("/admin/people", get(super::admin_people::page))
-        .route("/admin/people/{person}/edit", post(super::admin_people::edit))
-        .route("/admin/people/{person}/{action}", post(super::admin_access::person_action))
-        .route("/admin/people/sign-out", post(super::admin_access::sign_out_person))
-        .route("/admin/customers/erase", post(super::admin_access::erase_customer))
-        .route("/admin/cycles/{cycle}/invitation", post(super::admin_raters::invitation))
+        .route("/admin/import/confirm", post(import::confirm))
+        .route("/admin/keys", post(access::create_key))
+        .route("/admin/keys/{key}/revoke", post(access::revoke_key))
+        .route("/admin/people", get(people::page))
+        .route("/admin/people/{person}/edit", post(people::edit))
+        .route("/admin/people/{person}/{action}", post(access::person_action))
+        .route("/admin/people/sign-out", post(access::sign_out_person))
+        .route("/admin/customers/erase", post(access::erase_customer))
+        .route("/admin/cycles/{cycle}/invitation", post(raters::invitation))
         .route("/admin/webhooks", post(create_webhook))
-        .route("/admin/webhooks/{id}/test", post(super::admin_hooks::test))
+        .route("/admin/webhooks/{id}/test", post(hooks::test))
         .route("/admin/schedules", post(create_schedule))
         .route("/admin/schedules/{schedule}/delete", post(delete_schedule))
 }
@@ -94,7 +101,7 @@ struct AdminPage<'a> {
     keys: Vec<KeyLine>,
     admins: Vec<(String, String, String)>,
     me: String,
-    webhooks: Vec<super::admin_hooks::HookView>,
+    webhooks: Vec<hooks::HookView>,
     schedules: Vec<crate::app::schedules::ScheduleView>,
     preview: Option<Preview>,
     /// The link to the people directory.
@@ -115,7 +122,7 @@ pub(super) async fn render(app: &App, who: &SignedIn, status: StatusCode, notice
         let cycles = cycles::overview(app).await?;
         let surveys = surveys::list(app).await?;
         let keys = integrations::keys(app).await?;
-        let hooks = super::admin_hooks::views(app, integrations::webhooks(app).await?).await?;
+        let hooks = hooks::views(app, integrations::webhooks(app).await?).await?;
         let schedules = app::schedules::list(app).await?;
         let admins = app::accounts::admins(app).await?;
         Ok::<_, app::Error>((cycles, surveys, keys, hooks, schedules, admins))
@@ -257,23 +264,8 @@ pub(super) async fn show_error(app: &App, who: &SignedIn, e: app::Error) -> Resp
     render(app, who, status, Notice { error: Some(message), ..Notice::default() }).await
 }
 
-macro_rules! csrf_fields {
-    ($t:ty) => {
-        impl CsrfFields for $t {
-            fn csrf(&self) -> &str {
-                &self.csrf
-            }
-            fn lang(&self) -> Option<&str> {
-                self.lang.as_deref()
-            }
-        }
-    };
-}
-pub(super) use csrf_fields;
-
 #[derive(Deserialize)]
 struct CycleForm {
-    csrf: String,
     id: String,
     title: String,
     /// `YYYY-MM`, `YYYY-Qn` or `YYYY`; empty for none.
@@ -294,9 +286,7 @@ struct CycleForm {
     remind_every_days: String,
     #[serde(default)]
     max_reminders: String,
-    lang: Option<String>,
 }
-csrf_fields!(CycleForm);
 
 /// An optional number typed in a form: empty is none; anything else must parse.
 fn optional_number<T: std::str::FromStr>(raw: &str, field: &str) -> app::Result<Option<T>> {
@@ -338,14 +328,11 @@ async fn create_cycle(State(app): State<App>, AdminForm(f): AdminForm<CycleForm>
 
 #[derive(Deserialize)]
 struct ActionForm {
-    csrf: String,
     survey: Option<String>,
     peers: Option<String>,
     /// Closing and reminding ask for this box to be ticked.
     confirm: Option<String>,
-    lang: Option<String>,
 }
-csrf_fields!(ActionForm);
 
 async fn cycle_action(
     State(app): State<App>,
@@ -393,7 +380,7 @@ async fn cycle_action(
         }
         "remind" => app::reminders::remind(&app, &cycle).await.map(|q| ("reminded", Some(q.queued))),
         "close" => cycles::close(&app, &cycle).await.map(|_| ("closed", None)),
-        _ => return super::pages::not_found(f.who.locale),
+        _ => return crate::web::pages::not_found(f.who.locale),
     };
     back_in(&app, &f.who, Some(&cycle), result).await
 }
@@ -413,12 +400,9 @@ fn too_small_note(who: &SignedIn, groups: &[SmallGroup]) -> String {
 
 #[derive(Deserialize)]
 struct WebhookForm {
-    csrf: String,
     url: String,
     secret: String,
-    lang: Option<String>,
 }
-csrf_fields!(WebhookForm);
 
 async fn create_webhook(State(app): State<App>, AdminForm(f): AdminForm<WebhookForm>) -> Response {
     let result = integrations::create_webhook(&app, &f.form.url, &f.form.secret).await.map(|_| ("webhook_added", None));
@@ -427,7 +411,6 @@ async fn create_webhook(State(app): State<App>, AdminForm(f): AdminForm<WebhookF
 
 #[derive(Deserialize)]
 struct ScheduleForm {
-    csrf: String,
     id: String,
     title: String,
     every: String,
@@ -435,9 +418,7 @@ struct ScheduleForm {
     invite: String,
     open_days: i64,
     min_raters: Option<i64>,
-    lang: Option<String>,
 }
-csrf_fields!(ScheduleForm);
 
 async fn create_schedule(State(app): State<App>, AdminForm(f): AdminForm<ScheduleForm>) -> Response {
     let form = f.form;
@@ -457,12 +438,9 @@ async fn create_schedule(State(app): State<App>, AdminForm(f): AdminForm<Schedul
 
 #[derive(Deserialize)]
 pub(super) struct ConfirmForm {
-    csrf: String,
     /// The box that says "yes": deleting needs it ticked.
     pub(super) confirm: Option<String>,
-    lang: Option<String>,
 }
-csrf_fields!(ConfirmForm);
 
 async fn delete_schedule(
     State(app): State<App>,

@@ -1,12 +1,12 @@
 //! CSV import on the admin page: upload, a preview with every row's problems (checked as a dry
 //! run in a transaction that is rolled back), then confirm. Nothing is stored if any row is wrong.
-use super::admin::{Notice, csrf_fields, render, show_error};
-use super::extract::{AdminForm, AdminViewer, CsrfFields, csrf_ok};
-use super::pages::stale_form;
+use super::{Notice, render, show_error};
 use crate::app::audit::Actor;
 use crate::app::directory::{self, CustomerInput, PersonInput};
 use crate::app::{self, App, RowProblem, UpsertCounts};
 use crate::i18n::{self, DashText};
+use crate::web::extract::{AdminForm, AdminViewer, csrf_ok};
+use crate::web::pages::stale_form;
 use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -198,7 +198,7 @@ pub async fn preview(State(app): State<App>, AdminViewer(mut who): AdminViewer, 
     let preview = match preview_csv(&kind, &csv_text) {
         Err(e) => Preview { kind, id: String::new(), header: Vec::new(), rows: Vec::new(), ok: false, summary: e },
         Ok((header, rows)) => {
-            let (ok, summary) = check(&app, &super::admin::actor(&who), who.t, &kind, &csv_text, &rows).await;
+            let (ok, summary) = check(&app, &super::actor(&who), who.t, &kind, &csv_text, &rows).await;
             // Confirmed by this id: the file is not posted a second time.
             let id = if ok {
                 match directory::stage_import(&app, &who.viewer.person_id, &kind, &csv_text).await {
@@ -217,22 +217,19 @@ pub async fn preview(State(app): State<App>, AdminViewer(mut who): AdminViewer, 
 
 #[derive(Deserialize)]
 pub struct ConfirmForm {
-    csrf: String,
     import: String,
-    lang: Option<String>,
 }
-csrf_fields!(ConfirmForm);
 
 pub async fn confirm(State(app): State<App>, AdminForm(f): AdminForm<ConfirmForm>) -> Response {
     let imported = async {
         let (kind, csv) = directory::staged_import(&app, &f.who.viewer.person_id, &f.form.import).await?;
-        let counts = dry_run_or_commit(&app, &super::admin::actor(&f.who), &kind, &csv, true).await?;
+        let counts = dry_run_or_commit(&app, &super::actor(&f.who), &kind, &csv, true).await?;
         directory::forget_import(&app, &f.form.import).await?;
         Ok::<_, app::Error>(counts)
     };
     match imported.await {
         // The import recorded itself in the audit log, in its own transaction.
-        Ok(c) => super::admin::done(&f.who, "imported", Some(c.created + c.updated)),
+        Ok(c) => super::done(&f.who, "imported", Some(c.created + c.updated)),
         Err(e) => show_error(&app, &f.who, e).await,
     }
 }

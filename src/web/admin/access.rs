@@ -1,9 +1,9 @@
 //! `/admin`'s access controls: API keys created and revoked, admin rights removed, people
 //! signed out everywhere — each confirmed, each recorded in the audit log.
-use super::admin::{ConfirmForm, Notice, actor, back_for, csrf_fields, not_confirmed, render, show_error};
-use super::extract::{AdminForm, CsrfFields};
+use super::{ConfirmForm, Notice, actor, back_for, not_confirmed, render, show_error};
 use crate::app::{self, App, integrations};
 use crate::domain::api_key::Scope;
+use crate::web::extract::AdminForm;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -11,12 +11,9 @@ use serde::Deserialize;
 
 #[derive(Deserialize)]
 pub(super) struct KeyForm {
-    csrf: String,
     name: String,
     scope: String,
-    lang: Option<String>,
 }
-csrf_fields!(KeyForm);
 
 pub(super) async fn create_key(State(app): State<App>, AdminForm(f): AdminForm<KeyForm>) -> Response {
     let Some(scope) = Scope::parse(&f.form.scope) else {
@@ -49,12 +46,9 @@ pub(super) async fn revoke_key(
 
 #[derive(Deserialize)]
 pub(super) struct SignOutForm {
-    csrf: String,
     email: String,
     confirm: Option<String>,
-    lang: Option<String>,
 }
-csrf_fields!(SignOutForm);
 
 /// Signs anyone out everywhere, found by their email address, confirmed.
 pub(super) async fn sign_out_person(State(app): State<App>, AdminForm(f): AdminForm<SignOutForm>) -> Response {
@@ -81,20 +75,17 @@ pub(super) async fn person_action(
             app::accounts::remove_admin(&app, &f.who.viewer.person_id, &person).await.map(|_| ("admin_removed", None))
         }
         "sign-out" => app::accounts::end_sessions(&app, &person).await.map(|_| ("signed_out", None)),
-        _ => return super::pages::not_found(f.who.locale),
+        _ => return crate::web::pages::not_found(f.who.locale),
     };
     back_for(&app, &f.who, None, &format!("person {person}"), result).await
 }
 
 #[derive(Deserialize)]
 pub(super) struct EraseForm {
-    csrf: String,
     customer: String,
     answers: Option<String>,
     confirm: Option<String>,
-    lang: Option<String>,
 }
-csrf_fields!(EraseForm);
 
 /// Erases a customer (CONTRACT §12), confirmed; the use case records it in the audit log.
 pub(super) async fn erase_customer(State(app): State<App>, AdminForm(f): AdminForm<EraseForm>) -> Response {

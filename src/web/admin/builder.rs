@@ -2,13 +2,13 @@
 //! form is the survey as the API takes it, one block per question; "Add a question" posts the
 //! form back with one more block. A survey that has invitations is frozen: editing it starts a
 //! copy under a new id. Saving goes through the same use case as `POST /api/v1/surveys`.
-use super::admin::{csrf_fields, show_error};
-use super::dashboard::{Nav, nav};
-use super::extract::{AdminForm, AdminViewer, CsrfFields, SignedIn};
-use super::pages::{Html, app_error};
+use super::show_error;
 use crate::app::{self, App, surveys};
 use crate::domain::survey::{ChoiceOption, QuestionInput, QuestionType, RelationText, SurveyInput, SurveyKind};
 use crate::i18n::DashText;
+use crate::web::extract::{AdminForm, AdminViewer, SignedIn};
+use crate::web::nav::{Nav, nav};
+use crate::web::pages::{Html, app_error};
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
@@ -250,15 +250,12 @@ fn zh_map(zh: Option<String>) -> BTreeMap<String, String> {
 
 #[derive(Deserialize)]
 pub(super) struct SurveyForm {
-    csrf: String,
-    lang: Option<String>,
     /// `save`, or `add` for one more question block.
     #[serde(default)]
     action: String,
     #[serde(flatten)]
     fields: HashMap<String, String>,
 }
-csrf_fields!(SurveyForm);
 
 pub(super) async fn save(State(app): State<App>, AdminForm(f): AdminForm<SurveyForm>) -> Response {
     let who = &f.who;
@@ -277,7 +274,7 @@ pub(super) async fn save(State(app): State<App>, AdminForm(f): AdminForm<SurveyF
     match surveys::save(&app, &input).await {
         Ok(_) => {
             let detail = format!("survey {}", input.id);
-            crate::app::audit::record(&app, &super::admin::actor(who), "survey_saved", None, detail).await;
+            crate::app::audit::record(&app, &super::actor(who), "survey_saved", None, detail).await;
             Redirect::to(&format!("/admin/surveys?lang={}&saved={}", who.t.lang, urlencoded(&input.id))).into_response()
         }
         Err(e @ (app::Error::Invalid { .. } | app::Error::Conflict { .. })) => {

@@ -2,12 +2,12 @@
 //! (`/admin/cycles/{cycle}/raters`): a row per role in use, three weights each; an empty row
 //! leaves that role on the cycle's own weights. Refusals are shown on the page in the reader's
 //! language with what was typed kept.
-use super::admin::actor;
-use super::extract::{AdminForm, CsrfFields, SignedIn};
+use super::actor;
 use crate::app::cycles::WeightsInput;
 use crate::app::{self, App};
 use crate::domain::cycle::Cycle;
 use crate::i18n::identity_text;
+use crate::web::extract::{AdminForm, SignedIn};
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -67,20 +67,9 @@ pub(super) async fn view(app: &App, cycle: &Cycle, locale: crate::domain::Locale
 
 #[derive(Deserialize)]
 pub(super) struct WeightsForm {
-    csrf: String,
-    lang: Option<String>,
     /// `role_0`, `manager_0`, `peer_0`, `direct_report_0`, … one group a row.
     #[serde(flatten)]
     fields: HashMap<String, String>,
-}
-
-impl CsrfFields for WeightsForm {
-    fn csrf(&self) -> &str {
-        &self.csrf
-    }
-    fn lang(&self) -> Option<&str> {
-        self.lang.as_deref()
-    }
 }
 
 /// The typed rows, in order.
@@ -124,7 +113,7 @@ pub(super) async fn save(
     let rows = typed(&f.form);
     let c = match app::cycles::load(&app, &cycle).await {
         Ok(c) => c,
-        Err(e) => return super::pages::app_error(e, who.locale),
+        Err(e) => return crate::web::pages::app_error(e, who.locale),
     };
     let w = &c.weights;
     let result = match parsed(&rows, (w.manager, w.peer, w.direct_report)) {
@@ -143,7 +132,7 @@ pub(super) async fn save(
         Err(e @ (app::Error::Invalid { .. } | app::Error::Conflict { .. })) => {
             refused(&app, who, &cycle, rows, &e).await
         }
-        Err(e) => super::pages::app_error(e, who.locale),
+        Err(e) => crate::web::pages::app_error(e, who.locale),
     }
 }
 
@@ -151,5 +140,5 @@ async fn refused(app: &App, who: &SignedIn, cycle: &str, rows: Vec<WeightRow>, e
     let id = identity_text(who.locale);
     let closed = matches!(e, app::Error::Conflict { code: "cycle_closed", .. });
     let message = if closed { id.weights_closed } else { id.err_weights };
-    super::admin_raters::render(app, who, cycle, None, Some((rows, message.to_string()))).await
+    super::raters::render(app, who, cycle, None, Some((rows, message.to_string()))).await
 }

@@ -1,7 +1,7 @@
 //! The admin page's webhooks: each receiver with its latest deliveries, and a test event.
-use super::admin::{ConfirmForm, back};
-use super::extract::AdminForm;
+use super::{ConfirmForm, back};
 use crate::app::{self, App, integrations};
+use crate::web::extract::AdminForm;
 use axum::extract::{Path, State};
 use axum::response::Response;
 

@@ -1,9 +1,10 @@
 //! `/admin/audit`: who changed what and when, newest first, a page at a time, by cycle.
-use super::dashboard::{CycleOption, Nav, nav, urlencode};
-use super::extract::AdminViewer;
-use super::pages::{Html, app_error};
 use crate::app::{App, audit, cycles};
 use crate::i18n::DashText;
+use crate::web::dashboard::{CycleOption, urlencode};
+use crate::web::extract::AdminViewer;
+use crate::web::nav::{Nav, nav};
+use crate::web::pages::{Html, app_error};
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};

@@ -3,13 +3,13 @@
 //! manager, team, role and active flag with the API's own checks; a refusal is shown on that
 //! person's line, in the reader's language, with what was typed kept. Deactivating asks for a
 //! ticked box first. Every change is in the audit log.
-use super::admin::{actor, csrf_fields};
-use super::dashboard::{Nav, nav};
-use super::extract::{AdminForm, AdminViewer, CsrfFields, SignedIn};
-use super::pages::{Html, app_error, not_found};
+use super::actor;
 use crate::app::people::{self, Choices, PeoplePage, PersonEdit};
 use crate::app::{self, App};
 use crate::i18n::{DashText, IdentityText, fill, identity_text};
+use crate::web::extract::{AdminForm, AdminViewer, SignedIn};
+use crate::web::nav::{Nav, nav};
+use crate::web::pages::{Html, app_error, not_found};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -157,8 +157,6 @@ enum Flash {
 
 #[derive(Deserialize)]
 pub(super) struct EditForm {
-    csrf: String,
-    lang: Option<String>,
     #[serde(default)]
     q: String,
     page: Option<i64>,
@@ -174,7 +172,6 @@ pub(super) struct EditForm {
     /// The box that says "yes, deactivate".
     confirm: Option<String>,
 }
-csrf_fields!(EditForm);
 
 pub(super) async fn edit(
     State(app): State<App>,
