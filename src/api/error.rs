@@ -39,51 +39,32 @@ impl ApiError {
     }
 }
 
-/// Refusals of a request that is well formed in itself but does not fit what is stored: it
-/// names something that does not exist (or has left), takes an address someone else has, or
-/// would make the org chart a loop. 409, where a request invalid in itself is 422 — so a
-/// client can tell "fix the request" from "fix the data first".
-const STATE_CONFLICTS: &[&str] = &[
-    "unknown_survey",
-    "unknown_subject",
-    "unknown_respondent",
-    "unknown_owner",
-    "unknown_manager",
-    "unknown_person",
-    "inactive_person",
-    "management_cycle",
-    "email_taken",
-    "relation_mismatch",
-    "unknown_invitation",
-];
-
-fn invalid_status(code: &str) -> StatusCode {
-    if STATE_CONFLICTS.contains(&code) { StatusCode::CONFLICT } else { StatusCode::UNPROCESSABLE_ENTITY }
+/// The status of each kind of use-case error: the one place the API decides it. The use case
+/// chose the kind, so a client can tell "fix the request" (422) from "fix the data first" (409).
+fn status_of(kind: app::Kind) -> StatusCode {
+    match kind {
+        app::Kind::Invalid => StatusCode::UNPROCESSABLE_ENTITY,
+        app::Kind::Conflict => StatusCode::CONFLICT,
+        app::Kind::NotFound => StatusCode::NOT_FOUND,
+        app::Kind::Busy => StatusCode::SERVICE_UNAVAILABLE,
+        app::Kind::StorageFull => StatusCode::INSUFFICIENT_STORAGE,
+        app::Kind::Bug => StatusCode::INTERNAL_SERVER_ERROR,
+    }
 }
 
 impl From<app::Error> for ApiError {
     fn from(e: app::Error) -> ApiError {
-        use app::Error as E;
-        let cause = Some(e.chain());
-        let (status, code, message) = match e {
-            E::NotFound { what, id } => (StatusCode::NOT_FOUND, "not_found", format!("no {what} with id {id:?}")),
-            E::Invalid { code, message } => (invalid_status(code), code, message),
-            E::InvalidRows(rows) => match rows.into_iter().next() {
-                Some(p) => (invalid_status(p.code), p.code, format!("row {} ({:?}): {}", p.index, p.id, p.message)),
-                None => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_row", "a row is invalid".to_string()),
+        let (status, code, cause) = (status_of(e.kind()), e.code(), Some(e.chain()));
+        let message = match e {
+            app::Error::Rows(rows) => match rows.into_iter().next() {
+                Some(p) => format!("row {} ({:?}): {}", p.index, p.id, p.message),
+                None => "a row is invalid".to_string(),
             },
-            E::Conflict { code, message } => (StatusCode::CONFLICT, code, message),
-            E::Busy(_) => {
-                (StatusCode::SERVICE_UNAVAILABLE, "busy", "the database is busy; try again shortly".to_string())
-            }
-            E::StorageFull(_) => (
-                StatusCode::INSUFFICIENT_STORAGE,
-                "storage_full",
-                "the server is out of storage; nothing was stored".to_string(),
-            ),
-            E::Internal(_) => {
-                (StatusCode::INTERNAL_SERVER_ERROR, "internal", "something went wrong on our side".to_string())
-            }
+            app::Error::Busy(_) => "the database is busy; try again shortly".to_string(),
+            app::Error::StorageFull(_) => "the server is out of storage; nothing was stored".to_string(),
+            // Internal detail never reaches the client.
+            app::Error::Internal(_) => "something went wrong on our side".to_string(),
+            e => e.to_string(),
         };
         ApiError { status, code, message, cause }
     }

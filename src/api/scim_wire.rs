@@ -1,7 +1,7 @@
 //! SCIM's side of the wire (RFC 7644): `application/scim+json` answers, error bodies with
 //! `scimType`, the `scim` API key, and the discovery documents (ServiceProviderConfig,
 //! ResourceTypes, Schemas).
-use crate::app::{self, App, integrations};
+use crate::app::{self, App, Kind, integrations};
 use crate::domain::api_key::Scope;
 use crate::domain::scim::{ENTERPRISE, USER};
 use axum::extract::FromRequestParts;
@@ -59,27 +59,27 @@ impl IntoResponse for ScimError {
 
 impl From<app::Error> for ScimError {
     fn from(e: app::Error) -> ScimError {
-        match e {
-            app::Error::NotFound { what, id } => {
-                ScimError::new(StatusCode::NOT_FOUND, None, format!("no {what} with id {id:?}"))
-            }
-            app::Error::Invalid { code, message } => {
+        let message = match &e {
+            app::Error::Rows(rows) => rows.first().map_or_else(|| "invalid".into(), |p| p.message.clone()),
+            _ => e.to_string(),
+        };
+        // SCIM's own answer for each kind (RFC 7644 §3.12); the kind is the use case's.
+        match e.kind() {
+            Kind::NotFound => ScimError::new(StatusCode::NOT_FOUND, None, message),
+            Kind::Invalid => {
+                let code = e.code();
                 ScimError::bad(SCIM_TYPES.iter().copied().find(|t| *t == code).unwrap_or("invalidValue"), message)
             }
-            app::Error::InvalidRows(rows) => ScimError::bad(
-                "invalidValue",
-                rows.first().map(|p| p.message.clone()).unwrap_or_else(|| "invalid".into()),
-            ),
-            app::Error::Conflict { message, .. } => ScimError::new(StatusCode::CONFLICT, Some("uniqueness"), message),
-            app::Error::Busy(_) => {
+            Kind::Conflict => ScimError::new(StatusCode::CONFLICT, Some("uniqueness"), message),
+            Kind::Busy => {
                 tracing::warn!(error = %e.chain(), "database busy");
                 ScimError::new(StatusCode::SERVICE_UNAVAILABLE, None, "the database is busy; try again")
             }
-            app::Error::StorageFull(_) => {
+            Kind::StorageFull => {
                 tracing::error!(error = %e.chain(), "database full");
                 ScimError::new(StatusCode::INSUFFICIENT_STORAGE, None, "the database is out of storage")
             }
-            app::Error::Internal(_) => {
+            Kind::Bug => {
                 tracing::error!(error = %e.chain(), "SCIM request failed");
                 ScimError::new(StatusCode::INTERNAL_SERVER_ERROR, None, "internal error")
             }

@@ -26,13 +26,13 @@ pub async fn login_link(app: &App, email: &EmailAddress, admin: bool) -> Result<
         match sessions::person_by_email(&app.db, email.as_str()).await? {
             Some((id, _, true)) => id,
             Some((_, _, false)) => {
-                return Err(Error::invalid(
+                return Err(Error::conflict(
                     "inactive_person",
                     "this person has left (active: false) and cannot sign in",
                 ));
             }
             None => {
-                return Err(Error::invalid(
+                return Err(Error::conflict(
                     "unknown_person",
                     "no person has this email address (use --admin to create an admin)",
                 ));
@@ -114,7 +114,7 @@ pub async fn end_sessions(app: &App, person: &str) -> Result<u64> {
 pub async fn end_sessions_of(app: &App, email: &str) -> Result<String> {
     let address = EmailAddress::parse(email).map_err(|e| Error::invalid("invalid_email", e))?;
     let Some((id, ..)) = sessions::person_by_email(&app.db, address.as_str()).await? else {
-        return Err(Error::invalid("unknown_person", "no person has this email address"));
+        return Err(Error::conflict("unknown_person", "no person has this email address"));
     };
     end_sessions(app, &id).await?;
     Ok(id)

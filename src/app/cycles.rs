@@ -141,7 +141,7 @@ pub async fn set_weights_by_role(
     crate::db::lock_rows(&mut tx, app.db.backend, "cycles", &[id], crate::db::RowLock::Update).await?;
     let mut cycle = cycles::load(&mut *tx, id).await?.ok_or_else(|| Error::not_found("cycle", id))?;
     if !cycle.is_open(now) {
-        return Err(Error::conflict("cycle_closed", format!("cycle {id:?} is closed")));
+        return Err(Error::conflict("cycle_closed", format!("cycle {id:?} is closed")).naming(id));
     }
     cycle.weights_by_role = weights_by_role;
     cycles::save(&mut tx, &cycle, now).await?;
@@ -195,10 +195,11 @@ async fn write(app: &App, input: &CycleInput, create_only: bool) -> Result<Upser
     let mut counts = UpsertCounts::default();
     match cycles::load(&mut *tx, &cycle.id).await? {
         Some(_) if create_only => {
-            return Err(Error::conflict("cycle_exists", format!("a cycle with id {:?} exists already", cycle.id)));
+            return Err(Error::conflict("cycle_exists", format!("a cycle with id {:?} exists already", cycle.id))
+                .naming(&cycle.id));
         }
         Some(old) if !old.is_open(now) => {
-            return Err(Error::conflict("cycle_closed", format!("cycle {:?} is closed", cycle.id)));
+            return Err(Error::conflict("cycle_closed", format!("cycle {:?} is closed", cycle.id)).naming(&cycle.id));
         }
         Some(old) if cycle.min_raters < old.min_raters && cycles::has_invitations(&mut tx, &cycle.id).await? => {
             return Err(Error::conflict(
@@ -207,7 +208,8 @@ async fn write(app: &App, input: &CycleInput, create_only: bool) -> Result<Upser
                     "cycle {:?} has invitations that promised at least {} raters; min_raters cannot drop",
                     cycle.id, old.min_raters
                 ),
-            ));
+            )
+            .naming(old.min_raters.to_string()));
         }
         Some(old) if old == cycle => counts.unchanged = 1,
         Some(_) => {
@@ -239,7 +241,7 @@ pub async fn load(app: &App, id: &str) -> Result<Cycle> {
 pub async fn load_open(app: &App, id: &str, now: i64) -> Result<Cycle> {
     let cycle = load(app, id).await?;
     if !cycle.is_open(now) {
-        return Err(Error::conflict("cycle_closed", format!("cycle {id:?} is closed")));
+        return Err(Error::conflict("cycle_closed", format!("cycle {id:?} is closed")).naming(id));
     }
     Ok(cycle)
 }

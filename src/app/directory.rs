@@ -62,14 +62,10 @@ pub struct CustomerInput {
     pub locale: Option<String>,
 }
 
-fn row_problem(i: usize, id: &str, code: &'static str, msg: impl std::fmt::Display) -> RowProblem {
-    RowProblem { index: i, id: id.to_string(), code, message: msg.to_string() }
-}
-
 fn parse_locale(i: usize, id: &str, raw: Option<&str>) -> Result<Option<String>, RowProblem> {
     raw.map(|l| Locale::parse(l).map(|l| l.as_str().to_string()))
         .transpose()
-        .map_err(|e| row_problem(i, id, "invalid_locale", e))
+        .map_err(|e| RowProblem::invalid(i, id, "invalid_locale", e))
 }
 
 fn optional_id(raw: Option<&str>) -> Result<Option<String>, String> {
@@ -77,14 +73,13 @@ fn optional_id(raw: Option<&str>) -> Result<Option<String>, String> {
 }
 
 fn parse_person(i: usize, p: &PersonInput) -> Result<PersonRow, RowProblem> {
-    let bad = |code, e| row_problem(i, &p.id, code, e);
-    let id = ExternalId::parse(&p.id).map_err(|e| bad("invalid_id", e))?;
-    let manager_id = optional_id(p.manager.as_deref()).map_err(|e| bad("invalid_id", e))?;
+    let id = ExternalId::parse(&p.id).map_err(|e| RowProblem::invalid(i, &p.id, "invalid_id", e))?;
+    let manager_id = optional_id(p.manager.as_deref()).map_err(|e| RowProblem::invalid(i, &p.id, "invalid_id", e))?;
     let team =
-        p.team.as_deref().map(|t| parse_label(t, "team", 100)).transpose().map_err(|e| bad("invalid_team", e))?;
+        p.team.as_deref().map(|t| parse_label(t, "team", 100)).transpose().map_err(|e| RowProblem::invalid(i, &p.id, "invalid_team", e))?;
     Ok(PersonRow {
-        name: parse_name(&p.name, "name").map_err(|e| bad("invalid_name", e))?,
-        email: EmailAddress::parse(&p.email).map_err(|e| bad("invalid_email", e))?.as_str().to_string(),
+        name: parse_name(&p.name, "name").map_err(|e| RowProblem::invalid(i, &p.id, "invalid_name", e))?,
+        email: EmailAddress::parse(&p.email).map_err(|e| RowProblem::invalid(i, &p.id, "invalid_email", e))?.as_str().to_string(),
         manager_id,
         team,
         locale: parse_locale(i, &p.id, p.locale.as_deref())?,
@@ -93,7 +88,7 @@ fn parse_person(i: usize, p: &PersonInput) -> Result<PersonRow, RowProblem> {
             .as_deref()
             .map(crate::domain::survey::parse_indicator)
             .transpose()
-            .map_err(|e| bad("invalid_role", e.replace("indicator", "role")))?,
+            .map_err(|e| RowProblem::invalid(i, &p.id, "invalid_role", e.replace("indicator", "role")))?,
         active: p.active.unwrap_or(true),
         id: id.into_string(),
     })
@@ -112,9 +107,8 @@ fn parse_phone(raw: &str) -> Result<String, String> {
 }
 
 fn parse_customer(i: usize, c: &CustomerInput) -> Result<CustomerRow, RowProblem> {
-    let bad = |code, e| row_problem(i, &c.id, code, e);
-    let id = ExternalId::parse(&c.id).map_err(|e| bad("invalid_id", e))?;
-    let owner_id = optional_id(c.owner.as_deref()).map_err(|e| bad("invalid_id", e))?;
+    let id = ExternalId::parse(&c.id).map_err(|e| RowProblem::invalid(i, &c.id, "invalid_id", e))?;
+    let owner_id = optional_id(c.owner.as_deref()).map_err(|e| RowProblem::invalid(i, &c.id, "invalid_id", e))?;
     // None is none; an empty string is no address or number, refused like any other (a CSV
     // cell left empty reads as None).
     let email = c
@@ -122,13 +116,13 @@ fn parse_customer(i: usize, c: &CustomerInput) -> Result<CustomerRow, RowProblem
         .as_deref()
         .map(|e| EmailAddress::parse(e).map(|e| e.as_str().to_string()))
         .transpose()
-        .map_err(|e| bad("invalid_email", e))?;
-    let phone = c.phone.as_deref().map(parse_phone).transpose().map_err(|e| bad("invalid_phone", e))?;
+        .map_err(|e| RowProblem::invalid(i, &c.id, "invalid_email", e))?;
+    let phone = c.phone.as_deref().map(parse_phone).transpose().map_err(|e| RowProblem::invalid(i, &c.id, "invalid_phone", e))?;
     if email.is_none() && phone.is_none() {
-        return Err(bad("no_contact", "a customer needs an email address or a phone number".into()));
+        return Err(RowProblem::invalid(i, &c.id, "no_contact", "a customer needs an email address or a phone number".into()));
     }
     Ok(CustomerRow {
-        name: parse_name(&c.name, "name").map_err(|e| bad("invalid_name", e))?,
+        name: parse_name(&c.name, "name").map_err(|e| RowProblem::invalid(i, &c.id, "invalid_name", e))?,
         email,
         phone,
         owner_id,
@@ -146,7 +140,7 @@ fn parse_all<I, R>(input: &[I], parse: impl Fn(usize, &I) -> Result<R, RowProble
             Err(p) => problems.push(p),
         }
     }
-    if problems.is_empty() { Ok(rows) } else { Err(Error::InvalidRows(problems)) }
+    if problems.is_empty() { Ok(rows) } else { Err(Error::rows(problems)) }
 }
 
 /// Every row's own problems (shape, email, locale…), for a preview that lists them all.
@@ -194,7 +188,8 @@ pub async fn import_people(app: &App, actor: &Actor, input: &[PersonInput], comm
                             "person {:?} is an administrator: their email address changes only on the admin pages",
                             p.id
                         ),
-                    ));
+                    )
+                    .naming(&p.id));
                 }
                 directory::update_person(&mut tx, p, now).await.map_err(|e| email_conflict(i, p, e))?;
                 counts.updated += 1;
@@ -258,7 +253,7 @@ async fn check_people(tx: &mut crate::db::Tx, rows: &[PersonRow]) -> Result<()> 
             && owner != &p.id
             && !in_batch.contains_key(owner.as_str())
         {
-            return Err(Error::row(i, &p.id, "email_taken", "this email address belongs to another person"));
+            return Err(RowProblem::conflict(i, &p.id, "email_taken", "this email address belongs to another person").into());
         }
     }
     let mut chart = directory::manager_map(tx).await?;
@@ -269,15 +264,16 @@ async fn check_people(tx: &mut crate::db::Tx, rows: &[PersonRow]) -> Result<()> 
         if let Some(m) = &p.manager_id
             && !chart.contains_key(m)
         {
-            return Err(Error::row(i, &p.id, "unknown_manager", format!("manager {m:?} is not a known person")));
+            return Err(RowProblem::conflict(i, &p.id, "unknown_manager", format!("manager {m:?} is not a known person")).into());
         }
     }
     let ids: Vec<String> = rows.iter().map(|p| p.id.clone()).collect();
     if let Some(cycle) = orgchart::find_cycle(&chart, &ids) {
-        return Err(Error::invalid(
+        return Err(Error::conflict(
             "management_cycle",
             format!("these people would manage each other: {}", cycle.join(" → ")),
-        ));
+        )
+        .naming(cycle.join(" → ")));
     }
     Ok(())
 }
@@ -286,7 +282,7 @@ async fn check_people(tx: &mut crate::db::Tx, rows: &[PersonRow]) -> Result<()> 
 fn email_conflict(i: usize, p: &PersonRow, e: sqlx::Error) -> Error {
     match &e {
         sqlx::Error::Database(db) if db.is_unique_violation() => {
-            Error::row(i, &p.id, "email_taken", "this email address belongs to another person")
+            RowProblem::conflict(i, &p.id, "email_taken", "this email address belongs to another person").into()
         }
         _ => e.into(),
     }
@@ -306,7 +302,7 @@ pub async fn import_customers(app: &App, actor: &Actor, input: &[CustomerInput],
         if let Some(o) = &c.owner_id
             && !known.contains(o)
         {
-            return Err(Error::row(i, &c.id, "unknown_owner", format!("owner {o:?} is not a known person")));
+            return Err(RowProblem::conflict(i, &c.id, "unknown_owner", format!("owner {o:?} is not a known person")).into());
         }
     }
     let ids: Vec<String> = rows.iter().map(|c| c.id.clone()).collect();
@@ -420,7 +416,7 @@ pub async fn stage_import(app: &App, person: &str, kind: &str, csv: &str) -> Res
 pub async fn staged_import(app: &App, person: &str, id: &str) -> Result<(String, String)> {
     crate::db::imports::staged(&app.db, id, person, time::now())
         .await?
-        .ok_or_else(|| Error::invalid("import_expired", "this preview has expired; upload the file again"))
+        .ok_or_else(|| Error::conflict("import_expired", "this preview has expired; upload the file again"))
 }
 
 pub async fn forget_import(app: &App, id: &str) -> Result<()> {

@@ -96,7 +96,7 @@ pub enum AllKeyword {
 }
 
 fn mismatch(i: usize, msg: impl std::fmt::Display) -> Error {
-    Error::invalid("relation_mismatch", format!("invitation {i}: {msg}"))
+    Error::conflict("relation_mismatch", format!("invitation {i}: {msg}"))
 }
 
 /// Everything a batch refers to, loaded once.
@@ -189,18 +189,26 @@ fn check_row(i: usize, r: &NewInvitation, dir: &Directory) -> Result<()> {
     let kind = dir
         .survey_kinds
         .get(&r.survey_id)
-        .ok_or_else(|| Error::invalid("unknown_survey", format!("invitation {i}: no survey {:?}", r.survey_id)))?;
+        .ok_or_else(|| {
+            Error::conflict("unknown_survey", format!("invitation {i}: no survey {:?}", r.survey_id))
+                .naming(&r.survey_id)
+        })?;
     let subject = dir
         .people
         .get(&r.subject_id)
-        .ok_or_else(|| Error::invalid("unknown_subject", format!("invitation {i}: no person {:?}", r.subject_id)))?;
-    let unknown =
-        |what: &str, id: &str| Error::invalid("unknown_respondent", format!("invitation {i}: no {what} {id:?}"));
+        .ok_or_else(|| {
+            Error::conflict("unknown_subject", format!("invitation {i}: no person {:?}", r.subject_id))
+                .naming(&r.subject_id)
+        })?;
+    let unknown = |what: &str, id: &str| {
+        Error::conflict("unknown_respondent", format!("invitation {i}: no {what} {id:?}")).naming(id)
+    };
     let left = |id: &str| {
-        Error::invalid(
+        Error::conflict(
             "inactive_person",
             format!("invitation {i}: {id:?} has left (active: false) and takes part in nothing new"),
         )
+        .naming(id)
     };
     if !subject.active {
         return Err(left(&subject.id));
@@ -415,9 +423,10 @@ pub async fn launch(
     }
     let survey = crate::db::surveys::load(&app.db.pool, survey_id)
         .await?
-        .ok_or_else(|| Error::invalid("unknown_survey", format!("no survey {survey_id:?}")))?;
+        .ok_or_else(|| Error::conflict("unknown_survey", format!("no survey {survey_id:?}")).naming(survey_id))?;
     if survey.kind != SurveyKind::Peer {
-        return Err(Error::invalid("relation_mismatch", "launch takes a peer survey; invite customers directly"));
+        return Err(Error::conflict("relation_mismatch", "launch takes a peer survey; invite customers directly")
+            .naming(survey_id));
     }
     // Those who left are neither subjects nor raters of anything new.
     let everyone = directory::active_org_chart(&app.db.pool).await?;
@@ -478,7 +487,7 @@ fn pick_subjects(everyone: &[OrgPerson], subjects: &Subjects) -> Result<Vec<usiz
                     by_id
                         .get(id.as_str())
                         .copied()
-                        .ok_or_else(|| Error::invalid("unknown_subject", format!("no person {id:?}")))
+                        .ok_or_else(|| Error::conflict("unknown_subject", format!("no person {id:?}")).naming(id.as_str()))
                 })
                 .collect()
         }

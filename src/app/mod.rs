@@ -35,7 +35,7 @@ pub mod surveys;
 pub mod telemetry;
 pub mod writer;
 
-pub use error::{Error, Result, RowProblem};
+pub use error::{Error, Kind, Result, RowProblem};
 
 use crate::config::Config;
 use crate::db::Db;
@@ -125,7 +125,7 @@ pub fn no_duplicates<'a>(what: &str, ids: impl IntoIterator<Item = &'a str>) -> 
     let mut seen = std::collections::HashSet::new();
     for id in ids {
         if !seen.insert(id) {
-            return Err(Error::invalid("duplicate_id", format!("{what} {id:?} is listed twice")));
+            return Err(Error::invalid("duplicate_id", format!("{what} {id:?} is listed twice")).naming(id));
         }
     }
     Ok(())

@@ -176,7 +176,7 @@ async fn valid_picks(app: &App, subject: &str, picks: &[String]) -> Result<Vec<S
     let mut out = Vec::new();
     for p in picks {
         if !allowed.contains(p) {
-            return Err(Error::invalid("invalid_nominee", format!("{p:?} cannot review this person as a peer")));
+            return Err(Error::conflict("invalid_nominee", format!("{p:?} cannot review this person as a peer")).naming(p));
         }
         if seen.insert(p.clone()) {
             out.push(p.clone());
@@ -274,7 +274,7 @@ pub async fn approve_due(app: &App) -> Result<usize> {
         match approve(app, None, &cycle, &subject, &[]).await {
             Ok(_) => n += 1,
             // Approved by someone meanwhile.
-            Err(Error::Conflict { .. }) => {}
+            Err(e) if e.code() == "nomination_approved" => {}
             Err(e) => tracing::warn!(error = %e.chain(), cycle, "could not approve a nomination at its deadline"),
         }
     }

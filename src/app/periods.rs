@@ -127,7 +127,7 @@ impl Pool {
 
 /// A period as the API and the pages take it (422 `invalid_period` when it is none).
 pub fn parse(raw: &str) -> Result<Period> {
-    Period::parse(raw).map_err(|e| Error::invalid("invalid_period", e))
+    Period::parse(raw).map_err(|e| Error::invalid("invalid_period", e).naming(raw))
 }
 
 /// The cycles whose period lies inside `period`: the closed ones and the open ones, each

@@ -56,18 +56,18 @@ async fn resolve(tx: &mut crate::db::Tx, cycle: &str, refs: &[InvitationRef]) ->
     for (i, (r, key)) in refs.iter().zip(&keys).enumerate() {
         match found.remove(key) {
             Some(f) => out.push(f),
-            None => problems.push(RowProblem {
-                index: i,
-                id: r.subject.clone(),
-                code: "unknown_invitation",
-                message: format!(
+            None => problems.push(RowProblem::conflict(
+                i,
+                &r.subject,
+                "unknown_invitation",
+                format!(
                     "no invitation of {:?} about {:?} with survey {:?} in this cycle (or it is listed twice)",
                     key.2, r.subject, r.survey
                 ),
-            }),
+            )),
         }
     }
-    if problems.is_empty() { Ok(out) } else { Err(Error::InvalidRows(problems)) }
+    if problems.is_empty() { Ok(out) } else { Err(Error::rows(problems)) }
 }
 
 /// Revokes the named invitations of a cycle; unknown ones refuse the whole request.
@@ -97,28 +97,32 @@ pub async fn reissue(app: &App, cycle: &str, refs: &[InvitationRef], deliver: De
         .zip(&found)
         .enumerate()
         .filter_map(|(i, (r, f))| {
-            let (code, message) = if f.anonymous && (deliver == Deliver::None || f.delivery != "email") {
+            let id = r.subject.as_str();
+            if f.anonymous && (deliver == Deliver::None || f.delivery != "email") {
                 // A link in the caller's hands could be answered by anyone and would show whether
                 // it was answered; by email it goes to the address of record (CONTRACT §10).
-                (
+                Some(RowProblem::invalid(
+                    i,
+                    id,
                     "anonymous_needs_email",
                     "an anonymous review is reissued only by email, to the address it was first sent to: \
                      whether it was answered must stay unknown",
-                )
+                ))
             } else if f.completed && !f.anonymous {
-                ("already_answered", "this invitation was answered; there is nothing to reissue")
+                let why = "this invitation was answered; there is nothing to reissue";
+                Some(RowProblem::conflict(i, id, "already_answered", why))
             } else if f.revoked {
-                ("invitation_revoked", "this invitation was revoked and stays so")
+                Some(RowProblem::conflict(i, id, "invitation_revoked", "this invitation was revoked and stays so"))
             } else if deliver == Deliver::Email && !f.reachable {
-                ("no_email", "this customer has no email address: reissue with \"deliver\":\"none\"")
+                let why = "this customer has no email address: reissue with \"deliver\":\"none\"";
+                Some(RowProblem::conflict(i, id, "no_email", why))
             } else {
-                return None;
-            };
-            Some(RowProblem { index: i, id: r.subject.clone(), code, message: message.into() })
+                None
+            }
         })
         .collect();
     if !problems.is_empty() {
-        return Err(Error::InvalidRows(problems));
+        return Err(Error::rows(problems));
     }
     let ids: Vec<i64> = found.iter().map(|f| f.id).collect();
     links::delete_for_invitations(&mut tx, &ids).await?;

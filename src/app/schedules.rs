@@ -85,7 +85,7 @@ impl ScheduleInput {
 pub async fn save(app: &App, input: &ScheduleInput) -> Result<bool> {
     let schedule = input.parse()?;
     let Some(survey) = crate::db::surveys::load(&app.db.pool, &schedule.survey).await? else {
-        return Err(Error::invalid("unknown_survey", format!("no survey {:?}", schedule.survey)));
+        return Err(Error::conflict("unknown_survey", format!("no survey {:?}", schedule.survey)).naming(&schedule.survey));
     };
     // Checked now, not found out by the worker on every poll.
     let fits = match schedule.invite.as_str() {

@@ -9,7 +9,7 @@
 //! person by userName (which falls back to the email) and writes the document again.
 use super::audit::Actor;
 use super::directory::{self, PersonInput};
-use super::{App, Error, Result};
+use super::{App, Error, Kind, Result};
 pub use crate::db::scim::Filter;
 use crate::db::scim::{self as store, ScimFields, ScimPerson};
 use crate::domain::scim::{self as doc, Problem, Record};
@@ -165,15 +165,18 @@ async fn save(
 
 /// The directory's refusals in SCIM's words (RFC 7644 §3.12).
 fn as_scim(e: Error) -> Error {
-    match e {
-        Error::InvalidRows(rows) => match rows.into_iter().next() {
-            Some(p) if p.code == "email_taken" => Error::conflict("uniqueness", p.message),
-            Some(p) => Error::invalid("invalidValue", p.message),
-            None => Error::invalid("invalidValue", "the User cannot be stored"),
-        },
-        Error::Invalid { message, .. } => Error::invalid("invalidValue", message),
+    if !matches!(e.kind(), Kind::Invalid | Kind::Conflict) {
+        return e;
+    }
+    let message = match &e {
+        Error::Rows(rows) => rows.first().map_or_else(|| "the User cannot be stored".into(), |p| p.message.clone()),
+        _ => e.to_string(),
+    };
+    match e.code() {
+        "email_taken" => Error::conflict("uniqueness", message),
         // An administrator's address changes only on the admin pages.
-        Error::Conflict { code: "admin_email", message } => Error::invalid("mutability", message),
-        other => other,
+        "admin_email" => Error::invalid("mutability", message),
+        // An unknown manager or a loop in the org chart is a value SCIM's client must change.
+        _ => Error::invalid("invalidValue", message),
     }
 }

@@ -38,10 +38,23 @@ impl SurveyCache {
     }
 }
 
+/// The domain's refusal, naming the question it is about when its message names one, so a
+/// page can point to it in the reader's language.
+fn invalid_survey(input: &SurveyInput, message: String) -> Error {
+    let named = input.questions.iter().map(|q| q.id.as_str()).find(|id| {
+        !id.is_empty() && (message.starts_with(&format!("question {id}:")) || message.contains(&format!("{id:?}")))
+    });
+    let e = Error::invalid("invalid_survey", message);
+    match named {
+        Some(id) => e.naming(id),
+        None => e,
+    }
+}
+
 /// Creates or replaces a survey; one with invitations is frozen (409 `survey_frozen`).
 #[tracing::instrument(skip_all)]
 pub async fn save(app: &App, input: &SurveyInput) -> Result<UpsertCounts> {
-    let survey = input.parse().map_err(|e| Error::invalid("invalid_survey", e))?;
+    let survey = input.parse().map_err(|e| invalid_survey(input, e))?;
     let mut tx = app.db.begin().await?;
     // Held until commit: no first invitation can slip in between the check and the change.
     crate::db::lock_rows(&mut tx, app.db.backend, "surveys", &[&survey.id], crate::db::RowLock::Update).await?;
@@ -55,7 +68,8 @@ pub async fn save(app: &App, input: &SurveyInput) -> Result<UpsertCounts> {
             return Err(Error::conflict(
                 "survey_frozen",
                 format!("survey {:?} has invitations, so it can no longer change; create a new survey id", survey.id),
-            ));
+            )
+            .naming(&survey.id));
         }
         counts.updated = 1;
     } else {

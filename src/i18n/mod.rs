@@ -1,6 +1,7 @@
 //! Every word a person reads, in English and Simplified Chinese, and how a page's language is
 //! chosen. Used by the pages (`web`) and the emails (`outbox`) alike.
 pub mod analytics;
+pub mod errors;
 pub mod flow;
 pub mod identity;
 pub mod manager;
@@ -10,6 +11,7 @@ pub mod review;
 use crate::domain::Locale;
 
 pub use analytics::{AnalyticsText, analytics_text};
+pub use errors::{error_text, refusal, row_refusal};
 pub use flow::{FlowText, flow_text, review_kind};
 pub use identity::{IdentityText, identity_text};
 pub use manager::{DashText, dash_text, indicator_label, relation_label};

@@ -8,7 +8,7 @@ impl Worker {
     }
 
     /// A sign-in link, minted now; it lives 15 minutes from this moment.
-    pub(super) async fn send_login(&self, row: &Claimed) -> Result<Outcome, sqlx::Error> {
+    pub(super) async fn send_login(&self, row: &Claimed) -> Result<Outcome, app::Error> {
         let db = &self.app.db;
         let Some(person) = &row.person_id else { return Ok(Outcome::Skipped("no person")) };
         let Some((name, email, locale)) = crate::db::sessions::contact(db, person).await? else {
@@ -32,7 +32,7 @@ impl Worker {
         &self,
         message: Result<lettre::Message, compose::ComposeError>,
         token: &crate::domain::Token,
-    ) -> Result<Outcome, sqlx::Error> {
+    ) -> Result<Outcome, app::Error> {
         let outcome = match message {
             Err(e) => Outcome::Permanent(format!("cannot build the email: {e}")),
             Ok(m) => match self.mailer.send(m).await {
@@ -47,7 +47,7 @@ impl Worker {
 
     /// "Your results are ready", with the address of the report (sign-in first): no sign-in
     /// link, as the email may be read days later.
-    pub(super) async fn send_results(&self, row: &Claimed) -> Result<Outcome, sqlx::Error> {
+    pub(super) async fn send_results(&self, row: &Claimed) -> Result<Outcome, app::Error> {
         let db = &self.app.db;
         let (Some(person), Some(cycle)) = (&row.person_id, &row.payload) else {
             return Ok(Outcome::Skipped("no person or cycle"));
@@ -80,7 +80,7 @@ impl Worker {
 
     /// "Choose your reviewers", with a sign-in link that leads to `/me`;
     /// skipped once the subject has chosen or the cycle has closed.
-    pub(super) async fn send_nomination(&self, row: &Claimed) -> Result<Outcome, sqlx::Error> {
+    pub(super) async fn send_nomination(&self, row: &Claimed) -> Result<Outcome, app::Error> {
         let db = &self.app.db;
         let (Some(person), Some(cycle)) = (&row.person_id, &row.payload) else {
             return Ok(Outcome::Skipped("no person or cycle"));

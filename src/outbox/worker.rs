@@ -3,7 +3,7 @@
 use super::SendError;
 use super::email::{self as compose, EmailItem, InvitationEmail};
 use super::mailer::Mailer;
-use crate::app::App;
+use crate::app::{self, App};
 use crate::app::telemetry::Delivery;
 use crate::db::invitations::{self, InvitationInfo};
 use crate::db::links::{self, NewLink};
@@ -29,12 +29,45 @@ const MAX_BACKOFF_MS: u64 = 300_000;
 const RETENTION_EVERY: Duration = Duration::from_secs(3600);
 /// Webhook deliveries in flight at once (each times out after `webhook::TIMEOUT`).
 const WEBHOOKS_AT_ONCE: usize = 8;
+/// Attempts at a row that keeps meeting a bug before it is given up: a broken row must not be
+/// retried for ever, a passing fault should not lose an email.
+const BUG_ATTEMPTS: i64 = 5;
 
 enum Outcome {
     Sent,
     Skipped(&'static str),
     Transient(String),
     Permanent(String),
+    /// A bug or a broken database: retried, at most [`BUG_ATTEMPTS`] times in all.
+    Bug(String),
+}
+
+/// A failure of a use case or of the database, by its kind: the one place the worker decides
+/// what is worth retrying.
+impl From<app::Error> for Outcome {
+    fn from(e: app::Error) -> Outcome {
+        let why = e.chain();
+        match e.kind() {
+            // A busy, full or unreachable database passes.
+            app::Kind::Busy | app::Kind::StorageFull => Outcome::Transient(why),
+            // Refused by what is stored: the same attempt would be refused again.
+            app::Kind::Invalid | app::Kind::Conflict | app::Kind::NotFound => Outcome::Permanent(why),
+            app::Kind::Bug => Outcome::Bug(why),
+        }
+    }
+}
+
+impl Outcome {
+    /// A bug is retried until the row's `attempts` reach [`BUG_ATTEMPTS`], then given up.
+    fn capped(self, attempts: i64) -> Outcome {
+        match self {
+            Outcome::Bug(e) if attempts >= BUG_ATTEMPTS => {
+                Outcome::Permanent(format!("gave up after {attempts} attempts: {e}"))
+            }
+            Outcome::Bug(e) => Outcome::Transient(e),
+            other => other,
+        }
+    }
 }
 
 struct Worker {
@@ -159,30 +192,26 @@ fn backoff_ms(base_ms: u64, attempts: i64) -> u64 {
 impl Worker {
     #[tracing::instrument(skip_all, fields(outbox = row.id, kind = row.kind.map(|k| k.as_str()), attempt = row.attempts))]
     async fn process(&self, row: Claimed) {
-        let outcome = match row.kind {
-            Some(Kind::Invitation | Kind::Reminder) => match self.send_reviews(&row).await {
-                Ok(outcome) => outcome,
-                Err(e) => Outcome::Transient(format!("database: {e}")),
-            },
+        let attempted = match row.kind {
+            Some(Kind::Invitation | Kind::Reminder) => self.send_reviews(&row).await,
             Some(Kind::Webhook) if self.app.config.deliver_webhooks == "off" => {
-                Outcome::Skipped("webhook delivery is off")
+                Ok(Outcome::Skipped("webhook delivery is off"))
             }
             Some(Kind::Webhook) => self.send_webhook(&row).await,
-            Some(Kind::Login) => match self.send_login(&row).await {
-                Ok(outcome) => outcome,
-                Err(e) => Outcome::Transient(format!("database: {e}")),
-            },
-            Some(Kind::Results) => match self.send_results(&row).await {
-                Ok(outcome) => outcome,
-                Err(e) => Outcome::Transient(format!("database: {e}")),
-            },
-            Some(Kind::Nomination) => match self.send_nomination(&row).await {
-                Ok(outcome) => outcome,
-                Err(e) => Outcome::Transient(format!("database: {e}")),
-            },
-            Some(Kind::AddressChanged) => self.send_address_changed(&row).await,
-            None => Outcome::Skipped("unknown kind"),
+            Some(Kind::Login) => self.send_login(&row).await,
+            Some(Kind::Results) => self.send_results(&row).await,
+            Some(Kind::Nomination) => self.send_nomination(&row).await,
+            Some(Kind::AddressChanged) => Ok(self.send_address_changed(&row).await),
+            None => Ok(Outcome::Skipped("unknown kind")),
         };
+        let outcome = attempted
+            .unwrap_or_else(|e| {
+                if e.kind() == app::Kind::Bug {
+                    tracing::error!(outbox = row.id, error = %without_addresses(&e.chain()), "sending met a bug");
+                }
+                Outcome::from(e)
+            })
+            .capped(row.attempts);
         self.count(&row, &outcome);
         let db = &self.app.db;
         let now = time::now();
@@ -193,7 +222,7 @@ impl Worker {
                 tracing::warn!(outbox = row.id, error = %without_addresses(e), "email refused for good");
                 outbox::finish(db, row.id, Final::Failed, Some(e), now).await
             }
-            Outcome::Transient(e) => {
+            Outcome::Transient(e) | Outcome::Bug(e) => {
                 let wait = backoff_ms(self.app.config.mail_retry_base_ms, row.attempts);
                 tracing::info!(outbox = row.id, attempts = row.attempts, retry_in_ms = wait, error = %without_addresses(e), "email will be retried");
                 let next = chrono::Utc::now().timestamp_millis() + wait as i64;
@@ -211,7 +240,7 @@ impl Worker {
         let delivery = match outcome {
             Outcome::Sent => Delivery::Sent,
             Outcome::Skipped(_) => Delivery::Skipped,
-            Outcome::Transient(_) => Delivery::Retry,
+            Outcome::Transient(_) | Outcome::Bug(_) => Delivery::Retry,
             Outcome::Permanent(_) => Delivery::Failed,
         };
         match row.kind {
@@ -220,14 +249,12 @@ impl Worker {
         }
     }
 
-    async fn send_webhook(&self, row: &Claimed) -> Outcome {
+    async fn send_webhook(&self, row: &Claimed) -> Result<Outcome, app::Error> {
         let (Some(id), Some(body)) = (&row.webhook_id, &row.payload) else {
-            return Outcome::Skipped("webhook deleted");
+            return Ok(Outcome::Skipped("webhook deleted"));
         };
-        let hook = match crate::db::webhooks::get(&self.app.db, id).await {
-            Ok(Some(h)) => h,
-            Ok(None) => return Outcome::Skipped("webhook deleted"),
-            Err(e) => return Outcome::Transient(format!("database: {e}")),
+        let Some(hook) = crate::db::webhooks::get(&self.app.db, id).await? else {
+            return Ok(Outcome::Skipped("webhook deleted"));
         };
         let event = serde_json::from_str::<serde_json::Value>(body)
             .ok()
@@ -258,7 +285,7 @@ impl Worker {
         };
         let (kind, status) = match &outcome {
             Outcome::Sent => ("delivered", "2xx".to_string()),
-            Outcome::Transient(e) => ("retrying", e.clone()),
+            Outcome::Transient(e) | Outcome::Bug(e) => ("retrying", e.clone()),
             Outcome::Permanent(e) => ("failed", e.clone()),
             Outcome::Skipped(why) => ("failed", why.to_string()),
         };
@@ -269,11 +296,11 @@ impl Worker {
         {
             tracing::warn!(error = %e, "could not record a webhook delivery");
         }
-        outcome
+        Ok(outcome)
     }
 
     /// The invitations an email carries that can still be answered.
-    async fn still_open(&self, row: &Claimed) -> Result<Vec<InvitationInfo>, sqlx::Error> {
+    async fn still_open(&self, row: &Claimed) -> Result<Vec<InvitationInfo>, app::Error> {
         let (db, now) = (&self.app.db, time::now());
         let mut ids = outbox::items(db, row.id).await?;
         if ids.is_empty() {
@@ -294,7 +321,7 @@ impl Worker {
     }
 
     /// One email to one respondent with a fresh link for each review still open.
-    async fn send_reviews(&self, row: &Claimed) -> Result<Outcome, sqlx::Error> {
+    async fn send_reviews(&self, row: &Claimed) -> Result<Outcome, app::Error> {
         let pool = &self.app.db.pool;
         let mut open = self.still_open(row).await?;
         let Some(to) = open.first().map(|i| i.respondent_email.clone()) else {
@@ -366,7 +393,7 @@ impl Worker {
         open: &[InvitationInfo],
         t: &'static Text,
         new_links: &mut Vec<NewLink>,
-    ) -> Result<(Vec<EmailItem>, Vec<String>), sqlx::Error> {
+    ) -> Result<(Vec<EmailItem>, Vec<String>), app::Error> {
         let base = self.app.config.public_base();
         let mut items = Vec::with_capacity(open.len());
         let mut notes: Vec<String> = Vec::new();

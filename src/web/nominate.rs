@@ -4,7 +4,7 @@
 use super::WebState;
 use super::extract::{CsrfForm, SignedIn};
 use super::nav::{Nav, nav};
-use super::pages::{Html, app_error};
+use super::pages::{Html, app_error, refusal_text, status_of};
 use crate::app::nominations::{self, Colleague, Nomination};
 use crate::app::{self, App};
 use crate::i18n::{DashText, FlowText, fill, flow_text};
@@ -169,9 +169,13 @@ async fn choose(State(state): State<WebState>, Path(cycle): Path<String>, form: 
     let f = flow_text(who.locale);
     let (flash, error, status) = match nominations::submit(&state.app, &me, &cycle, &picks).await {
         Ok(()) => (Some(f.nominate_sent.to_string()), None, StatusCode::OK),
-        Err(app::Error::Invalid { code: "peer_count", .. }) => {
+        Err(e) if e.code() == "peer_count" => {
             let (min, max) = (n.min_peers.to_string(), n.max_peers.to_string());
-            (None, Some(fill(f.nominate_count, &[("min", &min), ("max", &max)])), StatusCode::UNPROCESSABLE_ENTITY)
+            (None, Some(fill(f.nominate_count, &[("min", &min), ("max", &max)])), status_of(e.kind()))
+        }
+        // Refused: the page again, saying why, with the colleagues as ticked.
+        Err(e) if matches!(e.kind(), app::Kind::Invalid | app::Kind::Conflict) => {
+            (None, Some(refusal_text(&e, who.locale)), status_of(e.kind()))
         }
         Err(e) => return app_error(e, who.locale),
     };
@@ -222,8 +226,9 @@ async fn approve(
                 }
                 (Some(note), None, StatusCode::OK)
             }
-            Err(app::Error::Invalid { message, .. }) => (None, Some(message), StatusCode::UNPROCESSABLE_ENTITY),
-            Err(app::Error::Conflict { message, .. }) => (None, Some(message), StatusCode::CONFLICT),
+            Err(e) if matches!(e.kind(), app::Kind::Invalid | app::Kind::Conflict) => {
+                (None, Some(refusal_text(&e, who.locale)), status_of(e.kind()))
+            }
             Err(e) => return app_error(e, who.locale),
         };
     match nominations::load(&state.app, &who.viewer, &cycle, &subject).await {

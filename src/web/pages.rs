@@ -82,33 +82,54 @@ pub fn bad_form(locale: Locale) -> Response {
     message_with_way_back(StatusCode::BAD_REQUEST, text(locale), t.stale_form_title, t.stale_form_body)
 }
 
+/// The status a page answers for each kind of use-case error: the one place pages decide it
+/// (the API decides its own in `api/error.rs`, from the same kinds).
+pub fn status_of(kind: app::Kind) -> StatusCode {
+    match kind {
+        app::Kind::Invalid => StatusCode::UNPROCESSABLE_ENTITY,
+        app::Kind::Conflict => StatusCode::CONFLICT,
+        app::Kind::NotFound => StatusCode::NOT_FOUND,
+        app::Kind::Busy => StatusCode::SERVICE_UNAVAILABLE,
+        app::Kind::StorageFull => StatusCode::INSUFFICIENT_STORAGE,
+        app::Kind::Bug => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+/// A refusal in the reader's language, looked up by its code, naming the row or the value it
+/// is about. Never the error's own (English) message.
+pub fn refusal_text(e: &app::Error, locale: Locale) -> String {
+    match e {
+        app::Error::Rows(rows) => match rows.first() {
+            Some(p) => crate::i18n::row_refusal(locale, p.index + 1, &p.id, p.code),
+            None => crate::i18n::refusal(locale, e.code(), None),
+        },
+        _ => crate::i18n::refusal(locale, e.code(), e.value()),
+    }
+}
+
 /// A use-case error as a page. Invalid input and conflicts are normally shown on the page
-/// that sent them; this is the fallback.
+/// that sent them, with what was typed; this is the fallback.
 pub fn app_error(e: app::Error, locale: Locale) -> Response {
     let t = text(locale);
-    match e {
-        app::Error::NotFound { .. } => not_found(locale),
-        app::Error::Invalid { .. } | app::Error::InvalidRows(_) | app::Error::Conflict { .. } => {
-            let status = if matches!(e, app::Error::Conflict { .. }) {
-                StatusCode::CONFLICT
-            } else {
-                StatusCode::UNPROCESSABLE_ENTITY
-            };
-            message_with_way_back(status, t, t.error_title, &e.to_string())
+    let status = status_of(e.kind());
+    match e.kind() {
+        app::Kind::NotFound => not_found(locale),
+        app::Kind::Invalid | app::Kind::Conflict => {
+            message_with_way_back(status, t, t.error_title, &refusal_text(&e, locale))
         }
-        app::Error::Busy(_) => {
+        app::Kind::Busy => {
             tracing::warn!(error = %e.chain(), "database busy");
-            let mut res = message(StatusCode::SERVICE_UNAVAILABLE, t, t.busy_title, t.busy_body);
+            let mut res = message(status, t, t.busy_title, t.busy_body);
             res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("2"));
             res
         }
-        app::Error::StorageFull(_) => {
+        app::Kind::StorageFull => {
             tracing::error!(error = %e.chain(), "database full");
-            message(StatusCode::INSUFFICIENT_STORAGE, t, t.full_title, t.full_body)
+            message(status, t, t.full_title, t.full_body)
         }
-        app::Error::Internal(_) => {
+        app::Kind::Bug => {
             tracing::error!(error = %e.chain(), "request failed");
-            message_with_way_back(StatusCode::INTERNAL_SERVER_ERROR, t, t.error_title, t.error_body)
+            message_with_way_back(status, t, t.error_title, t.error_body)
         }
     }
 }

@@ -1,6 +1,6 @@
 //! `/admin`'s access controls: API keys created and revoked, admin rights removed, people
 //! signed out everywhere — each confirmed, each recorded in the audit log.
-use super::{ConfirmForm, Notice, actor, back_for, not_confirmed, render, show_error};
+use super::{ConfirmForm, Notice, Typed, actor, back_for, not_confirmed, render, show_error_with, unconfirmed};
 use crate::app::{self, App, integrations};
 use crate::domain::api_key::Scope;
 use crate::web::extract::AdminForm;
@@ -16,9 +16,13 @@ pub(super) struct KeyForm {
 }
 
 pub(super) async fn create_key(State(app): State<App>, AdminForm(f): AdminForm<KeyForm>) -> Response {
+    let typed = || {
+        let values = vec![("name", f.form.name.clone()), ("scope", f.form.scope.clone())];
+        Notice { typed: Typed::new("key", values), ..Notice::default() }
+    };
     let Some(scope) = Scope::parse(&f.form.scope) else {
-        return show_error(&app, &f.who, app::Error::invalid("invalid_key", "the scope is admin, scores or scim"))
-            .await;
+        let e = app::Error::invalid("invalid_key", "the scope is admin, scores or scim");
+        return show_error_with(&app, &f.who, e, typed()).await;
     };
     match integrations::create_key(&app, &f.form.name, scope).await {
         // Shown once, in this answer only; never in a URL.
@@ -28,7 +32,7 @@ pub(super) async fn create_key(State(app): State<App>, AdminForm(f): AdminForm<K
             crate::app::audit::record_for(&app, &actor(&f.who), "created_api_key", None, &target, detail).await;
             render(&app, &f.who, StatusCode::OK, Notice { new_key: Some(key.key), ..Notice::default() }).await
         }
-        Err(e) => show_error(&app, &f.who, e).await,
+        Err(e) => show_error_with(&app, &f.who, e, typed()).await,
     }
 }
 
@@ -52,12 +56,13 @@ pub(super) struct SignOutForm {
 
 /// Signs anyone out everywhere, found by their email address, confirmed.
 pub(super) async fn sign_out_person(State(app): State<App>, AdminForm(f): AdminForm<SignOutForm>) -> Response {
+    let typed = Notice { typed: Typed::new("sign_out", vec![("email", f.form.email.clone())]), ..Notice::default() };
     if f.form.confirm.is_none() {
-        return not_confirmed(&app, &f.who).await;
+        return show_error_with(&app, &f.who, unconfirmed(), typed).await;
     }
     match app::accounts::end_sessions_of(&app, &f.form.email).await {
         Ok(person) => back_for(&app, &f.who, None, &format!("person {person}"), Ok(("signed_out", None))).await,
-        Err(e) => show_error(&app, &f.who, e).await,
+        Err(e) => show_error_with(&app, &f.who, e, typed).await,
     }
 }
 
@@ -90,8 +95,10 @@ pub(super) struct EraseForm {
 /// Erases a customer (CONTRACT §12), confirmed; the use case records it in the audit log.
 pub(super) async fn erase_customer(State(app): State<App>, AdminForm(f): AdminForm<EraseForm>) -> Response {
     use crate::app::privacy::{self, AnswersAfterErasure};
+    let values = vec![("customer", f.form.customer.clone()), ("answers", f.form.answers.clone().unwrap_or_default())];
+    let typed = Notice { typed: Typed::new("erase", values), ..Notice::default() };
     if f.form.confirm.is_none() {
-        return not_confirmed(&app, &f.who).await;
+        return show_error_with(&app, &f.who, unconfirmed(), typed).await;
     }
     let answers = match f.form.answers.as_deref() {
         Some("delete") => AnswersAfterErasure::Delete,
@@ -99,6 +106,6 @@ pub(super) async fn erase_customer(State(app): State<App>, AdminForm(f): AdminFo
     };
     match privacy::erase_customer(&app, &actor(&f.who), f.form.customer.trim(), answers).await {
         Ok(_) => Redirect::to(&format!("/admin?lang={}&done=customer_erased", f.who.t.lang)).into_response(),
-        Err(e) => show_error(&app, &f.who, e).await,
+        Err(e) => show_error_with(&app, &f.who, e, typed).await,
     }
 }

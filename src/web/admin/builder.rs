@@ -8,7 +8,7 @@ use crate::domain::survey::{ChoiceOption, QuestionInput, QuestionType, RelationT
 use crate::i18n::DashText;
 use crate::web::extract::{AdminForm, AdminViewer, SignedIn};
 use crate::web::nav::{Nav, nav};
-use crate::web::pages::{Html, app_error};
+use crate::web::pages::{Html, app_error, refusal_text, status_of};
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
@@ -146,6 +146,16 @@ pub(super) async fn edit(
     render(&who, StatusCode::OK, &input, &editing, None, note)
 }
 
+/// The survey's own fields of the form, as text.
+struct Header {
+    id: String,
+    kind: String,
+    title: String,
+    title_zh: String,
+    anonymous: bool,
+    indicator_names: String,
+}
+
 /// The form for `s`; `editing` is the id of the survey it changes (empty for a new one or a
 /// copy), so saving under another survey's id is refused instead of replacing it.
 fn render(
@@ -156,21 +166,7 @@ fn render(
     error: Option<String>,
     note: Option<&str>,
 ) -> Response {
-    let t = who.t;
-    let mut blocks: Vec<Block> = s.questions.iter().map(block_of).collect();
-    // Always one empty block to fill in: a new question.
-    if blocks.len() < MAX_BLOCKS {
-        let worded = WORDED.iter().map(|r| (*r, String::new(), String::new())).collect();
-        blocks.push(Block { kind: "scale".into(), min: "1".into(), max: "5".into(), worded, ..Block::default() });
-    }
-    let page = EditPage {
-        t,
-        page_title: t.survey_edit_title,
-        nav: nav(&who.viewer, t, "/admin/surveys/edit"),
-        csrf: who.viewer.csrf.clone(),
-        editing: editing.to_string(),
-        error,
-        note,
+    let header = Header {
         id: s.id.clone(),
         kind: s.kind.as_str().to_string(),
         title: s.title.clone(),
@@ -182,6 +178,41 @@ fn render(
             .map(|(i, n)| lines_entry(i, n.get("en"), n.get("zh-CN")))
             .collect::<Vec<_>>()
             .join("\n"),
+    };
+    let blocks = s.questions.iter().map(block_of).collect();
+    page(who, status, header, blocks, editing, error, note)
+}
+
+fn page(
+    who: &SignedIn,
+    status: StatusCode,
+    header: Header,
+    mut blocks: Vec<Block>,
+    editing: &str,
+    error: Option<String>,
+    note: Option<&str>,
+) -> Response {
+    let t = who.t;
+    // Always one empty block to fill in: a new question.
+    if blocks.len() < MAX_BLOCKS {
+        let worded = WORDED.iter().map(|r| (*r, String::new(), String::new())).collect();
+        blocks.push(Block { kind: "scale".into(), min: "1".into(), max: "5".into(), worded, ..Block::default() });
+    }
+    let Header { id, kind, title, title_zh, anonymous, indicator_names } = header;
+    let page = EditPage {
+        t,
+        page_title: t.survey_edit_title,
+        nav: nav(&who.viewer, t, "/admin/surveys/edit"),
+        csrf: who.viewer.csrf.clone(),
+        editing: editing.to_string(),
+        error,
+        note,
+        id,
+        kind,
+        title,
+        title_zh,
+        anonymous,
+        indicator_names,
         blocks,
     };
     (status, Html(page.render())).into_response()
@@ -228,8 +259,9 @@ fn lines_entry(key: &str, en: Option<&String>, zh: Option<&String>) -> String {
     line
 }
 
-/// Lines of `key | English | 中文` (the Chinese optional), blank lines skipped.
-fn parse_lines(raw: &str, what: &str) -> Result<Vec<(String, String, Option<String>)>, String> {
+/// Lines of `key | English | 中文` (the Chinese optional), blank lines skipped; `Err` when a
+/// line is not written so.
+fn parse_lines(raw: &str) -> Result<Vec<(String, String, Option<String>)>, ()> {
     raw.lines()
         .map(str::trim)
         .filter(|l| !l.is_empty())
@@ -238,7 +270,7 @@ fn parse_lines(raw: &str, what: &str) -> Result<Vec<(String, String, Option<Stri
             match parts.as_slice() {
                 [key, en] => Ok((key.to_string(), en.to_string(), None)),
                 [key, en, zh] => Ok((key.to_string(), en.to_string(), Some(zh.to_string()).filter(|z| !z.is_empty()))),
-                _ => Err(format!("{what}: write each line as \"id | English | 中文\": {line:?}")),
+                _ => Err(()),
             }
         })
         .collect()
@@ -277,37 +309,70 @@ pub(super) async fn save(State(app): State<App>, AdminForm(f): AdminForm<SurveyF
             crate::app::audit::record(&app, &super::actor(who), "survey_saved", None, detail).await;
             Redirect::to(&format!("/admin/surveys?lang={}&saved={}", who.t.lang, urlencoded(&input.id))).into_response()
         }
-        Err(e @ (app::Error::Invalid { .. } | app::Error::Conflict { .. })) => {
-            render(who, StatusCode::UNPROCESSABLE_ENTITY, &input, editing, Some(e.to_string()), None)
+        Err(e) if matches!(e.kind(), app::Kind::Invalid | app::Kind::Conflict) => {
+            render(who, status_of(e.kind()), &input, editing, Some(refusal_text(&e, who.locale)), None)
         }
         Err(e) => show_error(&app, who, e).await,
     }
 }
 
-/// A form that could not even be read back into a survey: shown again with the reason.
-fn show(who: &SignedIn, fields: &HashMap<String, String>, error: String) -> Response {
+/// A form that could not even be read back into a survey (a type not chosen, a number that is
+/// not one): shown again as typed, every block kept, naming the question at fault.
+fn show(who: &SignedIn, fields: &HashMap<String, String>, at_fault: Option<usize>) -> Response {
     let field = |k: &str| fields.get(k).cloned().unwrap_or_default();
-    let partial = SurveyInput {
+    let header = Header {
         id: field("id"),
-        kind: SurveyKind::parse(&field("kind")).unwrap_or(SurveyKind::Customer),
+        kind: field("kind"),
         title: field("title"),
-        title_i18n: BTreeMap::new(),
+        title_zh: field("title_zh"),
         anonymous: fields.contains_key("anonymous"),
-        questions: Vec::new(),
-        indicator_names: BTreeMap::new(),
+        indicator_names: field("indicator_names"),
     };
+    let question = at_fault.map(|n| format!("{} {n}", who.t.question));
+    let error = crate::i18n::refusal(who.locale, "invalid_survey", question.as_deref());
     let editing = fields.get("editing").map(String::as_str).unwrap_or_default();
-    render(who, StatusCode::UNPROCESSABLE_ENTITY, &partial, editing, Some(error), None)
+    page(who, StatusCode::UNPROCESSABLE_ENTITY, header, typed_blocks(fields), editing, Some(error), None)
+}
+
+/// The question blocks as typed, the empty ones left out.
+fn typed_blocks(fields: &HashMap<String, String>) -> Vec<Block> {
+    let mut blocks = Vec::new();
+    for k in 0..MAX_BLOCKS {
+        let f = |name: &str| fields.get(&format!("q{k}_{name}")).cloned().unwrap_or_default();
+        if !fields.contains_key(&format!("q{k}_id")) {
+            break;
+        }
+        if f("id").trim().is_empty() && f("text").trim().is_empty() {
+            continue;
+        }
+        let ticked = |name: &str| fields.contains_key(&format!("q{k}_{name}"));
+        blocks.push(Block {
+            id: f("id"),
+            kind: f("type"),
+            text: f("text"),
+            text_zh: f("text_zh"),
+            min: f("min"),
+            max: f("max"),
+            indicator: f("indicator"),
+            required: ticked("required"),
+            options: f("options"),
+            multiple: ticked("multiple"),
+            na: ticked("na"),
+            worded: WORDED.iter().map(|r| (*r, f(r), f(&format!("{r}_zh")))).collect(),
+        });
+    }
+    blocks
 }
 
 fn urlencoded(s: &str) -> String {
     url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
 
-/// The survey the form describes: blocks left empty (no id and no text) are skipped.
-fn from_fields(fields: &HashMap<String, String>) -> Result<SurveyInput, String> {
+/// The survey the form describes: blocks left empty (no id and no text) are skipped. `Err` names
+/// the question at fault (from 1), or none when it is the survey's own fields.
+fn from_fields(fields: &HashMap<String, String>) -> Result<SurveyInput, Option<usize>> {
     let field = |k: &str| fields.get(k).map(|v| v.trim().to_string()).unwrap_or_default();
-    let kind = SurveyKind::parse(&field("kind")).ok_or("the kind is customer or peer")?;
+    let kind = SurveyKind::parse(&field("kind")).ok_or(None)?;
     let mut title_i18n = BTreeMap::new();
     if !field("title_zh").is_empty() {
         title_i18n.insert("zh-CN".to_string(), field("title_zh"));
@@ -322,10 +387,11 @@ fn from_fields(fields: &HashMap<String, String>) -> Result<SurveyInput, String> 
             continue;
         }
         let ticked = |name: &str| fields.contains_key(&format!("q{k}_{name}"));
-        questions.push(question(k, &f, [ticked("required"), ticked("multiple"), ticked("na")])?);
+        let typed = question(&f, [ticked("required"), ticked("multiple"), ticked("na")]).map_err(|()| Some(k + 1))?;
+        questions.push(typed);
     }
     let mut indicator_names = BTreeMap::new();
-    for (indicator, en, zh) in parse_lines(&field("indicator_names"), "indicator names")? {
+    for (indicator, en, zh) in parse_lines(&field("indicator_names")).map_err(|()| None)? {
         let mut names = zh_map(zh);
         names.insert("en".to_string(), en);
         indicator_names.insert(indicator, names);
@@ -341,17 +407,18 @@ fn from_fields(fields: &HashMap<String, String>) -> Result<SurveyInput, String> 
     })
 }
 
-/// One block's question; `[required, multiple, na]` are its ticked boxes.
-fn question(k: usize, f: &dyn Fn(&str) -> String, ticked: [bool; 3]) -> Result<QuestionInput, String> {
+/// One block's question; `[required, multiple, na]` are its ticked boxes. `Err` when a number
+/// is not one, no type is chosen, or an option line is not `id | English | 中文`.
+fn question(f: &dyn Fn(&str) -> String, ticked: [bool; 3]) -> Result<QuestionInput, ()> {
     let [required, multiple, na] = ticked;
-    let number = |name: &str| -> Result<Option<i64>, String> {
+    let number = |name: &str| -> Result<Option<i64>, ()> {
         let raw = f(name);
         if raw.is_empty() {
             return Ok(None);
         }
-        raw.parse().map(Some).map_err(|_| format!("question {}: {name} {raw:?} is not a whole number", k + 1))
+        raw.parse().map(Some).map_err(|_| ())
     };
-    let kind = QuestionType::parse(&f("type")).ok_or_else(|| format!("question {}: choose a type", k + 1))?;
+    let kind = QuestionType::parse(&f("type")).ok_or(())?;
     let (min, max) = match kind {
         QuestionType::Scale => (number("min")?, number("max")?),
         _ => (None, None),
@@ -360,7 +427,7 @@ fn question(k: usize, f: &dyn Fn(&str) -> String, ticked: [bool; 3]) -> Result<Q
     if !f("text_zh").is_empty() {
         text_i18n.insert("zh-CN".to_string(), f("text_zh"));
     }
-    let options = parse_lines(&f("options"), &format!("question {}: options", k + 1))?
+    let options = parse_lines(&f("options"))?
         .into_iter()
         .map(|(id, text, zh)| ChoiceOption { id, text, text_i18n: zh_map(zh) })
         .collect();

@@ -6,7 +6,8 @@ use crate::app::directory::{self, CustomerInput, PersonInput};
 use crate::app::{self, App, RowProblem, UpsertCounts};
 use crate::i18n::{self, DashText};
 use crate::web::extract::{AdminForm, AdminViewer, csrf_ok};
-use crate::web::pages::stale_form;
+use crate::domain::Locale;
+use crate::web::pages::{refusal_text, stale_form};
 use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -31,11 +32,12 @@ pub struct Preview {
     pub summary: String,
 }
 
-/// Reads an uploaded CSV into rows of either kind, with each row's own problems.
-fn preview_csv(kind: &str, csv_text: &str) -> Result<(Vec<String>, Vec<PreviewRow>), String> {
+/// Reads an uploaded CSV into rows of either kind, with each row's own problems in the reader's
+/// language; `Err` when the file is not CSV at all.
+fn preview_csv(kind: &str, csv_text: &str, locale: Locale) -> Result<(Vec<String>, Vec<PreviewRow>), ()> {
     let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(csv_text.as_bytes());
-    let header: Vec<String> = reader.headers().map_err(|e| e.to_string())?.iter().map(String::from).collect();
-    let records: Vec<csv::StringRecord> = reader.records().collect::<Result<_, _>>().map_err(|e| e.to_string())?;
+    let header: Vec<String> = reader.headers().map_err(|_| ())?.iter().map(String::from).collect();
+    let records: Vec<csv::StringRecord> = reader.records().collect::<Result<_, _>>().map_err(|_| ())?;
     let hdr = csv::StringRecord::from(header.clone());
     let rows = records
         .iter()
@@ -50,8 +52,9 @@ fn preview_csv(kind: &str, csv_text: &str) -> Result<(Vec<String>, Vec<PreviewRo
                     .map(|c| directory::customer_problems(std::slice::from_ref(&c))),
             };
             let problem = match problems {
-                Ok(list) => list.into_iter().next().map(|p| with_value(&header, rec, &p)),
-                Err(e) => Some(e.to_string()),
+                Ok(list) => list.into_iter().next().map(|p| with_value(&header, rec, &p, locale)),
+                // A cell of the wrong shape (the table shows which row).
+                Err(_) => Some(i18n::refusal(locale, "invalid_csv", None)),
             };
             PreviewRow { number: i + 1, cells: rec.iter().map(String::from).collect(), problem }
         })
@@ -59,9 +62,9 @@ fn preview_csv(kind: &str, csv_text: &str) -> Result<(Vec<String>, Vec<PreviewRo
     Ok((header, rows))
 }
 
-/// A row's problem naming the column and the value it is about, as the file has it (the
-/// domain's own message may mask an address, for logs).
-fn with_value(header: &[String], rec: &csv::StringRecord, p: &RowProblem) -> String {
+/// A row's problem in the reader's language, naming the column and the value it is about, as
+/// the file has it.
+fn with_value(header: &[String], rec: &csv::StringRecord, p: &RowProblem, locale: Locale) -> String {
     let column = match p.code {
         "invalid_email" => "email",
         "invalid_phone" => "phone",
@@ -73,10 +76,10 @@ fn with_value(header: &[String], rec: &csv::StringRecord, p: &RowProblem) -> Str
         "unknown_manager" => "manager",
         "email_taken" => "email",
         "unknown_owner" => "owner",
-        _ => return p.message.clone(),
+        _ => return i18n::refusal(locale, p.code, None),
     };
     let value = header.iter().position(|h| h == column).and_then(|i| rec.get(i)).unwrap_or_default();
-    format!("{column} {value:?}: {}", p.message)
+    i18n::refusal(locale, p.code, Some(&format!("{column} {value:?}")))
 }
 
 fn deserialize_all<T: serde::de::DeserializeOwned>(csv_text: &str) -> app::Result<Vec<T>> {
@@ -104,7 +107,7 @@ async fn dry_run_or_commit(
 async fn check(
     app: &App,
     who: &Actor,
-    t: &DashText,
+    (t, locale): (&DashText, Locale),
     kind: &str,
     csv_text: &str,
     rows: &[PreviewRow],
@@ -121,14 +124,8 @@ async fn check(
                 .replace("{unchanged}", &c.unchanged.to_string()),
         ),
         // Rows are numbered as the preview numbers them: the first data row is 1.
-        Err(app::Error::InvalidRows(p)) => {
-            let first = p.first().map(|p| {
-                format!("{} ({:?}): {}", t.row_problem.replace("{row}", &(p.index + 1).to_string()), p.id, p.message)
-            });
-            (false, format!("{} {}", t.nothing_stored, first.unwrap_or_default()))
-        }
-        Err(e @ (app::Error::Invalid { .. } | app::Error::Conflict { .. })) => {
-            (false, format!("{} {e}", t.nothing_stored))
+        Err(e) if matches!(e.kind(), app::Kind::Invalid | app::Kind::Conflict) => {
+            (false, format!("{} {}", t.nothing_stored, refusal_text(&e, locale)))
         }
         Err(e) => {
             tracing::error!(error = %e.chain(), "import preview failed");
@@ -170,7 +167,9 @@ pub async fn preview(State(app): State<App>, AdminViewer(mut who): AdminViewer, 
     let upload = match read_upload(&mut form).await {
         Ok(u) => u,
         Err(why) => {
-            let summary = format!("{} {} ({why})", who.t.nothing_stored, who.t.upload_unreadable);
+            // axum's reason is English: logged, and the page says it in its own words.
+            tracing::info!(reason = %why, "an upload could not be read");
+            let summary = format!("{} {}", who.t.nothing_stored, who.t.upload_unreadable);
             let preview = Preview {
                 kind: String::new(),
                 id: String::new(),
@@ -195,10 +194,13 @@ pub async fn preview(State(app): State<App>, AdminViewer(mut who): AdminViewer, 
     who.page = who.page.with_form(lang.as_deref());
     who.locale = who.page.with_stored(who.viewer.locale.as_deref());
     who.t = i18n::dash_text(who.locale);
-    let preview = match preview_csv(&kind, &csv_text) {
-        Err(e) => Preview { kind, id: String::new(), header: Vec::new(), rows: Vec::new(), ok: false, summary: e },
+    let preview = match preview_csv(&kind, &csv_text, who.locale) {
+        Err(()) => {
+            let summary = format!("{} {}", who.t.nothing_stored, i18n::refusal(who.locale, "invalid_csv", None));
+            Preview { kind, id: String::new(), header: Vec::new(), rows: Vec::new(), ok: false, summary }
+        }
         Ok((header, rows)) => {
-            let (ok, summary) = check(&app, &super::actor(&who), who.t, &kind, &csv_text, &rows).await;
+            let (ok, summary) = check(&app, &super::actor(&who), (who.t, who.locale), &kind, &csv_text, &rows).await;
             // Confirmed by this id: the file is not posted a second time.
             let id = if ok {
                 match directory::stage_import(&app, &who.viewer.person_id, &kind, &csv_text).await {

@@ -18,7 +18,7 @@ use crate::i18n::DashText;
 use crate::web::WebState;
 use crate::web::extract::{AdminForm, AdminViewer, SignedIn};
 use crate::web::nav::{Nav, nav};
-use crate::web::pages::{Html, app_error};
+use crate::web::pages::{Html, app_error, refusal_text, status_of};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, Query, State};
@@ -106,6 +106,8 @@ struct AdminPage<'a> {
     preview: Option<Preview>,
     /// The link to the people directory.
     people_link: &'a str,
+    /// What a refused form had typed, shown back in its fields.
+    typed: Typed,
 }
 
 /// What the page shows besides its lists.
@@ -115,6 +117,29 @@ pub(super) struct Notice {
     pub error: Option<String>,
     pub new_key: Option<String>,
     pub preview: Option<Preview>,
+    pub typed: Typed,
+}
+
+/// What a refused form had typed, so the page shows it back instead of empty fields.
+#[derive(Default)]
+pub(super) struct Typed {
+    /// Which form: `cycle`, `key`, `sign_out`, `erase`, `schedule` or `webhook`.
+    form: &'static str,
+    values: Vec<(&'static str, String)>,
+}
+
+impl Typed {
+    pub(super) fn new(form: &'static str, values: Vec<(&'static str, String)>) -> Typed {
+        Typed { form, values }
+    }
+
+    /// What was typed in `field` of `form`; `default` when that form was not the one refused.
+    pub fn or<'a>(&'a self, form: &str, field: &str, default: &'a str) -> &'a str {
+        if self.form != form {
+            return default;
+        }
+        self.values.iter().find(|(f, _)| *f == field).map_or(default, |(_, v)| v.as_str())
+    }
 }
 
 pub(super) async fn render(app: &App, who: &SignedIn, status: StatusCode, notice: Notice) -> Response {
@@ -151,6 +176,7 @@ pub(super) async fn render(app: &App, who: &SignedIn, status: StatusCode, notice
         schedules,
         preview: notice.preview,
         people_link: crate::i18n::identity_text(who.locale).people_title,
+        typed: notice.typed,
     };
     (status, Html(page.render())).into_response()
 }
@@ -246,25 +272,32 @@ pub(super) fn done(who: &SignedIn, key: &str, n: Option<usize>) -> Response {
 
 /// A destructive action whose "yes, really" box was not ticked: nothing is done, the page says so.
 pub(super) async fn not_confirmed(app: &App, who: &SignedIn) -> Response {
-    show_error(app, who, app::Error::invalid("not_confirmed", who.t.not_confirmed)).await
+    show_error(app, who, unconfirmed()).await
 }
 
-/// Input and state problems are shown on the admin page; anything else gets its error page.
+/// The refusal of an action whose confirmation box was not ticked.
+pub(super) fn unconfirmed() -> app::Error {
+    app::Error::invalid("not_confirmed", "tick the box to confirm; nothing was changed")
+}
+
+/// Input and state problems are shown on the admin page, in its language; anything else gets
+/// its error page.
 pub(super) async fn show_error(app: &App, who: &SignedIn, e: app::Error) -> Response {
-    let status = match &e {
-        app::Error::Invalid { .. } | app::Error::InvalidRows(_) => StatusCode::UNPROCESSABLE_ENTITY,
-        app::Error::Conflict { .. } => StatusCode::CONFLICT,
-        app::Error::NotFound { .. } => StatusCode::NOT_FOUND,
-        _ => return app_error(e, who.locale),
-    };
-    let message = match &e {
-        app::Error::InvalidRows(rows) => rows.first().map(|p| p.message.clone()).unwrap_or_else(|| e.to_string()),
-        _ => e.to_string(),
-    };
-    render(app, who, status, Notice { error: Some(message), ..Notice::default() }).await
+    show_error_with(app, who, e, Notice::default()).await
 }
 
-#[derive(Deserialize)]
+/// [`show_error`] with the rest of the page's notice (what a form had typed, say).
+pub(super) async fn show_error_with(app: &App, who: &SignedIn, e: app::Error, notice: Notice) -> Response {
+    match e.kind() {
+        app::Kind::Invalid | app::Kind::Conflict | app::Kind::NotFound => {
+            let error = Some(refusal_text(&e, who.locale));
+            render(app, who, status_of(e.kind()), Notice { error, ..notice }).await
+        }
+        _ => app_error(e, who.locale),
+    }
+}
+
+#[derive(Deserialize, Clone)]
 struct CycleForm {
     id: String,
     title: String,
@@ -317,13 +350,34 @@ fn cycle_input(form: CycleForm) -> app::Result<CycleInput> {
     })
 }
 
+/// The cycle form as typed, to show back when it is refused.
+fn typed_cycle(form: CycleForm) -> Notice {
+    let CycleForm { id, title, period, opens, closes, min_raters, .. } = form;
+    let values = vec![
+        ("id", id),
+        ("title", title),
+        ("period", period),
+        ("opens", opens),
+        ("closes", closes),
+        ("min_raters", min_raters.map(|n| n.to_string()).unwrap_or_default()),
+        ("weight_manager", form.weight_manager),
+        ("weight_peer", form.weight_peer),
+        ("weight_direct_report", form.weight_direct_report),
+        ("remind_every_days", form.remind_every_days),
+        ("max_reminders", form.max_reminders),
+    ];
+    Notice { typed: Typed::new("cycle", values), ..Notice::default() }
+}
+
 async fn create_cycle(State(app): State<App>, AdminForm(f): AdminForm<CycleForm>) -> Response {
-    let input = match cycle_input(f.form) {
-        Ok(i) => i,
-        Err(e) => return show_error(&app, &f.who, e).await,
+    let created = match cycle_input(f.form.clone()) {
+        Ok(input) => cycles::create(&app, &input).await,
+        Err(e) => Err(e),
     };
-    let result = cycles::create(&app, &input).await.map(|_| ("cycle_created", None));
-    back(&app, &f.who, result).await
+    match created {
+        Ok(_) => back(&app, &f.who, Ok(("cycle_created", None))).await,
+        Err(e) => show_error_with(&app, &f.who, e, typed_cycle(f.form)).await,
+    }
 }
 
 #[derive(Deserialize)]
@@ -405,11 +459,17 @@ struct WebhookForm {
 }
 
 async fn create_webhook(State(app): State<App>, AdminForm(f): AdminForm<WebhookForm>) -> Response {
-    let result = integrations::create_webhook(&app, &f.form.url, &f.form.secret).await.map(|_| ("webhook_added", None));
-    back(&app, &f.who, result).await
+    match integrations::create_webhook(&app, &f.form.url, &f.form.secret).await {
+        Ok(_) => back(&app, &f.who, Ok(("webhook_added", None))).await,
+        // The address comes back; the secret is typed again, never written into a page.
+        Err(e) => {
+            let typed = Typed::new("webhook", vec![("url", f.form.url)]);
+            show_error_with(&app, &f.who, e, Notice { typed, ..Notice::default() }).await
+        }
+    }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Clone)]
 struct ScheduleForm {
     id: String,
     title: String,
@@ -421,7 +481,7 @@ struct ScheduleForm {
 }
 
 async fn create_schedule(State(app): State<App>, AdminForm(f): AdminForm<ScheduleForm>) -> Response {
-    let form = f.form;
+    let form = f.form.clone();
     let input = app::schedules::ScheduleInput {
         id: form.id.trim().to_string(),
         title: form.title,
@@ -432,8 +492,24 @@ async fn create_schedule(State(app): State<App>, AdminForm(f): AdminForm<Schedul
         open_days: form.open_days,
         min_raters: form.min_raters,
     };
-    let result = app::schedules::save(&app, &input).await.map(|_| ("schedule_added", None));
-    back(&app, &f.who, result).await
+    match app::schedules::save(&app, &input).await {
+        Ok(_) => back(&app, &f.who, Ok(("schedule_added", None))).await,
+        Err(e) => show_error_with(&app, &f.who, e, typed_schedule(f.form)).await,
+    }
+}
+
+/// The schedule form as typed, to show back when it is refused.
+fn typed_schedule(form: ScheduleForm) -> Notice {
+    let values = vec![
+        ("id", form.id),
+        ("title", form.title),
+        ("every", form.every),
+        ("survey", form.survey),
+        ("invite", form.invite),
+        ("open_days", form.open_days.to_string()),
+        ("min_raters", form.min_raters.map(|n| n.to_string()).unwrap_or_default()),
+    ];
+    Notice { typed: Typed::new("schedule", values), ..Notice::default() }
 }
 
 #[derive(Deserialize)]

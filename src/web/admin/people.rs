@@ -9,7 +9,7 @@ use crate::app::{self, App};
 use crate::i18n::{DashText, IdentityText, fill, identity_text};
 use crate::web::extract::{AdminForm, AdminViewer, SignedIn};
 use crate::web::nav::{Nav, nav};
-use crate::web::pages::{Html, app_error, not_found};
+use crate::web::pages::{Html, app_error, not_found, status_of};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -67,6 +67,7 @@ fn list_url(lang: &str, q: &str, page: i64) -> String {
 struct Refused {
     form: PersonEdit,
     message: String,
+    status: StatusCode,
 }
 
 async fn render(app: &App, who: &SignedIn, q: &str, page: i64, flash: Flash, refused: Option<Refused>) -> Response {
@@ -76,7 +77,7 @@ async fn render(app: &App, who: &SignedIn, q: &str, page: i64, flash: Flash, ref
         Err(e) => return app_error(e, who.locale),
     };
     let (t, id) = (who.t, identity_text(who.locale));
-    let status = if refused.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let status = refused.as_ref().map_or(StatusCode::OK, |r| r.status);
     let mut refused = refused;
     let mut lines: Vec<Line> = found.lines.into_iter().map(line).collect();
     let mut flash = match flash {
@@ -198,31 +199,21 @@ pub(super) async fn edit(
             Redirect::to(&format!("{}&saved={saved}#p-{saved}", list_url(lang, &q, page))).into_response()
         }
         Err(app::Error::NotFound { .. }) => not_found(who.locale),
-        Err(e @ (app::Error::Invalid { .. } | app::Error::InvalidRows(_) | app::Error::Conflict { .. })) => {
-            let refused = Refused { message: refusal(id, &e).to_string(), form: edit };
+        Err(e) if matches!(e.kind(), app::Kind::Invalid | app::Kind::Conflict) => {
+            let refused = Refused { message: refusal(&e, who.locale, id), status: status_of(e.kind()), form: edit };
             render(&app, &who, &q, page, Flash::None, Some(refused)).await
         }
         Err(e) => app_error(e, who.locale),
     }
 }
 
-/// A refusal in the reader's words, by its code.
-fn refusal(id: &'static IdentityText, e: &app::Error) -> &'static str {
-    let code = match e {
-        app::Error::InvalidRows(rows) => rows.first().map(|p| p.code).unwrap_or(""),
-        app::Error::Invalid { code, .. } | app::Error::Conflict { code, .. } => code,
-        _ => "",
-    };
-    match code {
-        "invalid_name" => id.err_invalid_name,
-        "invalid_email" => id.err_invalid_email,
-        "email_taken" => id.err_email_taken,
-        "unknown_manager" => id.err_unknown_manager,
-        "management_cycle" => id.err_management_cycle,
-        "invalid_team" => id.err_invalid_team,
-        "invalid_role" => id.err_invalid_role,
-        "invalid_id" => id.err_invalid_id,
-        "not_confirmed" => id.deactivate_unconfirmed,
-        _ => id.err_other,
+/// A refusal in the reader's words, by its code; this form's own wording where it says more.
+fn refusal(e: &app::Error, locale: crate::domain::Locale, id: &'static IdentityText) -> String {
+    match e.code() {
+        // The only id this form takes is the manager's.
+        "invalid_id" => id.err_invalid_id.to_string(),
+        "not_confirmed" => id.deactivate_unconfirmed.to_string(),
+        // One person: the sentence and the value it names, no row number.
+        _ => crate::i18n::refusal(locale, e.code(), e.value()),
     }
 }

@@ -1,13 +1,14 @@
 //! `/admin/cycles/{cycle}/raters`: who has not answered their self and manager reviews, with a
 //! "remind this person" action. Anonymous relations show counts only, never names.
 use super::show_error;
+use crate::app;
 use crate::app::invitations::{Deliver, RespondentInput};
 use crate::app::revocation::{self, InvitationRef};
 use crate::app::{App, reminders};
 use crate::i18n::{DashText, relation_label};
 use crate::web::extract::{AdminForm, AdminViewer, SignedIn};
 use crate::web::nav::{Nav, nav};
-use crate::web::pages::{Html, app_error};
+use crate::web::pages::{Html, app_error, refusal_text, status_of};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -43,6 +44,23 @@ struct RatersPage<'a> {
     counts: Vec<Count>,
     id: &'a crate::i18n::IdentityText,
     weights: super::weights::WeightsView,
+    /// Why the invitation form was refused, in the page's language.
+    invitation_error: Option<String>,
+    /// The invitation form as typed (empty unless it was refused).
+    typed: InvitationForm,
+}
+
+/// A form of this page that was refused: why (with the status the refusal answers), and what was
+/// typed, shown back in its fields.
+pub(super) struct Refused {
+    pub status: axum::http::StatusCode,
+    pub error: String,
+    pub form: RefusedForm,
+}
+
+pub(super) enum RefusedForm {
+    Weights(Vec<super::weights::WeightRow>),
+    Invitation(InvitationForm),
 }
 
 #[derive(Deserialize, Default)]
@@ -61,13 +79,13 @@ pub(super) async fn page(
     render(&app, &who, &cycle, Some(q), None).await
 }
 
-/// The cycle's page; `typed`: weights by role as typed, with why they were refused.
+/// The cycle's page, with a refused form as it was typed.
 pub(super) async fn render(
     app: &App,
     who: &SignedIn,
     cycle: &str,
     q: Option<RatersQuery>,
-    typed: Option<(Vec<super::weights::WeightRow>, String)>,
+    refused: Option<Refused>,
 ) -> Response {
     let q = q.unwrap_or_default();
     let loaded = async {
@@ -79,10 +97,18 @@ pub(super) async fn render(
         Ok(x) => x,
         Err(e) => return app_error(e, who.locale),
     };
-    let refused = typed.is_some();
-    if let Some((rows, error)) = typed {
-        weights.rows = rows;
-        weights.error = Some(error);
+    let status = refused.as_ref().map_or(axum::http::StatusCode::OK, |r| r.status);
+    let (mut invitation_error, mut typed) = (None, InvitationForm::default());
+    match refused {
+        Some(Refused { error, form: RefusedForm::Weights(rows), .. }) => {
+            weights.rows = rows;
+            weights.error = Some(error);
+        }
+        Some(Refused { error, form: RefusedForm::Invitation(form), .. }) => {
+            invitation_error = Some(error);
+            typed = form;
+        }
+        None => {}
     }
     let t = who.t;
     let mut previous = String::new();
@@ -126,8 +152,9 @@ pub(super) async fn render(
         counts,
         id: crate::i18n::identity_text(who.locale),
         weights,
+        invitation_error,
+        typed,
     };
-    let status = if refused { axum::http::StatusCode::UNPROCESSABLE_ENTITY } else { axum::http::StatusCode::OK };
     (status, Html(page.render())).into_response()
 }
 
@@ -150,7 +177,7 @@ pub(super) async fn remind(
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
 pub(super) struct InvitationForm {
     survey: String,
     subject: String,
@@ -170,17 +197,14 @@ pub(super) async fn invitation(
 ) -> Response {
     let (who, form) = (&f.who, &f.form);
     if form.confirm.is_none() {
-        return show_error(&app, who, crate::app::Error::invalid("not_confirmed", who.t.not_confirmed)).await;
+        return refused(&app, who, &cycle, f.form, super::unconfirmed()).await;
     }
     let respondent = match (form.person.trim(), form.customer.trim()) {
         (p, "") if !p.is_empty() => RespondentInput::Person(p.to_string()),
         ("", c) if !c.is_empty() => RespondentInput::Customer(c.to_string()),
         _ => {
-            let e = crate::app::Error::invalid(
-                "invalid_invitation",
-                "name either the person or the customer who was asked",
-            );
-            return show_error(&app, who, e).await;
+            let e = app::Error::invalid("invalid_invitation", "name either the person or the customer who was asked");
+            return refused(&app, who, &cycle, f.form, e).await;
         }
     };
     let one = [InvitationRef {
@@ -199,6 +223,17 @@ pub(super) async fn invitation(
             crate::app::audit::record(&app, &super::actor(who), what, Some(&cycle), detail).await;
             Redirect::to(&format!("/admin/cycles/{cycle}/raters?lang={}&done={done}", who.t.lang)).into_response()
         }
-        Err(e) => show_error(&app, who, e).await,
+        Err(e) => refused(&app, who, &cycle, f.form, e).await,
     }
+}
+
+/// The invitation form refused: the cycle's page again, saying why, with what was typed. An
+/// unknown cycle or a failure gets its error page.
+async fn refused(app: &App, who: &SignedIn, cycle: &str, form: InvitationForm, e: app::Error) -> Response {
+    if !matches!(e.kind(), app::Kind::Invalid | app::Kind::Conflict) {
+        return app_error(e, who.locale);
+    }
+    let refused =
+        Refused { status: status_of(e.kind()), error: refusal_text(&e, who.locale), form: RefusedForm::Invitation(form) };
+    render(app, who, cycle, None, Some(refused)).await
 }

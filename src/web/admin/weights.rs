@@ -129,7 +129,7 @@ pub(super) async fn save(
             Redirect::to(&format!("/admin/cycles/{cycle}/raters?lang={}&done=weights#weights-h", who.t.lang))
                 .into_response()
         }
-        Err(e @ (app::Error::Invalid { .. } | app::Error::Conflict { .. })) => {
+        Err(e) if matches!(e.kind(), app::Kind::Invalid | app::Kind::Conflict) => {
             refused(&app, who, &cycle, rows, &e).await
         }
         Err(e) => crate::web::pages::app_error(e, who.locale),
@@ -137,8 +137,10 @@ pub(super) async fn save(
 }
 
 async fn refused(app: &App, who: &SignedIn, cycle: &str, rows: Vec<WeightRow>, e: &app::Error) -> Response {
+    use super::raters::{Refused, RefusedForm};
     let id = identity_text(who.locale);
-    let closed = matches!(e, app::Error::Conflict { code: "cycle_closed", .. });
-    let message = if closed { id.weights_closed } else { id.err_weights };
-    super::raters::render(app, who, cycle, None, Some((rows, message.to_string()))).await
+    let message = if e.code() == "cycle_closed" { id.weights_closed } else { id.err_weights };
+    let status = crate::web::pages::status_of(e.kind());
+    let refused = Refused { status, error: message.to_string(), form: RefusedForm::Weights(rows) };
+    super::raters::render(app, who, cycle, None, Some(refused)).await
 }

@@ -34,7 +34,7 @@ pub struct FeedbackSection {
     pub share_label: String,
     pub action: String,
     pub ack_action: String,
-    pub flash: Option<&'static str>,
+    pub flash: Option<String>,
     pub error: bool,
 }
 
@@ -79,7 +79,8 @@ pub(super) async fn section(
             Some("empty") => Some(r.feedback_empty),
             Some("acked") => Some(r.acked_done),
             _ => None,
-        },
+        }
+        .map(str::to_string),
         error: flash == Some("empty"),
     })
 }
@@ -139,7 +140,15 @@ pub(super) async fn save(State(app): State<App>, Path(person): Path<String>, f: 
             }
             back(&person, &cycle.id, who.t.lang, if share { "shared" } else { "saved" })
         }
-        Err(app::Error::Invalid { code: "feedback_empty", .. }) => back(&person, &cycle.id, who.t.lang, "empty"),
+        Err(e) if e.code() == "feedback_empty" => back(&person, &cycle.id, who.t.lang, "empty"),
+        // Refused: the report again, saying why, with the words as typed.
+        Err(e) if matches!(e.kind(), app::Kind::Invalid | app::Kind::Conflict) => {
+            let draft = Draft { strengths: form.strengths, improvements: form.improvements, next_steps: form.next_steps };
+            let error = crate::web::pages::refusal_text(&e, who.locale);
+            let refused = super::person::RefusedFeedback { status: crate::web::pages::status_of(e.kind()), draft, error };
+            let dq = DashQuery { cycle: Some(cycle.id.clone()), ..DashQuery::default() };
+            super::person::render(&app, &who, &person, &dq, Some(refused)).await
+        }
         Err(e) => app_error(e, who.locale),
     }
 }

@@ -74,6 +74,24 @@ pub(super) async fn person(
     Path(person_id): Path<String>,
     Query(dq): Query<DashQuery>,
 ) -> Response {
+    render(&app, &who, &person_id, &dq, None).await
+}
+
+/// A feedback form that was refused: the words as typed, why, and the status it answers.
+pub(super) struct RefusedFeedback {
+    pub status: axum::http::StatusCode,
+    pub draft: super::feedback::Draft,
+    pub error: String,
+}
+
+/// One person's report; `refused`: the feedback form as typed, with why it was refused.
+pub(super) async fn render(
+    app: &App,
+    who: &SignedIn,
+    person_id: &str,
+    dq: &DashQuery,
+    refused: Option<RefusedFeedback>,
+) -> Response {
     let (t, locale) = (who.t, who.locale);
     let now = time::now();
     let found = async {
@@ -122,6 +140,11 @@ pub(super) async fn person(
     } else {
         None
     };
+    let status = refused.as_ref().map_or(axum::http::StatusCode::OK, |r| r.status);
+    let feedback = feedback.map(|f| match refused {
+        Some(r) => super::feedback::FeedbackSection { draft: r.draft, flash: Some(r.error), error: true, ..f },
+        None => f,
+    });
     {
         let empty = blocks.is_empty() && comments.is_empty();
         let page = PersonPage {
@@ -149,9 +172,9 @@ pub(super) async fn person(
             compare,
             compare_note: super::compare::note(locale, &compared),
             compare_period: compared.as_ref().map(|p| p.period.clone()),
-            person_id: person_id.clone(),
+            person_id: person_id.to_string(),
         };
-        Html(page.render()).into_response()
+        (status, Html(page.render())).into_response()
     }
 }
 
