@@ -43,8 +43,14 @@ async fn admin_actions_ask_for_confirmation(backend: Backend) {
     assert!(html.contains("The cycle is closed."), "a plain sentence");
 
     // Revoking a key from the page, confirmed.
-    let key =
-        candor::app::integrations::create_key(&app.state, "old", candor::domain::api_key::Scope::Scores).await.unwrap();
+    let key = candor::app::integrations::create_key(
+        &app.state,
+        &candor::app::audit::Actor::Cli,
+        "old",
+        candor::domain::api_key::Scope::Scores,
+    )
+    .await
+    .unwrap();
     let path = format!("/admin/keys/{}/revoke", key.id);
     assert_eq!(post(&app, &cookie, &path, &[("csrf", &csrf), ("lang", "en")]).await.0, 422);
     assert_eq!(app.get_with_key("/api/v1/cycles", &key.key).await.0, 200);

@@ -333,11 +333,15 @@ fn read_xlsx(bytes: &[u8]) -> Value {
 async fn the_workbook_has_the_csvs_numbers(backend: Backend) {
     let app = common::spawn_app(backend).await;
     seed(&app).await;
-    let scores_key =
-        candor::app::integrations::create_key(&app.state, "scoring", candor::domain::api_key::Scope::Scores)
-            .await
-            .unwrap()
-            .key;
+    let scores_key = candor::app::integrations::create_key(
+        &app.state,
+        &candor::app::audit::Actor::Cli,
+        "scoring",
+        candor::domain::api_key::Scope::Scores,
+    )
+    .await
+    .unwrap()
+    .key;
     for (query, lang) in [("cycle=OCT", "en"), ("period=2026-Q4", "zh-CN")] {
         let res = app
             .client

@@ -19,14 +19,24 @@ fn actions(list: &[Value]) -> Vec<String> {
 async fn every_change_is_recorded_once_with_its_actor(backend: Backend) {
     let app = seeded(backend, None).await;
     app.seed_peer_survey().await;
-    // The seeding calls: people, customers, a survey, a cycle, a second survey — by the key "tests".
+    // The key "tests" made at the console, then the seeding calls by it: people, customers, a
+    // survey, a cycle, a second survey.
     let all = entries(&app, "").await;
     assert_eq!(
         actions(&all),
-        ["save_survey", "save_cycle", "save_survey", "import_customers", "import_people"],
+        ["save_survey", "save_cycle", "save_survey", "import_customers", "import_people", "create_api_key"],
         "newest first: {all:?}"
     );
-    assert!(all.iter().all(|e| e["actor_kind"] == "api_key" && e["actor"] == "tests"), "{all:?}");
+    let (seeding, console) = all.split_at(5);
+    assert!(seeding.iter().all(|e| e["actor_kind"] == "api_key" && e["actor"] == "tests"), "{all:?}");
+    assert_eq!(
+        (console[0]["actor_kind"].as_str(), console[0]["detail"].as_str()),
+        (Some("cli"), Some("tests, scope admin"))
+    );
+    assert!(
+        all.iter().all(|e| e["target"].as_str().is_some_and(|t| !t.is_empty())),
+        "every entry names a target: {all:?}"
+    );
     assert_eq!(all[1]["cycle"], "2026-Q4");
     assert!(all[4]["detail"].as_str().unwrap().contains("created 3"), "{:?}", all[4]);
 
@@ -78,7 +88,7 @@ async fn every_change_is_recorded_once_with_its_actor(backend: Backend) {
     let cycle = entries(&app, "?cycle=2026-Q4").await;
     assert_eq!(
         actions(&cycle),
-        ["closed", "revoke_invitations", "reissue_invitations", "remind", "launch", "save_cycle"],
+        ["close_cycle", "revoke_invitations", "reissue_invitations", "remind", "launch", "save_cycle"],
         "{cycle:?}"
     );
     let boss: String = sqlx::query_scalar("SELECT id FROM people WHERE email = 'boss@example.com'")
@@ -86,9 +96,13 @@ async fn every_change_is_recorded_once_with_its_actor(backend: Backend) {
         .await
         .unwrap();
     assert_eq!((cycle[0]["actor_kind"].as_str(), cycle[0]["actor"].as_str()), (Some("person"), Some(boss.as_str())));
-    assert_eq!(cycle[1]["detail"], "revoked 1");
+    assert_eq!(cycle[1]["detail"], "revoked 1, unchanged 0");
     let all = entries(&app, "").await;
-    assert_eq!(actions(&all)[1..3], ["delete_webhook", "create_webhook"]);
+    assert_eq!(
+        actions(&all)[1..4],
+        ["grant_admin", "delete_webhook", "create_webhook"],
+        "the console made boss an admin"
+    );
     // Paging: two at a time, then the rest, nothing twice.
     let (_, first) = app.get("/api/v1/audit?limit=2").await;
     let next = first["next"].as_i64().unwrap();

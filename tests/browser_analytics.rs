@@ -11,7 +11,7 @@ use fantoccini::Locator;
 async fn the_heatmap_and_a_comparison_in_the_browser() {
     let app = spawn_app_with(Backend::Sqlite, |_| {}).await;
     candor::demo::seed(&app.state, &app.addr).await.unwrap();
-    candor::app::cycles::close(&app.state, "demo-2026-Q4").await.unwrap();
+    candor::app::cycles::close(&app.state, &candor::app::audit::Actor::Cli, "demo-2026-Q4").await.unwrap();
     let (_driver, c) = browser().await;
     sign_in(&c, &app, "admin@demo.example").await;
     for (width, height, size) in [(1280, 1000, "desktop"), (360, 800, "phone")] {

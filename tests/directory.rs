@@ -277,10 +277,14 @@ async fn handed_out_links_are_never_emailed_a_reminder(backend: Backend) {
 
 async fn api_keys_are_listed_and_revoked(backend: Backend) {
     let app = seeded(backend, None).await;
-    let other =
-        candor::app::integrations::create_key(&app.state, "scoring step", candor::domain::api_key::Scope::Scores)
-            .await
-            .unwrap();
+    let other = candor::app::integrations::create_key(
+        &app.state,
+        &candor::app::audit::Actor::Cli,
+        "scoring step",
+        candor::domain::api_key::Scope::Scores,
+    )
+    .await
+    .unwrap();
     assert_eq!(app.get_with_key("/api/v1/cycles", &other.key).await.0, 200);
     let (s, b) = app.get("/api/v1/api-keys").await;
     assert_eq!(s, 200, "{b}");

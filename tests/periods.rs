@@ -82,11 +82,15 @@ fn li(b: &Value) -> &Value {
 async fn quarters_and_years_pool_the_released_groups(backend: Backend) {
     let app = common::spawn_app(backend).await;
     setup(&app).await;
-    let scores_key =
-        candor::app::integrations::create_key(&app.state, "scoring", candor::domain::api_key::Scope::Scores)
-            .await
-            .unwrap()
-            .key;
+    let scores_key = candor::app::integrations::create_key(
+        &app.state,
+        &candor::app::audit::Actor::Cli,
+        "scoring",
+        candor::domain::api_key::Scope::Scores,
+    )
+    .await
+    .unwrap()
+    .key;
     // A scores key finds the cycles of a period.
     let (s, list) = app.get_with_key("/api/v1/cycles", &scores_key).await;
     assert_eq!(s, 200, "{list}");

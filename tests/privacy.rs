@@ -88,10 +88,15 @@ async fn a_person_export_holds_their_data_and_no_anonymous_answer(backend: Backe
     assert!(!li.to_string().contains("\"value\":2"), "the peer's answer leaked: {li}");
 
     assert_eq!(app.get("/api/v1/people/NOBODY/export").await.0, 404);
-    let key = candor::app::integrations::create_key(&app.state, "reader", candor::domain::api_key::Scope::Scores)
-        .await
-        .unwrap()
-        .key;
+    let key = candor::app::integrations::create_key(
+        &app.state,
+        &candor::app::audit::Actor::Cli,
+        "reader",
+        candor::domain::api_key::Scope::Scores,
+    )
+    .await
+    .unwrap()
+    .key;
     assert_eq!(app.get_with_key("/api/v1/people/E1002/export", &key).await.0, 403);
     assert_eq!(app.get_with_key("/api/v1/customers/C1/export", &key).await.0, 403);
 }
@@ -170,7 +175,7 @@ async fn erasure_leaves_no_contact_data_and_the_scores_unchanged(backend: Backen
     assert_eq!(app.get("/api/v1/customers/C1/export").await.0, 404);
     assert_eq!(delete(&app, "/api/v1/customers/C1").await.0, 404);
     let (_, audit) = app.get("/api/v1/audit").await;
-    assert!(audit.to_string().contains("erased_customer"), "{audit}");
+    assert!(audit.to_string().contains("erase_customer"), "{audit}");
 
     let bytes = database_bytes(&app, backend);
     for contact in ["erase.me@acme.example", "moved.me@acme.example", "Acme Erasable", "+86 138 0013 8000"] {
@@ -220,7 +225,7 @@ async fn an_admin_erases_a_customer_from_the_admin_page_once_confirmed(backend: 
     assert!(html.contains("Customer erased"), "{html}");
     let (_, audit) = app.get("/api/v1/audit").await;
     let entry = audit.to_string();
-    assert!(entry.contains("erased_customer") && entry.contains("E1000"), "by the signed-in admin: {audit}");
+    assert!(entry.contains("erase_customer") && entry.contains("E1000"), "by the signed-in admin: {audit}");
     assert!(!entry.contains("buyer@acme.example") && !entry.contains("Acme"), "{audit}");
 }
 

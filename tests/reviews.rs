@@ -385,10 +385,15 @@ async fn thresholds_hold_before_and_after_close(backend: Backend) {
     );
     assert_eq!(c["subjects"]["E1001"]["withheld"], json!([{"relation":"direct_report","n":1}]));
     // The scores scope reads scores but not comments.
-    let key = candor::app::integrations::create_key(&app.state, "scoring", candor::domain::api_key::Scope::Scores)
-        .await
-        .unwrap()
-        .key;
+    let key = candor::app::integrations::create_key(
+        &app.state,
+        &candor::app::audit::Actor::Cli,
+        "scoring",
+        candor::domain::api_key::Scope::Scores,
+    )
+    .await
+    .unwrap()
+    .key;
     assert_eq!(app.get_with_key("/api/v1/cycles/2026-Q4/scores", &key).await.0, 200);
     assert_eq!(app.get_with_key("/api/v1/cycles/2026-Q4/comments", &key).await.0, 403);
 }

@@ -152,10 +152,15 @@ async fn csv_matches_json(backend: Backend) {
     let app = spawn_app(backend).await;
     hand_built_cycle(&app).await;
     let (_, scores) = app.get("/api/v1/cycles/2026-Q4/scores").await;
-    let key = candor::app::integrations::create_key(&app.state, "scoring", candor::domain::api_key::Scope::Scores)
-        .await
-        .unwrap()
-        .key;
+    let key = candor::app::integrations::create_key(
+        &app.state,
+        &candor::app::audit::Actor::Cli,
+        "scoring",
+        candor::domain::api_key::Scope::Scores,
+    )
+    .await
+    .unwrap()
+    .key;
     let res = app.client.get(app.url("/api/v1/cycles/2026-Q4/scores.csv")).bearer_auth(&key).send().await.unwrap();
     assert_eq!(res.status().as_u16(), 200);
     assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));

@@ -1,6 +1,6 @@
 //! People (from HR) and customers (from the CRM): idempotent imports by the caller's ids.
 //! Every row is checked before anything is stored; a refused batch stores nothing.
-use super::audit::{self, Actor};
+use super::audit::{self, Actor, AuditAction, Target};
 use super::{App, Error, Result, RowProblem, UpsertCounts, no_duplicates};
 use crate::db::directory;
 pub use crate::db::directory::{CustomerRow, PersonRow};
@@ -223,12 +223,12 @@ pub async fn import_people(app: &App, actor: &Actor, input: &[PersonInput], comm
     }
     crate::db::outbox::queue_address_notices(&mut tx, &notices, now).await?;
     for id in &moved {
-        audit::record_in(&mut tx, actor, "email_changed", &format!("person {id}"), "the old address was told").await?;
+        audit::write(&mut tx, actor, AuditAction::EmailChanged, Target::Person(id), "the old address was told").await?;
     }
     for id in &left {
-        audit::record_in(&mut tx, actor, "deactivated", &format!("person {id}"), "").await?;
+        audit::write(&mut tx, actor, AuditAction::Deactivated, Target::Person(id), "").await?;
     }
-    audit::record_in(&mut tx, actor, "import_people", "people", &import_detail(&counts, &touched)).await?;
+    audit::write(&mut tx, actor, AuditAction::ImportPeople, Target::People, &import_detail(&counts, &touched)).await?;
     tx.commit().await?;
     if !notices.is_empty() {
         app.wake_outbox();
@@ -349,10 +349,11 @@ pub async fn import_customers(app: &App, actor: &Actor, input: &[CustomerInput],
         .collect();
     crate::db::outbox::queue_address_notices(&mut tx, &notices, now).await?;
     for id in moved_ids.iter().filter(|id| asked.contains(*id)) {
-        audit::record_in(&mut tx, actor, "email_changed", &format!("customer {id}"), "the old address was told")
+        audit::write(&mut tx, actor, AuditAction::EmailChanged, Target::Customer(id), "the old address was told")
             .await?;
     }
-    audit::record_in(&mut tx, actor, "import_customers", "customers", &import_detail(&counts, &touched)).await?;
+    audit::write(&mut tx, actor, AuditAction::ImportCustomers, Target::Customers, &import_detail(&counts, &touched))
+        .await?;
     tx.commit().await?;
     if !notices.is_empty() {
         app.wake_outbox();

@@ -184,7 +184,12 @@ pub async fn start(db: TestDb, mut config: Config, admin_key: Option<String>) ->
     let state = app.app().clone();
     let admin_key = match admin_key {
         Some(k) => k,
-        None => candor::app::integrations::create_key(&state, "tests", Scope::Admin).await.expect("key").key,
+        None => {
+            candor::app::integrations::create_key(&state, &candor::app::audit::Actor::Cli, "tests", Scope::Admin)
+                .await
+                .expect("key")
+                .key
+        }
     };
     let (stop_tx, stop_rx) = oneshot::channel::<()>();
     let handle = tokio::spawn(app.run_until_stopped(async {

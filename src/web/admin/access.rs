@@ -1,6 +1,6 @@
 //! `/admin`'s access controls: API keys created and revoked, admin rights removed, people
 //! signed out everywhere — each confirmed, each recorded in the audit log.
-use super::{ConfirmForm, Notice, actor, back_for, not_confirmed, render, show_error};
+use super::{ConfirmForm, Notice, actor, back, not_confirmed, render, show_error};
 use crate::app::{self, App, integrations};
 use crate::domain::api_key::Scope;
 use crate::web::extract::AdminForm;
@@ -20,14 +20,9 @@ pub(super) async fn create_key(State(app): State<App>, AdminForm(f): AdminForm<K
         return show_error(&app, &f.who, app::Error::invalid("invalid_key", "the scope is admin, scores or scim"))
             .await;
     };
-    match integrations::create_key(&app, &f.form.name, scope).await {
+    match integrations::create_key(&app, &actor(&f.who), &f.form.name, scope).await {
         // Shown once, in this answer only; never in a URL.
-        Ok(key) => {
-            let detail = format!("{}, scope {}", f.form.name.trim(), scope.as_str());
-            let target = format!("key {}", key.id);
-            crate::app::audit::record_for(&app, &actor(&f.who), "created_api_key", None, &target, detail).await;
-            render(&app, &f.who, StatusCode::OK, Notice { new_key: Some(key.key), ..Notice::default() }).await
-        }
+        Ok(key) => render(&app, &f.who, StatusCode::OK, Notice { new_key: Some(key.key), ..Notice::default() }).await,
         Err(e) => show_error(&app, &f.who, e).await,
     }
 }
@@ -40,8 +35,8 @@ pub(super) async fn revoke_key(
     if f.form.confirm.is_none() {
         return not_confirmed(&app, &f.who).await;
     }
-    let result = integrations::revoke_key(&app, &id).await.map(|_| ("key_revoked", None));
-    back_for(&app, &f.who, None, &format!("key {id}"), result).await
+    let result = integrations::revoke_key(&app, &actor(&f.who), &id).await.map(|_| ("key_revoked", None));
+    back(&app, &f.who, result).await
 }
 
 #[derive(Deserialize)]
@@ -55,10 +50,8 @@ pub(super) async fn sign_out_person(State(app): State<App>, AdminForm(f): AdminF
     if f.form.confirm.is_none() {
         return not_confirmed(&app, &f.who).await;
     }
-    match app::accounts::end_sessions_of(&app, &f.form.email).await {
-        Ok(person) => back_for(&app, &f.who, None, &format!("person {person}"), Ok(("signed_out", None))).await,
-        Err(e) => show_error(&app, &f.who, e).await,
-    }
+    let result = app::accounts::end_sessions_of(&app, &actor(&f.who), &f.form.email).await;
+    back(&app, &f.who, result.map(|_| ("signed_out", None))).await
 }
 
 /// `remove-admin` or `sign-out` for one person, confirmed.
@@ -72,12 +65,13 @@ pub(super) async fn person_action(
     }
     let result = match action.as_str() {
         "remove-admin" => {
-            app::accounts::remove_admin(&app, &f.who.viewer.person_id, &person).await.map(|_| ("admin_removed", None))
+            let by = &f.who.viewer.person_id;
+            app::accounts::remove_admin(&app, &actor(&f.who), by, &person).await.map(|_| ("admin_removed", None))
         }
-        "sign-out" => app::accounts::end_sessions(&app, &person).await.map(|_| ("signed_out", None)),
+        "sign-out" => app::accounts::end_sessions(&app, &actor(&f.who), &person).await.map(|_| ("signed_out", None)),
         _ => return crate::web::pages::not_found(f.who.locale),
     };
-    back_for(&app, &f.who, None, &format!("person {person}"), result).await
+    back(&app, &f.who, result).await
 }
 
 #[derive(Deserialize)]

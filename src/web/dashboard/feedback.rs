@@ -125,20 +125,7 @@ pub(super) async fn save(State(app): State<App>, Path(person): Path<String>, f: 
     let share = form.action == "share";
     let texts = Texts { strengths: &form.strengths, improvements: &form.improvements, next_steps: &form.next_steps };
     match feedback::save(&app, &who.viewer, &cycle, &person, &texts, share).await {
-        Ok(()) => {
-            if share {
-                let actor = crate::app::audit::Actor::Person(who.viewer.person_id.clone());
-                crate::app::audit::record(
-                    &app,
-                    &actor,
-                    "shared_feedback",
-                    Some(&cycle.id),
-                    format!("subject {person}"),
-                )
-                .await;
-            }
-            back(&person, &cycle.id, who.t.lang, if share { "shared" } else { "saved" })
-        }
+        Ok(()) => back(&person, &cycle.id, who.t.lang, if share { "shared" } else { "saved" }),
         Err(app::Error::Invalid { code: "feedback_empty", .. }) => back(&person, &cycle.id, who.t.lang, "empty"),
         Err(e) => app_error(e, who.locale),
     }
