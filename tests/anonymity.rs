@@ -383,13 +383,7 @@ async fn settings_that_were_promised_hold(backend: Backend) {
 async fn launch_warns_of_groups_too_small(backend: Backend) {
     let app = common::spawn_app(backend).await;
     app.seed_org().await;
-    let (s, b) = app
-        .post(
-            "/api/v1/surveys",
-            json!({"id":"p","kind":"peer","title":"360","questions":[{"id":"t1","text":"T","type":"scale","min":1,"max":5,"indicator":"teamwork"}]}),
-        )
-        .await;
-    assert_eq!(s, 200, "{b}");
+    app.seed_teamwork_survey("p", false).await;
     app.seed_cycle("Q4").await;
     let (s, b) = app.post("/api/v1/cycles/Q4/launch", json!({"survey":"p","subjects":"all","peers":"team"})).await;
     assert_eq!(s, 201, "{b}");
@@ -415,10 +409,7 @@ async fn an_admin_account_is_not_a_person(backend: Backend) {
     app.seed_org().await;
     let hr = candor::domain::EmailAddress::parse("hr@corp.example").unwrap();
     candor::app::accounts::login_link(&app.state, &hr, true).await.unwrap();
-    let (s, b) = app
-        .post("/api/v1/surveys", json!({"id":"p","kind":"peer","title":"360","questions":[{"id":"t1","text":"T","type":"scale","min":1,"max":5,"indicator":"teamwork"}]}))
-        .await;
-    assert_eq!(s, 200, "{b}");
+    app.seed_teamwork_survey("p", false).await;
     app.seed_cycle("Q4").await;
     let (s, b) = app.post("/api/v1/cycles/Q4/launch", json!({"survey":"p","subjects":"all","peers":"team"})).await;
     assert_eq!(s, 201, "{b}");

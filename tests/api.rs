@@ -230,9 +230,7 @@ async fn keys_and_scopes_are_enforced(backend: Backend) {
     let (s, b) = app.get_with_key("/api/v1/cycles/2026-Q4/progress", &forged).await;
     assert_error(s, &b, 401, "unauthorized");
 
-    let scores = candor::app::integrations::create_key(&app.state, "scoring", candor::domain::api_key::Scope::Scores)
-        .await
-        .unwrap();
+    let scores = app.scores_key("scoring").await;
     let (s, _) = app.get_with_key("/api/v1/cycles/2026-Q4/progress", &scores.key).await;
     assert_eq!(s, 200);
     let (s, b) = app
