@@ -265,8 +265,7 @@ async fn assert_unlinked_rows(app: &TestApp) {
     assert_eq!(rows.len(), RATERS);
     assert!(rows.iter().all(|(inv, _)| inv.is_none()), "no invitation on an anonymous response");
     assert_eq!(rows.iter().map(|(_, d)| d).collect::<BTreeSet<_>>().len(), 1, "one day for all");
-    let sealed: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM sealed_responses").fetch_one(&app.state.db.pool).await.unwrap();
+    let sealed = common::count(app, "SELECT COUNT(*) FROM sealed_responses").await;
     assert_eq!(sealed, 0, "sealed records are gone after close");
 }
 

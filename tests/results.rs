@@ -22,10 +22,7 @@ async fn closed_cycles_are_read_from_their_stored_results(backend: Backend) {
     }
     let (s, _) = app.post("/api/v1/cycles/2026-Q4/close", json!({})).await;
     assert_eq!(s, 200);
-    let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM subject_results WHERE cycle_id = '2026-Q4'")
-        .fetch_one(&app.state.db.pool)
-        .await
-        .unwrap();
+    let stored = common::count(&app, "SELECT COUNT(*) FROM subject_results WHERE cycle_id = '2026-Q4'").await;
     assert_eq!(stored, 1, "stored at close");
     let (_, before) = app.get("/api/v1/cycles/2026-Q4/scores").await;
     let (_, comments_before) = app.get("/api/v1/cycles/2026-Q4/comments").await;

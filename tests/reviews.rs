@@ -188,8 +188,8 @@ async fn anonymous_answers_cannot_be_linked_to_raters(backend: Backend) {
     );
 
     // While open, anonymous answers exist only sealed: the attributed self and manager rows.
-    let open: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM responses").fetch_one(pool).await.unwrap();
-    let sealed: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sealed_responses").fetch_one(pool).await.unwrap();
+    let open = common::count(&app, "SELECT COUNT(*) FROM responses").await;
+    let sealed = common::count(&app, "SELECT COUNT(*) FROM sealed_responses").await;
     assert_eq!((open, sealed), (2, 4));
     let (s, _) = app.post("/api/v1/cycles/2026-Q4/close", json!({})).await;
     assert_eq!(s, 200);

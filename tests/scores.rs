@@ -1,7 +1,8 @@
-//! Scores for the scoring step: the formula on a hand-built cycle, CSV = JSON, webhooks.
+//! Scores for the scoring step: the formula on a hand-built cycle, the pages = the API, CSV = JSON, webhooks.
 use crate::common;
 
 use common::hooks::{received, receiver};
+use common::web::{get, session};
 use common::{Backend, TestApp, count, customer_invite, spawn_app};
 use serde_json::{Value, json};
 
@@ -146,6 +147,35 @@ async fn scores_match_hand_computed_values(backend: Backend) {
     assert_eq!((s, &b["error"]["code"]), (404, &json!("not_found")));
 }
 
+/// A report shows the API's numbers: every indicator's score and n on Li Na's report and her
+/// row of the team page, and the customer block's CSAT and NPS, as her manager sees them.
+async fn the_pages_show_the_apis_numbers(backend: Backend) {
+    let app = spawn_app(backend).await;
+    hand_built_cycle(&app).await;
+    app.close_cycle("2026-Q4").await;
+    let (_, scores) = app.get("/api/v1/cycles/2026-Q4/scores").await;
+    let li = li_na(&scores);
+    let wang = session(&app, "wang@corp.example").await;
+    let (s, report) = get(&app, Some(&wang), "/dashboard/people/E1001?cycle=2026-Q4&lang=en").await;
+    assert_eq!(s, 200, "{report}");
+    let (s, team) = get(&app, Some(&wang), "/dashboard?cycle=2026-Q4&lang=en").await;
+    assert_eq!(s, 200, "{team}");
+    let mut shown = Vec::new();
+    for (indicator, v) in li["indicators"].as_object().unwrap() {
+        let Some(score) = v["score"].as_f64() else { continue };
+        let total = format!(": {score:.1} <small>(n = {})</small>", v["n"]);
+        assert!(report.contains(&total), "{indicator} {total:?} in the report: {report}");
+        let cell = format!(r#"<td class="num">{score:.1}</td>"#);
+        assert!(team.contains(&cell), "{indicator} {cell:?} on the team page: {team}");
+        shown.push(indicator.as_str());
+    }
+    assert_eq!(shown, ["customer_satisfaction", "product_knowledge", "teamwork"]);
+    let cs = &li["indicators"]["customer_satisfaction"];
+    let csat = format!("CSAT {:.0} %", cs["csat"].as_f64().unwrap() * 100.0);
+    let nps = format!("NPS {:+.0}", cs["nps"].as_f64().unwrap());
+    assert!(report.contains(&format!("{csat} · {nps}")), "{csat} · {nps} in the report: {report}");
+}
+
 async fn csv_matches_json(backend: Backend) {
     let app = spawn_app(backend).await;
     hand_built_cycle(&app).await;
@@ -223,4 +253,9 @@ async fn closing_a_cycle_fires_a_signed_webhook_once(backend: Backend) {
     assert_eq!(app.delete(&format!("/api/v1/webhooks/{id}")).await.0, 204);
 }
 
-on_both_databases!(scores_match_hand_computed_values, csv_matches_json, closing_a_cycle_fires_a_signed_webhook_once);
+on_both_databases!(
+    scores_match_hand_computed_values,
+    the_pages_show_the_apis_numbers,
+    csv_matches_json,
+    closing_a_cycle_fires_a_signed_webhook_once
+);
