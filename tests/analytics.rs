@@ -9,10 +9,7 @@ use serde_json::{Value, json};
 /// BOSS manages Mia (team East: A1, A2) and Oz (team West: W1); P1–P4 are colleagues who rate.
 async fn org(app: &TestApp) {
     app.seed_survey().await;
-    let (s, b) = app
-        .post(
-            "/api/v1/people",
-            json!({"people":[
+    app.add_people(json!([
                 {"id":"BOSS","name":"Bo Boss","email":"boss@corp.example","team":"Lead"},
                 {"id":"MIA","name":"Mia","email":"mia@corp.example","manager":"BOSS","team":"Lead"},
                 {"id":"OZ","name":"Oz","email":"oz@corp.example","manager":"BOSS","team":"Lead"},
@@ -22,18 +19,11 @@ async fn org(app: &TestApp) {
                 {"id":"P1","name":"Pia","email":"p1@corp.example","team":"Pool"},
                 {"id":"P2","name":"Pat","email":"p2@corp.example","team":"Pool"},
                 {"id":"P3","name":"Per","email":"p3@corp.example","team":"Pool"},
-                {"id":"P4","name":"Pol","email":"p4@corp.example","team":"Pool"}]}),
-        )
+                {"id":"P4","name":"Pol","email":"p4@corp.example","team":"Pool"}]))
         .await;
-    assert_eq!(s, 200, "{b}");
-    let (s, b) = app
-        .post(
-            "/api/v1/customers",
-            json!({"customers":[{"id":"C1","name":"Acme","email":"c1@acme.example","owner":"A1"},
-                                {"id":"C2","name":"Dragon","email":"c2@dragon.example","owner":"A1"}]}),
-        )
+    app.add_customers(json!([{"id":"C1","name":"Acme","email":"c1@acme.example","owner":"A1"},
+                                {"id":"C2","name":"Dragon","email":"c2@dragon.example","owner":"A1"}]))
         .await;
-    assert_eq!(s, 200, "{b}");
     app.seed_teamwork_survey("p", true).await;
     make_admin(app, "ada@corp.example").await;
 }

@@ -139,13 +139,7 @@ async fn an_anonymous_part_is_not_lifted_by_attributed_answers(backend: Backend)
     anon["anonymous"] = json!(true);
     let (s, b) = app.post("/api/v1/surveys", anon).await;
     assert_eq!(s, 200, "{b}");
-    let (s, b) = app
-        .post(
-            "/api/v1/customers",
-            json!({"customers":[{"id":"C3","name":"Third","email":"c3@x.example","owner":"E1001"}]}),
-        )
-        .await;
-    assert_eq!(s, 200, "{b}");
+    app.add_customers(json!([{"id":"C3","name":"Third","email":"c3@x.example","owner":"E1001"}])).await;
     app.seed_cycle("Q4").await;
     let rows = vec![
         json!({"survey":"csat","subject":"E1001","respondent":{"customer":"C1"},"relation":"customer"}),

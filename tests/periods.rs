@@ -13,24 +13,13 @@ async fn answer(app: &TestApp, cycle: &str, survey: &str, respondent: Value, rel
 async fn setup(app: &TestApp) {
     app.seed_org().await;
     app.seed_survey().await;
-    let (s, b) = app
-        .post(
-            "/api/v1/people",
-            json!({"people":[
+    app.add_people(json!([
                 {"id":"P1","name":"Pia","email":"p1@example.com","manager":"E1000","team":"East"},
                 {"id":"P2","name":"Pat","email":"p2@example.com","manager":"E1000","team":"East"},
                 {"id":"P3","name":"Per","email":"p3@example.com","manager":"E1000","team":"East"},
-                {"id":"D1","name":"Dee","email":"d1@example.com","manager":"E1001","team":"East"}]}),
-        )
+                {"id":"D1","name":"Dee","email":"d1@example.com","manager":"E1001","team":"East"}]))
         .await;
-    assert_eq!(s, 200, "{b}");
-    let (s, b) = app
-        .post(
-            "/api/v1/customers",
-            json!({"customers":[{"id":"C3","name":"Third","email":"c3@x.example","owner":"E1001"}]}),
-        )
-        .await;
-    assert_eq!(s, 200, "{b}");
+    app.add_customers(json!([{"id":"C3","name":"Third","email":"c3@x.example","owner":"E1001"}])).await;
     app.seed_teamwork_survey("p", true).await;
     // Three monthly customer cycles: 100, 50 | 75 | 0, 100 (q1 on 1..5).
     for (id, period, answers) in [
@@ -150,13 +139,7 @@ async fn a_cycle_keeps_its_org_chart(backend: Backend) {
     let (s, b) = app.post("/api/v1/cycles/Q4/launch", json!({"survey":"p","subjects":"all","peers":"team"})).await;
     assert_eq!(s, 201, "{b}");
     // Li Na moves: to Sam as her manager, and to the West team.
-    let (s, b) = app
-        .post(
-            "/api/v1/people",
-            json!({"people":[{"id":"E1001","name":"Li Na","email":"li.na@example.com","manager":"E1002","team":"West","role":"sales"}]}),
-        )
-        .await;
-    assert_eq!(s, 200, "{b}");
+    app.add_people(json!([{"id":"E1001","name":"Li Na","email":"li.na@example.com","manager":"E1002","team":"West","role":"sales"}])).await;
     let (_, scores) = app.get("/api/v1/cycles/Q4/scores").await;
     assert_eq!(li(&scores)["team"], "East", "the cycle's team, not today's");
     for (email, sees) in [("wang.fang@example.com", true), ("sam.carter@example.com", false)] {

@@ -9,15 +9,9 @@ use serde_json::json;
 
 /// Two more customers of Li Na's, so that three can answer about her.
 async fn more_customers(app: &TestApp) {
-    let (s, b) = app
-        .post(
-            "/api/v1/customers",
-            json!({"customers":[
+    app.add_customers(json!([
                 {"id":"C3","name":"Blue Harbor","email":"ops@harbor.example","phone":"+86 21 5555 0101","owner":"E1001"},
-                {"id":"C4","name":"Kite Labs","email":"hi@kite.example","owner":"E1001"}]}),
-        )
-        .await;
-    assert_eq!(s, 200, "{b}");
+                {"id":"C4","name":"Kite Labs","email":"hi@kite.example","owner":"E1001"}])).await;
 }
 
 async fn answer(app: &TestApp, link: &str, form: &[(&str, &str)]) {

@@ -7,19 +7,13 @@ use common::{Backend, TestApp, count, customer_invite, spawn_app};
 use serde_json::{Value, json};
 
 async fn setup(app: &TestApp) {
-    let (s, b) = app
-        .post(
-            "/api/v1/people",
-            json!({"people":[
+    app.add_people(json!([
                 {"id":"E1000","name":"Wang Fang","email":"wang@corp.example","team":"East"},
                 {"id":"E1001","name":"=HYPERLINK(\"http://evil\")","email":"li@corp.example","manager":"E1000","team":"East"},
                 {"id":"E1002","name":"Sam","email":"sam@corp.example","manager":"E1000","team":"East"},
                 {"id":"E1003","name":"Chen","email":"chen@corp.example","manager":"E1000","team":"East"},
                 {"id":"E1005","name":"Eve","email":"eve@corp.example","manager":"E1000","team":"East"},
-                {"id":"E1004","name":"Dan","email":"dan@corp.example","manager":"E1001","team":"East"}]}),
-        )
-        .await;
-    assert_eq!(s, 200, "{b}");
+                {"id":"E1004","name":"Dan","email":"dan@corp.example","manager":"E1001","team":"East"}])).await;
     let customers: Vec<Value> =
         (1..=4).map(|i| json!({"id":format!("C{i}"),"name":format!("Buyer {i}"),"email":format!("b{i}@shop.example"),"owner":"E1001"})).collect();
     assert_eq!(app.post("/api/v1/customers", json!({ "customers": customers })).await.0, 200);

@@ -5,47 +5,43 @@ use candor::config::Config;
 use serde_json::{Value, json};
 
 impl TestApp {
+    /// Imports these people (`[{"id", "name", "email", …}]`) through the API.
+    pub async fn add_people(&self, people: Value) {
+        let (s, b) = self.post("/api/v1/people", json!({ "people": people })).await;
+        assert_eq!(s, 200, "{b}");
+    }
+
+    /// Imports these customers (`[{"id", "name", "email", "owner", …}]`) through the API.
+    pub async fn add_customers(&self, customers: Value) {
+        let (s, b) = self.post("/api/v1/customers", json!({ "customers": customers })).await;
+        assert_eq!(s, 200, "{b}");
+    }
+
     /// The standard small organisation: a manager and two salespeople, one customer each.
     pub async fn seed_org(&self) {
-        let (s, b) = self
-            .post(
-                "/api/v1/people",
-                json!({"people":[
+        self.add_people(json!([
                     {"id":"E1000","name":"Wang Fang","email":"wang.fang@example.com","team":"East","locale":"zh-CN"},
                     {"id":"E1001","name":"Li Na","email":"li.na@example.com","manager":"E1000","team":"East","locale":"zh-CN"},
-                    {"id":"E1002","name":"Sam Carter","email":"sam.carter@example.com","manager":"E1000","team":"East"}]}),
-            )
-            .await;
-        assert_eq!(s, 200, "{b}");
-        let (s, b) = self
-            .post(
-                "/api/v1/customers",
-                json!({"customers":[
+                    {"id":"E1002","name":"Sam Carter","email":"sam.carter@example.com","manager":"E1000","team":"East"}])).await;
+        self.add_customers(json!([
                     {"id":"C1","name":"Acme","email":"buyer@acme.example","owner":"E1001"},
-                    {"id":"C2","name":"Dragon Trading","email":"cai@dragon.example","owner":"E1001","locale":"zh-CN"}]}),
-            )
+                    {"id":"C2","name":"Dragon Trading","email":"cai@dragon.example","owner":"E1001","locale":"zh-CN"}]))
             .await;
-        assert_eq!(s, 200, "{b}");
     }
 
     /// The review stories' organisation: Wang Fang (E1000) manages Li Na, Sam, Chen and Eve;
     /// Dan reports to Li Na; Xu is alone in West. With `peer360`: teamwork (required),
     /// communication and a note.
     pub async fn seed_review_org(&self) {
-        let (s, b) = self
-            .post(
-                "/api/v1/people",
-                json!({"people":[
+        self.add_people(json!([
                     {"id":"E1000","name":"Wang Fang","email":"wang@corp.example","team":"East","locale":"zh-CN"},
                     {"id":"E1001","name":"Li Na","email":"li@corp.example","manager":"E1000","team":"East"},
                     {"id":"E1002","name":"Sam","email":"sam@corp.example","manager":"E1000","team":"East"},
                     {"id":"E1003","name":"Chen","email":"chen@corp.example","manager":"E1000","team":"East"},
                     {"id":"E1005","name":"Eve","email":"eve@corp.example","manager":"E1000","team":"East"},
                     {"id":"E1004","name":"Dan","email":"dan@corp.example","manager":"E1001","team":"East"},
-                    {"id":"E2000","name":"Xu","email":"xu@corp.example","team":"West"}]}),
-            )
+                    {"id":"E2000","name":"Xu","email":"xu@corp.example","team":"West"}]))
             .await;
-        assert_eq!(s, 200, "{b}");
         let (s, b) = self
             .post(
                 "/api/v1/surveys",
