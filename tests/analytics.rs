@@ -322,8 +322,7 @@ async fn the_workbook_has_the_csvs_numbers(backend: Backend) {
             ("cycle", id) => format!("/api/v1/cycles/{id}/scores.csv"),
             (_, p) => format!("/api/v1/scores.csv?period={p}"),
         };
-        let csv =
-            app.client.get(app.url(&csv_path)).bearer_auth(&scores_key).send().await.unwrap().text().await.unwrap();
+        let csv = app.csv_with_key(&csv_path, &scores_key).await;
         let (scores_sheet, part_sheet) =
             if lang == "en" { ("Scores", "Participation") } else { ("得分", "参与情况") };
         let sheet = &book[scores_sheet];

@@ -230,15 +230,10 @@ async fn a_full_disk_is_reported_and_the_link_survives() {
     let path = app.customer_link("C1").await.trim_start_matches(&app.addr).to_string();
     let mail_dir = app.mail_dir.clone();
     let (db, key) = app.stop().await;
-    let pages: i64 = {
-        let probe = candor::db::Db::connect(&db.url).await.unwrap();
-        let n = sqlx::query_scalar("PRAGMA page_count").fetch_one(&probe.pool).await.unwrap();
-        probe.pool.close().await;
-        n
-    };
+    let pages = common::sqlite_pages(&db).await;
     // The disk is full: not one page more.
     let mut config = common::test_config(&db.url, mail_dir.clone());
-    config.sqlite_max_pages = Some(pages as u64);
+    config.sqlite_max_pages = Some(pages);
     let full = common::start(db, config, Some(key)).await;
     let long = "满".repeat(5_000);
     let res = full.client.post(full.url(&path)).form(&[("q1", "4"), ("q3", long.as_str())]).send().await.unwrap();

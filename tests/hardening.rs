@@ -3,19 +3,16 @@
 //! webhooks aimed inside the network or slow enough to hold up email, error shapes, and input
 //! that reorders itself. Everything on loopback; waits are bounded and never asserted as times.
 use crate::common::smtp::SmtpSink;
-use crate::common::web::{admin_session, get, login_link, multipart, post};
-use crate::common::{self, Backend, TestApp, count, spawn_app_with};
+use crate::common::web::{
+    admin_session, answer_while_sending, get, login_link, multipart, post, post_head, raw_connection,
+};
+use crate::common::{self, Backend, count, spawn_app_with};
 use serde_json::{Value, json};
 use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::time::Duration;
 
-fn raw_connection(app: &TestApp) -> TcpStream {
-    let addr = app.addr.trim_start_matches("http://");
-    let s = TcpStream::connect(addr).unwrap();
-    s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
-    s
-}
+/// A form's content type.
+const FORM: (&str, &str) = ("Content-Type", "application/x-www-form-urlencoded");
 
 /// Reads until the server closes the connection; what it sent.
 fn until_closed(mut s: TcpStream) -> String {
@@ -72,24 +69,16 @@ async fn bodies_are_read_only_after_the_checks(backend: Backend) {
     // answer is read while the body is still being sent.)
     let huge = format!("q1=4&q3={}", "x".repeat(200_000));
     let path = link.trim_start_matches(&app.addr);
-    let answer = answer_while_sending(&app, form_head(path, huge.len()), huge.into_bytes()).await;
+    let answer = answer_while_sending(&app, post_head(path, &[FORM], huge.len()), huge.into_bytes()).await;
     assert!(answer.starts_with("HTTP/1.1 413"), "{}", &answer[..answer.len().min(500)]);
     assert_eq!(count(&app, "SELECT COUNT(*) FROM responses").await, 0);
     let res = app.client.post(&link).form(&[("q1", "4"), ("q3", "fine")]).send().await.unwrap();
     assert_eq!(res.status().as_u16(), 303);
     // A sign-in request is no larger than an address.
     let huge = format!("email={}", "x".repeat(200_000));
-    let answer = answer_while_sending(&app, form_head("/login", huge.len()), huge.into_bytes()).await;
+    let answer = answer_while_sending(&app, post_head("/login", &[FORM], huge.len()), huge.into_bytes()).await;
     assert!(answer.starts_with("HTTP/1.1 413"), "{}", &answer[..answer.len().min(500)]);
     assert_eq!(count(&app, "SELECT COUNT(*) FROM outbox").await, 0);
-}
-
-/// The head of a form POST of `length` bytes to `path`, on a connection closed after it.
-fn form_head(path: &str, length: usize) -> String {
-    format!(
-        "POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n\
-         Content-Length: {length}\r\nConnection: close\r\n\r\n"
-    )
 }
 
 async fn a_sign_in_posted_from_another_site_is_refused(backend: Backend) {
@@ -260,16 +249,7 @@ async fn scores_csv_keeps_ids_as_they_are(backend: Backend) {
     let (s, b) =
         app.post("/api/v1/cycles/2026-Q4/launch", json!({"survey":"p","subjects":"all","deliver":"none"})).await;
     assert_eq!(s, 201, "{b}");
-    let csv = app
-        .client
-        .get(app.url("/api/v1/cycles/2026-Q4/scores.csv"))
-        .bearer_auth(&app.admin_key)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let csv = app.csv_with_key("/api/v1/cycles/2026-Q4/scores.csv", &app.admin_key).await;
     assert!(csv.contains(",-1,'=cmd()"), "the id stays -1, the formula is neutralised: {csv}");
 }
 
@@ -288,27 +268,6 @@ on_both_databases!(
     large_imports_are_reported_and_confirmed_by_id,
 );
 
-/// Sends `head` and then `body` on a raw connection from one thread while another reads: the
-/// server's whole answer, even when it answers before the body is all sent and closes the
-/// connection (a client that only reads once it has sent everything may meet the reset first).
-async fn answer_while_sending(app: &TestApp, head: String, body: Vec<u8>) -> String {
-    let s = raw_connection(app);
-    let mut writer = s.try_clone().unwrap();
-    tokio::task::spawn_blocking(move || {
-        let sending = std::thread::spawn(move || {
-            let _ = writer.write_all(head.as_bytes()).and_then(|()| writer.write_all(&body));
-        });
-        let mut out = Vec::new();
-        let _ = (&s).read_to_end(&mut out);
-        // Unblocks the sender if the server stopped reading without closing.
-        let _ = s.shutdown(std::net::Shutdown::Both);
-        sending.join().unwrap();
-        String::from_utf8_lossy(&out).into_owned()
-    })
-    .await
-    .unwrap()
-}
-
 /// Large imports: over the limit is said plainly and nothing can be confirmed; a large valid
 /// file previews and is confirmed by the server's id for it, not by posting it again.
 async fn large_imports_are_reported_and_confirmed_by_id(backend: Backend) {
@@ -322,10 +281,10 @@ async fn large_imports_are_reported_and_confirmed_by_id(backend: Backend) {
     // language the request asks for; nothing can be confirmed.
     let too_big = format!("id,name,email\n{}", "X1,Name,x@example.com\n".repeat(800_000));
     let (ctype, body) = multipart(&[("csrf", &csrf), ("kind", "people"), ("lang", "en")], &too_big);
-    let head = format!(
-        "POST /admin/import HTTP/1.1\r\nHost: x\r\nCookie: {cookie}\r\nAccept-Language: en\r\n\
-         Content-Type: {ctype}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-        body.len()
+    let head = post_head(
+        "/admin/import",
+        &[("Cookie", &cookie), ("Accept-Language", "en"), ("Content-Type", &ctype)],
+        body.len(),
     );
     let answer = answer_while_sending(&app, head, body).await;
     let shown = &answer[..answer.len().min(3000)];

@@ -89,16 +89,7 @@ async fn quarters_and_years_pool_the_released_groups(backend: Backend) {
     assert_eq!((october["final"].as_bool(), october["cycles"].clone()), (Some(true), json!(["M10"])));
     assert_eq!(li(&october)["indicators"]["customer_satisfaction"]["score"], 75.0);
 
-    let csv = app
-        .client
-        .get(app.url("/api/v1/scores.csv?period=2026-Q4"))
-        .bearer_auth(&scores_key)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let csv = app.csv_with_key("/api/v1/scores.csv?period=2026-Q4", &scores_key).await;
     assert!(
         csv.lines().any(|l| l.starts_with("2026-Q4,open,false,E1001,") && l.contains(",customer_satisfaction,65,5,")),
         "{csv}"

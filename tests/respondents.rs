@@ -138,16 +138,10 @@ async fn a_draft_is_saved_sealed_and_reopened_by_any_link_of_its_invitation(back
     // review of the same rater opens an empty form.
     let cookie = session(&app, "sam@corp.example").await;
     let (_, me) = get(&app, Some(&cookie), "/me").await;
-    let res = app
-        .client
-        .post(app.url(&format!("/me/reviews/{invitation}")))
-        .header("cookie", &cookie)
-        .form(&[("csrf", csrf_of(&me).as_str())])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status().as_u16(), 303);
-    let fresh = app.url(res.headers()["location"].to_str().unwrap());
+    let (s, to) =
+        post(&app, Some(&cookie), &format!("/me/reviews/{invitation}"), &[("csrf", csrf_of(&me).as_str())]).await;
+    assert_eq!(s, 303, "{to}");
+    let fresh = app.url(&to);
     assert_ne!(fresh.split('?').next().unwrap(), link, "a link of its own");
     let (_, html) = page(&app, &fresh).await;
     assert!(html.contains(r#"id="restored""#) && html.contains(secret), "{html}");

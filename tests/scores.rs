@@ -175,10 +175,7 @@ async fn csv_matches_json(backend: Backend) {
     hand_built_cycle(&app).await;
     let (_, scores) = app.get("/api/v1/cycles/2026-Q4/scores").await;
     let key = app.scores_key("scoring").await.key;
-    let res = app.client.get(app.url("/api/v1/cycles/2026-Q4/scores.csv")).bearer_auth(&key).send().await.unwrap();
-    assert_eq!(res.status().as_u16(), 200);
-    assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
-    let body = res.text().await.unwrap();
+    let body = app.csv_with_key("/api/v1/cycles/2026-Q4/scores.csv", &key).await;
     let mut reader = csv::Reader::from_reader(body.as_bytes());
     let headers = reader.headers().unwrap().clone();
     let rows: Vec<std::collections::HashMap<String, String>> = reader

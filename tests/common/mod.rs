@@ -259,6 +259,16 @@ impl TestApp {
         self.call(self.client.get(self.url(path)).bearer_auth(key)).await
     }
 
+    /// A CSV (or any text) the API answers with `key`; it must answer 200 with `text/csv`.
+    pub async fn csv_with_key(&self, path: &str, key: &str) -> String {
+        let res = self.client.get(self.url(path)).bearer_auth(key).send().await.expect("request");
+        let (status, kind) = (res.status().as_u16(), res.headers().get("content-type").cloned());
+        let body = res.text().await.unwrap();
+        assert_eq!(status, 200, "{path}: {body}");
+        assert!(kind.as_ref().is_some_and(|k| k.to_str().unwrap().starts_with("text/csv")), "{path}: {kind:?}");
+        body
+    }
+
     pub async fn delete(&self, path: &str) -> (u16, Value) {
         self.call(self.client.delete(self.url(path)).bearer_auth(&self.admin_key)).await
     }
@@ -278,6 +288,14 @@ where
         assert!(tokio::time::Instant::now() < deadline, "condition not met within {secs}s");
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
+}
+
+/// The pages of a stopped app's SQLite database file (`PRAGMA page_count`).
+pub async fn sqlite_pages(db: &TestDb) -> u64 {
+    let probe = candor::db::Db::connect(&db.url).await.unwrap();
+    let n: i64 = sqlx::query_scalar("PRAGMA page_count").fetch_one(&probe.pool).await.unwrap();
+    probe.pool.close().await;
+    n as u64
 }
 
 /// The one number `sql` selects (a `COUNT(*)`, an id), read straight from the database.

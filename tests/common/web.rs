@@ -98,3 +98,43 @@ pub fn multipart(fields: &[(&str, &str)], file: &str) -> (String, Vec<u8>) {
     write!(body, "\r\n--{boundary}--\r\n").unwrap();
     (format!("multipart/form-data; boundary={boundary}"), body)
 }
+
+/// A raw connection to the app, for what a well-behaved client would never send.
+pub fn raw_connection(app: &TestApp) -> std::net::TcpStream {
+    let s = std::net::TcpStream::connect(app.addr.trim_start_matches("http://")).unwrap();
+    s.set_read_timeout(Some(std::time::Duration::from_secs(30))).unwrap();
+    s
+}
+
+/// The head of a POST to `path` with these headers and a body of `length` bytes, on a
+/// connection the server closes after answering.
+pub fn post_head(path: &str, headers: &[(&str, &str)], length: usize) -> String {
+    let mut head = format!("POST {path} HTTP/1.1\r\nHost: x\r\n");
+    for (name, value) in headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    head + &format!("Content-Length: {length}\r\nConnection: close\r\n\r\n")
+}
+
+/// Sends `head` and then `body` on a raw connection from one thread while another reads: the
+/// server's whole answer, even when it answers before the body is all sent and closes the
+/// connection (a client that reads only once it has sent everything may meet the reset first
+/// and never see the answer).
+pub async fn answer_while_sending(app: &TestApp, head: String, body: Vec<u8>) -> String {
+    use std::io::{Read, Write};
+    let s = raw_connection(app);
+    let mut writer = s.try_clone().unwrap();
+    tokio::task::spawn_blocking(move || {
+        let sending = std::thread::spawn(move || {
+            let _ = writer.write_all(head.as_bytes()).and_then(|()| writer.write_all(&body));
+        });
+        let mut out = Vec::new();
+        let _ = (&s).read_to_end(&mut out);
+        // Unblocks the sender if the server stopped reading without closing.
+        let _ = s.shutdown(std::net::Shutdown::Both);
+        sending.join().unwrap();
+        String::from_utf8_lossy(&out).into_owned()
+    })
+    .await
+    .unwrap()
+}
