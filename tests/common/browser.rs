@@ -8,28 +8,36 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-/// The chromedriver process, stopped when dropped.
-pub struct Driver(Child);
+/// chromedriver and the browser it started, in a process group of their own with a profile
+/// directory of their own: both are ended (the group, by its id) and removed when dropped,
+/// also when a test fails before closing its session.
+pub struct Driver {
+    child: Child,
+    profile: tempfile::TempDir,
+}
 
 impl Drop for Driver {
     fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
+        let group = format!("-{}", self.child.id());
+        let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
+        let _ = self.child.wait();
     }
 }
 
 /// chromedriver on a port it binds itself (`--port=0`), read back from what it prints: no
 /// other process can take the port in between.
 fn start_driver() -> (Driver, u16) {
+    use std::os::unix::process::CommandExt;
     let program = std::env::var("CANDOR_CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into());
     let mut child = Command::new(&program)
         .arg("--port=0")
+        .process_group(0)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
         .unwrap_or_else(|e| panic!("start {program} (apt-get install chromium chromium-driver): {e}"));
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let driver = Driver(child);
+    let driver = Driver { child, profile: tempfile::tempdir().expect("a profile directory") };
     let mut seen = Vec::new();
     while let Some(Ok(line)) = lines.next() {
         let port =
@@ -46,11 +54,12 @@ fn start_driver() -> (Driver, u16) {
 
 pub async fn browser() -> (Driver, Client) {
     let (driver, port) = tokio::task::spawn_blocking(start_driver).await.unwrap();
+    let profile = format!("--user-data-dir={}", driver.profile.path().display());
     let caps = json!({"goog:chromeOptions": {
         "binary": std::env::var("CANDOR_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
         "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--disable-dev-shm-usage", "--window-size=1280,1000", "--lang=en-US"]}});
+                 "--disable-dev-shm-usage", "--window-size=1280,1000", "--lang=en-US", profile]}});
     let caps: fantoccini::wd::Capabilities = caps.as_object().unwrap().clone().into_iter().collect();
     let url = format!("http://127.0.0.1:{port}");
     let session = super::eventually(30, || async {
