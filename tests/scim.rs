@@ -5,7 +5,7 @@
 //! `scripts/conformance.sh`.)
 use crate::common;
 
-use crate::dashboard::{get, session};
+use common::web::{get, session};
 use common::{Backend, TestApp, seeded};
 use serde_json::{Value, json};
 

@@ -233,7 +233,8 @@ fn indicator_block(
     let customer_figures = match (score.csat, score.nps) {
         (None, None) => None,
         (csat, nps) => Some(
-            [csat.map(|c| format!("{} {c:.0} %", r.csat)), nps.map(|n| format!("{} {n:+.0}", r.nps))]
+            // CSAT is a share (0.75), shown as a percentage as the heatmap shows it.
+            [csat.map(|c| format!("{} {:.0} %", r.csat, c * 100.0)), nps.map(|n| format!("{} {n:+.0}", r.nps))]
                 .into_iter()
                 .flatten()
                 .collect::<Vec<_>>()
