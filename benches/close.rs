@@ -57,11 +57,11 @@ async fn fresh(dir: &std::path::Path) -> App {
             {"id":"c1","text":"Communication","type":"scale","min":1,"max":5,"indicator":"communication"},
             {"id":"n1","text":"Keep doing","type":"text"}]}))
     .unwrap();
-    candor::app::surveys::save(&app, &survey).await.unwrap();
+    candor::app::surveys::save(&app, &candor::app::audit::Actor::Cli, &survey).await.unwrap();
     let cycle: candor::app::cycles::CycleInput = serde_json::from_value(serde_json::json!({
         "id":"Q4","title":"Q4","opens_at":"2026-01-01T00:00:00Z","closes_at":"2099-01-01T00:00:00Z"}))
     .unwrap();
-    candor::app::cycles::save(&app, &cycle).await.unwrap();
+    candor::app::cycles::save(&app, &candor::app::audit::Actor::Cli, &cycle).await.unwrap();
     app
 }
 
@@ -125,7 +125,7 @@ async fn run() {
         let app = fresh(dir.path()).await;
         seal_all(&app, n).await;
         let started = Instant::now();
-        candor::app::cycles::close(&app, "Q4").await.unwrap();
+        candor::app::cycles::close(&app, &candor::app::audit::Actor::Cli, "Q4").await.unwrap();
         let close = started.elapsed().as_secs_f64();
         let released: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM responses").fetch_one(&app.db.pool).await.unwrap();
         assert_eq!(released as usize, n);

@@ -53,11 +53,11 @@ async fn org(dir: &std::path::Path, people: usize, team: usize) -> App {
         "id":"p","kind":"peer","title":"360","questions":[
             {"id":"t1","text":"Teamwork","type":"scale","min":1,"max":5,"indicator":"teamwork"}]}))
     .unwrap();
-    candor::app::surveys::save(&app, &survey).await.unwrap();
+    candor::app::surveys::save(&app, &candor::app::audit::Actor::Cli, &survey).await.unwrap();
     let cycle: candor::app::cycles::CycleInput = serde_json::from_value(serde_json::json!({
         "id":"Q4","title":"Q4","opens_at":"2026-01-01T00:00:00Z","closes_at":"2099-01-01T00:00:00Z"}))
     .unwrap();
-    candor::app::cycles::save(&app, &cycle).await.unwrap();
+    candor::app::cycles::save(&app, &candor::app::audit::Actor::Cli, &cycle).await.unwrap();
     app
 }
 
@@ -68,11 +68,14 @@ async fn run() {
     let started = Instant::now();
     let created = candor::app::invitations::launch(
         &app,
+        &candor::app::audit::Actor::Cli,
         "Q4",
-        "p",
-        &Subjects::All(AllKeyword::All),
-        Peers::Team,
-        Default::default(),
+        candor::app::invitations::Launch {
+            survey: "p",
+            subjects: &Subjects::All(AllKeyword::All),
+            peers: Peers::Team,
+            rule: Default::default(),
+        },
         Deliver::None,
     )
     .await
@@ -82,7 +85,7 @@ async fn run() {
     let floor_cycle: candor::app::cycles::CycleInput = serde_json::from_value(serde_json::json!({
         "id":"Q5","title":"Q5","opens_at":"2026-01-01T00:00:00Z","closes_at":"2099-01-01T00:00:00Z"}))
     .unwrap();
-    candor::app::cycles::save(&app, &floor_cycle).await.unwrap();
+    candor::app::cycles::save(&app, &candor::app::audit::Actor::Cli, &floor_cycle).await.unwrap();
     let started = Instant::now();
     let mut tx = app.db.begin().await.unwrap();
     sqlx::query(

@@ -129,7 +129,9 @@ async fn seed_data(app: &App) -> anyhow::Result<()> {
     let mut tx = db.begin().await?;
     cycles::save(&mut tx, &past, now).await?;
     tx.commit().await?;
-    crate::app::cycles::close(app, &past.id).await.map_err(|e| anyhow::anyhow!(e.chain()))?;
+    crate::app::cycles::close(app, &crate::app::audit::Actor::Cli, &past.id)
+        .await
+        .map_err(|e| anyhow::anyhow!(e.chain()))?;
     Ok(())
 }
 

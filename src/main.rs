@@ -73,11 +73,6 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let email = candor::domain::EmailAddress::parse(&email).map_err(anyhow::Error::msg)?;
             let app = offline_app(cli.config).await?;
             let (person, link) = candor::app::accounts::login_link(&app, &email, admin).await.map_err(app_error)?;
-            if admin {
-                let cli = candor::app::audit::Actor::Cli;
-                candor::app::audit::record_for(&app, &cli, "granted_admin", None, &format!("person {person}"), "")
-                    .await;
-            }
             println!("sign-in link for {person}, valid 15 minutes, once:");
             println!("{link}");
             Ok(())
@@ -120,10 +115,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::ApiKey(ApiKeyCommand::Create { name, scope }) => {
             let app = offline_app(cli.config).await?;
             let scope = Scope::from(scope);
-            let key = candor::app::integrations::create_key(&app, &name, scope).await.map_err(app_error)?;
-            let (target, detail) = (format!("key {}", key.id), format!("{}, scope {}", name.trim(), scope.as_str()));
             let cli = candor::app::audit::Actor::Cli;
-            candor::app::audit::record_for(&app, &cli, "created_api_key", None, &target, detail).await;
+            let key = candor::app::integrations::create_key(&app, &cli, &name, scope).await.map_err(app_error)?;
             println!("created API key {} ({}) with scope {}; it is shown once:", key.id, name.trim(), scope.as_str());
             println!("{}", key.key);
             Ok(())

@@ -2,27 +2,14 @@
 //! problems that name the row and the value, and who has not answered.
 use crate::common;
 
-use crate::dashboard::{csrf_of, get, session};
 use common::smtp::SmtpSink;
+use common::web::{admin_session, get, make_admin, multipart, post, session};
 use common::{Backend, TestApp, seeded};
 use serde_json::json;
 
 /// An admin session on the standard organisation (Wang Fang manages Li Na and Sam Carter).
 async fn admin(app: &TestApp) -> (String, String) {
-    candor::db::sessions::ensure_admin(&app.state.db, "wang.fang@example.com").await.unwrap();
-    let cookie = session(app, "wang.fang@example.com").await;
-    let (s, html) = get(app, Some(cookie.as_str()), "/admin?lang=en").await;
-    assert_eq!(s, 200);
-    let csrf = csrf_of(&html);
-    (cookie, csrf)
-}
-
-/// Posts a form as the admin: (status, Location or body).
-async fn post(app: &TestApp, cookie: &str, path: &str, form: &[(&str, &str)]) -> (u16, String) {
-    let res = app.client.post(app.url(path)).header("cookie", cookie).form(form).send().await.unwrap();
-    let status = res.status().as_u16();
-    let location = res.headers().get("location").map(|l| l.to_str().unwrap().to_string());
-    (status, location.unwrap_or(res.text().await.unwrap()))
+    admin_session(app, "wang.fang@example.com").await
 }
 
 async fn admin_actions_ask_for_confirmation(backend: Backend) {
@@ -30,12 +17,12 @@ async fn admin_actions_ask_for_confirmation(backend: Backend) {
     let (cookie, csrf) = admin(&app).await;
     let (_, html) = get(&app, Some(cookie.as_str()), "/admin?lang=zh-CN").await;
     assert!(html.contains("进行中") && !html.contains(">open<"), "statuses in the page's language");
-    let (s, _) = post(&app, &cookie, "/admin/cycles/2026-Q4/close", &[("csrf", &csrf), ("lang", "en")]).await;
+    let (s, _) = post(&app, Some(&cookie), "/admin/cycles/2026-Q4/close", &[("csrf", &csrf), ("lang", "en")]).await;
     assert_eq!(s, 422, "not confirmed: nothing done");
     let (_, c) = app.get("/api/v1/cycles/2026-Q4").await;
     assert_eq!(c["status"], "open");
     let form = [("csrf", csrf.as_str()), ("lang", "en"), ("confirm", "on")];
-    let (s, to) = post(&app, &cookie, "/admin/cycles/2026-Q4/close", &form).await;
+    let (s, to) = post(&app, Some(&cookie), "/admin/cycles/2026-Q4/close", &form).await;
     assert_eq!((s, to.as_str()), (303, "/admin?lang=en&done=closed"));
     let (_, c) = app.get("/api/v1/cycles/2026-Q4").await;
     assert_eq!(c["status"], "closed");
@@ -43,12 +30,11 @@ async fn admin_actions_ask_for_confirmation(backend: Backend) {
     assert!(html.contains("The cycle is closed."), "a plain sentence");
 
     // Revoking a key from the page, confirmed.
-    let key =
-        candor::app::integrations::create_key(&app.state, "old", candor::domain::api_key::Scope::Scores).await.unwrap();
+    let key = app.scores_key("old").await;
     let path = format!("/admin/keys/{}/revoke", key.id);
-    assert_eq!(post(&app, &cookie, &path, &[("csrf", &csrf), ("lang", "en")]).await.0, 422);
+    assert_eq!(post(&app, Some(&cookie), &path, &[("csrf", &csrf), ("lang", "en")]).await.0, 422);
     assert_eq!(app.get_with_key("/api/v1/cycles", &key.key).await.0, 200);
-    assert_eq!(post(&app, &cookie, &path, &form).await.0, 303);
+    assert_eq!(post(&app, Some(&cookie), &path, &form).await.0, 303);
     assert_eq!(app.get_with_key("/api/v1/cycles", &key.key).await.0, 401);
 }
 
@@ -70,18 +56,25 @@ async fn a_cycle_is_created_with_all_its_settings(backend: Backend) {
         ("remind_every_days", "7"),
         ("max_reminders", "3"),
     ];
-    let (s, to) = post(&app, &cookie, "/admin/cycles", &form).await;
+    let (s, to) = post(&app, Some(&cookie), "/admin/cycles", &form).await;
     assert_eq!((s, to.as_str()), (303, "/admin?lang=en&done=cycle_created"));
     let (_, c) = app.get("/api/v1/cycles/2027-Q1").await;
     assert_eq!((&c["period"], &c["min_raters"]), (&json!("2027-Q1"), &json!(4)), "{c}");
     assert_eq!(c["weights"], json!({"manager":2.0,"peer":1.0,"direct_report":0.5}), "{c}");
     assert_eq!((&c["remind_every_days"], &c["max_reminders"]), (&json!(7), &json!(3)), "{c}");
-    // A typo is an error on the page, and nothing is created.
+    // A typo is an error on the page, naming what was typed, which stays in the form; nothing
+    // is created.
     form[2] = ("id", "2027-Q2");
     form[8] = ("weight_manager", "two");
-    let (s, body) = post(&app, &cookie, "/admin/cycles", &form).await;
+    let (s, body) = post(&app, Some(&cookie), "/admin/cycles", &form).await;
     assert_eq!(s, 422);
-    assert!(body.contains("role=\"alert\"") && body.contains("manager weight"), "{body}");
+    let said = "role=\"alert\">two: The cycle&#39;s settings are not valid";
+    assert!(body.contains(said), "{body}");
+    for kept in
+        ["name=\"id\" required pattern=\"[A-Za-z0-9._:-]+\" value=\"2027-Q2\"", "value=\"two\"", "value=\"Q1 2027\""]
+    {
+        assert!(body.contains(kept), "{kept}: {body}");
+    }
     assert_eq!(app.get("/api/v1/cycles/2027-Q2").await.0, 404);
 }
 
@@ -89,12 +82,12 @@ async fn csv_problems_name_the_row_and_the_value(backend: Backend) {
     let app = seeded(backend, None).await;
     let (cookie, csrf) = admin(&app).await;
     let upload = |csv: &'static str| {
-        let (kind, body) = crate::hardening::multipart(&[("csrf", &csrf), ("lang", "en"), ("kind", "people")], csv);
+        let (kind, body) = multipart(&[("csrf", &csrf), ("lang", "en"), ("kind", "people")], csv);
         let req = app.client.post(app.url("/admin/import")).header("cookie", &cookie).header("content-type", kind);
         req.body(body).send()
     };
     let html = upload("id,name,email\nE7,Ann,not-an-email\n").await.unwrap().text().await.unwrap();
-    assert!(html.contains("email &#34;not-an-email&#34;") || html.contains("email \"not-an-email\""), "{html}");
+    assert!(html.contains("email &#34;not-an-email&#34;"), "the value, escaped: {html}");
     let html = upload("id,name,email,manager\nE7,Ann,ann@corp.example,\nE8,Bo,bo@corp.example,E404\n")
         .await
         .unwrap()
@@ -133,14 +126,16 @@ async fn who_has_not_answered_and_a_reminder_for_one_person(backend: Backend) {
     })
     .await;
     let path = "/admin/cycles/2026-Q4/raters/E1001/remind";
-    let (s, to) = post(&app, &cookie, path, &[("csrf", &csrf), ("lang", "en")]).await;
+    let (s, to) = post(&app, Some(&cookie), path, &[("csrf", &csrf), ("lang", "en")]).await;
     assert_eq!((s, to.as_str()), (303, "/admin/cycles/2026-Q4/raters?lang=en&reminded=1"));
     let all = sink.wait_for(4, 20).await;
     assert_eq!(all[3].rcpt_tos, ["li.na@example.com"]);
-    assert!(all[3].subject.starts_with("Reminder") || all[3].subject.starts_with("提醒"), "{}", all[3].subject);
+    assert!(all[3].subject.starts_with("提醒"), "in Li Na's language (zh-CN): {}", all[3].subject);
     // Within the hour, a second click reminds nobody.
-    let (_, to) = post(&app, &cookie, path, &[("csrf", &csrf), ("lang", "en")]).await;
+    let (_, to) = post(&app, Some(&cookie), path, &[("csrf", &csrf), ("lang", "en")]).await;
     assert!(to.ends_with("reminded=0"), "{to}");
+    common::outbox_drained(&app).await;
+    assert_eq!(sink.messages().len(), 4, "no second reminder");
 
     // One invitation reissued from the page: a fresh link by email, the old one is gone.
     let li_na_first = mails.iter().find(|m| m.rcpt_tos == ["li.na@example.com"]).unwrap().link(&app.addr, "/s/");
@@ -153,7 +148,7 @@ async fn who_has_not_answered_and_a_reminder_for_one_person(backend: Backend) {
         ("action", "reissue"),
         ("confirm", "on"),
     ];
-    let (s, to) = post(&app, &cookie, "/admin/cycles/2026-Q4/invitation", &form).await;
+    let (s, to) = post(&app, Some(&cookie), "/admin/cycles/2026-Q4/invitation", &form).await;
     assert_eq!((s, to.as_str()), (303, "/admin/cycles/2026-Q4/raters?lang=en&done=reissued"));
     let all = sink.wait_for(5, 20).await;
     assert_eq!(all[4].rcpt_tos, ["li.na@example.com"]);
@@ -163,7 +158,7 @@ async fn who_has_not_answered_and_a_reminder_for_one_person(backend: Backend) {
     let manager = mails.iter().find(|m| m.rcpt_tos == ["wang.fang@example.com"]).unwrap().link(&app.addr, "/s/");
     form[4] = ("person", "E1000");
     form[5] = ("action", "revoke");
-    let (s, to) = post(&app, &cookie, "/admin/cycles/2026-Q4/invitation", &form).await;
+    let (s, to) = post(&app, Some(&cookie), "/admin/cycles/2026-Q4/invitation", &form).await;
     assert_eq!((s, to.as_str()), (303, "/admin/cycles/2026-Q4/raters?lang=en&done=revoked"));
     assert_eq!(app.client.get(&manager).send().await.unwrap().status().as_u16(), 410);
 }
@@ -209,11 +204,12 @@ async fn surveys_are_built_copied_and_frozen_in_the_browser(backend: Backend) {
     // "Add a question" keeps what was typed and offers one more block.
     let mut add = pulse_form(&csrf, "pulse", "Overall satisfaction");
     add[2] = ("action", "add");
-    let (s, html) = post(&app, &cookie, "/admin/surveys", &add).await;
+    let (s, html) = post(&app, Some(&cookie), "/admin/surveys", &add).await;
     assert_eq!(s, 200);
     assert!(html.contains("Would you recommend us?") && html.contains("name=\"q3_id\""), "{html}");
 
-    let (s, to) = post(&app, &cookie, "/admin/surveys", &pulse_form(&csrf, "pulse", "Overall satisfaction")).await;
+    let (s, to) =
+        post(&app, Some(&cookie), "/admin/surveys", &pulse_form(&csrf, "pulse", "Overall satisfaction")).await;
     assert_eq!((s, to.as_str()), (303, "/admin/surveys?lang=en&saved=pulse"));
     let (_, survey) = app.get("/api/v1/surveys/pulse").await;
     let q = &survey["questions"];
@@ -227,9 +223,10 @@ async fn surveys_are_built_copied_and_frozen_in_the_browser(backend: Backend) {
     let mut bad = pulse_form(&csrf, "bad", "Overall satisfaction");
     bad[12] = ("q0_min", "5");
     bad[13] = ("q0_max", "1");
-    let (s, html) = post(&app, &cookie, "/admin/surveys", &bad).await;
+    let (s, html) = post(&app, Some(&cookie), "/admin/surveys", &bad).await;
     assert_eq!(s, 422);
-    assert!(html.contains("role=\"alert\"") && html.contains("must have min &#60; max"), "{html}");
+    let said = "role=\"alert\">q1: The survey cannot be saved: check its id, title and every question.";
+    assert!(html.contains(said) && html.contains("name=\"q0_min\" type=\"number\" value=\"5\""), "{html}");
     assert_eq!(app.get("/api/v1/surveys/bad").await.0, 404);
 
     // Once invited, the survey is frozen: editing it starts a copy.
@@ -239,16 +236,16 @@ async fn surveys_are_built_copied_and_frozen_in_the_browser(backend: Backend) {
     let (_, html) = get(&app, Some(cookie.as_str()), "/admin/surveys/edit?id=pulse&lang=en").await;
     assert!(html.contains("value=\"pulse-copy\"") && html.contains("can no longer change"), "{html}");
     // Saving a new survey under a taken id does not replace that survey.
-    let (s, html) = post(&app, &cookie, "/admin/surveys", &pulse_form(&csrf, "pulse", "Changed wording")).await;
+    let (s, html) = post(&app, Some(&cookie), "/admin/surveys", &pulse_form(&csrf, "pulse", "Changed wording")).await;
     assert_eq!(s, 409);
     assert!(html.contains("exists already"), "{html}");
     // Editing the frozen survey itself is refused with the reason.
     let mut edit = pulse_form(&csrf, "pulse", "Changed wording");
     edit.push(("editing", "pulse"));
-    let (s, html) = post(&app, &cookie, "/admin/surveys", &edit).await;
-    assert_eq!(s, 422);
+    let (s, html) = post(&app, Some(&cookie), "/admin/surveys", &edit).await;
+    assert_eq!(s, 409, "a frozen survey is a conflict with what is stored");
     assert!(html.contains("can no longer change"), "{html}");
-    let (s, _) = post(&app, &cookie, "/admin/surveys", &pulse_form(&csrf, "pulse-copy", "Changed wording")).await;
+    let (s, _) = post(&app, Some(&cookie), "/admin/surveys", &pulse_form(&csrf, "pulse-copy", "Changed wording")).await;
     assert_eq!(s, 303);
     let (_, original) = app.get("/api/v1/surveys/pulse").await;
     assert_eq!(original["questions"][0]["text"], "Overall satisfaction");
@@ -259,7 +256,7 @@ async fn surveys_are_built_copied_and_frozen_in_the_browser(backend: Backend) {
 async fn admin_rights_are_removed_and_sessions_ended(backend: Backend) {
     let app = seeded(backend, None).await;
     let (cookie, csrf) = admin(&app).await;
-    candor::db::sessions::ensure_admin(&app.state.db, "sam.carter@example.com").await.unwrap();
+    make_admin(&app, "sam.carter@example.com").await;
     let sam = session(&app, "sam.carter@example.com").await;
     assert_eq!(get(&app, Some(sam.as_str()), "/admin").await.0, 200);
     let (_, html) = get(&app, Some(cookie.as_str()), "/admin?lang=en").await;
@@ -267,25 +264,26 @@ async fn admin_rights_are_removed_and_sessions_ended(backend: Backend) {
     let confirmed = [("csrf", csrf.as_str()), ("lang", "en"), ("confirm", "on")];
 
     // Signed out everywhere: Sam's session ends, he is still an admin.
-    let (s, to) = post(&app, &cookie, "/admin/people/E1002/sign-out", &confirmed).await;
+    let (s, to) = post(&app, Some(&cookie), "/admin/people/E1002/sign-out", &confirmed).await;
     assert_eq!((s, to.as_str()), (303, "/admin?lang=en&done=signed_out"));
     assert_eq!(get(&app, Some(sam.as_str()), "/admin").await, (303, "/login".to_string()));
     let sam = session(&app, "sam.carter@example.com").await;
     assert_eq!(get(&app, Some(sam.as_str()), "/admin").await.0, 200);
     // Not without the box ticked; then his admin rights go, at once.
-    let (s, _) = post(&app, &cookie, "/admin/people/E1002/remove-admin", &[("csrf", &csrf), ("lang", "en")]).await;
+    let (s, _) =
+        post(&app, Some(&cookie), "/admin/people/E1002/remove-admin", &[("csrf", &csrf), ("lang", "en")]).await;
     assert_eq!(s, 422);
-    let (s, _) = post(&app, &cookie, "/admin/people/E1002/remove-admin", &confirmed).await;
+    let (s, _) = post(&app, Some(&cookie), "/admin/people/E1002/remove-admin", &confirmed).await;
     assert_eq!(s, 303);
     assert_eq!(get(&app, Some(sam.as_str()), "/admin").await.0, 404);
     assert_eq!(get(&app, Some(sam.as_str()), "/dashboard").await.0, 200, "still signed in, as a colleague");
     // Anyone is signed out by their address.
     let li_na = session(&app, "li.na@example.com").await;
     let form = [("csrf", csrf.as_str()), ("lang", "en"), ("email", "li.na@example.com"), ("confirm", "on")];
-    assert_eq!(post(&app, &cookie, "/admin/people/sign-out", &form).await.0, 303);
+    assert_eq!(post(&app, Some(&cookie), "/admin/people/sign-out", &form).await.0, 303);
     assert_eq!(get(&app, Some(li_na.as_str()), "/dashboard").await, (303, "/login".to_string()));
     // Nobody removes their own rights.
-    let (s, body) = post(&app, &cookie, "/admin/people/E1000/remove-admin", &confirmed).await;
+    let (s, body) = post(&app, Some(&cookie), "/admin/people/E1000/remove-admin", &confirmed).await;
     assert_eq!(s, 422);
     assert!(body.contains("your own admin rights"), "{body}");
     assert_eq!(get(&app, Some(cookie.as_str()), "/admin").await.0, 200);

@@ -2,17 +2,14 @@
 //! differences against figures computed by hand for a seeded org (with a withheld group that
 //! must stay out of its team's cell), each manager's scope, participation, and the Excel
 //! workbook read by openpyxl with the same numbers as scores.csv.
+use crate::common::web::{get, make_admin, session};
 use crate::common::{self, Backend, TestApp};
-use crate::dashboard::{get, session};
 use serde_json::{Value, json};
 
 /// BOSS manages Mia (team East: A1, A2) and Oz (team West: W1); P1–P4 are colleagues who rate.
 async fn org(app: &TestApp) {
     app.seed_survey().await;
-    let (s, b) = app
-        .post(
-            "/api/v1/people",
-            json!({"people":[
+    app.add_people(json!([
                 {"id":"BOSS","name":"Bo Boss","email":"boss@corp.example","team":"Lead"},
                 {"id":"MIA","name":"Mia","email":"mia@corp.example","manager":"BOSS","team":"Lead"},
                 {"id":"OZ","name":"Oz","email":"oz@corp.example","manager":"BOSS","team":"Lead"},
@@ -22,33 +19,13 @@ async fn org(app: &TestApp) {
                 {"id":"P1","name":"Pia","email":"p1@corp.example","team":"Pool"},
                 {"id":"P2","name":"Pat","email":"p2@corp.example","team":"Pool"},
                 {"id":"P3","name":"Per","email":"p3@corp.example","team":"Pool"},
-                {"id":"P4","name":"Pol","email":"p4@corp.example","team":"Pool"}]}),
-        )
+                {"id":"P4","name":"Pol","email":"p4@corp.example","team":"Pool"}]))
         .await;
-    assert_eq!(s, 200, "{b}");
-    let (s, b) = app
-        .post(
-            "/api/v1/customers",
-            json!({"customers":[{"id":"C1","name":"Acme","email":"c1@acme.example","owner":"A1"},
-                                {"id":"C2","name":"Dragon","email":"c2@dragon.example","owner":"A1"}]}),
-        )
+    app.add_customers(json!([{"id":"C1","name":"Acme","email":"c1@acme.example","owner":"A1"},
+                                {"id":"C2","name":"Dragon","email":"c2@dragon.example","owner":"A1"}]))
         .await;
-    assert_eq!(s, 200, "{b}");
-    let (s, b) = app
-        .post(
-            "/api/v1/surveys",
-            json!({"id":"p","kind":"peer","title":"360","questions":[{"id":"t1","text":"T","type":"scale","min":1,"max":5,"indicator":"teamwork","required":true}]}),
-        )
-        .await;
-    assert_eq!(s, 200, "{b}");
-    candor::db::sessions::ensure_admin(&app.state.db, "ada@corp.example").await.unwrap();
-}
-
-async fn cycle(app: &TestApp, id: &str, period: &str) {
-    let body = json!({"id":id,"title":format!("Cycle {id}"),"period":period,"opens_at":"2026-10-01T00:00:00Z",
-        "closes_at":"2099-01-01T00:00:00Z","min_raters":3});
-    let (s, b) = app.post("/api/v1/cycles", body).await;
-    assert_eq!(s, 200, "{b}");
+    app.seed_teamwork_survey("p", true).await;
+    make_admin(app, "ada@corp.example").await;
 }
 
 /// Invites one rater by email (anonymous reviews reach raters no other way) and returns the
@@ -67,17 +44,12 @@ async fn rate(app: &TestApp, cycle: &str, ratings: &[(&str, &str, &str, &str)]) 
     }
 }
 
-async fn close(app: &TestApp, cycle: &str) {
-    let (s, b) = app.post(&format!("/api/v1/cycles/{cycle}/close"), json!({})).await;
-    assert_eq!(s, 200, "{b}");
-}
-
 /// October (closed): A1 has three peers and a manager; A2 two peers (withheld) and a manager;
 /// W1 three peers and a manager; A1's two customers; P4 declines A1. November (closed): A1
 /// rated low. December (open): one answer, left out.
 async fn seed(app: &TestApp) {
     org(app).await;
-    cycle(app, "OCT", "2026-10").await;
+    app.seed_cycle_in("OCT", "2026-10").await;
     rate(
         app,
         "OCT",
@@ -104,8 +76,8 @@ async fn seed(app: &TestApp) {
     let link = invite(app, "OCT", "p", "A1", json!({"person":"P4"}), "peer").await;
     let res = app.client.post(format!("{link}/decline")).form(&[("reason", "")]).send().await.unwrap();
     assert_eq!(res.status().as_u16(), 303, "declined");
-    close(app, "OCT").await;
-    cycle(app, "NOV", "2026-11").await;
+    app.close_cycle("OCT").await;
+    app.seed_cycle_in("NOV", "2026-11").await;
     rate(
         app,
         "NOV",
@@ -117,8 +89,8 @@ async fn seed(app: &TestApp) {
         ],
     )
     .await;
-    close(app, "NOV").await;
-    cycle(app, "DEC", "2026-12").await;
+    app.close_cycle("NOV").await;
+    app.seed_cycle_in("DEC", "2026-12").await;
     rate(app, "DEC", &[("A1", "MIA", "manager", "5")]).await;
 }
 
@@ -333,11 +305,7 @@ fn read_xlsx(bytes: &[u8]) -> Value {
 async fn the_workbook_has_the_csvs_numbers(backend: Backend) {
     let app = common::spawn_app(backend).await;
     seed(&app).await;
-    let scores_key =
-        candor::app::integrations::create_key(&app.state, "scoring", candor::domain::api_key::Scope::Scores)
-            .await
-            .unwrap()
-            .key;
+    let scores_key = app.scores_key("scoring").await.key;
     for (query, lang) in [("cycle=OCT", "en"), ("period=2026-Q4", "zh-CN")] {
         let res = app
             .client
@@ -354,8 +322,7 @@ async fn the_workbook_has_the_csvs_numbers(backend: Backend) {
             ("cycle", id) => format!("/api/v1/cycles/{id}/scores.csv"),
             (_, p) => format!("/api/v1/scores.csv?period={p}"),
         };
-        let csv =
-            app.client.get(app.url(&csv_path)).bearer_auth(&scores_key).send().await.unwrap().text().await.unwrap();
+        let csv = app.csv_with_key(&csv_path, &scores_key).await;
         let (scores_sheet, part_sheet) =
             if lang == "en" { ("Scores", "Participation") } else { ("得分", "参与情况") };
         let sheet = &book[scores_sheet];

@@ -139,13 +139,7 @@ async fn an_anonymous_part_is_not_lifted_by_attributed_answers(backend: Backend)
     anon["anonymous"] = json!(true);
     let (s, b) = app.post("/api/v1/surveys", anon).await;
     assert_eq!(s, 200, "{b}");
-    let (s, b) = app
-        .post(
-            "/api/v1/customers",
-            json!({"customers":[{"id":"C3","name":"Third","email":"c3@x.example","owner":"E1001"}]}),
-        )
-        .await;
-    assert_eq!(s, 200, "{b}");
+    app.add_customers(json!([{"id":"C3","name":"Third","email":"c3@x.example","owner":"E1001"}])).await;
     app.seed_cycle("Q4").await;
     let rows = vec![
         json!({"survey":"csat","subject":"E1001","respondent":{"customer":"C1"},"relation":"customer"}),
@@ -265,8 +259,7 @@ async fn assert_unlinked_rows(app: &TestApp) {
     assert_eq!(rows.len(), RATERS);
     assert!(rows.iter().all(|(inv, _)| inv.is_none()), "no invitation on an anonymous response");
     assert_eq!(rows.iter().map(|(_, d)| d).collect::<BTreeSet<_>>().len(), 1, "one day for all");
-    let sealed: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM sealed_responses").fetch_one(&app.state.db.pool).await.unwrap();
+    let sealed = common::count(app, "SELECT COUNT(*) FROM sealed_responses").await;
     assert_eq!(sealed, 0, "sealed records are gone after close");
 }
 
@@ -383,13 +376,7 @@ async fn settings_that_were_promised_hold(backend: Backend) {
 async fn launch_warns_of_groups_too_small(backend: Backend) {
     let app = common::spawn_app(backend).await;
     app.seed_org().await;
-    let (s, b) = app
-        .post(
-            "/api/v1/surveys",
-            json!({"id":"p","kind":"peer","title":"360","questions":[{"id":"t1","text":"T","type":"scale","min":1,"max":5,"indicator":"teamwork"}]}),
-        )
-        .await;
-    assert_eq!(s, 200, "{b}");
+    app.seed_teamwork_survey("p", false).await;
     app.seed_cycle("Q4").await;
     let (s, b) = app.post("/api/v1/cycles/Q4/launch", json!({"survey":"p","subjects":"all","peers":"team"})).await;
     assert_eq!(s, 201, "{b}");
@@ -415,10 +402,7 @@ async fn an_admin_account_is_not_a_person(backend: Backend) {
     app.seed_org().await;
     let hr = candor::domain::EmailAddress::parse("hr@corp.example").unwrap();
     candor::app::accounts::login_link(&app.state, &hr, true).await.unwrap();
-    let (s, b) = app
-        .post("/api/v1/surveys", json!({"id":"p","kind":"peer","title":"360","questions":[{"id":"t1","text":"T","type":"scale","min":1,"max":5,"indicator":"teamwork"}]}))
-        .await;
-    assert_eq!(s, 200, "{b}");
+    app.seed_teamwork_survey("p", false).await;
     app.seed_cycle("Q4").await;
     let (s, b) = app.post("/api/v1/cycles/Q4/launch", json!({"survey":"p","subjects":"all","peers":"team"})).await;
     assert_eq!(s, 201, "{b}");

@@ -79,8 +79,7 @@ async fn bad_people_are_refused_and_nothing_is_stored(backend: Backend) {
     }
     let (s, b) = app.post_raw("/api/v1/people", "{\"people\": [").await;
     assert_error(s, &b, 400, "malformed_json");
-    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM people").fetch_one(&app.state.db.pool).await.unwrap();
-    assert_eq!(n, 0, "a refused batch stores nothing");
+    assert_eq!(common::count(&app, "SELECT COUNT(*) FROM people").await, 0, "a refused batch stores nothing");
 
     // A cycle through people already stored, and an address that belongs to someone else.
     let (s, _) = app
@@ -230,9 +229,7 @@ async fn keys_and_scopes_are_enforced(backend: Backend) {
     let (s, b) = app.get_with_key("/api/v1/cycles/2026-Q4/progress", &forged).await;
     assert_error(s, &b, 401, "unauthorized");
 
-    let scores = candor::app::integrations::create_key(&app.state, "scoring", candor::domain::api_key::Scope::Scores)
-        .await
-        .unwrap();
+    let scores = app.scores_key("scoring").await;
     let (s, _) = app.get_with_key("/api/v1/cycles/2026-Q4/progress", &scores.key).await;
     assert_eq!(s, 200);
     let (s, b) = app
@@ -293,8 +290,7 @@ async fn data_survives_a_restart(backend: Backend) {
     assert_eq!((s, &b["id"]), (200, &json!("csat")));
     let (s, b) = app.get("/api/v1/cycles/2026-Q4").await;
     assert_eq!((s, &b["title"]), (200, &json!("Q4 2026")));
-    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM people").fetch_one(&app.state.db.pool).await.unwrap();
-    assert_eq!(n, 3);
+    assert_eq!(common::count(&app, "SELECT COUNT(*) FROM people").await, 3);
 }
 
 on_both_databases!(

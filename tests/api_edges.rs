@@ -23,8 +23,7 @@ async fn scores_csv_quotes_only_formulas(backend: Backend) {
     assert_eq!(s, 200, "{b}");
     let (s, b) = app.post("/api/v1/cycles/-csv/launch", json!({"survey":"p","subjects":"all","peers":"none"})).await;
     assert_eq!(s, 201, "{b}");
-    let res = app.client.get(app.url("/api/v1/cycles/-csv/scores.csv")).bearer_auth(&app.admin_key).send().await;
-    let csv = res.unwrap().text().await.unwrap();
+    let csv = app.csv_with_key("/api/v1/cycles/-csv/scores.csv", &app.admin_key).await;
     let rows: Vec<&str> = csv.lines().skip(1).collect();
     assert_eq!(rows.len(), 3, "{csv}");
     for row in &rows {

@@ -1,8 +1,8 @@
 //! The audit log: every change through the API or the admin pages leaves exactly one entry
 //! naming who made it; answers, anonymous or not, leave none.
 use crate::common;
-use crate::dashboard::{csrf_of, get, session};
 
+use common::web::{admin_session, get, post, session};
 use common::{Backend, TestApp, seeded};
 use serde_json::{Value, json};
 
@@ -19,14 +19,24 @@ fn actions(list: &[Value]) -> Vec<String> {
 async fn every_change_is_recorded_once_with_its_actor(backend: Backend) {
     let app = seeded(backend, None).await;
     app.seed_peer_survey().await;
-    // The seeding calls: people, customers, a survey, a cycle, a second survey — by the key "tests".
+    // The key "tests" made at the console, then the seeding calls by it: people, customers, a
+    // survey, a cycle, a second survey.
     let all = entries(&app, "").await;
     assert_eq!(
         actions(&all),
-        ["save_survey", "save_cycle", "save_survey", "import_customers", "import_people"],
+        ["save_survey", "save_cycle", "save_survey", "import_customers", "import_people", "create_api_key"],
         "newest first: {all:?}"
     );
-    assert!(all.iter().all(|e| e["actor_kind"] == "api_key" && e["actor"] == "tests"), "{all:?}");
+    let (seeding, console) = all.split_at(5);
+    assert!(seeding.iter().all(|e| e["actor_kind"] == "api_key" && e["actor"] == "tests"), "{all:?}");
+    assert_eq!(
+        (console[0]["actor_kind"].as_str(), console[0]["detail"].as_str()),
+        (Some("cli"), Some("tests, scope admin"))
+    );
+    assert!(
+        all.iter().all(|e| e["target"].as_str().is_some_and(|t| !t.is_empty())),
+        "every entry names a target: {all:?}"
+    );
     assert_eq!(all[1]["cycle"], "2026-Q4");
     assert!(all[4]["detail"].as_str().unwrap().contains("created 3"), "{:?}", all[4]);
 
@@ -41,44 +51,19 @@ async fn every_change_is_recorded_once_with_its_actor(backend: Backend) {
         .post("/api/v1/webhooks", json!({"url":"https://hooks.example.com/candor","secret":"0123456789abcdef"}))
         .await;
     assert_eq!(s, 201);
-    let res = app
-        .client
-        .delete(app.url(&format!("/api/v1/webhooks/{}", hook["id"].as_str().unwrap())))
-        .bearer_auth(&app.admin_key)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status().as_u16(), 204);
+    assert_eq!(app.delete(&format!("/api/v1/webhooks/{}", hook["id"].as_str().unwrap())).await.0, 204);
     // A refused call changes nothing and records nothing.
     assert_eq!(app.post("/api/v1/cycles/nope/close", json!({})).await.0, 404);
 
     // An admin closes the cycle from the admin page: recorded with their person id.
-    let admin_link = candor::app::accounts::login_link(
-        &app.state,
-        &candor::domain::EmailAddress::parse("boss@example.com").unwrap(),
-        true,
-    )
-    .await
-    .unwrap()
-    .1;
-    let res = app.client.post(&admin_link).send().await.unwrap();
-    let cookie = res.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_string();
-    let (_, html) = get(&app, Some(&cookie), "/admin?lang=en").await;
-    let csrf = csrf_of(&html);
-    let res = app
-        .client
-        .post(app.url("/admin/cycles/2026-Q4/close"))
-        .header("cookie", &cookie)
-        .form(&[("csrf", csrf.as_str()), ("lang", "en"), ("confirm", "on")])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status().as_u16(), 303);
+    let (cookie, csrf) = admin_session(&app, "boss@example.com").await;
+    let form = [("csrf", csrf.as_str()), ("lang", "en"), ("confirm", "on")];
+    assert_eq!(post(&app, Some(&cookie), "/admin/cycles/2026-Q4/close", &form).await.0, 303);
 
     let cycle = entries(&app, "?cycle=2026-Q4").await;
     assert_eq!(
         actions(&cycle),
-        ["closed", "revoke_invitations", "reissue_invitations", "remind", "launch", "save_cycle"],
+        ["close_cycle", "revoke_invitations", "reissue_invitations", "remind", "launch", "save_cycle"],
         "{cycle:?}"
     );
     let boss: String = sqlx::query_scalar("SELECT id FROM people WHERE email = 'boss@example.com'")
@@ -86,9 +71,13 @@ async fn every_change_is_recorded_once_with_its_actor(backend: Backend) {
         .await
         .unwrap();
     assert_eq!((cycle[0]["actor_kind"].as_str(), cycle[0]["actor"].as_str()), (Some("person"), Some(boss.as_str())));
-    assert_eq!(cycle[1]["detail"], "revoked 1");
+    assert_eq!(cycle[1]["detail"], "revoked 1, unchanged 0");
     let all = entries(&app, "").await;
-    assert_eq!(actions(&all)[1..3], ["delete_webhook", "create_webhook"]);
+    assert_eq!(
+        actions(&all)[1..4],
+        ["grant_admin", "delete_webhook", "create_webhook"],
+        "the console made boss an admin"
+    );
     // Paging: two at a time, then the rest, nothing twice.
     let (_, first) = app.get("/api/v1/audit?limit=2").await;
     let next = first["next"].as_i64().unwrap();
@@ -122,7 +111,7 @@ async fn answers_leave_no_trace_in_the_audit_log(backend: Backend) {
 
 async fn a_test_event_is_delivered_signed_and_logged(backend: Backend) {
     let app = seeded(backend, None).await;
-    let (url, got) = crate::scores::receiver(1).await;
+    let (url, got) = common::hooks::receiver(1).await;
     let secret = "another-long-shared-secret-42";
     let (s, hook) = app.post("/api/v1/webhooks", json!({"url": url, "secret": secret})).await;
     assert_eq!(s, 201, "{hook}");
@@ -132,13 +121,13 @@ async fn a_test_event_is_delivered_signed_and_logged(backend: Backend) {
     let delivery = queued["delivery"].as_i64().unwrap();
     assert_eq!(app.post("/api/v1/webhooks/nope/test", json!({})).await.0, 404);
     // The receiver refuses the first attempt: the log shows it retried, then delivered.
-    let (headers, body) = crate::common::eventually(20, || async { got.lock().unwrap().first().cloned() }).await;
+    let (headers, body) = common::eventually(20, || async { got.lock().unwrap().first().cloned() }).await;
     assert_eq!(serde_json::from_str::<Value>(&body).unwrap(), json!({"event":"webhook.test","webhook": id}));
     assert_eq!(headers["candor-delivery"].to_str().unwrap(), delivery.to_string());
     let sig = headers["candor-signature"].to_str().unwrap();
     let (t, v1) = sig.strip_prefix("t=").unwrap().split_once(",v1=").unwrap();
     assert_eq!(v1, candor::outbox::webhook::sign(secret, t.parse().unwrap(), &body));
-    let log = crate::common::eventually(20, || async {
+    let log = common::eventually(20, || async {
         let (_, b) = app.get(&format!("/api/v1/webhooks/{id}/deliveries")).await;
         let list = b["deliveries"].as_array().cloned().unwrap_or_default();
         (list.len() == 2).then_some(list)

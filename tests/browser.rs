@@ -4,78 +4,11 @@
 //! set, screenshots of the main pages are written to docs/screenshots/.
 use crate::common;
 
+use common::browser::{browser, shot, text_of, wait_text};
 use common::smtp::SmtpSink;
-use common::{Backend, spawn_app_with};
-use fantoccini::{Client, ClientBuilder, Locator};
+use common::{Backend, count, spawn_app_with};
+use fantoccini::Locator;
 use serde_json::json;
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::time::Duration;
-
-pub(crate) struct Driver(Child);
-
-impl Drop for Driver {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-pub(crate) async fn browser() -> (Driver, Client) {
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let driver = std::env::var("CANDOR_CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into());
-    let child = Command::new(&driver)
-        .arg(format!("--port={port}"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap_or_else(|e| panic!("start {driver} (apt-get install chromium chromium-driver): {e}"));
-    let driver = Driver(child);
-    let caps = json!({"goog:chromeOptions": {
-        "binary": std::env::var("CANDOR_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
-        "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--disable-dev-shm-usage", "--window-size=1280,1000", "--lang=en-US"]}});
-    let caps: fantoccini::wd::Capabilities = caps.as_object().unwrap().clone().into_iter().collect();
-    let url = format!("http://127.0.0.1:{port}");
-    for _ in 0..100 {
-        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-        if let Ok(c) = ClientBuilder::new(connector).capabilities(caps.clone()).connect(&url).await {
-            return (driver, c);
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("chromedriver did not answer");
-}
-
-pub(crate) async fn shot(c: &Client, name: &str) {
-    let png = c.screenshot().await.unwrap();
-    assert!(png.len() > 1000, "a real screenshot");
-    let dir = match std::env::var("CANDOR_SCREENSHOTS") {
-        Ok(_) => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("docs/screenshots"),
-        Err(_) => std::env::temp_dir().join("candor-screenshots"),
-    };
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
-}
-
-pub(crate) async fn text_of(c: &Client) -> String {
-    c.find(Locator::Css("main")).await.unwrap().text().await.unwrap()
-}
-
-/// Waits until the page's main text contains `needle` (a click returns before its page loads).
-pub(crate) async fn wait_text(c: &Client, needle: &str) -> String {
-    for _ in 0..100 {
-        if let Ok(main) = c.find(Locator::Css("main")).await
-            && let Ok(text) = main.text().await
-            && text.contains(needle)
-        {
-            return text;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("page never showed {needle:?}: {}", c.source().await.unwrap_or_default());
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_manager_and_an_admin_in_the_browser() {
@@ -91,7 +24,7 @@ async fn a_manager_and_an_admin_in_the_browser() {
     c.find(Locator::Css("form button")).await.unwrap().click().await.unwrap();
     wait_text(&c, "sign-in link is on its way").await;
     // (The demo's closed cycle sends its results-ready emails too: the sign-in email is the admin's.)
-    let mail = crate::common::eventually(15, || async {
+    let mail = common::eventually(15, || async {
         sink.messages().into_iter().find(|m| m.rcpt_tos == ["admin@demo.example"] && m.text().contains("/login/"))
     })
     .await;
@@ -109,7 +42,7 @@ async fn a_manager_and_an_admin_in_the_browser() {
     assert!(rows.len() >= 9, "the whole demo organisation: {}", rows.len());
     let charts = c.find_all(Locator::Css("svg[role=img]")).await.unwrap();
     assert!(charts.len() >= 3, "a chart per indicator");
-    shot(&c, "dashboard").await;
+    shot(&c, "dashboard", "main table tbody tr").await;
 
     // One person's report with its charts.
     c.find(Locator::LinkText("Sam Carter")).await.unwrap().click().await.unwrap();
@@ -119,7 +52,7 @@ async fn a_manager_and_an_admin_in_the_browser() {
     let page = text_of(&c).await;
     assert!(page.contains("Teamwork") && page.contains("Customer satisfaction"), "{page}");
     assert!(c.find_all(Locator::Css("svg[role=img] title")).await.unwrap().len() >= 4);
-    shot(&c, "person").await;
+    shot(&c, "person", "section.block figure svg[role=img]").await;
 
     // An admin runs a cycle end to end: upload people (a bad file first), create, launch,
     // remind, close.
@@ -144,11 +77,7 @@ async fn a_manager_and_an_admin_in_the_browser() {
     wait_text(&c, "Import these rows").await;
     c.find(Locator::Css("form[action='/admin/import/confirm'] button")).await.unwrap().click().await.unwrap();
     wait_text(&c, "Done. Import from CSV: 1").await;
-    let nia: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM people WHERE id = 'E900'")
-        .fetch_one(&app.state.db.pool)
-        .await
-        .unwrap();
-    assert_eq!(nia, 1);
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM people WHERE id = 'E900'").await, 1);
 
     c.find(Locator::Id("c-id")).await.unwrap().send_keys("2027-Q1").await.unwrap();
     c.find(Locator::Id("c-title")).await.unwrap().send_keys("Q1 2027").await.unwrap();
@@ -166,11 +95,11 @@ async fn a_manager_and_an_admin_in_the_browser() {
         c.find(Locator::Css(&format!("{form} button"))).await.unwrap().click().await.unwrap();
         if action == "remind" {
             wait_text(&c, "Reminders queued:").await;
-            shot(&c, "admin").await;
+            shot(&c, "admin", "main p.flash[role=status]").await;
             // Who has not answered: self and manager reviews by name, the rest as counts.
             c.goto(&app.url("/admin/cycles/2027-Q1/raters?lang=en")).await.unwrap();
             wait_text(&c, "Self and manager reviews not answered yet").await;
-            shot(&c, "admin-raters").await;
+            shot(&c, "admin-raters", "main table tbody tr").await;
             c.goto(&app.url("/admin?lang=en")).await.unwrap();
             wait_text(&c, "Create a cycle").await;
         }
@@ -218,18 +147,16 @@ async fn a_manager_and_an_admin_in_the_browser() {
         }
     }
     wait_text(&c, "Survey pulse saved.").await;
-    shot(&c, "admin-surveys").await;
+    shot(&c, "admin-surveys", "main p.flash").await;
     app.post(
         "/api/v1/cycles",
-        serde_json::json!({"id":"2027-Q2","title":"Q2 2027","opens_at":"2026-11-01T00:00:00Z","closes_at":"2099-06-30T00:00:00Z"}),
+        json!({"id":"2027-Q2","title":"Q2 2027","opens_at":"2026-11-01T00:00:00Z","closes_at":"2099-06-30T00:00:00Z"}),
     )
     .await;
     let customer: String =
         sqlx::query_scalar("SELECT id FROM customers ORDER BY id LIMIT 1").fetch_one(&app.state.db.pool).await.unwrap();
-    let rows = serde_json::json!([{"survey":"pulse","subject":"E112","respondent":{"customer":customer},"relation":"customer"}]);
-    let (s, b) = app
-        .post("/api/v1/cycles/2027-Q2/invitations", serde_json::json!({"invitations": rows, "deliver":"none"}))
-        .await;
+    let rows = json!([{"survey":"pulse","subject":"E112","respondent":{"customer":customer},"relation":"customer"}]);
+    let (s, b) = app.post("/api/v1/cycles/2027-Q2/invitations", json!({"invitations": rows, "deliver":"none"})).await;
     assert_eq!(s, 201, "{b}");
     c.goto(&format!("{}?lang=en", b["links"][0]["url"].as_str().unwrap())).await.unwrap();
     wait_text(&c, "Would you recommend us?").await;
@@ -238,14 +165,10 @@ async fn a_manager_and_an_admin_in_the_browser() {
     c.find(Locator::Id("q3")).await.unwrap().send_keys("Built in the browser").await.unwrap();
     assert!(text_of(&c).await.contains("Can't judge"), "the scale offers it");
     c.find(Locator::Css("input[name=q4][value='visit']")).await.unwrap().click().await.unwrap();
-    shot(&c, "respondent-built-survey").await;
+    shot(&c, "respondent-built-survey", "main form .q").await;
     c.find(Locator::Css("form button")).await.unwrap().click().await.unwrap();
     wait_text(&c, "Thank you").await;
-    let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM responses WHERE survey_id = 'pulse'")
-        .fetch_one(&app.state.db.pool)
-        .await
-        .unwrap();
-    assert_eq!(stored, 1);
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM responses WHERE survey_id = 'pulse'").await, 1);
 
     // A phone: the page fits the width, the table scrolls inside its own box.
     c.set_window_size(390, 844).await.unwrap();
@@ -254,21 +177,20 @@ async fn a_manager_and_an_admin_in_the_browser() {
     let overflow = c.execute("return document.documentElement.scrollWidth - window.innerWidth;", vec![]).await.unwrap();
     assert!(overflow.as_i64().unwrap_or(99) <= 1, "horizontal overflow: {overflow}");
     assert!(text_of(&c).await.contains("团队指标"));
-    shot(&c, "dashboard-phone-zh").await;
+    shot(&c, "dashboard-phone-zh", "main .scroll table").await;
     // The admin page on a 360 px phone, in Chinese: nothing wider than the screen.
     c.set_window_size(360, 800).await.unwrap();
     c.goto(&app.url("/admin?lang=zh-CN")).await.unwrap();
     wait_text(&c, "创建考核周期").await;
-    shot(&c, "admin-phone-zh").await;
+    shot(&c, "admin-phone-zh", "main h1").await;
     // The survey page on that phone, in both languages (the demo's customer survey).
     let customer: String = sqlx::query_scalar("SELECT id FROM customers ORDER BY id DESC LIMIT 1")
         .fetch_one(&app.state.db.pool)
         .await
         .unwrap();
-    let rows = serde_json::json!([{"survey":"demo-csat","subject":"E112","respondent":{"customer":customer},"relation":"customer"}]);
-    let (s, b) = app
-        .post("/api/v1/cycles/2027-Q2/invitations", serde_json::json!({"invitations": rows, "deliver":"none"}))
-        .await;
+    let rows =
+        json!([{"survey":"demo-csat","subject":"E112","respondent":{"customer":customer},"relation":"customer"}]);
+    let (s, b) = app.post("/api/v1/cycles/2027-Q2/invitations", json!({"invitations": rows, "deliver":"none"})).await;
     assert_eq!(s, 201, "{b}");
     let link = b["links"][0]["url"].as_str().unwrap().to_string();
     for (lang, name) in [("en", "respondent-en-phone"), ("zh-CN", "respondent-zh-phone")] {
@@ -277,7 +199,7 @@ async fn a_manager_and_an_admin_in_the_browser() {
         let overflow =
             c.execute("return document.documentElement.scrollWidth - window.innerWidth;", vec![]).await.unwrap();
         assert!(overflow.as_i64().unwrap_or(99) <= 1, "{lang}: horizontal overflow {overflow}");
-        shot(&c, name).await;
+        shot(&c, name, "main form .q").await;
     }
     let widest = "const out = []; for (const e of document.querySelectorAll('body *')) { const r = e.getBoundingClientRect(); \
                   if (!e.closest('.scroll') && r.right > window.innerWidth + 1) out.push([e.tagName, e.className, e.parentElement.tagName, e.parentElement.className, Math.round(r.left), Math.round(r.right), (e.textContent || '').slice(0, 30)]); } return out.slice(0, 12);";

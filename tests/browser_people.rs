@@ -4,8 +4,7 @@
 //! and 1280 px, in English and Chinese, nothing wider than the screen. Screenshots:
 //! admin-people-{desktop,phone}-{en,zh}, admin-people-error-desktop-en,
 //! admin-people-edit-phone-zh, admin-weights-{desktop-en,phone-zh}.
-use crate::browser::{browser, shot, wait_text};
-use crate::browser_respondents::{click, no_overflow, sign_in};
+use crate::common::browser::{browser, click, no_overflow, shot, sign_in, wait_text};
 use crate::common::{Backend, spawn_app_with};
 use fantoccini::{Client, Locator};
 use serde_json::json;
@@ -35,7 +34,7 @@ async fn hr_keeps_the_directory_in_the_browser() {
     assert!(text.contains("Sam Carter") && text.contains("Reports to: Li Na"), "{text}");
     assert!(text.contains("Manages: Priya Nair, Sam Carter, Zhang Wei"), "{text}");
     no_overflow(&c, "people, desktop").await;
-    shot(&c, "admin-people-desktop-en").await;
+    shot(&c, "admin-people-desktop-en", "ul.people li.person").await;
 
     // Search, then edit Sam: a new team and role.
     field(&c, "#people-q", "sam").await;
@@ -58,19 +57,19 @@ async fn hr_keeps_the_directory_in_the_browser() {
     let kept = c.find(Locator::Css("#p-E112 input[name=name]")).await.unwrap().prop("value").await.unwrap();
     assert_eq!(kept.as_deref(), Some("Sam C."));
     assert!(c.find(Locator::Css("#p-E112 details[open] [role=alert]")).await.is_ok(), "the error on his line");
-    shot(&c, "admin-people-error-desktop-en").await;
+    shot(&c, "admin-people-error-desktop-en", "#p-E112 details[open] [role=alert]").await;
 
     c.goto(&app.url("/admin/people?lang=zh-CN")).await.unwrap();
     wait_text(&c, "直接下属").await;
     no_overflow(&c, "people, desktop, Chinese").await;
-    shot(&c, "admin-people-desktop-zh").await;
+    shot(&c, "admin-people-desktop-zh", "ul.people li.person").await;
 
     // On a phone: the list, an open form, and a deactivation that asks first.
     c.set_window_size(360, 800).await.unwrap();
     c.goto(&app.url("/admin/people?lang=en")).await.unwrap();
     wait_text(&c, "Reports to").await;
     no_overflow(&c, "people, phone").await;
-    shot(&c, "admin-people-phone-en").await;
+    shot(&c, "admin-people-phone-en", "ul.people li.person").await;
     c.goto(&app.url("/admin/people?lang=zh-CN&q=E123")).await.unwrap();
     wait_text(&c, "Ken Sato").await;
     click(&c, "#p-E123 summary").await;
@@ -78,7 +77,7 @@ async fn hr_keeps_the_directory_in_the_browser() {
     click(&c, "#p-E123 form button").await;
     wait_text(&c, "请勾选确认框以停用此人。").await;
     no_overflow(&c, "the refused form on a phone").await;
-    shot(&c, "admin-people-edit-phone-zh").await;
+    shot(&c, "admin-people-edit-phone-zh", "#p-E123 details[open] [role=alert]").await;
     let active = c.find(Locator::Css("#p-E123 input[name=active]")).await.unwrap().is_selected().await.unwrap();
     assert!(!active, "the unticked box is kept");
     click(&c, "#p-E123 input[name=confirm]").await;
@@ -96,14 +95,14 @@ async fn hr_keeps_the_directory_in_the_browser() {
     click(&c, "#weights-form button").await;
     wait_text(&c, "已保存按角色设置的权重。").await;
     no_overflow(&c, "weights, phone").await;
-    shot(&c, "admin-weights-phone-zh").await;
+    shot(&c, "admin-weights-phone-zh", "#weights-form").await;
     let (_, cycle) = app.get("/api/v1/cycles/demo-2026-Q4").await;
     assert_eq!(cycle["weights_by_role"]["sales_manager"]["manager"], 2.0, "{cycle}");
     c.set_window_size(1280, 1000).await.unwrap();
     c.goto(&app.url("/admin/cycles/demo-2026-Q4/raters?lang=en")).await.unwrap();
     wait_text(&c, "Weights by role").await;
     c.execute("document.getElementById('weights-h').scrollIntoView()", vec![]).await.unwrap();
-    shot(&c, "admin-weights-desktop-en").await;
+    shot(&c, "admin-weights-desktop-en", "#weights-form").await;
 
     // With an identity provider, the sign-in page offers it first (nothing is asked of the
     // provider until the button is pressed).
@@ -123,6 +122,6 @@ async fn hr_keeps_the_directory_in_the_browser() {
         c.goto(&sso.url(&format!("/login?lang={lang}"))).await.unwrap();
         wait_text(&c, words).await;
         no_overflow(&c, "the sign-in page").await;
-        shot(&c, name).await;
+        shot(&c, name, "#provider button").await;
     }
 }

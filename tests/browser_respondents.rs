@@ -1,43 +1,16 @@
 //! A rater and a subject on a phone, in a real browser: four reviews in a row from the thanks
 //! page (one saved halfway and reopened prefilled, one declined), then choosing reviewers and
 //! their manager approving them. Screenshots at 360 px and 1280 px in both languages.
-use crate::browser::{browser, shot, text_of, wait_text};
-use crate::common::{Backend, TestApp, eventually, spawn_app_with};
-use fantoccini::{Client, Locator};
+use crate::common::browser::{browser, click, no_overflow, shot, sign_in, text_of, wait_text};
+use crate::common::{Backend, count, eventually, spawn_app_with};
+use fantoccini::Locator;
 use serde_json::json;
-
-pub(crate) async fn sign_in(c: &Client, app: &TestApp, email: &str) {
-    c.delete_all_cookies().await.unwrap();
-    let (id, ..) = candor::db::sessions::person_by_email(&app.state.db, email).await.unwrap().unwrap();
-    let token = candor::db::sessions::mint_login_link(&app.state.db, &id).await.unwrap();
-    c.goto(&app.url(&format!("/login/{}", token.as_str()))).await.unwrap();
-    c.find(Locator::Css("form button")).await.unwrap().click().await.unwrap();
-    for _ in 0..100 {
-        if !c.current_url().await.unwrap().path().starts_with("/login") {
-            return;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    panic!("signing in as {email} led nowhere");
-}
-
-pub(crate) async fn click(c: &Client, css: &str) {
-    c.find(Locator::Css(css)).await.unwrap().click().await.unwrap();
-}
-
-pub(crate) async fn no_overflow(c: &Client, what: &str) {
-    let overflow = c.execute("return document.documentElement.scrollWidth - window.innerWidth;", vec![]).await.unwrap();
-    assert!(overflow.as_i64().unwrap_or(99) <= 1, "{what}: horizontal overflow {overflow}");
-}
-
-async fn count(app: &TestApp, sql: &str) -> i64 {
-    sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_string())).fetch_one(&app.state.db.pool).await.unwrap()
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_rater_and_a_subject_on_a_phone() {
     let app = spawn_app_with(Backend::Sqlite, |_| {}).await;
-    crate::respondents::org(&app).await;
+    app.seed_review_org().await;
+    app.seed_cycle("2026-Q4").await;
     let launch = json!({"survey":"peer360","subjects":["E1001","E1002","E1003","E1005"],"peers":"team"});
     assert_eq!(app.post("/api/v1/cycles/2026-Q4/launch", launch).await.0, 201);
     let (_driver, c) = browser().await;
@@ -49,7 +22,7 @@ async fn a_rater_and_a_subject_on_a_phone() {
     wait_text(&c, "My reviews").await;
     assert_eq!(c.find_all(Locator::Css("#reviews form")).await.unwrap().len(), 4);
     no_overflow(&c, "/me").await;
-    shot(&c, "me-phone-en").await;
+    shot(&c, "me-phone-en", "#reviews form").await;
     click(&c, "#reviews form button").await;
     wait_text(&c, "Works well with the team").await;
     click(&c, "input[name=t1][value='4']").await;
@@ -57,7 +30,7 @@ async fn a_rater_and_a_subject_on_a_phone() {
     let text = wait_text(&c, "1 of 4 reviews done").await;
     assert!(text.contains("Next:"), "{text}");
     no_overflow(&c, "thanks").await;
-    shot(&c, "respondent-thanks-next-phone").await;
+    shot(&c, "respondent-thanks-next-phone", "#next-review").await;
 
     // The second: half done, saved, reopened through the same link, prefilled.
     click(&c, "#next-review").await;
@@ -67,7 +40,7 @@ async fn a_rater_and_a_subject_on_a_phone() {
     c.find(Locator::Id("note")).await.unwrap().send_keys("Shares every lead").await.unwrap();
     click(&c, "#save").await;
     wait_text(&c, "Bookmark this page").await;
-    shot(&c, "respondent-saved-phone").await;
+    shot(&c, "respondent-saved-phone", "#saved").await;
     assert_eq!(count(&app, "SELECT COUNT(*) FROM drafts").await, 1);
     c.goto(form_url.as_str()).await.unwrap();
     wait_text(&c, "We restored the answers you saved").await;
@@ -75,7 +48,7 @@ async fn a_rater_and_a_subject_on_a_phone() {
     assert_eq!(checked.as_deref(), Some("true"));
     let note = c.find(Locator::Id("note")).await.unwrap().prop("value").await.unwrap();
     assert_eq!(note.as_deref(), Some("Shares every lead"));
-    shot(&c, "respondent-draft-restored-phone").await;
+    shot(&c, "respondent-draft-restored-phone", "#restored").await;
     click(&c, "#submit").await;
     wait_text(&c, "2 of 4 reviews done").await;
     assert_eq!(count(&app, "SELECT COUNT(*) FROM drafts").await, 0);
@@ -89,11 +62,11 @@ async fn a_rater_and_a_subject_on_a_phone() {
     click(&c, "#decline").await;
     wait_text(&c, "放弃这次评价").await;
     no_overflow(&c, "decline").await;
-    shot(&c, "respondent-decline-phone-zh").await;
+    shot(&c, "respondent-decline-phone-zh", "main form button").await;
     click(&c, "form button").await;
     let text = wait_text(&c, "已放弃评价").await;
     assert!(text.contains("已完成 3/4 项评价"), "{text}");
-    shot(&c, "respondent-declined-thanks-phone-zh").await;
+    shot(&c, "respondent-declined-thanks-phone-zh", "#next-review").await;
 
     // The fourth, and the last.
     click(&c, "#next-review").await;
@@ -113,7 +86,7 @@ async fn a_rater_and_a_subject_on_a_phone() {
     c.set_window_size(1280, 900).await.unwrap();
     c.goto(&app.url("/me?lang=zh-CN")).await.unwrap();
     wait_text(&c, "已放弃").await;
-    shot(&c, "me-desktop-zh").await;
+    shot(&c, "me-desktop-zh", "#reviews").await;
 
     // Dan chooses his reviewers; Li Na, his manager, edits and approves the list.
     let launch = json!({"survey":"peer360","subjects":["E1004"],"peers":"nominated","min_peers":2,"max_peers":3});
@@ -127,7 +100,7 @@ async fn a_rater_and_a_subject_on_a_phone() {
     click(&c, "input[name='pick:E1002']").await;
     click(&c, "input[name='pick:E2000']").await;
     no_overflow(&c, "nominate").await;
-    shot(&c, "nominate-phone-zh").await;
+    shot(&c, "nominate-phone-zh", "main .options").await;
     click(&c, "#send-picks").await;
     wait_text(&c, "已提交给经理审批").await;
 
@@ -138,7 +111,7 @@ async fn a_rater_and_a_subject_on_a_phone() {
     c.find(Locator::LinkText("Dan")).await.unwrap().click().await.unwrap();
     wait_text(&c, "Reviewers for Dan").await;
     click(&c, "input[name='pick:E1003']").await;
-    shot(&c, "nominations-approve-desktop-en").await;
+    shot(&c, "nominations-approve-desktop-en", "#send-picks").await;
     click(&c, "#send-picks").await;
     let text = wait_text(&c, "3 peer invitations created").await;
     assert!(text.contains("Approved"), "{text}");

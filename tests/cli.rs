@@ -1,6 +1,6 @@
 //! The `candor` binary itself: subcommands, exit codes, serving and stopping on SIGTERM.
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 fn candor(dir: &std::path::Path) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_candor"));
@@ -72,17 +72,8 @@ fn defaults_create_the_database_and_serve_until_sigterm() {
             .unwrap();
         assert_eq!(res.status().as_u16(), 200);
     });
-    let kill = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
-    assert!(kill.success());
-    let deadline = Instant::now() + Duration::from_secs(15);
-    let status = loop {
-        if let Some(s) = child.try_wait().unwrap() {
-            break s;
-        }
-        assert!(Instant::now() < deadline, "did not stop on SIGTERM");
-        std::thread::sleep(Duration::from_millis(50));
-    };
-    assert_eq!(status.code(), Some(0));
+    crate::common::process::sigterm(&child);
+    crate::common::process::exits_cleanly(&mut child);
     while let Ok(line) = rx.recv_timeout(Duration::from_millis(200)) {
         logs.push(line);
     }

@@ -2,31 +2,13 @@
 //! address, revoking and reissuing invitations, API keys, and reminders for handed-out links.
 use crate::common;
 
-use crate::dashboard::{get, session};
 use common::smtp::SmtpSink;
-use common::{Backend, TestApp, seeded};
+use common::web::{get, page, session};
+use common::{Backend, count, customer_invite, seeded};
 use serde_json::{Value, json};
-
-fn customer_invite(customer: &str) -> Value {
-    json!({"survey":"csat","subject":"E1001","respondent":{"customer":customer},"relation":"customer"})
-}
 
 fn customer_ref(customer: &str) -> Value {
     json!({"survey":"csat","subject":"E1001","respondent":{"customer":customer}})
-}
-
-async fn links(app: &TestApp, rows: Vec<Value>) -> Vec<String> {
-    let (s, b) = app.post("/api/v1/cycles/2026-Q4/invitations", json!({"invitations": rows, "deliver": "none"})).await;
-    assert_eq!(s, 201, "{b}");
-    b["links"].as_array().unwrap().iter().map(|l| l["url"].as_str().unwrap().to_string()).collect()
-}
-
-async fn status_of(app: &TestApp, url: &str) -> u16 {
-    app.client.get(url).send().await.unwrap().status().as_u16()
-}
-
-async fn delete(app: &TestApp, path: &str, key: &str) -> u16 {
-    app.client.delete(app.url(path)).bearer_auth(key).send().await.unwrap().status().as_u16()
 }
 
 async fn people_and_customers_are_listed_a_page_at_a_time(backend: Backend) {
@@ -72,7 +54,7 @@ async fn people_and_customers_are_listed_a_page_at_a_time(backend: Backend) {
     let handed = b["links"].as_array().unwrap();
     assert_eq!(handed.len(), 1, "{b}");
     assert_eq!(handed[0]["respondent"]["customer"], "C9");
-    assert_eq!(status_of(&app, handed[0]["url"].as_str().unwrap()).await, 200);
+    assert_eq!(page(&app, handed[0]["url"].as_str().unwrap()).await.0, 200);
 }
 
 async fn someone_who_left_takes_part_in_nothing_new(backend: Backend) {
@@ -100,9 +82,9 @@ async fn someone_who_left_takes_part_in_nothing_new(backend: Backend) {
     let (s, b) = app.post("/api/v1/people", json!({ "people": [left] })).await;
     assert_eq!((s, b["updated"].as_u64()), (200, Some(1)), "{b}");
     // Her open links (as subject and as rater) answer 410; what was answered stays.
-    assert_eq!(status_of(&app, &l[0]).await, 410);
-    assert_eq!(status_of(&app, &l[2]).await, 410);
-    assert_eq!(status_of(&app, &l[1]).await, 409);
+    assert_eq!(page(&app, &l[0]).await.0, 410);
+    assert_eq!(page(&app, &l[2]).await.0, 410);
+    assert_eq!(page(&app, &l[1]).await.0, 409);
     let (_, p) = app.get("/api/v1/cycles/2026-Q4/progress").await;
     assert_eq!(p["surveys"][0]["completed"], 1, "{p}");
     // Her session ended, and she cannot sign in again.
@@ -147,7 +129,7 @@ async fn a_changed_address_ends_the_sessions(backend: Backend) {
 async fn invitations_are_revoked_and_reissued(backend: Backend) {
     let sink = SmtpSink::start();
     let app = seeded(backend, Some(&sink)).await;
-    let l = links(&app, vec![customer_invite("C1"), customer_invite("C2")]).await;
+    let l = app.customer_links(&["C1", "C2"]).await;
     let path = |what: &str| format!("/api/v1/cycles/2026-Q4/invitations/{what}");
 
     // A lost link: reissued as a link, the old one stops working.
@@ -155,29 +137,32 @@ async fn invitations_are_revoked_and_reissued(backend: Backend) {
     assert_eq!((s, b["reissued"].as_u64()), (200, Some(1)), "{b}");
     let fresh = b["links"][0]["url"].as_str().unwrap().to_string();
     assert_ne!(fresh, l[0]);
-    assert_eq!((status_of(&app, &l[0]).await, status_of(&app, &fresh).await), (404, 200));
+    assert_eq!((page(&app, &l[0]).await.0, page(&app, &fresh).await.0), (404, 200));
 
     // Reissued by email: one email with a working link.
     let (s, b) = app.post(&path("reissue"), json!({"invitations":[customer_ref("C2")]})).await;
     assert_eq!((s, b.get("links")), (200, None), "{b}");
-    let mails = sink.wait_for(1, 20).await;
+    sink.wait_for(1, 20).await;
+    common::outbox_drained(&app).await;
+    let mails = sink.messages();
+    assert_eq!(mails.len(), 1, "one email");
     assert_eq!(mails[0].rcpt_tos, ["cai@dragon.example"]);
-    assert_eq!(status_of(&app, &mails[0].link(&app.addr, "/s/")).await, 200);
-    assert_eq!(status_of(&app, &l[1]).await, 404);
+    assert_eq!(page(&app, &mails[0].link(&app.addr, "/s/")).await.0, 200);
+    assert_eq!(page(&app, &l[1]).await.0, 404);
 
     // Revoked: 410; revoking again changes nothing; a revoked one is not reissued.
     let (s, b) = app.post(&path("revoke"), json!({"invitations":[customer_ref("C1")]})).await;
     assert_eq!((s, b["revoked"].as_u64(), b["unchanged"].as_u64()), (200, Some(1), Some(0)), "{b}");
-    assert_eq!(status_of(&app, &fresh).await, 410);
+    assert_eq!(page(&app, &fresh).await.0, 410);
     let (_, b) = app.post(&path("revoke"), json!({"invitations":[customer_ref("C1")]})).await;
     assert_eq!((b["revoked"].as_u64(), b["unchanged"].as_u64()), (Some(0), Some(1)), "{b}");
     let (s, b) = app.post(&path("reissue"), json!({"invitations":[customer_ref("C1")], "deliver":"none"})).await;
-    assert_eq!((s, &b["error"]["code"]), (422, &json!("invitation_revoked")), "{b}");
+    assert_eq!((s, &b["error"]["code"]), (409, &json!("invitation_revoked")), "{b}");
     // Unknown invitations are named, and nothing is done.
     let (s, b) = app.post(&path("revoke"), json!({"invitations":[customer_ref("C2"), customer_ref("C7")]})).await;
     assert_eq!((s, &b["error"]["code"]), (409, &json!("unknown_invitation")), "{b}");
     assert!(b["error"]["message"].as_str().unwrap().starts_with("row 1"), "{b}");
-    assert_eq!(status_of(&app, &mails[0].link(&app.addr, "/s/")).await, 200, "C2 untouched");
+    assert_eq!(page(&app, &mails[0].link(&app.addr, "/s/")).await.0, 200, "C2 untouched");
 }
 
 /// Revoking, reissuing, reminding or deactivating answers the same for an anonymous
@@ -219,7 +204,7 @@ async fn nothing_tells_who_answered_anonymously(backend: Backend) {
     assert_eq!((s, b["revoked"].as_u64(), b["unchanged"].as_u64()), (200, Some(2), Some(0)), "{b}");
     let (_, after) = app.get("/api/v1/cycles/2026-Q4/progress").await;
     assert_eq!(before, after, "counts do not move with a revoke");
-    assert_eq!(count_sealed(&app).await, 1, "the sealed answer stays");
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM sealed_responses").await, 1, "the sealed answer stays");
 
     // Two peers leave, one of whom had answered: afterwards their invitations look the same.
     app.seed_peer_survey().await;
@@ -246,14 +231,10 @@ async fn nothing_tells_who_answered_anonymously(backend: Backend) {
     assert_eq!(answers[0], answers[1], "{answers:?}");
 }
 
-async fn count_sealed(app: &TestApp) -> i64 {
-    sqlx::query_scalar("SELECT COUNT(*) FROM sealed_responses").fetch_one(&app.state.db.pool).await.unwrap()
-}
-
 async fn handed_out_links_are_never_emailed_a_reminder(backend: Backend) {
     let sink = SmtpSink::start();
     let app = seeded(backend, Some(&sink)).await;
-    let handed = links(&app, vec![customer_invite("C1")]).await;
+    let handed = app.customer_links(&["C1"]).await;
     let (s, b) = app.post("/api/v1/cycles/2026-Q4/invitations", json!({"invitations":[customer_invite("C2")]})).await;
     assert_eq!(s, 201, "{b}");
     sink.wait_for(1, 20).await;
@@ -267,8 +248,11 @@ async fn handed_out_links_are_never_emailed_a_reminder(backend: Backend) {
     assert_eq!((s, b["queued"].as_u64(), b["emails"].as_u64()), (200, Some(2), Some(1)), "{b}");
     let relinked = b["links"][0]["url"].as_str().unwrap().to_string();
     assert_eq!(b["links"][0]["respondent"]["customer"], "C1");
-    assert_eq!((status_of(&app, &relinked).await, status_of(&app, &handed[0]).await), (200, 200));
-    let mails = sink.wait_for(2, 20).await;
+    assert_eq!((page(&app, &relinked).await.0, page(&app, &handed[0]).await.0), (200, 200));
+    sink.wait_for(2, 20).await;
+    common::outbox_drained(&app).await;
+    let mails = sink.messages();
+    assert_eq!(mails.len(), 2, "the invitation and one reminder");
     assert!(mails.iter().all(|m| m.rcpt_tos == ["cai@dragon.example"]), "C1 is never emailed");
     // Within the hour, a second round by hand is refused.
     let (s, b) = app.post("/api/v1/cycles/2026-Q4/reminders", json!({})).await;
@@ -277,10 +261,7 @@ async fn handed_out_links_are_never_emailed_a_reminder(backend: Backend) {
 
 async fn api_keys_are_listed_and_revoked(backend: Backend) {
     let app = seeded(backend, None).await;
-    let other =
-        candor::app::integrations::create_key(&app.state, "scoring step", candor::domain::api_key::Scope::Scores)
-            .await
-            .unwrap();
+    let other = app.scores_key("scoring step").await;
     assert_eq!(app.get_with_key("/api/v1/cycles", &other.key).await.0, 200);
     let (s, b) = app.get("/api/v1/api-keys").await;
     assert_eq!(s, 200, "{b}");
@@ -293,9 +274,9 @@ async fn api_keys_are_listed_and_revoked(backend: Backend) {
     // A scores key may not list or revoke keys.
     assert_eq!(app.get_with_key("/api/v1/api-keys", &other.key).await.0, 403);
 
-    assert_eq!(delete(&app, &format!("/api/v1/api-keys/{}", other.id), &app.admin_key).await, 204);
+    assert_eq!(app.delete(&format!("/api/v1/api-keys/{}", other.id)).await.0, 204);
     assert_eq!(app.get_with_key("/api/v1/cycles", &other.key).await.0, 401, "revoked at once");
-    assert_eq!(delete(&app, &format!("/api/v1/api-keys/{}", other.id), &app.admin_key).await, 404);
+    assert_eq!(app.delete(&format!("/api/v1/api-keys/{}", other.id)).await.0, 404);
     let (_, b) = app.get("/api/v1/api-keys").await;
     assert_eq!(b["api_keys"].as_array().unwrap().len(), 1);
 }

@@ -2,7 +2,7 @@
 //! Bounded in count and time; everything on loopback.
 use crate::common;
 
-use common::{Backend, spawn_app_with};
+use common::{Backend, count, seeded_with};
 use serde_json::{Value, json};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -99,6 +99,18 @@ async fn fire(c: &reqwest::Client, links: &[String], ack: usize) -> Fired {
     tasks
 }
 
+/// How many responses the answer through `link` stored, read from the database files.
+async fn stored(db: &candor::db::Db, link: &str) -> i64 {
+    let token = link.rsplit('/').next().unwrap();
+    sqlx::query_scalar(
+        "SELECT COUNT(*) FROM responses r JOIN links l ON l.invitation_id = r.invitation_id WHERE l.token_hash = $1",
+    )
+    .bind(candor::domain::token::sha256_hex(token))
+    .fetch_one(&db.pool)
+    .await
+    .unwrap()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_killed_server_loses_no_acknowledged_answer() {
     let dir = tempfile::tempdir().unwrap();
@@ -127,15 +139,7 @@ async fn a_killed_server_loses_no_acknowledged_answer() {
     let server = start_binary(dir.path());
     let db = candor::db::Db::connect(&format!("sqlite://{}/candor.db", dir.path().display())).await.unwrap();
     for link in &acknowledged {
-        let token = link.rsplit('/').next().unwrap();
-        let stored: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM responses r JOIN links l ON l.invitation_id = r.invitation_id WHERE l.token_hash = $1",
-        )
-        .bind(candor::domain::token::sha256_hex(token))
-        .fetch_one(&db.pool)
-        .await
-        .unwrap();
-        assert_eq!(stored, 1, "an acknowledged answer is present after the restart");
+        assert_eq!(stored(&db, link).await, 1, "an acknowledged answer is present after the restart");
     }
     let orphans: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM invitations i WHERE i.completed <> (CASE WHEN EXISTS (SELECT 1 FROM responses r WHERE r.invitation_id = i.id) THEN 1 ELSE 0 END)",
@@ -152,14 +156,7 @@ async fn a_killed_server_loses_no_acknowledged_answer() {
     let rest: Vec<String> = links.iter().filter(|l| !acknowledged.contains(l)).take(60).cloned().collect();
     let mut fresh = 0;
     for l in &rest {
-        let token = l.rsplit('/').next().unwrap();
-        let stored: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM responses r JOIN links l ON l.invitation_id = r.invitation_id WHERE l.token_hash = $1",
-        )
-        .bind(candor::domain::token::sha256_hex(token))
-        .fetch_one(&db.pool)
-        .await
-        .unwrap();
+        let stored = stored(&db, l).await;
         let l = l.replacen(&first_base, &server.base, 1);
         let s = c.post(&l).form(&[("q1", "3")]).send().await.unwrap().status().as_u16();
         assert_eq!(s, if stored == 0 { 303 } else { 409 }, "stored before: {stored}");
@@ -185,8 +182,7 @@ async fn sigterm_finishes_requests_in_flight() {
     let c = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
     let links = seed(&c, &server.base, &key, 300).await;
     let tasks = fire(&c, &links, 10).await;
-    let term = Command::new("kill").args(["-TERM", &server.child.id().to_string()]).status().unwrap();
-    assert!(term.success());
+    common::process::sigterm(&server.child);
     let mut ok = 0;
     let mut answered = Vec::new();
     for t in tasks {
@@ -200,15 +196,7 @@ async fn sigterm_finishes_requests_in_flight() {
             None => {} // arrived after the listener closed: refused, never half-answered
         }
     }
-    let deadline = Instant::now() + Duration::from_secs(20);
-    let status = loop {
-        if let Some(s) = server.child.try_wait().unwrap() {
-            break s;
-        }
-        assert!(Instant::now() < deadline, "did not stop after SIGTERM");
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    assert_eq!(status.code(), Some(0), "a clean exit");
+    common::process::exits_cleanly(&mut server.child);
     assert!(ok > 0);
     let db = candor::db::Db::connect(&format!("sqlite://{}/candor.db", dir.path().display())).await.unwrap();
     let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM responses").fetch_one(&db.pool).await.unwrap();
@@ -217,18 +205,8 @@ async fn sigterm_finishes_requests_in_flight() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_locked_database_answers_503_and_consumes_nothing() {
-    let app = spawn_app_with(Backend::Sqlite, |c| c.sqlite_busy_timeout_ms = 300).await;
-    app.seed_org().await;
-    app.seed_survey().await;
-    app.seed_cycle("2026-Q4").await;
-    let (s, b) = app
-        .post(
-            "/api/v1/cycles/2026-Q4/invitations",
-            json!({"invitations":[{"survey":"csat","subject":"E1001","respondent":{"customer":"C1"},"relation":"customer"}],"deliver":"none"}),
-        )
-        .await;
-    assert_eq!(s, 201);
-    let link = b["links"][0]["url"].as_str().unwrap().to_string();
+    let app = seeded_with(Backend::Sqlite, |c| c.sqlite_busy_timeout_ms = 300).await;
+    let link = app.customer_link("C1").await;
 
     // Another process holds SQLite's write lock longer than the busy timeout.
     use sqlx::Connection;
@@ -241,49 +219,27 @@ async fn a_locked_database_answers_503_and_consumes_nothing() {
     assert!(res.text().await.unwrap().contains("Nothing was lost"));
     sqlx::query("COMMIT").execute(&mut blocker).await.unwrap();
 
-    let completed: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM invitations WHERE completed = 1")
-        .fetch_one(&app.state.db.pool)
-        .await
-        .unwrap();
-    assert_eq!(completed, 0, "nothing consumed");
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM invitations WHERE completed = 1").await, 0, "nothing consumed");
     let res = app.client.post(&link).form(&[("q1", "4")]).send().await.unwrap();
     assert_eq!(res.status().as_u16(), 303, "the same link works once the lock is gone");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_full_disk_is_reported_and_the_link_survives() {
-    let app = spawn_app_with(Backend::Sqlite, |_| {}).await;
-    app.seed_org().await;
-    app.seed_survey().await;
-    app.seed_cycle("2026-Q4").await;
-    let (_, b) = app
-        .post(
-            "/api/v1/cycles/2026-Q4/invitations",
-            json!({"invitations":[{"survey":"csat","subject":"E1001","respondent":{"customer":"C1"},"relation":"customer"}],"deliver":"none"}),
-        )
-        .await;
-    let path = b["links"][0]["url"].as_str().unwrap().trim_start_matches(&app.addr).to_string();
+    let app = seeded_with(Backend::Sqlite, |_| {}).await;
+    let path = app.customer_link("C1").await.trim_start_matches(&app.addr).to_string();
     let mail_dir = app.mail_dir.clone();
     let (db, key) = app.stop().await;
-    let pages: i64 = {
-        let probe = candor::db::Db::connect(&db.url).await.unwrap();
-        let n = sqlx::query_scalar("PRAGMA page_count").fetch_one(&probe.pool).await.unwrap();
-        probe.pool.close().await;
-        n
-    };
+    let pages = common::sqlite_pages(&db).await;
     // The disk is full: not one page more.
     let mut config = common::test_config(&db.url, mail_dir.clone());
-    config.sqlite_max_pages = Some(pages as u64);
+    config.sqlite_max_pages = Some(pages);
     let full = common::start(db, config, Some(key)).await;
     let long = "满".repeat(5_000);
     let res = full.client.post(full.url(&path)).form(&[("q1", "4"), ("q3", long.as_str())]).send().await.unwrap();
     assert_eq!(res.status().as_u16(), 507);
     assert!(res.text().await.unwrap().contains("run out of storage"));
-    let done: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM invitations WHERE completed = 1")
-        .fetch_one(&full.state.db.pool)
-        .await
-        .unwrap();
-    assert_eq!(done, 0, "nothing consumed");
+    assert_eq!(count(&full, "SELECT COUNT(*) FROM invitations WHERE completed = 1").await, 0, "nothing consumed");
     let (db, key) = full.stop().await;
     // Space is back: the same link works.
     let url = db.url.clone();
@@ -296,13 +252,8 @@ async fn a_full_disk_is_reported_and_the_link_survives() {
 /// a request, and `/healthz` says when the database cannot take a write.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn writes_recover_once_space_is_back() {
-    let app = spawn_app_with(Backend::Sqlite, |c| c.sqlite_max_pages = Some(3_000)).await;
-    app.seed_org().await;
-    app.seed_survey().await;
-    app.seed_cycle("2026-Q4").await;
-    let invite = |c: &'static str| json!({"invitations":[{"survey":"csat","subject":"E1001","respondent":{"customer":c},"relation":"customer"}],"deliver":"none"});
-    let (_, b) = app.post("/api/v1/cycles/2026-Q4/invitations", invite("C1")).await;
-    let link = b["links"][0]["url"].as_str().unwrap().to_string();
+    let app = seeded_with(Backend::Sqlite, |c| c.sqlite_max_pages = Some(3_000)).await;
+    let link = app.customer_link("C1").await;
 
     // Another process fills the disk past what the server may use.
     use sqlx::Connection;

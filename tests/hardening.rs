@@ -3,18 +3,16 @@
 //! webhooks aimed inside the network or slow enough to hold up email, error shapes, and input
 //! that reorders itself. Everything on loopback; waits are bounded and never asserted as times.
 use crate::common::smtp::SmtpSink;
-use crate::common::{self, Backend, TestApp, spawn_app_with};
+use crate::common::web::{
+    admin_session, answer_while_sending, get, login_link, multipart, post, post_head, raw_connection,
+};
+use crate::common::{self, Backend, count, spawn_app_with};
 use serde_json::{Value, json};
 use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::time::Duration;
 
-fn raw_connection(app: &TestApp) -> TcpStream {
-    let addr = app.addr.trim_start_matches("http://");
-    let s = TcpStream::connect(addr).unwrap();
-    s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
-    s
-}
+/// A form's content type.
+const FORM: (&str, &str) = ("Content-Type", "application/x-www-form-urlencoded");
 
 /// Reads until the server closes the connection; what it sent.
 fn until_closed(mut s: TcpStream) -> String {
@@ -56,23 +54,9 @@ async fn connections_over_the_cap_are_closed(backend: Backend) {
     .await;
 }
 
-async fn seeded(backend: Backend) -> (TestApp, String) {
-    let app = spawn_app_with(backend, |_| {}).await;
-    app.seed_org().await;
-    app.seed_survey().await;
-    app.seed_cycle("2026-Q4").await;
-    let (s, b) = app
-        .post(
-            "/api/v1/cycles/2026-Q4/invitations",
-            json!({"invitations":[{"survey":"csat","subject":"E1001","respondent":{"customer":"C1"},"relation":"customer"}],"deliver":"none"}),
-        )
-        .await;
-    assert_eq!(s, 201, "{b}");
-    (app, b["links"][0]["url"].as_str().unwrap().to_string())
-}
-
 async fn bodies_are_read_only_after_the_checks(backend: Backend) {
-    let (app, link) = seeded(backend).await;
+    let app = common::seeded(backend, None).await;
+    let link = app.customer_link("C1").await;
     // A forged token: answered from the head alone, before a byte of a 2 MB body arrives.
     let mut s = raw_connection(&app);
     let forged = "A".repeat(43);
@@ -81,31 +65,26 @@ async fn bodies_are_read_only_after_the_checks(backend: Backend) {
     s.read_exact(&mut head).unwrap();
     assert_eq!(&head, b"HTTP/1.1 404");
     // A real link: more than its survey could ever need is refused, and the link still works.
-    // (The server answers before the client has sent it all and closes the connection, so a
-    // client may see the reset rather than the 413: either way nothing was stored.)
-    let huge = "x".repeat(200_000);
-    let refused = |res: Result<reqwest::Response, reqwest::Error>| match res {
-        Ok(r) => r.status().as_u16() == 413,
-        Err(e) => e.is_request() && !e.is_timeout(),
-    };
-    // Its own client: the connection the server closes is never reused for the next request.
-    let once = || reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-    assert!(refused(once().post(&link).form(&[("q1", "4"), ("q3", huge.as_str())]).send().await));
-    let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM responses").fetch_one(&app.state.db.pool).await.unwrap();
-    assert_eq!(stored, 0);
+    // (The server answers before the client has sent it all and closes the connection: the
+    // answer is read while the body is still being sent.)
+    let huge = format!("q1=4&q3={}", "x".repeat(200_000));
+    let path = link.trim_start_matches(&app.addr);
+    let answer = answer_while_sending(&app, post_head(path, &[FORM], huge.len()), huge.into_bytes()).await;
+    assert!(answer.starts_with("HTTP/1.1 413"), "{}", &answer[..answer.len().min(500)]);
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM responses").await, 0);
     let res = app.client.post(&link).form(&[("q1", "4"), ("q3", "fine")]).send().await.unwrap();
     assert_eq!(res.status().as_u16(), 303);
     // A sign-in request is no larger than an address.
-    assert!(refused(once().post(app.url("/login")).form(&[("email", huge.as_str())]).send().await));
-    let queued: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM outbox").fetch_one(&app.state.db.pool).await.unwrap();
-    assert_eq!(queued, 0);
+    let huge = format!("email={}", "x".repeat(200_000));
+    let answer = answer_while_sending(&app, post_head("/login", &[FORM], huge.len()), huge.into_bytes()).await;
+    assert!(answer.starts_with("HTTP/1.1 413"), "{}", &answer[..answer.len().min(500)]);
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM outbox").await, 0);
 }
 
 async fn a_sign_in_posted_from_another_site_is_refused(backend: Backend) {
     let app = spawn_app_with(backend, |_| {}).await;
     app.seed_org().await;
-    let email = candor::domain::EmailAddress::parse("li.na@example.com").unwrap();
-    let (_, link) = candor::app::accounts::login_link(&app.state, &email, false).await.unwrap();
+    let link = login_link(&app, "li.na@example.com", false).await;
     for (name, value) in [("origin", "https://evil.example"), ("sec-fetch-site", "cross-site")] {
         let res = app.client.post(&link).header(name, value).send().await.unwrap();
         assert_eq!(res.status().as_u16(), 403, "{name}: {value}");
@@ -132,11 +111,9 @@ async fn sign_in_emails_are_limited_per_person(backend: Backend) {
             assert_eq!(res.status().as_u16(), 200, "the same answer for every address");
         }
     }
-    let queued: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE kind = 'login'")
-        .fetch_one(&app.state.db.pool)
-        .await
-        .unwrap();
-    assert_eq!(queued, candor::db::sessions::LOGIN_EMAILS_PER_WINDOW, "a flood sends a few emails, not six");
+    // README: at most 3 sign-in emails per person per 15 minutes.
+    let queued = count(&app, "SELECT COUNT(*) FROM outbox WHERE kind = 'login'").await;
+    assert_eq!(queued, 3, "a flood sends a few emails, not six");
 }
 
 async fn guesses_count_per_client_behind_a_trusted_proxy(backend: Backend) {
@@ -203,18 +180,15 @@ async fn a_slow_webhook_holds_up_no_email(backend: Backend) {
     let (s, _) = app.post("/api/v1/cycles/2026-Q4/close", json!({})).await;
     assert_eq!(s, 200);
     common::eventually(10, || async {
-        let n: i64 = sqlx::query_scalar("SELECT attempts FROM outbox WHERE kind = 'webhook'")
-            .fetch_one(&app.state.db.pool)
-            .await
-            .ok()?;
-        (n >= 1).then_some(())
+        (count(&app, "SELECT COUNT(*) FROM outbox WHERE kind = 'webhook' AND attempts >= 1").await == 1).then_some(())
     })
     .await;
     // The webhook is in flight and stuck; a sign-in email still goes out.
     let res = app.client.post(app.url("/login")).form(&[("email", "li.na@example.com")]).send().await.unwrap();
     assert_eq!(res.status().as_u16(), 200);
     let mails = sink.wait_for(1, 20).await;
-    assert!(mails[0].subject.contains("Sign in") || mails[0].subject.contains("登录"), "{}", mails[0].subject);
+    assert_eq!(mails[0].rcpt_tos, ["li.na@example.com"]);
+    assert!(mails[0].subject.contains("登录"), "in Li Na's language (zh-CN): {}", mails[0].subject);
     let _ = release.send(true);
 }
 
@@ -262,8 +236,7 @@ async fn text_that_reorders_itself_is_refused(backend: Backend) {
         .post("/api/v1/cycles", cycle("2026-01-01T00:00:00Z", json!({"manager":0,"peer":0,"direct_report":0})))
         .await;
     assert_eq!(s, 422, "all-zero weights: {b}");
-    let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM people").fetch_one(&app.state.db.pool).await.unwrap();
-    assert_eq!(stored, 0, "nothing of a refused batch is stored");
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM people").await, 0, "nothing of a refused batch is stored");
 }
 
 async fn scores_csv_keeps_ids_as_they_are(backend: Backend) {
@@ -271,27 +244,12 @@ async fn scores_csv_keeps_ids_as_they_are(backend: Backend) {
     let (s, b) =
         app.post("/api/v1/people", json!({"people":[{"id":"-1","name":"=cmd()","email":"m1@example.com"}]})).await;
     assert_eq!(s, 200, "{b}");
-    let (s, b) = app
-        .post(
-            "/api/v1/surveys",
-            json!({"id":"p","kind":"peer","title":"360","questions":[{"id":"t1","text":"T","type":"scale","min":1,"max":5,"indicator":"teamwork"}]}),
-        )
-        .await;
-    assert_eq!(s, 200, "{b}");
+    app.seed_teamwork_survey("p", false).await;
     app.seed_cycle("2026-Q4").await;
     let (s, b) =
         app.post("/api/v1/cycles/2026-Q4/launch", json!({"survey":"p","subjects":"all","deliver":"none"})).await;
     assert_eq!(s, 201, "{b}");
-    let csv = app
-        .client
-        .get(app.url("/api/v1/cycles/2026-Q4/scores.csv"))
-        .bearer_auth(&app.admin_key)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let csv = app.csv_with_key("/api/v1/cycles/2026-Q4/scores.csv", &app.admin_key).await;
     assert!(csv.contains(",-1,'=cmd()"), "the id stays -1, the formula is neutralised: {csv}");
 }
 
@@ -310,79 +268,43 @@ on_both_databases!(
     large_imports_are_reported_and_confirmed_by_id,
 );
 
-pub(crate) fn multipart(fields: &[(&str, &str)], file: &str) -> (String, Vec<u8>) {
-    let boundary = "candor-test-boundary-7c1f";
-    let mut body = Vec::new();
-    for (name, value) in fields {
-        write!(body, "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").unwrap();
-    }
-    write!(body, "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"people.csv\"\r\nContent-Type: text/csv\r\n\r\n").unwrap();
-    body.extend_from_slice(file.as_bytes());
-    write!(body, "\r\n--{boundary}--\r\n").unwrap();
-    (format!("multipart/form-data; boundary={boundary}"), body)
-}
-
 /// Large imports: over the limit is said plainly and nothing can be confirmed; a large valid
 /// file previews and is confirmed by the server's id for it, not by posting it again.
 async fn large_imports_are_reported_and_confirmed_by_id(backend: Backend) {
     let app = spawn_app_with(backend, |_| {}).await;
     app.seed_org().await;
-    let hr = candor::domain::EmailAddress::parse("sam.carter@example.com").unwrap();
-    candor::app::accounts::login_link(&app.state, &hr, true).await.unwrap();
-    let cookie = crate::dashboard::session(&app, "sam.carter@example.com").await;
-    let (_, page) = crate::dashboard::get(&app, Some(&cookie), "/admin").await;
-    let csrf = crate::dashboard::csrf_of(&page);
+    let (cookie, csrf) = admin_session(&app, "sam.carter@example.com").await;
+    let (_, page) = get(&app, Some(&cookie), "/admin?lang=en").await;
     assert!(page.contains("16 MiB"), "the page states the limit");
-    let upload = |csv: String| {
-        let (ctype, body) = multipart(&[("csrf", &csrf), ("kind", "people"), ("lang", "en")], &csv);
-        app.client
-            .post(app.url("/admin/import"))
-            .header("cookie", &cookie)
-            .header("content-type", ctype)
-            .body(body)
-            .send()
-    };
+
+    // Over the limit: the server stops reading at 16 MiB and answers with the page, in the
+    // language the request asks for; nothing can be confirmed.
     let too_big = format!("id,name,email\n{}", "X1,Name,x@example.com\n".repeat(800_000));
-    // The server stops reading at the limit and answers; a client still sending may see the
-    // connection close instead of the page. Either way nothing can be confirmed.
-    if let Ok(res) = upload(too_big).await {
-        assert_eq!(res.status().as_u16(), 422);
-        let body = res.text().await.unwrap_or_default();
-        assert!(!body.contains("name=\"import\""), "no confirm form");
-        assert!(body.is_empty() || body.contains("could not be read"), "{}", &body[..body.len().min(2000)]);
-    }
-    let staged: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM pending_imports").fetch_one(&app.state.db.pool).await.unwrap();
-    assert_eq!(staged, 0);
+    let (ctype, body) = multipart(&[("csrf", &csrf), ("kind", "people"), ("lang", "en")], &too_big);
+    let head = post_head(
+        "/admin/import",
+        &[("Cookie", &cookie), ("Accept-Language", "en"), ("Content-Type", &ctype)],
+        body.len(),
+    );
+    let answer = answer_while_sending(&app, head, body).await;
+    let shown = &answer[..answer.len().min(3000)];
+    assert!(answer.starts_with("HTTP/1.1 422"), "{shown}");
+    assert!(answer.contains("could not be read") && answer.contains("16 MiB"), "said plainly, in English: {shown}");
+    assert!(!answer.contains("name=\"import\""), "no confirm form: {shown}");
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM pending_imports").await, 0);
 
     let rows: String = (0..40_000).map(|i| format!("B{i},Person {i},p{i}@bulk.example\n")).collect();
-    let res = upload(format!("id,name,email\n{rows}")).await.unwrap();
+    let (ctype, body) =
+        multipart(&[("csrf", &csrf), ("kind", "people"), ("lang", "en")], &format!("id,name,email\n{rows}"));
+    let req = app.client.post(app.url("/admin/import")).header("cookie", &cookie).header("content-type", ctype);
+    let res = req.body(body).send().await.unwrap();
     assert_eq!(res.status().as_u16(), 200);
     let body = res.text().await.unwrap();
     let at = body.find("name=\"import\" value=\"").expect("a confirm form") + "name=\"import\" value=\"".len();
     let id = &body[at..at + 32];
-    let res = app
-        .client
-        .post(app.url("/admin/import/confirm"))
-        .header("cookie", &cookie)
-        .form(&[("csrf", csrf.as_str()), ("import", id), ("lang", "en")])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status().as_u16(), 303);
-    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM people WHERE id LIKE 'B%'")
-        .fetch_one(&app.state.db.pool)
-        .await
-        .unwrap();
-    assert_eq!(n, 40_000);
-    // Confirmed once: the id is spent.
-    let res = app
-        .client
-        .post(app.url("/admin/import/confirm"))
-        .header("cookie", &cookie)
-        .form(&[("csrf", csrf.as_str()), ("import", id), ("lang", "en")])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status().as_u16(), 422);
+    let confirm = [("csrf", csrf.as_str()), ("import", id), ("lang", "en")];
+    assert_eq!(post(&app, Some(&cookie), "/admin/import/confirm", &confirm).await.0, 303);
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM people WHERE id LIKE 'B%'").await, 40_000);
+    // Confirmed once: the id is spent, a conflict with what is stored.
+    assert_eq!(post(&app, Some(&cookie), "/admin/import/confirm", &confirm).await.0, 409);
 }

@@ -3,8 +3,8 @@
 //! fake raters given links by hand, record sizes that point at a long comment, customers
 //! sharing one address counted as several raters, a skip-level manager as an anonymous peer,
 //! and a record the key cannot open.
-use crate::common::{self, Backend, TestApp, mail};
-use crate::dashboard::{csrf_of, get, session};
+use crate::common::web::{csrf_of, get, make_admin, post, session};
+use crate::common::{self, Backend, TestApp, count, mail};
 use serde_json::{Value, json};
 
 /// BOSS manages M, who manages S (the subject) and the peers R1–R3; X reports to S. All East.
@@ -35,10 +35,6 @@ fn peer(subject: &str, rater: &str) -> Value {
 async fn answer(app: &TestApp, link: &str, value: &str, note: &str) {
     let res = app.client.post(link).form(&[("t1", value), ("note", note)]).send().await.unwrap();
     assert_eq!(res.status().as_u16(), 303);
-}
-
-async fn count(app: &TestApp, sql: &str) -> i64 {
-    sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_string())).fetch_one(&app.state.db.pool).await.unwrap()
 }
 
 async fn audit(app: &TestApp) -> Vec<Value> {
@@ -93,15 +89,8 @@ async fn re_pointed_emails_reroute_no_review(backend: Backend) {
     assert!(html.contains("Sent to your previous email address"), "{html}");
     assert!(!html.contains("/me/reviews/"), "no button opens it: {html}");
     let id = count(&app, "SELECT id FROM invitations WHERE respondent_person_id = 'R2'").await;
-    let res = app
-        .client
-        .post(app.url(&format!("/me/reviews/{id}")))
-        .header("cookie", &cookie)
-        .form(&[("csrf", csrf_of(&html).as_str())])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status().as_u16(), 404);
+    let (s, _) = post(&app, Some(&cookie), &format!("/me/reviews/{id}"), &[("csrf", csrf_of(&html).as_str())]).await;
+    assert_eq!(s, 404);
     assert_eq!(count(&app, "SELECT COUNT(*) FROM sealed_responses").await, 1, "only the target's answer");
 }
 
@@ -213,27 +202,20 @@ async fn nobody_above_the_subject_is_their_peer(backend: Backend) {
     let s_cookie = session(&app, "s@corp.example").await;
     let (_, html) = get(&app, Some(&s_cookie), "/me/nominations/Q5?lang=en").await;
     assert!(html.contains("pick:R1") && !html.contains("pick:BOSS") && !html.contains("pick:M\""), "{html}");
-    let path = app.url("/me/nominations/Q5");
-    let post = |cookie: String, path: String, form: Vec<(String, String)>| {
-        let client = app.client.clone();
-        async move { client.post(path).header("cookie", cookie).form(&form).send().await.unwrap().status().as_u16() }
-    };
-    let field = |k: &str, v: &str| (k.to_string(), v.to_string());
+    let path = "/me/nominations/Q5";
     let csrf = csrf_of(&html);
-    let boss = vec![field("csrf", &csrf), field("pick:BOSS", "1")];
-    assert_eq!(post(s_cookie.clone(), path.clone(), boss).await, 422, "S cannot nominate BOSS");
-    assert_eq!(post(s_cookie, path, vec![field("csrf", &csrf), field("pick:R1", "1")]).await, 200);
+    let boss = [("csrf", csrf.as_str()), ("pick:BOSS", "1")];
+    assert_eq!(post(&app, Some(&s_cookie), path, &boss).await.0, 409, "S cannot nominate BOSS");
+    assert_eq!(post(&app, Some(&s_cookie), path, &[("csrf", csrf.as_str()), ("pick:R1", "1")]).await.0, 200);
     for approver in ["M", "BOSS"] {
         let cookie = session(&app, &format!("{}@corp.example", approver.to_lowercase())).await;
         let (s, html) = get(&app, Some(&cookie), "/nominations/Q5/S?lang=en").await;
         assert_eq!(s, 200, "{approver} may approve S's list");
-        let form = vec![
-            field("csrf", &csrf_of(&html)),
-            field("lang", "en"),
-            field("pick:R1", "1"),
-            field(&format!("pick:{approver}"), "1"),
-        ];
-        assert_eq!(post(cookie, app.url("/nominations/Q5/S"), form).await, 422, "{approver} adds themselves");
+        let own = format!("pick:{approver}");
+        let csrf = csrf_of(&html);
+        let form = [("csrf", csrf.as_str()), ("lang", "en"), ("pick:R1", "1"), (own.as_str(), "1")];
+        let (s, _) = post(&app, Some(&cookie), "/nominations/Q5/S", &form).await;
+        assert_eq!(s, 422, "{approver} adds themselves");
     }
     assert_eq!(count(&app, "SELECT COUNT(*) FROM invitations WHERE cycle_id = 'Q5' AND relation = 'peer'").await, 0);
 }
@@ -269,7 +251,7 @@ async fn an_unopenable_record_stops_the_close(backend: Backend) {
 async fn an_api_key_cannot_move_an_admins_address(backend: Backend) {
     let app = common::spawn_app(backend).await;
     org(&app).await;
-    candor::db::sessions::ensure_admin(&app.state.db, "m@corp.example").await.unwrap();
+    make_admin(&app, "m@corp.example").await;
     let moved =
         json!({"people":[{"id":"M","name":"Person M","email":"m@admin.example","manager":"BOSS","team":"East"}]});
     let (s, b) = app.post("/api/v1/people", moved).await;

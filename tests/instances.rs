@@ -2,30 +2,10 @@
 //! cycle closed (and announced) once, and a submission load spread across both.
 use crate::common;
 
+use common::hooks::{received, receiver};
 use common::smtp::SmtpSink;
-use common::{Backend, TestDb, fresh_db, start, test_config};
+use common::{Backend, TestDb, count, fresh_db, start, test_config};
 use serde_json::{Value, json};
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
-
-async fn receiver() -> (String, Arc<Mutex<Vec<String>>>) {
-    let got: Arc<Mutex<Vec<String>>> = Arc::default();
-    let app = axum::Router::new()
-        .route(
-            "/hook",
-            axum::routing::post(
-                |axum::extract::State(got): axum::extract::State<Arc<Mutex<Vec<String>>>>, body: String| async move {
-                    got.lock().unwrap().push(body);
-                    axum::http::StatusCode::NO_CONTENT
-                },
-            ),
-        )
-        .with_state(got.clone());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/hook", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    (url, got)
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_instances_share_one_postgresql() {
@@ -46,7 +26,7 @@ async fn two_instances_share_one_postgresql() {
 
     a.seed_org().await;
     a.seed_survey().await;
-    let (hook, got) = receiver().await;
+    let (hook, got) = receiver(0).await;
     let (s, _) = b.post("/api/v1/webhooks", json!({"url": hook, "secret": "a-long-shared-secret-0123"})).await;
     assert_eq!(s, 201, "written through one instance");
     let closes = (chrono::Utc::now() + chrono::Duration::seconds(4)).to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
@@ -71,14 +51,17 @@ async fn two_instances_share_one_postgresql() {
     b.state.wake_outbox();
     sink.wait_for(30, 20).await;
     // The cycle closes by itself; both workers look; one closes it and one webhook goes out.
-    common::eventually(20, || async { (!got.lock().unwrap().is_empty()).then_some(()) }).await;
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+    common::eventually(20, || async { (received(&got) > 0).then_some(()) }).await;
+    // Closed (the announcement went out after the close committed): nothing can queue more
+    // for this cycle, so once the shared outbox is drained every email and delivery is made.
+    common::outbox_drained(&a).await;
     let mails = sink.messages();
     let mut to: Vec<String> = mails.iter().flat_map(|m| m.rcpt_tos.clone()).collect();
     to.sort();
     to.dedup();
     assert_eq!((mails.len(), to.len()), (30, 30), "every email once");
-    assert_eq!(got.lock().unwrap().len(), 1, "closed and announced once");
+    assert_eq!(count(&a, "SELECT COUNT(*) FROM outbox WHERE kind = 'webhook'").await, 1, "announced once");
+    assert_eq!(received(&got), 1, "closed and announced once");
     let (_, p) = b.get("/api/v1/cycles/soon/progress").await;
     assert_eq!((p["status"].as_str(), p["surveys"][0]["emailed"].as_i64()), (Some("closed"), Some(30)));
 
@@ -104,28 +87,15 @@ async fn two_instances_share_one_postgresql() {
     }
     assert_eq!(statuses.iter().filter(|s| **s == 303).count(), 30, "{statuses:?}");
     assert!(statuses.iter().all(|s| *s == 303 || *s == 409), "{statuses:?}");
-    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM responses WHERE cycle_id = 'open'")
-        .fetch_one(&a.state.db.pool)
-        .await
-        .unwrap();
-    assert_eq!(n, 30);
+    assert_eq!(count(&a, "SELECT COUNT(*) FROM responses WHERE cycle_id = 'open'").await, 30);
 }
 
 /// A worker that claims an email and dies leaves it leased; once the lease runs out another
 /// worker claims it again, and a live lease is never claimed twice.
 async fn a_dead_workers_lease_runs_out(backend: Backend) {
-    let app = common::spawn_app(backend).await;
-    app.seed_org().await;
-    app.seed_survey().await;
-    app.seed_cycle("2026-Q4").await;
-    let (s, b) = app
-        .post(
-            "/api/v1/cycles/2026-Q4/invitations",
-            json!({"invitations":[{"survey":"csat","subject":"E1001","respondent":{"customer":"C1"},"relation":"customer"}],"deliver":"none"}),
-        )
-        .await;
-    assert_eq!(s, 201, "{b}");
-    let id: i64 = sqlx::query_scalar("SELECT id FROM invitations").fetch_one(&app.state.db.pool).await.unwrap();
+    let app = common::seeded(backend, None).await;
+    app.customer_link("C1").await;
+    let id = count(&app, "SELECT id FROM invitations").await;
     // Far in the future, so the running worker leaves it alone until the test claims it.
     let mut tx = app.state.db.begin().await.unwrap();
     let later = chrono::Utc::now().timestamp_millis() + 3_600_000;

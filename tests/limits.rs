@@ -1,6 +1,7 @@
 //! Limits per route and per client, attacked over HTTP on loopback: bodies refused before they
 //! are read, and one client's sockets leaving room for everyone else. The figures are printed
 //! (run with `--nocapture` to see them) and asserted against generous bounds only.
+use crate::common::web::{answer_while_sending, post_head};
 use crate::common::{self, Backend, TestApp, spawn_app_with};
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -110,18 +111,21 @@ async fn large_bodies_to_guessed_links_cost_no_memory(backend: Backend) {
     assert!(grown_mib < 160, "the server read the bodies: its peak memory grew by {grown_mib} MiB");
     // It still serves, and a live link still declines, with a reason of a sane size only.
     let link = live_link(&app).await;
-    let once = || reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-    let long = "x".repeat(100_000);
-    let decline = |client: reqwest::Client, reason: &str| {
-        let form = [("reason", reason.to_string())];
-        client.post(format!("{link}/decline")).header("x-forwarded-for", "198.51.100.7").form(&form).send()
-    };
-    let res = decline(once(), &long).await.map(|r| r.status().as_u16());
-    assert!(
-        res.as_ref().is_err() || res.as_ref().is_ok_and(|s| *s == 413),
-        "a reason longer than the form takes: {res:?}"
-    );
-    let res = decline(app.client.clone(), "not my customer").await.unwrap();
+    // (The server answers before the body is all sent, and closes: the answer is read while
+    // the body is still being sent.)
+    let long = format!("reason={}", "x".repeat(100_000));
+    let decline = format!("{}/decline", link.trim_start_matches(&app.addr));
+    let headers = [("Content-Type", "application/x-www-form-urlencoded"), ("X-Forwarded-For", "198.51.100.7")];
+    let answer = answer_while_sending(&app, post_head(&decline, &headers, long.len()), long.into_bytes()).await;
+    assert!(answer.starts_with("HTTP/1.1 413"), "a reason longer than the form takes: {answer}");
+    let res = app
+        .client
+        .post(format!("{link}/decline"))
+        .header("x-forwarded-for", "198.51.100.7")
+        .form(&[("reason", "not my customer")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status().as_u16(), 303, "the link was still live");
 }
 
@@ -129,10 +133,7 @@ async fn live_link(app: &TestApp) -> String {
     app.seed_org().await;
     app.seed_survey().await;
     app.seed_cycle("2026-Q4").await;
-    let invitation = serde_json::json!({"invitations":[{"survey":"csat","subject":"E1001","respondent":{"customer":"C1"},"relation":"customer"}],"deliver":"none"});
-    let (s, b) = app.post("/api/v1/cycles/2026-Q4/invitations", invitation).await;
-    assert_eq!(s, 201, "{b}");
-    b["links"][0]["url"].as_str().unwrap().to_string()
+    app.customer_link("C1").await
 }
 
 /// A client on `from` that opens a fresh connection for every request.

@@ -6,7 +6,7 @@
 //! the provider does not publish.
 use crate::common;
 
-use crate::dashboard::get;
+use common::web::get;
 use common::{Backend, TestApp, spawn_app_with};
 use std::collections::BTreeMap;
 use std::io::BufRead;

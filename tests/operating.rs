@@ -2,8 +2,9 @@
 //! JSON lines, and online backups of a live SQLite database.
 use crate::common;
 
+use common::web::post;
 use common::{Backend, TestApp, eventually, spawn_app_with};
-use serde_json::{Value, json};
+use serde_json::json;
 use std::io::Write;
 use std::process::{Command, Stdio};
 
@@ -40,31 +41,17 @@ fn value(text: &str, series: &str) -> f64 {
         .unwrap_or_else(|| panic!("no series {series} in\n{text}"))
 }
 
-async fn links(app: &TestApp, customers: &[&str]) -> Vec<String> {
-    let rows: Vec<Value> = customers
-        .iter()
-        .map(|c| json!({"survey":"csat","subject":"E1001","respondent":{"customer":c},"relation":"customer"}))
-        .collect();
-    let (s, b) = app.post("/api/v1/cycles/2026-Q4/invitations", json!({"invitations": rows, "deliver": "none"})).await;
-    assert_eq!(s, 201, "{b}");
-    b["links"].as_array().unwrap().iter().map(|l| l["url"].as_str().unwrap().to_string()).collect()
-}
-
-async fn post_form(app: &TestApp, link: &str, form: &[(&str, &str)]) -> u16 {
-    app.client.post(link).form(form).send().await.unwrap().status().as_u16()
-}
-
 async fn metrics_count_requests_by_route_template_and_pass_promtool(backend: Backend) {
     let app = spawn_app_with(backend, |c| c.metrics_listen = Some("127.0.0.1:0".into())).await;
     app.seed_org().await;
     app.seed_survey().await;
     app.seed_peer_survey().await;
     app.seed_cycle("2026-Q4").await;
-    let l = links(&app, &["C1", "C2"]).await;
+    let l = app.customer_links(&["C1", "C2"]).await;
     assert_eq!(app.client.get(&l[0]).send().await.unwrap().status().as_u16(), 200);
-    assert_eq!(post_form(&app, &l[0], &[("q1", "4"), ("q2", "9"), ("q3", "Great")]).await, 303);
-    assert_eq!(post_form(&app, &l[0], &[("q1", "5")]).await, 409, "answered already");
-    assert_eq!(post_form(&app, &l[1], &[("q1", "9")]).await, 422, "out of range");
+    assert_eq!(post(&app, None, &l[0], &[("q1", "4"), ("q2", "9"), ("q3", "Great")]).await.0, 303);
+    assert_eq!(post(&app, None, &l[0], &[("q1", "5")]).await.0, 409, "answered already");
+    assert_eq!(post(&app, None, &l[1], &[("q1", "9")]).await.0, 422, "out of range");
     // One email through the worker.
     let peer = json!({"invitations":[{"survey":"peer360","subject":"E1001","respondent":{"person":"E1002"},"relation":"peer"}]});
     assert_eq!(app.post("/api/v1/cycles/2026-Q4/invitations", peer).await.0, 201);

@@ -14,17 +14,8 @@ fn candor(dir: &std::path::Path) -> Command {
 }
 
 fn stop(child: &mut std::process::Child) {
-    let kill = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
-    assert!(kill.success());
-    let deadline = Instant::now() + Duration::from_secs(15);
-    let status = loop {
-        if let Some(s) = child.try_wait().unwrap() {
-            break s;
-        }
-        assert!(Instant::now() < deadline, "did not stop on SIGTERM");
-        std::thread::sleep(Duration::from_millis(50));
-    };
-    assert_eq!(status.code(), Some(0));
+    common::process::sigterm(child);
+    common::process::exits_cleanly(child);
 }
 
 /// Imports, a survey, invitations (one emailed, two as links) and one answer, over HTTP.

@@ -1,36 +1,21 @@
 //! Storage that cannot take a write, and a database that goes away mid-request: `/healthz`
 //! says so, and requests answer 503 with `Retry-After` (or 507 for a full disk), never 500.
 //! Each case is specific to its database.
-use crate::common::{self, Backend, TestApp, spawn_app_with};
-use serde_json::{Value, json};
+use crate::common::{self, Backend, seeded_with};
+use serde_json::Value;
 use sqlx::Connection;
-
-async fn seeded_link(app: &TestApp) -> String {
-    app.seed_org().await;
-    app.seed_survey().await;
-    app.seed_cycle("2026-Q4").await;
-    let invite = json!({"invitations":[{"survey":"csat","subject":"E1001","respondent":{"customer":"C1"},"relation":"customer"}],"deliver":"none"});
-    let (s, b) = app.post("/api/v1/cycles/2026-Q4/invitations", invite).await;
-    assert_eq!(s, 201, "{b}");
-    b["links"][0]["url"].as_str().unwrap().to_string()
-}
 
 /// A disk with room for a page or two but not for an answer: the answer is refused as such
 /// (507), and `/healthz` does not call that storage healthy.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn healthz_says_when_an_answer_no_longer_fits() {
-    let app = spawn_app_with(Backend::Sqlite, |_| {}).await;
-    let path = seeded_link(&app).await.trim_start_matches(&app.addr).to_string();
+    let app = seeded_with(Backend::Sqlite, |_| {}).await;
+    let path = app.customer_link("C1").await.trim_start_matches(&app.addr).to_string();
     let mail_dir = app.mail_dir.clone();
     let (db, key) = app.stop().await;
-    let pages: i64 = {
-        let probe = candor::db::Db::connect(&db.url).await.unwrap();
-        let n = sqlx::query_scalar("PRAGMA page_count").fetch_one(&probe.pool).await.unwrap();
-        probe.pool.close().await;
-        n
-    };
+    let pages = common::sqlite_pages(&db).await;
     let mut config = common::test_config(&db.url, mail_dir);
-    config.sqlite_max_pages = Some(pages as u64 + 3);
+    config.sqlite_max_pages = Some(pages + 3);
     let full = common::start(db, config, Some(key)).await;
     let long = "满".repeat(5_000);
     let res = full.client.post(full.url(&path)).form(&[("q1", "4"), ("q3", long.as_str())]).send().await.unwrap();
@@ -75,8 +60,8 @@ async fn hold_invitations(url: &str, fire: impl std::future::Future<Output = ()>
 /// to try again (503, `Retry-After`), nothing half-done is kept, and the same link then works.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_database_restart_mid_request_answers_503() {
-    let app = spawn_app_with(Backend::Postgres, |_| {}).await;
-    let link = seeded_link(&app).await;
+    let app = seeded_with(Backend::Postgres, |_| {}).await;
+    let link = app.customer_link("C1").await;
     let (answer_tx, answer) = tokio::sync::oneshot::channel();
     let (api_tx, api) = tokio::sync::oneshot::channel();
     let fire = async {

@@ -4,23 +4,17 @@
 //! does, admins only; and a cycle's weights by role on its admin page.
 use crate::common;
 
-use crate::dashboard::{csrf_of, get, session};
+use common::web::{admin_session, csrf_of, get, post, session};
 use common::{Backend, TestApp, seeded};
 use serde_json::{Value, json};
 
+/// Wang Fang's admin session on the people page: (cookie, its CSRF token).
 async fn admin(app: &TestApp) -> (String, String) {
-    candor::db::sessions::ensure_admin(&app.state.db, "wang.fang@example.com").await.unwrap();
-    let cookie = session(app, "wang.fang@example.com").await;
+    let (cookie, _) = admin_session(app, "wang.fang@example.com").await;
     let (s, html) = get(app, Some(cookie.as_str()), "/admin/people?lang=en").await;
     assert_eq!(s, 200, "{html}");
-    (cookie.clone(), csrf_of(&html))
-}
-
-async fn post(app: &TestApp, cookie: &str, path: &str, form: &[(&str, &str)]) -> (u16, String) {
-    let res = app.client.post(app.url(path)).header("cookie", cookie).form(form).send().await.unwrap();
-    let status = res.status().as_u16();
-    let location = res.headers().get("location").map(|l| l.to_str().unwrap().to_string());
-    (status, location.unwrap_or(res.text().await.unwrap()))
+    let csrf = csrf_of(&html);
+    (cookie, csrf)
 }
 
 /// Whether the audit log has an entry by this actor, of this action, on this target.
@@ -98,18 +92,18 @@ async fn edits_pass_the_apis_checks(backend: Backend) {
     let path = "/admin/people/E1001/edit";
     // A refusal is shown on her line, in the reader's words, with what was typed kept.
     let typed = li_na(&csrf, &[("email", "sam.carter@example.com"), ("name", "Li Na (typed)"), ("lang", "zh-CN")]);
-    let (s, page) = post(&app, &cookie, path, &typed).await;
-    assert_eq!(s, 422);
+    let (s, page) = post(&app, Some(&cookie), path, &typed).await;
+    assert_eq!(s, 409, "an address someone has is a conflict with what is stored");
     assert!(page.contains("此邮箱地址已属于其他人员。"), "{page}");
     assert!(page.contains("value=\"Li Na (typed)\"") && page.contains("value=\"sam.carter@example.com\""));
-    for (field, value, words) in [
-        ("manager", "NOBODY", "No person has this manager id."),
-        ("email", "not-an-address", "This is not a valid email address."),
-        ("role", "Sales Lead", "The role must be snake_case"),
-        ("name", " ", "The name must be 1 to 200 characters"),
+    for (field, value, status, words) in [
+        ("manager", "NOBODY", 409, "No person has this manager id."),
+        ("email", "not-an-address", 422, "This is not a valid email address."),
+        ("role", "Sales Lead", 422, "The role must be snake_case"),
+        ("name", " ", 422, "The name must be 1 to 200 characters"),
     ] {
-        let (s, page) = post(&app, &cookie, path, &li_na(&csrf, &[(field, value)])).await;
-        assert_eq!(s, 422, "{field}");
+        let (s, page) = post(&app, Some(&cookie), path, &li_na(&csrf, &[(field, value)])).await;
+        assert_eq!(s, status, "{field}");
         assert!(page.contains(words), "{field}: {page}");
     }
     // Wang Fang managed by Li Na would make them manage each other.
@@ -122,15 +116,15 @@ async fn edits_pass_the_apis_checks(backend: Backend) {
         ("team", "East"),
         ("active", "on"),
     ];
-    let (s, page) = post(&app, &cookie, "/admin/people/E1000/edit", &wang).await;
-    assert_eq!(s, 422);
+    let (s, page) = post(&app, Some(&cookie), "/admin/people/E1000/edit", &wang).await;
+    assert_eq!(s, 409);
     assert!(page.contains("These people would manage each other."));
     assert_eq!(person(&app, "E1001").await["email"], "li.na@example.com", "nothing stored");
 
     // A good edit: saved, in the audit log, and her sessions end as her address changed.
     let hers = session(&app, "li.na@example.com").await;
     let good = li_na(&csrf, &[("email", "Na.Li@Example.com"), ("team", "West"), ("role", "sales_lead")]);
-    let (s, to) = post(&app, &cookie, path, &good).await;
+    let (s, to) = post(&app, Some(&cookie), path, &good).await;
     assert_eq!((s, to.as_str()), (303, "/admin/people?lang=en&q=&page=1&saved=E1001#p-E1001"));
     let p = person(&app, "E1001").await;
     assert_eq!(
@@ -145,7 +139,7 @@ async fn edits_pass_the_apis_checks(backend: Backend) {
     assert!(logged(&log, "E1000", "import_people", "people"), "{log}");
     // A forged form (no CSRF token) changes nothing.
     let forged = [("lang", "en"), ("name", "X"), ("email", "x@example.com"), ("active", "on")];
-    assert_eq!(post(&app, &cookie, path, &forged).await.0, 403);
+    assert_eq!(post(&app, Some(&cookie), path, &forged).await.0, 403);
 }
 
 async fn deactivation_is_confirmed_and_does_what_the_api_does(backend: Backend) {
@@ -161,13 +155,13 @@ async fn deactivation_is_confirmed_and_does_what_the_api_does(backend: Backend) 
     let link = b["links"][0]["url"].as_str().unwrap().to_string();
     let hers = session(&app, "li.na@example.com").await;
     let off = li_na(&csrf, &[("active", "")]);
-    let (s, page) = post(&app, &cookie, "/admin/people/E1001/edit", &off).await;
+    let (s, page) = post(&app, Some(&cookie), "/admin/people/E1001/edit", &off).await;
     assert_eq!(s, 422, "not confirmed");
     assert!(page.contains("Tick the box to confirm the deactivation."));
     assert_eq!(person(&app, "E1001").await["active"], true);
     let mut confirmed = off.clone();
     confirmed.push(("confirm", "yes"));
-    let (s, _) = post(&app, &cookie, "/admin/people/E1001/edit", &confirmed).await;
+    let (s, _) = post(&app, Some(&cookie), "/admin/people/E1001/edit", &confirmed).await;
     assert_eq!(s, 303);
     assert_eq!(person(&app, "E1001").await["active"], false);
     assert_eq!(app.client.get(&link).send().await.unwrap().status().as_u16(), 410, "her link is revoked");
@@ -189,30 +183,30 @@ async fn weights_by_role_on_the_cycles_page(backend: Backend) {
     assert_eq!(s, 200);
     assert!(page.contains("Weights by role") && page.contains("name=\"role_1\" value=\"sales_manager\""), "{page}");
     let path = "/admin/cycles/2026-Q4/weights";
-    let base = |m: &'static str| {
-        vec![
-            ("csrf", csrf.clone()),
-            ("lang", "en".into()),
-            ("role_0", "sales".into()),
-            ("manager_0", "".into()),
-            ("peer_0", "".into()),
-            ("direct_report_0", "".into()),
-            ("role_1", "sales_manager".into()),
-            ("manager_1", m.into()),
-            ("peer_1", "1".into()),
-            ("direct_report_1", "2".into()),
-        ]
+    let weights = |m: &'static str| {
+        let (app, cookie, csrf) = (&app, cookie.clone(), csrf.clone());
+        async move {
+            let form = [
+                ("csrf", csrf.as_str()),
+                ("lang", "en"),
+                ("role_0", "sales"),
+                ("manager_0", ""),
+                ("peer_0", ""),
+                ("direct_report_0", ""),
+                ("role_1", "sales_manager"),
+                ("manager_1", m),
+                ("peer_1", "1"),
+                ("direct_report_1", "2"),
+            ];
+            post(app, Some(&cookie), path, &form).await
+        }
     };
-    let form = |v: &Vec<(&'static str, String)>| v.iter().map(|(k, v)| (*k, v.clone())).collect::<Vec<_>>();
     // Refused in the reader's words, with what was typed kept.
-    let res = app.client.post(app.url(path)).header("cookie", &cookie).form(&form(&base("abc"))).send().await.unwrap();
-    assert_eq!(res.status().as_u16(), 422);
-    let page = res.text().await.unwrap();
+    let (s, page) = weights("abc").await;
+    assert_eq!(s, 422);
     assert!(page.contains("Weights are numbers from 0 to 100") && page.contains("value=\"abc\""), "{page}");
-    let res = app.client.post(app.url(path)).header("cookie", &cookie).form(&form(&base("500"))).send().await.unwrap();
-    assert_eq!(res.status().as_u16(), 422);
-    let res = app.client.post(app.url(path)).header("cookie", &cookie).form(&form(&base("0.5"))).send().await.unwrap();
-    assert_eq!(res.status().as_u16(), 303);
+    assert_eq!(weights("500").await.0, 422);
+    assert_eq!(weights("0.5").await.0, 303);
     let (_, c) = app.get("/api/v1/cycles/2026-Q4").await;
     assert_eq!(
         c["weights_by_role"],
@@ -224,9 +218,9 @@ async fn weights_by_role_on_the_cycles_page(backend: Backend) {
     // A closed cycle's weights no longer change.
     let (s, _) = app.post("/api/v1/cycles/2026-Q4/close", json!({})).await;
     assert_eq!(s, 200);
-    let res = app.client.post(app.url(path)).header("cookie", &cookie).form(&form(&base("3"))).send().await.unwrap();
-    assert_eq!(res.status().as_u16(), 422);
-    assert!(res.text().await.unwrap().contains("The cycle is closed"));
+    let (s, page) = weights("3").await;
+    assert_eq!(s, 409);
+    assert!(page.contains("The cycle is closed"), "{page}");
 }
 
 on_both_databases!(

@@ -1,77 +1,48 @@
 //! Periods for the scoring step: cycles listed for any key, and scores pooled over a month, a
 //! quarter or a year from the closed cycles inside it — numbers computed by hand below.
-use crate::common::{self, Backend, TestApp};
+use crate::common::web::{admin_session, get, session};
+use crate::common::{self, Backend, TestApp, count};
 use serde_json::{Value, json};
-
-async fn cycle(app: &TestApp, id: &str, period: &str) {
-    let body = json!({"id":id,"title":id,"period":period,"opens_at":"2026-10-01T00:00:00Z","closes_at":"2099-01-01T00:00:00Z","min_raters":3});
-    let (s, b) = app.post("/api/v1/cycles", body).await;
-    assert_eq!(s, 200, "{b}");
-}
 
 /// Invites and answers: (survey, subject, respondent json, relation, form fields).
 async fn answer(app: &TestApp, cycle: &str, survey: &str, respondent: Value, relation: &str, fields: &[(&str, &str)]) {
     let row = json!({"survey":survey,"subject":"E1001","respondent":respondent,"relation":relation});
-    let link = common::mail::invite_by_email(app, None, cycle, vec![row]).await.remove(0);
-    let res = app.client.post(&link).form(fields).send().await.unwrap();
-    assert_eq!(res.status().as_u16(), 303);
-}
-
-async fn close(app: &TestApp, cycle: &str) {
-    let (s, b) = app.post(&format!("/api/v1/cycles/{cycle}/close"), json!({})).await;
-    assert_eq!(s, 200, "{b}");
+    common::mail::answer_by_email(app, cycle, row, fields).await;
 }
 
 async fn setup(app: &TestApp) {
     app.seed_org().await;
     app.seed_survey().await;
-    let (s, b) = app
-        .post(
-            "/api/v1/people",
-            json!({"people":[
+    app.add_people(json!([
                 {"id":"P1","name":"Pia","email":"p1@example.com","manager":"E1000","team":"East"},
                 {"id":"P2","name":"Pat","email":"p2@example.com","manager":"E1000","team":"East"},
                 {"id":"P3","name":"Per","email":"p3@example.com","manager":"E1000","team":"East"},
-                {"id":"D1","name":"Dee","email":"d1@example.com","manager":"E1001","team":"East"}]}),
-        )
+                {"id":"D1","name":"Dee","email":"d1@example.com","manager":"E1001","team":"East"}]))
         .await;
-    assert_eq!(s, 200, "{b}");
-    let (s, b) = app
-        .post(
-            "/api/v1/customers",
-            json!({"customers":[{"id":"C3","name":"Third","email":"c3@x.example","owner":"E1001"}]}),
-        )
-        .await;
-    assert_eq!(s, 200, "{b}");
-    let (s, b) = app
-        .post(
-            "/api/v1/surveys",
-            json!({"id":"p","kind":"peer","title":"360","questions":[{"id":"t1","text":"T","type":"scale","min":1,"max":5,"indicator":"teamwork","required":true}]}),
-        )
-        .await;
-    assert_eq!(s, 200, "{b}");
+    app.add_customers(json!([{"id":"C3","name":"Third","email":"c3@x.example","owner":"E1001"}])).await;
+    app.seed_teamwork_survey("p", true).await;
     // Three monthly customer cycles: 100, 50 | 75 | 0, 100 (q1 on 1..5).
     for (id, period, answers) in [
         ("M10", "2026-10", vec![("C1", "5"), ("C2", "3")]),
         ("M11", "2026-11", vec![("C1", "4")]),
         ("M12", "2026-12", vec![("C2", "1"), ("C1", "5")]),
     ] {
-        cycle(app, id, period).await;
+        app.seed_cycle_in(id, period).await;
         for (c, v) in answers {
             answer(app, id, "csat", json!({"customer":c}), "customer", &[("q1", v)]).await;
         }
-        close(app, id).await;
+        app.close_cycle(id).await;
     }
     // The quarter's 360: manager 75; peers 100, 75, 50 (released); one direct report 0 (withheld).
-    cycle(app, "Q4-360", "2026-Q4").await;
+    app.seed_cycle_in("Q4-360", "2026-Q4").await;
     answer(app, "Q4-360", "p", json!({"person":"E1000"}), "manager", &[("t1", "4")]).await;
     for (p, v) in [("P1", "5"), ("P2", "4"), ("P3", "3")] {
         answer(app, "Q4-360", "p", json!({"person":p}), "peer", &[("t1", v)]).await;
     }
     answer(app, "Q4-360", "p", json!({"person":"D1"}), "direct_report", &[("t1", "1")]).await;
-    close(app, "Q4-360").await;
+    app.close_cycle("Q4-360").await;
     // A late December cycle that is still open: left out, and the period is not final.
-    cycle(app, "M12-late", "2026-12").await;
+    app.seed_cycle_in("M12-late", "2026-12").await;
     answer(app, "M12-late", "csat", json!({"customer":"C3"}), "customer", &[("q1", "1")]).await;
 }
 
@@ -82,11 +53,7 @@ fn li(b: &Value) -> &Value {
 async fn quarters_and_years_pool_the_released_groups(backend: Backend) {
     let app = common::spawn_app(backend).await;
     setup(&app).await;
-    let scores_key =
-        candor::app::integrations::create_key(&app.state, "scoring", candor::domain::api_key::Scope::Scores)
-            .await
-            .unwrap()
-            .key;
+    let scores_key = app.scores_key("scoring").await.key;
     // A scores key finds the cycles of a period.
     let (s, list) = app.get_with_key("/api/v1/cycles", &scores_key).await;
     assert_eq!(s, 200, "{list}");
@@ -122,29 +89,20 @@ async fn quarters_and_years_pool_the_released_groups(backend: Backend) {
     assert_eq!((october["final"].as_bool(), october["cycles"].clone()), (Some(true), json!(["M10"])));
     assert_eq!(li(&october)["indicators"]["customer_satisfaction"]["score"], 75.0);
 
-    let csv = app
-        .client
-        .get(app.url("/api/v1/scores.csv?period=2026-Q4"))
-        .bearer_auth(&scores_key)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let csv = app.csv_with_key("/api/v1/scores.csv?period=2026-Q4", &scores_key).await;
     assert!(
         csv.lines().any(|l| l.starts_with("2026-Q4,open,false,E1001,") && l.contains(",customer_satisfaction,65,5,")),
         "{csv}"
     );
     // Her manager's view: monthly customer cycles draw their own trend, not joined to the 360.
-    let cookie = crate::dashboard::session(&app, "wang.fang@example.com").await;
-    let (s, page) = crate::dashboard::get(&app, Some(&cookie), "/dashboard/people/E1001?cycle=M12&lang=en").await;
+    let cookie = session(&app, "wang.fang@example.com").await;
+    let (s, page) = get(&app, Some(&cookie), "/dashboard/people/E1001?cycle=M12&lang=en").await;
     assert_eq!(s, 200);
     assert!(page.contains("Trend across monthly cycles"), "a monthly trend");
     assert!(page.contains("aria-label=\"Trend across monthly cycles\""), "its own chart");
     assert!(!page.contains("aria-label=\"Trend across cycles\""), "no line joining months and the 360");
     // The dashboard shows the quarter as well as a cycle: the pooled figures, no progress column.
-    let (s, page) = crate::dashboard::get(&app, Some(&cookie), "/dashboard?period=2026-Q4&lang=en").await;
+    let (s, page) = get(&app, Some(&cookie), "/dashboard?period=2026-Q4&lang=en").await;
     assert_eq!(s, 200);
     assert!(page.contains("65.0") && page.contains("75.0"), "pooled customer satisfaction and teamwork");
     assert!(!page.contains("class=\"meter\""), "no progress for a period");
@@ -162,13 +120,7 @@ async fn quarters_and_years_pool_the_released_groups(backend: Backend) {
 async fn a_cycle_keeps_its_org_chart(backend: Backend) {
     let app = common::spawn_app(backend).await;
     app.seed_org().await;
-    let (s, b) = app
-        .post(
-            "/api/v1/surveys",
-            json!({"id":"p","kind":"peer","title":"360","questions":[{"id":"t1","text":"T","type":"scale","min":1,"max":5,"indicator":"teamwork"}]}),
-        )
-        .await;
-    assert_eq!(s, 200, "{b}");
+    app.seed_teamwork_survey("p", false).await;
     let roles = json!({"id":"Q4","title":"Q4","period":"2026-Q4","opens_at":"2026-10-01T00:00:00Z","closes_at":"2099-01-01T00:00:00Z",
         "weights_by_role":{"sales_manager":{"manager":0,"peer":1,"direct_report":3}}});
     let (s, b) = app.post("/api/v1/cycles", roles).await;
@@ -178,18 +130,12 @@ async fn a_cycle_keeps_its_org_chart(backend: Backend) {
     let (s, b) = app.post("/api/v1/cycles/Q4/launch", json!({"survey":"p","subjects":"all","peers":"team"})).await;
     assert_eq!(s, 201, "{b}");
     // Li Na moves: to Sam as her manager, and to the West team.
-    let (s, b) = app
-        .post(
-            "/api/v1/people",
-            json!({"people":[{"id":"E1001","name":"Li Na","email":"li.na@example.com","manager":"E1002","team":"West","role":"sales"}]}),
-        )
-        .await;
-    assert_eq!(s, 200, "{b}");
+    app.add_people(json!([{"id":"E1001","name":"Li Na","email":"li.na@example.com","manager":"E1002","team":"West","role":"sales"}])).await;
     let (_, scores) = app.get("/api/v1/cycles/Q4/scores").await;
     assert_eq!(li(&scores)["team"], "East", "the cycle's team, not today's");
     for (email, sees) in [("wang.fang@example.com", true), ("sam.carter@example.com", false)] {
-        let cookie = crate::dashboard::session(&app, email).await;
-        let (s, page) = crate::dashboard::get(&app, Some(&cookie), "/dashboard?cycle=Q4&lang=en").await;
+        let cookie = session(&app, email).await;
+        let (s, page) = get(&app, Some(&cookie), "/dashboard?cycle=Q4&lang=en").await;
         assert_eq!(s, 200);
         assert_eq!(page.contains("Li Na"), sees, "{email} in the cycle's org chart");
     }
@@ -237,24 +183,17 @@ async fn a_schedule_opens_and_closes_its_cycle_once_on_two_instances() {
     .await;
     let (id, period) = &closed[0];
     assert_eq!(id, &format!("csat-monthly-{}", period.as_deref().unwrap()), "one cycle, named for its month");
-    let invited: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM invitations").fetch_one(pool).await.unwrap();
-    assert_eq!(invited, 2, "Li Na's two customers, once");
-    let emails: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE kind = 'invitation'").fetch_one(pool).await.unwrap();
+    assert_eq!(count(&a, "SELECT COUNT(*) FROM invitations").await, 2, "Li Na's two customers, once");
+    let emails = count(&a, "SELECT COUNT(*) FROM outbox WHERE kind = 'invitation'").await;
     assert_eq!(emails, 2, "one email per customer, whichever instance invited");
-    // Both workers keep polling: a closed period is not opened again.
-    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
-    let cycles: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM cycles").fetch_one(pool).await.unwrap();
-    assert_eq!(cycles, 1);
-    let (s, _) = a
-        .client
-        .delete(a.url("/api/v1/schedules/csat-monthly"))
-        .bearer_auth(&a.admin_key)
-        .send()
-        .await
-        .map(|r| (r.status().as_u16(), ()))
-        .unwrap();
-    assert_eq!(s, 204);
+    // Both workers keep polling: a closed period is not opened again. Rather than wait for
+    // their next polls, each instance runs its schedules once more, now, as its worker would.
+    for instance in [&a, &b] {
+        candor::app::schedules::run_due(&instance.state).await.unwrap();
+    }
+    assert_eq!(count(&a, "SELECT COUNT(*) FROM cycles").await, 1);
+    assert_eq!(count(&a, "SELECT COUNT(*) FROM invitations").await, 2, "nobody invited again");
+    assert_eq!(a.delete("/api/v1/schedules/csat-monthly").await.0, 204);
 }
 
 /// HR runs schedules from /admin too: adding one opens this period's cycle; deleting asks first.
@@ -262,11 +201,7 @@ async fn schedules_on_the_admin_page(backend: Backend) {
     let app = common::spawn_app(backend).await;
     app.seed_org().await;
     app.seed_survey().await;
-    let hr = candor::domain::EmailAddress::parse("sam.carter@example.com").unwrap();
-    candor::app::accounts::login_link(&app.state, &hr, true).await.unwrap();
-    let cookie = crate::dashboard::session(&app, "sam.carter@example.com").await;
-    let (_, page) = crate::dashboard::get(&app, Some(&cookie), "/admin?lang=en").await;
-    let csrf = crate::dashboard::csrf_of(&page);
+    let (cookie, csrf) = admin_session(&app, "sam.carter@example.com").await;
     let form = [
         ("csrf", csrf.as_str()),
         ("lang", "en"),

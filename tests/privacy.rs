@@ -2,14 +2,9 @@
 //! down to the database files, and retention of old cycles.
 use crate::common;
 
-use common::{Backend, TestApp, eventually, spawn_app_with};
+use common::web::{admin_session, get};
+use common::{Backend, TestApp, count, eventually, spawn_app_with};
 use serde_json::{Value, json};
-
-async fn cycle(app: &TestApp, id: &str) {
-    let body =
-        json!({"id":id,"title":id,"opens_at":"2026-01-01T00:00:00Z","closes_at":"2099-12-31T23:59:59Z","min_raters":3});
-    assert_eq!(app.post("/api/v1/cycles", body).await.0, 200);
-}
 
 /// Invites (by email) and answers: `(survey, subject, respondent, relation, form)`.
 async fn answer(
@@ -23,24 +18,7 @@ async fn answer(
 ) {
     let row = json!({"survey":survey,"subject":subject,"respondent":respondent,"relation":relation});
     // Anonymous reviews reach their raters by email only: every link is read from its email.
-    let link = common::mail::invite_by_email(app, None, cycle, vec![row]).await.remove(0);
-    let res = app.client.post(&link).form(form).send().await.unwrap();
-    assert_eq!(res.status().as_u16(), 303);
-}
-
-async fn close(app: &TestApp, cycle: &str) {
-    let (s, b) = app.post(&format!("/api/v1/cycles/{cycle}/close"), json!({})).await;
-    assert_eq!(s, 200, "{b}");
-}
-
-async fn delete(app: &TestApp, path: &str) -> (u16, Value) {
-    let res = app.client.delete(app.url(path)).bearer_auth(&app.admin_key).send().await.unwrap();
-    let status = res.status().as_u16();
-    (status, res.json().await.unwrap_or(Value::Null))
-}
-
-async fn count(app: &TestApp, sql: &str) -> i64 {
-    sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_string())).fetch_one(&app.state.db.pool).await.unwrap()
+    common::mail::answer_by_email(app, cycle, row, form).await;
 }
 
 async fn seeded(backend: Backend) -> TestApp {
@@ -53,13 +31,13 @@ async fn seeded(backend: Backend) -> TestApp {
 
 async fn a_person_export_holds_their_data_and_no_anonymous_answer(backend: Backend) {
     let app = seeded(backend).await;
-    cycle(&app, "Q4").await;
+    app.seed_cycle("Q4").await;
     let sam = json!({"person":"E1002"});
     answer(&app, "Q4", "peer360", "E1001", sam.clone(), "peer", &[("t1", "2")]).await;
     answer(&app, "Q4", "peer360", "E1002", sam.clone(), "self", &[("t1", "5")]).await;
     answer(&app, "Q4", "csat", "E1001", json!({"customer":"C1"}), "customer", &[("q1", "5"), ("q3", "Lovely service")])
         .await;
-    close(&app, "Q4").await;
+    app.close_cycle("Q4").await;
 
     let (s, sam) = app.get("/api/v1/people/E1002/export").await;
     assert_eq!(s, 200, "{sam}");
@@ -88,10 +66,7 @@ async fn a_person_export_holds_their_data_and_no_anonymous_answer(backend: Backe
     assert!(!li.to_string().contains("\"value\":2"), "the peer's answer leaked: {li}");
 
     assert_eq!(app.get("/api/v1/people/NOBODY/export").await.0, 404);
-    let key = candor::app::integrations::create_key(&app.state, "reader", candor::domain::api_key::Scope::Scores)
-        .await
-        .unwrap()
-        .key;
+    let key = app.scores_key("reader").await.key;
     assert_eq!(app.get_with_key("/api/v1/people/E1002/export", &key).await.0, 403);
     assert_eq!(app.get_with_key("/api/v1/customers/C1/export", &key).await.0, 403);
 }
@@ -130,20 +105,20 @@ async fn erasure_leaves_no_contact_data_and_the_scores_unchanged(backend: Backen
     let app = seeded(backend).await;
     let acme = json!({"customers":[{"id":"C1","name":"Acme Erasable Ltd","email":"erase.me@acme.example","phone":"+86 138 0013 8000","owner":"E1001"}]});
     assert_eq!(app.post("/api/v1/customers", acme).await.0, 200);
-    cycle(&app, "Q3").await;
-    cycle(&app, "Q4").await;
+    app.seed_cycle("Q3").await;
+    app.seed_cycle("Q4").await;
     for (c, q1) in [("C1", "5"), ("C2", "2")] {
         answer(&app, "Q3", "csat", "E1001", json!({"customer":c}), "customer", &[("q1", q1), ("q3", "kept words")])
             .await;
         answer(&app, "Q4", "csat", "E1001", json!({"customer":c}), "customer", &[("q1", q1), ("q2", "9")]).await;
     }
-    close(&app, "Q3").await;
+    app.close_cycle("Q3").await;
     // Asked for an anonymous review, then their address changes: the old one is told (a
     // notice that carries it), and the invitation keeps the address it was sent to.
     let anon = json!({"id":"anon","kind":"customer","title":"Anonymous","anonymous":true,"questions":[
         {"id":"a1","text":"Overall","type":"scale","min":1,"max":5,"indicator":"customer_satisfaction"}]});
     assert_eq!(app.post("/api/v1/surveys", anon).await.0, 200);
-    cycle(&app, "ANON").await;
+    app.seed_cycle("ANON").await;
     let invite = json!({"invitations":[{"survey":"anon","subject":"E1001","respondent":{"customer":"C1"},"relation":"customer"}]});
     assert_eq!(app.post("/api/v1/cycles/ANON/invitations", invite).await.0, 201);
     let moved = json!({"customers":[{"id":"C1","name":"Acme Erasable Ltd","email":"moved.me@acme.example","phone":"+86 138 0013 8000","owner":"E1001"}]});
@@ -161,16 +136,16 @@ async fn erasure_leaves_no_contact_data_and_the_scores_unchanged(backend: Backen
     assert_eq!(export["invitations"].as_array().unwrap().len(), 3);
     assert_eq!(export["answers_given"].as_array().unwrap().len(), 2, "{export}");
 
-    let (s, erased) = delete(&app, "/api/v1/customers/C1").await;
+    let (s, erased) = app.delete("/api/v1/customers/C1").await;
     assert_eq!(s, 200, "{erased}");
     assert_eq!(erased, json!({"erased":true,"invitations":3,"answers_kept":2,"answers_deleted":0}));
     assert_eq!(scores("Q3").await, q3, "released scores changed");
     assert_eq!(scores("Q4").await, q4, "the open cycle's scores changed");
     assert_eq!(count(&app, "SELECT COUNT(*) FROM responses").await, 4, "answers are kept");
     assert_eq!(app.get("/api/v1/customers/C1/export").await.0, 404);
-    assert_eq!(delete(&app, "/api/v1/customers/C1").await.0, 404);
+    assert_eq!(app.delete("/api/v1/customers/C1").await.0, 404);
     let (_, audit) = app.get("/api/v1/audit").await;
-    assert!(audit.to_string().contains("erased_customer"), "{audit}");
+    assert!(audit.to_string().contains("erase_customer"), "{audit}");
 
     let bytes = database_bytes(&app, backend);
     for contact in ["erase.me@acme.example", "moved.me@acme.example", "Acme Erasable", "+86 138 0013 8000"] {
@@ -179,26 +154,23 @@ async fn erasure_leaves_no_contact_data_and_the_scores_unchanged(backend: Backen
     assert!(holds(&bytes, "cai@dragon.example"), "the scan reads the files: another customer is there");
 
     // The other customer's answers go with them when asked.
-    let (s, erased) = delete(&app, "/api/v1/customers/C2?answers=delete").await;
+    let (s, erased) = app.delete("/api/v1/customers/C2?answers=delete").await;
     assert_eq!(s, 200, "{erased}");
     assert_eq!(erased["answers_deleted"], 2);
     assert_eq!(count(&app, "SELECT COUNT(*) FROM responses").await, 2);
     assert_eq!(scores("Q3").await, q3, "released scores stay");
-    assert_eq!(delete(&app, "/api/v1/customers/C1?answers=maybe").await.0, 422);
+    assert_eq!(app.delete("/api/v1/customers/C1?answers=maybe").await.0, 422);
 }
 
 async fn an_admin_erases_a_customer_from_the_admin_page_once_confirmed(backend: Backend) {
-    use crate::dashboard::{csrf_of, get, session};
     let app = seeded(backend).await;
-    candor::db::sessions::ensure_admin(&app.state.db, "wang.fang@example.com").await.unwrap();
-    let cookie = session(&app, "wang.fang@example.com").await;
+    let (cookie, csrf) = admin_session(&app, "wang.fang@example.com").await;
     let (s, html) = get(&app, Some(cookie.as_str()), "/admin?lang=zh-CN").await;
     assert_eq!(s, 200);
     assert!(
         html.contains("隐私请求") && html.contains("action=\"/admin/customers/erase\""),
         "the control is on the page"
     );
-    let csrf = csrf_of(&html);
     let post = |form: Vec<(&'static str, String)>| {
         let (app, cookie) = (&app, cookie.clone());
         async move {
@@ -220,7 +192,7 @@ async fn an_admin_erases_a_customer_from_the_admin_page_once_confirmed(backend: 
     assert!(html.contains("Customer erased"), "{html}");
     let (_, audit) = app.get("/api/v1/audit").await;
     let entry = audit.to_string();
-    assert!(entry.contains("erased_customer") && entry.contains("E1000"), "by the signed-in admin: {audit}");
+    assert!(entry.contains("erase_customer") && entry.contains("E1000"), "by the signed-in admin: {audit}");
     assert!(!entry.contains("buyer@acme.example") && !entry.contains("Acme"), "{audit}");
 }
 
@@ -231,17 +203,26 @@ on_both_databases!(
     retention_deletes_what_it_says_and_nothing_else,
 );
 
+/// `sql` counted for the cycles OLD, RECENT and OPEN, in that order (`{c}` names the cycle).
+async fn per_cycle(app: &TestApp, sql: &str) -> Vec<i64> {
+    let mut v = Vec::new();
+    for c in ["OLD", "RECENT", "OPEN"] {
+        v.push(count(app, &sql.replace("{c}", c)).await);
+    }
+    v
+}
+
 async fn retention_deletes_what_it_says_and_nothing_else(backend: Backend) {
     let app = seeded(backend).await;
     for c in ["OLD", "RECENT", "OPEN"] {
-        cycle(&app, c).await;
+        app.seed_cycle(c).await;
         let text = format!("comment in {c}");
         answer(&app, c, "csat", "E1001", json!({"customer":"C1"}), "customer", &[("q1", "4"), ("q3", text.as_str())])
             .await;
         answer(&app, c, "peer360", "E1001", json!({"person":"E1002"}), "peer", &[("t1", "4")]).await;
     }
-    close(&app, "OLD").await;
-    close(&app, "RECENT").await;
+    app.close_cycle("OLD").await;
+    app.close_cycle("RECENT").await;
     let year_and_more = 400 * 86_400;
     let sql = format!("UPDATE cycles SET closed_at = closed_at - {year_and_more} WHERE id = 'OLD'");
     sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&app.state.db.pool).await.unwrap();
@@ -252,47 +233,32 @@ async fn retention_deletes_what_it_says_and_nothing_else(backend: Backend) {
         }
         v
     };
-    let per_cycle = |table_sql: &'static str| {
-        let app = &app;
-        async move {
-            let mut v = Vec::new();
-            for c in ["OLD", "RECENT", "OPEN"] {
-                v.push(count(app, &table_sql.replace("{c}", c)).await);
-            }
-            v
-        }
-    };
     let invitations = "SELECT COUNT(*) FROM invitations WHERE cycle_id = '{c}'";
     let links = "SELECT COUNT(*) FROM links l JOIN invitations i ON i.id = l.invitation_id WHERE i.cycle_id = '{c}'";
     let linked = "SELECT COUNT(*) FROM responses WHERE cycle_id = '{c}' AND invitation_id IS NOT NULL";
     let texts = "SELECT COUNT(*) FROM answers a JOIN responses r ON r.id = a.response_id WHERE r.cycle_id = '{c}' AND a.text IS NOT NULL";
     let values = "SELECT COUNT(*) FROM answers a JOIN responses r ON r.id = a.response_id WHERE r.cycle_id = '{c}' AND a.value IS NOT NULL";
-    assert_eq!(per_cycle(invitations).await, vec![2, 2, 2]);
-    assert_eq!(per_cycle(linked).await, vec![1, 1, 1], "attributed answers keep their invitation until then");
-    let values_before = per_cycle(values).await;
+    assert_eq!(per_cycle(&app, invitations).await, vec![2, 2, 2]);
+    assert_eq!(per_cycle(&app, linked).await, vec![1, 1, 1], "attributed answers keep their invitation until then");
+    let values_before = per_cycle(&app, values).await;
 
-    // The worker sweeps when it starts, and hourly after.
+    // The worker sweeps when it starts, and hourly after; the sweep's audit entry is the last
+    // thing it writes.
     let (db, key) = app.stop().await;
     let mut config = common::test_config(&db.url, db.dir.path().join("mail"));
     config.retention_months = Some(12);
     let app = common::start(db, config, Some(key)).await;
-    eventually(20, || async { (count(&app, &invitations.replace("{c}", "OLD")).await == 0).then_some(()) }).await;
+    eventually(20, || async {
+        let (_, audit) = app.get("/api/v1/audit?cycle=OLD").await;
+        audit.to_string().contains("retention_sweep").then_some(())
+    })
+    .await;
 
-    let per_cycle = |table_sql: &'static str| {
-        let app = &app;
-        async move {
-            let mut v = Vec::new();
-            for c in ["OLD", "RECENT", "OPEN"] {
-                v.push(count(app, &table_sql.replace("{c}", c)).await);
-            }
-            v
-        }
-    };
-    assert_eq!(per_cycle(invitations).await, vec![0, 2, 2]);
-    assert_eq!(per_cycle(links).await[1..], [2, 2]);
-    assert_eq!(per_cycle(linked).await, vec![0, 1, 1]);
-    assert_eq!(per_cycle(texts).await, vec![0, 1, 1], "comments of the old cycle only");
-    assert_eq!(per_cycle(values).await, values_before, "answers' values stay");
+    assert_eq!(per_cycle(&app, invitations).await, vec![0, 2, 2]);
+    assert_eq!(per_cycle(&app, links).await[1..], [2, 2]);
+    assert_eq!(per_cycle(&app, linked).await, vec![0, 1, 1]);
+    assert_eq!(per_cycle(&app, texts).await, vec![0, 1, 1], "comments of the old cycle only");
+    assert_eq!(per_cycle(&app, values).await, values_before, "answers' values stay");
     for (c, before) in ["OLD", "RECENT", "OPEN"].iter().zip(&scores) {
         assert_eq!(&app.get(&format!("/api/v1/cycles/{c}/scores")).await.1, before, "scores of {c} changed");
     }
@@ -300,6 +266,4 @@ async fn retention_deletes_what_it_says_and_nothing_else(backend: Backend) {
     assert!(!comments.to_string().contains("comment in OLD"), "{comments}");
     let (_, comments) = app.get("/api/v1/cycles/RECENT/comments").await;
     assert!(comments.to_string().contains("comment in RECENT"), "{comments}");
-    let (_, audit) = app.get("/api/v1/audit?cycle=OLD").await;
-    assert!(audit.to_string().contains("retention_sweep"), "{audit}");
 }

@@ -3,7 +3,7 @@
 //! tell whether they answered — an email that carries an attributed and an anonymous review to
 //! a re-pointed address, a sign-in link or a review link that outlives an address moved away
 //! and back — and the launches and closes those fixes must not break.
-use crate::common::{self, Backend, TestApp, mail};
+use crate::common::{self, Backend, TestApp, count, mail};
 use serde_json::{Value, json};
 
 /// M manages S and the peers R1–R3 (all East).
@@ -12,8 +12,7 @@ async fn org(app: &TestApp) {
         .iter()
         .map(|(id, m)| person(id, *m, &format!("{}@corp.example", id.to_lowercase())))
         .collect();
-    let (s, b) = app.post("/api/v1/people", json!({ "people": people })).await;
-    assert_eq!(s, 200, "{b}");
+    app.add_people(json!(people)).await;
     let survey = json!({"id":"p","kind":"peer","title":"360","questions":[
         {"id":"t1","text":"Works well with the team","type":"scale","min":1,"max":5,"indicator":"teamwork","required":true},
         {"id":"note","text":"What should they keep doing?","type":"text"}]});
@@ -45,10 +44,6 @@ fn reference(subject: &str, rater: &str) -> Value {
 
 async fn answer(app: &TestApp, link: &str) -> u16 {
     app.client.post(link).form(&[("t1", "5"), ("note", "written by the admin")]).send().await.unwrap().status().as_u16()
-}
-
-async fn count(app: &TestApp, sql: &str) -> i64 {
-    sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_string())).fetch_one(&app.state.db.pool).await.unwrap()
 }
 
 fn review_links(app: &TestApp, address: &str) -> Vec<String> {
@@ -211,10 +206,10 @@ async fn a_team_launch_survives_a_manager_who_left(backend: Backend) {
         person("R2", Some("BOSS"), "r2@corp.example"),
         person("R3", Some("BOSS"), "r3@corp.example"),
     ];
-    assert_eq!(app.post("/api/v1/people", json!({ "people": people })).await.0, 200);
+    app.add_people(json!(people)).await;
     let mut gone = person("M", Some("BOSS"), "m@corp.example");
     gone["active"] = json!(false);
-    assert_eq!(app.post("/api/v1/people", json!({ "people": [gone] })).await.0, 200);
+    app.add_people(json!([gone])).await;
     let survey = json!({"id":"p","kind":"peer","title":"360","questions":[
         {"id":"t1","text":"Teamwork","type":"scale","min":1,"max":5,"indicator":"teamwork","required":true}]});
     assert_eq!(app.post("/api/v1/surveys", survey).await.0, 200);

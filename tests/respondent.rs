@@ -2,30 +2,14 @@
 use crate::common;
 
 use common::smtp::{SmtpSink, decode_eml};
-use common::{Backend, TestApp, seeded};
+use common::web::{page, post};
+use common::{Backend, TestApp, count, customer_invite, seeded};
 use serde_json::{Value, json};
-
-fn customer_invite(customer: &str) -> Value {
-    json!({"survey":"csat","subject":"E1001","respondent":{"customer":customer},"relation":"customer"})
-}
 
 async fn invite(app: &TestApp, rows: Vec<Value>, deliver: &str) -> Value {
     let (s, b) = app.post("/api/v1/cycles/2026-Q4/invitations", json!({"invitations": rows, "deliver": deliver})).await;
     assert_eq!(s, 201, "{b}");
     b
-}
-
-async fn count(app: &TestApp, sql: &str) -> i64 {
-    sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_string())).fetch_one(&app.state.db.pool).await.unwrap()
-}
-
-async fn page(app: &TestApp, url: &str) -> (u16, String) {
-    let res = app.client.get(url).send().await.unwrap();
-    (res.status().as_u16(), res.text().await.unwrap())
-}
-
-async fn post_form(app: &TestApp, url: &str, form: &[(&str, &str)]) -> reqwest::Response {
-    app.client.post(url).form(form).send().await.unwrap()
 }
 
 async fn customer_answers_from_the_emailed_link(backend: Backend) {
@@ -40,6 +24,7 @@ async fn customer_answers_from_the_emailed_link(backend: Backend) {
     assert_eq!(mail.rcpt_tos, vec!["buyer@acme.example"]);
     assert!(mail.subject.contains("Li Na") && mail.subject.contains("Q4 2026"), "{}", mail.subject);
     assert!(mail.html.as_deref().is_some_and(|h| h.contains("Li Na")), "an HTML part too");
+    assert!(mail.raw.contains("multipart/alternative"), "text and HTML as alternatives: {}", mail.raw);
     let link = mail.link(&app.addr, "/s/");
     let unsubscribe = mail.link(&app.addr, "/unsubscribe/");
     assert_eq!(mail.headers.get("List-Unsubscribe"), Some(&format!("<{unsubscribe}>")));
@@ -62,9 +47,8 @@ async fn customer_answers_from_the_emailed_link(backend: Backend) {
     assert_eq!(count(&app, "SELECT COUNT(*) FROM invitations WHERE completed_on IS NOT NULL").await, 0);
 
     // Invalid answers: 422, each problem beside its question, valid input kept, nothing stored.
-    let res = post_form(&app, &link, &[("q1", "9"), ("q2", "7"), ("q3", "keep <this> text")]).await;
-    assert_eq!(res.status().as_u16(), 422);
-    let html = res.text().await.unwrap();
+    let (s, html) = post(&app, None, &link, &[("q1", "9"), ("q2", "7"), ("q3", "keep <this> text")]).await;
+    assert_eq!(s, 422);
     assert!(html.contains(r#"id="q1-error""#) && !html.contains(r#"id="q2-error""#), "{html}");
     assert!(html.contains("keep &#60;this&#62; text"), "kept and escaped: {html}");
     assert!(html.contains(r#"value="7" checked"#), "the valid choice stays checked");
@@ -84,11 +68,11 @@ async fn customer_answers_from_the_emailed_link(backend: Backend) {
     assert_eq!(count(&app, "SELECT COUNT(*) FROM responses").await, 0);
 
     // Valid answers: 303 to thanks; stored once with the invitation (not anonymous).
-    let res = post_form(&app, &link, &[("q1", "4"), ("q2", "9"), ("q3", "Thanks!"), ("extra", "ignored")]).await;
-    assert_eq!(res.status().as_u16(), 303);
-    let thanks = res.headers()["location"].to_str().unwrap().to_string();
+    let (s, thanks) =
+        post(&app, None, &link, &[("q1", "4"), ("q2", "9"), ("q3", "Thanks!"), ("extra", "ignored")]).await;
+    assert_eq!(s, 303, "{thanks}");
     assert!(thanks.starts_with(&format!("{}/thanks", link.trim_start_matches(&app.addr))), "{thanks}");
-    let (s, html) = page(&app, &app.url(&thanks)).await;
+    let (s, html) = page(&app, &thanks).await;
     assert_eq!(s, 200, "{html}");
     assert_eq!(count(&app, "SELECT COUNT(*) FROM responses WHERE invitation_id IS NOT NULL").await, 1);
     assert_eq!(count(&app, "SELECT COUNT(*) FROM answers").await, 3);
@@ -96,7 +80,7 @@ async fn customer_answers_from_the_emailed_link(backend: Backend) {
 
     // Answered: every further request is 409 and nothing more is stored.
     assert_eq!(page(&app, &link).await.0, 409);
-    assert_eq!(post_form(&app, &link, &[("q1", "1")]).await.status().as_u16(), 409);
+    assert_eq!(post(&app, None, &link, &[("q1", "1")]).await.0, 409);
     assert_eq!(count(&app, "SELECT COUNT(*) FROM responses").await, 1);
 
     let (_, p) = app.get("/api/v1/cycles/2026-Q4/progress").await;
@@ -126,9 +110,9 @@ async fn chinese_customers_get_chinese_email_and_page(backend: Backend) {
     let (_, html) = page(&app, &format!("{link}?lang=en")).await;
     assert!(html.contains("Overall satisfaction") && html.contains("Send my answers"));
     // Errors in Chinese too.
-    let res = post_form(&app, &link, &[("q2", "3")]).await;
-    assert_eq!(res.status().as_u16(), 422);
-    assert!(res.text().await.unwrap().contains("请回答此问题"));
+    let (s, html) = post(&app, None, &link, &[("q2", "3")]).await;
+    assert_eq!(s, 422);
+    assert!(html.contains("请回答此问题"), "{html}");
     // Without a stored locale, the browser's language decides.
     let res =
         app.client.get(app.url("/s/not-a-token")).header("accept-language", "zh-CN,zh;q=0.9").send().await.unwrap();
@@ -144,11 +128,11 @@ async fn unknown_closed_and_limited_links(backend: Backend) {
     assert_eq!(b["links"][0]["respondent"], json!({"customer":"C1"}));
 
     // Unknown and malformed tokens: one 404 page for both.
-    let (s1, unknown) = page(&app, &app.url(&format!("/s/{}", "A".repeat(43)))).await;
-    let (s2, malformed) = page(&app, &app.url("/s/short")).await;
+    let (s1, unknown) = page(&app, &format!("/s/{}", "A".repeat(43))).await;
+    let (s2, malformed) = page(&app, "/s/short").await;
     assert_eq!((s1, s2), (404, 404));
     assert_eq!(unknown, malformed);
-    assert_eq!(post_form(&app, &app.url("/s/short"), &[("q1", "3")]).await.status().as_u16(), 404);
+    assert_eq!(post(&app, None, "/s/short", &[("q1", "3")]).await.0, 404);
 
     // Closing the cycle closes every link, for GET and POST, and stores nothing.
     let (s, _) = app.post("/api/v1/cycles/2026-Q4/close", json!({})).await;
@@ -156,7 +140,7 @@ async fn unknown_closed_and_limited_links(backend: Backend) {
     let (s, html) = page(&app, &link).await;
     assert_eq!(s, 410);
     assert!(html.contains("closed"));
-    assert_eq!(post_form(&app, &link, &[("q1", "3")]).await.status().as_u16(), 410);
+    assert_eq!(post(&app, None, &link, &[("q1", "3")]).await.0, 410);
     assert_eq!(count(&app, "SELECT COUNT(*) FROM responses").await, 0);
     let (s, b) = app.post("/api/v1/cycles/2026-Q4/invitations", json!({"invitations":[customer_invite("C2")]})).await;
     assert_eq!((s, &b["error"]["code"]), (409, &json!("cycle_closed")));
@@ -165,7 +149,7 @@ async fn unknown_closed_and_limited_links(backend: Backend) {
     // three of which were spent above.
     let mut statuses = Vec::new();
     for i in 0..40 {
-        statuses.push(page(&app, &app.url(&format!("/s/guess{i}"))).await.0);
+        statuses.push(page(&app, &format!("/s/guess{i}")).await.0);
     }
     assert_eq!(statuses.iter().filter(|s| **s == 404).count(), 27, "{statuses:?}");
     assert_eq!(statuses.last(), Some(&429));
@@ -340,7 +324,7 @@ async fn emails_wait_for_an_smtp_server_that_is_down(backend: Backend) {
 
     sink.resume();
     let mails = sink.wait_for(2, 20).await;
-    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    common::outbox_drained(&app).await;
     assert_eq!(sink.messages().len(), 2, "each email exactly once");
     let mut to: Vec<String> = mails.iter().flat_map(|m| m.rcpt_tos.clone()).collect();
     to.sort();
@@ -359,13 +343,12 @@ async fn connections_dropped_mid_send_are_retried(backend: Backend) {
     let app = seeded(backend, Some(&sink)).await;
     invite(&app, vec![customer_invite("C1"), customer_invite("C2")], "email").await;
     let mails = sink.wait_for(2, 20).await;
-    tokio::time::sleep(std::time::Duration::from_millis(1000)).await;
+    common::outbox_drained(&app).await;
     assert_eq!(sink.messages().len(), 2, "each accepted once");
     let mut to: Vec<String> = mails.iter().flat_map(|m| m.rcpt_tos.clone()).collect();
     to.sort();
     assert_eq!(to, ["buyer@acme.example", "cai@dragon.example"]);
-    let retried: i64 =
-        sqlx::query_scalar("SELECT MAX(attempts) FROM outbox").fetch_one(&app.state.db.pool).await.unwrap();
+    let retried = count(&app, "SELECT MAX(attempts) FROM outbox").await;
     assert!(retried >= 2, "the dropped sends were tried again");
     for m in &mails {
         assert_eq!(page(&app, &m.link(&app.addr, "/s/")).await.0, 200, "the delivered link is live");
@@ -395,6 +378,7 @@ async fn a_permanent_refusal_is_marked_failed(backend: Backend) {
         1,
         "no retry after a 5xx"
     );
+    common::outbox_drained(&app).await;
     assert_eq!(sink.messages().len(), 1);
 }
 
@@ -410,17 +394,15 @@ async fn an_unsubscribed_customer_gets_no_more_email(backend: Backend) {
         assert!(html.contains("<form method=\"post\""));
     }
     assert_eq!(count(&app, "SELECT COUNT(*) FROM suppressions").await, 0, "GET does not unsubscribe");
-    let res = post_form(&app, &unsubscribe, &[("List-Unsubscribe", "One-Click")]).await;
-    assert_eq!(res.status().as_u16(), 200);
+    let (s, _) = post(&app, None, &unsubscribe, &[("List-Unsubscribe", "One-Click")]).await;
+    assert_eq!(s, 200);
     assert_eq!(count(&app, "SELECT COUNT(*) FROM suppressions").await, 1);
 
     app.seed_cycle("2027-Q1").await;
     let (s, _) = app.post("/api/v1/cycles/2027-Q1/invitations", json!({"invitations":[customer_invite("C1")]})).await;
     assert_eq!(s, 201);
-    common::eventually(15, || async {
-        (count(&app, "SELECT COUNT(*) FROM outbox WHERE status = 'skipped'").await == 1).then_some(())
-    })
-    .await;
+    common::outbox_drained(&app).await;
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM outbox WHERE status = 'skipped'").await, 1, "skipped, not sent");
     assert_eq!(sink.messages().len(), 1, "no email after unsubscribing");
 }
 

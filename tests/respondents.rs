@@ -1,28 +1,18 @@
 //! A rater's flow across reviews (CONTRACT §9): the next review from the thanks page, drafts
 //! saved for later, declining a review, `/me`, and peer nomination with approval.
 use crate::common;
-use crate::dashboard::{csrf_of, get, session};
 
 use common::smtp::SmtpSink;
-use common::{Backend, TestApp, eventually, spawn_app_with};
+use common::web::{csrf_of, get, page, post, session, sign_in_at};
+use common::{Backend, TestApp, count, eventually, spawn_app_with};
 use serde_json::{Value, json};
 
-/// The organisation and the `peer360` survey of the review tests, and the open cycle `2026-Q4`.
-pub(crate) async fn org(app: &TestApp) {
-    crate::reviews::org(app).await;
-    let (s, b) = app
-        .post(
-            "/api/v1/cycles",
-            json!({"id":"2026-Q4","title":"Q4 2026","opens_at":"2026-10-01T00:00:00Z","closes_at":"2099-12-31T23:59:59Z","min_raters":3}),
-        )
-        .await;
-    assert_eq!(s, 200, "{b}");
-}
-
+/// The review stories' organisation and `peer360` survey, and the open cycle `2026-Q4`.
 async fn app_with(backend: Backend, smtp: Option<&SmtpSink>) -> TestApp {
     let url = smtp.map(SmtpSink::url);
     let app = spawn_app_with(backend, |c| c.smtp_url = url).await;
-    org(&app).await;
+    app.seed_review_org().await;
+    app.seed_cycle("2026-Q4").await;
     app
 }
 
@@ -37,22 +27,6 @@ async fn launch_with_links(app: &TestApp) -> Vec<Value> {
 fn link_for(links: &[Value], subject: &str, rater: &str) -> String {
     let l = links.iter().find(|l| l["subject"] == subject && l["respondent"]["person"] == rater).expect("a link");
     l["url"].as_str().unwrap().to_string()
-}
-
-async fn post_form(app: &TestApp, url: &str, form: &[(&str, &str)]) -> (u16, String) {
-    let res = app.client.post(url).form(form).send().await.unwrap();
-    let status = res.status().as_u16();
-    let location = res.headers().get("location").map(|l| l.to_str().unwrap().to_string());
-    (status, location.unwrap_or(res.text().await.unwrap()))
-}
-
-async fn page(app: &TestApp, url: &str) -> (u16, String) {
-    let res = app.client.get(url).send().await.unwrap();
-    (res.status().as_u16(), res.text().await.unwrap())
-}
-
-async fn count(app: &TestApp, sql: &str) -> i64 {
-    sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_string())).fetch_one(&app.state.db.pool).await.unwrap()
 }
 
 /// The value of the hidden `invitation` field of the thanks page's "next review" form.
@@ -88,28 +62,28 @@ async fn rater_goes_from_review_to_review(backend: Backend) {
     let app = app_with(backend, Some(&sink)).await;
     let links = emailed_links_of_sam(&app, &sink).await;
     let first = links["E1003"].clone();
-    assert_eq!(post_form(&app, &first, &[("t1", "4")]).await.0, 303);
+    assert_eq!(post(&app, None, &first, &[("t1", "4")]).await.0, 303);
     let (s, html) = page(&app, &format!("{first}/thanks")).await;
     assert_eq!(s, 200);
     assert!(html.contains("1 of 3 reviews done"), "{html}");
     assert!(html.contains("Next: "), "{html}");
     // The next review opens through a fresh link; the rater never sees another's.
     let next = next_invitation(&html);
-    let (s, to) = post_form(&app, &format!("{first}/next"), &[("invitation", next.as_str())]).await;
+    let (s, to) = post(&app, None, &format!("{first}/next"), &[("invitation", next.as_str())]).await;
     assert_eq!(s, 303, "{to}");
     let fresh = app.url(to.split('?').next().unwrap());
     assert_eq!(page(&app, &fresh).await.0, 200);
-    assert_eq!(post_form(&app, &fresh, &[("t1", "5")]).await.0, 303);
+    assert_eq!(post(&app, None, &fresh, &[("t1", "5")]).await.0, 303);
     // Someone else's invitation is not reachable from this link.
     let others: i64 = count(&app, "SELECT MIN(id) FROM invitations WHERE respondent_person_id = 'E1003'").await;
-    let (s, _) = post_form(&app, &format!("{first}/next"), &[("invitation", &others.to_string())]).await;
+    let (s, _) = post(&app, None, &format!("{first}/next"), &[("invitation", &others.to_string())]).await;
     assert_eq!(s, 404);
     // The last review: nothing next, and it says so.
     let (_, html) = page(&app, &format!("{fresh}/thanks")).await;
     let last = next_invitation(&html);
-    let (_, to) = post_form(&app, &format!("{fresh}/next"), &[("invitation", last.as_str())]).await;
+    let (_, to) = post(&app, None, &format!("{fresh}/next"), &[("invitation", last.as_str())]).await;
     let third = app.url(to.split('?').next().unwrap());
-    assert_eq!(post_form(&app, &third, &[("t1", "3")]).await.0, 303);
+    assert_eq!(post(&app, None, &third, &[("t1", "3")]).await.0, 303);
     let (_, html) = page(&app, &format!("{third}/thanks")).await;
     assert!(html.contains("3 of 3 reviews done") && html.contains("last review"), "{html}");
     assert!(!html.contains(r#"name="invitation""#), "{html}");
@@ -120,9 +94,9 @@ async fn a_draft_is_saved_sealed_and_reopened_by_any_link_of_its_invitation(back
     let links = launch_with_links(&app).await;
     let link = link_for(&links, "E1003", "E1002");
     let secret = "keeps the whole team calm";
-    let (s, to) = post_form(&app, &link, &[("t1", "4"), ("note", secret), ("junk", "x"), ("action", "save")]).await;
+    let (s, to) = post(&app, None, &link, &[("t1", "4"), ("note", secret), ("junk", "x"), ("action", "save")]).await;
     assert_eq!(s, 303, "{to}");
-    let (s, html) = page(&app, &app.url(&to)).await;
+    let (s, html) = page(&app, &to).await;
     assert_eq!(s, 200);
     assert!(html.contains(r#"id="saved""#) && html.contains(secret), "back to the form, prefilled: {html}");
     // Nothing counts and nothing is readable: the row holds ciphertext only.
@@ -149,12 +123,12 @@ async fn a_draft_is_saved_sealed_and_reopened_by_any_link_of_its_invitation(back
     // Every draft of a survey has one size: a long comment looks like a short one.
     let other_link = link_for(&links, "E1005", "E1002");
     let long = "a much longer comment ".repeat(40);
-    assert_eq!(post_form(&app, &other_link, &[("t1", "2"), ("note", &long), ("action", "save")]).await.0, 303);
+    assert_eq!(post(&app, None, &other_link, &[("t1", "2"), ("note", &long), ("action", "save")]).await.0, 303);
     let sizes: Vec<(i64,)> =
         sqlx::query_as("SELECT LENGTH(sealed) FROM drafts").fetch_all(&app.state.db.pool).await.unwrap();
     assert_eq!(sizes.len(), 2);
     assert_eq!(sizes[0], sizes[1]);
-    assert_eq!(post_form(&app, &other_link, &[("t1", "2"), ("note", "x")]).await.0, 303);
+    assert_eq!(post(&app, None, &other_link, &[("t1", "2"), ("note", "x")]).await.0, 303);
     // The same link comes back prefilled.
     let (s, html) = page(&app, &link).await;
     assert_eq!(s, 200);
@@ -164,16 +138,10 @@ async fn a_draft_is_saved_sealed_and_reopened_by_any_link_of_its_invitation(back
     // review of the same rater opens an empty form.
     let cookie = session(&app, "sam@corp.example").await;
     let (_, me) = get(&app, Some(&cookie), "/me").await;
-    let res = app
-        .client
-        .post(app.url(&format!("/me/reviews/{invitation}")))
-        .header("cookie", &cookie)
-        .form(&[("csrf", csrf_of(&me).as_str())])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status().as_u16(), 303);
-    let fresh = app.url(res.headers()["location"].to_str().unwrap());
+    let (s, to) =
+        post(&app, Some(&cookie), &format!("/me/reviews/{invitation}"), &[("csrf", csrf_of(&me).as_str())]).await;
+    assert_eq!(s, 303, "{to}");
+    let fresh = app.url(&to);
     assert_ne!(fresh.split('?').next().unwrap(), link, "a link of its own");
     let (_, html) = page(&app, &fresh).await;
     assert!(html.contains(r#"id="restored""#) && html.contains(secret), "{html}");
@@ -181,11 +149,11 @@ async fn a_draft_is_saved_sealed_and_reopened_by_any_link_of_its_invitation(back
     let (_, html) = page(&app, &other).await;
     assert!(!html.contains(secret) && !html.contains(r#"id="restored""#));
     // Submitting deletes the draft.
-    assert_eq!(post_form(&app, &link, &[("t1", "4"), ("note", secret)]).await.0, 303);
+    assert_eq!(post(&app, None, &link, &[("t1", "4"), ("note", secret)]).await.0, 303);
     assert_eq!(count(&app, "SELECT COUNT(*) FROM drafts").await, 0);
     // Closing deletes the drafts nobody submitted.
     let other = link_for(&links, "E1002", "E1002");
-    assert_eq!(post_form(&app, &other, &[("t1", "2"), ("action", "save")]).await.0, 303);
+    assert_eq!(post(&app, None, &other, &[("t1", "2"), ("action", "save")]).await.0, 303);
     assert_eq!(count(&app, "SELECT COUNT(*) FROM drafts").await, 1);
     let (s, b) = app.post("/api/v1/cycles/2026-Q4/close", json!({})).await;
     assert_eq!(s, 200, "{b}");
@@ -200,7 +168,7 @@ async fn a_declined_review_is_never_counted(backend: Backend) {
     let (s, html) = page(&app, &format!("{declined}/decline")).await;
     assert_eq!(s, 200);
     assert!(html.contains("Chen") && !html.contains(r#"name="reason""#), "an anonymous rater is not asked why: {html}");
-    let (s, to) = post_form(&app, &format!("{declined}/decline"), &[("reason", "never met them")]).await;
+    let (s, to) = post(&app, None, &format!("{declined}/decline"), &[("reason", "never met them")]).await;
     assert_eq!(s, 303, "{to}");
     let (s, html) = page(&app, &format!("{declined}/thanks")).await;
     assert_eq!(s, 200);
@@ -209,11 +177,11 @@ async fn a_declined_review_is_never_counted(backend: Backend) {
     assert!(html.contains("reviews done") && html.contains(r#"name="invitation""#), "{html}");
     let eve: i64 =
         count(&app, "SELECT id FROM invitations WHERE subject_id = 'E1005' AND respondent_person_id = 'E1002'").await;
-    assert_eq!(post_form(&app, &format!("{declined}/next"), &[("invitation", &eve.to_string())]).await.0, 303);
+    assert_eq!(post(&app, None, &format!("{declined}/next"), &[("invitation", &eve.to_string())]).await.0, 303);
     // The link is spent: no answer, no draft, no second decline.
     assert_eq!(page(&app, &declined).await.0, 409);
-    assert_eq!(post_form(&app, &declined, &[("t1", "1")]).await.0, 409);
-    assert_eq!(post_form(&app, &declined, &[("t1", "1"), ("action", "save")]).await.0, 409);
+    assert_eq!(post(&app, None, &declined, &[("t1", "1")]).await.0, 409);
+    assert_eq!(post(&app, None, &declined, &[("t1", "1"), ("action", "save")]).await.0, 409);
     // An anonymous rater's reason is never stored.
     assert_eq!(
         count(&app, "SELECT COUNT(*) FROM invitations WHERE declined = TRUE AND decline_reason IS NULL").await,
@@ -221,7 +189,7 @@ async fn a_declined_review_is_never_counted(backend: Backend) {
     );
     // A self-review (attributed) keeps its reason.
     let own = link_for(&links, "E1002", "E1002");
-    assert_eq!(post_form(&app, &format!("{own}/decline"), &[("reason", "on leave")]).await.0, 303);
+    assert_eq!(post(&app, None, &format!("{own}/decline"), &[("reason", "on leave")]).await.0, 303);
     assert_eq!(count(&app, "SELECT COUNT(*) FROM invitations WHERE decline_reason = 'on leave'").await, 1);
     // Progress shows them as declined, not answered; reminders skip them.
     let (_, p) = app.get("/api/v1/cycles/2026-Q4/progress").await;
@@ -232,7 +200,7 @@ async fn a_declined_review_is_never_counted(backend: Backend) {
     );
     // One of Chen's other peers answers.
     for rater in ["E1005"] {
-        assert_eq!(post_form(&app, &link_for(&links, "E1003", rater), &[("t1", "5")]).await.0, 303);
+        assert_eq!(post(&app, None, &link_for(&links, "E1003", rater), &[("t1", "5")]).await.0, 303);
     }
     let (s, b) = app.post("/api/v1/cycles/2026-Q4/close", json!({})).await;
     assert_eq!(s, 200, "{b}");
@@ -252,7 +220,7 @@ async fn my_reviews_list_and_open_fresh_links(backend: Backend) {
     }
     assert_eq!(html.matches("/me/reviews/").count(), 3, "{html}");
     // Answer one by its emailed link: /me shows it done.
-    assert_eq!(post_form(&app, &link_for(&links, "E1003", "E1002"), &[("t1", "4")]).await.0, 303);
+    assert_eq!(post(&app, None, &link_for(&links, "E1003", "E1002"), &[("t1", "4")]).await.0, 303);
     let (_, html) = get(&app, Some(&cookie), "/me").await;
     assert_eq!(html.matches("/me/reviews/").count(), 2, "{html}");
     assert!(html.contains("Done"));
@@ -263,22 +231,13 @@ async fn my_reviews_list_and_open_fresh_links(backend: Backend) {
     let open = |id: i64, csrf: String| {
         let (app, cookie) = (&app, cookie.clone());
         async move {
-            let res = app
-                .client
-                .post(app.url(&format!("/me/reviews/{id}")))
-                .header("cookie", cookie)
-                .form(&[("csrf", csrf.as_str()), ("lang", "en")])
-                .send()
-                .await
-                .unwrap();
-            let s = res.status().as_u16();
-            (s, res.headers().get("location").map(|l| l.to_str().unwrap().to_string()).unwrap_or_default())
+            post(app, Some(&cookie), &format!("/me/reviews/{id}"), &[("csrf", csrf.as_str()), ("lang", "en")]).await
         }
     };
     let (s, to) = open(own, csrf.clone()).await;
     assert_eq!(s, 303);
     assert!(to.starts_with("/s/"), "{to}");
-    assert_eq!(page(&app, &app.url(&to)).await.0, 200);
+    assert_eq!(page(&app, &to).await.0, 200);
     assert_eq!(open(own, "forged".into()).await.0, 403);
     // Nobody opens another person's review.
     let chens: i64 = count(&app, "SELECT MIN(id) FROM invitations WHERE respondent_person_id = 'E1003'").await;
@@ -292,16 +251,7 @@ async fn sign_in_by(app: &TestApp, link: &str) -> (String, String) {
     let (s, html) = page(app, link).await;
     assert_eq!(s, 200);
     assert!(html.contains("?next=me"), "{html}");
-    let res = app.client.post(link).send().await.unwrap();
-    assert_eq!(res.status().as_u16(), 303);
-    let to = res.headers()["location"].to_str().unwrap().to_string();
-    let cookie = res.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_string();
-    (cookie, to)
-}
-
-async fn post_signed(app: &TestApp, cookie: &str, path: &str, form: &[(&str, &str)]) -> (u16, String) {
-    let res = app.client.post(app.url(path)).header("cookie", cookie).form(form).send().await.unwrap();
-    (res.status().as_u16(), res.text().await.unwrap())
+    sign_in_at(app, link).await
 }
 
 async fn subjects_nominate_and_managers_approve(backend: Backend) {
@@ -336,13 +286,12 @@ async fn subjects_nominate_and_managers_approve(backend: Backend) {
     }
     let csrf = csrf_of(&html);
     let path = "/me/nominations/2026-Q4";
-    let (s, html) = post_signed(&app, &cookie, path, &[("csrf", &csrf), ("pick:E1002", "1")]).await;
+    let (s, html) = post(&app, Some(&cookie), path, &[("csrf", &csrf), ("pick:E1002", "1")]).await;
     assert_eq!(s, 422, "too few");
     assert!(html.contains("between 2 and 3"), "{html}");
-    let (s, _) = post_signed(&app, &cookie, path, &[("csrf", &csrf), ("pick:E1002", "1"), ("pick:E1000", "1")]).await;
-    assert_eq!(s, 422, "her manager cannot be a peer");
-    let (s, html) =
-        post_signed(&app, &cookie, path, &[("csrf", &csrf), ("pick:E1002", "1"), ("pick:E2000", "1")]).await;
+    let (s, _) = post(&app, Some(&cookie), path, &[("csrf", &csrf), ("pick:E1002", "1"), ("pick:E1000", "1")]).await;
+    assert_eq!(s, 409, "her manager cannot be a peer");
+    let (s, html) = post(&app, Some(&cookie), path, &[("csrf", &csrf), ("pick:E1002", "1"), ("pick:E2000", "1")]).await;
     assert_eq!(s, 200, "{html}");
     assert!(html.contains("Sent to your manager"), "{html}");
     // Only her managers (and admins) see and approve the list.
@@ -351,9 +300,9 @@ async fn subjects_nominate_and_managers_approve(backend: Backend) {
     let (_, sam_page) = get(&app, Some(&sam), "/me").await;
     let sam_csrf = csrf_of(&sam_page);
     let forged = [("csrf", sam_csrf.as_str()), ("pick:E1003", "1"), ("pick:E1005", "1")];
-    assert_eq!(post_signed(&app, &sam, "/nominations/2026-Q4/E1001", &forged).await.0, 404, "not her manager");
+    assert_eq!(post(&app, Some(&sam), "/nominations/2026-Q4/E1001", &forged).await.0, 404, "not her manager");
     let own = [("csrf", csrf.as_str()), ("pick:E1003", "1"), ("pick:E1005", "1")];
-    assert_eq!(post_signed(&app, &cookie, "/nominations/2026-Q4/E1001", &own).await.0, 404, "not her own approver");
+    assert_eq!(post(&app, Some(&cookie), "/nominations/2026-Q4/E1001", &own).await.0, 404, "not her own approver");
     assert_eq!(count(&app, "SELECT COUNT(*) FROM invitations WHERE relation = 'peer'").await, 0);
     let wang = session(&app, "wang@corp.example").await;
     let (_, dash) = get(&app, Some(&wang), "/dashboard?lang=en").await;
@@ -365,7 +314,7 @@ async fn subjects_nominate_and_managers_approve(backend: Backend) {
     // Wang swaps Xu for Chen and adds Eve, then approves: three invitations go out.
     let form =
         [("csrf", wcsrf.as_str()), ("lang", "en"), ("pick:E1002", "1"), ("pick:E1003", "1"), ("pick:E1005", "1")];
-    let (s, html) = post_signed(&app, &wang, "/nominations/2026-Q4/E1001", &form).await;
+    let (s, html) = post(&app, Some(&wang), "/nominations/2026-Q4/E1001", &form).await;
     assert_eq!(s, 200, "{html}");
     assert!(html.contains("3 peer invitations"), "{html}");
     let peers: Vec<(String,)> = sqlx::query_as(
@@ -380,8 +329,8 @@ async fn subjects_nominate_and_managers_approve(backend: Backend) {
         assert!(mails.iter().any(|m| m.rcpt_tos == [to] && m.text().contains("/s/")), "{to} invited");
     }
     // Approved is final: neither she nor he changes it now.
-    assert_eq!(post_signed(&app, &wang, "/nominations/2026-Q4/E1001", &form).await.0, 409);
-    let (s, _) = post_signed(&app, &cookie, path, &[("csrf", &csrf), ("pick:E1002", "1"), ("pick:E2000", "1")]).await;
+    assert_eq!(post(&app, Some(&wang), "/nominations/2026-Q4/E1001", &form).await.0, 409);
+    let (s, _) = post(&app, Some(&cookie), path, &[("csrf", &csrf), ("pick:E1002", "1"), ("pick:E2000", "1")]).await;
     assert_eq!(s, 409);
 }
 
@@ -399,7 +348,7 @@ async fn submitted_lists_are_approved_at_their_deadline(backend: Backend) {
     let (_, html) = get(&app, Some(&cookie), "/me/nominations/2026-Q4").await;
     let csrf = csrf_of(&html);
     let form = [("csrf", csrf.as_str()), ("pick:E1003", "1"), ("pick:E2000", "1")];
-    assert_eq!(post_signed(&app, &cookie, "/me/nominations/2026-Q4", &form).await.0, 200);
+    assert_eq!(post(&app, Some(&cookie), "/me/nominations/2026-Q4", &form).await.0, 200);
     let peers = eventually(20, || async {
         let n = count(&app, "SELECT COUNT(*) FROM invitations WHERE subject_id = 'E1001' AND relation = 'peer'").await;
         (n == 2).then_some(n)

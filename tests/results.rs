@@ -22,10 +22,7 @@ async fn closed_cycles_are_read_from_their_stored_results(backend: Backend) {
     }
     let (s, _) = app.post("/api/v1/cycles/2026-Q4/close", json!({})).await;
     assert_eq!(s, 200);
-    let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM subject_results WHERE cycle_id = '2026-Q4'")
-        .fetch_one(&app.state.db.pool)
-        .await
-        .unwrap();
+    let stored = common::count(&app, "SELECT COUNT(*) FROM subject_results WHERE cycle_id = '2026-Q4'").await;
     assert_eq!(stored, 1, "stored at close");
     let (_, before) = app.get("/api/v1/cycles/2026-Q4/scores").await;
     let (_, comments_before) = app.get("/api/v1/cycles/2026-Q4/comments").await;
@@ -34,13 +31,8 @@ async fn closed_cycles_are_read_from_their_stored_results(backend: Backend) {
     assert_eq!(li(&before)["indicators"]["customer_satisfaction"]["score"], 75.0);
 
     // Li Na moves to another team, and the raw answers are gone: the closed cycle says the same.
-    let (s, b) = app
-        .post(
-            "/api/v1/people",
-            json!({"people":[{"id":"E1001","name":"Li Na","email":"li.na@example.com","team":"West","locale":"zh-CN"}]}),
-        )
+    app.add_people(json!([{"id":"E1001","name":"Li Na","email":"li.na@example.com","team":"West","locale":"zh-CN"}]))
         .await;
-    assert_eq!(s, 200, "{b}");
     sqlx::query("DELETE FROM response_scores").execute(&app.state.db.pool).await.unwrap();
     let (_, after) = app.get("/api/v1/cycles/2026-Q4/scores").await;
     assert_eq!(after, before, "a closed cycle's scores are what was stored");

@@ -1,46 +1,17 @@
 //! The review loop (CONTRACT §9): results-ready emails at close, feedback shared and
 //! acknowledged, unhappy customers followed up, and answers taken by phone.
 use crate::common;
-use crate::dashboard::{csrf_of, get, session};
 
 use common::smtp::SmtpSink;
-use common::{Backend, TestApp, eventually, seeded};
+use common::web::{csrf_of, get, post, session};
+use common::{Backend, TestApp, count, eventually, seeded};
 use serde_json::json;
-
-async fn count(app: &TestApp, sql: &str) -> i64 {
-    sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_string())).fetch_one(&app.state.db.pool).await.unwrap()
-}
 
 /// Two more customers of Li Na's, so that three can answer about her.
 async fn more_customers(app: &TestApp) {
-    let (s, b) = app
-        .post(
-            "/api/v1/customers",
-            json!({"customers":[
+    app.add_customers(json!([
                 {"id":"C3","name":"Blue Harbor","email":"ops@harbor.example","phone":"+86 21 5555 0101","owner":"E1001"},
-                {"id":"C4","name":"Kite Labs","email":"hi@kite.example","owner":"E1001"}]}),
-        )
-        .await;
-    assert_eq!(s, 200, "{b}");
-}
-
-/// Invites these customers about Li Na with links handed back; returns the links in order.
-async fn links_for(app: &TestApp, customers: &[&str]) -> Vec<String> {
-    let rows: Vec<_> = customers
-        .iter()
-        .map(|c| json!({"survey":"csat","subject":"E1001","respondent":{"customer":c},"relation":"customer"}))
-        .collect();
-    let (s, b) = app.post("/api/v1/cycles/2026-Q4/invitations", json!({"invitations": rows, "deliver":"none"})).await;
-    assert_eq!(s, 201, "{b}");
-    customers
-        .iter()
-        .map(|c| {
-            b["links"].as_array().unwrap().iter().find(|l| l["respondent"]["customer"] == *c).unwrap()["url"]
-                .as_str()
-                .unwrap()
-                .to_string()
-        })
-        .collect()
+                {"id":"C4","name":"Kite Labs","email":"hi@kite.example","owner":"E1001"}])).await;
 }
 
 async fn answer(app: &TestApp, link: &str, form: &[(&str, &str)]) {
@@ -48,16 +19,11 @@ async fn answer(app: &TestApp, link: &str, form: &[(&str, &str)]) {
     assert_eq!(res.status().as_u16(), 303, "{link}");
 }
 
-async fn close(app: &TestApp) {
-    let (s, b) = app.post("/api/v1/cycles/2026-Q4/close", json!({})).await;
-    assert_eq!(s, 200, "{b}");
-}
-
 async fn results_ready_emails_go_to_subjects_with_released_results(backend: Backend) {
     let sink = SmtpSink::start();
     let app = seeded(backend, Some(&sink)).await;
     more_customers(&app).await;
-    let links = links_for(&app, &["C1", "C2", "C3"]).await;
+    let links = app.customer_links(&["C1", "C2", "C3"]).await;
     for l in &links {
         answer(&app, l, &[("q1", "4"), ("q2", "9")]).await;
     }
@@ -79,7 +45,7 @@ async fn results_ready_emails_go_to_subjects_with_released_results(backend: Back
         .unwrap()
         .to_string();
     answer(&app, &own, &[("t1", "5")]).await;
-    close(&app).await;
+    app.close_cycle("2026-Q4").await;
     let mail = eventually(20, || async {
         sink.messages().into_iter().find(|m| m.rcpt_tos == ["li.na@example.com"] && m.subject.contains("Q4 2026"))
     })
@@ -93,19 +59,16 @@ async fn results_ready_emails_go_to_subjects_with_released_results(backend: Back
     assert_eq!(app.get("/api/v1/cycles/2026-Q4/scores").await.0, 200);
     assert_eq!(count(&app, "SELECT COUNT(*) FROM outbox WHERE kind = 'results'").await, 1);
     assert_eq!(count(&app, "SELECT COUNT(*) FROM outbox WHERE kind = 'results' AND person_id = 'E1001'").await, 1);
-}
-
-async fn post_signed(app: &TestApp, cookie: &str, path: &str, form: &[(&str, &str)]) -> (u16, String) {
-    let res = app.client.post(app.url(path)).header("cookie", cookie).form(form).send().await.unwrap();
-    let s = res.status().as_u16();
-    let location = res.headers().get("location").map(|l| l.to_str().unwrap().to_string());
-    (s, location.unwrap_or(res.text().await.unwrap()))
+    // Every link went out by hand: once all is sent, hers is the only email.
+    common::outbox_drained(&app).await;
+    let sent: Vec<_> = sink.messages().into_iter().map(|m| (m.rcpt_tos, m.subject)).collect();
+    assert_eq!(sent.len(), 1, "{sent:?}");
 }
 
 async fn feedback_is_shared_then_acknowledged(backend: Backend) {
     let app = seeded(backend, None).await;
     more_customers(&app).await;
-    for l in links_for(&app, &["C1", "C2", "C3"]).await {
+    for l in app.customer_links(&["C1", "C2", "C3"]).await {
         answer(&app, &l, &[("q1", "5")]).await;
     }
     let wang = session(&app, "wang.fang@example.com").await;
@@ -120,11 +83,11 @@ async fn feedback_is_shared_then_acknowledged(backend: Backend) {
         ("strengths", "Calm with hard clients"),
         ("action", "save"),
     ];
-    assert_eq!(post_signed(&app, &wang, path, &draft).await.0, 409, "not while the cycle is open");
-    close(&app).await;
+    assert_eq!(post(&app, Some(&wang), path, &draft).await.0, 409, "not while the cycle is open");
+    app.close_cycle("2026-Q4").await;
     let (_, html) = get(&app, Some(&wang), page).await;
     assert!(html.contains(r#"id="share""#) && html.contains("Share with Li Na"), "{html}");
-    assert_eq!(post_signed(&app, &wang, path, &draft).await.0, 303);
+    assert_eq!(post(&app, Some(&wang), path, &draft).await.0, 303);
     // A draft is the author's alone.
     let li_na = session(&app, "li.na@example.com").await;
     let (s, mine) = get(&app, Some(&li_na), page).await;
@@ -132,7 +95,7 @@ async fn feedback_is_shared_then_acknowledged(backend: Backend) {
     assert!(!mine.contains("Calm with hard clients") && mine.contains("No feedback has been shared yet"), "{mine}");
     // Sharing needs something written; then it is final.
     let empty = [("csrf", csrf.as_str()), ("lang", "en"), ("cycle", "2026-Q4"), ("action", "share")];
-    let (_, to) = post_signed(&app, &wang, path, &empty).await;
+    let (_, to) = post(&app, Some(&wang), path, &empty).await;
     assert!(to.contains("fb=empty"), "{to}");
     let share = [
         ("csrf", csrf.as_str()),
@@ -143,15 +106,15 @@ async fn feedback_is_shared_then_acknowledged(backend: Backend) {
         ("next_steps", "Shadow Sam on two renewals"),
         ("action", "share"),
     ];
-    assert_eq!(post_signed(&app, &wang, path, &share).await.0, 303);
-    assert_eq!(post_signed(&app, &wang, path, &share).await.0, 409, "shared feedback is final");
+    assert_eq!(post(&app, Some(&wang), path, &share).await.0, 303);
+    assert_eq!(post(&app, Some(&wang), path, &share).await.0, 409, "shared feedback is final");
     // Only her managers write it.
     let sam = session(&app, "sam.carter@example.com").await;
     let (_, sam_page) = get(&app, Some(&sam), "/dashboard/people/E1002?cycle=2026-Q4&lang=en").await;
     let sam_csrf = csrf_of(&sam_page);
     let forged =
         [("csrf", sam_csrf.as_str()), ("lang", "en"), ("cycle", "2026-Q4"), ("strengths", "x"), ("action", "share")];
-    assert_eq!(post_signed(&app, &sam, path, &forged).await.0, 404);
+    assert_eq!(post(&app, Some(&sam), path, &forged).await.0, 404);
     // She reads and acknowledges it, with a reply.
     let (_, mine) = get(&app, Some(&li_na), page).await;
     assert!(mine.contains("Follow up within a day") && mine.contains("From Wang Fang"), "{mine}");
@@ -167,8 +130,8 @@ async fn feedback_is_shared_then_acknowledged(backend: Backend) {
         ("author", "E1000"),
         ("reply", "Agreed, starting Monday"),
     ];
-    assert_eq!(post_signed(&app, &li_na, "/dashboard/people/E1001/feedback/ack", &ack).await.0, 303);
-    assert_eq!(post_signed(&app, &li_na, "/dashboard/people/E1001/feedback/ack", &ack).await.0, 409);
+    assert_eq!(post(&app, Some(&li_na), "/dashboard/people/E1001/feedback/ack", &ack).await.0, 303);
+    assert_eq!(post(&app, Some(&li_na), "/dashboard/people/E1001/feedback/ack", &ack).await.0, 409);
     let (_, api) = app.get("/api/v1/cycles/2026-Q4/feedback").await;
     assert!(api["feedback"][0]["acknowledged_at"].is_string(), "{api}");
     assert!(!api.to_string().contains("Follow up within a day"), "no texts in the API: {api}");
@@ -179,7 +142,7 @@ async fn feedback_is_shared_then_acknowledged(backend: Backend) {
 async fn unhappy_customers_are_followed_up_and_answers_taken_by_phone(backend: Backend) {
     let app = seeded(backend, None).await;
     more_customers(&app).await;
-    let links = links_for(&app, &["C1", "C2", "C3"]).await;
+    let links = app.customer_links(&["C1", "C2", "C3"]).await;
     answer(&app, &links[0], &[("q1", "2"), ("q2", "8"), ("q3", "Deliveries were late twice")]).await;
     answer(&app, &links[1], &[("q1", "5"), ("q2", "10")]).await;
     let wang = session(&app, "wang.fang@example.com").await;
@@ -200,11 +163,11 @@ async fn unhappy_customers_are_followed_up_and_answers_taken_by_phone(backend: B
     let csrf = csrf_of(&html);
     let path = format!("/followups/{response}");
     let mark = [("csrf", csrf.as_str()), ("lang", "en"), ("note", "Called; new courier from next week")];
-    assert_eq!(post_signed(&app, &sam, &path, &[("csrf", &csrf_of(&sam_html)), ("lang", "en")]).await.0, 404);
-    assert_eq!(post_signed(&app, &wang, &path, &mark).await.0, 303);
+    assert_eq!(post(&app, Some(&sam), &path, &[("csrf", &csrf_of(&sam_html)), ("lang", "en")]).await.0, 404);
+    assert_eq!(post(&app, Some(&wang), &path, &mark).await.0, 303);
     let (_, html) = get(&app, Some(&wang), "/followups?lang=en").await;
     assert!(html.contains("Followed up by Wang Fang") && html.contains("new courier"), "{html}");
-    assert_eq!(post_signed(&app, &wang, &path, &mark).await.0, 409);
+    assert_eq!(post(&app, Some(&wang), &path, &mark).await.0, 409);
     // Blue Harbor has not answered: Wang enters what they said on the phone.
     let (_, list) = get(&app, Some(&wang), "/followups/phone?lang=en").await;
     assert!(list.contains("Blue Harbor") && list.contains("+86 21 5555 0101"), "{list}");
@@ -213,9 +176,9 @@ async fn unhappy_customers_are_followed_up_and_answers_taken_by_phone(backend: B
     let (s, form) = get(&app, Some(&wang), &format!("{form_path}?lang=en")).await;
     assert_eq!(s, 200);
     assert!(form.contains("Overall satisfaction") && form.contains("Blue Harbor"), "{form}");
-    let (s, _) = post_signed(&app, &wang, &form_path, &[("csrf", csrf.as_str()), ("q2", "3")]).await;
+    let (s, _) = post(&app, Some(&wang), &form_path, &[("csrf", csrf.as_str()), ("q2", "3")]).await;
     assert_eq!(s, 422, "q1 is required");
-    let (s, _) = post_signed(&app, &wang, &form_path, &[("csrf", csrf.as_str()), ("q1", "1"), ("q2", "3")]).await;
+    let (s, _) = post(&app, Some(&wang), &form_path, &[("csrf", csrf.as_str()), ("q1", "1"), ("q2", "3")]).await;
     assert_eq!(s, 303);
     let (source, by): (String, Option<String>) = sqlx::query_as(
         "SELECT r.source, r.entered_by FROM responses r JOIN invitations i ON i.id = r.invitation_id WHERE i.respondent_customer_id = 'C3'",
@@ -228,18 +191,11 @@ async fn unhappy_customers_are_followed_up_and_answers_taken_by_phone(backend: B
     assert_eq!(app.client.get(&links[2]).send().await.unwrap().status().as_u16(), 409);
     let (_, html) = get(&app, Some(&wang), "/followups?lang=en").await;
     assert!(html.contains("Blue Harbor") && html.contains("by phone"), "{html}");
-    assert_eq!(post_signed(&app, &wang, &form_path, &[("csrf", csrf.as_str()), ("q1", "1")]).await.0, 404);
+    assert_eq!(post(&app, Some(&wang), &form_path, &[("csrf", csrf.as_str()), ("q1", "1")]).await.0, 404);
     // Without the session's CSRF token, nothing is entered.
-    let (s, b) = app
-        .post(
-            "/api/v1/cycles/2026-Q4/invitations",
-            json!({"invitations":[{"survey":"csat","subject":"E1001","respondent":{"customer":"C4"},"relation":"customer"}],
-                   "deliver":"none"}),
-        )
-        .await;
-    assert_eq!(s, 201, "{b}");
+    app.customer_link("C4").await;
     let kite: i64 = count(&app, "SELECT id FROM invitations WHERE respondent_customer_id = 'C4'").await;
-    assert_eq!(post_signed(&app, &wang, &format!("/followups/phone/{kite}"), &[("q1", "1")]).await.0, 403);
+    assert_eq!(post(&app, Some(&wang), &format!("/followups/phone/{kite}"), &[("q1", "1")]).await.0, 403);
     // An anonymous survey's answers are never taken by someone who knows who gives them.
     let pulse = json!({"id":"pulse","kind":"customer","title":"Pulse","anonymous":true,
         "questions":[{"id":"p1","text":"Satisfied?","type":"scale","min":1,"max":5,"indicator":"customer_satisfaction","required":true}]});
@@ -256,7 +212,7 @@ async fn unhappy_customers_are_followed_up_and_answers_taken_by_phone(backend: B
     assert!(!list.contains(&format!("/followups/phone/{anonymous}")), "{list}");
     assert_eq!(get(&app, Some(&wang), &format!("/followups/phone/{anonymous}")).await.0, 404);
     let (s, _) =
-        post_signed(&app, &wang, &format!("/followups/phone/{anonymous}"), &[("csrf", csrf.as_str()), ("p1", "1")])
+        post(&app, Some(&wang), &format!("/followups/phone/{anonymous}"), &[("csrf", csrf.as_str()), ("p1", "1")])
             .await;
     assert_eq!(s, 404);
 }

@@ -6,34 +6,6 @@ use common::{Backend, TestApp, spawn_app_with};
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
 
-/// Wang Fang (E1000) manages Li Na, Sam, Chen and Eve; Dan reports to Li Na; Xu is alone in West.
-pub(crate) async fn org(app: &TestApp) {
-    let (s, b) = app
-        .post(
-            "/api/v1/people",
-            json!({"people":[
-                {"id":"E1000","name":"Wang Fang","email":"wang@corp.example","team":"East","locale":"zh-CN"},
-                {"id":"E1001","name":"Li Na","email":"li@corp.example","manager":"E1000","team":"East"},
-                {"id":"E1002","name":"Sam","email":"sam@corp.example","manager":"E1000","team":"East"},
-                {"id":"E1003","name":"Chen","email":"chen@corp.example","manager":"E1000","team":"East"},
-                {"id":"E1005","name":"Eve","email":"eve@corp.example","manager":"E1000","team":"East"},
-                {"id":"E1004","name":"Dan","email":"dan@corp.example","manager":"E1001","team":"East"},
-                {"id":"E2000","name":"Xu","email":"xu@corp.example","team":"West"}]}),
-        )
-        .await;
-    assert_eq!(s, 200, "{b}");
-    let (s, b) = app
-        .post(
-            "/api/v1/surveys",
-            json!({"id":"peer360","kind":"peer","title":"360 review","questions":[
-                {"id":"t1","text":"Works well with the team","type":"scale","min":1,"max":5,"indicator":"teamwork","required":true},
-                {"id":"c1","text":"Explains clearly","type":"scale","min":1,"max":5,"indicator":"communication"},
-                {"id":"note","text":"What should they keep doing?","type":"text"}]}),
-        )
-        .await;
-    assert_eq!(s, 200, "{b}");
-}
-
 async fn app_with(backend: Backend, smtp: Option<&SmtpSink>, day_seconds: i64, cycle: Value) -> TestApp {
     let url = smtp.map(SmtpSink::url);
     let app = spawn_app_with(backend, |c| {
@@ -41,7 +13,7 @@ async fn app_with(backend: Backend, smtp: Option<&SmtpSink>, day_seconds: i64, c
         c.day_seconds = day_seconds;
     })
     .await;
-    org(&app).await;
+    app.seed_review_org().await;
     let (s, b) = app.post("/api/v1/cycles", cycle).await;
     assert_eq!(s, 200, "{b}");
     app
@@ -111,7 +83,10 @@ async fn launch_builds_each_review_set_from_the_org_chart(backend: Backend) {
 
     // A rater's reviews from one launch come in one email, one link each.
     // 6 raters for the first launch; 7 for the second (Wang, Li Na, Sam, Chen, Eve, Dan, Xu).
-    let mails = sink.wait_for(6 + 7, 20).await;
+    sink.wait_for(6 + 7, 20).await;
+    common::outbox_drained(&app).await;
+    let mails = sink.messages();
+    assert_eq!(mails.len(), 6 + 7, "one email per rater and launch");
     let to_manager: Vec<_> = mails.iter().filter(|m| m.rcpt_tos == ["wang@corp.example"]).collect();
     assert_eq!(to_manager.len(), 2, "one email per launch call");
     // Wang's second email: self plus Sam, Chen and Eve as their manager.
@@ -213,8 +188,8 @@ async fn anonymous_answers_cannot_be_linked_to_raters(backend: Backend) {
     );
 
     // While open, anonymous answers exist only sealed: the attributed self and manager rows.
-    let open: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM responses").fetch_one(pool).await.unwrap();
-    let sealed: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sealed_responses").fetch_one(pool).await.unwrap();
+    let open = common::count(&app, "SELECT COUNT(*) FROM responses").await;
+    let sealed = common::count(&app, "SELECT COUNT(*) FROM sealed_responses").await;
     assert_eq!((open, sealed), (2, 4));
     let (s, _) = app.post("/api/v1/cycles/2026-Q4/close", json!({})).await;
     assert_eq!(s, 200);
@@ -385,10 +360,7 @@ async fn thresholds_hold_before_and_after_close(backend: Backend) {
     );
     assert_eq!(c["subjects"]["E1001"]["withheld"], json!([{"relation":"direct_report","n":1}]));
     // The scores scope reads scores but not comments.
-    let key = candor::app::integrations::create_key(&app.state, "scoring", candor::domain::api_key::Scope::Scores)
-        .await
-        .unwrap()
-        .key;
+    let key = app.scores_key("scoring").await.key;
     assert_eq!(app.get_with_key("/api/v1/cycles/2026-Q4/scores", &key).await.0, 200);
     assert_eq!(app.get_with_key("/api/v1/cycles/2026-Q4/comments", &key).await.0, 403);
 }
@@ -407,9 +379,16 @@ async fn reminders_go_only_to_those_who_have_not_answered(backend: Backend) {
 
     let (s, b) = app.post("/api/v1/cycles/2026-Q4/reminders", json!({})).await;
     assert_eq!((s, b["queued"].as_u64(), b["emails"].as_u64()), (200, Some(5), Some(5)), "{b}");
-    let all = sink.wait_for(11, 20).await;
+    sink.wait_for(11, 20).await;
+    common::outbox_drained(&app).await;
+    let all = sink.messages();
+    assert_eq!(all.len(), 11, "one reminder to each who has not answered, no more");
     let reminders: Vec<_> = all[6..].iter().collect();
-    assert!(reminders.iter().all(|m| m.subject.starts_with("Reminder: ") || m.subject.starts_with("提醒：")));
+    for m in &reminders {
+        // In each rater's language: Wang Fang reads Chinese, the others English.
+        let expected = if m.rcpt_tos == ["wang@corp.example"] { "提醒：" } else { "Reminder: " };
+        assert!(m.subject.starts_with(expected), "{:?}: {}", m.rcpt_tos, m.subject);
+    }
     assert!(reminders.iter().all(|m| m.rcpt_tos != ["sam@corp.example"]), "no reminder after answering");
     let chen_old = link_of(&first, "chen@corp.example");
     let chen_new = link_of(&all[6..], "chen@corp.example");
@@ -450,7 +429,16 @@ async fn scheduled_reminders_stop_at_the_maximum(backend: Backend) {
             .then_some(())
     })
     .await;
-    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+    // No more, even once another "day" has passed: rather than wait for one, every email is
+    // dated back a day, so the schedule would call for another reminder, and the scheduler
+    // runs now (as the worker does on each poll); then whatever it queued is sent.
+    common::outbox_drained(&app).await;
+    sqlx::query("UPDATE outbox SET sent_at = sent_at - 86400 WHERE sent_at IS NOT NULL")
+        .execute(&app.state.db.pool)
+        .await
+        .unwrap();
+    candor::app::reminders::schedule_reminders(&app.state).await.unwrap();
+    common::outbox_drained(&app).await;
     let all_now = sink.messages();
     let seen = all_now.iter().map(|m| (&m.rcpt_tos, &m.subject)).collect::<Vec<_>>();
     let li_reminders = all_now.iter().filter(to_li).filter(|m| m.subject.starts_with("Reminder: ")).count();

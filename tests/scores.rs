@@ -1,24 +1,19 @@
-//! Scores for the scoring step: the formula on a hand-built cycle, CSV = JSON, webhooks.
+//! Scores for the scoring step: the formula on a hand-built cycle, the pages = the API, CSV = JSON, webhooks.
 use crate::common;
 
-use common::{Backend, TestApp, spawn_app};
+use common::hooks::{received, receiver};
+use common::web::{get, session};
+use common::{Backend, TestApp, count, customer_invite, spawn_app};
 use serde_json::{Value, json};
-use std::sync::{Arc, Mutex};
 
 async fn setup(app: &TestApp) {
-    let (s, b) = app
-        .post(
-            "/api/v1/people",
-            json!({"people":[
+    app.add_people(json!([
                 {"id":"E1000","name":"Wang Fang","email":"wang@corp.example","team":"East"},
                 {"id":"E1001","name":"=HYPERLINK(\"http://evil\")","email":"li@corp.example","manager":"E1000","team":"East"},
                 {"id":"E1002","name":"Sam","email":"sam@corp.example","manager":"E1000","team":"East"},
                 {"id":"E1003","name":"Chen","email":"chen@corp.example","manager":"E1000","team":"East"},
                 {"id":"E1005","name":"Eve","email":"eve@corp.example","manager":"E1000","team":"East"},
-                {"id":"E1004","name":"Dan","email":"dan@corp.example","manager":"E1001","team":"East"}]}),
-        )
-        .await;
-    assert_eq!(s, 200, "{b}");
+                {"id":"E1004","name":"Dan","email":"dan@corp.example","manager":"E1001","team":"East"}])).await;
     let customers: Vec<Value> =
         (1..=4).map(|i| json!({"id":format!("C{i}"),"name":format!("Buyer {i}"),"email":format!("b{i}@shop.example"),"owner":"E1001"})).collect();
     assert_eq!(app.post("/api/v1/customers", json!({ "customers": customers })).await.0, 200);
@@ -60,11 +55,9 @@ async fn answer(app: &TestApp, invitations: Value, answers: &[(&str, &[(&str, &s
 
 async fn hand_built_cycle(app: &TestApp) {
     setup(app).await;
-    let customer =
-        |c: &str| json!({"survey":"csat","subject":"E1001","respondent":{"customer":c},"relation":"customer"});
     answer(
         app,
-        json!([customer("C1"), customer("C2"), customer("C3"), customer("C4")]),
+        json!([customer_invite("C1"), customer_invite("C2"), customer_invite("C3"), customer_invite("C4")]),
         &[
             ("C1", &[("q1", "5"), ("q2", "10")]),
             ("C2", &[("q1", "4"), ("q2", "9")]),
@@ -148,18 +141,41 @@ async fn scores_match_hand_computed_values(backend: Backend) {
     assert_eq!((s, &b["error"]["code"]), (404, &json!("not_found")));
 }
 
+/// A report shows the API's numbers: every indicator's score and n on Li Na's report and her
+/// row of the team page, and the customer block's CSAT and NPS, as her manager sees them.
+async fn the_pages_show_the_apis_numbers(backend: Backend) {
+    let app = spawn_app(backend).await;
+    hand_built_cycle(&app).await;
+    app.close_cycle("2026-Q4").await;
+    let (_, scores) = app.get("/api/v1/cycles/2026-Q4/scores").await;
+    let li = li_na(&scores);
+    let wang = session(&app, "wang@corp.example").await;
+    let (s, report) = get(&app, Some(&wang), "/dashboard/people/E1001?cycle=2026-Q4&lang=en").await;
+    assert_eq!(s, 200, "{report}");
+    let (s, team) = get(&app, Some(&wang), "/dashboard?cycle=2026-Q4&lang=en").await;
+    assert_eq!(s, 200, "{team}");
+    let mut shown = Vec::new();
+    for (indicator, v) in li["indicators"].as_object().unwrap() {
+        let Some(score) = v["score"].as_f64() else { continue };
+        let total = format!(": {score:.1} <small>(n = {})</small>", v["n"]);
+        assert!(report.contains(&total), "{indicator} {total:?} in the report: {report}");
+        let cell = format!(r#"<td class="num">{score:.1}</td>"#);
+        assert!(team.contains(&cell), "{indicator} {cell:?} on the team page: {team}");
+        shown.push(indicator.as_str());
+    }
+    assert_eq!(shown, ["customer_satisfaction", "product_knowledge", "teamwork"]);
+    let cs = &li["indicators"]["customer_satisfaction"];
+    let csat = format!("CSAT {:.0} %", cs["csat"].as_f64().unwrap() * 100.0);
+    let nps = format!("NPS {:+.0}", cs["nps"].as_f64().unwrap());
+    assert!(report.contains(&format!("{csat} · {nps}")), "{csat} · {nps} in the report: {report}");
+}
+
 async fn csv_matches_json(backend: Backend) {
     let app = spawn_app(backend).await;
     hand_built_cycle(&app).await;
     let (_, scores) = app.get("/api/v1/cycles/2026-Q4/scores").await;
-    let key = candor::app::integrations::create_key(&app.state, "scoring", candor::domain::api_key::Scope::Scores)
-        .await
-        .unwrap()
-        .key;
-    let res = app.client.get(app.url("/api/v1/cycles/2026-Q4/scores.csv")).bearer_auth(&key).send().await.unwrap();
-    assert_eq!(res.status().as_u16(), 200);
-    assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
-    let body = res.text().await.unwrap();
+    let key = app.scores_key("scoring").await.key;
+    let body = app.csv_with_key("/api/v1/cycles/2026-Q4/scores.csv", &key).await;
     let mut reader = csv::Reader::from_reader(body.as_bytes());
     let headers = reader.headers().unwrap().clone();
     let rows: Vec<std::collections::HashMap<String, String>> = reader
@@ -188,36 +204,6 @@ async fn csv_matches_json(backend: Backend) {
     assert_eq!(tw["score"], "50", "manager only while open");
 }
 
-pub(crate) type Received = Arc<Mutex<Vec<(axum::http::HeaderMap, String)>>>;
-
-/// A real HTTP receiver on loopback; answers 500 to the first `fail_first` deliveries.
-pub(crate) async fn receiver(fail_first: usize) -> (String, Received) {
-    let got: Received = Arc::default();
-    let state = (got.clone(), Arc::new(Mutex::new(fail_first)));
-    let app = axum::Router::new()
-        .route(
-            "/hook",
-            axum::routing::post(
-                |axum::extract::State((got, fails)): axum::extract::State<(Received, Arc<Mutex<usize>>)>,
-                 headers: axum::http::HeaderMap,
-                 body: String| async move {
-                    let mut left = fails.lock().unwrap();
-                    if *left > 0 {
-                        *left -= 1;
-                        return axum::http::StatusCode::INTERNAL_SERVER_ERROR;
-                    }
-                    got.lock().unwrap().push((headers, body));
-                    axum::http::StatusCode::NO_CONTENT
-                },
-            ),
-        )
-        .with_state(state);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/hook", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    (url, got)
-}
-
 async fn closing_a_cycle_fires_a_signed_webhook_once(backend: Backend) {
     let app = spawn_app(backend).await;
     setup(&app).await;
@@ -233,8 +219,11 @@ async fn closing_a_cycle_fires_a_signed_webhook_once(backend: Backend) {
 
     app.post("/api/v1/cycles/2026-Q4/close", json!({})).await;
     app.post("/api/v1/cycles/2026-Q4/close", json!({})).await; // closing twice fires once
-    common::eventually(15, || async { (!got.lock().unwrap().is_empty()).then_some(()) }).await;
-    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    common::eventually(15, || async { (received(&got) > 0).then_some(()) }).await;
+    // Both closes queued what they queue before answering: once the outbox is drained,
+    // every delivery they caused has been made.
+    common::outbox_drained(&app).await;
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM outbox WHERE kind = 'webhook'").await, 1, "queued once");
     let got = got.lock().unwrap().clone();
     assert_eq!(got.len(), 1, "delivered once, after one failed attempt");
     let (headers, body) = &got[0];
@@ -247,18 +236,17 @@ async fn closing_a_cycle_fires_a_signed_webhook_once(backend: Backend) {
         candor::outbox::webhook::sign(secret, t.parse().unwrap(), body),
         "valid HMAC over timestamp and body"
     );
-    let attempts: i64 = sqlx::query_scalar("SELECT attempts FROM outbox WHERE kind = 'webhook' AND status = 'sent'")
-        .fetch_one(&app.state.db.pool)
-        .await
-        .unwrap();
-    assert_eq!(attempts, 2);
+    assert_eq!(count(&app, "SELECT attempts FROM outbox WHERE kind = 'webhook' AND status = 'sent'").await, 2);
 
     let (s, list) = app.get("/api/v1/webhooks").await;
     assert_eq!((s, list["webhooks"].as_array().map(Vec::len)), (200, Some(1)));
     let id = list["webhooks"][0]["id"].as_str().unwrap().to_string();
-    let res =
-        app.client.delete(app.url(&format!("/api/v1/webhooks/{id}"))).bearer_auth(&app.admin_key).send().await.unwrap();
-    assert_eq!(res.status().as_u16(), 204);
+    assert_eq!(app.delete(&format!("/api/v1/webhooks/{id}")).await.0, 204);
 }
 
-on_both_databases!(scores_match_hand_computed_values, csv_matches_json, closing_a_cycle_fires_a_signed_webhook_once);
+on_both_databases!(
+    scores_match_hand_computed_values,
+    the_pages_show_the_apis_numbers,
+    csv_matches_json,
+    closing_a_cycle_fires_a_signed_webhook_once
+);

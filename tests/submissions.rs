@@ -5,14 +5,11 @@ use crate::common;
 use candor::app::batch::{self, Submission};
 use candor::app::responses::SubmitOutcome;
 use candor::domain::token::sha256_hex;
-use common::{Backend, TestApp, eventually, spawn_app_with};
+use common::{Backend, TestApp, count, customer_invite, eventually, seeded_with};
 use serde_json::{Value, json};
 
 async fn seeded(backend: Backend, tweak: impl FnOnce(&mut candor::config::Config)) -> TestApp {
-    let app = spawn_app_with(backend, tweak).await;
-    app.seed_org().await;
-    app.seed_survey().await;
-    app.seed_cycle("2026-Q4").await;
+    let app = seeded_with(backend, tweak).await;
     let customers: Vec<Value> = (3..=8)
         .map(|i| json!({"id":format!("C{i}"),"name":format!("Buyer {i}"),"email":format!("b{i}@shop.example")}))
         .collect();
@@ -24,11 +21,7 @@ async fn seeded(backend: Backend, tweak: impl FnOnce(&mut candor::config::Config
 
 /// Links (tokens) for these invitation rows, in order.
 async fn links(app: &TestApp, rows: Vec<Value>) -> Vec<String> {
-    crate::common::mail::invite_by_email(app, None, "2026-Q4", rows).await
-}
-
-fn customer(c: &str) -> Value {
-    json!({"survey":"csat","subject":"E1001","respondent":{"customer":c},"relation":"customer"})
+    common::mail::invite_by_email(app, None, "2026-Q4", rows).await
 }
 
 fn token(url: &str) -> &str {
@@ -42,18 +35,14 @@ fn submission(url: &str, fields: &[(&str, &str)]) -> Submission {
     }
 }
 
-async fn count(app: &TestApp, sql: &str) -> i64 {
-    sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_string())).fetch_one(&app.state.db.pool).await.unwrap()
-}
-
 async fn one_batch_gives_each_submission_its_own_outcome(backend: Backend) {
     let app = seeded(backend, |_| {}).await;
     let l = links(
         &app,
         vec![
-            customer("C1"),
-            customer("C2"),
-            customer("C3"),
+            customer_invite("C1"),
+            customer_invite("C2"),
+            customer_invite("C3"),
             json!({"survey":"peer360","subject":"E1002","respondent":{"person":"E1001"},"relation":"peer"}),
         ],
     )
@@ -116,7 +105,7 @@ async fn a_full_queue_answers_busy_and_loses_nothing(backend: Backend) {
         c.sqlite_busy_timeout_ms = 120_000;
     })
     .await;
-    let l = links(&app, (3..=8).map(|i| customer(&format!("C{i}"))).collect()).await;
+    let l = links(&app, (3..=8).map(|i| customer_invite(&format!("C{i}"))).collect()).await;
     let held = hold_writes(&app, backend).await;
     let tasks: Vec<_> = l
         .iter()

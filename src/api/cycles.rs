@@ -39,16 +39,7 @@ pub async fn save(
     State(app): State<App>,
     ApiJson(input): ApiJson<CycleInput>,
 ) -> ApiResult<Json<UpsertCounts>> {
-    let done = cycles::save(&app, &input).await?;
-    let detail = format!(
-        "opens_at {}, closes_at {}, min_raters {:?}; {}",
-        input.opens_at,
-        input.closes_at,
-        input.min_raters,
-        if done.created > 0 { "created" } else { "saved" }
-    );
-    crate::app::audit::record(&app, &actor, "save_cycle", Some(&input.id), detail).await;
-    Ok(Json(done))
+    Ok(Json(cycles::save(&app, &actor, &input).await?))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -149,7 +140,6 @@ pub async fn close(
     State(app): State<App>,
     ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Json<Closed>> {
-    let c = cycles::close(&app, &id).await?;
-    crate::app::audit::record_for(&app, &actor, "close_cycle", Some(&c.id), &format!("cycle {}", c.id), "").await;
+    let c = cycles::close(&app, &actor, &id).await?;
     Ok(Json(Closed { cycle: c.id, status: "closed" }))
 }

@@ -4,7 +4,7 @@ use super::error::{ApiResult, ErrorBody};
 use super::openapi::ErrorResponses;
 use super::{AdminKey, ApiJson, ApiPath};
 use crate::app::App;
-use crate::app::invitations::{self, Created, Deliver, RespondentInput, Subjects};
+use crate::app::invitations::{self, Created, Deliver, Launch, RespondentInput, Subjects};
 use crate::app::nominations::Rule;
 use crate::app::reminders::{self, Queued};
 use crate::app::revocation::{self, InvitationRef, Reissued, Revoked};
@@ -62,9 +62,7 @@ pub async fn create(
             respondent: r.respondent.into(),
         })
         .collect();
-    let created = invitations::create(&app, &cycle, rows, body.deliver).await?;
-    let detail = format!("created {}, existing {}", created.created, created.existing);
-    crate::app::audit::record(&app, &actor, "create_invitations", Some(&cycle), detail).await;
+    let created = invitations::create(&app, &actor, &cycle, rows, body.deliver).await?;
     Ok((StatusCode::CREATED, Json(created)))
 }
 
@@ -106,10 +104,14 @@ pub async fn launch(
     ApiJson(body): ApiJson<LaunchBody>,
 ) -> ApiResult<(StatusCode, Json<Created>)> {
     let rule = nomination_rule(body.min_peers, body.max_peers, body.nominations_due.as_deref())?;
-    let created =
-        invitations::launch(&app, &cycle, &body.survey, &body.subjects, body.peers, rule, body.deliver).await?;
-    let detail = format!("survey {}, peers {:?}: created {}", body.survey, body.peers, created.created);
-    crate::app::audit::record(&app, &actor, "launch", Some(&cycle), detail).await;
+    let created = invitations::launch(
+        &app,
+        &actor,
+        &cycle,
+        Launch { survey: &body.survey, subjects: &body.subjects, peers: body.peers, rule },
+        body.deliver,
+    )
+    .await?;
     Ok((StatusCode::CREATED, Json(created)))
 }
 
@@ -127,9 +129,7 @@ pub async fn remind(
     State(app): State<App>,
     ApiPath(cycle): ApiPath<String>,
 ) -> ApiResult<Json<Queued>> {
-    let queued = reminders::remind(&app, &cycle).await?;
-    crate::app::audit::record(&app, &actor, "remind", Some(&cycle), format!("reminded {}", queued.queued)).await;
-    Ok(Json(queued))
+    Ok(Json(reminders::remind(&app, &actor, &cycle).await?))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -154,10 +154,7 @@ pub async fn revoke(
     ApiPath(cycle): ApiPath<String>,
     ApiJson(body): ApiJson<RevokeBody>,
 ) -> ApiResult<Json<Revoked>> {
-    let done = revocation::revoke(&app, &cycle, &body.invitations).await?;
-    crate::app::audit::record(&app, &actor, "revoke_invitations", Some(&cycle), format!("revoked {}", done.revoked))
-        .await;
-    Ok(Json(done))
+    Ok(Json(revocation::revoke(&app, &actor, &cycle, &body.invitations).await?))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -185,10 +182,7 @@ pub async fn reissue(
     ApiPath(cycle): ApiPath<String>,
     ApiJson(body): ApiJson<ReissueBody>,
 ) -> ApiResult<Json<Reissued>> {
-    let done = revocation::reissue(&app, &cycle, &body.invitations, body.deliver).await?;
-    crate::app::audit::record(&app, &actor, "reissue_invitations", Some(&cycle), format!("reissued {}", done.reissued))
-        .await;
-    Ok(Json(done))
+    Ok(Json(revocation::reissue(&app, &actor, &cycle, &body.invitations, body.deliver).await?))
 }
 
 /// The nomination settings of a launch, defaults filled in.

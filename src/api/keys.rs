@@ -64,7 +64,6 @@ pub async fn revoke(
     State(app): State<App>,
     ApiPath(id): ApiPath<String>,
 ) -> ApiResult<StatusCode> {
-    integrations::revoke_key(&app, &id).await?;
-    crate::app::audit::record_for(&app, &actor, "revoke_api_key", None, &format!("key {id}"), "").await;
+    integrations::revoke_key(&app, &actor, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

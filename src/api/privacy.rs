@@ -22,9 +22,7 @@ pub async fn export_person(
     State(app): State<App>,
     ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Json<PersonExport>> {
-    let export = privacy::export_person(&app, &id).await?;
-    crate::app::audit::record_for(&app, &actor, "exported_person", None, &format!("person {id}"), "").await;
-    Ok(Json(export))
+    Ok(Json(privacy::export_person(&app, &actor, &id).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/customers/{customer}/export", operation_id = "export_customer", tag = "directory",
@@ -39,9 +37,7 @@ pub async fn export_customer(
     State(app): State<App>,
     ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Json<CustomerExport>> {
-    let export = privacy::export_customer(&app, &id).await?;
-    crate::app::audit::record_for(&app, &actor, "exported_customer", None, &format!("customer {id}"), "").await;
-    Ok(Json(export))
+    Ok(Json(privacy::export_customer(&app, &actor, &id).await?))
 }
 
 /// `?answers=keep` (default): their attributed answers stay, leading to nobody;

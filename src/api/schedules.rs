@@ -23,15 +23,7 @@ pub async fn save(
     State(app): State<App>,
     ApiJson(input): ApiJson<ScheduleInput>,
 ) -> ApiResult<StatusCode> {
-    let created = schedules::save(&app, &input).await?;
-    crate::app::audit::record(
-        &app,
-        &actor,
-        "save_schedule",
-        None,
-        format!("schedule {} every {}", input.id, input.every),
-    )
-    .await;
+    let created = schedules::save(&app, &actor, &input).await?;
     Ok(if created { StatusCode::CREATED } else { StatusCode::OK })
 }
 
@@ -63,7 +55,6 @@ pub async fn delete(
     State(app): State<App>,
     ApiPath(id): ApiPath<String>,
 ) -> ApiResult<StatusCode> {
-    schedules::delete(&app, &id).await?;
-    crate::app::audit::record(&app, &actor, "delete_schedule", None, format!("schedule {id}")).await;
+    schedules::delete(&app, &actor, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

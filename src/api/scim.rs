@@ -3,7 +3,6 @@
 //! is recorded in the audit log under the key's name, naming the person by id.
 use super::scim_wire::{self as wire, Scim, ScimError, ScimKey};
 use crate::app::App;
-use crate::app::audit::{self, Actor};
 use crate::app::scim::{self, Filter, ScimUser};
 use crate::domain::scim as doc;
 use crate::domain::time::to_rfc3339 as time_rfc3339;
@@ -188,13 +187,8 @@ async fn show(
     Ok(Scim(StatusCode::OK, rendered(&app, user, &q.shape())))
 }
 
-async fn record(app: &App, actor: &Actor, action: &str, id: &str) {
-    audit::record_for(app, actor, action, None, &format!("person {id}"), "").await;
-}
-
 async fn create(ScimKey(actor): ScimKey, State(app): State<App>, body: Bytes) -> Result<Response, ScimError> {
     let user = scim::create(&app, &actor, &json_body(&body)?).await?;
-    record(&app, &actor, "scim_created_person", &user.id).await;
     let body = rendered(&app, user, &Shape::default());
     let location = body["meta"]["location"].as_str().and_then(|l| HeaderValue::from_str(l).ok());
     let mut res = Scim(StatusCode::CREATED, body).into_response();
@@ -212,7 +206,7 @@ async fn replace(
     body: Bytes,
 ) -> Result<Scim, ScimError> {
     let done = scim::replace(&app, &actor, &id, &json_body(&body)?).await;
-    changed(&app, &actor, &id, &q, "scim_replaced_person", done).await
+    changed(&app, &q, done).await
 }
 
 async fn patch(
@@ -223,20 +217,12 @@ async fn patch(
     body: Bytes,
 ) -> Result<Scim, ScimError> {
     let done = scim::patch(&app, &actor, &id, &json_body(&body)?).await;
-    changed(&app, &actor, &id, &q, "scim_patched_person", done).await
+    changed(&app, &q, done).await
 }
 
-/// A changed User: recorded, and answered as it now reads.
-async fn changed(
-    app: &App,
-    actor: &Actor,
-    id: &str,
-    q: &ShapeQuery,
-    action: &str,
-    done: crate::app::Result<ScimUser>,
-) -> Result<Scim, ScimError> {
+/// A changed User, answered as it now reads.
+async fn changed(app: &App, q: &ShapeQuery, done: crate::app::Result<ScimUser>) -> Result<Scim, ScimError> {
     let user = done?;
-    record(app, actor, action, id).await;
     Ok(Scim(StatusCode::OK, rendered(app, user, &q.shape())))
 }
 
@@ -247,7 +233,6 @@ async fn delete(
     Path(id): Path<String>,
 ) -> Result<Response, ScimError> {
     scim::delete(&app, &actor, &id).await?;
-    record(&app, &actor, "scim_deleted_person", &id).await;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 

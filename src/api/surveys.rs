@@ -24,13 +24,7 @@ pub async fn save(
     State(app): State<App>,
     ApiJson(input): ApiJson<SurveyInput>,
 ) -> ApiResult<Json<UpsertCounts>> {
-    let done = surveys::save(&app, &input).await?;
-    let detail = format!(
-        "survey {}: created {}, updated {}, unchanged {}",
-        input.id, done.created, done.updated, done.unchanged
-    );
-    crate::app::audit::record(&app, &actor, "save_survey", None, detail).await;
-    Ok(Json(done))
+    Ok(Json(surveys::save(&app, &actor, &input).await?))
 }
 
 #[derive(serde::Serialize, utoipa::ToSchema)]

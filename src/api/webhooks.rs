@@ -36,9 +36,7 @@ pub async fn create(
     State(app): State<App>,
     ApiJson(input): ApiJson<WebhookInput>,
 ) -> ApiResult<(StatusCode, Json<Webhook>)> {
-    let hook = integrations::create_webhook(&app, &input.url, &input.secret).await?;
-    crate::app::audit::record(&app, &actor, "create_webhook", None, format!("webhook {} to {}", hook.id, hook.url))
-        .await;
+    let hook = integrations::create_webhook(&app, &actor, &input.url, &input.secret).await?;
     Ok((StatusCode::CREATED, Json(hook)))
 }
 
@@ -70,8 +68,7 @@ pub async fn delete(
     State(app): State<App>,
     ApiPath(id): ApiPath<String>,
 ) -> ApiResult<StatusCode> {
-    integrations::delete_webhook(&app, &id).await?;
-    crate::app::audit::record(&app, &actor, "delete_webhook", None, format!("webhook {id}")).await;
+    integrations::delete_webhook(&app, &actor, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -94,8 +91,7 @@ pub async fn test(
     State(app): State<App>,
     ApiPath(id): ApiPath<String>,
 ) -> ApiResult<(StatusCode, Json<TestQueued>)> {
-    let delivery = integrations::test_webhook(&app, &id).await?;
-    crate::app::audit::record(&app, &actor, "test_webhook", None, format!("webhook {id}")).await;
+    let delivery = integrations::test_webhook(&app, &actor, &id).await?;
     Ok((StatusCode::ACCEPTED, Json(TestQueued { delivery })))
 }
 

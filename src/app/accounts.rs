@@ -1,4 +1,5 @@
 //! Accounts: sign-in links, sessions, admins, and customers' unsubscribe links.
+use super::audit::{self, Actor, AuditAction, Target};
 use super::{App, Error, Result};
 use crate::db::{links, sessions};
 use crate::domain::{EmailAddress, Token, time};
@@ -21,7 +22,10 @@ pub async fn request_login_link(app: &App, raw_email: &str, to_me: bool) -> Resu
 /// A sign-in link for the CLI (`candor login-link`); `admin` makes (or creates) an admin.
 pub async fn login_link(app: &App, email: &EmailAddress, admin: bool) -> Result<(String, String)> {
     let person = if admin {
-        sessions::ensure_admin(&app.db, email.as_str()).await?
+        let id = sessions::ensure_admin(&app.db, email.as_str()).await?;
+        // The CLI is the only way to grant admin rights: recorded as its own.
+        audit::write_alone(app, &Actor::Cli, AuditAction::GrantAdmin, Target::Person(&id), "").await?;
+        id
     } else {
         match sessions::person_by_email(&app.db, email.as_str()).await? {
             Some((id, _, true)) => id,
@@ -90,32 +94,38 @@ pub async fn admins(app: &App) -> Result<Vec<(String, String, String)>> {
     Ok(sessions::admins(&app.db).await?)
 }
 
-/// Removes `person`'s admin rights at once (their next request is a manager's or nobody's).
-/// An admin cannot remove their own: someone must always be able to sign in to `/admin`.
-pub async fn remove_admin(app: &App, by: &str, person: &str) -> Result<()> {
+/// Removes someone's admin rights (never your own).
+pub async fn remove_admin(app: &App, actor: &Actor, by: &str, person: &str) -> Result<()> {
     if by == person {
         return Err(Error::invalid("own_admin_rights", "you cannot remove your own admin rights; ask another admin"));
     }
-    if !sessions::remove_admin(&app.db, person).await? {
+    let mut tx = app.db.begin().await?;
+    if !sessions::remove_admin(&mut tx, person).await? {
         return Err(Error::not_found("admin", person));
     }
+    audit::write(&mut tx, actor, AuditAction::RemoveAdmin, Target::Person(person), "").await?;
+    tx.commit().await?;
     tracing::info!(person, "admin rights removed");
     Ok(())
 }
 
 /// Signs a person out everywhere: every session of theirs ends now.
-pub async fn end_sessions(app: &App, person: &str) -> Result<u64> {
-    let n = sessions::end_sessions(&app.db, person).await?;
+pub async fn end_sessions(app: &App, actor: &Actor, person: &str) -> Result<u64> {
+    let mut tx = app.db.begin().await?;
+    let n = sessions::end_sessions(&mut tx, person).await?;
+    audit::write(&mut tx, actor, AuditAction::SignOut, Target::Person(person), &format!("{n} session(s) ended"))
+        .await?;
+    tx.commit().await?;
     tracing::info!(person, sessions = n, "sessions ended");
     Ok(n)
 }
 
 /// Signs out everywhere the person this address belongs to; returns their id.
-pub async fn end_sessions_of(app: &App, email: &str) -> Result<String> {
+pub async fn end_sessions_of(app: &App, actor: &Actor, email: &str) -> Result<String> {
     let address = EmailAddress::parse(email).map_err(|e| Error::invalid("invalid_email", e))?;
     let Some((id, ..)) = sessions::person_by_email(&app.db, address.as_str()).await? else {
         return Err(Error::conflict("unknown_person", "no person has this email address"));
     };
-    end_sessions(app, &id).await?;
+    end_sessions(app, actor, &id).await?;
     Ok(id)
 }

@@ -1,9 +1,10 @@
-//! The audit log (CONTRACT §9 trust): every change made through the API, the admin pages or the
-//! CLI, with who made it (a person, an API key by name, the CLI), when and what — counts and
-//! ids of what was changed, never an answer or who gave one. Transports record an action once
-//! it has succeeded; a failure to record is logged and does not undo the action.
+//! The audit log (CONTRACT §9 trust, §10): every change made through the API, the admin pages,
+//! SCIM or the CLI, with who made it (a person, an API key by name, the CLI, the server), when,
+//! what ([`AuditAction`], one name whichever transport asked) and to what ([`Target`]) — counts
+//! and ids, never an answer or who gave one. Each use case writes its entry inside the
+//! transaction that makes the change ([`write`]): both are stored, or neither.
 use super::{App, Result};
-use crate::db::audit;
+use crate::db::{Tx, audit};
 use crate::domain::time;
 
 pub use crate::db::audit::AuditEntry;
@@ -29,31 +30,155 @@ impl Actor {
     }
 }
 
-/// Records one change; one made to a cycle names it as its target.
-pub async fn record(app: &App, actor: &Actor, action: &str, cycle: Option<&str>, detail: impl AsRef<str>) {
-    let target = cycle.map(|c| format!("cycle {c}")).unwrap_or_default();
-    record_for(app, actor, action, cycle, &target, detail).await
+/// Every kind of change the log records, one name each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuditAction {
+    ImportPeople,
+    ImportCustomers,
+    EmailChanged,
+    Deactivated,
+    EditPerson,
+    SaveSurvey,
+    SaveCycle,
+    CloseCycle,
+    SetWeightsByRole,
+    CreateInvitations,
+    Launch,
+    Remind,
+    RemindPerson,
+    RevokeInvitations,
+    ReissueInvitations,
+    ApproveNominations,
+    ShareFeedback,
+    CreateApiKey,
+    RevokeApiKey,
+    GrantAdmin,
+    RemoveAdmin,
+    SignOut,
+    CreateWebhook,
+    DeleteWebhook,
+    TestWebhook,
+    SaveSchedule,
+    DeleteSchedule,
+    ExportPerson,
+    ExportCustomer,
+    EraseCustomer,
+    RetentionSweep,
+    ScimCreatePerson,
+    ScimReplacePerson,
+    ScimPatchPerson,
+    ScimDeactivatePerson,
 }
 
-/// Records one change to a named target (`person E1001`, `key …`).
-pub async fn record_for(
-    app: &App,
-    actor: &Actor,
-    action: &str,
-    cycle: Option<&str>,
-    target: &str,
-    detail: impl AsRef<str>,
-) {
-    let entry = audit::NewEntry { actor: actor.parts(), action, cycle, target, detail: detail.as_ref() };
-    if let Err(e) = audit::insert(&app.db.pool, &entry, time::now()).await {
-        tracing::error!(error = %e, action, "could not record an audit entry");
+impl AuditAction {
+    pub fn as_str(self) -> &'static str {
+        use AuditAction as A;
+        match self {
+            A::ImportPeople => "import_people",
+            A::ImportCustomers => "import_customers",
+            A::EmailChanged => "email_changed",
+            A::Deactivated => "deactivated",
+            A::EditPerson => "edit_person",
+            A::SaveSurvey => "save_survey",
+            A::SaveCycle => "save_cycle",
+            A::CloseCycle => "close_cycle",
+            A::SetWeightsByRole => "set_weights_by_role",
+            A::CreateInvitations => "create_invitations",
+            A::Launch => "launch",
+            A::Remind => "remind",
+            A::RemindPerson => "remind_person",
+            A::RevokeInvitations => "revoke_invitations",
+            A::ReissueInvitations => "reissue_invitations",
+            A::ApproveNominations => "approve_nominations",
+            A::ShareFeedback => "share_feedback",
+            A::CreateApiKey => "create_api_key",
+            A::RevokeApiKey => "revoke_api_key",
+            A::GrantAdmin => "grant_admin",
+            A::RemoveAdmin => "remove_admin",
+            A::SignOut => "sign_out",
+            A::CreateWebhook => "create_webhook",
+            A::DeleteWebhook => "delete_webhook",
+            A::TestWebhook => "test_webhook",
+            A::SaveSchedule => "save_schedule",
+            A::DeleteSchedule => "delete_schedule",
+            A::ExportPerson => "export_person",
+            A::ExportCustomer => "export_customer",
+            A::EraseCustomer => "erase_customer",
+            A::RetentionSweep => "retention_sweep",
+            A::ScimCreatePerson => "scim_create_person",
+            A::ScimReplacePerson => "scim_replace_person",
+            A::ScimPatchPerson => "scim_patch_person",
+            A::ScimDeactivatePerson => "scim_deactivate_person",
+        }
     }
 }
 
-/// Records one change inside the transaction that makes it: both happen, or neither.
-pub async fn record_in(tx: &mut crate::db::Tx, actor: &Actor, action: &str, target: &str, detail: &str) -> Result<()> {
-    let entry = audit::NewEntry { actor: actor.parts(), action, cycle: None, target, detail };
+/// What a change was made to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target<'a> {
+    Person(&'a str),
+    Customer(&'a str),
+    Key(&'a str),
+    Cycle(&'a str),
+    Survey(&'a str),
+    Webhook(&'a str),
+    Schedule(&'a str),
+    /// An import of people or customers (its detail names the ids).
+    People,
+    Customers,
+}
+
+impl std::fmt::Display for Target<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Target::Person(id) => write!(f, "person {id}"),
+            Target::Customer(id) => write!(f, "customer {id}"),
+            Target::Key(id) => write!(f, "key {id}"),
+            Target::Cycle(id) => write!(f, "cycle {id}"),
+            Target::Survey(id) => write!(f, "survey {id}"),
+            Target::Webhook(id) => write!(f, "webhook {id}"),
+            Target::Schedule(id) => write!(f, "schedule {id}"),
+            Target::People => f.write_str("people"),
+            Target::Customers => f.write_str("customers"),
+        }
+    }
+}
+
+/// One change, written inside the transaction that makes it.
+pub async fn write(tx: &mut Tx, actor: &Actor, action: AuditAction, target: Target<'_>, detail: &str) -> Result<()> {
+    let cycle = match target {
+        Target::Cycle(c) => Some(c),
+        _ => None,
+    };
+    write_in_cycle(tx, actor, action, target, cycle, detail).await
+}
+
+/// [`write`] for a change to something inside a cycle (a person's reminder, say).
+pub async fn write_in_cycle(
+    tx: &mut Tx,
+    actor: &Actor,
+    action: AuditAction,
+    target: Target<'_>,
+    cycle: Option<&str>,
+    detail: &str,
+) -> Result<()> {
+    let target = target.to_string();
+    let entry = audit::NewEntry { actor: actor.parts(), action: action.as_str(), cycle, target: &target, detail };
     Ok(audit::insert(&mut **tx, &entry, time::now()).await?)
+}
+
+/// A change that touches nothing else in the database (an export): its entry in a
+/// transaction of its own.
+pub async fn write_alone(
+    app: &App,
+    actor: &Actor,
+    action: AuditAction,
+    target: Target<'_>,
+    detail: &str,
+) -> Result<()> {
+    let mut tx = app.db.begin().await?;
+    write(&mut tx, actor, action, target, detail).await?;
+    Ok(tx.commit().await?)
 }
 
 /// A page of entries, newest first (`before`: the last id of the previous page).

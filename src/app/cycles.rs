@@ -1,4 +1,5 @@
 //! Cycles: create or update, read, progress, close (by call or at `closes_at`).
+use super::audit::{self, Actor, AuditAction, Target};
 use super::{App, Error, Result, UpsertCounts};
 use crate::db::cycles;
 
@@ -132,6 +133,7 @@ fn parse_by_role(
 /// A closed cycle cannot change (409 `cycle_closed`).
 pub async fn set_weights_by_role(
     app: &App,
+    actor: &Actor,
     id: &str,
     by_role: &std::collections::BTreeMap<String, WeightsInput>,
 ) -> Result<()> {
@@ -143,8 +145,11 @@ pub async fn set_weights_by_role(
     if !cycle.is_open(now) {
         return Err(Error::conflict("cycle_closed", format!("cycle {id:?} is closed")).naming(id));
     }
-    cycle.weights_by_role = weights_by_role;
+    let roles: Vec<&str> = weights_by_role.keys().map(String::as_str).collect();
+    let detail = format!("weights by role: {}", if roles.is_empty() { "none".into() } else { roles.join(", ") });
+    cycle.weights_by_role = weights_by_role.clone();
     cycles::save(&mut tx, &cycle, now).await?;
+    audit::write(&mut tx, actor, AuditAction::SetWeightsByRole, Target::Cycle(id), &detail).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -166,27 +171,27 @@ fn parse_weights(w: &WeightsInput, what: &str) -> Result<Weights> {
 /// `closes_at` — cannot change (409 `cycle_closed`); `min_raters` never drops once there are
 /// invitations (409 `min_raters_locked`); a `closes_at` moved into the past closes it now.
 #[tracing::instrument(skip_all, fields(cycle = %input.id))]
-pub async fn save(app: &App, input: &CycleInput) -> Result<UpsertCounts> {
-    let counts = write(app, input, false).await?;
+pub async fn save(app: &App, actor: &Actor, input: &CycleInput) -> Result<UpsertCounts> {
+    let counts = write(app, actor, input, false).await?;
     let cycle = input.parse()?;
     if !cycle.is_open(time::now()) {
-        close_now(app, &cycle.id).await?;
+        close_now(app, actor, &cycle.id).await?;
     }
     Ok(counts)
 }
 
 /// Creates a cycle; an existing id is an error (409 `cycle_exists`): the admin form only creates.
 #[tracing::instrument(skip_all, fields(cycle = %input.id))]
-pub async fn create(app: &App, input: &CycleInput) -> Result<UpsertCounts> {
-    let counts = write(app, input, true).await?;
+pub async fn create(app: &App, actor: &Actor, input: &CycleInput) -> Result<UpsertCounts> {
+    let counts = write(app, actor, input, true).await?;
     let cycle = input.parse()?;
     if !cycle.is_open(time::now()) {
-        close_now(app, &cycle.id).await?;
+        close_now(app, actor, &cycle.id).await?;
     }
     Ok(counts)
 }
 
-async fn write(app: &App, input: &CycleInput, create_only: bool) -> Result<UpsertCounts> {
+async fn write(app: &App, actor: &Actor, input: &CycleInput, create_only: bool) -> Result<UpsertCounts> {
     let cycle = input.parse()?;
     let now = time::now();
     let mut tx = app.db.begin().await?;
@@ -221,6 +226,14 @@ async fn write(app: &App, input: &CycleInput, create_only: bool) -> Result<Upser
             counts.created = 1;
         }
     }
+    let detail = format!(
+        "opens_at {}, closes_at {}, min_raters {}; {}",
+        input.opens_at,
+        input.closes_at,
+        cycle.min_raters,
+        counts.summary()
+    );
+    audit::write(&mut tx, actor, AuditAction::SaveCycle, Target::Cycle(&cycle.id), &detail).await?;
     tx.commit().await?;
     Ok(counts)
 }
@@ -232,7 +245,7 @@ pub async fn load(app: &App, id: &str) -> Result<Cycle> {
     if cycle.closed || cycle.is_open(time::now()) {
         return Ok(cycle);
     }
-    close_now(app, id).await?;
+    close_now(app, &Actor::System, id).await?;
     cycles::load(&app.db.pool, id).await?.ok_or_else(|| Error::not_found("cycle", id))
 }
 
@@ -255,15 +268,16 @@ pub async fn progress(app: &App, id: &str) -> Result<(Cycle, Vec<SurveyProgress>
 
 /// Closes a cycle now (404 for an unknown one); closing a closed cycle changes nothing.
 #[tracing::instrument(skip_all, fields(cycle = %id))]
-pub async fn close(app: &App, id: &str) -> Result<Cycle> {
+pub async fn close(app: &App, actor: &Actor, id: &str) -> Result<Cycle> {
     cycles::load(&app.db.pool, id).await?.ok_or_else(|| Error::not_found("cycle", id))?;
-    close_now(app, id).await?;
+    close_now(app, actor, id).await?;
     load(app, id).await
 }
 
 /// The closing transaction: marks the cycle closed, releases its sealed answers and queues its
-/// `cycle.closed` webhooks, atomically. False when it was closed already.
-async fn close_now(app: &App, id: &str) -> Result<bool> {
+/// `cycle.closed` webhooks, atomically, and records who closed it (the server itself when its
+/// `closes_at` came). False when it was closed already.
+async fn close_now(app: &App, actor: &Actor, id: &str) -> Result<bool> {
     let now = time::now();
     let mut tx = app.db.begin().await?;
     if !cycles::mark_closed(&mut tx, id, now).await? {
@@ -274,6 +288,8 @@ async fn close_now(app: &App, id: &str) -> Result<bool> {
     // Unsent drafts end with the cycle: nothing that was never submitted is kept.
     crate::db::drafts::delete_for_cycle(&mut tx, id).await?;
     crate::db::webhooks::queue_cycle_closed(&mut tx, id, now).await?;
+    let detail = format!("{released} anonymous answer(s) released");
+    audit::write(&mut tx, actor, AuditAction::CloseCycle, Target::Cycle(id), &detail).await?;
     tx.commit().await?;
     app.wake_outbox();
     tracing::info!(cycle = %id, released, "cycle closed");
@@ -299,7 +315,7 @@ async fn close_now(app: &App, id: &str) -> Result<bool> {
 pub async fn close_due(app: &App) -> Result<Vec<String>> {
     let mut closed = Vec::new();
     for id in cycles::due(&app.db.pool, time::now()).await? {
-        match close_now(app, &id).await {
+        match close_now(app, &Actor::System, &id).await {
             Ok(true) => closed.push(id),
             Ok(false) => {}
             // One cycle that cannot close (a record its key cannot open, say) holds up no other.

@@ -1,6 +1,6 @@
 //! People (from HR) and customers (from the CRM): idempotent imports by the caller's ids.
 //! Every row is checked before anything is stored; a refused batch stores nothing.
-use super::audit::{self, Actor};
+use super::audit::{self, Actor, AuditAction, Target};
 use super::{App, Error, Result, RowProblem, UpsertCounts, no_duplicates};
 use crate::db::directory;
 pub use crate::db::directory::{CustomerRow, PersonRow};
@@ -75,11 +75,18 @@ fn optional_id(raw: Option<&str>) -> Result<Option<String>, String> {
 fn parse_person(i: usize, p: &PersonInput) -> Result<PersonRow, RowProblem> {
     let id = ExternalId::parse(&p.id).map_err(|e| RowProblem::invalid(i, &p.id, "invalid_id", e))?;
     let manager_id = optional_id(p.manager.as_deref()).map_err(|e| RowProblem::invalid(i, &p.id, "invalid_id", e))?;
-    let team =
-        p.team.as_deref().map(|t| parse_label(t, "team", 100)).transpose().map_err(|e| RowProblem::invalid(i, &p.id, "invalid_team", e))?;
+    let team = p
+        .team
+        .as_deref()
+        .map(|t| parse_label(t, "team", 100))
+        .transpose()
+        .map_err(|e| RowProblem::invalid(i, &p.id, "invalid_team", e))?;
     Ok(PersonRow {
         name: parse_name(&p.name, "name").map_err(|e| RowProblem::invalid(i, &p.id, "invalid_name", e))?,
-        email: EmailAddress::parse(&p.email).map_err(|e| RowProblem::invalid(i, &p.id, "invalid_email", e))?.as_str().to_string(),
+        email: EmailAddress::parse(&p.email)
+            .map_err(|e| RowProblem::invalid(i, &p.id, "invalid_email", e))?
+            .as_str()
+            .to_string(),
         manager_id,
         team,
         locale: parse_locale(i, &p.id, p.locale.as_deref())?,
@@ -117,9 +124,14 @@ fn parse_customer(i: usize, c: &CustomerInput) -> Result<CustomerRow, RowProblem
         .map(|e| EmailAddress::parse(e).map(|e| e.as_str().to_string()))
         .transpose()
         .map_err(|e| RowProblem::invalid(i, &c.id, "invalid_email", e))?;
-    let phone = c.phone.as_deref().map(parse_phone).transpose().map_err(|e| RowProblem::invalid(i, &c.id, "invalid_phone", e))?;
+    let phone = c
+        .phone
+        .as_deref()
+        .map(parse_phone)
+        .transpose()
+        .map_err(|e| RowProblem::invalid(i, &c.id, "invalid_phone", e))?;
     if email.is_none() && phone.is_none() {
-        return Err(RowProblem::invalid(i, &c.id, "no_contact", "a customer needs an email address or a phone number".into()));
+        return Err(RowProblem::invalid(i, &c.id, "no_contact", "a customer needs an email address or a phone number"));
     }
     Ok(CustomerRow {
         name: parse_name(&c.name, "name").map_err(|e| RowProblem::invalid(i, &c.id, "invalid_name", e))?,
@@ -218,12 +230,12 @@ pub async fn import_people(app: &App, actor: &Actor, input: &[PersonInput], comm
     }
     crate::db::outbox::queue_address_notices(&mut tx, &notices, now).await?;
     for id in &moved {
-        audit::record_in(&mut tx, actor, "email_changed", &format!("person {id}"), "the old address was told").await?;
+        audit::write(&mut tx, actor, AuditAction::EmailChanged, Target::Person(id), "the old address was told").await?;
     }
     for id in &left {
-        audit::record_in(&mut tx, actor, "deactivated", &format!("person {id}"), "").await?;
+        audit::write(&mut tx, actor, AuditAction::Deactivated, Target::Person(id), "").await?;
     }
-    audit::record_in(&mut tx, actor, "import_people", "people", &import_detail(&counts, &touched)).await?;
+    audit::write(&mut tx, actor, AuditAction::ImportPeople, Target::People, &import_detail(&counts, &touched)).await?;
     tx.commit().await?;
     if !notices.is_empty() {
         app.wake_outbox();
@@ -253,7 +265,9 @@ async fn check_people(tx: &mut crate::db::Tx, rows: &[PersonRow]) -> Result<()> 
             && owner != &p.id
             && !in_batch.contains_key(owner.as_str())
         {
-            return Err(RowProblem::conflict(i, &p.id, "email_taken", "this email address belongs to another person").into());
+            return Err(
+                RowProblem::conflict(i, &p.id, "email_taken", "this email address belongs to another person").into()
+            );
         }
     }
     let mut chart = directory::manager_map(tx).await?;
@@ -264,7 +278,13 @@ async fn check_people(tx: &mut crate::db::Tx, rows: &[PersonRow]) -> Result<()> 
         if let Some(m) = &p.manager_id
             && !chart.contains_key(m)
         {
-            return Err(RowProblem::conflict(i, &p.id, "unknown_manager", format!("manager {m:?} is not a known person")).into());
+            return Err(RowProblem::conflict(
+                i,
+                &p.id,
+                "unknown_manager",
+                format!("manager {m:?} is not a known person"),
+            )
+            .into());
         }
     }
     let ids: Vec<String> = rows.iter().map(|p| p.id.clone()).collect();
@@ -302,7 +322,9 @@ pub async fn import_customers(app: &App, actor: &Actor, input: &[CustomerInput],
         if let Some(o) = &c.owner_id
             && !known.contains(o)
         {
-            return Err(RowProblem::conflict(i, &c.id, "unknown_owner", format!("owner {o:?} is not a known person")).into());
+            return Err(
+                RowProblem::conflict(i, &c.id, "unknown_owner", format!("owner {o:?} is not a known person")).into()
+            );
         }
     }
     let ids: Vec<String> = rows.iter().map(|c| c.id.clone()).collect();
@@ -345,10 +367,11 @@ pub async fn import_customers(app: &App, actor: &Actor, input: &[CustomerInput],
         .collect();
     crate::db::outbox::queue_address_notices(&mut tx, &notices, now).await?;
     for id in moved_ids.iter().filter(|id| asked.contains(*id)) {
-        audit::record_in(&mut tx, actor, "email_changed", &format!("customer {id}"), "the old address was told")
+        audit::write(&mut tx, actor, AuditAction::EmailChanged, Target::Customer(id), "the old address was told")
             .await?;
     }
-    audit::record_in(&mut tx, actor, "import_customers", "customers", &import_detail(&counts, &touched)).await?;
+    audit::write(&mut tx, actor, AuditAction::ImportCustomers, Target::Customers, &import_detail(&counts, &touched))
+        .await?;
     tx.commit().await?;
     if !notices.is_empty() {
         app.wake_outbox();

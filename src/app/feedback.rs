@@ -79,6 +79,11 @@ pub async fn save(
         tx.rollback().await?;
         return Err(Error::conflict("feedback_shared", "this feedback was shared and is final"));
     }
+    if share {
+        let by = super::audit::Actor::Person(viewer.person_id.clone());
+        let (action, target) = (super::audit::AuditAction::ShareFeedback, super::audit::Target::Person(subject));
+        super::audit::write_in_cycle(&mut tx, &by, action, target, Some(&cycle.id), "").await?;
+    }
     tx.commit().await?;
     tracing::info!(cycle = %cycle.id, shared = share, "feedback saved");
     Ok(())

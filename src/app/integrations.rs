@@ -1,4 +1,5 @@
 //! API keys and webhooks: how other programs talk to Candor.
+use super::audit::{self, Actor, AuditAction, Target};
 use super::{App, Error, Result};
 use crate::db::{api_keys, webhooks};
 use crate::domain::api_key::Scope;
@@ -8,9 +9,14 @@ use crate::domain::time;
 pub use crate::db::api_keys::NewKey;
 pub use crate::db::webhooks::Webhook;
 
-pub async fn create_key(app: &App, name: &str, scope: Scope) -> Result<NewKey> {
+pub async fn create_key(app: &App, actor: &Actor, name: &str, scope: Scope) -> Result<NewKey> {
     let name = parse_label(name, "name", 100).map_err(|e| Error::invalid("invalid_key", e))?;
-    Ok(api_keys::create(&app.db.pool, &name, scope).await?)
+    let mut tx = app.db.begin().await?;
+    let key = api_keys::create(&mut tx, &name, scope).await?;
+    let detail = format!("{name}, scope {}", scope.as_str());
+    audit::write(&mut tx, actor, AuditAction::CreateApiKey, Target::Key(&key.id), &detail).await?;
+    tx.commit().await?;
+    Ok(key)
 }
 
 /// How stale a key's "last used" may get: it is written at most once a minute per key, so a
@@ -47,32 +53,41 @@ pub async fn keys(app: &App) -> Result<Vec<KeyRow>> {
 
 /// Revokes a key at once: the next call with it is refused (404 for an unknown or revoked one).
 #[tracing::instrument(skip_all)]
-pub async fn revoke_key(app: &App, id: &str) -> Result<()> {
-    if api_keys::revoke(&app.db.pool, id, time::now()).await? {
-        tracing::info!(key = %id, "API key revoked");
-        Ok(())
-    } else {
-        Err(Error::not_found("API key", id))
+pub async fn revoke_key(app: &App, actor: &Actor, id: &str) -> Result<()> {
+    let mut tx = app.db.begin().await?;
+    if !api_keys::revoke(&mut tx, id, time::now()).await? {
+        return Err(Error::not_found("API key", id));
     }
+    audit::write(&mut tx, actor, AuditAction::RevokeApiKey, Target::Key(id), "").await?;
+    tx.commit().await?;
+    tracing::info!(key = %id, "API key revoked");
+    Ok(())
 }
 
 /// Registers a receiver: an http(s) URL, stored normalised, and a shared secret.
 #[tracing::instrument(skip_all)]
-pub async fn create_webhook(app: &App, url: &str, secret: &str) -> Result<Webhook> {
+pub async fn create_webhook(app: &App, actor: &Actor, url: &str, secret: &str) -> Result<Webhook> {
     let url = crate::domain::net::registrable_webhook_url(url, app.config.webhook_allow_private)
         .map_err(|e| Error::invalid("invalid_webhook", e))?;
     if !(16..=256).contains(&secret.chars().count()) {
         return Err(Error::invalid("invalid_webhook", "secret must be 16 to 256 characters"));
     }
-    let hook = webhooks::create(&app.db, url.as_str(), secret, time::now()).await?;
+    let mut tx = app.db.begin().await?;
+    let hook = webhooks::create(&mut tx, url.as_str(), secret, time::now()).await?;
+    audit::write(&mut tx, actor, AuditAction::CreateWebhook, Target::Webhook(&hook.id), &format!("to {}", hook.url))
+        .await?;
+    tx.commit().await?;
     tracing::info!(webhook = %hook.id, "webhook registered");
     Ok(hook)
 }
 
 /// Queues a signed `webhook.test` event for one receiver; returns its delivery id.
-pub async fn test_webhook(app: &App, id: &str) -> Result<i64> {
+pub async fn test_webhook(app: &App, actor: &Actor, id: &str) -> Result<i64> {
+    let mut tx = app.db.begin().await?;
     let queued =
-        webhooks::queue_test(&app.db, id, time::now()).await?.ok_or_else(|| Error::not_found("webhook", id))?;
+        webhooks::queue_test(&mut tx, id, time::now()).await?.ok_or_else(|| Error::not_found("webhook", id))?;
+    audit::write(&mut tx, actor, AuditAction::TestWebhook, Target::Webhook(id), "").await?;
+    tx.commit().await?;
     app.wake_outbox();
     Ok(queued)
 }
@@ -91,6 +106,11 @@ pub async fn webhooks(app: &App) -> Result<Vec<Webhook>> {
     Ok(webhooks::list(&app.db).await?)
 }
 
-pub async fn delete_webhook(app: &App, id: &str) -> Result<()> {
-    if webhooks::delete(&app.db, id).await? { Ok(()) } else { Err(Error::not_found("webhook", id)) }
+pub async fn delete_webhook(app: &App, actor: &Actor, id: &str) -> Result<()> {
+    let mut tx = app.db.begin().await?;
+    if !webhooks::delete(&mut tx, id).await? {
+        return Err(Error::not_found("webhook", id));
+    }
+    audit::write(&mut tx, actor, AuditAction::DeleteWebhook, Target::Webhook(id), "").await?;
+    Ok(tx.commit().await?)
 }

@@ -1,5 +1,6 @@
 //! Invitations: checked against the org chart and the survey, created once, emailed through
 //! the outbox (or returned as links); 360 launches from the org chart.
+use super::audit::{self, Actor, AuditAction, Target};
 use super::{App, Error, Result};
 use crate::db::directory::{self, PersonRow};
 use crate::db::links::{self, NewLink};
@@ -186,20 +187,13 @@ async fn load_directory(tx: &mut Tx, rows: &[NewInvitation]) -> Result<Directory
 
 /// A relation must fit the survey's kind and the org chart.
 fn check_row(i: usize, r: &NewInvitation, dir: &Directory) -> Result<()> {
-    let kind = dir
-        .survey_kinds
-        .get(&r.survey_id)
-        .ok_or_else(|| {
-            Error::conflict("unknown_survey", format!("invitation {i}: no survey {:?}", r.survey_id))
-                .naming(&r.survey_id)
-        })?;
-    let subject = dir
-        .people
-        .get(&r.subject_id)
-        .ok_or_else(|| {
-            Error::conflict("unknown_subject", format!("invitation {i}: no person {:?}", r.subject_id))
-                .naming(&r.subject_id)
-        })?;
+    let kind = dir.survey_kinds.get(&r.survey_id).ok_or_else(|| {
+        Error::conflict("unknown_survey", format!("invitation {i}: no survey {:?}", r.survey_id)).naming(&r.survey_id)
+    })?;
+    let subject = dir.people.get(&r.subject_id).ok_or_else(|| {
+        Error::conflict("unknown_subject", format!("invitation {i}: no person {:?}", r.subject_id))
+            .naming(&r.subject_id)
+    })?;
     let unknown = |what: &str, id: &str| {
         Error::conflict("unknown_respondent", format!("invitation {i}: no {what} {id:?}")).naming(id)
     };
@@ -316,10 +310,35 @@ fn by_respondent(rows: &[NewInvitation], created: &[(i64, usize)]) -> Vec<Vec<i6
     order.into_iter().filter_map(|k| groups.remove(&k)).collect()
 }
 
+/// Who asked for invitations, and as what: the audit entry their transaction writes.
+pub(super) struct Recorded<'a> {
+    pub actor: &'a Actor,
+    pub action: AuditAction,
+    /// What the entry says before the counts (`survey p, peers Team`).
+    pub what: String,
+}
+
 /// Creates the invitations that do not exist yet and queues their emails (or mints their
-/// links), in one transaction.
+/// links), in one transaction, recorded in the audit log.
+pub async fn create(
+    app: &App,
+    actor: &Actor,
+    cycle_id: &str,
+    rows: Vec<NewInvitation>,
+    deliver: Deliver,
+) -> Result<Created> {
+    let rec = Recorded { actor, action: AuditAction::CreateInvitations, what: String::new() };
+    create_recorded(app, rec, cycle_id, rows, deliver).await
+}
+
 #[tracing::instrument(skip_all, fields(cycle = %cycle_id, rows = rows.len()))]
-pub async fn create(app: &App, cycle_id: &str, rows: Vec<NewInvitation>, deliver: Deliver) -> Result<Created> {
+pub(super) async fn create_recorded(
+    app: &App,
+    rec: Recorded<'_>,
+    cycle_id: &str,
+    rows: Vec<NewInvitation>,
+    deliver: Deliver,
+) -> Result<Created> {
     let now = time::now();
     let cycle = super::cycles::load_open(app, cycle_id, now).await?;
     if rows.is_empty() {
@@ -362,6 +381,9 @@ pub async fn create(app: &App, cycle_id: &str, rows: Vec<NewInvitation>, deliver
             handed.iter().map(|&(id, i)| (id, rows[i].subject_id.clone(), (&rows[i].respondent).into())).collect();
         Some(mint_links(app, &mut tx, &targets, now).await?)
     };
+    let counts = format!("created {}, existing {}", created.len(), rows.len() - created.len());
+    let detail = if rec.what.is_empty() { counts } else { format!("{}: {counts}", rec.what) };
+    audit::write(&mut tx, rec.actor, rec.action, Target::Cycle(cycle_id), &detail).await?;
     tx.commit().await?;
     if !emailed.is_empty() {
         app.wake_outbox();
@@ -401,17 +423,18 @@ pub(super) async fn mint_links(app: &App, tx: &mut Tx, targets: &[LinkTarget], n
     Ok(shown)
 }
 
+/// What a launch asks for: whom to review, with which survey, and who picks the peers.
+pub struct Launch<'a> {
+    pub survey: &'a str,
+    pub subjects: &'a Subjects,
+    pub peers: Peers,
+    pub rule: super::nominations::Rule,
+}
+
 /// 360 invitations for the chosen subjects from the org chart.
-#[tracing::instrument(skip_all, fields(cycle = %cycle, survey = %survey_id))]
-pub async fn launch(
-    app: &App,
-    cycle: &str,
-    survey_id: &str,
-    subjects: &Subjects,
-    peers: Peers,
-    rule: super::nominations::Rule,
-    deliver: Deliver,
-) -> Result<Created> {
+#[tracing::instrument(skip_all, fields(cycle = %cycle, survey = %l.survey))]
+pub async fn launch(app: &App, actor: &Actor, cycle: &str, l: Launch<'_>, deliver: Deliver) -> Result<Created> {
+    let Launch { survey: survey_id, subjects, peers, rule } = l;
     if peers == Peers::Nominated {
         rule.check()?;
         if deliver == Deliver::None {
@@ -444,7 +467,9 @@ pub async fn launch(
     })
     .await
     .map_err(Error::internal)?;
-    let mut created = create(app, cycle, rows, deliver).await?;
+    let what = format!("survey {}, peers {}", survey.id, peers.as_str());
+    let mut created =
+        create_recorded(app, Recorded { actor, action: AuditAction::Launch, what }, cycle, rows, deliver).await?;
     if peers == Peers::Nominated {
         let open = super::cycles::load_open(app, cycle, time::now()).await?;
         let ids: Vec<String> = subjects.iter().map(|s| s.id.clone()).collect();
@@ -484,10 +509,9 @@ fn pick_subjects(everyone: &[OrgPerson], subjects: &Subjects) -> Result<Vec<usiz
             ids.iter()
                 .filter(|id| seen.insert(id.as_str()))
                 .map(|id| {
-                    by_id
-                        .get(id.as_str())
-                        .copied()
-                        .ok_or_else(|| Error::conflict("unknown_subject", format!("no person {id:?}")).naming(id.as_str()))
+                    by_id.get(id.as_str()).copied().ok_or_else(|| {
+                        Error::conflict("unknown_subject", format!("no person {id:?}")).naming(id.as_str())
+                    })
                 })
                 .collect()
         }
@@ -496,7 +520,7 @@ fn pick_subjects(everyone: &[OrgPerson], subjects: &Subjects) -> Result<Vec<usiz
 
 /// Every customer with an owner is asked about that owner.
 #[tracing::instrument(skip_all, fields(cycle = %cycle, survey = %survey))]
-pub async fn invite_customers(app: &App, cycle: &str, survey: &str) -> Result<Created> {
+pub async fn invite_customers(app: &App, actor: &Actor, cycle: &str, survey: &str) -> Result<Created> {
     let rows: Vec<NewInvitation> = crate::db::admin::owned_customers(&app.db.pool)
         .await?
         .into_iter()
@@ -507,5 +531,7 @@ pub async fn invite_customers(app: &App, cycle: &str, survey: &str) -> Result<Cr
             respondent: Respondent::Customer(customer),
         })
         .collect();
-    create(app, cycle, rows, Deliver::Email).await
+    let what = format!("survey {survey}, every customer about their owner");
+    create_recorded(app, Recorded { actor, action: AuditAction::CreateInvitations, what }, cycle, rows, Deliver::Email)
+        .await
 }

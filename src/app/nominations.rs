@@ -2,6 +2,7 @@
 //! between `min_peers` and `max_peers` colleagues; their manager (or an admin) approves or edits
 //! the list, which creates the peer invitations. A list submitted by its deadline is approved
 //! as it stands when the deadline passes.
+use super::audit::{Actor, AuditAction};
 use super::invitations::{self, Created, Deliver, SmallGroup};
 use super::{App, Error, Result};
 use crate::db::nominations::{self as db, NewNominations};
@@ -176,7 +177,9 @@ async fn valid_picks(app: &App, subject: &str, picks: &[String]) -> Result<Vec<S
     let mut out = Vec::new();
     for p in picks {
         if !allowed.contains(p) {
-            return Err(Error::conflict("invalid_nominee", format!("{p:?} cannot review this person as a peer")).naming(p));
+            return Err(
+                Error::conflict("invalid_nominee", format!("{p:?} cannot review this person as a peer")).naming(p)
+            );
         }
         if seen.insert(p.clone()) {
             out.push(p.clone());
@@ -245,7 +248,10 @@ pub async fn approve(
     // Peers review anonymously, so their invitations are emailed whatever the launch asked
     // (a list stored before that rule asked for links: CONTRACT §10).
     let deliver = Deliver::Email;
-    let created = match invitations::create(app, cycle, rows, deliver).await {
+    let actor = viewer.map_or(Actor::System, |v| Actor::Person(v.person_id.clone()));
+    let what = format!("peers of {subject}");
+    let rec = invitations::Recorded { actor: &actor, action: AuditAction::ApproveNominations, what };
+    let created = match invitations::create_recorded(app, rec, cycle, rows, deliver).await {
         Ok(c) => c,
         Err(e) => {
             if let Err(undo) = db::unapprove(&app.db.pool, cycle, subject).await {

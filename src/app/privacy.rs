@@ -2,7 +2,7 @@
 //! customer's erasure. An export never says which anonymous review someone answered, nor what
 //! they wrote there: anonymous answers carry no invitation, and whether an anonymous invitation
 //! was answered is not read (`db::privacy`). Sealed answers are nobody's to read before close.
-use super::audit::{self, Actor};
+use super::audit::{self, Actor, AuditAction, Target};
 use super::{App, Error, Result};
 use crate::db::erasure;
 use crate::db::privacy::{self, GivenAnswer, InvitationRow, Whose};
@@ -187,7 +187,7 @@ fn given(rows: Vec<GivenAnswer>) -> Vec<(String, GivenResponse)> {
 }
 
 #[tracing::instrument(skip_all, fields(person = %id))]
-pub async fn export_person(app: &App, id: &str) -> Result<PersonExport> {
+pub async fn export_person(app: &App, actor: &Actor, id: &str) -> Result<PersonExport> {
     let pool = &app.db.pool;
     let p = privacy::person(pool, id).await?.ok_or_else(|| Error::not_found("person", id))?;
     let whose = Whose::Person(id);
@@ -217,7 +217,7 @@ pub async fn export_person(app: &App, id: &str) -> Result<PersonExport> {
             reply: f.reply,
         })
         .collect();
-    Ok(PersonExport {
+    let export = PersonExport {
         person: PersonContact {
             id: p.id,
             name: p.name,
@@ -233,11 +233,13 @@ pub async fn export_person(app: &App, id: &str) -> Result<PersonExport> {
         answers_given: given(privacy::answers_given(pool, whose).await?).into_iter().map(|(_, r)| r).collect(),
         released_results,
         feedback,
-    })
+    };
+    audit::write_alone(app, actor, AuditAction::ExportPerson, Target::Person(id), "").await?;
+    Ok(export)
 }
 
 #[tracing::instrument(skip_all, fields(customer = %id))]
-pub async fn export_customer(app: &App, id: &str) -> Result<CustomerExport> {
+pub async fn export_customer(app: &App, actor: &Actor, id: &str) -> Result<CustomerExport> {
     let pool = &app.db.pool;
     let c = privacy::customer(pool, id).await?.ok_or_else(|| Error::not_found("customer", id))?;
     let whose = Whose::Customer(id);
@@ -247,7 +249,7 @@ pub async fn export_customer(app: &App, id: &str) -> Result<CustomerExport> {
             r.followups.push(FollowupExport { by, at: rfc3339(at), note });
         }
     }
-    Ok(CustomerExport {
+    let export = CustomerExport {
         customer: CustomerContact {
             id: c.id,
             name: c.name,
@@ -259,7 +261,9 @@ pub async fn export_customer(app: &App, id: &str) -> Result<CustomerExport> {
         },
         invitations: received(privacy::invitations(pool, whose, time::now()).await?),
         answers_given: answers.into_iter().map(|(_, r)| r).collect(),
-    })
+    };
+    audit::write_alone(app, actor, AuditAction::ExportCustomer, Target::Customer(id), "").await?;
+    Ok(export)
 }
 
 /// What became of an erased customer's answers.
@@ -294,15 +298,15 @@ pub async fn erase_customer(app: &App, actor: &Actor, id: &str, answers: Answers
         tx.rollback().await?;
         return Err(Error::not_found("customer", id));
     };
-    tx.commit().await?;
-    if !erasure::wipe_wal(&app.db).await? {
-        tracing::warn!("the WAL could not be emptied after an erasure; the next checkpoint will");
-    }
     let (kept, deleted) = if delete { (0, done.answers) } else { (done.answers, 0) };
     let detail = format!(
         "{} invitation(s) deleted; {kept} answer(s) kept without identifier, {deleted} deleted",
         done.invitations
     );
-    audit::record_for(app, actor, "erased_customer", None, &format!("customer {id}"), detail).await;
+    audit::write(&mut tx, actor, AuditAction::EraseCustomer, Target::Customer(id), &detail).await?;
+    tx.commit().await?;
+    if !erasure::wipe_wal(&app.db).await? {
+        tracing::warn!("the WAL could not be emptied after an erasure; the next checkpoint will");
+    }
     Ok(Erasure { erased: true, invitations: done.invitations, answers_kept: kept, answers_deleted: deleted })
 }

@@ -1,6 +1,7 @@
 //! Reminders: by hand (`POST …/reminders`, the admin page) at most once per gap, and on a
 //! cycle's schedule. An invitation delivered as a link (`deliver: none`) is never emailed,
 //! not even a reminder: a reminder for it is a fresh link handed back to the caller.
+use super::audit::{self, Actor, AuditAction, Target};
 use super::invitations::{CreatedLink, LinkTarget, mint_links};
 use super::{App, Error, Result};
 use crate::db::outbox::{self, Kind};
@@ -32,7 +33,7 @@ fn gap_secs(app: &App) -> i64 {
 /// One reminder, with a fresh link, to every unanswered invitation of an open cycle; 409
 /// `reminded_recently` within the gap after the last one.
 #[tracing::instrument(skip_all, fields(cycle = %cycle))]
-pub async fn remind(app: &App, cycle: &str) -> Result<Queued> {
+pub async fn remind(app: &App, actor: &Actor, cycle: &str) -> Result<Queued> {
     let now = time::now();
     let c = super::cycles::load_open(app, cycle, now).await?;
     let mut tx = app.db.begin().await?;
@@ -55,9 +56,11 @@ pub async fn remind(app: &App, cycle: &str) -> Result<Queued> {
         .map(|p| (p.invitation_id, p.subject_id.clone(), (&Respondent::from_key(&p.respondent_key)).into()))
         .collect();
     let links = mint_links(app, &mut tx, &targets, now).await?;
+    let distinct: HashSet<i64> = by_email.iter().map(|p| p.invitation_id).collect();
+    let detail = format!("reminded {}", distinct.len() + links.len());
+    audit::write(&mut tx, actor, AuditAction::Remind, Target::Cycle(&c.id), &detail).await?;
     tx.commit().await?;
     app.wake_outbox();
-    let distinct: HashSet<i64> = by_email.iter().map(|p| p.invitation_id).collect();
     tracing::info!(cycle = %c.id, emailed = distinct.len(), links = links.len(), "reminders");
     Ok(Queued { queued: distinct.len() + links.len(), emails: groups.len(), links })
 }
@@ -79,13 +82,16 @@ pub async fn raters(
 /// Reminds one rater of their unanswered self and manager reviews in a cycle (not those
 /// reminded within the gap). Returns how many were reminded; 0 means nothing was due.
 #[tracing::instrument(skip_all, fields(cycle = %cycle))]
-pub async fn remind_person(app: &App, cycle: &str, person: &str) -> Result<usize> {
+pub async fn remind_person(app: &App, actor: &Actor, cycle: &str, person: &str) -> Result<usize> {
     let now = time::now();
     let c = super::cycles::load_open(app, cycle, now).await?;
     let mut tx = app.db.begin().await?;
     let pending = reminders::person_attributed(&mut tx, &c.id, person, now - gap_secs(app)).await?;
     let ids: Vec<i64> = pending.iter().map(|p| p.invitation_id).collect();
     outbox::queue(&mut tx, Kind::Reminder, std::slice::from_ref(&ids), now * 1000, now).await?;
+    let detail = format!("reminded {} of their attributed reviews", ids.len());
+    audit::write_in_cycle(&mut tx, actor, AuditAction::RemindPerson, Target::Person(person), Some(&c.id), &detail)
+        .await?;
     tx.commit().await?;
     if !ids.is_empty() {
         app.wake_outbox();

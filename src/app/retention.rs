@@ -2,7 +2,7 @@
 //! links, drafts, the links of its attributed answers to their respondents and its comments are
 //! deleted. Its released scores stay (stored once at close: `closed`), as do the answers'
 //! values, which no longer lead to anyone. The worker runs this periodically.
-use super::audit::{self, Actor};
+use super::audit::{self, Actor, AuditAction, Target};
 use super::{App, Result};
 use crate::db::erasure::{self, Swept};
 use crate::domain::time;
@@ -21,8 +21,13 @@ pub async fn run(app: &App) -> Result<Vec<(String, Swept)>> {
         super::closed::ensure(&app.db, &cycle).await?;
         let mut tx = app.db.begin().await?;
         let s = erasure::sweep_cycle(&mut tx, &id, time::now()).await?;
+        let detail = format!(
+            "retention: deleted {} invitation(s), {} link(s), {} draft(s), {} comment(s); unlinked {} answer(s)",
+            s.invitations, s.links, s.drafts, s.comments, s.unlinked_answers
+        );
+        audit::write(&mut tx, &Actor::System, AuditAction::RetentionSweep, Target::Cycle(&id), &detail).await?;
         tx.commit().await?;
-        record(app, &id, &s).await;
+        record(app, &id, &s);
         swept.push((id, s));
     }
     if !swept.is_empty() && !erasure::wipe_wal(&app.db).await? {
@@ -31,17 +36,12 @@ pub async fn run(app: &App) -> Result<Vec<(String, Swept)>> {
     Ok(swept)
 }
 
-async fn record(app: &App, cycle: &str, s: &Swept) {
+fn record(app: &App, cycle: &str, s: &Swept) {
     let m = &app.metrics;
     m.retention("invitations", s.invitations);
     m.retention("links", s.links);
     m.retention("drafts", s.drafts);
     m.retention("answer_links", s.unlinked_answers);
     m.retention("comments", s.comments);
-    let detail = format!(
-        "retention: deleted {} invitation(s), {} link(s), {} draft(s), {} comment(s); unlinked {} answer(s)",
-        s.invitations, s.links, s.drafts, s.comments, s.unlinked_answers
-    );
     tracing::info!(cycle, invitations = s.invitations, comments = s.comments, "retention sweep");
-    audit::record_for(app, &Actor::System, "retention_sweep", Some(cycle), &format!("cycle {cycle}"), detail).await;
 }

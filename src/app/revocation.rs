@@ -4,6 +4,7 @@
 //! invitation was answered: such an invitation is revoked or reissued either way (an answer
 //! already sealed stays), and is reissued only by email to the address it was created for
 //! (CONTRACT §10), so only its rater learns whether it was answered.
+use super::audit::{self, Actor, AuditAction, Target};
 use super::invitations::{CreatedLink, Deliver, LinkTarget, RespondentInput, mint_links};
 use super::{App, Error, Result, RowProblem};
 use crate::db::outbox::{self, Kind};
@@ -72,12 +73,14 @@ async fn resolve(tx: &mut crate::db::Tx, cycle: &str, refs: &[InvitationRef]) ->
 
 /// Revokes the named invitations of a cycle; unknown ones refuse the whole request.
 #[tracing::instrument(skip_all, fields(cycle = %cycle, invitations = refs.len()))]
-pub async fn revoke(app: &App, cycle: &str, refs: &[InvitationRef]) -> Result<Revoked> {
+pub async fn revoke(app: &App, actor: &Actor, cycle: &str, refs: &[InvitationRef]) -> Result<Revoked> {
     super::cycles::load(app, cycle).await?;
     let mut tx = app.db.begin().await?;
     let found = resolve(&mut tx, cycle, refs).await?;
     let ids: Vec<i64> = found.iter().filter(|f| !f.revoked && (!f.completed || f.anonymous)).map(|f| f.id).collect();
     invitations::revoke(&mut tx, &ids).await?;
+    let detail = format!("revoked {}, unchanged {}", ids.len(), found.len() - ids.len());
+    audit::write(&mut tx, actor, AuditAction::RevokeInvitations, Target::Cycle(cycle), &detail).await?;
     tx.commit().await?;
     tracing::info!(cycle, revoked = ids.len(), "invitations revoked");
     Ok(Revoked { revoked: ids.len(), unchanged: found.len() - ids.len() })
@@ -87,7 +90,13 @@ pub async fn revoke(app: &App, cycle: &str, refs: &[InvitationRef]) -> Result<Re
 /// answered attributed invitation, a revoked one, or (by email) a customer without an address
 /// refuses the whole request.
 #[tracing::instrument(skip_all, fields(cycle = %cycle, invitations = refs.len()))]
-pub async fn reissue(app: &App, cycle: &str, refs: &[InvitationRef], deliver: Deliver) -> Result<Reissued> {
+pub async fn reissue(
+    app: &App,
+    actor: &Actor,
+    cycle: &str,
+    refs: &[InvitationRef],
+    deliver: Deliver,
+) -> Result<Reissued> {
     let now = time::now();
     let c = super::cycles::load_open(app, cycle, now).await?;
     let mut tx = app.db.begin().await?;
@@ -140,6 +149,8 @@ pub async fn reissue(app: &App, cycle: &str, refs: &[InvitationRef], deliver: De
             Some(mint_links(app, &mut tx, &targets, now).await?)
         }
     };
+    let detail = format!("reissued {}", ids.len());
+    audit::write(&mut tx, actor, AuditAction::ReissueInvitations, Target::Cycle(cycle), &detail).await?;
     tx.commit().await?;
     if deliver == Deliver::Email {
         app.wake_outbox();

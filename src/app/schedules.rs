@@ -2,6 +2,7 @@
 //! `{schedule}-{period}`, invites every salesperson's customers or launches the 360 from the
 //! org chart, and the cycle closes `open_days` later. With several instances each period's
 //! cycle is created once: creating is create-only, and inviting is idempotent.
+use super::audit::{self, Actor, AuditAction, Target};
 use super::{App, Error, Result, cycles, invitations};
 use crate::db::schedules::{self, Schedule};
 use crate::domain::period::Period;
@@ -82,10 +83,12 @@ impl ScheduleInput {
 
 /// Creates or replaces a schedule; true when it is new. Its first cycle opens at once.
 #[tracing::instrument(skip_all)]
-pub async fn save(app: &App, input: &ScheduleInput) -> Result<bool> {
+pub async fn save(app: &App, actor: &Actor, input: &ScheduleInput) -> Result<bool> {
     let schedule = input.parse()?;
     let Some(survey) = crate::db::surveys::load(&app.db.pool, &schedule.survey).await? else {
-        return Err(Error::conflict("unknown_survey", format!("no survey {:?}", schedule.survey)).naming(&schedule.survey));
+        return Err(
+            Error::conflict("unknown_survey", format!("no survey {:?}", schedule.survey)).naming(&schedule.survey)
+        );
     };
     // Checked now, not found out by the worker on every poll.
     let fits = match schedule.invite.as_str() {
@@ -95,7 +98,11 @@ pub async fn save(app: &App, input: &ScheduleInput) -> Result<bool> {
     if !fits {
         return Err(invalid("invite customers takes a customer survey; launch takes a peer survey"));
     }
-    let new = schedules::save(&app.db, &schedule, time::now()).await?;
+    let mut tx = app.db.begin().await?;
+    let new = schedules::save(&mut tx, &schedule, time::now()).await?;
+    let detail = format!("every {}, survey {}", schedule.every, schedule.survey);
+    audit::write(&mut tx, actor, AuditAction::SaveSchedule, Target::Schedule(&schedule.id), &detail).await?;
+    tx.commit().await?;
     app.wake_outbox();
     Ok(new)
 }
@@ -104,8 +111,13 @@ pub async fn list(app: &App) -> Result<Vec<Schedule>> {
     Ok(schedules::all(&app.db).await?)
 }
 
-pub async fn delete(app: &App, id: &str) -> Result<()> {
-    if schedules::delete(&app.db, id).await? { Ok(()) } else { Err(Error::not_found("schedule", id)) }
+pub async fn delete(app: &App, actor: &Actor, id: &str) -> Result<()> {
+    let mut tx = app.db.begin().await?;
+    if !schedules::delete(&mut tx, id).await? {
+        return Err(Error::not_found("schedule", id));
+    }
+    audit::write(&mut tx, actor, AuditAction::DeleteSchedule, Target::Schedule(id), "").await?;
+    Ok(tx.commit().await?)
 }
 
 /// The period a schedule is in now.
@@ -164,7 +176,7 @@ async fn open_cycle(app: &App, s: &Schedule, id: &str, period: Period, now: i64)
         remind_every_days: None,
         max_reminders: None,
     };
-    match cycles::create(app, &input).await {
+    match cycles::create(app, &Actor::System, &input).await {
         Ok(_) => {
             tracing::info!(schedule = %s.id, cycle = %id, "scheduled cycle opened");
             Ok(true)
@@ -176,7 +188,7 @@ async fn open_cycle(app: &App, s: &Schedule, id: &str, period: Period, now: i64)
 
 async fn invite(app: &App, s: &Schedule, cycle: &str) -> Result<()> {
     let created = if s.invite == "customers" {
-        invitations::invite_customers(app, cycle, &s.survey).await?
+        invitations::invite_customers(app, &Actor::System, cycle, &s.survey).await?
     } else {
         let peers = match s.peers.as_str() {
             "team" => Peers::Team,
@@ -184,7 +196,9 @@ async fn invite(app: &App, s: &Schedule, cycle: &str) -> Result<()> {
             _ => Peers::None,
         };
         let all = invitations::Subjects::All(invitations::AllKeyword::All);
-        invitations::launch(app, cycle, &s.survey, &all, peers, Default::default(), invitations::Deliver::Email).await?
+        let deliver = invitations::Deliver::Email;
+        let what = invitations::Launch { survey: &s.survey, subjects: &all, peers, rule: Default::default() };
+        invitations::launch(app, &Actor::System, cycle, what, deliver).await?
     };
     tracing::info!(schedule = %s.id, cycle, invited = created.created, "scheduled cycle invited");
     Ok(())

@@ -7,7 +7,7 @@
 //! The kept User document is written after the person, in a transaction of its own: the
 //! person is what counts, and a client that retries after a failure in between finds the
 //! person by userName (which falls back to the email) and writes the document again.
-use super::audit::Actor;
+use super::audit::{self, Actor, AuditAction, Target};
 use super::directory::{self, PersonInput};
 use super::{App, Error, Kind, Result};
 pub use crate::db::scim::Filter;
@@ -68,7 +68,7 @@ pub async fn create(app: &App, actor: &Actor, body: &Value) -> Result<ScimUser> 
     let d = doc::derive(&kept)?;
     let email = EmailAddress::parse(&d.email).map(|e| e.as_str().to_string()).unwrap_or_default();
     if let Some(admin) = store::admin_only_with_email(&app.db, &email).await? {
-        return write(app, actor, &admin, kept, None).await;
+        return write(app, actor, AuditAction::ScimCreatePerson, &admin, kept, None).await;
     }
     let id = match d.external_id.as_deref().map(ExternalId::parse) {
         Some(Ok(id)) => id.into_string(),
@@ -82,7 +82,7 @@ pub async fn create(app: &App, actor: &Actor, body: &Value) -> Result<ScimUser> 
         true => crate::db::people_admin::person_by_id(&app.db.pool, &id).await?.and_then(|p| p.locale),
         false => None,
     };
-    write(app, actor, &id, kept, locale).await
+    write(app, actor, AuditAction::ScimCreatePerson, &id, kept, locale).await
 }
 
 async fn person_exists(app: &App, id: &str) -> Result<bool> {
@@ -102,7 +102,7 @@ async fn visible(app: &App, id: &str) -> Result<(ScimUser, Option<String>)> {
 /// PUT: the person as the client now has them.
 pub async fn replace(app: &App, actor: &Actor, id: &str, body: &Value) -> Result<ScimUser> {
     let (_, locale) = visible(app, id).await?;
-    write(app, actor, id, doc::clean(body)?, locale).await
+    write(app, actor, AuditAction::ScimReplacePerson, id, doc::clean(body)?, locale).await
 }
 
 /// PATCH: the operations applied to the User as it reads now.
@@ -110,7 +110,7 @@ pub async fn patch(app: &App, actor: &Actor, id: &str, body: &Value) -> Result<S
     let (current, locale) = visible(app, id).await?;
     let mut kept = current.doc;
     scim_patch::apply(&mut kept, body)?;
-    write(app, actor, id, doc::clean(&Value::Object(kept))?, locale).await
+    write(app, actor, AuditAction::ScimPatchPerson, id, doc::clean(&Value::Object(kept))?, locale).await
 }
 
 /// DELETE: the person is deactivated (as `active: false`) and SCIM knows them no more.
@@ -118,23 +118,26 @@ pub async fn delete(app: &App, actor: &Actor, id: &str) -> Result<()> {
     let (current, locale) = visible(app, id).await?;
     let mut kept = current.doc;
     kept.insert("active".into(), Value::Bool(false));
-    save(app, actor, id, kept, locale, true).await
+    save(app, (actor, AuditAction::ScimDeactivatePerson), id, kept, locale, true).await
 }
 
 async fn write(
     app: &App,
     actor: &Actor,
+    action: AuditAction,
     id: &str,
     kept: Map<String, Value>,
     locale: Option<String>,
 ) -> Result<ScimUser> {
-    save(app, actor, id, kept, locale, false).await?;
+    save(app, (actor, action), id, kept, locale, false).await?;
     get(app, id).await
 }
 
+/// Writes the person through the directory (audited there as an import), then the kept
+/// document, then what the client asked for under its own name.
 async fn save(
     app: &App,
-    actor: &Actor,
+    (actor, action): (&Actor, AuditAction),
     id: &str,
     kept: Map<String, Value>,
     locale: Option<String>,
@@ -160,7 +163,7 @@ async fn save(
     let fields =
         ScimFields { user_name: &d.user_name, external_id: d.external_id.as_deref(), resource: &resource, deleted };
     store::save(&app.db, id, &fields, time::now()).await?;
-    Ok(())
+    audit::write_alone(app, actor, action, Target::Person(id), "").await
 }
 
 /// The directory's refusals in SCIM's words (RFC 7644 §3.12).

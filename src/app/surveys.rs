@@ -1,4 +1,5 @@
 //! Surveys: create or replace (until invited), read back, and a cache for the respondent path.
+use super::audit::{self, Actor, AuditAction, Target};
 use super::{App, Error, Result, UpsertCounts};
 use crate::db::surveys;
 use crate::domain::survey::{QuestionInput, Survey, SurveyInput};
@@ -53,7 +54,7 @@ fn invalid_survey(input: &SurveyInput, message: String) -> Error {
 
 /// Creates or replaces a survey; one with invitations is frozen (409 `survey_frozen`).
 #[tracing::instrument(skip_all)]
-pub async fn save(app: &App, input: &SurveyInput) -> Result<UpsertCounts> {
+pub async fn save(app: &App, actor: &Actor, input: &SurveyInput) -> Result<UpsertCounts> {
     let survey = input.parse().map_err(|e| invalid_survey(input, e))?;
     let mut tx = app.db.begin().await?;
     // Held until commit: no first invitation can slip in between the check and the change.
@@ -76,6 +77,7 @@ pub async fn save(app: &App, input: &SurveyInput) -> Result<UpsertCounts> {
         counts.created = 1;
     }
     surveys::save(&mut tx, &survey, time::now()).await?;
+    audit::write(&mut tx, actor, AuditAction::SaveSurvey, Target::Survey(&survey.id), &counts.summary()).await?;
     tx.commit().await?;
     Ok(counts)
 }

@@ -10,7 +10,7 @@ pub struct NewKey {
     pub key: String,
 }
 
-pub async fn create(pool: &AnyPool, name: &str, scope: Scope) -> Result<NewKey, sqlx::Error> {
+pub async fn create(tx: &mut super::Tx, name: &str, scope: Scope) -> Result<NewKey, sqlx::Error> {
     let id = random_id()[..12].to_string();
     let key = format!("cnd_{id}_{}", Token::mint().as_str());
     sqlx::query("INSERT INTO api_keys (id, name, scope, key_hash, created_at) VALUES ($1, $2, $3, $4, $5)")
@@ -19,7 +19,7 @@ pub async fn create(pool: &AnyPool, name: &str, scope: Scope) -> Result<NewKey, 
         .bind(scope.as_str())
         .bind(sha256_hex(&key))
         .bind(crate::domain::time::now())
-        .execute(pool)
+        .execute(&mut **tx)
         .await?;
     Ok(NewKey { id, key })
 }
@@ -75,11 +75,11 @@ pub async fn list(pool: &AnyPool) -> Result<Vec<KeyRow>, sqlx::Error> {
 }
 
 /// Revokes a live key; false when there is no such live key.
-pub async fn revoke(pool: &AnyPool, id: &str, now: i64) -> Result<bool, sqlx::Error> {
+pub async fn revoke(tx: &mut super::Tx, id: &str, now: i64) -> Result<bool, sqlx::Error> {
     let done = sqlx::query("UPDATE api_keys SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL")
         .bind(id)
         .bind(now)
-        .execute(pool)
+        .execute(&mut **tx)
         .await?;
     Ok(done.rows_affected() == 1)
 }

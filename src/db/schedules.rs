@@ -30,10 +30,9 @@ fn from_row(r: &sqlx::any::AnyRow) -> Result<Schedule, sqlx::Error> {
 }
 
 /// Creates or replaces a schedule; true when it was new.
-pub async fn save(db: &Db, s: &Schedule, now: i64) -> Result<bool, sqlx::Error> {
-    let mut tx = db.begin().await?;
+pub async fn save(tx: &mut super::Tx, s: &Schedule, now: i64) -> Result<bool, sqlx::Error> {
     let existed: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM schedules WHERE id = $1").bind(&s.id).fetch_one(&mut *tx).await?;
+        sqlx::query_scalar("SELECT COUNT(*) FROM schedules WHERE id = $1").bind(&s.id).fetch_one(&mut **tx).await?;
     sqlx::query(
         "INSERT INTO schedules (id, title, every, survey_id, invite, peers, open_days, min_raters, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
@@ -49,9 +48,8 @@ pub async fn save(db: &Db, s: &Schedule, now: i64) -> Result<bool, sqlx::Error> 
     .bind(s.open_days)
     .bind(s.min_raters)
     .bind(now)
-    .execute(&mut *tx)
+    .execute(&mut **tx)
     .await?;
-    tx.commit().await?;
     Ok(existed == 0)
 }
 
@@ -60,8 +58,8 @@ pub async fn all(db: &Db) -> Result<Vec<Schedule>, sqlx::Error> {
     sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(&db.pool).await?.iter().map(from_row).collect()
 }
 
-pub async fn delete(db: &Db, id: &str) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query("DELETE FROM schedules WHERE id = $1").bind(id).execute(&db.pool).await?;
+pub async fn delete(tx: &mut super::Tx, id: &str) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query("DELETE FROM schedules WHERE id = $1").bind(id).execute(&mut **tx).await?;
     Ok(done.rows_affected() == 1)
 }
 

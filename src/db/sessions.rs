@@ -151,17 +151,17 @@ pub async fn admins(db: &Db) -> Result<Vec<(String, String, String)>, sqlx::Erro
 }
 
 /// Removes a person's admin rights; false when they had none.
-pub async fn remove_admin(db: &Db, person: &str) -> Result<bool, sqlx::Error> {
+pub async fn remove_admin(tx: &mut super::Tx, person: &str) -> Result<bool, sqlx::Error> {
     let done = sqlx::query("UPDATE people SET is_admin = FALSE WHERE id = $1 AND is_admin = TRUE")
         .bind(person)
-        .execute(&db.pool)
+        .execute(&mut **tx)
         .await?;
     Ok(done.rows_affected() == 1)
 }
 
 /// Ends every session of one person; how many there were.
-pub async fn end_sessions(db: &Db, person: &str) -> Result<u64, sqlx::Error> {
-    let done = sqlx::query("DELETE FROM sessions WHERE person_id = $1").bind(person).execute(&db.pool).await?;
+pub async fn end_sessions(tx: &mut super::Tx, person: &str) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query("DELETE FROM sessions WHERE person_id = $1").bind(person).execute(&mut **tx).await?;
     Ok(done.rows_affected())
 }
 

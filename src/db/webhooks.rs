@@ -10,14 +10,14 @@ pub struct Webhook {
     pub secret: String,
 }
 
-pub async fn create(db: &Db, url: &str, secret: &str, now: i64) -> Result<Webhook, sqlx::Error> {
+pub async fn create(tx: &mut Tx, url: &str, secret: &str, now: i64) -> Result<Webhook, sqlx::Error> {
     let id = crate::domain::token::random_id()[..12].to_string();
     sqlx::query("INSERT INTO webhooks (id, url, secret, created_at) VALUES ($1, $2, $3, $4)")
         .bind(&id)
         .bind(url)
         .bind(secret)
         .bind(now)
-        .execute(&db.pool)
+        .execute(&mut **tx)
         .await?;
     Ok(Webhook { id, url: url.to_string(), secret: secret.to_string() })
 }
@@ -34,21 +34,16 @@ pub async fn get(db: &Db, id: &str) -> Result<Option<Webhook>, sqlx::Error> {
 }
 
 /// Deletes a receiver and its undelivered events; returns false when there was none.
-pub async fn delete(db: &Db, id: &str) -> Result<bool, sqlx::Error> {
-    let mut tx = db.begin().await?;
+/// Deletes a receiver, in the caller's transaction; false when there was none.
+pub async fn delete(tx: &mut Tx, id: &str) -> Result<bool, sqlx::Error> {
     sqlx::query("UPDATE outbox SET status = 'skipped', last_error = 'webhook deleted' WHERE webhook_id = $1 AND status = 'pending'")
         .bind(id)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?;
     // Past events keep their row for the record, without the receiver.
-    sqlx::query("UPDATE outbox SET webhook_id = NULL WHERE webhook_id = $1").bind(id).execute(&mut *tx).await?;
-    let done = sqlx::query("DELETE FROM webhooks WHERE id = $1").bind(id).execute(&mut *tx).await?;
-    if done.rows_affected() == 0 {
-        tx.rollback().await?;
-        return Ok(false);
-    }
-    tx.commit().await?;
-    Ok(true)
+    sqlx::query("UPDATE outbox SET webhook_id = NULL WHERE webhook_id = $1").bind(id).execute(&mut **tx).await?;
+    let done = sqlx::query("DELETE FROM webhooks WHERE id = $1").bind(id).execute(&mut **tx).await?;
+    Ok(done.rows_affected() > 0)
 }
 
 /// Queues `cycle.closed` for every receiver, in the transaction that closed the cycle.
@@ -68,7 +63,7 @@ pub async fn queue_cycle_closed(tx: &mut Tx, cycle: &str, now: i64) -> Result<u6
 
 /// Queues a `webhook.test` event for one receiver; returns its delivery (outbox) id, or None
 /// for an unknown webhook.
-pub async fn queue_test(db: &super::Db, webhook: &str, now: i64) -> Result<Option<i64>, sqlx::Error> {
+pub async fn queue_test(tx: &mut Tx, webhook: &str, now: i64) -> Result<Option<i64>, sqlx::Error> {
     let payload = serde_json::json!({"event": "webhook.test", "webhook": webhook}).to_string();
     sqlx::query_scalar(
         "INSERT INTO outbox (kind, webhook_id, payload, status, attempts, next_attempt_ms, created_at) \
@@ -78,7 +73,7 @@ pub async fn queue_test(db: &super::Db, webhook: &str, now: i64) -> Result<Optio
     .bind(payload)
     .bind(now * 1000)
     .bind(now)
-    .fetch_optional(&db.pool)
+    .fetch_optional(&mut **tx)
     .await
 }
 

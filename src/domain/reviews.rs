@@ -54,6 +54,16 @@ pub enum Peers {
     None,
 }
 
+impl Peers {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Peers::Team => "team",
+            Peers::Nominated => "nominated",
+            Peers::None => "none",
+        }
+    }
+}
+
 /// The org chart indexed once, so building every subject's review set is linear in its size.
 pub struct OrgIndex<'a> {
     reports: HashMap<&'a str, Vec<&'a OrgPerson>>,

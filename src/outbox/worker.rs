@@ -3,8 +3,8 @@
 use super::SendError;
 use super::email::{self as compose, EmailItem, InvitationEmail};
 use super::mailer::Mailer;
-use crate::app::{self, App};
 use crate::app::telemetry::Delivery;
+use crate::app::{self, App};
 use crate::db::invitations::{self, InvitationInfo};
 use crate::db::links::{self, NewLink};
 use crate::db::outbox::{self, AddressChanged, Claimed, Final, Kind};

@@ -217,9 +217,6 @@ async fn approve(
     let (flash, error, status) =
         match nominations::approve(&state.app, Some(&who.viewer), &cycle, &subject, &picks).await {
             Ok(done) => {
-                let actor = crate::app::audit::Actor::Person(who.viewer.person_id.clone());
-                let detail = format!("subject {subject}: {} peers, created {}", picks.len(), done.created.created);
-                crate::app::audit::record(&state.app, &actor, "approved_nominations", Some(&cycle), detail).await;
                 let mut note = fill(f.approved_sent, &[("n", &done.created.created.to_string())]);
                 if let Some(small) = done.too_small {
                     note = format!("{note} {}", fill(f.approved_small, &[("k", &small.min_raters.to_string())]));

@@ -108,3 +108,10 @@ pub async fn launch_by_email(app: &TestApp, sink: Option<&SmtpSink>, cycle: &str
     b["links"] = Value::Array(links);
     b
 }
+
+/// Invites `row` of `cycle` by email and answers it from the emailed link with `form`.
+pub async fn answer_by_email(app: &TestApp, cycle: &str, row: Value, form: &[(&str, &str)]) {
+    let link = invite_by_email(app, None, cycle, vec![row]).await.remove(0);
+    let (s, body) = super::web::post(app, None, &link, form).await;
+    assert_eq!(s, 303, "{body}");
+}

@@ -1,15 +1,21 @@
 //! Shared test harness: the real application on a random port, on a fresh SQLite file or a
-//! fresh PostgreSQL database, with an admin API key.
-#![allow(dead_code)]
-
+//! fresh PostgreSQL database, with an admin API key; and waiting on conditions, never on clocks.
+pub mod browser;
+pub mod hooks;
 pub mod mail;
+pub mod process;
+pub mod seed;
 pub mod smtp;
+pub mod web;
+
+pub use process::listening_port;
+pub use seed::{csat_survey, customer_invite, seeded, seeded_with};
 
 use candor::app::App;
 use candor::config::Config;
 use candor::domain::api_key::Scope;
 use candor::startup::Application;
-use serde_json::{Value, json};
+use serde_json::Value;
 use std::path::PathBuf;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -184,7 +190,12 @@ pub async fn start(db: TestDb, mut config: Config, admin_key: Option<String>) ->
     let state = app.app().clone();
     let admin_key = match admin_key {
         Some(k) => k,
-        None => candor::app::integrations::create_key(&state, "tests", Scope::Admin).await.expect("key").key,
+        None => {
+            candor::app::integrations::create_key(&state, &candor::app::audit::Actor::Cli, "tests", Scope::Admin)
+                .await
+                .expect("key")
+                .key
+        }
     };
     let (stop_tx, stop_rx) = oneshot::channel::<()>();
     let handle = tokio::spawn(app.run_until_stopped(async {
@@ -216,8 +227,22 @@ impl TestApp {
         (self.db, self.admin_key.clone())
     }
 
+    /// A new API key of scope `scores`, as `candor api-key create` makes it.
+    pub async fn scores_key(&self, name: &str) -> candor::app::integrations::NewKey {
+        candor::app::integrations::create_key(&self.state, &candor::app::audit::Actor::Cli, name, Scope::Scores)
+            .await
+            .expect("a scores key")
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.addr, path)
+    }
+
+    /// Sends an API request: its status and JSON body (null when there is none).
+    async fn call(&self, req: reqwest::RequestBuilder) -> (u16, Value) {
+        let res = req.send().await.expect("request");
+        let status = res.status().as_u16();
+        (status, res.json().await.unwrap_or(Value::Null))
     }
 
     pub async fn post(&self, path: &str, body: Value) -> (u16, Value) {
@@ -225,23 +250,12 @@ impl TestApp {
     }
 
     pub async fn post_with_key(&self, path: &str, body: Value, key: &str) -> (u16, Value) {
-        let res = self.client.post(self.url(path)).bearer_auth(key).json(&body).send().await.expect("request");
-        let status = res.status().as_u16();
-        (status, res.json().await.unwrap_or(Value::Null))
+        self.call(self.client.post(self.url(path)).bearer_auth(key).json(&body)).await
     }
 
     pub async fn post_raw(&self, path: &str, body: &str) -> (u16, Value) {
-        let res = self
-            .client
-            .post(self.url(path))
-            .bearer_auth(&self.admin_key)
-            .header("content-type", "application/json")
-            .body(body.to_string())
-            .send()
-            .await
-            .expect("request");
-        let status = res.status().as_u16();
-        (status, res.json().await.unwrap_or(Value::Null))
+        let req = self.client.post(self.url(path)).bearer_auth(&self.admin_key);
+        self.call(req.header("content-type", "application/json").body(body.to_string())).await
     }
 
     pub async fn get(&self, path: &str) -> (u16, Value) {
@@ -249,81 +263,22 @@ impl TestApp {
     }
 
     pub async fn get_with_key(&self, path: &str, key: &str) -> (u16, Value) {
+        self.call(self.client.get(self.url(path)).bearer_auth(key)).await
+    }
+
+    /// A CSV (or any text) the API answers with `key`; it must answer 200 with `text/csv`.
+    pub async fn csv_with_key(&self, path: &str, key: &str) -> String {
         let res = self.client.get(self.url(path)).bearer_auth(key).send().await.expect("request");
-        let status = res.status().as_u16();
-        (status, res.json().await.unwrap_or(Value::Null))
+        let (status, kind) = (res.status().as_u16(), res.headers().get("content-type").cloned());
+        let body = res.text().await.unwrap();
+        assert_eq!(status, 200, "{path}: {body}");
+        assert!(kind.as_ref().is_some_and(|k| k.to_str().unwrap().starts_with("text/csv")), "{path}: {kind:?}");
+        body
     }
 
-    /// The standard small organisation: a manager and two salespeople, one customer each.
-    pub async fn seed_org(&self) {
-        let (s, b) = self
-            .post(
-                "/api/v1/people",
-                json!({"people":[
-                    {"id":"E1000","name":"Wang Fang","email":"wang.fang@example.com","team":"East","locale":"zh-CN"},
-                    {"id":"E1001","name":"Li Na","email":"li.na@example.com","manager":"E1000","team":"East","locale":"zh-CN"},
-                    {"id":"E1002","name":"Sam Carter","email":"sam.carter@example.com","manager":"E1000","team":"East"}]}),
-            )
-            .await;
-        assert_eq!(s, 200, "{b}");
-        let (s, b) = self
-            .post(
-                "/api/v1/customers",
-                json!({"customers":[
-                    {"id":"C1","name":"Acme","email":"buyer@acme.example","owner":"E1001"},
-                    {"id":"C2","name":"Dragon Trading","email":"cai@dragon.example","owner":"E1001","locale":"zh-CN"}]}),
-            )
-            .await;
-        assert_eq!(s, 200, "{b}");
+    pub async fn delete(&self, path: &str) -> (u16, Value) {
+        self.call(self.client.delete(self.url(path)).bearer_auth(&self.admin_key)).await
     }
-
-    pub async fn seed_survey(&self) {
-        let (s, b) = self.post("/api/v1/surveys", csat_survey()).await;
-        assert_eq!(s, 200, "{b}");
-    }
-
-    /// `peer360`: one teamwork question, for peers.
-    pub async fn seed_peer_survey(&self) {
-        let (s, b) = self
-            .post(
-                "/api/v1/surveys",
-                json!({"id":"peer360","kind":"peer","title":"360","questions":[
-                    {"id":"t1","text":"Works well with the team","type":"scale","min":1,"max":5,"indicator":"teamwork"}]}),
-            )
-            .await;
-        assert_eq!(s, 200, "{b}");
-    }
-
-    pub async fn seed_cycle(&self, id: &str) {
-        let (s, b) = self
-            .post(
-                "/api/v1/cycles",
-                json!({"id":id,"title":"Q4 2026","opens_at":"2026-10-01T00:00:00Z","closes_at":"2099-12-31T23:59:59Z","min_raters":3}),
-            )
-            .await;
-        assert_eq!(s, 200, "{b}");
-    }
-}
-
-/// The standard organisation, the `csat` survey and the open cycle `2026-Q4`; emails go to
-/// `smtp` when given (else to .eml files).
-pub async fn seeded(backend: Backend, smtp: Option<&smtp::SmtpSink>) -> TestApp {
-    let url = smtp.map(smtp::SmtpSink::url);
-    let app = spawn_app_with(backend, |c| c.smtp_url = url).await;
-    app.seed_org().await;
-    app.seed_survey().await;
-    app.seed_cycle("2026-Q4").await;
-    app
-}
-
-pub fn csat_survey() -> Value {
-    json!({"id":"csat","kind":"customer","title":"How did we do?","title_i18n":{"zh-CN":"我们做得怎么样？"},"anonymous":false,
-       "questions":[
-         {"id":"q1","text":"Overall satisfaction","type":"scale","min":1,"max":5,"indicator":"customer_satisfaction","required":true,
-          "text_i18n":{"zh-CN":"总体满意度"}},
-         {"id":"q2","text":"How likely are you to recommend us?","type":"nps","indicator":"customer_satisfaction",
-          "text_i18n":{"zh-CN":"您向他人推荐我们的可能性有多大？"}},
-         {"id":"q3","text":"Anything else?","type":"text"}]})
 }
 
 /// Polls `check` until it returns Some, for at most `secs` seconds.
@@ -342,45 +297,25 @@ where
     }
 }
 
-/// Waits for the real binary (started with `CANDOR_LISTEN=127.0.0.1:0`, stderr piped, and
-/// `candor::startup=info` in `CANDOR_LOG`) to log the port it bound, and returns it; the rest
-/// of its log is drained in the background (and returned lines are kept for messages).
-pub fn listening_port(child: &mut std::process::Child) -> (u16, std::sync::mpsc::Receiver<String>) {
-    use std::io::BufRead;
-    let stderr = child.stderr.take().expect("stderr piped");
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in std::io::BufReader::new(stderr).lines().map_while(Result::ok) {
-            let _ = tx.send(line);
-        }
-    });
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    let mut seen = Vec::new();
-    loop {
-        if let Ok(line) = rx.recv_timeout(std::time::Duration::from_millis(100)) {
-            if line.contains("listening")
-                && let Some(at) = line.find("127.0.0.1:")
-            {
-                let digits: String = line[at + 10..].chars().take_while(char::is_ascii_digit).collect();
-                if let Ok(port) = digits.parse() {
-                    return (port, rx);
-                }
-            }
-            seen.push(line);
-        }
-        assert!(std::time::Instant::now() < deadline, "the server did not start: {seen:?}");
-    }
+/// The pages of a stopped app's SQLite database file (`PRAGMA page_count`).
+pub async fn sqlite_pages(db: &TestDb) -> u64 {
+    let probe = candor::db::Db::connect(&db.url).await.unwrap();
+    let n: i64 = sqlx::query_scalar("PRAGMA page_count").fetch_one(&probe.pool).await.unwrap();
+    probe.pool.close().await;
+    n as u64
 }
 
-/// Waits until the outbox has nothing left to send (no row pending): the deterministic point
-/// after which "exactly once" or "nothing sent" can be asserted.
+/// The one number `sql` selects (a `COUNT(*)`, an id), read straight from the database.
+pub async fn count(app: &TestApp, sql: &str) -> i64 {
+    sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_string())).fetch_one(&app.state.db.pool).await.unwrap()
+}
+
+/// Waits until the outbox has nothing left to send (no row pending, none leased): the
+/// deterministic point after which "exactly once" or "nothing sent" can be asserted for
+/// whatever was queued before the call.
 pub async fn outbox_drained(app: &TestApp) {
     eventually(30, || async {
-        let pending: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE status = 'pending'")
-            .fetch_one(&app.state.db.pool)
-            .await
-            .unwrap();
-        (pending == 0).then_some(())
+        (count(app, "SELECT COUNT(*) FROM outbox WHERE status = 'pending'").await == 0).then_some(())
     })
     .await
 }

@@ -1,6 +1,6 @@
 //! `/admin`'s access controls: API keys created and revoked, admin rights removed, people
 //! signed out everywhere — each confirmed, each recorded in the audit log.
-use super::{ConfirmForm, Notice, Typed, actor, back_for, not_confirmed, render, show_error_with, unconfirmed};
+use super::{ConfirmForm, Notice, Typed, actor, back, not_confirmed, render, show_error_with, unconfirmed};
 use crate::app::{self, App, integrations};
 use crate::domain::api_key::Scope;
 use crate::web::extract::AdminForm;
@@ -24,14 +24,9 @@ pub(super) async fn create_key(State(app): State<App>, AdminForm(f): AdminForm<K
         let e = app::Error::invalid("invalid_key", "the scope is admin, scores or scim");
         return show_error_with(&app, &f.who, e, typed()).await;
     };
-    match integrations::create_key(&app, &f.form.name, scope).await {
+    match integrations::create_key(&app, &actor(&f.who), &f.form.name, scope).await {
         // Shown once, in this answer only; never in a URL.
-        Ok(key) => {
-            let detail = format!("{}, scope {}", f.form.name.trim(), scope.as_str());
-            let target = format!("key {}", key.id);
-            crate::app::audit::record_for(&app, &actor(&f.who), "created_api_key", None, &target, detail).await;
-            render(&app, &f.who, StatusCode::OK, Notice { new_key: Some(key.key), ..Notice::default() }).await
-        }
+        Ok(key) => render(&app, &f.who, StatusCode::OK, Notice { new_key: Some(key.key), ..Notice::default() }).await,
         Err(e) => show_error_with(&app, &f.who, e, typed()).await,
     }
 }
@@ -44,8 +39,8 @@ pub(super) async fn revoke_key(
     if f.form.confirm.is_none() {
         return not_confirmed(&app, &f.who).await;
     }
-    let result = integrations::revoke_key(&app, &id).await.map(|_| ("key_revoked", None));
-    back_for(&app, &f.who, None, &format!("key {id}"), result).await
+    let result = integrations::revoke_key(&app, &actor(&f.who), &id).await.map(|_| ("key_revoked", None));
+    back(&app, &f.who, result).await
 }
 
 #[derive(Deserialize)]
@@ -60,8 +55,8 @@ pub(super) async fn sign_out_person(State(app): State<App>, AdminForm(f): AdminF
     if f.form.confirm.is_none() {
         return show_error_with(&app, &f.who, unconfirmed(), typed).await;
     }
-    match app::accounts::end_sessions_of(&app, &f.form.email).await {
-        Ok(person) => back_for(&app, &f.who, None, &format!("person {person}"), Ok(("signed_out", None))).await,
+    match app::accounts::end_sessions_of(&app, &actor(&f.who), &f.form.email).await {
+        Ok(_) => back(&app, &f.who, Ok(("signed_out", None))).await,
         Err(e) => show_error_with(&app, &f.who, e, typed).await,
     }
 }
@@ -77,12 +72,13 @@ pub(super) async fn person_action(
     }
     let result = match action.as_str() {
         "remove-admin" => {
-            app::accounts::remove_admin(&app, &f.who.viewer.person_id, &person).await.map(|_| ("admin_removed", None))
+            let by = &f.who.viewer.person_id;
+            app::accounts::remove_admin(&app, &actor(&f.who), by, &person).await.map(|_| ("admin_removed", None))
         }
-        "sign-out" => app::accounts::end_sessions(&app, &person).await.map(|_| ("signed_out", None)),
+        "sign-out" => app::accounts::end_sessions(&app, &actor(&f.who), &person).await.map(|_| ("signed_out", None)),
         _ => return crate::web::pages::not_found(f.who.locale),
     };
-    back_for(&app, &f.who, None, &format!("person {person}"), result).await
+    back(&app, &f.who, result).await
 }
 
 #[derive(Deserialize)]

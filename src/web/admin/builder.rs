@@ -303,10 +303,8 @@ pub(super) async fn save(State(app): State<App>, AdminForm(f): AdminForm<SurveyF
         let taken = who.t.survey_exists.replace("{id}", &input.id);
         return render(who, StatusCode::CONFLICT, &input, editing, Some(taken), None);
     }
-    match surveys::save(&app, &input).await {
+    match surveys::save(&app, &super::actor(who), &input).await {
         Ok(_) => {
-            let detail = format!("survey {}", input.id);
-            crate::app::audit::record(&app, &super::actor(who), "survey_saved", None, detail).await;
             Redirect::to(&format!("/admin/surveys?lang={}&saved={}", who.t.lang, urlencoded(&input.id))).into_response()
         }
         Err(e) if matches!(e.kind(), app::Kind::Invalid | app::Kind::Conflict) => {

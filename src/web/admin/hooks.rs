@@ -36,7 +36,6 @@ pub(super) async fn test(
     Path(id): Path<String>,
     AdminForm(f): AdminForm<ConfirmForm>,
 ) -> Response {
-    // Recorded in the audit log by `back`, as every admin action.
-    let result = integrations::test_webhook(&app, &id).await.map(|_| ("webhook_tested", None));
+    let result = integrations::test_webhook(&app, &super::actor(&f.who), &id).await.map(|_| ("webhook_tested", None));
     back(&app, &f.who, result).await
 }

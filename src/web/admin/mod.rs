@@ -224,44 +224,18 @@ async fn page(State(app): State<App>, AdminViewer(who): AdminViewer, Query(q): Q
     render(&app, &who, StatusCode::OK, Notice { flash, ..Notice::default() }).await
 }
 
-/// After an action: a redirect that names what was done, or the page with the error on it.
+/// After an action (which the use case recorded in the audit log): a redirect that names what
+/// was done, or the page with the error on it.
 pub(super) async fn back(app: &App, who: &SignedIn, result: app::Result<(&'static str, Option<usize>)>) -> Response {
-    back_in(app, who, None, result).await
+    match result {
+        Ok((key, n)) => done(who, key, n),
+        Err(e) => show_error(app, who, e).await,
+    }
 }
 
 /// Who did something on an admin page, for the audit log.
 pub(super) fn actor(who: &SignedIn) -> crate::app::audit::Actor {
     crate::app::audit::Actor::Person(who.viewer.person_id.clone())
-}
-
-/// Back to the admin page after an action on `cycle` (if any): a success is recorded in the
-/// audit log under its flash key, with its count.
-pub(super) async fn back_in(
-    app: &App,
-    who: &SignedIn,
-    cycle: Option<&str>,
-    result: app::Result<(&'static str, Option<usize>)>,
-) -> Response {
-    let target = cycle.map(|c| format!("cycle {c}")).unwrap_or_default();
-    back_for(app, who, cycle, &target, result).await
-}
-
-/// [`back_in`] for an action on a named target (`person E1001`, `key …`).
-pub(super) async fn back_for(
-    app: &App,
-    who: &SignedIn,
-    cycle: Option<&str>,
-    target: &str,
-    result: app::Result<(&'static str, Option<usize>)>,
-) -> Response {
-    match result {
-        Ok((key, n)) => {
-            let detail = n.map(|n| format!("count {n}")).unwrap_or_default();
-            crate::app::audit::record_for(app, &actor(who), key, cycle, target, detail).await;
-            done(who, key, n)
-        }
-        Err(e) => show_error(app, who, e).await,
-    }
 }
 
 /// Back to the admin page saying what was done (`key`, with its count).
@@ -327,7 +301,9 @@ fn optional_number<T: std::str::FromStr>(raw: &str, field: &str) -> app::Result<
     if raw.is_empty() {
         return Ok(None);
     }
-    raw.parse().map(Some).map_err(|_| app::Error::invalid("invalid_cycle", format!("{field}: {raw:?} is not a number")))
+    raw.parse()
+        .map(Some)
+        .map_err(|_| app::Error::invalid("invalid_cycle", format!("{field}: {raw:?} is not a number")).naming(raw))
 }
 
 fn cycle_input(form: CycleForm) -> app::Result<CycleInput> {
@@ -371,7 +347,7 @@ fn typed_cycle(form: CycleForm) -> Notice {
 
 async fn create_cycle(State(app): State<App>, AdminForm(f): AdminForm<CycleForm>) -> Response {
     let created = match cycle_input(f.form.clone()) {
-        Ok(input) => cycles::create(&app, &input).await,
+        Ok(input) => cycles::create(&app, &actor(&f.who), &input).await,
         Err(e) => Err(e),
     };
     match created {
@@ -397,6 +373,7 @@ async fn cycle_action(
     if matches!(action.as_str(), "remind" | "close") && f.form.confirm.is_none() {
         return not_confirmed(&app, &f.who).await;
     }
+    let by = actor(&f.who);
     let result = match action.as_str() {
         "launch" => {
             let peers = match f.form.peers.as_deref() {
@@ -404,20 +381,10 @@ async fn cycle_action(
                 Some("nominated") => Peers::Nominated,
                 _ => Peers::None,
             };
-            match invitations::launch(
-                &app,
-                &cycle,
-                &survey,
-                &Subjects::All(AllKeyword::All),
-                peers,
-                Default::default(),
-                Deliver::Email,
-            )
-            .await
-            {
+            let all = Subjects::All(AllKeyword::All);
+            let what = invitations::Launch { survey: &survey, subjects: &all, peers, rule: Default::default() };
+            match invitations::launch(&app, &by, &cycle, what, Deliver::Email).await {
                 Ok(c) if !c.too_small.is_empty() => {
-                    let detail = format!("count {}", c.created);
-                    crate::app::audit::record(&app, &actor(&f.who), "launched", Some(&cycle), detail).await;
                     let note = too_small_note(&f.who, &c.too_small);
                     let notice = Notice {
                         flash: Some(f.who.t.launched_done.replace("{n}", &c.created.to_string())),
@@ -430,13 +397,13 @@ async fn cycle_action(
             }
         }
         "invite-customers" => {
-            invitations::invite_customers(&app, &cycle, &survey).await.map(|c| ("invited", Some(c.created)))
+            invitations::invite_customers(&app, &by, &cycle, &survey).await.map(|c| ("invited", Some(c.created)))
         }
-        "remind" => app::reminders::remind(&app, &cycle).await.map(|q| ("reminded", Some(q.queued))),
-        "close" => cycles::close(&app, &cycle).await.map(|_| ("closed", None)),
+        "remind" => app::reminders::remind(&app, &by, &cycle).await.map(|q| ("reminded", Some(q.queued))),
+        "close" => cycles::close(&app, &by, &cycle).await.map(|_| ("closed", None)),
         _ => return crate::web::pages::not_found(f.who.locale),
     };
-    back_in(&app, &f.who, Some(&cycle), result).await
+    back(&app, &f.who, result).await
 }
 
 /// Which launched subjects' anonymous groups can never be shown, and why.
@@ -459,7 +426,7 @@ struct WebhookForm {
 }
 
 async fn create_webhook(State(app): State<App>, AdminForm(f): AdminForm<WebhookForm>) -> Response {
-    match integrations::create_webhook(&app, &f.form.url, &f.form.secret).await {
+    match integrations::create_webhook(&app, &actor(&f.who), &f.form.url, &f.form.secret).await {
         Ok(_) => back(&app, &f.who, Ok(("webhook_added", None))).await,
         // The address comes back; the secret is typed again, never written into a page.
         Err(e) => {
@@ -492,7 +459,7 @@ async fn create_schedule(State(app): State<App>, AdminForm(f): AdminForm<Schedul
         open_days: form.open_days,
         min_raters: form.min_raters,
     };
-    match app::schedules::save(&app, &input).await {
+    match app::schedules::save(&app, &actor(&f.who), &input).await {
         Ok(_) => back(&app, &f.who, Ok(("schedule_added", None))).await,
         Err(e) => show_error_with(&app, &f.who, e, typed_schedule(f.form)).await,
     }
@@ -526,6 +493,6 @@ async fn delete_schedule(
     if f.form.confirm.is_none() {
         return not_confirmed(&app, &f.who).await;
     }
-    let result = app::schedules::delete(&app, &id).await.map(|_| ("schedule_deleted", None));
+    let result = app::schedules::delete(&app, &actor(&f.who), &id).await.map(|_| ("schedule_deleted", None));
     back(&app, &f.who, result).await
 }

@@ -166,10 +166,8 @@ pub(super) async fn remind(
     Path((cycle, person)): Path<(String, String)>,
     AdminForm(f): AdminForm<RemindForm>,
 ) -> Response {
-    match reminders::remind_person(&app, &cycle, &person).await {
+    match reminders::remind_person(&app, &super::actor(&f.who), &cycle, &person).await {
         Ok(n) => {
-            let detail = format!("person {person}: count {n}");
-            crate::app::audit::record(&app, &super::actor(&f.who), "reminded_person", Some(&cycle), detail).await;
             let to = format!("/admin/cycles/{cycle}/raters?lang={}&reminded={n}", f.who.t.lang);
             Redirect::to(&to).into_response()
         }
@@ -213,14 +211,11 @@ pub(super) async fn invitation(
         respondent,
     }];
     let done = match form.action.as_str() {
-        "revoke" => revocation::revoke(&app, &cycle, &one).await.map(|_| "revoked"),
-        _ => revocation::reissue(&app, &cycle, &one, Deliver::Email).await.map(|_| "reissued"),
+        "revoke" => revocation::revoke(&app, &super::actor(who), &cycle, &one).await.map(|_| "revoked"),
+        _ => revocation::reissue(&app, &super::actor(who), &cycle, &one, Deliver::Email).await.map(|_| "reissued"),
     };
     match done {
         Ok(done) => {
-            let what = if done == "revoked" { "revoked_invitation" } else { "reissued_invitation" };
-            let detail = format!("survey {}, subject {}", form.survey.trim(), form.subject.trim());
-            crate::app::audit::record(&app, &super::actor(who), what, Some(&cycle), detail).await;
             Redirect::to(&format!("/admin/cycles/{cycle}/raters?lang={}&done={done}", who.t.lang)).into_response()
         }
         Err(e) => refused(&app, who, &cycle, f.form, e).await,
@@ -233,7 +228,10 @@ async fn refused(app: &App, who: &SignedIn, cycle: &str, form: InvitationForm, e
     if !matches!(e.kind(), app::Kind::Invalid | app::Kind::Conflict) {
         return app_error(e, who.locale);
     }
-    let refused =
-        Refused { status: status_of(e.kind()), error: refusal_text(&e, who.locale), form: RefusedForm::Invitation(form) };
+    let refused = Refused {
+        status: status_of(e.kind()),
+        error: refusal_text(&e, who.locale),
+        form: RefusedForm::Invitation(form),
+    };
     render(app, who, cycle, None, Some(refused)).await
 }

@@ -117,18 +117,12 @@ pub(super) async fn save(
     };
     let w = &c.weights;
     let result = match parsed(&rows, (w.manager, w.peer, w.direct_report)) {
-        Some(by_role) => app::cycles::set_weights_by_role(&app, &cycle, &by_role).await.map(|_| by_role),
+        Some(by_role) => app::cycles::set_weights_by_role(&app, &actor(who), &cycle, &by_role).await,
         None => Err(app::Error::invalid("invalid_cycle", "not a number")),
     };
     match result {
-        Ok(by_role) => {
-            let roles: Vec<&str> = by_role.keys().map(String::as_str).collect();
-            let detail =
-                format!("weights by role: {}", if roles.is_empty() { "none".into() } else { roles.join(", ") });
-            crate::app::audit::record(&app, &actor(who), "set_weights_by_role", Some(&cycle), detail).await;
-            Redirect::to(&format!("/admin/cycles/{cycle}/raters?lang={}&done=weights#weights-h", who.t.lang))
-                .into_response()
-        }
+        Ok(()) => Redirect::to(&format!("/admin/cycles/{cycle}/raters?lang={}&done=weights#weights-h", who.t.lang))
+            .into_response(),
         Err(e) if matches!(e.kind(), app::Kind::Invalid | app::Kind::Conflict) => {
             refused(&app, who, &cycle, rows, &e).await
         }

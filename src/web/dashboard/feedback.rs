@@ -126,26 +126,15 @@ pub(super) async fn save(State(app): State<App>, Path(person): Path<String>, f: 
     let share = form.action == "share";
     let texts = Texts { strengths: &form.strengths, improvements: &form.improvements, next_steps: &form.next_steps };
     match feedback::save(&app, &who.viewer, &cycle, &person, &texts, share).await {
-        Ok(()) => {
-            if share {
-                let actor = crate::app::audit::Actor::Person(who.viewer.person_id.clone());
-                crate::app::audit::record(
-                    &app,
-                    &actor,
-                    "shared_feedback",
-                    Some(&cycle.id),
-                    format!("subject {person}"),
-                )
-                .await;
-            }
-            back(&person, &cycle.id, who.t.lang, if share { "shared" } else { "saved" })
-        }
+        Ok(()) => back(&person, &cycle.id, who.t.lang, if share { "shared" } else { "saved" }),
         Err(e) if e.code() == "feedback_empty" => back(&person, &cycle.id, who.t.lang, "empty"),
         // Refused: the report again, saying why, with the words as typed.
         Err(e) if matches!(e.kind(), app::Kind::Invalid | app::Kind::Conflict) => {
-            let draft = Draft { strengths: form.strengths, improvements: form.improvements, next_steps: form.next_steps };
+            let draft =
+                Draft { strengths: form.strengths, improvements: form.improvements, next_steps: form.next_steps };
             let error = crate::web::pages::refusal_text(&e, who.locale);
-            let refused = super::person::RefusedFeedback { status: crate::web::pages::status_of(e.kind()), draft, error };
+            let refused =
+                super::person::RefusedFeedback { status: crate::web::pages::status_of(e.kind()), draft, error };
             let dq = DashQuery { cycle: Some(cycle.id.clone()), ..DashQuery::default() };
             super::person::render(&app, &who, &person, &dq, Some(refused)).await
         }

@@ -95,10 +95,10 @@ pub(super) async fn render(
     let (t, locale) = (who.t, who.locale);
     let now = time::now();
     let found = async {
-        let (_, cycle) = pick_cycle(&app, dq.cycle.as_deref()).await?;
+        let (_, cycle) = pick_cycle(app, dq.cycle.as_deref()).await?;
         let org = match &cycle {
-            Some(c) => access::org_chart_of(&app, &c.id).await?,
-            None => access::org_chart(&app).await?,
+            Some(c) => access::org_chart_of(app, &c.id).await?,
+            None => access::org_chart(app).await?,
         };
         Ok::<_, app::Error>((cycle, org))
     };
@@ -109,16 +109,16 @@ pub(super) async fn render(
     let Some(cycle) = cycle else { return not_found(locale) };
     let closed = !cycle.is_open(now);
     // Out of reach and unknown look the same.
-    if !access::can_see(&who.viewer, &person_id, &org, closed) {
+    if !access::can_see(&who.viewer, person_id, &org, closed) {
         return not_found(locale);
     }
-    let (compare, compared) = match compare_with(&app, &dq, &person_id).await {
+    let (compare, compared) = match compare_with(app, dq, person_id).await {
         Ok(x) => x,
         Err(app::Error::Invalid { .. }) => return not_found(locale),
         Err(e) => return app_error(e, locale),
     };
     let then = compared.as_ref().map(|p| p.subjects.iter().find(|s| s.subject == person_id));
-    let report = match person_report(&app, &who.viewer, &org, &cycle, &person_id, locale, now, then).await {
+    let report = match person_report(app, &who.viewer, &org, &cycle, person_id, locale, now, then).await {
         Ok(Some(r)) => Some(r),
         // Nothing about them in this cycle: their page still says so, in words.
         Ok(None) => None,
@@ -126,14 +126,14 @@ pub(super) async fn render(
     };
     let (name, blocks, trend, comments) = match report {
         Some(r) => r,
-        None => match crate::app::accounts::name_of(&app, &person_id).await {
+        None => match crate::app::accounts::name_of(app, person_id).await {
             Ok(Some(name)) => (name, Vec::new(), (None, None), Vec::new()),
             Ok(None) => return not_found(locale),
             Err(e) => return app_error(e, locale),
         },
     };
     let feedback = if closed {
-        match super::feedback::section(&app, &who.viewer, &cycle, (&person_id, &name), locale, dq.fb.as_deref()).await {
+        match super::feedback::section(app, &who.viewer, &cycle, (person_id, &name), locale, dq.fb.as_deref()).await {
             Ok(f) => Some(f),
             Err(e) => return app_error(e, locale),
         }
@@ -154,7 +154,7 @@ pub(super) async fn render(
             nav: nav(
                 &who.viewer,
                 t,
-                &format!("/dashboard/people/{}?cycle={}", urlencode(&person_id), urlencode(&cycle.id)),
+                &format!("/dashboard/people/{}?cycle={}", urlencode(person_id), urlencode(&cycle.id)),
             ),
             cycle_title: cycle.title.clone(),
             status: if closed { t.status_closed } else { t.status_open },
@@ -256,7 +256,8 @@ fn indicator_block(
     let customer_figures = match (score.csat, score.nps) {
         (None, None) => None,
         (csat, nps) => Some(
-            [csat.map(|c| format!("{} {c:.0} %", r.csat)), nps.map(|n| format!("{} {n:+.0}", r.nps))]
+            // CSAT is a share (0.75), shown as a percentage as the heatmap shows it.
+            [csat.map(|c| format!("{} {:.0} %", r.csat, c * 100.0)), nps.map(|n| format!("{} {n:+.0}", r.nps))]
                 .into_iter()
                 .flatten()
                 .collect::<Vec<_>>()
