@@ -123,7 +123,7 @@ pub(super) struct Notice {
 /// What a refused form had typed, so the page shows it back instead of empty fields.
 #[derive(Default)]
 pub(super) struct Typed {
-    /// Which form: `cycle`, `key`, `sign_out`, `erase`, `schedule` or `webhook`.
+    /// Which form: `cycle`, `key`, `sign_out`, `erase`, `schedule`, `webhook`, or a cycle's `launch` or `invite`.
     form: &'static str,
     values: Vec<(&'static str, String)>,
 }
@@ -139,6 +139,22 @@ impl Typed {
             return default;
         }
         self.values.iter().find(|(f, _)| *f == field).map_or(default, |(_, v)| v.as_str())
+    }
+
+    /// The same for a form drawn once per cycle (`launch`, `invite`): only that cycle's form
+    /// shows what was typed.
+    pub fn in_cycle<'a>(&'a self, form: &str, cycle: &str, field: &str, default: &'a str) -> &'a str {
+        if self.or(form, "cycle", "") != cycle {
+            return default;
+        }
+        self.or(form, field, default)
+    }
+
+    /// The survey a cycle's form had chosen when it is not among those listed (since removed,
+    /// or never there), so the refused choice is shown rather than silently replaced.
+    pub fn unlisted<'a>(&'a self, form: &str, cycle: &str, listed: &[(String, String)]) -> Option<&'a str> {
+        let chosen = self.in_cycle(form, cycle, "survey", "");
+        (!chosen.is_empty() && !listed.iter().any(|(id, _)| id == chosen)).then_some(chosen)
     }
 }
 
@@ -374,6 +390,14 @@ async fn cycle_action(
         return not_confirmed(&app, &f.who).await;
     }
     let by = actor(&f.who);
+    let peers_typed = f.form.peers.clone().unwrap_or_default();
+    // Only the launch and the customers' invitation have something typed to keep.
+    let form = match action.as_str() {
+        "launch" => "launch",
+        "invite-customers" => "invite",
+        _ => "",
+    };
+    let typed = Typed::new(form, vec![("cycle", cycle.clone()), ("survey", survey.clone()), ("peers", peers_typed)]);
     let result = match action.as_str() {
         "launch" => {
             let peers = match f.form.peers.as_deref() {
@@ -403,7 +427,10 @@ async fn cycle_action(
         "close" => cycles::close(&app, &by, &cycle).await.map(|_| ("closed", None)),
         _ => return crate::web::pages::not_found(f.who.locale),
     };
-    back(&app, &f.who, result).await
+    match result {
+        Ok((key, n)) => done(&f.who, key, n),
+        Err(e) => show_error_with(&app, &f.who, e, Notice { typed, ..Notice::default() }).await,
+    }
 }
 
 /// Which launched subjects' anonymous groups can never be shown, and why.
