@@ -4,6 +4,7 @@
 //! outbox's own queue bookkeeping in `db` (claim, finish, retry, links of what it sends).
 pub mod email;
 pub mod mailer;
+mod outcome;
 pub mod webhook;
 pub mod worker;
 

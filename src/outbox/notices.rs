@@ -37,8 +37,7 @@ impl Worker {
             Err(e) => Outcome::Permanent(format!("cannot build the email: {e}")),
             Ok(m) => match self.mailer.send(m).await {
                 Ok(()) => return Ok(Outcome::Sent),
-                Err(SendError::Transient(e)) => Outcome::Transient(e),
-                Err(SendError::Permanent(e)) => Outcome::Permanent(e),
+                Err(e) => Outcome::from(e),
             },
         };
         links::delete(&self.app.db.pool, &[token.hash()]).await?;
@@ -72,8 +71,7 @@ impl Worker {
             Err(e) => Outcome::Permanent(format!("cannot build the email: {e}")),
             Ok(m) => match self.mailer.send(m).await {
                 Ok(()) => Outcome::Sent,
-                Err(SendError::Transient(e)) => Outcome::Transient(e),
-                Err(SendError::Permanent(e)) => Outcome::Permanent(e),
+                Err(e) => Outcome::from(e),
             },
         }
     }
@@ -121,8 +119,7 @@ impl Worker {
             Err(e) => Outcome::Permanent(format!("cannot build the email: {e}")),
             Ok(m) => match self.mailer.send(m).await {
                 Ok(()) => Outcome::Sent,
-                Err(SendError::Transient(e)) => Outcome::Transient(e),
-                Err(SendError::Permanent(e)) => Outcome::Permanent(e),
+                Err(e) => Outcome::from(e),
             },
         }
     }

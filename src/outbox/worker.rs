@@ -3,6 +3,7 @@
 use super::SendError;
 use super::email::{self as compose, EmailItem, InvitationEmail};
 use super::mailer::Mailer;
+use super::outcome::Outcome;
 use crate::app::telemetry::Delivery;
 use crate::app::{self, App};
 use crate::db::invitations::{self, InvitationInfo};
@@ -29,46 +30,6 @@ const MAX_BACKOFF_MS: u64 = 300_000;
 const RETENTION_EVERY: Duration = Duration::from_secs(3600);
 /// Webhook deliveries in flight at once (each times out after `webhook::TIMEOUT`).
 const WEBHOOKS_AT_ONCE: usize = 8;
-/// Attempts at a row that keeps meeting a bug before it is given up: a broken row must not be
-/// retried for ever, a passing fault should not lose an email.
-const BUG_ATTEMPTS: i64 = 5;
-
-enum Outcome {
-    Sent,
-    Skipped(&'static str),
-    Transient(String),
-    Permanent(String),
-    /// A bug or a broken database: retried, at most [`BUG_ATTEMPTS`] times in all.
-    Bug(String),
-}
-
-/// A failure of a use case or of the database, by its kind: the one place the worker decides
-/// what is worth retrying.
-impl From<app::Error> for Outcome {
-    fn from(e: app::Error) -> Outcome {
-        let why = e.chain();
-        match e.kind() {
-            // A busy, full or unreachable database passes.
-            app::Kind::Busy | app::Kind::StorageFull => Outcome::Transient(why),
-            // Refused by what is stored: the same attempt would be refused again.
-            app::Kind::Invalid | app::Kind::Conflict | app::Kind::NotFound => Outcome::Permanent(why),
-            app::Kind::Bug => Outcome::Bug(why),
-        }
-    }
-}
-
-impl Outcome {
-    /// A bug is retried until the row's `attempts` reach [`BUG_ATTEMPTS`], then given up.
-    fn capped(self, attempts: i64) -> Outcome {
-        match self {
-            Outcome::Bug(e) if attempts >= BUG_ATTEMPTS => {
-                Outcome::Permanent(format!("gave up after {attempts} attempts: {e}"))
-            }
-            Outcome::Bug(e) => Outcome::Transient(e),
-            other => other,
-        }
-    }
-}
 
 struct Worker {
     app: App,
@@ -377,8 +338,7 @@ impl Worker {
                     tracing::info!(outbox = row.id, reviews = sent.len(), to_domain = %email_domain(&first.respondent_email), "email sent");
                     return Ok(Outcome::Sent);
                 }
-                Err(SendError::Transient(e)) => Outcome::Transient(e),
-                Err(SendError::Permanent(e)) => Outcome::Permanent(e),
+                Err(e) => Outcome::from(e),
             },
         };
         // Not sent: the links were never seen by anyone, so drop them.
