@@ -28,7 +28,8 @@ use utoipa::ToSchema;
             ("reissue" = (operation_id = "reissue", parameters(("cycle" = "$request.body#/id")))),
             ("close" = (operation_id = "close", parameters(("cycle" = "$request.body#/id")))),
         )),
-        (status = 409, description = "The cycle is closed", body = ErrorBody),
+        (status = 409, description = "The cycle is closed, or has invitations and min_raters would drop \
+            (`cycle_closed`, `min_raters_locked`)", body = ErrorBody),
         (status = 422, description = "Invalid input", body = ErrorBody),
         ErrorResponses,
     )

@@ -28,6 +28,11 @@ pub struct CustomersBody {
         (status = 200, description = "Upserted by id", body = UpsertCounts, links(
             ("export_person" = (operation_id = "export_person", parameters(("person" = "$request.body#/people/0/id")))),
         )),
+        (status = 409, description = "A row does not fit what is stored: an address another person has, an unknown \
+            manager, people who would manage each other, an administrator's new address (`email_taken`, \
+            `unknown_manager`, `management_cycle`, `admin_email`); nothing was stored", body = ErrorBody),
+        (status = 422, description = "A row breaks a rule (`error.message` names it); nothing was stored",
+            body = ErrorBody),
         ErrorResponses,
     )
 )]
@@ -49,6 +54,10 @@ pub async fn upsert_people(
             ("erase_customer" = (operation_id = "erase_customer",
                 parameters(("customer" = "$request.body#/customers/0/id")))),
         )),
+        (status = 409, description = "A row names an owner who is not a known person (`unknown_owner`); nothing \
+            was stored", body = ErrorBody),
+        (status = 422, description = "A row breaks a rule (`error.message` names it); nothing was stored",
+            body = ErrorBody),
         ErrorResponses,
     )
 )]

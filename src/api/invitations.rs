@@ -40,7 +40,8 @@ pub struct InvitationInput {
     security(("api_key" = [])),
     responses(
         (status = 201, description = "Created (links only with deliver=none)", body = Created),
-        (status = 409, description = "The cycle is closed", body = ErrorBody),
+        (status = 409, description = "The cycle is closed, or an invitation names an unknown survey, subject or \
+            respondent, someone who left, or a relation that does not fit the survey or the org chart", body = ErrorBody),
         (status = 422, description = "Invalid input", body = ErrorBody),
         ErrorResponses,
     )
@@ -91,7 +92,8 @@ pub struct LaunchBody {
     params(("cycle" = String, Path, description = "Cycle id")), request_body = LaunchBody, security(("api_key" = [])),
     responses(
         (status = 201, body = Created),
-        (status = 409, description = "The cycle is closed", body = ErrorBody),
+        (status = 409, description = "The cycle is closed, or the survey is unknown or not a peer survey \
+            (`cycle_closed`, `unknown_survey`, `relation_mismatch`)", body = ErrorBody),
         (status = 422, description = "Invalid input", body = ErrorBody),
         ErrorResponses,
     )
@@ -143,7 +145,8 @@ pub struct RevokeBody {
     security(("api_key" = [])),
     responses(
         (status = 200, description = "Every link of each answers 410 from now on", body = Revoked),
-        (status = 422, description = "An invitation is unknown", body = ErrorBody),
+        (status = 409, description = "An invitation is unknown in this cycle, or listed twice \
+            (`unknown_invitation`); nothing was revoked", body = ErrorBody),
         ErrorResponses,
     )
 )]
@@ -170,8 +173,11 @@ pub struct ReissueBody {
     responses(
         (status = 200, description = "Old links answer 404; a fresh one was emailed (or returned with deliver=none)",
             body = Reissued),
-        (status = 409, description = "The cycle is closed", body = ErrorBody),
-        (status = 422, description = "An invitation is unknown, answered, revoked or has no address", body = ErrorBody),
+        (status = 409, description = "The cycle is closed, or an invitation is unknown, answered, revoked or (by \
+            email) has no address (`unknown_invitation`, `already_answered`, `invitation_revoked`, `no_email`)",
+            body = ErrorBody),
+        (status = 422, description = "An anonymous invitation asked for without email (`anonymous_needs_email`)",
+            body = ErrorBody),
         ErrorResponses,
     )
 )]

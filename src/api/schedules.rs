@@ -1,5 +1,5 @@
 //! `POST/GET /api/v1/schedules`, `DELETE /api/v1/schedules/{id}`.
-use super::error::ApiResult;
+use super::error::{ApiResult, ErrorBody};
 use super::openapi::ErrorResponses;
 use super::{AdminKey, ApiJson, ApiPath};
 use crate::app::App;
@@ -15,6 +15,8 @@ use axum::http::StatusCode;
         (status = 201, description = "Created; the current period's cycle opens at once", links(
             ("delete_schedules" = (operation_id = "delete_schedules", parameters(("schedule" = "$request.body#/id")))),
         )),
+        (status = 409, description = "The survey is unknown (`unknown_survey`)", body = ErrorBody),
+        (status = 422, description = "Invalid input", body = ErrorBody),
         ErrorResponses,
     )
 )]

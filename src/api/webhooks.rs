@@ -1,5 +1,5 @@
 //! `POST/GET /api/v1/webhooks`, `DELETE /api/v1/webhooks/{id}`.
-use super::error::ApiResult;
+use super::error::{ApiResult, ErrorBody};
 use super::openapi::ErrorResponses;
 use super::{AdminKey, ApiJson, ApiPath};
 use crate::app::App;
@@ -28,6 +28,8 @@ pub struct WebhookInput {
             ("deliveries" = (operation_id = "deliveries", parameters(("webhook" = "$response.body#/id")))),
             ("delete_webhooks" = (operation_id = "delete_webhooks", parameters(("webhook" = "$response.body#/id")))),
         )),
+        (status = 422, description = "Not an https address, or a secret not of 16 to 256 characters",
+            body = ErrorBody),
         ErrorResponses,
     )
 )]
