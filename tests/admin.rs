@@ -86,15 +86,15 @@ async fn csv_problems_name_the_row_and_the_value(backend: Backend) {
         let req = app.client.post(app.url("/admin/import")).header("cookie", &cookie).header("content-type", kind);
         req.body(body).send()
     };
-    let html = upload("id,name,email\nE7,Ann,not-an-email\n").await.unwrap().text().await.unwrap();
+    let res = upload("id,name,email\nE7,Ann,not-an-email\n").await.unwrap();
+    assert_eq!(res.status().as_u16(), 422, "wrong in itself");
+    let html = res.text().await.unwrap();
     assert!(html.contains("email &#34;not-an-email&#34;"), "the value, escaped: {html}");
-    let html = upload("id,name,email,manager\nE7,Ann,ann@corp.example,\nE8,Bo,bo@corp.example,E404\n")
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    assert!(html.contains("manager") && html.contains("E404"), "{html}");
+    // A row that does not fit what is stored is a conflict, said by its row, in the page's words.
+    let res = upload("id,name,email,manager\nE7,Ann,ann@corp.example,\nE8,Bo,bo@corp.example,E404\n").await.unwrap();
+    assert_eq!(res.status().as_u16(), 409, "an unknown manager");
+    let html = res.text().await.unwrap();
+    assert!(html.contains("Row 2 (E8): No person has this manager id.") && html.contains("E404"), "{html}");
     let html = upload("id,name,email\nE7,Ann,ann@corp.example\n").await.unwrap().text().await.unwrap();
     assert!(html.contains("Ready: 1 new, 0 changed, 0 unchanged."), "{html}");
 }

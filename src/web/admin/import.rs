@@ -7,7 +7,7 @@ use crate::app::{self, App, RowProblem, UpsertCounts};
 use crate::domain::Locale;
 use crate::i18n::{self, DashText};
 use crate::web::extract::{AdminForm, AdminViewer, csrf_ok};
-use crate::web::pages::{refusal_text, stale_form};
+use crate::web::pages::{refusal_text, stale_form, status_of};
 use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -103,7 +103,9 @@ async fn dry_run_or_commit(
     }
 }
 
-/// What the dry run says, in the page's words.
+/// What the dry run says, in the page's words, and the status the preview answers with: 200
+/// when it can be confirmed, else the refusal's (a row wrong in itself 422, one that does not
+/// fit what is stored 409).
 async fn check(
     app: &App,
     who: &Actor,
@@ -111,13 +113,13 @@ async fn check(
     kind: &str,
     csv_text: &str,
     rows: &[PreviewRow],
-) -> (bool, String) {
+) -> (StatusCode, String) {
     if rows.iter().any(|r| r.problem.is_some()) {
-        return (false, t.nothing_stored.to_string());
+        return (StatusCode::UNPROCESSABLE_ENTITY, t.nothing_stored.to_string());
     }
     match dry_run_or_commit(app, who, kind, csv_text, false).await {
         Ok(c) => (
-            true,
+            StatusCode::OK,
             t.import_summary
                 .replace("{created}", &c.created.to_string())
                 .replace("{updated}", &c.updated.to_string())
@@ -125,11 +127,11 @@ async fn check(
         ),
         // Rows are numbered as the preview numbers them: the first data row is 1.
         Err(e) if matches!(e.kind(), app::Kind::Invalid | app::Kind::Conflict) => {
-            (false, format!("{} {}", t.nothing_stored, refusal_text(&e, locale)))
+            (status_of(e.kind()), format!("{} {}", t.nothing_stored, refusal_text(&e, locale)))
         }
         Err(e) => {
             tracing::error!(error = %e.chain(), "import preview failed");
-            (false, t.nothing_stored.to_string())
+            (status_of(e.kind()), t.nothing_stored.to_string())
         }
     }
 }
@@ -194,13 +196,16 @@ pub async fn preview(State(app): State<App>, AdminViewer(mut who): AdminViewer, 
     who.page = who.page.with_form(lang.as_deref());
     who.locale = who.page.with_stored(who.viewer.locale.as_deref());
     who.t = i18n::dash_text(who.locale);
-    let preview = match preview_csv(&kind, &csv_text, who.locale) {
+    let (status, preview) = match preview_csv(&kind, &csv_text, who.locale) {
         Err(()) => {
             let summary = format!("{} {}", who.t.nothing_stored, i18n::refusal(who.locale, "invalid_csv", None));
-            Preview { kind, id: String::new(), header: Vec::new(), rows: Vec::new(), ok: false, summary }
+            let preview = Preview { kind, id: String::new(), header: Vec::new(), rows: Vec::new(), ok: false, summary };
+            (StatusCode::UNPROCESSABLE_ENTITY, preview)
         }
         Ok((header, rows)) => {
-            let (ok, summary) = check(&app, &super::actor(&who), (who.t, who.locale), &kind, &csv_text, &rows).await;
+            let (status, summary) =
+                check(&app, &super::actor(&who), (who.t, who.locale), &kind, &csv_text, &rows).await;
+            let ok = status == StatusCode::OK;
             // Confirmed by this id: the file is not posted a second time.
             let id = if ok {
                 match directory::stage_import(&app, &who.viewer.person_id, &kind, &csv_text).await {
@@ -210,10 +215,9 @@ pub async fn preview(State(app): State<App>, AdminViewer(mut who): AdminViewer, 
             } else {
                 String::new()
             };
-            Preview { kind, id, header, rows, ok, summary }
+            (status, Preview { kind, id, header, rows, ok, summary })
         }
     };
-    let status = if preview.ok { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     render(&app, &who, status, Notice { preview: Some(preview), ..Notice::default() }).await
 }
 
