@@ -50,6 +50,7 @@ struct PersonPage<'a> {
     cycle_title: String,
     status: &'a str,
     back: String,
+    back_label: &'a str,
     blocks: Vec<IndicatorBlock>,
     trend: Option<String>,
     trend_table: Option<TrendTable>,
@@ -66,6 +67,8 @@ struct PersonPage<'a> {
     /// The compared period, heading the relations' extra column.
     compare_period: Option<String>,
     person_id: String,
+    /// One's own report while the cycle is open: when it will be there.
+    pending: Option<String>,
 }
 
 pub(super) async fn person(
@@ -90,9 +93,12 @@ pub(super) async fn person(
     };
     let Some(cycle) = cycle else { return not_found(locale) };
     let closed = !cycle.is_open(now);
-    // Out of reach and unknown look the same.
+    // Out of reach and unknown look the same; one's own report of an open cycle says when.
     if !access::can_see(&who.viewer, &person_id, &org, closed) {
-        return not_found(locale);
+        return match person_id == who.viewer.person_id {
+            true => own_pending(&who, &cycle),
+            false => not_found(locale),
+        };
     }
     let (compare, compared) = match compare_with(&app, &dq, &person_id).await {
         Ok(x) => x,
@@ -124,6 +130,11 @@ pub(super) async fn person(
     };
     {
         let empty = blocks.is_empty() && comments.is_empty();
+        // Back to the team for those who have one; to their home for someone reading their own.
+        let (back, back_label) = match who.viewer.is_admin || who.viewer.manages {
+            true => (format!("/dashboard?cycle={}&lang={}", urlencode(&cycle.id), t.lang), t.dashboard_title),
+            false => (format!("/me?lang={}", t.lang), t.nav_me),
+        };
         let page = PersonPage {
             t,
             r: crate::i18n::review_text(locale),
@@ -135,7 +146,8 @@ pub(super) async fn person(
             ),
             cycle_title: cycle.title.clone(),
             status: if closed { t.status_closed } else { t.status_open },
-            back: format!("/dashboard?cycle={}&lang={}", urlencode(&cycle.id), t.lang),
+            back,
+            back_label,
             blocks,
             trend: trend.0,
             trend_table: trend.1,
@@ -150,9 +162,42 @@ pub(super) async fn person(
             compare_note: super::compare::note(locale, &compared),
             compare_period: compared.as_ref().map(|p| p.period.clone()),
             person_id: person_id.clone(),
+            pending: None,
         };
         Html(page.render()).into_response()
     }
+}
+
+/// One's own report of an open cycle: nothing yet, and the day it will be there.
+fn own_pending(who: &SignedIn, cycle: &Cycle) -> Response {
+    let (t, f) = (who.t, crate::i18n::flow_text(who.locale));
+    let day = time::to_day(cycle.closes_at);
+    let page = PersonPage {
+        t,
+        r: crate::i18n::review_text(who.locale),
+        page_title: &who.viewer.name,
+        nav: nav(&who.viewer, t, "/me"),
+        cycle_title: cycle.title.clone(),
+        status: t.status_open,
+        back: format!("/me?lang={}", t.lang),
+        back_label: t.nav_me,
+        blocks: Vec::new(),
+        trend: None,
+        trend_table: None,
+        comments: Vec::new(),
+        empty: false,
+        min_raters: cycle.min_raters,
+        feedback: None,
+        csrf: &who.viewer.csrf,
+        cycle_id: cycle.id.clone(),
+        a: crate::i18n::analytics_text(who.locale),
+        compare: Vec::new(),
+        compare_note: None,
+        compare_period: None,
+        person_id: who.viewer.person_id.clone(),
+        pending: Some(crate::i18n::fill(f.own_pending, &[("day", &day)])),
+    };
+    Html(page.render()).into_response()
 }
 
 /// The periods to compare with, and the one asked for pooled for this person.
