@@ -1,4 +1,7 @@
-//! One person's report: indicators by relation, trends, released comments.
+//! One person's report: indicators by relation, trends, released comments — for a cycle, or
+//! pooled over a period (`period.rs`).
+mod period;
+
 use super::*;
 use crate::web::nav::{Nav, nav};
 
@@ -45,7 +48,7 @@ pub struct TrendTable {
 struct PersonPage<'a> {
     t: &'a DashText,
     r: &'a crate::i18n::ReviewText,
-    page_title: &'a str,
+    page_title: String,
     nav: Nav,
     cycle_title: String,
     status: &'a str,
@@ -69,6 +72,48 @@ struct PersonPage<'a> {
     person_id: String,
     /// One's own report while the cycle is open: when it will be there.
     pending: Option<String>,
+    /// A period's report: what it pooled, each cycle's report a link away.
+    pooled: Option<PooledView>,
+}
+
+/// The cycles a period's report pooled: the sentence, then (title, link) of each.
+pub struct PooledView {
+    pub note: String,
+    pub cycles: Vec<(String, String)>,
+}
+
+impl<'a> PersonPage<'a> {
+    /// A report with nothing in it yet: the callers fill in what they have.
+    fn blank(who: &'a SignedIn, person_id: &str, page_title: String, cycle_title: String) -> PersonPage<'a> {
+        let t = who.t;
+        let (back, back_label) = back_to(who, "");
+        PersonPage {
+            t,
+            r: crate::i18n::review_text(who.locale),
+            page_title,
+            nav: nav(&who.viewer, t, "/me"),
+            cycle_title,
+            status: t.status_closed,
+            back,
+            back_label,
+            blocks: Vec::new(),
+            trend: None,
+            trend_table: None,
+            comments: Vec::new(),
+            empty: false,
+            min_raters: 0,
+            feedback: None,
+            csrf: &who.viewer.csrf,
+            cycle_id: String::new(),
+            a: crate::i18n::analytics_text(who.locale),
+            compare: Vec::new(),
+            compare_note: None,
+            compare_period: None,
+            person_id: person_id.to_string(),
+            pending: None,
+            pooled: None,
+        }
+    }
 }
 
 pub(super) async fn person(
@@ -77,6 +122,9 @@ pub(super) async fn person(
     Path(person_id): Path<String>,
     Query(dq): Query<DashQuery>,
 ) -> Response {
+    if let Some(period) = dq.period.as_deref().filter(|p| !p.is_empty()) {
+        return period::page(&app, &who, &person_id, period).await;
+    }
     let (t, locale) = (who.t, who.locale);
     let now = time::now();
     let found = async {
@@ -130,15 +178,11 @@ pub(super) async fn person(
     };
     {
         let empty = blocks.is_empty() && comments.is_empty();
-        // Back to the team for those who have one; to their home for someone reading their own.
-        let (back, back_label) = match who.viewer.is_admin || who.viewer.manages {
-            true => (format!("/dashboard?cycle={}&lang={}", urlencode(&cycle.id), t.lang), t.dashboard_title),
-            false => (format!("/me?lang={}", t.lang), t.nav_me),
-        };
+        let (back, back_label) = back_to(&who, &format!("cycle={}&", urlencode(&cycle.id)));
         let page = PersonPage {
             t,
             r: crate::i18n::review_text(locale),
-            page_title: &name,
+            page_title: name.clone(),
             nav: nav(
                 &who.viewer,
                 t,
@@ -163,40 +207,29 @@ pub(super) async fn person(
             compare_period: compared.as_ref().map(|p| p.period.clone()),
             person_id: person_id.clone(),
             pending: None,
+            pooled: None,
         };
         Html(page.render()).into_response()
     }
 }
 
+/// Back to the team's view (`view`: `cycle=…&` or `period=…&`) for those who have a team; to
+/// their home for someone reading their own report.
+fn back_to<'a>(who: &'a SignedIn, view: &str) -> (String, &'a str) {
+    let t = who.t;
+    match who.viewer.is_admin || who.viewer.manages {
+        true => (format!("/dashboard?{view}lang={}", t.lang), t.dashboard_title),
+        false => (format!("/me?lang={}", t.lang), t.nav_me),
+    }
+}
+
 /// One's own report of an open cycle: nothing yet, and the day it will be there.
 fn own_pending(who: &SignedIn, cycle: &Cycle) -> Response {
-    let (t, f) = (who.t, crate::i18n::flow_text(who.locale));
+    let f = crate::i18n::flow_text(who.locale);
     let day = time::to_day(cycle.closes_at);
-    let page = PersonPage {
-        t,
-        r: crate::i18n::review_text(who.locale),
-        page_title: &who.viewer.name,
-        nav: nav(&who.viewer, t, "/me"),
-        cycle_title: cycle.title.clone(),
-        status: t.status_open,
-        back: format!("/me?lang={}", t.lang),
-        back_label: t.nav_me,
-        blocks: Vec::new(),
-        trend: None,
-        trend_table: None,
-        comments: Vec::new(),
-        empty: false,
-        min_raters: cycle.min_raters,
-        feedback: None,
-        csrf: &who.viewer.csrf,
-        cycle_id: cycle.id.clone(),
-        a: crate::i18n::analytics_text(who.locale),
-        compare: Vec::new(),
-        compare_note: None,
-        compare_period: None,
-        person_id: who.viewer.person_id.clone(),
-        pending: Some(crate::i18n::fill(f.own_pending, &[("day", &day)])),
-    };
+    let mut page = PersonPage::blank(who, &who.viewer.person_id, who.viewer.name.clone(), cycle.title.clone());
+    page.status = who.t.status_open;
+    page.pending = Some(crate::i18n::fill(f.own_pending, &[("day", &day)]));
     Html(page.render()).into_response()
 }
 
