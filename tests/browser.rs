@@ -31,6 +31,12 @@ async fn a_manager_and_an_admin_in_the_browser() {
     let link = mail.link(&app.addr, "/login/");
     c.goto(&link).await.unwrap();
     c.find(Locator::Css("form button")).await.unwrap().click().await.unwrap();
+    // Everyone lands on their home; an admin's has their team.
+    wait_text(&c, "My results").await;
+    assert_eq!(c.current_url().await.unwrap().path(), "/me");
+    c.execute("document.querySelector('#my-team').scrollIntoView()", vec![]).await.unwrap();
+    shot(&c, "home", "#my-team").await;
+    c.find(Locator::Css("#my-team a.button")).await.unwrap().click().await.unwrap();
     wait_text(&c, "Team indicators").await;
     assert_eq!(c.current_url().await.unwrap().path(), "/dashboard");
 

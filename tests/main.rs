@@ -19,6 +19,7 @@ mod directory;
 mod errors;
 mod faults;
 mod hardening;
+mod home;
 mod insiders;
 mod instances;
 mod keys;

@@ -115,6 +115,47 @@ async fn quarters_and_years_pool_the_released_groups(backend: Backend) {
     }
 }
 
+/// The quarter's view keeps the quarter one click later: a person's link opens their pooled
+/// report (the API's figures), which lists the cycles it pooled; the view names the cycle left
+/// out because it is open and the one no period holds. Browser walkthrough, December, problem 5.
+async fn the_period_view_keeps_its_period_on_drill_down(backend: Backend) {
+    let app = common::spawn_app(backend).await;
+    setup(&app).await;
+    let body = json!({"id":"ADHOC","title":"Ad hoc check","opens_at":"2026-10-01T00:00:00Z","closes_at":"2099-01-01T00:00:00Z"});
+    assert_eq!(app.post("/api/v1/cycles", body).await.0, 200);
+    let (_, q4) = app.get("/api/v1/scores?period=2026-Q4&subject=E1001").await;
+    let cookie = session(&app, "wang.fang@example.com").await;
+    let (s, team) = get(&app, Some(&cookie), "/dashboard?period=2026-Q4&lang=en").await;
+    assert_eq!(s, 200, "{team}");
+    assert!(team.contains("href=\"/dashboard/people/E1001?period=2026-Q4&amp;lang=en\""), "{team}");
+    assert!(team.contains("Closed cycles pooled: Cycle M10, Cycle M11, Cycle M12, Cycle Q4-360."), "{team}");
+    assert!(team.contains("Still open, so left out: Cycle M12-late."), "{team}");
+    assert!(team.contains("Without a period, so in no month, quarter or year: Ad hoc check."), "{team}");
+
+    let (s, report) = get(&app, Some(&cookie), "/dashboard/people/E1001?period=2026-Q4&lang=en").await;
+    assert_eq!(s, 200, "{report}");
+    let mut shown = 0;
+    for (indicator, v) in li(&q4)["indicators"].as_object().unwrap() {
+        let Some(score) = v["score"].as_f64() else { continue };
+        let total = format!(": {score:.1} <small>(n = {})</small>", v["n"]);
+        assert!(report.contains(&total), "{indicator} {total:?} in the pooled report: {report}");
+        shown += 1;
+    }
+    assert_eq!(shown, 2, "customer satisfaction 65.0 (n = 5) and teamwork 75.0 (n = 4): {report}");
+    assert!(report.contains("CSAT 60 %"), "{report}");
+    for c in ["M10", "M11", "M12", "Q4-360"] {
+        assert!(report.contains(&format!("href=\"/dashboard/people/E1001?cycle={c}&#38;lang=en\"")), "{c}: {report}");
+    }
+    assert!(!report.contains("M12-late"), "an open cycle is not pooled: {report}");
+    assert!(report.contains("href=\"/dashboard?period=2026-Q4&#38;lang=en\""), "back to the quarter: {report}");
+    let (_, zh) = get(&app, Some(&cookie), "/dashboard/people/E1001?period=2026-Q4&lang=zh-CN").await;
+    assert!(zh.contains("2026-Q4的汇总结果。"), "{zh}");
+    // Out of reach, or not a period: not found.
+    let sam = session(&app, "sam.carter@example.com").await;
+    assert_eq!(get(&app, Some(&sam), "/dashboard/people/E1001?period=2026-Q4").await.0, 404);
+    assert_eq!(get(&app, Some(&cookie), "/dashboard/people/E1001?period=2026-Q5").await.0, 404);
+}
+
 /// A cycle keeps the org chart as it was at its launch: moving Li Na to another manager and
 /// team later changes neither her team in that cycle's scores nor who may see her there.
 async fn a_cycle_keeps_its_org_chart(backend: Backend) {
@@ -238,6 +279,7 @@ async fn schedules_on_the_admin_page(backend: Backend) {
 
 on_both_databases!(
     quarters_and_years_pool_the_released_groups,
+    the_period_view_keeps_its_period_on_drill_down,
     a_cycle_keeps_its_org_chart,
     schedules_on_the_admin_page
 );

@@ -53,7 +53,7 @@ async fn answer(app: &TestApp, invitations: Value, answers: &[(&str, &[(&str, &s
     }
 }
 
-async fn hand_built_cycle(app: &TestApp) {
+pub(crate) async fn hand_built_cycle(app: &TestApp) {
     setup(app).await;
     answer(
         app,
@@ -90,7 +90,7 @@ async fn hand_built_cycle(app: &TestApp) {
     .await;
 }
 
-fn li_na(scores: &Value) -> Value {
+pub(crate) fn li_na(scores: &Value) -> Value {
     scores["subjects"].as_array().unwrap().iter().find(|s| s["subject"] == "E1001").unwrap().clone()
 }
 

@@ -51,6 +51,7 @@ mod tests {
             email: String::new(),
             locale: None,
             is_admin: admin,
+            manages: false,
             csrf: String::new(),
         };
         assert!(can_see(&v("a", false), "b", &org, false));

@@ -14,6 +14,7 @@ mod error;
 pub mod export;
 pub mod feedback;
 pub mod followups;
+pub mod home;
 pub mod integrations;
 pub mod invitations;
 pub mod keys;

@@ -146,6 +146,13 @@ pub async fn cycles_in(app: &App, period: Period) -> Result<(Vec<Cycle>, Vec<Cyc
     Ok(inside.into_iter().partition(|c| !c.is_open(now)))
 }
 
+/// The cycles that name no period, so that no month, quarter or year pools them, oldest first.
+pub async fn without_period(app: &App) -> Result<Vec<Cycle>> {
+    let mut out: Vec<Cycle> = super::cycles::all(app).await?.into_iter().filter(|c| c.period.is_none()).collect();
+    out.sort_by(|a, b| (a.opens_at, &a.id).cmp(&(b.opens_at, &b.id)));
+    Ok(out)
+}
+
 /// Scores of `period` (a month, quarter or year), for every subject or one.
 #[tracing::instrument(skip_all, fields(period = %raw_period))]
 pub async fn scores(app: &App, raw_period: &str, subject: Option<&str>) -> Result<PeriodScores> {

@@ -13,6 +13,8 @@ pub struct Viewer {
     pub email: String,
     pub locale: Option<String>,
     pub is_admin: bool,
+    /// Someone active reports to them: their home shows their team.
+    pub manages: bool,
     pub csrf: String,
 }
 
@@ -123,7 +125,9 @@ async fn insert_session(tx: &mut super::Tx, person: &str, now: i64) -> Result<To
 
 pub async fn viewer(db: &Db, session: &Token) -> Result<Option<Viewer>, sqlx::Error> {
     let row = sqlx::query(
-        "SELECT p.id, p.name, p.email, p.locale, p.is_admin, s.csrf_token FROM sessions s JOIN people p ON p.id = s.person_id \
+        "SELECT p.id, p.name, p.email, p.locale, p.is_admin, s.csrf_token, \
+         EXISTS (SELECT 1 FROM people r WHERE r.manager_id = p.id AND r.active = TRUE) AS manages \
+         FROM sessions s JOIN people p ON p.id = s.person_id \
          WHERE s.token_hash = $1 AND s.expires_at > $2 AND p.active = TRUE",
     )
     .bind(session.hash())
@@ -137,6 +141,7 @@ pub async fn viewer(db: &Db, session: &Token) -> Result<Option<Viewer>, sqlx::Er
             email: r.try_get("email")?,
             locale: r.try_get("locale")?,
             is_admin: super::get_bool(&r, "is_admin")?,
+            manages: super::get_bool(&r, "manages")?,
             csrf: r.try_get("csrf_token")?,
         })
     })

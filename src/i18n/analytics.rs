@@ -24,6 +24,10 @@ pub struct AnalyticsText {
     /// `{cycles}`.
     pub left_out: &'static str,
     pub nothing_pooled: &'static str,
+    /// `{cycles}`: cycles in no month, quarter or year.
+    pub no_period: &'static str,
+    /// `{period}`: one person's report pooled over a period.
+    pub person_pooled: &'static str,
     pub heatmap_note: &'static str,
     pub legend_title: &'static str,
     /// The five bands of the scale, lowest first, and what a hatched cell means.
@@ -76,6 +80,8 @@ pub static EN: AnalyticsText = AnalyticsText {
     pooled: "Closed cycles pooled: {cycles}.",
     left_out: "Still open, so left out: {cycles}.",
     nothing_pooled: "No closed cycle here yet: scores appear once a cycle closes.",
+    no_period: "Without a period, so in no month, quarter or year: {cycles}.",
+    person_pooled: "Pooled over {period}. Each cycle's own report, with its comments:",
     heatmap_note: "Each cell pools the released answers about the team's people that you may see. A group withheld in its own cycle (too few raters) never enters a team's cell, so no cell reveals it.",
     legend_title: "How to read the cells",
     bands: ["0–19 very low", "20–39 low", "40–59 middle", "60–79 high", "80–100 very high"],
@@ -137,6 +143,8 @@ pub static ZH_CN: AnalyticsText = AnalyticsText {
     pooled: "汇总的已结束考核周期：{cycles}。",
     left_out: "仍在进行，未计入：{cycles}。",
     nothing_pooled: "这里还没有已结束的考核周期：考核结束后才会显示得分。",
+    no_period: "未设时段、不计入任何月份、季度或年度的考核周期：{cycles}。",
+    person_pooled: "{period}的汇总结果。各考核周期的报告（含评语）：",
     heatmap_note: "每个单元格汇总您有权查看的该团队成员的已公布回答。在本考核周期内因评价人数不足而不公开的评价组不会计入团队单元格，因此任何单元格都不会泄露它。",
     legend_title: "如何阅读单元格",
     bands: ["0–19 很低", "20–39 较低", "40–59 中等", "60–79 较高", "80–100 很高"],

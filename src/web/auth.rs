@@ -184,7 +184,6 @@ async fn use_link(
     State(state): State<WebState>,
     Path(raw): Path<String>,
     page: PageLocale,
-    Query(next): Query<Next>,
     headers: HeaderMap,
 ) -> Response {
     let t = dash_text(page.locale());
@@ -200,17 +199,18 @@ async fn use_link(
     let Some(session) = session else {
         return message(StatusCode::GONE, t, t.link_dead_title, t.link_dead_body);
     };
-    signed_in(&state, &session, next.to_me())
+    signed_in(&state, &session)
 }
 
 /// The answer that opens a session: its cookie, and a redirect to where the person was going.
-pub(super) fn signed_in(state: &WebState, session: &crate::domain::Token, to_me: bool) -> Response {
+pub(super) fn signed_in(state: &WebState, session: &crate::domain::Token) -> Response {
     let secure = if state.app.config.public_base().starts_with("https://") { "; Secure" } else { "" };
     let cookie = format!(
         "{SESSION_COOKIE}={}; Path=/; HttpOnly; SameSite=Lax; Max-Age={SESSION_SECONDS}{secure}",
         session.as_str()
     );
-    let mut res = Redirect::to(if to_me { "/me" } else { "/dashboard" }).into_response();
+    // Everyone's home is /me: their results, their reviews and, for a manager, their team.
+    let mut res = Redirect::to("/me").into_response();
     if let Ok(v) = HeaderValue::from_str(&cookie) {
         res.headers_mut().append(header::SET_COOKIE, v);
     }

@@ -1,11 +1,14 @@
-//! `/me`: a signed-in person's reviews in the open cycles (each opens a fresh link) and the
-//! reviewer lists they are asked to choose.
+//! `/me`, everyone's home once signed in: their own results (the latest first), the reviews
+//! they are asked to write in the open cycles (each opens a fresh link), the reviewer lists
+//! they are asked to choose and, for a manager, the way to their team.
 use super::WebState;
+use super::dashboard::urlencode;
 use super::extract::{CsrfForm, SignedIn};
 use super::nav::{Nav, nav};
 use super::pages::{Html, app_error};
-use crate::app::nominations;
 use crate::app::respondents::{self, MyReviewState};
+use crate::app::{home, nominations};
+use crate::domain::time;
 use crate::i18n::{DashText, FlowText, fill, flow_text, review_kind};
 use askama::Template;
 use axum::Router;
@@ -27,6 +30,13 @@ pub struct ReviewView {
     pub open: bool,
 }
 
+/// A cycle the person was reviewed in: their report once closed, its closing day until then.
+pub struct ResultView {
+    pub title: String,
+    pub href: Option<String>,
+    pub note: String,
+}
+
 pub struct NominationTodo {
     pub href: String,
     pub cycle: String,
@@ -43,6 +53,8 @@ struct MePage<'a> {
     csrf: &'a str,
     reviews: Vec<ReviewView>,
     nominations: Vec<NominationTodo>,
+    results: Vec<ResultView>,
+    show_team: bool,
 }
 
 async fn page(State(state): State<WebState>, who: SignedIn) -> Response {
@@ -54,6 +66,10 @@ async fn page(State(state): State<WebState>, who: SignedIn) -> Response {
     };
     let mine = match nominations::mine(&state.app, person).await {
         Ok(n) => n,
+        Err(e) => return app_error(e, who.locale),
+    };
+    let results = match home::my_cycles(&state.app, person, time::now()).await {
+        Ok(c) => c.into_iter().map(|c| result_view(&who, f, c)).collect(),
         Err(e) => return app_error(e, who.locale),
     };
     let reviews = reviews
@@ -83,16 +99,34 @@ async fn page(State(state): State<WebState>, who: SignedIn) -> Response {
             ),
         })
         .collect();
+    let nav = nav(&who.viewer, who.t, "/me");
     let page = MePage {
         t: who.t,
         f,
-        nav: nav(&who.viewer, who.t, "/me"),
+        show_team: nav.show_team,
+        results,
+        nav,
         page_title: f.me_title,
         csrf: &who.viewer.csrf,
         reviews,
         nominations,
     };
     Html(page.render()).into_response()
+}
+
+fn result_view(who: &SignedIn, f: &FlowText, c: home::MyCycle) -> ResultView {
+    let href = format!(
+        "/dashboard/people/{}?cycle={}&lang={}",
+        urlencode(&who.viewer.person_id),
+        urlencode(&c.id),
+        who.t.lang
+    );
+    match c.closed {
+        true => ResultView { title: c.title, href: Some(href), note: f.result_ready.to_string() },
+        false => {
+            ResultView { title: c.title, href: None, note: fill(f.result_open, &[("day", &time::to_day(c.closes_at))]) }
+        }
+    }
 }
 
 #[derive(Deserialize)]

@@ -83,7 +83,7 @@ pub fn router() -> Router<WebState> {
         .route("/healthz", get(healthz))
         .route("/assets/candor.css", get(stylesheet))
         .route("/assets/logo", get(logo))
-        .route("/", get(|| async { axum::response::Redirect::to("/dashboard") }))
+        .route("/", get(|| async { axum::response::Redirect::to("/me") }))
         .merge(private)
         .merge(signed_in)
         .method_not_allowed_fallback(pages::method_not_allowed)

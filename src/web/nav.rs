@@ -6,6 +6,8 @@ use crate::i18n::DashText;
 pub struct Nav {
     pub name: String,
     pub is_admin: bool,
+    /// Managers and admins have a team to look at; others' home is their own.
+    pub show_team: bool,
     pub csrf: String,
     pub lang_link: String,
 }
@@ -15,6 +17,7 @@ pub fn nav(viewer: &Viewer, t: &DashText, here: &str) -> Nav {
     Nav {
         name: viewer.name.clone(),
         is_admin: viewer.is_admin,
+        show_team: viewer.is_admin || viewer.manages,
         csrf: viewer.csrf.clone(),
         lang_link: format!("{here}{sep}lang={}", t.other_lang),
     }

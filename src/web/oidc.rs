@@ -98,7 +98,7 @@ async fn callback(
     };
     let locale = page.with_stored(finished.lang.as_deref());
     let mut res = match finished.outcome {
-        Ok((session, next)) => signed_in(&state, &session, next.as_deref() == Some("me")),
+        Ok((session, _)) => signed_in(&state, &session),
         Err(r) => refused(&state, locale, r),
     };
     // The flow is over either way: its cookie goes.

@@ -13,6 +13,10 @@ struct TeamPage<'a> {
     /// Progress belongs to one cycle; a period's view has none.
     show_progress: bool,
     cycle_id: String,
+    /// What a person's link keeps of this view: `cycle=…` or `period=…`.
+    person_query: String,
+    /// For a period: which cycles it pooled, left out, or cannot hold.
+    notes: Vec<String>,
     status: &'a str,
     columns: Vec<Column>,
     rows: Vec<TeamRow>,
@@ -138,6 +142,8 @@ fn empty_team(who: &SignedIn) -> TeamPage<'static> {
         periods: Vec::new(),
         show_progress: false,
         cycle_id: String::new(),
+        person_query: String::new(),
+        notes: Vec::new(),
         status: "",
         columns: Vec::new(),
         rows: Vec::new(),
@@ -210,6 +216,8 @@ async fn team_page<'a>(
         periods: period_options(app, None).await?,
         show_progress: true,
         cycle_id: cycle.id.clone(),
+        person_query: format!("cycle={}", urlencode(&cycle.id)),
+        notes: Vec::new(),
         status: if closed { t.status_closed } else { t.status_open },
         columns,
         rows,
@@ -258,6 +266,8 @@ async fn period_page<'a>(app: &App, who: &'a SignedIn, dq: &DashQuery, period: &
         page_title: t.dashboard_title,
         nav: nav(&who.viewer, t, &format!("/dashboard?period={}", urlencode(&pooled.period))),
         cycle_id: all.first().map(|c| c.id.clone()).unwrap_or_default(),
+        person_query: query.clone(),
+        notes: period_notes(app, who, &pooled.period).await?,
         cycles: all.into_iter().map(|c| CycleOption { selected: false, id: c.id, title: c.title }).collect(),
         periods: period_options(app, Some(&pooled.period)).await?,
         show_progress: false,
@@ -269,6 +279,19 @@ async fn period_page<'a>(app: &App, who: &'a SignedIn, dq: &DashQuery, period: &
         approvals_title: crate::i18n::flow_text(who.locale).approvals_title,
         tools,
     })
+}
+
+/// Which cycles a period pooled and which it left out, and the cycles no period holds.
+pub(super) async fn period_notes(app: &App, who: &SignedIn, period: &str) -> app::Result<Vec<String>> {
+    let a = crate::i18n::analytics_text(who.locale);
+    let sel = app::analytics::select(app, None, Some(period)).await?;
+    let mut notes = super::heatmap::selection_notes(a, &sel);
+    let without = app::periods::without_period(app).await?;
+    if !without.is_empty() {
+        let titles: Vec<&str> = without.iter().map(|c| c.title.as_str()).collect();
+        notes.push(crate::i18n::fill(a.no_period, &[("cycles", &titles.join(", "))]));
+    }
+    Ok(notes)
 }
 
 type TeamTable = (Vec<Column>, Vec<TeamRow>, Vec<String>);

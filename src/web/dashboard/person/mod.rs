@@ -1,4 +1,7 @@
-//! One person's report: indicators by relation, trends, released comments.
+//! One person's report: indicators by relation, trends, released comments — for a cycle, or
+//! pooled over a period (`period.rs`).
+mod period;
+
 use super::*;
 use crate::web::nav::{Nav, nav};
 
@@ -45,11 +48,12 @@ pub struct TrendTable {
 struct PersonPage<'a> {
     t: &'a DashText,
     r: &'a crate::i18n::ReviewText,
-    page_title: &'a str,
+    page_title: String,
     nav: Nav,
     cycle_title: String,
     status: &'a str,
     back: String,
+    back_label: &'a str,
     blocks: Vec<IndicatorBlock>,
     trend: Option<String>,
     trend_table: Option<TrendTable>,
@@ -66,6 +70,50 @@ struct PersonPage<'a> {
     /// The compared period, heading the relations' extra column.
     compare_period: Option<String>,
     person_id: String,
+    /// One's own report while the cycle is open: when it will be there.
+    pending: Option<String>,
+    /// A period's report: what it pooled, each cycle's report a link away.
+    pooled: Option<PooledView>,
+}
+
+/// The cycles a period's report pooled: the sentence, then (title, link) of each.
+pub struct PooledView {
+    pub note: String,
+    pub cycles: Vec<(String, String)>,
+}
+
+impl<'a> PersonPage<'a> {
+    /// A report with nothing in it yet: the callers fill in what they have.
+    fn blank(who: &'a SignedIn, person_id: &str, page_title: String, cycle_title: String) -> PersonPage<'a> {
+        let t = who.t;
+        let (back, back_label) = back_to(who, "");
+        PersonPage {
+            t,
+            r: crate::i18n::review_text(who.locale),
+            page_title,
+            nav: nav(&who.viewer, t, "/me"),
+            cycle_title,
+            status: t.status_closed,
+            back,
+            back_label,
+            blocks: Vec::new(),
+            trend: None,
+            trend_table: None,
+            comments: Vec::new(),
+            empty: false,
+            min_raters: 0,
+            feedback: None,
+            csrf: &who.viewer.csrf,
+            cycle_id: String::new(),
+            a: crate::i18n::analytics_text(who.locale),
+            compare: Vec::new(),
+            compare_note: None,
+            compare_period: None,
+            person_id: person_id.to_string(),
+            pending: None,
+            pooled: None,
+        }
+    }
 }
 
 pub(super) async fn person(
@@ -92,6 +140,9 @@ pub(super) async fn render(
     dq: &DashQuery,
     refused: Option<RefusedFeedback>,
 ) -> Response {
+    if let Some(period) = dq.period.as_deref().filter(|p| !p.is_empty()) {
+        return period::page(app, who, person_id, period).await;
+    }
     let (t, locale) = (who.t, who.locale);
     let now = time::now();
     let found = async {
@@ -108,9 +159,12 @@ pub(super) async fn render(
     };
     let Some(cycle) = cycle else { return not_found(locale) };
     let closed = !cycle.is_open(now);
-    // Out of reach and unknown look the same.
+    // Out of reach and unknown look the same; one's own report of an open cycle says when.
     if !access::can_see(&who.viewer, person_id, &org, closed) {
-        return not_found(locale);
+        return match person_id == who.viewer.person_id {
+            true => own_pending(who, &cycle),
+            false => not_found(locale),
+        };
     }
     let (compare, compared) = match compare_with(app, dq, person_id).await {
         Ok(x) => x,
@@ -147,10 +201,11 @@ pub(super) async fn render(
     });
     {
         let empty = blocks.is_empty() && comments.is_empty();
+        let (back, back_label) = back_to(who, &format!("cycle={}&", urlencode(&cycle.id)));
         let page = PersonPage {
             t,
             r: crate::i18n::review_text(locale),
-            page_title: &name,
+            page_title: name.clone(),
             nav: nav(
                 &who.viewer,
                 t,
@@ -158,7 +213,8 @@ pub(super) async fn render(
             ),
             cycle_title: cycle.title.clone(),
             status: if closed { t.status_closed } else { t.status_open },
-            back: format!("/dashboard?cycle={}&lang={}", urlencode(&cycle.id), t.lang),
+            back,
+            back_label,
             blocks,
             trend: trend.0,
             trend_table: trend.1,
@@ -173,9 +229,31 @@ pub(super) async fn render(
             compare_note: super::compare::note(locale, &compared),
             compare_period: compared.as_ref().map(|p| p.period.clone()),
             person_id: person_id.to_string(),
+            pending: None,
+            pooled: None,
         };
         (status, Html(page.render())).into_response()
     }
+}
+
+/// Back to the team's view (`view`: `cycle=…&` or `period=…&`) for those who have a team; to
+/// their home for someone reading their own report.
+fn back_to<'a>(who: &'a SignedIn, view: &str) -> (String, &'a str) {
+    let t = who.t;
+    match who.viewer.is_admin || who.viewer.manages {
+        true => (format!("/dashboard?{view}lang={}", t.lang), t.dashboard_title),
+        false => (format!("/me?lang={}", t.lang), t.nav_me),
+    }
+}
+
+/// One's own report of an open cycle: nothing yet, and the day it will be there.
+fn own_pending(who: &SignedIn, cycle: &Cycle) -> Response {
+    let f = crate::i18n::flow_text(who.locale);
+    let day = time::to_day(cycle.closes_at);
+    let mut page = PersonPage::blank(who, &who.viewer.person_id, who.viewer.name.clone(), cycle.title.clone());
+    page.status = who.t.status_open;
+    page.pending = Some(crate::i18n::fill(f.own_pending, &[("day", &day)]));
+    Html(page.render()).into_response()
 }
 
 /// The periods to compare with, and the one asked for pooled for this person.
