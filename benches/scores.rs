@@ -171,6 +171,14 @@ async fn seed(path: &std::path::Path, answers_wanted: usize) -> (usize, usize) {
     (responses, answers)
 }
 
+/// Candor's `App` on the benchmark's database, as `candor serve` opens it.
+async fn open_app(path: &std::path::Path) -> candor::app::App {
+    let mut config = candor::config::Cli::parse_from(["candor"]).config;
+    config.database_url = format!("sqlite://{}", path.display());
+    config.key_file = path.with_extension("key");
+    candor::startup::open(config).await.unwrap()
+}
+
 fn median(mut v: Vec<Duration>) -> Duration {
     v.sort();
     v[v.len() / 2]
@@ -187,6 +195,7 @@ async fn run() {
 
     let db = Db::connect(&format!("sqlite://{}", path.display())).await.unwrap();
     let cycle = candor::db::cycles::load(&db.pool, "bench").await.unwrap().unwrap();
+    let app = open_app(&path).await;
     let now = candor::domain::time::now();
     let mut candor_runs = Vec::new();
     let mut floor_runs = Vec::new();
@@ -194,7 +203,7 @@ async fn run() {
     let mut subjects = 0;
     for _ in 0..runs {
         let t = Instant::now();
-        let scores = candor::app::results::cycle_scores(&db, &cycle, now).await.unwrap();
+        let scores = candor::app::results::cycle_scores(&app, &cycle, now).await.unwrap();
         candor_runs.push(t.elapsed());
         subjects = scores.subjects.len();
         let t = Instant::now();
@@ -272,10 +281,7 @@ async fn year_of_months(db: &Db, path: &std::path::Path, responses: usize, runs:
     tx.commit().await.unwrap();
     sqlx::query("ANALYZE").execute(&db.pool).await.unwrap();
     println!("copied into 12 monthly cycles of {responses} responses each in {:.1?}", started.elapsed());
-    let mut config = candor::config::Cli::parse_from(["candor"]).config;
-    config.database_url = format!("sqlite://{}", path.display());
-    config.key_file = path.with_extension("key");
-    let app = candor::startup::open(config).await.unwrap();
+    let app = open_app(path).await;
     let (mut ours, mut floors) = (Vec::new(), Vec::new());
     for _ in 0..runs {
         let t = Instant::now();
@@ -325,7 +331,7 @@ async fn pages(app: &candor::app::App, runs: usize) {
     let in_list = all.iter().map(|c| format!("'{c}'")).collect::<Vec<_>>().join(", ");
     for _ in 0..runs {
         let t = Instant::now();
-        let report = results::subject_report(db, &latest, "E123", now).await.unwrap().expect("E123 was reviewed");
+        let report = results::subject_report(app, &latest, "E123", now).await.unwrap().expect("E123 was reviewed");
         let trend = results::trend(app, "E123", now).await.unwrap();
         person.push(t.elapsed());
         assert_eq!(trend.len(), 13);
@@ -341,8 +347,8 @@ async fn pages(app: &candor::app::App, runs: usize) {
         person_floor.push(t.elapsed());
         assert_eq!(rows.len(), 13);
         let t = Instant::now();
-        let scores = results::cycle_scores(db, &latest, now).await.unwrap();
-        let progress = results::subject_progress(db, &latest, now).await.unwrap();
+        let scores = results::cycle_scores(app, &latest, now).await.unwrap();
+        let progress = results::subject_progress(app, &latest, now).await.unwrap();
         let org = access::org_chart_of(app, "m12").await.unwrap();
         dash.push(t.elapsed());
         assert_eq!((scores.subjects.len(), progress.len()), (500, 500), "{}", org.len());

@@ -43,7 +43,7 @@ async fn closed_cycles_are_read_from_their_stored_results(backend: Backend) {
     sqlx::query("UPDATE invitations SET completed = FALSE").execute(&app.state.db.pool).await.unwrap();
     let cycle = candor::app::cycles::load(&app.state, "2026-Q4").await.unwrap();
     let now = candor::domain::time::now();
-    let progress = candor::app::results::subject_progress(&app.state.db, &cycle, now).await.unwrap();
+    let progress = candor::app::results::subject_progress(&app.state, &cycle, now).await.unwrap();
     assert_eq!(progress.get("E1001"), Some(&(2, 2)), "{progress:?}");
 }
 

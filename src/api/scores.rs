@@ -25,7 +25,7 @@ use utoipa::openapi::{ObjectBuilder, Required};
 #[tracing::instrument(skip_all, fields(cycle = %id))]
 pub async fn scores(_: ReadKey, State(app): State<App>, ApiPath(id): ApiPath<String>) -> ApiResult<Json<CycleScores>> {
     let cycle = cycles::load(&app, &id).await?;
-    Ok(Json(results::cycle_scores(&app.db, &cycle, time::now()).await?))
+    Ok(Json(results::cycle_scores(&app, &cycle, time::now()).await?))
 }
 
 /// The same scores as CSV, one row per subject × indicator.
@@ -41,7 +41,7 @@ pub async fn scores(_: ReadKey, State(app): State<App>, ApiPath(id): ApiPath<Str
 )]
 pub async fn scores_csv(_: ReadKey, State(app): State<App>, ApiPath(id): ApiPath<String>) -> ApiResult<Response> {
     let cycle = cycles::load(&app, &id).await?;
-    let scores = results::cycle_scores(&app.db, &cycle, time::now()).await?;
+    let scores = results::cycle_scores(&app, &cycle, time::now()).await?;
     csv_response(&scores, &format!("candor-{}-scores.csv", cycle.id))
 }
 
@@ -154,7 +154,7 @@ pub async fn comments(
     let now = time::now();
     let only = subject_filter(q.subject.as_deref())?.map(str::to_string);
     let cycle = cycles::load(&app, &id).await?;
-    let mut subjects = results::cycle_comments(&app.db, &cycle, now).await?;
+    let mut subjects = results::cycle_comments(&app, &cycle, now).await?;
     if let Some(s) = only {
         subjects.retain(|k, _| *k == s);
     }

@@ -389,7 +389,7 @@ pub async fn scores(
 ) -> Result<results::CycleScores> {
     let now = time::now();
     let (mut scores, cycles): (results::CycleScores, Vec<&Cycle>) = match (&sel.cycle, &sel.period) {
-        (Some(c), _) => (results::cycle_scores(&app.db, c, now).await?, vec![c]),
+        (Some(c), _) => (results::cycle_scores(app, c, now).await?, vec![c]),
         (None, Some(p)) => (periods::scores(app, p, None).await?.as_cycle_scores(), sel.pooled.iter().collect()),
         (None, None) => return Err(Error::invalid("cycle_or_period", "give either a cycle or a period")),
     };

@@ -7,7 +7,28 @@ use super::{App, Result};
 use crate::db::{Tx, audit};
 use crate::domain::time;
 
-pub use crate::db::audit::AuditEntry;
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct AuditEntry {
+    pub id: i64,
+    /// RFC 3339.
+    pub at: String,
+    /// `person`, `api_key`, `cli` or `system`.
+    pub actor_kind: String,
+    /// A person's id, an API key's name, or `cli` / `system`.
+    pub actor: String,
+    pub action: String,
+    pub cycle: Option<String>,
+    /// What was changed: `person E1001`, `key 3f2a…`, `cycle 2026-Q4`, `people` (a batch).
+    pub target: String,
+    pub detail: String,
+}
+
+impl From<audit::AuditEntry> for AuditEntry {
+    fn from(e: audit::AuditEntry) -> AuditEntry {
+        let audit::AuditEntry { id, at_secs: _, at, actor_kind, actor, action, cycle, target, detail } = e;
+        AuditEntry { id, at, actor_kind, actor, action, cycle, target, detail }
+    }
+}
 
 /// Who made a change.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -187,5 +208,5 @@ pub async fn page(app: &App, cycle: Option<&str>, before: Option<i64>, limit: Op
     if !(1..=1000).contains(&limit) {
         return Err(super::Error::invalid("invalid_limit", "limit is 1 to 1000"));
     }
-    Ok(audit::page(&app.db.pool, cycle, before, limit).await?)
+    Ok(audit::page(&app.db.pool, cycle, before, limit).await?.into_iter().map(AuditEntry::from).collect())
 }

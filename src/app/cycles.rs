@@ -4,7 +4,6 @@ use super::{App, Error, Result, UpsertCounts};
 use crate::db::cycles;
 
 pub use crate::db::admin::CycleProgress;
-pub use crate::db::cycles::SurveyProgress;
 pub use crate::db::dashboard::CycleRow;
 use crate::domain::cycle::{Cycle, Weights};
 use crate::domain::id::parse_label;
@@ -259,10 +258,32 @@ pub async fn load_open(app: &App, id: &str, now: i64) -> Result<Cycle> {
     Ok(cycle)
 }
 
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct SurveyProgress {
+    pub survey: String,
+    pub invited: i64,
+    /// Invitations whose first email went out.
+    pub emailed: i64,
+    /// Invitations whose first email was refused for good.
+    pub failed: i64,
+    pub completed: i64,
+    /// Invitations whose rater said they cannot judge the subject: never counted.
+    pub declined: i64,
+    /// Invitations that were sent at least one reminder.
+    pub reminded: i64,
+}
+
+impl From<cycles::SurveyProgress> for SurveyProgress {
+    fn from(p: cycles::SurveyProgress) -> SurveyProgress {
+        let cycles::SurveyProgress { survey, invited, emailed, failed, completed, declined, reminded } = p;
+        SurveyProgress { survey, invited, emailed, failed, completed, declined, reminded }
+    }
+}
+
 #[tracing::instrument(skip_all, fields(cycle = %id))]
 pub async fn progress(app: &App, id: &str) -> Result<(Cycle, Vec<SurveyProgress>)> {
     let cycle = load(app, id).await?;
-    let surveys = cycles::progress(&app.db.pool, &cycle.id).await?;
+    let surveys = cycles::progress(&app.db.pool, &cycle.id).await?.into_iter().map(SurveyProgress::from).collect();
     Ok((cycle, surveys))
 }
 

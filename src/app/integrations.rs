@@ -7,7 +7,18 @@ use crate::domain::id::parse_label;
 use crate::domain::time;
 
 pub use crate::db::api_keys::NewKey;
-pub use crate::db::webhooks::Webhook;
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct Webhook {
+    pub id: String,
+    pub url: String,
+}
+
+/// The receiver without its secret, which is never shown again once given.
+impl From<webhooks::Webhook> for Webhook {
+    fn from(h: webhooks::Webhook) -> Webhook {
+        Webhook { id: h.id, url: h.url }
+    }
+}
 
 pub async fn create_key(app: &App, actor: &Actor, name: &str, scope: Scope) -> Result<NewKey> {
     let name = parse_label(name, "name", 100).map_err(|e| Error::invalid("invalid_key", e))?;
@@ -78,7 +89,7 @@ pub async fn create_webhook(app: &App, actor: &Actor, url: &str, secret: &str) -
         .await?;
     tx.commit().await?;
     tracing::info!(webhook = %hook.id, "webhook registered");
-    Ok(hook)
+    Ok(hook.into())
 }
 
 /// Queues a signed `webhook.test` event for one receiver; returns its delivery id.
@@ -92,18 +103,39 @@ pub async fn test_webhook(app: &App, actor: &Actor, id: &str) -> Result<i64> {
     Ok(queued)
 }
 
-pub use crate::db::webhooks::Delivery;
+/// One attempt to deliver an event.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct Delivery {
+    /// The delivery's id, as sent in the `Candor-Delivery` header.
+    pub delivery: i64,
+    pub event: String,
+    pub attempt: i64,
+    /// RFC 3339.
+    pub at: String,
+    /// `delivered`, `retrying` or `failed`.
+    pub outcome: String,
+    /// The receiver's HTTP status, or why there was none.
+    pub status: String,
+    pub latency_ms: i64,
+}
+
+impl From<webhooks::Delivery> for Delivery {
+    fn from(d: webhooks::Delivery) -> Delivery {
+        let webhooks::Delivery { delivery, event, attempt, at, outcome, status, latency_ms } = d;
+        Delivery { delivery, event, attempt, at, outcome, status, latency_ms }
+    }
+}
 
 /// The latest delivery attempts to one receiver, newest first.
 pub async fn deliveries(app: &App, id: &str) -> Result<Vec<Delivery>> {
     if !webhooks::list(&app.db).await?.iter().any(|h| h.id == id) {
         return Err(Error::not_found("webhook", id));
     }
-    Ok(webhooks::deliveries(&app.db.pool, id, 50).await?)
+    Ok(webhooks::deliveries(&app.db.pool, id, 50).await?.into_iter().map(Delivery::from).collect())
 }
 
 pub async fn webhooks(app: &App) -> Result<Vec<Webhook>> {
-    Ok(webhooks::list(&app.db).await?)
+    Ok(webhooks::list(&app.db).await?.into_iter().map(Webhook::from).collect())
 }
 
 pub async fn delete_webhook(app: &App, actor: &Actor, id: &str) -> Result<()> {

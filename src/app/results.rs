@@ -99,7 +99,8 @@ pub fn rules(cycle: &Cycle, now: i64) -> Rules {
 /// Scores for every subject of the cycle, rounded for output. A closed cycle's are read from
 /// its stored results (stored at close, or now if they were not yet).
 #[tracing::instrument(skip_all, fields(cycle = %cycle.id))]
-pub async fn cycle_scores(db: &Db, cycle: &Cycle, now: i64) -> super::Result<CycleScores> {
+pub async fn cycle_scores(app: &super::App, cycle: &Cycle, now: i64) -> super::Result<CycleScores> {
+    let db = &app.db;
     if cycle.is_open(now) {
         compute_scores(db, cycle, now, Only::All).await
     } else {
@@ -108,7 +109,12 @@ pub async fn cycle_scores(db: &Db, cycle: &Cycle, now: i64) -> super::Result<Cyc
 }
 
 /// Comments per subject; a closed cycle's from its stored results.
-pub async fn cycle_comments(db: &Db, cycle: &Cycle, now: i64) -> super::Result<BTreeMap<String, SubjectComments>> {
+pub async fn cycle_comments(
+    app: &super::App,
+    cycle: &Cycle,
+    now: i64,
+) -> super::Result<BTreeMap<String, SubjectComments>> {
+    let db = &app.db;
     if cycle.is_open(now) {
         compute_comments(db, cycle, now, Only::All).await
     } else {
@@ -127,7 +133,13 @@ pub struct SubjectReport {
 
 /// One subject's report, reading that subject only (a closed cycle: one stored row).
 #[tracing::instrument(skip_all, fields(cycle = %cycle.id, subject = %subject))]
-pub async fn subject_report(db: &Db, cycle: &Cycle, subject: &str, now: i64) -> super::Result<Option<SubjectReport>> {
+pub async fn subject_report(
+    app: &super::App,
+    cycle: &Cycle,
+    subject: &str,
+    now: i64,
+) -> super::Result<Option<SubjectReport>> {
+    let db = &app.db;
     if !cycle.is_open(now) {
         return super::closed::subject(db, cycle, subject).await;
     }
@@ -273,10 +285,11 @@ pub(super) async fn compute_values(
 /// (invited, completed) per subject of a cycle.
 /// A closed cycle's is read from its stored results.
 pub async fn subject_progress(
-    db: &Db,
+    app: &super::App,
     cycle: &Cycle,
     now: i64,
 ) -> super::Result<std::collections::HashMap<String, (i64, i64)>> {
+    let db = &app.db;
     if cycle.is_open(now) {
         return Ok(crate::db::dashboard::subject_progress(&db.pool, &cycle.id).await?);
     }
@@ -303,8 +316,7 @@ pub async fn trend(app: &super::App, person: &str, now: i64) -> super::Result<Ve
     for id in crate::db::dashboard::cycles_of(&app.db.pool, person).await? {
         // Through the one place that decides "closed" (and releases a cycle that is due).
         let c = super::cycles::load(app, &id).await?;
-        let indicators =
-            subject_report(&app.db, &c, person, now).await?.map(|r| r.scores.indicators).unwrap_or_default();
+        let indicators = subject_report(app, &c, person, now).await?.map(|r| r.scores.indicators).unwrap_or_default();
         let n = indicators.iter().map(|(k, v)| (k.clone(), v.n)).collect();
         let scores = indicators.into_iter().map(|(k, v)| (k, v.score)).collect();
         points.push(TrendPoint { closed: !c.is_open(now), title: c.title, period: c.period, scores, n });

@@ -11,7 +11,26 @@ use crate::domain::{ExternalId, time};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-pub use crate::db::schedules::Schedule as ScheduleView;
+// A schedule as the API and the admin page show it (a doc comment would change the OpenAPI document).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, ToSchema)]
+#[schema(as = Schedule)]
+pub struct ScheduleView {
+    pub id: String,
+    pub title: String,
+    pub every: String,
+    pub survey: String,
+    pub invite: String,
+    pub peers: String,
+    pub open_days: i64,
+    pub min_raters: i64,
+}
+
+impl From<Schedule> for ScheduleView {
+    fn from(s: Schedule) -> ScheduleView {
+        let Schedule { id, title, every, survey, invite, peers, open_days, min_raters } = s;
+        ScheduleView { id, title, every, survey, invite, peers, open_days, min_raters }
+    }
+}
 
 #[derive(Deserialize, ToSchema, Debug, Clone)]
 #[serde(deny_unknown_fields)]
@@ -107,8 +126,8 @@ pub async fn save(app: &App, actor: &Actor, input: &ScheduleInput) -> Result<boo
     Ok(new)
 }
 
-pub async fn list(app: &App) -> Result<Vec<Schedule>> {
-    Ok(schedules::all(&app.db).await?)
+pub async fn list(app: &App) -> Result<Vec<ScheduleView>> {
+    Ok(schedules::all(&app.db).await?.into_iter().map(ScheduleView::from).collect())
 }
 
 pub async fn delete(app: &App, actor: &Actor, id: &str) -> Result<()> {

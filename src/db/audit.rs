@@ -1,11 +1,11 @@
 //! The audit log: one row per change, newest last.
 use sqlx::Row;
 
-#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+/// One entry as stored (the API's view is `app::audit::AuditEntry`).
+#[derive(Debug, Clone)]
 pub struct AuditEntry {
     pub id: i64,
     /// Unix seconds.
-    #[serde(skip)]
     pub at_secs: i64,
     /// RFC 3339.
     pub at: String,

@@ -144,7 +144,8 @@ pub async fn has_invitations(tx: &mut Tx, id: &str) -> Result<bool, sqlx::Error>
     Ok(n > 0)
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
+/// One survey's counts in a cycle, as stored (the API's view is `app::cycles::SurveyProgress`).
+#[derive(Debug, Clone, PartialEq)]
 pub struct SurveyProgress {
     pub survey: String,
     pub invited: i64,

@@ -2,7 +2,8 @@
 use super::Db;
 use sqlx::Row;
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
+/// A schedule as stored (the API's view is `app::schedules::ScheduleView`).
+#[derive(Debug, Clone, PartialEq)]
 pub struct Schedule {
     pub id: String,
     pub title: String,

@@ -2,11 +2,11 @@
 use super::{Db, Tx};
 use sqlx::Row;
 
-#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+/// A receiver as stored, with its signing secret (the API's view is `app::integrations::Webhook`).
+#[derive(Debug, Clone)]
 pub struct Webhook {
     pub id: String,
     pub url: String,
-    #[serde(skip)]
     pub secret: String,
 }
 
@@ -77,8 +77,8 @@ pub async fn queue_test(tx: &mut Tx, webhook: &str, now: i64) -> Result<Option<i
     .await
 }
 
-/// One attempt to deliver an event.
-#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+/// One attempt to deliver an event, as stored (the API's view is `app::integrations::Delivery`).
+#[derive(Debug, Clone)]
 pub struct Delivery {
     /// The delivery's id, as sent in the `Candor-Delivery` header.
     pub delivery: i64,

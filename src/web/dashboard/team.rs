@@ -157,7 +157,7 @@ fn empty_team(who: &SignedIn) -> TeamPage<'static> {
 /// The viewer's part of the cycle's scores, sorted as asked.
 async fn visible_scores(app: &App, who: &SignedIn, cycle: &Cycle, dq: &DashQuery) -> app::Result<Vec<SubjectScores>> {
     let now = time::now();
-    let scores = results::cycle_scores(&app.db, cycle, now).await?;
+    let scores = results::cycle_scores(app, cycle, now).await?;
     let org = access::org_chart_of(app, &cycle.id).await?;
     let closed = !cycle.is_open(now);
     let mut visible: Vec<SubjectScores> =
@@ -199,7 +199,7 @@ async fn team_page<'a>(
 ) -> app::Result<TeamPage<'a>> {
     let (t, now) = (who.t, time::now());
     let visible = visible_scores(app, who, cycle, dq).await?;
-    let progress = results::subject_progress(&app.db, cycle, now).await?;
+    let progress = results::subject_progress(app, cycle, now).await?;
     let query = format!("cycle={}", urlencode(&cycle.id));
     let mut tools = Tools::new(who, query.clone(), dq, period_options(app, dq.compare.as_deref()).await?);
     let base = format!("/dashboard?{query}{}{}&lang={}", tools.team_param(), compare_param(dq), t.lang);

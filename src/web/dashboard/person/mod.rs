@@ -394,7 +394,7 @@ async fn person_report(
 ) -> app::Result<Option<Report>> {
     let t = crate::i18n::dash_text(locale);
     // This person only: one stored row for a closed cycle.
-    let Some(report) = results::subject_report(&app.db, cycle, person_id, now).await? else {
+    let Some(report) = results::subject_report(app, cycle, person_id, now).await? else {
         return Ok(None);
     };
     let (me, values) = (report.scores, report.values);
