@@ -4,7 +4,10 @@ use super::{App, Error, Result};
 use crate::db::{links, sessions};
 use crate::domain::{EmailAddress, Token, time};
 
-pub use crate::db::sessions::{SESSION_SECONDS, Viewer};
+pub use crate::db::sessions::Viewer;
+
+/// How long a session lasts, in seconds: the cookie's `Max-Age`.
+pub const SESSION_SECONDS: i64 = crate::db::sessions::SESSION_SECONDS;
 
 /// Queues a sign-in email when the address belongs to a person (at most a few per quarter
 /// hour); says nothing either way, and takes the same path either way.

@@ -3,8 +3,6 @@ use super::audit::{self, Actor, AuditAction, Target};
 use super::{App, Error, Result, UpsertCounts};
 use crate::db::cycles;
 
-pub use crate::db::admin::CycleProgress;
-pub use crate::db::dashboard::CycleRow;
 use crate::domain::cycle::{Cycle, Weights};
 use crate::domain::id::parse_label;
 use crate::domain::{ExternalId, time};
@@ -354,12 +352,40 @@ pub async fn all(app: &App) -> Result<Vec<Cycle>> {
     Ok(cycles::all(&app.db.pool).await?)
 }
 
+/// A cycle as a picker lists it.
+#[derive(Debug, Clone)]
+pub struct CycleRow {
+    pub id: String,
+    pub title: String,
+}
+
 /// Every cycle, newest first: (id, title).
 pub async fn list(app: &App) -> Result<Vec<CycleRow>> {
-    Ok(crate::db::dashboard::cycles(&app.db.pool).await?)
+    let rows = crate::db::dashboard::cycles(&app.db.pool).await?;
+    Ok(rows.into_iter().map(|c| CycleRow { id: c.id, title: c.title }).collect())
+}
+
+/// A cycle with its progress, as the admin page lists it.
+pub struct CycleProgress {
+    pub id: String,
+    pub title: String,
+    pub status: &'static str,
+    pub invited: i64,
+    pub emailed: i64,
+    pub failed: i64,
+    pub completed: i64,
+    pub reminded: i64,
 }
 
 /// Every cycle with its progress, for the admin page.
 pub async fn overview(app: &App) -> Result<Vec<CycleProgress>> {
-    Ok(crate::db::admin::cycles(&app.db.pool, time::now()).await?)
+    let rows = crate::db::admin::cycles(&app.db.pool, time::now()).await?;
+    Ok(rows
+        .into_iter()
+        .map(|c| {
+            let crate::db::admin::CycleProgress { id, title, status, invited, emailed, failed, completed, reminded } =
+                c;
+            CycleProgress { id, title, status, invited, emailed, failed, completed, reminded }
+        })
+        .collect())
 }

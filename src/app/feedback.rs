@@ -7,7 +7,53 @@ use crate::db::sessions::Viewer;
 use crate::domain::orgchart::below;
 use crate::domain::{cycle::Cycle, time};
 
-pub use crate::db::feedback::{FeedbackRow as Feedback, Texts};
+/// One author's feedback on a subject's report, as a reader of the report sees it.
+#[derive(Debug, Clone)]
+pub struct Feedback {
+    pub subject_id: String,
+    pub author_id: String,
+    pub author_name: String,
+    pub strengths: String,
+    pub improvements: String,
+    pub next_steps: String,
+    pub shared_at: Option<i64>,
+    pub acknowledged_at: Option<i64>,
+    pub reply: Option<String>,
+}
+
+impl From<FeedbackRow> for Feedback {
+    fn from(f: FeedbackRow) -> Feedback {
+        let FeedbackRow {
+            subject_id,
+            author_id,
+            author_name,
+            strengths,
+            improvements,
+            next_steps,
+            shared_at,
+            acknowledged_at,
+            reply,
+        } = f;
+        Feedback {
+            subject_id,
+            author_id,
+            author_name,
+            strengths,
+            improvements,
+            next_steps,
+            shared_at,
+            acknowledged_at,
+            reply,
+        }
+    }
+}
+
+/// The three parts of feedback, as written.
+pub struct Texts<'a> {
+    pub strengths: &'a str,
+    pub improvements: &'a str,
+    pub next_steps: &'a str,
+}
 
 /// The longest text of each of the three parts, and of a reply.
 pub const MAX_TEXT: usize = 5_000;
@@ -42,9 +88,10 @@ pub fn clean_text(raw: &str, max: usize, what: &str) -> Result<String> {
 
 /// The feedback a viewer of this report may read: what was shared, and their own draft. The
 /// caller has checked that the viewer may see the report.
-pub async fn on_report(app: &App, viewer: &Viewer, cycle: &Cycle, subject: &str) -> Result<Vec<FeedbackRow>> {
+pub async fn on_report(app: &App, viewer: &Viewer, cycle: &Cycle, subject: &str) -> Result<Vec<Feedback>> {
     let all = db::for_subject(&app.db.pool, &cycle.id, subject).await?;
-    Ok(all.into_iter().filter(|f| f.shared_at.is_some() || f.author_id == viewer.person_id).collect())
+    let readable = all.into_iter().filter(|f| f.shared_at.is_some() || f.author_id == viewer.person_id);
+    Ok(readable.map(Feedback::from).collect())
 }
 
 /// Saves the viewer's feedback on `subject`'s report of a closed cycle, and shares it when asked.
@@ -72,7 +119,7 @@ pub async fn save(
     if share && [&strengths, &improvements, &next_steps].iter().all(|t| t.is_empty()) {
         return Err(Error::invalid("feedback_empty", "write at least one part before sharing"));
     }
-    let clean = Texts { strengths: &strengths, improvements: &improvements, next_steps: &next_steps };
+    let clean = db::Texts { strengths: &strengths, improvements: &improvements, next_steps: &next_steps };
     let mut tx = app.db.begin().await?;
     let saved = db::save(&mut tx, (&cycle.id, subject, &viewer.person_id), &clean, share, time::now()).await?;
     if !saved {

@@ -6,7 +6,11 @@ use crate::domain::api_key::Scope;
 use crate::domain::id::parse_label;
 use crate::domain::time;
 
-pub use crate::db::api_keys::NewKey;
+/// A key just created: the only time the key itself is seen.
+pub struct NewKey {
+    pub id: String,
+    pub key: String,
+}
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct Webhook {
     pub id: String,
@@ -27,7 +31,7 @@ pub async fn create_key(app: &App, actor: &Actor, name: &str, scope: Scope) -> R
     let detail = format!("{name}, scope {}", scope.as_str());
     audit::write(&mut tx, actor, AuditAction::CreateApiKey, Target::Key(&key.id), &detail).await?;
     tx.commit().await?;
-    Ok(key)
+    Ok(NewKey { id: key.id, key: key.key })
 }
 
 /// How stale a key's "last used" may get: it is written at most once a minute per key, so a
@@ -55,11 +59,28 @@ pub async fn verify_key(app: &App, presented: &str) -> Result<Option<(Scope, Str
     Ok(Some((scope, name)))
 }
 
-pub use crate::db::api_keys::KeyRow;
+/// A live key as listed: never the key, nor its hash.
+pub struct KeyRow {
+    pub id: String,
+    pub name: String,
+    pub scope: String,
+    pub created_at: i64,
+    pub last_used_at: Option<i64>,
+}
 
 /// Every live key (never the key itself).
 pub async fn keys(app: &App) -> Result<Vec<KeyRow>> {
-    Ok(api_keys::list(&app.db.pool).await?)
+    let rows = api_keys::list(&app.db.pool).await?;
+    Ok(rows
+        .into_iter()
+        .map(|k| KeyRow {
+            id: k.id,
+            name: k.name,
+            scope: k.scope,
+            created_at: k.created_at,
+            last_used_at: k.last_used_at,
+        })
+        .collect())
 }
 
 /// Revokes a key at once: the next call with it is refused (404 for an unknown or revoked one).

@@ -11,7 +11,8 @@
 //! from someone else's browser does not finish a sign-in here (login CSRF).
 use super::{App, Result};
 use crate::config::OidcSettings;
-pub use crate::db::oidc::FLOW_SECONDS;
+/// How long a sign-in at the identity provider may take, in seconds.
+pub const FLOW_SECONDS: i64 = crate::db::oidc::FLOW_SECONDS;
 use crate::db::oidc::{self as flows, Flow};
 use crate::db::sessions;
 use crate::domain::{EmailAddress, Token, time};

@@ -3,17 +3,38 @@
 use super::responses::{self, LinkState};
 use super::{App, Error, Result};
 use crate::db::links::{self, NewLink};
-use crate::db::reviews::{self, Review, ReviewState};
+use crate::db::reviews;
 use crate::db::{drafts, invitations};
+use crate::domain::Relation;
 use crate::domain::{Token, time};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
 
-pub use crate::db::reviews::{Review as MyReview, ReviewState as MyReviewState};
+pub use crate::domain::reviews::ReviewState as MyReviewState;
+use crate::domain::reviews::ReviewState;
+
+/// One review a rater was asked for in an open cycle.
+#[derive(Debug, Clone)]
+pub struct MyReview {
+    pub invitation_id: i64,
+    pub cycle_id: String,
+    pub cycle_title: String,
+    pub subject_id: String,
+    pub subject_name: String,
+    pub relation: Relation,
+    pub state: ReviewState,
+}
+
+impl From<reviews::Review> for MyReview {
+    fn from(r: reviews::Review) -> MyReview {
+        let reviews::Review { invitation_id, cycle_id, cycle_title, subject_id, subject_name, relation, state } = r;
+        MyReview { invitation_id, cycle_id, cycle_title, subject_id, subject_name, relation, state }
+    }
+}
 
 /// Every review a signed-in person is asked for in the open cycles.
-pub async fn my_reviews(app: &App, person: &str) -> Result<Vec<Review>> {
-    Ok(reviews::of_person(&app.db.pool, person, time::now()).await?)
+pub async fn my_reviews(app: &App, person: &str) -> Result<Vec<MyReview>> {
+    Ok(reviews::of_person(&app.db.pool, person, time::now()).await?.into_iter().map(MyReview::from).collect())
 }
 
 /// A fresh link to one of the person's open reviews (the emailed one keeps working); it
@@ -25,7 +46,7 @@ pub async fn open_mine(app: &App, person: &str, email: &str, invitation: i64) ->
 
 /// Mints a link for `invitation` if it is among `reviews` and still open (an anonymous review
 /// sent to another address than `reached` is not open to this asker).
-async fn fresh_link(app: &App, reviews: &[Review], invitation: i64, reached: Option<&str>) -> Result<Token> {
+async fn fresh_link(app: &App, reviews: &[MyReview], invitation: i64, reached: Option<&str>) -> Result<Token> {
     let Some(review) = reviews.iter().find(|r| r.invitation_id == invitation) else {
         return Err(Error::not_found("review", &invitation.to_string()));
     };
@@ -48,7 +69,7 @@ pub struct Progress {
     pub done: usize,
     pub total: usize,
     /// The next open review, if any.
-    pub next: Option<Review>,
+    pub next: Option<MyReview>,
 }
 
 /// The respondent's progress in the cycle of the (answered or declined) link `raw`; None when
@@ -74,7 +95,7 @@ pub async fn open_next(app: &App, raw: &str, invitation: i64) -> Result<Token> {
 /// rater, and the rater's other reviews (anonymous ones among them) are none of their
 /// business; nor does a link lead to an anonymous review sent to another address than its own
 /// (an address changed and changed back must not re-route one: CONTRACT §10).
-async fn siblings(app: &App, raw: &str) -> Result<Option<(Vec<Review>, Option<String>)>> {
+async fn siblings(app: &App, raw: &str) -> Result<Option<(Vec<MyReview>, Option<String>)>> {
     let info = match responses::resolve(app, raw).await? {
         LinkState::Answered(info) | LinkState::Declined(info) => info,
         _ => return Ok(None),
@@ -89,7 +110,7 @@ async fn siblings(app: &App, raw: &str) -> Result<Option<(Vec<Review>, Option<St
     let now = time::now();
     let reviews =
         reviews::in_cycle(&app.db.pool, &info.respondent_key, &info.cycle_id, now, reached.as_deref()).await?;
-    Ok(Some((reviews, reached)))
+    Ok(Some((reviews.into_iter().map(MyReview::from).collect(), reached)))
 }
 
 /// Saves a form's fields for later under the link `token`; false when the link is not live.

@@ -1,18 +1,8 @@
 //! A rater's reviews: what `/me` and the thanks page list, declining one, and fresh links.
 use super::Tx;
 use crate::domain::Relation;
+pub use crate::domain::reviews::ReviewState;
 use sqlx::Row;
-
-/// Where one review stands for its rater.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ReviewState {
-    Open,
-    Done,
-    Declined,
-    /// An open anonymous review that was emailed to an address the rater no longer has: it
-    /// reaches them only there (CONTRACT §10), never through a sign-in to the new address.
-    Elsewhere,
-}
 
 /// One review a rater was asked for in an open cycle.
 #[derive(Debug, Clone)]

@@ -140,6 +140,17 @@ impl<'a> OrgIndex<'a> {
     }
 }
 
+/// Where one review stands for its rater.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReviewState {
+    Open,
+    Done,
+    Declined,
+    /// An open anonymous review that was emailed to an address the rater no longer has: it
+    /// reaches them only there (CONTRACT §10), never through a sign-in to the new address.
+    Elsewhere,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
