@@ -4,7 +4,7 @@ use super::{App, Error, Result};
 use crate::db::{links, sessions};
 use crate::domain::{EmailAddress, Token, time};
 
-pub use crate::db::sessions::Viewer;
+pub use crate::domain::viewer::Viewer;
 
 /// How long a session lasts, in seconds: the cookie's `Max-Age`.
 pub const SESSION_SECONDS: i64 = crate::db::sessions::SESSION_SECONDS;

@@ -3,8 +3,8 @@
 use super::audit::{self, Actor, AuditAction, Target};
 use super::{App, Error, Result, RowProblem, UpsertCounts, no_duplicates};
 use crate::db::directory;
-pub use crate::db::directory::{CustomerRow, PersonRow};
 use crate::db::outbox::AddressChanged;
+pub use crate::domain::directory::{Customer as CustomerRow, Person as PersonRow};
 use crate::domain::id::{parse_label, parse_name};
 use crate::domain::{EmailAddress, ExternalId, Locale, orgchart, time};
 use serde::Deserialize;

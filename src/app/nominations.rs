@@ -13,7 +13,53 @@ use crate::domain::reviews::{NewInvitation, Respondent};
 use crate::domain::time;
 use std::collections::HashSet;
 
-pub use crate::db::nominations::Nomination;
+/// One subject's nomination in one cycle.
+#[derive(Debug, Clone)]
+pub struct Nomination {
+    pub cycle_id: String,
+    pub cycle_title: String,
+    pub subject_id: String,
+    pub subject_name: String,
+    pub survey_id: String,
+    /// `open` (waiting for the subject), `submitted` (waiting for approval) or `approved`.
+    pub status: String,
+    pub min_peers: i64,
+    pub max_peers: i64,
+    pub deliver: String,
+    pub due_at: Option<i64>,
+    pub picks: Vec<String>,
+}
+
+impl From<db::Nomination> for Nomination {
+    fn from(n: db::Nomination) -> Nomination {
+        let db::Nomination {
+            cycle_id,
+            cycle_title,
+            subject_id,
+            subject_name,
+            survey_id,
+            status,
+            min_peers,
+            max_peers,
+            deliver,
+            due_at,
+            picks,
+        } = n;
+        Nomination {
+            cycle_id,
+            cycle_title,
+            subject_id,
+            subject_name,
+            survey_id,
+            status,
+            min_peers,
+            max_peers,
+            deliver,
+            due_at,
+            picks,
+        }
+    }
+}
 
 /// How many colleagues each subject chooses, and until when.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -97,7 +143,8 @@ pub async fn colleagues(app: &App, subject: &str) -> Result<Vec<Colleague>> {
 
 /// The subject's own nominations in open cycles.
 pub async fn mine(app: &App, person: &str) -> Result<Vec<Nomination>> {
-    Ok(db::in_open_cycles(&app.db.pool, Some(&[person.to_string()]), time::now()).await?)
+    let mine = db::in_open_cycles(&app.db.pool, Some(&[person.to_string()]), time::now()).await?;
+    Ok(mine.into_iter().map(Nomination::from).collect())
 }
 
 /// The lists still to approve that a viewer may approve: everyone's for an admin, their
@@ -107,6 +154,7 @@ pub async fn to_approve(app: &App, viewer: &Viewer) -> Result<Vec<Nomination>> {
         .await?
         .into_iter()
         .filter(|n| n.status != "approved" && n.subject_id != viewer.person_id)
+        .map(Nomination::from)
         .collect();
     if viewer.is_admin {
         return Ok(open);
@@ -131,7 +179,7 @@ pub async fn load(app: &App, viewer: &Viewer, cycle: &str, subject: &str) -> Res
     if subject != viewer.person_id && !may_approve(app, viewer, cycle, subject).await? {
         return Err(Error::not_found("nomination", subject));
     }
-    Ok(n)
+    Ok(n.into())
 }
 
 /// Admins, and the subject's managers in the org chart the cycle keeps (as at its launch).

@@ -65,18 +65,42 @@ pub async fn remind(app: &App, actor: &Actor, cycle: &str) -> Result<Queued> {
     Ok(Queued { queued: distinct.len() + links.len(), emails: groups.len(), links })
 }
 
-pub use crate::db::reminders::PendingRater;
+/// An unanswered attributed review (self, manager), by rater.
+pub struct PendingRater {
+    pub rater_id: String,
+    pub rater: String,
+    pub subject: String,
+    pub relation: String,
+}
+
+/// Per relation of a cycle: counts only, so anonymous relations never name anyone.
+pub struct RelationCount {
+    pub relation: String,
+    pub invited: i64,
+    pub answered: i64,
+    pub declined: i64,
+}
 
 /// Who has not answered the attributed reviews (self, manager) of a cycle, by name; and for
 /// every relation, counts only (anonymous ones are never listed by person).
 pub async fn raters(
     app: &App,
     cycle: &str,
-) -> Result<(crate::domain::cycle::Cycle, Vec<PendingRater>, Vec<reminders::RelationCount>)> {
+) -> Result<(crate::domain::cycle::Cycle, Vec<PendingRater>, Vec<RelationCount>)> {
     let c = super::cycles::load(app, cycle).await?;
-    let pending = reminders::attributed_pending(&app.db.pool, &c.id).await?;
-    let counts = reminders::relation_counts(&app.db.pool, &c.id).await?;
-    Ok((c, pending, counts))
+    let pending = reminders::attributed_pending(&app.db.pool, &c.id).await?.into_iter().map(|p| PendingRater {
+        rater_id: p.rater_id,
+        rater: p.rater,
+        subject: p.subject,
+        relation: p.relation,
+    });
+    let counts = reminders::relation_counts(&app.db.pool, &c.id).await?.into_iter().map(|r| RelationCount {
+        relation: r.relation,
+        invited: r.invited,
+        answered: r.answered,
+        declined: r.declined,
+    });
+    Ok((c, pending.collect(), counts.collect()))
 }
 
 /// Reminds one rater of their unanswered self and manager reviews in a cycle (not those

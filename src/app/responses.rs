@@ -11,7 +11,7 @@ use crate::domain::survey::Survey;
 use crate::domain::{Token, time};
 use std::sync::Arc;
 
-pub use crate::db::invitations::InvitationInfo;
+pub use crate::domain::invitation::InvitationInfo;
 
 /// Where a respondent link leads.
 pub enum LinkState {

@@ -10,8 +10,8 @@
 use super::audit::{self, Actor, AuditAction, Target};
 use super::directory::{self, PersonInput};
 use super::{App, Error, Kind, Result};
-pub use crate::db::scim::Filter;
 use crate::db::scim::{self as store, ScimFields, ScimPerson};
+pub use crate::domain::scim::Filter;
 use crate::domain::scim::{self as doc, Problem, Record};
 use crate::domain::{EmailAddress, ExternalId, scim_patch, time};
 use serde_json::{Map, Value};

@@ -5,28 +5,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 use std::collections::HashMap;
 
-#[derive(Debug, Clone, PartialEq)]
-pub struct PersonRow {
-    pub id: String,
-    pub name: String,
-    pub email: String,
-    pub manager_id: Option<String>,
-    pub team: Option<String>,
-    pub locale: Option<String>,
-    pub role: Option<String>,
-    pub active: bool,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct CustomerRow {
-    pub id: String,
-    pub name: String,
-    /// None: reached by phone only (stored as '', the column predates optional addresses).
-    pub email: Option<String>,
-    pub phone: Option<String>,
-    pub owner_id: Option<String>,
-    pub locale: Option<String>,
-}
+pub use crate::domain::directory::{Customer as CustomerRow, Person as PersonRow};
 
 const CHUNK: usize = super::MAX_BINDS;
 

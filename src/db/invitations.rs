@@ -5,6 +5,8 @@ use crate::domain::reviews::{NewInvitation, Respondent};
 use sqlx::Row;
 use std::collections::HashMap;
 
+pub use crate::domain::invitation::InvitationInfo;
+
 /// Inserts the invitations that do not exist yet, in a few multi-row statements, each with
 /// the address its respondent has now (`addresses`, by respondent key). Returns, for each newly
 /// created one, its id and its index in `rows`.
@@ -138,33 +140,6 @@ pub async fn set_delivery(tx: &mut Tx, ids: &[i64], delivery: &'static str) -> R
         q.execute(&mut **tx).await?;
     }
     Ok(())
-}
-
-/// What an email or a survey page needs to know about one invitation.
-#[derive(Debug, Clone)]
-pub struct InvitationInfo {
-    pub id: i64,
-    pub cycle_id: String,
-    pub cycle_title: String,
-    pub cycle_open: bool,
-    /// The cycle's anonymity threshold, which the form and emails mention.
-    pub min_raters: i64,
-    pub survey_id: String,
-    pub subject_id: String,
-    pub subject_name: String,
-    pub relation: Relation,
-    pub completed: bool,
-    pub revoked: bool,
-    /// The rater said they cannot judge the subject.
-    pub declined: bool,
-    /// `p:ID` or `c:ID`.
-    pub respondent_key: String,
-    /// `email`, or `none` (its links were handed to whoever created or reissued it).
-    pub delivery: String,
-    pub respondent_name: String,
-    pub respondent_email: String,
-    pub respondent_locale: Option<String>,
-    pub respondent_customer_id: Option<String>,
 }
 
 /// The invitation with its cycle and people. An anonymous invitation's address is the one it

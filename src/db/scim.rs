@@ -3,6 +3,7 @@
 //! row of `people`, written by the directory's import like any other.
 use super::Db;
 use super::directory::PersonRow;
+use crate::domain::scim::Filter;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
@@ -16,16 +17,6 @@ pub struct ScimPerson {
     pub resource: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
-}
-
-/// What a SCIM list may be narrowed to: one attribute equal to a value.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Filter {
-    All,
-    /// Case-insensitive, as RFC 7643 defines userName (caseExact false).
-    UserName(String),
-    ExternalId(String),
-    Id(String),
 }
 
 const COLUMNS: &str = "SELECT p.id, p.name, p.email, p.manager_id, p.team, p.locale, p.role, p.active, \

@@ -3,20 +3,10 @@ use super::Db;
 use crate::domain::{Token, time};
 use sqlx::Row;
 
+pub use crate::domain::viewer::Viewer;
+
 pub const LOGIN_LINK_SECONDS: i64 = 15 * 60;
 pub const SESSION_SECONDS: i64 = 12 * 60 * 60;
-
-#[derive(Debug, Clone)]
-pub struct Viewer {
-    pub person_id: String,
-    pub name: String,
-    pub email: String,
-    pub locale: Option<String>,
-    pub is_admin: bool,
-    /// Someone active reports to them: their home shows their team.
-    pub manages: bool,
-    pub csrf: String,
-}
 
 /// The person an address belongs to, if any: (id, is_admin, active).
 pub async fn person_by_email(db: &Db, email: &str) -> Result<Option<(String, bool, bool)>, sqlx::Error> {

@@ -2,9 +2,11 @@
 pub mod answers;
 pub mod api_key;
 pub mod cycle;
+pub mod directory;
 pub mod draft;
 pub mod email;
 pub mod id;
+pub mod invitation;
 pub mod locale;
 pub mod net;
 pub mod orgchart;
@@ -18,6 +20,7 @@ pub mod shapes;
 pub mod survey;
 pub mod time;
 pub mod token;
+pub mod viewer;
 
 pub use email::EmailAddress;
 pub use id::ExternalId;

@@ -307,6 +307,16 @@ pub fn select(user: &mut Value, attributes: &[String], excluded: &[String]) {
     }
 }
 
+/// What a SCIM list may be narrowed to: one attribute equal to a value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Filter {
+    All,
+    /// Case-insensitive, as RFC 7643 defines userName (caseExact false).
+    UserName(String),
+    ExternalId(String),
+    Id(String),
+}
+
 #[cfg(test)]
 #[path = "scim_tests.rs"]
 mod tests;
