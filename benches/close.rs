@@ -67,7 +67,7 @@ async fn fresh(dir: &std::path::Path) -> App {
 
 async fn seal_all(app: &App, n: usize) {
     let survey = candor::app::responses::survey(app, "p").await.unwrap();
-    let mut tx = app.db.begin().await.unwrap();
+    let mut tx = app.db().begin().await.unwrap();
     for k in 0..n {
         let target = LinkTarget {
             id: k as i64,
@@ -109,7 +109,7 @@ async fn floor(app: &App, n: usize) -> f64 {
             (r, id.clone())
         })
         .collect();
-    let mut tx = app.db.begin().await.unwrap();
+    let mut tx = app.db().begin().await.unwrap();
     candor::db::responses::insert_many(&mut tx, &responses, "2026-12-31").await.unwrap();
     tx.commit().await.unwrap();
     started.elapsed().as_secs_f64()
@@ -127,7 +127,8 @@ async fn run() {
         let started = Instant::now();
         candor::app::cycles::close(&app, &candor::app::audit::Actor::Cli, "Q4").await.unwrap();
         let close = started.elapsed().as_secs_f64();
-        let released: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM responses").fetch_one(&app.db.pool).await.unwrap();
+        let released: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM responses").fetch_one(&app.db().pool).await.unwrap();
         assert_eq!(released as usize, n);
         let other = tempfile::tempdir().unwrap();
         let plain = fresh(other.path()).await;

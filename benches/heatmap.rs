@@ -105,17 +105,17 @@ async fn run() {
     let started = Instant::now();
     for m in 1..=12 {
         let c = candor::app::cycles::load(&app, &format!("m{m:02}")).await.unwrap();
-        candor::app::closed::ensure(&app.db, &c).await.unwrap();
+        candor::app::closed::ensure(app.db(), &c).await.unwrap();
     }
     println!("results stored for 12 cycles in {:.1?}", started.elapsed());
     let base = format!("http://127.0.0.1:{}", server.port());
     tokio::spawn(server.run_until_stopped(std::future::pending::<()>()));
-    let admin = candor::db::sessions::ensure_admin(&app.db, "admin@corp.example").await.unwrap();
+    let admin = candor::db::sessions::ensure_admin(app.db(), "admin@corp.example").await.unwrap();
     let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
     let sign_in = |person: String| {
         let (app, client, base) = (app.clone(), client.clone(), base.clone());
         async move {
-            let token = candor::db::sessions::mint_login_link(&app.db, &person).await.unwrap();
+            let token = candor::db::sessions::mint_login_link(app.db(), &person).await.unwrap();
             let res = client.post(format!("{base}/login/{}", token.as_str())).send().await.unwrap();
             assert_eq!(res.status().as_u16(), 303);
             res.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_string()
@@ -159,7 +159,7 @@ async fn run() {
             "SELECT team, indicator, relation, n, value_sum, value_sum_sq FROM result_parts \
              WHERE cycle_id IN ('m01','m02','m03','m04','m05','m06','m07','m08','m09','m10','m11','m12')",
         )
-        .fetch_all(&app.db.pool)
+        .fetch_all(&app.db().pool)
         .await
         .unwrap();
         floor.push(t.elapsed());

@@ -87,7 +87,7 @@ async fn run() {
     .unwrap();
     candor::app::cycles::save(&app, &candor::app::audit::Actor::Cli, &floor_cycle).await.unwrap();
     let started = Instant::now();
-    let mut tx = app.db.begin().await.unwrap();
+    let mut tx = app.db().begin().await.unwrap();
     sqlx::query(
         "INSERT INTO invitations (cycle_id, survey_id, subject_id, relation, respondent_person_id, respondent_key, created_at) \
          SELECT 'Q5', survey_id, subject_id, relation, respondent_person_id, respondent_key, 0 FROM invitations WHERE cycle_id = 'Q4'",

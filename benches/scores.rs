@@ -319,7 +319,7 @@ fn report(what: &str, ours: Vec<Duration>, floor: &str, floors: Vec<Duration>) {
 /// seeded one and the year's twelve), each against a bare query returning the same rows.
 async fn pages(app: &candor::app::App, runs: usize) {
     use candor::app::{access, results};
-    let db = &app.db;
+    let db = &app.db();
     let now = candor::domain::time::now();
     let latest = candor::app::cycles::load(app, "m12").await.unwrap();
     let all: Vec<String> = std::iter::once("bench".to_string()).chain((1..=12).map(|m| format!("m{m:02}"))).collect();

@@ -253,7 +253,7 @@ async fn sqlite_files_pair_no_rater_with_an_answer(backend: Backend) {
 async fn assert_unlinked_rows(app: &TestApp) {
     let rows: Vec<(Option<i64>, String)> =
         sqlx::query_as("SELECT invitation_id, submitted_on FROM responses WHERE relation = 'peer'")
-            .fetch_all(&app.state.db.pool)
+            .fetch_all(&app.state.db().pool)
             .await
             .unwrap();
     assert_eq!(rows.len(), RATERS);
@@ -283,7 +283,7 @@ async fn postgres_columns_pair_no_rater_with_an_answer(backend: Backend) {
     }
     let (s, _) = app.post("/api/v1/cycles/Q4/close", json!({})).await;
     assert_eq!(s, 200);
-    let pool = &app.state.db.pool;
+    let pool = &app.state.db().pool;
     // Ground truth: which rater wrote which response, from the unique notes.
     let responses: Vec<(String, String, String, String)> = sqlx::query_as(
         "SELECT r.xmin::text, r.ctid::text, r.id, a.text FROM responses r JOIN answers a ON a.response_id = r.id \
@@ -407,7 +407,7 @@ async fn an_admin_account_is_not_a_person(backend: Backend) {
     let (s, b) = app.post("/api/v1/cycles/Q4/launch", json!({"survey":"p","subjects":"all","peers":"team"})).await;
     assert_eq!(s, 201, "{b}");
     let subjects: Vec<String> = sqlx::query_scalar("SELECT DISTINCT subject_id FROM invitations ORDER BY subject_id")
-        .fetch_all(&app.state.db.pool)
+        .fetch_all(&app.state.db().pool)
         .await
         .unwrap();
     assert_eq!(subjects, ["E1000", "E1001", "E1002"], "the HR admin is never reviewed");

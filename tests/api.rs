@@ -41,7 +41,7 @@ async fn people_upsert_is_idempotent(backend: Backend) {
     assert_eq!((s, b["created"].as_u64(), b["updated"].as_u64()), (200, Some(2), Some(1)), "{b}");
     let (n, name): (i64, String) =
         sqlx::query_as("SELECT COUNT(*), MAX(name) FROM people WHERE email = 'wang.fang@example.com'")
-            .fetch_one(&app.state.db.pool)
+            .fetch_one(&app.state.db().pool)
             .await
             .unwrap();
     assert_eq!((n, name.as_str()), (1, "Wang Fang"), "emails are stored lower-cased");
@@ -93,7 +93,7 @@ async fn bad_people_are_refused_and_nothing_is_stored(backend: Backend) {
     let (s, b) = app.post("/api/v1/people", json!({"people":[{"id":"E3","name":"C","email":"b@example.com"}]})).await;
     assert_error(s, &b, 409, "email_taken");
     let managers: Vec<Option<String>> =
-        sqlx::query_scalar("SELECT manager_id FROM people ORDER BY id").fetch_all(&app.state.db.pool).await.unwrap();
+        sqlx::query_scalar("SELECT manager_id FROM people ORDER BY id").fetch_all(&app.state.db().pool).await.unwrap();
     assert_eq!(managers, vec![None, Some("E1".to_string())]);
 }
 
@@ -207,7 +207,7 @@ async fn a_cycle_past_its_closing_time_closes_by_itself(backend: Backend) {
     assert_eq!(s, 200, "{b}");
     common::eventually(10, || async {
         let status: String = sqlx::query_scalar("SELECT status FROM cycles WHERE id = 'flash'")
-            .fetch_one(&app.state.db.pool)
+            .fetch_one(&app.state.db().pool)
             .await
             .unwrap();
         (status == "closed").then_some(())
@@ -254,7 +254,7 @@ async fn keys_and_scopes_are_enforced(backend: Backend) {
 async fn api_keys_are_stored_only_as_hashes(backend: Backend) {
     let app = spawn_app(backend).await;
     let rows: Vec<(String, String, String)> =
-        sqlx::query_as("SELECT id, name, key_hash FROM api_keys").fetch_all(&app.state.db.pool).await.unwrap();
+        sqlx::query_as("SELECT id, name, key_hash FROM api_keys").fetch_all(&app.state.db().pool).await.unwrap();
     assert_eq!(rows.len(), 1);
     // `cnd_{id}_{secret}`: the secret is base64url and may itself hold `_`, so not rsplit
     // (a two-letter tail turns up in any database file by chance).

@@ -67,7 +67,7 @@ async fn every_change_is_recorded_once_with_its_actor(backend: Backend) {
         "{cycle:?}"
     );
     let boss: String = sqlx::query_scalar("SELECT id FROM people WHERE email = 'boss@example.com'")
-        .fetch_one(&app.state.db.pool)
+        .fetch_one(&app.state.db().pool)
         .await
         .unwrap();
     assert_eq!((cycle[0]["actor_kind"].as_str(), cycle[0]["actor"].as_str()), (Some("person"), Some(boss.as_str())));

@@ -159,8 +159,10 @@ async fn a_manager_and_an_admin_in_the_browser() {
         json!({"id":"2027-Q2","title":"Q2 2027","opens_at":"2026-11-01T00:00:00Z","closes_at":"2099-06-30T00:00:00Z"}),
     )
     .await;
-    let customer: String =
-        sqlx::query_scalar("SELECT id FROM customers ORDER BY id LIMIT 1").fetch_one(&app.state.db.pool).await.unwrap();
+    let customer: String = sqlx::query_scalar("SELECT id FROM customers ORDER BY id LIMIT 1")
+        .fetch_one(&app.state.db().pool)
+        .await
+        .unwrap();
     let rows = json!([{"survey":"pulse","subject":"E112","respondent":{"customer":customer},"relation":"customer"}]);
     let (s, b) = app.post("/api/v1/cycles/2027-Q2/invitations", json!({"invitations": rows, "deliver":"none"})).await;
     assert_eq!(s, 201, "{b}");
@@ -191,7 +193,7 @@ async fn a_manager_and_an_admin_in_the_browser() {
     shot(&c, "admin-phone-zh", "main h1").await;
     // The survey page on that phone, in both languages (the demo's customer survey).
     let customer: String = sqlx::query_scalar("SELECT id FROM customers ORDER BY id DESC LIMIT 1")
-        .fetch_one(&app.state.db.pool)
+        .fetch_one(&app.state.db().pool)
         .await
         .unwrap();
     let rows =

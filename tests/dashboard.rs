@@ -85,7 +85,7 @@ async fn sign_in_by_emailed_link(backend: Backend) {
     let token = expired.rsplit('/').next().unwrap();
     sqlx::query("UPDATE links SET expires_at = 0 WHERE token_hash = $1")
         .bind(candor::domain::token::sha256_hex(token))
-        .execute(&app.state.db.pool)
+        .execute(&app.state.db().pool)
         .await
         .unwrap();
     assert_eq!(app.client.get(&expired).send().await.unwrap().status().as_u16(), 410);

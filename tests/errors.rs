@@ -45,7 +45,7 @@ async fn no_text_from_the_url_is_shown_as_a_message(backend: Backend) {
 async fn a_bug_answers_a_localised_500_page(backend: Backend) {
     let (app, cookie, _) = admin_app(backend).await;
     // A broken database (a table gone) is a bug to report, not a reason to "try again".
-    sqlx::query("DROP TABLE response_scores").execute(&app.state.db.pool).await.unwrap();
+    sqlx::query("DROP TABLE response_scores").execute(&app.state.db().pool).await.unwrap();
     for (lang, words) in [("en", "Something went wrong on our side"), ("zh-CN", "我们这边出了问题")] {
         let res = app
             .client

@@ -136,8 +136,10 @@ async fn every_sealed_record_of_a_survey_has_one_length(backend: Backend) {
     answer(&app, &links[0], "4", "ok").await;
     answer(&app, &links[1], "5", &long).await;
     answer(&app, &links[2], "3", "Shares leads with the team.").await;
-    let lengths: Vec<i64> =
-        sqlx::query_scalar("SELECT LENGTH(sealed) FROM sealed_responses").fetch_all(&app.state.db.pool).await.unwrap();
+    let lengths: Vec<i64> = sqlx::query_scalar("SELECT LENGTH(sealed) FROM sealed_responses")
+        .fetch_all(&app.state.db().pool)
+        .await
+        .unwrap();
     assert_eq!(lengths.len(), 3);
     assert!(lengths.iter().all(|&l| l == lengths[0]), "{lengths:?}");
     assert_eq!(app.post("/api/v1/cycles/Q4/close", json!({})).await.0, 200);
@@ -190,7 +192,7 @@ async fn nobody_above_the_subject_is_their_peer(backend: Backend) {
     let peers: Vec<String> = sqlx::query_scalar(
         "SELECT respondent_person_id FROM invitations WHERE subject_id = 'S' AND relation = 'peer' ORDER BY 1",
     )
-    .fetch_all(&app.state.db.pool)
+    .fetch_all(&app.state.db().pool)
     .await
     .unwrap();
     assert_eq!(peers, ["R1", "R2", "R3"], "BOSS is in S's team but above S");
@@ -231,7 +233,7 @@ async fn an_unopenable_record_stops_the_close(backend: Backend) {
     let garbage = base64::engine::general_purpose::STANDARD.encode([7u8; 200]);
     sqlx::query("INSERT INTO sealed_responses (id, cycle_id, sealed) VALUES ('zz-foreign', 'Q4', $1)")
         .bind(garbage)
-        .execute(&app.state.db.pool)
+        .execute(&app.state.db().pool)
         .await
         .unwrap();
     let (s, b) = app.post("/api/v1/cycles/Q4/close", json!({})).await;
@@ -241,7 +243,7 @@ async fn an_unopenable_record_stops_the_close(backend: Backend) {
     assert_eq!(c["status"], "open", "{c}");
     assert_eq!(count(&app, "SELECT COUNT(*) FROM responses").await, 0, "nothing released");
     assert_eq!(count(&app, "SELECT COUNT(*) FROM sealed_responses").await, 2);
-    sqlx::query("DELETE FROM sealed_responses WHERE id = 'zz-foreign'").execute(&app.state.db.pool).await.unwrap();
+    sqlx::query("DELETE FROM sealed_responses WHERE id = 'zz-foreign'").execute(&app.state.db().pool).await.unwrap();
     assert_eq!(app.post("/api/v1/cycles/Q4/close", json!({})).await.0, 200);
     assert_eq!(count(&app, "SELECT COUNT(*) FROM responses").await, 1);
 }
@@ -257,7 +259,7 @@ async fn an_api_key_cannot_move_an_admins_address(backend: Backend) {
     let (s, b) = app.post("/api/v1/people", moved).await;
     assert_eq!((s, &b["error"]["code"]), (409, &json!("admin_email")), "{b}");
     let email: String =
-        sqlx::query_scalar("SELECT email FROM people WHERE id = 'M'").fetch_one(&app.state.db.pool).await.unwrap();
+        sqlx::query_scalar("SELECT email FROM people WHERE id = 'M'").fetch_one(&app.state.db().pool).await.unwrap();
     assert_eq!(email, "m@corp.example");
     // Any other change to them still goes through.
     let renamed =

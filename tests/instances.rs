@@ -97,11 +97,11 @@ async fn a_dead_workers_lease_runs_out(backend: Backend) {
     app.customer_link("C1").await;
     let id = count(&app, "SELECT id FROM invitations").await;
     // Far in the future, so the running worker leaves it alone until the test claims it.
-    let mut tx = app.state.db.begin().await.unwrap();
+    let mut tx = app.state.db().begin().await.unwrap();
     let later = chrono::Utc::now().timestamp_millis() + 3_600_000;
     candor::db::outbox::queue(&mut tx, candor::db::outbox::Kind::Invitation, &[vec![id]], later, 0).await.unwrap();
     tx.commit().await.unwrap();
-    let db = &app.state.db;
+    let db = &app.state.db();
     let claimed = candor::db::outbox::claim_due(db, later, 300, 10).await.unwrap();
     assert_eq!(claimed.len(), 1);
     assert!(candor::db::outbox::claim_due(db, later + 100, 300, 10).await.unwrap().is_empty(), "leased");

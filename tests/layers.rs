@@ -97,6 +97,13 @@ fn every_module_imports_only_from_the_layers_below_it() {
         if layer == "app" && (text.contains("axum::") || text.contains("askama::")) {
             broken.push(format!("{rel}: use cases know no transport"));
         }
+        // Transports call the use cases with &App, never its storage.
+        if matches!(layer.as_str(), "api" | "web") {
+            let code = text.split("#[cfg(test)]").next().unwrap_or(&text);
+            for reach in ["app.db", "state.db", ".db.pool", ".db()"].iter().filter(|r| code.contains(*r)) {
+                broken.push(format!("{rel} reaches the storage ({reach}); call a use case in app"));
+            }
+        }
         // Rows are not wire types: what the API documents and answers is an app view.
         if layer == "db" && text.contains("ToSchema") {
             broken.push(format!("{rel}: a db row is documented for the API; convert it to an app view"));

@@ -215,7 +215,7 @@ async fn a_schedule_opens_and_closes_its_cycle_once_on_two_instances() {
         json!({"id":"wrong","title":"x {period}","every":"month","survey":"csat","invite":"launch","open_days":3});
     let (s, b2) = a.post("/api/v1/schedules", mismatch).await;
     assert_eq!((s, b2["error"]["code"].as_str()), (422, Some("invalid_schedule")), "launch needs a peer survey: {b2}");
-    let pool = &a.state.db.pool;
+    let pool = &a.state.db().pool;
     let closed: Vec<(String, Option<String>)> = common::eventually(30, || async {
         let rows: Vec<(String, Option<String>, String)> =
             sqlx::query_as("SELECT id, period, status FROM cycles").fetch_all(pool).await.ok()?;
@@ -256,7 +256,7 @@ async fn schedules_on_the_admin_page(backend: Backend) {
     ];
     let res = app.client.post(app.url("/admin/schedules")).header("cookie", &cookie).form(&form).send().await.unwrap();
     assert_eq!(res.status().as_u16(), 303);
-    let pool = &app.state.db.pool;
+    let pool = &app.state.db().pool;
     let title: String = common::eventually(20, || async {
         sqlx::query_scalar("SELECT title FROM cycles WHERE id LIKE 'monthly-%'").fetch_optional(pool).await.ok()?
     })

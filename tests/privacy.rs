@@ -225,7 +225,7 @@ async fn retention_deletes_what_it_says_and_nothing_else(backend: Backend) {
     app.close_cycle("RECENT").await;
     let year_and_more = 400 * 86_400;
     let sql = format!("UPDATE cycles SET closed_at = closed_at - {year_and_more} WHERE id = 'OLD'");
-    sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&app.state.db.pool).await.unwrap();
+    sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&app.state.db().pool).await.unwrap();
     let scores: Vec<Value> = {
         let mut v = Vec::new();
         for c in ["OLD", "RECENT", "OPEN"] {

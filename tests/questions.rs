@@ -21,7 +21,7 @@ fn lead360() -> Value {
 async fn answer_value(app: &TestApp, question: &str) -> Vec<Option<i64>> {
     let sql = format!("SELECT value FROM answers WHERE question_id = '{question}'");
     let mut values: Vec<Option<i64>> =
-        sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).fetch_all(&app.state.db.pool).await.unwrap();
+        sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).fetch_all(&app.state.db().pool).await.unwrap();
     values.sort();
     values
 }

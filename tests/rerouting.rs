@@ -174,7 +174,7 @@ async fn due_cycles_close(backend: Backend, garbage: bool) {
         let garbage = base64::engine::general_purpose::STANDARD.encode([7u8; 200]);
         sqlx::query("INSERT INTO sealed_responses (id, cycle_id, sealed) VALUES ('zz', 'Q4', $1)")
             .bind(garbage)
-            .execute(&app.state.db.pool)
+            .execute(&app.state.db().pool)
             .await
             .unwrap();
     }
@@ -183,7 +183,7 @@ async fn due_cycles_close(backend: Backend, garbage: bool) {
         sqlx::query("UPDATE cycles SET closes_at = $2 WHERE id = $1")
             .bind(id)
             .bind(at)
-            .execute(&app.state.db.pool)
+            .execute(&app.state.db().pool)
             .await
             .unwrap();
     }

@@ -439,7 +439,7 @@ async fn the_database_holds_no_emailed_token(backend: Backend) {
             ] {
                 let rows: Vec<String> =
                     sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT row_to_json(t)::text FROM {table} t")))
-                        .fetch_all(&app.state.db.pool)
+                        .fetch_all(&app.state.db().pool)
                         .await
                         .unwrap();
                 all.push_str(&rows.join("\n"));

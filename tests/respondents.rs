@@ -48,7 +48,7 @@ async fn emailed_links_of_sam(app: &TestApp, sink: &SmtpSink) -> std::collection
             "SELECT i.subject_id FROM links l JOIN invitations i ON i.id = l.invitation_id WHERE l.token_hash = $1",
         )
         .bind(hash)
-        .fetch_one(&app.state.db.pool)
+        .fetch_one(&app.state.db().pool)
         .await
         .unwrap();
         by_subject.insert(subject, url.to_string());
@@ -103,7 +103,7 @@ async fn a_draft_is_saved_sealed_and_reopened_by_any_link_of_its_invitation(back
     assert_eq!(count(&app, "SELECT COUNT(*) FROM invitations WHERE completed = TRUE").await, 0);
     assert_eq!(count(&app, "SELECT COUNT(*) FROM sealed_responses").await, 0);
     let (hash, sealed): (String, String) =
-        sqlx::query_as("SELECT token_hash, sealed FROM drafts").fetch_one(&app.state.db.pool).await.unwrap();
+        sqlx::query_as("SELECT token_hash, sealed FROM drafts").fetch_one(&app.state.db().pool).await.unwrap();
     assert!(!sealed.contains(secret));
     use base64::Engine;
     let bytes = base64::engine::general_purpose::STANDARD.decode(&sealed).unwrap();
@@ -125,7 +125,7 @@ async fn a_draft_is_saved_sealed_and_reopened_by_any_link_of_its_invitation(back
     let long = "a much longer comment ".repeat(40);
     assert_eq!(post(&app, None, &other_link, &[("t1", "2"), ("note", &long), ("action", "save")]).await.0, 303);
     let sizes: Vec<(i64,)> =
-        sqlx::query_as("SELECT LENGTH(sealed) FROM drafts").fetch_all(&app.state.db.pool).await.unwrap();
+        sqlx::query_as("SELECT LENGTH(sealed) FROM drafts").fetch_all(&app.state.db().pool).await.unwrap();
     assert_eq!(sizes.len(), 2);
     assert_eq!(sizes[0], sizes[1]);
     assert_eq!(post(&app, None, &other_link, &[("t1", "2"), ("note", "x")]).await.0, 303);
@@ -320,7 +320,7 @@ async fn subjects_nominate_and_managers_approve(backend: Backend) {
     let peers: Vec<(String,)> = sqlx::query_as(
         "SELECT respondent_person_id FROM invitations WHERE subject_id = 'E1001' AND relation = 'peer' ORDER BY 1",
     )
-    .fetch_all(&app.state.db.pool)
+    .fetch_all(&app.state.db().pool)
     .await
     .unwrap();
     assert_eq!(peers, vec![("E1002".into(),), ("E1003".into(),), ("E1005".into(),)]);

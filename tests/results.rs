@@ -33,14 +33,14 @@ async fn closed_cycles_are_read_from_their_stored_results(backend: Backend) {
     // Li Na moves to another team, and the raw answers are gone: the closed cycle says the same.
     app.add_people(json!([{"id":"E1001","name":"Li Na","email":"li.na@example.com","team":"West","locale":"zh-CN"}]))
         .await;
-    sqlx::query("DELETE FROM response_scores").execute(&app.state.db.pool).await.unwrap();
+    sqlx::query("DELETE FROM response_scores").execute(&app.state.db().pool).await.unwrap();
     let (_, after) = app.get("/api/v1/cycles/2026-Q4/scores").await;
     assert_eq!(after, before, "a closed cycle's scores are what was stored");
     let (_, comments_after) = app.get("/api/v1/cycles/2026-Q4/comments").await;
     assert_eq!(comments_after, comments_before);
 
     // The dashboard's progress (invited, answered) is stored with them too.
-    sqlx::query("UPDATE invitations SET completed = FALSE").execute(&app.state.db.pool).await.unwrap();
+    sqlx::query("UPDATE invitations SET completed = FALSE").execute(&app.state.db().pool).await.unwrap();
     let cycle = candor::app::cycles::load(&app.state, "2026-Q4").await.unwrap();
     let now = candor::domain::time::now();
     let progress = candor::app::results::subject_progress(&app.state, &cycle, now).await.unwrap();

@@ -157,7 +157,7 @@ async fn unhappy_customers_are_followed_up_and_answers_taken_by_phone(backend: B
     let response: String = sqlx::query_scalar(
         "SELECT r.id FROM responses r JOIN invitations i ON i.id = r.invitation_id WHERE i.respondent_customer_id = 'C1'",
     )
-    .fetch_one(&app.state.db.pool)
+    .fetch_one(&app.state.db().pool)
     .await
     .unwrap();
     let csrf = csrf_of(&html);
@@ -183,7 +183,7 @@ async fn unhappy_customers_are_followed_up_and_answers_taken_by_phone(backend: B
     let (source, by): (String, Option<String>) = sqlx::query_as(
         "SELECT r.source, r.entered_by FROM responses r JOIN invitations i ON i.id = r.invitation_id WHERE i.respondent_customer_id = 'C3'",
     )
-    .fetch_one(&app.state.db.pool)
+    .fetch_one(&app.state.db().pool)
     .await
     .unwrap();
     assert_eq!((source.as_str(), by.as_deref()), ("phone", Some("E1000")));

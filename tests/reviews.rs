@@ -33,7 +33,7 @@ async fn launch(app: &TestApp, body: Value) -> Value {
 async fn invitation_set(app: &TestApp) -> BTreeSet<(String, String, String)> {
     let rows: Vec<(String, String, String)> =
         sqlx::query_as("SELECT subject_id, respondent_person_id, relation FROM invitations")
-            .fetch_all(&app.state.db.pool)
+            .fetch_all(&app.state.db().pool)
             .await
             .unwrap();
     rows.into_iter().collect()
@@ -158,7 +158,7 @@ const ANSWERS: &[(&str, &str, Option<&str>, &str)] = &[
 async fn anonymous_answers_cannot_be_linked_to_raters(backend: Backend) {
     let app = app_with(backend, None, 86_400, cycle()).await;
     answer_li_na(&app, ANSWERS).await;
-    let pool = &app.state.db.pool;
+    let pool = &app.state.db().pool;
 
     // The schema: a response has no column that could name or time its rater.
     let columns: Vec<String> = match backend {
@@ -434,7 +434,7 @@ async fn scheduled_reminders_stop_at_the_maximum(backend: Backend) {
     // runs now (as the worker does on each poll); then whatever it queued is sent.
     common::outbox_drained(&app).await;
     sqlx::query("UPDATE outbox SET sent_at = sent_at - 86400 WHERE sent_at IS NOT NULL")
-        .execute(&app.state.db.pool)
+        .execute(&app.state.db().pool)
         .await
         .unwrap();
     candor::app::reminders::schedule_reminders(&app.state).await.unwrap();

@@ -136,7 +136,7 @@ async fn a_database_on_the_published_key_is_moved_off_it(backend: Backend) {
         app.post("/api/v1/cycles/Q4/invitations", json!({"invitations":[peer("R1"), peer("R2"), peer("R3")]})).await;
     assert_eq!(s, 201, "{b}");
     let ids: Vec<i64> =
-        sqlx::query_scalar("SELECT id FROM invitations ORDER BY id").fetch_all(&app.state.db.pool).await.unwrap();
+        sqlx::query_scalar("SELECT id FROM invitations ORDER BY id").fetch_all(&app.state.db().pool).await.unwrap();
     let (db, _) = app.stop().await;
     // Answer as the earlier release did: sealed under the published key, no key check value.
     let raw = candor::db::Db::connect(&db.url).await.unwrap();

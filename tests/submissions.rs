@@ -56,7 +56,7 @@ async fn one_batch_gives_each_submission_its_own_outcome(backend: Backend) {
         submission(&format!("{}x", &c[..c.len() - 1]), &[("q1", "3")]), // unknown link
         submission(peer, &[("t1", "2")]), // anonymous: sealed until close
     ];
-    let mut conn = app.state.db.pool.acquire().await.unwrap();
+    let mut conn = app.state.db().pool.acquire().await.unwrap();
     let outcomes = batch::write(&app.state, &mut conn, &batch).await.expect("the batch commits");
     drop(conn);
     let kinds: Vec<&str> = outcomes
@@ -89,8 +89,8 @@ async fn one_batch_gives_each_submission_its_own_outcome(backend: Backend) {
 /// PostgreSQL (a claim shares it).
 async fn hold_writes(app: &TestApp, backend: Backend) -> sqlx::Transaction<'static, sqlx::Any> {
     let mut tx = match backend {
-        Backend::Sqlite => app.state.db.pool.begin_with("BEGIN IMMEDIATE").await.unwrap(),
-        Backend::Postgres => app.state.db.pool.begin().await.unwrap(),
+        Backend::Sqlite => app.state.db().pool.begin_with("BEGIN IMMEDIATE").await.unwrap(),
+        Backend::Postgres => app.state.db().pool.begin().await.unwrap(),
     };
     if backend == Backend::Postgres {
         sqlx::query("SELECT id FROM cycles WHERE id = '2026-Q4' FOR UPDATE").fetch_all(&mut *tx).await.unwrap();

@@ -48,7 +48,8 @@ use tokio::sync::Notify;
 /// What every use case needs: the database, the configuration, and a way to wake the outbox.
 #[derive(Clone)]
 pub struct App {
-    pub db: Db,
+    /// Reached by the use cases only: transports call them (tests/layers.rs holds them to it).
+    pub(crate) db: Db,
     pub config: Arc<Config>,
     outbox_wake: Arc<Notify>,
     pub surveys: surveys::SurveyCache,
@@ -69,6 +70,13 @@ pub struct App {
 }
 
 impl App {
+    /// The storage itself, for the integration tests and benchmarks that check what is stored
+    /// or seed it in bulk; nothing in `src/` outside `app` calls it (tests/layers.rs).
+    #[doc(hidden)]
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
     pub fn new(db: Db, config: Config, server_key: &[u8; 32]) -> App {
         // Off without a listener: nothing reads them.
         let metrics =

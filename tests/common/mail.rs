@@ -40,7 +40,7 @@ where
     F: FnOnce() -> Fut,
     Fut: std::future::Future<Output = (u16, Value)>,
 {
-    let pool = &app.state.db.pool;
+    let pool = &app.state.db().pool;
     let last: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM invitations").fetch_one(pool).await.unwrap();
     let everyone: Vec<(String,)> =
         sqlx::query_as("SELECT email FROM people UNION SELECT email FROM customers WHERE email <> ''")

@@ -223,7 +223,7 @@ impl TestApp {
         if let Some(h) = self.handle.take() {
             h.await.expect("join").expect("server ran cleanly");
         }
-        self.state.db.pool.close().await;
+        self.state.db().pool.close().await;
         (self.db, self.admin_key.clone())
     }
 
@@ -307,7 +307,7 @@ pub async fn sqlite_pages(db: &TestDb) -> u64 {
 
 /// The one number `sql` selects (a `COUNT(*)`, an id), read straight from the database.
 pub async fn count(app: &TestApp, sql: &str) -> i64 {
-    sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_string())).fetch_one(&app.state.db.pool).await.unwrap()
+    sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_string())).fetch_one(&app.state.db().pool).await.unwrap()
 }
 
 /// Waits until the outbox has nothing left to send (no row pending, none leased): the
