@@ -23,6 +23,10 @@ async fn the_review_loop_in_the_browser() {
     c.find(Locator::Id("strengths")).await.unwrap().send_keys("Customers trust your follow-through.").await.unwrap();
     c.find(Locator::Id("improvements")).await.unwrap().send_keys("Log calls the same day.").await.unwrap();
     c.find(Locator::Id("next_steps")).await.unwrap().send_keys("Pair with Priya on two renewals.").await.unwrap();
+    // Sharing asks for a confirmation first; the text typed stays.
+    click(&c, "#share").await;
+    wait_text(&c, "Tick the box to confirm").await;
+    c.find(Locator::Id("confirm-share")).await.unwrap().click().await.unwrap();
     click(&c, "#share").await;
     wait_text(&c, "Shared. They can read it").await;
     shot(&c, "feedback-shared-desktop-en", "#feedback p.flash[role=status]").await;

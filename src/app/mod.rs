@@ -19,6 +19,7 @@ pub mod integrations;
 pub mod invitations;
 pub mod keys;
 pub mod nominations;
+pub mod notices;
 pub mod oidc;
 pub mod people;
 pub mod periods;

@@ -6,6 +6,7 @@ pub mod draft;
 pub mod email;
 pub mod id;
 pub mod locale;
+pub mod loop_event;
 pub mod net;
 pub mod orgchart;
 pub mod period;

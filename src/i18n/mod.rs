@@ -4,6 +4,7 @@ pub mod analytics;
 pub mod flow;
 pub mod identity;
 pub mod manager;
+pub mod notices;
 pub mod respondent;
 pub mod review;
 
@@ -13,6 +14,7 @@ pub use analytics::{AnalyticsText, analytics_text};
 pub use flow::{FlowText, flow_text, review_kind};
 pub use identity::{IdentityText, identity_text};
 pub use manager::{DashText, dash_text, indicator_label, relation_label};
+pub use notices::notice_text;
 pub use respondent::{Text, fill, text};
 pub use review::{ReviewText, review_text};
 

@@ -171,6 +171,24 @@ pub fn results(
         .body(signed(sender.org, crate::i18n::fill(r.results_body, &vars)))?)
 }
 
+/// A step of the review loop: plain text, the page of the next step.
+pub fn notice(
+    name: &str,
+    email: &str,
+    (subject, body): (&str, &str),
+    vars: &[(&str, &str)],
+    sender: &Sender<'_>,
+) -> Result<Message, ComposeError> {
+    let to = Mailbox::new(Some(name.to_string()), email.parse()?);
+    Ok(Message::builder()
+        .from(sender.from.clone())
+        .to(to)
+        .subject(subject_for(sender.org, &crate::i18n::fill(subject, vars)))
+        .message_id(None)
+        .header(lettre::message::header::ContentType::TEXT_PLAIN)
+        .body(signed(sender.org, crate::i18n::fill(body, vars)))?)
+}
+
 /// "The address we have for you was changed", to the old address: plain text, no link (a
 /// link in it would be the first thing a hijacker wants to see).
 pub fn address_changed(

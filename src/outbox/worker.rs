@@ -181,6 +181,10 @@ impl Worker {
                 Err(e) => Outcome::Transient(format!("database: {e}")),
             },
             Some(Kind::AddressChanged) => self.send_address_changed(&row).await,
+            Some(Kind::Notice) => match self.send_notice(&row).await {
+                Ok(outcome) => outcome,
+                Err(e) => Outcome::Transient(format!("database: {e}")),
+            },
             None => Outcome::Skipped("unknown kind"),
         };
         self.count(&row, &outcome);
