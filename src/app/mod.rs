@@ -30,6 +30,7 @@ pub mod responses;
 pub mod results;
 pub mod retention;
 pub mod revocation;
+pub mod schedule_next;
 pub mod schedules;
 pub mod scim;
 pub mod sealing;

@@ -3,6 +3,7 @@
 //! org chart, and the cycle closes `open_days` later. With several instances each period's
 //! cycle is created once: creating is create-only, and inviting is idempotent.
 use super::audit::{self, Actor, AuditAction, Target};
+use super::schedule_next::{self, Next};
 use super::{App, Error, Result, cycles, invitations};
 use crate::db::schedules::{self, Schedule};
 use crate::domain::period::Period;
@@ -81,9 +82,30 @@ impl ScheduleInput {
     }
 }
 
-/// Creates or replaces a schedule; true when it is new. Its first cycle opens at once.
+/// What saving `input` would do: its first cycle, when, and how many it would ask.
+pub async fn preview(app: &App, input: &ScheduleInput) -> Result<Next> {
+    let schedule = checked(app, input).await?;
+    let now = time::now();
+    schedule_next::next(app, &schedule, now, current_period(&schedule.every, now), start_of).await
+}
+
+/// Creates or replaces a schedule; true when it is new, with what it will do first (its first
+/// cycle opens at once when its period has none yet).
 #[tracing::instrument(skip_all)]
-pub async fn save(app: &App, actor: &Actor, input: &ScheduleInput) -> Result<bool> {
+pub async fn save(app: &App, actor: &Actor, input: &ScheduleInput) -> Result<(bool, Next)> {
+    let next = preview(app, input).await?;
+    let schedule = input.parse()?;
+    let mut tx = app.db.begin().await?;
+    let new = schedules::save(&mut tx, &schedule, time::now()).await?;
+    let detail = format!("every {}, survey {}", schedule.every, schedule.survey);
+    audit::write(&mut tx, actor, AuditAction::SaveSchedule, Target::Schedule(&schedule.id), &detail).await?;
+    tx.commit().await?;
+    app.wake_outbox();
+    Ok((new, next))
+}
+
+/// The schedule as asked, once its survey is known to fit what it invites.
+async fn checked(app: &App, input: &ScheduleInput) -> Result<Schedule> {
     let schedule = input.parse()?;
     let Some(survey) = crate::db::surveys::load(&app.db.pool, &schedule.survey).await? else {
         return Err(Error::invalid("unknown_survey", format!("no survey {:?}", schedule.survey)));
@@ -96,13 +118,7 @@ pub async fn save(app: &App, actor: &Actor, input: &ScheduleInput) -> Result<boo
     if !fits {
         return Err(invalid("invite customers takes a customer survey; launch takes a peer survey"));
     }
-    let mut tx = app.db.begin().await?;
-    let new = schedules::save(&mut tx, &schedule, time::now()).await?;
-    let detail = format!("every {}, survey {}", schedule.every, schedule.survey);
-    audit::write(&mut tx, actor, AuditAction::SaveSchedule, Target::Schedule(&schedule.id), &detail).await?;
-    tx.commit().await?;
-    app.wake_outbox();
-    Ok(new)
+    Ok(schedule)
 }
 
 pub async fn list(app: &App) -> Result<Vec<Schedule>> {
@@ -129,6 +145,14 @@ fn current_period(every: &str, now: i64) -> Period {
     }
 }
 
+/// When a period starts (midnight UTC on its first day).
+fn start_of(p: Period) -> i64 {
+    let (y, m) = p.first_month();
+    chrono::NaiveDate::from_ymd_opt(y, m as u32, 1)
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map_or(0, |d| d.and_utc().timestamp())
+}
+
 /// Opens and invites the current period's cycle of every schedule that has none yet. The
 /// worker calls it on every poll; most polls find every cycle there already.
 #[tracing::instrument(skip_all)]
@@ -150,11 +174,13 @@ async fn run_one(app: &App, s: &Schedule, now: i64) -> Result<()> {
     let created = match cycles::load(app, &id).await {
         Ok(c) if !c.is_open(now) => return Ok(()),
         Ok(_) => false,
+        // A period that has a cycle of this survey already (made by hand, say) is skipped.
+        Err(Error::NotFound { .. }) if schedule_next::period_taken(app, &s.survey, period, &id).await? => return Ok(()),
         Err(Error::NotFound { .. }) => open_cycle(app, s, &id, period, now).await?,
         Err(e) => return Err(e),
     };
     if created || !schedules::cycle_has_invitations(&app.db, &id).await? {
-        invite(app, s, &id).await?;
+        invite(app, s, &id, period).await?;
     }
     Ok(())
 }
@@ -184,9 +210,11 @@ async fn open_cycle(app: &App, s: &Schedule, id: &str, period: Period, now: i64)
     }
 }
 
-async fn invite(app: &App, s: &Schedule, cycle: &str) -> Result<()> {
+async fn invite(app: &App, s: &Schedule, cycle: &str, period: Period) -> Result<()> {
     let created = if s.invite == "customers" {
-        invitations::invite_customers(app, &Actor::System, cycle, &s.survey).await?
+        // Nobody is asked twice in a period: those who answered this survey in it are left out.
+        let answered = schedule_next::answered_in(app, &s.survey, period).await?;
+        invitations::invite_customers(app, &Actor::System, cycle, &s.survey, &answered).await?
     } else {
         let peers = match s.peers.as_str() {
             "team" => Peers::Team,

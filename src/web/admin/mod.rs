@@ -340,9 +340,9 @@ async fn cycle_action(
                 other => other.map(|c| ("launched", Some(c.created))),
             }
         }
-        "invite-customers" => {
-            invitations::invite_customers(&app, &by, &cycle, &survey).await.map(|c| ("invited", Some(c.created)))
-        }
+        "invite-customers" => invitations::invite_customers(&app, &by, &cycle, &survey, &Default::default())
+            .await
+            .map(|c| ("invited", Some(c.created))),
         "remind" => app::reminders::remind(&app, &by, &cycle).await.map(|q| ("reminded", Some(q.queued))),
         "close" => cycles::close(&app, &by, &cycle).await.map(|_| ("closed", None)),
         _ => return crate::web::pages::not_found(f.who.locale),
@@ -385,6 +385,18 @@ struct ScheduleForm {
     invite: String,
     open_days: i64,
     min_raters: Option<i64>,
+    /// Ticked on the preview: a schedule is saved only once its first run has been seen.
+    confirm: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "admin/schedule_confirm.html")]
+struct ScheduleConfirm<'a> {
+    t: &'a DashText,
+    nav: Nav,
+    page_title: &'a str,
+    summary: String,
+    fields: Vec<(&'static str, String)>,
 }
 
 async fn create_schedule(State(app): State<App>, AdminForm(f): AdminForm<ScheduleForm>) -> Response {
@@ -399,8 +411,44 @@ async fn create_schedule(State(app): State<App>, AdminForm(f): AdminForm<Schedul
         open_days: form.open_days,
         min_raters: form.min_raters,
     };
+    if form.confirm.is_none() {
+        return match app::schedules::preview(&app, &input).await {
+            Ok(next) => schedule_preview(&f.who, &input, &next),
+            Err(e) => show_error(&app, &f.who, e).await,
+        };
+    }
     let result = app::schedules::save(&app, &actor(&f.who), &input).await.map(|_| ("schedule_added", None));
     back(&app, &f.who, result).await
+}
+
+/// What the schedule will do first, and the same form again with the box to confirm it.
+fn schedule_preview(
+    who: &SignedIn,
+    input: &app::schedules::ScheduleInput,
+    next: &app::schedule_next::Next,
+) -> Response {
+    let t = who.t;
+    let now = crate::domain::time::now();
+    let opens = crate::domain::time::parse_rfc3339(&next.opens_at, "opens_at").unwrap_or(now);
+    let when = match opens <= now {
+        true => t.schedule_now.to_string(),
+        false => crate::i18n::fill(t.schedule_on, &[("day", &crate::domain::time::to_day(opens))]),
+    };
+    let summary =
+        crate::i18n::fill(t.schedule_next, &[("cycle", &next.cycle), ("when", &when), ("n", &next.people.to_string())]);
+    let fields = vec![
+        ("id", input.id.clone()),
+        ("title", input.title.clone()),
+        ("every", input.every.clone()),
+        ("survey", input.survey.clone()),
+        ("invite", input.invite.clone()),
+        ("open_days", input.open_days.to_string()),
+        ("min_raters", input.min_raters.map(|n| n.to_string()).unwrap_or_default()),
+    ];
+    // An empty number is no number: left out, as the form leaves it out.
+    let fields = fields.into_iter().filter(|(_, v)| !v.is_empty()).collect();
+    let page = ScheduleConfirm { t, nav: nav(&who.viewer, t, "/admin"), page_title: t.schedule_check, summary, fields };
+    Html(page.render()).into_response()
 }
 
 #[derive(Deserialize)]
