@@ -118,22 +118,16 @@ pub async fn delete(app: &App, actor: &Actor, id: &str) -> Result<()> {
     Ok(tx.commit().await?)
 }
 
-/// The period a schedule is in now.
-fn current_period(every: &str, now: i64) -> Period {
-    use chrono::Datelike;
-    let day = chrono::DateTime::<chrono::Utc>::from_timestamp(now, 0).unwrap_or_default();
-    match every {
-        "month" => Period::Month(day.year(), day.month() as u8),
-        "quarter" => Period::Quarter(day.year(), (day.month0() / 3 + 1) as u8),
-        _ => Period::Year(day.year()),
-    }
-}
-
 /// Opens and invites the current period's cycle of every schedule that has none yet. The
 /// worker calls it on every poll; most polls find every cycle there already.
 #[tracing::instrument(skip_all)]
 pub async fn run_due(app: &App) -> Result<()> {
-    let now = time::now();
+    run_due_at(app, time::now()).await
+}
+
+/// [`run_due`] as if it were `now`: a period starts at local midnight on the organisation's
+/// calendar, so the worker opens its cycle within a poll of that instant (tests pick the instant).
+pub async fn run_due_at(app: &App, now: i64) -> Result<()> {
     for s in schedules::all(&app.db).await? {
         // One schedule that fails does not hold up the others.
         if let Err(e) = run_one(app, &s, now).await {
@@ -145,7 +139,7 @@ pub async fn run_due(app: &App) -> Result<()> {
 
 /// Opens and invites one schedule's cycle for the current period, if it has none yet.
 async fn run_one(app: &App, s: &Schedule, now: i64) -> Result<()> {
-    let period = current_period(&s.every, now);
+    let period = app.calendar.period_at(&s.every, now);
     let id = format!("{}-{period}", s.id);
     let created = match cycles::load(app, &id).await {
         Ok(c) if !c.is_open(now) => return Ok(()),
@@ -200,17 +194,4 @@ async fn invite(app: &App, s: &Schedule, cycle: &str) -> Result<()> {
     };
     tracing::info!(schedule = %s.id, cycle, invited = created.created, "scheduled cycle invited");
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_current_period_of_each_kind() {
-        let nov_15 = 1_794_700_800; // 2026-11-15T00:00:00Z
-        assert_eq!(current_period("month", nov_15).to_string(), "2026-11");
-        assert_eq!(current_period("quarter", nov_15).to_string(), "2026-Q4");
-        assert_eq!(current_period("year", nov_15).to_string(), "2026");
-    }
 }
