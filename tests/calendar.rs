@@ -151,6 +151,12 @@ async fn a_schedule_opens_each_month_at_its_local_start(backend: Backend) {
         assert_eq!(opened, Some((month.to_string(), to_rfc3339(start))), "{zone}");
         let local = cal.local(parse_rfc3339(&opened.unwrap().1, "opens_at").unwrap());
         assert_eq!((local.day, local.hour, local.minute), (1, 0, 0), "{zone}: 00:00 on the 1st");
+        // The API names the local month's bounds, in UTC.
+        let (_, list) = app.get("/api/v1/cycles").await;
+        let listed = list["cycles"].as_array().unwrap().iter().find(|c| c["id"] == id.as_str()).unwrap().clone();
+        let (_, end) = cal.period_bounds(month);
+        assert_eq!(listed["period_starts_at"], to_rfc3339(start), "{zone}");
+        assert_eq!(listed["period_ends_at"], to_rfc3339(end), "{zone}");
     }
 }
 
