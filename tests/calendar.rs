@@ -15,6 +15,7 @@ on_both_databases!(
     invitations_say_until_when_their_link_works_in_local_time,
     a_schedule_opens_each_month_at_its_local_start,
     a_quarters_cycle_follows_the_local_quarter,
+    answers_are_dated_by_the_local_day,
 );
 
 async fn app_in(backend: Backend, zone: Option<&str>) -> TestApp {
@@ -184,6 +185,25 @@ async fn a_quarters_cycle_follows_the_local_quarter(backend: Backend) {
             cal.period_at("quarter", differs),
             "{zone}: UTC would say otherwise"
         );
+    }
+}
+
+/// An answer keeps the day it was given on the local calendar. The zone is one whose day
+/// differs from UTC's now: 14 hours ahead from 10:00 UTC, 11 hours behind before it.
+async fn answers_are_dated_by_the_local_day(backend: Backend) {
+    let zone = if now() % 86_400 >= 10 * 3600 { "Pacific/Kiritimati" } else { "Pacific/Pago_Pago" };
+    let app = app_in(backend, Some(zone)).await;
+    app.seed_cycle("2026-Q4").await;
+    let before = now();
+    common::mail::answer_by_email(&app, "2026-Q4", customer_invite("C1"), &[("q1", "4"), ("q2", "9")]).await;
+    let after = now();
+    let day: String =
+        sqlx::query_scalar("SELECT submitted_on FROM responses").fetch_one(&app.state.db.pool).await.unwrap();
+    let (cal, utc) = (calendar(zone), Calendar::utc());
+    assert!([cal.day(before), cal.day(after)].contains(&day), "{zone}: {day}");
+    // Unless UTC's own day turned while answering, that is not UTC's day.
+    if utc.day(before) == utc.day(after) {
+        assert_ne!(day, utc.day(before), "{zone}");
     }
 }
 
