@@ -207,21 +207,22 @@ async fn answers_are_dated_by_the_local_day(backend: Backend) {
     }
 }
 
+/// The real binary in `dir`, on its own SQLite file and key there, without a zone set.
+fn candor_in(dir: &std::path::Path) -> std::process::Command {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_candor"));
+    cmd.current_dir(dir);
+    for var in ["CANDOR_DATABASE_URL", "CANDOR_KEY", "CANDOR_KEY_FILE", "CANDOR_SMTP_URL", "CANDOR_TIMEZONE"] {
+        cmd.env_remove(var);
+    }
+    cmd.env("CANDOR_LOG", "info");
+    cmd
+}
+
 /// An unknown zone is a configuration error: exit 2 with one line, before anything starts.
 #[test]
 fn an_unknown_zone_is_refused_with_exit_2() {
     let dir = tempfile::tempdir().unwrap();
-    let candor = |zone: &str| {
-        std::process::Command::new(env!("CARGO_BIN_EXE_candor"))
-            .current_dir(dir.path())
-            .env_remove("CANDOR_DATABASE_URL")
-            .env_remove("CANDOR_KEY")
-            .env_remove("CANDOR_KEY_FILE")
-            .env("CANDOR_TIMEZONE", zone)
-            .arg("migrate")
-            .output()
-            .unwrap()
-    };
+    let candor = |zone: &str| candor_in(dir.path()).env("CANDOR_TIMEZONE", zone).arg("migrate").output().unwrap();
     let out = candor("Mars/Olympus_Mons");
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{err}");
@@ -230,4 +231,43 @@ fn an_unknown_zone_is_refused_with_exit_2() {
     assert!(!dir.path().join("candor.db").exists(), "nothing was created");
     let out = candor("Asia/Shanghai");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// `candor demo` without `CANDOR_TIMEZONE` keeps Beijing time: its open cycle closes at the end of
+/// a day there, which the API serves as 15:59:59 UTC.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_runs_in_beijing_time() {
+    use std::io::BufRead;
+    use std::process::Stdio;
+    let dir = tempfile::tempdir().unwrap();
+    let mut demo = candor_in(dir.path())
+        .env("CANDOR_LISTEN", "127.0.0.1:0")
+        .env_remove("CANDOR_PUBLIC_URL")
+        .arg("demo")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (port, _log) = common::listening_port(&mut demo);
+    // The sign-in link is printed once the organisation is seeded.
+    let mut stdout = std::io::BufReader::new(demo.stdout.take().unwrap());
+    let seeded = loop {
+        let mut line = String::new();
+        if stdout.read_line(&mut line).unwrap() == 0 || line.contains("/login/") {
+            break line.contains("/login/");
+        }
+    };
+    let out = candor_in(dir.path()).args(["api-key", "create", "--name", "t", "--scope", "scores"]).output().unwrap();
+    let key = String::from_utf8(out.stdout).unwrap().trim().lines().last().unwrap_or_default().to_string();
+    let res = reqwest::Client::new()
+        .get(format!("http://127.0.0.1:{port}/api/v1/cycles/demo-2026-Q4"))
+        .bearer_auth(&key)
+        .send()
+        .await;
+    let _ = demo.kill();
+    let _ = demo.wait();
+    assert!(seeded, "the demo printed no link");
+    let cycle: serde_json::Value = res.unwrap().json().await.unwrap();
+    let closes = cycle["closes_at"].as_str().unwrap_or_default();
+    assert!(closes.ends_with("T15:59:59Z"), "23:59:59 in Asia/Shanghai: {cycle}");
 }
