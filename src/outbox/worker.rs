@@ -365,8 +365,9 @@ impl Worker {
         Ok(outcome)
     }
 
-    /// Until when the email's links work: the local day and time the (first) cycle closes, in
-    /// the reader's language, naming the zone (CONTRACT §15).
+    /// Until when the email's links work: the local day and time its cycle closes (an email
+    /// is about one cycle; were there several, the first to close), in the reader's language,
+    /// naming the zone (CONTRACT §15).
     fn until(&self, open: &[InvitationInfo], locale: Locale) -> String {
         let calendar = &self.app.calendar;
         let closes = open.iter().map(|i| i.closes_at).min().unwrap_or_default();
