@@ -86,7 +86,9 @@ impl ScheduleInput {
 pub async fn preview(app: &App, input: &ScheduleInput) -> Result<Next> {
     let schedule = checked(app, input).await?;
     let now = time::now();
-    schedule_next::next(app, &schedule, now, current_period(&schedule.every, now), start_of).await
+    let current = app.calendar.period_at(&schedule.every, now);
+    // A later period opens at its local start.
+    schedule_next::next(app, &schedule, now, current, |p| app.calendar.period_bounds(p).0).await
 }
 
 /// Creates or replaces a schedule; true when it is new, with what it will do first (its first
@@ -134,30 +136,16 @@ pub async fn delete(app: &App, actor: &Actor, id: &str) -> Result<()> {
     Ok(tx.commit().await?)
 }
 
-/// The period a schedule is in now.
-fn current_period(every: &str, now: i64) -> Period {
-    use chrono::Datelike;
-    let day = chrono::DateTime::<chrono::Utc>::from_timestamp(now, 0).unwrap_or_default();
-    match every {
-        "month" => Period::Month(day.year(), day.month() as u8),
-        "quarter" => Period::Quarter(day.year(), (day.month0() / 3 + 1) as u8),
-        _ => Period::Year(day.year()),
-    }
-}
-
-/// When a period starts (midnight UTC on its first day).
-fn start_of(p: Period) -> i64 {
-    let (y, m) = p.first_month();
-    chrono::NaiveDate::from_ymd_opt(y, m as u32, 1)
-        .and_then(|d| d.and_hms_opt(0, 0, 0))
-        .map_or(0, |d| d.and_utc().timestamp())
-}
-
 /// Opens and invites the current period's cycle of every schedule that has none yet. The
 /// worker calls it on every poll; most polls find every cycle there already.
 #[tracing::instrument(skip_all)]
 pub async fn run_due(app: &App) -> Result<()> {
-    let now = time::now();
+    run_due_at(app, time::now()).await
+}
+
+/// [`run_due`] as if it were `now`: a period starts at local midnight on the organisation's
+/// calendar, so the worker opens its cycle within a poll of that instant (tests pick the instant).
+pub async fn run_due_at(app: &App, now: i64) -> Result<()> {
     for s in schedules::all(&app.db).await? {
         // One schedule that fails does not hold up the others.
         if let Err(e) = run_one(app, &s, now).await {
@@ -169,7 +157,7 @@ pub async fn run_due(app: &App) -> Result<()> {
 
 /// Opens and invites one schedule's cycle for the current period, if it has none yet.
 async fn run_one(app: &App, s: &Schedule, now: i64) -> Result<()> {
-    let period = current_period(&s.every, now);
+    let period = app.calendar.period_at(&s.every, now);
     let id = format!("{}-{period}", s.id);
     let created = match cycles::load(app, &id).await {
         Ok(c) if !c.is_open(now) => return Ok(()),
@@ -228,17 +216,4 @@ async fn invite(app: &App, s: &Schedule, cycle: &str, period: Period) -> Result<
     };
     tracing::info!(schedule = %s.id, cycle, invited = created.created, "scheduled cycle invited");
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_current_period_of_each_kind() {
-        let nov_15 = 1_794_700_800; // 2026-11-15T00:00:00Z
-        assert_eq!(current_period("month", nov_15).to_string(), "2026-11");
-        assert_eq!(current_period("quarter", nov_15).to_string(), "2026-Q4");
-        assert_eq!(current_period("year", nov_15).to_string(), "2026");
-    }
 }

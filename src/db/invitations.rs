@@ -147,6 +147,8 @@ pub struct InvitationInfo {
     pub cycle_id: String,
     pub cycle_title: String,
     pub cycle_open: bool,
+    /// When the cycle closes, and with it every link of the invitation.
+    pub closes_at: i64,
     /// The cycle's anonymity threshold, which the form and emails mention.
     pub min_raters: i64,
     pub survey_id: String,
@@ -192,6 +194,7 @@ fn info_from_row(r: &sqlx::any::AnyRow, now: i64) -> Result<InvitationInfo, sqlx
         cycle_id: r.try_get("cycle_id")?,
         cycle_title: r.try_get("cycle_title")?,
         cycle_open: status == "open" && now < closes_at,
+        closes_at,
         min_raters: r.try_get("min_raters")?,
         survey_id: r.try_get("survey_id")?,
         subject_id: r.try_get("subject_id")?,

@@ -1,6 +1,7 @@
 //! Pure domain types: parsing and validation, no I/O.
 pub mod answers;
 pub mod api_key;
+pub mod calendar;
 pub mod cycle;
 pub mod draft;
 pub mod email;

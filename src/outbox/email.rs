@@ -18,6 +18,7 @@ struct InvitationText<'a> {
     greeting: &'a str,
     items: &'a [EmailItem],
     notes: &'a [String],
+    personal: &'a str,
     unsubscribe_url: Option<&'a str>,
 }
 
@@ -29,6 +30,7 @@ struct InvitationHtml<'a> {
     greeting: &'a str,
     items: &'a [EmailItem],
     notes: &'a [String],
+    personal: &'a str,
     unsubscribe_url: Option<&'a str>,
 }
 
@@ -41,6 +43,8 @@ pub struct InvitationEmail<'a> {
     pub greeting: String,
     pub items: Vec<EmailItem>,
     pub notes: Vec<String>,
+    /// "This link is personal …, it works until" the local day and time it closes.
+    pub personal: String,
     pub unsubscribe_url: Option<&'a str>,
 }
 
@@ -60,6 +64,7 @@ pub fn invitation(e: &InvitationEmail<'_>, from: &Mailbox) -> Result<Message, Co
         greeting: &e.greeting,
         items: &e.items,
         notes: &e.notes,
+        personal: &e.personal,
         unsubscribe_url: e.unsubscribe_url,
     }
     .render()?;
@@ -69,6 +74,7 @@ pub fn invitation(e: &InvitationEmail<'_>, from: &Mailbox) -> Result<Message, Co
         greeting: &e.greeting,
         items: &e.items,
         notes: &e.notes,
+        personal: &e.personal,
         unsubscribe_url: e.unsubscribe_url,
     }
     .render()?;

@@ -5,6 +5,7 @@
 mod access;
 mod audit;
 mod builder;
+mod days;
 mod hooks;
 mod import;
 mod people;
@@ -13,6 +14,7 @@ mod weights;
 use crate::app::cycles::{CycleInput, CycleProgress};
 use crate::app::invitations::{AllKeyword, Deliver, SmallGroup, Subjects};
 use crate::app::{self, App, cycles, integrations, invitations, surveys};
+use crate::domain::calendar::Calendar;
 use crate::domain::reviews::Peers;
 use crate::i18n::DashText;
 use crate::web::WebState;
@@ -72,8 +74,8 @@ struct KeyLine {
     last_used: String,
 }
 
-fn key_lines(keys: Vec<integrations::KeyRow>, t: &DashText) -> Vec<KeyLine> {
-    let day = |secs: i64| crate::domain::time::to_rfc3339(secs).chars().take(10).collect::<String>();
+fn key_lines(keys: Vec<integrations::KeyRow>, t: &DashText, calendar: &Calendar) -> Vec<KeyLine> {
+    let day = |secs: i64| calendar.day(secs);
     keys.into_iter()
         .map(|k| KeyLine {
             created: day(k.created_at),
@@ -106,6 +108,8 @@ struct AdminPage<'a> {
     preview: Option<Preview>,
     /// The link to the people directory.
     people_link: &'a str,
+    /// The cycle form's day labels and hint, naming the organisation's zone.
+    days: days::DayLabels,
 }
 
 /// What the page shows besides its lists.
@@ -144,13 +148,14 @@ pub(super) async fn render(app: &App, who: &SignedIn, status: StatusCode, notice
         cycles,
         peer_surveys: pick("peer"),
         customer_surveys: pick("customer"),
-        keys: key_lines(keys, t),
+        keys: key_lines(keys, t, &app.calendar),
         admins,
         me: who.viewer.person_id.clone(),
         webhooks: hooks,
         schedules,
         preview: notice.preview,
         people_link: crate::i18n::identity_text(who.locale).people_title,
+        days: days::DayLabels::new(t, &app.calendar),
     };
     (status, Html(page.render())).into_response()
 }
@@ -271,14 +276,16 @@ fn optional_number<T: std::str::FromStr>(raw: &str, field: &str) -> app::Result<
     raw.parse().map(Some).map_err(|_| app::Error::invalid("invalid_cycle", format!("{field}: {raw:?} is not a number")))
 }
 
-fn cycle_input(form: CycleForm) -> app::Result<CycleInput> {
+/// The form's days are local days (CONTRACT §15).
+fn cycle_input(form: CycleForm, calendar: &Calendar) -> app::Result<CycleInput> {
     let weight = |raw: &str, field| optional_number::<f64>(raw, field).map(|w| w.unwrap_or(1.0));
+    let (opens_at, closes_at) = days::instants(calendar, &form.opens, &form.closes)?;
     Ok(CycleInput {
         id: form.id.trim().to_string(),
         title: form.title,
         period: Some(form.period.trim().to_string()).filter(|p| !p.is_empty()),
-        opens_at: format!("{}T00:00:00Z", form.opens),
-        closes_at: format!("{}T23:59:59Z", form.closes),
+        opens_at,
+        closes_at,
         min_raters: Some(form.min_raters.unwrap_or(3)),
         weights: Some(crate::app::cycles::WeightsInput {
             manager: weight(&form.weight_manager, "manager weight")?,
@@ -292,7 +299,7 @@ fn cycle_input(form: CycleForm) -> app::Result<CycleInput> {
 }
 
 async fn create_cycle(State(app): State<App>, AdminForm(f): AdminForm<CycleForm>) -> Response {
-    let input = match cycle_input(f.form) {
+    let input = match cycle_input(f.form, &app.calendar) {
         Ok(i) => i,
         Err(e) => return show_error(&app, &f.who, e).await,
     };
@@ -413,7 +420,7 @@ async fn create_schedule(State(app): State<App>, AdminForm(f): AdminForm<Schedul
     };
     if form.confirm.is_none() {
         return match app::schedules::preview(&app, &input).await {
-            Ok(next) => schedule_preview(&f.who, &input, &next),
+            Ok(next) => schedule_preview(&f.who, &input, &next, &app.calendar),
             Err(e) => show_error(&app, &f.who, e).await,
         };
     }
@@ -426,13 +433,14 @@ fn schedule_preview(
     who: &SignedIn,
     input: &app::schedules::ScheduleInput,
     next: &app::schedule_next::Next,
+    calendar: &Calendar,
 ) -> Response {
     let t = who.t;
     let now = crate::domain::time::now();
     let opens = crate::domain::time::parse_rfc3339(&next.opens_at, "opens_at").unwrap_or(now);
     let when = match opens <= now {
         true => t.schedule_now.to_string(),
-        false => crate::i18n::fill(t.schedule_on, &[("day", &crate::domain::time::to_day(opens))]),
+        false => crate::i18n::fill(t.schedule_on, &[("day", &calendar.day(opens))]),
     };
     let summary =
         crate::i18n::fill(t.schedule_next, &[("cycle", &next.cycle), ("when", &when), ("n", &next.people.to_string())]);

@@ -43,8 +43,9 @@ pub struct FeedbackSection {
     pub error: bool,
 }
 
-fn day(secs: i64) -> String {
-    crate::domain::time::to_day(secs)
+/// A day on the organisation's calendar.
+fn day(app: &App, secs: i64) -> String {
+    app.calendar.day(secs)
 }
 
 /// The feedback section of a closed cycle's report.
@@ -66,7 +67,7 @@ pub(super) async fn section(
     let shared = all
         .iter()
         .filter(|f| f.shared_at.is_some())
-        .map(|f| shared_view(f, r, is_subject, f.author_id == viewer.person_id))
+        .map(|f| shared_view(app, f, r, is_subject, f.author_id == viewer.person_id))
         .collect();
     let base = format!("/dashboard/people/{}/feedback", urlencode(subject_id));
     Ok(FeedbackSection {
@@ -96,17 +97,17 @@ pub(super) async fn section(
     })
 }
 
-fn shared_view(f: &Feedback, r: &ReviewText, is_subject: bool, mine: bool) -> SharedView {
+fn shared_view(app: &App, f: &Feedback, r: &ReviewText, is_subject: bool, mine: bool) -> SharedView {
     SharedView {
         author_id: f.author_id.clone(),
-        from: fill(r.shared_by, &[("name", &f.author_name), ("date", &day(f.shared_at.unwrap_or_default()))]),
+        from: fill(r.shared_by, &[("name", &f.author_name), ("date", &day(app, f.shared_at.unwrap_or_default()))]),
         strengths: f.strengths.clone(),
         improvements: f.improvements.clone(),
         next_steps: f.next_steps.clone(),
-        ack: f.acknowledged_at.map(|a| fill(r.acknowledged_on, &[("date", &day(a))])),
+        ack: f.acknowledged_at.map(|a| fill(r.acknowledged_on, &[("date", &day(app, a))])),
         reply: f.reply.clone(),
         can_ack: is_subject && f.acknowledged_at.is_none(),
-        amended: f.amended_at.map(|a| fill(r.amended_on, &[("date", &day(a))])),
+        amended: f.amended_at.map(|a| fill(r.amended_on, &[("date", &day(app, a))])),
         mine,
     }
 }
