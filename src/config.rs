@@ -204,6 +204,10 @@ pub struct Config {
     /// `candor login-link` still prints one at the console).
     #[arg(long, env = "CANDOR_LOGIN_LINKS", default_value = "on", value_parser = ["on", "off"], global = true)]
     pub login_links: String,
+    /// The organisation's time zone, an IANA name such as `Asia/Shanghai` (unset: UTC): days
+    /// typed on the admin pages, every time a page or email shows, schedules' periods.
+    #[arg(long, env = "CANDOR_TIMEZONE", global = true)]
+    pub timezone: Option<String>,
 }
 
 /// OpenID Connect settings, checked (CONTRACT §11).
@@ -363,6 +367,12 @@ impl Config {
         }
         let name = self.oidc_name.as_deref().map(str::trim).filter(|n| !n.is_empty()).map(str::to_string);
         Ok(Some(OidcSettings { issuer: url, client_id, client_secret, name }))
+    }
+
+    /// The organisation's calendar (`CANDOR_TIMEZONE`, UTC when unset); an unknown zone is a
+    /// configuration error.
+    pub fn calendar(&self) -> Result<crate::domain::calendar::Calendar, String> {
+        self.timezone.as_deref().map_or_else(|| Ok(Default::default()), crate::domain::calendar::Calendar::parse)
     }
 
     /// Whether sign-in links may be emailed (`CANDOR_LOGIN_LINKS`, on by default).

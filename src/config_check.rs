@@ -32,6 +32,7 @@ pub fn check(c: &Config) -> Result<(), String> {
     }
     c.org_logo()?;
     c.trusted_proxy_nets()?;
+    c.calendar()?;
     Ok(())
 }
 

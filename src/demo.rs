@@ -115,7 +115,11 @@ async fn seed_data(app: &App) -> anyhow::Result<()> {
 
     let day = 86_400;
     let q3 = cycle("demo-2026-Q3", "Q3 2026", "2026-Q3", now - 120 * day, now + 30 * day);
-    let q4 = cycle("demo-2026-Q4", "Q4 2026", "2026-Q4", now - 20 * day, now + 40 * day);
+    // The open cycle ends as an admin would type it: at the end of a day in the organisation's
+    // zone (Asia/Shanghai in the demo), which its invitations state as 23:59 local.
+    let calendar = &app.calendar;
+    let q4_ends = calendar.day_end(&calendar.day(now + 40 * day)).map_err(anyhow::Error::msg)?;
+    let q4 = cycle("demo-2026-Q4", "Q4 2026", "2026-Q4", now - 20 * day, q4_ends);
     let mut dice = Dice(7);
     for (c, answer_rate, shift) in [(&q3, 90, 0), (&q4, 60, 1)] {
         let mut tx = db.begin().await?;

@@ -80,6 +80,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Demo => {
             let mut config = cli.config.clone();
             config.org_name.get_or_insert_with(|| "Northwind Trading (demo)".to_string());
+            // A sales office in China, so the demo's pages and emails show local times that
+            // differ from UTC (CANDOR_TIMEZONE still chooses another zone).
+            config.timezone.get_or_insert_with(|| "Asia/Shanghai".to_string());
             let app = Application::build(config).await?;
             let link = candor::demo::seed(app.app(), app.app().config.public_base()).await?;
             println!("demo organisation ready; sign in as the admin (valid 15 minutes):");

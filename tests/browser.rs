@@ -191,6 +191,18 @@ async fn a_manager_and_an_admin_in_the_browser() {
     c.goto(&app.url("/admin?lang=zh-CN")).await.unwrap();
     wait_text(&c, "创建考核周期").await;
     shot(&c, "admin-phone-zh", "main h1").await;
+    // Scrolled to a cycle's "close" button, the cycle's name is still beside it, on screen.
+    let at = c
+        .execute(
+            "const box = document.querySelector('section[aria-labelledby=cycles-h] .scroll');              box.scrollLeft = box.scrollWidth;              const row = [...box.querySelectorAll('tbody tr')].find(r => r.querySelector('button.danger'));              window.scrollTo(0, row.getBoundingClientRect().top + window.scrollY - 80);              const th = row.querySelector('th').getBoundingClientRect();              const b = row.querySelector('button.danger').getBoundingClientRect();              return [th.left, th.right, b.left, b.right, window.innerWidth];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let at: Vec<f64> = at.as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect();
+    let [name_left, name_right, button_left, button_right, screen] = at[..] else { panic!("{at:?}") };
+    assert!(name_left >= 0.0 && name_right <= button_left && button_right <= screen, "name and action in view: {at:?}");
+    shot(&c, "admin-phone-actions-zh", "section[aria-labelledby=cycles-h] button.danger").await;
     // The survey page on that phone, in both languages (the demo's customer survey).
     let customer: String = sqlx::query_scalar("SELECT id FROM customers ORDER BY id DESC LIMIT 1")
         .fetch_one(&app.state.db().pool)

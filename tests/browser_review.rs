@@ -2,7 +2,7 @@
 //! salesperson acknowledges it on a phone in Chinese, unhappy customers are followed up and a
 //! customer's answers are entered from a call; progress bars are drawn to their value, and a
 //! report with nothing in it says so. Screenshots at 360 px and 1280 px in both languages.
-use crate::common::browser::{browser, click, no_overflow, shot, sign_in, text_of, wait_text};
+use crate::common::browser::{browser, click, no_overflow, shot, sign_in, smallest_chart_text, text_of, wait_text};
 use crate::common::{Backend, count, spawn_app_with};
 use fantoccini::Locator;
 use serde_json::json;
@@ -23,6 +23,10 @@ async fn the_review_loop_in_the_browser() {
     c.find(Locator::Id("strengths")).await.unwrap().send_keys("Customers trust your follow-through.").await.unwrap();
     c.find(Locator::Id("improvements")).await.unwrap().send_keys("Log calls the same day.").await.unwrap();
     c.find(Locator::Id("next_steps")).await.unwrap().send_keys("Pair with Priya on two renewals.").await.unwrap();
+    // Sharing asks for a confirmation first; the text typed stays.
+    click(&c, "#share").await;
+    wait_text(&c, "Tick the box to confirm").await;
+    c.find(Locator::Id("confirm-share")).await.unwrap().click().await.unwrap();
     click(&c, "#share").await;
     wait_text(&c, "Shared. They can read it").await;
     shot(&c, "feedback-shared-desktop-en", "#feedback p.flash[role=status]").await;
@@ -33,6 +37,8 @@ async fn the_review_loop_in_the_browser() {
     c.goto(&app.url("/dashboard/people/E112?cycle=demo-2026-Q3&lang=zh-CN")).await.unwrap();
     wait_text(&c, "Log calls the same day.").await;
     no_overflow(&c, "the report on a phone").await;
+    let smallest = smallest_chart_text(&c).await;
+    assert!(smallest >= 11.0, "chart text legible on a phone: {smallest:.1} px");
     shot(&c, "person-phone-zh", "main h1").await;
     c.find(Locator::Css("textarea[name=reply]")).await.unwrap().send_keys("好的，从下周开始。").await.unwrap();
     click(&c, "#acknowledge").await;

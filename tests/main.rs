@@ -13,6 +13,7 @@ mod browser_analytics;
 mod browser_people;
 mod browser_respondents;
 mod browser_review;
+mod calendar;
 mod cli;
 mod dashboard;
 mod directory;

@@ -169,7 +169,7 @@ async fn signs_in_with_the_identity_provider(backend: Backend) {
     let callback = at_provider(&app, auth, "wang").await;
     let res = back_at_candor(&app, &jar, &callback).await;
     assert_eq!(res.status().as_u16(), 303);
-    assert_eq!(res.headers()["location"], "/dashboard");
+    assert_eq!(res.headers()["location"], "/me", "everyone lands on their home");
     // The session is today's: the same cookie, flags and lifetime as a sign-in link opens.
     let cookie = session_cookie(&res).expect("a session");
     assert!(cookie.contains("; Path=/; HttpOnly; SameSite=Lax; Max-Age=43200"), "{cookie}");

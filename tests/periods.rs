@@ -1,6 +1,6 @@
 //! Periods for the scoring step: cycles listed for any key, and scores pooled over a month, a
 //! quarter or a year from the closed cycles inside it — numbers computed by hand below.
-use crate::common::web::{admin_session, get, session};
+use crate::common::web::{admin_session, get, post, session};
 use crate::common::{self, Backend, TestApp, count};
 use serde_json::{Value, json};
 
@@ -254,8 +254,15 @@ async fn schedules_on_the_admin_page(backend: Backend) {
         ("open_days", "14"),
         ("min_raters", "3"),
     ];
-    let res = app.client.post(app.url("/admin/schedules")).header("cookie", &cookie).form(&form).send().await.unwrap();
-    assert_eq!(res.status().as_u16(), 303);
+    // First what it will do, with nothing saved; then, confirmed, it is saved.
+    let (s, preview) = post(&app, Some(&cookie), "/admin/schedules", &form).await;
+    assert_eq!(s, 200, "{preview}");
+    let month = chrono::Utc::now().format("%Y-%m").to_string();
+    let said = format!("It opens monthly-{month} now and emails 2 people.");
+    assert!(preview.contains(&said) && preview.contains("id=\"confirm-schedule\""), "{said}: {preview}");
+    assert!(app.get("/api/v1/schedules").await.1["schedules"].as_array().unwrap().is_empty(), "not saved yet");
+    let confirmed: Vec<(&str, &str)> = form.iter().copied().chain([("confirm", "on")]).collect();
+    assert_eq!(post(&app, Some(&cookie), "/admin/schedules", &confirmed).await.0, 303);
     let pool = &app.state.db().pool;
     let title: String = common::eventually(20, || async {
         sqlx::query_scalar("SELECT title FROM cycles WHERE id LIKE 'monthly-%'").fetch_optional(pool).await.ok()?
@@ -277,8 +284,58 @@ async fn schedules_on_the_admin_page(backend: Backend) {
     assert!(list["schedules"].as_array().unwrap().is_empty());
 }
 
+/// A schedule skips a period that has a cycle of its survey already, never asks a customer who
+/// answered that survey in the period, and says so before it is saved (`next`). Browser
+/// walkthrough, December, problem 3.
+async fn a_schedule_never_asks_twice_in_a_period(backend: Backend) {
+    let app = common::spawn_app(backend).await;
+    app.seed_org().await;
+    app.seed_survey().await;
+    let month = chrono::Utc::now().format("%Y-%m").to_string();
+    let quarter = candor::domain::period::Period::parse(&month).unwrap().with_enclosing()[1].to_string();
+    // A cycle made by hand this month, in which Acme (C1) answered.
+    app.seed_cycle_in("HAND", &month).await;
+    answer(&app, "HAND", "csat", json!({"customer":"C1"}), "customer", &[("q1", "5")]).await;
+
+    // Monthly: this month has its cycle already, so the schedule starts next month, with both.
+    let monthly = json!({"id":"m","title":"Customers {period}","every":"month","survey":"csat","invite":"customers","open_days":14});
+    let (s, b) = app.post("/api/v1/schedules", monthly).await;
+    assert_eq!(s, 201, "{b}");
+    let next_month = candor::domain::period::Period::parse(&month).unwrap().next().to_string();
+    assert_eq!(
+        (b["next"]["cycle"].as_str(), b["next"]["people"].as_i64()),
+        (Some(format!("m-{next_month}").as_str()), Some(2)),
+        "{b}"
+    );
+    assert!(b["next"]["opens_at"].as_str().unwrap().starts_with(&format!("{next_month}-01T00:00:00")), "{b}");
+    // Quarterly: this quarter has no quarterly cycle, so it opens now, asking only Dragon (C2).
+    let quarterly = json!({"id":"q","title":"Quarter {period}","every":"quarter","survey":"csat","invite":"customers","open_days":14});
+    let (s, b) = app.post("/api/v1/schedules", quarterly).await;
+    assert_eq!(s, 201, "{b}");
+    assert_eq!(
+        (b["next"]["cycle"].as_str(), b["next"]["people"].as_i64()),
+        (Some(format!("q-{quarter}").as_str()), Some(1)),
+        "{b}"
+    );
+
+    candor::app::schedules::run_due(&app.state).await.unwrap();
+    assert_eq!(
+        count(&app, &format!("SELECT COUNT(*) FROM cycles WHERE id = 'm-{month}'")).await,
+        0,
+        "the month is skipped"
+    );
+    let asked: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+        "SELECT respondent_customer_id FROM invitations WHERE cycle_id = 'q-{quarter}' ORDER BY 1"
+    )))
+    .fetch_all(&app.state.db().pool)
+    .await
+    .unwrap();
+    assert_eq!(asked, ["C2"], "Acme answered this quarter already");
+}
+
 on_both_databases!(
     quarters_and_years_pool_the_released_groups,
+    a_schedule_never_asks_twice_in_a_period,
     the_period_view_keeps_its_period_on_drill_down,
     a_cycle_keeps_its_org_chart,
     schedules_on_the_admin_page

@@ -65,8 +65,11 @@ async fn results_ready_emails_go_to_subjects_with_released_results(backend: Back
     assert_eq!(sent.len(), 1, "{sent:?}");
 }
 
+/// Feedback is shared (confirmed), amended and acknowledged, each step emailed to the other
+/// side in their language; a draft stays the author's. Browser walkthrough, December, problem 8.
 async fn feedback_is_shared_then_acknowledged(backend: Backend) {
-    let app = seeded(backend, None).await;
+    let sink = SmtpSink::start();
+    let app = seeded(backend, Some(&sink)).await;
     more_customers(&app).await;
     for l in app.customer_links(&["C1", "C2", "C3"]).await {
         answer(&app, &l, &[("q1", "5")]).await;
@@ -94,7 +97,7 @@ async fn feedback_is_shared_then_acknowledged(backend: Backend) {
     assert_eq!(s, 200);
     assert!(!mine.contains("Calm with hard clients") && mine.contains("No feedback has been shared yet"), "{mine}");
     // Sharing needs something written; then it is final.
-    let empty = [("csrf", csrf.as_str()), ("lang", "en"), ("cycle", "2026-Q4"), ("action", "share")];
+    let empty = [("csrf", csrf.as_str()), ("lang", "en"), ("cycle", "2026-Q4"), ("action", "share"), ("confirm", "on")];
     let (_, to) = post(&app, Some(&wang), path, &empty).await;
     assert!(to.contains("fb=empty"), "{to}");
     let share = [
@@ -106,8 +109,31 @@ async fn feedback_is_shared_then_acknowledged(backend: Backend) {
         ("next_steps", "Shadow Sam on two renewals"),
         ("action", "share"),
     ];
-    assert_eq!(post(&app, Some(&wang), path, &share).await.0, 303);
-    assert_eq!(post(&app, Some(&wang), path, &share).await.0, 409, "shared feedback is final");
+    // Sharing emails her: it asks for a confirmation first, and nothing is shared without it.
+    let (_, to) = post(&app, Some(&wang), path, &share).await;
+    assert!(to.contains("fb=confirm"), "{to}");
+    let (_, unconfirmed) = get(&app, Some(&li_na), page).await;
+    assert!(unconfirmed.contains("No feedback has been shared yet"), "{unconfirmed}");
+    let (_, kept) = get(&app, Some(&wang), page).await;
+    assert!(kept.contains(">Shadow Sam on two renewals</textarea>"), "what he typed is kept as a draft: {kept}");
+    let confirmed: Vec<(&str, &str)> = share.iter().copied().chain([("confirm", "on")]).collect();
+    let (s, to) = post(&app, Some(&wang), path, &confirmed).await;
+    assert_eq!((s, to.contains("fb=shared")), (303, true), "{to}");
+    let shared = told(&sink, "li.na@example.com", "分享了对您").await;
+    assert!(
+        shared.contains("Wang Fang") && shared.contains("/dashboard/people/E1001?cycle=2026-Q4#feedback"),
+        "{shared}"
+    );
+    // A shared feedback is not a draft any more: only sharing again changes it, as an amendment.
+    assert_eq!(post(&app, Some(&wang), path, &draft).await.0, 409, "no draft of shared feedback");
+    let amended: Vec<(&str, &str)> = confirmed
+        .iter()
+        .map(|&(k, v)| if k == "next_steps" { (k, "Shadow Sam on three renewals") } else { (k, v) })
+        .collect();
+    let (s, to) = post(&app, Some(&wang), path, &amended).await;
+    assert_eq!((s, to.contains("fb=amended")), (303, true), "{to}");
+    let amended_mail = told(&sink, "li.na@example.com", "修改了对您").await;
+    assert!(amended_mail.contains("Wang Fang"), "{amended_mail}");
     // Only her managers write it.
     let sam = session(&app, "sam.carter@example.com").await;
     let (_, sam_page) = get(&app, Some(&sam), "/dashboard/people/E1002?cycle=2026-Q4&lang=en").await;
@@ -118,6 +144,9 @@ async fn feedback_is_shared_then_acknowledged(backend: Backend) {
     // She reads and acknowledges it, with a reply.
     let (_, mine) = get(&app, Some(&li_na), page).await;
     assert!(mine.contains("Follow up within a day") && mine.contains("From Wang Fang"), "{mine}");
+    assert!(mine.contains("three renewals") && !mine.contains("two renewals"), "the amended text: {mine}");
+    assert!(mine.contains("Amended on "), "marked as amended for her: {mine}");
+    assert!(!mine.contains("id=\"amend\""), "only the author amends: {mine}");
     let li_csrf = csrf_of(&mine);
     let (api_s, api) = app.get("/api/v1/cycles/2026-Q4/feedback").await;
     assert_eq!(api_s, 200);
@@ -137,6 +166,21 @@ async fn feedback_is_shared_then_acknowledged(backend: Backend) {
     assert!(!api.to_string().contains("Follow up within a day"), "no texts in the API: {api}");
     let (_, boss) = get(&app, Some(&wang), page).await;
     assert!(boss.contains("Acknowledged on") && boss.contains("Agreed, starting Monday"), "{boss}");
+    assert!(boss.contains("Amended on ") && boss.contains("id=\"amend\""), "and for him: {boss}");
+    // Wang is told that she acknowledged it, in his language too.
+    let acked = told(&sink, "wang.fang@example.com", "已确认您的反馈").await;
+    assert!(acked.contains("Li Na已确认您对其Q4 2026结果分享的反馈"), "{acked}");
+}
+
+/// The text of the email to `to` whose subject holds `about`, once it is sent.
+async fn told(sink: &SmtpSink, to: &str, about: &str) -> String {
+    eventually(20, || async {
+        sink.messages()
+            .into_iter()
+            .find(|m| m.rcpt_tos == [to] && m.subject.contains(about))
+            .map(|m| m.text().to_string())
+    })
+    .await
 }
 
 async fn unhappy_customers_are_followed_up_and_answers_taken_by_phone(backend: Backend) {

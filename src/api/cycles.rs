@@ -4,7 +4,9 @@ use super::openapi::ErrorResponses;
 use super::{AdminKey, ApiJson, ApiPath, ReadKey};
 use crate::app::cycles::{CycleInput, SurveyProgress, WeightsInput};
 use crate::app::{App, UpsertCounts, cycles};
+use crate::domain::calendar::Calendar;
 use crate::domain::cycle::Cycle;
+use crate::domain::period::Period;
 use crate::domain::time;
 use axum::Json;
 use axum::extract::State;
@@ -48,6 +50,14 @@ pub struct CycleView {
     id: String,
     title: String,
     period: Option<String>,
+    /// The first instant of `period` on the organisation's calendar (`CANDOR_TIMEZONE`): its
+    /// local midnight, in UTC. Null without a period.
+    #[schema(schema_with = crate::domain::shapes::opt_period_bound)]
+    period_starts_at: Option<String>,
+    /// The first instant after `period` on the organisation's calendar, in UTC: the period is
+    /// `period_starts_at` ≤ t < `period_ends_at`. Null without a period.
+    #[schema(schema_with = crate::domain::shapes::opt_period_bound)]
+    period_ends_at: Option<String>,
     opens_at: String,
     closes_at: String,
     min_raters: i64,
@@ -67,11 +77,14 @@ pub struct CycleView {
     )
 )]
 pub async fn show(_: ReadKey, State(app): State<App>, ApiPath(id): ApiPath<String>) -> ApiResult<Json<CycleView>> {
-    Ok(Json(view(cycles::load(&app, &id).await?, time::now())))
+    Ok(Json(view(cycles::load(&app, &id).await?, time::now(), &app.calendar)))
 }
 
-fn view(c: Cycle, now: i64) -> CycleView {
+fn view(c: Cycle, now: i64, calendar: &Calendar) -> CycleView {
+    let bounds = c.period.as_deref().and_then(|p| Period::parse(p).ok()).map(|p| calendar.period_bounds(p));
     CycleView {
+        period_starts_at: bounds.map(|b| time::to_rfc3339(b.0)),
+        period_ends_at: bounds.map(|b| time::to_rfc3339(b.1)),
         status: c.status(now),
         weights: (&c.weights).into(),
         weights_by_role: c.weights_by_role.iter().map(|(r, w)| (r.clone(), w.into())).collect(),
@@ -100,7 +113,7 @@ pub struct CycleList {
 )]
 pub async fn list(_: ReadKey, State(app): State<App>) -> ApiResult<Json<CycleList>> {
     let now = time::now();
-    Ok(Json(CycleList { cycles: cycles::all(&app).await?.into_iter().map(|c| view(c, now)).collect() }))
+    Ok(Json(CycleList { cycles: cycles::all(&app).await?.into_iter().map(|c| view(c, now, &app.calendar)).collect() }))
 }
 
 #[derive(Serialize, ToSchema)]

@@ -3,6 +3,7 @@ use super::error::{ApiResult, ErrorBody};
 use super::openapi::ErrorResponses;
 use super::{AdminKey, ApiJson, ApiPath};
 use crate::app::App;
+use crate::app::schedule_next::Next;
 use crate::app::schedules::{self, ScheduleInput, ScheduleView};
 use axum::Json;
 use axum::extract::State;
@@ -11,8 +12,8 @@ use axum::http::StatusCode;
 #[utoipa::path(post, path = "/api/v1/schedules", operation_id = "save_schedules", tag = "cycles",
     request_body = ScheduleInput, security(("api_key" = [])),
     responses(
-        (status = 200, description = "Replaced"),
-        (status = 201, description = "Created; the current period's cycle opens at once", links(
+        (status = 200, description = "Replaced; what it will open first", body = ScheduleSaved),
+        (status = 201, description = "Created; the current period's cycle opens at once unless it has one", body = ScheduleSaved, links(
             ("delete_schedules" = (operation_id = "delete_schedules", parameters(("schedule" = "$request.body#/id")))),
         )),
         (status = 409, description = "The survey is unknown (`unknown_survey`)", body = ErrorBody),
@@ -24,9 +25,15 @@ pub async fn save(
     AdminKey(actor): AdminKey,
     State(app): State<App>,
     ApiJson(input): ApiJson<ScheduleInput>,
-) -> ApiResult<StatusCode> {
-    let created = schedules::save(&app, &actor, &input).await?;
-    Ok(if created { StatusCode::CREATED } else { StatusCode::OK })
+) -> ApiResult<(StatusCode, Json<ScheduleSaved>)> {
+    let (created, next) = schedules::save(&app, &actor, &input).await?;
+    Ok((if created { StatusCode::CREATED } else { StatusCode::OK }, Json(ScheduleSaved { next })))
+}
+
+/// What a saved schedule will do first.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct ScheduleSaved {
+    next: Next,
 }
 
 #[derive(serde::Serialize, utoipa::ToSchema)]

@@ -45,7 +45,8 @@ struct Chosen {
 /// connection is left in a transaction of unknown state: the caller closes it.
 pub async fn write(app: &App, conn: &mut sqlx::AnyConnection, batch: &[Submission]) -> Result<Vec<SubmitOutcome>> {
     app.metrics.batch(batch.len());
-    let (now, today) = (time::now(), time::today());
+    let now = time::now();
+    let today = app.calendar.day(now);
     let started = Instant::now();
     let hashes: Vec<&str> = batch.iter().map(|s| s.token_hash.as_str()).collect();
     let links = submissions::begin_and_lookup(conn, app.db.backend, &hashes, now).await?;

@@ -303,7 +303,7 @@ async fn close_now(app: &App, actor: &Actor, id: &str) -> Result<bool> {
         tx.rollback().await?;
         return Ok(false);
     }
-    let released = super::sealing::release(app, &mut tx, id, &time::today()).await?;
+    let released = super::sealing::release(app, &mut tx, id, &app.calendar.day(now)).await?;
     // Unsent drafts end with the cycle: nothing that was never submitted is kept.
     crate::db::drafts::delete_for_cycle(&mut tx, id).await?;
     crate::db::webhooks::queue_cycle_closed(&mut tx, id, now).await?;

@@ -1,6 +1,8 @@
 //! Feedback on a closed cycle's report (CONTRACT §9): a subject's managers (and admins) write
 //! strengths, improvements and next steps and share them; the subject reads them on their
-//! report and acknowledges, with an optional reply. Shared feedback is final.
+//! report and acknowledges, with an optional reply. Shared feedback changes only by being
+//! shared again, which amends it; each step is emailed to the other side (`notices`).
+use super::notices::{self, Event, Notice};
 use super::{App, Error, Result};
 use crate::db::feedback::{self as db, FeedbackRow};
 use crate::db::sessions::Viewer;
@@ -17,6 +19,8 @@ pub struct Feedback {
     pub improvements: String,
     pub next_steps: String,
     pub shared_at: Option<i64>,
+    /// When the shared feedback was last amended.
+    pub amended_at: Option<i64>,
     pub acknowledged_at: Option<i64>,
     pub reply: Option<String>,
 }
@@ -31,6 +35,7 @@ impl From<FeedbackRow> for Feedback {
             improvements,
             next_steps,
             shared_at,
+            amended_at,
             acknowledged_at,
             reply,
         } = f;
@@ -42,8 +47,31 @@ impl From<FeedbackRow> for Feedback {
             improvements,
             next_steps,
             shared_at,
+            amended_at,
             acknowledged_at,
             reply,
+        }
+    }
+}
+
+/// What saving feedback did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Saved {
+    Draft,
+    Shared,
+    /// Shared feedback rewritten and shared again.
+    Amended,
+    /// Nothing: a draft of feedback that was shared already (only sharing amends it).
+    Refused,
+}
+
+impl From<db::Saved> for Saved {
+    fn from(s: db::Saved) -> Saved {
+        match s {
+            db::Saved::Draft => Saved::Draft,
+            db::Saved::Shared => Saved::Shared,
+            db::Saved::Amended => Saved::Amended,
+            db::Saved::Refused => Saved::Refused,
         }
     }
 }
@@ -103,7 +131,7 @@ pub async fn save(
     subject: &str,
     texts: &Texts<'_>,
     share: bool,
-) -> Result<()> {
+) -> Result<Saved> {
     if !may_write(app, viewer, cycle, subject).await? {
         return Err(Error::not_found("person", subject));
     }
@@ -122,18 +150,30 @@ pub async fn save(
     let clean = db::Texts { strengths: &strengths, improvements: &improvements, next_steps: &next_steps };
     let mut tx = app.db.begin().await?;
     let saved = db::save(&mut tx, (&cycle.id, subject, &viewer.person_id), &clean, share, time::now()).await?;
-    if !saved {
-        tx.rollback().await?;
-        return Err(Error::conflict("feedback_shared", "this feedback was shared and is final"));
-    }
-    if share {
+    let (event, detail) = match saved {
+        db::Saved::Refused => {
+            tx.rollback().await?;
+            return Err(Error::conflict("feedback_shared", "this feedback was shared: share it again to amend it"));
+        }
+        db::Saved::Draft => (None, ""),
+        db::Saved::Shared => (Some(Event::FeedbackShared), ""),
+        db::Saved::Amended => (Some(Event::FeedbackAmended), "amended"),
+    };
+    if let Some(event) = event {
         let by = super::audit::Actor::Person(viewer.person_id.clone());
         let (action, target) = (super::audit::AuditAction::ShareFeedback, super::audit::Target::Person(subject));
-        super::audit::write_in_cycle(&mut tx, &by, action, target, Some(&cycle.id), "").await?;
+        super::audit::write_in_cycle(&mut tx, &by, action, target, Some(&cycle.id), detail).await?;
+        let notice = Notice {
+            event,
+            cycle: cycle.id.clone(),
+            subject: subject.to_string(),
+            author: Some(viewer.person_id.clone()),
+        };
+        notices::queue(&mut tx, subject, &notice).await?;
     }
     tx.commit().await?;
     tracing::info!(cycle = %cycle.id, shared = share, "feedback saved");
-    Ok(())
+    Ok(saved.into())
 }
 
 /// The subject acknowledges one author's shared feedback, with an optional reply.
@@ -141,9 +181,19 @@ pub async fn save(
 pub async fn acknowledge(app: &App, viewer: &Viewer, cycle: &str, author: &str, reply: &str) -> Result<()> {
     let reply = clean_text(reply, MAX_REPLY, "a reply")?;
     let reply = (!reply.is_empty()).then_some(reply.as_str());
-    if !db::acknowledge(&app.db.pool, (cycle, &viewer.person_id, author), reply, time::now()).await? {
+    let mut tx = app.db.begin().await?;
+    if !db::acknowledge(&mut tx, (cycle, &viewer.person_id, author), reply, time::now()).await? {
+        tx.rollback().await?;
         return Err(Error::conflict("nothing_to_acknowledge", "no shared feedback waits for your acknowledgement"));
     }
+    let notice = Notice {
+        event: Event::FeedbackAcknowledged,
+        cycle: cycle.to_string(),
+        subject: viewer.person_id.clone(),
+        author: Some(author.to_string()),
+    };
+    notices::queue(&mut tx, author, &notice).await?;
+    tx.commit().await?;
     Ok(())
 }
 

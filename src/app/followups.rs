@@ -149,7 +149,8 @@ pub async fn enter_by_phone(
         Ok(a) => a,
         Err(rejected) => return Ok(PhoneOutcome::Rejected(rejected)),
     };
-    let (now, today) = (time::now(), time::today());
+    let now = time::now();
+    let today = app.calendar.day(now);
     let mut tx = app.db.begin().await?;
     let Some(target) = responses::claim_by_id(&mut tx, app.db.backend, invitation, now, &today).await? else {
         tx.rollback().await?;

@@ -518,12 +518,19 @@ fn pick_subjects(everyone: &[OrgPerson], subjects: &Subjects) -> Result<Vec<usiz
     }
 }
 
-/// Every customer with an owner is asked about that owner.
+/// Every customer with an owner is asked about that owner, but those in `except`.
 #[tracing::instrument(skip_all, fields(cycle = %cycle, survey = %survey))]
-pub async fn invite_customers(app: &App, actor: &Actor, cycle: &str, survey: &str) -> Result<Created> {
+pub async fn invite_customers(
+    app: &App,
+    actor: &Actor,
+    cycle: &str,
+    survey: &str,
+    except: &std::collections::HashSet<String>,
+) -> Result<Created> {
     let rows: Vec<NewInvitation> = crate::db::admin::owned_customers(&app.db.pool)
         .await?
         .into_iter()
+        .filter(|(customer, _)| !except.contains(customer))
         .map(|(customer, owner)| NewInvitation {
             survey_id: survey.to_string(),
             subject_id: owner,

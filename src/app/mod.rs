@@ -19,6 +19,7 @@ pub mod integrations;
 pub mod invitations;
 pub mod keys;
 pub mod nominations;
+pub mod notices;
 pub mod oidc;
 pub mod people;
 pub mod periods;
@@ -29,6 +30,7 @@ pub mod responses;
 pub mod results;
 pub mod retention;
 pub mod revocation;
+pub mod schedule_next;
 pub mod schedules;
 pub mod scim;
 pub mod sealing;
@@ -67,6 +69,8 @@ pub struct App {
     pub metrics: telemetry::Metrics,
     /// The identity provider people sign in with, when one is configured.
     pub oidc: Option<Arc<oidc::Provider>>,
+    /// The organisation's time zone: the days people type and read (CONTRACT §15).
+    pub calendar: Arc<crate::domain::calendar::Calendar>,
 }
 
 impl App {
@@ -83,7 +87,10 @@ impl App {
             if config.metrics_listen.is_some() { telemetry::Metrics::on() } else { telemetry::Metrics::off() };
         // Checked at start (exit 2), so nothing is dropped here.
         let oidc = config.oidc().ok().flatten().map(|s| Arc::new(oidc::Provider::new(s, config.public_base())));
+        // Checked at start (exit 2) like the provider, so a bad zone never reaches here.
+        let calendar = Arc::new(config.calendar().unwrap_or_default());
         App {
+            calendar,
             oidc,
             db,
             config: Arc::new(config),

@@ -4,6 +4,7 @@
 //! as it stands when the deadline passes.
 use super::audit::{Actor, AuditAction};
 use super::invitations::{self, Created, Deliver, SmallGroup};
+use super::notices::{self, Event, Notice};
 use super::{App, Error, Result};
 use crate::db::nominations::{self as db, NewNominations};
 use crate::db::sessions::Viewer;
@@ -210,12 +211,22 @@ pub async fn submit(app: &App, person: &str, cycle: &str, picks: &[String]) -> R
             format!("choose between {} and {} colleagues", n.min_peers, n.max_peers),
         ));
     }
+    // The subject's manager in the cycle's org chart approves: they are told a list waits.
+    let org = super::access::org_chart_of(app, cycle).await?;
+    let manager = org.iter().find(|p| p.id == person).and_then(|p| p.manager_id.clone());
     let mut tx = app.db.begin().await?;
     if !db::set_picks(&mut tx, cycle, person, &picks, "submitted", None, time::now()).await? {
         return Err(Error::conflict("nomination_approved", "this list was approved already"));
     }
+    if let Some(manager) = manager {
+        notices::queue(&mut tx, &manager, &notice(Event::NominationSubmitted, cycle, person)).await?;
+    }
     tx.commit().await?;
     Ok(())
+}
+
+fn notice(event: Event, cycle: &str, subject: &str) -> Notice {
+    Notice { event, cycle: cycle.to_string(), subject: subject.to_string(), author: None }
 }
 
 /// Distinct picks, each one the subject may choose; anything else is refused by name.
@@ -308,6 +319,10 @@ pub async fn approve(
             return Err(e);
         }
     };
+    // Told once the invitations exist (an approval whose invitations failed waits again).
+    let mut tx = app.db.begin().await?;
+    notices::queue(&mut tx, subject, &notice(Event::NominationApproved, cycle, subject)).await?;
+    tx.commit().await?;
     let min_raters = super::cycles::load(app, cycle).await?.min_raters;
     let raters = picks.len() as i64;
     let too_small = (raters < min_raters).then(|| SmallGroup {

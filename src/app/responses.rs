@@ -92,7 +92,8 @@ async fn write(app: &App, submission: Submission) -> Result<SubmitOutcome> {
 
 /// Answers an invitation by id with answers already checked: for seeding (the demo).
 pub async fn submit_for_invitation(app: &App, invitation_id: i64, answers: Vec<Answer>) -> Result<bool> {
-    let (now, today) = (time::now(), time::today());
+    let now = time::now();
+    let today = app.calendar.day(now);
     let mut tx = app.db.begin().await?;
     let Some(target) = responses::claim_by_id(&mut tx, app.db.backend, invitation_id, now, &today).await? else {
         tx.rollback().await?;

@@ -3,6 +3,7 @@
 //! org chart, and the cycle closes `open_days` later. With several instances each period's
 //! cycle is created once: creating is create-only, and inviting is idempotent.
 use super::audit::{self, Actor, AuditAction, Target};
+use super::schedule_next::{self, Next};
 use super::{App, Error, Result, cycles, invitations};
 use crate::db::schedules::{self, Schedule};
 use crate::domain::period::Period;
@@ -100,9 +101,32 @@ impl ScheduleInput {
     }
 }
 
-/// Creates or replaces a schedule; true when it is new. Its first cycle opens at once.
+/// What saving `input` would do: its first cycle, when, and how many it would ask.
+pub async fn preview(app: &App, input: &ScheduleInput) -> Result<Next> {
+    let schedule = checked(app, input).await?;
+    let now = time::now();
+    let current = app.calendar.period_at(&schedule.every, now);
+    // A later period opens at its local start.
+    schedule_next::next(app, &schedule, now, current, |p| app.calendar.period_bounds(p).0).await
+}
+
+/// Creates or replaces a schedule; true when it is new, with what it will do first (its first
+/// cycle opens at once when its period has none yet).
 #[tracing::instrument(skip_all)]
-pub async fn save(app: &App, actor: &Actor, input: &ScheduleInput) -> Result<bool> {
+pub async fn save(app: &App, actor: &Actor, input: &ScheduleInput) -> Result<(bool, Next)> {
+    let next = preview(app, input).await?;
+    let schedule = input.parse()?;
+    let mut tx = app.db.begin().await?;
+    let new = schedules::save(&mut tx, &schedule, time::now()).await?;
+    let detail = format!("every {}, survey {}", schedule.every, schedule.survey);
+    audit::write(&mut tx, actor, AuditAction::SaveSchedule, Target::Schedule(&schedule.id), &detail).await?;
+    tx.commit().await?;
+    app.wake_outbox();
+    Ok((new, next))
+}
+
+/// The schedule as asked, once its survey is known to fit what it invites.
+async fn checked(app: &App, input: &ScheduleInput) -> Result<Schedule> {
     let schedule = input.parse()?;
     let Some(survey) = crate::db::surveys::load(&app.db.pool, &schedule.survey).await? else {
         return Err(
@@ -117,13 +141,7 @@ pub async fn save(app: &App, actor: &Actor, input: &ScheduleInput) -> Result<boo
     if !fits {
         return Err(invalid("invite customers takes a customer survey; launch takes a peer survey"));
     }
-    let mut tx = app.db.begin().await?;
-    let new = schedules::save(&mut tx, &schedule, time::now()).await?;
-    let detail = format!("every {}, survey {}", schedule.every, schedule.survey);
-    audit::write(&mut tx, actor, AuditAction::SaveSchedule, Target::Schedule(&schedule.id), &detail).await?;
-    tx.commit().await?;
-    app.wake_outbox();
-    Ok(new)
+    Ok(schedule)
 }
 
 pub async fn list(app: &App) -> Result<Vec<ScheduleView>> {
@@ -139,22 +157,16 @@ pub async fn delete(app: &App, actor: &Actor, id: &str) -> Result<()> {
     Ok(tx.commit().await?)
 }
 
-/// The period a schedule is in now.
-fn current_period(every: &str, now: i64) -> Period {
-    use chrono::Datelike;
-    let day = chrono::DateTime::<chrono::Utc>::from_timestamp(now, 0).unwrap_or_default();
-    match every {
-        "month" => Period::Month(day.year(), day.month() as u8),
-        "quarter" => Period::Quarter(day.year(), (day.month0() / 3 + 1) as u8),
-        _ => Period::Year(day.year()),
-    }
-}
-
 /// Opens and invites the current period's cycle of every schedule that has none yet. The
 /// worker calls it on every poll; most polls find every cycle there already.
 #[tracing::instrument(skip_all)]
 pub async fn run_due(app: &App) -> Result<()> {
-    let now = time::now();
+    run_due_at(app, time::now()).await
+}
+
+/// [`run_due`] as if it were `now`: a period starts at local midnight on the organisation's
+/// calendar, so the worker opens its cycle within a poll of that instant (tests pick the instant).
+pub async fn run_due_at(app: &App, now: i64) -> Result<()> {
     for s in schedules::all(&app.db).await? {
         // One schedule that fails does not hold up the others.
         if let Err(e) = run_one(app, &s, now).await {
@@ -166,16 +178,18 @@ pub async fn run_due(app: &App) -> Result<()> {
 
 /// Opens and invites one schedule's cycle for the current period, if it has none yet.
 async fn run_one(app: &App, s: &Schedule, now: i64) -> Result<()> {
-    let period = current_period(&s.every, now);
+    let period = app.calendar.period_at(&s.every, now);
     let id = format!("{}-{period}", s.id);
     let created = match cycles::load(app, &id).await {
         Ok(c) if !c.is_open(now) => return Ok(()),
         Ok(_) => false,
+        // A period that has a cycle of this survey already (made by hand, say) is skipped.
+        Err(Error::NotFound { .. }) if schedule_next::period_taken(app, &s.survey, period, &id).await? => return Ok(()),
         Err(Error::NotFound { .. }) => open_cycle(app, s, &id, period, now).await?,
         Err(e) => return Err(e),
     };
     if created || !schedules::cycle_has_invitations(&app.db, &id).await? {
-        invite(app, s, &id).await?;
+        invite(app, s, &id, period).await?;
     }
     Ok(())
 }
@@ -205,9 +219,11 @@ async fn open_cycle(app: &App, s: &Schedule, id: &str, period: Period, now: i64)
     }
 }
 
-async fn invite(app: &App, s: &Schedule, cycle: &str) -> Result<()> {
+async fn invite(app: &App, s: &Schedule, cycle: &str, period: Period) -> Result<()> {
     let created = if s.invite == "customers" {
-        invitations::invite_customers(app, &Actor::System, cycle, &s.survey).await?
+        // Nobody is asked twice in a period: those who answered this survey in it are left out.
+        let answered = schedule_next::answered_in(app, &s.survey, period).await?;
+        invitations::invite_customers(app, &Actor::System, cycle, &s.survey, &answered).await?
     } else {
         let peers = match s.peers.as_str() {
             "team" => Peers::Team,
@@ -221,17 +237,4 @@ async fn invite(app: &App, s: &Schedule, cycle: &str) -> Result<()> {
     };
     tracing::info!(schedule = %s.id, cycle, invited = created.created, "scheduled cycle invited");
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_current_period_of_each_kind() {
-        let nov_15 = 1_794_700_800; // 2026-11-15T00:00:00Z
-        assert_eq!(current_period("month", nov_15).to_string(), "2026-11");
-        assert_eq!(current_period("quarter", nov_15).to_string(), "2026-Q4");
-        assert_eq!(current_period("year", nov_15).to_string(), "2026");
-    }
 }

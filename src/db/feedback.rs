@@ -11,6 +11,8 @@ pub struct FeedbackRow {
     pub improvements: String,
     pub next_steps: String,
     pub shared_at: Option<i64>,
+    /// When the shared feedback was last amended.
+    pub amended_at: Option<i64>,
     pub acknowledged_at: Option<i64>,
     pub reply: Option<String>,
 }
@@ -19,7 +21,7 @@ pub struct FeedbackRow {
 pub async fn for_subject(pool: &sqlx::AnyPool, cycle: &str, subject: &str) -> Result<Vec<FeedbackRow>, sqlx::Error> {
     let rows = sqlx::query(
         "SELECT f.subject_id, f.author_id, p.name AS author_name, f.strengths, f.improvements, f.next_steps, \
-         f.shared_at, f.acknowledged_at, f.reply FROM feedback f JOIN people p ON p.id = f.author_id \
+         f.shared_at, f.amended_at, f.acknowledged_at, f.reply FROM feedback f JOIN people p ON p.id = f.author_id \
          WHERE f.cycle_id = $1 AND f.subject_id = $2 ORDER BY p.name, f.author_id",
     )
     .bind(cycle)
@@ -36,6 +38,7 @@ pub async fn for_subject(pool: &sqlx::AnyPool, cycle: &str, subject: &str) -> Re
                 improvements: r.try_get("improvements")?,
                 next_steps: r.try_get("next_steps")?,
                 shared_at: r.try_get("shared_at")?,
+                amended_at: r.try_get("amended_at")?,
                 acknowledged_at: r.try_get("acknowledged_at")?,
                 reply: r.try_get("reply")?,
             })
@@ -50,23 +53,45 @@ pub struct Texts<'a> {
     pub next_steps: &'a str,
 }
 
-/// Writes (or rewrites) an author's feedback, shared now when `share`; false if it was shared
-/// already (shared feedback is final).
+/// What [`save`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Saved {
+    Draft,
+    Shared,
+    /// Shared feedback rewritten and shared again.
+    Amended,
+    /// Nothing: a draft of feedback that was shared already (only sharing amends it).
+    Refused,
+}
+
+/// Writes (or rewrites) an author's feedback, shared now when `share`. Shared feedback changes
+/// only by sharing again, which amends it.
 pub async fn save(
     tx: &mut Tx,
     key: (&str, &str, &str),
     texts: &Texts<'_>,
     share: bool,
     now: i64,
-) -> Result<bool, sqlx::Error> {
+) -> Result<Saved, sqlx::Error> {
     let (cycle, subject, author) = key;
-    let done = sqlx::query(
+    let before: Option<Option<i64>> =
+        sqlx::query_scalar("SELECT shared_at FROM feedback WHERE cycle_id = $1 AND subject_id = $2 AND author_id = $3")
+            .bind(cycle)
+            .bind(subject)
+            .bind(author)
+            .fetch_optional(&mut **tx)
+            .await?;
+    let was_shared = matches!(before, Some(Some(_)));
+    if was_shared && !share {
+        return Ok(Saved::Refused);
+    }
+    sqlx::query(
         "INSERT INTO feedback (cycle_id, subject_id, author_id, strengths, improvements, next_steps, updated_at, shared_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
          ON CONFLICT (cycle_id, subject_id, author_id) DO UPDATE SET strengths = excluded.strengths, \
            improvements = excluded.improvements, next_steps = excluded.next_steps, updated_at = excluded.updated_at, \
-           shared_at = excluded.shared_at \
-         WHERE feedback.shared_at IS NULL",
+           shared_at = COALESCE(feedback.shared_at, excluded.shared_at), \
+           amended_at = CASE WHEN feedback.shared_at IS NULL THEN feedback.amended_at ELSE excluded.updated_at END",
     )
     .bind(cycle)
     .bind(subject)
@@ -78,12 +103,16 @@ pub async fn save(
     .bind(share.then_some(now))
     .execute(&mut **tx)
     .await?;
-    Ok(done.rows_affected() > 0)
+    Ok(match (was_shared, share) {
+        (true, _) => Saved::Amended,
+        (false, true) => Saved::Shared,
+        (false, false) => Saved::Draft,
+    })
 }
 
 /// The subject acknowledges shared feedback, once; false if there is none to acknowledge.
 pub async fn acknowledge(
-    pool: &sqlx::AnyPool,
+    tx: &mut Tx,
     key: (&str, &str, &str),
     reply: Option<&str>,
     now: i64,
@@ -98,7 +127,7 @@ pub async fn acknowledge(
     .bind(author)
     .bind(now)
     .bind(reply)
-    .execute(pool)
+    .execute(&mut **tx)
     .await?;
     Ok(done.rows_affected() > 0)
 }

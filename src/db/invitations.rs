@@ -167,6 +167,7 @@ fn info_from_row(r: &sqlx::any::AnyRow, now: i64) -> Result<InvitationInfo, sqlx
         cycle_id: r.try_get("cycle_id")?,
         cycle_title: r.try_get("cycle_title")?,
         cycle_open: status == "open" && now < closes_at,
+        closes_at,
         min_raters: r.try_get("min_raters")?,
         survey_id: r.try_get("survey_id")?,
         subject_id: r.try_get("subject_id")?,

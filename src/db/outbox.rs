@@ -16,6 +16,8 @@ pub enum Kind {
     Results,
     /// Tells an old address that it was replaced (payload: [`AddressChanged`] as JSON).
     AddressChanged,
+    /// Tells a person of a step in the review loop (payload: `app::notices::Notice` as JSON).
+    Notice,
 }
 
 /// The payload of an [`Kind::AddressChanged`] notice: the address it goes to is no longer in
@@ -37,6 +39,7 @@ impl Kind {
             Kind::Nomination => "nomination",
             Kind::Results => "results",
             Kind::AddressChanged => "address_changed",
+            Kind::Notice => "notice",
         }
     }
 
@@ -49,6 +52,7 @@ impl Kind {
             Kind::Nomination,
             Kind::Results,
             Kind::AddressChanged,
+            Kind::Notice,
         ]
         .into_iter()
         .find(|k| k.as_str() == raw)
@@ -145,6 +149,21 @@ pub async fn queue_address_notices(tx: &mut Tx, notices: &[AddressChanged], now:
         .execute(&mut **tx)
         .await?;
     }
+    Ok(())
+}
+
+/// Queues one notice to an active person (none to someone who left).
+pub async fn queue_notice(tx: &mut Tx, person: &str, payload: &str, now: i64) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO outbox (kind, person_id, payload, status, attempts, next_attempt_ms, created_at) \
+         SELECT 'notice', p.id, $2, 'pending', 0, $3, $4 FROM people p WHERE p.id = $1 AND p.active = TRUE",
+    )
+    .bind(person)
+    .bind(payload)
+    .bind(now * 1000)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
     Ok(())
 }
 

@@ -73,3 +73,33 @@ pub async fn cycle_has_invitations(db: &Db, cycle: &str) -> Result<bool, sqlx::E
             .await?;
     Ok(n > 0)
 }
+
+/// Every cycle that has invitations of `survey`, with its period: (cycle, period).
+pub async fn cycles_of_survey(db: &Db, survey: &str) -> Result<Vec<(String, Option<String>)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT c.id, c.period FROM cycles c WHERE c.id IN (SELECT DISTINCT cycle_id FROM invitations WHERE survey_id = $1) \
+         ORDER BY c.id",
+    )
+    .bind(survey)
+    .fetch_all(&db.pool)
+    .await
+}
+
+/// The customers who answered `survey` in any of `cycles`.
+pub async fn customers_who_answered(db: &Db, survey: &str, cycles: &[String]) -> Result<Vec<String>, sqlx::Error> {
+    let mut out = Vec::new();
+    for chunk in cycles.chunks(200) {
+        let list: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
+        let sql = format!(
+            "SELECT DISTINCT respondent_customer_id FROM invitations WHERE survey_id = $1 AND completed = TRUE \
+             AND respondent_customer_id IS NOT NULL AND cycle_id IN ({})",
+            list.join(", ")
+        );
+        let mut q = sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).bind(survey);
+        for c in chunk {
+            q = q.bind(c);
+        }
+        out.extend(q.fetch_all(&db.pool).await?);
+    }
+    Ok(out)
+}

@@ -8,6 +8,8 @@ pub struct InvitationInfo {
     pub cycle_id: String,
     pub cycle_title: String,
     pub cycle_open: bool,
+    /// When the cycle closes, and with it every link of the invitation.
+    pub closes_at: i64,
     /// The cycle's anonymity threshold, which the form and emails mention.
     pub min_raters: i64,
     pub survey_id: String,

@@ -1,6 +1,7 @@
 //! Pure domain types: parsing and validation, no I/O.
 pub mod answers;
 pub mod api_key;
+pub mod calendar;
 pub mod cycle;
 pub mod directory;
 pub mod draft;
@@ -8,6 +9,7 @@ pub mod email;
 pub mod id;
 pub mod invitation;
 pub mod locale;
+pub mod loop_event;
 pub mod net;
 pub mod orgchart;
 pub mod period;

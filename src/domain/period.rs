@@ -47,6 +47,26 @@ impl Period {
         }
     }
 
+    /// The period after this one, of the same kind.
+    pub fn next(self) -> Period {
+        match self {
+            Period::Year(y) => Period::Year(y + 1),
+            Period::Quarter(y, 4) => Period::Quarter(y + 1, 1),
+            Period::Quarter(y, q) => Period::Quarter(y, q + 1),
+            Period::Month(y, 12) => Period::Month(y + 1, 1),
+            Period::Month(y, m) => Period::Month(y, m + 1),
+        }
+    }
+
+    /// The (year, month) the period starts in.
+    pub fn first_month(self) -> (i32, u8) {
+        match self {
+            Period::Year(y) => (y, 1),
+            Period::Quarter(y, q) => (y, (q - 1) * 3 + 1),
+            Period::Month(y, m) => (y, m),
+        }
+    }
+
     /// Whether `inner` lies inside this period (a period lies inside itself).
     pub fn contains(self, inner: Period) -> bool {
         if self.year() != inner.year() {

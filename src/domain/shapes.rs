@@ -97,6 +97,14 @@ pub fn opt_date_time() -> ObjectBuilder {
     date_time_of(true)
 }
 
+/// A boundary of a cycle's period on the organisation's calendar (CONTRACT §15), in UTC.
+pub fn opt_period_bound() -> ObjectBuilder {
+    date_time_of(true).description(Some(
+        "RFC 3339 in UTC: where the period starts (`period_starts_at`) or the first instant after it \
+         (`period_ends_at`) at local midnight in CANDOR_TIMEZONE; null without a period",
+    ))
+}
+
 fn period_of(nullable: bool) -> ObjectBuilder {
     string(nullable).pattern(Some(super::period::PERIOD_PATTERN)).description(Some("`YYYY-MM`, `YYYY-Qn` or `YYYY`"))
 }

@@ -1,14 +1,10 @@
-//! Time as the database keeps it: unix seconds, and UTC days as `YYYY-MM-DD`.
+//! Time as the database and the API keep it: unix seconds, and RFC 3339 in UTC. Days people
+//! read are local: see `calendar`.
 use chrono::Datelike;
 use chrono::{DateTime, SecondsFormat, Utc};
 
 pub fn now() -> i64 {
     Utc::now().timestamp()
-}
-
-/// Today's date in UTC, the only time an anonymous response keeps.
-pub fn today() -> String {
-    Utc::now().format("%Y-%m-%d").to_string()
 }
 
 pub fn parse_rfc3339(raw: &str, what: &str) -> Result<i64, String> {
@@ -25,11 +21,6 @@ pub fn to_rfc3339(secs: i64) -> String {
     DateTime::<Utc>::from_timestamp(secs, 0).unwrap_or_default().to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
-/// A day for people: `2026-12-31`.
-pub fn to_day(secs: i64) -> String {
-    DateTime::<Utc>::from_timestamp(secs, 0).unwrap_or_default().format("%Y-%m-%d").to_string()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -38,7 +29,6 @@ mod tests {
     fn rfc3339_round_trip() {
         let t = parse_rfc3339("2026-12-31T23:59:59Z", "closes_at").unwrap();
         assert_eq!(to_rfc3339(t), "2026-12-31T23:59:59Z");
-        assert_eq!(to_day(t), "2026-12-31");
         let beijing = parse_rfc3339("2026-10-01T08:00:00+08:00", "x").unwrap();
         assert_eq!(beijing, parse_rfc3339("2026-10-01T00:00:00Z", "x").unwrap());
         assert!(parse_rfc3339("2026-13-01", "opens_at").is_err());

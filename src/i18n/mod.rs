@@ -1,10 +1,12 @@
 //! Every word a person reads, in English and Simplified Chinese, and how a page's language is
 //! chosen. Used by the pages (`web`) and the emails (`outbox`) alike.
 pub mod analytics;
+pub mod calendar;
 pub mod errors;
 pub mod flow;
 pub mod identity;
 pub mod manager;
+pub mod notices;
 pub mod respondent;
 pub mod review;
 
@@ -15,6 +17,7 @@ pub use errors::{error_text, refusal, row_refusal};
 pub use flow::{FlowText, flow_text, review_kind};
 pub use identity::{IdentityText, identity_text};
 pub use manager::{DashText, dash_text, indicator_label, relation_label};
+pub use notices::notice_text;
 pub use respondent::{Text, fill, text};
 pub use review::{ReviewText, review_text};
 

@@ -1,5 +1,5 @@
 //! Every word a respondent or manager reads, in English and Simplified Chinese.
-//! `{subject}`, `{cycle}`, `{name}` and `{n}` are filled in by the caller before escaping.
+//! `{subject}`, `{cycle}`, `{name}`, `{n}` and `{until}` are filled in by the caller before escaping.
 use crate::domain::{Locale, Relation};
 
 pub struct Text {
@@ -136,7 +136,7 @@ pub static EN: Text = Text {
     email_reminder: "Reminder: ",
     email_greeting: "Hello {name},",
     email_button: "Answer the survey",
-    email_personal: "This link is personal: please do not forward it. It works until the review closes.",
+    email_personal: "This link is personal: please do not forward it. It works until {until}.",
     email_unsubscribe: "Do not want these emails? Unsubscribe:",
 };
 
@@ -203,7 +203,7 @@ pub static ZH_CN: Text = Text {
     email_reminder: "提醒：",
     email_greeting: "{name}，您好：",
     email_button: "填写问卷",
-    email_personal: "此链接仅供您本人使用，请勿转发。考核结束前一直有效。",
+    email_personal: "此链接仅供您本人使用，请勿转发。有效期至 {until}。",
     email_unsubscribe: "不想再收到这类邮件？点此退订：",
 };
 

@@ -18,6 +18,7 @@ struct InvitationText<'a> {
     greeting: &'a str,
     items: &'a [EmailItem],
     notes: &'a [String],
+    personal: &'a str,
     unsubscribe_url: Option<&'a str>,
 }
 
@@ -29,6 +30,7 @@ struct InvitationHtml<'a> {
     greeting: &'a str,
     items: &'a [EmailItem],
     notes: &'a [String],
+    personal: &'a str,
     unsubscribe_url: Option<&'a str>,
 }
 
@@ -41,6 +43,8 @@ pub struct InvitationEmail<'a> {
     pub greeting: String,
     pub items: Vec<EmailItem>,
     pub notes: Vec<String>,
+    /// "This link is personal …, it works until" the local day and time it closes.
+    pub personal: String,
     pub unsubscribe_url: Option<&'a str>,
 }
 
@@ -60,6 +64,7 @@ pub fn invitation(e: &InvitationEmail<'_>, from: &Mailbox) -> Result<Message, Co
         greeting: &e.greeting,
         items: &e.items,
         notes: &e.notes,
+        personal: &e.personal,
         unsubscribe_url: e.unsubscribe_url,
     }
     .render()?;
@@ -69,6 +74,7 @@ pub fn invitation(e: &InvitationEmail<'_>, from: &Mailbox) -> Result<Message, Co
         greeting: &e.greeting,
         items: &e.items,
         notes: &e.notes,
+        personal: &e.personal,
         unsubscribe_url: e.unsubscribe_url,
     }
     .render()?;
@@ -169,6 +175,24 @@ pub fn results(
         .message_id(None)
         .header(lettre::message::header::ContentType::TEXT_PLAIN)
         .body(signed(sender.org, crate::i18n::fill(r.results_body, &vars)))?)
+}
+
+/// A step of the review loop: plain text, the page of the next step.
+pub fn notice(
+    name: &str,
+    email: &str,
+    (subject, body): (&str, &str),
+    vars: &[(&str, &str)],
+    sender: &Sender<'_>,
+) -> Result<Message, ComposeError> {
+    let to = Mailbox::new(Some(name.to_string()), email.parse()?);
+    Ok(Message::builder()
+        .from(sender.from.clone())
+        .to(to)
+        .subject(subject_for(sender.org, &crate::i18n::fill(subject, vars)))
+        .message_id(None)
+        .header(lettre::message::header::ContentType::TEXT_PLAIN)
+        .body(signed(sender.org, crate::i18n::fill(body, vars)))?)
 }
 
 /// "The address we have for you was changed", to the old address: plain text, no link (a

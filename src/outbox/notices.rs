@@ -1,5 +1,5 @@
 //! The worker's emails to one person that carry no review: a sign-in link, "your results are
-//! ready", and "choose your reviewers". (A child of `worker`: it uses the worker's state.)
+//! ready", "choose your reviewers", and the review loop's notices. (A child of `worker`: it uses the worker's state.)
 use super::*;
 
 impl Worker {
@@ -122,5 +122,42 @@ impl Worker {
                 Err(e) => Outcome::from(e),
             },
         }
+    }
+
+    /// A step of the review loop, told to the person whose turn it is, with the page where
+    /// they take the next step (sign-in first): no sign-in link, as it may be read days later.
+    pub(super) async fn send_notice(&self, row: &Claimed) -> Result<Outcome, app::Error> {
+        use crate::app::notices::{Event, Notice};
+        let db = &self.app.db;
+        let parsed = row.payload.as_deref().and_then(|p| serde_json::from_str::<Notice>(p).ok());
+        let (Some(person), Some(n)) = (&row.person_id, parsed) else {
+            return Ok(Outcome::Permanent("a malformed notice".into()));
+        };
+        let Some(c) = crate::db::cycles::load(&db.pool, &n.cycle).await? else {
+            return Ok(Outcome::Skipped("cycle gone"));
+        };
+        let Some((name, email, locale)) = crate::db::sessions::contact(db, person).await? else {
+            return Ok(Outcome::Skipped("person gone"));
+        };
+        let name_of = |id: Option<String>| async move {
+            match id {
+                Some(id) => crate::db::sessions::contact(db, &id).await.map(|c| c.map(|c| c.0).unwrap_or(id)),
+                None => Ok(String::new()),
+            }
+        };
+        let subject = name_of(Some(n.subject.clone())).await?;
+        let author = name_of(n.author.clone()).await?;
+        let enc = |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
+        let base = self.app.config.public_base();
+        let page = match n.event {
+            Event::NominationSubmitted => format!("{base}/nominations/{}/{}", enc(&n.cycle), enc(&n.subject)),
+            Event::NominationApproved => format!("{base}/me"),
+            _ => format!("{base}/dashboard/people/{}?cycle={}#feedback", enc(&n.subject), enc(&n.cycle)),
+        };
+        let locale = locale.as_deref().and_then(|l| Locale::parse(l).ok()).unwrap_or_default();
+        let words = crate::i18n::notice_text(locale, n.event);
+        let vars =
+            [("name", name.as_str()), ("cycle", &c.title), ("subject", &subject), ("author", &author), ("url", &page)];
+        Ok(self.send_plain(compose::notice(&name, &email, words, &vars, &self.sender())).await)
     }
 }

@@ -163,6 +163,7 @@ impl Worker {
             Some(Kind::Results) => self.send_results(&row).await,
             Some(Kind::Nomination) => self.send_nomination(&row).await,
             Some(Kind::AddressChanged) => Ok(self.send_address_changed(&row).await),
+            Some(Kind::Notice) => self.send_notice(&row).await,
             None => Ok(Outcome::Skipped("unknown kind")),
         };
         let outcome = attempted
@@ -324,6 +325,7 @@ impl Worker {
         });
         links::insert(pool, &new_links, time::now()).await?;
         let mut email = invitation_email(row, first, t, items, notes, unsubscribe.as_deref());
+        email.personal = fill(t.email_personal, &[("until", &self.until(&open, locale))]);
         if let Some(org) = &self.app.config.org_name {
             email.subject = format!("{org}: {}", email.subject);
         }
@@ -345,6 +347,15 @@ impl Worker {
         let hashes: Vec<String> = new_links.into_iter().map(|l| l.token_hash).collect();
         links::delete(pool, &hashes).await?;
         Ok(outcome)
+    }
+
+    /// Until when the email's links work: the local day and time its cycle closes (an email
+    /// is about one cycle; were there several, the first to close), in the reader's language,
+    /// naming the zone (CONTRACT §15).
+    fn until(&self, open: &[InvitationInfo], locale: Locale) -> String {
+        let calendar = &self.app.calendar;
+        let closes = open.iter().map(|i| i.closes_at).min().unwrap_or_default();
+        crate::i18n::calendar::date_time(locale, &calendar.local(closes), calendar.name())
     }
 
     /// A line and a freshly minted link per review, and the privacy notes that apply.
@@ -414,6 +425,7 @@ fn invitation_email<'a>(
         greeting: fill(t.email_greeting, &vars),
         items,
         notes,
+        personal: String::new(),
         unsubscribe_url,
     }
 }

@@ -27,18 +27,34 @@ fn open(width: u32, height: u32, label: &str) -> String {
 /// A score, or the words for why there is none ("too few raters", "results at close"…).
 pub type Shown = Result<f64, String>;
 
+/// The charts are drawn about as wide as a phone's column (about 340 units), so that their
+/// 15 px text stays at least 11 px on a 360 px screen instead of shrinking with a wider drawing.
+const LEFT: f64 = 120.0;
+const PLOT: f64 = 180.0;
+const RIGHT: f64 = 46.0;
+
+/// A row's name as the chart's left column holds it: long names end in "…" (the table beside
+/// the chart, and its text alternative, have them whole).
+fn short(name: &str) -> String {
+    const MAX: usize = 13;
+    match name.chars().count() > MAX {
+        true => format!("{}…", name.chars().take(MAX - 1).collect::<String>()),
+        false => name.to_string(),
+    }
+}
+
 /// Horizontal bars on a 0–100 scale: one row per (label, value); no value draws its reason.
 pub fn bars(label: &str, rows: &[(String, Shown)]) -> String {
-    let (left, width, row_h) = (150.0, 300.0, 26.0);
+    let (left, width, row_h) = (LEFT, PLOT, 26.0);
     let height = (rows.len() as f64 * row_h + 24.0) as u32;
-    let mut svg = open(left as u32 + width as u32 + 50, height, label);
+    let mut svg = open((LEFT + PLOT + RIGHT) as u32, height, label);
     for (i, (name, value)) in rows.iter().enumerate() {
         let y = i as f64 * row_h + 4.0;
         svg.push_str(&format!(
             r#"<text x="{x}" y="{ty}" text-anchor="end" class="lbl">{n}</text>"#,
             x = left - 8.0,
             ty = y + 15.0,
-            n = esc(name)
+            n = esc(&short(name))
         ));
         match value {
             Ok(v) => svg.push_str(&format!(
@@ -76,16 +92,17 @@ pub type IntervalRow = (String, Shown, Option<[f64; 2]>);
 
 /// A dot per group with its 95 % interval as a line.
 pub fn intervals(label: &str, rows: &[IntervalRow]) -> String {
-    let (left, width, row_h) = (150.0, 300.0, 26.0);
-    let height = (rows.len() as f64 * row_h + 24.0) as u32;
-    let mut svg = open(left as u32 + width as u32 + 50, height, label);
+    let (left, width, row_h) = (LEFT, PLOT, 26.0);
+    // The first row's value is drawn above its dot: room for it at the top.
+    let height = (rows.len() as f64 * row_h + 32.0) as u32;
+    let mut svg = open((LEFT + PLOT + RIGHT) as u32, height, label);
     for (i, (name, score, ci)) in rows.iter().enumerate() {
-        let y = i as f64 * row_h + 13.0;
+        let y = i as f64 * row_h + 21.0;
         svg.push_str(&format!(
             r#"<text x="{x}" y="{ty}" text-anchor="end" class="lbl">{n}</text>"#,
             x = left - 8.0,
             ty = y + 5.0,
-            n = esc(name)
+            n = esc(&short(name))
         ));
         let at = |v: f64| left + v.clamp(0.0, 100.0) / 100.0 * width;
         match score {
@@ -98,23 +115,28 @@ pub fn intervals(label: &str, rows: &[IntervalRow]) -> String {
                     ));
                 }
                 svg.push_str(&format!(r#"<circle cx="{:.1}" cy="{y}" r="5" class="dot"/>"#, at(*s)));
-                svg.push_str(&format!(r#"<text x="{:.1}" y="{}" class="val">{s:.1}</text>"#, at(*s) + 8.0, y - 6.0));
+                // Left of a dot near the top of the scale, so that "100.0" is not cut off.
+                let (x, anchor) = if *s > 80.0 { (at(*s) - 8.0, "end") } else { (at(*s) + 8.0, "start") };
+                svg.push_str(&format!(
+                    r#"<text x="{x:.1}" y="{}" text-anchor="{anchor}" class="val">{s:.1}</text>"#,
+                    y - 6.0
+                ));
             }
             Err(why) => {
                 svg.push_str(&format!(r#"<text x="{}" y="{}" class="muted">{}</text>"#, left + 4.0, y + 5.0, esc(why)))
             }
         }
     }
-    axis(&mut svg, left, width, rows.len() as f64 * row_h + 8.0);
+    axis(&mut svg, left, width, rows.len() as f64 * row_h + 16.0);
     svg.push_str("</svg>");
     svg
 }
 
 /// One line per series across cycles, on 0–100.
 pub fn trend(label: &str, cycles: &[String], series: &[(String, Vec<Option<f64>>)]) -> String {
-    let (left, top, width, height) = (40.0, 10.0, 420.0, 150.0);
+    let (left, top, width, height) = (36.0, 10.0, 280.0, 150.0);
     let legend_h = series.len() as f64 * 18.0;
-    let mut svg = open(left as u32 + width as u32 + 20, (top + height + 40.0 + legend_h) as u32, label);
+    let mut svg = open(left as u32 + width as u32 + 24, (top + height + 40.0 + legend_h) as u32, label);
     let n = cycles.len().max(2) as f64;
     let x = |i: usize| left + i as f64 / (n - 1.0) * width;
     let y = |v: f64| top + height - v.clamp(0.0, 100.0) / 100.0 * height;
@@ -132,7 +154,7 @@ pub fn trend(label: &str, cycles: &[String], series: &[(String, Vec<Option<f64>>
             r#"<text x="{:.1}" y="{}" text-anchor="middle" class="tick">{}</text>"#,
             x(i),
             top + height + 16.0,
-            esc(c)
+            esc(&short(c))
         ));
     }
     for (k, (name, values)) in series.iter().enumerate() {
@@ -167,7 +189,8 @@ pub fn histogram(label: &str, values: &[f64]) -> String {
         bins[((v.clamp(0.0, 100.0) / 20.0) as usize).min(4)] += 1;
     }
     let max = bins.iter().copied().max().unwrap_or(0).max(1) as f64;
-    let (left, top, width, height) = (10.0, 10.0, 300.0, 100.0);
+    // Room above the tallest bar for its count: a count is drawn on the page, never on a bar.
+    let (left, top, width, height) = (10.0, 20.0, 300.0, 100.0);
     let mut svg = open(left as u32 + width as u32 + 10, (top + height + 30.0) as u32, label);
     let bw = width / 5.0;
     for (i, count) in bins.iter().enumerate() {
@@ -179,7 +202,7 @@ pub fn histogram(label: &str, values: &[f64]) -> String {
             top + height - h,
             bw - 4.0,
             x + bw / 2.0,
-            (top + height - h - 3.0).max(top + 9.0),
+            top + height - h - 5.0,
             x + bw / 2.0,
             top + height + 14.0,
             i * 20,

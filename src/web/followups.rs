@@ -7,6 +7,7 @@ use super::pages::{Html, app_error, stale_form};
 use super::respondent::{QuestionView, question_view};
 use crate::app::followups::{self, PhoneOutcome, Unhappy};
 use crate::domain::answers::Rejected;
+use crate::domain::calendar::Calendar;
 use crate::domain::{Locale, Relation};
 use crate::i18n::{DashText, ReviewText, Text, fill, review_text, text};
 use askama::Template;
@@ -58,7 +59,7 @@ fn contact(email: &str, phone: Option<&str>) -> String {
     [phone.unwrap_or(""), email].into_iter().filter(|s| !s.is_empty()).collect::<Vec<_>>().join(" · ")
 }
 
-fn row(u: Unhappy, locale: Locale, r: &ReviewText) -> Row {
+fn row(u: Unhappy, locale: Locale, r: &ReviewText, calendar: &Calendar) -> Row {
     let a = u.answer;
     let low = u
         .low
@@ -74,7 +75,7 @@ fn row(u: Unhappy, locale: Locale, r: &ReviewText) -> Row {
     Row {
         contact: contact(&a.customer_email, a.customer_phone.as_deref()),
         followed: a.followed.map(|(by, at, note)| {
-            let done = fill(r.followed_by, &[("name", &by), ("date", &crate::domain::time::to_day(at))]);
+            let done = fill(r.followed_by, &[("name", &by), ("date", &calendar.day(at))]);
             match note {
                 Some(n) => format!("{done}: {n}"),
                 None => done,
@@ -112,7 +113,7 @@ async fn list(
         nav: nav(&who.viewer, who.t, "/followups"),
         page_title: r.followups_title,
         csrf: &who.viewer.csrf,
-        rows: found.into_iter().map(|u| row(u, who.locale, r)).collect(),
+        rows: found.into_iter().map(|u| row(u, who.locale, r, &state.app.calendar)).collect(),
         flash: q.ok().and_then(|q| q.0.done).is_some(),
     };
     Html(page.render()).into_response()

@@ -8,6 +8,7 @@ use super::nav::{Nav, nav};
 use super::pages::{Html, app_error};
 use crate::app::respondents::{self, MyReviewState};
 use crate::app::{home, nominations};
+use crate::domain::calendar::Calendar;
 use crate::domain::time;
 use crate::i18n::{DashText, FlowText, fill, flow_text, review_kind};
 use askama::Template;
@@ -69,7 +70,7 @@ async fn page(State(state): State<WebState>, who: SignedIn) -> Response {
         Err(e) => return app_error(e, who.locale),
     };
     let results = match home::my_cycles(&state.app, person, time::now()).await {
-        Ok(c) => c.into_iter().map(|c| result_view(&who, f, c)).collect(),
+        Ok(c) => c.into_iter().map(|c| result_view(&who, f, c, &state.app.calendar)).collect(),
         Err(e) => return app_error(e, who.locale),
     };
     let reviews = reviews
@@ -114,7 +115,7 @@ async fn page(State(state): State<WebState>, who: SignedIn) -> Response {
     Html(page.render()).into_response()
 }
 
-fn result_view(who: &SignedIn, f: &FlowText, c: home::MyCycle) -> ResultView {
+fn result_view(who: &SignedIn, f: &FlowText, c: home::MyCycle, calendar: &Calendar) -> ResultView {
     let href = format!(
         "/dashboard/people/{}?cycle={}&lang={}",
         urlencode(&who.viewer.person_id),
@@ -124,7 +125,7 @@ fn result_view(who: &SignedIn, f: &FlowText, c: home::MyCycle) -> ResultView {
     match c.closed {
         true => ResultView { title: c.title, href: Some(href), note: f.result_ready.to_string() },
         false => {
-            ResultView { title: c.title, href: None, note: fill(f.result_open, &[("day", &time::to_day(c.closes_at))]) }
+            ResultView { title: c.title, href: None, note: fill(f.result_open, &[("day", &calendar.day(c.closes_at))]) }
         }
     }
 }

@@ -140,3 +140,12 @@ pub async fn no_overflow(c: &Client, what: &str) {
     let overflow = c.execute("return document.documentElement.scrollWidth - window.innerWidth;", vec![]).await.unwrap();
     assert!(overflow.as_i64().unwrap_or(99) <= 1, "{what}: horizontal overflow {overflow}");
 }
+
+/// The smallest text of the page's charts as drawn, in CSS pixels (0 when there is none).
+pub async fn smallest_chart_text(c: &Client) -> f64 {
+    let js = "const sizes = [...document.querySelectorAll('svg.chart')].flatMap(s => { \
+                const k = s.getBoundingClientRect().width / s.viewBox.baseVal.width; \
+                return [...s.querySelectorAll('text')].map(t => parseFloat(getComputedStyle(t).fontSize) * k); }); \
+              return sizes.length ? Math.min(...sizes) : 0;";
+    c.execute(js, vec![]).await.unwrap().as_f64().unwrap()
+}

@@ -139,6 +139,7 @@ pub fn test_config(db_url: &str, mail_dir: PathBuf) -> Config {
         oidc_client_secret_file: None,
         oidc_name: None,
         login_links: "on".into(),
+        timezone: None,
     }
 }
 

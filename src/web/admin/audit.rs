@@ -33,6 +33,8 @@ struct AuditPage<'a> {
     t: &'a DashText,
     nav: Nav,
     page_title: &'a str,
+    /// The "when" column's heading, naming the zone of its times.
+    when: String,
     cycles: Vec<CycleOption>,
     entries: Vec<EntryView>,
     older: Option<String>,
@@ -62,7 +64,10 @@ pub(super) async fn page(
     let entries = entries
         .into_iter()
         .map(|e| EntryView {
-            at: e.at.replace('T', " ").trim_end_matches('Z').to_string(),
+            // Stored and served by the API in UTC; read here on the organisation's calendar.
+            at: crate::domain::time::parse_rfc3339(&e.at, "at")
+                .map(|t| app.calendar.date_time(t))
+                .unwrap_or_else(|_| e.at.clone()),
             actor: match e.actor_kind.as_str() {
                 "api_key" => format!("API key {}", e.actor),
                 _ => e.actor,
@@ -77,6 +82,7 @@ pub(super) async fn page(
         t: who.t,
         nav: nav(&who.viewer, who.t, "/admin/audit"),
         page_title: who.t.audit_title,
+        when: crate::i18n::fill(who.t.audit_when, &[("zone", app.calendar.name())]),
         cycles: all
             .into_iter()
             .map(|c| CycleOption { selected: Some(c.id.as_str()) == cycle, id: c.id, title: c.title })

@@ -21,7 +21,9 @@ pub(super) async fn views(app: &App, hooks: Vec<integrations::Webhook>) -> app::
             .into_iter()
             .take(3)
             .map(|d| {
-                let at = d.at.replace('T', " ").chars().take(16).collect::<String>();
+                // The API's UTC instant, read on the organisation's calendar, to the minute.
+                let local = crate::domain::time::parse_rfc3339(&d.at, "at").map(|t| app.calendar.date_time(t));
+                let at = local.unwrap_or_else(|_| d.at.replace('T', " ")).chars().take(16).collect::<String>();
                 format!("{at} · {} · {} · {} · {} ms", d.event, d.outcome, d.status, d.latency_ms)
             })
             .collect();

@@ -5,6 +5,7 @@
 mod access;
 mod audit;
 mod builder;
+mod days;
 mod hooks;
 mod import;
 mod people;
@@ -13,6 +14,7 @@ mod weights;
 use crate::app::cycles::{CycleInput, CycleProgress};
 use crate::app::invitations::{AllKeyword, Deliver, SmallGroup, Subjects};
 use crate::app::{self, App, cycles, integrations, invitations, surveys};
+use crate::domain::calendar::Calendar;
 use crate::domain::reviews::Peers;
 use crate::i18n::DashText;
 use crate::web::WebState;
@@ -72,8 +74,8 @@ struct KeyLine {
     last_used: String,
 }
 
-fn key_lines(keys: Vec<integrations::KeyRow>, t: &DashText) -> Vec<KeyLine> {
-    let day = |secs: i64| crate::domain::time::to_rfc3339(secs).chars().take(10).collect::<String>();
+fn key_lines(keys: Vec<integrations::KeyRow>, t: &DashText, calendar: &Calendar) -> Vec<KeyLine> {
+    let day = |secs: i64| calendar.day(secs);
     keys.into_iter()
         .map(|k| KeyLine {
             created: day(k.created_at),
@@ -108,6 +110,8 @@ struct AdminPage<'a> {
     people_link: &'a str,
     /// What a refused form had typed, shown back in its fields.
     typed: Typed,
+    /// The cycle form's day labels and hint, naming the organisation's zone.
+    days: days::DayLabels,
 }
 
 /// What the page shows besides its lists.
@@ -185,7 +189,7 @@ pub(super) async fn render(app: &App, who: &SignedIn, status: StatusCode, notice
         cycles,
         peer_surveys: pick("peer"),
         customer_surveys: pick("customer"),
-        keys: key_lines(keys, t),
+        keys: key_lines(keys, t, &app.calendar),
         admins,
         me: who.viewer.person_id.clone(),
         webhooks: hooks,
@@ -193,6 +197,7 @@ pub(super) async fn render(app: &App, who: &SignedIn, status: StatusCode, notice
         preview: notice.preview,
         people_link: crate::i18n::identity_text(who.locale).people_title,
         typed: notice.typed,
+        days: days::DayLabels::new(t, &app.calendar),
     };
     (status, Html(page.render())).into_response()
 }
@@ -322,14 +327,16 @@ fn optional_number<T: std::str::FromStr>(raw: &str, field: &str) -> app::Result<
         .map_err(|_| app::Error::invalid("invalid_cycle", format!("{field}: {raw:?} is not a number")).naming(raw))
 }
 
-fn cycle_input(form: CycleForm) -> app::Result<CycleInput> {
+/// The form's days are local days (CONTRACT §15).
+fn cycle_input(form: CycleForm, calendar: &Calendar) -> app::Result<CycleInput> {
     let weight = |raw: &str, field| optional_number::<f64>(raw, field).map(|w| w.unwrap_or(1.0));
+    let (opens_at, closes_at) = days::instants(calendar, &form.opens, &form.closes)?;
     Ok(CycleInput {
         id: form.id.trim().to_string(),
         title: form.title,
         period: Some(form.period.trim().to_string()).filter(|p| !p.is_empty()),
-        opens_at: format!("{}T00:00:00Z", form.opens),
-        closes_at: format!("{}T23:59:59Z", form.closes),
+        opens_at,
+        closes_at,
         min_raters: Some(form.min_raters.unwrap_or(3)),
         weights: Some(crate::app::cycles::WeightsInput {
             manager: weight(&form.weight_manager, "manager weight")?,
@@ -362,7 +369,7 @@ fn typed_cycle(form: CycleForm) -> Notice {
 }
 
 async fn create_cycle(State(app): State<App>, AdminForm(f): AdminForm<CycleForm>) -> Response {
-    let created = match cycle_input(f.form.clone()) {
+    let created = match cycle_input(f.form.clone(), &app.calendar) {
         Ok(input) => cycles::create(&app, &actor(&f.who), &input).await,
         Err(e) => Err(e),
     };
@@ -420,9 +427,9 @@ async fn cycle_action(
                 other => other.map(|c| ("launched", Some(c.created))),
             }
         }
-        "invite-customers" => {
-            invitations::invite_customers(&app, &by, &cycle, &survey).await.map(|c| ("invited", Some(c.created)))
-        }
+        "invite-customers" => invitations::invite_customers(&app, &by, &cycle, &survey, &Default::default())
+            .await
+            .map(|c| ("invited", Some(c.created))),
         "remind" => app::reminders::remind(&app, &by, &cycle).await.map(|q| ("reminded", Some(q.queued))),
         "close" => cycles::close(&app, &by, &cycle).await.map(|_| ("closed", None)),
         _ => return crate::web::pages::not_found(f.who.locale),
@@ -472,6 +479,18 @@ struct ScheduleForm {
     invite: String,
     open_days: i64,
     min_raters: Option<i64>,
+    /// Ticked on the preview: a schedule is saved only once its first run has been seen.
+    confirm: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "admin/schedule_confirm.html")]
+struct ScheduleConfirm<'a> {
+    t: &'a DashText,
+    nav: Nav,
+    page_title: &'a str,
+    summary: String,
+    fields: Vec<(&'static str, String)>,
 }
 
 async fn create_schedule(State(app): State<App>, AdminForm(f): AdminForm<ScheduleForm>) -> Response {
@@ -486,6 +505,12 @@ async fn create_schedule(State(app): State<App>, AdminForm(f): AdminForm<Schedul
         open_days: form.open_days,
         min_raters: form.min_raters,
     };
+    if form.confirm.is_none() {
+        return match app::schedules::preview(&app, &input).await {
+            Ok(next) => schedule_preview(&f.who, &input, &next, &app.calendar),
+            Err(e) => show_error_with(&app, &f.who, e, typed_schedule(f.form)).await,
+        };
+    }
     match app::schedules::save(&app, &actor(&f.who), &input).await {
         Ok(_) => back(&app, &f.who, Ok(("schedule_added", None))).await,
         Err(e) => show_error_with(&app, &f.who, e, typed_schedule(f.form)).await,
@@ -504,6 +529,37 @@ fn typed_schedule(form: ScheduleForm) -> Notice {
         ("min_raters", form.min_raters.map(|n| n.to_string()).unwrap_or_default()),
     ];
     Notice { typed: Typed::new("schedule", values), ..Notice::default() }
+}
+
+/// What the schedule will do first, and the same form again with the box to confirm it.
+fn schedule_preview(
+    who: &SignedIn,
+    input: &app::schedules::ScheduleInput,
+    next: &app::schedule_next::Next,
+    calendar: &Calendar,
+) -> Response {
+    let t = who.t;
+    let now = crate::domain::time::now();
+    let opens = crate::domain::time::parse_rfc3339(&next.opens_at, "opens_at").unwrap_or(now);
+    let when = match opens <= now {
+        true => t.schedule_now.to_string(),
+        false => crate::i18n::fill(t.schedule_on, &[("day", &calendar.day(opens))]),
+    };
+    let summary =
+        crate::i18n::fill(t.schedule_next, &[("cycle", &next.cycle), ("when", &when), ("n", &next.people.to_string())]);
+    let fields = vec![
+        ("id", input.id.clone()),
+        ("title", input.title.clone()),
+        ("every", input.every.clone()),
+        ("survey", input.survey.clone()),
+        ("invite", input.invite.clone()),
+        ("open_days", input.open_days.to_string()),
+        ("min_raters", input.min_raters.map(|n| n.to_string()).unwrap_or_default()),
+    ];
+    // An empty number is no number: left out, as the form leaves it out.
+    let fields = fields.into_iter().filter(|(_, v)| !v.is_empty()).collect();
+    let page = ScheduleConfirm { t, nav: nav(&who.viewer, t, "/admin"), page_title: t.schedule_check, summary, fields };
+    Html(page.render()).into_response()
 }
 
 #[derive(Deserialize)]

@@ -17,6 +17,10 @@ pub struct SharedView {
     pub reply: Option<String>,
     /// The subject is reading, and it waits for their acknowledgement.
     pub can_ack: bool,
+    /// "Amended on …", once amended.
+    pub amended: Option<String>,
+    /// The author is reading: they may amend it.
+    pub mine: bool,
 }
 
 #[derive(Default)]
@@ -32,14 +36,16 @@ pub struct FeedbackSection {
     pub can_write: bool,
     pub draft: Draft,
     pub share_label: String,
+    pub confirm_label: String,
     pub action: String,
     pub ack_action: String,
     pub flash: Option<String>,
     pub error: bool,
 }
 
-fn day(secs: i64) -> String {
-    crate::domain::time::to_day(secs)
+/// A day on the organisation's calendar.
+fn day(app: &App, secs: i64) -> String {
+    app.calendar.day(secs)
 }
 
 /// The feedback section of a closed cycle's report.
@@ -58,7 +64,11 @@ pub(super) async fn section(
     let shared_mine = all.iter().any(|f| f.author_id == viewer.person_id && f.shared_at.is_some());
     let can_write = !shared_mine && feedback::may_write(app, viewer, cycle, subject_id).await?;
     let is_subject = viewer.person_id == subject_id;
-    let shared = all.iter().filter(|f| f.shared_at.is_some()).map(|f| shared_view(f, r, is_subject)).collect();
+    let shared = all
+        .iter()
+        .filter(|f| f.shared_at.is_some())
+        .map(|f| shared_view(app, f, r, is_subject, f.author_id == viewer.person_id))
+        .collect();
     let base = format!("/dashboard/people/{}/feedback", urlencode(subject_id));
     Ok(FeedbackSection {
         shared,
@@ -71,6 +81,7 @@ pub(super) async fn section(
             })
             .unwrap_or_default(),
         share_label: fill(r.share_with, &[("name", subject_name)]),
+        confirm_label: fill(r.confirm_share, &[("name", subject_name)]),
         ack_action: format!("{base}/ack"),
         action: base,
         flash: match flash {
@@ -78,23 +89,27 @@ pub(super) async fn section(
             Some("shared") => Some(r.shared_done),
             Some("empty") => Some(r.feedback_empty),
             Some("acked") => Some(r.acked_done),
+            Some("amended") => Some(r.amended_done),
+            Some("confirm") => Some(r.confirm_needed),
             _ => None,
         }
         .map(str::to_string),
-        error: flash == Some("empty"),
+        error: matches!(flash, Some("empty" | "confirm")),
     })
 }
 
-fn shared_view(f: &Feedback, r: &ReviewText, is_subject: bool) -> SharedView {
+fn shared_view(app: &App, f: &Feedback, r: &ReviewText, is_subject: bool, mine: bool) -> SharedView {
     SharedView {
         author_id: f.author_id.clone(),
-        from: fill(r.shared_by, &[("name", &f.author_name), ("date", &day(f.shared_at.unwrap_or_default()))]),
+        from: fill(r.shared_by, &[("name", &f.author_name), ("date", &day(app, f.shared_at.unwrap_or_default()))]),
         strengths: f.strengths.clone(),
         improvements: f.improvements.clone(),
         next_steps: f.next_steps.clone(),
-        ack: f.acknowledged_at.map(|a| fill(r.acknowledged_on, &[("date", &day(a))])),
+        ack: f.acknowledged_at.map(|a| fill(r.acknowledged_on, &[("date", &day(app, a))])),
         reply: f.reply.clone(),
         can_ack: is_subject && f.acknowledged_at.is_none(),
+        amended: f.amended_at.map(|a| fill(r.amended_on, &[("date", &day(app, a))])),
+        mine,
     }
 }
 
@@ -109,6 +124,9 @@ pub(super) struct FeedbackForm {
     next_steps: String,
     #[serde(default)]
     action: String,
+    /// Ticked to share (or amend): sharing emails the subject.
+    #[serde(default)]
+    confirm: Option<String>,
 }
 
 fn back(person: &str, cycle: &str, lang: &str, fb: &str) -> Response {
@@ -125,8 +143,16 @@ pub(super) async fn save(State(app): State<App>, Path(person): Path<String>, f: 
     };
     let share = form.action == "share";
     let texts = Texts { strengths: &form.strengths, improvements: &form.improvements, next_steps: &form.next_steps };
+    if share && form.confirm.as_deref() != Some("on") {
+        // Kept as a draft, so nothing typed is lost; sharing waits for the box to be ticked.
+        return match feedback::save(&app, &who.viewer, &cycle, &person, &texts, false).await {
+            Ok(_) => back(&person, &cycle.id, who.t.lang, "confirm"),
+            Err(e) if e.code() == "feedback_shared" => back(&person, &cycle.id, who.t.lang, "confirm"),
+            Err(e) => app_error(e, who.locale),
+        };
+    }
     match feedback::save(&app, &who.viewer, &cycle, &person, &texts, share).await {
-        Ok(()) => back(&person, &cycle.id, who.t.lang, if share { "shared" } else { "saved" }),
+        Ok(saved) => back(&person, &cycle.id, who.t.lang, flash_of(saved)),
         Err(e) if e.code() == "feedback_empty" => back(&person, &cycle.id, who.t.lang, "empty"),
         // Refused: the report again, saying why, with the words as typed.
         Err(e) if matches!(e.kind(), app::Kind::Invalid | app::Kind::Conflict) => {
@@ -139,6 +165,14 @@ pub(super) async fn save(State(app): State<App>, Path(person): Path<String>, f: 
             super::person::render(&app, &who, &person, &dq, Some(refused)).await
         }
         Err(e) => app_error(e, who.locale),
+    }
+}
+
+fn flash_of(saved: feedback::Saved) -> &'static str {
+    match saved {
+        feedback::Saved::Shared => "shared",
+        feedback::Saved::Amended => "amended",
+        feedback::Saved::Draft | feedback::Saved::Refused => "saved",
     }
 }
 

@@ -162,7 +162,7 @@ pub(super) async fn render(
     // Out of reach and unknown look the same; one's own report of an open cycle says when.
     if !access::can_see(&who.viewer, person_id, &org, closed) {
         return match person_id == who.viewer.person_id {
-            true => own_pending(who, &cycle),
+            true => own_pending(who, &cycle, &app.calendar),
             false => not_found(locale),
         };
     }
@@ -247,9 +247,9 @@ fn back_to<'a>(who: &'a SignedIn, view: &str) -> (String, &'a str) {
 }
 
 /// One's own report of an open cycle: nothing yet, and the day it will be there.
-fn own_pending(who: &SignedIn, cycle: &Cycle) -> Response {
+fn own_pending(who: &SignedIn, cycle: &Cycle, calendar: &crate::domain::calendar::Calendar) -> Response {
     let f = crate::i18n::flow_text(who.locale);
-    let day = time::to_day(cycle.closes_at);
+    let day = calendar.day(cycle.closes_at);
     let mut page = PersonPage::blank(who, &who.viewer.person_id, who.viewer.name.clone(), cycle.title.clone());
     page.status = who.t.status_open;
     page.pending = Some(crate::i18n::fill(f.own_pending, &[("day", &day)]));
