@@ -10,6 +10,8 @@ mod hooks;
 mod import;
 mod people;
 mod raters;
+mod schedules;
+mod typed;
 mod weights;
 use crate::app::cycles::{CycleInput, CycleProgress};
 use crate::app::invitations::{AllKeyword, Deliver, SmallGroup, Subjects};
@@ -29,6 +31,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use import::Preview;
 use serde::Deserialize;
+use typed::Typed;
+use typed::typed_cycle;
 
 pub fn router() -> Router<WebState> {
     Router::new()
@@ -61,8 +65,8 @@ pub fn router() -> Router<WebState> {
         .route("/admin/cycles/{cycle}/invitation", post(raters::invitation))
         .route("/admin/webhooks", post(create_webhook))
         .route("/admin/webhooks/{id}/test", post(hooks::test))
-        .route("/admin/schedules", post(create_schedule))
-        .route("/admin/schedules/{schedule}/delete", post(delete_schedule))
+        .route("/admin/schedules", post(schedules::create))
+        .route("/admin/schedules/{schedule}/delete", post(schedules::delete))
 }
 
 /// An API key as the page lists it.
@@ -122,44 +126,6 @@ pub(super) struct Notice {
     pub new_key: Option<String>,
     pub preview: Option<Preview>,
     pub typed: Typed,
-}
-
-/// What a refused form had typed, so the page shows it back instead of empty fields.
-#[derive(Default)]
-pub(super) struct Typed {
-    /// Which form: `cycle`, `key`, `sign_out`, `erase`, `schedule`, `webhook`, or a cycle's `launch` or `invite`.
-    form: &'static str,
-    values: Vec<(&'static str, String)>,
-}
-
-impl Typed {
-    pub(super) fn new(form: &'static str, values: Vec<(&'static str, String)>) -> Typed {
-        Typed { form, values }
-    }
-
-    /// What was typed in `field` of `form`; `default` when that form was not the one refused.
-    pub fn or<'a>(&'a self, form: &str, field: &str, default: &'a str) -> &'a str {
-        if self.form != form {
-            return default;
-        }
-        self.values.iter().find(|(f, _)| *f == field).map_or(default, |(_, v)| v.as_str())
-    }
-
-    /// The same for a form drawn once per cycle (`launch`, `invite`): only that cycle's form
-    /// shows what was typed.
-    pub fn in_cycle<'a>(&'a self, form: &str, cycle: &str, field: &str, default: &'a str) -> &'a str {
-        if self.or(form, "cycle", "") != cycle {
-            return default;
-        }
-        self.or(form, field, default)
-    }
-
-    /// The survey a cycle's form had chosen when it is not among those listed (since removed,
-    /// or never there), so the refused choice is shown rather than silently replaced.
-    pub fn unlisted<'a>(&'a self, form: &str, cycle: &str, listed: &[(String, String)]) -> Option<&'a str> {
-        let chosen = self.in_cycle(form, cycle, "survey", "");
-        (!chosen.is_empty() && !listed.iter().any(|(id, _)| id == chosen)).then_some(chosen)
-    }
 }
 
 pub(super) async fn render(app: &App, who: &SignedIn, status: StatusCode, notice: Notice) -> Response {
@@ -349,25 +315,6 @@ fn cycle_input(form: CycleForm, calendar: &Calendar) -> app::Result<CycleInput> 
     })
 }
 
-/// The cycle form as typed, to show back when it is refused.
-fn typed_cycle(form: CycleForm) -> Notice {
-    let CycleForm { id, title, period, opens, closes, min_raters, .. } = form;
-    let values = vec![
-        ("id", id),
-        ("title", title),
-        ("period", period),
-        ("opens", opens),
-        ("closes", closes),
-        ("min_raters", min_raters.map(|n| n.to_string()).unwrap_or_default()),
-        ("weight_manager", form.weight_manager),
-        ("weight_peer", form.weight_peer),
-        ("weight_direct_report", form.weight_direct_report),
-        ("remind_every_days", form.remind_every_days),
-        ("max_reminders", form.max_reminders),
-    ];
-    Notice { typed: Typed::new("cycle", values), ..Notice::default() }
-}
-
 async fn create_cycle(State(app): State<App>, AdminForm(f): AdminForm<CycleForm>) -> Response {
     let created = match cycle_input(f.form.clone(), &app.calendar) {
         Ok(input) => cycles::create(&app, &actor(&f.who), &input).await,
@@ -470,112 +417,8 @@ async fn create_webhook(State(app): State<App>, AdminForm(f): AdminForm<WebhookF
     }
 }
 
-#[derive(Deserialize, Clone)]
-struct ScheduleForm {
-    id: String,
-    title: String,
-    every: String,
-    survey: String,
-    invite: String,
-    open_days: i64,
-    min_raters: Option<i64>,
-    /// Ticked on the preview: a schedule is saved only once its first run has been seen.
-    confirm: Option<String>,
-}
-
-#[derive(Template)]
-#[template(path = "admin/schedule_confirm.html")]
-struct ScheduleConfirm<'a> {
-    t: &'a DashText,
-    nav: Nav,
-    page_title: &'a str,
-    summary: String,
-    fields: Vec<(&'static str, String)>,
-}
-
-async fn create_schedule(State(app): State<App>, AdminForm(f): AdminForm<ScheduleForm>) -> Response {
-    let form = f.form.clone();
-    let input = app::schedules::ScheduleInput {
-        id: form.id.trim().to_string(),
-        title: form.title,
-        every: form.every,
-        survey: form.survey,
-        invite: form.invite,
-        peers: Some(Peers::Team),
-        open_days: form.open_days,
-        min_raters: form.min_raters,
-    };
-    if form.confirm.is_none() {
-        return match app::schedules::preview(&app, &input).await {
-            Ok(next) => schedule_preview(&f.who, &input, &next, &app.calendar),
-            Err(e) => show_error_with(&app, &f.who, e, typed_schedule(f.form)).await,
-        };
-    }
-    match app::schedules::save(&app, &actor(&f.who), &input).await {
-        Ok(_) => back(&app, &f.who, Ok(("schedule_added", None))).await,
-        Err(e) => show_error_with(&app, &f.who, e, typed_schedule(f.form)).await,
-    }
-}
-
-/// The schedule form as typed, to show back when it is refused.
-fn typed_schedule(form: ScheduleForm) -> Notice {
-    let values = vec![
-        ("id", form.id),
-        ("title", form.title),
-        ("every", form.every),
-        ("survey", form.survey),
-        ("invite", form.invite),
-        ("open_days", form.open_days.to_string()),
-        ("min_raters", form.min_raters.map(|n| n.to_string()).unwrap_or_default()),
-    ];
-    Notice { typed: Typed::new("schedule", values), ..Notice::default() }
-}
-
-/// What the schedule will do first, and the same form again with the box to confirm it.
-fn schedule_preview(
-    who: &SignedIn,
-    input: &app::schedules::ScheduleInput,
-    next: &app::schedule_next::Next,
-    calendar: &Calendar,
-) -> Response {
-    let t = who.t;
-    let now = crate::domain::time::now();
-    let opens = crate::domain::time::parse_rfc3339(&next.opens_at, "opens_at").unwrap_or(now);
-    let when = match opens <= now {
-        true => t.schedule_now.to_string(),
-        false => crate::i18n::fill(t.schedule_on, &[("day", &calendar.day(opens))]),
-    };
-    let summary =
-        crate::i18n::fill(t.schedule_next, &[("cycle", &next.cycle), ("when", &when), ("n", &next.people.to_string())]);
-    let fields = vec![
-        ("id", input.id.clone()),
-        ("title", input.title.clone()),
-        ("every", input.every.clone()),
-        ("survey", input.survey.clone()),
-        ("invite", input.invite.clone()),
-        ("open_days", input.open_days.to_string()),
-        ("min_raters", input.min_raters.map(|n| n.to_string()).unwrap_or_default()),
-    ];
-    // An empty number is no number: left out, as the form leaves it out.
-    let fields = fields.into_iter().filter(|(_, v)| !v.is_empty()).collect();
-    let page = ScheduleConfirm { t, nav: nav(&who.viewer, t, "/admin"), page_title: t.schedule_check, summary, fields };
-    Html(page.render()).into_response()
-}
-
 #[derive(Deserialize)]
 pub(super) struct ConfirmForm {
     /// The box that says "yes": deleting needs it ticked.
     pub(super) confirm: Option<String>,
-}
-
-async fn delete_schedule(
-    State(app): State<App>,
-    Path(id): Path<String>,
-    AdminForm(f): AdminForm<ConfirmForm>,
-) -> Response {
-    if f.form.confirm.is_none() {
-        return not_confirmed(&app, &f.who).await;
-    }
-    let result = app::schedules::delete(&app, &actor(&f.who), &id).await.map(|_| ("schedule_deleted", None));
-    back(&app, &f.who, result).await
 }
