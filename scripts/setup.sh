@@ -3,7 +3,8 @@
 # PostgreSQL's server binaries, Python's aiosmtpd, Chromium with its driver and CJK fonts (for
 # the pages in Chinese), promtool (checks /metrics), openpyxl (reads the Excel export), Node.js
 # with npm and the OpenID Connect provider the sign-in tests run (oidc-provider, from the
-# committed lock file in tests/support/oidc). scripts/test.sh runs it first; set
+# committed lock file in tests/support/oidc) and axe-core, which the browser tests run on every
+# page they look at (tests/support/axe). scripts/test.sh runs it first; set
 # CANDOR_SKIP_SETUP=1 to skip it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -37,4 +38,8 @@ fi
 if [ ! -d tests/support/oidc/node_modules/oidc-provider ]; then
   echo "installing: oidc-provider (npm ci in tests/support/oidc)"
   npm ci --prefix tests/support/oidc --no-audit --no-fund --loglevel=error
+fi
+if [ ! -f tests/support/axe/node_modules/axe-core/axe.min.js ]; then
+  echo "installing: axe-core (npm ci in tests/support/axe)"
+  npm ci --prefix tests/support/axe --no-audit --no-fund --loglevel=error
 fi

@@ -34,6 +34,7 @@ mod people;
 mod periods;
 mod privacy;
 mod questions;
+mod release_fixture;
 mod rerouting;
 mod respondent;
 mod respondents;

@@ -94,6 +94,8 @@ pub struct DashText {
     pub add_webhook: &'static str,
     pub schedules: &'static str,
     pub add_schedule: &'static str,
+    /// The heading of a table's column of buttons (read out, not shown).
+    pub actions: &'static str,
     pub schedule_check: &'static str,
     /// `{cycle}`, `{when}`, `{n}`: what a schedule will do first.
     pub schedule_next: &'static str,
@@ -315,6 +317,7 @@ pub static EN: DashText = DashText {
     add_webhook: "Add webhook",
     schedules: "Schedules: cycles that open themselves",
     add_schedule: "Add schedule",
+    actions: "Actions",
     schedule_check: "Check the schedule before saving it",
     schedule_next: "It opens {cycle} {when} and emails {n} people. A period that has a cycle of this survey already is skipped, and nobody who answered it in the period is asked again.",
     schedule_now: "now",
@@ -534,6 +537,7 @@ pub static ZH_CN: DashText = DashText {
     add_webhook: "添加 Webhook",
     schedules: "定期考核：自动开启的周期",
     add_schedule: "添加定期考核",
+    actions: "操作",
     schedule_check: "保存前请核对定期考核",
     schedule_next: "它将{when}开启{cycle}，并向 {n} 人发送邮件。已有该问卷周期的时段会被跳过，本时段已回答过的人不会再被邀请。",
     schedule_now: "立即",

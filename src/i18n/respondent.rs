@@ -246,9 +246,32 @@ impl Text {
     }
 }
 
-/// Fills `{subject}`, `{cycle}`, `{name}`, `{n}`; the result is escaped by the template.
+/// Fills `{subject}`, `{cycle}`, `{name}`, `{n}`… in one pass over the template: a value is never
+/// read again, so a name that holds `{url}` stays that text instead of becoming a link. A
+/// placeholder with no value is left as it is. The result is escaped by the template.
 pub fn fill(template: &str, vars: &[(&str, &str)]) -> String {
-    vars.iter().fold(template.to_string(), |acc, (k, v)| acc.replace(&format!("{{{k}}}"), v))
+    let mut out = String::with_capacity(template.len() + 32);
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let value = after.find('}').and_then(|close| {
+            let key = &after[..close];
+            vars.iter().find(|(k, _)| *k == key).map(|(_, v)| (*v, close))
+        });
+        match value {
+            Some((v, close)) => {
+                out.push_str(v);
+                rest = &after[close + 1..];
+            }
+            None => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 #[cfg(test)]
@@ -262,5 +285,13 @@ mod tests {
             "Your review of Li Na — Q4"
         );
         assert_eq!(fill(ZH_CN.email_subject_review, &[("subject", "李娜"), ("cycle", "Q4")]), "请评价 李娜 — Q4");
+    }
+
+    #[test]
+    fn a_value_is_never_filled_again() {
+        let vars = [("name", "{url}"), ("url", "https://candor.example/s/x")];
+        assert_eq!(fill("Hello {name}: {url}", &vars), "Hello {url}: https://candor.example/s/x");
+        assert_eq!(fill("{unknown} and {name", &vars), "{unknown} and {name");
+        assert_eq!(fill("{n} of {n}", &[("n", "3")]), "3 of 3");
     }
 }

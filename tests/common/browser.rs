@@ -80,6 +80,7 @@ const DRAWN_AT: &str = "const e = document.querySelector(arguments[0]); if (!e) 
 /// CANDOR_SCREENSHOTS set, else to the temporary directory), once `css` — what the picture is
 /// meant to show — is drawn inside the window with a size.
 pub async fn shot(c: &Client, name: &str, css: &str) {
+    accessible(c, name).await;
     let at = c.execute(DRAWN_AT, vec![json!(css)]).await.unwrap();
     let r: Vec<f64> = at
         .as_array()
@@ -148,4 +149,34 @@ pub async fn smallest_chart_text(c: &Client) -> f64 {
                 return [...s.querySelectorAll('text')].map(t => parseFloat(getComputedStyle(t).fontSize) * k); }); \
               return sizes.length ? Math.min(...sizes) : 0;";
     c.execute(js, vec![]).await.unwrap().as_f64().unwrap()
+}
+
+/// axe-core's script (installed by scripts/setup.sh), read once.
+fn axe_source() -> &'static str {
+    static SOURCE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    SOURCE.get_or_init(|| {
+        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/support/axe/node_modules/axe-core/axe.min.js");
+        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e} (run scripts/setup.sh)", path.display()))
+    })
+}
+
+/// Runs axe-core on the page as it is now — WCAG 2.0, 2.1 and 2.2 A and AA, and best
+/// practice, colour contrast included — and fails on any violation, of any impact.
+pub async fn accessible(c: &Client, what: &str) {
+    let loaded = c.execute("return typeof window.axe === 'object';", vec![]).await.unwrap();
+    if loaded != json!(true) {
+        c.execute(axe_source(), vec![]).await.unwrap();
+    }
+    let found = c
+        .execute_async(
+            "const done = arguments[arguments.length - 1]; \
+             axe.run(document, {resultTypes: ['violations']}) \
+               .then(r => done(r.violations.map(v => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | ')}`))) \
+               .catch(e => done([`axe failed: ${e}`]));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let found: Vec<String> = serde_json::from_value(found).unwrap();
+    assert!(found.is_empty(), "{what}: accessibility violations:\n{}", found.join("\n"));
 }
