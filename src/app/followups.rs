@@ -4,7 +4,7 @@
 //! an open invitation. Managers see their own people's customers, admins everyone's.
 use super::batch::new_response;
 use super::{App, Error, Result};
-use crate::db::followups::{self as db, CustomerAnswer, OpenCustomer};
+use crate::db::followups as db;
 use crate::db::responses;
 use crate::db::sessions::Viewer;
 use crate::domain::answers::{Rejected, check_answers};
@@ -16,6 +16,72 @@ use std::sync::Arc;
 
 /// How many of the latest customer answers the follow-up list looks at.
 const RECENT: i64 = 5_000;
+
+/// One attributed customer response.
+#[derive(Debug, Clone)]
+pub struct CustomerAnswer {
+    pub response_id: String,
+    pub cycle_title: String,
+    pub survey_id: String,
+    pub subject_id: String,
+    pub subject_name: String,
+    pub customer_name: String,
+    pub customer_email: String,
+    pub customer_phone: Option<String>,
+    pub submitted_on: String,
+    pub source: String,
+    /// (who, when, note) once followed up.
+    pub followed: Option<(String, i64, Option<String>)>,
+    /// (question, value, text).
+    pub answers: Vec<(String, Option<i64>, Option<String>)>,
+}
+
+impl From<db::CustomerAnswer> for CustomerAnswer {
+    fn from(a: db::CustomerAnswer) -> CustomerAnswer {
+        CustomerAnswer {
+            response_id: a.response_id,
+            cycle_title: a.cycle_title,
+            survey_id: a.survey_id,
+            subject_id: a.subject_id,
+            subject_name: a.subject_name,
+            customer_name: a.customer_name,
+            customer_email: a.customer_email,
+            customer_phone: a.customer_phone,
+            submitted_on: a.submitted_on,
+            source: a.source,
+            followed: a.followed,
+            answers: a.answers,
+        }
+    }
+}
+
+/// An open customer invitation of an attributed survey, not answered yet.
+#[derive(Debug, Clone)]
+pub struct OpenCustomer {
+    pub invitation_id: i64,
+    pub cycle_title: String,
+    pub survey_id: String,
+    pub subject_id: String,
+    pub subject_name: String,
+    pub customer_name: String,
+    pub customer_email: String,
+    pub customer_phone: Option<String>,
+}
+
+impl From<db::OpenCustomer> for OpenCustomer {
+    fn from(o: db::OpenCustomer) -> OpenCustomer {
+        OpenCustomer {
+            invitation_id: o.invitation_id,
+            cycle_title: o.cycle_title,
+            survey_id: o.survey_id,
+            subject_id: o.subject_id,
+            subject_name: o.subject_name,
+            customer_name: o.customer_name,
+            customer_email: o.customer_email,
+            customer_phone: o.customer_phone,
+        }
+    }
+}
 
 /// An answer that calls for a follow-up, with what made it one.
 pub struct Unhappy {
@@ -81,7 +147,7 @@ pub async fn unhappy(app: &App, viewer: &Viewer) -> Result<Vec<Unhappy>> {
         }
         let comments =
             answer.answers.iter().filter_map(|(_, _, t)| t.clone()).filter(|t| !t.trim().is_empty()).collect();
-        out.push(Unhappy { answer, low, comments, survey });
+        out.push(Unhappy { answer: answer.into(), low, comments, survey });
     }
     Ok(out)
 }
@@ -110,6 +176,7 @@ pub async fn open_customers(app: &App, viewer: &Viewer) -> Result<Vec<OpenCustom
         .await?
         .into_iter()
         .filter(|o| in_scope(&scope, &o.subject_id) && o.subject_id != viewer.person_id)
+        .map(OpenCustomer::from)
         .collect())
 }
 
@@ -124,7 +191,7 @@ pub async fn phone_target(app: &App, viewer: &Viewer, invitation: i64) -> Result
         return Err(Error::not_found("invitation", &invitation.to_string()));
     }
     let survey = super::responses::survey(app, &open.survey_id).await?;
-    Ok((open, survey))
+    Ok((open.into(), survey))
 }
 
 /// What became of answers entered by phone.
