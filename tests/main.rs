@@ -33,6 +33,7 @@ mod outages;
 mod people;
 mod periods;
 mod privacy;
+mod punctuation;
 mod questions;
 mod release_fixture;
 mod rerouting;

@@ -2,6 +2,8 @@
 use crate::domain::Locale;
 
 pub struct DashText {
+    /// Between a label and its value (": " / "：").
+    pub colon: &'static str,
     pub lang: &'static str,
     pub other_lang: &'static str,
     pub other_lang_name: &'static str,
@@ -227,6 +229,7 @@ pub struct DashText {
 
 pub static EN: DashText = DashText {
     lang: "en",
+    colon: ": ",
     other_lang: "zh-CN",
     other_lang_name: "中文",
     login_title: "Sign in",
@@ -447,6 +450,7 @@ pub static EN: DashText = DashText {
 
 pub static ZH_CN: DashText = DashText {
     lang: "zh-CN",
+    colon: "：",
     other_lang: "en",
     other_lang_name: "English",
     login_title: "登录",

@@ -18,6 +18,14 @@ pub use flow::{FlowText, flow_text, review_kind};
 pub use identity::{IdentityText, identity_text};
 pub use manager::{DashText, dash_text, indicator_label, relation_label};
 pub use notices::notice_text;
+
+/// A label and what it names, joined as the language writes it: "Sales: Li Na", "销售：李娜".
+pub fn colon(locale: crate::domain::Locale) -> &'static str {
+    match locale {
+        crate::domain::Locale::En => ": ",
+        crate::domain::Locale::ZhCn => "：",
+    }
+}
 pub use respondent::{Text, fill, text};
 pub use review::{ReviewText, review_text};
 

@@ -3,6 +3,8 @@
 use crate::domain::Locale;
 
 pub struct ReviewText {
+    /// Between a label and its value (": " / "：").
+    pub colon: &'static str,
     /// `{cycle}`.
     pub results_subject: &'static str,
     /// `{name}`, `{cycle}`, `{url}` (sign-in), `{report}`.
@@ -119,6 +121,7 @@ pub static EN: ReviewText = ReviewText {
     how_gap: "Self minus others: how your own rating compares with everyone else's (positive: you rate yourself higher).",
     empty_report: "There is nothing in this report yet: no answers about this person were released in this cycle.",
     print: "Print or save as PDF",
+    colon: ": ",
     by_question: "Comments by question",
     csat: "CSAT",
     nps: "NPS",
@@ -175,6 +178,7 @@ pub static ZH_CN: ReviewText = ReviewText {
     how_gap: "自评减他评：自评与他人评分的差距（正数表示自评更高）。",
     empty_report: "本报告暂无内容：本周期没有关于此人的已公布回答。",
     print: "打印或另存为 PDF",
+    colon: "：",
     by_question: "按问题分组的评语",
     csat: "满意度",
     nps: "净推荐值",

@@ -107,9 +107,9 @@ fn signed(org: Option<&str>, body: String) -> String {
 }
 
 /// A subject line, after the organisation's name when one is configured.
-pub fn subject_for(org: Option<&str>, subject: &str) -> String {
+pub fn subject_for(org: Option<&str>, subject: &str, colon: &str) -> String {
     match org {
-        Some(org) => format!("{org}: {subject}"),
+        Some(org) => format!("{org}{colon}{subject}"),
         None => subject.to_string(),
     }
 }
@@ -121,7 +121,7 @@ pub fn login(name: &str, email: &str, t: &DashText, url: &str, sender: &Sender<'
     Ok(Message::builder()
         .from(sender.from.clone())
         .to(to)
-        .subject(subject_for(sender.org, t.sign_in_title))
+        .subject(subject_for(sender.org, t.sign_in_title, t.colon))
         .message_id(None)
         .header(lettre::message::header::ContentType::TEXT_PLAIN)
         .body(signed(sender.org, body))?)
@@ -150,7 +150,7 @@ pub fn nomination(
     Ok(Message::builder()
         .from(sender.from.clone())
         .to(to)
-        .subject(subject_for(sender.org, &crate::i18n::fill(f.email_subject, &vars)))
+        .subject(subject_for(sender.org, &crate::i18n::fill(f.email_subject, &vars), crate::i18n::colon(locale)))
         .message_id(None)
         .header(lettre::message::header::ContentType::TEXT_PLAIN)
         .body(signed(sender.org, crate::i18n::fill(f.email_body, &vars)))?)
@@ -171,7 +171,7 @@ pub fn results(
     Ok(Message::builder()
         .from(sender.from.clone())
         .to(to)
-        .subject(subject_for(sender.org, &crate::i18n::fill(r.results_subject, &vars)))
+        .subject(subject_for(sender.org, &crate::i18n::fill(r.results_subject, &vars), r.colon))
         .message_id(None)
         .header(lettre::message::header::ContentType::TEXT_PLAIN)
         .body(signed(sender.org, crate::i18n::fill(r.results_body, &vars)))?)
@@ -183,13 +183,14 @@ pub fn notice(
     email: &str,
     (subject, body): (&str, &str),
     vars: &[(&str, &str)],
+    locale: crate::domain::Locale,
     sender: &Sender<'_>,
 ) -> Result<Message, ComposeError> {
     let to = Mailbox::new(Some(name.to_string()), email.parse()?);
     Ok(Message::builder()
         .from(sender.from.clone())
         .to(to)
-        .subject(subject_for(sender.org, &crate::i18n::fill(subject, vars)))
+        .subject(subject_for(sender.org, &crate::i18n::fill(subject, vars), crate::i18n::colon(locale)))
         .message_id(None)
         .header(lettre::message::header::ContentType::TEXT_PLAIN)
         .body(signed(sender.org, crate::i18n::fill(body, vars)))?)
@@ -209,7 +210,7 @@ pub fn address_changed(
     Ok(Message::builder()
         .from(sender.from.clone())
         .to(to)
-        .subject(subject_for(sender.org, r.address_changed_subject))
+        .subject(subject_for(sender.org, r.address_changed_subject, r.colon))
         .message_id(None)
         .header(lettre::message::header::ContentType::TEXT_PLAIN)
         .body(signed(sender.org, crate::i18n::fill(r.address_changed_body, &vars)))?)

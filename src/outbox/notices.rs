@@ -158,6 +158,6 @@ impl Worker {
         let words = crate::i18n::notice_text(locale, n.event);
         let vars =
             [("name", name.as_str()), ("cycle", &c.title), ("subject", &subject), ("author", &author), ("url", &page)];
-        Ok(self.send_plain(compose::notice(&name, &email, words, &vars, &self.sender())).await)
+        Ok(self.send_plain(compose::notice(&name, &email, words, &vars, locale, &self.sender())).await)
     }
 }

@@ -327,7 +327,7 @@ impl Worker {
         let mut email = invitation_email(row, first, t, items, notes, unsubscribe.as_deref());
         email.personal = fill(t.email_personal, &[("until", &self.until(&open, locale))]);
         if let Some(org) = &self.app.config.org_name {
-            email.subject = format!("{org}: {}", email.subject);
+            email.subject = compose::subject_for(Some(org), &email.subject, crate::i18n::colon(locale));
         }
         let outcome = match compose::invitation(&email, &self.from) {
             Err(e) => Outcome::Permanent(format!("cannot build the email: {e}")),

@@ -77,7 +77,7 @@ fn row(u: Unhappy, locale: Locale, r: &ReviewText, calendar: &Calendar) -> Row {
         followed: a.followed.map(|(by, at, note)| {
             let done = fill(r.followed_by, &[("name", &by), ("date", &calendar.day(at))]);
             match note {
-                Some(n) => format!("{done}: {n}"),
+                Some(n) => format!("{done}{}{n}", r.colon),
                 None => done,
             }
         }),

@@ -201,7 +201,7 @@ fn done_text(t: &DashText, key: &str, n: Option<usize>) -> Option<String> {
         _ => return None,
     };
     Some(match n {
-        Some(n) => format!("{} {label}: {n}", t.done),
+        Some(n) => format!("{} {label}{}{n}", t.done, t.colon),
         None => format!("{} {label}", t.done),
     })
 }
@@ -394,7 +394,7 @@ fn too_small_note(who: &SignedIn, groups: &[SmallGroup]) -> String {
         .iter()
         .map(|g| {
             let relation = crate::i18n::relation_label(who.locale, g.relation.as_str());
-            format!("{} ({relation}: {}/{})", g.subject, g.raters, g.min_raters)
+            format!("{} ({relation}{}{}/{})", g.subject, t.colon, g.raters, g.min_raters)
         })
         .collect();
     format!("{} {}", t.too_small, list.join(", "))
