@@ -19,6 +19,10 @@ pub struct CycleInput {
     pub id: String,
     #[schema(schema_with = crate::domain::shapes::name)]
     pub title: String,
+    /// The title in other languages: `{"zh-CN": "2026 年第四季度"}`.
+    #[serde(default)]
+    #[schema(schema_with = crate::domain::shapes::i18n)]
+    pub title_i18n: std::collections::BTreeMap<String, String>,
     /// `YYYY-MM`, `YYYY-Qn` or `YYYY`: the period whose scores this cycle feeds.
     #[serde(default)]
     #[schema(schema_with = crate::domain::shapes::opt_period)]
@@ -76,6 +80,7 @@ impl CycleInput {
     pub fn parse(&self) -> Result<Cycle> {
         let id = ExternalId::parse(&self.id).map_err(invalid)?.into_string();
         let title = parse_label(&self.title, "title", 200).map_err(invalid)?;
+        let title_i18n = crate::domain::survey::parse_i18n(&self.title_i18n, "title_i18n").map_err(invalid)?;
         let period = self
             .period
             .as_deref()
@@ -102,6 +107,7 @@ impl CycleInput {
         Ok(Cycle {
             id,
             title,
+            title_i18n,
             period,
             opens_at,
             closes_at,
