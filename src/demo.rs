@@ -114,12 +114,12 @@ async fn seed_data(app: &App) -> anyhow::Result<()> {
     tx.commit().await?;
 
     let day = 86_400;
-    let q3 = cycle("demo-2026-Q3", "Q3 2026", "2026-Q3", now - 120 * day, now + 30 * day);
+    let q3 = cycle("demo-2026-Q3", ("Q3 2026", "2026 年第三季度"), "2026-Q3", now - 120 * day, now + 30 * day);
     // The open cycle ends as an admin would type it: at the end of a day in the organisation's
     // zone (Asia/Shanghai in the demo), which its invitations state as 23:59 local.
     let calendar = &app.calendar;
     let q4_ends = calendar.day_end(&calendar.day(now + 40 * day)).map_err(anyhow::Error::msg)?;
-    let q4 = cycle("demo-2026-Q4", "Q4 2026", "2026-Q4", now - 20 * day, q4_ends);
+    let q4 = cycle("demo-2026-Q4", ("Q4 2026", "2026 年第四季度"), "2026-Q4", now - 20 * day, q4_ends);
     let mut dice = Dice(7);
     for (c, answer_rate, shift) in [(&q3, 90, 0), (&q4, 60, 1)] {
         let mut tx = db.begin().await?;
@@ -140,10 +140,11 @@ async fn seed_data(app: &App) -> anyhow::Result<()> {
 }
 
 /// A cycle named for its quarter, so the demo's periods can be pooled and compared.
-fn cycle(id: &str, title: &str, period: &str, opens_at: i64, closes_at: i64) -> Cycle {
+fn cycle(id: &str, (title, zh): (&str, &str), period: &str, opens_at: i64, closes_at: i64) -> Cycle {
     Cycle {
         id: id.into(),
         title: title.into(),
+        title_i18n: [("zh-CN".to_string(), zh.to_string())].into(),
         period: Some(period.into()),
         opens_at,
         closes_at,

@@ -33,7 +33,8 @@ async fn the_heatmap_and_a_comparison_in_the_browser() {
             assert!(text.contains("2026-Q3"), "{text}");
             let beside = c.find(Locator::Css("small.cmp")).await.expect("scores beside the quarter's");
             let beside = beside.text().await.unwrap();
-            assert!(beside.starts_with("2026-Q3: "), "the quarter's score beside this one: {beside}");
+            let label = if lang == "en" { "2026-Q3: " } else { "2026-Q3：" };
+            assert!(beside.starts_with(label), "the quarter's score beside this one: {beside}");
             no_overflow(&c, "the comparison").await;
             // The table, not the pickers above it, on a phone's first screen.
             c.execute("document.querySelector('#compare-note').scrollIntoView();", vec![]).await.unwrap();

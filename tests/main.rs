@@ -15,6 +15,7 @@ mod browser_respondents;
 mod browser_review;
 mod calendar;
 mod cli;
+mod cycle_titles;
 mod dashboard;
 mod directory;
 mod errors;

@@ -64,7 +64,7 @@ async fn the_organisation_and_the_privacy_line_are_everywhere(backend: Backend) 
 
     // A customer in Chinese: the same, in Chinese.
     let dragon = to("cai@dragon.example");
-    assert!(dragon.subject.starts_with("Northwind Trading: "), "{}", dragon.subject);
+    assert!(dragon.subject.starts_with("Northwind Trading："), "{}", dragon.subject);
     assert!(dragon.text().contains("代表Northwind Trading发送"), "{}", dragon.text());
     let html = shown(&app, &dragon.link(&app.addr, "/s/")).await;
     assert!(html.contains("提交给Northwind Trading的销售管理层"), "{html}");
@@ -109,7 +109,12 @@ async fn the_organisation_and_the_privacy_line_are_everywhere(backend: Backend) 
     let login =
         eventually(20, || async { sink.messages().into_iter().find(|m| m.rcpt_tos == ["li.na@example.com"]) }).await;
     assert!(login.headers["From"].contains("Northwind Trading"), "{:?}", login.headers);
-    assert!(login.subject.starts_with("Northwind Trading: "), "{}", login.subject);
+    assert!(
+        login.subject.starts_with("Northwind Trading："),
+        "in her language, its punctuation too: {}",
+        login.subject
+    );
+    assert!(login.subject.contains("登录"), "{}", login.subject);
     assert!(login.text().contains("— Northwind Trading"), "{}", login.text());
 }
 

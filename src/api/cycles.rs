@@ -49,6 +49,10 @@ pub async fn save(
 pub struct CycleView {
     id: String,
     title: String,
+    /// The title in other languages, when it has any.
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    #[schema(schema_with = crate::domain::shapes::i18n)]
+    title_i18n: std::collections::BTreeMap<String, String>,
     period: Option<String>,
     /// The first instant of `period` on the organisation's calendar (`CANDOR_TIMEZONE`): its
     /// local midnight, in UTC. Null without a period.
@@ -90,6 +94,7 @@ fn view(c: Cycle, now: i64, calendar: &Calendar) -> CycleView {
         weights_by_role: c.weights_by_role.iter().map(|(r, w)| (r.clone(), w.into())).collect(),
         id: c.id,
         title: c.title,
+        title_i18n: c.title_i18n,
         period: c.period,
         opens_at: time::to_rfc3339(c.opens_at),
         closes_at: time::to_rfc3339(c.closes_at),

@@ -92,6 +92,48 @@ pub enum AuditAction {
 }
 
 impl AuditAction {
+    /// Every action, for what must name each one (the pages' words).
+    pub const ALL: [AuditAction; 35] = {
+        use AuditAction as A;
+        [
+            A::ImportPeople,
+            A::ImportCustomers,
+            A::EmailChanged,
+            A::Deactivated,
+            A::EditPerson,
+            A::SaveSurvey,
+            A::SaveCycle,
+            A::CloseCycle,
+            A::SetWeightsByRole,
+            A::CreateInvitations,
+            A::Launch,
+            A::Remind,
+            A::RemindPerson,
+            A::RevokeInvitations,
+            A::ReissueInvitations,
+            A::ApproveNominations,
+            A::ShareFeedback,
+            A::CreateApiKey,
+            A::RevokeApiKey,
+            A::GrantAdmin,
+            A::RemoveAdmin,
+            A::SignOut,
+            A::CreateWebhook,
+            A::DeleteWebhook,
+            A::TestWebhook,
+            A::SaveSchedule,
+            A::DeleteSchedule,
+            A::ExportPerson,
+            A::ExportCustomer,
+            A::EraseCustomer,
+            A::RetentionSweep,
+            A::ScimCreatePerson,
+            A::ScimReplacePerson,
+            A::ScimPatchPerson,
+            A::ScimDeactivatePerson,
+        ]
+    };
+
     pub fn as_str(self) -> &'static str {
         use AuditAction as A;
         match self {

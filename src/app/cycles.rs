@@ -16,6 +16,10 @@ pub struct CycleInput {
     pub id: String,
     #[schema(schema_with = crate::domain::shapes::name)]
     pub title: String,
+    /// The title in other languages: `{"zh-CN": "2026 年第四季度"}`.
+    #[serde(default)]
+    #[schema(schema_with = crate::domain::shapes::i18n)]
+    pub title_i18n: std::collections::BTreeMap<String, String>,
     /// `YYYY-MM`, `YYYY-Qn` or `YYYY`: the period whose scores this cycle feeds.
     #[serde(default)]
     #[schema(schema_with = crate::domain::shapes::opt_period)]
@@ -73,6 +77,7 @@ impl CycleInput {
     pub fn parse(&self) -> Result<Cycle> {
         let id = ExternalId::parse(&self.id).map_err(invalid)?.into_string();
         let title = parse_label(&self.title, "title", 200).map_err(invalid)?;
+        let title_i18n = crate::domain::survey::parse_i18n(&self.title_i18n, "title_i18n").map_err(invalid)?;
         let period = self
             .period
             .as_deref()
@@ -99,6 +104,7 @@ impl CycleInput {
         Ok(Cycle {
             id,
             title,
+            title_i18n,
             period,
             opens_at,
             closes_at,
@@ -357,12 +363,13 @@ pub async fn all(app: &App) -> Result<Vec<Cycle>> {
 pub struct CycleRow {
     pub id: String,
     pub title: String,
+    pub title_i18n: std::collections::BTreeMap<String, String>,
 }
 
 /// Every cycle, newest first: (id, title).
 pub async fn list(app: &App) -> Result<Vec<CycleRow>> {
     let rows = crate::db::dashboard::cycles(&app.db.pool).await?;
-    Ok(rows.into_iter().map(|c| CycleRow { id: c.id, title: c.title }).collect())
+    Ok(rows.into_iter().map(|c| CycleRow { id: c.id, title: c.title, title_i18n: c.title_i18n }).collect())
 }
 
 /// A cycle with its progress, as the admin page lists it.

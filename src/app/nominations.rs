@@ -19,6 +19,7 @@ use std::collections::HashSet;
 pub struct Nomination {
     pub cycle_id: String,
     pub cycle_title: String,
+    pub cycle_title_i18n: std::collections::BTreeMap<String, String>,
     pub subject_id: String,
     pub subject_name: String,
     pub survey_id: String,
@@ -36,6 +37,7 @@ impl From<db::Nomination> for Nomination {
         let db::Nomination {
             cycle_id,
             cycle_title,
+            cycle_title_i18n,
             subject_id,
             subject_name,
             survey_id,
@@ -49,6 +51,7 @@ impl From<db::Nomination> for Nomination {
         Nomination {
             cycle_id,
             cycle_title,
+            cycle_title_i18n,
             subject_id,
             subject_name,
             survey_id,

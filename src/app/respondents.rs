@@ -19,6 +19,7 @@ pub struct MyReview {
     pub invitation_id: i64,
     pub cycle_id: String,
     pub cycle_title: String,
+    pub cycle_title_i18n: std::collections::BTreeMap<String, String>,
     pub subject_id: String,
     pub subject_name: String,
     pub relation: Relation,
@@ -27,8 +28,17 @@ pub struct MyReview {
 
 impl From<reviews::Review> for MyReview {
     fn from(r: reviews::Review) -> MyReview {
-        let reviews::Review { invitation_id, cycle_id, cycle_title, subject_id, subject_name, relation, state } = r;
-        MyReview { invitation_id, cycle_id, cycle_title, subject_id, subject_name, relation, state }
+        let reviews::Review {
+            invitation_id,
+            cycle_id,
+            cycle_title,
+            cycle_title_i18n,
+            subject_id,
+            subject_name,
+            relation,
+            state,
+        } = r;
+        MyReview { invitation_id, cycle_id, cycle_title, cycle_title_i18n, subject_id, subject_name, relation, state }
     }
 }
 

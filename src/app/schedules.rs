@@ -200,6 +200,7 @@ async fn open_cycle(app: &App, s: &Schedule, id: &str, period: Period, now: i64)
     let input = cycles::CycleInput {
         id: id.to_string(),
         title: s.title.replace("{period}", &period.to_string()),
+        title_i18n: Default::default(),
         period: Some(period.to_string()),
         opens_at: time::to_rfc3339(now),
         closes_at: time::to_rfc3339(closes),

@@ -4,7 +4,7 @@ use crate::domain::cycle::{Cycle, Weights};
 use sqlx::any::AnyRow;
 use sqlx::{AnyPool, Row};
 
-const COLUMNS: &str = "id, title, period, opens_at, closes_at, min_raters, weight_manager, weight_peer, \
+const COLUMNS: &str = "id, title, title_i18n, period, opens_at, closes_at, min_raters, weight_manager, weight_peer, \
                        weight_direct_report, remind_every_days, max_reminders, status, weights_by_role";
 
 fn from_row(r: &AnyRow) -> Result<Cycle, sqlx::Error> {
@@ -12,6 +12,7 @@ fn from_row(r: &AnyRow) -> Result<Cycle, sqlx::Error> {
     Ok(Cycle {
         id: r.try_get("id")?,
         title: r.try_get("title")?,
+        title_i18n: crate::domain::cycle::title_i18n_from_json(&r.try_get::<String, _>("title_i18n")?),
         period: r.try_get("period")?,
         opens_at: r.try_get("opens_at")?,
         closes_at: r.try_get("closes_at")?,
@@ -65,9 +66,9 @@ where
 pub async fn save(tx: &mut Tx, c: &Cycle, now: i64) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO cycles (id, title, opens_at, closes_at, min_raters, weight_manager, weight_peer, \
-         weight_direct_report, remind_every_days, max_reminders, status, created_at, updated_at, period, weights_by_role) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'open', $11, $11, $12, $13) \
-         ON CONFLICT (id) DO UPDATE SET title = excluded.title, period = excluded.period, \
+         weight_direct_report, remind_every_days, max_reminders, status, created_at, updated_at, period, weights_by_role, title_i18n) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'open', $11, $11, $12, $13, $14) \
+         ON CONFLICT (id) DO UPDATE SET title = excluded.title, title_i18n = excluded.title_i18n, period = excluded.period, \
          weights_by_role = excluded.weights_by_role, opens_at = excluded.opens_at, \
          closes_at = excluded.closes_at, min_raters = excluded.min_raters, \
          weight_manager = excluded.weight_manager, weight_peer = excluded.weight_peer, \
@@ -88,6 +89,7 @@ pub async fn save(tx: &mut Tx, c: &Cycle, now: i64) -> Result<(), sqlx::Error> {
     .bind(now)
     .bind(&c.period)
     .bind((!c.weights_by_role.is_empty()).then(|| weights_by_role_json(&c.weights_by_role)))
+    .bind(serde_json::to_string(&c.title_i18n).unwrap_or_else(|_| "{}".into()))
     .execute(&mut **tx)
     .await
     .map(|_| ())

@@ -7,12 +7,22 @@ use std::collections::HashMap;
 pub struct CycleRow {
     pub id: String,
     pub title: String,
+    pub title_i18n: std::collections::BTreeMap<String, String>,
 }
 
 /// Newest first.
 pub async fn cycles(pool: &AnyPool) -> Result<Vec<CycleRow>, sqlx::Error> {
-    let rows = sqlx::query("SELECT id, title FROM cycles ORDER BY opens_at DESC, id").fetch_all(pool).await?;
-    rows.iter().map(|r| Ok(CycleRow { id: r.try_get("id")?, title: r.try_get("title")? })).collect()
+    let rows =
+        sqlx::query("SELECT id, title, title_i18n FROM cycles ORDER BY opens_at DESC, id").fetch_all(pool).await?;
+    rows.iter()
+        .map(|r| {
+            Ok(CycleRow {
+                id: r.try_get("id")?,
+                title: r.try_get("title")?,
+                title_i18n: crate::domain::cycle::title_i18n_from_json(&r.try_get::<String, _>("title_i18n")?),
+            })
+        })
+        .collect()
 }
 
 /// (invited, completed) per subject of a cycle.

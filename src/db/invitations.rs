@@ -147,7 +147,7 @@ pub async fn set_delivery(tx: &mut Tx, ids: &[i64], delivery: &'static str) -> R
 /// email never re-routes their review.
 static INFO_SELECT: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
     format!(
-        "SELECT i.id, i.cycle_id, c.title AS cycle_title, c.status AS cycle_status, \
+        "SELECT i.id, i.cycle_id, c.title AS cycle_title, c.title_i18n, c.status AS cycle_status, \
          c.closes_at, c.min_raters, i.survey_id, i.subject_id, p.name AS subject_name, i.relation, i.completed, i.revoked, i.declined, i.respondent_key, i.delivery, \
          COALESCE(rp.name, rc.name) AS respondent_name, \
          CASE WHEN {ANONYMOUS_INVITATION} THEN COALESCE(i.sent_to, '') ELSE COALESCE(rp.email, rc.email) END AS respondent_email, \
@@ -166,6 +166,7 @@ fn info_from_row(r: &sqlx::any::AnyRow, now: i64) -> Result<InvitationInfo, sqlx
         id: r.try_get("id")?,
         cycle_id: r.try_get("cycle_id")?,
         cycle_title: r.try_get("cycle_title")?,
+        cycle_title_i18n: crate::domain::cycle::title_i18n_from_json(&r.try_get::<String, _>("title_i18n")?),
         cycle_open: status == "open" && now < closes_at,
         closes_at,
         min_raters: r.try_get("min_raters")?,

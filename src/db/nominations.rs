@@ -8,6 +8,7 @@ use sqlx::Row;
 pub struct Nomination {
     pub cycle_id: String,
     pub cycle_title: String,
+    pub cycle_title_i18n: std::collections::BTreeMap<String, String>,
     pub subject_id: String,
     pub subject_name: String,
     pub survey_id: String,
@@ -55,7 +56,7 @@ pub async fn create(tx: &mut Tx, n: &NewNominations<'_>, subjects: &[String]) ->
     Ok(asked)
 }
 
-const SELECT: &str = "SELECT n.cycle_id, c.title, n.subject_id, p.name, n.survey_id, n.status, n.min_peers, \
+const SELECT: &str = "SELECT n.cycle_id, c.title, c.title_i18n, n.subject_id, p.name, n.survey_id, n.status, n.min_peers, \
      n.max_peers, n.deliver, n.due_at FROM nominations n JOIN cycles c ON c.id = n.cycle_id \
      JOIN people p ON p.id = n.subject_id";
 
@@ -81,6 +82,7 @@ async fn fetch(
         out.push(Nomination {
             cycle_id: cycle,
             cycle_title: r.try_get("title")?,
+            cycle_title_i18n: crate::domain::cycle::title_i18n_from_json(&r.try_get::<String, _>("title_i18n")?),
             subject_id: subject,
             subject_name: r.try_get("name")?,
             survey_id: r.try_get("survey_id")?,

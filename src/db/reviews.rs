@@ -10,6 +10,7 @@ pub struct Review {
     pub invitation_id: i64,
     pub cycle_id: String,
     pub cycle_title: String,
+    pub cycle_title_i18n: std::collections::BTreeMap<String, String>,
     pub subject_id: String,
     pub subject_name: String,
     pub relation: Relation,
@@ -20,7 +21,7 @@ pub struct Review {
 /// expression: the address the asking link went to, or NULL for the respondent's own address).
 fn select(reached: &str) -> String {
     format!(
-        "SELECT i.id, i.cycle_id, c.title, i.subject_id, p.name, i.relation, i.completed, i.declined, \
+        "SELECT i.id, i.cycle_id, c.title, c.title_i18n, i.subject_id, p.name, i.relation, i.completed, i.declined, \
          ({} AND LOWER(COALESCE(i.sent_to, '')) <> LOWER(COALESCE({reached}, rp.email, rc.email, ''))) AS moved \
          FROM invitations i JOIN cycles c ON c.id = i.cycle_id JOIN people p ON p.id = i.subject_id \
          LEFT JOIN people rp ON rp.id = i.respondent_person_id \
@@ -46,6 +47,7 @@ fn review(r: &sqlx::any::AnyRow) -> Result<Review, sqlx::Error> {
         invitation_id: r.try_get("id")?,
         cycle_id: r.try_get("cycle_id")?,
         cycle_title: r.try_get("title")?,
+        cycle_title_i18n: crate::domain::cycle::title_i18n_from_json(&r.try_get::<String, _>("title_i18n")?),
         subject_id: r.try_get("subject_id")?,
         subject_name: r.try_get("name")?,
         relation: Relation::parse(&relation).ok_or_else(|| sqlx::Error::Decode("relation".into()))?,

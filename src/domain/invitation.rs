@@ -7,6 +7,7 @@ pub struct InvitationInfo {
     pub id: i64,
     pub cycle_id: String,
     pub cycle_title: String,
+    pub cycle_title_i18n: std::collections::BTreeMap<String, String>,
     pub cycle_open: bool,
     /// When the cycle closes, and with it every link of the invitation.
     pub closes_at: i64,

@@ -210,7 +210,7 @@ impl Survey {
 }
 
 /// Validates a `{"zh-CN": "…"}` map of translations.
-fn parse_i18n(map: &BTreeMap<String, String>, what: &str) -> Result<BTreeMap<String, String>, String> {
+pub fn parse_i18n(map: &BTreeMap<String, String>, what: &str) -> Result<BTreeMap<String, String>, String> {
     let mut out = BTreeMap::new();
     for (tag, value) in map {
         let locale = Locale::parse(tag).map_err(|e| format!("{what}: {e}"))?;

@@ -1,6 +1,7 @@
 //! Every word a person reads, in English and Simplified Chinese, and how a page's language is
 //! chosen. Used by the pages (`web`) and the emails (`outbox`) alike.
 pub mod analytics;
+pub mod audit;
 pub mod calendar;
 pub mod errors;
 pub mod flow;

@@ -140,7 +140,7 @@ pub fn nomination(
     let (min, max) = (n.min_peers.to_string(), n.max_peers.to_string());
     let vars = [
         ("name", name),
-        ("cycle", n.cycle_title.as_str()),
+        ("cycle", crate::domain::cycle::title_in(&n.cycle_title, &n.cycle_title_i18n, locale)),
         ("min", &min),
         ("max", &max),
         ("url", url),

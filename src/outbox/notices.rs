@@ -62,7 +62,9 @@ impl Worker {
         let base = self.app.config.public_base();
         let report = format!("{base}/dashboard/people/{}?cycle={}", enc(person), enc(cycle));
         let login = format!("{base}/login");
-        Ok(self.send_plain(compose::results(&name, &email, &c.title, locale, (&login, &report), &self.sender())).await)
+        Ok(self
+            .send_plain(compose::results(&name, &email, c.title_in(locale), locale, (&login, &report), &self.sender()))
+            .await)
     }
 
     /// Sends an email that carries no sign-in link.
@@ -156,8 +158,13 @@ impl Worker {
         };
         let locale = locale.as_deref().and_then(|l| Locale::parse(l).ok()).unwrap_or_default();
         let words = crate::i18n::notice_text(locale, n.event);
-        let vars =
-            [("name", name.as_str()), ("cycle", &c.title), ("subject", &subject), ("author", &author), ("url", &page)];
+        let vars = [
+            ("name", name.as_str()),
+            ("cycle", c.title_in(locale)),
+            ("subject", &subject),
+            ("author", &author),
+            ("url", &page),
+        ];
         Ok(self.send_plain(compose::notice(&name, &email, words, &vars, locale, &self.sender())).await)
     }
 }

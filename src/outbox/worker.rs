@@ -375,9 +375,10 @@ impl Worker {
             };
             let others = crate::domain::cycle::others_in_group(info.min_raters).to_string();
             let org = self.app.config.org_name.as_deref().unwrap_or(t.org_fallback);
+            let locale = info.respondent_locale.as_deref().and_then(|l| Locale::parse(l).ok()).unwrap_or_default();
             let vars = [
                 ("subject", info.subject_name.as_str()),
-                ("cycle", info.cycle_title.as_str()),
+                ("cycle", crate::domain::cycle::title_in(&info.cycle_title, &info.cycle_title_i18n, locale)),
                 ("n", &others),
                 ("org", org),
             ];
@@ -406,9 +407,10 @@ fn invitation_email<'a>(
     unsubscribe_url: Option<&'a str>,
 ) -> InvitationEmail<'a> {
     let count = items.len().to_string();
+    let first_locale = first.respondent_locale.as_deref().and_then(|l| Locale::parse(l).ok()).unwrap_or_default();
     let vars = [
         ("subject", first.subject_name.as_str()),
-        ("cycle", first.cycle_title.as_str()),
+        ("cycle", crate::domain::cycle::title_in(&first.cycle_title, &first.cycle_title_i18n, first_locale)),
         ("name", first.respondent_name.as_str()),
         ("count", &count),
     ];

@@ -79,7 +79,7 @@ async fn page(State(state): State<WebState>, who: SignedIn) -> Response {
             invitation: r.invitation_id,
             who: r.subject_name,
             kind: review_kind(who.locale, r.relation),
-            cycle: r.cycle_title,
+            cycle: crate::domain::cycle::title_in(&r.cycle_title, &r.cycle_title_i18n, who.locale).to_string(),
             state: match r.state {
                 MyReviewState::Open => f.state_open,
                 MyReviewState::Done => f.state_done,
@@ -96,7 +96,11 @@ async fn page(State(state): State<WebState>, who: SignedIn) -> Response {
             status: super::nominate::status_word(f, &n.status),
             cycle: fill(
                 f.nominate_intro,
-                &[("cycle", &n.cycle_title), ("min", &n.min_peers.to_string()), ("max", &n.max_peers.to_string())],
+                &[
+                    ("cycle", crate::domain::cycle::title_in(&n.cycle_title, &n.cycle_title_i18n, who.locale)),
+                    ("min", &n.min_peers.to_string()),
+                    ("max", &n.max_peers.to_string()),
+                ],
             ),
         })
         .collect();
@@ -123,10 +127,14 @@ fn result_view(who: &SignedIn, f: &FlowText, c: home::MyCycle, calendar: &Calend
         who.t.lang
     );
     match c.closed {
-        true => ResultView { title: c.title, href: Some(href), note: f.result_ready.to_string() },
-        false => {
-            ResultView { title: c.title, href: None, note: fill(f.result_open, &[("day", &calendar.day(c.closes_at))]) }
+        true => {
+            ResultView { title: c.title_in(who.locale).to_string(), href: Some(href), note: f.result_ready.to_string() }
         }
+        false => ResultView {
+            title: c.title_in(who.locale).to_string(),
+            href: None,
+            note: fill(f.result_open, &[("day", &calendar.day(c.closes_at))]),
+        },
     }
 }
 

@@ -98,7 +98,14 @@ async fn render(app: &App, s: Shown<'_>, status: StatusCode) -> Response {
     } else {
         (
             f.nominate_title.to_string(),
-            fill(f.nominate_intro, &[("cycle", &s.n.cycle_title), ("min", &min), ("max", &max)]),
+            fill(
+                f.nominate_intro,
+                &[
+                    ("cycle", crate::domain::cycle::title_in(&s.n.cycle_title, &s.n.cycle_title_i18n, s.who.locale)),
+                    ("min", &min),
+                    ("max", &max),
+                ],
+            ),
             format!("/me/nominations/{}", s.n.cycle_id),
             f.nominate_submit,
         )

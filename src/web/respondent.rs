@@ -99,7 +99,8 @@ fn render_form(
             question_view(q, info.relation.as_str(), locale, t, kept, rejected)
         })
         .collect();
-    let vars = [("subject", info.subject_name.as_str()), ("cycle", info.cycle_title.as_str())];
+    let cycle = crate::domain::cycle::title_in(&info.cycle_title, &info.cycle_title_i18n, locale);
+    let vars = [("subject", info.subject_name.as_str()), ("cycle", cycle)];
     let n = crate::domain::cycle::others_in_group(info.min_raters).to_string();
     let named = org;
     let org = org.map_or(t.org_fallback, |b| b.name);

@@ -68,13 +68,10 @@ pub(super) async fn page(
             at: crate::domain::time::parse_rfc3339(&e.at, "at")
                 .map(|t| app.calendar.date_time(t))
                 .unwrap_or_else(|_| e.at.clone()),
-            actor: match e.actor_kind.as_str() {
-                "api_key" => format!("API key {}", e.actor),
-                _ => e.actor,
-            },
-            action: e.action.replace('_', " "),
+            actor: crate::i18n::audit::actor(who.locale, &e.actor_kind, &e.actor),
+            action: crate::i18n::audit::action(who.locale, &e.action),
             cycle: e.cycle.unwrap_or_default(),
-            target: e.target,
+            target: crate::i18n::audit::target(who.locale, &e.target),
             detail: e.detail,
         })
         .collect();
@@ -91,4 +88,19 @@ pub(super) async fn page(
         older,
     };
     Html(page.render()).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::app::audit::AuditAction;
+    use crate::domain::Locale;
+
+    #[test]
+    fn every_action_has_a_chinese_name() {
+        for a in AuditAction::ALL {
+            let zh = crate::i18n::audit::action(Locale::ZhCn, a.as_str());
+            assert!(zh.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)), "{}: {zh}", a.as_str());
+            assert_eq!(crate::i18n::audit::action(Locale::En, a.as_str()), a.as_str().replace('_', " "));
+        }
+    }
 }

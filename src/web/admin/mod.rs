@@ -262,6 +262,9 @@ pub(super) async fn show_error_with(app: &App, who: &SignedIn, e: app::Error, no
 struct CycleForm {
     id: String,
     title: String,
+    /// The title in Chinese; empty for none.
+    #[serde(default)]
+    title_zh: String,
     /// `YYYY-MM`, `YYYY-Qn` or `YYYY`; empty for none.
     #[serde(default)]
     period: String,
@@ -300,6 +303,10 @@ fn cycle_input(form: CycleForm, calendar: &Calendar) -> app::Result<CycleInput> 
     Ok(CycleInput {
         id: form.id.trim().to_string(),
         title: form.title,
+        title_i18n: Some(form.title_zh.trim().to_string())
+            .filter(|t| !t.is_empty())
+            .map(|t| [("zh-CN".to_string(), t)].into())
+            .unwrap_or_default(),
         period: Some(form.period.trim().to_string()).filter(|p| !p.is_empty()),
         opens_at,
         closes_at,

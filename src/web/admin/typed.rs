@@ -42,10 +42,11 @@ impl Typed {
 
 /// The cycle form as typed, to show back when it is refused.
 pub(super) fn typed_cycle(form: CycleForm) -> Notice {
-    let CycleForm { id, title, period, opens, closes, min_raters, .. } = form;
+    let CycleForm { id, title, title_zh, period, opens, closes, min_raters, .. } = form;
     let values = vec![
         ("id", id),
         ("title", title),
+        ("title_zh", title_zh),
         ("period", period),
         ("opens", opens),
         ("closes", closes),

@@ -85,7 +85,7 @@ async fn approvals(app: &App, who: &SignedIn) -> Vec<ApprovalRow> {
                 href: format!("/nominations/{}/{}?lang={}", n.cycle_id, n.subject_id, who.t.lang),
                 waiting: n.status == "submitted",
                 name: n.subject_name,
-                cycle: n.cycle_title,
+                cycle: crate::domain::cycle::title_in(&n.cycle_title, &n.cycle_title_i18n, who.locale).to_string(),
             })
             .collect(),
         Err(e) => {
@@ -212,7 +212,14 @@ async fn team_page<'a>(
         t,
         page_title: t.dashboard_title,
         nav: nav(&who.viewer, t, &format!("/dashboard?cycle={}", urlencode(&cycle.id))),
-        cycles: all.into_iter().map(|c| CycleOption { selected: c.id == cycle.id, id: c.id, title: c.title }).collect(),
+        cycles: all
+            .into_iter()
+            .map(|c| CycleOption {
+                selected: c.id == cycle.id,
+                title: crate::domain::cycle::title_in(&c.title, &c.title_i18n, who.locale).to_string(),
+                id: c.id,
+            })
+            .collect(),
         periods: period_options(app, None).await?,
         show_progress: true,
         cycle_id: cycle.id.clone(),
@@ -268,7 +275,14 @@ async fn period_page<'a>(app: &App, who: &'a SignedIn, dq: &DashQuery, period: &
         cycle_id: all.first().map(|c| c.id.clone()).unwrap_or_default(),
         person_query: query.clone(),
         notes: period_notes(app, who, &pooled.period).await?,
-        cycles: all.into_iter().map(|c| CycleOption { selected: false, id: c.id, title: c.title }).collect(),
+        cycles: all
+            .into_iter()
+            .map(|c| CycleOption {
+                selected: false,
+                title: crate::domain::cycle::title_in(&c.title, &c.title_i18n, who.locale).to_string(),
+                id: c.id,
+            })
+            .collect(),
         periods: period_options(app, Some(&pooled.period)).await?,
         show_progress: false,
         status: if pooled.is_final { t.status_closed } else { t.status_open },

@@ -211,7 +211,7 @@ pub(super) async fn render(
                 t,
                 &format!("/dashboard/people/{}?cycle={}", urlencode(person_id), urlencode(&cycle.id)),
             ),
-            cycle_title: cycle.title.clone(),
+            cycle_title: cycle.title_in(locale).to_string(),
             status: if closed { t.status_closed } else { t.status_open },
             back,
             back_label,
@@ -250,7 +250,8 @@ fn back_to<'a>(who: &'a SignedIn, view: &str) -> (String, &'a str) {
 fn own_pending(who: &SignedIn, cycle: &Cycle, calendar: &crate::domain::calendar::Calendar) -> Response {
     let f = crate::i18n::flow_text(who.locale);
     let day = calendar.day(cycle.closes_at);
-    let mut page = PersonPage::blank(who, &who.viewer.person_id, who.viewer.name.clone(), cycle.title.clone());
+    let mut page =
+        PersonPage::blank(who, &who.viewer.person_id, who.viewer.name.clone(), cycle.title_in(who.locale).to_string());
     page.status = who.t.status_open;
     page.pending = Some(crate::i18n::fill(f.own_pending, &[("day", &day)]));
     Html(page.render()).into_response()

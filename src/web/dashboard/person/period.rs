@@ -35,7 +35,7 @@ async fn build<'a>(app: &App, who: &'a SignedIn, person_id: &str, period: &str) 
         nav(&who.viewer, who.t, &format!("/dashboard/people/{}?period={}", urlencode(person_id), urlencode(period)));
     let link = |c: &Cycle| {
         let href = format!("/dashboard/people/{}?cycle={}&lang={}", urlencode(person_id), urlencode(&c.id), who.t.lang);
-        (c.title.clone(), href)
+        (c.title_in(who.locale).to_string(), href)
     };
     page.pooled = Some(PooledView {
         note: crate::i18n::fill(a.person_pooled, &[("period", &pooled.period)]),
