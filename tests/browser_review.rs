@@ -46,6 +46,15 @@ async fn the_review_loop_in_the_browser() {
     let text = wait_text(&c, "已确认。经理会看到您的确认和回复。").await;
     assert!(text.contains("好的，从下周开始。") && text.contains("确认"), "{text}");
     shot(&c, "feedback-acknowledged-phone-zh", "#feedback p.flash[role=status]").await;
+    // Printed on A4, the report fits two pages and says whose, which team, which cycle, when.
+    let pdf = c.print(fantoccini::wd::PrintConfiguration::default()).await.unwrap();
+    let pages = crate::common::browser::pdf_pages(&pdf);
+    assert!((1..=2).contains(&pages), "the report printed on {pages} A4 pages");
+    let head = c.find(Locator::Id("print-head")).await.unwrap().prop("textContent").await.unwrap().unwrap_or_default();
+    let today = app.state.calendar.today();
+    for part in ["Candor", "East", "2026 年第三季度", today.as_str()] {
+        assert!(head.contains(part), "{part} in the printed page's head: {head}");
+    }
 
     // Li Na follows up an unhappy customer, on a phone, in English.
     sign_in(&c, &app, "li.na@demo.example").await;

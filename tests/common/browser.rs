@@ -180,3 +180,10 @@ pub async fn accessible(c: &Client, what: &str) {
     let found: Vec<String> = serde_json::from_value(found).unwrap();
     assert!(found.is_empty(), "{what}: accessibility violations:\n{}", found.join("\n"));
 }
+
+/// How many pages a PDF that Chromium printed has (its page objects: `/Type /Page`).
+pub fn pdf_pages(pdf: &[u8]) -> usize {
+    let text = String::from_utf8_lossy(pdf);
+    let page = "/Type /Page";
+    text.match_indices(page).filter(|(i, _)| !text[i + page.len()..].starts_with('s')).count()
+}

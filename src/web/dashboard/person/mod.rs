@@ -74,6 +74,8 @@ struct PersonPage<'a> {
     pending: Option<String>,
     /// A period's report: what it pooled, each cycle's report a link away.
     pooled: Option<PooledView>,
+    /// On paper only: the organisation, the team, the cycle and the day it was printed.
+    print_head: String,
 }
 
 /// The cycles a period's report pooled: the sentence, then (title, link) of each.
@@ -112,6 +114,7 @@ impl<'a> PersonPage<'a> {
             person_id: person_id.to_string(),
             pending: None,
             pooled: None,
+            print_head: String::new(),
         }
     }
 }
@@ -202,6 +205,17 @@ pub(super) async fn render(
     {
         let empty = blocks.is_empty() && comments.is_empty();
         let (back, back_label) = back_to(who, &format!("cycle={}&", urlencode(&cycle.id)));
+        let team = org.iter().find(|p| p.id == person_id).and_then(|p| p.team.clone());
+        let print_head = [
+            Some(app.config.org_name.clone().unwrap_or_else(|| "Candor".into())),
+            team,
+            Some(cycle.title_in(locale).to_string()),
+            Some(app.calendar.today()),
+        ]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" · ");
         let page = PersonPage {
             t,
             r: crate::i18n::review_text(locale),
@@ -231,6 +245,7 @@ pub(super) async fn render(
             person_id: person_id.to_string(),
             pending: None,
             pooled: None,
+            print_head,
         };
         (status, Html(page.render())).into_response()
     }
