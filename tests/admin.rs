@@ -289,7 +289,56 @@ async fn admin_rights_are_removed_and_sessions_ended(backend: Backend) {
     assert_eq!(get(&app, Some(cookie.as_str()), "/admin").await.0, 200);
 }
 
+/// Customers who have not answered are listed by name, and each unanswered line is reissued or
+/// revoked from the list, confirmed, with no id typed. Browser walkthrough, December, problem 6.
+async fn unanswered_invitations_are_handled_from_the_list(backend: Backend) {
+    let sink = SmtpSink::start();
+    let app = seeded(backend, Some(&sink)).await;
+    let invitations = vec![common::customer_invite("C1"), common::customer_invite("C2")];
+    let links = common::mail::invite_by_email(&app, Some(&sink), "2026-Q4", invitations).await;
+    let (cookie, csrf) = admin(&app).await;
+    let page = "/admin/cycles/2026-Q4/raters?lang=en";
+    let (_, html) = get(&app, Some(cookie.as_str()), page).await;
+    assert!(html.contains(">Acme<") && html.contains(">Dragon Trading<"), "customers by name: {html}");
+    assert!(html.contains(r#"name="customer" value="C1""#), "each line names its invitation: {html}");
+    // Dragon Trading answers: off the list.
+    let dragon =
+        sink.messages().into_iter().find(|m| m.rcpt_tos == ["cai@dragon.example"]).unwrap().link(&app.addr, "/s/");
+    assert_eq!(app.client.post(&dragon).form(&[("q1", "5")]).send().await.unwrap().status().as_u16(), 303);
+    let (_, html) = get(&app, Some(cookie.as_str()), page).await;
+    assert!(!html.contains(">Dragon Trading<") && html.contains(">Acme<"), "{html}");
+    // Acme's line, revoked from the list: only once the box is ticked.
+    let line = |action: &'static str, confirm: bool| {
+        let mut form = vec![
+            ("csrf", csrf.clone()),
+            ("lang", "en".to_string()),
+            ("survey", "csat".to_string()),
+            ("subject", "E1001".to_string()),
+            ("customer", "C1".to_string()),
+            ("action", action.to_string()),
+        ];
+        if confirm {
+            form.push(("confirm", "on".to_string()));
+        }
+        form
+    };
+    let path = "/admin/cycles/2026-Q4/invitation";
+    let refused: Vec<(&str, String)> = line("revoke", false);
+    let refused: Vec<(&str, &str)> = refused.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    assert_eq!(post(&app, Some(&cookie), path, &refused).await.0, 422, "not without the box ticked");
+    let acme = links.iter().find(|l| l.as_str() != dragon).unwrap().clone();
+    assert_eq!(common::web::page(&app, &acme).await.0, 200, "Acme's link still works");
+    let revoke: Vec<(&str, String)> = line("revoke", true);
+    let revoke: Vec<(&str, &str)> = revoke.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (s, to) = post(&app, Some(&cookie), path, &revoke).await;
+    assert_eq!((s, to.contains("done=revoked")), (303, true), "{to}");
+    assert_eq!(common::web::page(&app, &acme).await.0, 410, "revoked from the list");
+    let (_, html) = get(&app, Some(cookie.as_str()), page).await;
+    assert!(!html.contains(">Acme<"), "a revoked invitation leaves the list: {html}");
+}
+
 on_both_databases!(
+    unanswered_invitations_are_handled_from_the_list,
     admin_rights_are_removed_and_sessions_ended,
     surveys_are_built_copied_and_frozen_in_the_browser,
     admin_actions_ask_for_confirmation,

@@ -104,7 +104,7 @@ async fn a_manager_and_an_admin_in_the_browser() {
             shot(&c, "admin", "main p.flash[role=status]").await;
             // Who has not answered: self and manager reviews by name, the rest as counts.
             c.goto(&app.url("/admin/cycles/2027-Q1/raters?lang=en")).await.unwrap();
-            wait_text(&c, "Self and manager reviews not answered yet").await;
+            wait_text(&c, "Not answered yet: self and manager reviews, and customers").await;
             shot(&c, "admin-raters", "main table tbody tr").await;
             c.goto(&app.url("/admin?lang=en")).await.unwrap();
             wait_text(&c, "Create a cycle").await;

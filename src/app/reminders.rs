@@ -65,10 +65,15 @@ pub async fn remind(app: &App, actor: &Actor, cycle: &str) -> Result<Queued> {
     Ok(Queued { queued: distinct.len() + links.len(), emails: groups.len(), links })
 }
 
-/// An unanswered attributed review (self, manager), by rater.
+/// An unanswered attributed review (self, manager, a customer's of a survey that is not
+/// anonymous), by rater: enough to remind, reissue or revoke it from the list.
 pub struct PendingRater {
-    pub rater_id: String,
+    /// The person asked; None for a customer.
+    pub person_id: Option<String>,
+    pub customer_id: Option<String>,
     pub rater: String,
+    pub survey_id: String,
+    pub subject_id: String,
     pub subject: String,
     pub relation: String,
 }
@@ -81,7 +86,8 @@ pub struct RelationCount {
     pub declined: i64,
 }
 
-/// Who has not answered the attributed reviews (self, manager) of a cycle, by name; and for
+/// Who has not answered the attributed reviews (self, manager, customers of a survey that is
+/// not anonymous) of a cycle, by name; and for
 /// every relation, counts only (anonymous ones are never listed by person).
 pub async fn raters(
     app: &App,
@@ -89,8 +95,11 @@ pub async fn raters(
 ) -> Result<(crate::domain::cycle::Cycle, Vec<PendingRater>, Vec<RelationCount>)> {
     let c = super::cycles::load(app, cycle).await?;
     let pending = reminders::attributed_pending(&app.db.pool, &c.id).await?.into_iter().map(|p| PendingRater {
-        rater_id: p.rater_id,
+        person_id: p.person_id,
+        customer_id: p.customer_id,
         rater: p.rater,
+        survey_id: p.survey_id,
+        subject_id: p.subject_id,
         subject: p.subject,
         relation: p.relation,
     });

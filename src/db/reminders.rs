@@ -41,10 +41,15 @@ pub async fn open_in_cycle(tx: &mut Tx, cycle: &str) -> Result<Vec<Pending>, sql
     to_pending(sqlx::query(sqlx::AssertSqlSafe(sql)).bind(cycle).fetch_all(&mut **tx).await?)
 }
 
-/// An attributed review (self or manager) not answered yet: who is asked, about whom.
+/// An attributed review (self, manager, a customer of a survey that is not anonymous) not
+/// answered yet: who is asked, about whom, in which survey.
 pub struct PendingRater {
-    pub rater_id: String,
+    /// The person asked; None for a customer.
+    pub person_id: Option<String>,
+    pub customer_id: Option<String>,
     pub rater: String,
+    pub survey_id: String,
+    pub subject_id: String,
     pub subject: String,
     pub relation: String,
 }
@@ -53,10 +58,13 @@ pub struct PendingRater {
 /// are never listed by person.
 pub async fn attributed_pending(pool: &sqlx::AnyPool, cycle: &str) -> Result<Vec<PendingRater>, sqlx::Error> {
     let rows = sqlx::query(
-        "SELECT i.respondent_person_id AS rater_id, r.name AS rater, s.name AS subject, i.relation FROM invitations i \
-         JOIN people r ON r.id = i.respondent_person_id JOIN people s ON s.id = i.subject_id \
-         WHERE i.cycle_id = $1 AND i.relation IN ('self', 'manager') AND i.completed = FALSE AND i.revoked = FALSE AND i.declined = FALSE \
-         ORDER BY r.name, r.id, s.name, i.relation",
+        "SELECT i.respondent_person_id AS person_id, i.respondent_customer_id AS customer_id, \
+         COALESCE(r.name, rc.name) AS rater, i.survey_id, i.subject_id, s.name AS subject, i.relation FROM invitations i \
+         JOIN people s ON s.id = i.subject_id JOIN surveys sv ON sv.id = i.survey_id \
+         LEFT JOIN people r ON r.id = i.respondent_person_id LEFT JOIN customers rc ON rc.id = i.respondent_customer_id \
+         WHERE i.cycle_id = $1 AND i.completed = FALSE AND i.revoked = FALSE AND i.declined = FALSE \
+         AND (i.relation IN ('self', 'manager') OR (i.relation = 'customer' AND sv.anonymous = FALSE)) \
+         ORDER BY CASE WHEN i.respondent_person_id IS NULL THEN 1 ELSE 0 END, rater, person_id, customer_id, s.name, i.relation",
     )
     .bind(cycle)
     .fetch_all(pool)
@@ -64,8 +72,11 @@ pub async fn attributed_pending(pool: &sqlx::AnyPool, cycle: &str) -> Result<Vec
     rows.iter()
         .map(|r| {
             Ok(PendingRater {
-                rater_id: r.try_get("rater_id")?,
+                person_id: r.try_get("person_id")?,
+                customer_id: r.try_get("customer_id")?,
                 rater: r.try_get("rater")?,
+                survey_id: r.try_get("survey_id")?,
+                subject_id: r.try_get("subject_id")?,
                 subject: r.try_get("subject")?,
                 relation: r.try_get("relation")?,
             })

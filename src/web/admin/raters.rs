@@ -15,11 +15,15 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 struct Line {
+    /// The person asked (empty for a customer, who is reminded with the cycle's reminders).
     rater_id: String,
+    customer_id: String,
     rater: String,
+    survey_id: String,
+    subject_id: String,
     subject: String,
     relation: &'static str,
-    /// The first line of each rater carries the remind button.
+    /// The first line of each person carries the remind button.
     first: bool,
 }
 
@@ -115,12 +119,16 @@ pub(super) async fn render(
     let lines = pending
         .into_iter()
         .map(|p| {
-            let first = p.rater_id != previous;
-            previous = p.rater_id.clone();
+            let rater_id = p.person_id.unwrap_or_default();
+            let first = !rater_id.is_empty() && rater_id != previous;
+            previous = rater_id.clone();
             Line {
                 relation: relation_label(who.locale, &p.relation),
-                rater_id: p.rater_id,
+                rater_id,
+                customer_id: p.customer_id.unwrap_or_default(),
                 rater: p.rater,
+                survey_id: p.survey_id,
+                subject_id: p.subject_id,
                 subject: p.subject,
                 first,
             }
