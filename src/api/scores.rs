@@ -112,7 +112,8 @@ fn subject_filter(raw: Option<&str>) -> ApiResult<Option<&str>> {
 }
 
 fn csv_response(scores: &CycleScores, filename: &str) -> ApiResult<Response> {
-    let body = results::scores_csv(scores).map_err(|e| ApiError::from(crate::app::Error::internal(e)))?;
+    let body =
+        crate::app::scores_csv::scores_csv(scores).map_err(|e| ApiError::from(crate::app::Error::internal(e)))?;
     let disposition = format!("attachment; filename=\"{filename}\"");
     Ok((
         [(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()), (header::CONTENT_DISPOSITION, disposition)],

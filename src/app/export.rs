@@ -3,7 +3,8 @@
 //! columns sized, words in the reader's language (handed in by the transport: this layer has
 //! no words of its own). Text goes in as text cells, which a spreadsheet never runs as a formula.
 use super::analytics::ParticipationLine;
-use super::results::{CSV_RELATIONS, CycleScores, relation_columns};
+use super::results::CycleScores;
+use super::scores_csv::{CSV_RELATIONS, relation_columns};
 use super::{Error, Result};
 use crate::domain::Relation;
 use crate::scoring::Status;

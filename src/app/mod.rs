@@ -33,6 +33,7 @@ pub mod revocation;
 pub mod schedule_next;
 pub mod schedules;
 pub mod scim;
+pub mod scores_csv;
 pub mod sealing;
 pub mod surveys;
 pub mod telemetry;

@@ -20,6 +20,7 @@ pub mod scim_patch;
 pub mod sealed;
 pub mod shapes;
 pub mod survey;
+pub mod survey_input;
 pub mod time;
 pub mod token;
 pub mod viewer;
