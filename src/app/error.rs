@@ -1,7 +1,7 @@
 //! The one error of the use cases. The use case decides its kind; each transport maps the kind
 //! once, where it becomes an answer: `api` (`api/error.rs`) to a status and the JSON error,
 //! `web` (`web/pages.rs`) to a status and a sentence in the reader's language looked up by
-//! `code` (`i18n::errors`), `outbox` (`outbox/worker.rs`) to transient or permanent. The cause
+//! `code` (`i18n::errors`), `outbox` (`outbox/outcome.rs`) to transient or permanent. The cause
 //! is kept (`source`) and logged there, once.
 //!
 //! Which constructor, when:
