@@ -66,11 +66,11 @@ async fn run() {
     let dir = tempfile::tempdir().unwrap();
     let app = org(dir.path(), people, team).await;
     let started = Instant::now();
-    let created = candor::app::invitations::launch(
+    let created = candor::app::launch::launch(
         &app,
         &candor::app::audit::Actor::Cli,
         "Q4",
-        candor::app::invitations::Launch {
+        candor::app::launch::Launch {
             survey: "p",
             subjects: &Subjects::All(AllKeyword::All),
             peers: Peers::Team,

@@ -4,7 +4,8 @@ use super::error::{ApiResult, ErrorBody};
 use super::openapi::ErrorResponses;
 use super::{AdminKey, ApiJson, ApiPath};
 use crate::app::App;
-use crate::app::invitations::{self, Created, Deliver, Launch, RespondentInput, Subjects};
+use crate::app::invitations::{self, Created, Deliver, RespondentInput, Subjects};
+use crate::app::launch::Launch;
 use crate::app::nominations::Rule;
 use crate::app::reminders::{self, Queued};
 use crate::app::revocation::{self, InvitationRef, Reissued, Revoked};
@@ -106,7 +107,7 @@ pub async fn launch(
     ApiJson(body): ApiJson<LaunchBody>,
 ) -> ApiResult<(StatusCode, Json<Created>)> {
     let rule = nomination_rule(body.min_peers, body.max_peers, body.nominations_due.as_deref())?;
-    let created = invitations::launch(
+    let created = crate::app::launch::launch(
         &app,
         &actor,
         &cycle,

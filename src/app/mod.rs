@@ -18,6 +18,7 @@ pub mod home;
 pub mod integrations;
 pub mod invitations;
 pub mod keys;
+pub mod launch;
 pub mod nominations;
 pub mod notices;
 pub mod oidc;

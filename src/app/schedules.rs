@@ -224,7 +224,7 @@ async fn invite(app: &App, s: &Schedule, cycle: &str, period: Period) -> Result<
     let created = if s.invite == "customers" {
         // Nobody is asked twice in a period: those who answered this survey in it are left out.
         let answered = schedule_next::answered_in(app, &s.survey, period).await?;
-        invitations::invite_customers(app, &Actor::System, cycle, &s.survey, &answered).await?
+        super::launch::invite_customers(app, &Actor::System, cycle, &s.survey, &answered).await?
     } else {
         let peers = match s.peers.as_str() {
             "team" => Peers::Team,
@@ -233,8 +233,8 @@ async fn invite(app: &App, s: &Schedule, cycle: &str, period: Period) -> Result<
         };
         let all = invitations::Subjects::All(invitations::AllKeyword::All);
         let deliver = invitations::Deliver::Email;
-        let what = invitations::Launch { survey: &s.survey, subjects: &all, peers, rule: Default::default() };
-        invitations::launch(app, &Actor::System, cycle, what, deliver).await?
+        let what = super::launch::Launch { survey: &s.survey, subjects: &all, peers, rule: Default::default() };
+        super::launch::launch(app, &Actor::System, cycle, what, deliver).await?
     };
     tracing::info!(schedule = %s.id, cycle, invited = created.created, "scheduled cycle invited");
     Ok(())

@@ -15,7 +15,7 @@ mod typed;
 mod weights;
 use crate::app::cycles::{CycleInput, CycleProgress};
 use crate::app::invitations::{AllKeyword, Deliver, SmallGroup, Subjects};
-use crate::app::{self, App, cycles, integrations, invitations, surveys};
+use crate::app::{self, App, cycles, integrations, surveys};
 use crate::domain::calendar::Calendar;
 use crate::domain::reviews::Peers;
 use crate::i18n::DashText;
@@ -367,8 +367,8 @@ async fn cycle_action(
                 _ => Peers::None,
             };
             let all = Subjects::All(AllKeyword::All);
-            let what = invitations::Launch { survey: &survey, subjects: &all, peers, rule: Default::default() };
-            match invitations::launch(&app, &by, &cycle, what, Deliver::Email).await {
+            let what = app::launch::Launch { survey: &survey, subjects: &all, peers, rule: Default::default() };
+            match app::launch::launch(&app, &by, &cycle, what, Deliver::Email).await {
                 Ok(c) if !c.too_small.is_empty() => {
                     let note = too_small_note(&f.who, &c.too_small);
                     let notice = Notice {
@@ -381,7 +381,7 @@ async fn cycle_action(
                 other => other.map(|c| ("launched", Some(c.created))),
             }
         }
-        "invite-customers" => invitations::invite_customers(&app, &by, &cycle, &survey, &Default::default())
+        "invite-customers" => app::launch::invite_customers(&app, &by, &cycle, &survey, &Default::default())
             .await
             .map(|c| ("invited", Some(c.created))),
         "remind" => app::reminders::remind(&app, &by, &cycle).await.map(|q| ("reminded", Some(q.queued))),
