@@ -1,5 +1,6 @@
 //! One punctuation style per language: a 中文 page joins a label and its value with "：", never
-//! with the English ": " (browser walkthrough, December, problem 10: "已保存. ", "销售: ").
+//! with the English ": " (browser walkthrough, December, problem 10: "已保存. ", "销售: "), and
+//! names cycles by their Chinese titles.
 use crate::common::web::{get, session};
 use crate::common::{Backend, spawn_app};
 
@@ -46,6 +47,9 @@ async fn chinese_pages_use_chinese_punctuation(backend: Backend) {
         assert!(html.contains("lang=\"zh-CN\""), "{path} is in Chinese");
         let found = mixed(&html);
         assert!(found.is_empty(), "{path}: English punctuation after Chinese: {found:?}");
+        // The demo's cycles have Chinese titles: no page in Chinese shows the English ones.
+        let english = ["Q3 2026", "Q4 2026"].into_iter().filter(|t| html.contains(t)).collect::<Vec<_>>();
+        assert!(english.is_empty(), "{path}: English cycle titles {english:?} on a Chinese page");
     }
 }
 

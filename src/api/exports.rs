@@ -55,6 +55,7 @@ pub async fn scores_xlsx(
     let indicator = |i: &str| crate::i18n::indicator_label(locale, i);
     let (a, t) = (crate::i18n::analytics_text(locale), crate::i18n::dash_text(locale));
     let words = export::Words {
+        locale,
         sheets: a.sheets,
         score_headers: a.score_headers,
         relations: analytics::RELATIONS.map(|r| crate::i18n::relation_label(locale, r.as_str())),

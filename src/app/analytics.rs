@@ -326,6 +326,7 @@ pub async fn heatmap(app: &App, who: Option<&Viewer>, sel: &Selection) -> Result
 pub struct ParticipationLine {
     pub cycle: String,
     pub cycle_title: String,
+    pub cycle_title_i18n: BTreeMap<String, String>,
     pub team: Option<String>,
     pub relation: Relation,
     pub invited: i64,
@@ -366,6 +367,7 @@ pub async fn participation(app: &App, who: Option<&Viewer>, sel: &Selection) -> 
         let line = sums.entry(key).or_insert_with(|| ParticipationLine {
             cycle: cycles[i].id.clone(),
             cycle_title: cycles[i].title.clone(),
+            cycle_title_i18n: cycles[i].title_i18n.clone(),
             team: r.team.clone(),
             relation: r.relation,
             invited: 0,

@@ -376,6 +376,7 @@ pub async fn list(app: &App) -> Result<Vec<CycleRow>> {
 pub struct CycleProgress {
     pub id: String,
     pub title: String,
+    pub title_i18n: std::collections::BTreeMap<String, String>,
     pub status: &'static str,
     pub invited: i64,
     pub emailed: i64,
@@ -390,9 +391,18 @@ pub async fn overview(app: &App) -> Result<Vec<CycleProgress>> {
     Ok(rows
         .into_iter()
         .map(|c| {
-            let crate::db::admin::CycleProgress { id, title, status, invited, emailed, failed, completed, reminded } =
-                c;
-            CycleProgress { id, title, status, invited, emailed, failed, completed, reminded }
+            let crate::db::admin::CycleProgress {
+                id,
+                title,
+                title_i18n,
+                status,
+                invited,
+                emailed,
+                failed,
+                completed,
+                reminded,
+            } = c;
+            CycleProgress { id, title, title_i18n, status, invited, emailed, failed, completed, reminded }
         })
         .collect())
 }

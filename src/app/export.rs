@@ -12,6 +12,8 @@ use rust_xlsxwriter::{Format, FormatBorder, Workbook, Worksheet, XlsxError};
 
 /// The words of a workbook, in its reader's language.
 pub struct Words<'a> {
+    /// The reader's language, for the cycles' titles.
+    pub locale: crate::domain::Locale,
     /// The scores sheet's name and the participation sheet's.
     pub sheets: [&'a str; 2],
     /// The scores sheet's first 16 columns, in the CSV's order (cycle … score_status).
@@ -140,7 +142,9 @@ fn participation_sheet(sheet: &mut Worksheet, lines: &[ParticipationLine], w: &W
     header(sheet, &headers, &[22.0, 16.0, 16.0, 10.0, 10.0, 10.0, 9.0], f)?;
     for (k, l) in lines.iter().enumerate() {
         let row = k as u32 + 1;
-        sheet.write_string(row, 0, &l.cycle_title).map_err(fail)?;
+        sheet
+            .write_string(row, 0, crate::domain::cycle::title_in(&l.cycle_title, &l.cycle_title_i18n, w.locale))
+            .map_err(fail)?;
         sheet.write_string(row, 1, l.team.as_deref().unwrap_or(w.no_team)).map_err(fail)?;
         sheet.write_string(row, 2, w.relation(l.relation)).map_err(fail)?;
         for (col, v) in [(3u16, l.invited), (4, l.answered), (5, l.declined)] {

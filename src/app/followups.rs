@@ -22,6 +22,7 @@ const RECENT: i64 = 5_000;
 pub struct CustomerAnswer {
     pub response_id: String,
     pub cycle_title: String,
+    pub cycle_title_i18n: std::collections::BTreeMap<String, String>,
     pub survey_id: String,
     pub subject_id: String,
     pub subject_name: String,
@@ -41,6 +42,7 @@ impl From<db::CustomerAnswer> for CustomerAnswer {
         CustomerAnswer {
             response_id: a.response_id,
             cycle_title: a.cycle_title,
+            cycle_title_i18n: a.cycle_title_i18n,
             survey_id: a.survey_id,
             subject_id: a.subject_id,
             subject_name: a.subject_name,
@@ -60,6 +62,7 @@ impl From<db::CustomerAnswer> for CustomerAnswer {
 pub struct OpenCustomer {
     pub invitation_id: i64,
     pub cycle_title: String,
+    pub cycle_title_i18n: std::collections::BTreeMap<String, String>,
     pub survey_id: String,
     pub subject_id: String,
     pub subject_name: String,
@@ -73,6 +76,7 @@ impl From<db::OpenCustomer> for OpenCustomer {
         OpenCustomer {
             invitation_id: o.invitation_id,
             cycle_title: o.cycle_title,
+            cycle_title_i18n: o.cycle_title_i18n,
             survey_id: o.survey_id,
             subject_id: o.subject_id,
             subject_name: o.subject_name,

@@ -4,6 +4,7 @@ use sqlx::{AnyPool, Row};
 pub struct CycleProgress {
     pub id: String,
     pub title: String,
+    pub title_i18n: std::collections::BTreeMap<String, String>,
     pub status: &'static str,
     pub invited: i64,
     pub emailed: i64,
@@ -26,6 +27,7 @@ pub async fn cycles(pool: &AnyPool, now: i64) -> Result<Vec<CycleProgress>, sqlx
             reminded: p.iter().map(|s| s.reminded).sum(),
             id: c.id,
             title: c.title,
+            title_i18n: c.title_i18n,
         });
     }
     Ok(out)

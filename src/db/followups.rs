@@ -9,6 +9,7 @@ use std::collections::HashMap;
 pub struct CustomerAnswer {
     pub response_id: String,
     pub cycle_title: String,
+    pub cycle_title_i18n: std::collections::BTreeMap<String, String>,
     pub survey_id: String,
     pub subject_id: String,
     pub subject_name: String,
@@ -27,7 +28,7 @@ pub struct CustomerAnswer {
 /// here), newest first, at most `limit`.
 pub async fn customer_answers(pool: &sqlx::AnyPool, limit: i64) -> Result<Vec<CustomerAnswer>, sqlx::Error> {
     let rows = sqlx::query(
-        "SELECT r.id, cy.title, r.survey_id, r.subject_id, p.name AS subject_name, c.name AS customer_name, \
+        "SELECT r.id, cy.title, cy.title_i18n, r.survey_id, r.subject_id, p.name AS subject_name, c.name AS customer_name, \
          c.email, c.phone, r.submitted_on, r.source, fp.name AS done_by, f.done_at, f.note \
          FROM responses r JOIN invitations i ON i.id = r.invitation_id \
          JOIN customers c ON c.id = i.respondent_customer_id JOIN people p ON p.id = r.subject_id \
@@ -44,6 +45,7 @@ pub async fn customer_answers(pool: &sqlx::AnyPool, limit: i64) -> Result<Vec<Cu
         out.push(CustomerAnswer {
             response_id: r.try_get("id")?,
             cycle_title: r.try_get("title")?,
+            cycle_title_i18n: crate::domain::cycle::title_i18n_from_json(&r.try_get::<String, _>("title_i18n")?),
             survey_id: r.try_get("survey_id")?,
             subject_id: r.try_get("subject_id")?,
             subject_name: r.try_get("subject_name")?,
@@ -122,6 +124,7 @@ pub async fn mark(
 pub struct OpenCustomer {
     pub invitation_id: i64,
     pub cycle_title: String,
+    pub cycle_title_i18n: std::collections::BTreeMap<String, String>,
     pub survey_id: String,
     pub subject_id: String,
     pub subject_name: String,
@@ -130,7 +133,7 @@ pub struct OpenCustomer {
     pub customer_phone: Option<String>,
 }
 
-const OPEN_SELECT: &str = "SELECT i.id, cy.title, i.survey_id, i.subject_id, p.name AS subject_name, \
+const OPEN_SELECT: &str = "SELECT i.id, cy.title, cy.title_i18n, i.survey_id, i.subject_id, p.name AS subject_name, \
      c.name AS customer_name, c.email, c.phone FROM invitations i JOIN cycles cy ON cy.id = i.cycle_id \
      JOIN surveys s ON s.id = i.survey_id JOIN customers c ON c.id = i.respondent_customer_id \
      JOIN people p ON p.id = i.subject_id \
@@ -141,6 +144,7 @@ fn open_customer(r: &sqlx::any::AnyRow) -> Result<OpenCustomer, sqlx::Error> {
     Ok(OpenCustomer {
         invitation_id: r.try_get("id")?,
         cycle_title: r.try_get("title")?,
+        cycle_title_i18n: crate::domain::cycle::title_i18n_from_json(&r.try_get::<String, _>("title_i18n")?),
         survey_id: r.try_get("survey_id")?,
         subject_id: r.try_get("subject_id")?,
         subject_name: r.try_get("subject_name")?,

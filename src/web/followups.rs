@@ -85,7 +85,7 @@ fn row(u: Unhappy, locale: Locale, r: &ReviewText, calendar: &Calendar) -> Row {
         id: a.response_id,
         customer: a.customer_name,
         subject: a.subject_name,
-        cycle: a.cycle_title,
+        cycle: crate::domain::cycle::title_in(&a.cycle_title, &a.cycle_title_i18n, locale).to_string(),
         day: a.submitted_on,
         low,
         comments: u.comments,
@@ -168,7 +168,7 @@ async fn phone_list(
             contact: contact(&o.customer_email, o.customer_phone.as_deref()),
             customer: o.customer_name,
             subject: o.subject_name,
-            cycle: o.cycle_title,
+            cycle: crate::domain::cycle::title_in(&o.cycle_title, &o.cycle_title_i18n, who.locale).to_string(),
         })
         .collect();
     let page = PhoneListPage {

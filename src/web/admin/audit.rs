@@ -82,7 +82,11 @@ pub(super) async fn page(
         when: crate::i18n::fill(who.t.audit_when, &[("zone", app.calendar.name())]),
         cycles: all
             .into_iter()
-            .map(|c| CycleOption { selected: Some(c.id.as_str()) == cycle, id: c.id, title: c.title })
+            .map(|c| CycleOption {
+                selected: Some(c.id.as_str()) == cycle,
+                title: crate::domain::cycle::title_in(&c.title, &c.title_i18n, who.locale).to_string(),
+                id: c.id,
+            })
             .collect(),
         entries,
         older,

@@ -130,7 +130,11 @@ pub(super) struct Notice {
 
 pub(super) async fn render(app: &App, who: &SignedIn, status: StatusCode, notice: Notice) -> Response {
     let loaded = async {
-        let cycles = cycles::overview(app).await?;
+        let mut cycles = cycles::overview(app).await?;
+        // Each cycle by its title in the reader's language.
+        for c in &mut cycles {
+            c.title = crate::domain::cycle::title_in(&c.title, &c.title_i18n, who.locale).to_string();
+        }
         let surveys = surveys::list(app).await?;
         let keys = integrations::keys(app).await?;
         let hooks = hooks::views(app, integrations::webhooks(app).await?).await?;

@@ -146,7 +146,7 @@ pub(super) async fn render(
     let page = RatersPage {
         t,
         f: crate::i18n::flow_text(who.locale),
-        page_title: format!("{} · {}", t.raters_title, c.title),
+        page_title: format!("{} · {}", t.raters_title, c.title_in(who.locale)),
         nav: nav(&who.viewer, t, &format!("/admin/cycles/{}/raters", c.id)),
         csrf: who.viewer.csrf.clone(),
         flash: match q.done.as_deref() {

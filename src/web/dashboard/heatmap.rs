@@ -82,14 +82,14 @@ pub(super) fn selection_query(sel: &Selection) -> String {
 }
 
 /// What the selection is called on a page: the cycle's title or the period.
-pub(super) fn selection_name(sel: &Selection) -> String {
-    sel.cycle.as_ref().map(|c| c.title.clone()).or_else(|| sel.period.clone()).unwrap_or_default()
+pub(super) fn selection_name(sel: &Selection, locale: Locale) -> String {
+    sel.cycle.as_ref().map(|c| c.title_in(locale).to_string()).or_else(|| sel.period.clone()).unwrap_or_default()
 }
 
 /// Which cycles were pooled and which were left out, in words.
-pub(super) fn selection_notes(a: &AnalyticsText, sel: &Selection) -> Vec<String> {
+pub(super) fn selection_notes(a: &AnalyticsText, sel: &Selection, locale: Locale) -> Vec<String> {
     let titles =
-        |cs: &[crate::domain::cycle::Cycle]| cs.iter().map(|c| c.title.as_str()).collect::<Vec<_>>().join(", ");
+        |cs: &[crate::domain::cycle::Cycle]| cs.iter().map(|c| c.title_in(locale)).collect::<Vec<_>>().join(", ");
     let mut notes = Vec::new();
     if sel.pooled.is_empty() {
         notes.push(a.nothing_pooled.to_string());
@@ -205,7 +205,7 @@ async fn page<'a>(app: &App, who: &'a SignedIn, q: &AnalyticsQuery, sel: Selecti
             .collect(),
         false => Vec::new(),
     };
-    let name = selection_name(&sel);
+    let name = selection_name(&sel, who.locale);
     let selected = sel.cycle.as_ref().map(|c| c.id.clone());
     Ok(HeatmapPage {
         t,
@@ -215,11 +215,15 @@ async fn page<'a>(app: &App, who: &'a SignedIn, q: &AnalyticsQuery, sel: Selecti
         cycles: cycles::list(app)
             .await?
             .into_iter()
-            .map(|c| CycleOption { selected: Some(&c.id) == selected.as_ref(), id: c.id, title: c.title })
+            .map(|c| CycleOption {
+                selected: Some(&c.id) == selected.as_ref(),
+                title: crate::domain::cycle::title_in(&c.title, &c.title_i18n, who.locale).to_string(),
+                id: c.id,
+            })
             .collect(),
         periods: super::team::period_options(app, sel.period.as_deref()).await?,
         caption: fill(a.heatmap_caption, &[("what", &name)]),
-        notes: selection_notes(a, &sel),
+        notes: selection_notes(a, &sel, who.locale),
         groups,
         sub_columns,
         rows: rows(who, &labels, &map, &sel, relations),

@@ -35,7 +35,7 @@ fn line(who: &SignedIn, l: ParticipationLine) -> Line {
     let a = analytics_text(who.locale);
     Line {
         rate: l.rate().map(|r| format!("{:.0} %", r * 100.0)).unwrap_or_else(|| "—".into()),
-        cycle: l.cycle_title,
+        cycle: crate::domain::cycle::title_in(&l.cycle_title, &l.cycle_title_i18n, who.locale).to_string(),
         team: l.team.unwrap_or_else(|| a.no_team.to_string()),
         relation: relation_label(who.locale, l.relation.as_str()),
         invited: l.invited,
@@ -61,8 +61,8 @@ pub(super) async fn participation(State(app): State<App>, who: SignedIn, Query(q
         a,
         page_title: a.participation_title,
         nav: nav(&who.viewer, t, &format!("/dashboard/participation?{query}")),
-        caption: fill(a.participation_caption, &[("what", &selection_name(&sel))]),
-        notes: selection_notes(a, &sel).into_iter().skip(usize::from(sel.pooled.is_empty())).collect(),
+        caption: fill(a.participation_caption, &[("what", &selection_name(&sel, who.locale))]),
+        notes: selection_notes(a, &sel, who.locale).into_iter().skip(usize::from(sel.pooled.is_empty())).collect(),
         lines,
         heatmap: format!("/dashboard/heatmap?{query}&lang={}", t.lang),
         download: format!("/dashboard/scores.xlsx?{query}&lang={}", t.lang),
@@ -120,6 +120,7 @@ fn xlsx_response(name: &str, bytes: Vec<u8>) -> Response {
 fn workbook_words<'a>(locale: Locale, indicator: &'a dyn Fn(&str) -> String) -> crate::app::export::Words<'a> {
     let (a, t) = (analytics_text(locale), crate::i18n::dash_text(locale));
     crate::app::export::Words {
+        locale,
         sheets: a.sheets,
         score_headers: a.score_headers,
         relations: crate::app::analytics::RELATIONS.map(|r| relation_label(locale, r.as_str())),

@@ -299,10 +299,10 @@ async fn period_page<'a>(app: &App, who: &'a SignedIn, dq: &DashQuery, period: &
 pub(super) async fn period_notes(app: &App, who: &SignedIn, period: &str) -> app::Result<Vec<String>> {
     let a = crate::i18n::analytics_text(who.locale);
     let sel = app::analytics::select(app, None, Some(period)).await?;
-    let mut notes = super::heatmap::selection_notes(a, &sel);
+    let mut notes = super::heatmap::selection_notes(a, &sel, who.locale);
     let without = app::periods::without_period(app).await?;
     if !without.is_empty() {
-        let titles: Vec<&str> = without.iter().map(|c| c.title.as_str()).collect();
+        let titles: Vec<&str> = without.iter().map(|c| c.title_in(who.locale)).collect();
         notes.push(crate::i18n::fill(a.no_period, &[("cycles", &titles.join(", "))]));
     }
     Ok(notes)
