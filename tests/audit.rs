@@ -142,6 +142,10 @@ async fn a_test_event_is_delivered_signed_and_logged(backend: Backend) {
     assert!(log[1]["status"].as_str().unwrap().contains("500"), "{log:?}");
     assert!(log.iter().all(|d| d["delivery"] == delivery && d["latency_ms"].as_i64().is_some_and(|ms| ms >= 0)));
     assert_eq!(actions(&entries(&app, "?limit=1").await), ["test_webhook"]);
+    // The admin page words the outcomes in the reader's language.
+    let (cookie, _) = crate::common::web::admin_session(&app, "sam.carter@example.com").await;
+    let (_, zh) = get(&app, Some(&cookie), "/admin?lang=zh-CN").await;
+    assert!(zh.contains("webhook.test · 已送达 · 2xx") && zh.contains("webhook.test · 重试中 ·"), "{zh}");
 }
 
 on_both_databases!(

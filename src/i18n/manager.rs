@@ -90,6 +90,8 @@ pub struct DashText {
     pub scope: &'static str,
     /// The three scopes of an API key, as shown: scores, admin, scim.
     pub scopes: [&'static str; 3],
+    /// A webhook delivery's outcome: delivered, retrying, failed.
+    pub delivery_outcomes: [&'static str; 3],
     pub create_key: &'static str,
     pub key_once: &'static str,
     pub webhooks: &'static str,
@@ -317,6 +319,7 @@ pub static EN: DashText = DashText {
     key_name: "Name",
     scope: "Scope",
     scopes: ["scores (read scores)", "admin (everything)", "scim (provisioning)"],
+    delivery_outcomes: ["delivered", "retrying", "failed"],
     create_key: "Create key",
     key_once: "Copy this key now: it is shown once.",
     webhooks: "Webhooks",
@@ -540,6 +543,7 @@ pub static ZH_CN: DashText = DashText {
     key_name: "名称",
     scope: "权限范围",
     scopes: ["scores（读取得分）", "admin（全部权限）", "scim（人员同步）"],
+    delivery_outcomes: ["已送达", "重试中", "失败"],
     create_key: "创建密钥",
     key_once: "请立即复制此密钥：它只显示一次。",
     webhooks: "Webhook",

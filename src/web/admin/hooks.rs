@@ -13,7 +13,11 @@ pub struct HookView {
 }
 
 /// Every receiver with its three latest delivery attempts.
-pub(super) async fn views(app: &App, hooks: Vec<integrations::Webhook>) -> app::Result<Vec<HookView>> {
+pub(super) async fn views(
+    app: &App,
+    t: &crate::i18n::DashText,
+    hooks: Vec<integrations::Webhook>,
+) -> app::Result<Vec<HookView>> {
     let mut out = Vec::with_capacity(hooks.len());
     for h in hooks {
         let deliveries = integrations::deliveries(app, &h.id)
@@ -24,7 +28,13 @@ pub(super) async fn views(app: &App, hooks: Vec<integrations::Webhook>) -> app::
                 // The API's UTC instant, read on the organisation's calendar, to the minute.
                 let local = crate::domain::time::parse_rfc3339(&d.at, "at").map(|t| app.calendar.date_time(t));
                 let at = local.unwrap_or_else(|_| d.at.replace('T', " ")).chars().take(16).collect::<String>();
-                format!("{at} · {} · {} · {} · {} ms", d.event, d.outcome, d.status, d.latency_ms)
+                let outcome = match d.outcome.as_str() {
+                    "delivered" => t.delivery_outcomes[0],
+                    "retrying" => t.delivery_outcomes[1],
+                    "failed" => t.delivery_outcomes[2],
+                    other => other,
+                };
+                format!("{at} · {} · {outcome} · {} · {} ms", d.event, d.status, d.latency_ms)
             })
             .collect();
         out.push(HookView { id: h.id, url: h.url, deliveries });

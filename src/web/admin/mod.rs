@@ -137,7 +137,7 @@ pub(super) async fn render(app: &App, who: &SignedIn, status: StatusCode, notice
         }
         let surveys = surveys::list(app).await?;
         let keys = integrations::keys(app).await?;
-        let hooks = hooks::views(app, integrations::webhooks(app).await?).await?;
+        let hooks = hooks::views(app, who.t, integrations::webhooks(app).await?).await?;
         let schedules = app::schedules::list(app).await?;
         let admins = app::accounts::admins(app).await?;
         Ok::<_, app::Error>((cycles, surveys, keys, hooks, schedules, admins))
