@@ -295,7 +295,7 @@ async fn subjects_nominate_and_managers_approve(backend: Backend) {
     assert_eq!(s, 200, "{html}");
     assert!(html.contains("Sent to your manager"), "{html}");
     // Her manager is told a list waits for him, in his language, with the page that approves it.
-    let waiting = told(&sink, "wang@corp.example", "已选好Q4 2026的评价人，等待您批准").await;
+    let waiting = common::mail::told(&sink, "wang@corp.example", "已选好Q4 2026的评价人，等待您批准").await;
     assert!(waiting.contains("/nominations/2026-Q4/E1001"), "{waiting}");
     // Only her managers (and admins) see and approve the list.
     let sam = session(&app, "sam@corp.example").await;
@@ -334,23 +334,12 @@ async fn subjects_nominate_and_managers_approve(backend: Backend) {
         .await;
     }
     // She is told her list is approved, and that nobody sees who answered what.
-    let approved = told(&sink, "li@corp.example", "are approved").await;
+    let approved = common::mail::told(&sink, "li@corp.example", "are approved").await;
     assert!(approved.contains("Nobody, your manager included, sees who answered what"), "{approved}");
     // Approved is final: neither she nor he changes it now.
     assert_eq!(post(&app, Some(&wang), "/nominations/2026-Q4/E1001", &form).await.0, 409);
     let (s, _) = post(&app, Some(&cookie), path, &[("csrf", &csrf), ("pick:E1002", "1"), ("pick:E2000", "1")]).await;
     assert_eq!(s, 409);
-}
-
-/// The text of the email to `to` whose subject holds `about`, once it is sent.
-async fn told(sink: &SmtpSink, to: &str, about: &str) -> String {
-    crate::common::eventually(20, || async {
-        sink.messages()
-            .into_iter()
-            .find(|m| m.rcpt_tos == [to] && m.subject.contains(about))
-            .map(|m| m.text().to_string())
-    })
-    .await
 }
 
 async fn submitted_lists_are_approved_at_their_deadline(backend: Backend) {

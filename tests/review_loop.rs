@@ -119,7 +119,7 @@ async fn feedback_is_shared_then_acknowledged(backend: Backend) {
     let confirmed: Vec<(&str, &str)> = share.iter().copied().chain([("confirm", "on")]).collect();
     let (s, to) = post(&app, Some(&wang), path, &confirmed).await;
     assert_eq!((s, to.contains("fb=shared")), (303, true), "{to}");
-    let shared = told(&sink, "li.na@example.com", "分享了对您").await;
+    let shared = common::mail::told(&sink, "li.na@example.com", "分享了对您").await;
     assert!(
         shared.contains("Wang Fang") && shared.contains("/dashboard/people/E1001?cycle=2026-Q4#feedback"),
         "{shared}"
@@ -132,7 +132,7 @@ async fn feedback_is_shared_then_acknowledged(backend: Backend) {
         .collect();
     let (s, to) = post(&app, Some(&wang), path, &amended).await;
     assert_eq!((s, to.contains("fb=amended")), (303, true), "{to}");
-    let amended_mail = told(&sink, "li.na@example.com", "修改了对您").await;
+    let amended_mail = common::mail::told(&sink, "li.na@example.com", "修改了对您").await;
     assert!(amended_mail.contains("Wang Fang"), "{amended_mail}");
     // Only her managers write it.
     let sam = session(&app, "sam.carter@example.com").await;
@@ -168,19 +168,8 @@ async fn feedback_is_shared_then_acknowledged(backend: Backend) {
     assert!(boss.contains("Acknowledged on") && boss.contains("Agreed, starting Monday"), "{boss}");
     assert!(boss.contains("Amended on ") && boss.contains("id=\"amend\""), "and for him: {boss}");
     // Wang is told that she acknowledged it, in his language too.
-    let acked = told(&sink, "wang.fang@example.com", "已确认您的反馈").await;
+    let acked = common::mail::told(&sink, "wang.fang@example.com", "已确认您的反馈").await;
     assert!(acked.contains("Li Na已确认您对其Q4 2026结果分享的反馈"), "{acked}");
-}
-
-/// The text of the email to `to` whose subject holds `about`, once it is sent.
-async fn told(sink: &SmtpSink, to: &str, about: &str) -> String {
-    eventually(20, || async {
-        sink.messages()
-            .into_iter()
-            .find(|m| m.rcpt_tos == [to] && m.subject.contains(about))
-            .map(|m| m.text().to_string())
-    })
-    .await
 }
 
 async fn unhappy_customers_are_followed_up_and_answers_taken_by_phone(backend: Backend) {

@@ -24,8 +24,7 @@ pub struct Next {
 
 /// Whether a cycle other than `own` already asks this survey in `period`.
 pub(super) async fn period_taken(app: &App, survey: &str, period: Period, own: &str) -> Result<bool> {
-    let p = period.to_string();
-    Ok(schedules::cycles_of_survey(&app.db, survey).await?.iter().any(|(id, q)| id != own && q.as_deref() == Some(&p)))
+    Ok(schedules::period_has_survey(&app.db, &period.to_string(), survey, own).await?)
 }
 
 /// The customers who answered `survey` in a cycle of `period` (or of a period inside it).

@@ -74,6 +74,22 @@ pub async fn cycle_has_invitations(db: &Db, cycle: &str) -> Result<bool, sqlx::E
     Ok(n > 0)
 }
 
+/// Whether a cycle of `period` other than `except` has invitations of `survey`. The worker
+/// asks on every poll while a period is skipped: the few cycles of one period are read, and
+/// each by its own invitations' index.
+pub async fn period_has_survey(db: &Db, period: &str, survey: &str, except: &str) -> Result<bool, sqlx::Error> {
+    let found: Option<String> = sqlx::query_scalar(
+        "SELECT c.id FROM cycles c WHERE c.period = $1 AND c.id <> $2 \
+         AND EXISTS (SELECT 1 FROM invitations i WHERE i.cycle_id = c.id AND i.survey_id = $3) LIMIT 1",
+    )
+    .bind(period)
+    .bind(except)
+    .bind(survey)
+    .fetch_optional(&db.pool)
+    .await?;
+    Ok(found.is_some())
+}
+
 /// Every cycle that has invitations of `survey`, with its period: (cycle, period).
 pub async fn cycles_of_survey(db: &Db, survey: &str) -> Result<Vec<(String, Option<String>)>, sqlx::Error> {
     sqlx::query_as(

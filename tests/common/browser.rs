@@ -6,7 +6,6 @@ use serde_json::json;
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
-use std::time::Duration;
 
 /// chromedriver and the browser it started, in a process group of their own with a profile
 /// directory of their own: both are ended (the group, by its id) and removed when dropped,
@@ -106,16 +105,11 @@ pub async fn text_of(c: &Client) -> String {
 
 /// Waits until the page's main text contains `needle` (a click returns before its page loads).
 pub async fn wait_text(c: &Client, needle: &str) -> String {
-    for _ in 0..100 {
-        if let Ok(main) = c.find(Locator::Css("main")).await
-            && let Ok(text) = main.text().await
-            && text.contains(needle)
-        {
-            return text;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("page never showed {needle:?}: {}", c.source().await.unwrap_or_default());
+    let shown = super::eventually(10, || async {
+        let text = c.find(Locator::Css("main")).await.ok()?.text().await.ok()?;
+        text.contains(needle).then_some(text)
+    });
+    shown.await
 }
 
 /// Signs in as the person with this address, through a minted sign-in link and its button.
@@ -123,13 +117,8 @@ pub async fn sign_in(c: &Client, app: &TestApp, email: &str) {
     c.delete_all_cookies().await.unwrap();
     c.goto(&super::web::login_link(app, email, false).await).await.unwrap();
     click(c, "form button").await;
-    for _ in 0..100 {
-        if !c.current_url().await.unwrap().path().starts_with("/login") {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("signing in as {email} led nowhere");
+    // Signed in once the page has left /login.
+    super::eventually(10, || async { (!c.current_url().await.ok()?.path().starts_with("/login")).then_some(()) }).await;
 }
 
 pub async fn click(c: &Client, css: &str) {

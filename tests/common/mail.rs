@@ -13,6 +13,17 @@ pub fn inbox(app: &TestApp, sink: Option<&SmtpSink>) -> Vec<Mail> {
     }
 }
 
+/// The text of the email to `to` whose subject holds `about`, once the sink has it.
+pub async fn told(sink: &SmtpSink, to: &str, about: &str) -> String {
+    super::eventually(20, || async {
+        sink.messages()
+            .into_iter()
+            .find(|m| m.rcpt_tos == [to] && m.subject.contains(about))
+            .map(|m| m.text().to_string())
+    })
+    .await
+}
+
 /// The messages sent to `address`, oldest first.
 pub fn mails_to(app: &TestApp, sink: Option<&SmtpSink>, address: &str) -> Vec<Mail> {
     inbox(app, sink).into_iter().filter(|m| m.is_to(address)).collect()
