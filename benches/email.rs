@@ -1,8 +1,11 @@
 //! Emails delivered per second to a local SMTP server: Candor's outbox worker (claim, mint a
 //! link, render both templates, send, record) against a floor that only sends prebuilt
-//! messages through the same pooled lettre transport, with the same concurrency (32).
+//! messages through the same pooled lettre transport, over the same number of connections.
 //!
-//! Run: `cargo bench --bench email` (needs Python with aiosmtpd; BENCH_EMAILS, default 1000).
+//! Run: `cargo bench --bench email` (BENCH_EMAILS, default 1000; the size is 100000).
+//! The sink is postfix's `smtp-sink` when installed (fast enough not to be the limit), else
+//! Python's aiosmtpd. `BENCH_DATABASE_URL=postgres://…` runs Candor on PostgreSQL (an empty
+//! database). Prints Candor's peak RSS.
 use lettre::message::{Mailbox, MultiPart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use serde_json::{Value, json};
@@ -14,6 +17,51 @@ fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
+/// Candor's default `CANDOR_SMTP_CONNECTIONS`, and the floor's concurrency.
+const CONNECTIONS: usize = 8;
+
+/// postfix's `smtp-sink` if installed, else the test suite's aiosmtpd sink.
+fn start_sink(dir: &std::path::Path, port: u16) -> (std::process::Child, &'static str) {
+    if std::path::Path::new("/usr/sbin/smtp-sink").exists() {
+        let mut cmd = Command::new("/usr/sbin/smtp-sink");
+        // As root, smtp-sink wants a user to drop to.
+        if users_is_root() {
+            cmd.args(["-u", "nobody"]);
+        }
+        let child = cmd.args(["-c", &format!("127.0.0.1:{port}"), "256"]).stdout(Stdio::null()).spawn().unwrap();
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        return (child, "smtp-sink");
+    }
+    let python = if std::path::Path::new("/usr/bin/python3").exists() { "/usr/bin/python3" } else { "python3" };
+    let mut sink = Command::new(python)
+        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/support/smtp_sink.py"))
+        .args(["--port", &port.to_string(), "--dir"])
+        .arg(dir.join("inbox"))
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("python3 with aiosmtpd");
+    let mut line = String::new();
+    BufReader::new(sink.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    (sink, "aiosmtpd")
+}
+
+fn users_is_root() -> bool {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("Uid:")).map(|l| l.split_whitespace().nth(1) == Some("0")))
+        .unwrap_or(false)
+}
+
+/// The process's peak resident memory (VmHWM), in MiB.
+fn peak_rss_mib(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1)?.parse().ok()))
+        .map_or(0, |kb: u64| kb / 1024)
+}
+
 fn main() {
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
     rt.block_on(run());
@@ -23,28 +71,23 @@ async fn run() {
     let n: usize = std::env::var("BENCH_EMAILS").ok().and_then(|v| v.parse().ok()).unwrap_or(1000);
     let dir = tempfile::tempdir().unwrap();
     let smtp_port = free_port();
-    let python = if std::path::Path::new("/usr/bin/python3").exists() { "/usr/bin/python3" } else { "python3" };
-    let mut sink = Command::new(python)
-        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/support/smtp_sink.py"))
-        .args(["--port", &smtp_port.to_string(), "--dir"])
-        .arg(dir.path().join("inbox"))
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("python3 with aiosmtpd");
-    let mut line = String::new();
-    BufReader::new(sink.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let (mut sink, sink_name) = start_sink(dir.path(), smtp_port);
 
     // Candor: n invitations to n customers, emailed by the worker.
-    let db = format!("sqlite://{}/candor.db", dir.path().display());
+    let db = std::env::var("BENCH_DATABASE_URL")
+        .unwrap_or_else(|_| format!("sqlite://{}/candor.db", dir.path().display()));
+    let key_file = dir.path().join("candor.key");
     let out = Command::new(env!("CARGO_BIN_EXE_candor"))
         .args(["api-key", "create", "--name", "bench", "--scope", "admin"])
         .env("CANDOR_DATABASE_URL", &db)
+        .env("CANDOR_KEY_FILE", &key_file)
         .output()
         .unwrap();
     let key = String::from_utf8(out.stdout).unwrap().trim().lines().last().unwrap().to_string();
     let port = free_port();
     let mut candor = Command::new(env!("CARGO_BIN_EXE_candor"))
         .env("CANDOR_DATABASE_URL", &db)
+        .env("CANDOR_KEY_FILE", &key_file)
         .env("CANDOR_LISTEN", format!("127.0.0.1:{port}"))
         .env("CANDOR_PUBLIC_URL", format!("http://127.0.0.1:{port}"))
         .env("CANDOR_SMTP_URL", format!("smtp://127.0.0.1:{smtp_port}"))
@@ -95,11 +138,15 @@ async fn run() {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     let candor_secs = started.elapsed().as_secs_f64();
+    let rss = peak_rss_mib(candor.id());
     let _ = Command::new("kill").args(["-TERM", &candor.id().to_string()]).status();
     let _ = candor.wait();
 
     // Floor: the same number of similar messages, prebuilt, through the same transport kind.
-    let transport = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous("127.0.0.1").port(smtp_port).build();
+    let transport = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous("127.0.0.1")
+        .port(smtp_port)
+        .pool_config(lettre::transport::smtp::PoolConfig::new().max_size(CONNECTIONS as u32))
+        .build();
     let from: Mailbox = "Candor <no-reply@localhost>".parse().unwrap();
     let text = "Hello,\n\nLi Na would value your feedback.\n\nAnswer the survey: http://127.0.0.1/s/xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n".repeat(3);
     let html = format!("<p>{}</p>", text.replace('\n', "<br>")).repeat(4);
@@ -116,7 +163,7 @@ async fn run() {
     let started = Instant::now();
     let mut set = tokio::task::JoinSet::new();
     let mut pending = messages.into_iter();
-    for m in pending.by_ref().take(32) {
+    for m in pending.by_ref().take(CONNECTIONS) {
         let t = transport.clone();
         set.spawn(async move { t.send(m).await.is_ok() });
     }
@@ -132,11 +179,14 @@ async fn run() {
     assert_eq!(sent, n);
     let _ = sink.kill();
     let _ = sink.wait();
-    println!("emails delivered: {n} each");
+    println!("emails delivered: {n} each, to {sink_name}, Candor on {}", db.split(':').next().unwrap_or(""));
     println!(
-        "candor (outbox worker, from the API call to the last one recorded sent): {:.0} emails/s",
+        "candor (outbox worker, from the API call to the last one recorded sent): {:.0} emails/s, peak RSS {rss} MiB",
         n as f64 / candor_secs
     );
-    println!("floor (prebuilt messages, same pooled transport, 32 at once): {:.0} emails/s", n as f64 / floor_secs);
+    println!(
+        "floor (prebuilt messages, same pooled transport, {CONNECTIONS} at once): {:.0} emails/s",
+        n as f64 / floor_secs
+    );
     println!("ratio candor / floor: {:.2}", floor_secs / candor_secs);
 }

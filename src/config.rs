@@ -93,6 +93,9 @@ pub struct Config {
     /// SMTP server URL; unset: emails are written as .eml files to the mail directory.
     #[arg(long, env = "CANDOR_SMTP_URL", global = true)]
     pub smtp_url: Option<String>,
+    /// SMTP connections the worker keeps open and sends over at once.
+    #[arg(long, env = "CANDOR_SMTP_CONNECTIONS", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=64), global = true)]
+    pub smtp_connections: u16,
     /// Where unsent emails go when no SMTP server is configured.
     #[arg(long, env = "CANDOR_MAIL_DIR", default_value = "./mail", global = true)]
     pub mail_dir: PathBuf,

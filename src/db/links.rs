@@ -90,6 +90,16 @@ where
     q.execute(ex).await.map(|_| ())
 }
 
+/// Inserts many links in one transaction of its own.
+pub async fn insert_all(db: &super::Db, links: &[NewLink], now: i64) -> Result<(), sqlx::Error> {
+    if links.is_empty() {
+        return Ok(());
+    }
+    let mut tx = db.begin().await?;
+    insert_many(&mut tx, links, now).await?;
+    tx.commit().await
+}
+
 /// Inserts many links in chunks inside one transaction.
 pub async fn insert_many(tx: &mut Tx, links: &[NewLink], now: i64) -> Result<(), sqlx::Error> {
     for chunk in links.chunks(super::rows_per_statement(8)) {

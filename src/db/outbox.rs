@@ -239,25 +239,46 @@ pub async fn claim_due(db: &Db, now_ms: i64, lease_ms: i64, limit: i64) -> Resul
         .collect()
 }
 
-pub async fn finish(db: &Db, id: i64, status: Final, error: Option<&str>, now: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE outbox SET status = $2, last_error = $3, sent_at = CASE WHEN $2 = 'sent' THEN $4 ELSE NULL END WHERE id = $1")
-        .bind(id)
-        .bind(status.as_str())
-        .bind(error)
-        .bind(now)
-        .execute(&db.pool)
-        .await
-        .map(|_| ())
+/// What a round settles for one row: where it ends, or when it is tried again.
+#[derive(Debug, Clone, Copy)]
+pub enum Settle<'a> {
+    Final(Final, Option<&'a str>),
+    /// The next attempt's time (unix ms), and why this one failed.
+    Retry(i64, &'a str),
 }
 
-pub async fn retry_at(db: &Db, id: i64, next_ms: i64, error: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE outbox SET next_attempt_ms = $2, last_error = $3 WHERE id = $1")
-        .bind(id)
-        .bind(next_ms)
-        .bind(error)
-        .execute(&db.pool)
-        .await
-        .map(|_| ())
+/// Records how each row of a round went, in one transaction: one commit for the round rather
+/// than one per email, which on SQLite is most of what sending costs.
+pub async fn settle(db: &Db, rows: &[(i64, Settle<'_>)], now: i64) -> Result<(), sqlx::Error> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let mut tx = db.begin().await?;
+    for (id, s) in rows {
+        match *s {
+            Settle::Final(status, error) => {
+                sqlx::query(
+                    "UPDATE outbox SET status = $2, last_error = $3, \
+                     sent_at = CASE WHEN $2 = 'sent' THEN $4 ELSE NULL END WHERE id = $1",
+                )
+                .bind(id)
+                .bind(status.as_str())
+                .bind(error)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            }
+            Settle::Retry(next_ms, error) => {
+                sqlx::query("UPDATE outbox SET next_attempt_ms = $2, last_error = $3 WHERE id = $1")
+                    .bind(id)
+                    .bind(next_ms)
+                    .bind(error)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
+    }
+    tx.commit().await
 }
 
 /// Rows waiting to be sent (due or not), and the due time of the longest-overdue one, for the

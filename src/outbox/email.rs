@@ -35,17 +35,18 @@ struct InvitationHtml<'a> {
 }
 
 /// An invitation or reminder: one respondent, one or more reviews.
-pub struct InvitationEmail<'a> {
-    pub t: &'a Text,
-    pub to_name: &'a str,
-    pub to_email: &'a str,
+/// Owned, so it can be rendered on a blocking thread.
+pub struct InvitationEmail {
+    pub t: &'static Text,
+    pub to_name: String,
+    pub to_email: String,
     pub subject: String,
     pub greeting: String,
     pub items: Vec<EmailItem>,
     pub notes: Vec<String>,
     /// "This link is personal …, it works until" the local day and time it closes.
     pub personal: String,
-    pub unsubscribe_url: Option<&'a str>,
+    pub unsubscribe_url: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -58,14 +59,14 @@ pub enum ComposeError {
     Address(#[from] lettre::address::AddressError),
 }
 
-pub fn invitation(e: &InvitationEmail<'_>, from: &Mailbox) -> Result<Message, ComposeError> {
+pub fn invitation(e: &InvitationEmail, from: &Mailbox) -> Result<Message, ComposeError> {
     let text = InvitationText {
         t: e.t,
         greeting: &e.greeting,
         items: &e.items,
         notes: &e.notes,
         personal: &e.personal,
-        unsubscribe_url: e.unsubscribe_url,
+        unsubscribe_url: e.unsubscribe_url.as_deref(),
     }
     .render()?;
     let html = InvitationHtml {
@@ -75,12 +76,12 @@ pub fn invitation(e: &InvitationEmail<'_>, from: &Mailbox) -> Result<Message, Co
         items: &e.items,
         notes: &e.notes,
         personal: &e.personal,
-        unsubscribe_url: e.unsubscribe_url,
+        unsubscribe_url: e.unsubscribe_url.as_deref(),
     }
     .render()?;
     let to = Mailbox::new(Some(e.to_name.to_string()), e.to_email.parse()?);
     let mut builder = Message::builder().from(from.clone()).to(to).subject(e.subject.clone()).message_id(None);
-    if let Some(u) = e.unsubscribe_url {
+    if let Some(u) = &e.unsubscribe_url {
         builder = builder
             .raw_header(HeaderValue::new(HeaderName::new_from_ascii_str("List-Unsubscribe"), format!("<{u}>")))
             .raw_header(HeaderValue::new(

@@ -1,6 +1,7 @@
 //! Where emails go: an SMTP server through lettre's pooled async transport, or `.eml` files
 //! in the mail directory when no SMTP server is configured.
 use crate::config::Config;
+use lettre::transport::smtp::PoolConfig;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -31,6 +32,7 @@ impl Mailer {
                 let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
                     .map_err(|e| format!("bad SMTP URL: {e}"))?
                     .timeout(Some(Duration::from_secs(30)))
+                    .pool_config(PoolConfig::new().max_size(u32::from(config.smtp_connections)))
                     .build();
                 Ok(Mailer::Smtp(transport))
             }

@@ -8,7 +8,7 @@ use crate::app;
 /// retried for ever, a passing fault should not lose an email.
 pub(super) const BUG_ATTEMPTS: i64 = 5;
 
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) enum Outcome {
     Sent,
     Skipped(&'static str),

@@ -8,7 +8,7 @@ use crate::app::telemetry::Delivery;
 use crate::app::{self, App};
 use crate::db::invitations::{self, InvitationInfo};
 use crate::db::links::{self, NewLink};
-use crate::db::outbox::{self, AddressChanged, Claimed, Final, Kind};
+use crate::db::outbox::{self, AddressChanged, Claimed, Final, Kind, Settle};
 use crate::domain::{Locale, Token, time};
 use crate::i18n::{Text, fill, text};
 use lettre::message::Mailbox;
@@ -22,8 +22,8 @@ mod notices;
 /// The emails that carry reviews to answer: invitations and reminders.
 mod reviews;
 
-/// Rows claimed per round, and sent concurrently.
-const BATCH: i64 = 32;
+/// Rows claimed per round; review emails among them go over `smtp_connections` at once.
+const BATCH: i64 = 128;
 /// A claimed row is left alone this long; a worker that dies mid-send frees it by timing out.
 const LEASE_MS: i64 = 120_000;
 const MAX_BACKOFF_MS: u64 = 300_000;
@@ -113,6 +113,11 @@ async fn drain_once(worker: &Arc<Worker>) -> Result<usize, sqlx::Error> {
     let rows = outbox::claim_due(&worker.app.db, now_ms, LEASE_MS, BATCH).await?;
     let n = rows.len();
     let mut tasks = JoinSet::new();
+    let (reviews, rows): (Vec<Claimed>, Vec<Claimed>) =
+        rows.into_iter().partition(|r| matches!(r.kind, Some(Kind::Invitation | Kind::Reminder)));
+    if !reviews.is_empty() {
+        tasks.spawn(worker.clone().send_round(reviews));
+    }
     for row in rows {
         let worker = worker.clone();
         if row.kind == Some(Kind::Webhook) {
@@ -155,7 +160,8 @@ impl Worker {
     #[tracing::instrument(skip_all, fields(outbox = row.id, kind = row.kind.map(|k| k.as_str()), attempt = row.attempts))]
     async fn process(&self, row: Claimed) {
         let attempted = match row.kind {
-            Some(Kind::Invitation | Kind::Reminder) => self.send_reviews(&row).await,
+            // `drain_once` sends these by round (`send_round`), never one by one.
+            Some(Kind::Invitation | Kind::Reminder) => Ok(Outcome::Bug("a review email outside a round".into())),
             Some(Kind::Webhook) if self.app.config.deliver_webhooks == "off" => {
                 Ok(Outcome::Skipped("webhook delivery is off"))
             }
@@ -167,6 +173,12 @@ impl Worker {
             Some(Kind::Notice) => self.send_notice(&row).await,
             None => Ok(Outcome::Skipped("unknown kind")),
         };
+        let outcome = self.judge(&row, attempted);
+        self.store(&[(&row, outcome)]).await;
+    }
+
+    /// The attempt's outcome as it is recorded: a bug logged and capped, counted in the metrics.
+    fn judge(&self, row: &Claimed, attempted: Result<Outcome, app::Error>) -> Outcome {
         let outcome = attempted
             .unwrap_or_else(|e| {
                 if e.kind() == app::Kind::Bug {
@@ -175,26 +187,34 @@ impl Worker {
                 Outcome::from(e)
             })
             .capped(row.attempts);
-        self.count(&row, &outcome);
-        let db = &self.app.db;
-        let now = time::now();
-        let stored = match &outcome {
-            Outcome::Sent => outbox::finish(db, row.id, Final::Sent, None, now).await,
-            Outcome::Skipped(why) => outbox::finish(db, row.id, Final::Skipped, Some(why), now).await,
+        self.count(row, &outcome);
+        outcome
+    }
+
+    /// Records the outcomes of rows in one transaction.
+    async fn store(&self, done: &[(&Claimed, Outcome)]) {
+        let now_ms = chrono::Utc::now().timestamp_millis();
+        let settled: Vec<(i64, Settle<'_>)> = done.iter().map(|(row, o)| (row.id, self.settling(row, o, now_ms))).collect();
+        if let Err(e) = outbox::settle(&self.app.db, &settled, time::now()).await {
+            // The leases run out and the rows are tried again; at worst emails go twice.
+            tracing::error!(rows = settled.len(), error = %e, "could not record emails' outcomes");
+        }
+    }
+
+    /// Where a row goes after this attempt, logged without addresses.
+    fn settling<'a>(&self, row: &Claimed, outcome: &'a Outcome, now_ms: i64) -> Settle<'a> {
+        match outcome {
+            Outcome::Sent => Settle::Final(Final::Sent, None),
+            Outcome::Skipped(why) => Settle::Final(Final::Skipped, Some(why)),
             Outcome::Permanent(e) => {
                 tracing::warn!(outbox = row.id, error = %without_addresses(e), "email refused for good");
-                outbox::finish(db, row.id, Final::Failed, Some(e), now).await
+                Settle::Final(Final::Failed, Some(e))
             }
             Outcome::Transient(e) | Outcome::Bug(e) => {
                 let wait = backoff_ms(self.app.config.mail_retry_base_ms, row.attempts);
                 tracing::info!(outbox = row.id, attempts = row.attempts, retry_in_ms = wait, error = %without_addresses(e), "email will be retried");
-                let next = chrono::Utc::now().timestamp_millis() + wait as i64;
-                outbox::retry_at(db, row.id, next, e).await
+                Settle::Retry(now_ms + wait as i64, e)
             }
-        };
-        if let Err(e) = stored {
-            // The lease runs out and the row is tried again; at worst one email goes twice.
-            tracing::error!(outbox = row.id, error = %e, "could not record an email's outcome");
         }
     }
 

@@ -3,6 +3,28 @@
 //! worker's state.)
 use super::*;
 
+/// A review email after building: what became of its row already, or ready to send.
+enum Prepared {
+    Done(Outcome),
+    Ready(Ready),
+}
+
+struct Ready {
+    message: lettre::Message,
+    /// The email's links, stored before it is sent and deleted if it is not.
+    links: Vec<NewLink>,
+    /// The invitations it carries.
+    reviews: Vec<i64>,
+    to_domain: String,
+}
+
+/// What became of one row of a round: sent with these reviews, or not sent (and the hashes of
+/// the links to delete).
+enum Attempt {
+    Sent(Vec<i64>),
+    Unsent(Result<Outcome, app::Error>, Vec<String>),
+}
+
 impl Worker {
     /// The invitations an email carries that can still be answered.
     async fn still_open(&self, row: &Claimed) -> Result<Vec<InvitationInfo>, app::Error> {
@@ -25,12 +47,13 @@ impl Worker {
         Ok(open)
     }
 
-    /// One email to one respondent with a fresh link for each review still open.
-    pub(super) async fn send_reviews(&self, row: &Claimed) -> Result<Outcome, app::Error> {
+    /// One email to one respondent with a fresh link for each review still open, built but not
+    /// sent: its links are stored with the rest of the round's before any email goes.
+    async fn prepare(&self, row: &Claimed) -> Result<Prepared, app::Error> {
         let pool = &self.app.db.pool;
         let mut open = self.still_open(row).await?;
         let Some(to) = open.first().map(|i| i.respondent_email.clone()) else {
-            return Ok(Outcome::Skipped("nothing left to answer"));
+            return Ok(Prepared::Done(Outcome::Skipped("nothing left to answer")));
         };
         // One email, one address: an anonymous review goes only to the address it was created
         // for, an attributed one to the current address (CONTRACT §10). Reviews of this
@@ -44,14 +67,14 @@ impl Worker {
             self.app.wake_outbox();
         }
         let Some(first) = open.first() else {
-            return Ok(Outcome::Skipped("nothing left to answer"));
+            return Ok(Prepared::Done(Outcome::Skipped("nothing left to answer")));
         };
         // A customer reached by phone only has no address (stored as '').
         if first.respondent_email.is_empty() {
-            return Ok(Outcome::Skipped("no email address"));
+            return Ok(Prepared::Done(Outcome::Skipped("no email address")));
         }
         if first.respondent_customer_id.is_some() && links::is_suppressed(pool, &first.respondent_email).await? {
-            return Ok(Outcome::Skipped("unsubscribed"));
+            return Ok(Prepared::Done(Outcome::Skipped("unsubscribed")));
         }
         let locale = first.respondent_locale.as_deref().and_then(|l| Locale::parse(l).ok()).unwrap_or_default();
         let t = text(locale);
@@ -66,30 +89,133 @@ impl Worker {
             new_links.push(NewLink::unsubscribe(tok.hash(), customer.clone()));
             format!("{base}/unsubscribe/{}", tok.as_str())
         });
-        links::insert(pool, &new_links, time::now()).await?;
-        let mut email = invitation_email(row, first, t, items, notes, unsubscribe.as_deref());
+        let mut email = invitation_email(row, first, t, items, notes, unsubscribe);
         email.personal = fill(t.email_personal, &[("until", &self.until(&open, locale))]);
         if let Some(org) = &self.app.config.org_name {
             email.subject = compose::subject_for(Some(org), &email.subject, crate::i18n::colon(locale));
         }
-        let outcome = match compose::invitation(&email, &self.from) {
-            Err(e) => Outcome::Permanent(format!("cannot build the email: {e}")),
-            Ok(message) => match self.mailer.send(message).await {
-                Ok(()) => {
-                    let sent: Vec<i64> = open.iter().map(|i| i.id).collect();
+        let from = self.from.clone();
+        // Rendering is CPU work: off the async threads, which keep serving requests.
+        let built = tokio::task::spawn_blocking(move || compose::invitation(&email, &from))
+            .await
+            .map_err(app::Error::internal)?;
+        Ok(match built {
+            Err(e) => Prepared::Done(Outcome::Permanent(format!("cannot build the email: {e}"))),
+            Ok(message) => Prepared::Ready(Ready {
+                message,
+                links: new_links,
+                reviews: open.iter().map(|i| i.id).collect(),
+                to_domain: email_domain(&first.respondent_email).to_string(),
+            }),
+        })
+    }
+
+    /// A round of review emails: each built concurrently, the links of all stored in one
+    /// transaction, the emails sent over as many SMTP connections as configured, and every
+    /// row's outcome recorded in one more transaction.
+    pub(super) async fn send_round(self: Arc<Self>, rows: Vec<Claimed>) {
+        let mut building = JoinSet::new();
+        for (i, row) in rows.iter().enumerate() {
+            let (worker, row) = (self.clone(), row.clone());
+            building.spawn(async move { (i, worker.prepare(&row).await) });
+        }
+        let mut prepared: Vec<Option<Result<Prepared, app::Error>>> = rows.iter().map(|_| None).collect();
+        while let Some(joined) = building.join_next().await {
+            match joined {
+                Ok((i, p)) => prepared[i] = Some(p),
+                Err(e) => tracing::error!(error = %e, "building an email panicked"),
+            }
+        }
+        let links: Vec<NewLink> = prepared
+            .iter()
+            .flat_map(|p| match p {
+                Some(Ok(Prepared::Ready(r))) => r.links.clone(),
+                _ => Vec::new(),
+            })
+            .collect();
+        let stored = links::insert_all(&self.app.db, &links, time::now()).await;
+        let links_failed = stored.err().map(|e| Outcome::from(app::Error::from(e)));
+        let attempts = self.deliver(prepared, links_failed).await;
+        let mut done = Vec::with_capacity(rows.len());
+        let (mut unsent_links, mut reminded) = (Vec::new(), Vec::new());
+        for (row, attempt) in rows.iter().zip(attempts) {
+            let attempted = match attempt {
+                Attempt::Sent(reviews) => {
                     if row.kind == Some(Kind::Reminder) {
-                        invitations::count_reminder(&self.app.db, &sent).await?;
+                        reminded.extend(reviews);
                     }
-                    tracing::info!(outbox = row.id, reviews = sent.len(), to_domain = %email_domain(&first.respondent_email), "email sent");
-                    return Ok(Outcome::Sent);
+                    Ok(Outcome::Sent)
                 }
-                Err(e) => Outcome::from(e),
-            },
-        };
-        // Not sent: the links were never seen by anyone, so drop them.
-        let hashes: Vec<String> = new_links.into_iter().map(|l| l.token_hash).collect();
-        links::delete(pool, &hashes).await?;
-        Ok(outcome)
+                Attempt::Unsent(outcome, hashes) => {
+                    unsent_links.extend(hashes);
+                    outcome
+                }
+            };
+            done.push((row, self.judge(row, attempted)));
+        }
+        self.after_round(&reminded, &unsent_links).await;
+        self.store(&done).await;
+    }
+
+    /// Sends the round's built emails, at most one per SMTP connection at a time, and says what
+    /// became of each row, in the rows' order. Nothing is sent if the links could not be stored.
+    async fn deliver(
+        self: &Arc<Self>,
+        prepared: Vec<Option<Result<Prepared, app::Error>>>,
+        links_failed: Option<Outcome>,
+    ) -> Vec<Attempt> {
+        let connections = Arc::new(tokio::sync::Semaphore::new(usize::from(self.app.config.smtp_connections)));
+        let mut sending = JoinSet::new();
+        let mut out: Vec<Option<Attempt>> = Vec::with_capacity(prepared.len());
+        for (i, p) in prepared.into_iter().enumerate() {
+            let ready = match p {
+                None => Err(Attempt::Unsent(Ok(Outcome::Bug("building the email panicked".into())), Vec::new())),
+                Some(Err(e)) => Err(Attempt::Unsent(Err(e), Vec::new())),
+                Some(Ok(Prepared::Done(o))) => Err(Attempt::Unsent(Ok(o), Vec::new())),
+                Some(Ok(Prepared::Ready(r))) => Ok(r),
+            };
+            match (ready, &links_failed) {
+                (Err(a), _) => out.push(Some(a)),
+                (Ok(_), Some(o)) => out.push(Some(Attempt::Unsent(Ok(o.clone()), Vec::new()))),
+                (Ok(r), None) => {
+                    out.push(None);
+                    let (worker, permits) = (self.clone(), connections.clone());
+                    sending.spawn(async move {
+                        let _permit = permits.acquire_owned().await;
+                        (i, worker.send_ready(r).await)
+                    });
+                }
+            }
+        }
+        while let Some(joined) = sending.join_next().await {
+            if let Ok((i, a)) = joined {
+                out[i] = Some(a);
+            }
+        }
+        out.into_iter()
+            .map(|a| a.unwrap_or_else(|| Attempt::Unsent(Ok(Outcome::Bug("sending panicked".into())), Vec::new())))
+            .collect()
+    }
+
+    async fn send_ready(&self, r: Ready) -> Attempt {
+        match self.mailer.send(r.message).await {
+            Ok(()) => {
+                tracing::info!(reviews = r.reviews.len(), to_domain = %r.to_domain, "email sent");
+                Attempt::Sent(r.reviews)
+            }
+            // Not sent: the links were never seen by anyone, so they go.
+            Err(e) => Attempt::Unsent(Ok(Outcome::from(e)), r.links.into_iter().map(|l| l.token_hash).collect()),
+        }
+    }
+
+    /// Reminders counted for the reviews they carried; the links of emails not sent deleted.
+    async fn after_round(&self, reminded: &[i64], unsent_links: &[String]) {
+        if let Err(e) = invitations::count_reminder(&self.app.db, reminded).await {
+            tracing::warn!(error = %e, "could not count reminders sent");
+        }
+        if let Err(e) = links::delete(&self.app.db.pool, unsent_links).await {
+            tracing::warn!(error = %e, "could not delete the links of emails not sent");
+        }
     }
 
     /// Until when the email's links work: the local day and time its cycle closes (an email
@@ -141,14 +267,14 @@ impl Worker {
 }
 
 /// The subject line and greeting of one respondent's email.
-fn invitation_email<'a>(
+fn invitation_email(
     row: &Claimed,
-    first: &'a InvitationInfo,
-    t: &'a Text,
+    first: &InvitationInfo,
+    t: &'static Text,
     items: Vec<EmailItem>,
     notes: Vec<String>,
-    unsubscribe_url: Option<&'a str>,
-) -> InvitationEmail<'a> {
+    unsubscribe_url: Option<String>,
+) -> InvitationEmail {
     let count = items.len().to_string();
     let first_locale = first.respondent_locale.as_deref().and_then(|l| Locale::parse(l).ok()).unwrap_or_default();
     let vars = [
@@ -164,8 +290,8 @@ fn invitation_email<'a>(
     }
     InvitationEmail {
         t,
-        to_name: &first.respondent_name,
-        to_email: &first.respondent_email,
+        to_name: first.respondent_name.clone(),
+        to_email: first.respondent_email.clone(),
         subject,
         greeting: fill(t.email_greeting, &vars),
         items,
