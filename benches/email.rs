@@ -58,7 +58,9 @@ fn users_is_root() -> bool {
 fn peak_rss_mib(pid: u32) -> u64 {
     std::fs::read_to_string(format!("/proc/{pid}/status"))
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1)?.parse().ok()))
+        .and_then(|s| {
+            s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+        })
         .map_or(0, |kb: u64| kb / 1024)
 }
 
@@ -74,8 +76,8 @@ async fn run() {
     let (mut sink, sink_name) = start_sink(dir.path(), smtp_port);
 
     // Candor: n invitations to n customers, emailed by the worker.
-    let db = std::env::var("BENCH_DATABASE_URL")
-        .unwrap_or_else(|_| format!("sqlite://{}/candor.db", dir.path().display()));
+    let db =
+        std::env::var("BENCH_DATABASE_URL").unwrap_or_else(|_| format!("sqlite://{}/candor.db", dir.path().display()));
     let key_file = dir.path().join("candor.key");
     let out = Command::new(env!("CARGO_BIN_EXE_candor"))
         .args(["api-key", "create", "--name", "bench", "--scope", "admin"])

@@ -247,7 +247,33 @@ async fn behind_a_proxy_each_client_has_its_share_of_requests(backend: Backend) 
     assert_eq!(again, 200, "the share comes back when its requests end");
 }
 
+/// A launch past the stated limit of invitations per call is refused whole, with a clear 422,
+/// before anything is written: one team of 450 asks for 450 × 449 peer reviews (202,050).
+async fn a_launch_past_the_limit_is_refused_whole(backend: Backend) {
+    let app = common::spawn_app(backend).await;
+    let people: Vec<serde_json::Value> = (0..450)
+        .map(|i| serde_json::json!({"id":format!("T{i}"),"name":format!("Seller {i}"),"email":format!("t{i}@corp.example"),"team":"One"}))
+        .collect();
+    let (s, b) = app.post("/api/v1/people", serde_json::json!({ "people": people })).await;
+    assert_eq!(s, 200, "{b}");
+    app.seed_teamwork_survey("p", false).await;
+    app.seed_cycle("Q4").await;
+    let launch = serde_json::json!({"survey":"p","subjects":"all","peers":"team"});
+    let (s, b) = app.post("/api/v1/cycles/Q4/launch", launch).await;
+    assert_eq!(s, 422, "{b}");
+    assert_eq!(b["error"]["code"], "too_many_invitations", "{b}");
+    assert!(b["error"]["message"].as_str().unwrap().contains("200000"), "the limit is stated: {b}");
+    let made: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM invitations").fetch_one(&app.state.db().pool).await.unwrap();
+    assert_eq!(made, 0, "nothing was created");
+    let (s, b) = app
+        .post("/api/v1/cycles/Q4/launch", serde_json::json!({"survey":"p","subjects":["T1","T2"],"peers":"team"}))
+        .await;
+    assert_eq!(s, 201, "a launch in parts goes through: {b}");
+}
+
 on_both_databases!(
+    a_launch_past_the_limit_is_refused_whole,
     large_bodies_to_guessed_links_cost_no_memory,
     one_client_cannot_take_every_connection,
     behind_a_proxy_each_client_has_its_share_of_requests,

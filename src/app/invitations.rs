@@ -95,6 +95,25 @@ pub enum AllKeyword {
     All,
 }
 
+/// The most invitations one call creates (a launch, a list, every customer): past it a call
+/// would hold the database and the request for too long, so it is refused whole, and the
+/// caller splits it (by team, by subjects listed in parts).
+pub const MAX_PER_CALL: usize = 200_000;
+
+/// 422 `too_many_invitations` for a call that would create more than [`MAX_PER_CALL`].
+pub(super) fn within_limit(n: usize) -> Result<()> {
+    if n <= MAX_PER_CALL {
+        return Ok(());
+    }
+    Err(Error::invalid(
+        "too_many_invitations",
+        format!(
+            "this call would create more than {MAX_PER_CALL} invitations; nothing was created: launch or invite in \
+             parts (subjects listed by team, or fewer peers)"
+        ),
+    ))
+}
+
 fn mismatch(i: usize, msg: impl std::fmt::Display) -> Error {
     Error::conflict("relation_mismatch", format!("invitation {i}: {msg}"))
 }
@@ -338,6 +357,7 @@ pub(super) async fn create_recorded(
     rows: Vec<NewInvitation>,
     deliver: Deliver,
 ) -> Result<Created> {
+    within_limit(rows.len())?;
     let now = time::now();
     let cycle = super::cycles::load_open(app, cycle_id, now).await?;
     if rows.is_empty() {

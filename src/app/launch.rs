@@ -51,11 +51,17 @@ pub async fn launch(app: &App, actor: &Actor, cycle: &str, l: Launch<'_>, delive
     let (rows, subjects) = tokio::task::spawn_blocking(move || {
         let index = OrgIndex::new(&everyone).with_reporting_line(&all);
         let chosen: Vec<OrgPerson> = picked.iter().map(|&i| everyone[i].clone()).collect();
-        let rows: Vec<NewInvitation> = chosen.iter().flat_map(|s| index.review_set(&survey_id, s, peers)).collect();
+        // One past the limit is enough to refuse: memory stays bounded by the limit.
+        let rows: Vec<NewInvitation> = chosen
+            .iter()
+            .flat_map(|s| index.review_set(&survey_id, s, peers))
+            .take(super::invitations::MAX_PER_CALL + 1)
+            .collect();
         (rows, chosen)
     })
     .await
     .map_err(Error::internal)?;
+    super::invitations::within_limit(rows.len())?;
     let what = format!("survey {}, peers {}", survey.id, peers.as_str());
     let mut created =
         create_recorded(app, Recorded { actor, action: AuditAction::Launch, what }, cycle, rows, deliver).await?;

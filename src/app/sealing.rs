@@ -11,13 +11,13 @@ use crate::db::responses::{self, NewResponse};
 use crate::db::sealed::{self, GroupRaters};
 use crate::db::server_key;
 use crate::domain::answers::Answer;
-use crate::domain::sealed::{SealedAnswer, record_size};
+use crate::domain::sealed::{SealKey, SealedAnswer, record_size};
 use crate::domain::survey::Survey;
 use crate::domain::token::random_id;
 use crate::scoring::{ResponseValue, response_values};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// Stores a claimed anonymous invitation's answers as a sealed record, in `tx`.
 pub async fn seal(app: &App, tx: &mut Tx, target: &LinkTarget, survey: &Survey, answers: Vec<Answer>) -> Result<()> {
@@ -52,24 +52,21 @@ struct Released {
 /// Returns how many were released.
 #[tracing::instrument(skip_all, fields(cycle = %cycle))]
 pub async fn release(app: &App, tx: &mut Tx, cycle: &str, day: &str) -> Result<usize> {
-    let mut released = Vec::new();
     let records = sealed::for_cycle(tx, cycle).await?;
     let ids: Vec<String> = records.iter().map(|(id, _)| id.clone()).collect();
-    for (_, text) in records {
-        // One record this key cannot open stops the whole close: nothing is released half-way.
-        let record = STANDARD
-            .decode(text)
-            .ok()
-            .and_then(|bytes| app.seal.open(&bytes, cycle).ok())
-            .ok_or_else(|| unsealable(cycle))?;
-        let survey = app
-            .surveys
-            .get_on(tx, &record.survey_id)
-            .await?
-            .ok_or_else(|| Error::internal(sqlx::Error::RowNotFound))?;
-        let values = response_values(&survey.questions, &record.answers);
-        released.push(Released { id: random_id(), record, values });
+    let opened = open_all(app, cycle, records.into_iter().map(|(_, text)| text).collect()).await?;
+    let mut surveys: HashMap<String, std::sync::Arc<Survey>> = HashMap::new();
+    for id in opened.iter().map(|r| r.survey_id.as_str()).collect::<BTreeSet<_>>() {
+        let survey = app.surveys.get_on(tx, id).await?.ok_or_else(|| Error::internal(sqlx::Error::RowNotFound))?;
+        surveys.insert(id.to_string(), survey);
     }
+    let mut released: Vec<Released> = opened
+        .into_iter()
+        .map(|record| {
+            let values = response_values(&surveys[&record.survey_id].questions, &record.answers);
+            Released { id: random_id(), record, values }
+        })
+        .collect();
     // The order of fresh random ids: independent of when, and by whom, each was given.
     released.sort_by(|a, b| a.id.cmp(&b.id));
     let relations: Vec<&'static str> = released.iter().map(|r| r.record.relation.as_str()).collect();
@@ -94,6 +91,33 @@ pub async fn release(app: &App, tx: &mut Tx, cycle: &str, day: &str) -> Result<u
     sealed::insert_raters(tx, cycle, &distinct_raters(&released)).await?;
     sealed::delete(tx, &ids).await?;
     Ok(released.len())
+}
+
+/// Opens every record, on blocking threads, a share per core: decryption is a close's CPU
+/// work, and the async threads keep serving requests meanwhile. One record this key cannot
+/// open stops the whole close: nothing is released half-way.
+async fn open_all(app: &App, cycle: &str, texts: Vec<String>) -> Result<Vec<SealedAnswer>> {
+    let (key, aad) = (app.seal.clone(), cycle.to_string());
+    let opened = tokio::task::spawn_blocking(move || {
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
+        let share = texts.len().div_ceil(threads).max(1);
+        std::thread::scope(|s| {
+            let workers: Vec<_> = texts
+                .chunks(share)
+                .map(|chunk| {
+                    s.spawn(|| chunk.iter().map(|text| open_one(&key, text, &aad)).collect::<Option<Vec<_>>>())
+                })
+                .collect();
+            workers.into_iter().map(|w| w.join().ok().flatten()).collect::<Option<Vec<Vec<_>>>>()
+        })
+    })
+    .await
+    .map_err(Error::internal)?;
+    Ok(opened.ok_or_else(|| unsealable(cycle))?.into_iter().flatten().collect())
+}
+
+fn open_one(key: &SealKey, text: &str, cycle: &str) -> Option<SealedAnswer> {
+    STANDARD.decode(text).ok().and_then(|bytes| key.open(&bytes, cycle).ok())
 }
 
 fn unsealable(cycle: &str) -> Error {

@@ -165,10 +165,10 @@ pub struct SurveyProgress {
 pub async fn progress(pool: &AnyPool, cycle: &str) -> Result<Vec<SurveyProgress>, sqlx::Error> {
     let rows = sqlx::query(
         "SELECT i.survey_id AS survey, COUNT(*) AS invited, \
-         COALESCE(SUM(CASE WHEN EXISTS (SELECT 1 FROM outbox_items oi JOIN outbox o ON o.id = oi.outbox_id \
-             WHERE oi.invitation_id = i.id AND o.kind = 'invitation' AND o.status = 'sent') THEN 1 ELSE 0 END), 0) AS emailed, \
-         COALESCE(SUM(CASE WHEN EXISTS (SELECT 1 FROM outbox_items oi JOIN outbox o ON o.id = oi.outbox_id \
-             WHERE oi.invitation_id = i.id AND o.kind = 'invitation' AND o.status = 'failed') THEN 1 ELSE 0 END), 0) AS failed, \
+         COALESCE(SUM(CASE WHEN EXISTS (SELECT 1 FROM outbox_items oi CROSS JOIN outbox o \
+             WHERE o.id = oi.outbox_id AND oi.invitation_id = i.id AND o.kind = 'invitation' AND o.status = 'sent') THEN 1 ELSE 0 END), 0) AS emailed, \
+         COALESCE(SUM(CASE WHEN EXISTS (SELECT 1 FROM outbox_items oi CROSS JOIN outbox o \
+             WHERE o.id = oi.outbox_id AND oi.invitation_id = i.id AND o.kind = 'invitation' AND o.status = 'failed') THEN 1 ELSE 0 END), 0) AS failed, \
          COALESCE(SUM(CASE WHEN i.completed THEN 1 ELSE 0 END), 0) AS completed, \
          COALESCE(SUM(CASE WHEN i.declined THEN 1 ELSE 0 END), 0) AS declined, \
          COALESCE(SUM(CASE WHEN i.reminders_sent > 0 THEN 1 ELSE 0 END), 0) AS reminded \

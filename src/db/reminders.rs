@@ -14,8 +14,11 @@ pub struct Pending {
     pub anonymous: bool,
 }
 
-const NO_PENDING_EMAIL: &str = "NOT EXISTS (SELECT 1 FROM outbox_items oi JOIN outbox o ON o.id = oi.outbox_id \
-     WHERE oi.invitation_id = i.id AND o.status = 'pending')";
+/// `CROSS JOIN` keeps SQLite's join order: from the invitation's few items to their emails by
+/// id. Left to choose, it scanned every email of a status for each invitation (20 s for the
+/// progress of 20,000 invitations).
+const NO_PENDING_EMAIL: &str = "NOT EXISTS (SELECT 1 FROM outbox_items oi CROSS JOIN outbox o \
+     WHERE o.id = oi.outbox_id AND oi.invitation_id = i.id AND o.status = 'pending')";
 
 fn to_pending(rows: Vec<sqlx::any::AnyRow>) -> Result<Vec<Pending>, sqlx::Error> {
     rows.iter()
@@ -128,8 +131,8 @@ pub async fn person_attributed(
         "SELECT i.id, i.cycle_id, i.subject_id, i.respondent_key, i.delivery, {ANONYMOUS_INVITATION} AS anonymous FROM invitations i \
          WHERE i.cycle_id = $1 AND i.respondent_person_id = $2 AND i.relation IN ('self', 'manager') \
          AND i.completed = FALSE AND i.revoked = FALSE AND i.declined = FALSE AND i.delivery = 'email' \
-         AND NOT EXISTS (SELECT 1 FROM outbox_items oi JOIN outbox o ON o.id = oi.outbox_id \
-             WHERE oi.invitation_id = i.id AND (o.status = 'pending' OR (o.kind = 'reminder' AND o.status = 'sent' AND o.sent_at > $3))) \
+         AND NOT EXISTS (SELECT 1 FROM outbox_items oi CROSS JOIN outbox o \
+             WHERE o.id = oi.outbox_id AND oi.invitation_id = i.id AND (o.status = 'pending' OR (o.kind = 'reminder' AND o.status = 'sent' AND o.sent_at > $3))) \
          ORDER BY i.id"
     );
     to_pending(sqlx::query(sqlx::AssertSqlSafe(sql)).bind(cycle).bind(person).bind(since).fetch_all(&mut **tx).await?)
@@ -157,10 +160,10 @@ where
          JOIN cycles c ON c.id = i.cycle_id WHERE i.delivery = 'email' AND c.status = 'open' AND c.closes_at > $1 AND c.remind_every_days IS NOT NULL \
          AND i.completed = FALSE AND i.revoked = FALSE AND i.declined = FALSE AND i.reminders_sent < COALESCE(c.max_reminders, 2) \
          AND {NO_PENDING_EMAIL} \
-         AND EXISTS (SELECT 1 FROM outbox_items oi JOIN outbox o ON o.id = oi.outbox_id \
-             WHERE oi.invitation_id = i.id AND o.status = 'sent') \
-         AND NOT EXISTS (SELECT 1 FROM outbox_items oi JOIN outbox o ON o.id = oi.outbox_id \
-             WHERE oi.invitation_id = i.id AND o.status = 'sent' AND o.sent_at > $1 - c.remind_every_days * $2) \
+         AND EXISTS (SELECT 1 FROM outbox_items oi CROSS JOIN outbox o \
+             WHERE o.id = oi.outbox_id AND oi.invitation_id = i.id AND o.status = 'sent') \
+         AND NOT EXISTS (SELECT 1 FROM outbox_items oi CROSS JOIN outbox o \
+             WHERE o.id = oi.outbox_id AND oi.invitation_id = i.id AND o.status = 'sent' AND o.sent_at > $1 - c.remind_every_days * $2) \
          ORDER BY i.id"
     );
     to_pending(sqlx::query(sqlx::AssertSqlSafe(sql)).bind(now).bind(day_secs).fetch_all(ex).await?)

@@ -29,6 +29,11 @@ const TEXTS: &[(&str, &str, &str)] = &[
         "周期设置无效：请检查日期、数字和权重。",
     ),
     ("invalid_draft", "This form cannot be saved.", "无法保存此表单。"),
+    (
+        "too_many_invitations",
+        "This would create too many invitations at once. Launch in parts: a few teams or listed people at a time.",
+        "一次创建的邀请过多。请分批发起：每次选择部分团队或列出的人员。",
+    ),
     ("invalid_email", "This is not a valid email address.", "这不是有效的邮箱地址。"),
     (
         "invalid_id",

@@ -1,13 +1,11 @@
-//! Where emails go: an SMTP server through lettre's pooled async transport, or `.eml` files
+//! Where emails go: an SMTP server over a few long-lived connections (`smtp.rs`), or `.eml` files
 //! in the mail directory when no SMTP server is configured.
 use crate::config::Config;
-use lettre::transport::smtp::PoolConfig;
-use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use lettre::{AsyncSmtpTransport, Message, Tokio1Executor};
 use std::path::PathBuf;
-use std::time::Duration;
 
 pub enum Mailer {
-    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    Smtp(Box<super::smtp::Smtp>),
     Files(PathBuf),
 }
 
@@ -20,21 +18,12 @@ pub fn check_smtp_url(url: &str) -> Result<(), String> {
     })
 }
 
-/// Server replies can be long; keep enough to diagnose.
-fn clip(s: String) -> String {
-    s.chars().take(500).collect()
-}
-
 impl Mailer {
     pub fn from_config(config: &Config) -> Result<Mailer, String> {
         match &config.smtp_url {
             Some(url) => {
-                let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
-                    .map_err(|e| format!("bad SMTP URL: {e}"))?
-                    .timeout(Some(Duration::from_secs(30)))
-                    .pool_config(PoolConfig::new().max_size(u32::from(config.smtp_connections)))
-                    .build();
-                Ok(Mailer::Smtp(transport))
+                check_smtp_url(url)?;
+                Ok(Mailer::Smtp(Box::new(super::smtp::Smtp::from_url(url, usize::from(config.smtp_connections))?)))
             }
             None => Ok(Mailer::Files(config.mail_dir.clone())),
         }
@@ -42,11 +31,7 @@ impl Mailer {
 
     pub async fn send(&self, message: Message) -> Result<(), SendError> {
         match self {
-            Mailer::Smtp(transport) => match transport.send(message).await {
-                Ok(_) => Ok(()),
-                Err(e) if e.is_permanent() => Err(SendError::Permanent(clip(e.to_string()))),
-                Err(e) => Err(SendError::Transient(clip(e.to_string()))),
-            },
+            Mailer::Smtp(smtp) => smtp.send(&message).await,
             Mailer::Files(dir) => {
                 write_eml(dir, &message.formatted()).await.map_err(|e| SendError::Transient(e.to_string()))
             }

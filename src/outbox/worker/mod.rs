@@ -194,7 +194,8 @@ impl Worker {
     /// Records the outcomes of rows in one transaction.
     async fn store(&self, done: &[(&Claimed, Outcome)]) {
         let now_ms = chrono::Utc::now().timestamp_millis();
-        let settled: Vec<(i64, Settle<'_>)> = done.iter().map(|(row, o)| (row.id, self.settling(row, o, now_ms))).collect();
+        let settled: Vec<(i64, Settle<'_>)> =
+            done.iter().map(|(row, o)| (row.id, self.settling(row, o, now_ms))).collect();
         if let Err(e) = outbox::settle(&self.app.db, &settled, time::now()).await {
             // The leases run out and the rows are tried again; at worst emails go twice.
             tracing::error!(rows = settled.len(), error = %e, "could not record emails' outcomes");

@@ -157,14 +157,13 @@ impl Worker {
         self.store(&done).await;
     }
 
-    /// Sends the round's built emails, at most one per SMTP connection at a time, and says what
+    /// Sends the round's built emails (at most one per SMTP connection at a time), and says what
     /// became of each row, in the rows' order. Nothing is sent if the links could not be stored.
     async fn deliver(
         self: &Arc<Self>,
         prepared: Vec<Option<Result<Prepared, app::Error>>>,
         links_failed: Option<Outcome>,
     ) -> Vec<Attempt> {
-        let connections = Arc::new(tokio::sync::Semaphore::new(usize::from(self.app.config.smtp_connections)));
         let mut sending = JoinSet::new();
         let mut out: Vec<Option<Attempt>> = Vec::with_capacity(prepared.len());
         for (i, p) in prepared.into_iter().enumerate() {
@@ -179,11 +178,9 @@ impl Worker {
                 (Ok(_), Some(o)) => out.push(Some(Attempt::Unsent(Ok(o.clone()), Vec::new()))),
                 (Ok(r), None) => {
                     out.push(None);
-                    let (worker, permits) = (self.clone(), connections.clone());
-                    sending.spawn(async move {
-                        let _permit = permits.acquire_owned().await;
-                        (i, worker.send_ready(r).await)
-                    });
+                    let worker = self.clone();
+                    // The mailer holds each send until one of its connections is free.
+                    sending.spawn(async move { (i, worker.send_ready(r).await) });
                 }
             }
         }
