@@ -25,6 +25,7 @@ mod home;
 mod insiders;
 mod instances;
 mod keys;
+mod killed_close;
 mod layers;
 mod limits;
 mod oidc;

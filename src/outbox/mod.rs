@@ -5,7 +5,7 @@
 pub mod email;
 pub mod mailer;
 mod outcome;
-mod smtp;
+pub mod smtp;
 pub mod webhook;
 pub mod worker;
 
