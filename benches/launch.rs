@@ -3,6 +3,7 @@
 //! against a floor that inserts the same invitations straight into the table.
 //!
 //! Run: `cargo bench --bench launch` (BENCH_PEOPLE, default 10,000; BENCH_TEAM, default 8).
+//! Candor's launch also queues one email per rater; the floor copies the invitations only.
 use candor::app::App;
 use candor::app::invitations::{AllKeyword, Deliver, Subjects};
 use candor::domain::reviews::Peers;
@@ -76,7 +77,9 @@ async fn run() {
             peers: Peers::Team,
             rule: Default::default(),
         },
-        Deliver::None,
+        // Peers are anonymous, and anonymous reviews are only emailed: the emails are queued
+        // (no worker runs here), one per rater.
+        Deliver::Email,
     )
     .await
     .unwrap();
@@ -98,7 +101,7 @@ async fn run() {
     tx.commit().await.unwrap();
     let floor = started.elapsed().as_secs_f64();
     println!(
-        "launch for {people} people in teams of {team}: {} invitations, links minted, in {launch:.2} s | floor (one INSERT … SELECT of the same rows) {floor:.2} s | ratio {:.2}",
+        "launch for {people} people in teams of {team}: {} invitations, emails queued, in {launch:.2} s | floor (one INSERT … SELECT of the same rows) {floor:.2} s | ratio {:.2}",
         created.created,
         floor / launch
     );

@@ -25,6 +25,14 @@ if [ ${#need[@]} -gt 0 ]; then
   $sudo apt-get update -qq
   $sudo apt-get install -y -qq "${need[@]}" >/dev/null
 fi
+# postfix's smtp-sink is the fast SMTP sink of the email benchmark (which falls back to aiosmtpd):
+# installed with "No configuration", so no mail server starts.
+if [ ! -x /usr/sbin/smtp-sink ]; then
+  sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
+  echo "postfix postfix/main_mailer_type select No configuration" | $sudo debconf-set-selections 2>/dev/null || true
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq postfix >/dev/null 2>&1 \
+    || echo "postfix not installed: the email benchmark uses aiosmtpd"
+fi
 # openpyxl reads the Excel export in the tests (a reader no one here wrote): from PyPI, or
 # Debian's package where pip is not there.
 if ! /usr/bin/python3 -c 'import openpyxl' >/dev/null 2>&1; then

@@ -23,8 +23,12 @@ echo "PostgreSQL for tests on 127.0.0.1:$port"
 scripts/msrv.sh
 # Benchmarks are measured with `cargo bench` (docs/PERFORMANCE.md), never run as tests.
 cargo test --lib --bins --tests "$@"
-# The whole suite (no filter) ends with the API's conformance: the OpenAPI document validates
-# and Schemathesis, driven by it, finds nothing against the real binary.
+# The whole suite (no filter) runs the benchmarks of admin operations at a small size, in the
+# debug build, so they cannot rot (their figures are not checked here), and ends with the
+# API's conformance: the OpenAPI document validates and Schemathesis, driven by it, finds
+# nothing against the real binary.
 if [ $# -eq 0 ]; then
+  BENCH_EMAILS=200 BENCH_SEALED=300 BENCH_RUNS=1 BENCH_PEOPLE=200 \
+    cargo test --bench email --bench close --bench launch
   scripts/conformance.sh
 fi
