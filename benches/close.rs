@@ -3,7 +3,10 @@
 //! counts each group's raters and deletes the sealed records — against a floor that inserts
 //! the same responses, answers and values in clear, in one transaction, with no decryption.
 //!
+//! BENCH_POSTGRES_URL=postgres://…/postgres runs it on PostgreSQL (fresh databases).
 //! Run: `cargo bench --bench close` (BENCH_SEALED, default 100,000; BENCH_RUNS, default 3).
+mod common;
+
 use candor::app::App;
 use candor::db::invitations::LinkTarget;
 use candor::domain::Relation;
@@ -33,7 +36,7 @@ fn answers(k: usize) -> Vec<Answer> {
 
 /// An app on a fresh SQLite file with 500 subjects, a peer survey and an open cycle.
 async fn fresh(dir: &std::path::Path) -> App {
-    let url = format!("sqlite://{}/bench.db", dir.display());
+    let url = common::fresh_database(dir, "bench.db").await;
     let mut config = candor::config::Cli::parse_from(["candor"]).config;
     config.database_url = url.clone();
     config.key_file = dir.join("bench.key");

@@ -4,9 +4,11 @@
 //!
 //! Run: `cargo bench --bench email` (BENCH_EMAILS, default 1000; the size is 100000).
 //! The sink is postfix's `smtp-sink` when installed (fast enough not to be the limit), else
-//! Python's aiosmtpd. `BENCH_DATABASE_URL=postgres://…` runs Candor on PostgreSQL (an empty
-//! database). Prints Candor's peak RSS.
+//! Python's aiosmtpd. `BENCH_POSTGRES_URL=postgres://…/postgres` runs Candor on PostgreSQL (a
+//! fresh database). Prints Candor's peak RSS.
 use lettre::message::{Mailbox, MultiPart};
+mod common;
+
 use lettre::Message;
 use serde_json::{Value, json};
 use std::io::{BufRead, BufReader};
@@ -76,8 +78,7 @@ async fn run() {
     let (mut sink, sink_name) = start_sink(dir.path(), smtp_port);
 
     // Candor: n invitations to n customers, emailed by the worker.
-    let db =
-        std::env::var("BENCH_DATABASE_URL").unwrap_or_else(|_| format!("sqlite://{}/candor.db", dir.path().display()));
+    let db = common::fresh_database(dir.path(), "candor.db").await;
     let key_file = dir.path().join("candor.key");
     let out = Command::new(env!("CARGO_BIN_EXE_candor"))
         .args(["api-key", "create", "--name", "bench", "--scope", "admin"])

@@ -2,8 +2,11 @@
 //! the org chart indexed once, every review set built, validated and inserted in one call —
 //! against a floor that inserts the same invitations straight into the table.
 //!
+//! BENCH_POSTGRES_URL=postgres://…/postgres runs it on PostgreSQL (fresh databases).
 //! Run: `cargo bench --bench launch` (BENCH_PEOPLE, default 10,000; BENCH_TEAM, default 8).
 //! Candor's launch also queues one email per rater; the floor copies the invitations only.
+mod common;
+
 use candor::app::App;
 use candor::app::invitations::{AllKeyword, Deliver, Subjects};
 use candor::domain::reviews::Peers;
@@ -21,7 +24,7 @@ fn main() {
 
 /// Teams of `team` people under one manager each; managers report to one head.
 async fn org(dir: &std::path::Path, people: usize, team: usize) -> App {
-    let url = format!("sqlite://{}/bench.db", dir.display());
+    let url = common::fresh_database(dir, "bench.db").await;
     let mut config = candor::config::Cli::parse_from(["candor"]).config;
     config.database_url = url.clone();
     config.key_file = dir.join("bench.key");

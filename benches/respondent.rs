@@ -11,6 +11,8 @@
 //! BENCH_PERF (a path prefix: profile Candor in each round) and BENCH_PERF_EVENT (see `profile`);
 //! CANDOR_SUBMIT_WRITER (batch or pooled) reaches the binary. With BENCH_POSTGRES_URL, rounds on
 //! PostgreSQL compare both writers with the floor.
+mod common;
+
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -308,28 +310,18 @@ async fn start_floor_pg(url: &str) -> String {
     base
 }
 
-/// A fresh database on the PostgreSQL server of `admin_url`.
-async fn pg_database(admin_url: &str) -> String {
-    use sqlx::Connection;
-    let mut conn = sqlx::PgConnection::connect(admin_url).await.unwrap();
-    let name = format!("candor_bench_{}", candor::domain::token::random_id());
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut conn).await.unwrap();
-    let base = admin_url.rsplit_once('/').map(|(b, _)| b).unwrap_or(admin_url);
-    format!("{base}/{name}")
-}
-
 /// Candor with each writer and the floor on PostgreSQL (BENCH_POSTGRES_URL, an admin URL of a
 /// server), rounds alternating.
 async fn postgres_rounds(dir: &FsPath, script: &FsPath, admin_url: &str, tokens: usize, seconds: usize, conns: usize) {
     let rounds = env_or("BENCH_ROUNDS", 3);
-    let floor_url = pg_database(admin_url).await;
+    let floor_url = common::pg_database(admin_url).await;
     let seeder = Candor::start_url(&floor_url, &dir.join("pg-floor"), None, None);
     let (floor_tokens, _) = seed(&seeder, tokens * rounds).await;
     seeder.stop();
     let floor = start_floor_pg(&floor_url).await;
     let mut candors = Vec::new();
     for writer in ["batch", "pooled"] {
-        let url = pg_database(admin_url).await;
+        let url = common::pg_database(admin_url).await;
         let candor = Candor::start_url(&url, &dir.join(format!("pg-{writer}")), None, Some(writer));
         let (t, _) = seed(&candor, tokens * rounds).await;
         candors.push((writer, candor, t));

@@ -52,7 +52,7 @@ struct Released {
 /// Returns how many were released.
 #[tracing::instrument(skip_all, fields(cycle = %cycle))]
 pub async fn release(app: &App, tx: &mut Tx, cycle: &str, day: &str) -> Result<usize> {
-    let records = sealed::for_cycle(tx, cycle).await?;
+    let records = sealed::for_cycle(tx, app.db.backend, cycle).await?;
     let ids: Vec<String> = records.iter().map(|(id, _)| id.clone()).collect();
     let opened = open_all(app, cycle, records.into_iter().map(|(_, text)| text).collect()).await?;
     let mut surveys: HashMap<String, std::sync::Arc<Survey>> = HashMap::new();
@@ -89,7 +89,7 @@ pub async fn release(app: &App, tx: &mut Tx, cycle: &str, day: &str) -> Result<u
         .collect();
     responses::insert_many(tx, &rows, day).await?;
     sealed::insert_raters(tx, cycle, &distinct_raters(&released)).await?;
-    sealed::delete(tx, &ids).await?;
+    sealed::delete(tx, app.db.backend, cycle, &ids).await?;
     Ok(released.len())
 }
 

@@ -194,6 +194,27 @@ where
     sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(ex).await?.map(|r| info_from_row(&r, now)).transpose()
 }
 
+/// [`info`] of many invitations at once, by id (those that exist).
+pub async fn infos(
+    pool: &sqlx::AnyPool,
+    ids: &[i64],
+    now: i64,
+) -> Result<std::collections::HashMap<i64, InvitationInfo>, sqlx::Error> {
+    let mut out = std::collections::HashMap::with_capacity(ids.len());
+    for chunk in ids.chunks(super::MAX_BINDS) {
+        let sql = format!("{} WHERE i.id IN {}", *INFO_SELECT, placeholders(1, chunk.len()));
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for id in chunk {
+            q = q.bind(id);
+        }
+        for row in q.fetch_all(pool).await? {
+            let info = info_from_row(&row, now)?;
+            out.insert(info.id, info);
+        }
+    }
+    Ok(out)
+}
+
 /// What a submission learns about the invitation it just claimed (see `responses::claim`).
 #[derive(Debug, Clone)]
 pub struct LinkTarget {

@@ -170,8 +170,19 @@ pub async fn suppress(pool: &sqlx::AnyPool, email: &str, now: i64) -> Result<(),
         .map(|_| ())
 }
 
-pub async fn is_suppressed(pool: &sqlx::AnyPool, email: &str) -> Result<bool, sqlx::Error> {
-    let n: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM suppressions WHERE email = $1").bind(email).fetch_one(pool).await?;
-    Ok(n > 0)
+/// Which of these addresses asked for no more emails.
+pub async fn suppressed_among(
+    pool: &sqlx::AnyPool,
+    emails: &[String],
+) -> Result<std::collections::HashSet<String>, sqlx::Error> {
+    let mut out = std::collections::HashSet::new();
+    for chunk in emails.chunks(super::MAX_BINDS) {
+        let sql = format!("SELECT email FROM suppressions WHERE email IN {}", placeholders(1, chunk.len()));
+        let mut q = sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(sql));
+        for e in chunk {
+            q = q.bind(e);
+        }
+        out.extend(q.fetch_all(pool).await?);
+    }
+    Ok(out)
 }

@@ -1,5 +1,5 @@
 //! Sealed anonymous answers (ciphertext only) and the distinct-rater counts written at close.
-use super::{Tx, placeholders, rows_per_statement};
+use super::{Backend, Tx, placeholders, rows_per_statement};
 use sqlx::Row;
 
 /// One sealed record, under a random id (so not even its place in the table tells when it came).
@@ -14,15 +14,36 @@ pub async fn insert(tx: &mut Tx, id: &str, cycle: &str, sealed: &str) -> Result<
 }
 
 /// Every sealed record of a cycle (id, ciphertext), in the order of their random ids.
-pub async fn for_cycle(tx: &mut Tx, cycle: &str) -> Result<Vec<(String, String)>, sqlx::Error> {
-    sqlx::query_as("SELECT id, sealed FROM sealed_responses WHERE cycle_id = $1 ORDER BY id")
-        .bind(cycle)
-        .fetch_all(&mut **tx)
-        .await
+///
+/// On SQLite the table is `WITHOUT ROWID` (no rowid to tell the order records came in), so its
+/// rows (4 KiB and more) live in the primary key's b-tree: a record looked up through the
+/// `cycle_id` index costs a descent through pages of a few rows each and their overflow pages.
+/// One pass over the table in key order, skipping other cycles, reads each page once.
+pub async fn for_cycle(tx: &mut Tx, backend: Backend, cycle: &str) -> Result<Vec<(String, String)>, sqlx::Error> {
+    let sql = match backend {
+        Backend::Sqlite => "SELECT id, sealed FROM sealed_responses NOT INDEXED WHERE cycle_id = $1 ORDER BY id",
+        Backend::Postgres => "SELECT id, sealed FROM sealed_responses WHERE cycle_id = $1 ORDER BY id",
+    };
+    sqlx::query_as(sql).bind(cycle).fetch_all(&mut **tx).await
 }
 
-/// Deletes exactly the records that were released (never one that was not read).
-pub async fn delete(tx: &mut Tx, ids: &[String]) -> Result<(), sqlx::Error> {
+/// Deletes exactly the records that were released (never one that was not read). On SQLite the
+/// closing transaction holds the write lock from its first statement, so the cycle's records
+/// are exactly those it read, and one pass deletes them; on PostgreSQL a submission may have
+/// sealed one since, so the released ones go by id.
+pub async fn delete(tx: &mut Tx, backend: Backend, cycle: &str, ids: &[String]) -> Result<(), sqlx::Error> {
+    if backend == Backend::Sqlite {
+        let gone = sqlx::query("DELETE FROM sealed_responses NOT INDEXED WHERE cycle_id = $1")
+            .bind(cycle)
+            .execute(&mut **tx)
+            .await?
+            .rows_affected();
+        if gone != ids.len() as u64 {
+            // Never: the write lock was held since the read. Roll back rather than lose one.
+            return Err(sqlx::Error::Protocol(format!("{gone} sealed records deleted, {} released", ids.len())));
+        }
+        return Ok(());
+    }
     for chunk in ids.chunks(super::MAX_BINDS) {
         let sql = format!("DELETE FROM sealed_responses WHERE id IN {}", placeholders(1, chunk.len()));
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
@@ -88,8 +109,8 @@ pub async fn raters(pool: &sqlx::AnyPool, cycle: &str) -> Result<Vec<GroupRaters
 /// old snapshot can keep them a little longer.
 pub async fn scrub(db: &super::Db) -> Result<(), sqlx::Error> {
     let sql = match db.backend {
-        super::Backend::Sqlite => "PRAGMA wal_checkpoint(TRUNCATE)",
-        super::Backend::Postgres => "VACUUM sealed_responses",
+        Backend::Sqlite => "PRAGMA wal_checkpoint(TRUNCATE)",
+        Backend::Postgres => "VACUUM sealed_responses",
     };
     sqlx::query(sql).execute(&db.pool).await.map(|_| ())
 }

@@ -2,6 +2,16 @@
 //! respondent with a fresh link per review still open. (A child of `worker`: it uses the
 //! worker's state.)
 use super::*;
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+/// What a round's emails read, loaded at once (`load_round`).
+struct Loaded {
+    /// The invitations each email carries, by outbox row.
+    items: HashMap<i64, Vec<i64>>,
+    infos: HashMap<i64, InvitationInfo>,
+    /// Customers' addresses that asked for no more emails.
+    suppressed: HashSet<String>,
+}
 
 /// A review email after building: what became of its row already, or ready to send.
 enum Prepared {
@@ -26,32 +36,40 @@ enum Attempt {
 }
 
 impl Worker {
-    /// The invitations an email carries that can still be answered.
-    async fn still_open(&self, row: &Claimed) -> Result<Vec<InvitationInfo>, app::Error> {
+    /// What the round's emails read, in a few statements for all its rows rather than a few
+    /// per email.
+    async fn load_round(&self, rows: &[Claimed]) -> Result<Loaded, app::Error> {
         let (db, now) = (&self.app.db, time::now());
-        let mut ids = outbox::items(db, row.id).await?;
-        if ids.is_empty() {
-            ids.extend(row.invitation_id);
-        }
-        let mut open = Vec::with_capacity(ids.len());
-        for id in ids {
-            if let Some(info) = invitations::info(&db.pool, id, now).await?
-                && !info.completed
-                && !info.declined
-                && info.cycle_open
-                && !info.revoked
-            {
-                open.push(info);
+        let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+        let mut items = outbox::items_of(db, &ids).await?;
+        for row in rows {
+            // A row of an older release names its one invitation and has no items.
+            if let (None, Some(id)) = (items.get(&row.id), row.invitation_id) {
+                items.insert(row.id, vec![id]);
             }
         }
-        Ok(open)
+        let invitation_ids: Vec<i64> = items.values().flatten().copied().collect();
+        let infos = invitations::infos(&db.pool, &invitation_ids, now).await?;
+        let customers: BTreeSet<String> =
+            infos.values().filter(|i| i.respondent_customer_id.is_some()).map(|i| i.respondent_email.clone()).collect();
+        let suppressed = links::suppressed_among(&db.pool, &customers.into_iter().collect::<Vec<_>>()).await?;
+        Ok(Loaded { items, infos, suppressed })
+    }
+
+    /// The invitations an email carries that can still be answered.
+    fn still_open(row: &Claimed, loaded: &Loaded) -> Vec<InvitationInfo> {
+        let ids = loaded.items.get(&row.id).map(Vec::as_slice).unwrap_or_default();
+        ids.iter()
+            .filter_map(|id| loaded.infos.get(id))
+            .filter(|info| !info.completed && !info.declined && info.cycle_open && !info.revoked)
+            .cloned()
+            .collect()
     }
 
     /// One email to one respondent with a fresh link for each review still open, built but not
     /// sent: its links are stored with the rest of the round's before any email goes.
-    async fn prepare(&self, row: &Claimed) -> Result<Prepared, app::Error> {
-        let pool = &self.app.db.pool;
-        let mut open = self.still_open(row).await?;
+    async fn prepare(&self, row: &Claimed, loaded: &Loaded) -> Result<Prepared, app::Error> {
+        let mut open = Self::still_open(row, loaded);
         let Some(to) = open.first().map(|i| i.respondent_email.clone()) else {
             return Ok(Prepared::Done(Outcome::Skipped("nothing left to answer")));
         };
@@ -73,7 +91,7 @@ impl Worker {
         if first.respondent_email.is_empty() {
             return Ok(Prepared::Done(Outcome::Skipped("no email address")));
         }
-        if first.respondent_customer_id.is_some() && links::is_suppressed(pool, &first.respondent_email).await? {
+        if first.respondent_customer_id.is_some() && loaded.suppressed.contains(&first.respondent_email) {
             return Ok(Prepared::Done(Outcome::Skipped("unsubscribed")));
         }
         let locale = first.respondent_locale.as_deref().and_then(|l| Locale::parse(l).ok()).unwrap_or_default();
@@ -114,10 +132,19 @@ impl Worker {
     /// transaction, the emails sent over as many SMTP connections as configured, and every
     /// row's outcome recorded in one more transaction.
     pub(super) async fn send_round(self: Arc<Self>, rows: Vec<Claimed>) {
+        let loaded = match self.load_round(&rows).await {
+            Ok(loaded) => Arc::new(loaded),
+            Err(e) => {
+                let outcome = Outcome::from(e);
+                let done: Vec<(&Claimed, Outcome)> =
+                    rows.iter().map(|row| (row, self.judge(row, Ok(outcome.clone())))).collect();
+                return self.store(&done).await;
+            }
+        };
         let mut building = JoinSet::new();
         for (i, row) in rows.iter().enumerate() {
-            let (worker, row) = (self.clone(), row.clone());
-            building.spawn(async move { (i, worker.prepare(&row).await) });
+            let (worker, row, loaded) = (self.clone(), row.clone(), loaded.clone());
+            building.spawn(async move { (i, worker.prepare(&row, &loaded).await) });
         }
         let mut prepared: Vec<Option<Result<Prepared, app::Error>>> = rows.iter().map(|_| None).collect();
         while let Some(joined) = building.join_next().await {
@@ -135,7 +162,7 @@ impl Worker {
             .collect();
         let stored = links::insert_all(&self.app.db, &links, time::now()).await;
         let links_failed = stored.err().map(|e| Outcome::from(app::Error::from(e)));
-        let attempts = self.deliver(prepared, links_failed).await;
+        let attempts = self.deliver(&rows, prepared, links_failed).await;
         let mut done = Vec::with_capacity(rows.len());
         let (mut unsent_links, mut reminded) = (Vec::new(), Vec::new());
         for (row, attempt) in rows.iter().zip(attempts) {
@@ -161,6 +188,7 @@ impl Worker {
     /// became of each row, in the rows' order. Nothing is sent if the links could not be stored.
     async fn deliver(
         self: &Arc<Self>,
+        rows: &[Claimed],
         prepared: Vec<Option<Result<Prepared, app::Error>>>,
         links_failed: Option<Outcome>,
     ) -> Vec<Attempt> {
@@ -178,9 +206,9 @@ impl Worker {
                 (Ok(_), Some(o)) => out.push(Some(Attempt::Unsent(Ok(o.clone()), Vec::new()))),
                 (Ok(r), None) => {
                     out.push(None);
-                    let worker = self.clone();
+                    let (worker, outbox) = (self.clone(), rows[i].id);
                     // The mailer holds each send until one of its connections is free.
-                    sending.spawn(async move { (i, worker.send_ready(r).await) });
+                    sending.spawn(async move { (i, worker.send_ready(outbox, r).await) });
                 }
             }
         }
@@ -194,7 +222,9 @@ impl Worker {
             .collect()
     }
 
-    async fn send_ready(&self, r: Ready) -> Attempt {
+    /// One email of the round, in a span naming its outbox row, so a slow one can be followed.
+    #[tracing::instrument(name = "process", skip_all, fields(outbox = outbox))]
+    async fn send_ready(&self, outbox: i64, r: Ready) -> Attempt {
         match self.mailer.send(r.message).await {
             Ok(()) => {
                 tracing::info!(reviews = r.reviews.len(), to_domain = %r.to_domain, "email sent");
