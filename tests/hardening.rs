@@ -189,6 +189,8 @@ async fn a_slow_webhook_holds_up_no_email(backend: Backend) {
     let mails = sink.wait_for(1, 20).await;
     assert_eq!(mails[0].rcpt_tos, ["li.na@example.com"]);
     assert!(mails[0].subject.contains("登录"), "in Li Na's language (zh-CN): {}", mails[0].subject);
+    let html = mails[0].html.as_deref().unwrap_or_default();
+    assert!(html.contains("lang=\"zh-CN\"") && html.contains("/login/"), "an HTML part too: {html}");
     let _ = release.send(true);
 }
 

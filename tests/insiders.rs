@@ -67,7 +67,9 @@ async fn re_pointed_emails_reroute_no_review(backend: Backend) {
         let old = mail::mails_to(&app, None, &format!("{id}@corp.example"));
         let subjects: Vec<&str> = old.iter().map(|m| m.subject.as_str()).collect();
         assert_eq!(old.len(), 3, "the invitation, the notice and the reissue: {subjects:?}");
-        assert!(old.iter().any(|m| m.subject.contains("address we have for you was changed")), "{subjects:?}");
+        let changed = old.iter().find(|m| m.subject.contains("address we have for you was changed"));
+        let changed = changed.unwrap_or_else(|| panic!("{subjects:?}"));
+        assert!(changed.html.as_deref().is_some_and(|h| h.contains("tell your HR team")), "an HTML part too");
         assert_eq!(old.iter().filter(|m| !m.links(&app.addr, "/s/").is_empty()).count(), 2, "{subjects:?}");
         let spy = mail::mails_to(&app, None, &format!("spy-{id}@admin.example"));
         assert!(

@@ -271,6 +271,7 @@ async fn subjects_nominate_and_managers_approve(backend: Backend) {
     // Li Na is asked by email; its link signs her in and leads to /me.
     let mails = sink.wait_for(4, 20).await;
     let ask = mails.iter().find(|m| m.rcpt_tos == ["li@corp.example"] && m.subject.contains("Choose")).expect("asked");
+    assert!(ask.html.as_deref().is_some_and(|h| h.contains("/login/")), "an HTML part too: {:?}", ask.html);
     let (cookie, to) = sign_in_by(&app, &ask.link(&app.addr, "/login/")).await;
     assert_eq!(to, "/me");
     let (_, html) = get(&app, Some(&cookie), "/me").await;

@@ -52,6 +52,11 @@ async fn results_ready_emails_go_to_subjects_with_released_results(backend: Back
     .await;
     assert!(mail.subject.contains("结果"), "in Li Na's language: {}", mail.subject);
     assert!(mail.text().contains("/dashboard/people/E1001?cycle=2026-Q4"), "{}", mail.text());
+    let html = mail.html.as_deref().unwrap_or_default();
+    assert!(
+        html.contains("/dashboard/people/E1001?cycle=2026-Q4") && html.contains("结果"),
+        "an HTML part too: {html}"
+    );
     let login = format!("{}/login", app.addr);
     assert!(mail.text().split_whitespace().any(|w| w == login), "a link to sign in: {}", mail.text());
     // Exactly one, to her only: closing again and reading the results again change nothing.

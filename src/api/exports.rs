@@ -59,7 +59,10 @@ pub async fn scores_xlsx(
         sheets: a.sheets,
         score_headers: a.score_headers,
         relations: analytics::RELATIONS.map(|r| crate::i18n::relation_label(locale, r.as_str())),
-        relation_columns: a.relation_columns,
+        relation_columns: crate::app::analytics::RELATIONS.map(|r| {
+            a.relation_columns
+                .map(|m| crate::i18n::fill(m, &[("relation", crate::i18n::relation_label(locale, r.as_str()))]))
+        }),
         participation_headers: a.participation_headers,
         cycle_status: [t.status_open, t.status_closed],
         score_status: a.score_status,

@@ -20,8 +20,8 @@ pub struct Words<'a> {
     pub score_headers: [&'a str; 16],
     /// The relations' names, in the CSV's order (customer, manager, peer, direct report, self).
     pub relations: [&'a str; 5],
-    /// The headers of a relation's two columns, each with `{relation}`.
-    pub relation_columns: [&'a str; 2],
+    /// The headers of each relation's two columns (its score, its n), in the order above.
+    pub relation_columns: [[String; 2]; 5],
     /// Cycle, team, relation, invited, answered, declined, rate.
     pub participation_headers: [&'a str; 7],
     /// A cycle's status: open, closed.
@@ -97,8 +97,8 @@ fn number(sheet: &mut Worksheet, row: u32, col: u16, v: Option<f64>, format: &Fo
 fn scores_sheet(sheet: &mut Worksheet, scores: &CycleScores, w: &Words, f: &Formats) -> Result<()> {
     sheet.set_name(w.sheets[0]).map_err(fail)?;
     let mut headers: Vec<String> = w.score_headers.iter().map(|h| h.to_string()).collect();
-    for name in w.relations {
-        headers.extend(w.relation_columns.map(|h| h.replace("{relation}", name)));
+    for columns in &w.relation_columns {
+        headers.extend(columns.iter().cloned());
     }
     let mut widths = vec![14.0, 10.0, 8.0, 12.0, 22.0, 14.0, 24.0, 9.0, 7.0, 8.0, 10.0, 10.0, 8.0, 8.0, 10.0, 16.0];
     widths.extend([10.0, 7.0].repeat(CSV_RELATIONS.len()));

@@ -1,198 +1,75 @@
 //! Words of the analytics pages and exports (CONTRACT §13): the heatmap, comparisons with a
 //! period, participation and the Excel workbook, in English and Simplified Chinese.
+use super::bundle::{Msg, PerLocale, cached, texts};
 use crate::domain::Locale;
 
-pub struct AnalyticsText {
-    pub heatmap_title: &'static str,
-    /// `{what}`: a cycle's title or a period.
-    pub heatmap_caption: &'static str,
-    pub participation_title: &'static str,
-    /// `{what}`.
-    pub participation_caption: &'static str,
-    pub analytics_links: &'static str,
-    /// `{n}`.
-    pub people: &'static str,
-    pub no_team: &'static str,
-    pub show_relations: &'static str,
-    pub hide_relations: &'static str,
-    pub overall: &'static str,
-    pub withheld: &'static str,
-    /// `{why}`: a withheld cell's reason.
-    pub withheld_because: &'static str,
-    /// `{cycles}`.
-    pub pooled: &'static str,
-    /// `{cycles}`.
-    pub left_out: &'static str,
-    pub nothing_pooled: &'static str,
-    /// `{cycles}`: cycles in no month, quarter or year.
-    pub no_period: &'static str,
-    /// `{period}`: one person's report pooled over a period.
-    pub person_pooled: &'static str,
-    pub heatmap_note: &'static str,
-    pub legend_title: &'static str,
-    /// The five bands of the scale, lowest first, and what a hatched cell means.
-    pub bands: [&'static str; 5],
-    pub hatched: &'static str,
-    /// `{team}`, `{indicator}`: a cell's link, for people who hear the page.
-    pub open_team: &'static str,
-    pub download: &'static str,
-    /// `{team}`.
-    pub team_filter: &'static str,
-    pub all_teams: &'static str,
-    pub cycle: &'static str,
-    pub answered: &'static str,
-    pub declined: &'static str,
-    pub rate: &'static str,
-    pub participation_note: &'static str,
-    pub no_participation: &'static str,
-    pub compare_label: &'static str,
-    pub compare_none: &'static str,
-    /// `{period}`.
-    pub compare_note: &'static str,
-    /// `{period}`: the compared score's label.
-    pub then: &'static str,
-    pub change: &'static str,
-    pub up: &'static str,
-    pub down: &'static str,
-    /// A workbook's sheets: scores, participation.
-    pub sheets: [&'static str; 2],
-    pub score_headers: [&'static str; 16],
-    /// A relation's two columns, each with `{relation}`: its score and its n.
-    pub relation_columns: [&'static str; 2],
-    pub participation_headers: [&'static str; 7],
-    /// A score's status in a workbook: ok, open, below_threshold, no_data.
-    pub score_status: [&'static str; 4],
+texts! {
+    pub struct AnalyticsText {
+        "analytics" {
+            heatmap_title: &'static str,
+            /// `{what}`: a cycle's title or a period.
+            heatmap_caption: Msg,
+            participation_title: &'static str,
+            /// `{what}`.
+            participation_caption: Msg,
+            analytics_links: &'static str,
+            /// `{n}`.
+            people: Msg,
+            no_team: &'static str,
+            show_relations: &'static str,
+            hide_relations: &'static str,
+            overall: &'static str,
+            withheld: &'static str,
+            /// `{why}`: a withheld cell's reason.
+            withheld_because: Msg,
+            /// `{cycles}`.
+            pooled: Msg,
+            /// `{cycles}`.
+            left_out: Msg,
+            nothing_pooled: &'static str,
+            /// `{cycles}`: cycles in no month, quarter or year.
+            no_period: Msg,
+            /// `{period}`: one person's report pooled over a period.
+            person_pooled: Msg,
+            heatmap_note: &'static str,
+            legend_title: &'static str,
+            /// The five bands of the scale, lowest first, and what a hatched cell means.
+            bands: [&'static str; 5],
+            hatched: &'static str,
+            /// `{team}`, `{indicator}`: a cell's link, for people who hear the page.
+            open_team: Msg,
+            download: &'static str,
+            /// `{team}`.
+            team_filter: Msg,
+            all_teams: &'static str,
+            cycle: &'static str,
+            answered: &'static str,
+            declined: &'static str,
+            rate: &'static str,
+            participation_note: &'static str,
+            no_participation: &'static str,
+            compare_label: &'static str,
+            compare_none: &'static str,
+            /// `{period}`.
+            compare_note: Msg,
+            /// `{period}`: the compared score's label.
+            then: Msg,
+            change: &'static str,
+            up: &'static str,
+            down: &'static str,
+            /// A workbook's sheets: scores, participation.
+            sheets: [&'static str; 2],
+            score_headers: [&'static str; 16],
+            /// A relation's two columns, each with `{relation}`: its score and its n.
+            relation_columns: [Msg; 2],
+            participation_headers: [&'static str; 7],
+            /// A score's status in a workbook: ok, open, below_threshold, no_data.
+            score_status: [&'static str; 4],
+        }
+    }
 }
 
-pub static EN: AnalyticsText = AnalyticsText {
-    heatmap_title: "Heatmap by team",
-    heatmap_caption: "{what}: each team's scores by indicator (0–100, n answers)",
-    participation_title: "Participation",
-    participation_caption: "{what}: invitations by team and relation",
-    analytics_links: "Analytics:",
-    people: "{n} people",
-    no_team: "No team",
-    show_relations: "Show relations",
-    hide_relations: "Hide relations",
-    overall: "All",
-    withheld: "Withheld",
-    withheld_because: "Withheld ({why})",
-    pooled: "Closed cycles pooled: {cycles}.",
-    left_out: "Still open, so left out: {cycles}.",
-    nothing_pooled: "No closed cycle here yet: scores appear once a cycle closes.",
-    no_period: "Without a period, so in no month, quarter or year: {cycles}.",
-    person_pooled: "Pooled over {period}. Each cycle's own report, with its comments:",
-    heatmap_note: "Each cell pools the released answers about the team's people that you may see. A group withheld in its own cycle (too few raters) never enters a team's cell, so no cell reveals it.",
-    legend_title: "How to read the cells",
-    bands: ["0–19 very low", "20–39 low", "40–59 middle", "60–79 high", "80–100 very high"],
-    hatched: "Hatched: withheld or no answers (the reason is written in the cell)",
-    open_team: "{team}: {indicator}, open the team's view",
-    download: "Download (Excel)",
-    team_filter: "Team: {team}",
-    all_teams: "All teams",
-    cycle: "Cycle",
-    answered: "Answered",
-    declined: "Declined",
-    rate: "Response rate",
-    participation_note: "Counts only: nobody's answer to an anonymous review is ever shown, nor who answered it.",
-    no_participation: "No invitations here yet.",
-    compare_label: "Compare with",
-    compare_none: "No comparison",
-    compare_note: "Beside each score: the same score in {period} and the difference. An arrow ↑ or ↓ marks a change only where the two 95 % intervals do not overlap; a difference without an arrow may be noise.",
-    then: "{period}",
-    change: "Change",
-    up: "higher, intervals apart",
-    down: "lower, intervals apart",
-    sheets: ["Scores", "Participation"],
-    score_headers: [
-        "Cycle or period",
-        "Status",
-        "Final",
-        "Person ID",
-        "Name",
-        "Team",
-        "Indicator",
-        "Score",
-        "n",
-        "SD",
-        "95 % CI low",
-        "95 % CI high",
-        "CSAT",
-        "NPS",
-        "Withheld",
-        "Score status",
-    ],
-    relation_columns: ["{relation}: score", "{relation}: n"],
-    participation_headers: ["Cycle", "Team", "Relation", "Invited", "Answered", "Declined", "Response rate"],
-    score_status: ["Shown", "Results at close", "Too few raters", "No answers"],
-};
-
-pub static ZH_CN: AnalyticsText = AnalyticsText {
-    heatmap_title: "团队热力图",
-    heatmap_caption: "{what}：各团队的指标得分（0–100，n 为回答数）",
-    participation_title: "参与情况",
-    participation_caption: "{what}：按团队和评价关系统计的邀请",
-    analytics_links: "分析：",
-    people: "{n} 人",
-    no_team: "无团队",
-    show_relations: "按评价关系显示",
-    hide_relations: "隐藏评价关系",
-    overall: "总分",
-    withheld: "不公开",
-    withheld_because: "不公开（{why}）",
-    pooled: "汇总的已结束考核周期：{cycles}。",
-    left_out: "仍在进行，未计入：{cycles}。",
-    nothing_pooled: "这里还没有已结束的考核周期：考核结束后才会显示得分。",
-    no_period: "未设时段、不计入任何月份、季度或年度的考核周期：{cycles}。",
-    person_pooled: "{period}的汇总结果。各考核周期的报告（含评语）：",
-    heatmap_note: "每个单元格汇总您有权查看的该团队成员的已公布回答。在本考核周期内因评价人数不足而不公开的评价组不会计入团队单元格，因此任何单元格都不会泄露它。",
-    legend_title: "如何阅读单元格",
-    bands: ["0–19 很低", "20–39 较低", "40–59 中等", "60–79 较高", "80–100 很高"],
-    hatched: "斜线：不公开或暂无回答（原因写在单元格中）",
-    open_team: "{team}：{indicator}，打开团队视图",
-    download: "下载（Excel）",
-    team_filter: "团队：{team}",
-    all_teams: "所有团队",
-    cycle: "考核周期",
-    answered: "已回答",
-    declined: "已拒绝",
-    rate: "回答率",
-    participation_note: "仅显示人数：任何人对匿名评价的回答、以及谁回答了，都不会显示。",
-    no_participation: "这里还没有邀请。",
-    compare_label: "对比周期",
-    compare_none: "不对比",
-    compare_note: "每个得分旁边是 {period} 的同一得分及其差值。只有当两个 95% 置信区间不重叠时才用 ↑ 或 ↓ 标出变化；没有箭头的差值可能只是随机波动。",
-    then: "{period}",
-    change: "变化",
-    up: "较高，区间不重叠",
-    down: "较低，区间不重叠",
-    sheets: ["得分", "参与情况"],
-    score_headers: [
-        "考核周期或期间",
-        "状态",
-        "最终结果",
-        "人员编号",
-        "姓名",
-        "团队",
-        "指标",
-        "得分",
-        "回答数",
-        "标准差",
-        "95% 置信区间下限",
-        "95% 置信区间上限",
-        "客户满意率（CSAT）",
-        "净推荐值（NPS）",
-        "不公开",
-        "得分状态",
-    ],
-    relation_columns: ["{relation}：得分", "{relation}：回答数"],
-    participation_headers: ["考核周期", "团队", "评价关系", "已邀请", "已回答", "已拒绝", "回答率"],
-    score_status: ["已公布", "考核结束后公布", "评价人数不足", "暂无回答"],
-};
-
 pub fn analytics_text(locale: Locale) -> &'static AnalyticsText {
-    match locale {
-        Locale::En => &EN,
-        Locale::ZhCn => &ZH_CN,
-    }
+    static TEXTS: PerLocale<AnalyticsText> = [const { std::sync::OnceLock::new() }; 2];
+    cached(&TEXTS, locale, AnalyticsText::load)
 }

@@ -1,202 +1,94 @@
 //! Words of the rater's flow beyond one form (drafts, declining, the next review, `/me`) and of
 //! peer nomination, in English and Simplified Chinese.
+use super::bundle::{Msg, PerLocale, cached, texts};
 use crate::domain::{Locale, Relation};
 
-pub struct FlowText {
-    pub save_later: &'static str,
-    pub saved_title: &'static str,
-    pub saved_body: &'static str,
-    pub draft_restored: &'static str,
-    pub decline_link: &'static str,
-    pub decline_title: &'static str,
-    /// `{subject}`.
-    pub decline_body: &'static str,
-    pub decline_reason: &'static str,
-    pub decline_confirm: &'static str,
-    pub back_to_form: &'static str,
-    pub declined_title: &'static str,
-    pub declined_body: &'static str,
-    /// `{done}`, `{total}`.
-    pub progress: &'static str,
-    /// `{name}`.
-    pub next_is: &'static str,
-    pub next_button: &'static str,
-    pub all_done: &'static str,
-    pub received: &'static str,
-    pub me_title: &'static str,
-    pub me_intro: &'static str,
-    pub me_none: &'static str,
-    pub me_write: &'static str,
-    pub my_reviews: &'static str,
-    pub my_results: &'static str,
-    pub my_results_none: &'static str,
-    /// A cycle still open on the home page: `{day}`, the day it closes.
-    pub result_open: &'static str,
-    pub result_ready: &'static str,
-    pub my_team: &'static str,
-    pub my_team_body: &'static str,
-    pub my_team_link: &'static str,
-    /// One's own report while the cycle is open: `{day}`.
-    pub own_pending: &'static str,
-    pub state_open: &'static str,
-    pub state_done: &'static str,
-    pub state_declined: &'static str,
-    pub state_elsewhere: &'static str,
-    pub nominate_title: &'static str,
-    /// `{min}`, `{max}`, `{cycle}`.
-    pub nominate_intro: &'static str,
-    pub nominate_submit: &'static str,
-    /// `{min}`, `{max}`.
-    pub nominate_count: &'static str,
-    pub nominate_sent: &'static str,
-    pub nominate_todo: &'static str,
-    pub no_team: &'static str,
-    /// `{name}`.
-    pub approve_title: &'static str,
-    pub approve_intro: &'static str,
-    pub approve_button: &'static str,
-    pub approvals_title: &'static str,
-    /// `{n}`.
-    pub approved_sent: &'static str,
-    /// `{k}`.
-    pub approved_small: &'static str,
-    pub status_open: &'static str,
-    pub status_submitted: &'static str,
-    pub status_approved: &'static str,
-    /// Nomination email: subject and body (`{name}`, `{cycle}`, `{min}`, `{max}`, `{url}`, `{later}`).
-    pub email_subject: &'static str,
-    pub email_body: &'static str,
+texts! {
+    pub struct FlowText {
+        "flow" {
+            save_later: &'static str,
+            saved_title: &'static str,
+            saved_body: &'static str,
+            draft_restored: &'static str,
+            decline_link: &'static str,
+            decline_title: &'static str,
+            /// `{subject}`.
+            decline_body: Msg,
+            decline_reason: &'static str,
+            decline_confirm: &'static str,
+            back_to_form: &'static str,
+            declined_title: &'static str,
+            declined_body: &'static str,
+            /// `{done}`, `{total}`.
+            progress: Msg,
+            /// `{name}`.
+            next_is: Msg,
+            next_button: &'static str,
+            all_done: &'static str,
+            received: &'static str,
+            me_title: &'static str,
+            me_intro: &'static str,
+            me_none: &'static str,
+            me_write: &'static str,
+            my_reviews: &'static str,
+            my_results: &'static str,
+            my_results_none: &'static str,
+            /// A cycle still open on the home page: `{day}`, the day it closes.
+            result_open: Msg,
+            result_ready: &'static str,
+            my_team: &'static str,
+            my_team_body: &'static str,
+            my_team_link: &'static str,
+            /// One's own report while the cycle is open: `{day}`.
+            own_pending: Msg,
+            state_open: &'static str,
+            state_done: &'static str,
+            state_declined: &'static str,
+            state_elsewhere: &'static str,
+            nominate_title: &'static str,
+            /// `{min}`, `{max}`, `{cycle}`.
+            nominate_intro: Msg,
+            nominate_submit: &'static str,
+            /// `{min}`, `{max}`.
+            nominate_count: Msg,
+            nominate_sent: &'static str,
+            nominate_todo: &'static str,
+            no_team: &'static str,
+            /// `{name}`.
+            approve_title: Msg,
+            approve_intro: &'static str,
+            approve_button: &'static str,
+            approvals_title: &'static str,
+            /// `{n}`.
+            approved_sent: Msg,
+            /// `{k}`.
+            approved_small: Msg,
+            status_open: &'static str,
+            status_submitted: &'static str,
+            status_approved: &'static str,
+            /// What a rater is asked for, by relation.
+            kind_self: &'static str,
+            kind_manager: &'static str,
+            kind_peer: &'static str,
+            kind_direct_report: &'static str,
+            kind_customer: &'static str,
+        }
+    }
 }
 
-pub static EN: FlowText = FlowText {
-    save_later: "Save for later",
-    saved_title: "Saved for later",
-    saved_body: "Bookmark this page, or open a link to this review again (from your email or from your home page), to continue where you left off. Nothing counts until you submit.",
-    draft_restored: "We restored the answers you saved. Nothing counts until you submit.",
-    decline_link: "I can't judge this person",
-    decline_title: "Decline this review?",
-    decline_body: "If you have not worked with {subject} enough to judge, say so: this review will not be counted and you will not be reminded about it.",
-    decline_reason: "Why not? (optional)",
-    decline_confirm: "Decline this review",
-    back_to_form: "Back to the form",
-    declined_title: "Review declined",
-    declined_body: "Thank you for telling us. This review will not be counted.",
-    progress: "{done} of {total} reviews done",
-    next_is: "Next: {name}",
-    next_button: "Start the next review",
-    all_done: "That was your last review in this cycle. You can close this page.",
-    received: "Your answers have been received.",
-    me_title: "Home",
-    me_intro: "The reviews you are asked to write in open cycles. Answers count only once you submit them.",
-    me_none: "You have no reviews to write right now.",
-    me_write: "Write this review",
-    my_reviews: "My reviews",
-    my_results: "My results",
-    my_results_none: "You have not been reviewed in any cycle yet.",
-    result_open: "Open: your results appear here when it closes on {day}.",
-    result_ready: "Read my report",
-    my_team: "My team",
-    my_team_body: "Your team's indicators, cycle by cycle and by period, and each person's report.",
-    my_team_link: "Open my team",
-    own_pending: "This cycle is still open. Your results appear here when it closes on {day}; until then nobody sees any answer.",
-    state_open: "To do",
-    state_done: "Done",
-    state_declined: "Declined",
-    state_elsewhere: "Sent to your previous email address: open it from that email",
-    nominate_title: "Choose your reviewers",
-    nominate_intro: "Pick {min} to {max} colleagues who know your work well for {cycle}. Your manager approves the list; each colleague then gets an anonymous peer review to write.",
-    nominate_submit: "Send to my manager",
-    nominate_count: "Pick between {min} and {max} colleagues.",
-    nominate_sent: "Sent to your manager for approval. You can change it until it is approved.",
-    nominate_todo: "Choose who reviews you",
-    no_team: "No team",
-    approve_title: "Reviewers for {name}",
-    approve_intro: "Tick the colleagues who should review this person, then approve: each is invited to write an anonymous peer review.",
-    approve_button: "Approve and send invitations",
-    approvals_title: "Reviewer lists",
-    approved_sent: "Approved: {n} peer invitations created.",
-    approved_small: "Fewer than {k} peers: their peer results will stay hidden.",
-    status_open: "Waiting for their choice",
-    status_submitted: "Waiting for approval",
-    status_approved: "Approved",
-    email_subject: "Choose who reviews you in {cycle}",
-    email_body: "Hello {name},\n\nFor {cycle}, please pick {min} to {max} colleagues who know your work well. Your manager approves the list, then each of them is asked for an anonymous peer review.\n\nSign in to choose (this link works once, for 15 minutes):\n{url}\n\nLater, open {later} and sign in with your work email.\n",
-};
-
-pub static ZH_CN: FlowText = FlowText {
-    save_later: "保存，稍后继续",
-    saved_title: "已保存",
-    saved_body: "请收藏此页面，或再次打开这项评价的链接（邮件中或主页上的），即可继续填写。提交之前，任何回答都不会计入结果。",
-    draft_restored: "已恢复您保存的回答。提交之前不会计入结果。",
-    decline_link: "我无法评价此人",
-    decline_title: "放弃这次评价？",
-    decline_body: "如果您与{subject}共事不多、无法评价，请告诉我们：这次评价不会计入结果，也不会再提醒您。",
-    decline_reason: "原因（可选）",
-    decline_confirm: "放弃这次评价",
-    back_to_form: "返回问卷",
-    declined_title: "已放弃评价",
-    declined_body: "感谢告知。这次评价不会计入结果。",
-    progress: "已完成 {done}/{total} 项评价",
-    next_is: "下一项：{name}",
-    next_button: "开始下一项评价",
-    all_done: "这是您在本周期的最后一项评价。您可以关闭此页面。",
-    received: "我们已收到您的回答。",
-    me_title: "我的主页",
-    me_intro: "您在进行中的周期里需要填写的评价。提交后才会计入结果。",
-    me_none: "目前没有需要您填写的评价。",
-    me_write: "填写评价",
-    my_reviews: "我的评价",
-    my_results: "我的结果",
-    my_results_none: "您还没有在任何周期中被评价。",
-    result_open: "进行中：{day} 结束后，您的结果会显示在这里。",
-    result_ready: "查看我的报告",
-    my_team: "我的团队",
-    my_team_body: "按周期和时段查看团队的各项指标，以及每位成员的报告。",
-    my_team_link: "查看我的团队",
-    own_pending: "本周期仍在进行中。{day} 结束后，您的结果会显示在这里；在此之前，任何人都看不到任何回答。",
-    state_open: "待填写",
-    state_done: "已完成",
-    state_declined: "已放弃",
-    state_elsewhere: "已发送到您之前的邮箱：请从那封邮件打开",
-    nominate_title: "选择您的评价人",
-    nominate_intro: "请为{cycle}选择 {min}–{max} 位了解您工作的同事。经理批准名单后，每位同事会收到一份匿名同事评价。",
-    nominate_submit: "提交给经理",
-    nominate_count: "请选择 {min}–{max} 位同事。",
-    nominate_sent: "已提交给经理审批。批准之前您仍可修改。",
-    nominate_todo: "选择您的评价人",
-    no_team: "未分组",
-    approve_title: "{name}的评价人",
-    approve_intro: "勾选应评价此人的同事，然后批准：每位同事都会收到匿名同事评价邀请。",
-    approve_button: "批准并发送邀请",
-    approvals_title: "评价人名单",
-    approved_sent: "已批准：创建了 {n} 份同事评价邀请。",
-    approved_small: "同事少于 {k} 位：同事评价结果将不会显示。",
-    status_open: "等待本人选择",
-    status_submitted: "等待批准",
-    status_approved: "已批准",
-    email_subject: "请选择{cycle}的评价人",
-    email_body: "{name}，您好：\n\n请为{cycle}选择 {min}–{max} 位了解您工作的同事。经理批准名单后，每位同事都会收到一份匿名同事评价。\n\n登录后即可选择（此链接只能使用一次，15 分钟内有效）：\n{url}\n\n之后也可以打开 {later}，用工作邮箱登录。\n",
-};
-
 pub fn flow_text(locale: Locale) -> &'static FlowText {
-    match locale {
-        Locale::En => &EN,
-        Locale::ZhCn => &ZH_CN,
-    }
+    static TEXTS: PerLocale<FlowText> = [const { std::sync::OnceLock::new() }; 2];
+    cached(&TEXTS, locale, FlowText::load)
 }
 
 /// What a rater is asked for, from their side ("Peer review", "Your self-review").
 pub fn review_kind(locale: Locale, relation: Relation) -> &'static str {
-    match (locale, relation) {
-        (Locale::En, Relation::SelfReview) => "Your self-review",
-        (Locale::En, Relation::Manager) => "Review of your report",
-        (Locale::En, Relation::Peer) => "Peer review",
-        (Locale::En, Relation::DirectReport) => "Review of your manager",
-        (Locale::En, Relation::Customer) => "Customer survey",
-        (Locale::ZhCn, Relation::SelfReview) => "自我评估",
-        (Locale::ZhCn, Relation::Manager) => "评价您的下属",
-        (Locale::ZhCn, Relation::Peer) => "同事评价",
-        (Locale::ZhCn, Relation::DirectReport) => "评价您的经理",
-        (Locale::ZhCn, Relation::Customer) => "客户调查",
+    let t = flow_text(locale);
+    match relation {
+        Relation::SelfReview => t.kind_self,
+        Relation::Manager => t.kind_manager,
+        Relation::Peer => t.kind_peer,
+        Relation::DirectReport => t.kind_direct_report,
+        Relation::Customer => t.kind_customer,
     }
 }

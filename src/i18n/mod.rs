@@ -1,8 +1,12 @@
 //! Every word a person reads, in English and Simplified Chinese, and how a page's language is
-//! chosen. Used by the pages (`web`) and the emails (`outbox`) alike.
+//! chosen. Used by the pages (`web`) and the emails (`outbox`) alike. The words themselves are
+//! in `locales/<language>/<area>.ftl` (Fluent), compiled into the binary ([`bundle`]); the
+//! modules here give the code its typed view of them.
 pub mod analytics;
 pub mod audit;
+pub mod bundle;
 pub mod calendar;
+pub mod email;
 pub mod errors;
 pub mod flow;
 pub mod identity;
@@ -14,20 +18,20 @@ pub mod review;
 use crate::domain::Locale;
 
 pub use analytics::{AnalyticsText, analytics_text};
+pub use bundle::{Msg, fill};
+pub use email::{EmailText, email_text};
 pub use errors::{error_text, refusal, row_refusal};
 pub use flow::{FlowText, flow_text, review_kind};
 pub use identity::{IdentityText, identity_text};
 pub use manager::{DashText, dash_text, indicator_label, relation_label};
-pub use notices::notice_text;
+pub use notices::{Notice, notice_text};
 
-/// A label and what it names, joined as the language writes it: "Sales: Li Na", "销售：李娜".
-pub fn colon(locale: crate::domain::Locale) -> &'static str {
-    match locale {
-        crate::domain::Locale::En => ": ",
-        crate::domain::Locale::ZhCn => "：",
-    }
+/// A label and what it names, joined as the language writes it: "Sales: Li Na", "销售：李娜"
+/// (`colon` in `locales/*/common.ftl`).
+pub fn colon(locale: Locale) -> &'static str {
+    dash_text(locale).colon
 }
-pub use respondent::{Text, fill, text};
+pub use respondent::{Text, text};
 pub use review::{ReviewText, review_text};
 
 /// The page's own switch (`?lang=`) first, then the person's stored locale, then the browser's

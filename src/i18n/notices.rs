@@ -1,63 +1,58 @@
-//! The review loop's notices by email (`app::notices`): subject line and body of each step, in
-//! English and Simplified Chinese. Placeholders: `{name}` (the reader), `{cycle}`, `{subject}`
-//! (whom the step is about), `{author}` (who wrote the feedback), `{url}` (the page).
+//! The review loop's notices by email (`app::notices`): subject line, body and what to do on
+//! the linked page, of each step (`locales/*/notices.ftl`). Placeholders: `{ $name }` (the
+//! reader), `{ $cycle }`, `{ $subject }` (whom the step is about), `{ $author }` (who wrote the
+//! feedback).
+use super::bundle::{Msg, PerLocale, cached, texts};
 use crate::domain::Locale;
 use crate::domain::loop_event::Event;
 
-/// (subject line, body) of the notice of `event` in `locale`.
-pub fn notice_text(locale: Locale, event: Event) -> (&'static str, &'static str) {
-    match locale {
-        Locale::En => en(event),
-        Locale::ZhCn => zh(event),
+texts! {
+    pub struct NoticeText {
+        "notice" {
+            feedback_shared_subject: Msg,
+            feedback_shared_body: Msg,
+            feedback_shared_action: &'static str,
+            feedback_amended_subject: Msg,
+            feedback_amended_body: Msg,
+            feedback_amended_action: &'static str,
+            feedback_acknowledged_subject: Msg,
+            feedback_acknowledged_body: Msg,
+            feedback_acknowledged_action: &'static str,
+            nomination_submitted_subject: Msg,
+            nomination_submitted_body: Msg,
+            nomination_submitted_action: &'static str,
+            nomination_approved_subject: Msg,
+            nomination_approved_body: Msg,
+            nomination_approved_action: &'static str,
+        }
     }
 }
 
-fn en(event: Event) -> (&'static str, &'static str) {
-    match event {
-        Event::FeedbackShared => (
-            "{author} shared feedback on your {cycle} results",
-            "Hello {name},\n\n{author} shared feedback on your results of {cycle}: strengths, improvements and next steps.\n\nSign in to read it and acknowledge it, with a reply if you like:\n{url}\n",
-        ),
-        Event::FeedbackAmended => (
-            "{author} amended their feedback on your {cycle} results",
-            "Hello {name},\n\n{author} amended the feedback they shared on your results of {cycle}. The page marks it as amended.\n\nSign in to read it:\n{url}\n",
-        ),
-        Event::FeedbackAcknowledged => (
-            "{subject} acknowledged your feedback ({cycle})",
-            "Hello {name},\n\n{subject} acknowledged the feedback you shared on their results of {cycle}.\n\nSign in to read their reply, if they wrote one:\n{url}\n",
-        ),
-        Event::NominationSubmitted => (
-            "{subject} chose their reviewers for {cycle}: your approval is needed",
-            "Hello {name},\n\n{subject} chose the colleagues who should review them in {cycle}. Check the list, change it if needed, and approve it: each colleague is then invited to an anonymous peer review.\n\nSign in to approve:\n{url}\n",
-        ),
-        Event::NominationApproved => (
-            "Your reviewers for {cycle} are approved",
-            "Hello {name},\n\nYour list of reviewers for {cycle} was approved, and each of them is now invited to an anonymous peer review. Nobody, your manager included, sees who answered what.\n\nYour home page:\n{url}\n",
-        ),
-    }
+/// The words of one notice.
+#[derive(Clone, Copy)]
+pub struct Notice {
+    pub subject: Msg,
+    pub body: Msg,
+    /// Before the link to the page.
+    pub action: &'static str,
 }
 
-fn zh(event: Event) -> (&'static str, &'static str) {
-    match event {
-        Event::FeedbackShared => (
-            "{author}分享了对您{cycle}结果的反馈",
-            "{name}，您好：\n\n{author}分享了对您{cycle}结果的反馈，包括优点、待改进之处和下一步计划。\n\n请登录阅读并确认（可附回复）：\n{url}\n",
-        ),
-        Event::FeedbackAmended => (
-            "{author}修改了对您{cycle}结果的反馈",
-            "{name}，您好：\n\n{author}修改了已分享的、对您{cycle}结果的反馈，页面上会标明“已修改”。\n\n请登录阅读：\n{url}\n",
-        ),
-        Event::FeedbackAcknowledged => (
-            "{subject}已确认您的反馈（{cycle}）",
-            "{name}，您好：\n\n{subject}已确认您对其{cycle}结果分享的反馈。\n\n如有回复，请登录查看：\n{url}\n",
-        ),
-        Event::NominationSubmitted => (
-            "{subject}已选好{cycle}的评价人，等待您批准",
-            "{name}，您好：\n\n{subject}已选好在{cycle}中评价自己的同事。请检查名单，必要时修改，然后批准：每位同事随后会收到匿名同事评价邀请。\n\n请登录批准：\n{url}\n",
-        ),
-        Event::NominationApproved => (
-            "您在{cycle}的评价人名单已获批准",
-            "{name}，您好：\n\n您在{cycle}的评价人名单已获批准，每位同事都已收到匿名同事评价邀请。任何人（包括您的经理）都看不到谁回答了什么。\n\n您的主页：\n{url}\n",
-        ),
-    }
+/// The notice of `event` in `locale`.
+pub fn notice_text(locale: Locale, event: Event) -> Notice {
+    static TEXTS: PerLocale<NoticeText> = [const { std::sync::OnceLock::new() }; 2];
+    let t = cached(&TEXTS, locale, NoticeText::load);
+    let (subject, body, action) = match event {
+        Event::FeedbackShared => (t.feedback_shared_subject, t.feedback_shared_body, t.feedback_shared_action),
+        Event::FeedbackAmended => (t.feedback_amended_subject, t.feedback_amended_body, t.feedback_amended_action),
+        Event::FeedbackAcknowledged => {
+            (t.feedback_acknowledged_subject, t.feedback_acknowledged_body, t.feedback_acknowledged_action)
+        }
+        Event::NominationSubmitted => {
+            (t.nomination_submitted_subject, t.nomination_submitted_body, t.nomination_submitted_action)
+        }
+        Event::NominationApproved => {
+            (t.nomination_approved_subject, t.nomination_approved_body, t.nomination_approved_action)
+        }
+    };
+    Notice { subject, body, action }
 }

@@ -1,4 +1,7 @@
-//! Building emails from templates: a subject, a plain-text body and an HTML body.
+//! Building emails from templates: a subject, a plain-text body and an HTML body, one pair of
+//! templates per kind (`templates/email/<kind>.{txt,html}`), words from `locales/*/email.ftl`.
+use super::letters;
+use crate::domain::Locale;
 use crate::i18n::{DashText, Text};
 use askama::Template;
 use lettre::Message;
@@ -99,14 +102,6 @@ pub struct Sender<'a> {
     pub org: Option<&'a str>,
 }
 
-/// A plain-text body, signed with the organisation's name when one is configured.
-fn signed(org: Option<&str>, body: String) -> String {
-    match org {
-        Some(org) => format!("{body}\n— {org}\n"),
-        None => body,
-    }
-}
-
 /// A subject line, after the organisation's name when one is configured.
 pub fn subject_for(org: Option<&str>, subject: &str, colon: &str) -> String {
     match org {
@@ -115,104 +110,78 @@ pub fn subject_for(org: Option<&str>, subject: &str, colon: &str) -> String {
     }
 }
 
-/// A sign-in link email: plain text only, one link.
-pub fn login(name: &str, email: &str, t: &DashText, url: &str, sender: &Sender<'_>) -> Result<Message, ComposeError> {
-    let body = format!("{name},\n\n{}\n\n{url}\n\n{}\n", t.sign_in_title, t.link_dead_body);
+/// A message of a letter: its subject after the organisation's name, text and HTML bodies.
+fn letter_message(
+    r: super::letters::Rendered,
+    locale: Locale,
+    (name, email): (&str, &str),
+    sender: &Sender<'_>,
+) -> Result<Message, ComposeError> {
     let to = Mailbox::new(Some(name.to_string()), email.parse()?);
     Ok(Message::builder()
         .from(sender.from.clone())
         .to(to)
-        .subject(subject_for(sender.org, t.sign_in_title, t.colon))
+        .subject(subject_for(sender.org, &r.subject, crate::i18n::colon(locale)))
         .message_id(None)
-        .header(lettre::message::header::ContentType::TEXT_PLAIN)
-        .body(signed(sender.org, body))?)
+        .multipart(MultiPart::alternative_plain_html(r.text, r.html))?)
 }
 
-/// "Choose who reviews you": plain text, one sign-in link.
+/// A sign-in link email: one link, for 15 minutes.
+pub fn login(name: &str, email: &str, t: &DashText, url: &str, sender: &Sender<'_>) -> Result<Message, ComposeError> {
+    let locale = Locale::parse(t.lang).unwrap_or_default();
+    letter_message(letters::login(name, locale, url, sender.org)?, locale, (name, email), sender)
+}
+
+/// "Choose who reviews you": one sign-in link, and the page's own address for later.
 pub fn nomination(
     name: &str,
     email: &str,
     n: &crate::db::nominations::Nomination,
-    locale: crate::domain::Locale,
+    locale: Locale,
     (url, later): (&str, &str),
     sender: &Sender<'_>,
 ) -> Result<Message, ComposeError> {
-    let f = crate::i18n::flow_text(locale);
     let (min, max) = (n.min_peers.to_string(), n.max_peers.to_string());
     let vars = [
         ("name", name),
         ("cycle", crate::domain::cycle::title_in(&n.cycle_title, &n.cycle_title_i18n, locale)),
         ("min", &min),
         ("max", &max),
-        ("url", url),
         ("later", later),
     ];
-    let to = Mailbox::new(Some(name.to_string()), email.parse()?);
-    Ok(Message::builder()
-        .from(sender.from.clone())
-        .to(to)
-        .subject(subject_for(sender.org, &crate::i18n::fill(f.email_subject, &vars), crate::i18n::colon(locale)))
-        .message_id(None)
-        .header(lettre::message::header::ContentType::TEXT_PLAIN)
-        .body(signed(sender.org, crate::i18n::fill(f.email_body, &vars)))?)
+    letter_message(letters::nomination(locale, &vars, url, sender.org)?, locale, (name, email), sender)
 }
 
-/// "Your results are ready": plain text, the report's address.
+/// "Your results are ready": where to sign in, and the report's address.
 pub fn results(
     name: &str,
     email: &str,
     cycle_title: &str,
-    locale: crate::domain::Locale,
-    (url, report): (&str, &str),
+    locale: Locale,
+    urls: (&str, &str),
     sender: &Sender<'_>,
 ) -> Result<Message, ComposeError> {
-    let r = crate::i18n::review_text(locale);
-    let vars = [("name", name), ("cycle", cycle_title), ("url", url), ("report", report)];
-    let to = Mailbox::new(Some(name.to_string()), email.parse()?);
-    Ok(Message::builder()
-        .from(sender.from.clone())
-        .to(to)
-        .subject(subject_for(sender.org, &crate::i18n::fill(r.results_subject, &vars), r.colon))
-        .message_id(None)
-        .header(lettre::message::header::ContentType::TEXT_PLAIN)
-        .body(signed(sender.org, crate::i18n::fill(r.results_body, &vars)))?)
+    letter_message(letters::results(name, cycle_title, locale, urls, sender.org)?, locale, (name, email), sender)
 }
 
-/// A step of the review loop: plain text, the page of the next step.
+/// A step of the review loop: the page of the next step.
 pub fn notice(
     name: &str,
     email: &str,
-    (subject, body): (&str, &str),
+    words: crate::i18n::Notice,
     vars: &[(&str, &str)],
-    locale: crate::domain::Locale,
+    locale: Locale,
     sender: &Sender<'_>,
 ) -> Result<Message, ComposeError> {
-    let to = Mailbox::new(Some(name.to_string()), email.parse()?);
-    Ok(Message::builder()
-        .from(sender.from.clone())
-        .to(to)
-        .subject(subject_for(sender.org, &crate::i18n::fill(subject, vars), crate::i18n::colon(locale)))
-        .message_id(None)
-        .header(lettre::message::header::ContentType::TEXT_PLAIN)
-        .body(signed(sender.org, crate::i18n::fill(body, vars)))?)
+    letter_message(letters::notice(words, vars, locale, sender.org)?, locale, (name, email), sender)
 }
 
-/// "The address we have for you was changed", to the old address: plain text, no link (a
-/// link in it would be the first thing a hijacker wants to see).
+/// "The address we have for you was changed", to the old address: no link.
 pub fn address_changed(
     notice: &crate::db::outbox::AddressChanged,
-    locale: crate::domain::Locale,
+    locale: Locale,
     sender: &Sender<'_>,
 ) -> Result<Message, ComposeError> {
-    let r = crate::i18n::review_text(locale);
-    let org = sender.org.unwrap_or("Candor");
-    let vars = [("name", notice.name.as_str()), ("org", org)];
-    let to = Mailbox::new(Some(notice.name.clone()), notice.to.parse()?);
-    Ok(Message::builder()
-        .from(sender.from.clone())
-        .to(to)
-        .subject(subject_for(sender.org, r.address_changed_subject, r.colon))
-        .message_id(None)
-        .header(lettre::message::header::ContentType::TEXT_PLAIN)
-        .body(signed(sender.org, crate::i18n::fill(r.address_changed_body, &vars)))?)
+    let r = letters::address_changed(&notice.name, locale, sender.org)?;
+    letter_message(r, locale, (&notice.name, &notice.to), sender)
 }

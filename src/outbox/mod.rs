@@ -3,6 +3,7 @@
 //! The worker holds its own `App`, not the HTTP state. Besides the use cases, it may touch the
 //! outbox's own queue bookkeeping in `db` (claim, finish, retry, links of what it sends).
 pub mod email;
+pub mod letters;
 pub mod mailer;
 mod outcome;
 pub mod smtp;

@@ -13,15 +13,18 @@ pub fn inbox(app: &TestApp, sink: Option<&SmtpSink>) -> Vec<Mail> {
     }
 }
 
-/// The text of the email to `to` whose subject holds `about`, once the sink has it.
+/// The text of the email to `to` whose subject holds `about`, once the sink has it. Every
+/// email has an HTML part beside its text, with the same links.
 pub async fn told(sink: &SmtpSink, to: &str, about: &str) -> String {
-    super::eventually(20, || async {
-        sink.messages()
-            .into_iter()
-            .find(|m| m.rcpt_tos == [to] && m.subject.contains(about))
-            .map(|m| m.text().to_string())
+    let mail = super::eventually(20, || async {
+        sink.messages().into_iter().find(|m| m.rcpt_tos == [to] && m.subject.contains(about))
     })
-    .await
+    .await;
+    let html = mail.html.as_deref().unwrap_or_default();
+    for link in mail.text().split_whitespace().filter(|w| w.starts_with("http")) {
+        assert!(html.contains(&link.replace('&', "&#38;")), "{link} in the HTML part too: {html}");
+    }
+    mail.text().to_string()
 }
 
 /// The messages sent to `address`, oldest first.

@@ -95,7 +95,7 @@ pub(super) async fn list(
         t,
         page_title: t.surveys_title,
         nav: nav(&who.viewer, t, "/admin/surveys"),
-        flash: q.saved.map(|id| t.survey_saved.replace("{id}", &id)),
+        flash: q.saved.map(|id| crate::i18n::fill(t.survey_saved, &[("id", &id)])),
         surveys: rows
             .into_iter()
             .map(|(id, kind, title)| {
@@ -300,7 +300,7 @@ pub(super) async fn save(State(app): State<App>, AdminForm(f): AdminForm<SurveyF
         return render(who, StatusCode::OK, &input, editing, None, None);
     }
     if input.id != editing && surveys::show(&app, &input.id).await.is_ok() {
-        let taken = who.t.survey_exists.replace("{id}", &input.id);
+        let taken = crate::i18n::fill(who.t.survey_exists, &[("id", &input.id)]);
         return render(who, StatusCode::CONFLICT, &input, editing, Some(taken), None);
     }
     match surveys::save(&app, &super::actor(who), &input).await {

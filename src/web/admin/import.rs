@@ -120,10 +120,14 @@ async fn check(
     match dry_run_or_commit(app, who, kind, csv_text, false).await {
         Ok(c) => (
             StatusCode::OK,
-            t.import_summary
-                .replace("{created}", &c.created.to_string())
-                .replace("{updated}", &c.updated.to_string())
-                .replace("{unchanged}", &c.unchanged.to_string()),
+            crate::i18n::fill(
+                t.import_summary,
+                &[
+                    ("created", &c.created.to_string()),
+                    ("updated", &c.updated.to_string()),
+                    ("unchanged", &c.unchanged.to_string()),
+                ],
+            ),
         ),
         // Rows are numbered as the preview numbers them: the first data row is 1.
         Err(e) if matches!(e.kind(), app::Kind::Invalid | app::Kind::Conflict) => {

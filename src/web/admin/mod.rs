@@ -181,10 +181,16 @@ struct AdminQuery {
 /// The words for a `?done=` key; unknown keys say nothing.
 fn done_text(t: &DashText, key: &str, n: Option<usize>) -> Option<String> {
     let count = n.unwrap_or(0).to_string();
-    let sentence = match key {
+    let counted = match key {
         "launched" => Some(t.launched_done),
         "invited" => Some(t.invited_done),
         "reminded" => Some(t.reminded_done),
+        _ => None,
+    };
+    if let Some(m) = counted {
+        return Some(crate::i18n::fill(m, &[("n", &count)]));
+    }
+    let sentence = match key {
         "closed" => Some(t.closed_done),
         "key_revoked" => Some(t.key_revoked),
         "admin_removed" => Some(t.admin_removed),
@@ -193,7 +199,7 @@ fn done_text(t: &DashText, key: &str, n: Option<usize>) -> Option<String> {
         _ => None,
     };
     if let Some(s) = sentence {
-        return Some(s.replace("{n}", &count));
+        return Some(s.to_string());
     }
     let label = match key {
         "cycle_created" => t.create_cycle,
@@ -376,7 +382,7 @@ async fn cycle_action(
                 Ok(c) if !c.too_small.is_empty() => {
                     let note = too_small_note(&f.who, &c.too_small);
                     let notice = Notice {
-                        flash: Some(f.who.t.launched_done.replace("{n}", &c.created.to_string())),
+                        flash: Some(crate::i18n::fill(f.who.t.launched_done, &[("n", &c.created.to_string())])),
                         error: Some(note),
                         ..Notice::default()
                     };

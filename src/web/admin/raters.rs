@@ -153,7 +153,7 @@ pub(super) async fn render(
             Some("reissued") => Some(t.invitation_reissued.to_string()),
             Some("revoked") => Some(t.invitation_revoked.to_string()),
             Some("weights") => Some(crate::i18n::identity_text(who.locale).weights_saved.to_string()),
-            _ => q.reminded.map(|n| t.person_reminded.replace("{n}", &n.to_string())),
+            _ => q.reminded.map(|n| crate::i18n::fill(t.person_reminded, &[("n", &n.to_string())])),
         },
         cycle_id: c.id,
         lines,

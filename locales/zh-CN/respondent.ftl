@@ -1,0 +1,54 @@
+### 问卷页面上的用语。
+
+respondent-submit = 提交我的回答
+respondent-required = 必答
+respondent-optional = 选答
+respondent-errors-summary = 部分回答需要修改，请查看下方提示。
+respondent-err-required = 请回答此问题。
+respondent-err-not-a-choice = 请从选项中选择一项。
+respondent-err-too-long = 请控制在 5,000 字以内。
+respondent-err-invalid-characters = 此回答包含无法保存的字符。
+respondent-err-duplicated = 此问题提交了两次，请只选择一次。
+respondent-nps-low = 0 = 完全不可能
+respondent-nps-high = 10 = 非常可能
+respondent-cant-judge = 无法评价
+respondent-pick-any = 可多选。
+respondent-scale-low = 最低
+respondent-scale-high = 最高
+respondent-text-hint = 最多 5,000 字。
+respondent-intro-customer = { $subject } 希望了解您对双方合作的评价，大约只需一分钟。
+respondent-intro-self = 这是您在{ $cycle }的自我评估。
+respondent-intro-manager = 请对您的下属 { $subject } 进行{ $cycle }的上级评价。
+respondent-intro-peer = 请对您的同事 { $subject } 进行{ $cycle }的同事评价。
+respondent-intro-direct-report = 请对您的上级 { $subject } 进行{ $cycle }的评价。
+respondent-note-anonymous = 您的回答将与至少 { $n } 位其他人的回答合并，并且只在周期结束后显示；任何人（包括管理员）都无法看到谁写了什么。
+respondent-note-attributed = 您的回答将连同您的姓名提供给{ $subject }的经理和人力资源部门。
+respondent-note-self = 您的回答将连同您的姓名提供给您的经理和人力资源部门。
+respondent-note-customer = 您的回答将连同您的名字提交给{ $org }的销售管理层，以便跟进。
+respondent-note-customer-anonymous = 您的回答将与至少 { $n } 位其他客户的回答合并后才会被查看，且不会保留您的名字。
+respondent-org-fallback = 本公司
+respondent-asked-by = 本邮件由 Candor 代表{ $org }发送。
+respondent-thanks-title = 谢谢您
+respondent-thanks-body = 我们已收到您的回答，您可以关闭此页面。
+respondent-done-title = 已经回答过了
+respondent-done-body = 我们已收到此问卷的回答，谢谢！
+respondent-closed-title = 此问卷已关闭
+respondent-closed-body = 此问卷已不再接受回答，感谢您的关注。
+respondent-not-found-title = 链接无效
+respondent-not-found-body = 此链接无效，请确认您打开的是邮件中的完整链接。
+respondent-too-many-title = 尝试次数过多
+respondent-too-many-body = 您的网络尝试了过多无效链接，请稍等一分钟后再试。
+respondent-busy-title = 请稍后再试
+respondent-full-title = 暂时无法保存回答
+respondent-full-body = 服务器存储空间不足，您的回答未被保存，链接仍然有效，请稍后再试。
+respondent-busy-body = 刚才未能保存您的回答，但没有丢失任何内容，请稍后再次提交。
+respondent-error-title = 我们这边出了问题
+respondent-too-large-title = 内容超出了表单的容量
+respondent-too-large-body = 未保存任何内容，链接仍然有效。请缩短回答后重新提交。
+respondent-error-body = 这是我们的问题，不是您的，我们已记录下来。您提交的内容没有丢失，请稍后再试。
+respondent-back-home = 返回首页
+respondent-unsub-title = 退订
+respondent-unsub-body = 停止向 { $name } 发送我们的所有邮件？
+respondent-unsub-button = 退订
+respondent-unsub-done-title = 您已退订
+respondent-unsub-done-body = 我们将不再向此地址发送邮件。
