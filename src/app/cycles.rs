@@ -304,6 +304,7 @@ pub async fn close(app: &App, actor: &Actor, id: &str) -> Result<Cycle> {
 /// `closes_at` came). False when it was closed already.
 async fn close_now(app: &App, actor: &Actor, id: &str) -> Result<bool> {
     let now = time::now();
+    let started = std::time::Instant::now();
     let mut tx = app.db.begin().await?;
     if !cycles::mark_closed(&mut tx, id, now).await? {
         tx.rollback().await?;
@@ -317,12 +318,16 @@ async fn close_now(app: &App, actor: &Actor, id: &str) -> Result<bool> {
     audit::write(&mut tx, actor, AuditAction::CloseCycle, Target::Cycle(id), &detail).await?;
     tx.commit().await?;
     app.wake_outbox();
-    tracing::info!(cycle = %id, released, "cycle closed");
+    // How long each step took, in the log: a long close can be told apart.
+    let ms = |since: std::time::Instant| since.elapsed().as_millis() as u64;
+    tracing::info!(cycle = %id, released, closing_ms = ms(started), "cycle closed");
+    let scrubbing = std::time::Instant::now();
     if released > 0
         && let Err(e) = crate::db::sealed::scrub(&app.db).await
     {
         tracing::warn!(error = %e, "could not scrub released sealed answers yet");
     }
+    let storing = std::time::Instant::now();
     // Stored now, so no reader pays for it; if this fails the first reader stores them.
     if let Some(cycle) = cycles::load(&app.db.pool, id).await? {
         match super::closed::ensure(&app.db, &cycle).await {
@@ -331,6 +336,7 @@ async fn close_now(app: &App, actor: &Actor, id: &str) -> Result<bool> {
             Err(e) => tracing::warn!(error = %e.chain(), "could not store the closed cycle's results yet"),
         }
     }
+    tracing::info!(cycle = %id, scrub_ms = storing.duration_since(scrubbing).as_millis() as u64, results_ms = ms(storing), "closed cycle scrubbed and its results stored");
     Ok(true)
 }
 
