@@ -3,6 +3,7 @@
 #[macro_use]
 mod common;
 mod admin;
+mod admin_lists;
 mod analytics;
 mod anonymity;
 mod api;

@@ -171,6 +171,8 @@ const TEXTS: &[(&str, &str, &str)] = &[
         "This database is not sealed under the old key; nothing was changed.",
         "此数据库并非用旧密钥封存；未做任何更改。",
     ),
+    // Issue 28 (journeys): the CSV preview marks each repeated address.
+    ("duplicate_email", "This email address is listed twice.", "此邮箱地址出现了两次。"),
 ];
 
 /// The sentence for a code without one of its own (never for a code built in the code base:
