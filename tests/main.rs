@@ -11,6 +11,7 @@ mod api_edges;
 mod audit;
 mod browser;
 mod browser_analytics;
+mod browser_journeys;
 mod browser_people;
 mod browser_respondents;
 mod browser_review;
