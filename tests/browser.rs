@@ -67,13 +67,15 @@ async fn a_manager_and_an_admin_in_the_browser() {
     let bad = dir.path().join("bad.csv");
     std::fs::write(
         &bad,
-        "id,name,email,manager,team,locale\nE900,Nia Obi,nia@demo.example,E110,East,\nE901,Bad,not-an-email,,East,\n",
+        "id,name,email,manager,team,locale\nE900,Nia Obi,nia@demo.example,E110,East,\nE901,Bad,not-an-email,,East,\nE902,Ola,ola@demo.example,E404,East,\n",
     )
     .unwrap();
     c.find(Locator::Id("file")).await.unwrap().send_keys(bad.to_str().unwrap()).await.unwrap();
     c.find(Locator::Css("form[action='/admin/import'] button")).await.unwrap().click().await.unwrap();
     let page = wait_text(&c, "Nothing was stored").await;
-    assert!(page.contains("not a valid email"), "{page}");
+    assert!(page.contains("not a valid email") && page.contains("2 rows are refused"), "{page}");
+    c.execute("document.getElementById('preview-h').scrollIntoView()", vec![]).await.unwrap();
+    shot(&c, "admin-import-refused", "section[aria-labelledby=preview-h] td.error").await;
     assert!(c.find_all(Locator::Css("form[action='/admin/import/confirm']")).await.unwrap().is_empty());
     let good = dir.path().join("good.csv");
     std::fs::write(&good, "id,name,email,manager,team,locale\nE900,Nia Obi,nia@demo.example,E110,East,zh-CN\n")
@@ -106,6 +108,10 @@ async fn a_manager_and_an_admin_in_the_browser() {
             c.goto(&app.url("/admin/cycles/2027-Q1/raters?lang=en")).await.unwrap();
             wait_text(&c, "Not answered yet: self and manager reviews, and customers").await;
             shot(&c, "admin-raters", "main table tbody tr").await;
+            // Everyone asked for an anonymous review, listed alike, answered or not.
+            c.find(Locator::Css("details.asked summary")).await.unwrap().click().await.unwrap();
+            c.execute("document.getElementById('anon-h').scrollIntoView()", vec![]).await.unwrap();
+            shot(&c, "admin-raters-anonymous", "details.asked[open] table").await;
             c.goto(&app.url("/admin?lang=en")).await.unwrap();
             wait_text(&c, "Create a cycle").await;
         }

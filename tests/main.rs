@@ -3,6 +3,7 @@
 #[macro_use]
 mod common;
 mod admin;
+mod admin_lists;
 mod analytics;
 mod anonymity;
 mod api;
@@ -10,6 +11,7 @@ mod api_edges;
 mod audit;
 mod browser;
 mod browser_analytics;
+mod browser_journeys;
 mod browser_people;
 mod browser_respondents;
 mod browser_review;

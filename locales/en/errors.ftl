@@ -5,6 +5,7 @@ error-anonymous-needs-email = Anonymous reviews are only sent by email, to an ad
 error-approver-in-list = You cannot add yourself to a list you approve.
 error-cycle-or-period = Choose either a cycle or a period.
 error-duplicate-id = This id is listed twice.
+error-duplicate-email = This email address is listed twice.
 error-feedback-empty = Write at least one part before sharing.
 error-invalid-after = This is not a valid id to continue from.
 error-invalid-answers = Answers are either kept or deleted.

@@ -5,6 +5,7 @@ error-anonymous-needs-email = 匿名评价只通过邮件发送到登记的邮�
 error-approver-in-list = 您不能把自己加入由您审批的名单。
 error-cycle-or-period = 请选择一个周期或一个时段。
 error-duplicate-id = 此编号出现了两次。
+error-duplicate-email = 此邮箱地址出现了两次。
 error-feedback-empty = 请至少填写一部分后再分享。
 error-invalid-after = 这不是可用于继续翻页的有效编号。
 error-invalid-answers = 答案只能保留或删除。

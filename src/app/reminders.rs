@@ -65,8 +65,8 @@ pub async fn remind(app: &App, actor: &Actor, cycle: &str) -> Result<Queued> {
     Ok(Queued { queued: distinct.len() + links.len(), emails: groups.len(), links })
 }
 
-/// An unanswered attributed review (self, manager, a customer's of a survey that is not
-/// anonymous), by rater: enough to remind, reissue or revoke it from the list.
+/// A review by rater — an unanswered attributed one, or any anonymous one — enough to remind,
+/// reissue or revoke it from a list.
 pub struct PendingRater {
     /// The person asked; None for a customer.
     pub person_id: Option<String>,
@@ -94,15 +94,7 @@ pub async fn raters(
     cycle: &str,
 ) -> Result<(crate::domain::cycle::Cycle, Vec<PendingRater>, Vec<RelationCount>)> {
     let c = super::cycles::load(app, cycle).await?;
-    let pending = reminders::attributed_pending(&app.db.pool, &c.id).await?.into_iter().map(|p| PendingRater {
-        person_id: p.person_id,
-        customer_id: p.customer_id,
-        rater: p.rater,
-        survey_id: p.survey_id,
-        subject_id: p.subject_id,
-        subject: p.subject,
-        relation: p.relation,
-    });
+    let pending = reminders::attributed_pending(&app.db.pool, &c.id).await?.into_iter().map(PendingRater::from);
     let counts = reminders::relation_counts(&app.db.pool, &c.id).await?.into_iter().map(|r| RelationCount {
         relation: r.relation,
         invited: r.invited,
@@ -110,6 +102,27 @@ pub async fn raters(
         declined: r.declined,
     });
     Ok((c, pending.collect(), counts.collect()))
+}
+
+/// Everyone asked for an anonymous review in a cycle (not revoked), by subject, answered or
+/// not: the same line for each, so the list never tells who answered (CONTRACT §10).
+pub async fn anonymous_asked(app: &App, cycle: &str) -> Result<Vec<PendingRater>> {
+    let rows = reminders::anonymous_asked(&app.db.pool, cycle).await?;
+    Ok(rows.into_iter().map(PendingRater::from).collect())
+}
+
+impl From<reminders::PendingRater> for PendingRater {
+    fn from(p: reminders::PendingRater) -> PendingRater {
+        PendingRater {
+            person_id: p.person_id,
+            customer_id: p.customer_id,
+            rater: p.rater,
+            survey_id: p.survey_id,
+            subject_id: p.subject_id,
+            subject: p.subject,
+            relation: p.relation,
+        }
+    }
 }
 
 /// Reminds one rater of their unanswered self and manager reviews in a cycle (not those

@@ -43,6 +43,10 @@ pub struct Revoked {
 #[derive(Serialize, ToSchema, Debug, Default)]
 pub struct Reissued {
     pub reissued: usize,
+    /// How many of them are anonymous: a page says "sent if still open" for those, as whether
+    /// they were answered must not show (the API says nothing more than `reissued`).
+    #[serde(skip)]
+    pub anonymous: usize,
     /// With `deliver: none`: the fresh links, shown once.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub links: Option<Vec<CreatedLink>>,
@@ -156,7 +160,8 @@ pub async fn reissue(
         app.wake_outbox();
     }
     tracing::info!(cycle, reissued = ids.len(), "invitations reissued");
-    Ok(Reissued { reissued: ids.len(), links })
+    let anonymous = found.iter().filter(|f| f.anonymous).count();
+    Ok(Reissued { reissued: ids.len(), anonymous, links })
 }
 
 /// One email per respondent, carrying all of their reissued invitations.

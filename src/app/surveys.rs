@@ -107,6 +107,19 @@ pub async fn list(app: &App) -> Result<Vec<(String, String, String)>> {
     Ok(crate::db::admin::surveys(&app.db.pool).await?)
 }
 
+/// (id, kind, title) of every survey, the title in `locale` where the survey has one.
+pub async fn list_in(app: &App, locale: crate::domain::Locale) -> Result<Vec<(String, String, String)>> {
+    let rows = crate::db::admin::survey_titles(&app.db.pool).await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, kind, title, i18n)| {
+            let titles: std::collections::BTreeMap<String, String> = serde_json::from_str(&i18n).unwrap_or_default();
+            let title = titles.get(locale.as_str()).cloned().unwrap_or(title);
+            (id, kind, title)
+        })
+        .collect())
+}
+
 fn to_input(s: Survey) -> SurveyInput {
     SurveyInput {
         id: s.id,

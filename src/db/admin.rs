@@ -38,6 +38,11 @@ pub async fn surveys(pool: &AnyPool) -> Result<Vec<(String, String, String)>, sq
     sqlx::query_as("SELECT id, kind, title FROM surveys ORDER BY id").fetch_all(pool).await
 }
 
+/// (id, kind, title, title_i18n as stored: a JSON map) of every survey, by id.
+pub async fn survey_titles(pool: &AnyPool) -> Result<Vec<(String, String, String, String)>, sqlx::Error> {
+    sqlx::query_as("SELECT id, kind, title, title_i18n FROM surveys ORDER BY id").fetch_all(pool).await
+}
+
 /// (customer id, owner id) of every customer with an owner who has not left.
 pub async fn owned_customers(pool: &AnyPool) -> Result<Vec<(String, String)>, sqlx::Error> {
     // Owners who left are asked about by no one new.

@@ -72,19 +72,35 @@ pub async fn attributed_pending(pool: &sqlx::AnyPool, cycle: &str) -> Result<Vec
     .bind(cycle)
     .fetch_all(pool)
     .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(PendingRater {
-                person_id: r.try_get("person_id")?,
-                customer_id: r.try_get("customer_id")?,
-                rater: r.try_get("rater")?,
-                survey_id: r.try_get("survey_id")?,
-                subject_id: r.try_get("subject_id")?,
-                subject: r.try_get("subject")?,
-                relation: r.try_get("relation")?,
-            })
-        })
-        .collect()
+    rows.iter().map(pending_rater).collect()
+}
+
+/// Everyone asked for an anonymous review (peer, direct report, a customer of an anonymous
+/// survey) in a cycle and not revoked, by subject. Nothing here says whether they answered or
+/// declined: those columns are not read, and the order is by name.
+pub async fn anonymous_asked(pool: &sqlx::AnyPool, cycle: &str) -> Result<Vec<PendingRater>, sqlx::Error> {
+    let sql = format!(
+        "SELECT i.respondent_person_id AS person_id, i.respondent_customer_id AS customer_id, \
+         COALESCE(r.name, rc.name) AS rater, i.survey_id, i.subject_id, s.name AS subject, i.relation FROM invitations i \
+         JOIN people s ON s.id = i.subject_id \
+         LEFT JOIN people r ON r.id = i.respondent_person_id LEFT JOIN customers rc ON rc.id = i.respondent_customer_id \
+         WHERE i.cycle_id = $1 AND i.revoked = FALSE AND {ANONYMOUS_INVITATION} \
+         ORDER BY s.name, i.subject_id, i.relation, rater, person_id, customer_id, i.survey_id"
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(cycle).fetch_all(pool).await?;
+    rows.iter().map(pending_rater).collect()
+}
+
+fn pending_rater(r: &sqlx::any::AnyRow) -> Result<PendingRater, sqlx::Error> {
+    Ok(PendingRater {
+        person_id: r.try_get("person_id")?,
+        customer_id: r.try_get("customer_id")?,
+        rater: r.try_get("rater")?,
+        survey_id: r.try_get("survey_id")?,
+        subject_id: r.try_get("subject_id")?,
+        subject: r.try_get("subject")?,
+        relation: r.try_get("relation")?,
+    })
 }
 
 /// Invitations of one relation in a cycle, counts only.

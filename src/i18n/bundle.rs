@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use std::sync::OnceLock;
 
 /// The areas, one file each in every language.
-pub const AREAS: [&str; 13] = [
+pub const AREAS: [&str; 14] = [
     "common",
     "respondent",
     "flow",
@@ -24,6 +24,7 @@ pub const AREAS: [&str; 13] = [
     "notices",
     "calendar",
     "email",
+    "lists",
 ];
 
 macro_rules! files_of {
@@ -42,12 +43,13 @@ macro_rules! files_of {
             include_str!(concat!("../../locales/", $lang, "/notices.ftl")),
             include_str!(concat!("../../locales/", $lang, "/calendar.ftl")),
             include_str!(concat!("../../locales/", $lang, "/email.ftl")),
+            include_str!(concat!("../../locales/", $lang, "/lists.ftl")),
         ]
     };
 }
 
 /// The text of every file of `locale`, in the order of [`AREAS`].
-pub fn files(locale: Locale) -> [&'static str; 13] {
+pub fn files(locale: Locale) -> [&'static str; 14] {
     match locale {
         Locale::En => files_of!("en"),
         Locale::ZhCn => files_of!("zh-CN"),

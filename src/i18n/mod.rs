@@ -10,6 +10,7 @@ pub mod email;
 pub mod errors;
 pub mod flow;
 pub mod identity;
+pub mod lists;
 pub mod manager;
 pub mod notices;
 pub mod respondent;
@@ -23,6 +24,7 @@ pub use email::{EmailText, email_text};
 pub use errors::{error_text, refusal, row_refusal};
 pub use flow::{FlowText, flow_text, review_kind};
 pub use identity::{IdentityText, identity_text};
+pub use lists::{ListText, list_text};
 pub use manager::{DashText, dash_text, indicator_label, relation_label};
 pub use notices::{Notice, notice_text};
 

@@ -79,6 +79,15 @@ const DRAWN_AT: &str = "const e = document.querySelector(arguments[0]); if (!e) 
 /// CANDOR_SCREENSHOTS set, else to the temporary directory), once `css` — what the picture is
 /// meant to show — is drawn inside the window with a size.
 pub async fn shot(c: &Client, name: &str, css: &str) {
+    let dir = match std::env::var("CANDOR_SCREENSHOTS") {
+        Ok(_) => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("docs/screenshots"),
+        Err(_) => std::env::temp_dir().join("candor-screenshots"),
+    };
+    shot_to(c, &dir, name, css).await;
+}
+
+/// [`shot`], to `dir`.
+pub async fn shot_to(c: &Client, dir: &std::path::Path, name: &str, css: &str) {
     accessible(c, name).await;
     let at = c.execute(DRAWN_AT, vec![json!(css)]).await.unwrap();
     let r: Vec<f64> = at
@@ -91,11 +100,7 @@ pub async fn shot(c: &Client, name: &str, css: &str) {
     assert!(right > left && bottom > top, "{name}: {css} has no size: {r:?}");
     assert!(left < width && right > 0.0 && top < height && bottom > 0.0, "{name}: {css} is outside the window: {r:?}");
     let png = c.screenshot().await.unwrap();
-    let dir = match std::env::var("CANDOR_SCREENSHOTS") {
-        Ok(_) => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("docs/screenshots"),
-        Err(_) => std::env::temp_dir().join("candor-screenshots"),
-    };
-    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::create_dir_all(dir).unwrap();
     std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
 }
 
@@ -128,7 +133,14 @@ pub async fn click(c: &Client, css: &str) {
 /// Asserts that the page is no wider than the window.
 pub async fn no_overflow(c: &Client, what: &str) {
     let overflow = c.execute("return document.documentElement.scrollWidth - window.innerWidth;", vec![]).await.unwrap();
-    assert!(overflow.as_i64().unwrap_or(99) <= 1, "{what}: horizontal overflow {overflow}");
+    if overflow.as_i64().unwrap_or(99) > 1 {
+        // What sticks out, outside the boxes that scroll on purpose.
+        let widest = "const out = []; for (const e of document.querySelectorAll('body *')) { const r = e.getBoundingClientRect(); \
+              const loose = !(e.parentElement && e.parentElement.closest('.scroll')) || getComputedStyle(e).position === 'absolute'; \
+              if (loose && r.right > window.innerWidth + 1) out.push([e.tagName, e.id, e.className, Math.round(r.left), Math.round(r.right), (e.textContent || '').slice(0, 40)]); } return out.slice(0, 8);";
+        let culprit = c.execute(widest, vec![]).await.unwrap();
+        panic!("{what}: horizontal overflow {overflow}: {culprit}");
+    }
 }
 
 /// The smallest text of the page's charts as drawn, in CSS pixels (0 when there is none).

@@ -2,6 +2,7 @@
 //! fresh PostgreSQL database, with an admin API key; and waiting on conditions, never on clocks.
 pub mod browser;
 pub mod hooks;
+pub mod journey;
 pub mod mail;
 pub mod process;
 pub mod seed;

@@ -99,6 +99,7 @@ fn every_text_of_the_code_is_in_both_languages() {
         let _ = crate::i18n::review_text(locale);
         let _ = crate::i18n::flow_text(locale);
         let _ = crate::i18n::identity_text(locale);
+        let _ = crate::i18n::list_text(locale);
         let _ = crate::i18n::analytics_text(locale);
         let _ = crate::i18n::email_text(locale);
         for event in [

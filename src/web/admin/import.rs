@@ -32,34 +32,61 @@ pub struct Preview {
     pub summary: String,
 }
 
-/// Reads an uploaded CSV into rows of either kind, with each row's own problems in the reader's
-/// language; `Err` when the file is not CSV at all.
-fn preview_csv(kind: &str, csv_text: &str, locale: Locale) -> Result<(Vec<String>, Vec<PreviewRow>), ()> {
+/// A file's rows as the preview shows them, and the status it answers with: 200 when nothing
+/// is refused so far, 422 when a row is wrong in itself, else 409 (a row that does not fit
+/// what is stored). Every refused row is marked with each of its problems, in the reader's
+/// language. `Err` when the file is not CSV at all.
+async fn preview_csv(
+    app: &App,
+    kind: &str,
+    csv_text: &str,
+    locale: Locale,
+) -> Result<(StatusCode, Vec<String>, Vec<PreviewRow>), app::Error> {
     let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(csv_text.as_bytes());
-    let header: Vec<String> = reader.headers().map_err(|_| ())?.iter().map(String::from).collect();
-    let records: Vec<csv::StringRecord> = reader.records().collect::<Result<_, _>>().map_err(|_| ())?;
+    let not_csv = || app::Error::invalid("invalid_csv", "not CSV");
+    let header: Vec<String> = reader.headers().map_err(|_| not_csv())?.iter().map(String::from).collect();
+    let records: Vec<csv::StringRecord> = reader.records().collect::<Result<_, _>>().map_err(|_| not_csv())?;
     let hdr = csv::StringRecord::from(header.clone());
-    let rows = records
+    let mut rows: Vec<PreviewRow> = records
         .iter()
         .enumerate()
-        .map(|(i, rec)| {
-            let problems: Result<Vec<RowProblem>, csv::Error> = match kind {
-                "people" => rec
-                    .deserialize::<PersonInput>(Some(&hdr))
-                    .map(|p| directory::people_problems(std::slice::from_ref(&p))),
-                _ => rec
-                    .deserialize::<CustomerInput>(Some(&hdr))
-                    .map(|c| directory::customer_problems(std::slice::from_ref(&c))),
-            };
-            let problem = match problems {
-                Ok(list) => list.into_iter().next().map(|p| with_value(&header, rec, &p, locale)),
-                // A cell of the wrong shape (the table shows which row).
-                Err(_) => Some(i18n::refusal(locale, "invalid_csv", None)),
-            };
-            PreviewRow { number: i + 1, cells: rec.iter().map(String::from).collect(), problem }
-        })
+        .map(|(i, rec)| PreviewRow { number: i + 1, cells: rec.iter().map(String::from).collect(), problem: None })
         .collect();
-    Ok((header, rows))
+    let (read, problems) = match kind {
+        "people" => {
+            let (read, input) = read_rows::<PersonInput>(&records, &hdr);
+            (read, directory::people_import_problems(app, &input).await?)
+        }
+        _ => {
+            let (read, input) = read_rows::<CustomerInput>(&records, &hdr);
+            (read, directory::customer_import_problems(app, &input).await?)
+        }
+    };
+    // A row with a cell of the wrong shape (the table shows which); the others are checked.
+    let mut status = StatusCode::OK;
+    for (_, row) in rows.iter_mut().enumerate().filter(|(i, _)| !read.contains(i)) {
+        row.problem = Some(i18n::refusal(locale, "invalid_csv", None));
+        status = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    for p in problems {
+        let at = read[p.index];
+        let said = with_value(&header, &records[at], &p, locale);
+        let cell = &mut rows[at].problem;
+        *cell = Some(cell.take().map_or(said.clone(), |before| format!("{before} {said}")));
+        status = match (status, p.kind) {
+            (StatusCode::OK | StatusCode::CONFLICT, app::Kind::Conflict) => StatusCode::CONFLICT,
+            _ => StatusCode::UNPROCESSABLE_ENTITY,
+        };
+    }
+    Ok((status, header, rows))
+}
+
+/// The rows that read as import inputs, with their positions in the file.
+fn read_rows<T: serde::de::DeserializeOwned>(
+    records: &[csv::StringRecord],
+    hdr: &csv::StringRecord,
+) -> (Vec<usize>, Vec<T>) {
+    records.iter().enumerate().filter_map(|(i, rec)| rec.deserialize::<T>(Some(hdr)).ok().map(|t| (i, t))).unzip()
 }
 
 /// A row's problem in the reader's language, naming the column and the value it is about, as
@@ -74,7 +101,8 @@ fn with_value(header: &[String], rec: &csv::StringRecord, p: &RowProblem, locale
         "invalid_team" => "team",
         "invalid_role" => "role",
         "unknown_manager" => "manager",
-        "email_taken" => "email",
+        "email_taken" | "duplicate_email" => "email",
+        "duplicate_id" => "id",
         "unknown_owner" => "owner",
         _ => return i18n::refusal(locale, p.code, None),
     };
@@ -103,19 +131,23 @@ async fn dry_run_or_commit(
     }
 }
 
-/// What the dry run says, in the page's words, and the status the preview answers with: 200
-/// when it can be confirmed, else the refusal's (a row wrong in itself 422, one that does not
-/// fit what is stored 409).
+/// What the preview says, in the page's words, and the status it answers with: with rows
+/// refused, how many (their status); else what the dry run says: 200 when it can be
+/// confirmed, else its refusal's (a row wrong in itself 422, one that does not fit what is
+/// stored 409).
 async fn check(
     app: &App,
     who: &Actor,
     (t, locale): (&DashText, Locale),
     kind: &str,
     csv_text: &str,
-    rows: &[PreviewRow],
+    (status, rows): (StatusCode, &[PreviewRow]),
 ) -> (StatusCode, String) {
-    if rows.iter().any(|r| r.problem.is_some()) {
-        return (StatusCode::UNPROCESSABLE_ENTITY, t.nothing_stored.to_string());
+    let refused = rows.iter().filter(|r| r.problem.is_some()).count();
+    if refused > 0 {
+        let lists = i18n::list_text(locale);
+        let said = if refused == 1 { lists.rows_refused_one } else { lists.rows_refused };
+        return (status, format!("{} {}", crate::i18n::fill(said, &[("n", &refused.to_string())]), t.nothing_stored));
     }
     match dry_run_or_commit(app, who, kind, csv_text, false).await {
         Ok(c) => (
@@ -200,15 +232,16 @@ pub async fn preview(State(app): State<App>, AdminViewer(mut who): AdminViewer, 
     who.page = who.page.with_form(lang.as_deref());
     who.locale = who.page.with_stored(who.viewer.locale.as_deref());
     who.t = i18n::dash_text(who.locale);
-    let (status, preview) = match preview_csv(&kind, &csv_text, who.locale) {
-        Err(()) => {
+    let (status, preview) = match preview_csv(&app, &kind, &csv_text, who.locale).await {
+        Err(e) if e.code() != "invalid_csv" => return show_error(&app, &who, e).await,
+        Err(_) => {
             let summary = format!("{} {}", who.t.nothing_stored, i18n::refusal(who.locale, "invalid_csv", None));
             let preview = Preview { kind, id: String::new(), header: Vec::new(), rows: Vec::new(), ok: false, summary };
             (StatusCode::UNPROCESSABLE_ENTITY, preview)
         }
-        Ok((header, rows)) => {
+        Ok((status, header, rows)) => {
             let (status, summary) =
-                check(&app, &super::actor(&who), (who.t, who.locale), &kind, &csv_text, &rows).await;
+                check(&app, &super::actor(&who), (who.t, who.locale), &kind, &csv_text, (status, &rows)).await;
             let ok = status == StatusCode::OK;
             // Confirmed by this id: the file is not posted a second time.
             let id = if ok {

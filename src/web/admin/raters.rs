@@ -27,6 +27,13 @@ struct Line {
     first: bool,
 }
 
+/// One subject of the anonymous list: everyone asked about them, each line alike.
+struct Asked {
+    /// The subject's name and how many were asked.
+    summary: String,
+    lines: Vec<Line>,
+}
+
 struct Count {
     relation: &'static str,
     invited: i64,
@@ -45,6 +52,9 @@ struct RatersPage<'a> {
     cycle_id: String,
     flash: Option<String>,
     lines: Vec<Line>,
+    /// Everyone asked for an anonymous review, by subject.
+    asked: Vec<Asked>,
+    l: &'a crate::i18n::ListText,
     counts: Vec<Count>,
     id: &'a crate::i18n::IdentityText,
     weights: super::weights::WeightsView,
@@ -94,10 +104,11 @@ pub(super) async fn render(
     let q = q.unwrap_or_default();
     let loaded = async {
         let (c, pending, counts) = reminders::raters(app, cycle).await?;
+        let asked = reminders::anonymous_asked(app, &c.id).await?;
         let weights = super::weights::view(app, &c, who.locale).await?;
-        Ok::<_, crate::app::Error>((c, pending, counts, weights))
+        Ok::<_, crate::app::Error>((c, pending, asked, counts, weights))
     };
-    let (c, pending, counts, mut weights) = match loaded.await {
+    let (c, pending, asked, counts, mut weights) = match loaded.await {
         Ok(x) => x,
         Err(e) => return app_error(e, who.locale),
     };
@@ -134,6 +145,7 @@ pub(super) async fn render(
             }
         })
         .collect();
+    let asked = by_subject(asked, who.locale);
     let counts = counts
         .into_iter()
         .map(|c| Count {
@@ -152,11 +164,14 @@ pub(super) async fn render(
         flash: match q.done.as_deref() {
             Some("reissued") => Some(t.invitation_reissued.to_string()),
             Some("revoked") => Some(t.invitation_revoked.to_string()),
+            Some("reissued_if_open") => Some(crate::i18n::list_text(who.locale).reissued_if_open.to_string()),
             Some("weights") => Some(crate::i18n::identity_text(who.locale).weights_saved.to_string()),
             _ => q.reminded.map(|n| crate::i18n::fill(t.person_reminded, &[("n", &n.to_string())])),
         },
         cycle_id: c.id,
         lines,
+        asked,
+        l: crate::i18n::list_text(who.locale),
         counts,
         id: crate::i18n::identity_text(who.locale),
         weights,
@@ -164,6 +179,34 @@ pub(super) async fn render(
         typed,
     };
     (status, Html(page.render())).into_response()
+}
+
+/// The anonymous reviews grouped by subject (the rows come ordered by subject), every line
+/// built the same way whatever its state, which the rows do not carry.
+fn by_subject(rows: Vec<reminders::PendingRater>, locale: crate::domain::Locale) -> Vec<Asked> {
+    let mut out: Vec<Asked> = Vec::new();
+    for p in rows {
+        let line = Line {
+            relation: relation_label(locale, &p.relation),
+            rater_id: p.person_id.unwrap_or_default(),
+            customer_id: p.customer_id.unwrap_or_default(),
+            rater: p.rater,
+            survey_id: p.survey_id,
+            subject_id: p.subject_id,
+            subject: p.subject,
+            first: false,
+        };
+        match out.last_mut() {
+            Some(group) if group.lines[0].subject_id == line.subject_id => group.lines.push(line),
+            _ => out.push(Asked { summary: line.subject.clone(), lines: vec![line] }),
+        }
+    }
+    let (l, colon) = (crate::i18n::list_text(locale), crate::i18n::colon(locale));
+    for group in &mut out {
+        group.summary =
+            format!("{}{colon}{}", group.summary, crate::i18n::fill(l.asked, &[("n", &group.lines.len().to_string())]));
+    }
+    out
 }
 
 #[derive(Deserialize)]
@@ -220,7 +263,10 @@ pub(super) async fn invitation(
     }];
     let done = match form.action.as_str() {
         "revoke" => revocation::revoke(&app, &super::actor(who), &cycle, &one).await.map(|_| "revoked"),
-        _ => revocation::reissue(&app, &super::actor(who), &cycle, &one, Deliver::Email).await.map(|_| "reissued"),
+        // Whether an anonymous review was answered must not show: "sent if still open".
+        _ => revocation::reissue(&app, &super::actor(who), &cycle, &one, Deliver::Email)
+            .await
+            .map(|r| if r.anonymous > 0 { "reissued_if_open" } else { "reissued" }),
     };
     match done {
         Ok(done) => {

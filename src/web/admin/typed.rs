@@ -1,6 +1,7 @@
 //! What a refused admin form had typed, so the page shows it back instead of empty fields.
+use super::Notice;
+use super::cycle_forms::CycleForm;
 use super::schedules::ScheduleForm;
-use super::{CycleForm, Notice};
 
 /// What a refused form had typed, so the page shows it back instead of empty fields.
 #[derive(Default)]
