@@ -35,11 +35,6 @@ fn allowed(layer: &str) -> &'static [&'static str] {
     }
 }
 
-/// The db modules the outbox may name besides its own queue (`db::outbox`): reads that are
-/// being moved behind `app` (issue 27, item 4). Nothing may be added here; remove a module
-/// once the outbox no longer names it.
-const OUTBOX_STILL_READS: &[&str] = &["cycles", "invitations", "links", "nominations", "sessions", "webhooks"];
-
 /// The `crate::db::x` modules a file names, outside its tests.
 fn named_db_modules(text: &str) -> BTreeSet<String> {
     let code = text.split("#[cfg(test)]").next().unwrap_or(text);
@@ -112,11 +107,11 @@ fn every_module_imports_only_from_the_layers_below_it() {
         if layer == "app" && (text.contains("axum::") || text.contains("askama::")) {
             broken.push(format!("{rel}: use cases know no transport"));
         }
-        // No db types in transports: the outbox names its own queue only (and, for now, the
-        // reads still being moved behind app).
+        // No db types in transports: the outbox names its own queue only; the rest it reaches
+        // through app (app/delivery.rs).
         if layer == "outbox" {
             for m in named_db_modules(&text) {
-                if m != "outbox" && !OUTBOX_STILL_READS.contains(&m.as_str()) {
+                if m != "outbox" {
                     broken.push(format!("{rel} names crate::db::{m}; reach it through app"));
                 }
             }

@@ -136,7 +136,7 @@ pub fn login(name: &str, email: &str, t: &DashText, url: &str, sender: &Sender<'
 pub fn nomination(
     name: &str,
     email: &str,
-    n: &crate::db::nominations::Nomination,
+    n: &crate::app::delivery::Nomination,
     locale: Locale,
     (url, later): (&str, &str),
     sender: &Sender<'_>,

@@ -4,10 +4,9 @@ use super::SendError;
 use super::email::{self as compose, EmailItem, InvitationEmail};
 use super::mailer::Mailer;
 use super::outcome::Outcome;
+use crate::app::delivery::{self, InvitationInfo, NewLink};
 use crate::app::telemetry::Delivery;
 use crate::app::{self, App};
-use crate::db::invitations::{self, InvitationInfo};
-use crate::db::links::{self, NewLink};
 use crate::db::outbox::{self, AddressChanged, Claimed, Final, Kind, Settle};
 use crate::domain::{Locale, Token, time};
 use crate::i18n::{Text, fill, text};
@@ -237,7 +236,7 @@ impl Worker {
         let (Some(id), Some(body)) = (&row.webhook_id, &row.payload) else {
             return Ok(Outcome::Skipped("webhook deleted"));
         };
-        let Some(hook) = crate::db::webhooks::get(&self.app.db, id).await? else {
+        let Some(hook) = delivery::webhook(&self.app, id).await? else {
             return Ok(Outcome::Skipped("webhook deleted"));
         };
         let event = serde_json::from_str::<serde_json::Value>(body)
@@ -274,10 +273,7 @@ impl Worker {
             Outcome::Skipped(why) => ("failed", why.to_string()),
         };
         let attempt = (hook.id.as_str(), row.id, event.as_str(), row.attempts);
-        if let Err(e) =
-            crate::db::webhooks::record_delivery(&self.app.db.pool, attempt, (kind, &status, latency_ms), time::now())
-                .await
-        {
+        if let Err(e) = delivery::record_webhook_delivery(&self.app, attempt, (kind, &status, latency_ms)).await {
             tracing::warn!(error = %e, "could not record a webhook delivery");
         }
         Ok(outcome)

@@ -1,6 +1,7 @@
 //! The worker's emails to one person that carry no review: a sign-in link, "your results are
 //! ready", "choose your reviewers", and the review loop's notices. (A child of `worker`: it uses the worker's state.)
 use super::*;
+use crate::app::delivery;
 
 impl Worker {
     fn sender(&self) -> compose::Sender<'_> {
@@ -9,15 +10,14 @@ impl Worker {
 
     /// A sign-in link, minted now; it lives 15 minutes from this moment.
     pub(super) async fn send_login(&self, row: &Claimed) -> Result<Outcome, app::Error> {
-        let db = &self.app.db;
         let Some(person) = &row.person_id else { return Ok(Outcome::Skipped("no person")) };
-        let Some((name, email, locale)) = crate::db::sessions::contact(db, person).await? else {
+        let Some((name, email, locale)) = delivery::contact(&self.app, person).await? else {
             return Ok(Outcome::Skipped("person gone"));
         };
         if row.attempts > 3 {
             return Ok(Outcome::Permanent("a sign-in link is only useful for minutes".into()));
         }
-        let token = crate::db::sessions::mint_login_link(db, person).await?;
+        let token = delivery::login_link(&self.app, person).await?;
         let next = if row.payload.as_deref() == Some("me") { "?next=me" } else { "" };
         let url = format!("{}/login/{}{next}", self.app.config.public_base(), token.as_str());
         let locale = locale.as_deref().and_then(|l| Locale::parse(l).ok()).unwrap_or_default();
@@ -40,21 +40,20 @@ impl Worker {
                 Err(e) => Outcome::from(e),
             },
         };
-        links::delete(&self.app.db.pool, &[token.hash()]).await?;
+        delivery::drop_links(&self.app, &[token.hash()]).await?;
         Ok(outcome)
     }
 
     /// "Your results are ready", with the address of the report (sign-in first): no sign-in
     /// link, as the email may be read days later.
     pub(super) async fn send_results(&self, row: &Claimed) -> Result<Outcome, app::Error> {
-        let db = &self.app.db;
         let (Some(person), Some(cycle)) = (&row.person_id, &row.payload) else {
             return Ok(Outcome::Skipped("no person or cycle"));
         };
-        let Some(c) = crate::db::cycles::load(&db.pool, cycle).await? else {
+        let Some(c) = delivery::cycle(&self.app, cycle).await? else {
             return Ok(Outcome::Skipped("cycle gone"));
         };
-        let Some((name, email, locale)) = crate::db::sessions::contact(db, person).await? else {
+        let Some((name, email, locale)) = delivery::contact(&self.app, person).await? else {
             return Ok(Outcome::Skipped("person gone"));
         };
         let locale = locale.as_deref().and_then(|l| Locale::parse(l).ok()).unwrap_or_default();
@@ -81,18 +80,17 @@ impl Worker {
     /// "Choose your reviewers", with a sign-in link that leads to `/me`;
     /// skipped once the subject has chosen or the cycle has closed.
     pub(super) async fn send_nomination(&self, row: &Claimed) -> Result<Outcome, app::Error> {
-        let db = &self.app.db;
         let (Some(person), Some(cycle)) = (&row.person_id, &row.payload) else {
             return Ok(Outcome::Skipped("no person or cycle"));
         };
-        let Some(n) = crate::db::nominations::load(&db.pool, cycle, person).await? else {
+        let Some(n) = delivery::nomination(&self.app, cycle, person).await? else {
             return Ok(Outcome::Skipped("no nomination"));
         };
-        let open = crate::db::cycles::load(&db.pool, cycle).await?.is_some_and(|c| c.is_open(time::now()));
+        let open = delivery::cycle(&self.app, cycle).await?.is_some_and(|c| c.is_open(time::now()));
         if n.status != "open" || !open || n.deliver != "email" {
             return Ok(Outcome::Skipped("chosen already, or the cycle closed"));
         }
-        let Some((name, email, locale)) = crate::db::sessions::contact(db, person).await? else {
+        let Some((name, email, locale)) = delivery::contact(&self.app, person).await? else {
             return Ok(Outcome::Skipped("person gone"));
         };
         let base = self.app.config.public_base();
@@ -105,7 +103,7 @@ impl Worker {
             return Ok(self.send_plain(message).await);
         }
         // A sign-in link like any other (15 minutes, once); the page's own address for later.
-        let token = crate::db::sessions::mint_login_link(db, person).await?;
+        let token = delivery::login_link(&self.app, person).await?;
         let url = format!("{base}/login/{}?next=me", token.as_str());
         let message = compose::nomination(&name, &email, &n, locale, (&url, &later), &self.sender());
         self.send_signed_link(message, &token).await
@@ -130,20 +128,19 @@ impl Worker {
     /// they take the next step (sign-in first): no sign-in link, as it may be read days later.
     pub(super) async fn send_notice(&self, row: &Claimed) -> Result<Outcome, app::Error> {
         use crate::app::notices::{Event, Notice};
-        let db = &self.app.db;
         let parsed = row.payload.as_deref().and_then(|p| serde_json::from_str::<Notice>(p).ok());
         let (Some(person), Some(n)) = (&row.person_id, parsed) else {
             return Ok(Outcome::Permanent("a malformed notice".into()));
         };
-        let Some(c) = crate::db::cycles::load(&db.pool, &n.cycle).await? else {
+        let Some(c) = delivery::cycle(&self.app, &n.cycle).await? else {
             return Ok(Outcome::Skipped("cycle gone"));
         };
-        let Some((name, email, locale)) = crate::db::sessions::contact(db, person).await? else {
+        let Some((name, email, locale)) = delivery::contact(&self.app, person).await? else {
             return Ok(Outcome::Skipped("person gone"));
         };
         let name_of = |id: Option<String>| async move {
             match id {
-                Some(id) => crate::db::sessions::contact(db, &id).await.map(|c| c.map(|c| c.0).unwrap_or(id)),
+                Some(id) => delivery::contact(&self.app, &id).await.map(|c| c.map(|c| c.0).unwrap_or(id)),
                 None => Ok(String::new()),
             }
         };

@@ -2,16 +2,9 @@
 //! respondent with a fresh link per review still open. (A child of `worker`: it uses the
 //! worker's state.)
 use super::*;
-use std::collections::{BTreeSet, HashMap, HashSet};
 
 /// What a round's emails read, loaded at once (`load_round`).
-struct Loaded {
-    /// The invitations each email carries, by outbox row.
-    items: HashMap<i64, Vec<i64>>,
-    infos: HashMap<i64, InvitationInfo>,
-    /// Customers' addresses that asked for no more emails.
-    suppressed: HashSet<String>,
-}
+type Loaded = delivery::Round;
 
 /// A review email after building: what became of its row already, or ready to send.
 enum Prepared {
@@ -39,21 +32,8 @@ impl Worker {
     /// What the round's emails read, in a few statements for all its rows rather than a few
     /// per email.
     async fn load_round(&self, rows: &[Claimed]) -> Result<Loaded, app::Error> {
-        let (db, now) = (&self.app.db, time::now());
-        let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-        let mut items = outbox::items_of(db, &ids).await?;
-        for row in rows {
-            // A row of an older release names its one invitation and has no items.
-            if let (None, Some(id)) = (items.get(&row.id), row.invitation_id) {
-                items.insert(row.id, vec![id]);
-            }
-        }
-        let invitation_ids: Vec<i64> = items.values().flatten().copied().collect();
-        let infos = invitations::infos(&db.pool, &invitation_ids, now).await?;
-        let customers: BTreeSet<String> =
-            infos.values().filter(|i| i.respondent_customer_id.is_some()).map(|i| i.respondent_email.clone()).collect();
-        let suppressed = links::suppressed_among(&db.pool, &customers.into_iter().collect::<Vec<_>>()).await?;
-        Ok(Loaded { items, infos, suppressed })
+        let keys: Vec<(i64, Option<i64>)> = rows.iter().map(|r| (r.id, r.invitation_id)).collect();
+        delivery::round(&self.app, &keys).await
     }
 
     /// The invitations an email carries that can still be answered.
@@ -160,8 +140,8 @@ impl Worker {
                 _ => Vec::new(),
             })
             .collect();
-        let stored = links::insert_all(&self.app.db, &links, time::now()).await;
-        let links_failed = stored.err().map(|e| Outcome::from(app::Error::from(e)));
+        let stored = delivery::store_links(&self.app, &links).await;
+        let links_failed = stored.err().map(Outcome::from);
         let attempts = self.deliver(&rows, prepared, links_failed).await;
         let mut done = Vec::with_capacity(rows.len());
         let (mut unsent_links, mut reminded) = (Vec::new(), Vec::new());
@@ -237,10 +217,10 @@ impl Worker {
 
     /// Reminders counted for the reviews they carried; the links of emails not sent deleted.
     async fn after_round(&self, reminded: &[i64], unsent_links: &[String]) {
-        if let Err(e) = invitations::count_reminder(&self.app.db, reminded).await {
+        if let Err(e) = delivery::count_reminders(&self.app, reminded).await {
             tracing::warn!(error = %e, "could not count reminders sent");
         }
-        if let Err(e) = links::delete(&self.app.db.pool, unsent_links).await {
+        if let Err(e) = delivery::drop_links(&self.app, unsent_links).await {
             tracing::warn!(error = %e, "could not delete the links of emails not sent");
         }
     }
