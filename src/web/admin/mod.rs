@@ -12,6 +12,7 @@ mod import;
 mod people;
 mod raters;
 mod schedules;
+mod survey_fields;
 mod typed;
 mod weights;
 use crate::app::cycles::CycleProgress;
