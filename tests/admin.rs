@@ -221,6 +221,11 @@ async fn surveys_are_built_copied_and_frozen_in_the_browser(backend: Backend) {
     assert_eq!((&q[1]["type"], &q[1]["indicator"]), (&json!("nps"), &json!("customer_satisfaction")));
     assert_eq!((&q[2]["type"], q[2].get("indicator")), (&json!("text"), None));
     assert_eq!(q[0]["text_i18n"]["zh-CN"], "总体满意度");
+    // The list names each survey in the reader's language.
+    let (_, zh) = get(&app, Some(cookie.as_str()), "/admin/surveys?lang=zh-CN").await;
+    let (_, en) = get(&app, Some(cookie.as_str()), "/admin/surveys?lang=en").await;
+    assert!(zh.contains("脉搏"), "{zh}");
+    assert!(en.contains("Pulse") && !en.contains("脉搏"), "{en}");
 
     // A survey the API would refuse is refused here too, with the reason, and nothing is stored.
     let mut bad = pulse_form(&csrf, "bad", "Overall satisfaction");

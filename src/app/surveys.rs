@@ -102,11 +102,6 @@ pub async fn indicator_names(app: &App) -> Result<IndicatorNames> {
 
 pub type IndicatorNames = std::collections::BTreeMap<String, std::collections::BTreeMap<String, String>>;
 
-/// (id, kind, title) of every survey.
-pub async fn list(app: &App) -> Result<Vec<(String, String, String)>> {
-    Ok(crate::db::admin::surveys(&app.db.pool).await?)
-}
-
 /// (id, kind, title) of every survey, the title in `locale` where the survey has one.
 pub async fn list_in(app: &App, locale: crate::domain::Locale) -> Result<Vec<(String, String, String)>> {
     let rows = crate::db::admin::survey_titles(&app.db.pool).await?;

@@ -33,11 +33,6 @@ pub async fn cycles(pool: &AnyPool, now: i64) -> Result<Vec<CycleProgress>, sqlx
     Ok(out)
 }
 
-/// (id, kind, title) of every survey.
-pub async fn surveys(pool: &AnyPool) -> Result<Vec<(String, String, String)>, sqlx::Error> {
-    sqlx::query_as("SELECT id, kind, title FROM surveys ORDER BY id").fetch_all(pool).await
-}
-
 /// (id, kind, title, title_i18n as stored: a JSON map) of every survey, by id.
 pub async fn survey_titles(pool: &AnyPool) -> Result<Vec<(String, String, String, String)>, sqlx::Error> {
     sqlx::query_as("SELECT id, kind, title, title_i18n FROM surveys ORDER BY id").fetch_all(pool).await

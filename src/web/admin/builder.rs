@@ -87,7 +87,7 @@ pub(super) async fn list(
     AdminViewer(who): AdminViewer,
     Query(q): Query<ListQuery>,
 ) -> Response {
-    let rows = match surveys::list(&app).await {
+    let rows = match surveys::list_in(&app, who.locale).await {
         Ok(r) => r,
         Err(e) => return app_error(e, who.locale),
     };
