@@ -87,6 +87,8 @@ async fn rater_goes_from_review_to_review(backend: Backend) {
     let (_, html) = page(&app, &format!("{third}/thanks")).await;
     assert!(html.contains("3 of 3 reviews done") && html.contains("last review"), "{html}");
     assert!(!html.contains(r#"name="invitation""#), "{html}");
+    // Not a dead end: a colleague's way on to their other cycles' reviews and their results.
+    assert!(html.contains(r#"<a href="/me?lang=en" id="my-reviews">"#), "{html}");
 }
 
 async fn a_draft_is_saved_sealed_and_reopened_by_any_link_of_its_invitation(backend: Backend) {

@@ -80,6 +80,8 @@ pub struct Progress {
     pub total: usize,
     /// The next open review, if any.
     pub next: Option<MyReview>,
+    /// A colleague (not a customer), who has their own page of reviews and results (`/me`).
+    pub colleague: bool,
 }
 
 /// The respondent's progress in the cycle of the (answered or declined) link `raw`; None when
@@ -90,7 +92,8 @@ pub async fn progress_after(app: &App, raw: &str) -> Result<Option<Progress>> {
     reviews.retain(|r| r.state != ReviewState::Elsewhere);
     let done = reviews.iter().filter(|r| r.state != ReviewState::Open).count();
     let next = reviews.iter().find(|r| r.state == ReviewState::Open).cloned();
-    Ok(Some(Progress { done, total: reviews.len(), next }))
+    let colleague = reviews.iter().any(|r| r.relation != Relation::Customer);
+    Ok(Some(Progress { done, total: reviews.len(), next, colleague }))
 }
 
 /// A fresh link to another open review of the same respondent and cycle as the link `raw`.

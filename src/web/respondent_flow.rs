@@ -132,6 +132,8 @@ struct ThanksPage<'a> {
     progress: Option<String>,
     /// The next open review: its name, what it is, and the form that opens it.
     next: Option<NextView>,
+    /// After the last review, a colleague's page of reviews and results.
+    home: Option<String>,
     action: String,
 }
 
@@ -204,6 +206,10 @@ fn render_thanks(
         page_title: title,
         body: if several && next.is_none() { f.all_done } else { body },
         progress: done_text,
+        home: progress
+            .as_ref()
+            .filter(|p| p.colleague && p.next.is_none())
+            .map(|_| format!("/me?lang={}", locale.as_str())),
         next,
         action: format!("/s/{raw}/next?lang={}", locale.as_str()),
     };
