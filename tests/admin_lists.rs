@@ -104,6 +104,16 @@ async fn anonymous_raters_are_listed_alike_answered_or_not(backend: Backend) {
     })
     .await;
     assert_eq!(common::web::page(&app, &eve.link(&app.addr, "/s/")).await.0, 200);
+    // Nor does the mail server's log or the metrics: Sam, who answered, and Chen, who declined,
+    // are emailed a fresh link too (it opens "answers received"), and no email is skipped.
+    for to in ["sam.carter@example.com", "chen@example.com"] {
+        common::eventually(20, || async {
+            (sink.messages().iter().filter(|m| m.rcpt_tos == [to]).count() == 2).then_some(())
+        })
+        .await;
+    }
+    common::outbox_drained(&app).await;
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM outbox WHERE status = 'skipped'").await, 0);
     let (_, audit) = app.get("/api/v1/audit?cycle=2026-Q4").await;
     let details: Vec<&str> = audit["entries"]
         .as_array()

@@ -38,6 +38,8 @@ pub struct Round {
     pub infos: HashMap<i64, InvitationInfo>,
     /// Customers' addresses that asked for no more emails.
     pub suppressed: HashSet<String>,
+    /// The invitations among them whose answers are anonymous.
+    pub anonymous: HashSet<i64>,
 }
 
 /// Loads a round: `rows` are (outbox row, the one invitation an older row names).
@@ -56,7 +58,18 @@ pub async fn round(app: &App, rows: &[(i64, Option<i64>)]) -> Result<Round> {
     let customers: BTreeSet<String> =
         infos.values().filter(|i| i.respondent_customer_id.is_some()).map(|i| i.respondent_email.clone()).collect();
     let suppressed = links::suppressed_among(&db.pool, &customers.into_iter().collect::<Vec<_>>()).await?;
-    Ok(Round { items, infos, suppressed })
+    let mut anonymous_surveys = HashSet::new();
+    for id in infos.values().map(|i| i.survey_id.as_str()).collect::<BTreeSet<_>>() {
+        if app.surveys.get(&db.pool, id).await?.is_some_and(|s| s.anonymous) {
+            anonymous_surveys.insert(id.to_string());
+        }
+    }
+    let anonymous = infos
+        .values()
+        .filter(|i| i.relation.is_anonymous(anonymous_surveys.contains(&i.survey_id)))
+        .map(|i| i.id)
+        .collect();
+    Ok(Round { items, infos, suppressed, anonymous })
 }
 
 /// Stores the links of a round's emails, before any of them is sent.

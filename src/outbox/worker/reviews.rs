@@ -36,12 +36,17 @@ impl Worker {
         delivery::round(&self.app, &keys).await
     }
 
-    /// The invitations an email carries that can still be answered.
+    /// The invitations an email carries that can still be answered; and, in an invitation (a
+    /// first email or a reissue), the anonymous ones answered or declined too: whether an
+    /// anonymous review was answered must not show in whether its reissue was sent (the
+    /// metrics, the mail server's log). Their links open "answers received".
     fn still_open(row: &Claimed, loaded: &Loaded) -> Vec<InvitationInfo> {
         let ids = loaded.items.get(&row.id).map(Vec::as_slice).unwrap_or_default();
+        let invitation = row.kind == Some(Kind::Invitation);
         ids.iter()
             .filter_map(|id| loaded.infos.get(id))
-            .filter(|info| !info.completed && !info.declined && info.cycle_open && !info.revoked)
+            .filter(|info| info.cycle_open && !info.revoked)
+            .filter(|info| (!info.completed && !info.declined) || (invitation && loaded.anonymous.contains(&info.id)))
             .cloned()
             .collect()
     }
