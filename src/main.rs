@@ -66,7 +66,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Migrate => {
             let db = Db::connect(&cli.config.database_url).await?;
             db.migrate().await?;
-            println!("migrations applied");
+            // Results of closed cycles an earlier release did not store: here, not on a read.
+            let stored = candor::app::closed::backfill(&db).await.map_err(app_error)?;
+            println!("migrations applied; results stored for {stored} closed cycle(s)");
             Ok(())
         }
         Command::LoginLink { email, admin } => {

@@ -163,6 +163,8 @@ pub async fn open(config: Config) -> anyhow::Result<App> {
         return Err(KeyError::WrongKey.into());
     }
     crate::key_rotation::forget_old(&app.config);
+    // Results an earlier release did not store are stored now, never by a reader.
+    crate::app::closed::backfill(&app.db).await.map_err(app_error)?;
     Ok(app)
 }
 

@@ -47,4 +47,41 @@ async fn closed_cycles_are_read_from_their_stored_results(backend: Backend) {
     assert_eq!(progress.get("E1001"), Some(&(2, 2)), "{progress:?}");
 }
 
-on_both_databases!(closed_cycles_are_read_from_their_stored_results);
+/// Results a closed cycle lacks (a database of an earlier release) are stored by `candor
+/// migrate` or at start, never by a reader: until then, reads compute the same figures.
+async fn a_read_never_stores_results(backend: Backend) {
+    let app = common::spawn_app(backend).await;
+    app.seed_org().await;
+    app.seed_survey().await;
+    app.seed_cycle("2026-Q4").await;
+    let rows = json!([{"survey":"csat","subject":"E1001","respondent":{"customer":"C1"},"relation":"customer"}]);
+    let (s, b) = app.post("/api/v1/cycles/2026-Q4/invitations", json!({"invitations":rows,"deliver":"none"})).await;
+    assert_eq!(s, 201, "{b}");
+    let link = b["links"][0]["url"].as_str().unwrap().to_string();
+    assert_eq!(app.client.post(&link).form(&[("q1", "4")]).send().await.unwrap().status().as_u16(), 303);
+    assert_eq!(app.post("/api/v1/cycles/2026-Q4/close", json!({})).await.0, 200);
+    let (_, stored_scores) = app.get("/api/v1/cycles/2026-Q4/scores").await;
+    // As an earlier release left it: closed, nothing stored.
+    let pool = &app.state.db().pool;
+    for table in ["subject_results", "subject_progress", "result_parts", "result_participation"] {
+        let sql = format!("DELETE FROM {table}");
+        sqlx::query(sqlx::AssertSqlSafe(sql)).execute(pool).await.unwrap();
+    }
+    sqlx::query("UPDATE cycles SET results_at = NULL").execute(pool).await.unwrap();
+    let stored = "SELECT COUNT(*) FROM cycles WHERE results_at IS NOT NULL";
+    let (_, read) = app.get("/api/v1/cycles/2026-Q4/scores").await;
+    let (_, _) = app.get("/api/v1/cycles/2026-Q4/comments").await;
+    assert_eq!(read, stored_scores, "computed as they were stored");
+    assert_eq!(common::count(&app, stored).await, 0, "a read stores nothing");
+    assert_eq!(common::count(&app, "SELECT COUNT(*) FROM subject_results").await, 0);
+    // A start (as `candor migrate`) stores them.
+    let (db, key) = app.stop().await;
+    let url = db.url.clone();
+    let config = common::test_config(&url, db.dir.path().join("mail"));
+    let app = common::start(db, config, Some(key)).await;
+    assert_eq!(common::count(&app, stored).await, 1, "stored at start");
+    let (_, after) = app.get("/api/v1/cycles/2026-Q4/scores").await;
+    assert_eq!(after, stored_scores);
+}
+
+on_both_databases!(closed_cycles_are_read_from_their_stored_results, a_read_never_stores_results);

@@ -14,7 +14,7 @@
 //!   released part in it does: a team threshold would always be met, so none is applied (it
 //!   could only hide what every report shows). A team whose groups were all withheld shows
 //!   "withheld", never a score; open cycles are left out, as in §7.
-use super::{App, Error, Result, access, closed, periods, results};
+use super::{App, Error, Result, access, periods, results};
 use crate::db::Db;
 use crate::db::analytics::{self as stored, Counts, PartRow};
 use crate::db::scores::{self as db_scores, Only};
@@ -281,9 +281,6 @@ fn mark_withheld(cell: &mut IndicatorScore, relation: Relation, n: u64) {
 /// Teams × indicators (and relations) over the selection's closed cycles, for what the viewer
 /// may see (`None`: everyone).
 pub async fn heatmap(app: &App, who: Option<&Viewer>, sel: &Selection) -> Result<Heatmap> {
-    for c in &sel.pooled {
-        closed::ensure(&app.db, c).await?;
-    }
     let cycles: Vec<&Cycle> = sel.pooled.iter().collect();
     let reach = reach(app, who, &cycles).await?;
     let ids: Vec<String> = sel.pooled.iter().map(|c| c.id.clone()).collect();
@@ -350,10 +347,9 @@ pub async fn participation(app: &App, who: Option<&Viewer>, sel: &Selection) -> 
     let mut closed_ids = Vec::new();
     let mut rows = Vec::new();
     for c in &cycles {
-        if c.is_open(now) {
+        if c.is_open(now) || !super::closed::is_stored(&app.db, c).await? {
             rows.extend(stored::participation_live(&app.db.pool, &c.id).await?);
         } else {
-            closed::ensure(&app.db, c).await?;
             closed_ids.push(c.id.clone());
         }
     }

@@ -12,6 +12,31 @@ use crate::domain::{Relation, time};
 use crate::scoring::{GroupScore, IndicatorScore, Status};
 use std::collections::BTreeMap;
 
+/// Stores the results of every closed cycle that has none yet (a database of an earlier
+/// release, or a close whose last step failed): run by `candor migrate`, at start and by the
+/// worker, never by a reader. Returns how many cycles it stored.
+pub async fn backfill(db: &Db) -> Result<usize> {
+    let mut stored_now = 0;
+    for cycle in crate::db::cycles::all(&db.pool).await?.iter().filter(|c| c.closed) {
+        if !stored::is_stored(&db.pool, &cycle.id).await? {
+            ensure(db, cycle).await?;
+            stored_now += 1;
+        }
+    }
+    Ok(stored_now)
+}
+
+/// Whether a closed cycle's results are stored; until they are, readers compute them as for
+/// an open cycle, and store nothing.
+pub async fn is_stored(db: &Db, cycle: &Cycle) -> Result<bool> {
+    Ok(cycle.closed && stored::is_stored(&db.pool, &cycle.id).await?)
+}
+
+/// [`backfill`] for the worker, which retries a close whose last step failed.
+pub async fn store_missing(app: &super::App) -> Result<usize> {
+    backfill(&app.db).await
+}
+
 /// Computes and stores a closed cycle's results, unless they are stored already.
 #[tracing::instrument(skip_all, fields(cycle = %cycle.id))]
 pub async fn ensure(db: &Db, cycle: &Cycle) -> Result<()> {
@@ -124,7 +149,6 @@ fn subject_scores(row: &StoredSubject) -> Result<SubjectScores> {
 }
 
 pub async fn scores(db: &Db, cycle: &Cycle) -> Result<CycleScores> {
-    ensure(db, cycle).await?;
     let subjects = stored::all(&db.pool, &cycle.id).await?.iter().map(subject_scores).collect::<Result<_>>()?;
     Ok(CycleScores {
         cycle: cycle.id.clone(),
@@ -136,7 +160,6 @@ pub async fn scores(db: &Db, cycle: &Cycle) -> Result<CycleScores> {
 }
 
 pub async fn comments(db: &Db, cycle: &Cycle) -> Result<BTreeMap<String, SubjectComments>> {
-    ensure(db, cycle).await?;
     let mut out = BTreeMap::new();
     for row in stored::all(&db.pool, &cycle.id).await? {
         let c: SubjectComments = serde_json::from_str(&row.comments).map_err(Error::internal)?;
@@ -148,7 +171,6 @@ pub async fn comments(db: &Db, cycle: &Cycle) -> Result<BTreeMap<String, Subject
 }
 
 pub async fn subject(db: &Db, cycle: &Cycle, subject: &str) -> Result<Option<SubjectReport>> {
-    ensure(db, cycle).await?;
     let Some(row) = stored::one(&db.pool, &cycle.id, subject).await? else { return Ok(None) };
     Ok(Some(SubjectReport {
         scores: subject_scores(&row)?,

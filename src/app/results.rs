@@ -97,11 +97,11 @@ pub fn rules(cycle: &Cycle, now: i64) -> Rules {
 }
 
 /// Scores for every subject of the cycle, rounded for output. A closed cycle's are read from
-/// its stored results (stored at close, or now if they were not yet).
+/// its stored results (stored at close; computed, not stored, while they are not).
 #[tracing::instrument(skip_all, fields(cycle = %cycle.id))]
 pub async fn cycle_scores(app: &super::App, cycle: &Cycle, now: i64) -> super::Result<CycleScores> {
     let db = &app.db;
-    if cycle.is_open(now) {
+    if cycle.is_open(now) || !super::closed::is_stored(db, cycle).await? {
         compute_scores(db, cycle, now, Only::All).await
     } else {
         super::closed::scores(db, cycle).await
@@ -115,7 +115,7 @@ pub async fn cycle_comments(
     now: i64,
 ) -> super::Result<BTreeMap<String, SubjectComments>> {
     let db = &app.db;
-    if cycle.is_open(now) {
+    if cycle.is_open(now) || !super::closed::is_stored(db, cycle).await? {
         compute_comments(db, cycle, now, Only::All).await
     } else {
         super::closed::comments(db, cycle).await
@@ -140,7 +140,7 @@ pub async fn subject_report(
     now: i64,
 ) -> super::Result<Option<SubjectReport>> {
     let db = &app.db;
-    if !cycle.is_open(now) {
+    if !cycle.is_open(now) && super::closed::is_stored(db, cycle).await? {
         return super::closed::subject(db, cycle, subject).await;
     }
     let only = Only::Subject(subject);
@@ -290,10 +290,9 @@ pub async fn subject_progress(
     now: i64,
 ) -> super::Result<std::collections::HashMap<String, (i64, i64)>> {
     let db = &app.db;
-    if cycle.is_open(now) {
+    if cycle.is_open(now) || !super::closed::is_stored(db, cycle).await? {
         return Ok(crate::db::dashboard::subject_progress(&db.pool, &cycle.id).await?);
     }
-    super::closed::ensure(db, cycle).await?;
     Ok(crate::db::dashboard::stored_progress(&db.pool, &cycle.id).await?)
 }
 

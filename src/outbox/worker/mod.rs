@@ -28,6 +28,8 @@ const LEASE_MS: i64 = 120_000;
 const MAX_BACKOFF_MS: u64 = 300_000;
 /// How often the retention sweep looks for cycles past their retention.
 const RETENTION_EVERY: Duration = Duration::from_secs(3600);
+/// How often the worker looks for closed cycles whose results are not stored yet.
+const STORE_MISSING_EVERY: Duration = Duration::from_secs(60);
 /// Webhook deliveries in flight at once (each times out after `webhook::TIMEOUT`).
 const WEBHOOKS_AT_ONCE: usize = 8;
 
@@ -65,6 +67,7 @@ pub async fn run(app: App, mut stop: watch::Receiver<bool>) {
     let hooks = Arc::new(tokio::sync::Semaphore::new(WEBHOOKS_AT_ONCE));
     let worker = Arc::new(Worker { app, mailer, from, http, hooks });
     let mut swept_at: Option<std::time::Instant> = None;
+    let mut stored_at: Option<std::time::Instant> = None;
     loop {
         // Retention (CANDOR_RETENTION_MONTHS) at start, then hourly: it works in months.
         if worker.app.config.retention_months.is_some() && swept_at.is_none_or(|t| t.elapsed() >= RETENTION_EVERY) {
@@ -75,6 +78,13 @@ pub async fn run(app: App, mut stop: watch::Receiver<bool>) {
         }
         if let Err(e) = crate::app::cycles::close_due(&worker.app).await {
             tracing::warn!(error = %e.chain(), "closing due cycles failed");
+        }
+        // A close whose last step (storing its results) failed is finished here, not by a reader.
+        if stored_at.is_none_or(|t| t.elapsed() >= STORE_MISSING_EVERY) {
+            stored_at = Some(std::time::Instant::now());
+            if let Err(e) = crate::app::closed::store_missing(&worker.app).await {
+                tracing::warn!(error = %e.chain(), "storing closed cycles' results failed");
+            }
         }
         if let Err(e) = crate::app::reminders::schedule_reminders(&worker.app).await {
             tracing::warn!(error = %e.chain(), "scheduling reminders failed");
