@@ -1,10 +1,16 @@
 //! `candor demo`: a realistic small sales organisation with a closed and an open cycle, so a
 //! newcomer sees a full dashboard at once. Seeding is skipped when the demo is already there.
+//! The directory and surveys go in through the use cases, answers through
+//! `responses::submit_for_invitation` and the close through `app::cycles::close`. Three steps
+//! write storage themselves, because the use cases refuse them by design: cycles that opened
+//! months ago, anonymous invitations created without emailing anyone (the demo's raters are
+//! fictional), and the demo admin's sign-in link to its own public address.
 use crate::app::App;
 use crate::db::cycles;
-use crate::db::directory::{self, CustomerRow, PersonRow};
+use crate::app::audit::Actor;
+use crate::app::directory::{self, CustomerInput, PersonInput};
 use crate::db::invitations;
-use crate::db::{sessions, surveys};
+use crate::db::sessions;
 use crate::domain::answers::Answer;
 use crate::domain::cycle::{Cycle, Weights};
 use crate::domain::orgchart::OrgPerson;
@@ -79,39 +85,41 @@ pub async fn seed(app: &App, public_base: &str) -> anyhow::Result<String> {
 async fn seed_data(app: &App) -> anyhow::Result<()> {
     let db = &app.db;
     let now = time::now();
-    let mut tx = db.begin().await?;
-    for (id, name, email, manager, team, locale) in PEOPLE {
-        let p = PersonRow {
+    let actor = Actor::Cli;
+    let failed = |e: crate::app::Error| anyhow::anyhow!(e.chain());
+    // The directory and the surveys go in as an admin's import would: through the use cases.
+    let people: Vec<PersonInput> = PEOPLE
+        .iter()
+        .map(|(id, name, email, manager, team, locale)| PersonInput {
             id: id.to_string(),
             name: name.to_string(),
             email: email.to_string(),
-            manager_id: manager.map(str::to_string),
+            manager: manager.map(str::to_string),
             team: Some(team.to_string()),
             locale: locale.map(str::to_string),
             role: None,
-            active: true,
-        };
-        directory::insert_person(&mut tx, &p, now).await?;
-    }
+            active: None,
+        })
+        .collect();
+    directory::import_people(app, &actor, &people, true).await.map_err(failed)?;
     let buyers = ["Acme Trading", "Blue River Foods", "Golden Gate Tools", "华东电子", "Northwind", "晨光贸易"];
+    let mut customers = Vec::new();
     for (i, (id, ..)) in PEOPLE.iter().enumerate().filter(|(_, p)| p.3.is_some_and(|m| m != "E100")) {
         for k in 0..4 {
-            let c = CustomerRow {
+            customers.push(CustomerInput {
                 id: format!("C{i}{k}"),
                 name: format!("{} {}", buyers[(i + k) % buyers.len()], k + 1),
                 email: Some(format!("buyer{i}{k}@customer.example")),
                 phone: None,
-                owner_id: Some(id.to_string()),
+                owner: Some(id.to_string()),
                 locale: (k % 3 == 0).then(|| "zh-CN".to_string()),
-            };
-            directory::upsert_customer(&mut tx, &c, now).await?;
+            });
         }
     }
+    directory::import_customers(app, &actor, &customers, true).await.map_err(failed)?;
     for s in surveys_json() {
-        let survey = serde_json::from_value::<SurveyInput>(s)?.parse().map_err(anyhow::Error::msg)?;
-        surveys::save(&mut tx, &survey, now).await?;
+        crate::app::surveys::save(app, &actor, &serde_json::from_value::<SurveyInput>(s)?).await.map_err(failed)?;
     }
-    tx.commit().await?;
 
     let day = 86_400;
     let q3 = cycle("demo-2026-Q3", ("Q3 2026", "2026 年第三季度"), "2026-Q3", now - 120 * day, now + 30 * day);
@@ -160,7 +168,7 @@ fn cycle(id: &str, (title, zh): (&str, &str), period: &str, opens_at: i64, close
 
 async fn answer_cycle(app: &App, c: &Cycle, dice: &mut Dice, rate: u64, shift: i64) -> anyhow::Result<()> {
     let db = &app.db;
-    let org: Vec<OrgPerson> = directory::org_chart(&db.pool).await?;
+    let org: Vec<OrgPerson> = crate::db::directory::org_chart(&db.pool).await?;
     let index = OrgIndex::new(&org);
     let mut rows: Vec<NewInvitation> = org
         .iter()
