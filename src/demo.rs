@@ -6,9 +6,9 @@
 //! months ago, anonymous invitations created without emailing anyone (the demo's raters are
 //! fictional), and the demo admin's sign-in link to its own public address.
 use crate::app::App;
-use crate::db::cycles;
 use crate::app::audit::Actor;
 use crate::app::directory::{self, CustomerInput, PersonInput};
+use crate::db::cycles;
 use crate::db::invitations;
 use crate::db::sessions;
 use crate::domain::answers::Answer;
