@@ -54,10 +54,10 @@ pub async fn round(app: &App, rows: &[(i64, Option<i64>)]) -> Result<Round> {
         }
     }
     let invitation_ids: Vec<i64> = items.values().flatten().copied().collect();
-    let infos = invitations::infos(&db.pool, &invitation_ids, now).await?;
+    let infos = invitations::infos(db, &invitation_ids, now).await?;
     let customers: BTreeSet<String> =
         infos.values().filter(|i| i.respondent_customer_id.is_some()).map(|i| i.respondent_email.clone()).collect();
-    let suppressed = links::suppressed_among(&db.pool, &customers.into_iter().collect::<Vec<_>>()).await?;
+    let suppressed = links::suppressed_among(db, &customers.into_iter().collect::<Vec<_>>()).await?;
     let mut anonymous_surveys = HashSet::new();
     for id in infos.values().map(|i| i.survey_id.as_str()).collect::<BTreeSet<_>>() {
         if app.surveys.get(&db.pool, id).await?.is_some_and(|s| s.anonymous) {

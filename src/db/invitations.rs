@@ -196,23 +196,14 @@ where
 
 /// [`info`] of many invitations at once, by id (those that exist).
 pub async fn infos(
-    pool: &sqlx::AnyPool,
+    db: &super::Db,
     ids: &[i64],
     now: i64,
 ) -> Result<std::collections::HashMap<i64, InvitationInfo>, sqlx::Error> {
-    let mut out = std::collections::HashMap::with_capacity(ids.len());
-    for chunk in ids.chunks(super::MAX_BINDS) {
-        let sql = format!("{} WHERE i.id IN {}", *INFO_SELECT, placeholders(1, chunk.len()));
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for id in chunk {
-            q = q.bind(id);
-        }
-        for row in q.fetch_all(pool).await? {
-            let info = info_from_row(&row, now)?;
-            out.insert(info.id, info);
-        }
-    }
-    Ok(out)
+    let sql = format!("{} WHERE i.id IN {}", *INFO_SELECT, super::json_values(db.backend, "$1", "bigint"));
+    let ids = serde_json::to_string(ids).map_err(|e| sqlx::Error::Encode(e.into()))?;
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(ids).fetch_all(&db.pool).await?;
+    rows.iter().map(|row| info_from_row(row, now).map(|info| (info.id, info))).collect()
 }
 
 /// What a submission learns about the invitation it just claimed (see `responses::claim`).

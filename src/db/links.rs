@@ -172,17 +172,15 @@ pub async fn suppress(pool: &sqlx::AnyPool, email: &str, now: i64) -> Result<(),
 
 /// Which of these addresses asked for no more emails.
 pub async fn suppressed_among(
-    pool: &sqlx::AnyPool,
+    db: &super::Db,
     emails: &[String],
 ) -> Result<std::collections::HashSet<String>, sqlx::Error> {
-    let mut out = std::collections::HashSet::new();
-    for chunk in emails.chunks(super::MAX_BINDS) {
-        let sql = format!("SELECT email FROM suppressions WHERE email IN {}", placeholders(1, chunk.len()));
-        let mut q = sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(sql));
-        for e in chunk {
-            q = q.bind(e);
-        }
-        out.extend(q.fetch_all(pool).await?);
-    }
-    Ok(out)
+    let sql = format!("SELECT email FROM suppressions WHERE email IN {}", super::json_values(db.backend, "$1", "text"));
+    let emails = serde_json::to_string(emails).map_err(|e| sqlx::Error::Encode(e.into()))?;
+    Ok(sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(sql))
+        .bind(emails)
+        .fetch_all(&db.pool)
+        .await?
+        .into_iter()
+        .collect())
 }

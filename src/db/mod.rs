@@ -308,6 +308,16 @@ pub fn get_bool(row: &sqlx::any::AnyRow, col: &str) -> Result<bool, sqlx::Error>
     }
 }
 
+/// `(SELECT …)` of the values of the JSON array bound at `param`, as `cast` (`bigint`, `text`):
+/// one statement text whatever the array's length, so it is prepared once and cached, unlike an
+/// `IN ($1, $2, …)` list whose text changes with its length.
+pub(crate) fn json_values(backend: Backend, param: &str, cast: &str) -> String {
+    match backend {
+        Backend::Sqlite => format!("(SELECT value FROM json_each({param}))"),
+        Backend::Postgres => format!("(SELECT (json_array_elements_text({param}::json))::{cast})"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

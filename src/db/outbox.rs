@@ -188,19 +188,15 @@ pub async fn split_off(db: &Db, from: i64, kind: Kind, ids: &[i64], now: i64) ->
 
 /// The invitations each of these emails carries, by email.
 pub async fn items_of(db: &Db, outbox_ids: &[i64]) -> Result<std::collections::HashMap<i64, Vec<i64>>, sqlx::Error> {
+    let sql = format!(
+        "SELECT outbox_id, invitation_id FROM outbox_items WHERE outbox_id IN {} ORDER BY outbox_id, invitation_id",
+        super::json_values(db.backend, "$1", "bigint")
+    );
+    let ids = serde_json::to_string(outbox_ids).map_err(|e| sqlx::Error::Encode(e.into()))?;
+    let rows = sqlx::query_as::<_, (i64, i64)>(sqlx::AssertSqlSafe(sql)).bind(ids).fetch_all(&db.pool).await?;
     let mut out: std::collections::HashMap<i64, Vec<i64>> = std::collections::HashMap::new();
-    for chunk in outbox_ids.chunks(super::MAX_BINDS) {
-        let sql = format!(
-            "SELECT outbox_id, invitation_id FROM outbox_items WHERE outbox_id IN {} ORDER BY outbox_id, invitation_id",
-            placeholders(1, chunk.len())
-        );
-        let mut q = sqlx::query_as::<_, (i64, i64)>(sqlx::AssertSqlSafe(sql));
-        for id in chunk {
-            q = q.bind(id);
-        }
-        for (outbox_id, invitation_id) in q.fetch_all(&db.pool).await? {
-            out.entry(outbox_id).or_default().push(invitation_id);
-        }
+    for (outbox_id, invitation_id) in rows {
+        out.entry(outbox_id).or_default().push(invitation_id);
     }
     Ok(out)
 }
