@@ -110,6 +110,7 @@ async fn floor(app: &App, n: usize) -> f64 {
                 relation: "peer",
                 anonymous: true,
                 answers: a,
+                release_run: None,
             };
             (r, id.clone())
         })

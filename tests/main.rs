@@ -17,6 +17,7 @@ mod browser_respondents;
 mod browser_review;
 mod calendar;
 mod cli;
+mod closing_staged;
 mod cycle_titles;
 mod dashboard;
 mod directory;

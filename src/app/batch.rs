@@ -179,6 +179,7 @@ pub fn new_response<'a>(t: &'a LinkTarget, values: &'a [ResponseValue], answers:
         relation: t.relation.as_str(),
         anonymous: false,
         answers,
+        release_run: None,
     }
 }
 

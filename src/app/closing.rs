@@ -1,50 +1,57 @@
-//! Closing a cycle: the one transaction that marks it closed and releases its sealed answers,
-//! then the scrub of what was sealed and the results stored for every reader.
+//! Closing a cycle without holding anyone up: a short transaction claims it (submissions to it
+//! stop), its sealed answers are opened off the async threads and written in short
+//! transactions nobody reads yet, and one short transaction marks it closed; then the sealed
+//! records are deleted and its results stored. Seen from outside it is all or nothing: a close
+//! that dies leaves the cycle open with every answer sealed, and what it wrote is deleted.
 use super::audit::{self, Actor, AuditAction, Target};
 use super::cycles::load;
+use super::sealing::{self, Opened};
 use super::{App, Error, Result};
-use crate::db::cycles;
+use crate::db::closings::{self, Begun, Released};
+use crate::db::{cycles, sealed};
 use crate::domain::cycle::Cycle;
 use crate::domain::time;
+use crate::domain::token::random_id;
 
-/// Closes a cycle now (404 for an unknown one); closing a closed cycle changes nothing.
+/// Closes a cycle now (404 for an unknown one); closing a closed cycle changes nothing; 409
+/// while another close of it is under way.
 #[tracing::instrument(skip_all, fields(cycle = %id))]
 pub async fn close(app: &App, actor: &Actor, id: &str) -> Result<Cycle> {
     cycles::load(&app.db.pool, id).await?.ok_or_else(|| Error::not_found("cycle", id))?;
     close_now(app, actor, id).await?;
-    load(app, id).await
+    let cycle = load(app, id).await?;
+    if !cycle.closed {
+        return Err(Error::conflict("closing_under_way", "this cycle is being closed; it will be closed in a moment")
+            .naming(id));
+    }
+    Ok(cycle)
 }
 
-/// The closing transaction: marks the cycle closed, releases its sealed answers and queues its
-/// `cycle.closed` webhooks, atomically, and records who closed it (the server itself when its
-/// `closes_at` came). False when it was closed already.
+/// Closes the cycle and records who closed it (the server itself when its `closes_at` came).
+/// False when it was closed already, or another close of it is under way.
 pub(super) async fn close_now(app: &App, actor: &Actor, id: &str) -> Result<bool> {
-    let now = time::now();
     let started = std::time::Instant::now();
-    let mut tx = app.db.begin().await?;
-    if !cycles::mark_closed(&mut tx, id, now).await? {
-        tx.rollback().await?;
+    let run = random_id();
+    if closings::begin(&app.db, id, &run, time::now()).await? != Begun::Closing {
         return Ok(false);
     }
-    let released = super::sealing::release(app, &mut tx, id, &app.calendar.day(now)).await?;
-    // Unsent drafts end with the cycle: nothing that was never submitted is kept.
-    crate::db::drafts::delete_for_cycle(&mut tx, id).await?;
-    crate::db::webhooks::queue_cycle_closed(&mut tx, id, now).await?;
-    let detail = format!("{released} anonymous answer(s) released");
-    audit::write(&mut tx, actor, AuditAction::CloseCycle, Target::Cycle(id), &detail).await?;
-    tx.commit().await?;
+    let released = match release(app, actor, id, &run).await {
+        Ok(released) => released,
+        Err(e) => {
+            give_up(app, id, &run).await;
+            return Err(e);
+        }
+    };
     app.wake_outbox();
     // How long each step took, in the log: a long close can be told apart.
     let ms = |since: std::time::Instant| since.elapsed().as_millis() as u64;
-    tracing::info!(cycle = %id, released, closing_ms = ms(started), "cycle closed");
+    tracing::info!(cycle = %id, released = released.len(), closing_ms = ms(started), "cycle closed");
     let scrubbing = std::time::Instant::now();
-    if released > 0
-        && let Err(e) = crate::db::sealed::scrub(&app.db).await
-    {
+    if let Err(e) = scrub(app, &released).await {
         tracing::warn!(error = %e, "could not scrub released sealed answers yet");
     }
     let storing = std::time::Instant::now();
-    // Stored now, so no reader pays for it; if this fails the first reader stores them.
+    // Stored now, so no reader pays for it; if this fails the worker stores them.
     if let Some(cycle) = cycles::load(&app.db.pool, id).await? {
         match super::closed::ensure(&app.db, &cycle).await {
             // Its "results are ready" emails were queued with the results.
@@ -54,6 +61,106 @@ pub(super) async fn close_now(app: &App, actor: &Actor, id: &str) -> Result<bool
     }
     tracing::info!(cycle = %id, scrub_ms = storing.duration_since(scrubbing).as_millis() as u64, results_ms = ms(storing), "closed cycle scrubbed and its results stored");
     Ok(true)
+}
+
+/// Responses left behind by runs that died are deleted per transaction in this many.
+const CLEAR_PER_TX: i64 = 500;
+
+/// Opens and writes the cycle's answers, then the one transaction that marks it closed.
+async fn release(app: &App, actor: &Actor, id: &str, run: &str) -> Result<Opened> {
+    while closings::clear_released(&app.db, id, Released::NotOf(run), CLEAR_PER_TX).await? > 0 {}
+    let opened = sealing::open_cycle(app, id, run).await?;
+    let now = time::now();
+    sealing::stage(app, id, run, &opened, &app.calendar.day(now)).await?;
+    publish(app, actor, id, run, &opened, now).await?;
+    Ok(opened)
+}
+
+/// The closing transaction: marks the cycle closed with its groups' distinct raters, ends
+/// its drafts, queues its `cycle.closed` webhooks and records who closed it. What the run
+/// wrote becomes readable at once.
+async fn publish(app: &App, actor: &Actor, id: &str, run: &str, opened: &Opened, now: i64) -> Result<()> {
+    let mut tx = app.db.begin().await?;
+    sealing::still_closing(closings::beat(&mut tx, id, run, now).await?)?;
+    if !cycles::mark_closed(&mut tx, id, now).await? {
+        return Err(Error::conflict("cycle_closed", "the cycle was closed meanwhile").naming(id));
+    }
+    // Every answer sealed before the claim was read; never one since (the claim stopped them).
+    let sealed_now = sealed::count_in(&mut tx, id).await?;
+    if sealed_now != opened.sealed_ids.len() as i64 {
+        return Err(Error::conflict(
+            "closing_raced",
+            format!(
+                "an answer came in as the close began ({sealed_now} sealed, {} opened); close again",
+                opened.sealed_ids.len()
+            ),
+        )
+        .naming(id));
+    }
+    sealed::insert_raters(&mut tx, id, &opened.raters()).await?;
+    // Unsent drafts end with the cycle: nothing that was never submitted is kept.
+    crate::db::drafts::delete_for_cycle(&mut tx, id).await?;
+    crate::db::webhooks::queue_cycle_closed(&mut tx, id, now).await?;
+    let detail = format!("{} anonymous answer(s) released", opened.len());
+    audit::write(&mut tx, actor, AuditAction::CloseCycle, Target::Cycle(id), &detail).await?;
+    closings::end(&mut tx, id, run).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A close that failed: what it wrote is deleted and the cycle takes answers again. If this
+/// fails too, the run goes stale and the worker finishes the job (`sweep`).
+async fn give_up(app: &App, id: &str, run: &str) {
+    let cleared = async {
+        while closings::clear_released(&app.db, id, Released::Of(run), CLEAR_PER_TX).await? > 0 {}
+        closings::end_now(&app.db, id, run).await
+    };
+    if let Err(e) = cleared.await {
+        tracing::warn!(cycle = %id, error = %e, "could not undo a failed close yet; the worker will");
+    }
+}
+
+/// Sealed records deleted per transaction after a close.
+const DELETE_PER_TX: usize = 1_000;
+
+/// Deletes the released sealed records, then leaves no copy of them where a later copy of the
+/// database could find them (see `sealed::scrub`).
+async fn scrub(app: &App, opened: &Opened) -> std::result::Result<(), sqlx::Error> {
+    if opened.sealed_ids.is_empty() {
+        return Ok(());
+    }
+    for chunk in opened.sealed_ids.chunks(DELETE_PER_TX) {
+        sealed::delete(&app.db, chunk).await?;
+    }
+    sealed::scrub(&app.db).await
+}
+
+/// The worker's clean-up after closes that died: each stale run is taken over and what it
+/// wrote deleted (its cycle is open again, every answer still sealed), and sealed records of
+/// closed cycles left undeleted are deleted. Returns how many runs it undid.
+pub async fn sweep(app: &App) -> Result<usize> {
+    let mut undone = 0;
+    for (cycle, dead) in closings::stale(&app.db, time::now()).await? {
+        let run = random_id();
+        if closings::take_over(&app.db, &cycle, &dead, &run, time::now()).await? {
+            while closings::clear_released(&app.db, &cycle, Released::NotOf(&run), CLEAR_PER_TX).await? > 0 {}
+            closings::end_now(&app.db, &cycle, &run).await?;
+            undone += 1;
+        }
+    }
+    let mut left = Vec::new();
+    loop {
+        let ids = sealed::released_left(&app.db, DELETE_PER_TX as i64).await?;
+        if ids.is_empty() {
+            break;
+        }
+        sealed::delete(&app.db, &ids).await?;
+        left.extend(ids);
+    }
+    if !left.is_empty() {
+        sealed::scrub(&app.db).await?;
+    }
+    Ok(undone)
 }
 
 /// Closes every cycle whose `closes_at` has passed (the worker, on every instance: each

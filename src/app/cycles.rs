@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::closing::close_now;
-pub use super::closing::{close, close_due};
+pub use super::closing::{close, close_due, sweep as sweep_closings};
 
 #[derive(Deserialize, ToSchema, Debug, Clone)]
 #[serde(deny_unknown_fields)]

@@ -1,11 +1,11 @@
 //! Anonymous answers sealed until close (CONTRACT §6, §10). A submission writes only a sealed
 //! record, one length for every record of its survey, in the transaction that completes its
-//! invitation; the one transaction that closes the cycle unseals them all into responses —
-//! random ids, in the order of those ids, dated the day of release — counts each group's
-//! distinct raters, and deletes the sealed records. No row, id, order, system column or WAL
-//! frame of that transaction relates to when or by whom an answer was given.
+//! invitation. A close (`app::closing`) opens them all, writes them as responses — random ids,
+//! in the order of those ids, dated the day of release — in short transactions nobody reads
+//! until one short transaction marks the cycle closed with each group's distinct raters, then
+//! deletes the sealed records. No row, id, order, system column or WAL frame relates to when
+//! or by whom an answer was given.
 use super::{App, Error, Result};
-use crate::db::Tx;
 use crate::db::invitations::LinkTarget;
 use crate::db::responses::{self, NewResponse};
 use crate::db::sealed::{self, GroupRaters};
@@ -20,7 +20,13 @@ use base64::engine::general_purpose::STANDARD;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// Stores a claimed anonymous invitation's answers as a sealed record, in `tx`.
-pub async fn seal(app: &App, tx: &mut Tx, target: &LinkTarget, survey: &Survey, answers: Vec<Answer>) -> Result<()> {
+pub async fn seal(
+    app: &App,
+    tx: &mut crate::db::Tx,
+    target: &LinkTarget,
+    survey: &Survey,
+    answers: Vec<Answer>,
+) -> Result<()> {
     sealed::insert(tx, &random_id(), &target.cycle_id, &seal_record(app, target, survey, answers)?).await?;
     Ok(())
 }
@@ -48,49 +54,106 @@ struct Released {
     values: Vec<ResponseValue>,
 }
 
-/// Unseals every sealed record of `cycle` into responses, inside the closing transaction.
-/// Returns how many were released.
-#[tracing::instrument(skip_all, fields(cycle = %cycle))]
-pub async fn release(app: &App, tx: &mut Tx, cycle: &str, day: &str) -> Result<usize> {
-    let records = sealed::for_cycle(tx, app.db.backend, cycle).await?;
-    let ids: Vec<String> = records.iter().map(|(id, _)| id.clone()).collect();
-    let opened = open_all(app, cycle, records.into_iter().map(|(_, text)| text).collect()).await?;
-    let mut surveys: HashMap<String, std::sync::Arc<Survey>> = HashMap::new();
-    for id in opened.iter().map(|r| r.survey_id.as_str()).collect::<BTreeSet<_>>() {
-        let survey = app.surveys.get_on(tx, id).await?.ok_or_else(|| Error::internal(sqlx::Error::RowNotFound))?;
-        surveys.insert(id.to_string(), survey);
+/// A cycle's sealed answers, opened by a close: what it releases, in the order of fresh random
+/// ids, and the ids of the sealed records they came from.
+pub struct Opened {
+    released: Vec<Released>,
+    pub sealed_ids: Vec<String>,
+}
+
+impl Opened {
+    pub fn len(&self) -> usize {
+        self.released.len()
     }
-    let mut released: Vec<Released> = opened
-        .into_iter()
-        .map(|record| {
+
+    pub fn is_empty(&self) -> bool {
+        self.released.is_empty()
+    }
+
+    /// Distinct raters per group: all the close stores about who answered.
+    pub fn raters(&self) -> Vec<GroupRaters> {
+        distinct_raters(&self.released)
+    }
+}
+
+/// Sealed records read per page: a page's ciphertext (4 KiB and more each) is dropped once
+/// opened, so a close holds the answers, never the whole cycle's ciphertext.
+const PAGE: i64 = 2_000;
+
+/// Opens every sealed record of `cycle`, a page at a time and outside any write transaction
+/// (submissions to the cycle were stopped by the close's claim, so the set is final). The run
+/// beats after each page; one that was taken over stops.
+#[tracing::instrument(skip_all, fields(cycle = %cycle))]
+pub async fn open_cycle(app: &App, cycle: &str, run: &str) -> Result<Opened> {
+    let mut surveys: HashMap<String, std::sync::Arc<Survey>> = HashMap::new();
+    let (mut released, mut sealed_ids): (Vec<Released>, Vec<String>) = (Vec::new(), Vec::new());
+    loop {
+        let after = sealed_ids.last().cloned().unwrap_or_default();
+        let page = sealed::page(&app.db, cycle, &after, PAGE).await?;
+        if page.is_empty() {
+            break;
+        }
+        let (ids, texts): (Vec<String>, Vec<String>) = page.into_iter().unzip();
+        sealed_ids.extend(ids);
+        for record in open_all(app, cycle, texts).await? {
+            if !surveys.contains_key(&record.survey_id) {
+                let survey = app.surveys.get(&app.db.pool, &record.survey_id).await?;
+                surveys
+                    .insert(record.survey_id.clone(), survey.ok_or_else(|| Error::internal(sqlx::Error::RowNotFound))?);
+            }
             let values = response_values(&surveys[&record.survey_id].questions, &record.answers);
-            Released { id: random_id(), record, values }
-        })
-        .collect();
-    // The order of fresh random ids: independent of when, and by whom, each was given.
+            released.push(Released { id: random_id(), record, values });
+        }
+        still_closing(crate::db::closings::beat_now(&app.db, cycle, run, crate::domain::time::now()).await?)?;
+    }
+    // The order of fresh random ids: independent of when, and by whom, each was given, and of
+    // the sealed records' ids, so no transaction's share of the rows tells anything either.
     released.sort_by(|a, b| a.id.cmp(&b.id));
-    let relations: Vec<&'static str> = released.iter().map(|r| r.record.relation.as_str()).collect();
-    let rows: Vec<(NewResponse, String)> = released
-        .iter()
-        .zip(&relations)
-        .map(|(r, relation)| {
-            let response = NewResponse {
-                values: &r.values,
-                invitation_id: 0,
-                cycle_id: cycle,
-                survey_id: &r.record.survey_id,
-                subject_id: &r.record.subject_id,
-                relation,
-                anonymous: true,
-                answers: &r.record.answers,
-            };
-            (response, r.id.clone())
-        })
-        .collect();
-    responses::insert_many(tx, &rows, day).await?;
-    sealed::insert_raters(tx, cycle, &distinct_raters(&released)).await?;
-    sealed::delete(tx, app.db.backend, cycle, &ids).await?;
-    Ok(released.len())
+    Ok(Opened { released, sealed_ids })
+}
+
+/// Responses released per transaction: each holds the write lock for a few milliseconds.
+const ROWS_PER_TX: usize = 500;
+
+/// Writes the opened answers as responses of `run`, in short transactions: until the cycle is
+/// marked closed nobody reads them (`db::scores`, `db::dashboard`), and if the run dies they
+/// are deleted (`db::closings::clear_released`).
+#[tracing::instrument(skip_all, fields(cycle = %cycle, n = opened.len()))]
+pub async fn stage(app: &App, cycle: &str, run: &str, opened: &Opened, day: &str) -> Result<()> {
+    for chunk in opened.released.chunks(ROWS_PER_TX) {
+        let relations: Vec<&'static str> = chunk.iter().map(|r| r.record.relation.as_str()).collect();
+        let rows: Vec<(NewResponse, String)> = chunk
+            .iter()
+            .zip(&relations)
+            .map(|(r, relation)| {
+                let response = NewResponse {
+                    values: &r.values,
+                    invitation_id: 0,
+                    cycle_id: cycle,
+                    survey_id: &r.record.survey_id,
+                    subject_id: &r.record.subject_id,
+                    relation,
+                    anonymous: true,
+                    answers: &r.record.answers,
+                    release_run: Some(run),
+                };
+                (response, r.id.clone())
+            })
+            .collect();
+        let mut tx = app.db.begin().await?;
+        still_closing(crate::db::closings::beat(&mut tx, cycle, run, crate::domain::time::now()).await?)?;
+        responses::insert_many(&mut tx, &rows, day).await?;
+        tx.commit().await?;
+    }
+    Ok(())
+}
+
+/// Err when the run no longer owns its cycle's close (it stalled, and another took over).
+pub fn still_closing(owned: bool) -> Result<()> {
+    if owned {
+        return Ok(());
+    }
+    Err(Error::conflict("closing_taken_over", "this close stalled and another took it over; nothing of it is kept"))
 }
 
 /// Opens every record, on blocking threads, a share per core: decryption is a close's CPU

@@ -57,7 +57,8 @@ pub async fn response_values(
     only: super::scores::Only<'_>,
 ) -> Result<Vec<(String, String, String, bool, f64)>, sqlx::Error> {
     let sql = format!(
-        "SELECT subject_id, indicator, relation, anonymous, value FROM response_scores WHERE cycle_id = $1{}",
+        "SELECT subject_id, indicator, relation, anonymous, value FROM response_scores WHERE cycle_id = $1 AND {}{}",
+        super::scores::RELEASED_VALUES,
         only.filter("subject_id")
     );
     let rows = only.bind(sqlx::query(sqlx::AssertSqlSafe(sql)).bind(cycle)).fetch_all(pool).await?;

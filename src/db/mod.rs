@@ -11,6 +11,7 @@ pub mod api_keys;
 pub mod audit;
 pub mod backup;
 pub mod batch_rows;
+pub mod closings;
 pub mod cycles;
 pub mod dashboard;
 pub mod directory;

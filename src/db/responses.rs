@@ -17,6 +17,8 @@ pub struct NewResponse<'a> {
     /// Anonymous responses keep no reference to the invitation.
     pub anonymous: bool,
     pub answers: &'a [Answer],
+    /// The close that released it (see `db::closings`); None for a submission.
+    pub release_run: Option<&'a str>,
 }
 
 /// The same claim by invitation id, for seeding (the demo), where there is no link.
@@ -40,7 +42,8 @@ pub async fn claim_by_id(
 /// answered ([`answered_sql`], the day as `$1`) if they are unanswered, unrevoked and their
 /// cycle open. On PostgreSQL it holds its cycle's row (`FOR SHARE`) until it commits, so the
 /// closing transaction, which updates that row, waits for submissions in flight and then sees
-/// their sealed records, and a claim that comes after the close finds the cycle closed.
+/// their sealed records, and a claim that comes after the close finds the cycle closed. A cycle
+/// being closed (a row in `closings`) takes no claim either.
 /// SQLite's single writer gives the same order. The claimed rows' targets come back.
 pub(super) fn claim_sql(backend: Backend, which: &str, now: &str) -> String {
     let lock = match backend {
@@ -50,6 +53,7 @@ pub(super) fn claim_sql(backend: Backend, which: &str, now: &str) -> String {
     format!(
         "{} AND completed = FALSE AND revoked = FALSE AND declined = FALSE \
          AND EXISTS (SELECT 1 FROM cycles c WHERE c.id = invitations.cycle_id AND c.status = 'open' AND c.closes_at > {now}{lock}) \
+         AND NOT EXISTS (SELECT 1 FROM closings k WHERE k.cycle_id = invitations.cycle_id) \
          RETURNING id, cycle_id, survey_id, subject_id, relation, respondent_key, sent_to",
         answered_sql(which, "$1"),
     )
@@ -107,12 +111,13 @@ fn bind_all<'q, 'v: 'q>(mut q: Query<'q>, values: impl Iterator<Item = &'v Val<'
     q
 }
 
-const RESPONSES: &str = "responses (id, cycle_id, survey_id, subject_id, relation, submitted_on, invitation_id)";
+const RESPONSES: &str =
+    "responses (id, cycle_id, survey_id, subject_id, relation, submitted_on, invitation_id, release_run)";
 const ANSWERS: &str = "answers (response_id, question_id, value, text)";
 const SCORES: &str = "response_scores (cycle_id, subject_id, indicator, relation, anonymous, response_id, value, \
                       scale_n, top_two, nps_n, promoters, detractors)";
 
-/// The values of a response's rows: its response row (7), answers (4 each), indicator values
+/// The values of a response's rows: its response row (8), answers (4 each), indicator values
 /// (12 each).
 fn row_values<'a>(r: &'a NewResponse<'a>, id: &'a str, day: &'a str) -> [Vec<Val<'a>>; 3] {
     let response = vec![
@@ -123,6 +128,7 @@ fn row_values<'a>(r: &'a NewResponse<'a>, id: &'a str, day: &'a str) -> [Vec<Val
         Val::Text(r.relation),
         Val::Text(day),
         Val::OptInt((!r.anonymous).then_some(r.invitation_id)),
+        Val::OptText(r.release_run),
     ];
     let answers = r
         .answers
@@ -166,7 +172,7 @@ pub async fn insert_many(
             all.extend(vals);
         }
     }
-    for ((table, width), vals) in [(RESPONSES, 7), (ANSWERS, 4), (SCORES, 12)].into_iter().zip(&tables) {
+    for ((table, width), vals) in [(RESPONSES, 8), (ANSWERS, 4), (SCORES, 12)].into_iter().zip(&tables) {
         for chunk in vals.chunks(rows_per_statement(width) * width) {
             let sql = format!("INSERT INTO {table} VALUES {}", value_rows(conn, chunk.len() / width, width));
             bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), chunk.iter()).execute(&mut *conn).await?;

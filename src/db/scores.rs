@@ -82,6 +82,16 @@ fn relation(r: &sqlx::any::AnyRow) -> Result<Relation, sqlx::Error> {
     Relation::parse(&raw).ok_or_else(|| sqlx::Error::Decode(format!("relation {raw:?}").into()))
 }
 
+/// The responses of cycle `$1` a reader may count: those a close released only once the cycle
+/// is marked closed (a close writes them before, in short transactions: `db::closings`).
+pub const RELEASED_RESPONSES: &str =
+    "(r.release_run IS NULL OR EXISTS (SELECT 1 FROM cycles rc WHERE rc.id = $1 AND rc.status = 'closed'))";
+
+/// [`RELEASED_RESPONSES`] for `response_scores`, which has no run: an anonymous value is only
+/// ever a released one (submissions seal them).
+pub const RELEASED_VALUES: &str =
+    "(anonymous = FALSE OR EXISTS (SELECT 1 FROM cycles rc WHERE rc.id = $1 AND rc.status = 'closed'))";
+
 /// Sums per (subject, indicator, relation, anonymity) of each response's value, and the
 /// counts behind CSAT and NPS, in one pass over `response_scores` in key order.
 pub async fn groups(
@@ -94,7 +104,7 @@ pub async fn groups(
          CAST(SUM(scale_n) AS BIGINT) AS scale_n, CAST(SUM(top_two) AS BIGINT) AS top_two, \
          CAST(SUM(nps_n) AS BIGINT) AS nps_n, CAST(SUM(promoters) AS BIGINT) AS promoters, \
          CAST(SUM(detractors) AS BIGINT) AS detractors \
-         FROM response_scores WHERE cycle_id = $1{} GROUP BY subject_id, indicator, relation, anonymous",
+         FROM response_scores WHERE cycle_id = $1 AND {RELEASED_VALUES}{} GROUP BY subject_id, indicator, relation, anonymous",
         only.filter("subject_id")
     );
     let rows = only.bind(sqlx::query(sqlx::AssertSqlSafe(sql)).bind(cycle)).fetch_all(pool).await?;
@@ -144,7 +154,7 @@ pub async fn comments(pool: &AnyPool, cycle: &str, only: Only<'_>) -> Result<Vec
     let sql = format!(
         "SELECT r.subject_id, r.relation, r.survey_id, s.anonymous, a.question_id, a.text FROM responses r \
          JOIN surveys s ON s.id = r.survey_id JOIN answers a ON a.response_id = r.id \
-         WHERE r.cycle_id = $1{} AND a.text IS NOT NULL",
+         WHERE r.cycle_id = $1 AND {RELEASED_RESPONSES}{} AND a.text IS NOT NULL",
         only.filter("r.subject_id")
     );
     let rows = only.bind(sqlx::query(sqlx::AssertSqlSafe(sql)).bind(cycle)).fetch_all(pool).await?;
@@ -165,9 +175,10 @@ pub async fn comments(pool: &AnyPool, cycle: &str, only: Only<'_>) -> Result<Vec
 
 /// Responses per (subject, relation): the n that decides whether comments are released.
 pub async fn response_counts(pool: &AnyPool, cycle: &str) -> Result<Vec<(String, Relation, u64)>, sqlx::Error> {
-    let rows = sqlx::query(
-        "SELECT subject_id, relation, COUNT(*) AS n FROM responses WHERE cycle_id = $1 GROUP BY subject_id, relation",
-    )
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT subject_id, relation, COUNT(*) AS n FROM responses r WHERE cycle_id = $1 AND {RELEASED_RESPONSES} \
+         GROUP BY subject_id, relation"
+    )))
     .bind(cycle)
     .fetch_all(pool)
     .await?;

@@ -13,46 +13,56 @@ pub async fn insert(tx: &mut Tx, id: &str, cycle: &str, sealed: &str) -> Result<
         .map(|_| ())
 }
 
-/// Every sealed record of a cycle (id, ciphertext), in the order of their random ids.
+/// Up to `limit` sealed records of a cycle (id, ciphertext) after the id `after`, in the order
+/// of their random ids: a close reads them a page at a time, outside any write transaction.
 ///
 /// On SQLite the table is `WITHOUT ROWID` (no rowid to tell the order records came in), so its
 /// rows (4 KiB and more) live in the primary key's b-tree: a record looked up through the
 /// `cycle_id` index costs a descent through pages of a few rows each and their overflow pages.
-/// One pass over the table in key order, skipping other cycles, reads each page once.
-pub async fn for_cycle(tx: &mut Tx, backend: Backend, cycle: &str) -> Result<Vec<(String, String)>, sqlx::Error> {
-    let sql = match backend {
-        Backend::Sqlite => "SELECT id, sealed FROM sealed_responses NOT INDEXED WHERE cycle_id = $1 ORDER BY id",
-        Backend::Postgres => "SELECT id, sealed FROM sealed_responses WHERE cycle_id = $1 ORDER BY id",
+/// A pass over the table in key order, skipping other cycles, reads each page once.
+pub async fn page(db: &super::Db, cycle: &str, after: &str, limit: i64) -> Result<Vec<(String, String)>, sqlx::Error> {
+    let sql = match db.backend {
+        Backend::Sqlite => {
+            "SELECT id, sealed FROM sealed_responses NOT INDEXED WHERE cycle_id = $1 AND id > $2 ORDER BY id LIMIT $3"
+        }
+        Backend::Postgres => {
+            "SELECT id, sealed FROM sealed_responses WHERE cycle_id = $1 AND id > $2 ORDER BY id LIMIT $3"
+        }
     };
-    sqlx::query_as(sql).bind(cycle).fetch_all(&mut **tx).await
+    sqlx::query_as(sql).bind(cycle).bind(after).bind(limit).fetch_all(&db.pool).await
 }
 
-/// Deletes exactly the records that were released (never one that was not read). On SQLite the
-/// closing transaction holds the write lock from its first statement, so the cycle's records
-/// are exactly those it read, and one pass deletes them; on PostgreSQL a submission may have
-/// sealed one since, so the released ones go by id.
-pub async fn delete(tx: &mut Tx, backend: Backend, cycle: &str, ids: &[String]) -> Result<(), sqlx::Error> {
-    if backend == Backend::Sqlite {
-        let gone = sqlx::query("DELETE FROM sealed_responses NOT INDEXED WHERE cycle_id = $1")
-            .bind(cycle)
-            .execute(&mut **tx)
-            .await?
-            .rows_affected();
-        if gone != ids.len() as u64 {
-            // Never: the write lock was held since the read. Roll back rather than lose one.
-            return Err(sqlx::Error::Protocol(format!("{gone} sealed records deleted, {} released", ids.len())));
-        }
-        return Ok(());
-    }
+/// Deletes these released records, in one short transaction.
+pub async fn delete(db: &super::Db, ids: &[String]) -> Result<(), sqlx::Error> {
+    let mut tx = db.begin().await?;
     for chunk in ids.chunks(super::MAX_BINDS) {
         let sql = format!("DELETE FROM sealed_responses WHERE id IN {}", placeholders(1, chunk.len()));
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
         for id in chunk {
             q = q.bind(id);
         }
-        q.execute(&mut **tx).await?;
+        q.execute(&mut *tx).await?;
     }
-    Ok(())
+    tx.commit().await
+}
+
+/// Up to `limit` ids of records sealed for cycles that are closed: released, and left by a close
+/// that stopped before deleting them.
+pub async fn released_left(db: &super::Db, limit: i64) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT s.id FROM sealed_responses s JOIN cycles c ON c.id = s.cycle_id WHERE c.status = 'closed' LIMIT $1",
+    )
+    .bind(limit)
+    .fetch_all(&db.pool)
+    .await
+}
+
+/// Sealed records of a cycle, inside a transaction.
+pub async fn count_in(tx: &mut Tx, cycle: &str) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM sealed_responses WHERE cycle_id = $1")
+        .bind(cycle)
+        .fetch_one(&mut **tx)
+        .await
 }
 
 /// Sealed records per cycle, for progress while a cycle is open.

@@ -1,0 +1,108 @@
+//! A close under way writes its released answers in short transactions: until the one that
+//! marks the cycle closed, no reader sees them and the cycle takes no answer; a close that
+//! dies is undone (its rows deleted, the cycle open again with every answer still sealed).
+use crate::common::{self, Backend, TestApp};
+use candor::db::closings;
+use serde_json::{Value, json};
+
+/// Subject S and six peers of one team, each asked about S; the links as emailed.
+async fn peers_asked(app: &TestApp) -> Vec<String> {
+    let mut people = vec![json!({"id":"S","name":"Sol","email":"s@corp.example","team":"East"})];
+    for i in 1..=6 {
+        people.push(json!({"id":format!("R{i}"),"name":format!("Rater {i}"),"email":format!("r{i}@corp.example"),"team":"East"}));
+    }
+    let (s, b) = app.post("/api/v1/people", json!({ "people": people })).await;
+    assert_eq!(s, 200, "{b}");
+    app.seed_teamwork_survey("p", false).await;
+    app.seed_cycle("Q4").await;
+    let rows: Vec<Value> = (1..=6)
+        .map(|i| json!({"survey":"p","subject":"S","respondent":{"person":format!("R{i}")},"relation":"peer"}))
+        .collect();
+    common::mail::invite_by_email(app, None, "Q4", rows).await
+}
+
+async fn answer(app: &TestApp, link: &str, value: u8) -> u16 {
+    app.client.post(link).form(&[("t1", value.to_string())]).send().await.unwrap().status().as_u16()
+}
+
+async fn scores(app: &TestApp) -> Value {
+    let (s, b) = app.get("/api/v1/cycles/Q4/scores").await;
+    assert_eq!(s, 200, "{b}");
+    b
+}
+
+/// Responses a close has written, seen or not.
+async fn written(app: &TestApp) -> i64 {
+    common::count(app, "SELECT COUNT(*) FROM responses WHERE release_run IS NOT NULL").await
+}
+
+/// A run that opened and wrote every answer, then stopped before the closing transaction.
+async fn stalled_close(app: &TestApp, run: &str) {
+    let state = &app.state;
+    let begun = closings::begin(state.db(), "Q4", run, candor::domain::time::now()).await.unwrap();
+    assert_eq!(begun, closings::Begun::Closing);
+    let opened = candor::app::sealing::open_cycle(state, "Q4", run).await.unwrap();
+    assert_eq!(opened.len(), 5);
+    candor::app::sealing::stage(state, "Q4", run, &opened, "2026-12-06").await.unwrap();
+}
+
+async fn a_close_under_way_shows_nothing_and_takes_no_answer(backend: Backend) {
+    let app = common::spawn_app(backend).await;
+    let links = peers_asked(&app).await;
+    for (link, value) in links.iter().take(5).zip([5, 4, 4, 3, 5]) {
+        assert_eq!(answer(&app, link, value).await, 303);
+    }
+    let before = scores(&app).await;
+    stalled_close(&app, "run-1").await;
+    assert_eq!(written(&app).await, 5, "the run wrote its five answers");
+
+    // Readers see the open cycle as before; the sixth rater is refused; a second close waits.
+    assert_eq!(scores(&app).await, before, "nothing of a close under way is read");
+    assert_eq!(answer(&app, &links[5], 2).await, 410, "a cycle being closed takes no answer");
+    let answered = common::count(&app, "SELECT COUNT(*) FROM invitations WHERE completed = TRUE").await;
+    assert_eq!(answered, 5);
+    let (s, b) = app.post("/api/v1/cycles/Q4/close", json!({})).await;
+    assert_eq!((s, b["error"]["code"].as_str()), (409, Some("closing_under_way")), "{b}");
+
+    // A minute without a beat: the run is dead, and the worker's sweep undoes it.
+    sqlx::query("UPDATE closings SET heartbeat = heartbeat - $1")
+        .bind(closings::STALE_SECONDS + 1)
+        .execute(&app.state.db().pool)
+        .await
+        .unwrap();
+    assert_eq!(candor::app::cycles::sweep_closings(&app.state).await.unwrap(), 1);
+    assert_eq!(written(&app).await, 0, "what the dead run wrote is deleted");
+    assert_eq!(common::count(&app, "SELECT COUNT(*) FROM closings").await, 0);
+    assert_eq!(common::count(&app, "SELECT COUNT(*) FROM sealed_responses").await, 5, "every answer still sealed");
+    assert_eq!(scores(&app).await, before);
+
+    // Open again: the sixth answer comes in, and a close releases the six, once each.
+    assert_eq!(answer(&app, &links[5], 2).await, 303);
+    let (s, b) = app.post("/api/v1/cycles/Q4/close", json!({})).await;
+    assert_eq!(s, 200, "{b}");
+    assert_eq!(common::count(&app, "SELECT COUNT(*) FROM responses").await, 6);
+    assert_eq!(common::count(&app, "SELECT COUNT(*) FROM sealed_responses").await, 0);
+    let after = scores(&app).await;
+    let s_scores = after["subjects"].as_array().unwrap().iter().find(|s| s["subject"] == "S").unwrap();
+    assert_eq!(s_scores["indicators"]["teamwork"]["by_relation"]["peer"]["n"], 6, "{s_scores}");
+}
+
+/// A dead run found by the next close (not the sweep) is taken over: what it wrote goes before
+/// anything is released, so nothing is counted twice.
+async fn a_close_takes_over_a_dead_one(backend: Backend) {
+    let app = common::spawn_app(backend).await;
+    let links = peers_asked(&app).await;
+    for link in links.iter().take(5) {
+        assert_eq!(answer(&app, link, 4).await, 303);
+    }
+    stalled_close(&app, "run-1").await;
+    sqlx::query("UPDATE closings SET heartbeat = 0").execute(&app.state.db().pool).await.unwrap();
+    let (s, b) = app.post("/api/v1/cycles/Q4/close", json!({})).await;
+    assert_eq!(s, 200, "{b}");
+    assert_eq!(common::count(&app, "SELECT COUNT(*) FROM responses").await, 5, "released once each");
+    let runs = common::count(&app, "SELECT COUNT(DISTINCT release_run) FROM responses").await;
+    assert_eq!(runs, 1, "only the run that closed the cycle left rows");
+    assert_eq!(common::count(&app, "SELECT COUNT(*) FROM closings").await, 0);
+}
+
+on_both_databases!(a_close_under_way_shows_nothing_and_takes_no_answer, a_close_takes_over_a_dead_one);
