@@ -192,7 +192,7 @@ async fn answer_cycle(app: &App, c: &Cycle, dice: &mut Dice, rate: u64, shift: i
         addresses.extend((0..4).map(|k| (format!("c:C{i}{k}"), format!("buyer{i}{k}@customer.example"))));
     }
     let mut tx = db.begin().await?;
-    let created = invitations::insert_new(&mut tx, &c.id, &rows, &addresses, time::now()).await?;
+    let created = invitations::insert_new(&mut tx, &c.id, &rows, &addresses, time::now(), None).await?;
     tx.commit().await?;
     for (id, i) in created {
         if dice.roll(100) >= rate {

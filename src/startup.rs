@@ -165,8 +165,10 @@ pub async fn open(config: Config) -> anyhow::Result<App> {
     crate::key_rotation::forget_old(&app.config);
     // Results an earlier release did not store are stored now, never by a reader.
     crate::app::closed::backfill(&app.db).await.map_err(app_error)?;
-    // Closes that died long enough ago are undone now; one that died just now, by the worker.
-    crate::app::cycles::sweep_closings(&app).await.map_err(app_error)?;
+    // Closes and launches that died long enough ago are undone now; one that died just now, by the worker.
+    if let Err(e) = crate::app::runs::sweep(&app).await {
+        tracing::warn!(error = %e.chain(), "could not undo closes or launches that died yet; the worker retries");
+    }
     Ok(app)
 }
 

@@ -2,7 +2,7 @@
 //! marks the cycle closed, no reader sees them and the cycle takes no answer; a close that
 //! dies is undone (its rows deleted, the cycle open again with every answer still sealed).
 use crate::common::{self, Backend, TestApp};
-use candor::db::closings;
+use candor::db::runs;
 use serde_json::{Value, json};
 
 /// Subject S and six peers of one team, each asked about S; the links as emailed.
@@ -39,8 +39,9 @@ async fn written(app: &TestApp) -> i64 {
 /// A run that opened and wrote every answer, then stopped before the closing transaction.
 async fn stalled_close(app: &TestApp, run: &str) {
     let state = &app.state;
-    let begun = closings::begin(state.db(), "Q4", run, candor::domain::time::now()).await.unwrap();
-    assert_eq!(begun, closings::Begun::Closing);
+    let now = candor::domain::time::now();
+    let begun = runs::begin(state.db(), "Q4", run, runs::Kind::Close, 5, now).await.unwrap();
+    assert_eq!(begun, runs::Begun::Running);
     let opened = candor::app::sealing::open_cycle(state, "Q4", run).await.unwrap();
     assert_eq!(opened.len(), 5);
     candor::app::sealing::stage(state, "Q4", run, &opened, "2026-12-06").await.unwrap();
@@ -65,14 +66,14 @@ async fn a_close_under_way_shows_nothing_and_takes_no_answer(backend: Backend) {
     assert_eq!((s, b["error"]["code"].as_str()), (409, Some("closing_under_way")), "{b}");
 
     // A minute without a beat: the run is dead, and the worker's sweep undoes it.
-    sqlx::query("UPDATE closings SET heartbeat = heartbeat - $1")
-        .bind(closings::STALE_SECONDS + 1)
+    sqlx::query("UPDATE cycle_runs SET heartbeat = heartbeat - $1")
+        .bind(runs::STALE_SECONDS + 1)
         .execute(&app.state.db().pool)
         .await
         .unwrap();
-    assert_eq!(candor::app::cycles::sweep_closings(&app.state).await.unwrap(), 1);
+    assert_eq!(candor::app::runs::sweep(&app.state).await.unwrap(), 1);
     assert_eq!(written(&app).await, 0, "what the dead run wrote is deleted");
-    assert_eq!(common::count(&app, "SELECT COUNT(*) FROM closings").await, 0);
+    assert_eq!(common::count(&app, "SELECT COUNT(*) FROM cycle_runs").await, 0);
     assert_eq!(common::count(&app, "SELECT COUNT(*) FROM sealed_responses").await, 5, "every answer still sealed");
     assert_eq!(scores(&app).await, before);
 
@@ -96,13 +97,13 @@ async fn a_close_takes_over_a_dead_one(backend: Backend) {
         assert_eq!(answer(&app, link, 4).await, 303);
     }
     stalled_close(&app, "run-1").await;
-    sqlx::query("UPDATE closings SET heartbeat = 0").execute(&app.state.db().pool).await.unwrap();
+    sqlx::query("UPDATE cycle_runs SET heartbeat = 0").execute(&app.state.db().pool).await.unwrap();
     let (s, b) = app.post("/api/v1/cycles/Q4/close", json!({})).await;
     assert_eq!(s, 200, "{b}");
     assert_eq!(common::count(&app, "SELECT COUNT(*) FROM responses").await, 5, "released once each");
     let runs = common::count(&app, "SELECT COUNT(DISTINCT release_run) FROM responses").await;
     assert_eq!(runs, 1, "only the run that closed the cycle left rows");
-    assert_eq!(common::count(&app, "SELECT COUNT(*) FROM closings").await, 0);
+    assert_eq!(common::count(&app, "SELECT COUNT(*) FROM cycle_runs").await, 0);
 }
 
 on_both_databases!(a_close_under_way_shows_nothing_and_takes_no_answer, a_close_takes_over_a_dead_one);

@@ -1,5 +1,6 @@
-//! A close killed midway (SIGKILL of the real binary while it releases sealed answers) leaves
-//! either nothing released or everything: never a half-released cycle, on either database.
+//! A close or a launch killed midway (SIGKILL of the real binary while it writes) leaves either
+//! nothing visible or everything: never a half-released cycle or a half-launched one, on either
+//! database.
 use crate::common::{self, Backend};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -54,6 +55,23 @@ async fn closing(db: &candor::db::Db) -> bool {
     written > 0
 }
 
+/// SIGKILLs the binary once `writing` says the operation `request` started has written
+/// something (or the request ended first: then just after it).
+async fn kill_midway<F, Fut, T>(mut binary: Binary, request: tokio::task::JoinHandle<T>, writing: F)
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while !writing().await && !request.is_finished() {
+        assert!(Instant::now() < deadline, "the operation never started writing");
+        tokio::task::yield_now().await;
+    }
+    binary.0.kill().unwrap();
+    binary.0.wait().unwrap();
+    let _ = request.await;
+}
+
 async fn seal_answers(app: &common::TestApp) {
     let state = &app.state;
     let survey = candor::app::responses::survey(state, "p").await.unwrap();
@@ -85,19 +103,11 @@ async fn a_close_killed_midway_releases_all_or_nothing(backend: Backend) {
     let config_key = common::test_config(&app.db.url, app.mail_dir.clone()).key.unwrap();
     let (db, admin_key) = app.stop().await;
     let dir = db.dir.path().to_path_buf();
-    let (mut binary, base) = start_binary(&db.url, &config_key, &dir);
+    let (binary, base) = start_binary(&db.url, &config_key, &dir);
     let reader = candor::db::Db::connect(&db.url).await.unwrap();
     let client = reqwest::Client::new();
     let close = client.post(format!("{base}/api/v1/cycles/Q4/close")).bearer_auth(&admin_key).send();
-    let request = tokio::spawn(close);
-    let deadline = Instant::now() + Duration::from_secs(120);
-    while !closing(&reader).await && !request.is_finished() {
-        assert!(Instant::now() < deadline, "the close never started writing");
-        tokio::task::yield_now().await;
-    }
-    binary.0.kill().unwrap(); // SIGKILL, while the close writes (or just after it ended)
-    binary.0.wait().unwrap();
-    let _ = request.await;
+    kill_midway(binary, tokio::spawn(close), || closing(&reader)).await;
 
     // A reader after the restart sees the cycle whole: open with every answer sealed, or
     // closed with every answer released.
@@ -111,7 +121,7 @@ async fn a_close_killed_midway_releases_all_or_nothing(backend: Backend) {
     );
     if status == "open" {
         // The killed run held the cycle; a minute later it counts as dead and is taken over.
-        sqlx::query("UPDATE closings SET heartbeat = 0").execute(&reader.pool).await.unwrap();
+        sqlx::query("UPDATE cycle_runs SET heartbeat = 0").execute(&reader.pool).await.unwrap();
         let res = client.post(format!("{base}/api/v1/cycles/Q4/close")).bearer_auth(&admin_key).send().await.unwrap();
         assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
         assert_eq!(seen(&reader).await, ("closed".into(), 0, all), "closed again, nothing lost");
@@ -120,4 +130,79 @@ async fn a_close_killed_midway_releases_all_or_nothing(backend: Backend) {
     }
 }
 
-on_both_databases!(a_close_killed_midway_releases_all_or_nothing);
+/// Sellers in teams of eight, no managers: every seller has seven peers (and reviews themself).
+async fn teams_of_eight(app: &common::TestApp, n: usize) {
+    let people: Vec<serde_json::Value> = (0..n)
+        .map(|i| serde_json::json!({"id":format!("T{i}"),"name":format!("Seller {i}"),"email":format!("t{i}@corp.example"),"team":format!("Team {}", i / 8)}))
+        .collect();
+    let (s, b) = app.post("/api/v1/people", serde_json::json!({ "people": people })).await;
+    assert_eq!(s, 200, "{b}");
+}
+
+/// Invitations a reader sees (through the view every reader uses), and rows written at all.
+async fn invitations_seen(db: &candor::db::Db) -> (i64, i64) {
+    let seen = sqlx::query_scalar("SELECT COUNT(*) FROM live_invitations").fetch_one(&db.pool).await.unwrap();
+    let all = sqlx::query_scalar("SELECT COUNT(*) FROM invitations").fetch_one(&db.pool).await.unwrap();
+    (seen, all)
+}
+
+/// A launch killed midway (SIGKILL while it writes its shares) shows nothing or everything;
+/// what it wrote is deleted once it counts as dead, and the launch can be run again.
+async fn a_launch_killed_midway_shows_nothing_or_everything(backend: Backend) {
+    const PEOPLE: usize = 2_000;
+    let all = (PEOPLE * 8) as i64; // seven peers and oneself
+    let app = common::spawn_app(backend).await;
+    teams_of_eight(&app, PEOPLE).await;
+    app.seed_teamwork_survey("p", false).await;
+    app.seed_cycle("Q4").await;
+    let config_key = common::test_config(&app.db.url, app.mail_dir.clone()).key.unwrap();
+    let (db, admin_key) = app.stop().await;
+    let dir = db.dir.path().to_path_buf();
+    let (binary, base) = start_binary(&db.url, &config_key, &dir);
+    let reader = candor::db::Db::connect(&db.url).await.unwrap();
+    let client = reqwest::Client::new();
+    let launch = serde_json::json!({"survey":"p","subjects":"all","peers":"team"});
+    let request = client.post(format!("{base}/api/v1/cycles/Q4/launch")).bearer_auth(&admin_key).json(&launch).send();
+    kill_midway(binary, tokio::spawn(request), || async { invitations_seen(&reader).await.1 > 0 }).await;
+
+    let (restarted, base) = start_binary(&db.url, &config_key, &dir);
+    let (seen, written) = invitations_seen(&reader).await;
+    println!("{backend:?}: after the kill a reader sees {seen} invitations of {written} written");
+    assert!(seen == 0 || (seen == all && written == all), "half a launch is visible: {seen} of {written}");
+    let progress: serde_json::Value = client
+        .get(format!("{base}/api/v1/cycles/Q4/progress"))
+        .bearer_auth(&admin_key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let invited: i64 = progress["surveys"].as_array().unwrap().iter().map(|p| p["invited"].as_i64().unwrap()).sum();
+    assert_eq!(invited, seen, "the API counts what the view shows: {progress}");
+    if seen == 0 {
+        // A minute on, the killed run counts as dead: the next start undoes it.
+        drop(restarted);
+        sqlx::query("UPDATE cycle_runs SET heartbeat = 0").execute(&reader.pool).await.unwrap();
+        let (_again, base) = start_binary(&db.url, &config_key, &dir);
+        assert_eq!(invitations_seen(&reader).await, (0, 0), "what the killed launch wrote is deleted");
+        for table in ["links", "outbox", "outbox_items", "cycle_runs"] {
+            let left: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {table}")))
+                .fetch_one(&reader.pool)
+                .await
+                .unwrap();
+            assert_eq!(left, 0, "{table} keeps nothing of the killed launch");
+        }
+        let res = client
+            .post(format!("{base}/api/v1/cycles/Q4/launch"))
+            .bearer_auth(&admin_key)
+            .json(&launch)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
+        assert_eq!(invitations_seen(&reader).await, (all, all), "launched again, whole");
+    }
+}
+
+on_both_databases!(a_close_killed_midway_releases_all_or_nothing, a_launch_killed_midway_shows_nothing_or_everything);

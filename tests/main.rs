@@ -29,6 +29,7 @@ mod insiders;
 mod instances;
 mod keys;
 mod killed_close;
+mod launch_run;
 mod layers;
 mod limits;
 mod oidc;

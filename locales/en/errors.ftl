@@ -77,3 +77,7 @@ error-wrong-old-key = This database is not sealed under the old key; nothing was
 refusal-other = This cannot be done as it stands.
 refusal-row = Row { $row }
 refusal-row-id = Row { $row } ({ $id })
+error-launch-under-way = Invitations are being created in this cycle; try again when that is done.
+error-closing-under-way = This cycle is being closed; it will be closed in a moment.
+error-closing-raced = An answer came in as the cycle began to close; nothing was released. Close it again.
+error-run-taken-over = This operation stalled and another took it over; nothing of it was kept.

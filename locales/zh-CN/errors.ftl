@@ -76,3 +76,7 @@ error-wrong-old-key = 此数据库并非用旧密钥封存；未做任何更改�
 refusal-other = 无法按现状完成此操作。
 refusal-row = 第 { $row } 行
 refusal-row-id = 第 { $row } 行（{ $id }）
+error-launch-under-way = 此周期正在创建邀请；完成后再试。
+error-closing-under-way = 此周期正在关闭，稍后即会关闭。
+error-closing-raced = 周期开始关闭时有回答提交，未发布任何回答。请再次关闭。
+error-run-taken-over = 此操作停滞，已由另一操作接管；它的内容均未保留。

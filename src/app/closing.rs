@@ -5,9 +5,10 @@
 //! that dies leaves the cycle open with every answer sealed, and what it wrote is deleted.
 use super::audit::{self, Actor, AuditAction, Target};
 use super::cycles::load;
+use super::runs::{self, Started};
 use super::sealing::{self, Opened};
 use super::{App, Error, Result};
-use crate::db::closings::{self, Begun, Released};
+use crate::db::runs::Kind;
 use crate::db::{cycles, sealed};
 use crate::domain::cycle::Cycle;
 use crate::domain::time;
@@ -32,13 +33,14 @@ pub async fn close(app: &App, actor: &Actor, id: &str) -> Result<Cycle> {
 pub(super) async fn close_now(app: &App, actor: &Actor, id: &str) -> Result<bool> {
     let started = std::time::Instant::now();
     let run = random_id();
-    if closings::begin(&app.db, id, &run, time::now()).await? != Begun::Closing {
+    let sealed_now = sealed::count(&app.db.pool, id).await?;
+    if runs::start(app, id, &run, Kind::Close, sealed_now as usize).await? != Started::Running {
         return Ok(false);
     }
     let released = match release(app, actor, id, &run).await {
         Ok(released) => released,
         Err(e) => {
-            give_up(app, id, &run).await;
+            runs::give_up(app, id, &run, Kind::Close).await;
             return Err(e);
         }
     };
@@ -63,12 +65,8 @@ pub(super) async fn close_now(app: &App, actor: &Actor, id: &str) -> Result<bool
     Ok(true)
 }
 
-/// Responses left behind by runs that died are deleted per transaction in this many.
-const CLEAR_PER_TX: i64 = 500;
-
 /// Opens and writes the cycle's answers, then the one transaction that marks it closed.
 async fn release(app: &App, actor: &Actor, id: &str, run: &str) -> Result<Opened> {
-    while closings::clear_released(&app.db, id, Released::NotOf(run), CLEAR_PER_TX).await? > 0 {}
     let opened = sealing::open_cycle(app, id, run).await?;
     let now = time::now();
     sealing::stage(app, id, run, &opened, &app.calendar.day(now)).await?;
@@ -81,7 +79,7 @@ async fn release(app: &App, actor: &Actor, id: &str, run: &str) -> Result<Opened
 /// wrote becomes readable at once.
 async fn publish(app: &App, actor: &Actor, id: &str, run: &str, opened: &Opened, now: i64) -> Result<()> {
     let mut tx = app.db.begin().await?;
-    sealing::still_closing(closings::beat(&mut tx, id, run, now).await?)?;
+    runs::still_running(crate::db::runs::beat(&mut tx, id, run, 0, now).await?)?;
     if !cycles::mark_closed(&mut tx, id, now).await? {
         return Err(Error::conflict("cycle_closed", "the cycle was closed meanwhile").naming(id));
     }
@@ -103,21 +101,9 @@ async fn publish(app: &App, actor: &Actor, id: &str, run: &str, opened: &Opened,
     crate::db::webhooks::queue_cycle_closed(&mut tx, id, now).await?;
     let detail = format!("{} anonymous answer(s) released", opened.len());
     audit::write(&mut tx, actor, AuditAction::CloseCycle, Target::Cycle(id), &detail).await?;
-    closings::end(&mut tx, id, run).await?;
+    crate::db::runs::end(&mut tx, id, run).await?;
     tx.commit().await?;
     Ok(())
-}
-
-/// A close that failed: what it wrote is deleted and the cycle takes answers again. If this
-/// fails too, the run goes stale and the worker finishes the job (`sweep`).
-async fn give_up(app: &App, id: &str, run: &str) {
-    let cleared = async {
-        while closings::clear_released(&app.db, id, Released::Of(run), CLEAR_PER_TX).await? > 0 {}
-        closings::end_now(&app.db, id, run).await
-    };
-    if let Err(e) = cleared.await {
-        tracing::warn!(cycle = %id, error = %e, "could not undo a failed close yet; the worker will");
-    }
 }
 
 /// Sealed records deleted per transaction after a close.
@@ -135,32 +121,21 @@ async fn scrub(app: &App, opened: &Opened) -> std::result::Result<(), sqlx::Erro
     sealed::scrub(&app.db).await
 }
 
-/// The worker's clean-up after closes that died: each stale run is taken over and what it
-/// wrote deleted (its cycle is open again, every answer still sealed), and sealed records of
-/// closed cycles left undeleted are deleted. Returns how many runs it undid.
-pub async fn sweep(app: &App) -> Result<usize> {
-    let mut undone = 0;
-    for (cycle, dead) in closings::stale(&app.db, time::now()).await? {
-        let run = random_id();
-        if closings::take_over(&app.db, &cycle, &dead, &run, time::now()).await? {
-            while closings::clear_released(&app.db, &cycle, Released::NotOf(&run), CLEAR_PER_TX).await? > 0 {}
-            closings::end_now(&app.db, &cycle, &run).await?;
-            undone += 1;
-        }
-    }
-    let mut left = Vec::new();
+/// Deletes the sealed records of closed cycles a close left (it stopped after closing).
+pub(super) async fn delete_released_left(app: &App) -> Result<()> {
+    let mut deleted = false;
     loop {
         let ids = sealed::released_left(&app.db, DELETE_PER_TX as i64).await?;
         if ids.is_empty() {
             break;
         }
         sealed::delete(&app.db, &ids).await?;
-        left.extend(ids);
+        deleted = true;
     }
-    if !left.is_empty() {
+    if deleted {
         sealed::scrub(&app.db).await?;
     }
-    Ok(undone)
+    Ok(())
 }
 
 /// Closes every cycle whose `closes_at` has passed (the worker, on every instance: each

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::closing::close_now;
-pub use super::closing::{close, close_due, sweep as sweep_closings};
+pub use super::closing::{close, close_due};
 
 #[derive(Deserialize, ToSchema, Debug, Clone)]
 #[serde(deny_unknown_fields)]
@@ -324,6 +324,8 @@ pub struct CycleProgress {
     pub failed: i64,
     pub completed: i64,
     pub reminded: i64,
+    /// A close or launch under way: its kind (`close`, `launch`), rows written, rows in all.
+    pub run: Option<(String, i64, i64)>,
 }
 
 /// Every cycle with its progress, for the admin page.
@@ -342,8 +344,10 @@ pub async fn overview(app: &App) -> Result<Vec<CycleProgress>> {
                 failed,
                 completed,
                 reminded,
+                run,
             } = c;
-            CycleProgress { id, title, title_i18n, status, invited, emailed, failed, completed, reminded }
+            let run = run.map(|r| (r.kind, r.done, r.total));
+            CycleProgress { id, title, title_i18n, status, invited, emailed, failed, completed, reminded, run }
         })
         .collect())
 }

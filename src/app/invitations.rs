@@ -152,6 +152,10 @@ pub async fn create(
     create_recorded(app, rec, cycle_id, rows, deliver).await
 }
 
+/// Invitations written in one transaction: a call this size or less is written whole in one,
+/// a longer one in several (a launch run, `app::launch_run`).
+pub(super) const ROWS_PER_TX: usize = 2_000;
+
 #[tracing::instrument(skip_all, fields(cycle = %cycle_id, rows = rows.len()))]
 pub(super) async fn create_recorded(
     app: &App,
@@ -166,52 +170,101 @@ pub(super) async fn create_recorded(
     if rows.is_empty() {
         return Ok(Created::default());
     }
-    let mut tx = app.db.begin().await?;
-    // The cycle's settings (min_raters) and the surveys' questions stay as checked until commit.
-    let surveys: BTreeSet<&str> = rows.iter().map(|r| r.survey_id.as_str()).collect();
-    crate::db::lock_rows(&mut tx, app.db.backend, "cycles", &[cycle_id], crate::db::RowLock::Share).await?;
-    crate::db::lock_rows(
-        &mut tx,
-        app.db.backend,
-        "surveys",
-        &surveys.into_iter().collect::<Vec<_>>(),
-        crate::db::RowLock::Share,
-    )
-    .await?;
-    let dir = load_directory(&mut tx, &rows).await?;
-    for (i, r) in rows.iter().enumerate() {
-        check_row(i, r, &dir)?;
-        only_by_email(i, r, &dir, deliver)?;
+    if rows.len() > ROWS_PER_TX {
+        return super::launch_run::create(app, rec, &cycle, rows, deliver, now).await;
     }
-    one_anonymous_survey(&mut tx, cycle_id, &rows, &dir).await?;
-    let created = invitations::insert_new(&mut tx, cycle_id, &rows, &dir.addresses(&rows), now).await?;
-    if !created.is_empty() {
+    let mut tx = app.db.begin().await?;
+    if let Some(kind) = crate::db::runs::kind_under_way(&mut tx, cycle_id).await? {
+        return Err(super::launch_run::busy(kind, cycle_id));
+    }
+    let numbers: Vec<usize> = (0..rows.len()).collect();
+    let written = write_rows(app, &mut tx, &cycle, &rows, &numbers, deliver, None, now).await?;
+    if written.created > 0 {
         // The cycle keeps the org chart as it is now: later moves change none of its views.
         directory::snapshot_org(&mut tx, cycle_id).await?;
     }
+    audit::write(&mut tx, rec.actor, rec.action, Target::Cycle(cycle_id), &rec.detail(written.created, rows.len()))
+        .await?;
+    tx.commit().await?;
+    if written.emailed {
+        app.wake_outbox();
+    }
+    tracing::info!(created = written.created, "invitations created");
+    Ok(written.into_created(rows.len()))
+}
+
+impl Recorded<'_> {
+    /// The audit entry's text: what was asked, then the counts.
+    pub(super) fn detail(&self, created: usize, asked: usize) -> String {
+        let counts = format!("created {created}, existing {}", asked - created);
+        if self.what.is_empty() { counts } else { format!("{}: {counts}", self.what) }
+    }
+}
+
+/// What one transaction wrote of a call's invitations.
+#[derive(Default)]
+pub(super) struct Written {
+    pub created: usize,
+    /// Some were queued to be emailed.
+    pub emailed: bool,
+    /// Links handed to the caller (`deliver: none`, or customers without an address).
+    pub links: Option<Vec<CreatedLink>>,
+}
+
+impl Written {
+    pub(super) fn add(&mut self, more: Written) {
+        self.created += more.created;
+        self.emailed |= more.emailed;
+        if let Some(links) = more.links {
+            self.links.get_or_insert_with(Vec::new).extend(links);
+        }
+    }
+
+    pub(super) fn into_created(self, asked: usize) -> Created {
+        Created { created: self.created, existing: asked - self.created, links: self.links, ..Created::default() }
+    }
+}
+
+/// Checks these rows (`numbers`: their places in the request, for errors) and writes those that
+/// do not exist yet in `tx`, with their emails queued (emails wait for the cycle to open) or
+/// their links minted. `launch_run`: the launch they belong to, unseen until it ends.
+#[allow(clippy::too_many_arguments)]
+pub(super) async fn write_rows(
+    app: &App,
+    tx: &mut Tx,
+    cycle: &crate::domain::cycle::Cycle,
+    rows: &[NewInvitation],
+    numbers: &[usize],
+    deliver: Deliver,
+    launch_run: Option<&str>,
+    now: i64,
+) -> Result<Written> {
+    // The cycle's settings (min_raters) and the surveys' questions stay as checked until commit.
+    let surveys: BTreeSet<&str> = rows.iter().map(|r| r.survey_id.as_str()).collect();
+    crate::db::lock_rows(tx, app.db.backend, "cycles", &[&cycle.id], crate::db::RowLock::Share).await?;
+    let surveys: Vec<&str> = surveys.into_iter().collect();
+    crate::db::lock_rows(tx, app.db.backend, "surveys", &surveys, crate::db::RowLock::Share).await?;
+    let dir = load_directory(tx, rows).await?;
+    for (r, &i) in rows.iter().zip(numbers) {
+        check_row(i, r, &dir)?;
+        only_by_email(i, r, &dir, deliver)?;
+    }
+    one_anonymous_survey(tx, &cycle.id, rows, &dir).await?;
+    let created = invitations::insert_new(tx, &cycle.id, rows, &dir.addresses(rows), now, launch_run).await?;
     // Customers without an address are never emailed: their links come back, as with "none".
     let (emailed, handed): (Vec<Made>, Vec<Made>) =
         created.iter().partition(|&&(_, i)| deliver == Deliver::Email && can_email(&rows[i], &dir));
-    // Emails wait for the cycle to open.
     let not_before_ms = cycle.opens_at.max(now) * 1000;
-    outbox::queue(&mut tx, Kind::Invitation, &by_respondent(&rows, &emailed), not_before_ms, now).await?;
-    invitations::set_delivery(&mut tx, &handed.iter().map(|&(id, _)| id).collect::<Vec<_>>(), "none").await?;
+    outbox::queue(tx, Kind::Invitation, &by_respondent(rows, &emailed), not_before_ms, now).await?;
+    invitations::set_delivery(tx, &handed.iter().map(|&(id, _)| id).collect::<Vec<_>>(), "none").await?;
     let links = if handed.is_empty() && deliver == Deliver::Email {
         None
     } else {
         let targets: Vec<LinkTarget> =
             handed.iter().map(|&(id, i)| (id, rows[i].subject_id.clone(), (&rows[i].respondent).into())).collect();
-        Some(mint_links(app, &mut tx, &targets, now).await?)
+        Some(mint_links(app, tx, &targets, now).await?)
     };
-    let counts = format!("created {}, existing {}", created.len(), rows.len() - created.len());
-    let detail = if rec.what.is_empty() { counts } else { format!("{}: {counts}", rec.what) };
-    audit::write(&mut tx, rec.actor, rec.action, Target::Cycle(cycle_id), &detail).await?;
-    tx.commit().await?;
-    if !emailed.is_empty() {
-        app.wake_outbox();
-    }
-    tracing::info!(created = created.len(), "invitations created");
-    Ok(Created { created: created.len(), existing: rows.len() - created.len(), links, ..Created::default() })
+    Ok(Written { created: created.len(), emailed: !emailed.is_empty(), links })
 }
 
 /// A new invitation: its id, and its row's index in the request.

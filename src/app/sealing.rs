@@ -104,7 +104,9 @@ pub async fn open_cycle(app: &App, cycle: &str, run: &str) -> Result<Opened> {
             let values = response_values(&surveys[&record.survey_id].questions, &record.answers);
             released.push(Released { id: random_id(), record, values });
         }
-        still_closing(crate::db::closings::beat_now(&app.db, cycle, run, crate::domain::time::now()).await?)?;
+        super::runs::still_running(
+            crate::db::runs::beat_now(&app.db, cycle, run, 0, crate::domain::time::now()).await?,
+        )?;
     }
     // The order of fresh random ids: independent of when, and by whom, each was given, and of
     // the sealed records' ids, so no transaction's share of the rows tells anything either.
@@ -117,7 +119,7 @@ const ROWS_PER_TX: usize = 500;
 
 /// Writes the opened answers as responses of `run`, in short transactions: until the cycle is
 /// marked closed nobody reads them (`db::scores`, `db::dashboard`), and if the run dies they
-/// are deleted (`db::closings::clear_released`).
+/// are deleted (`db::runs::clear_released`).
 #[tracing::instrument(skip_all, fields(cycle = %cycle, n = opened.len()))]
 pub async fn stage(app: &App, cycle: &str, run: &str, opened: &Opened, day: &str) -> Result<()> {
     for chunk in opened.released.chunks(ROWS_PER_TX) {
@@ -141,19 +143,13 @@ pub async fn stage(app: &App, cycle: &str, run: &str, opened: &Opened, day: &str
             })
             .collect();
         let mut tx = app.db.begin().await?;
-        still_closing(crate::db::closings::beat(&mut tx, cycle, run, crate::domain::time::now()).await?)?;
+        super::runs::still_running(
+            crate::db::runs::beat(&mut tx, cycle, run, chunk.len() as i64, crate::domain::time::now()).await?,
+        )?;
         responses::insert_many(&mut tx, &rows, day).await?;
         tx.commit().await?;
     }
     Ok(())
-}
-
-/// Err when the run no longer owns its cycle's close (it stalled, and another took over).
-pub fn still_closing(owned: bool) -> Result<()> {
-    if owned {
-        return Ok(());
-    }
-    Err(Error::conflict("closing_taken_over", "this close stalled and another took it over; nothing of it is kept"))
 }
 
 /// Opens every record, on blocking threads, a share per core: decryption is a close's CPU

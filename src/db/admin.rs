@@ -11,6 +11,8 @@ pub struct CycleProgress {
     pub failed: i64,
     pub completed: i64,
     pub reminded: i64,
+    /// A close or launch under way on the cycle.
+    pub run: Option<super::runs::Progress>,
 }
 
 pub async fn cycles(pool: &AnyPool, now: i64) -> Result<Vec<CycleProgress>, sqlx::Error> {
@@ -18,7 +20,9 @@ pub async fn cycles(pool: &AnyPool, now: i64) -> Result<Vec<CycleProgress>, sqlx
     for c in super::dashboard::cycles(pool).await? {
         let Some(cycle) = super::cycles::load(pool, &c.id).await? else { continue };
         let p = super::cycles::progress(pool, &c.id).await?;
+        let run = super::runs::progress(pool, &c.id).await?;
         out.push(CycleProgress {
+            run,
             status: cycle.status(now),
             invited: p.iter().map(|s| s.invited).sum(),
             emailed: p.iter().map(|s| s.emailed).sum(),

@@ -82,7 +82,7 @@ const PARTICIPATION: &str = "SELECT i.cycle_id, i.subject_id, \
      CASE WHEN o.person_id IS NULL THEN p.team ELSE o.team END AS team, i.relation, COUNT(*) AS invited, \
      COALESCE(SUM(CASE WHEN i.completed THEN 1 ELSE 0 END), 0) AS answered, \
      COALESCE(SUM(CASE WHEN i.declined THEN 1 ELSE 0 END), 0) AS declined \
-     FROM invitations i LEFT JOIN cycle_org o ON o.cycle_id = i.cycle_id AND o.person_id = i.subject_id \
+     FROM live_invitations i LEFT JOIN cycle_org o ON o.cycle_id = i.cycle_id AND o.person_id = i.subject_id \
      LEFT JOIN people p ON p.id = i.subject_id WHERE i.cycle_id = $1 \
      GROUP BY i.cycle_id, i.subject_id, CASE WHEN o.person_id IS NULL THEN p.team ELSE o.team END, i.relation";
 

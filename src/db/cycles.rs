@@ -172,7 +172,7 @@ pub async fn progress(pool: &AnyPool, cycle: &str) -> Result<Vec<SurveyProgress>
          COALESCE(SUM(CASE WHEN i.completed THEN 1 ELSE 0 END), 0) AS completed, \
          COALESCE(SUM(CASE WHEN i.declined THEN 1 ELSE 0 END), 0) AS declined, \
          COALESCE(SUM(CASE WHEN i.reminders_sent > 0 THEN 1 ELSE 0 END), 0) AS reminded \
-         FROM invitations i WHERE i.cycle_id = $1 GROUP BY i.survey_id ORDER BY i.survey_id",
+         FROM live_invitations i WHERE i.cycle_id = $1 GROUP BY i.survey_id ORDER BY i.survey_id",
     )
     .bind(cycle)
     .fetch_all(pool)

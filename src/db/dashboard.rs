@@ -30,7 +30,7 @@ pub async fn subject_progress(pool: &AnyPool, cycle: &str) -> Result<HashMap<Str
     progress_rows(
         pool,
         "SELECT subject_id, COUNT(*) AS invited, COALESCE(SUM(CASE WHEN completed THEN 1 ELSE 0 END), 0) AS completed \
-         FROM invitations WHERE cycle_id = $1 GROUP BY subject_id",
+         FROM live_invitations WHERE cycle_id = $1 GROUP BY subject_id",
         cycle,
     )
     .await
@@ -78,7 +78,7 @@ pub async fn response_values(
 /// The cycles in which this person was reviewed, oldest first.
 pub async fn cycles_of(pool: &AnyPool, subject: &str) -> Result<Vec<String>, sqlx::Error> {
     sqlx::query_scalar(
-        "SELECT c.id FROM cycles c WHERE c.id IN (SELECT DISTINCT cycle_id FROM invitations WHERE subject_id = $1) \
+        "SELECT c.id FROM cycles c WHERE c.id IN (SELECT DISTINCT cycle_id FROM live_invitations WHERE subject_id = $1) \
          ORDER BY c.opens_at, c.id",
     )
     .bind(subject)

@@ -134,7 +134,7 @@ pub struct OpenCustomer {
 }
 
 const OPEN_SELECT: &str = "SELECT i.id, cy.title, cy.title_i18n, i.survey_id, i.subject_id, p.name AS subject_name, \
-     c.name AS customer_name, c.email, c.phone FROM invitations i JOIN cycles cy ON cy.id = i.cycle_id \
+     c.name AS customer_name, c.email, c.phone FROM live_invitations i JOIN cycles cy ON cy.id = i.cycle_id \
      JOIN surveys s ON s.id = i.survey_id JOIN customers c ON c.id = i.respondent_customer_id \
      JOIN people p ON p.id = i.subject_id \
      WHERE i.relation = 'customer' AND s.anonymous = FALSE AND i.completed = FALSE AND i.revoked = FALSE \

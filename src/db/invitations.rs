@@ -9,13 +9,15 @@ pub use crate::domain::invitation::InvitationInfo;
 
 /// Inserts the invitations that do not exist yet, in a few multi-row statements, each with
 /// the address its respondent has now (`addresses`, by respondent key). Returns, for each newly
-/// created one, its id and its index in `rows`.
+/// created one, its id and its index in `rows`. A launch's rows carry its run: nobody reads them
+/// until it ends (`live_invitations`).
 pub async fn insert_new(
     tx: &mut Tx,
     cycle: &str,
     rows: &[NewInvitation],
     addresses: &HashMap<String, String>,
     now: i64,
+    launch_run: Option<&str>,
 ) -> Result<Vec<(i64, usize)>, sqlx::Error> {
     let mut first_of: HashMap<(String, String, String), usize> = HashMap::new();
     let mut unique: Vec<usize> = Vec::new();
@@ -26,11 +28,11 @@ pub async fn insert_new(
         });
     }
     let mut created = Vec::new();
-    for chunk in unique.chunks(super::rows_per_statement(9)) {
-        let values: Vec<String> = (0..chunk.len()).map(|k| placeholders(k * 9 + 1, 9)).collect();
+    for chunk in unique.chunks(super::rows_per_statement(10)) {
+        let values: Vec<String> = (0..chunk.len()).map(|k| placeholders(k * 10 + 1, 10)).collect();
         let sql = format!(
             "INSERT INTO invitations (cycle_id, survey_id, subject_id, relation, respondent_person_id, \
-             respondent_customer_id, respondent_key, created_at, sent_to) VALUES {} \
+             respondent_customer_id, respondent_key, created_at, sent_to, launch_run) VALUES {} \
              ON CONFLICT (cycle_id, survey_id, subject_id, respondent_key) DO NOTHING \
              RETURNING id, survey_id, subject_id, respondent_key",
             values.join(", ")
@@ -51,7 +53,8 @@ pub async fn insert_new(
                 .bind(customer)
                 .bind(r.respondent.key())
                 .bind(now)
-                .bind(addresses.get(&r.respondent.key()).filter(|a| !a.is_empty()));
+                .bind(addresses.get(&r.respondent.key()).filter(|a| !a.is_empty()))
+                .bind(launch_run);
         }
         for row in q.fetch_all(&mut **tx).await? {
             let key = (row.try_get("survey_id")?, row.try_get("subject_id")?, row.try_get("respondent_key")?);
@@ -91,7 +94,7 @@ pub async fn find(
                (i.respondent_customer_id IS NULL OR EXISTS (SELECT 1 FROM customers c \
                   WHERE c.id = i.respondent_customer_id AND c.email <> '')) AS reachable, \
                {} AS anonymous, i.delivery \
-             FROM invitations i WHERE i.cycle_id = $1 AND (i.survey_id, i.subject_id, i.respondent_key) IN (VALUES {})",
+             FROM live_invitations i WHERE i.cycle_id = $1 AND (i.survey_id, i.subject_id, i.respondent_key) IN (VALUES {})",
             super::ANONYMOUS_INVITATION,
             tuples.join(", ")
         );
@@ -152,7 +155,7 @@ static INFO_SELECT: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
          COALESCE(rp.name, rc.name) AS respondent_name, \
          CASE WHEN {ANONYMOUS_INVITATION} THEN COALESCE(i.sent_to, '') ELSE COALESCE(rp.email, rc.email) END AS respondent_email, \
          COALESCE(rp.locale, rc.locale) AS respondent_locale, i.respondent_customer_id \
-         FROM invitations i JOIN cycles c ON c.id = i.cycle_id JOIN people p ON p.id = i.subject_id \
+         FROM live_invitations i JOIN cycles c ON c.id = i.cycle_id JOIN people p ON p.id = i.subject_id \
          LEFT JOIN people rp ON rp.id = i.respondent_person_id \
          LEFT JOIN customers rc ON rc.id = i.respondent_customer_id"
     )
@@ -262,7 +265,7 @@ pub async fn anonymous_rater_counts(
     cycle: &str,
 ) -> Result<HashMap<(String, String), i64>, sqlx::Error> {
     let rows = sqlx::query(
-        "SELECT subject_id, relation, COUNT(DISTINCT respondent_key) AS raters FROM invitations \
+        "SELECT subject_id, relation, COUNT(DISTINCT respondent_key) AS raters FROM live_invitations \
          WHERE cycle_id = $1 AND relation IN ('peer', 'direct_report') AND revoked = FALSE \
          GROUP BY subject_id, relation",
     )

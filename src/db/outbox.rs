@@ -201,14 +201,18 @@ pub async fn items_of(db: &Db, outbox_ids: &[i64]) -> Result<std::collections::H
     Ok(out)
 }
 
+/// Emails of invitations a launch still running wrote wait for it to finish (`db::runs`).
+const PUBLISHED: &str = "(invitation_id IS NULL OR NOT EXISTS (SELECT 1 FROM invitations pi JOIN cycle_runs pr \
+                         ON pr.run = pi.launch_run WHERE pi.id = outbox.invitation_id))";
+
 /// Claims up to `limit` due rows for `lease_ms`: a worker that dies leaves them to be claimed
 /// again once the lease runs out. PostgreSQL skips rows another instance is claiming.
 pub async fn claim_due(db: &Db, now_ms: i64, lease_ms: i64, limit: i64) -> Result<Vec<Claimed>, sqlx::Error> {
     // Look before writing: on SQLite the UPDATE takes the write lock even when nothing is due,
     // and the worker polls every second while respondents submit.
-    let due: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM (SELECT 1 FROM outbox WHERE status = 'pending' AND next_attempt_ms <= $1 LIMIT 1) AS d",
-    )
+    let due: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+        "SELECT COUNT(*) FROM (SELECT 1 FROM outbox WHERE status = 'pending' AND next_attempt_ms <= $1 AND {PUBLISHED} LIMIT 1) AS d"
+    )))
     .bind(now_ms)
     .fetch_one(&db.pool)
     .await?;
@@ -221,7 +225,7 @@ pub async fn claim_due(db: &Db, now_ms: i64, lease_ms: i64, limit: i64) -> Resul
     };
     let sql = format!(
         "UPDATE outbox SET next_attempt_ms = $2, attempts = attempts + 1 WHERE id IN \
-         (SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_ms <= $1 \
+         (SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_ms <= $1 AND {PUBLISHED} \
           ORDER BY next_attempt_ms, id LIMIT $3{lock}) \
          RETURNING id, kind, invitation_id, person_id, webhook_id, payload, attempts"
     );
@@ -292,10 +296,10 @@ pub async fn settle(db: &Db, rows: &[(i64, Settle<'_>)], now: i64) -> Result<(),
 /// metrics: `(pending, Some(oldest due, unix ms))`. Rows being sent are leased into the future,
 /// so they are not overdue.
 pub async fn backlog(db: &Db, now_ms: i64) -> Result<(i64, Option<i64>), sqlx::Error> {
-    let row = sqlx::query(
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT COUNT(*) AS pending, MIN(CASE WHEN next_attempt_ms <= $1 THEN next_attempt_ms END) AS oldest \
-         FROM outbox WHERE status = 'pending'",
-    )
+         FROM outbox WHERE status = 'pending' AND {PUBLISHED}"
+    )))
     .bind(now_ms)
     .fetch_one(&db.pool)
     .await?;

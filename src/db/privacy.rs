@@ -129,7 +129,7 @@ pub async fn invitations(pool: &AnyPool, whose: Whose<'_>, now: i64) -> Result<V
          CASE WHEN {ANONYMOUS_INVITATION} THEN NULL ELSE i.completed_on END AS completed_on, \
          CASE WHEN {ANONYMOUS_INVITATION} THEN 0 WHEN i.declined THEN 1 ELSE 0 END AS declined, \
          CASE WHEN {ANONYMOUS_INVITATION} THEN NULL ELSE i.decline_reason END AS decline_reason \
-         FROM invitations i JOIN cycles c ON c.id = i.cycle_id WHERE i.{} = $1 ORDER BY i.cycle_id, i.id",
+         FROM live_invitations i JOIN cycles c ON c.id = i.cycle_id WHERE i.{} = $1 ORDER BY i.cycle_id, i.id",
         whose.column()
     );
     let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(whose.id()).bind(now).fetch_all(pool).await?;

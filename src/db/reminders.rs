@@ -38,7 +38,7 @@ fn to_pending(rows: Vec<sqlx::any::AnyRow>) -> Result<Vec<Pending>, sqlx::Error>
 /// Every invitation of an open cycle that is still unanswered and has no email waiting.
 pub async fn open_in_cycle(tx: &mut Tx, cycle: &str) -> Result<Vec<Pending>, sqlx::Error> {
     let sql = format!(
-        "SELECT i.id, i.cycle_id, i.subject_id, i.respondent_key, i.delivery, {ANONYMOUS_INVITATION} AS anonymous FROM invitations i \
+        "SELECT i.id, i.cycle_id, i.subject_id, i.respondent_key, i.delivery, {ANONYMOUS_INVITATION} AS anonymous FROM live_invitations i \
          WHERE i.cycle_id = $1 AND i.completed = FALSE AND i.revoked = FALSE AND i.declined = FALSE AND {NO_PENDING_EMAIL} ORDER BY i.id"
     );
     to_pending(sqlx::query(sqlx::AssertSqlSafe(sql)).bind(cycle).fetch_all(&mut **tx).await?)
@@ -62,7 +62,7 @@ pub struct PendingRater {
 pub async fn attributed_pending(pool: &sqlx::AnyPool, cycle: &str) -> Result<Vec<PendingRater>, sqlx::Error> {
     let rows = sqlx::query(
         "SELECT i.respondent_person_id AS person_id, i.respondent_customer_id AS customer_id, \
-         COALESCE(r.name, rc.name) AS rater, i.survey_id, i.subject_id, s.name AS subject, i.relation FROM invitations i \
+         COALESCE(r.name, rc.name) AS rater, i.survey_id, i.subject_id, s.name AS subject, i.relation FROM live_invitations i \
          JOIN people s ON s.id = i.subject_id JOIN surveys sv ON sv.id = i.survey_id \
          LEFT JOIN people r ON r.id = i.respondent_person_id LEFT JOIN customers rc ON rc.id = i.respondent_customer_id \
          WHERE i.cycle_id = $1 AND i.completed = FALSE AND i.revoked = FALSE AND i.declined = FALSE \
@@ -81,7 +81,7 @@ pub async fn attributed_pending(pool: &sqlx::AnyPool, cycle: &str) -> Result<Vec
 pub async fn anonymous_asked(pool: &sqlx::AnyPool, cycle: &str) -> Result<Vec<PendingRater>, sqlx::Error> {
     let sql = format!(
         "SELECT i.respondent_person_id AS person_id, i.respondent_customer_id AS customer_id, \
-         COALESCE(r.name, rc.name) AS rater, i.survey_id, i.subject_id, s.name AS subject, i.relation FROM invitations i \
+         COALESCE(r.name, rc.name) AS rater, i.survey_id, i.subject_id, s.name AS subject, i.relation FROM live_invitations i \
          JOIN people s ON s.id = i.subject_id \
          LEFT JOIN people r ON r.id = i.respondent_person_id LEFT JOIN customers rc ON rc.id = i.respondent_customer_id \
          WHERE i.cycle_id = $1 AND i.revoked = FALSE AND {ANONYMOUS_INVITATION} \
@@ -118,7 +118,7 @@ pub async fn relation_counts(pool: &sqlx::AnyPool, cycle: &str) -> Result<Vec<Re
     let rows = sqlx::query(
         "SELECT relation, COUNT(*) AS invited, COALESCE(SUM(CASE WHEN completed THEN 1 ELSE 0 END), 0) AS answered, \
          COALESCE(SUM(CASE WHEN declined THEN 1 ELSE 0 END), 0) AS declined \
-         FROM invitations WHERE cycle_id = $1 GROUP BY relation ORDER BY relation",
+         FROM live_invitations WHERE cycle_id = $1 GROUP BY relation ORDER BY relation",
     )
     .bind(cycle)
     .fetch_all(pool)
@@ -144,7 +144,7 @@ pub async fn person_attributed(
     since: i64,
 ) -> Result<Vec<Pending>, sqlx::Error> {
     let sql = format!(
-        "SELECT i.id, i.cycle_id, i.subject_id, i.respondent_key, i.delivery, {ANONYMOUS_INVITATION} AS anonymous FROM invitations i \
+        "SELECT i.id, i.cycle_id, i.subject_id, i.respondent_key, i.delivery, {ANONYMOUS_INVITATION} AS anonymous FROM live_invitations i \
          WHERE i.cycle_id = $1 AND i.respondent_person_id = $2 AND i.relation IN ('self', 'manager') \
          AND i.completed = FALSE AND i.revoked = FALSE AND i.declined = FALSE AND i.delivery = 'email' \
          AND NOT EXISTS (SELECT 1 FROM outbox_items oi CROSS JOIN outbox o \
@@ -172,7 +172,7 @@ where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
     let sql = format!(
-        "SELECT i.id, i.cycle_id, i.subject_id, i.respondent_key, i.delivery, {ANONYMOUS_INVITATION} AS anonymous FROM invitations i \
+        "SELECT i.id, i.cycle_id, i.subject_id, i.respondent_key, i.delivery, {ANONYMOUS_INVITATION} AS anonymous FROM live_invitations i \
          JOIN cycles c ON c.id = i.cycle_id WHERE i.delivery = 'email' AND c.status = 'open' AND c.closes_at > $1 AND c.remind_every_days IS NOT NULL \
          AND i.completed = FALSE AND i.revoked = FALSE AND i.declined = FALSE AND i.reminders_sent < COALESCE(c.max_reminders, 2) \
          AND {NO_PENDING_EMAIL} \

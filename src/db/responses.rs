@@ -17,7 +17,7 @@ pub struct NewResponse<'a> {
     /// Anonymous responses keep no reference to the invitation.
     pub anonymous: bool,
     pub answers: &'a [Answer],
-    /// The close that released it (see `db::closings`); None for a submission.
+    /// The close that released it (see `db::runs`); None for a submission.
     pub release_run: Option<&'a str>,
 }
 
@@ -43,7 +43,7 @@ pub async fn claim_by_id(
 /// cycle open. On PostgreSQL it holds its cycle's row (`FOR SHARE`) until it commits, so the
 /// closing transaction, which updates that row, waits for submissions in flight and then sees
 /// their sealed records, and a claim that comes after the close finds the cycle closed. A cycle
-/// being closed (a row in `closings`) takes no claim either.
+/// being closed (a close in `cycle_runs`) takes no claim either.
 /// SQLite's single writer gives the same order. The claimed rows' targets come back.
 pub(super) fn claim_sql(backend: Backend, which: &str, now: &str) -> String {
     let lock = match backend {
@@ -53,7 +53,7 @@ pub(super) fn claim_sql(backend: Backend, which: &str, now: &str) -> String {
     format!(
         "{} AND completed = FALSE AND revoked = FALSE AND declined = FALSE \
          AND EXISTS (SELECT 1 FROM cycles c WHERE c.id = invitations.cycle_id AND c.status = 'open' AND c.closes_at > {now}{lock}) \
-         AND NOT EXISTS (SELECT 1 FROM closings k WHERE k.cycle_id = invitations.cycle_id) \
+         AND NOT EXISTS (SELECT 1 FROM cycle_runs k WHERE k.cycle_id = invitations.cycle_id AND k.kind = 'close') \
          RETURNING id, cycle_id, survey_id, subject_id, relation, respondent_key, sent_to",
         answered_sql(which, "$1"),
     )

@@ -71,7 +71,7 @@ pub async fn store(tx: &mut Tx, cycle: &str, rows: &[StoredSubject], now: i64) -
     // Invitations of a closed cycle no longer change: count them once.
     sqlx::query(
         "INSERT INTO subject_progress (cycle_id, subject_id, invited, completed) \
-         SELECT cycle_id, subject_id, COUNT(*), SUM(CASE WHEN completed THEN 1 ELSE 0 END) FROM invitations \
+         SELECT cycle_id, subject_id, COUNT(*), SUM(CASE WHEN completed THEN 1 ELSE 0 END) FROM live_invitations \
          WHERE cycle_id = $1 GROUP BY cycle_id, subject_id",
     )
     .bind(cycle)

@@ -23,7 +23,7 @@ fn select(reached: &str) -> String {
     format!(
         "SELECT i.id, i.cycle_id, c.title, c.title_i18n, i.subject_id, p.name, i.relation, i.completed, i.declined, \
          ({} AND LOWER(COALESCE(i.sent_to, '')) <> LOWER(COALESCE({reached}, rp.email, rc.email, ''))) AS moved \
-         FROM invitations i JOIN cycles c ON c.id = i.cycle_id JOIN people p ON p.id = i.subject_id \
+         FROM live_invitations i JOIN cycles c ON c.id = i.cycle_id JOIN people p ON p.id = i.subject_id \
          LEFT JOIN people rp ON rp.id = i.respondent_person_id \
          LEFT JOIN customers rc ON rc.id = i.respondent_customer_id \
          WHERE i.revoked = FALSE AND c.status = 'open' AND c.opens_at <= $2 AND c.closes_at > $2",

@@ -80,7 +80,7 @@ pub async fn cycle_has_invitations(db: &Db, cycle: &str) -> Result<bool, sqlx::E
 pub async fn period_has_survey(db: &Db, period: &str, survey: &str, except: &str) -> Result<bool, sqlx::Error> {
     let found: Option<String> = sqlx::query_scalar(
         "SELECT c.id FROM cycles c WHERE c.period = $1 AND c.id <> $2 \
-         AND EXISTS (SELECT 1 FROM invitations i WHERE i.cycle_id = c.id AND i.survey_id = $3) LIMIT 1",
+         AND EXISTS (SELECT 1 FROM live_invitations i WHERE i.cycle_id = c.id AND i.survey_id = $3) LIMIT 1",
     )
     .bind(period)
     .bind(except)
@@ -93,7 +93,7 @@ pub async fn period_has_survey(db: &Db, period: &str, survey: &str, except: &str
 /// Every cycle that has invitations of `survey`, with its period: (cycle, period).
 pub async fn cycles_of_survey(db: &Db, survey: &str) -> Result<Vec<(String, Option<String>)>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT c.id, c.period FROM cycles c WHERE c.id IN (SELECT DISTINCT cycle_id FROM invitations WHERE survey_id = $1) \
+        "SELECT c.id, c.period FROM cycles c WHERE c.id IN (SELECT DISTINCT cycle_id FROM live_invitations WHERE survey_id = $1) \
          ORDER BY c.id",
     )
     .bind(survey)
@@ -107,7 +107,7 @@ pub async fn customers_who_answered(db: &Db, survey: &str, cycles: &[String]) ->
     for chunk in cycles.chunks(200) {
         let list: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
         let sql = format!(
-            "SELECT DISTINCT respondent_customer_id FROM invitations WHERE survey_id = $1 AND completed = TRUE \
+            "SELECT DISTINCT respondent_customer_id FROM live_invitations WHERE survey_id = $1 AND completed = TRUE \
              AND respondent_customer_id IS NOT NULL AND cycle_id IN ({})",
             list.join(", ")
         );

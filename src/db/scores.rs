@@ -50,7 +50,7 @@ pub async fn subjects(pool: &AnyPool, cycle: &str, only: Only<'_>) -> Result<Vec
          CASE WHEN o.person_id IS NULL THEN p.team ELSE o.team END AS team, \
          CASE WHEN o.person_id IS NULL THEN p.role ELSE o.role END AS role \
          FROM people p LEFT JOIN cycle_org o ON o.cycle_id = $1 AND o.person_id = p.id \
-         WHERE p.id IN (SELECT DISTINCT subject_id FROM invitations WHERE cycle_id = $1{}) ORDER BY p.id",
+         WHERE p.id IN (SELECT DISTINCT subject_id FROM live_invitations WHERE cycle_id = $1{}) ORDER BY p.id",
         only.filter("subject_id")
     );
     let rows = only.bind(sqlx::query(sqlx::AssertSqlSafe(sql)).bind(cycle)).fetch_all(pool).await?;
@@ -70,7 +70,7 @@ pub async fn subjects(pool: &AnyPool, cycle: &str, only: Only<'_>) -> Result<Vec
 pub async fn indicators(pool: &AnyPool, cycle: &str) -> Result<Vec<String>, sqlx::Error> {
     sqlx::query_scalar(
         "SELECT DISTINCT indicator FROM questions WHERE indicator IS NOT NULL \
-         AND survey_id IN (SELECT DISTINCT survey_id FROM invitations WHERE cycle_id = $1) ORDER BY indicator",
+         AND survey_id IN (SELECT DISTINCT survey_id FROM live_invitations WHERE cycle_id = $1) ORDER BY indicator",
     )
     .bind(cycle)
     .fetch_all(pool)
@@ -83,7 +83,7 @@ fn relation(r: &sqlx::any::AnyRow) -> Result<Relation, sqlx::Error> {
 }
 
 /// The responses of cycle `$1` a reader may count: those a close released only once the cycle
-/// is marked closed (a close writes them before, in short transactions: `db::closings`).
+/// is marked closed (a close writes them before, in short transactions: `db::runs`).
 pub const RELEASED_RESPONSES: &str =
     "(r.release_run IS NULL OR EXISTS (SELECT 1 FROM cycles rc WHERE rc.id = $1 AND rc.status = 'closed'))";
 
@@ -194,7 +194,7 @@ pub async fn open_anonymous_counts(
 ) -> Result<Vec<(String, Relation, String, u64)>, sqlx::Error> {
     let sql = format!(
         "SELECT i.subject_id, i.relation, q.indicator, COUNT(DISTINCT i.id) AS n \
-         FROM invitations i JOIN surveys s ON s.id = i.survey_id \
+         FROM live_invitations i JOIN surveys s ON s.id = i.survey_id \
          JOIN questions q ON q.survey_id = i.survey_id AND q.indicator IS NOT NULL \
          WHERE i.cycle_id = $1{} AND i.completed = TRUE \
          AND (i.relation IN ('peer', 'direct_report') OR (i.relation = 'customer' AND s.anonymous = TRUE)) \
@@ -218,7 +218,7 @@ pub async fn anonymous_raters_by_relation(
 ) -> Result<Vec<(String, Relation, u64)>, sqlx::Error> {
     let rows = sqlx::query(
         "SELECT i.subject_id, i.relation, COUNT(DISTINCT i.respondent_key) AS n \
-         FROM invitations i JOIN surveys s ON s.id = i.survey_id \
+         FROM live_invitations i JOIN surveys s ON s.id = i.survey_id \
          WHERE i.cycle_id = $1 AND i.completed = TRUE \
          AND (i.relation IN ('peer', 'direct_report') OR (i.relation = 'customer' AND s.anonymous = TRUE)) \
          GROUP BY i.subject_id, i.relation",

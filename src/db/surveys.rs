@@ -138,7 +138,7 @@ pub async fn save(tx: &mut Tx, s: &Survey, now: i64) -> Result<(), sqlx::Error> 
 
 /// The ids of the surveys a cycle asks.
 pub async fn ids_of_cycle(pool: &sqlx::AnyPool, cycle: &str) -> Result<Vec<String>, sqlx::Error> {
-    sqlx::query_scalar("SELECT DISTINCT survey_id FROM invitations WHERE cycle_id = $1 ORDER BY survey_id")
+    sqlx::query_scalar("SELECT DISTINCT survey_id FROM live_invitations WHERE cycle_id = $1 ORDER BY survey_id")
         .bind(cycle)
         .fetch_all(pool)
         .await

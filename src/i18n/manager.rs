@@ -155,6 +155,8 @@ texts! {
             import_summary: Msg,
             raters_title: &'static str,
             raters_link: &'static str,
+            run_launch: Msg,
+            run_close: Msg,
             audit_title: &'static str,
             test_webhook: &'static str,
             no_deliveries: &'static str,
@@ -242,6 +244,12 @@ texts! {
 }
 
 impl DashText {
+    /// A close or launch under way on a cycle: `kind`, rows written of `total`.
+    pub fn run_note(&self, kind: &str, done: &i64, total: &i64) -> String {
+        let msg = if kind == "close" { self.run_close } else { self.run_launch };
+        super::fill(msg, &[("done", &done.to_string()), ("total", &total.to_string())])
+    }
+
     /// A cycle's status (`open`, `closed`, `scheduled`) in this language.
     pub fn status(&self, status: &str) -> &'static str {
         match status {

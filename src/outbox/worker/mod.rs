@@ -85,11 +85,11 @@ pub async fn run(app: App, mut stop: watch::Receiver<bool>) {
             if let Err(e) = crate::app::closed::store_missing(&worker.app).await {
                 tracing::warn!(error = %e.chain(), "storing closed cycles' results failed");
             }
-            // A close that died is undone: its cycle takes answers again, every one still sealed.
-            match crate::app::cycles::sweep_closings(&worker.app).await {
+            // A close or launch that died is undone: nothing of it was ever seen.
+            match crate::app::runs::sweep(&worker.app).await {
                 Ok(0) => {}
-                Ok(undone) => tracing::warn!(undone, "closes that stopped midway were undone"),
-                Err(e) => tracing::warn!(error = %e.chain(), "undoing closes that stopped midway failed"),
+                Ok(undone) => tracing::warn!(undone, "closes or launches that stopped midway were undone"),
+                Err(e) => tracing::warn!(error = %e.chain(), "undoing closes or launches that stopped midway failed"),
             }
         }
         if let Err(e) = crate::app::reminders::schedule_reminders(&worker.app).await {

@@ -1,0 +1,99 @@
+//! A launch or list of invitations too long for one transaction runs in shares that nobody sees
+//! until one short transaction publishes them all; one that fails midway leaves nothing, and
+//! while one runs its cycle takes no other invitation and the admin page shows its progress.
+use crate::common::{self, Backend, TestApp, web};
+use candor::db::runs;
+use serde_json::{Value, json};
+
+/// One team of `n` sellers T0.., a peer survey `p`, and the open cycle Q4.
+async fn team(app: &TestApp, n: usize) {
+    let people: Vec<Value> = (0..n)
+        .map(|i| json!({"id":format!("T{i}"),"name":format!("Seller {i}"),"email":format!("t{i}@corp.example"),"team":"One"}))
+        .collect();
+    let (s, b) = app.post("/api/v1/people", json!({ "people": people })).await;
+    assert_eq!(s, 200, "{b}");
+    app.seed_teamwork_survey("p", false).await;
+    app.seed_cycle("Q4").await;
+}
+
+/// What a reader of the cycle sees: invitations counted by its progress.
+async fn invited(app: &TestApp) -> i64 {
+    let (s, b) = app.get("/api/v1/cycles/Q4/progress").await;
+    assert_eq!(s, 200, "{b}");
+    b["surveys"].as_array().map_or(0, |all| all.iter().map(|p| p["invited"].as_i64().unwrap()).sum())
+}
+
+/// Everything a call writes besides the audit log.
+async fn written(app: &TestApp) -> [i64; 5] {
+    let mut out = [0; 5];
+    for (k, table) in ["invitations", "links", "outbox", "outbox_items", "cycle_runs"].iter().enumerate() {
+        out[k] = common::count(app, &format!("SELECT COUNT(*) FROM {table}")).await;
+    }
+    out
+}
+
+async fn a_long_launch_is_published_whole(backend: Backend) {
+    let app = common::spawn_app(backend).await;
+    team(&app, 60).await;
+    let (s, b) = app.post("/api/v1/cycles/Q4/launch", json!({"survey":"p","subjects":"all","peers":"team"})).await;
+    assert_eq!(s, 201, "{b}");
+    assert_eq!(b["created"], 60 * 60, "peers and self: {b}");
+    assert_eq!(invited(&app).await, 60 * 60);
+    let runs = common::count(&app, "SELECT COUNT(DISTINCT launch_run) FROM invitations").await;
+    assert_eq!(runs, 1, "written as one launch run (more than one transaction's share)");
+    assert_eq!(common::count(&app, "SELECT COUNT(*) FROM cycle_runs").await, 0, "the run ended");
+    let emails = common::count(&app, "SELECT COUNT(*) FROM outbox WHERE kind = 'invitation'").await;
+    assert_eq!(emails, 60, "one email per rater: a rater's reviews were written together");
+}
+
+async fn a_long_call_that_fails_midway_leaves_nothing(backend: Backend) {
+    let app = common::spawn_app(backend).await;
+    team(&app, 60).await;
+    let mut rows: Vec<Value> = Vec::new();
+    for s in 0..60 {
+        for r in (0..60).filter(|&r| r != s) {
+            rows.push(json!({"survey":"p","subject":format!("T{s}"),"respondent":{"person":format!("T{r}")},"relation":"peer"}));
+        }
+    }
+    // A rater of their own, so the last share: the shares before it are written, then undone.
+    rows.push(json!({"survey":"p","subject":"T1","respondent":{"person":"GHOST"},"relation":"peer"}));
+    let (s, b) = app.post("/api/v1/cycles/Q4/invitations", json!({ "invitations": rows })).await;
+    assert_eq!((s, b["error"]["code"].as_str()), (409, Some("unknown_respondent")), "{b}");
+    assert_eq!(written(&app).await, [0; 5], "nothing of the call is kept");
+    assert_eq!(invited(&app).await, 0);
+}
+
+async fn a_running_launch_holds_its_cycle_and_shows_its_progress(backend: Backend) {
+    let app = common::spawn_app(backend).await;
+    team(&app, 8).await;
+    let now = candor::domain::time::now();
+    let begun = runs::begin(app.state.db(), "Q4", "run-1", runs::Kind::Launch, 12_345, now).await.unwrap();
+    assert_eq!(begun, runs::Begun::Running);
+    let one = json!({"invitations":[{"survey":"p","subject":"T1","respondent":{"person":"T2"},"relation":"peer"}]});
+    let (s, b) = app.post("/api/v1/cycles/Q4/invitations", one.clone()).await;
+    assert_eq!((s, b["error"]["code"].as_str()), (409, Some("launch_under_way")), "{b}");
+    let (s, b) = app.post("/api/v1/cycles/Q4/close", json!({})).await;
+    assert_eq!(s, 409, "no close while a launch runs: {b}");
+
+    web::make_admin(&app, "hr@corp.example").await;
+    let (cookie, _) = web::admin_session(&app, "hr@corp.example").await;
+    for (lang, note) in
+        [("en", "Creating invitations: 0 of 12345 written."), ("zh-CN", "正在创建邀请：已写入 12345 份中的 0 份。")]
+    {
+        let (s, html) = web::get(&app, Some(&cookie), &format!("/admin?lang={lang}")).await;
+        assert_eq!(s, 200);
+        assert!(html.contains(note), "{lang}: the admin page shows the launch under way");
+    }
+
+    // Dead a minute later: the sweep frees the cycle, and the invitation goes in.
+    sqlx::query("UPDATE cycle_runs SET heartbeat = 0").execute(&app.state.db().pool).await.unwrap();
+    assert_eq!(candor::app::runs::sweep(&app.state).await.unwrap(), 1);
+    let (s, b) = app.post("/api/v1/cycles/Q4/invitations", one).await;
+    assert_eq!(s, 201, "{b}");
+}
+
+on_both_databases!(
+    a_long_launch_is_published_whole,
+    a_long_call_that_fails_midway_leaves_nothing,
+    a_running_launch_holds_its_cycle_and_shows_its_progress
+);
