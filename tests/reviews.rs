@@ -180,6 +180,7 @@ async fn anonymous_answers_cannot_be_linked_to_raters(backend: Backend) {
             "id",
             "invitation_id",
             "relation",
+            "release_run",
             "source",
             "subject_id",
             "submitted_on",
@@ -208,6 +209,17 @@ async fn anonymous_answers_cannot_be_linked_to_raters(backend: Backend) {
         assert!(day.len() == 10 && day.as_bytes()[4] == b'-', "{day}");
         let anonymous = relation == "peer" || relation == "direct_report";
         assert_eq!(invitation.is_none(), anonymous, "{relation}");
+    }
+    // The close that released them is named alike on every anonymous row (and on no other).
+    let runs: Vec<(String, Option<String>)> =
+        sqlx::query_as("SELECT DISTINCT relation, release_run FROM responses ORDER BY relation")
+            .fetch_all(pool)
+            .await
+            .unwrap();
+    let named: std::collections::BTreeSet<&String> = runs.iter().filter_map(|(_, r)| r.as_ref()).collect();
+    assert_eq!(named.len(), 1, "{runs:?}");
+    for (relation, run) in &runs {
+        assert_eq!(run.is_some(), relation == "peer" || relation == "direct_report", "{relation}");
     }
     // Completed anonymous invitations say that, not when.
     let dated: Vec<(String, Option<String>)> =

@@ -3,6 +3,11 @@
 //! worker's state.)
 use super::*;
 
+/// Emails rendered at once: one per core.
+static RENDERING: std::sync::LazyLock<tokio::sync::Semaphore> = std::sync::LazyLock::new(|| {
+    tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get()))
+});
+
 /// What a round's emails read, loaded at once (`load_round`).
 type Loaded = delivery::Round;
 
@@ -98,7 +103,10 @@ impl Worker {
             email.subject = compose::subject_for(Some(org), &email.subject, crate::i18n::colon(locale));
         }
         let from = self.from.clone();
-        // Rendering is CPU work: off the async threads, which keep serving requests.
+        // Rendering is CPU work: off the async threads, which keep serving requests, and one per
+        // core at a time (a round's 128 at once would each hold a blocking thread, with its
+        // stack and allocator arena, and render no faster).
+        let _rendering = RENDERING.acquire().await.map_err(app::Error::internal)?;
         let built = tokio::task::spawn_blocking(move || compose::invitation(&email, &from))
             .await
             .map_err(app::Error::internal)?;
