@@ -120,10 +120,18 @@ async fn a_close_killed_midway_releases_all_or_nothing(backend: Backend) {
         "half-released: status {status}, {sealed} sealed, {released} released"
     );
     if status == "open" {
-        // The killed run held the cycle; a minute later it counts as dead and is taken over.
+        // The killed run held the cycle; a minute later it counts as dead and is taken over (by
+        // this close, or by the worker's sweep: then the close waits its turn, 409, meanwhile).
         sqlx::query("UPDATE cycle_runs SET heartbeat = 0").execute(&reader.pool).await.unwrap();
-        let res = client.post(format!("{base}/api/v1/cycles/Q4/close")).bearer_auth(&admin_key).send().await.unwrap();
-        assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+        let close = || async {
+            let res =
+                client.post(format!("{base}/api/v1/cycles/Q4/close")).bearer_auth(&admin_key).send().await.unwrap();
+            let status = res.status().as_u16();
+            let body = res.text().await.unwrap();
+            (status != 409 || !body.contains("closing_under_way")).then_some((status, body))
+        };
+        let (status, body) = common::eventually(120, close).await;
+        assert_eq!(status, 200, "{body}");
         assert_eq!(seen(&reader).await, ("closed".into(), 0, all), "closed again, nothing lost");
         let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM responses").fetch_one(&reader.pool).await.unwrap();
         assert_eq!(rows, all, "what the killed close wrote was deleted: no answer counted twice");

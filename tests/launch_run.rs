@@ -87,7 +87,7 @@ async fn a_running_launch_holds_its_cycle_and_shows_its_progress(backend: Backen
 
     // Dead a minute later: the sweep frees the cycle, and the invitation goes in.
     sqlx::query("UPDATE cycle_runs SET heartbeat = 0").execute(&app.state.db().pool).await.unwrap();
-    assert_eq!(candor::app::runs::sweep(&app.state).await.unwrap(), 1);
+    crate::closing_staged::swept(&app).await;
     let (s, b) = app.post("/api/v1/cycles/Q4/invitations", one).await;
     assert_eq!(s, 201, "{b}");
 }
