@@ -58,7 +58,10 @@ async fn metrics_count_requests_by_route_template_and_pass_promtool(backend: Bac
 
     let text = eventually(20, || async {
         let text = scrape(&app).await;
-        text.contains("candor_emails_total{outcome=\"sent\"} 1").then_some(text)
+        // Sent, and its row marked so (the count goes up as the email leaves, the row after).
+        let done =
+            text.contains("candor_emails_total{outcome=\"sent\"} 1") && value(&text, "candor_outbox_pending") == 0.0;
+        done.then_some(text)
     })
     .await;
     promtool_accepts(&text);
