@@ -19,7 +19,10 @@ use crate::domain::token::random_id;
 #[tracing::instrument(skip_all, fields(cycle = %id))]
 pub async fn close(app: &App, actor: &Actor, id: &str) -> Result<Cycle> {
     cycles::load(&app.db.pool, id).await?.ok_or_else(|| Error::not_found("cycle", id))?;
-    close_now(app, actor, id).await?;
+    // Run to its end even if the caller goes (a request that timed out): a close dropped
+    // halfway would hold the cycle until it counts as dead, and then be undone.
+    let (app_, actor_, id_) = (app.clone(), actor.clone(), id.to_string());
+    tokio::spawn(async move { close_now(&app_, &actor_, &id_).await }).await.map_err(Error::internal)??;
     let cycle = load(app, id).await?;
     if !cycle.closed {
         return Err(Error::conflict("closing_under_way", "this cycle is being closed; it will be closed in a moment")
@@ -78,6 +81,7 @@ async fn release(app: &App, actor: &Actor, id: &str, run: &str) -> Result<Opened
 /// its drafts, queues its `cycle.closed` webhooks and records who closed it. What the run
 /// wrote becomes readable at once.
 async fn publish(app: &App, actor: &Actor, id: &str, run: &str, opened: &Opened, now: i64) -> Result<()> {
+    let _turn = app.write_turn().await;
     let mut tx = app.db.begin().await?;
     runs::still_running(crate::db::runs::beat(&mut tx, id, run, 0, now).await?)?;
     if !cycles::mark_closed(&mut tx, id, now).await? {
@@ -116,6 +120,7 @@ async fn scrub(app: &App, opened: &Opened) -> std::result::Result<(), sqlx::Erro
         return Ok(());
     }
     for chunk in opened.sealed_ids.chunks(DELETE_PER_TX) {
+        let _turn = app.write_turn().await;
         sealed::delete(&app.db, chunk).await?;
     }
     sealed::scrub(&app.db).await

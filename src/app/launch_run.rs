@@ -29,18 +29,29 @@ pub(super) async fn create(
         Started::NotOpen => return Err(Error::conflict("cycle_closed", "the cycle is closed").naming(&cycle.id)),
         Started::Busy(kind) => return Err(busy(kind, &cycle.id)),
     }
-    match write_and_publish(app, &rec, cycle, &run, &rows, deliver, now).await {
-        Ok(written) => {
+    // Run to its end even if the caller goes (a request that timed out): a run dropped halfway
+    // would hold the cycle until it counts as dead, and then be undone.
+    let (app_, cycle_, run_, actor) = (app.clone(), cycle.clone(), run.clone(), rec.actor.clone());
+    let (action, what) = (rec.action, rec.what);
+    let written = tokio::spawn(async move {
+        let rec = Recorded { actor: &actor, action, what };
+        let written = write_and_publish(&app_, &rec, &cycle_, &run_, &rows, deliver, now).await;
+        if written.is_err() {
+            runs::give_up(&app_, &cycle_.id, &run_, Kind::Launch).await;
+        }
+        written.map(|w| (w, rows.len()))
+    })
+    .await
+    .map_err(Error::internal)?;
+    match written {
+        Ok((written, asked)) => {
             if written.emailed {
                 app.wake_outbox();
             }
             tracing::info!(created = written.created, "invitations created");
-            Ok(written.into_created(rows.len()))
+            Ok(written.into_created(asked))
         }
-        Err(e) => {
-            runs::give_up(app, &cycle.id, &run, Kind::Launch).await;
-            Err(e)
-        }
+        Err(e) => Err(e),
     }
 }
 
@@ -69,12 +80,14 @@ async fn write_and_publish(
     let mut written = Written::default();
     for numbers in shares(rows) {
         let share: Vec<NewInvitation> = numbers.iter().map(|&i| rows[i].clone()).collect();
+        let _turn = app.write_turn().await;
         let mut tx = app.db.begin().await?;
         runs::still_running(crate::db::runs::beat(&mut tx, &cycle.id, run, share.len() as i64, time::now()).await?)?;
         let more = write_rows(app, &mut tx, cycle, &share, &numbers, deliver, Some(run), now).await?;
         tx.commit().await?;
         written.add(more);
     }
+    let _turn = app.write_turn().await;
     let mut tx = app.db.begin().await?;
     runs::still_running(crate::db::runs::beat(&mut tx, &cycle.id, run, 0, time::now()).await?)?;
     if written.created > 0 {

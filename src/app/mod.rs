@@ -70,6 +70,8 @@ pub struct App {
     pub drafts: Arc<DraftSecret>,
     /// Group commit for respondent submissions.
     writer: writer::Writer,
+    /// SQLite's write lock, taken in turn (see [`App::write_turn`]).
+    turn: Arc<tokio::sync::Mutex<()>>,
     /// When each API key's use was last recorded (see `integrations::verify_key`).
     key_uses: Arc<std::sync::Mutex<std::collections::HashMap<String, i64>>>,
     /// This instance's Prometheus series (served when `CANDOR_METRICS_LISTEN` is set).
@@ -81,6 +83,18 @@ pub struct App {
 }
 
 impl App {
+    /// On SQLite, a turn at the write lock, for the writers that would otherwise starve each
+    /// other: the submissions' group commit, and the short transactions of a long run (a
+    /// close, a launch). SQLite's own wait is a sleep-and-retry that the run, taking the lock
+    /// again the moment it commits, wins every time; these turns are granted first come, first
+    /// served. Held until the transaction ends. None on PostgreSQL, which has row locks.
+    pub async fn write_turn(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
+        match self.db.backend {
+            crate::db::Backend::Sqlite => Some(self.turn.lock().await),
+            crate::db::Backend::Postgres => None,
+        }
+    }
+
     /// The storage itself, for the integration tests and benchmarks that check what is stored
     /// or seed it in bulk; nothing in `src/` outside `app` calls it (tests/layers.rs).
     #[doc(hidden)]
@@ -107,6 +121,7 @@ impl App {
             key_check: crate::domain::sealed::key_check_value(server_key).into(),
             drafts: Arc::new(DraftSecret::derive(server_key)),
             writer: Default::default(),
+            turn: Default::default(),
             key_uses: Default::default(),
             metrics,
         }

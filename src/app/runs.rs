@@ -37,6 +37,7 @@ pub async fn start(app: &App, cycle: &str, run: &str, kind: Kind, total: usize) 
 /// by `owner`).
 pub async fn undo(app: &App, cycle: &str, run: &str, owner: &str, kind: Kind) -> Result<()> {
     loop {
+        let _turn = app.write_turn().await;
         let gone = match kind {
             Kind::Close => runs::clear_released(&app.db, cycle, run, CLEAR_PER_TX).await?,
             Kind::Launch => runs::clear_launched(&app.db, cycle, run, CLEAR_PER_TX).await?,

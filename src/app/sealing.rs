@@ -142,6 +142,7 @@ pub async fn stage(app: &App, cycle: &str, run: &str, opened: &Opened, day: &str
                 (response, r.id.clone())
             })
             .collect();
+        let _turn = app.write_turn().await;
         let mut tx = app.db.begin().await?;
         super::runs::still_running(
             crate::db::runs::beat(&mut tx, cycle, run, chunk.len() as i64, crate::domain::time::now()).await?,

@@ -127,7 +127,9 @@ async fn write_on(
         Some(held) => held,
         None => conn.insert(submissions::writer_connection(&app.db).await?),
     };
+    let turn = app.write_turn().await;
     let result = batch::write_pooled(app, held, batch).await;
+    drop(turn);
     if result.is_err() {
         // Already marked to be closed, rather than handed back with the writer's settings.
         conn.take();
