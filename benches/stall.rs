@@ -62,7 +62,8 @@ impl Candor {
             .env("CANDOR_LISTEN", format!("127.0.0.1:{port}"))
             .env("CANDOR_PUBLIC_URL", format!("http://127.0.0.1:{port}"))
             .env("CANDOR_MAIL_DIR", dir.join("mail"))
-            .env("CANDOR_LOG", "warn")
+            // The close's steps and their times (`closing_ms`, `scrub_ms`, `results_ms`).
+            .env("CANDOR_LOG", "warn,candor::app::closing=info")
             // The respondents' connections all come from 127.0.0.1.
             .env("CANDOR_MAX_CONNECTIONS_PER_CLIENT", "1024")
             .env_remove("CANDOR_SMTP_URL")
@@ -199,6 +200,7 @@ struct Row {
     op: String,
     seconds: f64,
     load: load::Stats,
+    stalls: Vec<(f64, f64, usize, f64)>,
     health: load::HealthStats,
     ran_out: bool,
 }
@@ -232,6 +234,7 @@ async fn scenario(name: &'static str, candor: &Candor, tokens: &std::sync::Arc<l
         op: outcome,
         seconds: (to - from).as_secs_f64(),
         load: load::stats(&samples, from, to),
+        stalls: load::stalls(&samples, from, to, 250.0),
         health,
         ran_out,
     }
@@ -262,6 +265,13 @@ async fn on(backend: &str, url: &str, dir: &Path) {
         .unwrap_or_else(|| launch.seconds.max(close.seconds).max(1.0));
     let baseline = scenario("baseline", &candor, &tokens, Op::Idle(idle)).await;
     drop(candor);
+    let log = std::fs::read_to_string(dir.join("candor.log")).unwrap_or_default();
+    for line in log.lines().filter(|l| l.contains("closing_ms") || l.contains("scrub_ms")) {
+        // The fields only: no colours, no timestamp.
+        let plain = strip_colours(line);
+        let fields: Vec<&str> = plain.split_whitespace().filter(|w| w.contains('=')).collect();
+        println!("{backend}: close log: {}", fields.join(" "));
+    }
     println!(
         "{backend}: {people} people in teams of {team}, {sealed} sealed answers; respondents: {} submissions/s due, \
          over {} connections, latency from when each was due",
@@ -288,10 +298,34 @@ async fn on(backend: &str, url: &str, dir: &Path) {
             if r.ran_out { " (links ran out: raise BENCH_TOKENS)" } else { "" }
         );
     }
+    for r in [&launch, &close, &baseline] {
+        let spans: Vec<String> = r
+            .stalls
+            .iter()
+            .map(|(a, b, n, worst)| format!("+{a:.2}–{b:.2} s ({n} requests, worst {worst:.0} ms)"))
+            .collect();
+        if !spans.is_empty() {
+            println!("{}: waits over 250 ms, by when the request was due: {}", r.name, spans.join(", "));
+        }
+    }
     println!(
         "{backend}: baseline p99 {:.1} ms; targets: p99 < 250 ms during each operation, no /healthz failure",
         baseline.load.p99_ms
     );
+}
+
+/// A log line without its terminal colour codes (`ESC [ … m`).
+fn strip_colours(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        if c == '\x1b' {
+            chars.by_ref().find(|&c| c == 'm');
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 async fn run() {

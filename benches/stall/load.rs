@@ -62,6 +62,26 @@ pub fn stats(samples: &[Sample], from: Instant, to: Instant) -> Stats {
     }
 }
 
+/// Stretches of the window in which requests waited longer than `over_ms`: the offsets (from
+/// `from`, in seconds) of the first and last such request due, how many, and the longest wait.
+/// Requests due within 100 ms of each other belong to one stretch.
+pub fn stalls(samples: &[Sample], from: Instant, to: Instant, over_ms: f64) -> Vec<(f64, f64, usize, f64)> {
+    let mut slow: Vec<(f64, f64)> = samples
+        .iter()
+        .filter(|s| s.due >= from && s.due <= to && s.latency.as_secs_f64() * 1000.0 > over_ms)
+        .map(|s| ((s.due - from).as_secs_f64(), s.latency.as_secs_f64() * 1000.0))
+        .collect();
+    slow.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let mut out: Vec<(f64, f64, usize, f64)> = Vec::new();
+    for (at, ms) in slow {
+        match out.last_mut() {
+            Some(last) if at - last.1 <= 0.1 => *last = (last.0, at, last.2 + 1, last.3.max(ms)),
+            _ => out.push((at, at, 1, ms)),
+        }
+    }
+    out
+}
+
 const ANSWERS: &str = "q1=4&q2=9&q3=Quick+and+friendly";
 
 /// Respondents submitting until [`Load::stop`].
