@@ -1,6 +1,7 @@
 //! Respondents while HR runs a launch or a close (issue 32): the real `candor` binary, with
 //! respondents of an open cycle submitting at a steady rate and a monitor probing `/healthz`
-//! every 20 ms, while (1) the 360 is launched for the whole org in teams of 8 and (2) a cycle
+//! every 20 ms (and another reads a survey page, to tell a stalled write from a stalled
+//! server), while (1) the 360 is launched for the whole org in teams of 8 and (2) a cycle
 //! of sealed answers is closed; then (3) the same load with no admin operation, as a baseline.
 //! Each scenario reports the operation's time and the respondents' latency in exactly its
 //! window (`stall/load.rs` says how, and why not wrk).
@@ -202,6 +203,9 @@ struct Row {
     load: load::Stats,
     stalls: Vec<(f64, f64, usize, f64)>,
     health: load::HealthStats,
+    /// A survey page read over and over: whether reads stall too (busy async workers, CPU) or
+    /// only writes (the write lock).
+    page: load::HealthStats,
     ran_out: bool,
 }
 
@@ -209,10 +213,11 @@ struct Row {
 const WARM_UP: Duration = Duration::from_millis(500);
 
 /// Respondents and the monitor during `op` (an admin POST), or for `idle` seconds without one.
-async fn scenario(name: &'static str, candor: &Candor, tokens: &std::sync::Arc<load::Tokens>, op: Op<'_>) -> Row {
+async fn scenario(name: &'static str, candor: &Candor, tokens: &Tokens, op: Op<'_>) -> Row {
     let rate = env_or("BENCH_RATE", 500) as f64;
-    let respondents = load::Load::start(&candor.base, tokens, rate, env_or("BENCH_CONNECTIONS", 8));
-    let monitor = load::Health::start(&candor.base);
+    let respondents = load::Load::start(&candor.base, &tokens.submit, rate, env_or("BENCH_CONNECTIONS", 8));
+    let monitor = load::Health::start(format!("{}/healthz", candor.base));
+    let reader = load::Health::start(format!("{}/s/{}", candor.base, tokens.page));
     tokio::time::sleep(WARM_UP).await;
     let from = Instant::now();
     let outcome = match op {
@@ -229,6 +234,7 @@ async fn scenario(name: &'static str, candor: &Candor, tokens: &std::sync::Arc<l
     let to = Instant::now();
     let (samples, ran_out) = respondents.stop(to).await;
     let health = monitor.stop(from, to).await;
+    let page = reader.stop(from, to).await;
     Row {
         name,
         op: outcome,
@@ -236,8 +242,15 @@ async fn scenario(name: &'static str, candor: &Candor, tokens: &std::sync::Arc<l
         load: load::stats(&samples, from, to),
         stalls: load::stalls(&samples, from, to, 250.0),
         health,
+        page,
         ran_out,
     }
+}
+
+/// Links to submit to, each once, and one whose survey page is read (GET never uses it up).
+struct Tokens {
+    submit: std::sync::Arc<load::Tokens>,
+    page: String,
 }
 
 enum Op<'a> {
@@ -254,7 +267,9 @@ async fn on(backend: &str, url: &str, dir: &Path) {
     seal_cycle(url, dir, sealed, sealed_subjects(people)).await;
     let candor = Candor::start(url, dir);
     candor.wait_up().await;
-    let tokens = load::Tokens::new(seed(&candor, people, team, n_tokens).await);
+    let mut links = seed(&candor, people, team, n_tokens + 1).await;
+    let page = links.pop().unwrap();
+    let tokens = Tokens { submit: load::Tokens::new(links), page };
     println!("{backend}: seeded in {:.1} s", started.elapsed().as_secs_f64());
     let launch = json!({"survey":"p","subjects":"all","peers":"team"});
     let launch = scenario("launch", &candor, &tokens, Op::Post("/api/v1/cycles/L/launch", launch)).await;
@@ -279,11 +294,12 @@ async fn on(backend: &str, url: &str, dir: &Path) {
         env_or("BENCH_CONNECTIONS", 8)
     );
     println!(
-        "scenario | admin operation | its time | requests | failed | p50 | p99 | max | healthz probes | failed | slowest"
+        "scenario | admin operation | its time | requests | failed | p50 | p99 | max | healthz probes | failed | slowest \
+         | page GETs | failed | p99 | slowest"
     );
     for r in [&launch, &close, &baseline] {
         println!(
-            "{} | {} | {:.2} s | {} | {} | {:.1} ms | {:.1} ms | {:.1} ms | {} | {} | {:.1} ms{}",
+            "{} | {} | {:.2} s | {} | {} | {:.1} ms | {:.1} ms | {:.1} ms | {} | {} | {:.1} ms | {} | {} | {:.1} ms | {:.1} ms{}",
             r.name,
             r.op,
             r.seconds,
@@ -295,6 +311,10 @@ async fn on(backend: &str, url: &str, dir: &Path) {
             r.health.probes,
             r.health.failed,
             r.health.max_ms,
+            r.page.probes,
+            r.page.failed,
+            r.page.p99_ms,
+            r.page.max_ms,
             if r.ran_out { " (links ran out: raise BENCH_TOKENS)" } else { "" }
         );
     }

@@ -1,4 +1,4 @@
-//! The respondents' load and the `/healthz` prober of the stall bench.
+//! The respondents' load and the probes (`/healthz`, a survey page) of the stall bench.
 //!
 //! Not wrk: wrk is a closed loop (each connection sends its next request only when the last one
 //! has answered), so a server that stalls for 5 s shows up as 8 slow requests among thousands
@@ -155,23 +155,25 @@ impl Load {
     }
 }
 
-/// What a monitor saw of `/healthz`, probing it every 20 ms, one probe at a time.
+/// What a monitor saw of a URL (`/healthz`, or a survey page: a read only), probing it every
+/// 20 ms, one probe at a time.
 pub struct Health {
     end: Arc<OnceLock<Instant>>,
     prober: JoinHandle<Vec<Sample>>,
 }
 
-/// Probes in a window: how many, how many did not answer 200 (or not within 30 s), the slowest.
+/// Probes in a window: how many, how many did not answer 200 (or not within 30 s), the 99th
+/// percentile and the slowest.
 pub struct HealthStats {
     pub probes: usize,
     pub failed: usize,
+    pub p99_ms: f64,
     pub max_ms: f64,
 }
 
 impl Health {
-    pub fn start(base: &str) -> Health {
+    pub fn start(url: String) -> Health {
         let client = reqwest::Client::builder().timeout(Duration::from_secs(30)).build().unwrap();
-        let url = format!("{base}/healthz");
         let end = Arc::new(OnceLock::new());
         let stop = end.clone();
         let prober = tokio::spawn(async move {
@@ -194,6 +196,6 @@ impl Health {
         let _ = self.end.set(to);
         let probes = self.prober.await.unwrap();
         let s = stats(&probes, from, to);
-        HealthStats { probes: s.requests, failed: s.failed, max_ms: s.max_ms }
+        HealthStats { probes: s.requests, failed: s.failed, p99_ms: s.p99_ms, max_ms: s.max_ms }
     }
 }
