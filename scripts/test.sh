@@ -29,6 +29,6 @@ cargo test --lib --bins --tests "$@"
 # nothing against the real binary.
 if [ $# -eq 0 ]; then
   BENCH_EMAILS=200 BENCH_SEALED=300 BENCH_RUNS=1 BENCH_PEOPLE=200 \
-    cargo test --bench email --bench close --bench launch
+    cargo test --bench email --bench close --bench launch --bench stall
   scripts/conformance.sh
 fi
