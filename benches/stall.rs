@@ -7,7 +7,9 @@
 //! window (`stall/load.rs` says how, and why not wrk).
 //!
 //! Run: `cargo bench --bench stall`. Knobs: BENCH_PEOPLE (10,000), BENCH_TEAM (8), BENCH_SEALED
-//! (100,000), BENCH_RATE (submissions a second, 500), BENCH_CONNECTIONS (8), BENCH_TOKENS (links
+//! (100,000), BENCH_RATE (submissions a second, 500), BENCH_CONNECTIONS (256: respondents are
+//! people on their own connections, so as many as arrive are in flight; with 8 the load is a
+//! closed loop whose throughput a short wait caps, see docs/PERFORMANCE.md), BENCH_TOKENS (links
 //! seeded, 6 per person, 60,000 at most by default), BENCH_SECONDS (the baseline's length;
 //! default the longer operation's). BENCH_POSTGRES_URL=postgres://…/postgres runs it on
 //! PostgreSQL too (fresh databases).
@@ -23,6 +25,9 @@ use serde_json::{Value, json};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
+
+/// Respondents' requests in flight at most (`BENCH_CONNECTIONS`).
+const CONNECTIONS: usize = 256;
 
 fn env_or(name: &str, default: usize) -> usize {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
@@ -215,7 +220,7 @@ const WARM_UP: Duration = Duration::from_millis(500);
 /// Respondents and the monitor during `op` (an admin POST), or for `idle` seconds without one.
 async fn scenario(name: &'static str, candor: &Candor, tokens: &Tokens, op: Op<'_>) -> Row {
     let rate = env_or("BENCH_RATE", 500) as f64;
-    let respondents = load::Load::start(&candor.base, &tokens.submit, rate, env_or("BENCH_CONNECTIONS", 8));
+    let respondents = load::Load::start(&candor.base, &tokens.submit, rate, env_or("BENCH_CONNECTIONS", CONNECTIONS));
     let monitor = load::Health::start(format!("{}/healthz", candor.base));
     let reader = load::Health::start(format!("{}/s/{}", candor.base, tokens.page));
     tokio::time::sleep(WARM_UP).await;
@@ -291,7 +296,7 @@ async fn on(backend: &str, url: &str, dir: &Path) {
         "{backend}: {people} people in teams of {team}, {sealed} sealed answers; respondents: {} submissions/s due, \
          over {} connections, latency from when each was due",
         env_or("BENCH_RATE", 500),
-        env_or("BENCH_CONNECTIONS", 8)
+        env_or("BENCH_CONNECTIONS", CONNECTIONS)
     );
     println!(
         "scenario | admin operation | its time | requests | failed | p50 | p99 | max | healthz probes | failed | slowest \
