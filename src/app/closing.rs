@@ -110,8 +110,9 @@ async fn publish(app: &App, actor: &Actor, id: &str, run: &str, opened: &Opened,
     Ok(())
 }
 
-/// Sealed records deleted per transaction after a close.
-const DELETE_PER_TX: usize = 1_000;
+/// Sealed records deleted per transaction after a close: zeroing 250 records of 4 KiB and more
+/// (`secure_delete`) holds the write lock for some tens of milliseconds.
+const DELETE_PER_TX: usize = 250;
 
 /// Deletes the released sealed records, then leaves no copy of them where a later copy of the
 /// database could find them (see `sealed::scrub`).

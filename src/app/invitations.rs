@@ -152,9 +152,10 @@ pub async fn create(
     create_recorded(app, rec, cycle_id, rows, deliver).await
 }
 
-/// Invitations written in one transaction: a call this size or less is written whole in one,
+/// Invitations written in one transaction (about 50 ms of SQLite's write lock, so a respondent
+/// waits at most that long): a call this size or less is written whole in one,
 /// a longer one in several (a launch run, `app::launch_run`).
-pub(super) const ROWS_PER_TX: usize = 2_000;
+pub(super) const ROWS_PER_TX: usize = 1_000;
 
 #[tracing::instrument(skip_all, fields(cycle = %cycle_id, rows = rows.len()))]
 pub(super) async fn create_recorded(
