@@ -241,8 +241,12 @@ async fn an_unopenable_record_stops_the_close(backend: Backend) {
     let (s, b) = app.post("/api/v1/cycles/Q4/close", json!({})).await;
     assert_eq!((s, &b["error"]["code"]), (409, &json!("unsealable")), "{b}");
     assert!(b["error"]["message"].as_str().unwrap().contains("\"Q4\""), "names the cycle: {b}");
-    let (_, c) = app.get("/api/v1/cycles/Q4").await;
-    assert_eq!(c["status"], "open", "{c}");
+    // The close ended the cycle's time (it takes no answer, so a later close releases the same
+    // answers), and released nothing; its results are not final.
+    let (s, c) = app.get("/api/v1/cycles/Q4").await;
+    assert_eq!((s, &c["status"]), (200, &json!("closed")), "{c}");
+    let (_, scores) = app.get("/api/v1/cycles/Q4/scores").await;
+    assert_eq!(scores["final"], false, "{scores}");
     assert_eq!(count(&app, "SELECT COUNT(*) FROM responses").await, 0, "nothing released");
     assert_eq!(count(&app, "SELECT COUNT(*) FROM sealed_responses").await, 2);
     sqlx::query("DELETE FROM sealed_responses WHERE id = 'zz-foreign'").execute(&app.state.db().pool).await.unwrap();

@@ -79,7 +79,7 @@ fn sees(reach: &Reach, cycle: &str, subject: &str) -> bool {
 /// A closed cycle's parts computed from its responses: what its close stores, and what is read
 /// for a cycle closed before parts were stored. Each is released or not by §4, as on reports.
 pub(super) async fn parts_of(db: &Db, cycle: &Cycle) -> Result<Vec<PartRow>> {
-    let rules = results::rules(cycle, time::now());
+    let rules = results::rules(cycle);
     let (groups, counts) = results::released_inputs(db, cycle, Only::All).await?;
     let teams: HashMap<String, Option<String>> =
         db_scores::subjects(&db.pool, &cycle.id, Only::All).await?.into_iter().map(|s| (s.id, s.team)).collect();

@@ -45,8 +45,8 @@ pub async fn ensure(db: &Db, cycle: &Cycle) -> Result<()> {
     }
     let now = time::now();
     let scores = results::compute_scores(db, cycle, now, Only::All).await?;
-    let mut comments = results::compute_comments(db, cycle, now, Only::All).await?;
-    let mut values = results::compute_values(db, cycle, now, Only::All).await?;
+    let mut comments = results::compute_comments(db, cycle, Only::All).await?;
+    let mut values = results::compute_values(db, cycle, Only::All).await?;
     // Who has something to read: a score others gave, or a released comment.
     let released: Vec<String> = scores
         .subjects

@@ -25,8 +25,11 @@ pub async fn close(app: &App, actor: &Actor, id: &str) -> Result<Cycle> {
     tokio::spawn(async move { close_now(&app_, &actor_, &id_).await }).await.map_err(Error::internal)??;
     let cycle = load(app, id).await?;
     if !cycle.closed {
-        return Err(Error::conflict("closing_under_way", "this cycle is being closed; it will be closed in a moment")
-            .naming(id));
+        let kind = match runs::progress(app, id).await? {
+            Some(run) if run.kind == "launch" => Kind::Launch,
+            _ => Kind::Close,
+        };
+        return Err(super::launch_run::busy(kind, id));
     }
     Ok(cycle)
 }

@@ -251,7 +251,12 @@ pub async fn load(app: &App, id: &str) -> Result<Cycle> {
     if cycle.closed || cycle.is_open(time::now()) {
         return Ok(cycle);
     }
-    close_now(app, &Actor::System, id).await?;
+    // A close that cannot finish (a record its key cannot open) is the admin's to see, on the
+    // close call and in the log, not every reader's: they read the cycle as it is, past its
+    // time and not yet released.
+    if let Err(e @ (Error::Conflict { .. } | Error::Invalid { .. })) = close_now(app, &Actor::System, id).await {
+        tracing::error!(cycle = %id, error = %e.chain(), "a due cycle cannot close");
+    }
     cycles::load(&app.db.pool, id).await?.ok_or_else(|| Error::not_found("cycle", id))
 }
 

@@ -54,7 +54,7 @@ struct Pool {
 
 impl Pool {
     async fn add(&mut self, app: &App, cycle: &Cycle, only: Only<'_>) -> Result<()> {
-        let rules = results::rules(cycle, time::now());
+        let rules = results::rules(cycle);
         let (groups, counts) = results::released_inputs(&app.db, cycle, only).await?;
         let mut released = BTreeSet::new();
         for g in groups.iter().filter(|g| !g.anonymous || rules.releases(g.raters)) {

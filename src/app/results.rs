@@ -87,9 +87,12 @@ pub(super) async fn released_inputs(
     group_inputs(db, cycle, false, only).await
 }
 
-pub fn rules(cycle: &Cycle, now: i64) -> Rules {
+pub fn rules(cycle: &Cycle) -> Rules {
+    // Results are final once the close has released the answers, not when `closes_at` passes:
+    // between the two (the worker's next round, or a close under way) anonymous groups are
+    // still sealed, counted as for an open cycle.
     Rules {
-        cycle_open: cycle.is_open(now),
+        cycle_open: !cycle.closed,
         min_raters: cycle.min_raters.max(2) as u64,
         weights: cycle.weights.clone(),
         weights_by_role: cycle.weights_by_role.clone(),
@@ -116,7 +119,7 @@ pub async fn cycle_comments(
 ) -> super::Result<BTreeMap<String, SubjectComments>> {
     let db = &app.db;
     if cycle.is_open(now) || !super::closed::is_stored(db, cycle).await? {
-        compute_comments(db, cycle, now, Only::All).await
+        compute_comments(db, cycle, Only::All).await
     } else {
         super::closed::comments(db, cycle).await
     }
@@ -147,15 +150,15 @@ pub async fn subject_report(
     let Some(scores) = compute_scores(db, cycle, now, only).await?.subjects.into_iter().next() else {
         return Ok(None);
     };
-    let comments = compute_comments(db, cycle, now, only).await?.remove(subject).unwrap_or_default();
-    let values = compute_values(db, cycle, now, only).await?.remove(subject).unwrap_or_default();
+    let comments = compute_comments(db, cycle, only).await?.remove(subject).unwrap_or_default();
+    let values = compute_values(db, cycle, only).await?.remove(subject).unwrap_or_default();
     Ok(Some(SubjectReport { scores, comments, values }))
 }
 
 /// The formula over the database's sums, for every subject or one.
 pub(super) async fn compute_scores(db: &Db, cycle: &Cycle, now: i64, only: Only<'_>) -> super::Result<CycleScores> {
     let pool = &db.pool;
-    let rules = rules(cycle, now);
+    let rules = rules(cycle);
     let subjects = scores::subjects(pool, &cycle.id, only).await?;
     let indicators = scores::indicators(pool, &cycle.id).await?;
     let (groups, counts) = group_inputs(db, cycle, rules.cycle_open, only).await?;
@@ -211,10 +214,9 @@ pub struct SubjectComments {
 pub(super) async fn compute_comments(
     db: &Db,
     cycle: &Cycle,
-    now: i64,
     only: Only<'_>,
 ) -> super::Result<BTreeMap<String, SubjectComments>> {
-    let rules = rules(cycle, now);
+    let rules = rules(cycle);
     let known = raters(db, &cycle.id).await?;
     let mut out: BTreeMap<String, SubjectComments> = BTreeMap::new();
     // Every anonymous group that is not shown says so, with its size and nothing else, whether
@@ -257,10 +259,9 @@ pub(super) async fn compute_comments(
 pub(super) async fn compute_values(
     db: &Db,
     cycle: &Cycle,
-    now: i64,
     only: Only<'_>,
 ) -> super::Result<BTreeMap<String, Vec<(String, String, f64)>>> {
-    let rules = rules(cycle, now);
+    let rules = rules(cycle);
     let values = crate::db::dashboard::response_values(&db.pool, &cycle.id, only).await?;
     let known = raters(db, &cycle.id).await?;
     let mut part_sizes: HashMap<(&str, &str, &str), u64> = HashMap::new();

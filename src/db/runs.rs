@@ -44,14 +44,26 @@ pub enum Begun {
 
 /// Claims the cycle for `run`, in one short transaction. On PostgreSQL the update of the
 /// cycle's row waits for the submissions in flight (they hold it `FOR SHARE`), so every answer
-/// sealed before a close's claim is there to read, and every later one is refused.
+/// sealed before a close's claim is there to read, and every later one is refused (it re-checks
+/// the row's `closes_at`).
 pub async fn begin(db: &Db, cycle: &str, run: &str, kind: Kind, total: i64, now: i64) -> Result<Begun, sqlx::Error> {
     let mut tx = db.begin().await?;
-    let open = sqlx::query("UPDATE cycles SET updated_at = updated_at WHERE id = $1 AND status = 'open'")
+    // A close ends the cycle's time now, for good: if the close fails or dies, the cycle takes
+    // no answer until a close succeeds (the worker retries it), so every attempt releases the
+    // same answers, and two attempts' traces (WAL, dead tuples) never differ by one answer.
+    // On PostgreSQL a claim waiting on the cycle's row re-checks `closes_at` once this commits.
+    let claim = match kind {
+        Kind::Close => sqlx::query(
+            "UPDATE cycles SET closes_at = CASE WHEN closes_at > $2 THEN $2 ELSE closes_at END \
+             WHERE id = $1 AND status = 'open'",
+        )
         .bind(cycle)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
+        .bind(now),
+        Kind::Launch => {
+            sqlx::query("UPDATE cycles SET updated_at = updated_at WHERE id = $1 AND status = 'open'").bind(cycle)
+        }
+    };
+    let open = claim.execute(&mut *tx).await?.rows_affected();
     let current: Option<(String, i64)> = sqlx::query_as("SELECT kind, heartbeat FROM cycle_runs WHERE cycle_id = $1")
         .bind(cycle)
         .fetch_optional(&mut *tx)
