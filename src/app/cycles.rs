@@ -248,7 +248,9 @@ async fn write(app: &App, actor: &Actor, input: &CycleInput, create_only: bool) 
 /// "closed" is decided in one place, and its results are released by that one transaction.
 pub async fn load(app: &App, id: &str) -> Result<Cycle> {
     let cycle = cycles::load(&app.db.pool, id).await?.ok_or_else(|| Error::not_found("cycle", id))?;
-    if cycle.closed || cycle.is_open(time::now()) {
+    // A run under way (a close, most likely) is left to finish: a reader does not queue for the
+    // write lock to learn that.
+    if cycle.closed || cycle.is_open(time::now()) || super::runs::progress(app, id).await?.is_some() {
         return Ok(cycle);
     }
     // A close that cannot finish (a record its key cannot open) is the admin's to see, on the

@@ -41,7 +41,7 @@ pub async fn begin_and_lookup(
         "SELECT {aggregate}(l.token_hash, i.id, i.cycle_id, i.survey_id, i.subject_id, i.relation, i.respondent_key, i.sent_to, \
            (i.completed = FALSE AND i.revoked = FALSE AND i.declined = FALSE AND c.status = 'open' AND c.closes_at > $1 \
              AND NOT EXISTS (SELECT 1 FROM cycle_runs k WHERE k.cycle_id = c.id AND k.kind = 'close')))){as_text} \
-         FROM links l JOIN invitations i ON i.id = l.invitation_id JOIN cycles c ON c.id = i.cycle_id \
+         FROM links l JOIN live_invitations i ON i.id = l.invitation_id JOIN cycles c ON c.id = i.cycle_id \
          WHERE l.token_hash IN ({list}) AND l.kind = 'respond' AND (l.expires_at IS NULL OR l.expires_at > $1)"
     );
     let sql = match backend {
