@@ -55,6 +55,18 @@ async fn closing(db: &candor::db::Db) -> bool {
     written > 0
 }
 
+/// Stops the in-process app, for the real binary to run on its database: (the database, the
+/// admin key, the server key, its directory, a reader of it).
+async fn moved_to_the_binary(
+    app: common::TestApp,
+) -> (common::TestDb, String, String, std::path::PathBuf, candor::db::Db) {
+    let config_key = common::test_config(&app.db.url, app.mail_dir.clone()).key.unwrap();
+    let (db, admin_key) = app.stop().await;
+    let dir = db.dir.path().to_path_buf();
+    let reader = candor::db::Db::connect(&db.url).await.unwrap();
+    (db, admin_key, config_key, dir, reader)
+}
+
 /// SIGKILLs the binary once `writing` says the operation `request` started has written
 /// something (or the request ended first: then just after it).
 async fn kill_midway<F, Fut, T>(mut binary: Binary, request: tokio::task::JoinHandle<T>, writing: F)
@@ -100,11 +112,8 @@ async fn a_close_killed_midway_releases_all_or_nothing(backend: Backend) {
     app.seed_teamwork_survey("p", false).await;
     app.seed_cycle("Q4").await;
     seal_answers(&app).await;
-    let config_key = common::test_config(&app.db.url, app.mail_dir.clone()).key.unwrap();
-    let (db, admin_key) = app.stop().await;
-    let dir = db.dir.path().to_path_buf();
+    let (db, admin_key, config_key, dir, reader) = moved_to_the_binary(app).await;
     let (binary, base) = start_binary(&db.url, &config_key, &dir);
-    let reader = candor::db::Db::connect(&db.url).await.unwrap();
     let client = reqwest::Client::new();
     let close = client.post(format!("{base}/api/v1/cycles/Q4/close")).bearer_auth(&admin_key).send();
     kill_midway(binary, tokio::spawn(close), || closing(&reader)).await;
@@ -166,11 +175,8 @@ async fn a_launch_killed_midway_shows_nothing_or_everything(backend: Backend) {
     teams_of_eight(&app, PEOPLE).await;
     app.seed_teamwork_survey("p", false).await;
     app.seed_cycle("Q4").await;
-    let config_key = common::test_config(&app.db.url, app.mail_dir.clone()).key.unwrap();
-    let (db, admin_key) = app.stop().await;
-    let dir = db.dir.path().to_path_buf();
+    let (db, admin_key, config_key, dir, reader) = moved_to_the_binary(app).await;
     let (binary, base) = start_binary(&db.url, &config_key, &dir);
-    let reader = candor::db::Db::connect(&db.url).await.unwrap();
     let client = reqwest::Client::new();
     let launch = serde_json::json!({"survey":"p","subjects":"all","peers":"team"});
     let request = client.post(format!("{base}/api/v1/cycles/Q4/launch")).bearer_auth(&admin_key).json(&launch).send();

@@ -25,10 +25,7 @@ pub async fn close(app: &App, actor: &Actor, id: &str) -> Result<Cycle> {
     tokio::spawn(async move { close_now(&app_, &actor_, &id_).await }).await.map_err(Error::internal)??;
     let cycle = load(app, id).await?;
     if !cycle.closed {
-        let kind = match runs::progress(app, id).await? {
-            Some(run) if run.kind == "launch" => Kind::Launch,
-            _ => Kind::Close,
-        };
+        let kind = runs::progress(app, id).await?.map_or(Kind::Close, |run| Kind::parse(&run.kind));
         return Err(super::launch_run::busy(kind, id));
     }
     Ok(cycle)
