@@ -150,6 +150,8 @@ pub struct Closed {
     params(("cycle" = String, Path, description = "Cycle id")), security(("api_key" = [])),
     responses(
         (status = 200, body = Closed),
+        (status = 409, description = "A sealed answer cannot be opened with this key (`unsealable`), or a launch or \
+            close of the cycle is under way (`launch_under_way`, `closing_under_way`, `closing_raced`)", body = ErrorBody),
         ErrorResponses,
     )
 )]

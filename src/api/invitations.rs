@@ -42,7 +42,8 @@ pub struct InvitationInput {
     responses(
         (status = 201, description = "Created (links only with deliver=none)", body = Created),
         (status = 409, description = "The cycle is closed, or an invitation names an unknown survey, subject or \
-            respondent, someone who left, or a relation that does not fit the survey or the org chart", body = ErrorBody),
+            respondent, someone who left, or a relation that does not fit the survey or the org chart; or a launch or \
+            close of the cycle is under way (`launch_under_way`, `closing_under_way`)", body = ErrorBody),
         (status = 422, description = "Invalid input", body = ErrorBody),
         ErrorResponses,
     )
@@ -94,7 +95,8 @@ pub struct LaunchBody {
     responses(
         (status = 201, body = Created),
         (status = 409, description = "The cycle is closed, or the survey is unknown or not a peer survey \
-            (`cycle_closed`, `unknown_survey`, `relation_mismatch`)", body = ErrorBody),
+            (`cycle_closed`, `unknown_survey`, `relation_mismatch`), or a launch or close of the cycle is under way \
+            (`launch_under_way`, `closing_under_way`)", body = ErrorBody),
         (status = 422, description = "Invalid input", body = ErrorBody),
         ErrorResponses,
     )
