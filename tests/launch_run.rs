@@ -92,7 +92,37 @@ async fn a_running_launch_holds_its_cycle_and_shows_its_progress(backend: Backen
     assert_eq!(s, 201, "{b}");
 }
 
+/// A run is alive or dead by the database's clock alone: no instance's own clock (one running
+/// ahead would take live runs of others for dead) writes or judges a heartbeat.
+async fn heartbeats_are_judged_by_the_databases_clock(backend: Backend) {
+    let app = common::spawn_app(backend).await;
+    team(&app, 2).await;
+    let db = app.state.db();
+    let begun = runs::begin(db, "Q4", "run-1", runs::Kind::Launch, 10, candor::domain::time::now()).await.unwrap();
+    assert_eq!(begun, runs::Begun::Running);
+    let older = |seconds: i64| async move {
+        sqlx::query("UPDATE cycle_runs SET heartbeat = heartbeat - $1").bind(seconds).execute(&db.pool).await.unwrap();
+    };
+    older(runs::STALE_SECONDS - 5).await;
+    assert!(runs::stale(db, Some("Q4")).await.unwrap().is_empty(), "55 s without a beat: alive");
+    let again = runs::begin(db, "Q4", "run-2", runs::Kind::Launch, 10, candor::domain::time::now()).await.unwrap();
+    assert_eq!(again, runs::Begun::Busy(runs::Kind::Launch));
+    // A beat puts it back at the database's now.
+    assert!(runs::beat_now(db, "Q4", "run-1", 3).await.unwrap());
+    older(runs::STALE_SECONDS - 5).await;
+    assert!(runs::stale(db, Some("Q4")).await.unwrap().is_empty(), "the beat counted from the database's now");
+    older(10).await;
+    let dead = runs::stale(db, None).await.unwrap();
+    assert_eq!(dead.iter().map(|d| d.run.as_str()).collect::<Vec<_>>(), ["run-1"], "65 s without a beat: dead");
+    let again = runs::begin(db, "Q4", "run-2", runs::Kind::Launch, 10, candor::domain::time::now()).await.unwrap();
+    assert_eq!(again, runs::Begun::Dead);
+    assert!(runs::take_over(db, &dead[0], "run-2").await.unwrap());
+    assert!(!runs::beat_now(db, "Q4", "run-1", 1).await.unwrap(), "the dead run owns nothing now");
+    assert!(runs::stale(db, None).await.unwrap().is_empty(), "taken over: beating on the database's clock");
+}
+
 on_both_databases!(
+    heartbeats_are_judged_by_the_databases_clock,
     a_long_launch_is_published_whole,
     a_long_call_that_fails_midway_leaves_nothing,
     a_running_launch_holds_its_cycle_and_shows_its_progress

@@ -83,7 +83,7 @@ async fn release(app: &App, actor: &Actor, id: &str, run: &str) -> Result<Opened
 async fn publish(app: &App, actor: &Actor, id: &str, run: &str, opened: &Opened, now: i64) -> Result<()> {
     let _turn = app.write_turn().await;
     let mut tx = app.db.begin().await?;
-    runs::still_running(crate::db::runs::beat(&mut tx, id, run, 0, now).await?)?;
+    runs::still_running(crate::db::runs::beat(&mut tx, id, run, 0).await?)?;
     if !cycles::mark_closed(&mut tx, id, now).await? {
         return Err(Error::conflict("cycle_closed", "the cycle was closed meanwhile").naming(id));
     }

@@ -10,7 +10,6 @@ use super::{App, Error, Result};
 use crate::db::runs::Kind;
 use crate::domain::cycle::Cycle;
 use crate::domain::reviews::NewInvitation;
-use crate::domain::time;
 use crate::domain::token::random_id;
 use std::collections::HashMap;
 
@@ -82,14 +81,14 @@ async fn write_and_publish(
         let share: Vec<NewInvitation> = numbers.iter().map(|&i| rows[i].clone()).collect();
         let _turn = app.write_turn().await;
         let mut tx = app.db.begin().await?;
-        runs::still_running(crate::db::runs::beat(&mut tx, &cycle.id, run, share.len() as i64, time::now()).await?)?;
+        runs::still_running(crate::db::runs::beat(&mut tx, &cycle.id, run, share.len() as i64).await?)?;
         let more = write_rows(app, &mut tx, cycle, &share, &numbers, deliver, Some(run), now).await?;
         tx.commit().await?;
         written.add(more);
     }
     let _turn = app.write_turn().await;
     let mut tx = app.db.begin().await?;
-    runs::still_running(crate::db::runs::beat(&mut tx, &cycle.id, run, 0, time::now()).await?)?;
+    runs::still_running(crate::db::runs::beat(&mut tx, &cycle.id, run, 0).await?)?;
     if written.created > 0 {
         // The cycle keeps the org chart as it is now: later moves change none of its views.
         crate::db::directory::snapshot_org(&mut tx, &cycle.id).await?;

@@ -62,9 +62,9 @@ pub async fn give_up(app: &App, cycle: &str, run: &str, kind: Kind) {
 /// deleted. Returns how many it undid.
 pub async fn sweep_runs(app: &App, cycle: Option<&str>) -> Result<usize> {
     let mut undone = 0;
-    for dead in runs::stale(&app.db, cycle, time::now()).await? {
+    for dead in runs::stale(&app.db, cycle).await? {
         let owner = random_id();
-        if runs::take_over(&app.db, &dead, &owner, time::now()).await? {
+        if runs::take_over(&app.db, &dead, &owner).await? {
             undo(app, &dead.cycle_id, &dead.run, &owner, Kind::parse(&dead.kind)).await?;
             undone += 1;
         }

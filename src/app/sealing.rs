@@ -104,9 +104,7 @@ pub async fn open_cycle(app: &App, cycle: &str, run: &str) -> Result<Opened> {
             let values = response_values(&surveys[&record.survey_id].questions, &record.answers);
             released.push(Released { id: random_id(), record, values });
         }
-        super::runs::still_running(
-            crate::db::runs::beat_now(&app.db, cycle, run, 0, crate::domain::time::now()).await?,
-        )?;
+        super::runs::still_running(crate::db::runs::beat_now(&app.db, cycle, run, 0).await?)?;
     }
     // The order of fresh random ids: independent of when, and by whom, each was given, and of
     // the sealed records' ids, so no transaction's share of the rows tells anything either.
@@ -144,9 +142,7 @@ pub async fn stage(app: &App, cycle: &str, run: &str, opened: &Opened, day: &str
             .collect();
         let _turn = app.write_turn().await;
         let mut tx = app.db.begin().await?;
-        super::runs::still_running(
-            crate::db::runs::beat(&mut tx, cycle, run, chunk.len() as i64, crate::domain::time::now()).await?,
-        )?;
+        super::runs::still_running(crate::db::runs::beat(&mut tx, cycle, run, chunk.len() as i64).await?)?;
         responses::insert_many(&mut tx, &rows, day).await?;
         tx.commit().await?;
     }

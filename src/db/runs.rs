@@ -4,11 +4,26 @@
 //! the one short transaction that finishes the run and deletes the row (`live_invitations`,
 //! `db::scores::RELEASED_RESPONSES`). A run that stops beating is taken over by another, which
 //! deletes what it wrote: seen from outside, a run happens whole or not at all.
-use super::{Db, Tx};
+use super::{Backend, Db, Tx};
+use sqlx::AssertSqlSafe;
 
 /// A run that has not beaten for this long is taken to have died (killed, or its instance
 /// gone): another may take its cycle over and delete what it wrote.
 pub const STALE_SECONDS: i64 = 60;
+
+/// The database's clock, in unix seconds. Heartbeats are written and judged by this one clock,
+/// so an instance whose own clock runs ahead cannot take a live run of another for dead.
+fn clock(backend: Backend) -> &'static str {
+    match backend {
+        Backend::Sqlite => "CAST(strftime('%s', 'now') AS INTEGER)",
+        Backend::Postgres => "CAST(EXTRACT(EPOCH FROM clock_timestamp()) AS BIGINT)",
+    }
+}
+
+/// The backend a connection (or a transaction) talks to.
+fn backend_of(conn: &sqlx::AnyConnection) -> Backend {
+    if conn.backend_name().eq_ignore_ascii_case("postgresql") { Backend::Postgres } else { Backend::Sqlite }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -64,25 +79,28 @@ pub async fn begin(db: &Db, cycle: &str, run: &str, kind: Kind, total: i64, now:
         }
     };
     let open = claim.execute(&mut *tx).await?.rows_affected();
-    let current: Option<(String, i64)> = sqlx::query_as("SELECT kind, heartbeat FROM cycle_runs WHERE cycle_id = $1")
-        .bind(cycle)
-        .fetch_optional(&mut *tx)
-        .await?;
+    let clock = clock(db.backend);
+    let alive = format!(
+        "SELECT kind, CASE WHEN heartbeat > {clock} - {STALE_SECONDS} THEN 1 ELSE 0 END FROM cycle_runs WHERE cycle_id = $1"
+    );
+    let current: Option<(String, i32)> =
+        sqlx::query_as(AssertSqlSafe(alive)).bind(cycle).fetch_optional(&mut *tx).await?;
     let found = match current {
         _ if open == 0 => Begun::NotOpen,
-        Some((k, beat)) if beat > now - STALE_SECONDS => Begun::Busy(Kind::parse(&k)),
+        Some((k, 1)) => Begun::Busy(Kind::parse(&k)),
         Some(_) => Begun::Dead,
         None => {
-            sqlx::query(
-                "INSERT INTO cycle_runs (cycle_id, run, owner, kind, total, done, heartbeat) VALUES ($1, $2, $2, $3, $4, 0, $5)",
-            )
-            .bind(cycle)
-            .bind(run)
-            .bind(kind.as_str())
-            .bind(total)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
+            let insert = format!(
+                "INSERT INTO cycle_runs (cycle_id, run, owner, kind, total, done, heartbeat) \
+                 VALUES ($1, $2, $2, $3, $4, 0, {clock})"
+            );
+            sqlx::query(AssertSqlSafe(insert))
+                .bind(cycle)
+                .bind(run)
+                .bind(kind.as_str())
+                .bind(total)
+                .execute(&mut *tx)
+                .await?;
             tx.commit().await?;
             return Ok(Begun::Running);
         }
@@ -94,22 +112,18 @@ pub async fn begin(db: &Db, cycle: &str, run: &str, kind: Kind, total: i64, now:
 /// Inside a transaction of the run owned by `owner`: shows it is alive, adds `done` to its
 /// progress, and says whether it still owns its cycle (a run taken over as dead must write
 /// nothing more).
-pub async fn beat(tx: &mut Tx, cycle: &str, owner: &str, done: i64, now: i64) -> Result<bool, sqlx::Error> {
-    let n = sqlx::query("UPDATE cycle_runs SET heartbeat = $3, done = done + $4 WHERE cycle_id = $1 AND owner = $2")
-        .bind(cycle)
-        .bind(owner)
-        .bind(now)
-        .bind(done)
-        .execute(&mut **tx)
-        .await?
-        .rows_affected();
+pub async fn beat(tx: &mut Tx, cycle: &str, owner: &str, done: i64) -> Result<bool, sqlx::Error> {
+    let clock = clock(backend_of(tx));
+    let sql = format!("UPDATE cycle_runs SET heartbeat = {clock}, done = done + $3 WHERE cycle_id = $1 AND owner = $2");
+    let n =
+        sqlx::query(AssertSqlSafe(sql)).bind(cycle).bind(owner).bind(done).execute(&mut **tx).await?.rows_affected();
     Ok(n == 1)
 }
 
 /// [`beat`] in a transaction of its own.
-pub async fn beat_now(db: &Db, cycle: &str, owner: &str, done: i64, now: i64) -> Result<bool, sqlx::Error> {
+pub async fn beat_now(db: &Db, cycle: &str, owner: &str, done: i64) -> Result<bool, sqlx::Error> {
     let mut tx = db.begin().await?;
-    let owned = beat(&mut tx, cycle, owner, done, now).await?;
+    let owned = beat(&mut tx, cycle, owner, done).await?;
     tx.commit().await?;
     Ok(owned)
 }
@@ -142,32 +156,31 @@ pub struct DeadRun {
 }
 
 /// The runs that stopped beating, or the one of `cycle`.
-pub async fn stale(db: &Db, cycle: Option<&str>, now: i64) -> Result<Vec<DeadRun>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT cycle_id, run, owner, kind FROM cycle_runs WHERE heartbeat <= $1 AND ($2 IS NULL OR cycle_id = $2) \
-         ORDER BY cycle_id",
-    )
-    .bind(now - STALE_SECONDS)
-    .bind(cycle)
-    .fetch_all(&db.pool)
-    .await
+pub async fn stale(db: &Db, cycle: Option<&str>) -> Result<Vec<DeadRun>, sqlx::Error> {
+    let sql = format!(
+        "SELECT cycle_id, run, owner, kind FROM cycle_runs WHERE heartbeat <= {} - {STALE_SECONDS} \
+         AND ($1 IS NULL OR cycle_id = $1) ORDER BY cycle_id",
+        clock(db.backend)
+    );
+    sqlx::query_as(AssertSqlSafe(sql)).bind(cycle).fetch_all(&db.pool).await
 }
 
 /// Takes a dead run over for the new `owner`, if it is still that run's and still stale: from
 /// then on the dead one can write nothing (see [`beat`]), and the new owner deletes its rows.
-pub async fn take_over(db: &Db, dead: &DeadRun, owner: &str, now: i64) -> Result<bool, sqlx::Error> {
+pub async fn take_over(db: &Db, dead: &DeadRun, owner: &str) -> Result<bool, sqlx::Error> {
     let mut tx = db.begin().await?;
-    let n = sqlx::query(
-        "UPDATE cycle_runs SET owner = $3, heartbeat = $4 WHERE cycle_id = $1 AND owner = $2 AND heartbeat <= $5",
-    )
-    .bind(&dead.cycle_id)
-    .bind(&dead.owner)
-    .bind(owner)
-    .bind(now)
-    .bind(now - STALE_SECONDS)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
+    let clock = clock(db.backend);
+    let sql = format!(
+        "UPDATE cycle_runs SET owner = $3, heartbeat = {clock} \
+         WHERE cycle_id = $1 AND owner = $2 AND heartbeat <= {clock} - {STALE_SECONDS}"
+    );
+    let n = sqlx::query(AssertSqlSafe(sql))
+        .bind(&dead.cycle_id)
+        .bind(&dead.owner)
+        .bind(owner)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
     tx.commit().await?;
     Ok(n == 1)
 }
