@@ -265,7 +265,18 @@ pub async fn settle(db: &Db, rows: &[(i64, Settle<'_>)], now: i64) -> Result<(),
         return Ok(());
     }
     let mut tx = db.begin().await?;
-    for (id, s) in rows {
+    // Most of a round was sent: those rows in one statement.
+    let is_sent = |s: &Settle<'_>| matches!(s, Settle::Final(Final::Sent, None));
+    let sent: Vec<i64> = rows.iter().filter(|(_, s)| is_sent(s)).map(|(id, _)| *id).collect();
+    if !sent.is_empty() {
+        let list = serde_json::to_string(&sent).map_err(|e| sqlx::Error::Encode(e.into()))?;
+        let sql = format!(
+            "UPDATE outbox SET status = 'sent', last_error = NULL, sent_at = $2 WHERE id IN {}",
+            super::json_values(db.backend, "$1", "bigint")
+        );
+        sqlx::query(sqlx::AssertSqlSafe(sql)).bind(list).bind(now).execute(&mut *tx).await?;
+    }
+    for (id, s) in rows.iter().filter(|(_, s)| !is_sent(s)) {
         match *s {
             Settle::Final(status, error) => {
                 sqlx::query(

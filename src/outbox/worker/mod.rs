@@ -32,12 +32,17 @@ const RETENTION_EVERY: Duration = Duration::from_secs(3600);
 const STORE_MISSING_EVERY: Duration = Duration::from_secs(60);
 /// Webhook deliveries in flight at once (each times out after `webhook::TIMEOUT`).
 const WEBHOOKS_AT_ONCE: usize = 8;
+/// Rounds of review emails in flight at once: the next is claimed, read and built while the
+/// last is sent and recorded, so the SMTP connections do not wait for the database.
+const ROUNDS_AT_ONCE: usize = 2;
 
 struct Worker {
     app: App,
     /// Webhook deliveries in flight: each on its own task, so a slow receiver holds up neither
     /// emails nor the closing of cycles.
     hooks: Arc<tokio::sync::Semaphore>,
+    /// Rounds of review emails in flight (see [`ROUNDS_AT_ONCE`]).
+    rounds: Arc<tokio::sync::Semaphore>,
     mailer: Mailer,
     from: Mailbox,
     http: reqwest::Client,
@@ -65,7 +70,8 @@ pub async fn run(app: App, mut stop: watch::Receiver<bool>) {
     let poll = Duration::from_millis(app.config.worker_poll_ms);
     let http = super::webhook::client(app.config.webhook_allow_private);
     let hooks = Arc::new(tokio::sync::Semaphore::new(WEBHOOKS_AT_ONCE));
-    let worker = Arc::new(Worker { app, mailer, from, http, hooks });
+    let rounds = Arc::new(tokio::sync::Semaphore::new(ROUNDS_AT_ONCE));
+    let worker = Arc::new(Worker { app, mailer, from, http, hooks, rounds });
     let mut swept_at: Option<std::time::Instant> = None;
     let mut stored_at: Option<std::time::Instant> = None;
     loop {
@@ -120,10 +126,15 @@ pub async fn run(app: App, mut stop: watch::Receiver<bool>) {
             _ = tokio::time::sleep(poll) => {},
         }
     }
+    // Rounds still sending finish and record what they sent: stopped halfway, their emails
+    // would go again once the leases ran out.
+    let _all = worker.rounds.acquire_many(ROUNDS_AT_ONCE as u32).await;
 }
 
 #[tracing::instrument(skip_all)]
 async fn drain_once(worker: &Arc<Worker>) -> Result<usize, sqlx::Error> {
+    // Waits while as many rounds as may be are still sending.
+    let round = worker.rounds.clone().acquire_owned().await.map_err(|e| sqlx::Error::Protocol(e.to_string()))?;
     let now_ms = chrono::Utc::now().timestamp_millis();
     let rows = outbox::claim_due(&worker.app.db, now_ms, LEASE_MS, BATCH).await?;
     let n = rows.len();
@@ -131,7 +142,12 @@ async fn drain_once(worker: &Arc<Worker>) -> Result<usize, sqlx::Error> {
     let (reviews, rows): (Vec<Claimed>, Vec<Claimed>) =
         rows.into_iter().partition(|r| matches!(r.kind, Some(Kind::Invitation | Kind::Reminder)));
     if !reviews.is_empty() {
-        tasks.spawn(worker.clone().send_round(reviews));
+        // Not awaited: the next round is claimed and built while this one sends.
+        let worker = worker.clone();
+        tokio::spawn(async move {
+            worker.send_round(reviews).await;
+            drop(round);
+        });
     }
     for row in rows {
         let worker = worker.clone();
