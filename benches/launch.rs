@@ -18,6 +18,8 @@ fn env_or(name: &str, default: usize) -> usize {
 }
 
 fn main() {
+    // CANDOR_LOG=sqlx::query=debug shows what each statement took.
+    candor::observability::init_logs(candor::config::LogFormat::Text);
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
     rt.block_on(run());
 }

@@ -188,7 +188,9 @@ pub(super) async fn one_anonymous_survey(
     rows: &[NewInvitation],
     dir: &Directory,
 ) -> Result<()> {
-    let mut surveys = invitations::anonymous_surveys(tx, cycle).await?;
+    let subjects: std::collections::BTreeSet<&str> = rows.iter().map(|r| r.subject_id.as_str()).collect();
+    let subjects: Vec<&str> = subjects.into_iter().collect();
+    let mut surveys = invitations::anonymous_surveys(tx, cycle, &subjects).await?;
     for (i, r) in rows.iter().enumerate() {
         if !r.relation.is_anonymous(dir.anonymous_surveys.contains(&r.survey_id)) {
             continue;

@@ -70,7 +70,7 @@ async fn fresh_link(app: &App, reviews: &[MyReview], invitation: i64, reached: O
         Some(address) => link.to(address),
         None => link,
     };
-    links::insert(&app.db.pool, &[link], time::now()).await?;
+    links::insert_all(&app.db, &[link], time::now()).await?;
     Ok(token)
 }
 

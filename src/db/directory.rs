@@ -26,7 +26,7 @@ async fn select_in<T>(
     let mut out = Vec::new();
     for chunk in values.chunks(CHUNK) {
         let glue = if select.ends_with(" AND") { "" } else { " WHERE" };
-        let sql = format!("{select}{glue} {column} IN {}", placeholders(1, chunk.len()));
+        let sql = format!("{select}{glue} {column} IN {}", super::value_rows(tx, 1, chunk.len()));
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
         for v in chunk {
             q = q.bind(v);

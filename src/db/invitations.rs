@@ -29,13 +29,12 @@ pub async fn insert_new(
     }
     let mut created = Vec::new();
     for chunk in unique.chunks(super::rows_per_statement(10)) {
-        let values: Vec<String> = (0..chunk.len()).map(|k| placeholders(k * 10 + 1, 10)).collect();
         let sql = format!(
             "INSERT INTO invitations (cycle_id, survey_id, subject_id, relation, respondent_person_id, \
              respondent_customer_id, respondent_key, created_at, sent_to, launch_run) VALUES {} \
              ON CONFLICT (cycle_id, survey_id, subject_id, respondent_key) DO NOTHING \
              RETURNING id, survey_id, subject_id, respondent_key",
-            values.join(", ")
+            super::value_rows(tx, chunk.len(), 10)
         );
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
         for &i in chunk {
@@ -279,14 +278,19 @@ pub async fn anonymous_rater_counts(
 pub async fn anonymous_surveys(
     tx: &mut super::Tx,
     cycle: &str,
+    subjects: &[&str],
 ) -> Result<HashMap<(String, String), std::collections::BTreeSet<String>>, sqlx::Error> {
-    let rows: Vec<(String, String, String)> = sqlx::query_as(
+    // Only the subjects asked about: a launch checks each share against what the shares before
+    // it wrote, and reading the whole cycle every time grew with the square of its size.
+    let list = serde_json::to_string(subjects).map_err(|e| sqlx::Error::Encode(e.into()))?;
+    let sql = format!(
         "SELECT DISTINCT i.subject_id, i.relation, i.survey_id FROM invitations i JOIN surveys s ON s.id = i.survey_id \
-         WHERE i.cycle_id = $1 AND (i.relation IN ('peer', 'direct_report') OR (i.relation = 'customer' AND s.anonymous = TRUE))",
-    )
-    .bind(cycle)
-    .fetch_all(&mut **tx)
-    .await?;
+         WHERE i.cycle_id = $1 AND i.subject_id IN {} \
+         AND (i.relation IN ('peer', 'direct_report') OR (i.relation = 'customer' AND s.anonymous = TRUE))",
+        super::json_values(super::backend_of(tx), "$2", "text")
+    );
+    let rows: Vec<(String, String, String)> =
+        sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(cycle).bind(list).fetch_all(&mut **tx).await?;
     let mut out: HashMap<(String, String), std::collections::BTreeSet<String>> = HashMap::new();
     for (subject, relation, survey) in rows {
         out.entry((subject, relation)).or_default().insert(survey);

@@ -62,18 +62,14 @@ impl NewLink {
     }
 }
 
-pub async fn insert<'e, E>(ex: E, links: &[NewLink], now: i64) -> Result<(), sqlx::Error>
-where
-    E: sqlx::Executor<'e, Database = sqlx::Any>,
-{
+pub async fn insert(conn: &mut sqlx::AnyConnection, links: &[NewLink], now: i64) -> Result<(), sqlx::Error> {
     if links.is_empty() {
         return Ok(());
     }
-    let values: Vec<String> = (0..links.len()).map(|k| placeholders(k * 8 + 1, 8)).collect();
     let sql = format!(
         "INSERT INTO links (token_hash, kind, invitation_id, person_id, customer_id, expires_at, created_at, sent_to) \
          VALUES {}",
-        values.join(", ")
+        super::value_rows(conn, links.len(), 8)
     );
     let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
     for l in links {
@@ -87,7 +83,7 @@ where
             .bind(now)
             .bind(&l.sent_to);
     }
-    q.execute(ex).await.map(|_| ())
+    q.execute(conn).await.map(|_| ())
 }
 
 /// Inserts many links in one transaction of its own.
@@ -103,7 +99,7 @@ pub async fn insert_all(db: &super::Db, links: &[NewLink], now: i64) -> Result<(
 /// Inserts many links in chunks inside one transaction.
 pub async fn insert_many(tx: &mut Tx, links: &[NewLink], now: i64) -> Result<(), sqlx::Error> {
     for chunk in links.chunks(super::rows_per_statement(8)) {
-        insert(&mut **tx, chunk, now).await?;
+        insert(tx, chunk, now).await?;
     }
     Ok(())
 }

@@ -312,6 +312,11 @@ pub fn get_bool(row: &sqlx::any::AnyRow, col: &str) -> Result<bool, sqlx::Error>
 /// `(SELECT …)` of the values of the JSON array bound at `param`, as `cast` (`bigint`, `text`):
 /// one statement text whatever the array's length, so it is prepared once and cached, unlike an
 /// `IN ($1, $2, …)` list whose text changes with its length.
+/// The backend a connection (or a transaction) talks to.
+pub(crate) fn backend_of(conn: &sqlx::AnyConnection) -> Backend {
+    if conn.backend_name().eq_ignore_ascii_case("postgresql") { Backend::Postgres } else { Backend::Sqlite }
+}
+
 pub(crate) fn json_values(backend: Backend, param: &str, cast: &str) -> String {
     match backend {
         Backend::Sqlite => format!("(SELECT value FROM json_each({param}))"),

@@ -101,11 +101,10 @@ pub async fn queue(
     let groups: Vec<&Vec<i64>> = groups.iter().filter(|g| !g.is_empty()).collect();
     let mut items: Vec<(i64, i64)> = Vec::new();
     for chunk in groups.chunks(rows_per_statement(5)) {
-        let values: Vec<String> = (0..chunk.len()).map(|k| placeholders(k * 5 + 1, 5)).collect();
         let sql = format!(
             "INSERT INTO outbox (kind, invitation_id, next_attempt_ms, created_at, status) VALUES {} \
              RETURNING id, invitation_id",
-            values.join(", ")
+            super::value_rows(tx, chunk.len(), 5)
         );
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
         for g in chunk {
@@ -124,8 +123,10 @@ pub async fn queue(
         }
     }
     for chunk in items.chunks(rows_per_statement(2)) {
-        let values: Vec<String> = (0..chunk.len()).map(|k| placeholders(k * 2 + 1, 2)).collect();
-        let sql = format!("INSERT INTO outbox_items (outbox_id, invitation_id) VALUES {}", values.join(", "));
+        let sql = format!(
+            "INSERT INTO outbox_items (outbox_id, invitation_id) VALUES {}",
+            super::value_rows(tx, chunk.len(), 2)
+        );
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
         for (o, i) in chunk {
             q = q.bind(*o).bind(*i);

@@ -4,7 +4,7 @@
 //! the one short transaction that finishes the run and deletes the row (`live_invitations`,
 //! `db::scores::RELEASED_RESPONSES`). A run that stops beating is taken over by another, which
 //! deletes what it wrote: seen from outside, a run happens whole or not at all.
-use super::{Backend, Db, Tx};
+use super::{Backend, Db, Tx, backend_of};
 use sqlx::AssertSqlSafe;
 
 /// A run that has not beaten for this long is taken to have died (killed, or its instance
@@ -18,11 +18,6 @@ fn clock(backend: Backend) -> &'static str {
         Backend::Sqlite => "CAST(strftime('%s', 'now') AS INTEGER)",
         Backend::Postgres => "CAST(EXTRACT(EPOCH FROM clock_timestamp()) AS BIGINT)",
     }
-}
-
-/// The backend a connection (or a transaction) talks to.
-fn backend_of(conn: &sqlx::AnyConnection) -> Backend {
-    if conn.backend_name().eq_ignore_ascii_case("postgresql") { Backend::Postgres } else { Backend::Sqlite }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
