@@ -281,16 +281,26 @@ pub async fn anonymous_surveys(
     subjects: &[&str],
 ) -> Result<HashMap<(String, String), std::collections::BTreeSet<String>>, sqlx::Error> {
     // Only the subjects asked about: a launch checks each share against what the shares before
-    // it wrote, and reading the whole cycle every time grew with the square of its size.
-    let list = serde_json::to_string(subjects).map_err(|e| sqlx::Error::Encode(e.into()))?;
-    let sql = format!(
-        "SELECT DISTINCT i.subject_id, i.relation, i.survey_id FROM invitations i JOIN surveys s ON s.id = i.survey_id \
-         WHERE i.cycle_id = $1 AND i.subject_id IN {} \
-         AND (i.relation IN ('peer', 'direct_report') OR (i.relation = 'customer' AND s.anonymous = TRUE))",
-        super::json_values(super::backend_of(tx), "$2", "text")
-    );
-    let rows: Vec<(String, String, String)> =
-        sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(cycle).bind(list).fetch_all(&mut **tx).await?;
+    // it wrote, and reading the whole cycle every time grew with the square of its size. A
+    // list of values rather than a JSON array, so PostgreSQL looks each subject up by index.
+    let mut rows: Vec<(String, String, String)> = Vec::new();
+    for chunk in subjects.chunks(super::MAX_BINDS - 1) {
+        let cycle_param = match super::backend_of(tx) {
+            super::Backend::Sqlite => "?".to_string(),
+            super::Backend::Postgres => format!("${}", chunk.len() + 1),
+        };
+        let sql = format!(
+            "SELECT DISTINCT i.subject_id, i.relation, i.survey_id FROM invitations i JOIN surveys s ON s.id = i.survey_id \
+             WHERE i.subject_id IN {} AND i.cycle_id = {cycle_param} \
+             AND (i.relation IN ('peer', 'direct_report') OR (i.relation = 'customer' AND s.anonymous = TRUE))",
+            super::value_rows(tx, 1, chunk.len())
+        );
+        let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql));
+        for subject in chunk {
+            q = q.bind(*subject);
+        }
+        rows.extend(q.bind(cycle).fetch_all(&mut **tx).await?);
+    }
     let mut out: HashMap<(String, String), std::collections::BTreeSet<String>> = HashMap::new();
     for (subject, relation, survey) in rows {
         out.entry((subject, relation)).or_default().insert(survey);

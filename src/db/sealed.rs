@@ -36,7 +36,7 @@ pub async fn page(db: &super::Db, cycle: &str, after: &str, limit: i64) -> Resul
 pub async fn delete(db: &super::Db, ids: &[String]) -> Result<(), sqlx::Error> {
     let mut tx = db.begin().await?;
     for chunk in ids.chunks(super::MAX_BINDS) {
-        let sql = format!("DELETE FROM sealed_responses WHERE id IN {}", placeholders(1, chunk.len()));
+        let sql = format!("DELETE FROM sealed_responses WHERE id IN {}", super::value_rows(&tx, 1, chunk.len()));
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
         for id in chunk {
             q = q.bind(id);
