@@ -63,6 +63,37 @@ async fn a_long_call_that_fails_midway_leaves_nothing(backend: Backend) {
     assert_eq!(invited(&app).await, 0);
 }
 
+/// A launch's invitations are checked against those the cycle has (each share reads only its
+/// subjects'): a subject's anonymous peer reviews cannot take a second survey afterwards, in a
+/// small call or in the last share of a long one.
+async fn a_launched_subject_takes_no_second_anonymous_survey(backend: Backend) {
+    let app = common::spawn_app(backend).await;
+    team(&app, 62).await;
+    app.seed_teamwork_survey("p2", false).await;
+    let pairs = |subjects: std::ops::Range<usize>, raters: std::ops::Range<usize>| -> Vec<Value> {
+        let mut rows = Vec::new();
+        for s in subjects {
+            for r in raters.clone().filter(|&r| r != s) {
+                rows.push(json!({"survey":"p","subject":format!("T{s}"),"respondent":{"person":format!("T{r}")},"relation":"peer"}));
+            }
+        }
+        rows
+    };
+    let (s, b) = app.post("/api/v1/cycles/Q4/invitations", json!({ "invitations": pairs(0..30, 0..60) })).await;
+    assert_eq!(s, 201, "a launch run of 1,770: {b}");
+    let second = json!({"survey":"p2","subject":"T0","respondent":{"person":"T60"},"relation":"peer"});
+    let (s, b) = app.post("/api/v1/cycles/Q4/invitations", json!({ "invitations": [second.clone()] })).await;
+    assert_eq!((s, b["error"]["code"].as_str()), (409, Some("one_anonymous_survey")), "{b}");
+    // The same row after 1,770 new ones: T61 rates nobody else, so the row is in the last share.
+    let mut long = pairs(30..60, 0..60);
+    long.push(json!({"survey":"p2","subject":"T0","respondent":{"person":"T61"},"relation":"peer"}));
+    let before = written(&app).await;
+    let (s, b) = app.post("/api/v1/cycles/Q4/invitations", json!({ "invitations": long })).await;
+    assert_eq!((s, b["error"]["code"].as_str()), (409, Some("one_anonymous_survey")), "{b}");
+    assert!(b["error"]["message"].as_str().unwrap_or_default().contains("\"T0\""), "{b}");
+    assert_eq!(written(&app).await, before, "nothing of the long call is kept");
+}
+
 async fn a_running_launch_holds_its_cycle_and_shows_its_progress(backend: Backend) {
     let app = common::spawn_app(backend).await;
     team(&app, 8).await;
@@ -125,5 +156,6 @@ on_both_databases!(
     heartbeats_are_judged_by_the_databases_clock,
     a_long_launch_is_published_whole,
     a_long_call_that_fails_midway_leaves_nothing,
+    a_launched_subject_takes_no_second_anonymous_survey,
     a_running_launch_holds_its_cycle_and_shows_its_progress
 );
