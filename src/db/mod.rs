@@ -293,7 +293,7 @@ pub fn placeholders(from: usize, n: usize) -> String {
 /// nameless `?` instead: sqlx looks each `$N` up by name, a linear search in SQLite, so a
 /// statement of a few hundred named values cost time quadratic in their number.
 pub fn value_rows(conn: &sqlx::AnyConnection, rows: usize, width: usize) -> String {
-    let sqlite = conn.backend_name().eq_ignore_ascii_case("sqlite");
+    let sqlite = backend_of(conn) == Backend::Sqlite;
     let row = |k: usize| {
         if sqlite { format!("({})", vec!["?"; width].join(", ")) } else { placeholders(k * width + 1, width) }
     };
