@@ -4,21 +4,38 @@
 //! they bind one value each, however many rows a batch has; on SQLite they, the marking of
 //! the invitations answered and the commit run in one call to the database's thread.
 use super::Backend;
+use super::json_rows::{Columns, insert_sql};
 use super::responses::{NewResponse, answered_sql};
 use serde_json::{Value, json};
 use sqlx::Executor;
 
-/// Columns of each table and how PostgreSQL reads them from the JSON text (SQLite takes the
-/// JSON values as they are).
-const RESPONSES: (&str, &[&str]) = (
-    "responses (id, cycle_id, survey_id, subject_id, relation, submitted_on, invitation_id)",
-    &["", "", "", "", "", "", "::bigint"],
-);
-const ANSWERS: (&str, &[&str]) = ("answers (response_id, question_id, value, text)", &["", "", "::bigint", ""]);
-const SCORES: (&str, &[&str]) = (
-    "response_scores (cycle_id, subject_id, indicator, relation, anonymous, response_id, value, \
-     scale_n, top_two, nps_n, promoters, detractors)",
-    &[
+const RESPONSES: Columns = Columns {
+    table: "responses",
+    names: &["id", "cycle_id", "survey_id", "subject_id", "relation", "submitted_on", "invitation_id"],
+    casts: &["", "", "", "", "", "", "::bigint"],
+};
+const ANSWERS: Columns = Columns {
+    table: "answers",
+    names: &["response_id", "question_id", "value", "text"],
+    casts: &["", "", "::bigint", ""],
+};
+const SCORES: Columns = Columns {
+    table: "response_scores",
+    names: &[
+        "cycle_id",
+        "subject_id",
+        "indicator",
+        "relation",
+        "anonymous",
+        "response_id",
+        "value",
+        "scale_n",
+        "top_two",
+        "nps_n",
+        "promoters",
+        "detractors",
+    ],
+    casts: &[
         "",
         "",
         "",
@@ -32,23 +49,9 @@ const SCORES: (&str, &[&str]) = (
         "::bigint",
         "::bigint",
     ],
-);
-
-const SEALED: (&str, &[&str]) = ("sealed_responses (id, cycle_id, sealed)", &["", "", ""]);
-
-/// `INSERT INTO table SELECT …` of the rows in the JSON array bound as `param`.
-fn insert_sql(backend: Backend, (table, casts): (&str, &[&str]), param: &str) -> String {
-    let (columns, source): (Vec<String>, String) = match backend {
-        Backend::Sqlite => {
-            ((0..casts.len()).map(|i| format!("value ->> {i}")).collect(), format!("json_each({param})"))
-        }
-        Backend::Postgres => (
-            casts.iter().enumerate().map(|(i, cast)| format!("(e ->> {i}){cast}")).collect(),
-            format!("json_array_elements({param}::json) e"),
-        ),
-    };
-    format!("INSERT INTO {table} SELECT {} FROM {source}", columns.join(", "))
-}
+};
+const SEALED: Columns =
+    Columns { table: "sealed_responses", names: &["id", "cycle_id", "sealed"], casts: &["", "", ""] };
 
 /// The drafts of the answered invitations go with their answers.
 fn delete_drafts_sql(backend: Backend, param: &str) -> String {
@@ -115,10 +118,10 @@ pub async fn write_and_commit(
         Backend::Postgres => "$1".to_string(),
     };
     let statements = [
-        insert_sql(backend, RESPONSES, &param(1)),
-        insert_sql(backend, ANSWERS, &param(2)),
-        insert_sql(backend, SCORES, &param(3)),
-        insert_sql(backend, SEALED, &param(4)),
+        insert_sql(backend, &RESPONSES, &param(1)),
+        insert_sql(backend, &ANSWERS, &param(2)),
+        insert_sql(backend, &SCORES, &param(3)),
+        insert_sql(backend, &SEALED, &param(4)),
         delete_drafts_sql(backend, &param(5)),
     ];
     match backend {

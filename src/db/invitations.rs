@@ -1,5 +1,5 @@
 //! Invitations: who is asked to rate whom, in which cycle, with which survey.
-use super::{ANONYMOUS_INVITATION, Tx, placeholders};
+use super::{ANONYMOUS_INVITATION, Tx, json_rows, placeholders};
 use crate::domain::Relation;
 use crate::domain::reviews::{NewInvitation, Respondent};
 use sqlx::Row;
@@ -7,7 +7,28 @@ use std::collections::HashMap;
 
 pub use crate::domain::invitation::InvitationInfo;
 
-/// Inserts the invitations that do not exist yet, in a few multi-row statements, each with
+/// The columns a new invitation is written with.
+const NEW_INVITATION: json_rows::Columns = json_rows::Columns {
+    table: "invitations",
+    names: &[
+        "cycle_id",
+        "survey_id",
+        "subject_id",
+        "relation",
+        "respondent_person_id",
+        "respondent_customer_id",
+        "respondent_key",
+        "created_at",
+        "sent_to",
+        "launch_run",
+    ],
+    casts: &["", "", "", "", "", "", "", "::bigint", "", ""],
+};
+
+/// What comes back of each new invitation: its id and what identifies it.
+const RETURNED: [&str; 4] = ["id", "survey_id", "subject_id", "respondent_key"];
+
+/// Inserts the invitations that do not exist yet, in one statement, each with
 /// the address its respondent has now (`addresses`, by respondent key). Returns, for each newly
 /// created one, its id and its index in `rows`. A launch's rows carry its run: nobody reads them
 /// until it ends (`live_invitations`).
@@ -27,39 +48,37 @@ pub async fn insert_new(
             i
         });
     }
-    let mut created = Vec::new();
-    for chunk in unique.chunks(super::rows_per_statement(10)) {
-        let sql = format!(
-            "INSERT INTO invitations (cycle_id, survey_id, subject_id, relation, respondent_person_id, \
-             respondent_customer_id, respondent_key, created_at, sent_to, launch_run) VALUES {} \
-             ON CONFLICT (cycle_id, survey_id, subject_id, respondent_key) DO NOTHING \
-             RETURNING id, survey_id, subject_id, respondent_key",
-            super::value_rows(tx, chunk.len(), 10)
-        );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for &i in chunk {
+    let values: Vec<serde_json::Value> = unique
+        .iter()
+        .map(|&i| {
             let r = &rows[i];
             let (person, customer) = match &r.respondent {
                 Respondent::Person(p) => (Some(p.as_str()), None),
                 Respondent::Customer(c) => (None, Some(c.as_str())),
             };
-            q = q
-                .bind(cycle)
-                .bind(&r.survey_id)
-                .bind(&r.subject_id)
-                .bind(r.relation.as_str())
-                .bind(person)
-                .bind(customer)
-                .bind(r.respondent.key())
-                .bind(now)
-                .bind(addresses.get(&r.respondent.key()).filter(|a| !a.is_empty()))
-                .bind(launch_run);
-        }
-        for row in q.fetch_all(&mut **tx).await? {
-            let key = (row.try_get("survey_id")?, row.try_get("subject_id")?, row.try_get("respondent_key")?);
-            if let Some(&i) = first_of.get(&key) {
-                created.push((row.try_get("id")?, i));
-            }
+            let key = r.respondent.key();
+            let sent_to = addresses.get(&key).filter(|a| !a.is_empty());
+            serde_json::json!([
+                cycle,
+                r.survey_id,
+                r.subject_id,
+                r.relation.as_str(),
+                person,
+                customer,
+                key,
+                now,
+                sent_to,
+                launch_run
+            ])
+        })
+        .collect();
+    let conflict = "ON CONFLICT (cycle_id, survey_id, subject_id, respondent_key) DO NOTHING";
+    let new = json_rows::insert_returning(tx, &NEW_INVITATION, values, conflict, &RETURNED).await?;
+    let mut created = Vec::with_capacity(new.len());
+    for row in new {
+        let key = (json_rows::text(&row, 1)?, json_rows::text(&row, 2)?, json_rows::text(&row, 3)?);
+        if let Some(&i) = first_of.get(&key) {
+            created.push((json_rows::int(&row, 0)?, i));
         }
     }
     created.sort_by_key(|&(_, i)| i);

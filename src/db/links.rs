@@ -63,28 +63,30 @@ impl NewLink {
 }
 
 pub async fn insert(conn: &mut sqlx::AnyConnection, links: &[NewLink], now: i64) -> Result<(), sqlx::Error> {
-    if links.is_empty() {
-        return Ok(());
-    }
-    let sql = format!(
-        "INSERT INTO links (token_hash, kind, invitation_id, person_id, customer_id, expires_at, created_at, sent_to) \
-         VALUES {}",
-        super::value_rows(conn, links.len(), 8)
-    );
-    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-    for l in links {
-        q = q
-            .bind(&l.token_hash)
-            .bind(l.kind.as_str())
-            .bind(l.invitation_id)
-            .bind(&l.person_id)
-            .bind(&l.customer_id)
-            .bind(l.expires_at)
-            .bind(now)
-            .bind(&l.sent_to);
-    }
-    q.execute(conn).await.map(|_| ())
+    let rows = links
+        .iter()
+        .map(|l| {
+            serde_json::json!([
+                l.token_hash,
+                l.kind.as_str(),
+                l.invitation_id,
+                l.person_id,
+                l.customer_id,
+                l.expires_at,
+                now,
+                l.sent_to
+            ])
+        })
+        .collect();
+    super::json_rows::insert(conn, &NEW_LINK, rows).await
 }
+
+/// The columns a link is written with.
+const NEW_LINK: super::json_rows::Columns = super::json_rows::Columns {
+    table: "links",
+    names: &["token_hash", "kind", "invitation_id", "person_id", "customer_id", "expires_at", "created_at", "sent_to"],
+    casts: &["", "", "::bigint", "", "", "::bigint", "::bigint", ""],
+};
 
 /// Inserts many links in one transaction of its own.
 pub async fn insert_all(db: &super::Db, links: &[NewLink], now: i64) -> Result<(), sqlx::Error> {
@@ -96,12 +98,9 @@ pub async fn insert_all(db: &super::Db, links: &[NewLink], now: i64) -> Result<(
     tx.commit().await
 }
 
-/// Inserts many links in chunks inside one transaction.
+/// Inserts many links inside one transaction.
 pub async fn insert_many(tx: &mut Tx, links: &[NewLink], now: i64) -> Result<(), sqlx::Error> {
-    for chunk in links.chunks(super::rows_per_statement(8)) {
-        insert(tx, chunk, now).await?;
-    }
-    Ok(())
+    insert(tx, links, now).await
 }
 
 pub async fn delete<'e, E>(ex: E, hashes: &[String]) -> Result<(), sqlx::Error>

@@ -20,6 +20,7 @@ pub mod feedback;
 pub mod followups;
 pub mod imports;
 pub mod invitations;
+pub mod json_rows;
 pub mod links;
 pub mod nominations;
 pub mod oidc;

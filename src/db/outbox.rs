@@ -1,6 +1,6 @@
 //! The outbox: emails to send, written in the same transaction as what caused them.
 //! Rows hold ids only; the worker mints each link when it builds the email.
-use super::{Backend, Db, Tx, placeholders, rows_per_statement};
+use super::{Backend, Db, Tx, json_rows, placeholders};
 use sqlx::Row;
 
 /// What an outbox row carries.
@@ -99,42 +99,32 @@ pub async fn queue(
     now: i64,
 ) -> Result<(), sqlx::Error> {
     let groups: Vec<&Vec<i64>> = groups.iter().filter(|g| !g.is_empty()).collect();
-    let mut items: Vec<(i64, i64)> = Vec::new();
-    for chunk in groups.chunks(rows_per_statement(5)) {
-        let sql = format!(
-            "INSERT INTO outbox (kind, invitation_id, next_attempt_ms, created_at, status) VALUES {} \
-             RETURNING id, invitation_id",
-            super::value_rows(tx, chunk.len(), 5)
-        );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for g in chunk {
-            q = q.bind(kind.as_str()).bind(g[0]).bind(not_before_ms).bind(now).bind("pending");
-        }
-        let lead_to_outbox: std::collections::HashMap<i64, i64> = q
-            .fetch_all(&mut **tx)
-            .await?
-            .iter()
-            .map(|r| Ok((r.try_get("invitation_id")?, r.try_get("id")?)))
-            .collect::<Result<_, sqlx::Error>>()?;
-        for g in chunk {
-            if let Some(&outbox_id) = lead_to_outbox.get(&g[0]) {
-                items.extend(g.iter().map(|&inv| (outbox_id, inv)));
-            }
+    let rows = groups.iter().map(|g| serde_json::json!([kind.as_str(), g[0], not_before_ms, now, "pending"])).collect();
+    let new = json_rows::insert_returning(tx, &NEW_EMAIL, rows, "", &["id", "invitation_id"]).await?;
+    let mut lead_to_outbox = std::collections::HashMap::with_capacity(new.len());
+    for row in new {
+        lead_to_outbox.insert(json_rows::int(&row, 1)?, json_rows::int(&row, 0)?);
+    }
+    let mut items = Vec::new();
+    for g in groups {
+        if let Some(&outbox_id) = lead_to_outbox.get(&g[0]) {
+            items.extend(g.iter().map(|&inv| serde_json::json!([outbox_id, inv])));
         }
     }
-    for chunk in items.chunks(rows_per_statement(2)) {
-        let sql = format!(
-            "INSERT INTO outbox_items (outbox_id, invitation_id) VALUES {}",
-            super::value_rows(tx, chunk.len(), 2)
-        );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for (o, i) in chunk {
-            q = q.bind(*o).bind(*i);
-        }
-        q.execute(&mut **tx).await?;
-    }
-    Ok(())
+    json_rows::insert(tx, &EMAIL_ITEM, items).await
 }
+
+/// The columns of a queued invitation email, and of the invitations it carries.
+const NEW_EMAIL: json_rows::Columns = json_rows::Columns {
+    table: "outbox",
+    names: &["kind", "invitation_id", "next_attempt_ms", "created_at", "status"],
+    casts: &["", "::bigint", "::bigint", "::bigint", ""],
+};
+const EMAIL_ITEM: json_rows::Columns = json_rows::Columns {
+    table: "outbox_items",
+    names: &["outbox_id", "invitation_id"],
+    casts: &["::bigint", "::bigint"],
+};
 
 /// Queues one "your address was changed" notice per entry, to the old address.
 pub async fn queue_address_notices(tx: &mut Tx, notices: &[AddressChanged], now: i64) -> Result<(), sqlx::Error> {
