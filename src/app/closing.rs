@@ -14,6 +14,11 @@ use crate::domain::cycle::Cycle;
 use crate::domain::time;
 use crate::domain::token::random_id;
 
+/// How long a close call waits for the whole close. A longer one (a cycle of ~100,000 sealed
+/// answers) answers once the cycle is closed and its results stored, while its sealed records
+/// are still being deleted, rather than running into the request's timeout.
+const WAIT_FOR_WHOLE_CLOSE: std::time::Duration = std::time::Duration::from_secs(20);
+
 /// Closes a cycle now (404 for an unknown one); closing a closed cycle changes nothing; 409
 /// while another close of it is under way.
 #[tracing::instrument(skip_all, fields(cycle = %id))]
@@ -22,7 +27,14 @@ pub async fn close(app: &App, actor: &Actor, id: &str) -> Result<Cycle> {
     // Run to its end even if the caller goes (a request that timed out): a close dropped
     // halfway would hold the cycle until it counts as dead, and then be undone.
     let (app_, actor_, id_) = (app.clone(), actor.clone(), id.to_string());
-    tokio::spawn(async move { close_now(&app_, &actor_, &id_).await }).await.map_err(Error::internal)??;
+    let (stored, stored_rx) = tokio::sync::oneshot::channel();
+    let mut task = tokio::spawn(async move { close_now(&app_, &actor_, &id_, Some(stored)).await });
+    match tokio::time::timeout(WAIT_FOR_WHOLE_CLOSE, &mut task).await {
+        Ok(joined) => _ = joined.map_err(Error::internal)??,
+        // Not sent: the close failed or never began, and the task says why.
+        Err(_) if stored_rx.await.is_err() => _ = task.await.map_err(Error::internal)??,
+        Err(_) => tracing::info!(cycle = %id, "answering while the closed cycle's sealed records are deleted"),
+    }
     let cycle = load(app, id).await?;
     if !cycle.closed {
         let kind = runs::progress(app, id).await?.map_or(Kind::Close, |run| Kind::parse(&run.kind));
@@ -33,7 +45,14 @@ pub async fn close(app: &App, actor: &Actor, id: &str) -> Result<Cycle> {
 
 /// Closes the cycle and records who closed it (the server itself when its `closes_at` came).
 /// False when it was closed already, or another close of it is under way.
-pub(super) async fn close_now(app: &App, actor: &Actor, id: &str) -> Result<bool> {
+/// `stored` hears when the cycle is closed and its results stored, before its sealed records
+/// are deleted.
+pub(super) async fn close_now(
+    app: &App,
+    actor: &Actor,
+    id: &str,
+    stored: Option<tokio::sync::oneshot::Sender<()>>,
+) -> Result<bool> {
     let started = std::time::Instant::now();
     let run = random_id();
     let sealed_now = sealed::count(&app.db.pool, id).await?;
@@ -51,10 +70,6 @@ pub(super) async fn close_now(app: &App, actor: &Actor, id: &str) -> Result<bool
     // How long each step took, in the log: a long close can be told apart.
     let ms = |since: std::time::Instant| since.elapsed().as_millis() as u64;
     tracing::info!(cycle = %id, released = released.len(), closing_ms = ms(started), "cycle closed");
-    let scrubbing = std::time::Instant::now();
-    if let Err(e) = scrub(app, &released).await {
-        tracing::warn!(error = %e, "could not scrub released sealed answers yet");
-    }
     let storing = std::time::Instant::now();
     // Stored now, so no reader pays for it; if this fails the worker stores them.
     if let Some(cycle) = cycles::load(&app.db.pool, id).await? {
@@ -64,7 +79,14 @@ pub(super) async fn close_now(app: &App, actor: &Actor, id: &str) -> Result<bool
             Err(e) => tracing::warn!(error = %e.chain(), "could not store the closed cycle's results yet"),
         }
     }
-    tracing::info!(cycle = %id, scrub_ms = storing.duration_since(scrubbing).as_millis() as u64, results_ms = ms(storing), "closed cycle scrubbed and its results stored");
+    if let Some(stored) = stored {
+        _ = stored.send(());
+    }
+    let scrubbing = std::time::Instant::now();
+    if let Err(e) = scrub(app, &released).await {
+        tracing::warn!(error = %e, "could not scrub released sealed answers yet");
+    }
+    tracing::info!(cycle = %id, results_ms = scrubbing.duration_since(storing).as_millis() as u64, scrub_ms = ms(scrubbing), "closed cycle's results stored and its sealed records deleted");
     Ok(true)
 }
 
@@ -150,7 +172,7 @@ pub(super) async fn delete_released_left(app: &App) -> Result<()> {
 pub async fn close_due(app: &App) -> Result<Vec<String>> {
     let mut closed = Vec::new();
     for id in cycles::due(&app.db.pool, time::now()).await? {
-        match close_now(app, &Actor::System, &id).await {
+        match close_now(app, &Actor::System, &id, None).await {
             Ok(true) => closed.push(id),
             Ok(false) => {}
             // One cycle that cannot close (a record its key cannot open, say) holds up no other.

@@ -181,7 +181,7 @@ pub async fn save(app: &App, actor: &Actor, input: &CycleInput) -> Result<Upsert
     let counts = write(app, actor, input, false).await?;
     let cycle = input.parse()?;
     if !cycle.is_open(time::now()) {
-        close_now(app, actor, &cycle.id).await?;
+        close_now(app, actor, &cycle.id, None).await?;
     }
     Ok(counts)
 }
@@ -192,7 +192,7 @@ pub async fn create(app: &App, actor: &Actor, input: &CycleInput) -> Result<Upse
     let counts = write(app, actor, input, true).await?;
     let cycle = input.parse()?;
     if !cycle.is_open(time::now()) {
-        close_now(app, actor, &cycle.id).await?;
+        close_now(app, actor, &cycle.id, None).await?;
     }
     Ok(counts)
 }
@@ -256,7 +256,7 @@ pub async fn load(app: &App, id: &str) -> Result<Cycle> {
     // A close that cannot finish (a record its key cannot open) is the admin's to see, on the
     // close call and in the log, not every reader's: they read the cycle as it is, past its
     // time and not yet released.
-    if let Err(e @ (Error::Conflict { .. } | Error::Invalid { .. })) = close_now(app, &Actor::System, id).await {
+    if let Err(e @ (Error::Conflict { .. } | Error::Invalid { .. })) = close_now(app, &Actor::System, id, None).await {
         tracing::error!(cycle = %id, error = %e.chain(), "a due cycle cannot close");
     }
     cycles::load(&app.db.pool, id).await?.ok_or_else(|| Error::not_found("cycle", id))
