@@ -77,14 +77,21 @@ async fn write_and_publish(
     now: i64,
 ) -> Result<Written> {
     let mut written = Written::default();
-    for numbers in shares(rows) {
+    for (k, numbers) in shares(rows).into_iter().enumerate() {
         let share: Vec<NewInvitation> = numbers.iter().map(|&i| rows[i].clone()).collect();
-        let _turn = app.write_turn().await;
+        let turn = app.write_turn().await;
         let mut tx = app.db.begin().await?;
         runs::still_running(crate::db::runs::beat(&mut tx, &cycle.id, run, share.len() as i64).await?)?;
         let more = write_rows(app, &mut tx, cycle, &share, &numbers, deliver, Some(run), now).await?;
         tx.commit().await?;
+        drop(turn);
         written.add(more);
+        // Best effort: statistics only speed the shares up.
+        if (k + 1).is_power_of_two()
+            && let Err(e) = crate::db::invitations::refresh_statistics(&app.db).await
+        {
+            tracing::warn!(error = %e, "could not refresh the invitations' statistics");
+        }
     }
     let _turn = app.write_turn().await;
     let mut tx = app.db.begin().await?;
