@@ -293,14 +293,17 @@ pub async fn anonymous_rater_counts(
     rows.iter().map(|r| Ok(((r.try_get("subject_id")?, r.try_get("relation")?), r.try_get("raters")?))).collect()
 }
 
-/// On PostgreSQL, the planner's statistics of the invitations brought up to date. A launch
-/// refreshes them as its rows double: planned on the statistics of a nearly empty table, the
-/// check of each share ([`anonymous_surveys`]) scanned the whole cycle by its index rather than
-/// looking its subjects up, and a launch of 80,000 invitations spent half its time there.
-/// SQLite's planner keeps to the subject index without them.
+/// On PostgreSQL, the planner's statistics of the tables a launch writes (invitations, their
+/// emails and the emails' items) brought up to date. A launch refreshes them as its rows
+/// double: planned on the statistics of a nearly empty table, the check of each share
+/// ([`anonymous_surveys`]) scanned the whole cycle by its index rather than looking its
+/// subjects up, and a launch of 80,000 invitations spent half its time there. All three at
+/// once: fresh statistics of the invitations beside stale ones of the emails planned the
+/// progress query (`cycles::progress`) as a scan of every email per invitation. SQLite's
+/// planner keeps to the indexes without them.
 pub async fn refresh_statistics(db: &super::Db) -> Result<(), sqlx::Error> {
     if db.backend == super::Backend::Postgres {
-        sqlx::query("ANALYZE invitations").execute(&db.pool).await?;
+        sqlx::query("ANALYZE invitations, outbox, outbox_items").execute(&db.pool).await?;
     }
     Ok(())
 }
