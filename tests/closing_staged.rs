@@ -128,4 +128,29 @@ async fn a_close_takes_over_a_dead_one(backend: Backend) {
     assert_eq!(common::count(&app, "SELECT COUNT(*) FROM cycle_runs").await, 0);
 }
 
-on_both_databases!(a_close_under_way_shows_nothing_and_takes_no_answer, a_close_takes_over_a_dead_one);
+/// A close longer than the call waits (`close_wait_secs`, 0 here) answers once the cycle is
+/// closed and its results stored; its sealed records are deleted after, in the close's task.
+async fn a_long_close_answers_once_closed_and_stored(backend: Backend) {
+    let app = common::spawn_app_with(backend, |c| c.close_wait_secs = 0).await;
+    let links = peers_asked(&app).await;
+    for (link, value) in links.iter().take(5).zip([5, 4, 4, 3, 5]) {
+        assert_eq!(answer(&app, link, value).await, 303);
+    }
+    let (s, b) = app.post("/api/v1/cycles/Q4/close", json!({})).await;
+    assert_eq!((s, &b["status"]), (200, &json!("closed")), "{b}");
+    let stored = common::count(&app, "SELECT COUNT(*) FROM cycles WHERE id = 'Q4' AND results_at IS NOT NULL").await;
+    assert_eq!(stored, 1, "the results are stored when the call answers");
+    assert_eq!(common::count(&app, "SELECT COUNT(*) FROM responses").await, 5);
+    let after = scores(&app).await;
+    assert_eq!(after["final"], true, "{after}");
+    let s_scores = after["subjects"].as_array().unwrap().iter().find(|s| s["subject"] == "S").unwrap();
+    assert_eq!(s_scores["indicators"]["teamwork"]["by_relation"]["peer"]["n"], 5, "{s_scores}");
+    let scrubbed = || async { (common::count(&app, "SELECT COUNT(*) FROM sealed_responses").await == 0).then_some(()) };
+    common::eventually(60, scrubbed).await;
+}
+
+on_both_databases!(
+    a_close_under_way_shows_nothing_and_takes_no_answer,
+    a_close_takes_over_a_dead_one,
+    a_long_close_answers_once_closed_and_stored
+);

@@ -14,13 +14,11 @@ use crate::domain::cycle::Cycle;
 use crate::domain::time;
 use crate::domain::token::random_id;
 
-/// How long a close call waits for the whole close. A longer one (a cycle of ~100,000 sealed
-/// answers) answers once the cycle is closed and its results stored, while its sealed records
-/// are still being deleted, rather than running into the request's timeout.
-const WAIT_FOR_WHOLE_CLOSE: std::time::Duration = std::time::Duration::from_secs(20);
-
 /// Closes a cycle now (404 for an unknown one); closing a closed cycle changes nothing; 409
-/// while another close of it is under way.
+/// while another close of it is under way. Waits `close_wait_secs` at most for the whole close:
+/// a longer one (a cycle of ~100,000 sealed answers) answers once the cycle is closed and its
+/// results stored, while its sealed records are still being deleted, rather than running into
+/// the request's timeout.
 #[tracing::instrument(skip_all, fields(cycle = %id))]
 pub async fn close(app: &App, actor: &Actor, id: &str) -> Result<Cycle> {
     cycles::load(&app.db.pool, id).await?.ok_or_else(|| Error::not_found("cycle", id))?;
@@ -29,7 +27,8 @@ pub async fn close(app: &App, actor: &Actor, id: &str) -> Result<Cycle> {
     let (app_, actor_, id_) = (app.clone(), actor.clone(), id.to_string());
     let (stored, stored_rx) = tokio::sync::oneshot::channel();
     let mut task = tokio::spawn(async move { close_now(&app_, &actor_, &id_, Some(stored)).await });
-    match tokio::time::timeout(WAIT_FOR_WHOLE_CLOSE, &mut task).await {
+    let wait = std::time::Duration::from_secs(u64::from(app.config.close_wait_secs));
+    match tokio::time::timeout(wait, &mut task).await {
         Ok(joined) => _ = joined.map_err(Error::internal)??,
         // Not sent: the close failed or never began, and the task says why.
         Err(_) if stored_rx.await.is_err() => _ = task.await.map_err(Error::internal)??,

@@ -122,6 +122,7 @@ pub fn test_config(db_url: &str, mail_dir: PathBuf) -> Config {
         public_url: Some("http://127.0.0.1:0".into()),
         smtp_url: None,
         smtp_connections: 8,
+        close_wait_secs: 20,
         mail_dir,
         mail_from: "Candor <no-reply@candor.test>".into(),
         mail_retry_base_ms: 200,
