@@ -1,7 +1,7 @@
 //! Closing a cycle without holding anyone up: a short transaction claims it (submissions to it
 //! stop), its sealed answers are opened off the async threads and written in short
-//! transactions nobody reads yet, and one short transaction marks it closed; then the sealed
-//! records are deleted and its results stored. Seen from outside it is all or nothing: a close
+//! transactions nobody reads yet, and one short transaction marks it closed; then its results
+//! are stored and the sealed records deleted. Seen from outside it is all or nothing: a close
 //! that dies leaves the cycle open with every answer sealed, and what it wrote is deleted.
 use super::audit::{self, Actor, AuditAction, Target};
 use super::cycles::load;
@@ -13,26 +13,41 @@ use crate::db::{cycles, sealed};
 use crate::domain::cycle::Cycle;
 use crate::domain::time;
 use crate::domain::token::random_id;
+use std::time::{Duration, Instant};
+
+/// The latest a close call answers, under the request's 30 s limit.
+const ANSWER_WITHIN: Duration = Duration::from_secs(25);
 
 /// Closes a cycle now (404 for an unknown one); closing a closed cycle changes nothing; 409
 /// while another close of it is under way. Waits `close_wait_secs` at most for the whole close:
 /// a longer one (a cycle of ~100,000 sealed answers) answers once the cycle is closed and its
-/// results stored, while its sealed records are still being deleted, rather than running into
-/// the request's timeout.
+/// results stored, while its sealed records are still being deleted; one not closed even after
+/// [`ANSWER_WITHIN`] answers 409 `closing_under_way` and runs on, rather than running into the
+/// request's timeout.
 #[tracing::instrument(skip_all, fields(cycle = %id))]
 pub async fn close(app: &App, actor: &Actor, id: &str) -> Result<Cycle> {
+    let asked = Instant::now();
     cycles::load(&app.db.pool, id).await?.ok_or_else(|| Error::not_found("cycle", id))?;
     // Run to its end even if the caller goes (a request that timed out): a close dropped
     // halfway would hold the cycle until it counts as dead, and then be undone.
     let (app_, actor_, id_) = (app.clone(), actor.clone(), id.to_string());
     let (stored, stored_rx) = tokio::sync::oneshot::channel();
-    let mut task = tokio::spawn(async move { close_now(&app_, &actor_, &id_, Some(stored)).await });
-    let wait = std::time::Duration::from_secs(u64::from(app.config.close_wait_secs));
-    match tokio::time::timeout(wait, &mut task).await {
-        Ok(joined) => _ = joined.map_err(Error::internal)??,
-        // Not sent: the close failed or never began, and the task says why.
-        Err(_) if stored_rx.await.is_err() => _ = task.await.map_err(Error::internal)??,
-        Err(_) => tracing::info!(cycle = %id, "answering while the closed cycle's sealed records are deleted"),
+    let mut task = tokio::spawn(async move {
+        let closed = close_now(&app_, &actor_, &id_, Some(stored)).await;
+        if let Err(e) = &closed {
+            tracing::warn!(cycle = %id_, error = %e.chain(), "the close failed");
+        }
+        closed
+    });
+    let whole = asked + Duration::from_secs(u64::from(app.config.close_wait_secs));
+    let latest = asked + ANSWER_WITHIN;
+    if let Ok(joined) = tokio::time::timeout_at(whole.into(), &mut task).await {
+        joined.map_err(Error::internal)??;
+    } else if tokio::time::timeout_at(latest.into(), stored_rx).await.is_ok_and(|sent| sent.is_err()) {
+        // Not sent: the close failed or never began; the task says which.
+        if let Ok(joined) = tokio::time::timeout_at(latest.into(), &mut task).await {
+            joined.map_err(Error::internal)??;
+        }
     }
     let cycle = load(app, id).await?;
     if !cycle.closed {
@@ -44,15 +59,15 @@ pub async fn close(app: &App, actor: &Actor, id: &str) -> Result<Cycle> {
 
 /// Closes the cycle and records who closed it (the server itself when its `closes_at` came).
 /// False when it was closed already, or another close of it is under way.
-/// `stored` hears when the cycle is closed and its results stored, before its sealed records
-/// are deleted.
+/// `stored` hears when the cycle is closed and its results stored (or, logged, could not be),
+/// before its sealed records are deleted.
 pub(super) async fn close_now(
     app: &App,
     actor: &Actor,
     id: &str,
     stored: Option<tokio::sync::oneshot::Sender<()>>,
 ) -> Result<bool> {
-    let started = std::time::Instant::now();
+    let started = Instant::now();
     let run = random_id();
     let sealed_now = sealed::count(&app.db.pool, id).await?;
     if runs::start(app, id, &run, Kind::Close, sealed_now as usize).await? != Started::Running {
@@ -67,26 +82,34 @@ pub(super) async fn close_now(
     };
     app.wake_outbox();
     // How long each step took, in the log: a long close can be told apart.
-    let ms = |since: std::time::Instant| since.elapsed().as_millis() as u64;
+    let ms = |since: Instant| since.elapsed().as_millis() as u64;
     tracing::info!(cycle = %id, released = released.len(), closing_ms = ms(started), "cycle closed");
-    let storing = std::time::Instant::now();
-    // Stored now, so no reader pays for it; if this fails the worker stores them.
-    if let Some(cycle) = cycles::load(&app.db.pool, id).await? {
-        match super::closed::ensure(&app.db, &cycle).await {
-            // Its "results are ready" emails were queued with the results.
-            Ok(()) => app.wake_outbox(),
-            Err(e) => tracing::warn!(error = %e.chain(), "could not store the closed cycle's results yet"),
-        }
-    }
+    let storing = Instant::now();
+    store_results(app, id).await;
     if let Some(stored) = stored {
         _ = stored.send(());
     }
-    let scrubbing = std::time::Instant::now();
+    let scrubbing = Instant::now();
     if let Err(e) = scrub(app, &released).await {
         tracing::warn!(error = %e, "could not scrub released sealed answers yet");
     }
     tracing::info!(cycle = %id, results_ms = scrubbing.duration_since(storing).as_millis() as u64, scrub_ms = ms(scrubbing), "closed cycle's results stored and its sealed records deleted");
     Ok(true)
+}
+
+/// Stores a closed cycle's results now, so no reader pays for them. If it cannot (logged),
+/// readers compute them until the worker stores them; the sealed records are deleted all the same.
+async fn store_results(app: &App, id: &str) {
+    let stored = match cycles::load(&app.db.pool, id).await {
+        Ok(Some(cycle)) => super::closed::ensure(&app.db, &cycle).await,
+        Ok(None) => return,
+        Err(e) => Err(e.into()),
+    };
+    match stored {
+        // Its "results are ready" emails were queued with the results.
+        Ok(()) => app.wake_outbox(),
+        Err(e) => tracing::warn!(error = %e.chain(), "could not store the closed cycle's results yet"),
+    }
 }
 
 /// Opens and writes the cycle's answers, then the one transaction that marks it closed.

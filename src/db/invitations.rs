@@ -303,7 +303,12 @@ pub async fn anonymous_rater_counts(
 /// planner keeps to the indexes without them.
 pub async fn refresh_statistics(db: &super::Db) -> Result<(), sqlx::Error> {
     if db.backend == super::Backend::Postgres {
-        sqlx::query("ANALYZE invitations, outbox, outbox_items").execute(&db.pool).await?;
+        // Never wait long behind another ANALYZE or an autovacuum that will not yield: the
+        // launch beats no heartbeat meanwhile.
+        let mut tx = db.pool.begin().await?;
+        sqlx::query("SET LOCAL lock_timeout = '2s'").execute(&mut *tx).await?;
+        sqlx::query("ANALYZE invitations, outbox, outbox_items").execute(&mut *tx).await?;
+        tx.commit().await?;
     }
     Ok(())
 }
