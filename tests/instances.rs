@@ -109,4 +109,42 @@ async fn a_dead_workers_lease_runs_out(backend: Backend) {
     assert_eq!((again.len(), again[0].attempts), (1, 2), "claimed again after the lease");
 }
 
-on_both_databases!(a_dead_workers_lease_runs_out);
+/// The emails of a launch still running wait for it to end; other emails go meanwhile.
+async fn a_running_launchs_emails_wait_for_it(backend: Backend) {
+    let app = common::seeded(backend, None).await;
+    app.customer_links(&["C1", "C2"]).await;
+    let ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM invitations ORDER BY respondent_key")
+        .fetch_all(&app.state.db().pool)
+        .await
+        .unwrap();
+    let db = &app.state.db();
+    // Far in the future, so the running worker leaves them alone until the test claims them.
+    let later = chrono::Utc::now().timestamp_millis() + 3_600_000;
+    let mut tx = db.begin().await.unwrap();
+    let groups = [vec![ids[0]], vec![ids[1]]];
+    candor::db::outbox::queue(&mut tx, candor::db::outbox::Kind::Invitation, &groups, later, 0).await.unwrap();
+    tx.commit().await.unwrap();
+    // C1's invitation belongs to a launch under way (a fresh heartbeat: the sweep leaves it).
+    sqlx::query("UPDATE invitations SET launch_run = 'run-1' WHERE id = $1")
+        .bind(ids[0])
+        .execute(&db.pool)
+        .await
+        .unwrap();
+    sqlx::query(
+        "INSERT INTO cycle_runs (cycle_id, run, owner, kind, total, done, heartbeat) \
+         VALUES ('2026-Q4', 'run-1', 'test', 'launch', 1, 1, $1)",
+    )
+    .bind(chrono::Utc::now().timestamp())
+    .execute(&db.pool)
+    .await
+    .unwrap();
+    let claimed = candor::db::outbox::claim_due(db, later, 300, 10).await.unwrap();
+    let invitations: Vec<Option<i64>> = claimed.iter().map(|c| c.invitation_id).collect();
+    assert_eq!(invitations, [Some(ids[1])], "only the email of no run");
+    sqlx::query("DELETE FROM cycle_runs").execute(&db.pool).await.unwrap();
+    let claimed = candor::db::outbox::claim_due(db, later, 300, 10).await.unwrap();
+    let invitations: Vec<Option<i64>> = claimed.iter().map(|c| c.invitation_id).collect();
+    assert_eq!(invitations, [Some(ids[0])], "the run's email once it ended");
+}
+
+on_both_databases!(a_dead_workers_lease_runs_out, a_running_launchs_emails_wait_for_it);

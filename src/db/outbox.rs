@@ -192,8 +192,11 @@ pub async fn items_of(db: &Db, outbox_ids: &[i64]) -> Result<std::collections::H
     Ok(out)
 }
 
-/// Emails of invitations a launch still running wrote wait for it to finish (`db::runs`).
-const PUBLISHED: &str = "(invitation_id IS NULL OR NOT EXISTS (SELECT 1 FROM invitations pi JOIN cycle_runs pr \
+/// Emails of invitations a launch still running wrote wait for it to finish (`db::runs`). With
+/// no run under way (nearly always) the check is one look at `cycle_runs`, not one lookup of an
+/// invitation per email: counting a backlog of 100,000 for the metrics took 18 ms.
+const PUBLISHED: &str = "(invitation_id IS NULL OR NOT EXISTS (SELECT 1 FROM cycle_runs) \
+                         OR NOT EXISTS (SELECT 1 FROM invitations pi JOIN cycle_runs pr \
                          ON pr.run = pi.launch_run WHERE pi.id = outbox.invitation_id))";
 
 /// Claims up to `limit` due rows for `lease_ms`: a worker that dies leaves them to be claimed
