@@ -57,6 +57,15 @@ pub async fn close(app: &App, actor: &Actor, id: &str) -> Result<Cycle> {
     Ok(cycle)
 }
 
+/// Waits, [`ANSWER_WITHIN`] at most, for the run under way on a cycle (another close) to end.
+pub(super) async fn wait_for_close(app: &App, id: &str) -> Result<()> {
+    let until = Instant::now() + ANSWER_WITHIN;
+    while Instant::now() < until && runs::progress(app, id).await?.is_some() {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    Ok(())
+}
+
 /// Closes the cycle and records who closed it (the server itself when its `closes_at` came).
 /// False when it was closed already, or another close of it is under way.
 /// `stored` hears when the cycle is closed and its results stored (or, logged, could not be),

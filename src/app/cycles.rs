@@ -180,8 +180,9 @@ fn parse_weights(w: &WeightsInput, what: &str) -> Result<Weights> {
 pub async fn save(app: &App, actor: &Actor, input: &CycleInput) -> Result<UpsertCounts> {
     let counts = write(app, actor, input, false).await?;
     let cycle = input.parse()?;
-    if !cycle.is_open(time::now()) {
-        close_now(app, actor, &cycle.id, None).await?;
+    // Another close of it under way (the worker saw it due first): answer once that one ended.
+    if !cycle.is_open(time::now()) && !close_now(app, actor, &cycle.id, None).await? {
+        super::closing::wait_for_close(app, &cycle.id).await?;
     }
     Ok(counts)
 }
@@ -191,8 +192,9 @@ pub async fn save(app: &App, actor: &Actor, input: &CycleInput) -> Result<Upsert
 pub async fn create(app: &App, actor: &Actor, input: &CycleInput) -> Result<UpsertCounts> {
     let counts = write(app, actor, input, true).await?;
     let cycle = input.parse()?;
-    if !cycle.is_open(time::now()) {
-        close_now(app, actor, &cycle.id, None).await?;
+    // Another close of it under way (the worker saw it due first): answer once that one ended.
+    if !cycle.is_open(time::now()) && !close_now(app, actor, &cycle.id, None).await? {
+        super::closing::wait_for_close(app, &cycle.id).await?;
     }
     Ok(counts)
 }
