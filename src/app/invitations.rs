@@ -287,6 +287,6 @@ pub(super) async fn mint_links(app: &App, tx: &mut Tx, targets: &[LinkTarget], n
             url: format!("{}/s/{}", app.config.public_base(), token.as_str()),
         });
     }
-    links::insert_many(tx, &new_links, now).await?;
+    links::insert(tx, &new_links, now).await?;
     Ok(shown)
 }

@@ -100,9 +100,7 @@ pub struct Config {
     /// SMTP connections the worker keeps open and sends over at once.
     #[arg(long, env = "CANDOR_SMTP_CONNECTIONS", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=64), global = true)]
     pub smtp_connections: u16,
-    /// Seconds a close call waits for the whole close; past them it answers once the cycle is
-    /// closed and its results stored, and its sealed records are deleted after (under the
-    /// request's 30 s limit, or a proxy's shorter one).
+    /// Seconds a close call waits for the whole close; past them it answers once closed and stored.
     #[arg(long, env = "CANDOR_CLOSE_WAIT_SECS", default_value_t = 20, value_parser = clap::value_parser!(u16).range(0..=25), global = true)]
     pub close_wait_secs: u16,
     /// Where unsent emails go when no SMTP server is configured.

@@ -94,13 +94,8 @@ pub async fn insert_all(db: &super::Db, links: &[NewLink], now: i64) -> Result<(
         return Ok(());
     }
     let mut tx = db.begin().await?;
-    insert_many(&mut tx, links, now).await?;
+    insert(&mut tx, links, now).await?;
     tx.commit().await
-}
-
-/// Inserts many links inside one transaction.
-pub async fn insert_many(tx: &mut Tx, links: &[NewLink], now: i64) -> Result<(), sqlx::Error> {
-    insert(tx, links, now).await
 }
 
 pub async fn delete<'e, E>(ex: E, hashes: &[String]) -> Result<(), sqlx::Error>
