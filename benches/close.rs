@@ -73,6 +73,7 @@ async fn fresh(dir: &std::path::Path) -> App {
 async fn seal_all(app: &App, n: usize) {
     let survey = candor::app::responses::survey(app, "p").await.unwrap();
     let mut tx = app.db().begin().await.unwrap();
+    let key = candor::app::cycle_keys::for_sealing(app, &mut tx, "Q4").await.unwrap();
     for k in 0..n {
         let target = LinkTarget {
             id: k as i64,
@@ -83,7 +84,7 @@ async fn seal_all(app: &App, n: usize) {
             respondent_key: format!("p:R{k}"),
             sent_to: Some(format!("r{k}@corp.example")),
         };
-        let sealed = candor::app::sealing::seal_record(app, &target, &survey, answers(k)).unwrap();
+        let sealed = candor::app::sealing::seal_record(&key, &target, &survey, answers(k)).unwrap();
         candor::db::sealed::insert(&mut tx, &candor::domain::token::random_id(), "Q4", &sealed).await.unwrap();
     }
     tx.commit().await.unwrap();

@@ -132,6 +132,7 @@ async fn seal_cycle(url: &str, dir: &Path, n: usize, subjects: usize) {
     candor::app::cycles::save(&app, &candor::app::audit::Actor::Cli, &cycle).await.unwrap();
     let survey = candor::app::responses::survey(&app, "p").await.unwrap();
     let mut tx = app.db().begin().await.unwrap();
+    let key = candor::app::cycle_keys::for_sealing(&app, &mut tx, "C").await.unwrap();
     for k in 0..n {
         let target = LinkTarget {
             id: k as i64,
@@ -150,7 +151,7 @@ async fn seal_cycle(url: &str, dir: &Path, n: usize, subjects: usize) {
                 text: Some(format!("keeps us informed {k}")),
             });
         }
-        let sealed = candor::app::sealing::seal_record(&app, &target, &survey, answers).unwrap();
+        let sealed = candor::app::sealing::seal_record(&key, &target, &survey, answers).unwrap();
         candor::db::sealed::insert(&mut tx, &candor::domain::token::random_id(), "C", &sealed).await.unwrap();
     }
     tx.commit().await.unwrap();

@@ -132,6 +132,7 @@ async fn seed_data(app: &App) -> anyhow::Result<()> {
     for (c, answer_rate, shift) in [(&q3, 90, 0), (&q4, 60, 1)] {
         let mut tx = db.begin().await?;
         cycles::save(&mut tx, c, now).await?;
+        crate::app::cycle_keys::ensure(app, &mut tx, &c.id).await.map_err(|e| anyhow::anyhow!(e.chain()))?;
         tx.commit().await?;
         answer_cycle(app, c, &mut dice, answer_rate, shift).await?;
     }

@@ -163,6 +163,8 @@ pub async fn open(config: Config) -> anyhow::Result<App> {
         return Err(KeyError::WrongKey.into());
     }
     crate::key_rotation::forget_old(&app.config);
+    // Open cycles of an earlier release get their own key: what is answered from now on is shredded at close.
+    crate::app::cycle_keys::ensure_open(&app).await.map_err(app_error)?;
     // Results an earlier release did not store are stored now, never by a reader.
     crate::app::closed::backfill(&app.db).await.map_err(app_error)?;
     // Closes and launches that died long enough ago are undone now; one that died just now, by the worker.

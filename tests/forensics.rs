@@ -29,7 +29,7 @@ async fn realistic_run(app: &TestApp) -> BTreeMap<String, String> {
     rows.into_iter().collect()
 }
 
-fn contains(haystack: &[u8], needle: &str) -> bool {
+pub(crate) fn contains(haystack: &[u8], needle: &str) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle.as_bytes())
 }
 
@@ -57,7 +57,7 @@ fn wal_commits(wal: &[u8]) -> Vec<Vec<u8>> {
     commits
 }
 
-fn copy_sqlite(app: &TestApp) -> (Vec<u8>, Vec<u8>) {
+pub(crate) fn copy_sqlite(app: &TestApp) -> (Vec<u8>, Vec<u8>) {
     let dir = app.db.dir.path();
     let db = std::fs::read(dir.join("candor.db")).unwrap();
     let wal = std::fs::read(dir.join("candor.db-wal")).unwrap_or_default();
@@ -105,7 +105,7 @@ async fn assert_unlinked_rows(app: &TestApp) {
     assert_eq!(sealed, 0, "sealed records are gone after close");
 }
 
-fn pg_dump(url: &str) -> String {
+pub(crate) fn pg_dump(url: &str) -> String {
     let bin = std::fs::read_dir("/usr/lib/postgresql")
         .ok()
         .and_then(|d| d.filter_map(|e| e.ok()).map(|e| e.path().join("bin/pg_dump")).find(|p| p.exists()))

@@ -88,6 +88,7 @@ async fn seal_answers(app: &common::TestApp) {
     let state = &app.state;
     let survey = candor::app::responses::survey(state, "p").await.unwrap();
     let mut tx = state.db().begin().await.unwrap();
+    let key = candor::app::cycle_keys::for_sealing(state, &mut tx, "Q4").await.unwrap();
     for k in 0..SEALED {
         let target = candor::db::invitations::LinkTarget {
             id: k as i64,
@@ -100,7 +101,7 @@ async fn seal_answers(app: &common::TestApp) {
         };
         let answer =
             candor::domain::answers::Answer { question_id: "t1".into(), value: Some(1 + (k % 5) as i64), text: None };
-        let sealed = candor::app::sealing::seal_record(state, &target, &survey, vec![answer]).unwrap();
+        let sealed = candor::app::sealing::seal_record(&key, &target, &survey, vec![answer]).unwrap();
         candor::db::sealed::insert(&mut tx, &candor::domain::token::random_id(), "Q4", &sealed).await.unwrap();
     }
     tx.commit().await.unwrap();

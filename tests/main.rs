@@ -54,5 +54,6 @@ mod reviews;
 mod rotation;
 mod scim;
 mod scores;
+mod shredding;
 mod submissions;
 mod trust;

@@ -152,7 +152,8 @@ async fn store_and_commit(
     let mut records = Vec::with_capacity(anonymous.len());
     for c in anonymous {
         let t = &c.target;
-        records.push((random_id(), t.cycle_id.as_str(), seal_record(app, t, &c.survey, c.answers.clone())?));
+        let key = super::cycle_keys::for_sealing(app, conn, &t.cycle_id).await?;
+        records.push((random_id(), t.cycle_id.as_str(), seal_record(&key, t, &c.survey, c.answers.clone())?));
     }
     records.sort_by(|a, b| a.0.cmp(&b.0));
     let values: Vec<Vec<ResponseValue>> =

@@ -153,6 +153,9 @@ async fn publish(app: &App, actor: &Actor, id: &str, run: &str, opened: &Opened,
         .naming(id));
     }
     sealed::insert_raters(&mut tx, id, &opened.raters()).await?;
+    // Crypto-shredding: from this commit on, no sealed record of the cycle opens under any key
+    // the database and the server key hold, however long their deletion below takes.
+    crate::db::cycle_keys::delete(&mut tx, id).await?;
     // Unsent drafts end with the cycle: nothing that was never submitted is kept.
     crate::db::drafts::delete_for_cycle(&mut tx, id).await?;
     crate::db::webhooks::queue_cycle_closed(&mut tx, id, now).await?;
@@ -160,22 +163,35 @@ async fn publish(app: &App, actor: &Actor, id: &str, run: &str, opened: &Opened,
     audit::write(&mut tx, actor, AuditAction::CloseCycle, Target::Cycle(id), &detail).await?;
     crate::db::runs::end(&mut tx, id, run).await?;
     tx.commit().await?;
+    app.keys.forget(id);
     Ok(())
 }
 
 /// Sealed records deleted per transaction after a close: zeroing 250 records of 4 KiB and more
 /// (`secure_delete`) holds the write lock for some tens of milliseconds.
 const DELETE_PER_TX: usize = 250;
+/// The same, for records whose key the close destroyed: their pages are freed, not zeroed.
+const SHREDDED_PER_TX: usize = 1_000;
 
 /// Deletes the released sealed records, then leaves no copy of them where a later copy of the
-/// database could find them (see `sealed::scrub`).
+/// database could find them (see `sealed::scrub`). Records under their cycle's destroyed key
+/// are ciphertext nobody can open: their pages need no zeroing. Records sealed under the server
+/// key's own key (before their cycle had one) would open with it: theirs are zeroed.
 async fn scrub(app: &App, opened: &Opened) -> std::result::Result<(), sqlx::Error> {
     if opened.sealed_ids.is_empty() {
         return Ok(());
     }
-    for chunk in opened.sealed_ids.chunks(DELETE_PER_TX) {
-        let _turn = app.write_turn().await;
-        sealed::delete(&app.db, chunk).await?;
+    if opened.legacy == 0 {
+        let mut shredder = sealed::shredder(&app.db).await?;
+        for chunk in opened.sealed_ids.chunks(SHREDDED_PER_TX) {
+            let _turn = app.write_turn().await;
+            shredder.delete(chunk).await?;
+        }
+    } else {
+        for chunk in opened.sealed_ids.chunks(DELETE_PER_TX) {
+            let _turn = app.write_turn().await;
+            sealed::delete(&app.db, chunk).await?;
+        }
     }
     sealed::scrub(&app.db).await
 }

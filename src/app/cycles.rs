@@ -234,6 +234,7 @@ async fn write(app: &App, actor: &Actor, input: &CycleInput, create_only: bool) 
             counts.created = 1;
         }
     }
+    super::cycle_keys::ensure(app, &mut tx, &cycle.id).await?;
     let detail = format!(
         "opens_at {}, closes_at {}, min_raters {}; {}",
         input.opens_at,

@@ -9,6 +9,7 @@ pub mod backup;
 pub mod batch;
 pub mod closed;
 mod closing;
+pub mod cycle_keys;
 pub mod cycles;
 pub mod delivery;
 pub mod directory;
@@ -50,7 +51,6 @@ pub use error::{Error, Kind, Result, RowProblem};
 use crate::config::Config;
 use crate::db::Db;
 use crate::domain::draft::DraftSecret;
-use crate::domain::sealed::SealKey;
 use std::sync::Arc;
 use tokio::sync::Notify;
 
@@ -62,8 +62,8 @@ pub struct App {
     pub config: Arc<Config>,
     outbox_wake: Arc<Notify>,
     pub surveys: surveys::SurveyCache,
-    /// Seals anonymous answers until their cycle closes.
-    seal: Arc<SealKey>,
+    /// Seal anonymous answers until their cycle closes.
+    keys: Arc<cycle_keys::Keys>,
     /// The server key's check value (CONTRACT §10), compared with the database's at start.
     key_check: Arc<str>,
     /// The server's part of every draft key (a draft opens only with its link's token too).
@@ -117,7 +117,7 @@ impl App {
             config: Arc::new(config),
             outbox_wake: Arc::new(Notify::new()),
             surveys: Default::default(),
-            seal: Arc::new(SealKey::derive(server_key)),
+            keys: Arc::new(cycle_keys::Keys::derive(server_key)),
             key_check: crate::domain::sealed::key_check_value(server_key).into(),
             drafts: Arc::new(DraftSecret::derive(server_key)),
             writer: Default::default(),

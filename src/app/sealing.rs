@@ -5,6 +5,7 @@
 //! until one short transaction marks the cycle closed with each group's distinct raters, then
 //! deletes the sealed records. No row, id, order, system column or WAL frame relates to when
 //! or by whom an answer was given.
+use super::cycle_keys::{self, Opener};
 use super::{App, Error, Result};
 use crate::db::invitations::LinkTarget;
 use crate::db::responses::{self, NewResponse};
@@ -18,6 +19,7 @@ use crate::scoring::{ResponseValue, response_values};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
 
 /// Stores a claimed anonymous invitation's answers as a sealed record, in `tx`.
 pub async fn seal(
@@ -27,14 +29,16 @@ pub async fn seal(
     survey: &Survey,
     answers: Vec<Answer>,
 ) -> Result<()> {
-    sealed::insert(tx, &random_id(), &target.cycle_id, &seal_record(app, target, survey, answers)?).await?;
+    let key = cycle_keys::for_sealing(app, tx, &target.cycle_id).await?;
+    sealed::insert(tx, &random_id(), &target.cycle_id, &seal_record(&key, target, survey, answers)?).await?;
     Ok(())
 }
 
-/// The sealed record of an answer to `target`, as stored (base64): padded to the survey's
-/// one record size, with the fingerprint of the address the invitation was sent to (so
-/// customers sharing an address count as one rater at close).
-pub fn seal_record(app: &App, target: &LinkTarget, survey: &Survey, answers: Vec<Answer>) -> Result<String> {
+/// The sealed record of an answer to `target`, as stored (base64), under `key` (its cycle's,
+/// [`cycle_keys::for_sealing`]): padded to the survey's one record size, with the fingerprint
+/// of the address the invitation was sent to (so customers sharing an address count as one
+/// rater at close).
+pub fn seal_record(key: &SealKey, target: &LinkTarget, survey: &Survey, answers: Vec<Answer>) -> Result<String> {
     let who = target.sent_to.as_deref().filter(|a| !a.is_empty()).unwrap_or(&target.respondent_key);
     let record = SealedAnswer {
         survey_id: target.survey_id.clone(),
@@ -43,7 +47,7 @@ pub fn seal_record(app: &App, target: &LinkTarget, survey: &Survey, answers: Vec
         answers,
         rater: Some(crate::domain::sealed::rater(&target.cycle_id, &target.subject_id, target.relation, who)),
     };
-    let sealed = app.seal.seal(&record, &target.cycle_id, record_size(survey)).map_err(Error::internal)?;
+    let sealed = key.seal(&record, &target.cycle_id, record_size(survey)).map_err(Error::internal)?;
     Ok(STANDARD.encode(sealed))
 }
 
@@ -59,6 +63,9 @@ struct Released {
 pub struct Opened {
     released: Vec<Released>,
     pub sealed_ids: Vec<String>,
+    /// Records sealed under the server key's own key (before their cycle had one): deleting
+    /// the cycle's key does not shred them.
+    pub legacy: usize,
 }
 
 impl Opened {
@@ -87,6 +94,8 @@ const PAGE: i64 = 2_000;
 pub async fn open_cycle(app: &App, cycle: &str, run: &str) -> Result<Opened> {
     let mut surveys: HashMap<String, std::sync::Arc<Survey>> = HashMap::new();
     let (mut released, mut sealed_ids): (Vec<Released>, Vec<String>) = (Vec::new(), Vec::new());
+    let opener = std::sync::Arc::new(cycle_keys::opener(app, cycle).await?);
+    let mut legacy = 0;
     loop {
         let after = sealed_ids.last().cloned().unwrap_or_default();
         let page = sealed::page(&app.db, cycle, &after, PAGE).await?;
@@ -95,7 +104,8 @@ pub async fn open_cycle(app: &App, cycle: &str, run: &str) -> Result<Opened> {
         }
         let (ids, texts): (Vec<String>, Vec<String>) = page.into_iter().unzip();
         sealed_ids.extend(ids);
-        for record in open_all(app, cycle, texts).await? {
+        for (record, under_server_key) in open_all(&opener, cycle, texts).await? {
+            legacy += usize::from(under_server_key);
             if !surveys.contains_key(&record.survey_id) {
                 let survey = app.surveys.get(&app.db.pool, &record.survey_id).await?;
                 surveys
@@ -109,7 +119,7 @@ pub async fn open_cycle(app: &App, cycle: &str, run: &str) -> Result<Opened> {
     // The order of fresh random ids: independent of when, and by whom, each was given, and of
     // the sealed records' ids, so no transaction's share of the rows tells anything either.
     released.sort_by(|a, b| a.id.cmp(&b.id));
-    Ok(Opened { released, sealed_ids })
+    Ok(Opened { released, sealed_ids, legacy })
 }
 
 /// Responses released per transaction: each holds the write lock for a few milliseconds.
@@ -152,38 +162,22 @@ pub async fn stage(app: &App, cycle: &str, run: &str, opened: &Opened, day: &str
 /// Opens every record, on blocking threads, a share per core: decryption is a close's CPU
 /// work, and the async threads keep serving requests meanwhile. One record this key cannot
 /// open stops the whole close: nothing is released half-way.
-async fn open_all(app: &App, cycle: &str, texts: Vec<String>) -> Result<Vec<SealedAnswer>> {
-    let (key, aad) = (app.seal.clone(), cycle.to_string());
+async fn open_all(opener: &Arc<Opener>, cycle: &str, texts: Vec<String>) -> Result<Vec<(SealedAnswer, bool)>> {
+    let opener = opener.clone();
     let opened = tokio::task::spawn_blocking(move || {
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
         let share = texts.len().div_ceil(threads).max(1);
         std::thread::scope(|s| {
             let workers: Vec<_> = texts
                 .chunks(share)
-                .map(|chunk| {
-                    s.spawn(|| chunk.iter().map(|text| open_one(&key, text, &aad)).collect::<Option<Vec<_>>>())
-                })
+                .map(|chunk| s.spawn(|| chunk.iter().map(|text| opener.open(text)).collect::<Option<Vec<_>>>()))
                 .collect();
             workers.into_iter().map(|w| w.join().ok().flatten()).collect::<Option<Vec<Vec<_>>>>()
         })
     })
     .await
     .map_err(Error::internal)?;
-    Ok(opened.ok_or_else(|| unsealable(cycle))?.into_iter().flatten().collect())
-}
-
-fn open_one(key: &SealKey, text: &str, cycle: &str) -> Option<SealedAnswer> {
-    STANDARD.decode(text).ok().and_then(|bytes| key.open(&bytes, cycle).ok())
-}
-
-fn unsealable(cycle: &str) -> Error {
-    Error::conflict(
-        "unsealable",
-        format!(
-            "a sealed answer of cycle {cycle:?} cannot be opened with this server key; nothing was released \
-             (start Candor with the key the answers were sealed under)"
-        ),
-    )
+    Ok(opened.ok_or_else(|| cycle_keys::unsealable(cycle))?.into_iter().flatten().collect())
 }
 
 /// Distinct raters per (subject, relation, indicator), and per (subject, relation) under the
@@ -250,11 +244,22 @@ pub async fn adopt_key(app: &App) -> Result<bool> {
 }
 
 async fn opens_every_record(app: &App) -> Result<bool> {
+    let wrapped: HashMap<String, String> = crate::db::cycle_keys::all(&app.db.pool).await?.into_iter().collect();
+    let mut openers: HashMap<String, Opener> = HashMap::new();
+    for (cycle, key) in &wrapped {
+        match cycle_keys::opener_for(app, cycle, Some(key)) {
+            Ok(opener) => openers.insert(cycle.clone(), opener),
+            Err(_) => return Ok(false),
+        };
+    }
     let mut after = String::new();
     loop {
         let page = server_key::sealed_page(&app.db.pool, &after, 500).await?;
         for (_, cycle, text) in &page {
-            if STANDARD.decode(text).ok().is_none_or(|bytes| app.seal.open(&bytes, cycle).is_err()) {
+            if !openers.contains_key(cycle) {
+                openers.insert(cycle.clone(), cycle_keys::opener_for(app, cycle, None)?);
+            }
+            if openers[cycle].open(text).is_none() {
                 return Ok(false);
             }
         }

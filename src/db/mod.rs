@@ -11,6 +11,7 @@ pub mod api_keys;
 pub mod audit;
 pub mod backup;
 pub mod batch_rows;
+pub mod cycle_keys;
 pub mod cycles;
 pub mod dashboard;
 pub mod directory;
@@ -120,8 +121,9 @@ impl Db {
                             use sqlx::Executor;
                             // WAL lets readers run beside the one writer; NORMAL sync in WAL
                             // survives a crashed process (not a power cut) and is much faster.
-                            // secure_delete zeroes what is deleted, so sealed answers unsealed at
-                            // close leave no ciphertext behind in free pages. The server
+                            // secure_delete zeroes what is deleted: a closed cycle's key (so its
+                            // sealed answers, crypto-shredded, open under no key left), records
+                            // sealed before cycles had keys, erased personal data. The server
                             // checkpoints in the background (`Db::checkpoint`); the automatic
                             // checkpoint, which runs inside a committing request, is only a
                             // backstop for a WAL that grew past ~40 MB.

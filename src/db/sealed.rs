@@ -35,15 +35,50 @@ pub async fn page(db: &super::Db, cycle: &str, after: &str, limit: i64) -> Resul
 /// Deletes these released records, in one short transaction.
 pub async fn delete(db: &super::Db, ids: &[String]) -> Result<(), sqlx::Error> {
     let mut tx = db.begin().await?;
+    delete_in(&mut tx, ids).await?;
+    tx.commit().await
+}
+
+async fn delete_in(conn: &mut sqlx::AnyConnection, ids: &[String]) -> Result<(), sqlx::Error> {
     for chunk in ids.chunks(super::MAX_BINDS) {
-        let sql = format!("DELETE FROM sealed_responses WHERE id IN {}", super::value_rows(&tx, 1, chunk.len()));
+        let sql = format!("DELETE FROM sealed_responses WHERE id IN {}", super::value_rows(conn, 1, chunk.len()));
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
         for id in chunk {
             q = q.bind(id);
         }
-        q.execute(&mut *tx).await?;
+        q.execute(&mut *conn).await?;
     }
-    tx.commit().await
+    Ok(())
+}
+
+/// A connection that deletes sealed records whose key is destroyed (crypto-shredded): on
+/// SQLite without zeroing their pages (`secure_delete` off), which would only rewrite
+/// ciphertext nobody can open. Closed when dropped: never back in the pool with that setting.
+pub struct Shredder {
+    conn: sqlx::pool::PoolConnection<sqlx::Any>,
+    backend: Backend,
+}
+
+pub async fn shredder(db: &super::Db) -> Result<Shredder, sqlx::Error> {
+    let mut conn = db.pool.acquire().await?;
+    conn.close_on_drop();
+    if db.backend == Backend::Sqlite {
+        sqlx::query("PRAGMA secure_delete = OFF").execute(&mut *conn).await?;
+    }
+    Ok(Shredder { conn, backend: db.backend })
+}
+
+impl Shredder {
+    /// Deletes these records, in one short transaction.
+    pub async fn delete(&mut self, ids: &[String]) -> Result<(), sqlx::Error> {
+        let begin = match self.backend {
+            Backend::Sqlite => "BEGIN IMMEDIATE",
+            Backend::Postgres => "BEGIN",
+        };
+        let mut tx = sqlx::Connection::begin_with(&mut *self.conn, begin).await?;
+        delete_in(&mut tx, ids).await?;
+        tx.commit().await
+    }
 }
 
 /// Up to `limit` ids of records sealed for cycles that are closed: released, and left by a close
@@ -120,7 +155,7 @@ pub async fn raters(pool: &sqlx::AnyPool, cycle: &str) -> Result<Vec<GroupRaters
 pub async fn scrub(db: &super::Db) -> Result<(), sqlx::Error> {
     let sql = match db.backend {
         Backend::Sqlite => "PRAGMA wal_checkpoint(TRUNCATE)",
-        Backend::Postgres => "VACUUM sealed_responses",
+        Backend::Postgres => "VACUUM sealed_responses, cycle_keys",
     };
     sqlx::query(sql).execute(&db.pool).await.map(|_| ())
 }

@@ -3,6 +3,7 @@ pub mod answers;
 pub mod api_key;
 pub mod calendar;
 pub mod cycle;
+pub mod cycle_key;
 pub mod directory;
 pub mod draft;
 pub mod email;

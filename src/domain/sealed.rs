@@ -53,7 +53,7 @@ pub enum SealError {
     TooLarge,
 }
 
-fn derive(server_key: &[u8; 32], purpose: &[u8]) -> [u8; 32] {
+pub(super) fn derive(server_key: &[u8; 32], purpose: &[u8]) -> [u8; 32] {
     let mut key = [0u8; 32];
     Hkdf::<Sha256>::new(Some(b"candor"), server_key)
         .expand(purpose, &mut key)
@@ -76,6 +76,11 @@ impl SealKey {
         // One derivation per purpose: the server key itself never touches a record.
         let key = derive(server_key, b"sealed answers v1");
         SealKey { cipher: XChaCha20Poly1305::new(&key.into()) }
+    }
+
+    /// A key of its own: a cycle's (see [`super::cycle_key`]).
+    pub fn from_bytes(key: &[u8; 32]) -> SealKey {
+        SealKey { cipher: XChaCha20Poly1305::new(key.into()) }
     }
 
     /// Seals `answer` for the cycle `aad` (a record moved to another cycle does not open),

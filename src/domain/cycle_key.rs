@@ -1,0 +1,101 @@
+//! Crypto-shredding (CONTRACT §6): each cycle's anonymous answers are sealed under a random key
+//! of the cycle's own, stored only wrapped — encrypted under a key derived from the server key,
+//! bound to the cycle's id. The transaction that closes the cycle deletes it, so from then on no
+//! sealed record of the cycle opens, whoever holds both the database and the server key.
+use super::sealed::{SealKey, derive};
+use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+use chacha20poly1305::{XChaCha20Poly1305, XNonce};
+
+const NONCE: usize = 24;
+
+/// Wraps and unwraps cycle keys under the server key.
+pub struct KeyWrap {
+    cipher: XChaCha20Poly1305,
+}
+
+impl std::fmt::Debug for KeyWrap {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("KeyWrap(<redacted>)")
+    }
+}
+
+impl KeyWrap {
+    pub fn derive(server_key: &[u8; 32]) -> KeyWrap {
+        KeyWrap { cipher: XChaCha20Poly1305::new(&derive(server_key, b"cycle keys v1").into()) }
+    }
+
+    /// A fresh random key for `cycle`, and its wrapped form to store.
+    pub fn fresh(&self, cycle: &str) -> (SealKey, Vec<u8>) {
+        let key: [u8; 32] = rand::random();
+        (SealKey::from_bytes(&key), self.wrap(cycle, &key))
+    }
+
+    fn wrap(&self, cycle: &str, key: &[u8; 32]) -> Vec<u8> {
+        let nonce: [u8; NONCE] = rand::random();
+        let sealed = self
+            .cipher
+            .encrypt(&XNonce::from(nonce), Payload { msg: key, aad: cycle.as_bytes() })
+            .expect("encrypting 32 bytes cannot fail");
+        [nonce.as_slice(), &sealed].concat()
+    }
+
+    fn unwrap_bytes(&self, cycle: &str, wrapped: &[u8]) -> Option<[u8; 32]> {
+        let (nonce, body) = wrapped.split_at_checked(NONCE)?;
+        let nonce = <[u8; NONCE]>::try_from(nonce).ok()?;
+        let plain = self.cipher.decrypt(&XNonce::from(nonce), Payload { msg: body, aad: cycle.as_bytes() }).ok()?;
+        plain.try_into().ok()
+    }
+
+    /// The key of `cycle`; None when it was wrapped under another server key, or for another cycle.
+    pub fn unwrap(&self, cycle: &str, wrapped: &[u8]) -> Option<SealKey> {
+        self.unwrap_bytes(cycle, wrapped).map(|key| SealKey::from_bytes(&key))
+    }
+
+    /// The same key of `cycle`, wrapped under `to` instead (a rotation of the server key).
+    pub fn rewrap(&self, to: &KeyWrap, cycle: &str, wrapped: &[u8]) -> Option<Vec<u8>> {
+        self.unwrap_bytes(cycle, wrapped).map(|key| to.wrap(cycle, &key))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::relation::Relation;
+    use crate::domain::sealed::SealedAnswer;
+
+    fn record() -> SealedAnswer {
+        SealedAnswer {
+            survey_id: "p".into(),
+            subject_id: "S".into(),
+            relation: Relation::Peer,
+            answers: Vec::new(),
+            rater: Some([7; 32]),
+        }
+    }
+
+    #[test]
+    fn a_cycle_key_opens_only_its_own_cycles_records_and_only_under_its_server_key() {
+        let (ours, other) = (KeyWrap::derive(&[1; 32]), KeyWrap::derive(&[2; 32]));
+        let (key, wrapped) = ours.fresh("Q4");
+        let sealed = key.seal(&record(), "Q4", 200).unwrap();
+        let unwrapped = ours.unwrap("Q4", &wrapped).expect("unwraps under its server key");
+        assert_eq!(unwrapped.open(&sealed, "Q4").unwrap(), record());
+        assert!(ours.unwrap("Q3", &wrapped).is_none(), "bound to its cycle");
+        assert!(other.unwrap("Q4", &wrapped).is_none(), "bound to its server key");
+        assert!(ours.unwrap("Q4", &wrapped[..10]).is_none(), "a truncated key is refused, not a panic");
+        // Neither the server key's own sealing key nor another cycle's key opens it.
+        assert!(SealKey::derive(&[1; 32]).open(&sealed, "Q4").is_err());
+        assert!(ours.fresh("Q4").0.open(&sealed, "Q4").is_err());
+    }
+
+    #[test]
+    fn a_rewrapped_key_is_the_same_key_under_the_new_server_key() {
+        let (old, new) = (KeyWrap::derive(&[1; 32]), KeyWrap::derive(&[2; 32]));
+        let (key, wrapped) = old.fresh("Q4");
+        let sealed = key.seal(&record(), "Q4", 200).unwrap();
+        let rewrapped = old.rewrap(&new, "Q4", &wrapped).unwrap();
+        assert!(old.unwrap("Q4", &rewrapped).is_none());
+        assert_eq!(new.unwrap("Q4", &rewrapped).unwrap().open(&sealed, "Q4").unwrap(), record());
+        assert!(new.rewrap(&old, "Q4", &wrapped).is_none(), "a key not under `new` is not rewrapped");
+    }
+}
