@@ -57,12 +57,35 @@ async fn a_rotation_keeps_every_answer_and_draft(backend: Backend) {
             .unwrap()
             .try_into()
             .unwrap();
+    // A close that stopped before deleting its sealed records left one behind: released, under
+    // the key the close destroyed. The rotation drops it rather than refuse the database.
+    app.seed_cycle("Q3").await;
+    app.close_cycle("Q3").await;
+    let mut tx = app.state.db().begin().await.unwrap();
+    candor::db::sealed::insert(&mut tx, "left-by-a-close", "Q3", "c2VhbGVkIHVuZGVyIGEgZGVzdHJveWVkIGtleQ==")
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let wrapped_before: String = sqlx::query_scalar("SELECT wrapped FROM cycle_keys WHERE cycle_id = 'Q4'")
+        .fetch_one(&app.state.db().pool)
+        .await
+        .unwrap();
     let (db, _) = app.stop().await;
     let config = with_key_file(&db, mail_dir.clone(), &old);
     let done = candor::key_rotation::rotate(config.clone(), false).await.expect("rotated");
     assert_eq!((done.answers, done.drafts), (3, 1), "{done:?}");
     let new = std::fs::read_to_string(&config.key_file).unwrap();
     assert_ne!(new.trim(), b64(&old), "a new key in the key file");
+    // The open cycle has a fresh key: the old server key and a copy of the database from before
+    // the rotation open none of its answers now.
+    let raw = candor::db::Db::connect(&db.url).await.unwrap();
+    let sealed: Vec<(String, String)> =
+        sqlx::query_as("SELECT cycle_id, sealed FROM sealed_responses").fetch_all(&raw.pool).await.unwrap();
+    raw.pool.close().await;
+    assert_eq!(sealed.len(), 3, "the close's leftover is gone: {sealed:?}");
+    let decode = |t: &str| base64::Engine::decode(&base64::engine::general_purpose::STANDARD, t).unwrap();
+    let before = candor::domain::cycle_key::KeyWrap::derive(&old).unwrap("Q4", &decode(&wrapped_before)).unwrap();
+    assert!(sealed.iter().all(|(c, t)| before.open(&decode(t), c).is_err()), "still under the old cycle key");
     let old_file = db.dir.path().join("server.key.old");
     assert_eq!(std::fs::read_to_string(&old_file).unwrap().trim(), b64(&old), "the old key kept beside it");
     // The old key no longer opens the database.

@@ -123,7 +123,55 @@ async fn a_record_sealed_before_its_cycle_had_a_key_is_released_and_zeroed(backe
     }
 }
 
+/// An open cycle of an earlier release (no key, answers under the server key's own) gets a key
+/// at the next start, and its answers are sealed again under it: a close of another cycle,
+/// which frees pages without zeroing them, can never leave a copy the server key opens.
+async fn an_open_cycle_of_an_earlier_release_moves_under_a_key_of_its_own(backend: Backend) {
+    let app = common::spawn_app(backend).await;
+    org(&app).await;
+    let server = SealKey::derive(&server_key(&app));
+    let survey = candor::app::responses::survey(&app.state, "p1").await.unwrap();
+    let mut tx = app.state.db().begin().await.unwrap();
+    for (i, rater) in ["R1", "R2", "R3"].iter().enumerate() {
+        let target = candor::db::invitations::LinkTarget {
+            id: i as i64,
+            cycle_id: "Q4".into(),
+            survey_id: "p1".into(),
+            subject_id: "S".into(),
+            relation: candor::domain::Relation::Peer,
+            respondent_key: format!("p:{rater}"),
+            sent_to: Some(format!("{}@corp.example", rater.to_lowercase())),
+        };
+        let answers = vec![
+            candor::domain::answers::Answer { question_id: "t1".into(), value: Some(4), text: None },
+            candor::domain::answers::Answer { question_id: "note".into(), value: None, text: Some(format!("old-{i}")) },
+        ];
+        let text = candor::app::sealing::seal_record(&server, &target, &survey, answers).unwrap();
+        candor::db::sealed::insert(&mut tx, &candor::domain::token::random_id(), "Q4", &text).await.unwrap();
+    }
+    // The earlier release had no cycle keys.
+    sqlx::query("DELETE FROM cycle_keys").execute(&mut *tx).await.unwrap();
+    tx.commit().await.unwrap();
+    let (mail_dir, admin_key, config_key) = (app.mail_dir.clone(), app.admin_key.clone(), app.state.config.key.clone());
+    let (db, _) = app.stop().await;
+    let mut config = common::test_config(&db.url, mail_dir);
+    config.key = config_key;
+    let app = common::start(db, config, Some(admin_key)).await;
+
+    let keys = rows(&app, "SELECT cycle_id, wrapped FROM cycle_keys").await;
+    assert_eq!(keys.iter().filter(|(c, _)| c == "Q4").count(), 1, "the open cycle got a key at start");
+    let records = rows(&app, "SELECT cycle_id, sealed FROM sealed_responses").await;
+    assert_eq!(records.len(), 3);
+    for (cycle, text) in &records {
+        assert!(server.open(&STANDARD.decode(text).unwrap(), cycle).is_err(), "still under the server key's own");
+        assert!(opens(&app, &keys, cycle, text), "under the cycle's key");
+    }
+    app.close_cycle("Q4").await;
+    assert_eq!(released_notes(&app).await, ["old-0", "old-1", "old-2"]);
+}
+
 crate::on_both_databases!(
     a_closed_cycles_answers_open_under_no_key_left,
     a_record_sealed_before_its_cycle_had_a_key_is_released_and_zeroed,
+    an_open_cycle_of_an_earlier_release_moves_under_a_key_of_its_own,
 );

@@ -90,6 +90,9 @@ pub(super) async fn close_now(
         }
     };
     app.wake_outbox();
+    // The cycle's key, deleted by the closing transaction, leaves no copy in the WAL either:
+    // from here on no copy of the database opens a sealed record of the cycle.
+    leave_no_copy(app).await;
     // How long each step took, in the log: a long close can be told apart.
     let ms = |since: Instant| since.elapsed().as_millis() as u64;
     tracing::info!(cycle = %id, released = released.len(), closing_ms = ms(started), "cycle closed");
@@ -171,29 +174,42 @@ async fn publish(app: &App, actor: &Actor, id: &str, run: &str, opened: &Opened,
 /// (`secure_delete`) holds the write lock for some tens of milliseconds.
 const DELETE_PER_TX: usize = 250;
 /// The same, for records whose key the close destroyed: their pages are freed, not zeroed.
-const SHREDDED_PER_TX: usize = 1_000;
+const SHREDDED_PER_TX: usize = 500;
 
 /// Deletes the released sealed records, then leaves no copy of them where a later copy of the
-/// database could find them (see `sealed::scrub`). Records under their cycle's destroyed key
-/// are ciphertext nobody can open: their pages need no zeroing. Records sealed under the server
-/// key's own key (before their cycle had one) would open with it: theirs are zeroed.
+/// database could find them. Records under their cycle's destroyed key are ciphertext nobody
+/// can open: their pages are freed, not zeroed. Records sealed under the server key's own key
+/// (before their cycle had one) would open with it: theirs are zeroed.
 async fn scrub(app: &App, opened: &Opened) -> std::result::Result<(), sqlx::Error> {
     if opened.sealed_ids.is_empty() {
         return Ok(());
     }
-    if opened.legacy == 0 {
-        let mut shredder = sealed::shredder(&app.db).await?;
-        for chunk in opened.sealed_ids.chunks(SHREDDED_PER_TX) {
-            let _turn = app.write_turn().await;
-            shredder.delete(chunk).await?;
-        }
-    } else {
-        for chunk in opened.sealed_ids.chunks(DELETE_PER_TX) {
-            let _turn = app.write_turn().await;
-            sealed::delete(&app.db, chunk).await?;
+    let mut shredder = if opened.under_server_key == 0 { Some(sealed::shredder(&app.db).await?) } else { None };
+    let per_tx = if shredder.is_some() { SHREDDED_PER_TX } else { DELETE_PER_TX };
+    for chunk in opened.sealed_ids.chunks(per_tx) {
+        let _turn = app.write_turn().await;
+        match shredder.as_mut() {
+            Some(shredder) => shredder.delete(chunk).await?,
+            None => sealed::delete(&app.db, chunk).await?,
         }
     }
-    sealed::scrub(&app.db).await
+    if let Some(shredder) = shredder {
+        shredder.finish().await?;
+    }
+    leave_no_copy(app).await;
+    Ok(())
+}
+
+/// Checkpoints and truncates SQLite's WAL (vacuums on PostgreSQL) after a close deleted
+/// something; logged when readers kept it from completing (the next one completes it).
+async fn leave_no_copy(app: &App) {
+    match sealed::scrub(&app.db).await {
+        Ok(true) => {}
+        Ok(false) => tracing::warn!(
+            "readers kept the WAL from being truncated after a close: a copy of the database taken now may hold what the close deleted"
+        ),
+        Err(e) => tracing::warn!(error = %e, "could not truncate the WAL after a close yet"),
+    }
 }
 
 /// Deletes the sealed records of closed cycles a close left (it stopped after closing).
@@ -208,7 +224,7 @@ pub(super) async fn delete_released_left(app: &App) -> Result<()> {
         deleted = true;
     }
     if deleted {
-        sealed::scrub(&app.db).await?;
+        leave_no_copy(app).await;
     }
     Ok(())
 }
@@ -229,5 +245,7 @@ pub async fn close_due(app: &App) -> Result<Vec<String>> {
             Err(e) => return Err(e),
         }
     }
+    // Keys of cycles closed by other instances leave this one's memory too.
+    super::cycle_keys::forget_closed(app).await?;
     Ok(closed)
 }

@@ -4,7 +4,7 @@
 use super::{App, Error, Result};
 use crate::db::{Tx, cycle_keys};
 use crate::domain::cycle_key::KeyWrap;
-use crate::domain::sealed::{SealKey, SealedAnswer};
+use crate::domain::sealed::{SealKey, SealedAnswer, record_size};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use std::collections::HashMap;
@@ -13,10 +13,12 @@ use std::sync::{Arc, Mutex};
 /// What this instance seals and opens with.
 pub struct Keys {
     wrap: KeyWrap,
-    /// Records sealed before cycles had keys, and any sealed for a cycle still without one.
-    legacy: Arc<SealKey>,
+    /// The server key's own sealing key: records sealed before cycles had keys, and any sealed
+    /// for a cycle still without one.
+    server: Arc<SealKey>,
     /// Keys of cycles this instance sealed for, unwrapped from committed rows: a cycle's key
-    /// never changes while it is open, and nothing is sealed for it once it is closed.
+    /// never changes while it is open (only a rotation, with every instance stopped, gives it a
+    /// new one), and nothing is sealed for it once it is closed. The worker drops closed ones.
     cache: Mutex<HashMap<String, Arc<SealKey>>>,
 }
 
@@ -24,7 +26,7 @@ impl Keys {
     pub fn derive(server_key: &[u8; 32]) -> Keys {
         Keys {
             wrap: KeyWrap::derive(server_key),
-            legacy: Arc::new(SealKey::derive(server_key)),
+            server: Arc::new(SealKey::derive(server_key)),
             cache: Mutex::default(),
         }
     }
@@ -43,23 +45,73 @@ impl Keys {
     }
 }
 
-/// Gives `cycle` a key, in the transaction that creates or saves it, unless it has one or is closed.
-pub async fn ensure(app: &App, tx: &mut Tx, cycle: &str) -> Result<()> {
+/// Gives `cycle` a key, in the transaction that creates or saves it, unless it has one or is
+/// closed; the key it holds from then on.
+pub async fn ensure(app: &App, tx: &mut Tx, cycle: &str) -> Result<Option<SealKey>> {
+    // On PostgreSQL a close of the cycle committing meanwhile is waited for, then seen.
+    crate::db::lock_rows(tx, app.db.backend, "cycles", &[cycle], crate::db::RowLock::Share).await?;
     if cycle_keys::get(&mut **tx, cycle).await?.is_none() {
         let (_, wrapped) = app.keys.wrap.fresh(cycle);
         cycle_keys::insert_if_missing(tx, cycle, &STANDARD.encode(wrapped)).await?;
     }
-    Ok(())
+    let wrapped = cycle_keys::get(&mut **tx, cycle).await?;
+    wrapped.map(|w| unwrap_key(&app.keys.wrap, cycle, &w)).transpose()
 }
 
-/// Gives every open cycle made by an earlier release a key (at start): what is answered from
-/// now on is sealed under it.
+/// Gives every open cycle made by an earlier release a key (at start), and seals its answers
+/// again under it, in one transaction per cycle: from then on only leftovers of a close sealed
+/// under the server key's own key remain, so no close that frees pages without zeroing them can
+/// leave a copy of a record that key would open.
 pub async fn ensure_open(app: &App) -> Result<()> {
     for cycle in cycle_keys::open_without(&app.db.pool).await? {
         let mut tx = app.db.begin().await?;
-        ensure(app, &mut tx, &cycle).await?;
+        if let Some(key) = ensure(app, &mut tx, &cycle).await? {
+            let moved = reseal_under(&mut tx, &cycle, &app.keys.server, None, &key).await?;
+            tracing::info!(cycle = %cycle, answers = moved, "an open cycle of an earlier release has its own key now");
+        }
         tx.commit().await?;
     }
+    Ok(())
+}
+
+/// Seals records of `cycle` again under `new`: those `old_server` opens (sealed before the
+/// cycle had a key), and those `old_cycle` opens (a rotation's old key); records `new` opens
+/// already stay. `unsealable` for any other. How many it sealed again.
+pub(super) async fn reseal_under(
+    tx: &mut Tx,
+    cycle: &str,
+    old_server: &SealKey,
+    old_cycle: Option<&SealKey>,
+    new: &SealKey,
+) -> Result<usize> {
+    let mut surveys = HashMap::new();
+    let (mut after, mut moved) = (String::new(), 0);
+    loop {
+        let page = crate::db::sealed::page_in(tx, cycle, &after, 500).await?;
+        let Some((last, _)) = page.last() else { break };
+        after = last.clone();
+        for (id, text) in &page {
+            let bytes = STANDARD.decode(text).map_err(|_| unsealable(cycle))?;
+            let opened = old_cycle.and_then(|key| key.open(&bytes, cycle).ok());
+            let record = match opened.map_or_else(|| old_server.open(&bytes, cycle), Ok) {
+                Ok(record) => record,
+                Err(_) if new.open(&bytes, cycle).is_ok() => continue,
+                Err(_) => return Err(unsealable(cycle)),
+            };
+            let size = record_size(super::keys::survey(tx, &mut surveys, &record.survey_id).await?);
+            let sealed = new.seal(&record, cycle, size).map_err(Error::internal)?;
+            crate::db::server_key::replace_sealed(tx, id, &STANDARD.encode(sealed)).await?;
+            moved += 1;
+        }
+    }
+    Ok(moved)
+}
+
+/// Drops from memory the keys of cycles closed since (by any instance).
+pub async fn forget_closed(app: &App) -> Result<()> {
+    let open: std::collections::HashSet<String> =
+        cycle_keys::all(&app.db.pool).await?.into_iter().map(|(cycle, _)| cycle).collect();
+    app.keys.cache.lock().unwrap_or_else(|e| e.into_inner()).retain(|cycle, _| open.contains(cycle));
     Ok(())
 }
 
@@ -72,15 +124,18 @@ pub async fn for_sealing(app: &App, conn: &mut sqlx::AnyConnection, cycle: &str)
     }
     match cycle_keys::get(&mut *conn, cycle).await? {
         Some(wrapped) => {
-            let key = Arc::new(unwrap(&app.keys.wrap, cycle, &wrapped)?);
+            let key = Arc::new(unwrap_key(&app.keys.wrap, cycle, &wrapped)?);
             app.keys.remember(cycle, key.clone());
             Ok(key)
         }
-        None => Ok(app.keys.legacy.clone()),
+        None => {
+            tracing::warn!(cycle = %cycle, "a cycle without a key of its own: answer sealed under the server key's");
+            Ok(app.keys.server.clone())
+        }
     }
 }
 
-fn unwrap(wrap: &KeyWrap, cycle: &str, wrapped: &str) -> Result<SealKey> {
+fn unwrap_key(wrap: &KeyWrap, cycle: &str, wrapped: &str) -> Result<SealKey> {
     STANDARD.decode(wrapped).ok().and_then(|bytes| wrap.unwrap(cycle, &bytes)).ok_or_else(|| unsealable(cycle))
 }
 
@@ -94,22 +149,30 @@ pub(super) fn unsealable(cycle: &str) -> Error {
     )
 }
 
+/// Which key a sealed record opened under.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SealedUnder {
+    /// Its cycle's: shredded when the cycle closes.
+    Cycle,
+    /// The server key's own (sealed before its cycle had a key): not shredded by the close, and
+    /// deleted with its pages zeroed.
+    Server,
+}
+
 /// Opens the sealed records of one cycle.
 pub struct Opener {
     cycle: String,
-    own: Option<SealKey>,
-    legacy: Arc<SealKey>,
+    cycle_key: Option<SealKey>,
+    server: Arc<SealKey>,
 }
 
 impl Opener {
-    /// The record, and whether it was sealed under the server key's own key (before its cycle
-    /// had one): such a record is not shredded by the close, and is deleted with its pages zeroed.
-    pub fn open(&self, text: &str) -> Option<(SealedAnswer, bool)> {
+    pub fn open(&self, text: &str) -> Option<(SealedAnswer, SealedUnder)> {
         let bytes = STANDARD.decode(text).ok()?;
-        if let Some(record) = self.own.as_ref().and_then(|key| key.open(&bytes, &self.cycle).ok()) {
-            return Some((record, false));
+        if let Some(record) = self.cycle_key.as_ref().and_then(|key| key.open(&bytes, &self.cycle).ok()) {
+            return Some((record, SealedUnder::Cycle));
         }
-        self.legacy.open(&bytes, &self.cycle).ok().map(|record| (record, true))
+        self.server.open(&bytes, &self.cycle).ok().map(|record| (record, SealedUnder::Server))
     }
 }
 
@@ -120,6 +183,6 @@ pub async fn opener(app: &App, cycle: &str) -> Result<Opener> {
 }
 
 pub(super) fn opener_for(app: &App, cycle: &str, wrapped: Option<&str>) -> Result<Opener> {
-    let own = wrapped.map(|w| unwrap(&app.keys.wrap, cycle, w)).transpose()?;
-    Ok(Opener { cycle: cycle.to_string(), own, legacy: app.keys.legacy.clone() })
+    let cycle_key = wrapped.map(|w| unwrap_key(&app.keys.wrap, cycle, w)).transpose()?;
+    Ok(Opener { cycle: cycle.to_string(), cycle_key, server: app.keys.server.clone() })
 }

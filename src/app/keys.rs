@@ -1,12 +1,12 @@
-//! Rotating the server key (CONTRACT §12): every cycle's key is wrapped again under the new
-//! key, every sealed answer not under its cycle's key and every draft is opened under the old
-//! key and sealed again, and the key check value replaced, in one transaction — so the
-//! database is wholly under one key or the other, never half of each.
+//! Rotating the server key (CONTRACT §12): every open cycle gets a fresh key of its own, wrapped
+//! under the new server key, and every sealed answer and draft is opened under the old keys and
+//! sealed again, and the key check value replaced, in one transaction — so the database is
+//! wholly under one key or the other, never half of each.
 use super::{Error, Result};
 use crate::db::{Db, cycle_keys, server_key};
 use crate::domain::cycle_key::KeyWrap;
 use crate::domain::draft::DraftSecret;
-use crate::domain::sealed::{SealKey, key_check_value, record_size};
+use crate::domain::sealed::{SealKey, key_check_value};
 use crate::domain::survey::Survey;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
@@ -25,35 +25,15 @@ pub struct Rotated {
 /// Re-seals everything under `new`. The database must be under `old`: its key check value is
 /// `old`'s, or (a database of an earlier release) it has none and `old` opens every answer.
 pub async fn rotate(db: &Db, old: &[u8; 32], new: &[u8; 32]) -> Result<Rotated> {
-    let (old_seal, new_seal) = (SealKey::derive(old), SealKey::derive(new));
     let mut tx = db.begin().await?;
     if server_key::check_value_in(&mut tx).await?.is_some_and(|mac| mac != key_check_value(old)) {
         return Err(not_under());
     }
-    let own = rewrap_cycle_keys(&mut tx, old, new).await?;
-    let mut surveys: HashMap<String, Survey> = HashMap::new();
-    let mut done = Rotated::default();
-    let mut after = String::new();
-    loop {
-        let page = server_key::sealed_page_in(&mut tx, &after, 500).await?;
-        let Some((last, _, _)) = page.last() else { break };
-        after = last.clone();
-        for (id, cycle, text) in &page {
-            let bytes = STANDARD.decode(text).map_err(|_| not_under())?;
-            done.answers += 1;
-            // Under its cycle's key, which is now wrapped under the new server key.
-            if own.get(cycle).is_some_and(|key| key.open(&bytes, cycle).is_ok()) {
-                continue;
-            }
-            // Sealed before its cycle had a key: sealed again under that key (shredded at
-            // close), or the new server key's own for a cycle that has none.
-            let record = old_seal.open(&bytes, cycle).map_err(|_| not_under())?;
-            let size = record_size(survey(&mut tx, &mut surveys, &record.survey_id).await?);
-            let sealed = own.get(cycle).unwrap_or(&new_seal).seal(&record, cycle, size).map_err(Error::internal)?;
-            server_key::replace_sealed(&mut tx, id, &STANDARD.encode(sealed)).await?;
-        }
-    }
+    // What a close left of cycles now closed is released already, under keys it destroyed.
+    crate::db::sealed::delete_released_in(&mut tx).await?;
+    let mut done = Rotated { answers: fresh_cycle_keys(&mut tx, old, new).await?, ..Rotated::default() };
     let (old_drafts, new_drafts) = (DraftSecret::derive(old), DraftSecret::derive(new));
+    let mut surveys: HashMap<String, Survey> = HashMap::new();
     for (hash, invitation, survey_id, text) in server_key::drafts_in(&mut tx).await? {
         let fields = STANDARD.decode(&text).ok().and_then(|b| old_drafts.open(invitation, &b));
         let size = survey(&mut tx, &mut surveys, &survey_id).await?.max_form_bytes().next_power_of_two();
@@ -73,21 +53,35 @@ pub async fn rotate(db: &Db, old: &[u8; 32], new: &[u8; 32]) -> Result<Rotated> 
     Ok(done)
 }
 
-/// Wraps every cycle's key again, under `new`; the keys themselves, by cycle.
-async fn rewrap_cycle_keys(tx: &mut crate::db::Tx, old: &[u8; 32], new: &[u8; 32]) -> Result<HashMap<String, SealKey>> {
-    let (old_wrap, new_wrap) = (KeyWrap::derive(old), KeyWrap::derive(new));
-    let mut keys = HashMap::new();
-    for (cycle, wrapped) in cycle_keys::all_in(tx).await? {
-        let bytes = STANDARD.decode(&wrapped).map_err(|_| not_under())?;
-        let key = old_wrap.unwrap(&cycle, &bytes).ok_or_else(not_under)?;
-        let rewrapped = old_wrap.rewrap(&new_wrap, &cycle, &bytes).ok_or_else(not_under)?;
-        cycle_keys::replace(tx, &cycle, &STANDARD.encode(rewrapped)).await?;
-        keys.insert(cycle, key);
+/// Gives every open cycle a fresh key, wrapped under `new`, and seals its answers again under
+/// it: someone who kept the old server key and a copy of the database opens none sealed after
+/// the rotation. How many answers it sealed again.
+async fn fresh_cycle_keys(tx: &mut crate::db::Tx, old: &[u8; 32], new: &[u8; 32]) -> Result<usize> {
+    let (old_wrap, new_wrap, old_server) = (KeyWrap::derive(old), KeyWrap::derive(new), SealKey::derive(old));
+    let mut answers = 0;
+    for (cycle, wrapped) in cycle_keys::open_in(tx).await? {
+        let old_key = match wrapped {
+            Some(w) => Some(STANDARD.decode(w).ok().and_then(|b| old_wrap.unwrap(&cycle, &b)).ok_or_else(not_under)?),
+            None => None,
+        };
+        let (new_key, new_wrapped) = new_wrap.fresh(&cycle);
+        let new_wrapped = STANDARD.encode(new_wrapped);
+        match old_key {
+            Some(_) => cycle_keys::replace(tx, &cycle, &new_wrapped).await?,
+            None => cycle_keys::insert_if_missing(tx, &cycle, &new_wrapped).await?,
+        }
+        answers += super::cycle_keys::reseal_under(tx, &cycle, &old_server, old_key.as_ref(), &new_key)
+            .await
+            .map_err(|_| not_under())?;
     }
-    Ok(keys)
+    Ok(answers)
 }
 
-async fn survey<'a>(tx: &mut crate::db::Tx, cache: &'a mut HashMap<String, Survey>, id: &str) -> Result<&'a Survey> {
+pub(super) async fn survey<'a>(
+    tx: &mut crate::db::Tx,
+    cache: &'a mut HashMap<String, Survey>,
+    id: &str,
+) -> Result<&'a Survey> {
     if !cache.contains_key(id) {
         let s = crate::db::surveys::load_on(tx, id).await?.ok_or_else(|| Error::internal(sqlx::Error::RowNotFound))?;
         cache.insert(id.to_string(), s);

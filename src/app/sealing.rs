@@ -5,7 +5,7 @@
 //! until one short transaction marks the cycle closed with each group's distinct raters, then
 //! deletes the sealed records. No row, id, order, system column or WAL frame relates to when
 //! or by whom an answer was given.
-use super::cycle_keys::{self, Opener};
+use super::cycle_keys::{self, Opener, SealedUnder};
 use super::{App, Error, Result};
 use crate::db::invitations::LinkTarget;
 use crate::db::responses::{self, NewResponse};
@@ -65,7 +65,7 @@ pub struct Opened {
     pub sealed_ids: Vec<String>,
     /// Records sealed under the server key's own key (before their cycle had one): deleting
     /// the cycle's key does not shred them.
-    pub legacy: usize,
+    pub under_server_key: usize,
 }
 
 impl Opened {
@@ -95,7 +95,7 @@ pub async fn open_cycle(app: &App, cycle: &str, run: &str) -> Result<Opened> {
     let mut surveys: HashMap<String, std::sync::Arc<Survey>> = HashMap::new();
     let (mut released, mut sealed_ids): (Vec<Released>, Vec<String>) = (Vec::new(), Vec::new());
     let opener = std::sync::Arc::new(cycle_keys::opener(app, cycle).await?);
-    let mut legacy = 0;
+    let mut under_server_key = 0;
     loop {
         let after = sealed_ids.last().cloned().unwrap_or_default();
         let page = sealed::page(&app.db, cycle, &after, PAGE).await?;
@@ -104,8 +104,8 @@ pub async fn open_cycle(app: &App, cycle: &str, run: &str) -> Result<Opened> {
         }
         let (ids, texts): (Vec<String>, Vec<String>) = page.into_iter().unzip();
         sealed_ids.extend(ids);
-        for (record, under_server_key) in open_all(&opener, cycle, texts).await? {
-            legacy += usize::from(under_server_key);
+        for (record, under) in open_all(&opener, cycle, texts).await? {
+            under_server_key += usize::from(under == SealedUnder::Server);
             if !surveys.contains_key(&record.survey_id) {
                 let survey = app.surveys.get(&app.db.pool, &record.survey_id).await?;
                 surveys
@@ -119,7 +119,7 @@ pub async fn open_cycle(app: &App, cycle: &str, run: &str) -> Result<Opened> {
     // The order of fresh random ids: independent of when, and by whom, each was given, and of
     // the sealed records' ids, so no transaction's share of the rows tells anything either.
     released.sort_by(|a, b| a.id.cmp(&b.id));
-    Ok(Opened { released, sealed_ids, legacy })
+    Ok(Opened { released, sealed_ids, under_server_key })
 }
 
 /// Responses released per transaction: each holds the write lock for a few milliseconds.
@@ -162,7 +162,7 @@ pub async fn stage(app: &App, cycle: &str, run: &str, opened: &Opened, day: &str
 /// Opens every record, on blocking threads, a share per core: decryption is a close's CPU
 /// work, and the async threads keep serving requests meanwhile. One record this key cannot
 /// open stops the whole close: nothing is released half-way.
-async fn open_all(opener: &Arc<Opener>, cycle: &str, texts: Vec<String>) -> Result<Vec<(SealedAnswer, bool)>> {
+async fn open_all(opener: &Arc<Opener>, cycle: &str, texts: Vec<String>) -> Result<Vec<(SealedAnswer, SealedUnder)>> {
     let opener = opener.clone();
     let opened = tokio::task::spawn_blocking(move || {
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);

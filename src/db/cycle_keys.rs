@@ -25,11 +25,18 @@ where
     sqlx::query_scalar("SELECT wrapped FROM cycle_keys WHERE cycle_id = $1").bind(cycle).fetch_optional(ex).await
 }
 
-/// Every wrapped key (cycle, wrapped), inside a transaction: a rotation wraps them again.
-pub async fn all_in(tx: &mut Tx) -> Result<Vec<(String, String)>, sqlx::Error> {
-    sqlx::query_as("SELECT cycle_id, wrapped FROM cycle_keys ORDER BY cycle_id").fetch_all(&mut **tx).await
+/// Every open cycle and its wrapped key, if it has one, inside a transaction: a rotation gives
+/// each a fresh key.
+pub async fn open_in(tx: &mut Tx) -> Result<Vec<(String, Option<String>)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT c.id, k.wrapped FROM cycles c LEFT JOIN cycle_keys k ON k.cycle_id = c.id \
+         WHERE c.status = 'open' ORDER BY c.id",
+    )
+    .fetch_all(&mut **tx)
+    .await
 }
 
+/// Every wrapped key (cycle, wrapped).
 pub async fn all(pool: &AnyPool) -> Result<Vec<(String, String)>, sqlx::Error> {
     sqlx::query_as("SELECT cycle_id, wrapped FROM cycle_keys ORDER BY cycle_id").fetch_all(pool).await
 }

@@ -171,10 +171,7 @@ impl Db {
     /// A transaction that will write. On SQLite it takes the write lock at once (BEGIN
     /// IMMEDIATE), so a read-then-write never fails half-way with "database is locked".
     pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
-        match self.backend {
-            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
-            Backend::Postgres => self.pool.begin().await,
-        }
+        self.pool.begin_with(begin_sql(self.backend)).await
     }
 
     /// Copies what the WAL holds back into the database file without blocking readers or the
@@ -184,6 +181,14 @@ impl Db {
             sqlx::query("PRAGMA wal_checkpoint(PASSIVE)").execute(&self.pool).await?;
         }
         Ok(())
+    }
+}
+
+/// The statement that begins a write transaction (see [`Db::begin`]).
+pub fn begin_sql(backend: Backend) -> &'static str {
+    match backend {
+        Backend::Sqlite => "BEGIN IMMEDIATE",
+        Backend::Postgres => "BEGIN",
     }
 }
 

@@ -53,7 +53,8 @@ async fn delete_in(conn: &mut sqlx::AnyConnection, ids: &[String]) -> Result<(),
 
 /// A connection that deletes sealed records whose key is destroyed (crypto-shredded): on
 /// SQLite without zeroing their pages (`secure_delete` off), which would only rewrite
-/// ciphertext nobody can open. Closed when dropped: never back in the pool with that setting.
+/// ciphertext nobody can open. On SQLite it is closed when dropped: never back in the pool
+/// with that setting.
 pub struct Shredder {
     conn: sqlx::pool::PoolConnection<sqlx::Any>,
     backend: Backend,
@@ -61,8 +62,8 @@ pub struct Shredder {
 
 pub async fn shredder(db: &super::Db) -> Result<Shredder, sqlx::Error> {
     let mut conn = db.pool.acquire().await?;
-    conn.close_on_drop();
     if db.backend == Backend::Sqlite {
+        conn.close_on_drop();
         sqlx::query("PRAGMA secure_delete = OFF").execute(&mut *conn).await?;
     }
     Ok(Shredder { conn, backend: db.backend })
@@ -71,14 +72,39 @@ pub async fn shredder(db: &super::Db) -> Result<Shredder, sqlx::Error> {
 impl Shredder {
     /// Deletes these records, in one short transaction.
     pub async fn delete(&mut self, ids: &[String]) -> Result<(), sqlx::Error> {
-        let begin = match self.backend {
-            Backend::Sqlite => "BEGIN IMMEDIATE",
-            Backend::Postgres => "BEGIN",
-        };
-        let mut tx = sqlx::Connection::begin_with(&mut *self.conn, begin).await?;
+        let mut tx = sqlx::Connection::begin_with(&mut *self.conn, super::begin_sql(self.backend)).await?;
         delete_in(&mut tx, ids).await?;
         tx.commit().await
     }
+
+    /// Zeroing on again before the connection closes: with a shared cache the setting is the
+    /// cache's, not the connection's.
+    pub async fn finish(mut self) -> Result<(), sqlx::Error> {
+        if self.backend == Backend::Sqlite {
+            sqlx::query("PRAGMA secure_delete = ON").execute(&mut *self.conn).await?;
+        }
+        Ok(())
+    }
+}
+
+/// Deletes, inside a rotation's transaction, the records a close left for cycles now closed:
+/// released already, and under keys the close destroyed.
+pub async fn delete_released_in(tx: &mut Tx) -> Result<u64, sqlx::Error> {
+    let done =
+        sqlx::query("DELETE FROM sealed_responses WHERE cycle_id IN (SELECT id FROM cycles WHERE status = 'closed')")
+            .execute(&mut **tx)
+            .await?;
+    Ok(done.rows_affected())
+}
+
+/// Up to `limit` sealed records (id, ciphertext) of one cycle after `after`, inside a transaction.
+pub async fn page_in(tx: &mut Tx, cycle: &str, after: &str, limit: i64) -> Result<Vec<(String, String)>, sqlx::Error> {
+    sqlx::query_as("SELECT id, sealed FROM sealed_responses WHERE cycle_id = $1 AND id > $2 ORDER BY id LIMIT $3")
+        .bind(cycle)
+        .bind(after)
+        .bind(limit)
+        .fetch_all(&mut **tx)
+        .await
 }
 
 /// Up to `limit` ids of records sealed for cycles that are closed: released, and left by a close
@@ -148,14 +174,23 @@ pub async fn raters(pool: &sqlx::AnyPool, cycle: &str) -> Result<Vec<GroupRaters
         .collect()
 }
 
-/// After a close: leaves no copy of the deleted sealed records where a later copy of the
-/// database could find them — SQLite's WAL is checkpointed and truncated (secure_delete has
-/// zeroed the pages), PostgreSQL's dead tuples are vacuumed. Best effort: a reader holding an
-/// old snapshot can keep them a little longer.
-pub async fn scrub(db: &super::Db) -> Result<(), sqlx::Error> {
-    let sql = match db.backend {
-        Backend::Sqlite => "PRAGMA wal_checkpoint(TRUNCATE)",
-        Backend::Postgres => "VACUUM sealed_responses, cycle_keys",
-    };
-    sqlx::query(sql).execute(&db.pool).await.map(|_| ())
+/// After a close: leaves no copy of what it deleted (the cycle's key, its drafts, then its
+/// sealed records) where a later copy of the database could find it — SQLite's WAL is
+/// checkpointed and truncated (`secure_delete` zeroed the key's and drafts' cells in the file),
+/// PostgreSQL's dead tuples vacuumed (its own WAL and archives are the operator's). A checkpoint
+/// that readers held up is tried again a few times; false if it never completed.
+pub async fn scrub(db: &super::Db) -> Result<bool, sqlx::Error> {
+    if db.backend == Backend::Postgres {
+        sqlx::query("VACUUM sealed_responses, cycle_keys, drafts").execute(&db.pool).await?;
+        return Ok(true);
+    }
+    for attempt in 1..=10u64 {
+        let (busy, _, _): (i64, i64, i64) =
+            sqlx::query_as("PRAGMA wal_checkpoint(TRUNCATE)").fetch_one(&db.pool).await?;
+        if busy == 0 {
+            return Ok(true);
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20 * attempt)).await;
+    }
+    Ok(false)
 }

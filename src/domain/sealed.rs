@@ -1,6 +1,7 @@
 //! Sealed answers (CONTRACT §6, §10): an anonymous response is stored, until its cycle closes,
-//! only encrypted with XChaCha20-Poly1305 under a key derived (HKDF-SHA256) from the server key,
-//! which is kept outside the database. Every record of a survey has one length: the plaintext
+//! only encrypted with XChaCha20-Poly1305 under its cycle's own key ([`super::cycle_key`],
+//! wrapped under the server key, which is kept outside the database), or, for records sealed
+//! before cycles had keys, a key derived (HKDF-SHA256) from the server key. Every record of a survey has one length: the plaintext
 //! is padded to the largest answer the survey can take ([`record_size`]), so a record's size
 //! says nothing about what it holds.
 use super::answers::Answer;
@@ -32,7 +33,7 @@ pub struct SealedAnswer {
     pub rater: Option<[u8; 32]>,
 }
 
-/// The key that seals answers, derived from the 32-byte server key.
+/// A key that seals answers: a cycle's own, or one derived from the 32-byte server key.
 pub struct SealKey {
     cipher: XChaCha20Poly1305,
 }
@@ -45,7 +46,7 @@ impl std::fmt::Debug for SealKey {
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum SealError {
-    #[error("a sealed answer cannot be opened with this server key (wrong CANDOR_KEY?)")]
+    #[error("a sealed answer cannot be opened with this key (wrong CANDOR_KEY?)")]
     WrongKey,
     #[error("a sealed answer is malformed")]
     Malformed,
