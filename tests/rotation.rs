@@ -76,8 +76,8 @@ async fn a_rotation_keeps_every_answer_and_draft(backend: Backend) {
     assert_eq!((done.answers, done.drafts), (3, 1), "{done:?}");
     let new = std::fs::read_to_string(&config.key_file).unwrap();
     assert_ne!(new.trim(), b64(&old), "a new key in the key file");
-    // The open cycle has a fresh key: the old server key and a copy of the database from before
-    // the rotation open none of its answers now.
+    // The open cycle has a fresh key: its key from before the rotation (which the old server
+    // key and an old copy of the database give) opens none of its answers as they are now.
     let raw = candor::db::Db::connect(&db.url).await.unwrap();
     let sealed: Vec<(String, String)> =
         sqlx::query_as("SELECT cycle_id, sealed FROM sealed_responses").fetch_all(&raw.pool).await.unwrap();

@@ -132,6 +132,7 @@ async fn an_open_cycle_of_an_earlier_release_moves_under_a_key_of_its_own(backen
     let server = SealKey::derive(&server_key(&app));
     let survey = candor::app::responses::survey(&app.state, "p1").await.unwrap();
     let mut tx = app.state.db().begin().await.unwrap();
+    let mut old_texts = Vec::new();
     for (i, rater) in ["R1", "R2", "R3"].iter().enumerate() {
         let target = candor::db::invitations::LinkTarget {
             id: i as i64,
@@ -148,6 +149,7 @@ async fn an_open_cycle_of_an_earlier_release_moves_under_a_key_of_its_own(backen
         ];
         let text = candor::app::sealing::seal_record(&server, &target, &survey, answers).unwrap();
         candor::db::sealed::insert(&mut tx, &candor::domain::token::random_id(), "Q4", &text).await.unwrap();
+        old_texts.push(text);
     }
     // The earlier release had no cycle keys.
     sqlx::query("DELETE FROM cycle_keys").execute(&mut *tx).await.unwrap();
@@ -168,6 +170,37 @@ async fn an_open_cycle_of_an_earlier_release_moves_under_a_key_of_its_own(backen
     }
     app.close_cycle("Q4").await;
     assert_eq!(released_notes(&app).await, ["old-0", "old-1", "old-2"]);
+    // What the server key's own key sealed left no copy: overwritten zeroed, the WAL truncated.
+    if backend == Backend::Sqlite {
+        for text in &old_texts {
+            assert!(
+                !copy_holds(&app, backend, &text[..64]).await,
+                "an answer under the server key's own key left a copy"
+            );
+        }
+    }
+}
+
+/// A reader holding the WAL when a cycle closes keeps it from being truncated: the key's old
+/// frames stay in it until the worker's next round truncates it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wal_a_reader_held_at_close_is_truncated_by_the_worker() {
+    let app = common::spawn_app_with(Backend::Sqlite, |c| c.sqlite_checkpoint_ms = 3_600_000).await;
+    org(&app).await;
+    let links = invite(&app, &[("p1", "S", "R1"), ("p1", "S", "R2"), ("p1", "S", "R3")]).await;
+    for link in &links {
+        assert_eq!(answer(&app, link, 4, "held").await, 303);
+    }
+    let keys = rows(&app, "SELECT cycle_id, wrapped FROM cycle_keys").await;
+    let key = keys.iter().find(|(c, _)| c == "Q4").map(|(_, w)| w.clone()).unwrap();
+    let pool = &app.state.db().pool;
+    let mut reader = pool.begin().await.unwrap();
+    let _: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM cycle_keys").fetch_one(&mut *reader).await.unwrap();
+    app.close_cycle("Q4").await;
+    assert!(copy_holds(&app, Backend::Sqlite, &key).await, "the reader kept the key's frames in the WAL");
+    reader.rollback().await.unwrap();
+    candor::app::cycles::close_due(&app.state).await.unwrap();
+    assert!(!copy_holds(&app, Backend::Sqlite, &key).await, "the worker's round left the key in a copy");
 }
 
 crate::on_both_databases!(

@@ -4,11 +4,13 @@
 //! are stored and the sealed records deleted. Seen from outside it is all or nothing: a close
 //! that dies leaves the cycle open with every answer sealed, and what it wrote is deleted.
 use super::audit::{self, Actor, AuditAction, Target};
+use super::cycle_keys::leave_no_copy;
 use super::cycles::load;
 use super::runs::{self, Started};
 use super::sealing::{self, Opened};
 use super::{App, Error, Result};
 use crate::db::runs::Kind;
+use crate::db::sealed::Purge;
 use crate::db::{cycles, sealed};
 use crate::domain::cycle::Cycle;
 use crate::domain::time;
@@ -92,7 +94,7 @@ pub(super) async fn close_now(
     app.wake_outbox();
     // The cycle's key, deleted by the closing transaction, leaves no copy in the WAL either:
     // from here on no copy of the database opens a sealed record of the cycle.
-    leave_no_copy(app).await;
+    leave_no_copy(app, Purge::Key).await;
     // How long each step took, in the log: a long close can be told apart.
     let ms = |since: Instant| since.elapsed().as_millis() as u64;
     tracing::info!(cycle = %id, released = released.len(), closing_ms = ms(started), "cycle closed");
@@ -196,20 +198,8 @@ async fn scrub(app: &App, opened: &Opened) -> std::result::Result<(), sqlx::Erro
     if let Some(shredder) = shredder {
         shredder.finish().await?;
     }
-    leave_no_copy(app).await;
+    leave_no_copy(app, Purge::Records).await;
     Ok(())
-}
-
-/// Checkpoints and truncates SQLite's WAL (vacuums on PostgreSQL) after a close deleted
-/// something; logged when readers kept it from completing (the next one completes it).
-async fn leave_no_copy(app: &App) {
-    match sealed::scrub(&app.db).await {
-        Ok(true) => {}
-        Ok(false) => tracing::warn!(
-            "readers kept the WAL from being truncated after a close: a copy of the database taken now may hold what the close deleted"
-        ),
-        Err(e) => tracing::warn!(error = %e, "could not truncate the WAL after a close yet"),
-    }
 }
 
 /// Deletes the sealed records of closed cycles a close left (it stopped after closing).
@@ -224,7 +214,7 @@ pub(super) async fn delete_released_left(app: &App) -> Result<()> {
         deleted = true;
     }
     if deleted {
-        leave_no_copy(app).await;
+        leave_no_copy(app, Purge::Records).await;
     }
     Ok(())
 }
@@ -233,6 +223,9 @@ pub(super) async fn delete_released_left(app: &App) -> Result<()> {
 /// cycle closes once).
 #[tracing::instrument(skip_all)]
 pub async fn close_due(app: &App) -> Result<Vec<String>> {
+    if let Err(e) = super::cycle_keys::tidy(app).await {
+        tracing::warn!(error = %e.chain(), "could not drop closed cycles' keys from memory yet");
+    }
     let mut closed = Vec::new();
     for id in cycles::due(&app.db.pool, time::now()).await? {
         match close_now(app, &Actor::System, &id, None).await {
@@ -245,7 +238,5 @@ pub async fn close_due(app: &App) -> Result<Vec<String>> {
             Err(e) => return Err(e),
         }
     }
-    // Keys of cycles closed by other instances leave this one's memory too.
-    super::cycle_keys::forget_closed(app).await?;
     Ok(closed)
 }

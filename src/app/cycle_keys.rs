@@ -20,6 +20,9 @@ pub struct Keys {
     /// never changes while it is open (only a rotation, with every instance stopped, gives it a
     /// new one), and nothing is sealed for it once it is closed. The worker drops closed ones.
     cache: Mutex<HashMap<String, Arc<SealKey>>>,
+    /// A close deleted a key (or records) whose copies the WAL may still hold: readers kept it
+    /// from being truncated.
+    unscrubbed: std::sync::atomic::AtomicBool,
 }
 
 impl Keys {
@@ -28,6 +31,7 @@ impl Keys {
             wrap: KeyWrap::derive(server_key),
             server: Arc::new(SealKey::derive(server_key)),
             cache: Mutex::default(),
+            unscrubbed: Default::default(),
         }
     }
 
@@ -62,15 +66,66 @@ pub async fn ensure(app: &App, tx: &mut Tx, cycle: &str) -> Result<Option<SealKe
 /// again under it, in one transaction per cycle: from then on only leftovers of a close sealed
 /// under the server key's own key remain, so no close that frees pages without zeroing them can
 /// leave a copy of a record that key would open.
+/// One cycle whose records cannot all be sealed again is logged and left as it is (its close
+/// says `unsealable`); it holds up no other, nor the start.
 pub async fn ensure_open(app: &App) -> Result<()> {
+    let mut moved_any = false;
     for cycle in cycle_keys::open_without(&app.db.pool).await? {
-        let mut tx = app.db.begin().await?;
-        if let Some(key) = ensure(app, &mut tx, &cycle).await? {
-            let moved = reseal_under(&mut tx, &cycle, &app.keys.server, None, &key).await?;
-            tracing::info!(cycle = %cycle, answers = moved, "an open cycle of an earlier release has its own key now");
+        match give_key(app, &cycle).await {
+            Ok(moved) => {
+                moved_any |= moved > 0;
+                tracing::info!(cycle = %cycle, answers = moved, "an open cycle of an earlier release has its own key now");
+            }
+            Err(e) => tracing::error!(cycle = %cycle, error = %e.chain(), "could not give an open cycle its own key"),
         }
-        tx.commit().await?;
     }
+    if moved_any {
+        // The answers' copies under the server key's own key leave the WAL too.
+        leave_no_copy(app, crate::db::sealed::Purge::Records).await;
+    }
+    Ok(())
+}
+
+async fn give_key(app: &App, cycle: &str) -> Result<usize> {
+    let mut tx = app.db.begin().await?;
+    let moved = match ensure(app, &mut tx, cycle).await? {
+        Some(key) => reseal_under(&mut tx, cycle, &app.keys.server, None, &key).await?,
+        None => 0,
+    };
+    tx.commit().await?;
+    Ok(moved)
+}
+
+/// Leaves no copy of what was just deleted or overwritten where a later copy of the database
+/// could find it (`db::sealed::scrub`). When readers keep it from completing, the worker tries
+/// again on its next round.
+pub(super) async fn leave_no_copy(app: &App, what: crate::db::sealed::Purge) {
+    let done = match crate::db::sealed::scrub(&app.db, what).await {
+        Ok(true) => true,
+        Ok(false) => {
+            tracing::warn!("readers kept the WAL from being truncated; the worker tries again");
+            false
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "could not truncate the WAL yet; the worker tries again");
+            false
+        }
+    };
+    app.keys.unscrubbed.store(!done, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// The worker's round: drops from memory the keys of cycles closed since (by any instance), and
+/// truncates the WAL if a close could not.
+pub async fn tidy(app: &App) -> Result<()> {
+    if app.keys.unscrubbed.load(std::sync::atomic::Ordering::Relaxed) {
+        leave_no_copy(app, crate::db::sealed::Purge::Key).await;
+        leave_no_copy(app, crate::db::sealed::Purge::Records).await;
+    }
+    if app.keys.cache.lock().unwrap_or_else(|e| e.into_inner()).is_empty() {
+        return Ok(());
+    }
+    let open: std::collections::HashSet<String> = cycle_keys::cycles(&app.db.pool).await?.into_iter().collect();
+    app.keys.cache.lock().unwrap_or_else(|e| e.into_inner()).retain(|cycle, _| open.contains(cycle));
     Ok(())
 }
 
@@ -105,14 +160,6 @@ pub(super) async fn reseal_under(
         }
     }
     Ok(moved)
-}
-
-/// Drops from memory the keys of cycles closed since (by any instance).
-pub async fn forget_closed(app: &App) -> Result<()> {
-    let open: std::collections::HashSet<String> =
-        cycle_keys::all(&app.db.pool).await?.into_iter().map(|(cycle, _)| cycle).collect();
-    app.keys.cache.lock().unwrap_or_else(|e| e.into_inner()).retain(|cycle, _| open.contains(cycle));
-    Ok(())
 }
 
 /// The key an answer to `cycle` is sealed with, read on `conn` (the submission's own

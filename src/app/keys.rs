@@ -3,6 +3,7 @@
 //! sealed again, and the key check value replaced, in one transaction — so the database is
 //! wholly under one key or the other, never half of each.
 use super::{Error, Result};
+use crate::db::sealed::Purge;
 use crate::db::{Db, cycle_keys, server_key};
 use crate::domain::cycle_key::KeyWrap;
 use crate::domain::draft::DraftSecret;
@@ -50,6 +51,12 @@ pub async fn rotate(db: &Db, old: &[u8; 32], new: &[u8; 32]) -> Result<Rotated> 
     }
     server_key::replace(&mut tx, &key_check_value(new), crate::domain::time::now()).await?;
     tx.commit().await?;
+    // What the old keys sealed leaves the WAL (and PostgreSQL's dead rows) too.
+    for what in [Purge::Key, Purge::Records] {
+        if !crate::db::sealed::scrub(db, what).await? {
+            tracing::warn!("readers kept the WAL from being truncated after the rotation");
+        }
+    }
     Ok(done)
 }
 
@@ -72,7 +79,7 @@ async fn fresh_cycle_keys(tx: &mut crate::db::Tx, old: &[u8; 32], new: &[u8; 32]
         }
         answers += super::cycle_keys::reseal_under(tx, &cycle, &old_server, old_key.as_ref(), &new_key)
             .await
-            .map_err(|_| not_under())?;
+            .map_err(|e| if e.code() == "unsealable" { not_under() } else { e })?;
     }
     Ok(answers)
 }

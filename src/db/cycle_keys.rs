@@ -36,6 +36,11 @@ pub async fn open_in(tx: &mut Tx) -> Result<Vec<(String, Option<String>)>, sqlx:
     .await
 }
 
+/// The cycles that have a key: the open ones.
+pub async fn cycles(pool: &AnyPool) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query_scalar("SELECT cycle_id FROM cycle_keys").fetch_all(pool).await
+}
+
 /// Every wrapped key (cycle, wrapped).
 pub async fn all(pool: &AnyPool) -> Result<Vec<(String, String)>, sqlx::Error> {
     sqlx::query_as("SELECT cycle_id, wrapped FROM cycle_keys ORDER BY cycle_id").fetch_all(pool).await
@@ -56,11 +61,13 @@ pub async fn delete(tx: &mut Tx, cycle: &str) -> Result<(), sqlx::Error> {
     sqlx::query("DELETE FROM cycle_keys WHERE cycle_id = $1").bind(cycle).execute(&mut **tx).await.map(|_| ())
 }
 
-/// Open cycles without a key: made by an earlier release.
+/// Open cycles without a key (made by an earlier release), but for one another instance is
+/// closing or launching: its close reads their records under the keys they had when it began.
 pub async fn open_without(pool: &AnyPool) -> Result<Vec<String>, sqlx::Error> {
     sqlx::query_scalar(
         "SELECT id FROM cycles c WHERE status = 'open' \
-         AND NOT EXISTS (SELECT 1 FROM cycle_keys k WHERE k.cycle_id = c.id) ORDER BY id",
+         AND NOT EXISTS (SELECT 1 FROM cycle_keys k WHERE k.cycle_id = c.id) \
+         AND NOT EXISTS (SELECT 1 FROM cycle_runs r WHERE r.cycle_id = c.id) ORDER BY id",
     )
     .fetch_all(pool)
     .await

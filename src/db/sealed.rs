@@ -174,23 +174,42 @@ pub async fn raters(pool: &sqlx::AnyPool, cycle: &str) -> Result<Vec<GroupRaters
         .collect()
 }
 
-/// After a close: leaves no copy of what it deleted (the cycle's key, its drafts, then its
-/// sealed records) where a later copy of the database could find it — SQLite's WAL is
-/// checkpointed and truncated (`secure_delete` zeroed the key's and drafts' cells in the file),
-/// PostgreSQL's dead tuples vacuumed (its own WAL and archives are the operator's). A checkpoint
-/// that readers held up is tried again a few times; false if it never completed.
-pub async fn scrub(db: &super::Db) -> Result<bool, sqlx::Error> {
+/// What a [`scrub`] follows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purge {
+    /// A closing transaction: the cycle's key and drafts deleted.
+    Key,
+    /// Sealed records deleted or sealed again.
+    Records,
+}
+
+/// Leaves no copy of what was just deleted or overwritten where a later copy of the database
+/// could find it. SQLite: the WAL is checkpointed and truncated (`secure_delete` zeroed the
+/// cells in the file), on a connection of its own that never waits for readers: a truncation
+/// pending on them would hold every writer back. Tried a few times; false if readers kept it
+/// from completing. PostgreSQL: the tables are vacuumed, best effort (a snapshot still open
+/// keeps dead rows; its own WAL and archives are the operator's).
+pub async fn scrub(db: &super::Db, what: Purge) -> Result<bool, sqlx::Error> {
     if db.backend == Backend::Postgres {
-        sqlx::query("VACUUM sealed_responses, cycle_keys, drafts").execute(&db.pool).await?;
+        let sql = match what {
+            Purge::Key => "VACUUM cycle_keys, drafts",
+            Purge::Records => "VACUUM sealed_responses",
+        };
+        sqlx::query(sql).execute(&db.pool).await?;
         return Ok(true);
     }
+    let mut conn = db.pool.acquire().await?;
+    conn.close_on_drop();
+    sqlx::query("PRAGMA busy_timeout = 0").execute(&mut *conn).await?;
     for attempt in 1..=10u64 {
         let (busy, _, _): (i64, i64, i64) =
-            sqlx::query_as("PRAGMA wal_checkpoint(TRUNCATE)").fetch_one(&db.pool).await?;
+            sqlx::query_as("PRAGMA wal_checkpoint(TRUNCATE)").fetch_one(&mut *conn).await?;
         if busy == 0 {
             return Ok(true);
         }
-        tokio::time::sleep(std::time::Duration::from_millis(20 * attempt)).await;
+        if attempt < 10 {
+            tokio::time::sleep(std::time::Duration::from_millis(20 * attempt)).await;
+        }
     }
     Ok(false)
 }

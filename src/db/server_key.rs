@@ -57,19 +57,6 @@ pub async fn replace(tx: &mut super::Tx, mac: &str, now: i64) -> Result<(), sqlx
         .map(|_| ())
 }
 
-/// One page of sealed records (id, cycle, ciphertext) after `after`, inside a transaction.
-pub async fn sealed_page_in(
-    tx: &mut super::Tx,
-    after: &str,
-    limit: i64,
-) -> Result<Vec<(String, String, String)>, sqlx::Error> {
-    sqlx::query_as("SELECT id, cycle_id, sealed FROM sealed_responses WHERE id > $1 ORDER BY id LIMIT $2")
-        .bind(after)
-        .bind(limit)
-        .fetch_all(&mut **tx)
-        .await
-}
-
 pub async fn replace_sealed(tx: &mut super::Tx, id: &str, sealed: &str) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE sealed_responses SET sealed = $2 WHERE id = $1")
         .bind(id)
