@@ -287,7 +287,8 @@ async fn on(backend: &str, url: &str, dir: &Path) {
     let baseline = scenario("baseline", &candor, &tokens, Op::Idle(idle)).await;
     drop(candor);
     let log = std::fs::read_to_string(dir.join("candor.log")).unwrap_or_default();
-    for line in log.lines().filter(|l| l.contains("closing_ms") || l.contains("scrub_ms")) {
+    // The close's timings, and whether readers kept its WAL truncation from completing.
+    for line in log.lines().filter(|l| l.contains("closing_ms") || l.contains("scrub_ms") || l.contains("WAL")) {
         // The fields only: no colours, no timestamp.
         let plain = strip_colours(line);
         let fields: Vec<&str> = plain.split_whitespace().filter(|w| w.contains('=')).collect();
