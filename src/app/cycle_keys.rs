@@ -54,10 +54,9 @@ impl Keys {
 pub async fn ensure(app: &App, tx: &mut Tx, cycle: &str) -> Result<Option<SealKey>> {
     // On PostgreSQL a close of the cycle committing meanwhile is waited for, then seen.
     crate::db::lock_rows(tx, app.db.backend, "cycles", &[cycle], crate::db::RowLock::Share).await?;
-    if cycle_keys::get(&mut **tx, cycle).await?.is_none() {
-        let (_, wrapped) = app.keys.wrap.fresh(cycle);
-        cycle_keys::insert_if_missing(tx, cycle, &STANDARD.encode(wrapped)).await?;
-    }
+    // A fresh key costs microseconds; the insert keeps the one the cycle has, if any.
+    let (_, fresh) = app.keys.wrap.fresh(cycle).map_err(Error::internal)?;
+    cycle_keys::insert_if_missing(tx, cycle, &STANDARD.encode(fresh)).await?;
     let wrapped = cycle_keys::get(&mut **tx, cycle).await?;
     wrapped.map(|w| unwrap_key(&app.keys.wrap, cycle, &w)).transpose()
 }

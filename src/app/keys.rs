@@ -71,7 +71,7 @@ async fn fresh_cycle_keys(tx: &mut crate::db::Tx, old: &[u8; 32], new: &[u8; 32]
             Some(w) => Some(STANDARD.decode(w).ok().and_then(|b| old_wrap.unwrap(&cycle, &b)).ok_or_else(not_under)?),
             None => None,
         };
-        let (new_key, new_wrapped) = new_wrap.fresh(&cycle);
+        let (new_key, new_wrapped) = new_wrap.fresh(&cycle).map_err(Error::internal)?;
         let new_wrapped = STANDARD.encode(new_wrapped);
         match old_key {
             Some(_) => cycle_keys::replace(tx, &cycle, &new_wrapped).await?,

@@ -2,7 +2,7 @@
 //! of the cycle's own, stored only wrapped — encrypted under a key derived from the server key,
 //! bound to the cycle's id. The transaction that closes the cycle deletes it, so from then on no
 //! sealed record of the cycle opens, whoever holds both the database and the server key.
-use super::sealed::{SealKey, derive};
+use super::sealed::{SealError, SealKey, derive};
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 
@@ -25,18 +25,14 @@ impl KeyWrap {
     }
 
     /// A fresh random key for `cycle`, and its wrapped form to store.
-    pub fn fresh(&self, cycle: &str) -> (SealKey, Vec<u8>) {
+    pub fn fresh(&self, cycle: &str) -> Result<(SealKey, Vec<u8>), SealError> {
         let key: [u8; 32] = rand::random();
-        (SealKey::from_bytes(&key), self.wrap(cycle, &key))
-    }
-
-    fn wrap(&self, cycle: &str, key: &[u8; 32]) -> Vec<u8> {
         let nonce: [u8; NONCE] = rand::random();
         let sealed = self
             .cipher
-            .encrypt(&XNonce::from(nonce), Payload { msg: key, aad: cycle.as_bytes() })
-            .expect("encrypting 32 bytes cannot fail");
-        [nonce.as_slice(), &sealed].concat()
+            .encrypt(&XNonce::from(nonce), Payload { msg: &key, aad: cycle.as_bytes() })
+            .map_err(|_| SealError::Malformed)?;
+        Ok((SealKey::from_bytes(&key), [nonce.as_slice(), &sealed].concat()))
     }
 
     /// The key of `cycle`; None when it was wrapped under another server key, or for another cycle.
@@ -68,7 +64,7 @@ mod tests {
     #[test]
     fn a_cycle_key_opens_only_its_own_cycles_records_and_only_under_its_server_key() {
         let (ours, other) = (KeyWrap::derive(&[1; 32]), KeyWrap::derive(&[2; 32]));
-        let (key, wrapped) = ours.fresh("Q4");
+        let (key, wrapped) = ours.fresh("Q4").unwrap();
         let sealed = key.seal(&record(), "Q4", 200).unwrap();
         let unwrapped = ours.unwrap("Q4", &wrapped).expect("unwraps under its server key");
         assert_eq!(unwrapped.open(&sealed, "Q4").unwrap(), record());
@@ -77,6 +73,6 @@ mod tests {
         assert!(ours.unwrap("Q4", &wrapped[..10]).is_none(), "a truncated key is refused, not a panic");
         // Neither the server key's own sealing key nor another cycle's key opens it.
         assert!(SealKey::derive(&[1; 32]).open(&sealed, "Q4").is_err());
-        assert!(ours.fresh("Q4").0.open(&sealed, "Q4").is_err());
+        assert!(ours.fresh("Q4").unwrap().0.open(&sealed, "Q4").is_err());
     }
 }

@@ -135,14 +135,18 @@ fn matches(item: &Value, (attr, value): &(String, Value)) -> bool {
     }
 }
 
+/// `value` as an object, replaced by an empty one first if it is something else.
+fn object_at(value: &mut Value) -> Result<&mut Map<String, Value>, Problem> {
+    if !value.is_object() {
+        *value = Value::Object(Map::new());
+    }
+    value.as_object_mut().ok_or_else(|| problem("invalidValue", "the target is not an object"))
+}
+
 fn at(doc: &mut Map<String, Value>, op: Op, t: &Target, value: Value) -> Result<(), Problem> {
     let container = if t.ext {
         let key = key_in(doc, ENTERPRISE);
-        let ext = doc.entry(key).or_insert_with(|| Value::Object(Map::new()));
-        if !ext.is_object() {
-            *ext = Value::Object(Map::new());
-        }
-        ext.as_object_mut().expect("an object")
+        object_at(doc.entry(key).or_insert_with(|| Value::Object(Map::new())))?
     } else {
         doc
     };
@@ -184,10 +188,7 @@ fn plain(
     let objects: Vec<&mut Map<String, Value>> = match target {
         Value::Array(items) => items.iter_mut().filter_map(Value::as_object_mut).collect(),
         Value::Object(o) => vec![o],
-        other => {
-            *other = Value::Object(Map::new());
-            vec![other.as_object_mut().expect("an object")]
-        }
+        other => vec![object_at(other)?],
     };
     for o in objects {
         let k = key_in(o, sub);
