@@ -138,12 +138,17 @@ async fn every_sealed_record_of_a_survey_has_one_length(backend: Backend) {
     answer(&app, &links[0], "4", "ok").await;
     answer(&app, &links[1], "5", &long).await;
     answer(&app, &links[2], "3", "Shares leads with the team.").await;
-    let lengths: Vec<i64> = sqlx::query_scalar("SELECT LENGTH(sealed) FROM sealed_responses")
-        .fetch_all(&app.state.db().pool)
-        .await
-        .unwrap();
+    // Both parts: the head (where a short answer is sealed) and the tail (where the long one
+    // is, and random bytes for the others).
+    let lengths: Vec<(i64, i64)> = sqlx::query_as(
+        "SELECT LENGTH(s.sealed), LENGTH(t.tail) FROM sealed_responses s JOIN sealed_tails t ON t.id = s.tail_id",
+    )
+    .fetch_all(&app.state.db().pool)
+    .await
+    .unwrap();
     assert_eq!(lengths.len(), 3);
     assert!(lengths.iter().all(|&l| l == lengths[0]), "{lengths:?}");
+    assert!(lengths[0].1 > 4 * lengths[0].0, "the tail holds the padding: {lengths:?}");
     assert_eq!(app.post("/api/v1/cycles/Q4/close", json!({})).await.0, 200);
     let (_, c) = app.get("/api/v1/cycles/Q4/comments?subject=S").await;
     assert!(c.to_string().contains(&long), "released with the group: {c}");

@@ -45,11 +45,17 @@ async fn hold_invitations(url: &str, fire: impl std::future::Future<Output = ()>
     fire.await;
     let watcher = sqlx::PgPool::connect(url).await.unwrap();
     common::eventually(20, || {
-        let q = sqlx::query_scalar::<_, i64>(
-            "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
+        // Both requests' own statements (the worker may be waiting on the lock too): the
+        // respondent's link lookup and the progress query.
+        let q = sqlx::query_as::<_, (i64, i64)>(
+            "SELECT COUNT(*) FILTER (WHERE query LIKE '%l.token_hash IN%'), COUNT(*) FILTER (WHERE query LIKE '%AS emailed%') \
+             FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
         )
         .fetch_one(&watcher);
-        async move { (q.await.unwrap() >= 2).then_some(()) }
+        async move {
+            let (answer, progress) = q.await.unwrap();
+            (answer >= 1 && progress >= 1).then_some(())
+        }
     })
     .await;
     watcher.close().await;

@@ -62,9 +62,11 @@ async fn a_rotation_keeps_every_answer_and_draft(backend: Backend) {
     app.seed_cycle("Q3").await;
     app.close_cycle("Q3").await;
     let mut tx = app.state.db().begin().await.unwrap();
-    candor::db::sealed::insert(&mut tx, "left-by-a-close", "Q3", "c2VhbGVkIHVuZGVyIGEgZGVzdHJveWVkIGtleQ==")
-        .await
-        .unwrap();
+    let left = candor::db::sealed::Stored {
+        head: "c2VhbGVkIHVuZGVyIGEgZGVzdHJveWVkIGtleQ==".into(),
+        tail: Some("aXRzIHRhaWw=".into()),
+    };
+    candor::db::sealed::insert(&mut tx, "left-by-a-close", "Q3", &left).await.unwrap();
     tx.commit().await.unwrap();
     let wrapped_before: String = sqlx::query_scalar("SELECT wrapped FROM cycle_keys WHERE cycle_id = 'Q4'")
         .fetch_one(&app.state.db().pool)
@@ -81,8 +83,10 @@ async fn a_rotation_keeps_every_answer_and_draft(backend: Backend) {
     let raw = candor::db::Db::connect(&db.url).await.unwrap();
     let sealed: Vec<(String, String)> =
         sqlx::query_as("SELECT cycle_id, sealed FROM sealed_responses").fetch_all(&raw.pool).await.unwrap();
+    let tails: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sealed_tails").fetch_one(&raw.pool).await.unwrap();
     raw.pool.close().await;
     assert_eq!(sealed.len(), 3, "the close's leftover is gone: {sealed:?}");
+    assert_eq!(tails, 3, "and its tail: one tail per record left");
     let decode = |t: &str| base64::Engine::decode(&base64::engine::general_purpose::STANDARD, t).unwrap();
     let before = candor::domain::cycle_key::KeyWrap::derive(&old).unwrap("Q4", &decode(&wrapped_before)).unwrap();
     assert!(sealed.iter().all(|(c, t)| before.open(&decode(t), c).is_err()), "still under the old cycle key");

@@ -4,7 +4,7 @@
 use super::{App, Error, Result};
 use crate::db::{Tx, cycle_keys};
 use crate::domain::cycle_key::KeyWrap;
-use crate::domain::sealed::{SealKey, SealedAnswer, record_size};
+use crate::domain::sealed::{SealError, SealKey, SealedAnswer, record_size};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use std::collections::HashMap;
@@ -144,17 +144,18 @@ pub(super) async fn reseal_under(
         let page = crate::db::sealed::page_in(tx, cycle, &after, 500).await?;
         let Some((last, _)) = page.last() else { break };
         after = last.clone();
-        for (id, text) in &page {
-            let bytes = STANDARD.decode(text).map_err(|_| unsealable(cycle))?;
-            let opened = old_cycle.and_then(|key| key.open(&bytes, cycle).ok());
-            let record = match opened.map_or_else(|| old_server.open(&bytes, cycle), Ok) {
+        for (id, stored) in &page {
+            let decode = |text: &str| STANDARD.decode(text).map_err(|_| unsealable(cycle));
+            let (head, tail) = (decode(&stored.head)?, stored.tail.as_deref().map(decode).transpose()?);
+            let open = |key: &SealKey| key.open_parts(&head, tail.as_deref(), cycle);
+            let record = match old_cycle.map(open).filter(Result::is_ok).unwrap_or_else(|| open(old_server)) {
                 Ok(record) => record,
-                Err(_) if new.open(&bytes, cycle).is_ok() => continue,
+                Err(_) if open(new).is_ok() => continue,
                 Err(_) => return Err(unsealable(cycle)),
             };
             let size = record_size(super::keys::survey(tx, &mut surveys, &record.survey_id).await?);
             let sealed = new.seal(&record, cycle, size).map_err(Error::internal)?;
-            crate::db::server_key::replace_sealed(tx, id, &STANDARD.encode(sealed)).await?;
+            crate::db::server_key::replace_sealed(tx, id, &crate::app::sealing::stored(&sealed)).await?;
             moved += 1;
         }
     }
@@ -213,12 +214,18 @@ pub struct Opener {
 }
 
 impl Opener {
-    pub fn open(&self, text: &str) -> Option<(SealedAnswer, SealedUnder)> {
-        let bytes = STANDARD.decode(text).ok()?;
-        if let Some(record) = self.cycle_key.as_ref().and_then(|key| key.open(&bytes, &self.cycle).ok()) {
-            return Some((record, SealedUnder::Cycle));
+    /// Opens a record (base64 as stored) from its head, or from both parts when its answer is
+    /// in its tail and `tail` is given; [`SealError::InTail`] when it is not given.
+    pub fn open(&self, head: &str, tail: Option<&str>) -> std::result::Result<(SealedAnswer, SealedUnder), SealError> {
+        let head = STANDARD.decode(head).map_err(|_| SealError::Malformed)?;
+        let tail = tail.map(|t| STANDARD.decode(t)).transpose().map_err(|_| SealError::Malformed)?;
+        if let Some(key) = &self.cycle_key {
+            match key.open_parts(&head, tail.as_deref(), &self.cycle) {
+                Err(SealError::WrongKey) => {}
+                opened => return opened.map(|record| (record, SealedUnder::Cycle)),
+            }
         }
-        self.server.open(&bytes, &self.cycle).ok().map(|record| (record, SealedUnder::Server))
+        self.server.open_parts(&head, tail.as_deref(), &self.cycle).map(|record| (record, SealedUnder::Server))
     }
 }
 

@@ -9,10 +9,10 @@ use super::cycle_keys::{self, Opener, SealedUnder};
 use super::{App, Error, Result};
 use crate::db::invitations::LinkTarget;
 use crate::db::responses::{self, NewResponse};
-use crate::db::sealed::{self, GroupRaters};
+use crate::db::sealed::{self, GroupRaters, Stored};
 use crate::db::server_key;
 use crate::domain::answers::Answer;
-use crate::domain::sealed::{SealKey, SealedAnswer, record_size};
+use crate::domain::sealed::{SealError, SealKey, SealedAnswer, SealedParts, record_size};
 use crate::domain::survey::Survey;
 use crate::domain::token::random_id;
 use crate::scoring::{ResponseValue, response_values};
@@ -35,10 +35,10 @@ pub async fn seal(
 }
 
 /// The sealed record of an answer to `target`, as stored (base64), under `key` (its cycle's,
-/// [`cycle_keys::for_sealing`]): padded to the survey's one record size, with the fingerprint
+/// [`cycle_keys::for_sealing`]): two parts of the survey's one size each, with the fingerprint
 /// of the address the invitation was sent to (so customers sharing an address count as one
 /// rater at close).
-pub fn seal_record(key: &SealKey, target: &LinkTarget, survey: &Survey, answers: Vec<Answer>) -> Result<String> {
+pub fn seal_record(key: &SealKey, target: &LinkTarget, survey: &Survey, answers: Vec<Answer>) -> Result<Stored> {
     let who = target.sent_to.as_deref().filter(|a| !a.is_empty()).unwrap_or(&target.respondent_key);
     let record = SealedAnswer {
         survey_id: target.survey_id.clone(),
@@ -48,7 +48,12 @@ pub fn seal_record(key: &SealKey, target: &LinkTarget, survey: &Survey, answers:
         rater: Some(crate::domain::sealed::rater(&target.cycle_id, &target.subject_id, target.relation, who)),
     };
     let sealed = key.seal(&record, &target.cycle_id, record_size(survey)).map_err(Error::internal)?;
-    Ok(STANDARD.encode(sealed))
+    Ok(stored(&sealed))
+}
+
+/// A sealed record's parts as stored, in base64.
+pub fn stored(sealed: &SealedParts) -> Stored {
+    Stored { head: STANDARD.encode(&sealed.head), tail: Some(STANDARD.encode(&sealed.tail)) }
 }
 
 /// One unsealed answer on its way to the responses table.
@@ -102,9 +107,10 @@ pub async fn open_cycle(app: &App, cycle: &str, run: &str) -> Result<Opened> {
         if page.is_empty() {
             break;
         }
-        let (ids, texts): (Vec<String>, Vec<String>) = page.into_iter().unzip();
+        let (ids, heads): (Vec<String>, Vec<String>) = page.into_iter().unzip();
+        let opened = open_page(app, &opener, cycle, &ids, heads).await?;
         sealed_ids.extend(ids);
-        for (record, under) in open_all(&opener, cycle, texts).await? {
+        for (record, under) in opened {
             under_server_key += usize::from(under == SealedUnder::Server);
             if !surveys.contains_key(&record.survey_id) {
                 let survey = app.surveys.get(&app.db.pool, &record.survey_id).await?;
@@ -159,25 +165,57 @@ pub async fn stage(app: &App, cycle: &str, run: &str, opened: &Opened, day: &str
     Ok(())
 }
 
-/// Opens every record, on blocking threads, a share per core: decryption is a close's CPU
-/// work, and the async threads keep serving requests meanwhile. One record this key cannot
-/// open stops the whole close: nothing is released half-way.
-async fn open_all(opener: &Arc<Opener>, cycle: &str, texts: Vec<String>) -> Result<Vec<(SealedAnswer, SealedUnder)>> {
+type Opening = std::result::Result<(SealedAnswer, SealedUnder), SealError>;
+
+/// Opens a page of records from their heads, then the few whose answers are in their tails
+/// from both parts. One record this key cannot open stops the whole close: nothing is
+/// released half-way.
+async fn open_page(
+    app: &App,
+    opener: &Arc<Opener>,
+    cycle: &str,
+    ids: &[String],
+    heads: Vec<String>,
+) -> Result<Vec<(SealedAnswer, SealedUnder)>> {
+    let (mut opened, parts) = open_all(opener, heads.into_iter().map(|head| (head, None)).collect()).await?;
+    let in_tail: Vec<usize> = (0..opened.len()).filter(|&i| matches!(opened[i], Err(SealError::InTail))).collect();
+    if !in_tail.is_empty() {
+        let wanted: Vec<String> = in_tail.iter().map(|&i| ids[i].clone()).collect();
+        let mut tails: HashMap<String, Option<String>> = sealed::tails(&app.db, &wanted).await?.into_iter().collect();
+        let both = in_tail.iter().map(|&i| (parts[i].0.clone(), tails.remove(&ids[i]).flatten())).collect();
+        let (again, _) = open_all(opener, both).await?;
+        for (i, o) in in_tail.into_iter().zip(again) {
+            opened[i] = o;
+        }
+    }
+    opened.into_iter().collect::<std::result::Result<_, _>>().map_err(|_| cycle_keys::unsealable(cycle))
+}
+
+/// Opens every record (head, tail), on blocking threads, a share per core: decryption is a
+/// close's CPU work, and the async threads keep serving requests meanwhile. Gives the parts
+/// back with what each opened to.
+async fn open_all(
+    opener: &Arc<Opener>,
+    parts: Vec<(String, Option<String>)>,
+) -> Result<(Vec<Opening>, Vec<(String, Option<String>)>)> {
     let opener = opener.clone();
-    let opened = tokio::task::spawn_blocking(move || {
+    let (opened, parts) = tokio::task::spawn_blocking(move || {
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
-        let share = texts.len().div_ceil(threads).max(1);
-        std::thread::scope(|s| {
-            let workers: Vec<_> = texts
+        let share = parts.len().div_ceil(threads).max(1);
+        let opened = std::thread::scope(|s| {
+            let workers: Vec<_> = parts
                 .chunks(share)
-                .map(|chunk| s.spawn(|| chunk.iter().map(|text| opener.open(text)).collect::<Option<Vec<_>>>()))
+                .map(|chunk| s.spawn(|| chunk.iter().map(|(head, tail)| opener.open(head, tail.as_deref())).collect()))
                 .collect();
-            workers.into_iter().map(|w| w.join().ok().flatten()).collect::<Option<Vec<Vec<_>>>>()
-        })
+            workers.into_iter().map(|w| w.join().ok()).collect::<Option<Vec<Vec<Opening>>>>()
+        });
+        (opened, parts)
     })
     .await
     .map_err(Error::internal)?;
-    Ok(opened.ok_or_else(|| cycle_keys::unsealable(cycle))?.into_iter().flatten().collect())
+    let opened =
+        opened.ok_or_else(|| Error::internal(std::io::Error::other("a thread opening sealed answers panicked")))?;
+    Ok((opened.into_iter().flatten().collect(), parts))
 }
 
 /// Distinct raters per (subject, relation, indicator), and per (subject, relation) under the
@@ -255,11 +293,11 @@ async fn opens_every_record(app: &App) -> Result<bool> {
     let mut after = String::new();
     loop {
         let page = server_key::sealed_page(&app.db.pool, &after, 500).await?;
-        for (_, cycle, text) in &page {
+        for (_, cycle, stored) in &page {
             if !openers.contains_key(cycle) {
                 openers.insert(cycle.clone(), cycle_keys::opener_for(app, cycle, None)?);
             }
-            if openers[cycle].open(text).is_none() {
+            if openers[cycle].open(&stored.head, stored.tail.as_deref()).is_err() {
                 return Ok(false);
             }
         }

@@ -50,8 +50,12 @@ const SCORES: Columns = Columns {
         "::bigint",
     ],
 };
-const SEALED: Columns =
-    Columns { table: "sealed_responses", names: &["id", "cycle_id", "sealed"], casts: &["", "", ""] };
+const SEALED: Columns = Columns {
+    table: "sealed_responses",
+    names: &["id", "cycle_id", "sealed", "tail_id"],
+    casts: &["", "", "", "::bigint"],
+};
+const SEALED_TAILS: Columns = Columns { table: "sealed_tails", names: &["id", "tail"], casts: &["::bigint", ""] };
 
 /// The drafts of the answered invitations go with their answers.
 fn delete_drafts_sql(backend: Backend, param: &str) -> String {
@@ -91,7 +95,7 @@ fn tables(rows: &[(NewResponse<'_>, String)], day: &str) -> [Value; 3] {
 }
 
 /// Stores `rows` (responses with their answers and values, in the order given) and `sealed`
-/// records (id, cycle, ciphertext), deletes the drafts of the `answered` invitations, and
+/// records (id, cycle, both parts), deletes the drafts of the `answered` invitations, and
 /// commits the transaction [`super::submissions::begin_and_lookup`] opened.
 ///
 /// On SQLite the same call also marks the `answered` invitations answered: that lookup ran
@@ -104,13 +108,15 @@ pub async fn write_and_commit(
     conn: &mut sqlx::AnyConnection,
     backend: Backend,
     rows: &[(NewResponse<'_>, String)],
-    sealed: &[(String, &str, String)],
+    sealed: &[(String, &str, super::sealed::Stored)],
     day: &str,
     answered: &[i64],
 ) -> Result<(), sqlx::Error> {
     let [responses, answers, scores] = tables(rows, day);
-    let sealed = Value::Array(sealed.iter().map(|(id, cycle, text)| json!([id, cycle, text])).collect());
-    let values = [responses, answers, scores, sealed, json!(answered)];
+    let tail_id = |id: &str, record: &super::sealed::Stored| record.tail.as_ref().map(|_| super::sealed::tail_id(id));
+    let tails = sealed.iter().filter_map(|(id, _, r)| Some(json!([tail_id(id, r)?, r.tail.as_ref()?]))).collect();
+    let sealed = sealed.iter().map(|(id, cycle, r)| json!([id, cycle, r.head, tail_id(id, r)])).collect();
+    let values = [responses, answers, scores, Value::Array(sealed), Value::Array(tails), json!(answered)];
     // SQLite runs them in one call, numbering the values across them; PostgreSQL prepares
     // one statement at a time, each taking its own value as `$1`.
     let param = |i: usize| match backend {
@@ -122,11 +128,12 @@ pub async fn write_and_commit(
         insert_sql(backend, &ANSWERS, &param(2)),
         insert_sql(backend, &SCORES, &param(3)),
         insert_sql(backend, &SEALED, &param(4)),
-        delete_drafts_sql(backend, &param(5)),
+        insert_sql(backend, &SEALED_TAILS, &param(5)),
+        delete_drafts_sql(backend, &param(6)),
     ];
     match backend {
         Backend::Sqlite => {
-            let mark = answered_sql("IN (SELECT value FROM json_each($5))", "$6");
+            let mark = answered_sql("IN (SELECT value FROM json_each($6))", "$7");
             let sql = format!("{mark}; {}; COMMIT", statements.join("; "));
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
             for v in values {

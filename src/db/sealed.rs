@@ -2,34 +2,100 @@
 use super::{Backend, Tx, placeholders, rows_per_statement};
 use sqlx::Row;
 
-/// One sealed record, under a random id (so not even its place in the table tells when it came).
-pub async fn insert(tx: &mut Tx, id: &str, cycle: &str, sealed: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("INSERT INTO sealed_responses (id, cycle_id, sealed) VALUES ($1, $2, $3)")
-        .bind(id)
-        .bind(cycle)
-        .bind(sealed)
-        .execute(&mut **tx)
-        .await
-        .map(|_| ())
+/// A sealed record as stored, in base64: its head and its tail (`domain::sealed::SealedParts`).
+/// A record of an earlier release is one part, its head, with no tail.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stored {
+    pub head: String,
+    pub tail: Option<String>,
 }
 
-/// Up to `limit` sealed records of a cycle (id, ciphertext) after the id `after`, in the order
-/// of their random ids: a close reads them a page at a time, outside any write transaction.
+/// The key of a record's tail in `sealed_tails`: the first 60 bits of its random id, so tails
+/// are as unordered as the records and lie in the records' order (a close deletes both a run
+/// of neighbours at a time). An id that is not hex (none the server makes) gets a hash of it.
+pub fn tail_id(id: &str) -> i64 {
+    id.get(..15).and_then(|prefix| i64::from_str_radix(prefix, 16).ok()).unwrap_or_else(|| {
+        let digest = <sha2::Sha256 as sha2::Digest>::digest(id.as_bytes());
+        i64::from_be_bytes(digest[..8].try_into().unwrap_or_default()) >> 4 & 0x0fff_ffff_ffff_ffff
+    })
+}
+
+/// One sealed record, under a random id (so not even its place in the table tells when it came).
+pub async fn insert(tx: &mut Tx, id: &str, cycle: &str, record: &Stored) -> Result<(), sqlx::Error> {
+    let tail_id = record.tail.as_ref().map(|_| tail_id(id));
+    sqlx::query("INSERT INTO sealed_responses (id, cycle_id, sealed, tail_id) VALUES ($1, $2, $3, $4)")
+        .bind(id)
+        .bind(cycle)
+        .bind(&record.head)
+        .bind(tail_id)
+        .execute(&mut **tx)
+        .await?;
+    put_tail(tx, tail_id, record.tail.as_deref()).await
+}
+
+/// Replaces a record's parts (sealed again under another key).
+pub async fn replace(tx: &mut Tx, id: &str, record: &Stored) -> Result<(), sqlx::Error> {
+    let tail_id = record.tail.as_ref().map(|_| tail_id(id));
+    sqlx::query("UPDATE sealed_responses SET sealed = $2, tail_id = $3 WHERE id = $1")
+        .bind(id)
+        .bind(&record.head)
+        .bind(tail_id)
+        .execute(&mut **tx)
+        .await?;
+    put_tail(tx, tail_id, record.tail.as_deref()).await
+}
+
+/// Stores (or replaces) a record's tail.
+async fn put_tail(tx: &mut Tx, tail_id: Option<i64>, tail: Option<&str>) -> Result<(), sqlx::Error> {
+    let (Some(tail_id), Some(tail)) = (tail_id, tail) else { return Ok(()) };
+    sqlx::query(
+        "INSERT INTO sealed_tails (id, tail) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET tail = excluded.tail",
+    )
+    .bind(tail_id)
+    .bind(tail)
+    .execute(&mut **tx)
+    .await
+    .map(|_| ())
+}
+
+/// Up to `limit` sealed records of a cycle (id, head) after the id `after`, in the order of
+/// their random ids: a close reads them a page at a time, outside any write transaction, and
+/// reads no tail (see [`tails`]).
 ///
 /// On SQLite the table is `WITHOUT ROWID` (no rowid to tell the order records came in), so its
-/// rows (4 KiB and more) live in the primary key's b-tree: a record looked up through the
-/// `cycle_id` index costs a descent through pages of a few rows each and their overflow pages.
-/// A pass over the table in key order, skipping other cycles, reads each page once.
+/// rows live in the primary key's b-tree, and a record looked up through the `cycle_id` index
+/// is a search of that b-tree comparing whole rows, overflow pages and all (`NOT INDEXED` did
+/// not stop SQLite from choosing that plan: `+cycle_id` does). A pass over the table in key
+/// order, skipping other cycles, reads each page once; a head lies on the row's own page, and
+/// the tails (overflow pages) are not read.
 pub async fn page(db: &super::Db, cycle: &str, after: &str, limit: i64) -> Result<Vec<(String, String)>, sqlx::Error> {
     let sql = match db.backend {
         Backend::Sqlite => {
-            "SELECT id, sealed FROM sealed_responses NOT INDEXED WHERE cycle_id = $1 AND id > $2 ORDER BY id LIMIT $3"
+            "SELECT id, sealed FROM sealed_responses WHERE +cycle_id = $1 AND id > $2 ORDER BY id LIMIT $3"
         }
         Backend::Postgres => {
             "SELECT id, sealed FROM sealed_responses WHERE cycle_id = $1 AND id > $2 ORDER BY id LIMIT $3"
         }
     };
     sqlx::query_as(sql).bind(cycle).bind(after).bind(limit).fetch_all(&db.pool).await
+}
+
+/// The tails of these records (id, tail): the few whose answers did not fit their heads.
+pub async fn tails(db: &super::Db, ids: &[String]) -> Result<Vec<(String, Option<String>)>, sqlx::Error> {
+    let mut found = Vec::with_capacity(ids.len());
+    let mut conn = db.pool.acquire().await?;
+    for chunk in ids.chunks(super::MAX_BINDS) {
+        let sql = format!(
+            "SELECT s.id, t.tail FROM sealed_responses s LEFT JOIN sealed_tails t ON t.id = s.tail_id WHERE s.id IN {}",
+            super::value_rows(&conn, 1, chunk.len())
+        );
+        let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql));
+        for id in chunk {
+            q = q.bind(id);
+        }
+        found.extend(q.fetch_all(&mut *conn).await?);
+    }
+    Ok(found)
 }
 
 /// Deletes these released records, in one short transaction.
@@ -39,14 +105,20 @@ pub async fn delete(db: &super::Db, ids: &[String]) -> Result<(), sqlx::Error> {
     tx.commit().await
 }
 
+/// Deletes these records and their tails.
 async fn delete_in(conn: &mut sqlx::AnyConnection, ids: &[String]) -> Result<(), sqlx::Error> {
     for chunk in ids.chunks(super::MAX_BINDS) {
-        let sql = format!("DELETE FROM sealed_responses WHERE id IN {}", super::value_rows(conn, 1, chunk.len()));
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for id in chunk {
-            q = q.bind(id);
+        let list = super::value_rows(conn, 1, chunk.len());
+        for sql in [
+            format!("DELETE FROM sealed_tails WHERE id IN (SELECT tail_id FROM sealed_responses WHERE id IN {list})"),
+            format!("DELETE FROM sealed_responses WHERE id IN {list}"),
+        ] {
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for id in chunk {
+                q = q.bind(id);
+            }
+            q.execute(&mut *conn).await?;
         }
-        q.execute(&mut *conn).await?;
     }
     Ok(())
 }
@@ -90,21 +162,30 @@ impl Shredder {
 /// Deletes, inside a rotation's transaction, the records a close left for cycles now closed:
 /// released already, and under keys the close destroyed.
 pub async fn delete_released_in(tx: &mut Tx) -> Result<u64, sqlx::Error> {
-    let done =
-        sqlx::query("DELETE FROM sealed_responses WHERE cycle_id IN (SELECT id FROM cycles WHERE status = 'closed')")
-            .execute(&mut **tx)
-            .await?;
+    let closed = "SELECT id FROM cycles WHERE status = 'closed'";
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "DELETE FROM sealed_tails WHERE id IN (SELECT tail_id FROM sealed_responses WHERE cycle_id IN ({closed}))"
+    )))
+    .execute(&mut **tx)
+    .await?;
+    let done = sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM sealed_responses WHERE cycle_id IN ({closed})")))
+        .execute(&mut **tx)
+        .await?;
     Ok(done.rows_affected())
 }
 
-/// Up to `limit` sealed records (id, ciphertext) of one cycle after `after`, inside a transaction.
-pub async fn page_in(tx: &mut Tx, cycle: &str, after: &str, limit: i64) -> Result<Vec<(String, String)>, sqlx::Error> {
-    sqlx::query_as("SELECT id, sealed FROM sealed_responses WHERE cycle_id = $1 AND id > $2 ORDER BY id LIMIT $3")
-        .bind(cycle)
-        .bind(after)
-        .bind(limit)
-        .fetch_all(&mut **tx)
-        .await
+/// Up to `limit` sealed records (id, both parts) of one cycle after `after`, inside a transaction.
+pub async fn page_in(tx: &mut Tx, cycle: &str, after: &str, limit: i64) -> Result<Vec<(String, Stored)>, sqlx::Error> {
+    let rows: Vec<(String, String, Option<String>)> = sqlx::query_as(
+        "SELECT s.id, s.sealed, t.tail FROM sealed_responses s LEFT JOIN sealed_tails t ON t.id = s.tail_id \
+         WHERE s.cycle_id = $1 AND s.id > $2 ORDER BY s.id LIMIT $3",
+    )
+    .bind(cycle)
+    .bind(after)
+    .bind(limit)
+    .fetch_all(&mut **tx)
+    .await?;
+    Ok(rows.into_iter().map(|(id, head, tail)| (id, Stored { head, tail })).collect())
 }
 
 /// Up to `limit` ids of records sealed for cycles that are closed: released, and left by a close
@@ -193,7 +274,7 @@ pub async fn scrub(db: &super::Db, what: Purge) -> Result<bool, sqlx::Error> {
     if db.backend == Backend::Postgres {
         let sql = match what {
             Purge::Key => "VACUUM cycle_keys, drafts",
-            Purge::Records => "VACUUM sealed_responses",
+            Purge::Records => "VACUUM sealed_responses, sealed_tails",
         };
         sqlx::query(sql).execute(&db.pool).await?;
         return Ok(true);
@@ -212,4 +293,21 @@ pub async fn scrub(db: &super::Db, what: Purge) -> Result<bool, sqlx::Error> {
         }
     }
     Ok(false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::tail_id;
+
+    #[test]
+    fn tails_lie_in_the_records_order() {
+        let mut ids: Vec<String> = (0..200).map(|_| crate::domain::token::random_id()).collect();
+        ids.sort();
+        let keys: Vec<i64> = ids.iter().map(|id| tail_id(id)).collect();
+        assert!(keys.windows(2).all(|w| w[0] <= w[1]), "sorted ids give sorted tail keys");
+        assert!(keys.iter().all(|&k| k >= 0));
+        assert_eq!(tail_id("ffffffffffffffffffffffffffffffff"), 0x0fff_ffff_ffff_ffff);
+        let odd = tail_id("left-by-a-close");
+        assert!((0..=0x0fff_ffff_ffff_ffff).contains(&odd) && odd != tail_id("left-by-another"));
+    }
 }

@@ -27,18 +27,22 @@ pub async fn anything_sealed(pool: &AnyPool) -> Result<bool, sqlx::Error> {
     Ok(found > 0)
 }
 
-/// One page of sealed records (id, cycle, ciphertext) after `after`, in id order: to check a
+/// One page of sealed records (id, cycle, both parts) after `after`, in id order: to check a
 /// key against every record without holding them all at once.
 pub async fn sealed_page(
     pool: &AnyPool,
     after: &str,
     limit: i64,
-) -> Result<Vec<(String, String, String)>, sqlx::Error> {
-    sqlx::query_as("SELECT id, cycle_id, sealed FROM sealed_responses WHERE id > $1 ORDER BY id LIMIT $2")
-        .bind(after)
-        .bind(limit)
-        .fetch_all(pool)
-        .await
+) -> Result<Vec<(String, String, super::sealed::Stored)>, sqlx::Error> {
+    let rows: Vec<(String, String, String, Option<String>)> = sqlx::query_as(
+        "SELECT s.id, s.cycle_id, s.sealed, t.tail FROM sealed_responses s \
+             LEFT JOIN sealed_tails t ON t.id = s.tail_id WHERE s.id > $1 ORDER BY s.id LIMIT $2",
+    )
+    .bind(after)
+    .bind(limit)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows.into_iter().map(|(id, cycle, head, tail)| (id, cycle, super::sealed::Stored { head, tail })).collect())
 }
 
 /// The stored key check value, read inside a transaction.
@@ -57,13 +61,8 @@ pub async fn replace(tx: &mut super::Tx, mac: &str, now: i64) -> Result<(), sqlx
         .map(|_| ())
 }
 
-pub async fn replace_sealed(tx: &mut super::Tx, id: &str, sealed: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE sealed_responses SET sealed = $2 WHERE id = $1")
-        .bind(id)
-        .bind(sealed)
-        .execute(&mut **tx)
-        .await
-        .map(|_| ())
+pub async fn replace_sealed(tx: &mut super::Tx, id: &str, record: &super::sealed::Stored) -> Result<(), sqlx::Error> {
+    super::sealed::replace(tx, id, record).await
 }
 
 /// Every draft: the hash of the link that saved it, its invitation, the invitation's survey,

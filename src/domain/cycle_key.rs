@@ -65,7 +65,7 @@ mod tests {
     fn a_cycle_key_opens_only_its_own_cycles_records_and_only_under_its_server_key() {
         let (ours, other) = (KeyWrap::derive(&[1; 32]), KeyWrap::derive(&[2; 32]));
         let (key, wrapped) = ours.fresh("Q4").unwrap();
-        let sealed = key.seal(&record(), "Q4", 200).unwrap();
+        let sealed = key.seal(&record(), "Q4", 200).unwrap().head;
         let unwrapped = ours.unwrap("Q4", &wrapped).expect("unwraps under its server key");
         assert_eq!(unwrapped.open(&sealed, "Q4").unwrap(), record());
         assert!(ours.unwrap("Q3", &wrapped).is_none(), "bound to its cycle");

@@ -16,6 +16,14 @@ use sha2::{Digest, Sha256};
 const NONCE: usize = 24;
 /// First byte of a record in this format; the previous release's JSON records start with `{`.
 const FORMAT: u8 = 2;
+/// A head's only content when its answer is sealed in the tail.
+const IN_TAIL: u8 = 3;
+const TAG: usize = 16;
+/// Plaintext bytes of a record's head. The head (its nonce, this and the tag, in base64 ~400
+/// characters) stays within the part of a row SQLite keeps on the b-tree page itself (489 bytes
+/// at least, with the row's 32-character id and a cycle id), so reading it reads no overflow
+/// page. An answer of a few scores and a short comment fits.
+const HEAD_PLAIN: usize = 248;
 
 /// What a sealed record holds: everything needed to write the response at close, and a
 /// fingerprint of the rater that only says whether two records came from one person.
@@ -52,6 +60,8 @@ pub enum SealError {
     Malformed,
     #[error("an answer is larger than its survey allows")]
     TooLarge,
+    #[error("a sealed answer is in its record's tail")]
+    InTail,
 }
 
 pub(super) fn derive(server_key: &[u8; 32], purpose: &[u8]) -> [u8; 32] {
@@ -84,35 +94,96 @@ impl SealKey {
         SealKey { cipher: XChaCha20Poly1305::new(key.into()) }
     }
 
-    /// Seals `answer` for the cycle `aad` (a record moved to another cycle does not open),
-    /// padded to `size` bytes ([`record_size`] of its survey).
-    pub fn seal(&self, answer: &SealedAnswer, aad: &str, size: usize) -> Result<Vec<u8>, SealError> {
-        let plain = pad_exact(&encode(answer)?, size).ok_or(SealError::TooLarge)?;
+    /// Seals `answer` for the cycle `aad` (a record moved to another cycle does not open), as
+    /// a head and a tail of one length each for every record of its survey ([`record_size`]):
+    /// an answer that fits the head is sealed there and the tail is random bytes; a longer one
+    /// is sealed in the tail, bound to its head, and the head says so. Either way the parts
+    /// look alike, and a close opens most answers from their heads alone, never reading the
+    /// padding that makes every record as long as the longest answer.
+    pub fn seal(&self, answer: &SealedAnswer, aad: &str, size: usize) -> Result<SealedParts, SealError> {
+        let encoded = encode(answer)?;
+        if encoded.len() + 4 > size {
+            return Err(SealError::TooLarge);
+        }
+        if let Some(plain) = pad_exact(&encoded, HEAD_PLAIN) {
+            let mut tail = vec![0u8; NONCE + size + TAG];
+            rand::fill(tail.as_mut_slice());
+            return Ok(SealedParts { head: self.seal_bytes(&plain, aad.as_bytes())?, tail });
+        }
+        let marker = pad_exact(&[IN_TAIL], HEAD_PLAIN).ok_or(SealError::TooLarge)?;
+        let head = self.seal_bytes(&marker, aad.as_bytes())?;
+        let whole = pad_exact(&encoded, size).ok_or(SealError::TooLarge)?;
+        let tail = self.seal_bytes(&whole, &tail_aad(aad, &head))?;
+        Ok(SealedParts { head, tail })
+    }
+
+    fn seal_bytes(&self, plain: &[u8], aad: &[u8]) -> Result<Vec<u8>, SealError> {
         let nonce: [u8; NONCE] = rand::random();
-        let sealed = self
-            .cipher
-            .encrypt(&XNonce::from(nonce), Payload { msg: &plain, aad: aad.as_bytes() })
-            .map_err(|_| SealError::Malformed)?;
+        let sealed =
+            self.cipher.encrypt(&XNonce::from(nonce), Payload { msg: plain, aad }).map_err(|_| SealError::Malformed)?;
         Ok([nonce.as_slice(), &sealed].concat())
     }
 
-    pub fn open(&self, sealed: &[u8], aad: &str) -> Result<SealedAnswer, SealError> {
+    /// The padded plaintext of one part.
+    fn open_bytes(&self, sealed: &[u8], aad: &[u8]) -> Result<Vec<u8>, SealError> {
         if sealed.len() <= NONCE {
             return Err(SealError::Malformed);
         }
         let (nonce, body) = sealed.split_at(NONCE);
         let nonce = <[u8; NONCE]>::try_from(nonce).map_err(|_| SealError::Malformed)?;
-        let plain = self
-            .cipher
-            .decrypt(&XNonce::from(nonce), Payload { msg: body, aad: aad.as_bytes() })
-            .map_err(|_| SealError::WrongKey)?;
-        let bytes = unpad(&plain).ok_or(SealError::Malformed)?;
-        match bytes.first() {
-            Some(&FORMAT) => decode(&bytes[1..]).ok_or(SealError::Malformed),
-            // The previous release sealed JSON, padded to a size class.
-            Some(b'{') => serde_json::from_slice(bytes).map_err(|_| SealError::Malformed),
-            _ => Err(SealError::Malformed),
+        self.cipher.decrypt(&XNonce::from(nonce), Payload { msg: body, aad }).map_err(|_| SealError::WrongKey)
+    }
+
+    /// Opens a record from its head (or the one part of an earlier release's record).
+    /// [`SealError::InTail`] when the answer is in the tail: see [`SealKey::open_tail`].
+    pub fn open(&self, sealed: &[u8], aad: &str) -> Result<SealedAnswer, SealError> {
+        let plain = self.open_bytes(sealed, aad.as_bytes())?;
+        match unpad(&plain).ok_or(SealError::Malformed)? {
+            [IN_TAIL] => Err(SealError::InTail),
+            bytes => parse(bytes),
         }
+    }
+
+    /// Opens a record from its head, and from its tail when the answer is there and `tail` is
+    /// given ([`SealError::InTail`] when it is not).
+    pub fn open_parts(&self, head: &[u8], tail: Option<&[u8]>, aad: &str) -> Result<SealedAnswer, SealError> {
+        match (self.open(head, aad), tail) {
+            (Err(SealError::InTail), Some(tail)) => self.open_tail(head, tail, aad),
+            (opened, _) => opened,
+        }
+    }
+
+    /// Opens a record whose answer is in its tail: the head must open and say so, and the tail
+    /// must be the one sealed with that head.
+    pub fn open_tail(&self, head: &[u8], tail: &[u8], aad: &str) -> Result<SealedAnswer, SealError> {
+        match self.open(head, aad) {
+            Err(SealError::InTail) => {}
+            Ok(_) => return Err(SealError::Malformed),
+            Err(e) => return Err(e),
+        }
+        let plain = self.open_bytes(tail, &tail_aad(aad, head))?;
+        parse(unpad(&plain).ok_or(SealError::Malformed)?)
+    }
+}
+
+/// A sealed record in its two parts, each of one length for every record of a survey.
+#[derive(Debug, Clone)]
+pub struct SealedParts {
+    pub head: Vec<u8>,
+    pub tail: Vec<u8>,
+}
+
+/// A tail opens only with the head it was sealed with (the head's random nonce) and in its cycle.
+fn tail_aad(aad: &str, head: &[u8]) -> Vec<u8> {
+    [aad.as_bytes(), b"\0tail\0", head.get(..NONCE).unwrap_or(head)].concat()
+}
+
+fn parse(bytes: &[u8]) -> Result<SealedAnswer, SealError> {
+    match bytes.first() {
+        Some(&FORMAT) => decode(&bytes[1..]).ok_or(SealError::Malformed),
+        // The first release sealed JSON, padded to a size class.
+        Some(b'{') => serde_json::from_slice(bytes).map_err(|_| SealError::Malformed),
+        _ => Err(SealError::Malformed),
     }
 }
 
@@ -273,26 +344,53 @@ mod tests {
         let key = SealKey::derive(&[7; 32]);
         let size = record_size(&survey());
         let sealed = key.seal(&answer("keeps the team calm"), "Q4", size).unwrap();
-        assert_eq!(key.open(&sealed, "Q4"), Ok(answer("keeps the team calm")));
-        assert_eq!(key.open(&sealed, "Q3"), Err(SealError::WrongKey), "bound to its cycle");
-        assert_eq!(SealKey::derive(&[8; 32]).open(&sealed, "Q4"), Err(SealError::WrongKey));
-        let text = String::from_utf8_lossy(&sealed);
+        assert_eq!(
+            key.open(&sealed.head, "Q4"),
+            Ok(answer("keeps the team calm")),
+            "a short answer opens from its head"
+        );
+        assert_eq!(key.open(&sealed.head, "Q3"), Err(SealError::WrongKey), "bound to its cycle");
+        assert_eq!(SealKey::derive(&[8; 32]).open(&sealed.head, "Q4"), Err(SealError::WrongKey));
+        assert_eq!(key.open(&sealed.tail, "Q4"), Err(SealError::WrongKey), "its tail is random bytes");
+        let text = String::from_utf8_lossy(&[sealed.head.as_slice(), &sealed.tail].concat()).into_owned();
         assert!(!text.contains("keeps the team calm") && !text.contains("subject-E1001"), "nothing in clear");
-        assert_ne!(key.seal(&answer("x"), "Q4", size).unwrap(), key.seal(&answer("x"), "Q4", size).unwrap());
+        let again = key.seal(&answer("x"), "Q4", size).unwrap();
+        assert_ne!(again.head, key.seal(&answer("x"), "Q4", size).unwrap().head);
+    }
+
+    #[test]
+    fn a_long_answer_opens_only_from_its_own_tail() {
+        let key = SealKey::derive(&[7; 32]);
+        let size = record_size(&survey());
+        let long = "很有帮助，".repeat(200);
+        let (a, b) = (key.seal(&answer(&long), "Q4", size).unwrap(), key.seal(&answer(&long), "Q4", size).unwrap());
+        assert_eq!(key.open(&a.head, "Q4"), Err(SealError::InTail), "the head says where the answer is");
+        assert_eq!(key.open_tail(&a.head, &a.tail, "Q4"), Ok(answer(&long)));
+        assert_eq!(key.open_tail(&a.head, &b.tail, "Q4"), Err(SealError::WrongKey), "another record's tail");
+        assert_eq!(key.open_tail(&a.head, &a.tail, "Q3"), Err(SealError::WrongKey), "bound to its cycle");
+        let short = key.seal(&answer("ok"), "Q4", size).unwrap();
+        assert_eq!(
+            key.open_tail(&short.head, &a.tail, "Q4"),
+            Err(SealError::Malformed),
+            "a short answer has no tail to open"
+        );
     }
 
     #[test]
     fn every_record_of_a_survey_has_one_size() {
         let key = SealKey::derive(&[7; 32]);
         let size = record_size(&survey());
-        let lengths: Vec<usize> =
+        let lengths: Vec<(usize, usize)> =
             ["", "ok", &"x".repeat(3_500), &"很有帮助，".repeat(1_000), &"😀\u{1}\"".repeat(1_666)]
                 .iter()
-                .map(|c| key.seal(&answer(c), "Q4", size).unwrap().len())
+                .map(|c| key.seal(&answer(c), "Q4", size).unwrap())
+                .map(|s| (s.head.len(), s.tail.len()))
                 .collect();
         assert!(lengths.iter().all(|&l| l == lengths[0]), "{lengths:?}");
+        assert!(lengths[0].0 * 4 / 3 <= 400, "a head in base64 stays on its b-tree page: {lengths:?}");
         let longest = "😀".repeat(MAX_TEXT_ANSWER);
-        assert_eq!(key.open(&key.seal(&answer(&longest), "Q4", size).unwrap(), "Q4"), Ok(answer(&longest)));
+        let sealed = key.seal(&answer(&longest), "Q4", size).unwrap();
+        assert_eq!(key.open_tail(&sealed.head, &sealed.tail, "Q4"), Ok(answer(&longest)));
         let too_long = "😀".repeat(MAX_TEXT_ANSWER * 2);
         assert!(matches!(key.seal(&answer(&too_long), "Q4", size), Err(SealError::TooLarge)), "never a larger record");
     }
