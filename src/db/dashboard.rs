@@ -1,5 +1,5 @@
 //! Reads for the dashboard: cycles, per-subject progress, per-response values, history.
-use super::get_bool;
+use super::json_rows;
 use sqlx::{AnyPool, Row};
 use std::collections::HashMap;
 
@@ -56,21 +56,19 @@ pub async fn response_values(
     cycle: &str,
     only: super::scores::Only<'_>,
 ) -> Result<Vec<(String, String, String, bool, f64)>, sqlx::Error> {
-    let sql = format!(
-        "SELECT subject_id, indicator, relation, anonymous, value FROM response_scores WHERE cycle_id = $1 AND {}{}",
+    let mut conn = pool.acquire().await?;
+    let rest = format!(
+        "FROM response_scores WHERE cycle_id = $1 AND {}{}",
         super::scores::RELEASED_VALUES,
         only.filter("subject_id")
     );
-    let rows = only.bind(sqlx::query(sqlx::AssertSqlSafe(sql)).bind(cycle)).fetch_all(pool).await?;
+    let sql =
+        json_rows::select_sql(super::backend_of(&conn), "subject_id, indicator, relation, anonymous, value", &rest);
+    let rows = json_rows::fetch(&mut conn, only.bind(sqlx::query(sqlx::AssertSqlSafe(sql)).bind(cycle))).await?;
     rows.iter()
         .map(|r| {
-            Ok((
-                r.try_get("subject_id")?,
-                r.try_get("indicator")?,
-                r.try_get("relation")?,
-                get_bool(r, "anonymous")?,
-                r.try_get("value")?,
-            ))
+            let text = |i| json_rows::text(r, i);
+            Ok((text(0)?, text(1)?, text(2)?, json_rows::flag(r, 3)?, json_rows::float(r, 4)?))
         })
         .collect()
 }

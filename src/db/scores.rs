@@ -151,23 +151,28 @@ pub struct Comment {
 }
 
 pub async fn comments(pool: &AnyPool, cycle: &str, only: Only<'_>) -> Result<Vec<Comment>, sqlx::Error> {
-    let sql = format!(
-        "SELECT r.subject_id, r.relation, r.survey_id, s.anonymous, a.question_id, a.text FROM responses r \
-         JOIN surveys s ON s.id = r.survey_id JOIN answers a ON a.response_id = r.id \
+    let mut conn = pool.acquire().await?;
+    let rest = format!(
+        "FROM responses r JOIN surveys s ON s.id = r.survey_id JOIN answers a ON a.response_id = r.id \
          WHERE r.cycle_id = $1 AND {RELEASED_RESPONSES}{} AND a.text IS NOT NULL",
         only.filter("r.subject_id")
     );
-    let rows = only.bind(sqlx::query(sqlx::AssertSqlSafe(sql)).bind(cycle)).fetch_all(pool).await?;
+    let columns = "r.subject_id, r.relation, r.survey_id, s.anonymous, a.question_id, a.text";
+    let sql = super::json_rows::select_sql(super::backend_of(&conn), columns, &rest);
+    let rows = super::json_rows::fetch(&mut conn, only.bind(sqlx::query(sqlx::AssertSqlSafe(sql)).bind(cycle))).await?;
     rows.iter()
         .map(|r| {
-            let relation = relation(r)?;
+            let text = |i| super::json_rows::text(r, i);
+            let raw = text(1)?;
+            let relation =
+                Relation::parse(&raw).ok_or_else(|| sqlx::Error::Decode(format!("relation {raw:?}").into()))?;
             Ok(Comment {
-                subject: r.try_get("subject_id")?,
+                subject: text(0)?,
                 relation,
-                anonymous: relation.is_anonymous(get_bool(r, "anonymous")?),
-                question: r.try_get("question_id")?,
-                text: r.try_get("text")?,
-                survey: r.try_get("survey_id")?,
+                anonymous: relation.is_anonymous(super::json_rows::flag(r, 3)?),
+                question: text(4)?,
+                text: text(5)?,
+                survey: text(2)?,
             })
         })
         .collect()
