@@ -84,4 +84,31 @@ async fn a_read_never_stores_results(backend: Backend) {
     assert_eq!(after, stored_scores);
 }
 
-on_both_databases!(closed_cycles_are_read_from_their_stored_results, a_read_never_stores_results);
+/// A cycle's values, read as one JSON array, come back bit for bit: JSON from SQLite carries
+/// 15 significant digits of a REAL, a double needs 17.
+async fn values_read_back_exactly(backend: Backend) {
+    let app = common::spawn_app(backend).await;
+    app.seed_org().await;
+    app.seed_survey().await;
+    app.seed_cycle("2026-Q4").await;
+    let row = json!({"survey":"csat","subject":"E1001","respondent":{"customer":"C1"},"relation":"customer"});
+    let (s, b) = app.post("/api/v1/cycles/2026-Q4/invitations", json!({"invitations":[row],"deliver":"none"})).await;
+    assert_eq!(s, 201, "{b}");
+    let link = b["links"][0]["url"].as_str().unwrap().to_string();
+    assert_eq!(app.client.post(&link).form(&[("q1", "4")]).send().await.unwrap().status().as_u16(), 303);
+    let exact: [f64; 3] = [200.0 / 3.0, 0.1 + 0.2, 1.0 / 7.0];
+    let pool = &app.state.db().pool;
+    for value in exact {
+        sqlx::query("UPDATE response_scores SET value = $1").bind(value).execute(pool).await.unwrap();
+        let read =
+            candor::db::dashboard::response_values(pool, "2026-Q4", candor::db::scores::Only::All).await.unwrap();
+        assert!(!read.is_empty());
+        assert!(read.iter().all(|r| r.4.to_bits() == value.to_bits()), "{value:?} read back as {read:?}");
+    }
+}
+
+on_both_databases!(
+    closed_cycles_are_read_from_their_stored_results,
+    a_read_never_stores_results,
+    values_read_back_exactly
+);

@@ -167,8 +167,8 @@ pub async fn stage(app: &App, cycle: &str, run: &str, opened: &Opened, day: &str
 
 type Opening = std::result::Result<(SealedAnswer, SealedUnder), SealError>;
 
-/// Opens a page of records from their heads, then the few whose answers are in their tails
-/// from both parts. One record this key cannot open stops the whole close: nothing is
+/// Opens a page of records from their heads, then those whose answers are in their tails from
+/// both parts (the page's tails read by the page's range of keys). One record this key cannot open stops the whole close: nothing is
 /// released half-way.
 async fn open_page(
     app: &App,
@@ -180,9 +180,11 @@ async fn open_page(
     let (mut opened, parts) = open_all(opener, heads.into_iter().map(|head| (head, None)).collect()).await?;
     let in_tail: Vec<usize> = (0..opened.len()).filter(|&i| matches!(opened[i], Err(SealError::InTail))).collect();
     if !in_tail.is_empty() {
-        let wanted: Vec<String> = in_tail.iter().map(|&i| ids[i].clone()).collect();
-        let mut tails: HashMap<String, Option<String>> = sealed::tails(&app.db, &wanted).await?.into_iter().collect();
-        let both = in_tail.iter().map(|&i| (parts[i].0.clone(), tails.remove(&ids[i]).flatten())).collect();
+        // The page's whole range of tails: the request says nothing of which records need one.
+        let keys: Vec<i64> = ids.iter().map(|id| sealed::tail_id(id)).collect();
+        let (from, to) = (keys.iter().min().copied().unwrap_or(0), keys.iter().max().copied().unwrap_or(0));
+        let mut tails: HashMap<i64, String> = sealed::tails_between(&app.db, from, to).await?.into_iter().collect();
+        let both = in_tail.iter().map(|&i| (parts[i].0.clone(), tails.remove(&keys[i]))).collect();
         let (again, _) = open_all(opener, both).await?;
         for (i, o) in in_tail.into_iter().zip(again) {
             opened[i] = o;

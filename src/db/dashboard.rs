@@ -62,8 +62,9 @@ pub async fn response_values(
         super::scores::RELEASED_VALUES,
         only.filter("subject_id")
     );
-    let sql =
-        json_rows::select_sql(super::backend_of(&conn), "subject_id, indicator, relation, anonymous, value", &rest);
+    let backend = super::backend_of(&conn);
+    let columns = format!("subject_id, indicator, relation, anonymous, {}", json_rows::exact(backend, "value"));
+    let sql = json_rows::select_sql(backend, &columns, &rest);
     let rows = json_rows::fetch(&mut conn, only.bind(sqlx::query(sqlx::AssertSqlSafe(sql)).bind(cycle))).await?;
     rows.iter()
         .map(|r| {

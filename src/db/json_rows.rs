@@ -124,9 +124,23 @@ pub async fn fetch<'q>(
     serde_json::from_str(&json).map_err(|e| sqlx::Error::Decode(e.into()))
 }
 
-/// Column `i` of a returned row as a number.
+/// A floating-point column as text that reads back exactly: JSON from SQLite carries 15
+/// significant digits of a REAL, one fewer than a double needs.
+pub fn exact(backend: Backend, column: &str) -> String {
+    match backend {
+        Backend::Sqlite => format!("printf('%!.17g', {column})"),
+        Backend::Postgres => format!("{column}::text"),
+    }
+}
+
+/// Column `i` of a returned row as a number: one selected as [`exact`] text, or a JSON number.
 pub fn float(row: &[Value], i: usize) -> Result<f64, sqlx::Error> {
-    row.get(i).and_then(Value::as_f64).ok_or_else(|| sqlx::Error::Decode(format!("column {i}: not a number").into()))
+    let value = match row.get(i) {
+        Some(Value::String(text)) => text.parse().ok(),
+        Some(number) => number.as_f64(),
+        None => None,
+    };
+    value.ok_or_else(|| sqlx::Error::Decode(format!("column {i}: not a number").into()))
 }
 
 /// Column `i` of a returned row as a flag: `true`/`false` from PostgreSQL, 1/0 from SQLite.
