@@ -154,6 +154,40 @@ async fn every_sealed_record_of_a_survey_has_one_length(backend: Backend) {
     assert!(c.to_string().contains(&long), "released with the group: {c}");
 }
 
+/// A long answer is sealed in its record's tail, bound to its head: tails swapped between two
+/// records (someone with write access to the database) open under neither, and the close stops
+/// with 409 `unsealable`, releasing nothing.
+async fn a_tail_swapped_between_records_stops_the_close(backend: Backend) {
+    let app = common::spawn_app(backend).await;
+    org(&app).await;
+    let links = mail::invite_by_email(&app, None, "Q4", vec![peer("S", "R1"), peer("S", "R2"), peer("S", "R3")]).await;
+    for (i, link) in links.iter().enumerate() {
+        let long: String = format!("{i} keeps the whole team informed. ").repeat(40);
+        answer(&app, link, "4", &long).await;
+    }
+    let pool = &app.state.db().pool;
+    let tails: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT t.id, t.tail FROM sealed_tails t JOIN sealed_responses s ON s.tail_id = t.id ORDER BY t.id",
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap();
+    assert_eq!(tails.len(), 3, "each long answer has its tail");
+    for (k, (id, _)) in tails.iter().enumerate().take(2) {
+        let other = &tails[1 - k].1;
+        sqlx::query("UPDATE sealed_tails SET tail = $1 WHERE id = $2")
+            .bind(other)
+            .bind(id)
+            .execute(pool)
+            .await
+            .unwrap();
+    }
+    let (s, b) = app.post("/api/v1/cycles/Q4/close", json!({})).await;
+    assert_eq!((s, b["error"]["code"].as_str()), (409, Some("unsealable")), "{b}");
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM responses").await, 0, "nothing released");
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM sealed_responses").await, 3, "every answer still sealed");
+}
+
 /// B7: three customer records with one address, answered by one person on an anonymous survey,
 /// are one rater: the group stays below the threshold.
 async fn customers_sharing_an_address_count_once(backend: Backend) {
@@ -285,6 +319,7 @@ on_both_databases!(
     re_pointed_emails_reroute_no_review,
     no_anonymous_review_is_handed_out,
     every_sealed_record_of_a_survey_has_one_length,
+    a_tail_swapped_between_records_stops_the_close,
     customers_sharing_an_address_count_once,
     nobody_above_the_subject_is_their_peer,
     an_unopenable_record_stops_the_close,
