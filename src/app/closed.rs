@@ -45,13 +45,14 @@ pub async fn ensure(db: &Db, cycle: &Cycle) -> Result<()> {
     }
     let now = time::now();
     // How long each step took, in the log: what a slow close spends its time on.
-    let (started, ms) = (std::time::Instant::now(), |since: std::time::Instant| since.elapsed().as_millis() as u64);
+    let started = std::time::Instant::now();
+    let mut lap = Lap(started);
     let scores = results::compute_scores(db, cycle, now, Only::All).await?;
-    let scores_ms = ms(started);
+    let scores_ms = lap.ms();
     let mut comments = results::compute_comments(db, cycle, Only::All).await?;
-    let comments_ms = ms(started) - scores_ms;
+    let comments_ms = lap.ms();
     let mut values = results::compute_values(db, cycle, Only::All).await?;
-    let values_ms = ms(started) - scores_ms - comments_ms;
+    let values_ms = lap.ms();
     // Who has something to read: a score others gave, or a released comment.
     let released: Vec<String> = scores
         .subjects
@@ -86,7 +87,7 @@ pub async fn ensure(db: &Db, cycle: &Cycle) -> Result<()> {
         .collect::<Result<Vec<_>>>()?;
     // Each group's parts and the participation, for analytics (heatmap, periods, exports).
     let parts = super::analytics::parts_of(db, cycle).await?;
-    let parts_ms = ms(started) - scores_ms - comments_ms - values_ms;
+    let parts_ms = lap.ms();
     let mut tx = db.begin().await?;
     if stored::store(&mut tx, &cycle.id, &rows, now).await? {
         crate::db::analytics::store_parts(&mut tx, &cycle.id, &parts, now).await?;
@@ -96,13 +97,23 @@ pub async fn ensure(db: &Db, cycle: &Cycle) -> Result<()> {
         stored::queue_results_emails(&mut tx, &cycle.id, &subjects, now).await?;
         tx.commit().await?;
         tracing::info!(
-            cycle = %cycle.id, subjects = rows.len(), scores_ms, comments_ms, values_ms, parts_ms, all_ms = ms(started),
+            cycle = %cycle.id, subjects = rows.len(), scores_ms, comments_ms, values_ms, parts_ms, all_ms = started.elapsed().as_millis() as u64,
             "results stored"
         );
     } else {
         tx.rollback().await?;
     }
     Ok(())
+}
+
+/// Milliseconds since the last lap.
+struct Lap(std::time::Instant);
+
+impl Lap {
+    fn ms(&mut self) -> u64 {
+        let since = std::mem::replace(&mut self.0, std::time::Instant::now());
+        since.elapsed().as_millis() as u64
+    }
 }
 
 /// An indicator as stored: the output's shape, with relation names owned.

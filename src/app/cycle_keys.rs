@@ -155,7 +155,7 @@ pub(super) async fn reseal_under(
             };
             let size = record_size(super::keys::survey(tx, &mut surveys, &record.survey_id).await?);
             let sealed = new.seal(&record, cycle, size).map_err(Error::internal)?;
-            crate::db::server_key::replace_sealed(tx, id, &crate::app::sealing::stored(&sealed)).await?;
+            crate::db::sealed::replace(tx, id, &crate::app::sealing::stored(&sealed)).await?;
             moved += 1;
         }
     }

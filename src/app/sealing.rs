@@ -168,8 +168,8 @@ pub async fn stage(app: &App, cycle: &str, run: &str, opened: &Opened, day: &str
 type Opening = std::result::Result<(SealedAnswer, SealedUnder), SealError>;
 
 /// Opens a page of records from their heads, then those whose answers are in their tails from
-/// both parts (the page's tails read by the page's range of keys). One record this key cannot open stops the whole close: nothing is
-/// released half-way.
+/// both parts (the page's tails read by the page's range of keys). One record this key cannot
+/// open stops the whole close: nothing is released half-way.
 async fn open_page(
     app: &App,
     opener: &Arc<Opener>,

@@ -146,8 +146,9 @@ pub fn float(row: &[Value], i: usize) -> Result<f64, sqlx::Error> {
 /// Column `i` of a returned row as a flag: `true`/`false` from PostgreSQL, 1/0 from SQLite.
 pub fn flag(row: &[Value], i: usize) -> Result<bool, sqlx::Error> {
     match row.get(i) {
-        Some(Value::Bool(b)) => Ok(*b),
-        Some(Value::Number(n)) if n.as_i64().is_some() => Ok(n.as_i64() != Some(0)),
-        _ => Err(sqlx::Error::Decode(format!("column {i}: not a flag").into())),
+        Some(Value::Bool(b)) => Some(*b),
+        Some(Value::Number(n)) => n.as_i64().map(|v| v != 0),
+        _ => None,
     }
+    .ok_or_else(|| sqlx::Error::Decode(format!("column {i}: not a flag").into()))
 }

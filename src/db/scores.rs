@@ -78,8 +78,11 @@ pub async fn indicators(pool: &AnyPool, cycle: &str) -> Result<Vec<String>, sqlx
 }
 
 fn relation(r: &sqlx::any::AnyRow) -> Result<Relation, sqlx::Error> {
-    let raw: String = r.try_get("relation")?;
-    Relation::parse(&raw).ok_or_else(|| sqlx::Error::Decode(format!("relation {raw:?}").into()))
+    parse_relation(&r.try_get::<String, _>("relation")?)
+}
+
+fn parse_relation(raw: &str) -> Result<Relation, sqlx::Error> {
+    Relation::parse(raw).ok_or_else(|| sqlx::Error::Decode(format!("relation {raw:?}").into()))
 }
 
 /// The responses of cycle `$1` a reader may count: those a close released only once the cycle
@@ -163,9 +166,7 @@ pub async fn comments(pool: &AnyPool, cycle: &str, only: Only<'_>) -> Result<Vec
     rows.iter()
         .map(|r| {
             let text = |i| super::json_rows::text(r, i);
-            let raw = text(1)?;
-            let relation =
-                Relation::parse(&raw).ok_or_else(|| sqlx::Error::Decode(format!("relation {raw:?}").into()))?;
+            let relation = parse_relation(&text(1)?)?;
             Ok(Comment {
                 subject: text(0)?,
                 relation,

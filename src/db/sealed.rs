@@ -41,7 +41,8 @@ pub async fn insert(tx: &mut Tx, id: &str, cycle: &str, record: &Stored) -> Resu
         .map(|_| ())
 }
 
-/// Replaces a record's parts (sealed again under another key).
+/// Replaces a record's parts (sealed again under another key). Its tail is replaced where it
+/// is (the key is the record's), or stored for a record of an earlier release that had none.
 pub async fn replace(tx: &mut Tx, id: &str, record: &Stored) -> Result<(), sqlx::Error> {
     let tail_id = record.tail.as_ref().map(|_| tail_id(id));
     sqlx::query("UPDATE sealed_responses SET sealed = $2, tail_id = $3 WHERE id = $1")
@@ -50,12 +51,7 @@ pub async fn replace(tx: &mut Tx, id: &str, record: &Stored) -> Result<(), sqlx:
         .bind(tail_id)
         .execute(&mut **tx)
         .await?;
-    put_tail(tx, tail_id, record.tail.as_deref()).await
-}
-
-/// Stores (or replaces) a record's tail.
-async fn put_tail(tx: &mut Tx, tail_id: Option<i64>, tail: Option<&str>) -> Result<(), sqlx::Error> {
-    let (Some(tail_id), Some(tail)) = (tail_id, tail) else { return Ok(()) };
+    let (Some(tail_id), Some(tail)) = (tail_id, &record.tail) else { return Ok(()) };
     sqlx::query(
         "INSERT INTO sealed_tails (id, tail) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET tail = excluded.tail",
     )

@@ -61,10 +61,6 @@ pub async fn replace(tx: &mut super::Tx, mac: &str, now: i64) -> Result<(), sqlx
         .map(|_| ())
 }
 
-pub async fn replace_sealed(tx: &mut super::Tx, id: &str, record: &super::sealed::Stored) -> Result<(), sqlx::Error> {
-    super::sealed::replace(tx, id, record).await
-}
-
 /// Every draft: the hash of the link that saved it, its invitation, the invitation's survey,
 /// its ciphertext.
 pub async fn drafts_in(tx: &mut super::Tx) -> Result<Vec<(String, i64, String, String)>, sqlx::Error> {
