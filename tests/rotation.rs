@@ -190,8 +190,86 @@ async fn a_database_on_the_published_key_is_moved_off_it(backend: Backend) {
     assert_eq!((peer["n"].as_u64(), peer["score"].as_f64()), (Some(3), Some(66.7)), "{peer}");
 }
 
+/// Long answers live in their records' tails: moved under a cycle key at start (sealed before
+/// the cycle had one), then sealed again by a rotation, each keeps its tail, and the close
+/// releases every comment whole.
+async fn long_answers_keep_their_tails_through_start_and_rotation(backend: Backend) {
+    let app = common::spawn_app(backend).await;
+    let (mail_dir, admin_key) = (app.mail_dir.clone(), app.admin_key.clone());
+    let people: Vec<Value> = ["M", "S", "R1", "R2", "R3"]
+        .iter()
+        .map(|id| json!({"id":id,"name":id,"email":format!("{}@corp.example", id.to_lowercase()),"manager":if *id == "M" { Value::Null } else { json!("M") },"team":"East"}))
+        .collect();
+    assert_eq!(app.post("/api/v1/people", json!({ "people": people })).await.0, 200);
+    let survey = json!({"id":"said","kind":"peer","title":"360","questions":[
+        {"id":"t1","text":"Teamwork","type":"scale","min":1,"max":5,"indicator":"teamwork"},
+        {"id":"n1","text":"Keep doing","type":"text"}]});
+    assert_eq!(app.post("/api/v1/surveys", survey).await.0, 200);
+    app.seed_cycle("Q4").await;
+    let peer = |r: &str| json!({"survey":"said","subject":"S","respondent":{"person":r},"relation":"peer"});
+    let (s, b) =
+        app.post("/api/v1/cycles/Q4/invitations", json!({"invitations":[peer("R1"), peer("R2"), peer("R3")]})).await;
+    assert_eq!(s, 201, "{b}");
+    let ids: Vec<i64> =
+        sqlx::query_scalar("SELECT id FROM invitations ORDER BY id").fetch_all(&app.state.db().pool).await.unwrap();
+    let key: [u8; 32] =
+        base64::Engine::decode(&base64::engine::general_purpose::STANDARD, app.state.config.key.clone().unwrap())
+            .unwrap()
+            .try_into()
+            .unwrap();
+    let (db, _) = app.stop().await;
+    // Answered as an earlier release did, before cycles had keys: under the server key's own.
+    let raw = candor::db::Db::connect(&db.url).await.unwrap();
+    sqlx::query("DELETE FROM cycle_keys").execute(&raw.pool).await.unwrap();
+    let config = with_key_file(&db, mail_dir.clone(), &key);
+    let earlier = candor::app::App::new(raw.clone(), config.clone(), &key);
+    let comments: Vec<String> =
+        (0..3).map(|i| format!("{i}: 季度末带领全队完成目标, keeps everyone informed. ").repeat(30)).collect();
+    for (id, text) in ids.iter().zip(&comments) {
+        let answers = vec![
+            candor::domain::answers::Answer { question_id: "t1".into(), value: Some(4), text: None },
+            candor::domain::answers::Answer { question_id: "n1".into(), value: None, text: Some(text.clone()) },
+        ];
+        assert!(candor::app::responses::submit_for_invitation(&earlier, *id, answers).await.unwrap());
+    }
+    let tails = |pool: sqlx::AnyPool| async move {
+        let rows: Vec<(String, Option<String>)> = sqlx::query_as(
+            "SELECT s.sealed, t.tail FROM sealed_responses s LEFT JOIN sealed_tails t ON t.id = s.tail_id ORDER BY s.id",
+        )
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+        rows
+    };
+    let before = tails(raw.pool.clone()).await;
+    assert_eq!(before.len(), 3);
+    assert!(before.iter().all(|(_, t)| t.is_some()), "each long answer is in its tail");
+    raw.pool.close().await;
+    // The start gives the cycle its key and seals every answer again under it, tails too.
+    let app = common::start(db, config.clone(), Some(admin_key.clone())).await;
+    let started = tails(app.state.db().pool.clone()).await;
+    assert_eq!(started.len(), 3);
+    for (after, was) in started.iter().zip(&before) {
+        assert!(after.1.is_some() && after.1 != was.1, "the tail is sealed again, not dropped: {after:?}");
+    }
+    let (db, _) = app.stop().await;
+    let done = candor::key_rotation::rotate(config.clone(), false).await.expect("rotated");
+    assert_eq!(done.answers, 3, "{done:?}");
+    let app = common::start(db, config, Some(admin_key)).await;
+    let rotated = tails(app.state.db().pool.clone()).await;
+    for (after, was) in rotated.iter().zip(&started) {
+        assert!(after.1.is_some() && after.1 != was.1, "the tail is sealed again, not dropped: {after:?}");
+    }
+    assert_eq!(app.post("/api/v1/cycles/Q4/close", json!({})).await.0, 200);
+    let (_, c) = app.get("/api/v1/cycles/Q4/comments?subject=S").await;
+    for text in &comments {
+        assert!(c.to_string().contains(text.trim()), "every long comment released whole: {c}");
+    }
+}
+
 on_both_databases!(
     a_rotation_keeps_every_answer_and_draft,
     an_interrupted_rotation_is_settled_at_start,
     a_database_on_the_published_key_is_moved_off_it,
+    long_answers_keep_their_tails_through_start_and_rotation,
 );
