@@ -267,9 +267,51 @@ async fn long_answers_keep_their_tails_through_start_and_rotation(backend: Backe
     }
 }
 
+/// A rotation run while an instance still serves (the README says to stop them all): that
+/// instance holds the cycle's key from before, and must not seal an answer under it, which no
+/// key would open after the rotation. It refuses the answer, storing nothing; restarted on the
+/// new key, it takes the same answer.
+async fn an_instance_left_running_through_a_rotation_seals_nothing_under_old_keys(backend: Backend) {
+    let app = common::spawn_app(backend).await;
+    let people: Vec<Value> = ["M", "S", "R1", "R2"]
+        .iter()
+        .map(|id| json!({"id":id,"name":id,"email":format!("{}@corp.example", id.to_lowercase()),"manager":if *id == "M" { Value::Null } else { json!("M") },"team":"East"}))
+        .collect();
+    assert_eq!(app.post("/api/v1/people", json!({ "people": people })).await.0, 200);
+    app.seed_peer_survey().await;
+    app.seed_cycle("Q4").await;
+    let peer = |r: &str| json!({"survey":"peer360","subject":"S","respondent":{"person":r},"relation":"peer"});
+    let links = mail::invite_by_email(&app, None, "Q4", vec![peer("R1"), peer("R2")]).await;
+    // R1's answer puts the cycle's key in the instance's memory.
+    assert_eq!(app.client.post(&links[0]).form(&[("t1", "4")]).send().await.unwrap().status().as_u16(), 303);
+    let (mail_dir, admin_key) = (app.mail_dir.clone(), app.admin_key.clone());
+    let old: [u8; 32] =
+        base64::Engine::decode(&base64::engine::general_purpose::STANDARD, app.state.config.key.clone().unwrap())
+            .unwrap()
+            .try_into()
+            .unwrap();
+    let new = [7u8; 32];
+    candor::app::keys::rotate(app.state.db(), &old, &new).await.expect("rotated");
+    let res = app.client.post(&links[1]).form(&[("t1", "2")]).send().await.unwrap();
+    assert_eq!(res.status().as_u16(), 409, "refused, not sealed under a key the rotation replaced");
+    let sealed: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM sealed_responses").fetch_one(&app.state.db().pool).await.unwrap();
+    assert_eq!(sealed, 1, "only R1's answer, sealed again by the rotation");
+    let (db, _) = app.stop().await;
+    let config = with_key_file(&db, mail_dir, &new);
+    let app = common::start(db, config, Some(admin_key)).await;
+    let again = app.url(&links[1][links[1].find("/s/").unwrap()..]);
+    assert_eq!(app.client.post(again).form(&[("t1", "2")]).send().await.unwrap().status().as_u16(), 303);
+    assert_eq!(app.post("/api/v1/cycles/Q4/close", json!({})).await.0, 200, "every answer opens");
+    let released: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM responses").fetch_one(&app.state.db().pool).await.unwrap();
+    assert_eq!(released, 2);
+}
+
 on_both_databases!(
     a_rotation_keeps_every_answer_and_draft,
     an_interrupted_rotation_is_settled_at_start,
     a_database_on_the_published_key_is_moved_off_it,
     long_answers_keep_their_tails_through_start_and_rotation,
+    an_instance_left_running_through_a_rotation_seals_nothing_under_old_keys,
 );

@@ -150,10 +150,19 @@ async fn store_and_commit(
     let (anonymous, attributed): (Vec<&Chosen>, Vec<&Chosen>) =
         stored.iter().partition(|c| c.target.relation.is_anonymous(c.survey.anonymous));
     let mut records = Vec::with_capacity(anonymous.len());
+    // One read of each cycle's key a batch.
+    let mut keys: std::collections::HashMap<&str, std::sync::Arc<crate::domain::sealed::SealKey>> = Default::default();
     for c in anonymous {
         let t = &c.target;
-        let key = super::cycle_keys::for_sealing(app, conn, &t.cycle_id).await?;
-        records.push((random_id(), t.cycle_id.as_str(), seal_record(&key, t, &c.survey, c.answers.clone())?));
+        if !keys.contains_key(t.cycle_id.as_str()) {
+            let key = super::cycle_keys::for_sealing(app, conn, &t.cycle_id).await?;
+            keys.insert(&t.cycle_id, key);
+        }
+        records.push((
+            random_id(),
+            t.cycle_id.as_str(),
+            seal_record(&keys[t.cycle_id.as_str()], t, &c.survey, c.answers.clone())?,
+        ));
     }
     records.sort_by(|a, b| a.0.cmp(&b.0));
     let values: Vec<Vec<ResponseValue>> =
