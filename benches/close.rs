@@ -122,6 +122,13 @@ async fn floor(app: &App, n: usize) -> f64 {
     started.elapsed().as_secs_f64()
 }
 
+/// Writes the kernel's dirty pages out before a timed part, so neither side pays for the
+/// other's writes (sealing 100,000 records writes gigabytes the kernel flushes for a while).
+fn settle_disk() {
+    let synced = std::process::Command::new("sync").status();
+    assert!(synced.is_ok_and(|s| s.success()), "sync");
+}
+
 async fn run() {
     let n = env_or("BENCH_SEALED", 100_000);
     let runs = env_or("BENCH_RUNS", 3);
@@ -136,6 +143,7 @@ async fn run() {
         if app.db().backend == candor::db::Backend::Sqlite {
             sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(&app.db().pool).await.unwrap();
         }
+        settle_disk();
         let started = Instant::now();
         candor::app::cycles::close(&app, &candor::app::audit::Actor::Cli, "Q4").await.unwrap();
         let answered = started.elapsed().as_secs_f64();
@@ -155,6 +163,7 @@ async fn run() {
         assert_eq!(released as usize, n);
         let other = tempfile::tempdir().unwrap();
         let plain = fresh(other.path()).await;
+        settle_disk();
         let f = floor(&plain, n).await;
         println!(
             "run {run}: close {close:.2} s (the call answered after {answered:.2} s) | floor (same rows in clear) {f:.2} s | ratio {:.2}",

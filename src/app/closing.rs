@@ -128,9 +128,14 @@ async fn store_results(app: &App, id: &str) {
 
 /// Opens and writes the cycle's answers, then the one transaction that marks it closed.
 async fn release(app: &App, actor: &Actor, id: &str, run: &str) -> Result<Opened> {
+    let reading = Instant::now();
     let opened = sealing::open_cycle(app, id, run).await?;
+    let staging = Instant::now();
     let now = time::now();
     sealing::stage(app, id, run, &opened, &app.calendar.day(now)).await?;
+    let (open_ms, stage_ms) =
+        (staging.duration_since(reading).as_millis() as u64, staging.elapsed().as_millis() as u64);
+    tracing::info!(cycle = %id, open_ms, stage_ms, "the cycle's answers opened and written");
     publish(app, actor, id, run, &opened, now).await?;
     Ok(opened)
 }

@@ -136,6 +136,7 @@ const ROWS_PER_TX: usize = 500;
 /// are deleted (`db::runs::clear_released`).
 #[tracing::instrument(skip_all, fields(cycle = %cycle, n = opened.len()))]
 pub async fn stage(app: &App, cycle: &str, run: &str, opened: &Opened, day: &str) -> Result<()> {
+    let mut writer = crate::db::bulk::writer(&app.db).await?;
     for chunk in opened.released.chunks(ROWS_PER_TX) {
         let relations: Vec<&'static str> = chunk.iter().map(|r| r.record.relation.as_str()).collect();
         let rows: Vec<(NewResponse, String)> = chunk
@@ -157,11 +158,12 @@ pub async fn stage(app: &App, cycle: &str, run: &str, opened: &Opened, day: &str
             })
             .collect();
         let _turn = app.write_turn().await;
-        let mut tx = app.db.begin().await?;
+        let mut tx = writer.begin().await?;
         super::runs::still_running(crate::db::runs::beat(&mut tx, cycle, run, chunk.len() as i64).await?)?;
         responses::insert_many(&mut tx, &rows, day).await?;
         tx.commit().await?;
     }
+    writer.finish().await?;
     Ok(())
 }
 

@@ -11,6 +11,7 @@ pub mod api_keys;
 pub mod audit;
 pub mod backup;
 pub mod batch_rows;
+pub mod bulk;
 pub mod cycle_keys;
 pub mod cycles;
 pub mod dashboard;

@@ -107,11 +107,10 @@ pub async fn begin(db: &Db, cycle: &str, run: &str, kind: Kind, total: i64, now:
 /// Inside a transaction of the run owned by `owner`: shows it is alive, adds `done` to its
 /// progress, and says whether it still owns its cycle (a run taken over as dead must write
 /// nothing more).
-pub async fn beat(tx: &mut Tx, cycle: &str, owner: &str, done: i64) -> Result<bool, sqlx::Error> {
+pub async fn beat(tx: &mut sqlx::AnyConnection, cycle: &str, owner: &str, done: i64) -> Result<bool, sqlx::Error> {
     let clock = clock(backend_of(tx));
     let sql = format!("UPDATE cycle_runs SET heartbeat = {clock}, done = done + $3 WHERE cycle_id = $1 AND owner = $2");
-    let n =
-        sqlx::query(AssertSqlSafe(sql)).bind(cycle).bind(owner).bind(done).execute(&mut **tx).await?.rows_affected();
+    let n = sqlx::query(AssertSqlSafe(sql)).bind(cycle).bind(owner).bind(done).execute(tx).await?.rows_affected();
     Ok(n == 1)
 }
 

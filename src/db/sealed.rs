@@ -64,24 +64,17 @@ pub async fn replace(tx: &mut Tx, id: &str, record: &Stored) -> Result<(), sqlx:
 
 /// Up to `limit` sealed records of a cycle (id, head) after the id `after`, in the order of
 /// their random ids: a close reads them a page at a time, outside any write transaction, and
-/// reads no tail (see [`tails`]).
-///
-/// On SQLite the table is `WITHOUT ROWID` (no rowid to tell the order records came in), so its
-/// rows live in the primary key's b-tree, and a record looked up through the `cycle_id` index
-/// is a search of that b-tree comparing whole rows, overflow pages and all (`NOT INDEXED` did
-/// not stop SQLite from choosing that plan: `+cycle_id` does). A pass over the table in key
-/// order, skipping other cycles, reads each page once; a head lies on the row's own page, and
-/// the tails (overflow pages) are not read.
+/// reads no tail (see [`tails_between`]). The `cycle_id` index gives the cycle's ids in order,
+/// so a close reads its own records, not every open cycle's; each row is then a search of the
+/// table's b-tree (`WITHOUT ROWID` on SQLite), cheap since rows fit their pages (their tails
+/// live in `sealed_tails`).
 pub async fn page(db: &super::Db, cycle: &str, after: &str, limit: i64) -> Result<Vec<(String, String)>, sqlx::Error> {
-    let sql = match db.backend {
-        Backend::Sqlite => {
-            "SELECT id, sealed FROM sealed_responses WHERE +cycle_id = $1 AND id > $2 ORDER BY id LIMIT $3"
-        }
-        Backend::Postgres => {
-            "SELECT id, sealed FROM sealed_responses WHERE cycle_id = $1 AND id > $2 ORDER BY id LIMIT $3"
-        }
-    };
-    sqlx::query_as(sql).bind(cycle).bind(after).bind(limit).fetch_all(&db.pool).await
+    sqlx::query_as("SELECT id, sealed FROM sealed_responses WHERE cycle_id = $1 AND id > $2 ORDER BY id LIMIT $3")
+        .bind(cycle)
+        .bind(after)
+        .bind(limit)
+        .fetch_all(&db.pool)
+        .await
 }
 
 /// Every tail whose key lies in `from..=to` (key, tail), whichever records they belong to. A
