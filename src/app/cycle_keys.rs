@@ -16,11 +16,10 @@ pub struct Keys {
     /// The server key's own sealing key: records sealed before cycles had keys, and any sealed
     /// for a cycle still without one.
     server: Arc<SealKey>,
-    /// Keys of cycles this instance sealed for, unwrapped from committed rows, each beside the
-    /// wrapped key it came from: only a rotation gives an open cycle a new key, and an instance
-    /// left running through one (the README says to stop them all) must see it, not seal under
-    /// the replaced key. Nothing is sealed for a closed cycle; the worker drops those.
-    cache: Mutex<HashMap<String, (String, Arc<SealKey>)>>,
+    /// Keys of cycles this instance sealed for, unwrapped from committed rows: a cycle's key
+    /// never changes while it is open (only a rotation, with every instance stopped, gives it a
+    /// new one), and nothing is sealed for it once it is closed. The worker drops closed ones.
+    cache: Mutex<HashMap<String, Arc<SealKey>>>,
     /// A close deleted a key (or records) whose copies the WAL may still hold: readers kept it
     /// from being truncated.
     unscrubbed: std::sync::atomic::AtomicBool,
@@ -36,14 +35,12 @@ impl Keys {
         }
     }
 
-    /// The key of `cycle` unwrapped from `wrapped`, if this instance has it already.
-    fn cached(&self, cycle: &str, wrapped: &str) -> Option<Arc<SealKey>> {
-        let cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
-        cache.get(cycle).filter(|(from, _)| from == wrapped).map(|(_, key)| key.clone())
+    fn cached(&self, cycle: &str) -> Option<Arc<SealKey>> {
+        self.cache.lock().unwrap_or_else(|e| e.into_inner()).get(cycle).cloned()
     }
 
-    fn remember(&self, cycle: &str, wrapped: &str, key: Arc<SealKey>) {
-        self.cache.lock().unwrap_or_else(|e| e.into_inner()).insert(cycle.to_string(), (wrapped.to_string(), key));
+    fn remember(&self, cycle: &str, key: Arc<SealKey>) {
+        self.cache.lock().unwrap_or_else(|e| e.into_inner()).insert(cycle.to_string(), key);
     }
 
     /// A closed cycle's key is gone from the database; it goes from memory too.
@@ -166,20 +163,16 @@ pub(super) async fn reseal_under(
 }
 
 /// The key an answer to `cycle` is sealed with, read on `conn` (the submission's own
-/// transaction, which holds SQLite's write lock; on PostgreSQL the key's row is locked, so a
-/// rotation waits for the answer and re-seals it, or the answer waits and sees the new key):
-/// the cycle's, or for a cycle an earlier release made and no start has given a key yet, the
-/// server key's own. A key this instance cannot unwrap was made by a rotation under another
-/// server key: the answer is refused (409 `server_key_changed`), never sealed under the
-/// replaced key.
+/// transaction, which holds SQLite's write lock): the cycle's, or for a cycle an earlier
+/// release made and no start has given a key yet, the server key's own.
 pub async fn for_sealing(app: &App, conn: &mut sqlx::AnyConnection, cycle: &str) -> Result<Arc<SealKey>> {
-    match cycle_keys::get_for_sealing(&mut *conn, app.db.backend, cycle).await? {
+    if let Some(key) = app.keys.cached(cycle) {
+        return Ok(key);
+    }
+    match cycle_keys::get(&mut *conn, cycle).await? {
         Some(wrapped) => {
-            if let Some(key) = app.keys.cached(cycle, &wrapped) {
-                return Ok(key);
-            }
-            let key = Arc::new(unwrap_key(&app.keys.wrap, cycle, &wrapped).map_err(|_| key_changed(cycle))?);
-            app.keys.remember(cycle, &wrapped, key.clone());
+            let key = Arc::new(unwrap_key(&app.keys.wrap, cycle, &wrapped)?);
+            app.keys.remember(cycle, key.clone());
             Ok(key)
         }
         None => {
@@ -187,17 +180,6 @@ pub async fn for_sealing(app: &App, conn: &mut sqlx::AnyConnection, cycle: &str)
             Ok(app.keys.server.clone())
         }
     }
-}
-
-fn key_changed(cycle: &str) -> Error {
-    tracing::error!(
-        cycle = %cycle,
-        "the cycle's key is wrapped under another server key: a rotation ran while this instance served; restart it with the new key"
-    );
-    Error::conflict(
-        "server_key_changed",
-        "the server key was changed while this instance ran: nothing was stored; try again in a few minutes",
-    )
 }
 
 fn unwrap_key(wrap: &KeyWrap, cycle: &str, wrapped: &str) -> Result<SealKey> {

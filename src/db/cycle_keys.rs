@@ -25,21 +25,6 @@ where
     sqlx::query_scalar("SELECT wrapped FROM cycle_keys WHERE cycle_id = $1").bind(cycle).fetch_optional(ex).await
 }
 
-/// The wrapped key of `cycle` an answer is about to be sealed under, inside the answer's
-/// transaction. On PostgreSQL its row is locked (`FOR SHARE`) until the answer commits: a
-/// rotation replacing the key waits, then re-seals the answer with the rest.
-pub async fn get_for_sealing(
-    conn: &mut sqlx::AnyConnection,
-    backend: super::Backend,
-    cycle: &str,
-) -> Result<Option<String>, sqlx::Error> {
-    let sql = match backend {
-        super::Backend::Sqlite => "SELECT wrapped FROM cycle_keys WHERE cycle_id = $1",
-        super::Backend::Postgres => "SELECT wrapped FROM cycle_keys WHERE cycle_id = $1 FOR SHARE",
-    };
-    sqlx::query_scalar(sql).bind(cycle).fetch_optional(conn).await
-}
-
 /// Every open cycle and its wrapped key, if it has one, inside a transaction: a rotation gives
 /// each a fresh key.
 pub async fn open_in(tx: &mut Tx) -> Result<Vec<(String, Option<String>)>, sqlx::Error> {
