@@ -13,6 +13,7 @@ use crate::db::responses::NewResponse;
 use crate::db::submissions::{self, LinkRow};
 use crate::db::{Backend, batch_rows};
 use crate::domain::answers::{Answer, check_answers};
+use crate::domain::sealed::SealKey;
 use crate::domain::survey::Survey;
 use crate::domain::time;
 use crate::domain::token::{ordered_id, random_id};
@@ -40,8 +41,9 @@ struct Chosen {
 }
 
 /// Writes `batch` (at most [`MAX_BATCH`]) in one transaction on `conn`; one outcome per
-/// submission, in order. On SQLite that takes two calls to the database's thread: begin and
-/// look up; then claim, store and commit. An error means nothing of the batch was stored, and the
+/// submission, in order. On SQLite that takes two calls to the database's thread (begin and
+/// look up; then claim, store and commit), and for anonymous answers one or two more a
+/// cycle (the server key's check value; the cycle's key, until this instance holds it). An error means nothing of the batch was stored, and the
 /// connection is left in a transaction of unknown state: the caller closes it.
 pub async fn write(app: &App, conn: &mut sqlx::AnyConnection, batch: &[Submission]) -> Result<Vec<SubmitOutcome>> {
     app.metrics.batch(batch.len());
@@ -150,8 +152,9 @@ async fn store_and_commit(
     let (anonymous, attributed): (Vec<&Chosen>, Vec<&Chosen>) =
         stored.iter().partition(|c| c.target.relation.is_anonymous(c.survey.anonymous));
     let mut records = Vec::with_capacity(anonymous.len());
-    // One read of each cycle's key a batch.
-    let mut keys: std::collections::HashMap<&str, std::sync::Arc<crate::domain::sealed::SealKey>> = Default::default();
+    // A batch checks the server key and reads a cycle's key once, not once an answer: a batch
+    // holds up to MAX_BATCH answers, mostly to one cycle.
+    let mut keys: HashMap<&str, Arc<SealKey>> = HashMap::new();
     for c in anonymous {
         let t = &c.target;
         if !keys.contains_key(t.cycle_id.as_str()) {

@@ -17,8 +17,9 @@ pub struct Keys {
     /// for a cycle still without one.
     server: Arc<SealKey>,
     /// Keys of cycles this instance sealed for, unwrapped from committed rows: a cycle's key
-    /// never changes while it is open (only a rotation, with every instance stopped, gives it a
-    /// new one), and nothing is sealed for it once it is closed. The worker drops closed ones.
+    /// never changes while it is open but by a rotation, which also changes the server key's
+    /// check value that every sealing transaction reads first ([`this_server_key`]); nothing
+    /// is sealed for a cycle once it is closed. The worker drops closed ones.
     cache: Mutex<HashMap<String, Arc<SealKey>>>,
     /// A close deleted a key (or records) whose copies the WAL may still hold: readers kept it
     /// from being truncated.
@@ -52,6 +53,7 @@ impl Keys {
 /// Gives `cycle` a key, in the transaction that creates or saves it, unless it has one or is
 /// closed; the key it holds from then on.
 pub async fn ensure(app: &App, tx: &mut Tx, cycle: &str) -> Result<Option<SealKey>> {
+    this_server_key(app, tx).await?;
     // On PostgreSQL a close of the cycle committing meanwhile is waited for, then seen.
     crate::db::lock_rows(tx, app.db.backend, "cycles", &[cycle], crate::db::RowLock::Share).await?;
     // A fresh key costs microseconds; the insert keeps the one the cycle has, if any.
@@ -164,8 +166,10 @@ pub(super) async fn reseal_under(
 
 /// The key an answer to `cycle` is sealed with, read on `conn` (the submission's own
 /// transaction, which holds SQLite's write lock): the cycle's, or for a cycle an earlier
-/// release made and no start has given a key yet, the server key's own.
+/// release made and no start has given a key yet, the server key's own. Refused (409
+/// `server_key_changed`) once a rotation replaced this instance's server key.
 pub async fn for_sealing(app: &App, conn: &mut sqlx::AnyConnection, cycle: &str) -> Result<Arc<SealKey>> {
+    this_server_key(app, conn).await?;
     if let Some(key) = app.keys.cached(cycle) {
         return Ok(key);
     }
@@ -179,6 +183,30 @@ pub async fn for_sealing(app: &App, conn: &mut sqlx::AnyConnection, cycle: &str)
             tracing::warn!(cycle = %cycle, "a cycle without a key of its own: answer sealed under the server key's");
             Ok(app.keys.server.clone())
         }
+    }
+}
+
+/// Checks, inside a transaction that is about to seal or wrap under this instance's keys,
+/// that the database is still under its server key. An instance left running through a
+/// rotation (the README says to stop them all) would otherwise seal answers, or wrap a new
+/// cycle's key, under a key that opens nothing after its restart. The check value is the
+/// first row a rotation changes: on SQLite the two transactions take turns at the write lock;
+/// on PostgreSQL the row is locked here (`FOR KEY SHARE`) until this transaction ends, so a
+/// rotation waits for it and then re-seals what it wrote, or it waits for the rotation and
+/// sees the new value. A database of an earlier release, which has no check value until a
+/// start adopts the key, passes.
+pub(super) async fn this_server_key(app: &App, conn: &mut sqlx::AnyConnection) -> Result<()> {
+    match crate::db::server_key::check_value_for_sealing(conn).await? {
+        Some(stored) if *stored != *app.key_check => {
+            tracing::error!(
+                "the database is under another server key: a rotation ran while this instance served; restart it with the new key"
+            );
+            Err(Error::conflict(
+                "server_key_changed",
+                "the server key was changed while this server ran: nothing was stored; restart it with the new key",
+            ))
+        }
+        _ => Ok(()),
     }
 }
 

@@ -30,6 +30,9 @@ pub async fn rotate(db: &Db, old: &[u8; 32], new: &[u8; 32]) -> Result<Rotated> 
     if server_key::check_value_in(&mut tx).await?.is_some_and(|mac| mac != key_check_value(old)) {
         return Err(not_under());
     }
+    // First: an instance still running on the old key, sealing now, is waited for (and what it
+    // sealed is read below); one sealing later finds the new value and refuses.
+    server_key::replace(&mut tx, &key_check_value(new), crate::domain::time::now()).await?;
     // What a close left of cycles now closed is released already, under keys it destroyed.
     crate::db::sealed::delete_released_in(&mut tx).await?;
     let mut done = Rotated { answers: fresh_cycle_keys(&mut tx, old, new).await?, ..Rotated::default() };
@@ -49,7 +52,6 @@ pub async fn rotate(db: &Db, old: &[u8; 32], new: &[u8; 32]) -> Result<Rotated> 
             }
         }
     }
-    server_key::replace(&mut tx, &key_check_value(new), crate::domain::time::now()).await?;
     tx.commit().await?;
     // What the old keys sealed leaves the WAL (and PostgreSQL's dead rows) too.
     for what in [Purge::Key, Purge::Records] {

@@ -163,7 +163,7 @@ pub async fn stage(app: &App, cycle: &str, run: &str, opened: &Opened, day: &str
         responses::insert_many(&mut tx, &rows, day).await?;
         tx.commit().await?;
     }
-    writer.finish().await?;
+    writer.finish().await;
     Ok(())
 }
 

@@ -33,12 +33,21 @@ impl Writer {
         sqlx::Connection::begin_with(&mut *self.conn, super::begin_sql(self.backend)).await
     }
 
-    /// Done: on SQLite the connection closes now, its cache with it; on PostgreSQL it goes
-    /// back to the pool as it was.
-    pub async fn finish(self) -> Result<(), sqlx::Error> {
-        match self.backend {
-            Backend::Sqlite => sqlx::Connection::close(self.conn.detach()).await,
-            Backend::Postgres => Ok(()),
+    /// Done: on SQLite the settings go back to SQLite's defaults (with a shared cache they are
+    /// the cache's, not the connection's) and the connection closes; on PostgreSQL it goes back
+    /// to the pool as it was. What it wrote is committed already: a failure here is logged, the
+    /// connection dropped all the same.
+    pub async fn finish(mut self) {
+        if self.backend == Backend::Postgres {
+            return;
+        }
+        let reset =
+            sqlx::query("PRAGMA cache_size = -2000; PRAGMA temp_store = DEFAULT").execute(&mut *self.conn).await;
+        if let Err(e) = reset {
+            tracing::warn!(error = %e, "could not reset a bulk writer's settings; it is closed all the same");
+        }
+        if let Err(e) = sqlx::Connection::close(self.conn.detach()).await {
+            tracing::warn!(error = %e, "could not close a bulk writer's connection");
         }
     }
 }

@@ -50,15 +50,40 @@ pub async fn check_value_in(tx: &mut super::Tx) -> Result<Option<String>, sqlx::
     sqlx::query_scalar("SELECT mac FROM server_key_check WHERE id = 1").fetch_optional(&mut **tx).await
 }
 
-/// Replaces the key check value (a rotation, inside its transaction).
+/// The stored key check value, read by a transaction about to seal under this instance's
+/// keys. On PostgreSQL its row stays locked until that transaction ends, with the lock a
+/// foreign key check takes (`FOR KEY SHARE`: the cheapest, as every answer takes it), which
+/// only a rotation's `FOR UPDATE` waits for.
+pub async fn check_value_for_sealing(conn: &mut sqlx::AnyConnection) -> Result<Option<String>, sqlx::Error> {
+    let sql = match super::backend_of(conn) {
+        super::Backend::Sqlite => "SELECT mac FROM server_key_check WHERE id = 1",
+        super::Backend::Postgres => "SELECT mac FROM server_key_check WHERE id = 1 FOR KEY SHARE",
+    };
+    sqlx::query_scalar(sql).fetch_optional(conn).await
+}
+
+/// Replaces the key check value: the first write of a rotation's transaction. On PostgreSQL
+/// the row is locked `FOR UPDATE` first, which waits for every transaction sealing under the
+/// old key ([`check_value_for_sealing`]); and it is updated in place, so a sealing transaction
+/// waiting on the lock reads the new value once the rotation commits, where a deleted and
+/// inserted row would read as none.
 pub async fn replace(tx: &mut super::Tx, mac: &str, now: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM server_key_check").execute(&mut **tx).await?;
-    sqlx::query("INSERT INTO server_key_check (id, mac, created_at) VALUES (1, $1, $2)")
+    if super::backend_of(tx) == super::Backend::Postgres {
+        sqlx::query("SELECT id FROM server_key_check WHERE id = 1 FOR UPDATE").fetch_optional(&mut **tx).await?;
+    }
+    let updated = sqlx::query("UPDATE server_key_check SET mac = $1, created_at = $2 WHERE id = 1")
         .bind(mac)
         .bind(now)
         .execute(&mut **tx)
-        .await
-        .map(|_| ())
+        .await?;
+    if updated.rows_affected() == 0 {
+        sqlx::query("INSERT INTO server_key_check (id, mac, created_at) VALUES (1, $1, $2)")
+            .bind(mac)
+            .bind(now)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
 }
 
 /// Every draft: the hash of the link that saved it, its invitation, the invitation's survey,
