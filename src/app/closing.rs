@@ -11,7 +11,7 @@ use super::sealing::{self, Opened};
 use super::{App, Error, Result};
 use crate::db::runs::Kind;
 use crate::db::sealed::Purge;
-use crate::db::{cycles, sealed};
+use crate::db::{bulk, cycles, sealed};
 use crate::domain::cycle::Cycle;
 use crate::domain::time;
 use crate::domain::token::random_id;
@@ -191,17 +191,18 @@ async fn scrub(app: &App, opened: &Opened) -> std::result::Result<(), sqlx::Erro
     if opened.sealed_ids.is_empty() {
         return Ok(());
     }
-    let mut shredder = if opened.under_server_key == 0 { Some(sealed::shredder(&app.db).await?) } else { None };
+    let mut shredder =
+        if opened.under_server_key == 0 { Some(bulk::writer(&app.db, &bulk::SHREDDING).await?) } else { None };
     let per_tx = if shredder.is_some() { SHREDDED_PER_TX } else { DELETE_PER_TX };
     for chunk in opened.sealed_ids.chunks(per_tx) {
         let _turn = app.write_turn().await;
         match shredder.as_mut() {
-            Some(shredder) => shredder.delete(chunk).await?,
+            Some(shredder) => sealed::shred(shredder, chunk).await?,
             None => sealed::delete(&app.db, chunk).await?,
         }
     }
     if let Some(shredder) = shredder {
-        shredder.finish().await?;
+        shredder.finish().await;
     }
     leave_no_copy(app, Purge::Records).await;
     Ok(())

@@ -136,7 +136,7 @@ const ROWS_PER_TX: usize = 500;
 /// are deleted (`db::runs::clear_released`).
 #[tracing::instrument(skip_all, fields(cycle = %cycle, n = opened.len()))]
 pub async fn stage(app: &App, cycle: &str, run: &str, opened: &Opened, day: &str) -> Result<()> {
-    let mut writer = crate::db::bulk::writer(&app.db).await?;
+    let mut writer = crate::db::bulk::writer(&app.db, &crate::db::bulk::WRITING).await?;
     for chunk in opened.released.chunks(ROWS_PER_TX) {
         let relations: Vec<&'static str> = chunk.iter().map(|r| r.record.relation.as_str()).collect();
         let rows: Vec<(NewResponse, String)> = chunk

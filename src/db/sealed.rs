@@ -114,40 +114,12 @@ async fn delete_in(conn: &mut sqlx::AnyConnection, ids: &[String]) -> Result<(),
     Ok(())
 }
 
-/// A connection that deletes sealed records whose key is destroyed (crypto-shredded): on
-/// SQLite without zeroing their pages (`secure_delete` off), which would only rewrite
-/// ciphertext nobody can open. On SQLite it is closed when dropped: never back in the pool
-/// with that setting.
-pub struct Shredder {
-    conn: sqlx::pool::PoolConnection<sqlx::Any>,
-    backend: Backend,
-}
-
-pub async fn shredder(db: &super::Db) -> Result<Shredder, sqlx::Error> {
-    let mut conn = db.pool.acquire().await?;
-    if db.backend == Backend::Sqlite {
-        conn.close_on_drop();
-        sqlx::query("PRAGMA secure_delete = OFF").execute(&mut *conn).await?;
-    }
-    Ok(Shredder { conn, backend: db.backend })
-}
-
-impl Shredder {
-    /// Deletes these records, in one short transaction.
-    pub async fn delete(&mut self, ids: &[String]) -> Result<(), sqlx::Error> {
-        let mut tx = sqlx::Connection::begin_with(&mut *self.conn, super::begin_sql(self.backend)).await?;
-        delete_in(&mut tx, ids).await?;
-        tx.commit().await
-    }
-
-    /// Zeroing on again before the connection closes: with a shared cache the setting is the
-    /// cache's, not the connection's.
-    pub async fn finish(mut self) -> Result<(), sqlx::Error> {
-        if self.backend == Backend::Sqlite {
-            sqlx::query("PRAGMA secure_delete = ON").execute(&mut *self.conn).await?;
-        }
-        Ok(())
-    }
+/// Deletes these records and their tails in one short transaction on `writer` (a close's
+/// shredding connection, `bulk::SHREDDING`).
+pub async fn shred(writer: &mut super::bulk::Writer, ids: &[String]) -> Result<(), sqlx::Error> {
+    let mut tx = writer.begin().await?;
+    delete_in(&mut tx, ids).await?;
+    tx.commit().await
 }
 
 /// Deletes, inside a rotation's transaction, the records a close left for cycles now closed:
