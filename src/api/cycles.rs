@@ -31,7 +31,8 @@ use utoipa::ToSchema;
             ("close" = (operation_id = "close", parameters(("cycle" = "$request.body#/id")))),
         )),
         (status = 409, description = "The cycle is closed, or has invitations and min_raters would drop \
-            (`cycle_closed`, `min_raters_locked`)", body = ErrorBody),
+            (`cycle_closed`, `min_raters_locked`), or this server still runs on a server key a rotation \
+            replaced (`server_key_changed`: restart it with the new key)", body = ErrorBody),
         (status = 422, description = "Invalid input", body = ErrorBody),
         ErrorResponses,
     )
