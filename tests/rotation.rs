@@ -21,16 +21,45 @@ fn with_key_file(db: &common::TestDb, mail_dir: std::path::PathBuf, key: &[u8; 3
     config
 }
 
-/// Three peers answer about S (sealed); a fourth saves a draft.
-async fn sealed_answers(app: &TestApp) -> String {
-    let people: Vec<Value> = ["M", "S", "R1", "R2", "R3", "R4"]
+/// People `ids` in team East, each reporting to M (M to no one).
+async fn org(app: &TestApp, ids: &[&str]) {
+    let people: Vec<Value> = ids
         .iter()
         .map(|id| json!({"id":id,"name":id,"email":format!("{}@corp.example", id.to_lowercase()),"manager":if *id == "M" { Value::Null } else { json!("M") },"team":"East"}))
         .collect();
     assert_eq!(app.post("/api/v1/people", json!({ "people": people })).await.0, 200);
+}
+
+/// A peer review of S by `rater` on `survey`.
+fn peer(survey: &str, rater: &str) -> Value {
+    json!({"survey":survey,"subject":"S","respondent":{"person":rater},"relation":"peer"})
+}
+
+/// The server key `app` runs on.
+fn key_of(app: &TestApp) -> [u8; 32] {
+    base64::Engine::decode(&base64::engine::general_purpose::STANDARD, app.state.config.key.clone().unwrap())
+        .unwrap()
+        .try_into()
+        .unwrap()
+}
+
+/// M, S, R1 and R2, the peer survey and cycle Q4; R1 and R2 invited by email about S, R1
+/// answered (the instance then holds the cycle's key). R2's link.
+async fn r1_answered(app: &TestApp) -> String {
+    org(app, &["M", "S", "R1", "R2"]).await;
     app.seed_peer_survey().await;
     app.seed_cycle("Q4").await;
-    let peer = |r: &str| json!({"survey":"peer360","subject":"S","respondent":{"person":r},"relation":"peer"});
+    let links = mail::invite_by_email(app, None, "Q4", vec![peer("peer360", "R1"), peer("peer360", "R2")]).await;
+    assert_eq!(app.client.post(&links[0]).form(&[("t1", "4")]).send().await.unwrap().status().as_u16(), 303);
+    links[1].clone()
+}
+
+/// Three peers answer about S (sealed); a fourth saves a draft.
+async fn sealed_answers(app: &TestApp) -> String {
+    org(app, &["M", "S", "R1", "R2", "R3", "R4"]).await;
+    app.seed_peer_survey().await;
+    app.seed_cycle("Q4").await;
+    let peer = |r: &str| peer("peer360", r);
     let links = mail::invite_by_email(app, None, "Q4", vec![peer("R1"), peer("R2"), peer("R3"), peer("R4")]).await;
     for (link, v) in links.iter().zip(["2", "4", "5"]) {
         assert_eq!(app.client.post(link).form(&[("t1", v)]).send().await.unwrap().status().as_u16(), 303);
@@ -52,11 +81,7 @@ async fn a_rotation_keeps_every_answer_and_draft(backend: Backend) {
     let app = common::spawn_app(backend).await;
     let draft_link = sealed_answers(&app).await;
     let (mail_dir, admin_key) = (app.mail_dir.clone(), app.admin_key.clone());
-    let old: [u8; 32] =
-        base64::Engine::decode(&base64::engine::general_purpose::STANDARD, app.state.config.key.clone().unwrap())
-            .unwrap()
-            .try_into()
-            .unwrap();
+    let old = key_of(&app);
     // A close that stopped before deleting its sealed records left one behind: released, under
     // the key the close destroyed. The rotation drops it rather than refuse the database.
     app.seed_cycle("Q3").await;
@@ -113,11 +138,7 @@ async fn an_interrupted_rotation_is_settled_at_start(backend: Backend) {
     let app = common::spawn_app(backend).await;
     sealed_answers(&app).await;
     let (mail_dir, admin_key) = (app.mail_dir.clone(), app.admin_key.clone());
-    let old: [u8; 32] =
-        base64::Engine::decode(&base64::engine::general_purpose::STANDARD, app.state.config.key.clone().unwrap())
-            .unwrap()
-            .try_into()
-            .unwrap();
+    let old = key_of(&app);
     let (db, _) = app.stop().await;
     let config = with_key_file(&db, mail_dir.clone(), &old);
     let pending = db.dir.path().join("server.key.new");
@@ -151,14 +172,10 @@ async fn an_interrupted_rotation_is_settled_at_start(backend: Backend) {
 async fn a_database_on_the_published_key_is_moved_off_it(backend: Backend) {
     let app = common::spawn_app(backend).await;
     let (mail_dir, admin_key) = (app.mail_dir.clone(), app.admin_key.clone());
-    let people: Vec<Value> = ["M", "S", "R1", "R2", "R3"]
-        .iter()
-        .map(|id| json!({"id":id,"name":id,"email":format!("{}@corp.example", id.to_lowercase()),"manager":if *id == "M" { Value::Null } else { json!("M") },"team":"East"}))
-        .collect();
-    assert_eq!(app.post("/api/v1/people", json!({ "people": people })).await.0, 200);
+    org(&app, &["M", "S", "R1", "R2", "R3"]).await;
     app.seed_peer_survey().await;
     app.seed_cycle("Q4").await;
-    let peer = |r: &str| json!({"survey":"peer360","subject":"S","respondent":{"person":r},"relation":"peer"});
+    let peer = |r: &str| peer("peer360", r);
     let (s, b) =
         app.post("/api/v1/cycles/Q4/invitations", json!({"invitations":[peer("R1"), peer("R2"), peer("R3")]})).await;
     assert_eq!(s, 201, "{b}");
@@ -196,27 +213,19 @@ async fn a_database_on_the_published_key_is_moved_off_it(backend: Backend) {
 async fn long_answers_keep_their_tails_through_start_and_rotation(backend: Backend) {
     let app = common::spawn_app(backend).await;
     let (mail_dir, admin_key) = (app.mail_dir.clone(), app.admin_key.clone());
-    let people: Vec<Value> = ["M", "S", "R1", "R2", "R3"]
-        .iter()
-        .map(|id| json!({"id":id,"name":id,"email":format!("{}@corp.example", id.to_lowercase()),"manager":if *id == "M" { Value::Null } else { json!("M") },"team":"East"}))
-        .collect();
-    assert_eq!(app.post("/api/v1/people", json!({ "people": people })).await.0, 200);
+    org(&app, &["M", "S", "R1", "R2", "R3"]).await;
     let survey = json!({"id":"said","kind":"peer","title":"360","questions":[
         {"id":"t1","text":"Teamwork","type":"scale","min":1,"max":5,"indicator":"teamwork"},
         {"id":"n1","text":"Keep doing","type":"text"}]});
     assert_eq!(app.post("/api/v1/surveys", survey).await.0, 200);
     app.seed_cycle("Q4").await;
-    let peer = |r: &str| json!({"survey":"said","subject":"S","respondent":{"person":r},"relation":"peer"});
+    let peer = |r: &str| peer("said", r);
     let (s, b) =
         app.post("/api/v1/cycles/Q4/invitations", json!({"invitations":[peer("R1"), peer("R2"), peer("R3")]})).await;
     assert_eq!(s, 201, "{b}");
     let ids: Vec<i64> =
         sqlx::query_scalar("SELECT id FROM invitations ORDER BY id").fetch_all(&app.state.db().pool).await.unwrap();
-    let key: [u8; 32] =
-        base64::Engine::decode(&base64::engine::general_purpose::STANDARD, app.state.config.key.clone().unwrap())
-            .unwrap()
-            .try_into()
-            .unwrap();
+    let key = key_of(&app);
     let (db, _) = app.stop().await;
     // Answered as an earlier release did, before cycles had keys: under the server key's own.
     let raw = candor::db::Db::connect(&db.url).await.unwrap();
@@ -273,26 +282,12 @@ async fn long_answers_keep_their_tails_through_start_and_rotation(backend: Backe
 /// refuses both, storing nothing; restarted on the new key, it takes the same answer.
 async fn an_instance_left_running_through_a_rotation_seals_nothing_under_old_keys(backend: Backend) {
     let app = common::spawn_app(backend).await;
-    let people: Vec<Value> = ["M", "S", "R1", "R2"]
-        .iter()
-        .map(|id| json!({"id":id,"name":id,"email":format!("{}@corp.example", id.to_lowercase()),"manager":if *id == "M" { Value::Null } else { json!("M") },"team":"East"}))
-        .collect();
-    assert_eq!(app.post("/api/v1/people", json!({ "people": people })).await.0, 200);
-    app.seed_peer_survey().await;
-    app.seed_cycle("Q4").await;
-    let peer = |r: &str| json!({"survey":"peer360","subject":"S","respondent":{"person":r},"relation":"peer"});
-    let links = mail::invite_by_email(&app, None, "Q4", vec![peer("R1"), peer("R2")]).await;
-    // R1's answer puts the cycle's key in the instance's memory.
-    assert_eq!(app.client.post(&links[0]).form(&[("t1", "4")]).send().await.unwrap().status().as_u16(), 303);
+    let r2 = r1_answered(&app).await;
     let (mail_dir, admin_key) = (app.mail_dir.clone(), app.admin_key.clone());
-    let old: [u8; 32] =
-        base64::Engine::decode(&base64::engine::general_purpose::STANDARD, app.state.config.key.clone().unwrap())
-            .unwrap()
-            .try_into()
-            .unwrap();
+    let old = key_of(&app);
     let new = [7u8; 32];
     candor::app::keys::rotate(app.state.db(), &old, &new).await.expect("rotated");
-    let res = app.client.post(&links[1]).form(&[("t1", "2")]).send().await.unwrap();
+    let res = app.client.post(&r2).form(&[("t1", "2")]).send().await.unwrap();
     assert_eq!(res.status().as_u16(), 409, "refused, not sealed under a key the rotation replaced");
     let page = res.text().await.unwrap();
     assert!(page.contains("The server key was changed while this server ran"), "{page}");
@@ -306,7 +301,7 @@ async fn an_instance_left_running_through_a_rotation_seals_nothing_under_old_key
     let (db, _) = app.stop().await;
     let config = with_key_file(&db, mail_dir, &new);
     let app = common::start(db, config, Some(admin_key)).await;
-    let again = app.url(&links[1][links[1].find("/s/").unwrap()..]);
+    let again = app.url(&r2[r2.find("/s/").unwrap()..]);
     assert_eq!(app.client.post(again).form(&[("t1", "2")]).send().await.unwrap().status().as_u16(), 303);
     assert_eq!(app.post("/api/v1/cycles/Q4/close", json!({})).await.0, 200, "every answer opens");
     let released: i64 =
@@ -323,22 +318,9 @@ async fn a_rotation_waits_for_an_answer_being_sealed() {
         return;
     }
     let app = common::spawn_app(Backend::Postgres).await;
-    let people: Vec<Value> = ["M", "S", "R1", "R2"]
-        .iter()
-        .map(|id| json!({"id":id,"name":id,"email":format!("{}@corp.example", id.to_lowercase()),"manager":if *id == "M" { Value::Null } else { json!("M") },"team":"East"}))
-        .collect();
-    assert_eq!(app.post("/api/v1/people", json!({ "people": people })).await.0, 200);
-    app.seed_peer_survey().await;
-    app.seed_cycle("Q4").await;
-    let peer = |r: &str| json!({"survey":"peer360","subject":"S","respondent":{"person":r},"relation":"peer"});
-    let links = mail::invite_by_email(&app, None, "Q4", vec![peer("R1"), peer("R2")]).await;
-    assert_eq!(app.client.post(&links[0]).form(&[("t1", "4")]).send().await.unwrap().status().as_u16(), 303);
+    r1_answered(&app).await;
     let state = app.state.clone();
-    let old: [u8; 32] =
-        base64::Engine::decode(&base64::engine::general_purpose::STANDARD, state.config.key.clone().unwrap())
-            .unwrap()
-            .try_into()
-            .unwrap();
+    let old = key_of(&app);
     let new = [8u8; 32];
     // R2's answer, sealed as a submission seals it, its transaction still open.
     let mut tx = state.db().begin().await.unwrap();
