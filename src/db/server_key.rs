@@ -64,26 +64,22 @@ pub async fn check_value_for_sealing(conn: &mut sqlx::AnyConnection) -> Result<O
 
 /// Replaces the key check value: the first write of a rotation's transaction. On PostgreSQL
 /// the row is locked `FOR UPDATE` first, which waits for every transaction sealing under the
-/// old key ([`check_value_for_sealing`]); and it is updated in place, so a sealing transaction
-/// waiting on the lock reads the new value once the rotation commits, where a deleted and
-/// inserted row would read as none.
+/// old key ([`check_value_for_sealing`]); and it is updated in place (an upsert: a database of
+/// an earlier release has no row yet), so a sealing transaction waiting on the lock reads the
+/// new value once the rotation commits, where a deleted and inserted row would read as none.
 pub async fn replace(tx: &mut super::Tx, mac: &str, now: i64) -> Result<(), sqlx::Error> {
     if super::backend_of(tx) == super::Backend::Postgres {
         sqlx::query("SELECT id FROM server_key_check WHERE id = 1 FOR UPDATE").fetch_optional(&mut **tx).await?;
     }
-    let updated = sqlx::query("UPDATE server_key_check SET mac = $1, created_at = $2 WHERE id = 1")
-        .bind(mac)
-        .bind(now)
-        .execute(&mut **tx)
-        .await?;
-    if updated.rows_affected() == 0 {
-        sqlx::query("INSERT INTO server_key_check (id, mac, created_at) VALUES (1, $1, $2)")
-            .bind(mac)
-            .bind(now)
-            .execute(&mut **tx)
-            .await?;
-    }
-    Ok(())
+    sqlx::query(
+        "INSERT INTO server_key_check (id, mac, created_at) VALUES (1, $1, $2) \
+         ON CONFLICT (id) DO UPDATE SET mac = excluded.mac, created_at = excluded.created_at",
+    )
+    .bind(mac)
+    .bind(now)
+    .execute(&mut **tx)
+    .await
+    .map(|_| ())
 }
 
 /// Every draft: the hash of the link that saved it, its invitation, the invitation's survey,
