@@ -44,7 +44,7 @@ pub async fn rotate(config: Config, from_published: bool) -> anyhow::Result<Rota
         Err(e) => {
             let _ = std::fs::remove_file(&pending);
             return Err(match e {
-                crate::app::Error::Conflict { .. } => KeyError::WrongKey.into(),
+                crate::app::Error::Conflict { code: "wrong_old_key", .. } => KeyError::WrongKey.into(),
                 e => anyhow::anyhow!(e.chain()),
             });
         }

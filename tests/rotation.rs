@@ -367,10 +367,43 @@ async fn a_rotation_waits_for_an_answer_being_sealed() {
     assert_eq!(released, 2);
 }
 
+/// A long answer whose tail is gone (the database restored in part): the rotation says so,
+/// rather than that the key is wrong, and seals nothing again.
+async fn a_rotation_names_a_record_missing_its_tail(backend: Backend) {
+    let app = common::spawn_app(backend).await;
+    let mail_dir = app.mail_dir.clone();
+    org(&app, &["M", "S", "R1"]).await;
+    let survey = json!({"id":"said","kind":"peer","title":"360","questions":[
+        {"id":"t1","text":"Teamwork","type":"scale","min":1,"max":5,"indicator":"teamwork"},
+        {"id":"n1","text":"Keep doing","type":"text"}]});
+    assert_eq!(app.post("/api/v1/surveys", survey).await.0, 200);
+    app.seed_cycle("Q4").await;
+    let links = mail::invite_by_email(&app, None, "Q4", vec![peer("said", "R1")]).await;
+    let long = "季度末带领全队完成目标, keeps everyone informed. ".repeat(40);
+    let res = app.client.post(&links[0]).form(&[("t1", "4"), ("n1", long.as_str())]).send().await.unwrap();
+    assert_eq!(res.status().as_u16(), 303);
+    let key = key_of(&app);
+    let (db, _) = app.stop().await;
+    let raw = candor::db::Db::connect(&db.url).await.unwrap();
+    sqlx::query("DELETE FROM sealed_tails").execute(&raw.pool).await.unwrap();
+    let sealed: Vec<String> =
+        sqlx::query_scalar("SELECT sealed FROM sealed_responses").fetch_all(&raw.pool).await.unwrap();
+    raw.pool.close().await;
+
+    let refused = candor::key_rotation::rotate(with_key_file(&db, mail_dir, &key), false).await.expect_err("refused");
+    let why = format!("{refused:#}");
+    assert!(why.contains("missing its second part") && why.contains("Q4"), "{why}");
+    let raw = candor::db::Db::connect(&db.url).await.unwrap();
+    let after: Vec<String> =
+        sqlx::query_scalar("SELECT sealed FROM sealed_responses").fetch_all(&raw.pool).await.unwrap();
+    assert_eq!(after, sealed, "nothing sealed again");
+}
+
 on_both_databases!(
     a_rotation_keeps_every_answer_and_draft,
     an_interrupted_rotation_is_settled_at_start,
     a_database_on_the_published_key_is_moved_off_it,
     long_answers_keep_their_tails_through_start_and_rotation,
     an_instance_left_running_through_a_rotation_seals_nothing_under_old_keys,
+    a_rotation_names_a_record_missing_its_tail,
 );

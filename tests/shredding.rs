@@ -210,8 +210,36 @@ async fn a_wal_a_reader_held_at_close_is_truncated_by_the_worker() {
     assert!(!copy_holds(&app, Backend::Sqlite, &key).await, "the worker's round left the key in a copy");
 }
 
+/// A record whose answer is in its second part (`sealed_tails`), that part gone: the database
+/// changed outside Candor, or restored in part. The close says so, rather than send the admin
+/// looking for another key; it releases nothing and keeps every record.
+async fn a_record_missing_its_tail_stops_the_close_and_says_so(backend: Backend) {
+    let app = common::spawn_app(backend).await;
+    org(&app).await;
+    let links = invite(&app, &[("p1", "S", "R1"), ("p1", "S", "R2"), ("p1", "S", "R3")]).await;
+    let long = "季度末带领全队完成目标, keeps everyone informed. ".repeat(40);
+    assert_eq!(answer(&app, &links[0], 4, &long).await, 303);
+    for link in &links[1..] {
+        assert_eq!(answer(&app, link, 3, "short").await, 303);
+    }
+    // Every tail: only the long answer's is needed, and nothing says which one that is.
+    sqlx::query("DELETE FROM sealed_tails").execute(&app.state.db().pool).await.unwrap();
+
+    let (status, body) = app.post("/api/v1/cycles/Q4/close", serde_json::json!({})).await;
+    assert_eq!(status, 409, "{body}");
+    assert_eq!(body["error"]["code"], "sealed_record_incomplete", "{body}");
+    let message = body["error"]["message"].as_str().unwrap_or_default();
+    assert!(message.contains("sealed_tails") && !message.contains("key"), "{message}");
+    assert_eq!(common::count(&app, "SELECT COUNT(*) FROM sealed_responses").await, 3, "every record kept");
+    assert_eq!(common::count(&app, "SELECT COUNT(*) FROM responses").await, 0, "nothing released");
+    // As with a key that opens nothing: the close ended the cycle's time, its results not final.
+    let (_, scores) = app.get("/api/v1/cycles/Q4/scores").await;
+    assert_eq!(scores["final"], false, "{scores}");
+}
+
 crate::on_both_databases!(
     a_closed_cycles_answers_open_under_no_key_left,
+    a_record_missing_its_tail_stops_the_close_and_says_so,
     a_record_sealed_before_its_cycle_had_a_key_is_released_and_zeroed,
     an_open_cycle_of_an_earlier_release_moves_under_a_key_of_its_own,
 );

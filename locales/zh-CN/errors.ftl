@@ -60,6 +60,7 @@ error-nothing-to-acknowledge = 没有等待您确认的已分享反馈。
 error-one-anonymous-survey = 每个匿名评价组在一个周期内只能回答一份问卷；请为整组使用同一份问卷。
 error-relation-mismatch = 此关系与问卷或组织架构不符。
 error-reminded-recently = 此周期的提醒刚刚发出；请稍后再试。
+error-sealed-record-incomplete = 一条已封存的答案缺少第二部分；未发布任何结果。请从同一份备份完整恢复数据库。
 error-server-key-changed = 服务器运行期间服务器密钥已更换；未保存任何内容。请几分钟后再试。
 error-survey-frozen = 此问卷已有邀请，无法再更改；请以新编号保存。
 error-uniqueness = 其他人员已使用此编号或用户名。

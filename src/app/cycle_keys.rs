@@ -132,7 +132,8 @@ pub async fn tidy(app: &App) -> Result<()> {
 
 /// Seals records of `cycle` again under `new`: those `old_server` opens (sealed before the
 /// cycle had a key), and those `old_cycle` opens (a rotation's old key); records `new` opens
-/// already stay. `unsealable` for any other. How many it sealed again.
+/// already stay. `unsealable` for any other (`sealed_record_incomplete` for one missing its
+/// tail). How many it sealed again.
 pub(super) async fn reseal_under(
     tx: &mut Tx,
     cycle: &str,
@@ -150,10 +151,18 @@ pub(super) async fn reseal_under(
             let decode = |text: &str| STANDARD.decode(text).map_err(|_| unsealable(cycle));
             let (head, tail) = (decode(&stored.head)?, stored.tail.as_deref().map(decode).transpose()?);
             let open = |key: &SealKey| key.open_parts(&head, tail.as_deref(), cycle);
-            let record = match old_cycle.map(open).filter(Result::is_ok).unwrap_or_else(|| open(old_server)) {
+            // A key that opens the head but finds no tail is the right key: the tail is gone.
+            let mut opened = Err(SealError::WrongKey);
+            for key in old_cycle.into_iter().chain([old_server]) {
+                opened = open(key);
+                if matches!(opened, Ok(_) | Err(SealError::InTail)) {
+                    break;
+                }
+            }
+            let record = match opened {
                 Ok(record) => record,
                 Err(_) if open(new).is_ok() => continue,
-                Err(_) => return Err(unsealable(cycle)),
+                Err(e) => return Err(super::sealing::not_opened(cycle, &e)),
             };
             let size = record_size(super::keys::survey(tx, &mut surveys, &record.survey_id).await?);
             let sealed = new.seal(&record, cycle, size).map_err(Error::internal)?;
