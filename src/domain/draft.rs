@@ -3,7 +3,7 @@
 //! so it reopens from every live link of that invitation (the first email's, a reminder's, one
 //! opened from /me) and, like a sealed answer, from nothing in the database alone. Drafts of
 //! the previous release were keyed by the link's token; they still open from that link.
-use super::sealed::{pad_exact, unpad};
+use super::sealed_record::{pad_exact, unpad};
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 use hkdf::Hkdf;

@@ -19,6 +19,7 @@ pub mod reviews;
 pub mod scim;
 pub mod scim_patch;
 pub mod sealed;
+pub mod sealed_record;
 pub mod shapes;
 pub mod survey;
 pub mod survey_input;
