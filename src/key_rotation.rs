@@ -43,9 +43,10 @@ pub async fn rotate(config: Config, from_published: bool) -> anyhow::Result<Rota
         Ok(done) => done,
         Err(e) => {
             let _ = std::fs::remove_file(&pending);
-            return Err(match e {
-                crate::app::Error::Conflict { code: "wrong_old_key", .. } => KeyError::WrongKey.into(),
-                e => anyhow::anyhow!(e.chain()),
+            return Err(if e.code() == crate::app::keys::WRONG_OLD_KEY {
+                KeyError::WrongKey.into()
+            } else {
+                anyhow::anyhow!(e.chain())
             });
         }
     };

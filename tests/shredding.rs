@@ -211,7 +211,8 @@ async fn a_wal_a_reader_held_at_close_is_truncated_by_the_worker() {
 }
 
 /// A record whose answer is in its second part (`sealed_tails`), that part gone: the database
-/// changed outside Candor, or restored in part. The close says so, rather than send the admin
+/// changed outside Candor, or restored in part. The close refuses as CONTRACT §10 says (409
+/// `unsealable`) with a message that names the missing part, rather than send the admin
 /// looking for another key; it releases nothing and keeps every record.
 async fn a_record_missing_its_tail_stops_the_close_and_says_so(backend: Backend) {
     let app = common::spawn_app(backend).await;
@@ -227,7 +228,7 @@ async fn a_record_missing_its_tail_stops_the_close_and_says_so(backend: Backend)
 
     let (status, body) = app.post("/api/v1/cycles/Q4/close", serde_json::json!({})).await;
     assert_eq!(status, 409, "{body}");
-    assert_eq!(body["error"]["code"], "sealed_record_incomplete", "{body}");
+    assert_eq!(body["error"]["code"], "unsealable", "{body}");
     let message = body["error"]["message"].as_str().unwrap_or_default();
     assert!(message.contains("sealed_tails") && !message.contains("key"), "{message}");
     assert_eq!(common::count(&app, "SELECT COUNT(*) FROM sealed_responses").await, 3, "every record kept");

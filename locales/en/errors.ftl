@@ -60,7 +60,6 @@ error-nothing-to-acknowledge = No shared feedback waits for your acknowledgement
 error-one-anonymous-survey = An anonymous group answers one survey per cycle; use the same survey for all of it.
 error-relation-mismatch = This relation does not fit the survey or the org chart.
 error-reminded-recently = Reminders for this cycle went out a short while ago; try again later.
-error-sealed-record-incomplete = A sealed answer is missing its second part; nothing was released. Restore the database whole, from one backup.
 error-server-key-changed = The server key was changed while this server ran; nothing was stored. Try again in a few minutes.
 error-survey-frozen = This survey has invitations and can no longer change; save it under a new id.
 error-uniqueness = Another person has this id or user name.
@@ -71,7 +70,7 @@ error-unknown-person = No person has this email address.
 error-unknown-respondent = No person or customer has this id.
 error-unknown-subject = No person has this id.
 error-unknown-survey = No survey has this id.
-error-unsealable = Sealed answers cannot be opened with this server key; nothing was released.
+error-unsealable = Sealed answers cannot be opened: the server key is not the one they were sealed under, or the database was restored only in part. Nothing was released.
 error-wrong-old-key = This database is not sealed under the old key; nothing was changed.
 
 ## How a page names what a refusal is about

@@ -60,7 +60,6 @@ error-nothing-to-acknowledge = 没有等待您确认的已分享反馈。
 error-one-anonymous-survey = 每个匿名评价组在一个周期内只能回答一份问卷；请为整组使用同一份问卷。
 error-relation-mismatch = 此关系与问卷或组织架构不符。
 error-reminded-recently = 此周期的提醒刚刚发出；请稍后再试。
-error-sealed-record-incomplete = 一条已封存的答案缺少第二部分；未发布任何结果。请从同一份备份完整恢复数据库。
 error-server-key-changed = 服务器运行期间服务器密钥已更换；未保存任何内容。请几分钟后再试。
 error-survey-frozen = 此问卷已有邀请，无法再更改；请以新编号保存。
 error-uniqueness = 其他人员已使用此编号或用户名。
@@ -71,7 +70,7 @@ error-unknown-person = 没有人员使用此邮箱地址。
 error-unknown-respondent = 没有人员或客户使用此编号。
 error-unknown-subject = 没有人员使用此编号。
 error-unknown-survey = 没有问卷使用此编号。
-error-unsealable = 无法用此服务器密钥打开已封存的答案；未发布任何结果。
+error-unsealable = 无法打开已封存的答案：服务器密钥不是封存时所用的密钥，或数据库只恢复了一部分。未发布任何结果。
 error-wrong-old-key = 此数据库并非用旧密钥封存；未做任何更改。
 
 ## How a page names what a refusal is about

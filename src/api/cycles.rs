@@ -153,8 +153,9 @@ pub struct Closed {
         (status = 200, description = "The cycle is closed and its results are stored. The call waits \
             `CANDOR_CLOSE_WAIT_SECS` (default 20 s) at most for the whole close; a longer one (around 100,000 sealed \
             answers) answers here while the cycle's sealed records are still being deleted.", body = Closed),
-        (status = 409, description = "A sealed answer cannot be opened with this key (`unsealable`) or is missing \
-            its second part (`sealed_record_incomplete`), or a launch or close of the cycle is under way (`launch_under_way`, `closing_under_way`, `closing_raced`); \
+        (status = 409, description = "A sealed answer cannot be opened (`unsealable`: not under this key, or its \
+            second part is missing; the message says which), or a launch or close of the cycle is under way \
+            (`launch_under_way`, `closing_under_way`, `closing_raced`); \
             `closing_under_way` also when this call's own close has not closed the cycle after 25 s: it runs on, \
             and the cycle's progress tells when it ends", body = ErrorBody),
         ErrorResponses,

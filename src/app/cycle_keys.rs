@@ -90,7 +90,7 @@ pub async fn ensure_open(app: &App) -> Result<()> {
 async fn give_key(app: &App, cycle: &str) -> Result<usize> {
     let mut tx = app.db.begin().await?;
     let moved = match ensure(app, &mut tx, cycle).await? {
-        Some(key) => reseal_under(&mut tx, cycle, &app.keys.server, None, &key).await?,
+        Some(key) => reseal_under(&mut tx, cycle, &app.keys.server, None, &key, unsealable).await?,
         None => 0,
     };
     tx.commit().await?;
@@ -132,14 +132,15 @@ pub async fn tidy(app: &App) -> Result<()> {
 
 /// Seals records of `cycle` again under `new`: those `old_server` opens (sealed before the
 /// cycle had a key), and those `old_cycle` opens (a rotation's old key); records `new` opens
-/// already stay. `unsealable` for any other (`sealed_record_incomplete` for one missing its
-/// tail). How many it sealed again.
+/// already stay. `wrong_key` for any other: what a key that opens nothing means to the caller
+/// (a start, a rotation); a record whose tail is gone says so. How many it sealed again.
 pub(super) async fn reseal_under(
     tx: &mut Tx,
     cycle: &str,
     old_server: &SealKey,
     old_cycle: Option<&SealKey>,
     new: &SealKey,
+    wrong_key: fn(&str) -> Error,
 ) -> Result<usize> {
     let mut surveys = HashMap::new();
     let (mut after, mut moved) = (String::new(), 0);
@@ -148,7 +149,7 @@ pub(super) async fn reseal_under(
         let Some((last, _)) = page.last() else { break };
         after = last.clone();
         for (id, stored) in &page {
-            let decode = |text: &str| STANDARD.decode(text).map_err(|_| unsealable(cycle));
+            let decode = |text: &str| STANDARD.decode(text).map_err(|_| wrong_key(cycle));
             let (head, tail) = (decode(&stored.head)?, stored.tail.as_deref().map(decode).transpose()?);
             let open = |key: &SealKey| key.open_parts(&head, tail.as_deref(), cycle);
             // A key that opens the head but finds no tail is the right key: the tail is gone.
@@ -162,7 +163,7 @@ pub(super) async fn reseal_under(
             let record = match opened {
                 Ok(record) => record,
                 Err(_) if open(new).is_ok() => continue,
-                Err(e) => return Err(super::sealing::not_opened(cycle, &e)),
+                Err(e) => return Err(not_opened(cycle, &e, wrong_key)),
             };
             let size = record_size(super::keys::survey(tx, &mut surveys, &record.survey_id).await?);
             let sealed = new.seal(&record, cycle, size).map_err(Error::internal)?;
@@ -221,6 +222,22 @@ pub(super) async fn this_server_key(app: &App, conn: &mut sqlx::AnyConnection) -
 
 fn unwrap_key(wrap: &KeyWrap, cycle: &str, wrapped: &str) -> Result<SealKey> {
     STANDARD.decode(wrapped).ok().and_then(|bytes| wrap.unwrap(cycle, &bytes)).ok_or_else(|| unsealable(cycle))
+}
+
+/// Why a record did not open: `wrong_key` (what that means to the caller), or, for a record
+/// whose answer is in a tail no longer stored (the database changed outside Candor, or
+/// restored in part), no question of keys: still `unsealable` (CONTRACT §10), saying so.
+pub(super) fn not_opened(cycle: &str, e: &SealError, wrong_key: fn(&str) -> Error) -> Error {
+    match e {
+        SealError::InTail => Error::conflict(
+            "unsealable",
+            format!(
+                "a sealed answer of cycle {cycle:?} is missing its second part (table sealed_tails); nothing was \
+                 released (restore the database whole, from one backup)"
+            ),
+        ),
+        _ => wrong_key(cycle),
+    }
 }
 
 pub(super) fn unsealable(cycle: &str) -> Error {

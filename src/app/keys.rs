@@ -79,9 +79,9 @@ async fn fresh_cycle_keys(tx: &mut crate::db::Tx, old: &[u8; 32], new: &[u8; 32]
             Some(_) => cycle_keys::replace(tx, &cycle, &new_wrapped).await?,
             None => cycle_keys::insert_if_missing(tx, &cycle, &new_wrapped).await?,
         }
-        answers += super::cycle_keys::reseal_under(tx, &cycle, &old_server, old_key.as_ref(), &new_key)
-            .await
-            .map_err(|e| if e.code() == "unsealable" { not_under() } else { e })?;
+        answers +=
+            super::cycle_keys::reseal_under(tx, &cycle, &old_server, old_key.as_ref(), &new_key, |_| not_under())
+                .await?;
     }
     Ok(answers)
 }
@@ -98,6 +98,9 @@ pub(super) async fn survey<'a>(
     Ok(&cache[id])
 }
 
+/// The code of a rotation refused because the database is not sealed under the old key.
+pub const WRONG_OLD_KEY: &str = "wrong_old_key";
+
 fn not_under() -> Error {
-    Error::conflict("wrong_old_key", "this database is not sealed under the old key: nothing was changed")
+    Error::conflict(WRONG_OLD_KEY, "this database is not sealed under the old key: nothing was changed")
 }

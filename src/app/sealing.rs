@@ -192,22 +192,10 @@ async fn open_page(
             opened[i] = o;
         }
     }
-    opened.into_iter().collect::<std::result::Result<_, _>>().map_err(|e| not_opened(cycle, &e))
-}
-
-/// Why a close released nothing: a record whose answer is in a tail no longer stored (the
-/// database changed outside Candor, or restored in part) is no question of keys.
-pub(super) fn not_opened(cycle: &str, e: &SealError) -> Error {
-    match e {
-        SealError::InTail => Error::conflict(
-            "sealed_record_incomplete",
-            format!(
-                "a sealed answer of cycle {cycle:?} is missing its second part (table sealed_tails); nothing was \
-                 released (restore the database whole, from one backup)"
-            ),
-        ),
-        _ => cycle_keys::unsealable(cycle),
-    }
+    opened
+        .into_iter()
+        .collect::<std::result::Result<_, _>>()
+        .map_err(|e| cycle_keys::not_opened(cycle, &e, cycle_keys::unsealable))
 }
 
 /// Opens every record (head, tail), on blocking threads, a share per core: decryption is a
