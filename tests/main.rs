@@ -52,6 +52,7 @@ mod review_loop;
 mod review_reminders;
 mod reviews;
 mod rotation;
+mod rotation_running;
 mod scim;
 mod scores;
 mod shredding;
